@@ -1,0 +1,1 @@
+namespace IrisBatch { internal static class Placeholder {} }

@@ -1,0 +1,1 @@
+namespace IrisBatch.Commands { internal static class Placeholder {} }
