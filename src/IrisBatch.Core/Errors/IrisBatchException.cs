@@ -1,0 +1,69 @@
+using System;
+
+namespace IrisBatch
+{
+    /// <summary>What kind of failure, so the cmdlet layer can pick an error category.</summary>
+    public enum FailureKind
+    {
+        InvalidArgument,
+        InvalidData,
+        NotFound,
+        Unauthorized,
+        PermissionDenied,
+        ResourceUnavailable,
+        QuotaExceeded,
+        Timeout,
+        InvalidOperation,
+        ConnectionError,
+        ProviderError,
+    }
+
+    /// <summary>
+    /// Every failure the core reports. <see cref="ErrorId"/> is the stable id without the "IrisBatch." prefix
+    /// (e.g. "NotFound"); provider details (HTTP status, code, request id) are kept, and so is the inner exception.
+    /// Messages never contain an API key.
+    /// </summary>
+    public class IrisBatchException : Exception
+    {
+        public IrisBatchException(string errorId, FailureKind kind, string message, Exception? inner = null)
+            : base(message, inner)
+        {
+            ErrorId = errorId;
+            Kind = kind;
+        }
+
+        public string ErrorId { get; }
+        public FailureKind Kind { get; }
+        /// <summary>What the error is about: a batch id, a custom id, a row number.</summary>
+        public object? Target { get; set; }
+        public int? HttpStatus { get; set; }
+        public string? ProviderCode { get; set; }
+        public string? ProviderType { get; set; }
+        public string? RequestId { get; set; }
+    }
+
+    public static class ErrorIds
+    {
+        public const string InvalidRequest = "InvalidRequest";
+        public const string DuplicateCustomId = "DuplicateCustomId";
+        public const string EmptyInput = "EmptyInput";
+        public const string MissingApiKey = "MissingApiKey";
+        public const string Unauthorized = "Unauthorized";
+        public const string PermissionDenied = "PermissionDenied";
+        public const string NotFound = "NotFound";
+        public const string WaitTimeout = "WaitTimeout";
+        public const string NotComplete = "NotComplete";
+        public const string RateLimited = "RateLimited";
+        public const string QuotaExceeded = "QuotaExceeded";
+        public const string ProviderError = "ProviderError";
+        public const string BadRequest = "BadRequest";
+        public const string ConnectionFailed = "ConnectionFailed";
+        public const string Timeout = "Timeout";
+        public const string InvalidMetadata = "InvalidMetadata";
+        public const string UnknownProvider = "UnknownProvider";
+        public const string InvalidId = "InvalidId";
+        public const string InsecureEndpoint = "InsecureEndpoint";
+        public const string InvalidResponse = "InvalidResponse";
+        public const string Journal = "JournalError";
+    }
+}

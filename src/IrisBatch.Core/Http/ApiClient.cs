@@ -1,0 +1,308 @@
+using System;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Polly;
+using Polly.Retry;
+
+namespace IrisBatch.Http
+{
+    /// <summary>
+    /// The one resilient HTTP pipeline every provider uses: auth, user agent, retries with backoff and
+    /// Retry-After, per-attempt timeouts, an overall budget, typed errors with the provider's request id.
+    /// Knows no provider; each passes in how to authorize and how to read its error envelope.
+    /// </summary>
+    public sealed class ApiClient
+    {
+        private static readonly ConcurrentDictionary<string, HttpClient> Clients = new ConcurrentDictionary<string, HttpClient>();
+
+        private readonly Uri _baseUri;
+        private readonly Action<HttpRequestMessage> _authorize;
+        private readonly Func<string, ProviderErrorInfo?> _parseError;
+        private readonly HttpSettings _settings;
+        private readonly Redactor _redactor;
+        private readonly HttpClient _http;
+        private readonly ResiliencePipeline _pipeline;
+
+        public ApiClient(string providerName, Uri baseUri, Action<HttpRequestMessage> authorize,
+            Func<string, ProviderErrorInfo?> parseError, HttpSettings settings, Redactor redactor)
+        {
+            ProviderName = providerName;
+            _baseUri = baseUri.AbsoluteUri.EndsWith("/", StringComparison.Ordinal) ? baseUri : new Uri(baseUri.AbsoluteUri + "/");
+            _authorize = authorize;
+            _parseError = parseError;
+            _settings = settings;
+            _redactor = redactor;
+            _http = Clients.GetOrAdd(_baseUri.GetLeftPart(UriPartial.Authority), _ => CreateHttpClient());
+            _pipeline = BuildPipeline();
+        }
+
+        public string ProviderName { get; }
+        public Uri BaseUri => _baseUri;
+        public Redactor Redactor => _redactor;
+
+        private static HttpClient CreateHttpClient()
+        {
+            var handler = new HttpClientHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate };
+            return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        }
+
+        public Uri Resolve(string pathOrUri)
+        {
+            if (Uri.TryCreate(pathOrUri, UriKind.Absolute, out var abs) && (abs.Scheme == "http" || abs.Scheme == "https")) return abs;
+            return new Uri(_baseUri, pathOrUri.TrimStart('/'));
+        }
+
+        /// <summary>Sends a request built afresh for each attempt and decodes a JSON answer.</summary>
+        public Task<JsonDocument> SendJsonAsync(HttpMethod method, string path, Func<HttpContent?>? content, string what, CancellationToken ct)
+        {
+            return ExecuteAsync(what, async attemptCt =>
+            {
+                using var request = NewRequest(method, path, content?.Invoke());
+                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptCt).ConfigureAwait(false);
+                await ThrowIfErrorAsync(response, what).ConfigureAwait(false);
+                var body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+                CheckLength(response, body.LongLength, what);
+                try
+                {
+                    return JsonDocument.Parse(body);
+                }
+                catch (JsonException ex)
+                {
+                    throw new IrisBatchException(ErrorIds.InvalidResponse, FailureKind.InvalidData,
+                        $"{ProviderName} answered {what} with a body that is not JSON{RequestIdText(response)}.", ex)
+                    { RequestId = RequestIdOf(response) };
+                }
+            }, ct);
+        }
+
+        /// <summary>Downloads a body to a file (written whole, then renamed); a short body is retried, never kept.</summary>
+        public Task<long> DownloadToFileAsync(string pathOrUri, string targetPath, Action<long>? progress, string what, CancellationToken ct)
+        {
+            return ExecuteAsync(what, async attemptCt =>
+            {
+                var temp = targetPath + ".part";
+                using (var request = NewRequest(HttpMethod.Get, pathOrUri, null))
+                using (var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptCt).ConfigureAwait(false))
+                {
+                    await ThrowIfErrorAsync(response, what).ConfigureAwait(false);
+                    long total = 0;
+                    using (var source = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
+                    using (var target = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+                    {
+                        var buffer = new byte[1 << 16];
+                        int read;
+                        while ((read = await source.ReadAsync(buffer, 0, buffer.Length, attemptCt).ConfigureAwait(false)) > 0)
+                        {
+                            await target.WriteAsync(buffer, 0, read, attemptCt).ConfigureAwait(false);
+                            total += read;
+                            progress?.Invoke(total);
+                        }
+                    }
+                    CheckLength(response, total, what);
+                    if (File.Exists(targetPath)) File.Delete(targetPath);
+                    File.Move(temp, targetPath);
+                    return total;
+                }
+            }, ct);
+        }
+
+        private HttpRequestMessage NewRequest(HttpMethod method, string path, HttpContent? content)
+        {
+            var request = new HttpRequestMessage(method, Resolve(path)) { Content = content };
+            request.Headers.TryAddWithoutValidation("User-Agent", _settings.UserAgent);
+            _authorize(request);
+            return request;
+        }
+
+        private void CheckLength(HttpResponseMessage response, long actual, string what)
+        {
+            var expected = response.Content.Headers.ContentLength;
+            if (expected.HasValue && expected.Value != actual)
+                throw new IOException($"{ProviderName} sent {actual} of {expected.Value} bytes for {what}{RequestIdText(response)}: the body was cut short.");
+        }
+
+        private async Task ThrowIfErrorAsync(HttpResponseMessage response, string what)
+        {
+            if (response.IsSuccessStatusCode) return;
+            string body;
+            try { body = await response.Content.ReadAsStringAsync().ConfigureAwait(false); }
+            catch (Exception) { body = string.Empty; }
+            ProviderErrorInfo? info = null;
+            try { info = _parseError(body); } catch (Exception) { /* not an envelope: keep the status alone */ }
+
+            int status = (int)response.StatusCode;
+            var (id, kind) = Classify(status, info?.Code, info?.Type);
+            var message = _redactor.Redact(info?.Message ?? (body.Length > 0 && body.Length < 500 ? body : response.ReasonPhrase));
+            var requestId = RequestIdOf(response);
+            var text = $"{ProviderName} answered {what} with HTTP {status}{(info?.Code != null ? " (" + info.Code + ")" : "")}: {message}{RequestIdText(response)}";
+            var ex = new ApiException(id, kind, text)
+            {
+                HttpStatus = status,
+                ProviderCode = info?.Code,
+                ProviderType = info?.Type,
+                RequestId = requestId,
+                Retryable = IsRetryable(response, status, info?.Code),
+                RetryAfter = RetryAfterOf(response),
+            };
+            throw ex;
+        }
+
+        internal static (string, FailureKind) Classify(int status, string? code, string? type)
+        {
+            if (status == 401 || code == "invalid_api_key" || code == "API_KEY_INVALID" || type == "authentication_error")
+                return (ErrorIds.Unauthorized, FailureKind.Unauthorized);
+            if (status == 403) return (ErrorIds.PermissionDenied, FailureKind.PermissionDenied);
+            if (status == 404) return (ErrorIds.NotFound, FailureKind.NotFound);
+            if (code == "insufficient_quota" || type == "billing_error") return (ErrorIds.QuotaExceeded, FailureKind.QuotaExceeded);
+            if (status == 429) return (ErrorIds.RateLimited, FailureKind.ResourceUnavailable);
+            if (status >= 500) return (ErrorIds.ProviderError, FailureKind.ResourceUnavailable);
+            if (status == 408) return (ErrorIds.Timeout, FailureKind.Timeout);
+            return (ErrorIds.BadRequest, FailureKind.InvalidArgument);
+        }
+
+        private static bool IsRetryable(HttpResponseMessage response, int status, string? code)
+        {
+            if (code == "insufficient_quota") return false;
+            if (response.Headers.TryGetValues("x-should-retry", out var values))
+            {
+                var v = values.FirstOrDefault();
+                if (string.Equals(v, "true", StringComparison.OrdinalIgnoreCase)) return true;
+                if (string.Equals(v, "false", StringComparison.OrdinalIgnoreCase)) return false;
+            }
+            return status == 408 || status == 409 || status == 429 || status >= 500;
+        }
+
+        internal static TimeSpan? RetryAfterOf(HttpResponseMessage response)
+        {
+            if (response.Headers.TryGetValues("retry-after-ms", out var ms) &&
+                double.TryParse(ms.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var millis) && millis >= 0)
+                return TimeSpan.FromMilliseconds(millis);
+            if (response.Headers.TryGetValues("Retry-After", out var ra))
+            {
+                var v = ra.FirstOrDefault()?.Trim();
+                if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
+                    return TimeSpan.FromSeconds(seconds);
+                if (DateTimeOffset.TryParse(v, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
+                {
+                    var delta = date - DateTimeOffset.UtcNow;
+                    return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
+                }
+            }
+            return null;
+        }
+
+        private static string? RequestIdOf(HttpResponseMessage response)
+        {
+            foreach (var name in new[] { "x-request-id", "request-id" })
+                if (response.Headers.TryGetValues(name, out var v)) return v.FirstOrDefault();
+            return null;
+        }
+
+        private static string RequestIdText(HttpResponseMessage response)
+        {
+            var id = RequestIdOf(response);
+            return id == null ? string.Empty : $" (request id {id})";
+        }
+
+        private ResiliencePipeline BuildPipeline()
+        {
+            var builder = new ResiliencePipelineBuilder();
+            if (_settings.MaxRetries > 0)
+            {
+                builder.AddRetry(new RetryStrategyOptions
+                {
+                    MaxRetryAttempts = _settings.MaxRetries,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = _settings.BaseDelay,
+                    MaxDelay = _settings.MaxDelay,
+                    ShouldHandle = args => new ValueTask<bool>(IsTransient(args.Outcome.Exception, args.Context.CancellationToken)),
+                    DelayGenerator = args =>
+                    {
+                        if (args.Outcome.Exception is ApiException api && api.RetryAfter.HasValue)
+                            return new ValueTask<TimeSpan?>(api.RetryAfter.Value > _settings.MaxDelay ? _settings.MaxDelay : api.RetryAfter.Value);
+                        return new ValueTask<TimeSpan?>((TimeSpan?)null);
+                    },
+                    OnRetry = args =>
+                    {
+                        var reason = args.Outcome.Exception?.Message ?? "unknown failure";
+                        _settings.Log?.Invoke(_redactor.Redact(
+                            $"Retry {args.AttemptNumber + 1} of {_settings.MaxRetries} in {args.RetryDelay.TotalSeconds:0.###} s after: {reason}"));
+                        return default;
+                    },
+                });
+            }
+            return builder.Build();
+        }
+
+        private static bool IsTransient(Exception? ex, CancellationToken userCt)
+        {
+            if (ex == null || userCt.IsCancellationRequested) return false;
+            switch (ex)
+            {
+                case ApiException api: return api.Retryable;
+                case IrisBatchException _: return false;
+                case HttpRequestException _: return true;
+                case IOException _: return true;
+                case AttemptTimeoutException _: return true;
+                case OperationCanceledException _: return false;
+                default: return false;
+            }
+        }
+
+        /// <summary>Runs one logical call through the retry policy with per-attempt timeouts and the overall budget.</summary>
+        public async Task<T> ExecuteAsync<T>(string what, Func<CancellationToken, Task<T>> attempt, CancellationToken ct)
+        {
+            using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            budget.CancelAfter(_settings.OverallTimeout);
+            try
+            {
+                _settings.Log?.Invoke($"{ProviderName}: {what}");
+                return await _pipeline.ExecuteAsync(async token =>
+                {
+                    using var perAttempt = CancellationTokenSource.CreateLinkedTokenSource(token);
+                    perAttempt.CancelAfter(_settings.AttemptTimeout);
+                    try
+                    {
+                        return await attempt(perAttempt.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException oce) when (perAttempt.IsCancellationRequested && !token.IsCancellationRequested)
+                    {
+                        throw new AttemptTimeoutException($"{ProviderName} did not answer {what} within {_settings.AttemptTimeout.TotalSeconds:0.#} s.", oce);
+                    }
+                }, budget.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested && budget.IsCancellationRequested)
+            {
+                throw new IrisBatchException(ErrorIds.Timeout, FailureKind.Timeout,
+                    $"{ProviderName}: {what} did not succeed within the overall budget of {_settings.OverallTimeout.TotalSeconds:0} s.");
+            }
+            catch (AttemptTimeoutException ex)
+            {
+                throw new IrisBatchException(ErrorIds.Timeout, FailureKind.Timeout, ex.Message, ex);
+            }
+            catch (HttpRequestException ex)
+            {
+                throw new IrisBatchException(ErrorIds.ConnectionFailed, FailureKind.ConnectionError,
+                    _redactor.Redact($"Could not reach {ProviderName} at {_baseUri.GetLeftPart(UriPartial.Authority)} for {what}: {ex.Message}"), ex);
+            }
+            catch (IOException ex)
+            {
+                throw new IrisBatchException(ErrorIds.ConnectionFailed, FailureKind.ConnectionError,
+                    _redactor.Redact($"{ProviderName}: {what} failed: {ex.Message}"), ex);
+            }
+        }
+
+        private sealed class AttemptTimeoutException : Exception
+        {
+            public AttemptTimeoutException(string message, Exception inner) : base(message, inner) { }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using System;
+
+namespace IrisBatch.Http
+{
+    /// <summary>A provider answered with an error status. Carries what the retry policy needs.</summary>
+    public sealed class ApiException : IrisBatchException
+    {
+        public ApiException(string errorId, FailureKind kind, string message, Exception? inner = null)
+            : base(errorId, kind, message, inner)
+        {
+        }
+
+        public bool Retryable { get; set; }
+        public TimeSpan? RetryAfter { get; set; }
+    }
+
+    /// <summary>A provider's error body, decoded from its own envelope.</summary>
+    public sealed class ProviderErrorInfo
+    {
+        public string? Message { get; set; }
+        public string? Type { get; set; }
+        public string? Code { get; set; }
+        public string? Param { get; set; }
+    }
+}

@@ -1,0 +1,31 @@
+using System;
+
+namespace IrisBatch.Http
+{
+    /// <summary>How hard every HTTP call tries: retries with backoff, a per-attempt timeout and an overall budget.</summary>
+    public sealed class HttpSettings
+    {
+        public int MaxRetries { get; set; } = 5;
+        public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+        public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+        public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(300);
+        public TimeSpan OverallTimeout { get; set; } = TimeSpan.FromMinutes(30);
+        public string UserAgent { get; set; } = "IrisBatch/" + typeof(HttpSettings).Assembly.GetName().Version;
+        /// <summary>Receives one line per retry (reason and delay) and per call; already free of secrets.</summary>
+        public Action<string>? Log { get; set; }
+
+        /// <summary>Settings from the environment: IRISBATCH_RETRY_BASE_DELAY_MS, IRISBATCH_MAX_RETRIES, IRISBATCH_ATTEMPT_TIMEOUT_SEC.</summary>
+        public static HttpSettings FromEnvironment()
+        {
+            var s = new HttpSettings();
+            if (int.TryParse(Environment.GetEnvironmentVariable("IRISBATCH_RETRY_BASE_DELAY_MS"), out var ms) && ms >= 0)
+                s.BaseDelay = TimeSpan.FromMilliseconds(ms);
+            if (int.TryParse(Environment.GetEnvironmentVariable("IRISBATCH_MAX_RETRIES"), out var n) && n >= 0)
+                s.MaxRetries = n;
+            if (double.TryParse(Environment.GetEnvironmentVariable("IRISBATCH_ATTEMPT_TIMEOUT_SEC"), System.Globalization.NumberStyles.Float,
+                    System.Globalization.CultureInfo.InvariantCulture, out var sec) && sec > 0)
+                s.AttemptTimeout = TimeSpan.FromSeconds(sec);
+            return s;
+        }
+    }
+}

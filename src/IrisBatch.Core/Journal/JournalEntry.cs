@@ -1,0 +1,48 @@
+using System;
+using System.Collections.Generic;
+
+namespace IrisBatch.Journal
+{
+    /// <summary>How far a submission got: each step is journaled before the next network call.</summary>
+    public enum SubmissionState
+    {
+        Spooled,
+        Uploaded,
+        Created,
+    }
+
+    /// <summary>The local record of one batch: where it lives (never the key), what was sent, what happened.</summary>
+    public sealed class JournalEntry
+    {
+        public string SubmissionId { get; set; } = "";
+        public string? SetId { get; set; }
+        public string Provider { get; set; } = "";
+        public string BaseUri { get; set; } = "";
+        public string Model { get; set; } = "";
+        public string? Name { get; set; }
+        public Dictionary<string, string> Metadata { get; set; } = new Dictionary<string, string>();
+        public string IdempotencyKey { get; set; } = "";
+        /// <summary>A hash of the requests, model and provider: the same submission run again has the same one.</summary>
+        public string? Fingerprint { get; set; }
+        public SubmissionState State { get; set; }
+        public string? InputFileId { get; set; }
+        public string? BatchId { get; set; }
+        public long RequestCount { get; set; }
+        public long Bytes { get; set; }
+        public DateTimeOffset SpooledAt { get; set; }
+        public List<StateChange> History { get; set; } = new List<StateChange>();
+        public BatchStatus? LastStatus { get; set; }
+        public string? LastProviderStatus { get; set; }
+        public DateTimeOffset? LastCheckedAt { get; set; }
+        /// <summary>True once the results of a terminal batch are downloaded into the journal.</summary>
+        public bool ResultsDownloaded { get; set; }
+        public bool ResultsCollected { get; set; }
+    }
+
+    public sealed class StateChange
+    {
+        public DateTimeOffset At { get; set; }
+        public string State { get; set; } = "";
+        public string? Detail { get; set; }
+    }
+}

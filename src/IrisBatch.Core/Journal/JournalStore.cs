@@ -1,0 +1,148 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+
+namespace IrisBatch.Journal
+{
+    /// <summary>
+    /// The on-disk record of every batch, under $env:IRISBATCH_HOME or the user's local application-data folder.
+    /// Layout: submissions/&lt;submission id&gt;/{entry.json, requests.jsonl, input.jsonl, results/}, and
+    /// ids/&lt;batch id&gt; naming the submission of each created batch. Every write is atomic.
+    /// </summary>
+    public sealed class JournalStore
+    {
+        public const string HomeVariable = "IRISBATCH_HOME";
+
+        private static readonly Regex SafeId = new Regex(@"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,199}(/[A-Za-z0-9][A-Za-z0-9_.:\-]{0,199})?$", RegexOptions.Compiled);
+
+        private static readonly JsonSerializerOptions JsonOptions = new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            Converters = { new JsonStringEnumConverter() },
+        };
+
+        public JournalStore(string root)
+        {
+            Root = Path.GetFullPath(root);
+        }
+
+        public string Root { get; }
+
+        public static string DefaultRoot()
+        {
+            var home = Environment.GetEnvironmentVariable(HomeVariable);
+            if (!string.IsNullOrWhiteSpace(home)) return home!;
+            var local = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+            if (string.IsNullOrEmpty(local))
+                local = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+            return Path.Combine(local, "IrisBatch");
+        }
+
+        public static JournalStore OpenDefault() => new JournalStore(DefaultRoot());
+
+        /// <summary>Refuses ids that could name a path outside the journal (IrisBatch.InvalidId).</summary>
+        public static void ValidateId(string id, string what = "batch id")
+        {
+            if (id == null || !SafeId.IsMatch(id) || id.Contains(".."))
+                throw new IrisBatchException(ErrorIds.InvalidId, FailureKind.InvalidArgument,
+                    $"'{id}' is not a valid {what}: ids are letters, digits and _ - . : (at most one '/'), with no '..'.")
+                { Target = id };
+        }
+
+        private static string FileNameOf(string id) => id.Replace('/', '~').Replace(':', '!');
+
+        public string SubmissionDir(string submissionId)
+        {
+            ValidateId(submissionId, "submission id");
+            return Path.Combine(Root, "submissions", submissionId);
+        }
+
+        public string RequestsPath(JournalEntry e) => Path.Combine(SubmissionDir(e.SubmissionId), "requests.jsonl");
+        public string InputPath(JournalEntry e) => Path.Combine(SubmissionDir(e.SubmissionId), "input.jsonl");
+        public string ResultsDir(JournalEntry e) => Path.Combine(SubmissionDir(e.SubmissionId), "results");
+        private string EntryPath(string submissionId) => Path.Combine(SubmissionDir(submissionId), "entry.json");
+
+        /// <summary>Starts a new submission folder and records it as spooled.</summary>
+        public JournalEntry Begin(JournalEntry entry)
+        {
+            if (string.IsNullOrEmpty(entry.SubmissionId))
+                entry.SubmissionId = DateTimeOffset.UtcNow.ToString("yyyyMMddHHmmss") + "-" + Guid.NewGuid().ToString("N").Substring(0, 12);
+            AtomicFile.CreateDirectory(Root);
+            AtomicFile.CreateDirectory(Path.Combine(Root, "submissions"));
+            AtomicFile.CreateDirectory(SubmissionDir(entry.SubmissionId));
+            entry.SpooledAt = DateTimeOffset.UtcNow;
+            return entry;
+        }
+
+        public void Save(JournalEntry entry)
+        {
+            AtomicFile.WriteAllText(EntryPath(entry.SubmissionId), JsonSerializer.Serialize(entry, JsonOptions));
+        }
+
+        public void Record(JournalEntry entry, string state, string? detail = null)
+        {
+            entry.History.Add(new StateChange { At = DateTimeOffset.UtcNow, State = state, Detail = detail });
+            Save(entry);
+        }
+
+        /// <summary>Records that a batch was created, so its id alone finds this entry later.</summary>
+        public void IndexBatch(JournalEntry entry)
+        {
+            if (entry.BatchId == null) return;
+            ValidateId(entry.BatchId);
+            var dir = Path.Combine(Root, "ids");
+            AtomicFile.CreateDirectory(dir);
+            AtomicFile.WriteAllText(Path.Combine(dir, FileNameOf(entry.BatchId)), entry.SubmissionId);
+        }
+
+        public JournalEntry? FindByBatchId(string batchId)
+        {
+            ValidateId(batchId);
+            var pointer = Path.Combine(Root, "ids", FileNameOf(batchId));
+            if (!File.Exists(pointer)) return null;
+            var submissionId = File.ReadAllText(pointer).Trim();
+            return Load(submissionId);
+        }
+
+        public JournalEntry? Load(string submissionId)
+        {
+            var path = EntryPath(submissionId);
+            if (!File.Exists(path)) return null;
+            try
+            {
+                return JsonSerializer.Deserialize<JournalEntry>(File.ReadAllText(path), JsonOptions);
+            }
+            catch (JsonException ex)
+            {
+                throw new IrisBatchException(ErrorIds.Journal, FailureKind.InvalidData, $"The journal entry {path} cannot be read: {ex.Message}", ex);
+            }
+        }
+
+        /// <summary>Every entry, newest first.</summary>
+        public IEnumerable<JournalEntry> All()
+        {
+            var dir = Path.Combine(Root, "submissions");
+            if (!Directory.Exists(dir)) yield break;
+            var names = new List<string>();
+            foreach (var d in Directory.GetDirectories(dir)) names.Add(Path.GetFileName(d));
+            names.Sort(StringComparer.Ordinal);
+            names.Reverse();
+            foreach (var name in names)
+            {
+                JournalEntry? e = null;
+                try { e = Load(name); } catch (IrisBatchException) { }
+                if (e != null) yield return e;
+            }
+        }
+
+        /// <summary>Removes a submission that was never sent (e.g. after -WhatIf).</summary>
+        public void Discard(JournalEntry entry)
+        {
+            var dir = SubmissionDir(entry.SubmissionId);
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using System;
+using System.Collections.Generic;
+
+namespace IrisBatch
+{
+    /// <summary>A validation error the provider reported for the batch's input (with the input line).</summary>
+    public sealed class BatchValidationError
+    {
+        public string? Code { get; set; }
+        public string? Message { get; set; }
+        public string? Param { get; set; }
+        public long? Line { get; set; }
+        public override string ToString() => Line.HasValue ? $"line {Line}: {Code}: {Message}" : $"{Code}: {Message}";
+    }
+
+    /// <summary>The state of one provider batch, and where it lives, so later commands need nothing else.</summary>
+    public sealed class IrisBatch
+    {
+        public string Id { get; set; } = "";
+        public string Provider { get; set; } = "";
+        public string BaseUri { get; set; } = "";
+        public BatchStatus Status { get; set; }
+        /// <summary>The provider's own status word.</summary>
+        public string? ProviderStatus { get; set; }
+        public bool IsComplete => Status.IsTerminal();
+        public long Total { get; set; }
+        public long Succeeded { get; set; }
+        public long Failed { get; set; }
+        /// <summary>Requests finished so far (succeeded + failed).</summary>
+        public long Processed => Succeeded + Failed;
+        public DateTimeOffset? CreatedAt { get; set; }
+        public DateTimeOffset? CompletedAt { get; set; }
+        public DateTimeOffset? ExpiresAt { get; set; }
+        public string? Endpoint { get; set; }
+        public string? Model { get; set; }
+        public string? Name { get; set; }
+        public IDictionary<string, string> Metadata { get; set; } = new Dictionary<string, string>();
+        public string? InputFileId { get; set; }
+        public string? OutputFileId { get; set; }
+        public string? ErrorFileId { get; set; }
+        public IReadOnlyList<BatchValidationError> Errors { get; set; } = new BatchValidationError[0];
+        /// <summary>The id shared by the batches of one submission.</summary>
+        public string? SetId { get; set; }
+        /// <summary>The key that makes re-submitting the same batch safe.</summary>
+        public string? IdempotencyKey { get; set; }
+        public TokenUsage? Usage { get; set; }
+
+        public double PercentComplete => Total <= 0 ? (IsComplete ? 100 : 0) : Math.Min(100.0, 100.0 * Processed / Total);
+
+        public override string ToString() => Id;
+    }
+}

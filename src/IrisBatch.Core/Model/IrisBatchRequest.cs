@@ -1,0 +1,44 @@
+using System.Collections.Generic;
+
+namespace IrisBatch
+{
+    /// <summary>A provider-neutral chat request, one per input row, with the row it was built from.</summary>
+    public sealed class IrisBatchRequest
+    {
+        public string CustomId { get; set; } = "";
+        public string Model { get; set; } = "";
+        public IReadOnlyList<ChatMessage> Messages { get; set; } = new ChatMessage[0];
+        public int? MaxTokens { get; set; }
+        public double? Temperature { get; set; }
+        /// <summary>Further body fields as a JSON object, passed through verbatim (e.g. response_format).</summary>
+        public string? BodyJson { get; set; }
+        /// <summary>The input row as a JSON object of its properties (what the journal keeps).</summary>
+        public string? InputJson { get; set; }
+        /// <summary>The original input object, when the request was built in this process.</summary>
+        public object? InputObject { get; set; }
+        /// <summary>1-based position in the pipeline that built the request (0 when unknown).</summary>
+        public long RowNumber { get; set; }
+
+        /// <summary>The text of the last user message: what a one-prompt request asks.</summary>
+        public string? Prompt
+        {
+            get
+            {
+                for (int i = Messages.Count - 1; i >= 0; i--)
+                    if (Messages[i].Role == "user") return Messages[i].Content;
+                return null;
+            }
+        }
+
+        public string? SystemPrompt
+        {
+            get
+            {
+                foreach (var m in Messages) if (m.Role == "system") return m.Content;
+                return null;
+            }
+        }
+
+        public override string ToString() => CustomId;
+    }
+}

@@ -1,1 +1,0 @@
-namespace IrisBatch { internal static class Placeholder {} }

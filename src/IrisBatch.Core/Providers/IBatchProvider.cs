@@ -1,0 +1,76 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace IrisBatch.Providers
+{
+    /// <summary>What a provider accepts in one batch.</summary>
+    public sealed class ProviderLimits
+    {
+        public long MaxRequestsPerBatch { get; set; }
+        public long MaxBytesPerBatch { get; set; }
+        /// <summary>True when every request of one batch must name the same model (OpenAI, Azure).</summary>
+        public bool OneModelPerBatch { get; set; }
+        public int MaxMetadataPairs { get; set; }
+        public int MaxMetadataKeyLength { get; set; }
+        public int MaxMetadataValueLength { get; set; }
+    }
+
+    /// <summary>A spooled batch ready to go: the provider-format request lines on disk, and what describes it.</summary>
+    public sealed class BatchSubmission
+    {
+        public string InputPath { get; set; } = "";
+        public long RequestCount { get; set; }
+        public long Bytes { get; set; }
+        public string Model { get; set; } = "";
+        public string? Name { get; set; }
+        public IDictionary<string, string> Metadata { get; set; } = new Dictionary<string, string>();
+        /// <summary>Identifies this batch across retries and restarts; sent in the batch metadata.</summary>
+        public string IdempotencyKey { get; set; } = "";
+        public string? SetId { get; set; }
+    }
+
+    public sealed class BatchPage
+    {
+        public IReadOnlyList<IrisBatch> Batches { get; set; } = new IrisBatch[0];
+        public bool HasMore { get; set; }
+        /// <summary>The cursor for the next page.</summary>
+        public string? Next { get; set; }
+    }
+
+    /// <summary>
+    /// One provider's batch protocol, in the shape of petal-labs/iris's BatchProvider (create, status, results,
+    /// list, cancel), split so the journal can record each step: upload, then create.
+    /// Implementations throw <see cref="IrisBatchException"/> (NotFound for unknown ids).
+    /// </summary>
+    public interface IBatchProvider
+    {
+        string Name { get; }
+        Uri BaseUri { get; }
+        ProviderLimits Limits { get; }
+
+        /// <summary>Writes one request as the provider wants it in its input (one JSONL line).</summary>
+        void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request);
+
+        /// <summary>Uploads the spooled input when the provider takes files; returns the file id, or null for inline providers.</summary>
+        Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct);
+
+        /// <summary>Creates the batch (from the uploaded file, or inline from the spool).</summary>
+        Task<IrisBatch> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct);
+
+        Task<IrisBatch> GetAsync(string id, CancellationToken ct);
+
+        /// <summary>One page of batches, newest first. <paramref name="after"/> is the cursor of the previous page.</summary>
+        Task<BatchPage> ListAsync(string? after, int limit, CancellationToken ct);
+
+        Task<IrisBatch> CancelAsync(string id, CancellationToken ct);
+
+        /// <summary>Downloads every result file of a terminal batch into <paramref name="directory"/>; returns the paths written.</summary>
+        Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatch batch, string directory, Action<long>? progress, CancellationToken ct);
+
+        /// <summary>Turns one result line into a result (Failed with code invalid_result_line when it cannot be read).</summary>
+        IrisBatchResult ParseResultLine(string line, long lineNumber);
+    }
+}

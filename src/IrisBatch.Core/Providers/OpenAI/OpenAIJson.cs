@@ -1,0 +1,92 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json;
+
+namespace IrisBatch.Providers.OpenAI
+{
+    /// <summary>Decodes OpenAI's batch object (spec §1.5) and error envelope (§1.2), tolerantly (Azure variants, §2).</summary>
+    public static class OpenAIJson
+    {
+        public static BatchStatus MapStatus(string? status)
+        {
+            switch ((status ?? string.Empty).Trim().ToLowerInvariant())
+            {
+                case "validating": return BatchStatus.Pending;
+                case "in_progress": return BatchStatus.InProgress;
+                case "finalizing": return BatchStatus.Finalizing;
+                case "completed": return BatchStatus.Completed;
+                case "failed": return BatchStatus.Failed;
+                case "cancelling": return BatchStatus.Cancelling;
+                case "cancelled": return BatchStatus.Cancelled;
+                case "expired": return BatchStatus.Expired;
+                default: return BatchStatus.Pending;
+            }
+        }
+
+        public static IrisBatch ReadBatch(JsonElement e, string provider, Uri baseUri)
+        {
+            var b = new IrisBatch
+            {
+                Id = e.Str("id") ?? string.Empty,
+                Provider = provider,
+                BaseUri = baseUri.AbsoluteUri.TrimEnd('/'),
+                ProviderStatus = e.Str("status"),
+                Endpoint = e.Str("endpoint"),
+                Model = e.Str("model"),
+                InputFileId = e.Str("input_file_id"),
+                OutputFileId = e.Str("output_file_id"),
+                ErrorFileId = e.Str("error_file_id"),
+                CreatedAt = e.Time("created_at"),
+                ExpiresAt = e.Time("expires_at"),
+            };
+            b.Status = MapStatus(b.ProviderStatus);
+            b.CompletedAt = e.Time("completed_at") ?? e.Time("failed_at") ?? e.Time("cancelled_at") ?? e.Time("expired_at");
+            var counts = e.Prop("request_counts");
+            if (counts != null)
+            {
+                b.Total = counts.Value.Long("total") ?? 0;
+                b.Succeeded = counts.Value.Long("completed") ?? 0;
+                b.Failed = counts.Value.Long("failed") ?? 0;
+            }
+            var usage = e.Prop("usage");
+            if (usage != null)
+                b.Usage = new TokenUsage
+                {
+                    InputTokens = usage.Value.Long("input_tokens") ?? 0,
+                    OutputTokens = usage.Value.Long("output_tokens") ?? 0,
+                    TotalTokens = usage.Value.Long("total_tokens") ?? 0,
+                };
+            var errors = e.Prop("errors")?.Prop("data");
+            if (errors != null && errors.Value.ValueKind == JsonValueKind.Array)
+            {
+                var list = new List<BatchValidationError>();
+                foreach (var item in errors.Value.EnumerateArray())
+                    list.Add(new BatchValidationError { Code = item.Str("code"), Message = item.Str("message"), Param = item.Str("param"), Line = item.Long("line") });
+                b.Errors = list;
+            }
+            var metadata = new List<KeyValuePair<string, string>>();
+            var meta = e.Prop("metadata");
+            if (meta != null && meta.Value.ValueKind == JsonValueKind.Object)
+                foreach (var p in meta.Value.EnumerateObject())
+                    metadata.Add(new KeyValuePair<string, string>(p.Name, p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() ?? "" : p.Value.GetRawText()));
+            ReservedMetadata.Apply(b, metadata);
+            return b;
+        }
+
+        public static Http.ProviderErrorInfo? ParseError(string body)
+        {
+            if (string.IsNullOrWhiteSpace(body)) return null;
+            using var doc = JsonDocument.Parse(body);
+            var error = doc.RootElement.Prop("error");
+            if (error == null) return null;
+            if (error.Value.ValueKind == JsonValueKind.String) return new Http.ProviderErrorInfo { Message = error.Value.GetString() };
+            return new Http.ProviderErrorInfo
+            {
+                Message = error.Value.Str("message"),
+                Type = error.Value.Str("type"),
+                Code = error.Value.Str("code"),
+                Param = error.Value.Str("param"),
+            };
+        }
+    }
+}

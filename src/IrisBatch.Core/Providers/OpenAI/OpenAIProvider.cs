@@ -1,0 +1,177 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using IrisBatch.Http;
+using IrisBatch.Jsonl;
+
+namespace IrisBatch.Providers.OpenAI
+{
+    /// <summary>
+    /// OpenAI's Files + Batches protocol (spec §1): upload the JSONL with purpose=batch, create the batch,
+    /// poll it, download both the output and the error file. Also serves OpenAI-compatible hosts (spec §7).
+    /// </summary>
+    public class OpenAIProvider : IBatchProvider
+    {
+        public const string DefaultBaseUri = "https://api.openai.com/v1";
+        public const string ChatEndpoint = "/v1/chat/completions";
+
+        private readonly ApiClient _api;
+
+        public OpenAIProvider(Uri baseUri, string apiKey, HttpSettings settings, string name = "OpenAI")
+        {
+            Name = name;
+            BaseUri = baseUri;
+            _api = new ApiClient(name, baseUri, request => Authorize(request, apiKey), OpenAIJson.ParseError, settings, new Redactor(apiKey));
+        }
+
+        public string Name { get; }
+        public Uri BaseUri { get; }
+        public virtual string Endpoint => ChatEndpoint;
+
+        public virtual ProviderLimits Limits { get; } = new ProviderLimits
+        {
+            MaxRequestsPerBatch = 50_000,
+            MaxBytesPerBatch = 200L * 1000 * 1000,
+            OneModelPerBatch = true,
+            MaxMetadataPairs = 16,
+            MaxMetadataKeyLength = 64,
+            MaxMetadataValueLength = 512,
+        };
+
+        protected ApiClient Api => _api;
+
+        /// <summary>Adds the credential; Azure's dated surface overrides this with its api-key header.</summary>
+        protected virtual void Authorize(HttpRequestMessage request, string apiKey)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        }
+
+        /// <summary>The path of a route relative to the base URI (Azure adds its api-version query).</summary>
+        protected virtual string Route(string path) => path;
+
+        public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => OpenAIRequestWriter.Write(writer, request, Endpoint);
+
+        public async Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct)
+        {
+            using var doc = await _api.SendJsonAsync(HttpMethod.Post, Route("files"),
+                () => BuildUpload(submission.InputPath, progress), $"the upload of {submission.RequestCount} requests", ct).ConfigureAwait(false);
+            var id = doc.RootElement.Str("id");
+            if (string.IsNullOrEmpty(id))
+                throw new IrisBatchException(ErrorIds.InvalidResponse, FailureKind.InvalidData, $"{Name} answered the upload without a file id.");
+            return id;
+        }
+
+        private static HttpContent BuildUpload(string path, Action<long>? progress)
+        {
+            var boundary = "irisbatch-" + Guid.NewGuid().ToString("N");
+            var content = new MultipartFormDataContent(boundary);
+            var purpose = new StringContent("batch", Encoding.UTF8);
+            purpose.Headers.ContentType = null;
+            purpose.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = "\"purpose\"" };
+            content.Add(purpose);
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            var file = new StreamContent(progress == null ? (Stream)stream : new ProgressStream(stream, progress), 1 << 16);
+            file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            file.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = "\"file\"", FileName = "\"batchinput.jsonl\"" };
+            content.Add(file);
+            return content;
+        }
+
+        public async Task<IrisBatch> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
+        {
+            var body = CreateBody(submission, fileId);
+            using var doc = await _api.SendJsonAsync(HttpMethod.Post, Route("batches"),
+                () => new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
+                "the batch create call", ct).ConfigureAwait(false);
+            return Read(doc.RootElement);
+        }
+
+        private byte[] CreateBody(BatchSubmission submission, string? fileId)
+        {
+            using var ms = new MemoryStream();
+            using (var w = new Utf8JsonWriter(ms, JsonlWriter.Options))
+            {
+                w.WriteStartObject();
+                w.WriteString("input_file_id", fileId);
+                w.WriteString("endpoint", Endpoint);
+                w.WriteString("completion_window", "24h");
+                w.WritePropertyName("metadata");
+                w.WriteStartObject();
+                foreach (var kv in ReservedMetadata.Compose(submission)) w.WriteString(kv.Key, kv.Value);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            return ms.ToArray();
+        }
+
+        public async Task<IrisBatch> GetAsync(string id, CancellationToken ct)
+        {
+            try
+            {
+                using var doc = await _api.SendJsonAsync(HttpMethod.Get, Route("batches/" + Uri.EscapeDataString(id)), null, $"the status of batch {id}", ct).ConfigureAwait(false);
+                return Read(doc.RootElement);
+            }
+            catch (ApiException ex) when (ex.ErrorId == ErrorIds.NotFound)
+            {
+                throw NotFound(id, ex);
+            }
+        }
+
+        public async Task<BatchPage> ListAsync(string? after, int limit, CancellationToken ct)
+        {
+            var query = "batches?limit=" + Math.Max(1, Math.Min(100, limit)) + (after == null ? "" : "&after=" + Uri.EscapeDataString(after));
+            using var doc = await _api.SendJsonAsync(HttpMethod.Get, Route(query), null, "the list of batches", ct).ConfigureAwait(false);
+            var root = doc.RootElement;
+            var list = new List<IrisBatch>();
+            var data = root.Prop("data");
+            if (data != null && data.Value.ValueKind == JsonValueKind.Array)
+                foreach (var item in data.Value.EnumerateArray()) list.Add(Read(item));
+            var hasMore = root.Prop("has_more")?.ValueKind == JsonValueKind.True;
+            return new BatchPage { Batches = list, HasMore = hasMore, Next = root.Str("last_id") ?? (list.Count > 0 ? list[list.Count - 1].Id : null) };
+        }
+
+        public async Task<IrisBatch> CancelAsync(string id, CancellationToken ct)
+        {
+            try
+            {
+                using var doc = await _api.SendJsonAsync(HttpMethod.Post, Route("batches/" + Uri.EscapeDataString(id) + "/cancel"), null, $"the cancel of batch {id}", ct).ConfigureAwait(false);
+                return Read(doc.RootElement);
+            }
+            catch (ApiException ex) when (ex.ErrorId == ErrorIds.NotFound)
+            {
+                throw NotFound(id, ex);
+            }
+        }
+
+        public async Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatch batch, string directory, Action<long>? progress, CancellationToken ct)
+        {
+            var written = new List<string>();
+            long done = 0;
+            foreach (var (fileId, name) in new[] { (batch.OutputFileId, "output.jsonl"), (batch.ErrorFileId, "errors.jsonl") })
+            {
+                if (string.IsNullOrEmpty(fileId)) continue;
+                var target = Path.Combine(directory, name);
+                long before = done;
+                done += await _api.DownloadToFileAsync(Route("files/" + Uri.EscapeDataString(fileId) + "/content"), target,
+                    progress == null ? null : (Action<long>)(n => progress(before + n)), $"the download of file {fileId}", ct).ConfigureAwait(false);
+                written.Add(target);
+            }
+            return written;
+        }
+
+        public IrisBatchResult ParseResultLine(string line, long lineNumber) => OpenAIResultParser.Parse(line, lineNumber);
+
+        protected IrisBatch Read(JsonElement e) => OpenAIJson.ReadBatch(e, Name, BaseUri);
+
+        private IrisBatchException NotFound(string id, ApiException inner) =>
+            new IrisBatchException(ErrorIds.NotFound, FailureKind.NotFound,
+                $"{Name} has no batch '{id}' at {BaseUri.GetLeftPart(UriPartial.Authority)}{(inner.RequestId != null ? " (request id " + inner.RequestId + ")" : "")}.", inner)
+            { Target = id, HttpStatus = inner.HttpStatus, RequestId = inner.RequestId };
+    }
+}

@@ -1,0 +1,97 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using IrisBatch.Http;
+using IrisBatch.Providers.OpenAI;
+
+namespace IrisBatch.Providers
+{
+    /// <summary>Where a provider lives and which credential opens it: resolved once, from parameters or the environment.</summary>
+    public sealed class ProviderInfo
+    {
+        public ProviderInfo(string name, string defaultBaseUri, string baseUriVariable, string apiKeyVariable)
+        {
+            Name = name;
+            DefaultBaseUri = defaultBaseUri;
+            BaseUriVariable = baseUriVariable;
+            ApiKeyVariable = apiKeyVariable;
+        }
+
+        public string Name { get; }
+        public string DefaultBaseUri { get; }
+        public string BaseUriVariable { get; }
+        public string ApiKeyVariable { get; }
+    }
+
+    /// <summary>Chooses and builds the provider for a name, base URI and key; the one place that knows every provider.</summary>
+    public static class ProviderFactory
+    {
+        public const string ProviderVariable = "IRISBATCH_PROVIDER";
+
+        private static readonly Dictionary<string, ProviderInfo> Known = new Dictionary<string, ProviderInfo>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["OpenAI"] = new ProviderInfo("OpenAI", OpenAIProvider.DefaultBaseUri, "OPENAI_BASE_URL", "OPENAI_API_KEY"),
+        };
+
+        public static IReadOnlyCollection<string> Names => Known.Values.Select(p => p.Name).ToArray();
+
+        public static ProviderInfo Describe(string? provider)
+        {
+            var name = string.IsNullOrWhiteSpace(provider) ? Environment.GetEnvironmentVariable(ProviderVariable) : provider;
+            if (string.IsNullOrWhiteSpace(name)) name = "OpenAI";
+            if (!Known.TryGetValue(name!.Trim(), out var info))
+                throw new IrisBatchException(ErrorIds.UnknownProvider, FailureKind.InvalidArgument,
+                    $"'{name}' is not a provider IrisBatch knows. Known providers: {string.Join(", ", Names)}.") { Target = name };
+            return info;
+        }
+
+        public static Uri ResolveBaseUri(ProviderInfo info, string? baseUri)
+        {
+            var text = !string.IsNullOrWhiteSpace(baseUri) ? baseUri : Environment.GetEnvironmentVariable(info.BaseUriVariable);
+            if (string.IsNullOrWhiteSpace(text)) text = info.DefaultBaseUri;
+            if (!Uri.TryCreate(text!.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+                throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
+                    $"'{text}' is not an http or https URI for {info.Name}.") { Target = text };
+            return uri;
+        }
+
+        /// <summary>The key from the parameter, else from the provider's environment variable; never echoed.</summary>
+        public static string ResolveApiKey(ProviderInfo info, string? apiKey)
+        {
+            var key = !string.IsNullOrEmpty(apiKey) ? apiKey : Environment.GetEnvironmentVariable(info.ApiKeyVariable);
+            if (string.IsNullOrWhiteSpace(key))
+                throw new IrisBatchException(ErrorIds.MissingApiKey, FailureKind.Unauthorized,
+                    $"No API key for {info.Name}: pass -ApiKey or set ${"env:"}{info.ApiKeyVariable}.");
+            return key!.Trim();
+        }
+
+        /// <summary>Refuses to send a key in clear text to anything but this machine.</summary>
+        public static void CheckTransport(Uri baseUri, bool allowUnencrypted)
+        {
+            if (baseUri.Scheme == "https" || allowUnencrypted || IsLoopback(baseUri)) return;
+            throw new IrisBatchException(ErrorIds.InsecureEndpoint, FailureKind.InvalidArgument,
+                $"Refusing to send an API key over plain http to {baseUri.GetLeftPart(UriPartial.Authority)}: use https, " +
+                "or pass -AllowUnencryptedAuthentication if you accept the risk.") { Target = baseUri.AbsoluteUri };
+        }
+
+        public static bool IsLoopback(Uri uri)
+        {
+            if (uri.IsLoopback) return true;
+            return IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip);
+        }
+
+        public static IBatchProvider Create(string? provider, string? baseUri, string? apiKey, HttpSettings settings, bool allowUnencrypted = false)
+        {
+            var info = Describe(provider);
+            var uri = ResolveBaseUri(info, baseUri);
+            CheckTransport(uri, allowUnencrypted);
+            var key = ResolveApiKey(info, apiKey);
+            switch (info.Name)
+            {
+                case "OpenAI": return new OpenAIProvider(uri, key, settings);
+                default: throw new IrisBatchException(ErrorIds.UnknownProvider, FailureKind.InvalidArgument, $"'{info.Name}' is not implemented.");
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace IrisBatch.Providers
+{
+    /// <summary>What every provider does with a result line it cannot read: a Failed result that says which line.</summary>
+    public static class ResultLines
+    {
+        private static readonly Regex CustomIdPattern = new Regex("\"(?:custom_id|key)\"\\s*:\\s*\"([^\"]*)\"", RegexOptions.Compiled);
+
+        public static IrisBatchResult Unreadable(string line, long lineNumber, string reason)
+        {
+            var m = CustomIdPattern.Match(line);
+            return new IrisBatchResult
+            {
+                CustomId = m.Success ? m.Groups[1].Value : string.Empty,
+                Status = ResultStatus.Failed,
+                Error = new ResultError
+                {
+                    Code = "invalid_result_line",
+                    Message = $"Line {lineNumber} of the results could not be read: {reason}",
+                },
+                RawResponse = line,
+            };
+        }
+
+        public static TokenUsage? ReadUsage(JsonElement? usage)
+        {
+            if (usage == null) return null;
+            var u = usage.Value;
+            long input = u.Long("prompt_tokens") ?? u.Long("input_tokens") ?? 0;
+            long output = u.Long("completion_tokens") ?? u.Long("output_tokens") ?? 0;
+            return new TokenUsage { InputTokens = input, OutputTokens = output, TotalTokens = u.Long("total_tokens") ?? input + output };
+        }
+    }
+}

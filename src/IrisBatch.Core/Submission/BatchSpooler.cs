@@ -1,0 +1,192 @@
+using System;
+using System.Collections.Generic;
+using System.Security.Cryptography;
+using System.Text;
+using IrisBatch.Journal;
+using IrisBatch.Jsonl;
+using IrisBatch.Providers;
+
+namespace IrisBatch.Submission
+{
+    /// <summary>One batch being spooled: its journal entry and its two files (provider lines, neutral records).</summary>
+    public sealed class SpooledPart : IDisposable
+    {
+        internal SpooledPart(JournalEntry entry, JsonlWriter input, JsonlWriter requests)
+        {
+            Entry = entry;
+            Input = input;
+            Requests = requests;
+        }
+
+        public JournalEntry Entry { get; }
+        internal JsonlWriter Input { get; }
+        internal JsonlWriter Requests { get; }
+        internal IncrementalHash Hash { get; } = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        public long Count => Input.Lines;
+        public long Bytes => Input.Bytes;
+        public bool Closed { get; private set; }
+
+        public void Close()
+        {
+            if (Closed) return;
+            Closed = true;
+            Input.Dispose();
+            Requests.Dispose();
+            Entry.RequestCount = Input.Lines;
+            Entry.Bytes = Input.Bytes;
+            Entry.Fingerprint = BitConverter.ToString(Hash.GetHashAndReset()).Replace("-", "").ToLowerInvariant();
+        }
+
+        public void Dispose() => Close();
+
+        public BatchSubmission ToSubmission(string inputPath) => new BatchSubmission
+        {
+            InputPath = inputPath,
+            RequestCount = Entry.RequestCount,
+            Bytes = Entry.Bytes,
+            Model = Entry.Model,
+            Name = Entry.Name,
+            Metadata = Entry.Metadata,
+            IdempotencyKey = Entry.IdempotencyKey,
+            SetId = Entry.SetId,
+        };
+    }
+
+    /// <summary>
+    /// Streams requests to disk as they arrive, one part per model and per provider limit, so memory does not
+    /// grow with the number of rows. Refuses duplicate custom ids across the whole submission.
+    /// </summary>
+    public sealed class BatchSpooler : IDisposable
+    {
+        private readonly JournalStore _journal;
+        private readonly IBatchProvider _provider;
+        private readonly string? _name;
+        private readonly Dictionary<string, string> _metadata;
+        private readonly long _maxRequests;
+        private readonly long _maxBytes;
+        private readonly Dictionary<string, SpooledPart> _open = new Dictionary<string, SpooledPart>(StringComparer.Ordinal);
+        private readonly List<SpooledPart> _parts = new List<SpooledPart>();
+        private readonly Dictionary<string, long> _rowOfId = new Dictionary<string, long>(StringComparer.Ordinal);
+        private readonly System.IO.MemoryStream _scratch = new System.IO.MemoryStream();
+        private readonly System.Text.Json.Utf8JsonWriter _scratchWriter;
+
+        public BatchSpooler(JournalStore journal, IBatchProvider provider, string? name, IDictionary<string, string>? metadata,
+            long? maxRequestsPerBatch = null, long? maxBytesPerBatch = null)
+        {
+            _journal = journal;
+            _provider = provider;
+            _name = name;
+            _metadata = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+            _maxRequests = Math.Min(maxRequestsPerBatch ?? long.MaxValue, provider.Limits.MaxRequestsPerBatch);
+            _maxBytes = Math.Min(maxBytesPerBatch ?? long.MaxValue, provider.Limits.MaxBytesPerBatch);
+            SetId = "set-" + Guid.NewGuid().ToString("N").Substring(0, 16);
+            _scratchWriter = new System.Text.Json.Utf8JsonWriter(_scratch, JsonlWriter.Options);
+        }
+
+        public string SetId { get; }
+        public IReadOnlyList<SpooledPart> Parts => _parts;
+        public long Count { get; private set; }
+        public long Bytes { get; private set; }
+
+        /// <summary>The first duplicate custom id seen, with the rows that carry it (null while none).</summary>
+        public DuplicateId? Duplicate { get; private set; }
+
+        /// <summary>Adds one request. Returns false (and sets <see cref="Duplicate"/>) when its custom id was already used.</summary>
+        public bool Add(IrisBatchRequest request)
+        {
+            if (_rowOfId.TryGetValue(request.CustomId, out var firstRow))
+            {
+                if (Duplicate == null) Duplicate = new DuplicateId(request.CustomId, firstRow, request.RowNumber);
+                return false;
+            }
+            _rowOfId.Add(request.CustomId, request.RowNumber);
+
+            var key = _provider.Limits.OneModelPerBatch ? request.Model : string.Empty;
+            _scratch.SetLength(0);
+            _scratchWriter.Reset(_scratch);
+            _provider.WriteRequest(_scratchWriter, request);
+            _scratchWriter.Flush();
+            long lineBytes = _scratch.Length + 1;
+            if (_open.TryGetValue(key, out var part) && part.Count > 0 && part.Bytes + lineBytes > _maxBytes) CloseOpen(key);
+            if (!_open.TryGetValue(key, out part)) part = Open(request.Model, key);
+            part.Input.WriteRaw(_scratch.GetBuffer(), (int)_scratch.Length);
+            part.Requests.WriteLine(w => RequestRecord.Write(w, request));
+            part.Hash.AppendData(Encoding.UTF8.GetBytes(request.Model + "\u0001"));
+            part.Hash.AppendData(_scratch.GetBuffer(), 0, (int)_scratch.Length);
+            Count++;
+            Bytes += lineBytes;
+            if (part.Count >= _maxRequests) CloseOpen(key);
+            return true;
+        }
+
+        private SpooledPart Open(string model, string key)
+        {
+            var entry = _journal.Begin(new JournalEntry
+            {
+                SetId = SetId,
+                Provider = _provider.Name,
+                BaseUri = _provider.BaseUri.AbsoluteUri.TrimEnd('/'),
+                Model = model,
+                Name = _name,
+                Metadata = _metadata,
+                IdempotencyKey = "ib-" + Guid.NewGuid().ToString("N"),
+                State = SubmissionState.Spooled,
+            });
+            var part = new SpooledPart(entry, new JsonlWriter(_journal.InputPath(entry)), new JsonlWriter(_journal.RequestsPath(entry)));
+            _open[key] = part;
+            _parts.Add(part);
+            return part;
+        }
+
+        private void CloseOpen(string key)
+        {
+            if (_open.TryGetValue(key, out var part))
+            {
+                part.Close();
+                _open.Remove(key);
+            }
+        }
+
+        /// <summary>Closes every part and records each as spooled in the journal.</summary>
+        public IReadOnlyList<SpooledPart> Finish()
+        {
+            foreach (var part in _parts)
+            {
+                part.Close();
+                _journal.Record(part.Entry, "spooled", $"{part.Entry.RequestCount} requests, {part.Entry.Bytes} bytes");
+            }
+            _open.Clear();
+            return _parts;
+        }
+
+        /// <summary>Removes everything spooled (nothing was sent).</summary>
+        public void Discard()
+        {
+            foreach (var part in _parts)
+            {
+                part.Close();
+                _journal.Discard(part.Entry);
+            }
+            _open.Clear();
+        }
+
+        public void Dispose()
+        {
+            foreach (var part in _parts) part.Close();
+        }
+    }
+
+    public sealed class DuplicateId
+    {
+        public DuplicateId(string customId, long firstRow, long secondRow)
+        {
+            CustomId = customId;
+            FirstRow = firstRow;
+            SecondRow = secondRow;
+        }
+
+        public string CustomId { get; }
+        public long FirstRow { get; }
+        public long SecondRow { get; }
+    }
+}

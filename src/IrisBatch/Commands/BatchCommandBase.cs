@@ -1,0 +1,157 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Security;
+using IrisBatch.Conversion;
+using IrisBatch.Journal;
+using IrisBatch.Providers;
+using IrisBatch.Submission;
+
+namespace IrisBatch.Commands
+{
+    /// <summary>A batch named on the command line, with the provider that serves it and its journal entry (if any).</summary>
+    public sealed class BatchTarget
+    {
+        internal BatchTarget(IBatchProvider provider, IrisBatch batch, JournalEntry? entry)
+        {
+            Provider = provider;
+            Batch = batch;
+            Entry = entry;
+        }
+
+        internal IBatchProvider Provider { get; }
+        internal IrisBatch Batch { get; set; }
+        internal JournalEntry? Entry { get; }
+    }
+
+    /// <summary>
+    /// Base of the cmdlets that act on existing batches (status, wait, results, stop): a batch object or an id from
+    /// the pipeline; where it lives comes from the object, else the journal, else -Provider/-BaseUri/environment.
+    /// </summary>
+    public abstract class BatchCommandBase : IrisBatchCmdlet
+    {
+        protected const string ByObject = "Batch";
+        protected const string ById = "Id";
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ById)]
+        [Alias("BatchId")]
+        [ValidateNotNullOrEmpty]
+        public string[] Id { get; set; } = new string[0];
+
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByObject)]
+        [ValidateNotNull]
+        public IrisBatch[] InputObject { get; set; } = new IrisBatch[0];
+
+        /// <summary>The provider; by default the batch's own, else $env:IRISBATCH_PROVIDER, else OpenAI.</summary>
+        [Parameter]
+        public string? Provider { get; set; }
+
+        [Parameter]
+        public string? BaseUri { get; set; }
+
+        [Parameter]
+        [SecureStringTransformation]
+        public SecureString? ApiKey { get; set; }
+
+        [Parameter]
+        public SwitchParameter AllowUnencryptedAuthentication { get; set; }
+
+        private readonly Dictionary<string, IBatchProvider> _providers = new Dictionary<string, IBatchProvider>(StringComparer.OrdinalIgnoreCase);
+
+        protected IBatchProvider ProviderFor(string? provider, string? baseUri)
+        {
+            var info = ProviderFactory.Describe(provider);
+            var uri = ProviderFactory.ResolveBaseUri(info, baseUri);
+            var key = info.Name + "|" + uri.AbsoluteUri;
+            if (!_providers.TryGetValue(key, out var p))
+            {
+                p = ProviderFactory.Create(info.Name, uri.AbsoluteUri, Unprotect(ApiKey), NewHttpSettings(), AllowUnencryptedAuthentication);
+                _providers[key] = p;
+            }
+            return p;
+        }
+
+        /// <summary>The targets of this pipeline record; unresolvable ones are reported and skipped.</summary>
+        protected IEnumerable<BatchTarget> Targets()
+        {
+            var list = new List<BatchTarget>();
+            if (ParameterSetName == ByObject)
+            {
+                foreach (var batch in InputObject)
+                {
+                    var t = TryResolve(batch.Id, batch);
+                    if (t != null) list.Add(t);
+                }
+            }
+            else
+            {
+                foreach (var id in Id)
+                {
+                    var t = TryResolve(id, null);
+                    if (t != null) list.Add(t);
+                }
+            }
+            return list;
+        }
+
+        private BatchTarget? TryResolve(string id, IrisBatch? batch)
+        {
+            try
+            {
+                JournalStore.ValidateId(id);
+                var entry = Journal.FindByBatchId(id);
+                bool explicitLocation = MyInvocation.BoundParameters.ContainsKey(nameof(Provider)) || MyInvocation.BoundParameters.ContainsKey(nameof(BaseUri));
+                string? provider = Provider, baseUri = BaseUri;
+                if (!explicitLocation)
+                {
+                    if (batch != null && !string.IsNullOrEmpty(batch.Provider)) { provider = batch.Provider; baseUri = batch.BaseUri; }
+                    else if (entry != null) { provider = entry.Provider; baseUri = entry.BaseUri; }
+                }
+                var p = ProviderFor(provider, baseUri);
+                var known = batch ?? new IrisBatch { Id = id, Provider = p.Name, BaseUri = p.BaseUri.AbsoluteUri.TrimEnd('/') };
+                return new BatchTarget(p, BatchSubmitter.Complete(known, entry), entry);
+            }
+            catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.MissingApiKey || ex.ErrorId == ErrorIds.InsecureEndpoint || ex.ErrorId == ErrorIds.UnknownProvider)
+            {
+                ThrowMapped(ex, id);
+                return null;
+            }
+            catch (Exception ex)
+            {
+                WriteMappedError(ex, id);
+                return null;
+            }
+        }
+
+        /// <summary>Fetches the current state and records it in the journal.</summary>
+        protected IrisBatch RefreshStatus(BatchTarget target)
+        {
+            var fresh = Run(ct => target.Provider.GetAsync(target.Batch.Id, ct));
+            target.Batch = BatchSubmitter.Complete(fresh, target.Entry);
+            Remember(target);
+            return target.Batch;
+        }
+
+        internal System.Threading.CancellationToken CancellationToken => Token;
+        internal void Flush() => FlushLog();
+        internal void Verbose(string text) => WriteVerbose(text);
+        internal void Progress(ProgressRecord record) => WriteProgress(record);
+        internal void Error(Exception ex, object? target) => WriteMappedError(ex, target);
+
+        internal void Remember(BatchTarget target)
+        {
+            if (target.Entry == null) return;
+            try
+            {
+                target.Entry.LastStatus = target.Batch.Status;
+                target.Entry.LastProviderStatus = target.Batch.ProviderStatus;
+                target.Entry.LastCheckedAt = DateTimeOffset.UtcNow;
+                Journal.Save(target.Entry);
+            }
+            catch (Exception ex)
+            {
+                WriteWarning($"Could not record the status of batch {target.Batch.Id} in the journal: {ex.Message}");
+            }
+        }
+    }
+}

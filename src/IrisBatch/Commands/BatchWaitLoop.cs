@@ -1,0 +1,118 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using IrisBatch.Submission;
+using IrisBatch.Waiting;
+
+namespace IrisBatch.Commands
+{
+    /// <summary>The waiting shared by Wait-IrisBatch, Get-IrisBatchResult -Wait and Stop-IrisBatch -Wait: progress, errors, timeout.</summary>
+    internal sealed class BatchWaitLoop
+    {
+        private readonly BatchCommandBase _cmdlet;
+        private readonly double _interval;
+        private readonly double _timeout;
+
+        public BatchWaitLoop(BatchCommandBase cmdlet, double intervalSeconds, double timeoutSeconds)
+        {
+            _cmdlet = cmdlet;
+            _interval = intervalSeconds;
+            _timeout = timeoutSeconds;
+        }
+
+        /// <summary>Yields each batch when done; on timeout writes IrisBatch.WaitTimeout and yields the last known state of the rest.</summary>
+        public IEnumerable<IrisBatch> Run(IReadOnlyList<BatchTarget> targets, Func<IrisBatch, bool> isDone)
+        {
+            var byId = targets.ToDictionary(t => t.Batch.Id, StringComparer.Ordinal);
+            var state = targets.ToDictionary(t => t.Batch.Id, t => t.Batch, StringComparer.Ordinal);
+            var waiter = new BatchWaiter((b, ct) => byId[b.Id].Provider.GetAsync(b.Id, ct))
+            {
+                PollInterval = TimeSpan.FromSeconds(_interval),
+                Timeout = TimeSpan.FromSeconds(_timeout),
+                IsDone = isDone,
+            };
+            var parent = new ProgressRecord(10, "Wait-IrisBatch", $"Waiting for {targets.Count} batch(es)");
+            var children = new Dictionary<string, ProgressRecord>(StringComparer.Ordinal);
+            int childId = 11;
+            var output = new List<IrisBatch>();
+            try
+            {
+                using var events = waiter.Wait(targets.Select(t => t.Batch).ToList(), _cmdlet.CancellationToken).GetEnumerator();
+                while (true)
+                {
+                    WaitEvent ev;
+                    try
+                    {
+                        if (!events.MoveNext()) break;
+                        ev = events.Current;
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        throw new PipelineStoppedException();
+                    }
+                    _cmdlet.Flush();
+                    if (ev.Batch != null && ev.Kind != WaitEventKind.PollFailed && ev.Kind != WaitEventKind.Abandoned)
+                    {
+                        var t = byId[ev.Batch.Id];
+                        t.Batch = BatchSubmitter.Complete(ev.Batch, t.Entry);
+                        state[t.Batch.Id] = t.Batch;
+                        _cmdlet.Remember(t);
+                    }
+                    switch (ev.Kind)
+                    {
+                        case WaitEventKind.PollFailed:
+                            _cmdlet.Verbose($"Polling batch {ev.Batch!.Id} failed; the wait goes on: {ev.Error?.Message}");
+                            break;
+                        case WaitEventKind.Abandoned:
+                            _cmdlet.Error(ev.Error!, ev.Batch!.Id);
+                            break;
+                        case WaitEventKind.Completed:
+                            yield return state[ev.Batch!.Id];
+                            break;
+                        case WaitEventKind.TimedOut:
+                            var ids = string.Join(", ", ev.Running.Select(b => $"{b.Id} ({state[b.Id].Status})"));
+                            _cmdlet.Error(new IrisBatchException(ErrorIds.WaitTimeout, FailureKind.Timeout,
+                                $"The wait ended after {_timeout:0.###} s with {ev.Running.Count} batch(es) still running: {ids}.")
+                                { Target = ev.Running.Count == 1 ? (object)ev.Running[0].Id : ev.Running.Select(b => b.Id).ToArray() }, null);
+                            foreach (var b in ev.Running) yield return state[b.Id];
+                            break;
+                    }
+                    if (ev.Batch != null) ShowProgress(parent, children, ref childId, state, targets.Count);
+                }
+            }
+            finally
+            {
+                foreach (var child in children.Values)
+                {
+                    child.RecordType = ProgressRecordType.Completed;
+                    _cmdlet.Progress(child);
+                }
+                parent.RecordType = ProgressRecordType.Completed;
+                _cmdlet.Progress(parent);
+            }
+        }
+
+        private void ShowProgress(ProgressRecord parent, Dictionary<string, ProgressRecord> children, ref int childId,
+            Dictionary<string, IrisBatch> state, int count)
+        {
+            long total = state.Values.Sum(b => b.Total), processed = state.Values.Sum(b => Math.Min(b.Total, b.Processed));
+            int done = state.Values.Count(b => b.IsComplete);
+            parent.PercentComplete = total > 0 ? (int)Math.Min(100, 100 * processed / total) : 100 * done / Math.Max(1, count);
+            parent.StatusDescription = $"{done} of {count} batch(es) complete; {processed:N0} of {total:N0} requests processed";
+            _cmdlet.Progress(parent);
+            if (count < 2) return;
+            foreach (var b in state.Values)
+            {
+                if (!children.TryGetValue(b.Id, out var child))
+                {
+                    child = new ProgressRecord(childId++, $"Batch {b.Id}", "Waiting") { ParentActivityId = parent.ActivityId };
+                    children[b.Id] = child;
+                }
+                child.PercentComplete = (int)b.PercentComplete;
+                child.StatusDescription = $"{b.Status}: {b.Processed:N0} of {b.Total:N0} requests";
+                _cmdlet.Progress(child);
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using System;
+using System.Management.Automation;
+
+namespace IrisBatch.Commands
+{
+    /// <summary>The one place that turns failures into ErrorRecords with stable ids ("IrisBatch.NotFound") and categories.</summary>
+    internal static class ErrorMapper
+    {
+        public const string Prefix = "IrisBatch.";
+
+        public static ErrorRecord ToRecord(Exception ex, object? target)
+        {
+            if (ex is AggregateException agg && agg.InnerExceptions.Count == 1) ex = agg.InnerExceptions[0];
+            if (ex is IrisBatchException ib)
+            {
+                var record = new ErrorRecord(ex, Prefix + ib.ErrorId, Category(ib.Kind), ib.Target ?? target);
+                var action = RecommendedAction(ib.ErrorId);
+                if (action != null) record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = action };
+                return record;
+            }
+            return new ErrorRecord(ex, Prefix + "Unexpected", ErrorCategory.NotSpecified, target);
+        }
+
+        public static ErrorRecord Create(string errorId, FailureKind kind, string message, object? target) =>
+            ToRecord(new IrisBatchException(errorId, kind, message) { Target = target }, target);
+
+        public static ErrorCategory Category(FailureKind kind)
+        {
+            switch (kind)
+            {
+                case FailureKind.InvalidArgument: return ErrorCategory.InvalidArgument;
+                case FailureKind.InvalidData: return ErrorCategory.InvalidData;
+                case FailureKind.NotFound: return ErrorCategory.ObjectNotFound;
+                case FailureKind.Unauthorized: return ErrorCategory.AuthenticationError;
+                case FailureKind.PermissionDenied: return ErrorCategory.PermissionDenied;
+                case FailureKind.ResourceUnavailable: return ErrorCategory.ResourceUnavailable;
+                case FailureKind.QuotaExceeded: return ErrorCategory.QuotaExceeded;
+                case FailureKind.Timeout: return ErrorCategory.OperationTimeout;
+                case FailureKind.InvalidOperation: return ErrorCategory.InvalidOperation;
+                case FailureKind.ConnectionError: return ErrorCategory.ConnectionError;
+                default: return ErrorCategory.InvalidResult;
+            }
+        }
+
+        private static string? RecommendedAction(string errorId)
+        {
+            switch (errorId)
+            {
+                case ErrorIds.MissingApiKey: return "Pass -ApiKey (a SecureString) or set the provider's API key environment variable.";
+                case ErrorIds.Unauthorized: return "Check the API key for this provider and base URI.";
+                case ErrorIds.NotComplete: return "Wait with Wait-IrisBatch, or pass -Wait.";
+                case ErrorIds.WaitTimeout: return "Wait again later; the batch keeps running at the provider.";
+                case ErrorIds.QuotaExceeded: return "Add credit or raise the quota at the provider; retrying does not help.";
+                default: return null;
+            }
+        }
+    }
+}

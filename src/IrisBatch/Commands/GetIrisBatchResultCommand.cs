@@ -1,0 +1,176 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using IrisBatch.Conversion;
+using IrisBatch.Journal;
+using IrisBatch.Results;
+
+namespace IrisBatch.Commands
+{
+    /// <summary>
+    /// Downloads a terminal batch's output and error files once into the journal, then streams exactly one result
+    /// per submitted request, joined to its request and input row.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "IrisBatchResult", DefaultParameterSetName = ById)]
+    [OutputType(typeof(IrisBatchResult))]
+    [OutputType(typeof(PSObject))]
+    public sealed class GetIrisBatchResultCommand : BatchCommandBase
+    {
+        [Parameter]
+        public ResultStatus[]? Status { get; set; }
+
+        /// <summary>Emit flat rows (the input's columns, then CustomId, Status, Output, ErrorCode, ErrorMessage) for Export-Csv.</summary>
+        [Parameter]
+        public SwitchParameter IncludeInput { get; set; }
+
+        /// <summary>Wait for a batch that is not complete instead of reporting IrisBatch.NotComplete.</summary>
+        [Parameter]
+        public SwitchParameter Wait { get; set; }
+
+        /// <summary>Download the results again even when the journal has them.</summary>
+        [Parameter]
+        public SwitchParameter Refresh { get; set; }
+
+        [Parameter]
+        [SecondsTransformation]
+        [ValidateRange(0.0, 86400.0)]
+        public double PollInterval { get; set; } = 30;
+
+        [Parameter]
+        [SecondsTransformation]
+        [ValidateRange(0.0, double.MaxValue)]
+        public double Timeout { get; set; } = 86400;
+
+        private HashSet<ResultStatus>? _filter;
+
+        protected override void BeginProcessing()
+        {
+            if (Status != null && Status.Length > 0) _filter = new HashSet<ResultStatus>(Status);
+        }
+
+        protected override void ProcessRecord()
+        {
+            foreach (var target in Targets())
+            {
+                try
+                {
+                    Collect(target);
+                }
+                catch (Exception ex) when (!(ex is PipelineStoppedException))
+                {
+                    WriteMappedError(ex, target.Batch.Id);
+                }
+            }
+        }
+
+        private void Collect(BatchTarget target)
+        {
+            var entry = target.Entry;
+            bool cached = entry != null && entry.ResultsDownloaded && !Refresh;
+            var batch = RefreshStatus(target);
+            if (!batch.IsComplete)
+            {
+                if (!Wait)
+                {
+                    WriteError(ErrorMapper.Create(ErrorIds.NotComplete, FailureKind.InvalidOperation,
+                        $"Batch {batch.Id} is {batch.Status} ({batch.ProviderStatus}): its results are ready once it is complete. Wait with Wait-IrisBatch, or pass -Wait.", batch.Id));
+                    return;
+                }
+                var done = new BatchWaitLoop(this, PollInterval, Timeout).Run(new[] { target }, b => b.IsComplete).ToList();
+                batch = target.Batch;
+                if (!batch.IsComplete) return; // the wait loop reported the timeout
+            }
+
+            string dir = ResultsDirectory(target, ref entry);
+            string[] files = { Path.Combine(dir, "output.jsonl"), Path.Combine(dir, "errors.jsonl") };
+            if (!cached)
+            {
+                var progress = new ProgressRecord(20, "Get-IrisBatchResult", $"Downloading the results of batch {batch.Id}");
+                long received = 0;
+                try
+                {
+                    foreach (var f in files) if (File.Exists(f)) File.Delete(f);
+                    Run(ct => target.Provider.DownloadResultsAsync(batch, dir, n => received = n, ct), () =>
+                    {
+                        progress.StatusDescription = $"Downloading the results of batch {batch.Id}: {received:N0} bytes";
+                        WriteProgress(progress);
+                    });
+                }
+                finally
+                {
+                    progress.RecordType = ProgressRecordType.Completed;
+                    WriteProgress(progress);
+                }
+                if (entry != null)
+                {
+                    entry.ResultsDownloaded = true;
+                    Journal.Record(entry, "results downloaded");
+                }
+            }
+
+            var reader = new ResultReader(target.Provider, batch, entry != null ? Journal.RequestsPath(entry) : null);
+            long count = 0;
+            foreach (var result in reader.Read(files))
+            {
+                count++;
+                if (_filter != null && !_filter.Contains(result.Status)) continue;
+                if (result.Request != null)
+                {
+                    result.Input = PSConvert.FromJson(result.Request.InputJson);
+                    result.Request.InputObject = result.Input;
+                }
+                WriteObject(IncludeInput ? (object)Flatten(result) : result);
+            }
+            if (reader.Duplicates > 0)
+                WriteWarning($"{target.Provider.Name} reported {reader.Duplicates} result(s) of batch {batch.Id} twice; the first of each was kept.");
+            WriteVerbose($"Batch {batch.Id}: {count} result(s).");
+            if (entry != null)
+            {
+                entry.ResultsCollected = true;
+                Journal.Record(entry, "results collected", count + " results");
+            }
+        }
+
+        /// <summary>The journal folder for this batch's results; a batch submitted elsewhere gets an entry of its own.</summary>
+        private string ResultsDirectory(BatchTarget target, ref JournalEntry? entry)
+        {
+            if (entry == null)
+            {
+                entry = Journal.Begin(new JournalEntry
+                {
+                    Provider = target.Provider.Name,
+                    BaseUri = target.Provider.BaseUri.AbsoluteUri.TrimEnd('/'),
+                    Model = target.Batch.Model ?? "",
+                    BatchId = target.Batch.Id,
+                    State = SubmissionState.Created,
+                    RequestCount = target.Batch.Total,
+                });
+                Journal.Record(entry, "adopted", "a batch submitted outside this journal");
+                Journal.IndexBatch(entry);
+            }
+            var dir = Journal.ResultsDir(entry);
+            AtomicFile.CreateDirectory(dir);
+            return dir;
+        }
+
+        internal static PSObject Flatten(IrisBatchResult result)
+        {
+            var row = new PSObject();
+            var ours = new[] { "CustomId", "Status", "Output", "ErrorCode", "ErrorMessage" };
+            if (result.Input is PSObject input)
+                foreach (var p in input.Properties)
+                {
+                    var name = ours.Contains(p.Name, StringComparer.OrdinalIgnoreCase) ? "Input_" + p.Name : p.Name;
+                    row.Properties.Add(new PSNoteProperty(name, p.Value));
+                }
+            row.Properties.Add(new PSNoteProperty("CustomId", result.CustomId));
+            row.Properties.Add(new PSNoteProperty("Status", result.Status.ToString()));
+            row.Properties.Add(new PSNoteProperty("Output", result.Output));
+            row.Properties.Add(new PSNoteProperty("ErrorCode", result.Error?.Code));
+            row.Properties.Add(new PSNoteProperty("ErrorMessage", result.Error?.Message));
+            return row;
+        }
+    }
+}

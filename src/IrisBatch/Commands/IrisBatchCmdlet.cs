@@ -1,0 +1,104 @@
+using System;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
+using IrisBatch.Http;
+using IrisBatch.Journal;
+
+namespace IrisBatch.Commands
+{
+    /// <summary>
+    /// Base of every IrisBatch cmdlet: cancellation (Ctrl+C stops the wait, never the remote batch), running core
+    /// calls off the pipeline thread while only the pipeline thread writes, verbose lines from the HTTP layer,
+    /// and errors mapped in one place.
+    /// </summary>
+    public abstract class IrisBatchCmdlet : PSCmdlet
+    {
+        private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
+        private readonly ConcurrentQueue<string> _log = new ConcurrentQueue<string>();
+        private JournalStore? _journal;
+
+        protected CancellationToken Token => _cancel.Token;
+
+        protected override void StopProcessing() => _cancel.Cancel();
+
+        protected JournalStore Journal => _journal ??= JournalStore.OpenDefault();
+
+        protected HttpSettings NewHttpSettings()
+        {
+            var settings = HttpSettings.FromEnvironment();
+            settings.UserAgent = $"IrisBatch/{typeof(IrisBatchCmdlet).Assembly.GetName().Version} PowerShell/{PSVersion()}";
+            settings.Log = line => _log.Enqueue(line);
+            return settings;
+        }
+
+        private string PSVersion()
+        {
+            try { return Host.Version.ToString(); } catch (Exception) { return "unknown"; }
+        }
+
+        protected void FlushLog()
+        {
+            while (_log.TryDequeue(out var line)) WriteVerbose(line);
+        }
+
+        /// <summary>Runs a core call on the thread pool; the pipeline thread waits, writing verbose lines and calling <paramref name="onTick"/>.</summary>
+        protected T Run<T>(Func<CancellationToken, Task<T>> operation, Action? onTick = null)
+        {
+            var task = Task.Run(() => operation(Token));
+            var handle = ((IAsyncResult)task).AsyncWaitHandle;
+            while (!handle.WaitOne(100))
+            {
+                FlushLog();
+                onTick?.Invoke();
+            }
+            FlushLog();
+            onTick?.Invoke();
+            try
+            {
+                return task.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (Token.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+        }
+
+        protected void WriteMappedError(Exception ex, object? target)
+        {
+            if (ex is OperationCanceledException && Token.IsCancellationRequested) throw new PipelineStoppedException();
+            if (ex is PipelineStoppedException) throw ex;
+            WriteError(ErrorMapper.ToRecord(ex, target));
+        }
+
+        protected void ThrowMapped(Exception ex, object? target)
+        {
+            if (ex is PipelineStoppedException) throw ex;
+            ThrowTerminatingError(ErrorMapper.ToRecord(ex, target));
+        }
+
+        protected static string? Unprotect(SecureString? secure)
+        {
+            if (secure == null || secure.Length == 0) return null;
+            IntPtr ptr = IntPtr.Zero;
+            try
+            {
+                ptr = Marshal.SecureStringToGlobalAllocUnicode(secure);
+                return Marshal.PtrToStringUni(ptr);
+            }
+            finally
+            {
+                if (ptr != IntPtr.Zero) Marshal.ZeroFreeGlobalAllocUnicode(ptr);
+            }
+        }
+
+        protected bool IsWhatIf =>
+            MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? ((SwitchParameter)w).IsPresent
+                : SessionState.PSVariable.GetValue("WhatIfPreference") is object pref && LanguagePrimitives.IsTrue(pref);
+
+        protected override void EndProcessing() => FlushLog();
+    }
+}

@@ -1,0 +1,66 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using IrisBatch.Conversion;
+using IrisBatch.Submission;
+
+namespace IrisBatch.Commands
+{
+    /// <summary>Cancels batches; -Wait waits through Cancelling to Cancelled.</summary>
+    [Cmdlet(VerbsLifecycle.Stop, "IrisBatch", SupportsShouldProcess = true, DefaultParameterSetName = ById)]
+    [OutputType(typeof(IrisBatch))]
+    public sealed class StopIrisBatchCommand : BatchCommandBase
+    {
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        [Parameter]
+        public SwitchParameter Wait { get; set; }
+
+        [Parameter]
+        [SecondsTransformation]
+        [ValidateRange(0.0, 86400.0)]
+        public double PollInterval { get; set; } = 5;
+
+        [Parameter]
+        [SecondsTransformation]
+        [ValidateRange(0.0, double.MaxValue)]
+        public double Timeout { get; set; } = 3600;
+
+        protected override void ProcessRecord()
+        {
+            foreach (var target in Targets())
+            {
+                try
+                {
+                    var batch = RefreshStatus(target);
+                    if (batch.IsComplete)
+                    {
+                        WriteWarning($"Batch {batch.Id} is already {batch.Status}; there is nothing to cancel.");
+                        if (PassThru) WriteObject(batch);
+                        continue;
+                    }
+                    var description = $"batch {batch.Id} ({batch.Status}, {batch.Processed:N0} of {batch.Total:N0} requests done) at {target.Provider.Name} {target.Provider.BaseUri.AbsoluteUri.TrimEnd('/')}";
+                    if (!ShouldProcess(description, "Cancel")) continue;
+                    if (batch.Status != BatchStatus.Cancelling)
+                    {
+                        var cancelled = Run(ct => target.Provider.CancelAsync(batch.Id, ct));
+                        target.Batch = BatchSubmitter.Complete(cancelled, target.Entry);
+                        Remember(target);
+                        if (target.Entry != null) Journal.Record(target.Entry, "cancel requested");
+                    }
+                    if (Wait)
+                    {
+                        foreach (var b in new BatchWaitLoop(this, PollInterval, Timeout).Run(new[] { target }, b => b.IsComplete))
+                            if (PassThru) WriteObject(b);
+                    }
+                    else if (PassThru) WriteObject(target.Batch);
+                }
+                catch (Exception ex) when (!(ex is PipelineStoppedException))
+                {
+                    WriteMappedError(ex, target.Batch.Id);
+                }
+            }
+        }
+    }
+}

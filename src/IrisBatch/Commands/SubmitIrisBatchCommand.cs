@@ -1,0 +1,188 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using System.Security;
+using IrisBatch.Conversion;
+using IrisBatch.Providers;
+using IrisBatch.Submission;
+
+namespace IrisBatch.Commands
+{
+    /// <summary>Spools requests to disk as they arrive, then uploads and creates one batch per model and per provider limit.</summary>
+    [Cmdlet(VerbsLifecycle.Submit, "IrisBatch", SupportsShouldProcess = true)]
+    [OutputType(typeof(IrisBatch))]
+    public sealed class SubmitIrisBatchCommand : IrisBatchCmdlet
+    {
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNull]
+        public IrisBatchRequest[] Request { get; set; } = new IrisBatchRequest[0];
+
+        [Parameter]
+        public string? Provider { get; set; }
+
+        [Parameter]
+        public string? BaseUri { get; set; }
+
+        [Parameter]
+        [SecureStringTransformation]
+        public SecureString? ApiKey { get; set; }
+
+        [Parameter]
+        public string? Name { get; set; }
+
+        [Parameter]
+        public Hashtable? Metadata { get; set; }
+
+        /// <summary>Lower the provider's per-batch request limit (the batches of one submission form a set).</summary>
+        [Parameter]
+        [ValidateRange(1, long.MaxValue)]
+        public long MaxRequestsPerBatch { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, long.MaxValue)]
+        public long MaxBytesPerBatch { get; set; }
+
+        [Parameter]
+        public SwitchParameter AllowUnencryptedAuthentication { get; set; }
+
+        private IBatchProvider? _provider;
+        private BatchSpooler? _spooler;
+        private long _received;
+
+        protected override void BeginProcessing()
+        {
+            try
+            {
+                var info = ProviderFactory.Describe(Provider);
+                var uri = ProviderFactory.ResolveBaseUri(info, BaseUri);
+                ProviderFactory.CheckTransport(uri, AllowUnencryptedAuthentication);
+                string key;
+                if (IsWhatIf) key = Unprotect(ApiKey) ?? Environment.GetEnvironmentVariable(info.ApiKeyVariable) ?? "(none: -WhatIf sends nothing)";
+                else key = ProviderFactory.ResolveApiKey(info, Unprotect(ApiKey));
+                _provider = ProviderFactory.Create(info.Name, uri.AbsoluteUri, key, NewHttpSettings(), AllowUnencryptedAuthentication);
+                var metadata = CheckMetadata(_provider.Limits);
+                _spooler = new BatchSpooler(Journal, _provider, Name, metadata,
+                    MyInvocation.BoundParameters.ContainsKey(nameof(MaxRequestsPerBatch)) ? MaxRequestsPerBatch : (long?)null,
+                    MyInvocation.BoundParameters.ContainsKey(nameof(MaxBytesPerBatch)) ? MaxBytesPerBatch : (long?)null);
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                ThrowMapped(ex, Provider);
+            }
+        }
+
+        private Dictionary<string, string> CheckMetadata(ProviderLimits limits)
+        {
+            var result = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (Metadata == null) return result;
+            int room = limits.MaxMetadataPairs - ReservedMetadata.CountFor(Name, "set");
+            if (Metadata.Count > room)
+                throw new IrisBatchException(ErrorIds.InvalidMetadata, FailureKind.InvalidArgument,
+                    $"-Metadata has {Metadata.Count} pairs; {_provider!.Name} allows {limits.MaxMetadataPairs} per batch and IrisBatch uses {limits.MaxMetadataPairs - room} of them, so at most {room} are left.");
+            foreach (DictionaryEntry de in Metadata)
+            {
+                var key = Convert.ToString(de.Key, CultureInfo.InvariantCulture) ?? "";
+                var value = PSConvert.ToText(de.Value);
+                if (key.Length == 0 || key.Length > limits.MaxMetadataKeyLength)
+                    throw new IrisBatchException(ErrorIds.InvalidMetadata, FailureKind.InvalidArgument,
+                        $"-Metadata key '{key}' must have 1 to {limits.MaxMetadataKeyLength} characters.") { Target = key };
+                if (value.Length > limits.MaxMetadataValueLength)
+                    throw new IrisBatchException(ErrorIds.InvalidMetadata, FailureKind.InvalidArgument,
+                        $"-Metadata value of '{key}' has {value.Length} characters; at most {limits.MaxMetadataValueLength} are allowed.") { Target = key };
+                if (ReservedMetadata.IsReserved(key))
+                    throw new IrisBatchException(ErrorIds.InvalidMetadata, FailureKind.InvalidArgument,
+                        $"-Metadata key '{key}' is reserved: keys starting with 'irisbatch_' are IrisBatch's own.") { Target = key };
+                result[key] = value;
+            }
+            return result;
+        }
+
+        protected override void ProcessRecord()
+        {
+            foreach (var request in Request)
+            {
+                _received++;
+                if (request == null) continue;
+                if (!NewIrisBatchRequestCommand.CustomIdPattern.IsMatch(request.CustomId ?? ""))
+                {
+                    WriteError(ErrorMapper.Create(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
+                        $"Request {_received}: the custom id '{request.CustomId}' is not valid: use 1 to 64 letters, digits, '_' or '-'.", request));
+                    continue;
+                }
+                if (string.IsNullOrWhiteSpace(request.Model))
+                {
+                    WriteError(ErrorMapper.Create(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
+                        $"Request {_received} ('{request.CustomId}'): it has no model.", request));
+                    continue;
+                }
+                if (request.RowNumber == 0) request.RowNumber = _received;
+                _spooler!.Add(request);
+                if (_received % 1000 == 0)
+                    WriteProgress(new ProgressRecord(1, "Submit-IrisBatch", $"Spooling requests: {_received:N0} rows, {_spooler.Bytes:N0} bytes"));
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            var spooler = _spooler!;
+            var progress = new ProgressRecord(1, "Submit-IrisBatch", "Preparing");
+            try
+            {
+                if (spooler.Duplicate != null)
+                {
+                    var d = spooler.Duplicate;
+                    spooler.Discard();
+                    ThrowTerminatingError(ErrorMapper.Create(ErrorIds.DuplicateCustomId, FailureKind.InvalidData,
+                        $"The custom id '{d.CustomId}' is used by rows {d.FirstRow} and {d.SecondRow}; custom ids must be unique. Nothing was uploaded.", d.CustomId));
+                }
+                if (spooler.Count == 0)
+                {
+                    spooler.Discard();
+                    ThrowTerminatingError(ErrorMapper.Create(ErrorIds.EmptyInput, FailureKind.InvalidData,
+                        "There are no valid requests to submit. Nothing was uploaded.", null));
+                }
+                var parts = spooler.Finish();
+                int index = 0;
+                foreach (var part in parts)
+                {
+                    index++;
+                    var e = part.Entry;
+                    var target = $"{e.RequestCount:N0} requests ({e.Bytes:N0} bytes) for model {e.Model} to {_provider!.Name} at {_provider.BaseUri.AbsoluteUri.TrimEnd('/')}" +
+                                 (parts.Count > 1 ? $" (batch {index} of {parts.Count}, {spooler.Count:N0} requests, {parts.Select(p => p.Entry.Model).Distinct().Count()} model(s) in all)" : "");
+                    if (!ShouldProcess(target, "Submit batch"))
+                    {
+                        Journal.Discard(e);
+                        continue;
+                    }
+                    var submitter = new BatchSubmitter(Journal, _provider);
+                    long sent = 0;
+                    progress.StatusDescription = $"Uploading batch {index} of {parts.Count}: {e.RequestCount:N0} requests";
+                    try
+                    {
+                        var batch = Run(ct => submitter.SubmitAsync(e, n => sent = n, ct), () =>
+                        {
+                            progress.PercentComplete = e.Bytes > 0 ? (int)Math.Min(100, 100 * sent / e.Bytes) : 0;
+                            progress.StatusDescription = $"Uploading batch {index} of {parts.Count}: {sent:N0} of {e.Bytes:N0} bytes";
+                            WriteProgress(progress);
+                        });
+                        WriteObject(batch);
+                    }
+                    catch (Exception ex) when (!(ex is PipelineStoppedException))
+                    {
+                        WriteMappedError(ex, e.Model);
+                    }
+                }
+            }
+            finally
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
+                spooler.Dispose();
+            }
+            base.EndProcessing();
+        }
+    }
+}

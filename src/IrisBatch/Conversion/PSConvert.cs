@@ -1,0 +1,175 @@
+using System;
+using System.Collections;
+using System.Globalization;
+using System.IO;
+using System.Management.Automation;
+using System.Text.Json;
+using IrisBatch.Jsonl;
+
+namespace IrisBatch.Conversion
+{
+    /// <summary>Between PowerShell objects and JSON: input rows to the journal and back, -Body hashtables to body fields.</summary>
+    internal static class PSConvert
+    {
+        private const int MaxDepth = 8;
+
+        public static string ToJson(object? value)
+        {
+            using var ms = new MemoryStream();
+            using (var w = new Utf8JsonWriter(ms, JsonlWriter.Options)) Write(w, value, 0);
+            return System.Text.Encoding.UTF8.GetString(ms.GetBuffer(), 0, (int)ms.Length);
+        }
+
+        /// <summary>A row as a JSON object of its properties (a hashtable's keys, or an object's properties).</summary>
+        public static string RowToJson(PSObject row)
+        {
+            using var ms = new MemoryStream();
+            using (var w = new Utf8JsonWriter(ms, JsonlWriter.Options))
+            {
+                var baseObject = row.BaseObject;
+                if (baseObject is IDictionary || baseObject is PSCustomObject || !IsScalar(baseObject)) WriteObject(w, row, 0);
+                else
+                {
+                    w.WriteStartObject();
+                    w.WritePropertyName("Value");
+                    Write(w, baseObject, 1);
+                    w.WriteEndObject();
+                }
+            }
+            return System.Text.Encoding.UTF8.GetString(ms.GetBuffer(), 0, (int)ms.Length);
+        }
+
+        private static bool IsScalar(object? v) =>
+            v == null || v is string || v is bool || v is char || v is DateTime || v is DateTimeOffset || v is Guid || v is Enum ||
+            v is byte || v is sbyte || v is short || v is ushort || v is int || v is uint || v is long || v is ulong ||
+            v is float || v is double || v is decimal;
+
+        private static void Write(Utf8JsonWriter w, object? value, int depth)
+        {
+            if (value is PSObject pso && !(pso.BaseObject is PSCustomObject)) value = pso.BaseObject;
+            switch (value)
+            {
+                case null: w.WriteNullValue(); return;
+                case string s: w.WriteStringValue(s); return;
+                case bool b: w.WriteBooleanValue(b); return;
+                case char c: w.WriteStringValue(c.ToString()); return;
+                case int i: w.WriteNumberValue(i); return;
+                case long l: w.WriteNumberValue(l); return;
+                case short sh: w.WriteNumberValue(sh); return;
+                case byte by: w.WriteNumberValue(by); return;
+                case uint ui: w.WriteNumberValue(ui); return;
+                case ulong ul: w.WriteNumberValue(ul); return;
+                case float f: w.WriteNumberValue(f); return;
+                case double d: if (double.IsNaN(d) || double.IsInfinity(d)) w.WriteStringValue(d.ToString(CultureInfo.InvariantCulture)); else w.WriteNumberValue(d); return;
+                case decimal m: w.WriteNumberValue(m); return;
+                case DateTime dt: w.WriteStringValue(dt.ToString("o", CultureInfo.InvariantCulture)); return;
+                case DateTimeOffset dto: w.WriteStringValue(dto.ToString("o", CultureInfo.InvariantCulture)); return;
+                case Guid g: w.WriteStringValue(g.ToString()); return;
+                case Enum e: w.WriteStringValue(e.ToString()); return;
+                case SwitchParameter sw: w.WriteBooleanValue(sw.IsPresent); return;
+            }
+            if (depth >= MaxDepth) { w.WriteStringValue(value.ToString()); return; }
+            if (value is IDictionary dict)
+            {
+                w.WriteStartObject();
+                foreach (DictionaryEntry de in dict)
+                {
+                    w.WritePropertyName(Convert.ToString(de.Key, CultureInfo.InvariantCulture) ?? "");
+                    Write(w, de.Value, depth + 1);
+                }
+                w.WriteEndObject();
+                return;
+            }
+            if (value is IEnumerable list)
+            {
+                w.WriteStartArray();
+                foreach (var item in list) Write(w, item, depth + 1);
+                w.WriteEndArray();
+                return;
+            }
+            if (value is PSObject custom) { WriteObject(w, custom, depth); return; }
+            if (value is ScriptBlock sb) { w.WriteStringValue(sb.ToString()); return; }
+            WriteObject(w, PSObject.AsPSObject(value), depth);
+        }
+
+        private static void WriteObject(Utf8JsonWriter w, PSObject obj, int depth)
+        {
+            if (obj.BaseObject is IDictionary dict) { Write(w, dict, depth); return; }
+            w.WriteStartObject();
+            foreach (var p in obj.Properties)
+            {
+                if (!p.IsGettable) continue;
+                if (!(p is PSNoteProperty || p is PSProperty || p is PSAliasProperty || p is PSScriptProperty || p is PSCodeProperty)) continue;
+                object? v;
+                try { v = p.Value; } catch (Exception) { continue; }
+                w.WritePropertyName(p.Name);
+                Write(w, v, depth + 1);
+            }
+            w.WriteEndObject();
+        }
+
+        /// <summary>A JSON value as PowerShell would have it: objects become PSCustomObjects with properties in order.</summary>
+        public static object? FromJson(string? json)
+        {
+            if (string.IsNullOrEmpty(json)) return null;
+            using var doc = JsonDocument.Parse(json!);
+            return FromElement(doc.RootElement);
+        }
+
+        public static object? FromElement(JsonElement e)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    var obj = new PSObject();
+                    foreach (var p in e.EnumerateObject()) obj.Properties.Add(new PSNoteProperty(p.Name, FromElement(p.Value)));
+                    return obj;
+                case JsonValueKind.Array:
+                    var items = new System.Collections.Generic.List<object?>();
+                    foreach (var item in e.EnumerateArray()) items.Add(FromElement(item));
+                    return items.ToArray();
+                case JsonValueKind.String: return e.GetString();
+                case JsonValueKind.Number: return e.TryGetInt64(out var l) ? (object)l : e.GetDouble();
+                case JsonValueKind.True: return true;
+                case JsonValueKind.False: return false;
+                default: return null;
+            }
+        }
+
+        /// <summary>Reads a property of a row for a template: a hashtable key or an object property, case-insensitive.</summary>
+        public static bool TryGetText(PSObject? row, string name, out string? text)
+        {
+            text = null;
+            if (row == null) return false;
+            object? value;
+            if (row.BaseObject is IDictionary dict)
+            {
+                if (dict.Contains(name)) value = dict[name];
+                else
+                {
+                    bool found = false;
+                    value = null;
+                    foreach (DictionaryEntry de in dict)
+                        if (string.Equals(Convert.ToString(de.Key, CultureInfo.InvariantCulture), name, StringComparison.OrdinalIgnoreCase)) { value = de.Value; found = true; break; }
+                    if (!found) return false;
+                }
+            }
+            else
+            {
+                var p = row.Properties[name];
+                if (p == null) return false;
+                value = p.Value;
+            }
+            text = ToText(value);
+            return true;
+        }
+
+        public static string ToText(object? value)
+        {
+            if (value == null) return string.Empty;
+            if (value is PSObject pso) value = pso.BaseObject;
+            if (value is string s) return s;
+            return (string)LanguagePrimitives.ConvertTo(value, typeof(string), CultureInfo.InvariantCulture);
+        }
+    }
+}

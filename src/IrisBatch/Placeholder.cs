@@ -1,1 +1,0 @@
-namespace IrisBatch.Commands { internal static class Placeholder {} }
