@@ -1,0 +1,75 @@
+using System.Collections.Generic;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Tasks;
+using IrisBatch.Emulator.OpenAI;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace IrisBatch.Emulator.Control;
+
+/// <summary>
+/// Test-only control API under /_emulator: no auth, not counted in stats.
+/// GET stats, POST reset, GET/POST config (timing for batches created afterwards), POST batches/{id}/expire.
+/// </summary>
+internal static class ControlRoutes
+{
+    private static readonly string[] TimingKeys = { "validating_ms", "in_progress_ms", "finalizing_ms", "cancelling_ms" };
+
+    public static void Map(WebApplication app, EmulatorState state)
+    {
+        var control = app.MapGroup("/_emulator");
+        control.MapGet("/stats", ctx => Json.Result(state.Stats.ToJson()).ExecuteAsync(ctx));
+        control.MapPost("/reset", ctx =>
+        {
+            state.Reset();
+            return Json.Result(new JsonObject { ["reset"] = true }).ExecuteAsync(ctx);
+        });
+        control.MapGet("/config", ctx => Json.Result(TimingJson(state.Timing)).ExecuteAsync(ctx));
+        control.MapPost("/config", async ctx => await (await ConfigureAsync(ctx, state)).ExecuteAsync(ctx));
+        control.MapPost("/batches/{batch_id}/expire", ctx => Expire(ctx, state).ExecuteAsync(ctx));
+        Faults.MapControlRoutes(control, state);
+    }
+
+    private static JsonObject TimingJson(LifecycleTiming t) => new()
+    {
+        ["validating_ms"] = t.ValidatingMs,
+        ["in_progress_ms"] = t.InProgressMs,
+        ["finalizing_ms"] = t.FinalizingMs,
+        ["cancelling_ms"] = t.CancellingMs,
+    };
+
+    private static async Task<IResult> ConfigureAsync(HttpContext ctx, EmulatorState state)
+    {
+        JsonDocument doc;
+        try { doc = await JsonDocument.ParseAsync(ctx.Request.Body, default, ctx.RequestAborted); }
+        catch (JsonException) { return OpenAIErrors.BadRequest("The body must be a JSON object."); }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) return OpenAIErrors.BadRequest("The body must be a JSON object.");
+            var values = new Dictionary<string, int>();
+            foreach (var p in doc.RootElement.EnumerateObject())
+            {
+                if (System.Array.IndexOf(TimingKeys, p.Name) < 0)
+                    return OpenAIErrors.BadRequest($"Unknown setting '{p.Name}'. Known: {string.Join(", ", TimingKeys)}.", p.Name);
+                if (!p.Value.TryGetInt32(out int v) || v < 0)
+                    return OpenAIErrors.BadRequest($"'{p.Name}' must be a non-negative integer.", p.Name);
+                values[p.Name] = v;
+            }
+            var t = state.Timing;
+            int Get(string key, int current) => values.TryGetValue(key, out int v) ? v : current;
+            state.Timing = new LifecycleTiming(
+                Get("validating_ms", t.ValidatingMs), Get("in_progress_ms", t.InProgressMs),
+                Get("finalizing_ms", t.FinalizingMs), Get("cancelling_ms", t.CancellingMs));
+            return Json.Result(TimingJson(state.Timing));
+        }
+    }
+
+    private static IResult Expire(HttpContext ctx, EmulatorState state)
+    {
+        string id = (string)ctx.Request.RouteValues["batch_id"]!;
+        foreach (var store in state.BatchControls)
+            if (store.TryExpire(id) is { } r) return Json.Result(r.Body, r.StatusCode);
+        return OpenAIErrors.NotFound($"No batch found with id '{id}'.");
+    }
+}

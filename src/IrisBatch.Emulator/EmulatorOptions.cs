@@ -1,0 +1,75 @@
+using System;
+using System.Globalization;
+
+namespace IrisBatch.Emulator;
+
+/// <summary>How an emulator instance binds, authenticates and paces its batches.</summary>
+public sealed class EmulatorOptions
+{
+    /// <summary>TCP port on 127.0.0.1; 0 picks a free port.</summary>
+    public int Port { get; set; }
+
+    /// <summary>The only API key the emulator accepts.</summary>
+    public string ApiKey { get; set; } = "test-key";
+
+    public int ValidatingMs { get; set; } = 200;
+    public int InProgressMs { get; set; } = 1000;
+    public int FinalizingMs { get; set; } = 200;
+    public int CancellingMs { get; set; } = 500;
+
+    /// <summary>Where uploaded and generated files live. Null: a fresh temp folder, deleted on dispose.</summary>
+    public string? DataDir { get; set; }
+
+    /// <summary>Exe only: stop when standard input reaches end of file.</summary>
+    public bool ExitOnStdinClose { get; set; }
+
+    /// <summary>Write warnings and errors to stderr (the exe does; in-process hosts stay silent).</summary>
+    public bool LogToStandardError { get; set; }
+
+    /// <summary>The clock that drives batch lifecycles; tests may pass a manual one.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    public LifecycleTiming Timing => new(ValidatingMs, InProgressMs, FinalizingMs, CancellingMs);
+
+    public const string Usage =
+        "usage: IrisBatch.Emulator [--port N] [--api-key KEY] [--validating-ms N] [--in-progress-ms N] " +
+        "[--finalizing-ms N] [--cancelling-ms N] [--instant] [--data-dir DIR] [--exit-on-stdin-close]";
+
+    /// <summary>Parses the exe's command line; throws <see cref="ArgumentException"/> on anything unknown.</summary>
+    public static EmulatorOptions Parse(string[] args)
+    {
+        var o = new EmulatorOptions();
+        bool instant = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{a} needs a value");
+            int Int() => int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int v)
+                ? v : throw new ArgumentException($"{a} needs a non-negative integer");
+            switch (a)
+            {
+                case "--port": o.Port = Int(); break;
+                case "--api-key": o.ApiKey = Value(); break;
+                case "--validating-ms": o.ValidatingMs = Int(); break;
+                case "--in-progress-ms": o.InProgressMs = Int(); break;
+                case "--finalizing-ms": o.FinalizingMs = Int(); break;
+                case "--cancelling-ms": o.CancellingMs = Int(); break;
+                case "--instant": instant = true; break;
+                case "--data-dir": o.DataDir = Value(); break;
+                case "--exit-on-stdin-close": o.ExitOnStdinClose = true; break;
+                default: throw new ArgumentException($"unknown argument {a}");
+            }
+        }
+        if (instant) o.ValidatingMs = o.InProgressMs = o.FinalizingMs = o.CancellingMs = 0;
+        o.Validate();
+        return o;
+    }
+
+    internal void Validate()
+    {
+        if (Port is < 0 or > 65535) throw new ArgumentException("port must be 0..65535");
+        if (string.IsNullOrEmpty(ApiKey)) throw new ArgumentException("api key must not be empty");
+        if (ValidatingMs < 0 || InProgressMs < 0 || FinalizingMs < 0 || CancellingMs < 0)
+            throw new ArgumentException("timings must be >= 0");
+    }
+}

@@ -1,0 +1,61 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using IrisBatch.Emulator.OpenAI;
+
+namespace IrisBatch.Emulator;
+
+/// <summary>Everything one emulator instance knows: files, batches, counters, timing. Shared by all provider surfaces.</summary>
+public sealed class EmulatorState : IDisposable
+{
+    private LifecycleTiming _timing;
+
+    internal EmulatorState(EmulatorOptions options)
+    {
+        Options = options;
+        Time = options.TimeProvider;
+        _timing = options.Timing;
+        Files = new FileStore(options.DataDir);
+        OpenAIBatches = new BatchStore(this);
+        BatchControls = new IBatchControl[] { OpenAIBatches };
+    }
+
+    public Stats Stats { get; } = new();
+    public Faults Faults { get; } = new();
+
+    /// <summary>Timing for batches created from now on (changed by POST /_emulator/config).</summary>
+    public LifecycleTiming Timing
+    {
+        get => Volatile.Read(ref _timing);
+        internal set => Volatile.Write(ref _timing, value);
+    }
+
+    /// <summary>Number of OpenAI batches currently known.</summary>
+    public int OpenAIBatchCount => OpenAIBatches.Count;
+
+    internal EmulatorOptions Options { get; }
+    internal TimeProvider Time { get; }
+    internal FileStore Files { get; }
+    internal BatchStore OpenAIBatches { get; }
+
+    /// <summary>Every provider's batches, for control routes that act on a batch id (expire).</summary>
+    internal IReadOnlyList<IBatchControl> BatchControls { get; }
+
+    internal DateTimeOffset Now => Time.GetUtcNow();
+
+    /// <summary>Forgets all batches and files, zeroes the counters, restores the start-up timing and clears faults.</summary>
+    public void Reset()
+    {
+        OpenAIBatches.Clear();
+        Files.Clear();
+        Stats.Reset();
+        Faults.Reset();
+        Timing = Options.Timing;
+    }
+
+    public void Dispose()
+    {
+        OpenAIBatches.Clear();
+        Files.Dispose();
+    }
+}

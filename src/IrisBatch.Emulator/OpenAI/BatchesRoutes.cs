@@ -1,0 +1,97 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace IrisBatch.Emulator.OpenAI;
+
+/// <summary>OpenAI Batches API (spec §1.4): create, retrieve, list (newest first, cursor paging), cancel.</summary>
+internal static class BatchesRoutes
+{
+    public const int DefaultListLimit = 20, MaxListLimit = 100;
+
+    public static void Map(IEndpointRouteBuilder app, EmulatorState state, Func<HttpContext, IResult?> auth)
+    {
+        Pipeline.Map(app, state, "POST", "/v1/batches", ctx => CreateAsync(ctx, state), auth);
+        Pipeline.Map(app, state, "GET", "/v1/batches", ctx => Task.FromResult(List(ctx, state)), auth);
+        Pipeline.Map(app, state, "GET", "/v1/batches/{batch_id}", ctx => Task.FromResult(Get(ctx, state)), auth);
+        Pipeline.Map(app, state, "POST", "/v1/batches/{batch_id}/cancel", ctx => Task.FromResult(Cancel(ctx, state)), auth);
+    }
+
+    private static string BatchId(HttpContext ctx) => (string)ctx.Request.RouteValues["batch_id"]!;
+
+    private static IResult NoSuchBatch(string id) => OpenAIErrors.NotFound($"No batch found with id '{id}'.");
+
+    private static async Task<IResult> CreateAsync(HttpContext ctx, EmulatorState state)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = await JsonDocument.ParseAsync(ctx.Request.Body, default, ctx.RequestAborted);
+        }
+        catch (JsonException)
+        {
+            return OpenAIErrors.BadRequest("We could not parse the JSON body of your request. The OpenAI API expects a JSON payload.");
+        }
+        using (doc)
+        {
+            if (CreateBatchRequest.TryParse(doc.RootElement, state.Files, out var request) is { } error) return error;
+            var batch = state.OpenAIBatches.Create(request!);
+            state.Stats.CountBatchCreated();
+            return Json.Result(batch.Observe(state.Now, state.Files));
+        }
+    }
+
+    private static IResult Get(HttpContext ctx, EmulatorState state) =>
+        state.OpenAIBatches.TryGet(BatchId(ctx), out var b) ? Json.Result(b.Observe(state.Now, state.Files)) : NoSuchBatch(BatchId(ctx));
+
+    private static IResult Cancel(HttpContext ctx, EmulatorState state)
+    {
+        if (!state.OpenAIBatches.TryGet(BatchId(ctx), out var b)) return NoSuchBatch(BatchId(ctx));
+        var (accepted, phase, json) = b.Cancel(state.Now, state.Files);
+        if (accepted)
+        {
+            state.Stats.CountCancel();
+            return Json.Result(json);
+        }
+        // Cancelling again while cancelling is harmless (a retried cancel must not fail); terminal batches cannot be cancelled.
+        if (phase == BatchPhase.Cancelling) return Json.Result(json);
+        return OpenAIErrors.BadRequest($"Cannot cancel a batch with status {BatchJson.Status(phase)}.");
+    }
+
+    private static IResult List(HttpContext ctx, EmulatorState state)
+    {
+        var q = ctx.Request.Query;
+        int limit = DefaultListLimit;
+        if (q.TryGetValue("limit", out var l))
+        {
+            if (!int.TryParse(l, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out limit))
+                return OpenAIErrors.InvalidType("limit", "an integer");
+            if (limit < 1)
+                return OpenAIErrors.BadRequest($"Invalid 'limit': integer below minimum value. Expected a value >= 1, but got {limit} instead.", "limit", "integer_below_min_value");
+            if (limit > MaxListLimit)
+                return OpenAIErrors.BadRequest($"Invalid 'limit': integer above maximum value. Expected a value <= {MaxListLimit}, but got {limit} instead.", "limit", "integer_above_max_value");
+        }
+
+        var all = state.OpenAIBatches.NewestFirst();
+        if (q.TryGetValue("after", out var afterValue) && afterValue.ToString() is { Length: > 0 } after)
+        {
+            int i = all.ToList().FindIndex(b => b.Id == after);
+            all = i < 0 ? Array.Empty<OpenAIBatch>() : all.Skip(i + 1).ToList();
+        }
+        var page = all.Take(limit).ToList();
+        var now = state.Now;
+        return Json.Result(new JsonObject
+        {
+            ["object"] = "list",
+            ["data"] = new JsonArray(page.Select(b => (JsonNode)b.Observe(now, state.Files)).ToArray()),
+            ["first_id"] = page.FirstOrDefault()?.Id,
+            ["last_id"] = page.LastOrDefault()?.Id,
+            ["has_more"] = all.Count > page.Count,
+        });
+    }
+}

@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json.Nodes;
+using System.Threading;
+
+namespace IrisBatch.Emulator;
+
+/// <summary>
+/// Counters that tests read to prove what a client did (e.g. "exactly one batch was created").
+/// Action counters count successful actions; <see cref="Routes"/> counts every call per route, failed ones included.
+/// </summary>
+public sealed class Stats
+{
+    private long _uploads, _filesDeleted, _batchesCreated, _cancels, _downloads;
+    private readonly ConcurrentDictionary<string, long> _routes = new();
+
+    public long Uploads => Interlocked.Read(ref _uploads);
+    public long FilesDeleted => Interlocked.Read(ref _filesDeleted);
+    public long BatchesCreated => Interlocked.Read(ref _batchesCreated);
+    public long Cancels => Interlocked.Read(ref _cancels);
+    public long Downloads => Interlocked.Read(ref _downloads);
+
+    /// <summary>Calls per route, keyed "METHOD /pattern", e.g. "GET /v1/batches/{batch_id}".</summary>
+    public IReadOnlyDictionary<string, long> Routes => new SortedDictionary<string, long>(_routes);
+
+    public long RouteCalls(string route) => _routes.TryGetValue(route, out long n) ? n : 0;
+
+    internal void CountUpload() => Interlocked.Increment(ref _uploads);
+    internal void CountFileDeleted() => Interlocked.Increment(ref _filesDeleted);
+    internal void CountBatchCreated() => Interlocked.Increment(ref _batchesCreated);
+    internal void CountCancel() => Interlocked.Increment(ref _cancels);
+    internal void CountDownload() => Interlocked.Increment(ref _downloads);
+    internal void CountRoute(string route) => _routes.AddOrUpdate(route, 1, (_, n) => n + 1);
+
+    internal void Reset()
+    {
+        Interlocked.Exchange(ref _uploads, 0);
+        Interlocked.Exchange(ref _filesDeleted, 0);
+        Interlocked.Exchange(ref _batchesCreated, 0);
+        Interlocked.Exchange(ref _cancels, 0);
+        Interlocked.Exchange(ref _downloads, 0);
+        _routes.Clear();
+    }
+
+    internal JsonObject ToJson()
+    {
+        var routes = new JsonObject();
+        foreach (var (route, n) in Routes) routes[route] = n;
+        return new JsonObject
+        {
+            ["uploads"] = Uploads,
+            ["files_deleted"] = FilesDeleted,
+            ["batches_created"] = BatchesCreated,
+            ["cancels"] = Cancels,
+            ["downloads"] = Downloads,
+            ["routes"] = routes,
+        };
+    }
+}
