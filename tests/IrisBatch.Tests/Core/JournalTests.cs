@@ -1,0 +1,45 @@
+using System;
+using System.IO;
+using IrisBatch.Journal;
+using Xunit;
+
+namespace IrisBatch.Tests.Core
+{
+    public class JournalTests : IDisposable
+    {
+        private readonly string _dir = Path.Combine(Path.GetTempPath(), "irisbatch-journal-" + Guid.NewGuid().ToString("N"));
+        public void Dispose() { if (Directory.Exists(_dir)) Directory.Delete(_dir, true); }
+
+        [Theory]
+        [InlineData("../../x")]
+        [InlineData("..")]
+        [InlineData("/etc/passwd")]
+        [InlineData("a/../../b")]
+        [InlineData("batch id")]
+        [InlineData("")]
+        public void Ids_that_could_escape_the_journal_are_refused(string id)
+        {
+            var store = new JournalStore(_dir);
+            var ex = Assert.Throws<IrisBatchException>(() => store.FindByBatchId(id));
+            Assert.Equal(ErrorIds.InvalidId, ex.ErrorId);
+            Assert.False(Directory.Exists(Path.Combine(_dir, "..", "x")) && !Directory.Exists(_dir));
+        }
+
+        [Theory]
+        [InlineData("batch_abc123")]
+        [InlineData("msgbatch_01HkcTjaV5uDC8jWR4ZsDV8d")]
+        [InlineData("batches/123-abc")]
+        public void Provider_ids_are_accepted_and_found_after_indexing(string id)
+        {
+            var store = new JournalStore(_dir);
+            var entry = store.Begin(new JournalEntry { Provider = "OpenAI", BaseUri = "http://127.0.0.1:1/v1", Model = "m", BatchId = id });
+            store.Record(entry, "created", id);
+            store.IndexBatch(entry);
+            var found = store.FindByBatchId(id);
+            Assert.NotNull(found);
+            Assert.Equal(entry.SubmissionId, found!.SubmissionId);
+            Assert.Equal("created", found.History[0].State);
+            Assert.Null(new JournalStore(_dir).FindByBatchId(id + "x"));
+        }
+    }
+}
