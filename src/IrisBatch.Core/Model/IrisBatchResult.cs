@@ -14,6 +14,8 @@ namespace IrisBatch
         public string? Code { get; set; }
         public string? Message { get; set; }
         public int? HttpStatus { get; set; }
+        /// <summary>The same as <see cref="HttpStatus"/>, under the name HTTP clients use.</summary>
+        public int? StatusCode => HttpStatus;
         public string? Type { get; set; }
         public override string ToString() => HttpStatus.HasValue ? $"{HttpStatus} {Code}: {Message}" : $"{Code}: {Message}";
     }

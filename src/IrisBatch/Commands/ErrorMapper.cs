@@ -21,6 +21,23 @@ namespace IrisBatch.Commands
             return new ErrorRecord(ex, Prefix + "Unexpected", ErrorCategory.NotSpecified, target);
         }
 
+        public static bool IsSetupProblem(Exception ex)
+        {
+            if (!(ex is IrisBatchException ib)) return false;
+            switch (ib.ErrorId)
+            {
+                case ErrorIds.MissingApiKey:
+                case ErrorIds.Unauthorized:
+                case ErrorIds.PermissionDenied:
+                case ErrorIds.InsecureEndpoint:
+                case ErrorIds.UnknownProvider:
+                case ErrorIds.QuotaExceeded:
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
         public static ErrorRecord Create(string errorId, FailureKind kind, string message, object? target) =>
             ToRecord(new IrisBatchException(errorId, kind, message) { Target = target }, target);
 

@@ -71,7 +71,10 @@ namespace IrisBatch.Commands
         {
             if (ex is OperationCanceledException && Token.IsCancellationRequested) throw new PipelineStoppedException();
             if (ex is PipelineStoppedException) throw ex;
-            WriteError(ErrorMapper.ToRecord(ex, target));
+            var record = ErrorMapper.ToRecord(ex, target);
+            // A setup problem (no or wrong key, refused endpoint, exhausted quota) fails every item alike: stop here.
+            if (ErrorMapper.IsSetupProblem(ex)) ThrowTerminatingError(record);
+            WriteError(record);
         }
 
         protected void ThrowMapped(Exception ex, object? target)
