@@ -1,0 +1,16 @@
+using System;
+using System.Threading;
+
+namespace IrisBatch.Tests.Emulator;
+
+/// <summary>A clock that only moves when the test says so, for exact lifecycle assertions.</summary>
+internal sealed class ManualClock : TimeProvider
+{
+    private long _ticks = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).UtcTicks;
+
+    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+
+    public void AdvanceMs(int ms) => Advance(TimeSpan.FromMilliseconds(ms));
+}
