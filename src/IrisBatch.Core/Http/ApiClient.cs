@@ -60,9 +60,10 @@ namespace IrisBatch.Http
         }
 
         /// <summary>Sends a request built afresh for each attempt and decodes a JSON answer.</summary>
-        public Task<JsonDocument> SendJsonAsync(HttpMethod method, string path, Func<HttpContent?>? content, string what, CancellationToken ct)
+        /// <param name="retry">False for calls that must not be repeated blindly (a create whose answer was lost may have acted).</param>
+        public Task<JsonDocument> SendJsonAsync(HttpMethod method, string path, Func<HttpContent?>? content, string what, CancellationToken ct, bool retry = true)
         {
-            return ExecuteAsync(what, async attemptCt =>
+            return ExecuteAsync(what, retry, async attemptCt =>
             {
                 using var request = NewRequest(method, path, content?.Invoke());
                 using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptCt).ConfigureAwait(false);
@@ -85,7 +86,7 @@ namespace IrisBatch.Http
         /// <summary>Downloads a body to a file (written whole, then renamed); a short body is retried, never kept.</summary>
         public Task<long> DownloadToFileAsync(string pathOrUri, string targetPath, Action<long>? progress, string what, CancellationToken ct)
         {
-            return ExecuteAsync(what, async attemptCt =>
+            return ExecuteAsync(what, true, async attemptCt =>
             {
                 var temp = targetPath + ".part";
                 using (var request = NewRequest(HttpMethod.Get, pathOrUri, null))
@@ -242,6 +243,29 @@ namespace IrisBatch.Http
             return builder.Build();
         }
 
+        /// <summary>True when a failed call may have reached the server or may succeed if tried again.</summary>
+        public static bool MayRetry(Exception ex)
+        {
+            switch (ex)
+            {
+                case ApiException api: return api.Retryable;
+                case IrisBatchException ib: return ib.ErrorId == ErrorIds.ConnectionFailed || ib.ErrorId == ErrorIds.Timeout;
+                default: return ex is HttpRequestException || ex is IOException;
+            }
+        }
+
+        /// <summary>The wait before attempt <paramref name="attempt"/> (0-based): Retry-After when given, else exponential with jitter.</summary>
+        public TimeSpan DelayBefore(int attempt, Exception? ex)
+        {
+            if (ex is ApiException api && api.RetryAfter.HasValue) return api.RetryAfter.Value > _settings.MaxDelay ? _settings.MaxDelay : api.RetryAfter.Value;
+            var ms = _settings.BaseDelay.TotalMilliseconds * Math.Pow(2, attempt) * (0.75 + Jitter.NextDouble() * 0.5);
+            return TimeSpan.FromMilliseconds(Math.Min(ms, _settings.MaxDelay.TotalMilliseconds));
+        }
+
+        public HttpSettings Settings => _settings;
+
+        private static readonly Random Jitter = new Random();
+
         private static bool IsTransient(Exception? ex, CancellationToken userCt)
         {
             if (ex == null || userCt.IsCancellationRequested) return false;
@@ -258,14 +282,15 @@ namespace IrisBatch.Http
         }
 
         /// <summary>Runs one logical call through the retry policy with per-attempt timeouts and the overall budget.</summary>
-        public async Task<T> ExecuteAsync<T>(string what, Func<CancellationToken, Task<T>> attempt, CancellationToken ct)
+        public async Task<T> ExecuteAsync<T>(string what, bool retry, Func<CancellationToken, Task<T>> attempt, CancellationToken ct)
         {
+            var pipeline = retry ? _pipeline : ResiliencePipeline.Empty;
             using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
             budget.CancelAfter(_settings.OverallTimeout);
             try
             {
                 _settings.Log?.Invoke($"{ProviderName}: {what}");
-                return await _pipeline.ExecuteAsync(async token =>
+                return await pipeline.ExecuteAsync(async token =>
                 {
                     using var perAttempt = CancellationTokenSource.CreateLinkedTokenSource(token);
                     perAttempt.CancelAfter(_settings.AttemptTimeout);

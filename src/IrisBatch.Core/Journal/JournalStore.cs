@@ -98,6 +98,33 @@ namespace IrisBatch.Journal
             AtomicFile.WriteAllText(Path.Combine(dir, FileNameOf(entry.BatchId)), entry.SubmissionId);
         }
 
+        private static string FingerprintKey(JournalEntry e)
+        {
+            using var sha = System.Security.Cryptography.SHA256.Create();
+            var bytes = sha.ComputeHash(System.Text.Encoding.UTF8.GetBytes(e.Provider + "|" + e.BaseUri + "|" + e.Model + "|" + e.Fingerprint));
+            return BitConverter.ToString(bytes).Replace("-", "").ToLowerInvariant();
+        }
+
+        /// <summary>Records that this entry is the latest submission of its requests (same provider, endpoint, model and lines).</summary>
+        public void IndexFingerprint(JournalEntry entry)
+        {
+            if (string.IsNullOrEmpty(entry.Fingerprint)) return;
+            var dir = Path.Combine(Root, "fingerprints");
+            AtomicFile.CreateDirectory(dir);
+            AtomicFile.WriteAllText(Path.Combine(dir, FingerprintKey(entry)), entry.SubmissionId);
+        }
+
+        /// <summary>An earlier submission of exactly the same requests to the same place, if the journal has one.</summary>
+        public JournalEntry? FindEarlierSubmission(JournalEntry entry)
+        {
+            if (string.IsNullOrEmpty(entry.Fingerprint)) return null;
+            var pointer = Path.Combine(Root, "fingerprints", FingerprintKey(entry));
+            if (!File.Exists(pointer)) return null;
+            var id = File.ReadAllText(pointer).Trim();
+            if (id == entry.SubmissionId) return null;
+            try { return Load(id); } catch (IrisBatchException) { return null; }
+        }
+
         public JournalEntry? FindByBatchId(string batchId)
         {
             ValidateId(batchId);

@@ -57,7 +57,16 @@ namespace IrisBatch.Providers
         /// <summary>Uploads the spooled input when the provider takes files; returns the file id, or null for inline providers.</summary>
         Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct);
 
-        /// <summary>Creates the batch (from the uploaded file, or inline from the spool).</summary>
+        /// <summary>The id of an input file uploaded earlier for this idempotency key, or null (nothing is uploaded twice).</summary>
+        Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct);
+
+        /// <summary>A batch created earlier with this idempotency key (in its metadata), or null.</summary>
+        Task<IrisBatch?> FindByIdempotencyKeyAsync(string idempotencyKey, CancellationToken ct);
+
+        /// <summary>Retry policy helpers of the provider's HTTP pipeline, for calls that must not be repeated blindly.</summary>
+        Http.ApiClient Api { get; }
+
+        /// <summary>Creates the batch (from the uploaded file, or inline from the spool). Not retried blindly: see BatchSubmitter.</summary>
         Task<IrisBatch> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct);
 
         Task<IrisBatch> GetAsync(string id, CancellationToken ct);

@@ -1,12 +1,17 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using IrisBatch.Http;
 using IrisBatch.Journal;
 using IrisBatch.Providers;
 
 namespace IrisBatch.Submission
 {
-    /// <summary>Sends one spooled part: upload (journaled), then create (journaled and indexed by batch id).</summary>
+    /// <summary>
+    /// Sends one spooled part exactly once: upload (journaled), then create (journaled and indexed by batch id).
+    /// Neither call is repeated blindly: when an answer is lost (reset, timeout, 5xx), the provider is first asked
+    /// whether the upload or the batch already exists under the part's idempotency key.
+    /// </summary>
     public sealed class BatchSubmitter
     {
         private readonly JournalStore _journal;
@@ -33,20 +38,83 @@ namespace IrisBatch.Submission
             };
             if (entry.State == SubmissionState.Spooled)
             {
-                var fileId = await _provider.UploadAsync(submission, uploadProgress, ct).ConfigureAwait(false);
+                bool firstTry = !entry.History.Exists(h => h.State == "upload started");
+                _journal.Record(entry, "upload started");
+                var fileId = await OnceAsync("upload",
+                    firstTry ? (Func<Task<string?>>?)null : () => _provider.FindUploadAsync(entry.IdempotencyKey, ct),
+                    () => _provider.UploadAsync(submission, uploadProgress, ct),
+                    () => _provider.FindUploadAsync(entry.IdempotencyKey, ct), ct).ConfigureAwait(false);
                 entry.InputFileId = fileId;
                 entry.State = SubmissionState.Uploaded;
                 _journal.Record(entry, "uploaded", fileId);
             }
-            var batch = await _provider.CreateAsync(submission, entry.InputFileId, ct).ConfigureAwait(false);
-            entry.BatchId = batch.Id;
-            entry.State = SubmissionState.Created;
+            if (entry.State == SubmissionState.Uploaded)
+            {
+                bool firstTry = !entry.History.Exists(h => h.State == "create started");
+                _journal.Record(entry, "create started");
+                var batch = await OnceAsync("create",
+                    firstTry ? (Func<Task<IrisBatch?>>?)null : () => _provider.FindByIdempotencyKeyAsync(entry.IdempotencyKey, ct),
+                    () => _provider.CreateAsync(submission, entry.InputFileId, ct)!,
+                    () => _provider.FindByIdempotencyKeyAsync(entry.IdempotencyKey, ct), ct).ConfigureAwait(false);
+                entry.BatchId = batch!.Id;
+                entry.State = SubmissionState.Created;
+                Remember(entry, batch);
+                _journal.Record(entry, "created", batch.Id);
+                _journal.IndexBatch(entry);
+                return Complete(batch, entry);
+            }
+            var existing = await _provider.GetAsync(entry.BatchId!, ct).ConfigureAwait(false);
+            Remember(entry, existing);
+            _journal.Save(entry);
+            return Complete(existing, entry);
+        }
+
+        private static void Remember(JournalEntry entry, IrisBatch batch)
+        {
             entry.LastStatus = batch.Status;
             entry.LastProviderStatus = batch.ProviderStatus;
             entry.LastCheckedAt = DateTimeOffset.UtcNow;
-            _journal.Record(entry, "created", batch.Id);
-            _journal.IndexBatch(entry);
-            return Complete(batch, entry);
+        }
+
+        /// <summary>
+        /// Runs a call that must take effect once: look first (when an earlier run may have acted), then call;
+        /// after a failure that may have reached the server, wait, look again, and only then call again.
+        /// </summary>
+        private async Task<T> OnceAsync<T>(string what, Func<Task<T?>>? lookFirst, Func<Task<T>> call, Func<Task<T?>> look, CancellationToken ct)
+            where T : class
+        {
+            var api = _provider.Api;
+            if (lookFirst != null)
+            {
+                var found = await lookFirst().ConfigureAwait(false);
+                if (found != null)
+                {
+                    api.Settings.Log?.Invoke($"{_provider.Name}: the {what} of an earlier run was found and is reused.");
+                    return found;
+                }
+            }
+            for (int attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    return await call().ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ApiClient.MayRetry(ex) && attempt < api.Settings.MaxRetries && !ct.IsCancellationRequested)
+                {
+                    var delay = api.DelayBefore(attempt, ex);
+                    api.Settings.Log?.Invoke(api.Redactor.Redact(
+                        $"Retry {attempt + 1} of {api.Settings.MaxRetries} of the {what} in {delay.TotalSeconds:0.###} s, after checking whether it took effect: {ex.Message}"));
+                    await Task.Delay(delay, ct).ConfigureAwait(false);
+                    T? found = null;
+                    try { found = await look().ConfigureAwait(false); }
+                    catch (Exception lookError) when (ApiClient.MayRetry(lookError)) { continue; }
+                    if (found != null)
+                    {
+                        api.Settings.Log?.Invoke($"{_provider.Name}: the {what} had taken effect; its answer was lost. Reusing it.");
+                        return found;
+                    }
+                }
+            }
         }
 
         /// <summary>Fills what the provider does not echo from the journal entry.</summary>

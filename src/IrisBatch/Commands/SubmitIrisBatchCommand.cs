@@ -6,6 +6,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using IrisBatch.Conversion;
+using IrisBatch.Journal;
 using IrisBatch.Providers;
 using IrisBatch.Submission;
 
@@ -47,6 +48,10 @@ namespace IrisBatch.Commands
 
         [Parameter]
         public SwitchParameter AllowUnencryptedAuthentication { get; set; }
+
+        /// <summary>Submit even when the journal shows these same requests already submitted and not failed.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
 
         private IBatchProvider? _provider;
         private BatchSpooler? _spooler;
@@ -125,6 +130,31 @@ namespace IrisBatch.Commands
             }
         }
 
+        /// <summary>
+        /// When the same requests were already submitted, the batch is not failed (nor cancelled or expired) and its
+        /// results were not collected yet, emit that batch instead of paying twice. Otherwise submit anew.
+        /// </summary>
+        private bool ReuseEarlier(JournalEntry earlier, JournalEntry fresh)
+        {
+            // A batch whose results were collected is finished business: the same requests again (a daily job) are new work.
+            if (earlier.State != SubmissionState.Created || earlier.BatchId == null || earlier.ResultsCollected) return false;
+            IrisBatch batch;
+            try
+            {
+                batch = Run(ct => _provider!.GetAsync(earlier.BatchId, ct));
+            }
+            catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.NotFound)
+            {
+                return false;
+            }
+            if (batch.Status == BatchStatus.Failed || batch.Status == BatchStatus.Cancelled || batch.Status == BatchStatus.Expired) return false;
+            WriteWarning($"These {fresh.RequestCount:N0} requests were already submitted as batch {batch.Id} ({batch.Status}) on {earlier.SpooledAt:u}; " +
+                         "emitting that batch instead of paying twice. Use -Force to submit them again.");
+            Journal.Discard(fresh);
+            WriteObject(BatchSubmitter.Complete(batch, earlier));
+            return true;
+        }
+
         protected override void EndProcessing()
         {
             var spooler = _spooler!;
@@ -152,20 +182,33 @@ namespace IrisBatch.Commands
                     var e = part.Entry;
                     var target = $"{e.RequestCount:N0} requests ({e.Bytes:N0} bytes) for model {e.Model} to {_provider!.Name} at {_provider.BaseUri.AbsoluteUri.TrimEnd('/')}" +
                                  (parts.Count > 1 ? $" (batch {index} of {parts.Count}, {spooler.Count:N0} requests, {parts.Select(p => p.Entry.Model).Distinct().Count()} model(s) in all)" : "");
+                    if (!Force && !IsWhatIf)
+                    {
+                        var earlier = Journal.FindEarlierSubmission(e);
+                        if (earlier != null && ReuseEarlier(earlier, e)) continue;
+                        if (earlier != null && earlier.State != SubmissionState.Created)
+                        {
+                            WriteWarning($"Resuming the interrupted submission {earlier.SubmissionId} of these same {e.RequestCount:N0} requests (it got as far as '{earlier.State}').");
+                            Journal.Discard(e);
+                            e = earlier;
+                        }
+                    }
                     if (!ShouldProcess(target, "Submit batch"))
                     {
-                        Journal.Discard(e);
+                        if (e == part.Entry) Journal.Discard(e);
                         continue;
                     }
+                    Journal.IndexFingerprint(e);
                     var submitter = new BatchSubmitter(Journal, _provider);
                     long sent = 0;
+                    var entry = e;
                     progress.StatusDescription = $"Uploading batch {index} of {parts.Count}: {e.RequestCount:N0} requests";
                     try
                     {
-                        var batch = Run(ct => submitter.SubmitAsync(e, n => sent = n, ct), () =>
+                        var batch = Run(ct => submitter.SubmitAsync(entry, n => sent = n, ct), () =>
                         {
-                            progress.PercentComplete = e.Bytes > 0 ? (int)Math.Min(100, 100 * sent / e.Bytes) : 0;
-                            progress.StatusDescription = $"Uploading batch {index} of {parts.Count}: {sent:N0} of {e.Bytes:N0} bytes";
+                            progress.PercentComplete = entry.Bytes > 0 ? (int)Math.Min(100, 100 * sent / entry.Bytes) : 0;
+                            progress.StatusDescription = $"Uploading batch {index} of {parts.Count}: {sent:N0} of {entry.Bytes:N0} bytes";
                             WriteProgress(progress);
                         });
                         WriteObject(batch);

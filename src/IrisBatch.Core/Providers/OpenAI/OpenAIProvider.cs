@@ -44,7 +44,10 @@ namespace IrisBatch.Providers.OpenAI
             MaxMetadataValueLength = 512,
         };
 
-        protected ApiClient Api => _api;
+        public ApiClient Api => _api;
+
+        /// <summary>The file name an upload carries, so a lost upload answer can be found again by its key.</summary>
+        public static string UploadFileName(string idempotencyKey) => "irisbatch-" + idempotencyKey + ".jsonl";
 
         /// <summary>Adds the credential; Azure's dated surface overrides this with its api-key header.</summary>
         protected virtual void Authorize(HttpRequestMessage request, string apiKey)
@@ -60,14 +63,14 @@ namespace IrisBatch.Providers.OpenAI
         public async Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct)
         {
             using var doc = await _api.SendJsonAsync(HttpMethod.Post, Route("files"),
-                () => BuildUpload(submission.InputPath, progress), $"the upload of {submission.RequestCount} requests", ct).ConfigureAwait(false);
+                () => BuildUpload(submission.InputPath, UploadFileName(submission.IdempotencyKey), progress), $"the upload of {submission.RequestCount} requests", ct, retry: false).ConfigureAwait(false);
             var id = doc.RootElement.Str("id");
             if (string.IsNullOrEmpty(id))
                 throw new IrisBatchException(ErrorIds.InvalidResponse, FailureKind.InvalidData, $"{Name} answered the upload without a file id.");
             return id;
         }
 
-        private static HttpContent BuildUpload(string path, Action<long>? progress)
+        private static HttpContent BuildUpload(string path, string fileName, Action<long>? progress)
         {
             var boundary = "irisbatch-" + Guid.NewGuid().ToString("N");
             var content = new MultipartFormDataContent(boundary);
@@ -78,7 +81,7 @@ namespace IrisBatch.Providers.OpenAI
             var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
             var file = new StreamContent(progress == null ? (Stream)stream : new ProgressStream(stream, progress), 1 << 16);
             file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            file.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = "\"file\"", FileName = "\"batchinput.jsonl\"" };
+            file.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = "\"file\"", FileName = "\"" + fileName + "\"" };
             content.Add(file);
             return content;
         }
@@ -88,7 +91,7 @@ namespace IrisBatch.Providers.OpenAI
             var body = CreateBody(submission, fileId);
             using var doc = await _api.SendJsonAsync(HttpMethod.Post, Route("batches"),
                 () => new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
-                "the batch create call", ct).ConfigureAwait(false);
+                "the batch create call", ct, retry: false).ConfigureAwait(false);
             return Read(doc.RootElement);
         }
 
@@ -108,6 +111,31 @@ namespace IrisBatch.Providers.OpenAI
                 w.WriteEndObject();
             }
             return ms.ToArray();
+        }
+
+        public async Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct)
+        {
+            var name = UploadFileName(idempotencyKey);
+            using var doc = await _api.SendJsonAsync(HttpMethod.Get, Route("files?purpose=batch"), null, "the list of uploaded files", ct).ConfigureAwait(false);
+            var data = doc.RootElement.Prop("data");
+            if (data == null || data.Value.ValueKind != JsonValueKind.Array) return null;
+            foreach (var f in data.Value.EnumerateArray())
+                if (f.Str("filename") == name) return f.Str("id");
+            return null;
+        }
+
+        public async Task<IrisBatch?> FindByIdempotencyKeyAsync(string idempotencyKey, CancellationToken ct)
+        {
+            string? after = null;
+            for (int page = 0; page < 5; page++)
+            {
+                var list = await ListAsync(after, 100, ct).ConfigureAwait(false);
+                foreach (var b in list.Batches)
+                    if (b.IdempotencyKey == idempotencyKey) return b;
+                if (!list.HasMore || list.Next == null) break;
+                after = list.Next;
+            }
+            return null;
         }
 
         public async Task<IrisBatch> GetAsync(string id, CancellationToken ct)
