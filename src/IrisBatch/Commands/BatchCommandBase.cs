@@ -28,7 +28,7 @@ namespace IrisBatch.Commands
     /// Base of the cmdlets that act on existing batches (status, wait, results, stop): a batch object or an id from
     /// the pipeline; where it lives comes from the object, else the journal, else -Provider/-BaseUri/environment.
     /// </summary>
-    public abstract class BatchCommandBase : IrisBatchCmdlet
+    public abstract class BatchCommandBase : NetworkCmdlet
     {
         protected const string ByObject = "Batch";
         protected const string ById = "Id";
@@ -41,20 +41,6 @@ namespace IrisBatch.Commands
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByObject)]
         [ValidateNotNull]
         public IrisBatch[] InputObject { get; set; } = new IrisBatch[0];
-
-        /// <summary>The provider; by default the batch's own, else $env:IRISBATCH_PROVIDER, else OpenAI.</summary>
-        [Parameter]
-        public string? Provider { get; set; }
-
-        [Parameter]
-        public string? BaseUri { get; set; }
-
-        [Parameter]
-        [SecureStringTransformation]
-        public SecureString? ApiKey { get; set; }
-
-        [Parameter]
-        public SwitchParameter AllowUnencryptedAuthentication { get; set; }
 
         private readonly Dictionary<string, IBatchProvider> _providers = new Dictionary<string, IBatchProvider>(StringComparer.OrdinalIgnoreCase);
 

@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using IrisBatch.Journal;
 using IrisBatch.Providers;
 
 namespace IrisBatch.Commands
@@ -10,6 +11,11 @@ namespace IrisBatch.Commands
     public sealed class GetIrisBatchStatusCommand : BatchCommandBase
     {
         private const string ListSet = "List";
+        private const string PendingSet = "Pending";
+
+        /// <summary>The journal's batches that are not terminal or whose results were never collected, refreshed from their providers.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = PendingSet)]
+        public SwitchParameter Pending { get; set; }
 
         /// <summary>How many batches to list (following the provider's pages).</summary>
         [Parameter(ParameterSetName = ListSet)]
@@ -18,7 +24,7 @@ namespace IrisBatch.Commands
 
         protected override void ProcessRecord()
         {
-            if (ParameterSetName == ListSet) return;
+            if (ParameterSetName == ListSet || ParameterSetName == PendingSet) return;
             foreach (var target in Targets())
             {
                 try
@@ -35,6 +41,7 @@ namespace IrisBatch.Commands
         protected override void EndProcessing()
         {
             if (ParameterSetName == ListSet) List();
+            if (ParameterSetName == PendingSet) ListPending();
             base.EndProcessing();
         }
 
@@ -62,7 +69,30 @@ namespace IrisBatch.Commands
             }
         }
 
-        private Journal.JournalEntry? SafeFind(string id)
+        private void ListPending()
+        {
+            foreach (var entry in Journal.All())
+            {
+                if (entry.State != SubmissionState.Created || entry.BatchId == null)
+                {
+                    WriteWarning($"Submission {entry.SubmissionId} ({entry.RequestCount:N0} requests for {entry.Model}) was interrupted at '{entry.State}'; run the same Submit-IrisBatch again to finish it.");
+                    continue;
+                }
+                if (entry.ResultsCollected && entry.LastStatus.HasValue && entry.LastStatus.Value.IsTerminal()) continue;
+                try
+                {
+                    var provider = ProviderFor(entry.Provider, entry.BaseUri);
+                    var target = new BatchTarget(provider, new IrisBatch { Id = entry.BatchId, Provider = entry.Provider, BaseUri = entry.BaseUri }, entry);
+                    WriteObject(RefreshStatus(target));
+                }
+                catch (Exception ex) when (!(ex is PipelineStoppedException))
+                {
+                    WriteMappedError(ex, entry.BatchId);
+                }
+            }
+        }
+
+        private JournalEntry? SafeFind(string id)
         {
             try { return Journal.FindByBatchId(id); } catch (Exception) { return null; }
         }

@@ -27,7 +27,7 @@ namespace IrisBatch.Commands
 
         protected JournalStore Journal => _journal ??= JournalStore.OpenDefault();
 
-        protected HttpSettings NewHttpSettings()
+        protected virtual HttpSettings NewHttpSettings()
         {
             var settings = HttpSettings.FromEnvironment();
             settings.UserAgent = $"IrisBatch/{typeof(IrisBatchCmdlet).Assembly.GetName().Version} PowerShell/{PSVersion()}";

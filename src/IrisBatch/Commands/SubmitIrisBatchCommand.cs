@@ -15,21 +15,11 @@ namespace IrisBatch.Commands
     /// <summary>Spools requests to disk as they arrive, then uploads and creates one batch per model and per provider limit.</summary>
     [Cmdlet(VerbsLifecycle.Submit, "IrisBatch", SupportsShouldProcess = true)]
     [OutputType(typeof(IrisBatch))]
-    public sealed class SubmitIrisBatchCommand : IrisBatchCmdlet
+    public sealed class SubmitIrisBatchCommand : NetworkCmdlet
     {
         [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNull]
         public IrisBatchRequest[] Request { get; set; } = new IrisBatchRequest[0];
-
-        [Parameter]
-        public string? Provider { get; set; }
-
-        [Parameter]
-        public string? BaseUri { get; set; }
-
-        [Parameter]
-        [SecureStringTransformation]
-        public SecureString? ApiKey { get; set; }
 
         [Parameter]
         public string? Name { get; set; }
@@ -45,9 +35,6 @@ namespace IrisBatch.Commands
         [Parameter]
         [ValidateRange(1, long.MaxValue)]
         public long MaxBytesPerBatch { get; set; }
-
-        [Parameter]
-        public SwitchParameter AllowUnencryptedAuthentication { get; set; }
 
         /// <summary>Submit even when the journal shows these same requests already submitted and not failed.</summary>
         [Parameter]

@@ -1,0 +1,62 @@
+using System;
+using System.Management.Automation;
+using System.Security;
+using IrisBatch.Conversion;
+using IrisBatch.Http;
+
+namespace IrisBatch.Commands
+{
+    /// <summary>
+    /// Base of the cmdlets that talk to a provider: where (-Provider, -BaseUri), with which key (-ApiKey), and how
+    /// hard to try (Invoke-RestMethod's names: -TimeoutSec per attempt, -MaximumRetryCount, -RetryIntervalSec,
+    /// plus -OperationTimeoutSec for the whole call with its retries).
+    /// </summary>
+    public abstract class NetworkCmdlet : IrisBatchCmdlet
+    {
+        /// <summary>The provider; default $env:IRISBATCH_PROVIDER, else OpenAI (commands on existing batches use the batch's own).</summary>
+        [Parameter]
+        public string? Provider { get; set; }
+
+        [Parameter]
+        public string? BaseUri { get; set; }
+
+        /// <summary>The API key (a SecureString; a plain string is converted at once). Default: the provider's environment variable.</summary>
+        [Parameter]
+        [SecureStringTransformation]
+        public SecureString? ApiKey { get; set; }
+
+        /// <summary>Allow sending the key over plain http to a host that is not this machine.</summary>
+        [Parameter]
+        public SwitchParameter AllowUnencryptedAuthentication { get; set; }
+
+        /// <summary>Seconds one HTTP attempt may take before it is abandoned and retried.</summary>
+        [Parameter]
+        [ValidateRange(1, int.MaxValue)]
+        public int TimeoutSec { get; set; }
+
+        /// <summary>Retries of a failed HTTP call (429, 5xx, network failures). 0 disables them.</summary>
+        [Parameter]
+        [ValidateRange(0, 100)]
+        public int MaximumRetryCount { get; set; } = -1;
+
+        /// <summary>Seconds before the first retry; later ones back off exponentially with jitter, or follow Retry-After.</summary>
+        [Parameter]
+        [ValidateRange(0.0, 3600.0)]
+        public double RetryIntervalSec { get; set; } = -1;
+
+        /// <summary>Seconds one call may take in all, retries included.</summary>
+        [Parameter]
+        [ValidateRange(1, int.MaxValue)]
+        public int OperationTimeoutSec { get; set; }
+
+        protected override HttpSettings NewHttpSettings()
+        {
+            var settings = base.NewHttpSettings();
+            if (TimeoutSec > 0) settings.AttemptTimeout = TimeSpan.FromSeconds(TimeoutSec);
+            if (MaximumRetryCount >= 0) settings.MaxRetries = MaximumRetryCount;
+            if (RetryIntervalSec >= 0) settings.BaseDelay = TimeSpan.FromSeconds(RetryIntervalSec);
+            if (OperationTimeoutSec > 0) settings.OverallTimeout = TimeSpan.FromSeconds(OperationTimeoutSec);
+            return settings;
+        }
+    }
+}
