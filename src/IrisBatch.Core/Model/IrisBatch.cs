@@ -38,6 +38,8 @@ namespace IrisBatch
         public string? InputFileId { get; set; }
         public string? OutputFileId { get; set; }
         public string? ErrorFileId { get; set; }
+        /// <summary>Where the results are (Anthropic's results_url), when the provider says.</summary>
+        public string? ResultsUrl { get; set; }
         public IReadOnlyList<BatchValidationError> Errors { get; set; } = new BatchValidationError[0];
         /// <summary>The id shared by the batches of one submission.</summary>
         public string? SetId { get; set; }

@@ -60,8 +60,11 @@ namespace IrisBatch.Providers
         /// <summary>The id of an input file uploaded earlier for this idempotency key, or null (nothing is uploaded twice).</summary>
         Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct);
 
-        /// <summary>A batch created earlier with this idempotency key (in its metadata), or null.</summary>
-        Task<IrisBatch?> FindByIdempotencyKeyAsync(string idempotencyKey, CancellationToken ct);
+        /// <summary>
+        /// The batch an earlier create call of this submission made (its answer lost), or null: by the idempotency key
+        /// in the batch metadata where the provider keeps metadata, else by its size and creation time (not before <paramref name="notBefore"/>).
+        /// </summary>
+        Task<IrisBatch?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct);
 
         /// <summary>Retry policy helpers of the provider's HTTP pipeline, for calls that must not be repeated blindly.</summary>
         Http.ApiClient Api { get; }

@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using IrisBatch.Http;
+using IrisBatch.Providers.Anthropic;
+using IrisBatch.Providers.Azure;
 using IrisBatch.Providers.OpenAI;
 
 namespace IrisBatch.Providers
@@ -32,6 +34,8 @@ namespace IrisBatch.Providers
         private static readonly Dictionary<string, ProviderInfo> Known = new Dictionary<string, ProviderInfo>(StringComparer.OrdinalIgnoreCase)
         {
             ["OpenAI"] = new ProviderInfo("OpenAI", OpenAIProvider.DefaultBaseUri, "OPENAI_BASE_URL", "OPENAI_API_KEY"),
+            ["Anthropic"] = new ProviderInfo("Anthropic", AnthropicProvider.DefaultBaseUri, "ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY"),
+            ["AzureOpenAI"] = new ProviderInfo("AzureOpenAI", "", "AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY"),
         };
 
         public static IReadOnlyCollection<string> Names => Known.Values.Select(p => p.Name).ToArray();
@@ -50,6 +54,9 @@ namespace IrisBatch.Providers
         {
             var text = !string.IsNullOrWhiteSpace(baseUri) ? baseUri : Environment.GetEnvironmentVariable(info.BaseUriVariable);
             if (string.IsNullOrWhiteSpace(text)) text = info.DefaultBaseUri;
+            if (string.IsNullOrWhiteSpace(text))
+                throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
+                    $"{info.Name} has no default address: pass -BaseUri (e.g. https://<resource>.openai.azure.com) or set ${"env:"}{info.BaseUriVariable}.");
             if (!Uri.TryCreate(text!.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
                 throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
                     $"'{text}' is not an http or https URI for {info.Name}.") { Target = text };
@@ -81,7 +88,7 @@ namespace IrisBatch.Providers
             return IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip);
         }
 
-        public static IBatchProvider Create(string? provider, string? baseUri, string? apiKey, HttpSettings settings, bool allowUnencrypted = false)
+        public static IBatchProvider Create(string? provider, string? baseUri, string? apiKey, HttpSettings settings, bool allowUnencrypted = false, string? apiVersion = null)
         {
             var info = Describe(provider);
             var uri = ResolveBaseUri(info, baseUri);
@@ -90,6 +97,9 @@ namespace IrisBatch.Providers
             switch (info.Name)
             {
                 case "OpenAI": return new OpenAIProvider(uri, key, settings);
+                case "Anthropic": return new AnthropicProvider(uri, key, settings);
+                case "AzureOpenAI":
+                    return new AzureOpenAIProvider(uri, key, settings, apiVersion ?? Environment.GetEnvironmentVariable("AZURE_OPENAI_API_VERSION"));
                 default: throw new IrisBatchException(ErrorIds.UnknownProvider, FailureKind.InvalidArgument, $"'{info.Name}' is not implemented.");
             }
         }

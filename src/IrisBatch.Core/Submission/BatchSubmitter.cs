@@ -50,12 +50,13 @@ namespace IrisBatch.Submission
             }
             if (entry.State == SubmissionState.Uploaded)
             {
-                bool firstTry = !entry.History.Exists(h => h.State == "create started");
-                _journal.Record(entry, "create started");
+                var started = entry.History.Find(h => h.State == "create started");
+                if (started == null) _journal.Record(entry, "create started");
+                var since = (started?.At ?? DateTimeOffset.UtcNow).AddMinutes(-2);
                 var batch = await OnceAsync("create",
-                    firstTry ? (Func<Task<IrisBatch?>>?)null : () => _provider.FindByIdempotencyKeyAsync(entry.IdempotencyKey, ct),
+                    started == null ? (Func<Task<IrisBatch?>>?)null : () => _provider.FindCreatedAsync(submission, since, ct),
                     () => _provider.CreateAsync(submission, entry.InputFileId, ct)!,
-                    () => _provider.FindByIdempotencyKeyAsync(entry.IdempotencyKey, ct), ct).ConfigureAwait(false);
+                    () => _provider.FindCreatedAsync(submission, since, ct), ct).ConfigureAwait(false);
                 entry.BatchId = batch!.Id;
                 entry.State = SubmissionState.Created;
                 Remember(entry, batch);

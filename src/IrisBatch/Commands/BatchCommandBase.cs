@@ -51,7 +51,7 @@ namespace IrisBatch.Commands
             var key = info.Name + "|" + uri.AbsoluteUri;
             if (!_providers.TryGetValue(key, out var p))
             {
-                p = ProviderFactory.Create(info.Name, uri.AbsoluteUri, Unprotect(ApiKey), NewHttpSettings(), AllowUnencryptedAuthentication);
+                p = CreateProvider(info.Name, uri.AbsoluteUri);
                 _providers[key] = p;
             }
             return p;

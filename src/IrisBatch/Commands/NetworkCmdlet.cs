@@ -25,6 +25,10 @@ namespace IrisBatch.Commands
         [SecureStringTransformation]
         public SecureString? ApiKey { get; set; }
 
+        /// <summary>Azure OpenAI's api-version for the dated surface (default a GA version, or $env:AZURE_OPENAI_API_VERSION).</summary>
+        [Parameter]
+        public string? ApiVersion { get; set; }
+
         /// <summary>Allow sending the key over plain http to a host that is not this machine.</summary>
         [Parameter]
         public SwitchParameter AllowUnencryptedAuthentication { get; set; }
@@ -48,6 +52,10 @@ namespace IrisBatch.Commands
         [Parameter]
         [ValidateRange(1, int.MaxValue)]
         public int OperationTimeoutSec { get; set; }
+
+        /// <summary>Builds the provider for a name and base URI with this command's key and HTTP settings.</summary>
+        protected Providers.IBatchProvider CreateProvider(string? provider, string? baseUri, string? apiKey = null) =>
+            Providers.ProviderFactory.Create(provider, baseUri, apiKey ?? Unprotect(ApiKey), NewHttpSettings(), AllowUnencryptedAuthentication, ApiVersion);
 
         protected override HttpSettings NewHttpSettings()
         {

@@ -54,7 +54,7 @@ namespace IrisBatch.Commands
                 string key;
                 if (IsWhatIf) key = Unprotect(ApiKey) ?? Environment.GetEnvironmentVariable(info.ApiKeyVariable) ?? "(none: -WhatIf sends nothing)";
                 else key = ProviderFactory.ResolveApiKey(info, Unprotect(ApiKey));
-                _provider = ProviderFactory.Create(info.Name, uri.AbsoluteUri, key, NewHttpSettings(), AllowUnencryptedAuthentication);
+                _provider = CreateProvider(info.Name, uri.AbsoluteUri, key);
                 var metadata = CheckMetadata(_provider.Limits);
                 _spooler = new BatchSpooler(Journal, _provider, Name, metadata,
                     MyInvocation.BoundParameters.ContainsKey(nameof(MaxRequestsPerBatch)) ? MaxRequestsPerBatch : (long?)null,

@@ -9,10 +9,10 @@ namespace IrisBatch.Providers.OpenAI
     {
         public static BatchStatus MapStatus(string? status)
         {
-            switch ((status ?? string.Empty).Trim().ToLowerInvariant())
+            switch ((status ?? string.Empty).Trim().Replace("_", "").ToLowerInvariant())
             {
                 case "validating": return BatchStatus.Pending;
-                case "in_progress": return BatchStatus.InProgress;
+                case "inprogress": return BatchStatus.InProgress;
                 case "finalizing": return BatchStatus.Finalizing;
                 case "completed": return BatchStatus.Completed;
                 case "failed": return BatchStatus.Failed;

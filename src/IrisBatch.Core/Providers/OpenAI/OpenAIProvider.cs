@@ -124,8 +124,9 @@ namespace IrisBatch.Providers.OpenAI
             return null;
         }
 
-        public async Task<IrisBatch?> FindByIdempotencyKeyAsync(string idempotencyKey, CancellationToken ct)
+        public async Task<IrisBatch?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct)
         {
+            var idempotencyKey = submission.IdempotencyKey;
             string? after = null;
             for (int page = 0; page < 5; page++)
             {

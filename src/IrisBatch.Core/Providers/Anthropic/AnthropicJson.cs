@@ -1,0 +1,116 @@
+using System;
+using System.Text;
+using System.Text.Json;
+using IrisBatch.Http;
+
+namespace IrisBatch.Providers.Anthropic
+{
+    /// <summary>Decodes Anthropic's MessageBatch (spec §3.4), result lines (§3.5) and error envelope (§3.1).</summary>
+    public static class AnthropicJson
+    {
+        public static IrisBatch ReadBatch(JsonElement e, Uri baseUri)
+        {
+            var status = e.Str("processing_status");
+            var b = new IrisBatch
+            {
+                Id = e.Str("id") ?? "",
+                Provider = "Anthropic",
+                BaseUri = baseUri.AbsoluteUri.TrimEnd('/'),
+                ProviderStatus = status,
+                CreatedAt = e.Time("created_at"),
+                ExpiresAt = e.Time("expires_at"),
+                CompletedAt = e.Time("ended_at"),
+                Endpoint = "/v1/messages/batches",
+                ResultsUrl = e.Str("results_url"),
+            };
+            bool cancelInitiated = e.Prop("cancel_initiated_at") != null;
+            switch ((status ?? "").ToLowerInvariant())
+            {
+                case "in_progress": b.Status = BatchStatus.InProgress; break;
+                case "canceling": b.Status = BatchStatus.Cancelling; break;
+                case "ended": b.Status = cancelInitiated ? BatchStatus.Cancelled : BatchStatus.Completed; break;
+                default: b.Status = BatchStatus.Pending; break;
+            }
+            var counts = e.Prop("request_counts");
+            if (counts != null)
+            {
+                var c = counts.Value;
+                long processing = c.Long("processing") ?? 0, succeeded = c.Long("succeeded") ?? 0, errored = c.Long("errored") ?? 0,
+                     canceled = c.Long("canceled") ?? 0, expired = c.Long("expired") ?? 0;
+                b.Total = processing + succeeded + errored + canceled + expired;
+                b.Succeeded = succeeded;
+                b.Failed = errored + canceled + expired;
+            }
+            return b;
+        }
+
+        public static ProviderErrorInfo? ParseError(string body)
+        {
+            if (string.IsNullOrWhiteSpace(body)) return null;
+            using var doc = JsonDocument.Parse(body);
+            var error = doc.RootElement.Prop("error");
+            if (error == null) return null;
+            var type = error.Value.Str("type");
+            return new ProviderErrorInfo { Message = error.Value.Str("message"), Type = type, Code = type };
+        }
+
+        public static IrisBatchResult ParseResult(string line, long lineNumber)
+        {
+            JsonDocument doc;
+            try { doc = JsonDocument.Parse(line); }
+            catch (JsonException ex) { return ResultLines.Unreadable(line, lineNumber, ex.Message); }
+            using (doc)
+            {
+                var root = doc.RootElement;
+                var id = root.Str("custom_id");
+                var result = root.Prop("result");
+                if (root.ValueKind != JsonValueKind.Object || id == null || result == null)
+                    return ResultLines.Unreadable(line, lineNumber, "it has no custom_id or result.");
+                var r = new IrisBatchResult { CustomId = id, RawResponse = line };
+                switch (result.Value.Str("type"))
+                {
+                    case "succeeded":
+                        r.Status = ResultStatus.Succeeded;
+                        var message = result.Value.Prop("message");
+                        if (message != null)
+                        {
+                            r.Output = JoinText(message.Value.Prop("content"));
+                            r.Usage = ResultLines.ReadUsage(message.Value.Prop("usage"));
+                        }
+                        return r;
+                    case "errored":
+                        var inner = result.Value.Prop("error")?.Prop("error");
+                        r.Status = ResultStatus.Failed;
+                        r.Error = new ResultError
+                        {
+                            Code = inner?.Str("type") ?? "errored",
+                            Type = inner?.Str("type"),
+                            Message = inner?.Str("message") ?? "The request errored.",
+                        };
+                        return r;
+                    case "canceled":
+                        r.Status = ResultStatus.Cancelled;
+                        r.Error = new ResultError { Code = "canceled", Message = "The batch was cancelled before this request ran." };
+                        return r;
+                    case "expired":
+                        r.Status = ResultStatus.Expired;
+                        r.Error = new ResultError { Code = "expired", Message = "The batch expired before this request ran." };
+                        return r;
+                    default:
+                        return ResultLines.Unreadable(line, lineNumber, $"its result type '{result.Value.Str("type")}' is unknown.");
+                }
+            }
+        }
+
+        private static string? JoinText(JsonElement? content)
+        {
+            if (content == null) return null;
+            if (content.Value.ValueKind == JsonValueKind.String) return content.Value.GetString();
+            if (content.Value.ValueKind != JsonValueKind.Array) return null;
+            var sb = new StringBuilder();
+            foreach (var block in content.Value.EnumerateArray())
+                if (block.Str("type") == "text") sb.Append(block.Str("text"));
+            return sb.ToString();
+        }
+    }
+}

@@ -1,0 +1,155 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using IrisBatch.Http;
+
+namespace IrisBatch.Providers.Anthropic
+{
+    /// <summary>
+    /// Anthropic Message Batches (spec §3): requests inline in one create call (streamed from the spool),
+    /// poll, results as JSONL from the batch's results_url. Anthropic keeps no batch metadata: the name and
+    /// metadata live in the journal only.
+    /// </summary>
+    public sealed class AnthropicProvider : IBatchProvider
+    {
+        public const string DefaultBaseUri = "https://api.anthropic.com";
+        public const string Version = "2023-06-01";
+
+        private readonly ApiClient _api;
+        private readonly string _prefix;
+
+        public AnthropicProvider(Uri baseUri, string apiKey, HttpSettings settings)
+        {
+            BaseUri = baseUri;
+            _prefix = baseUri.AbsolutePath.TrimEnd('/').EndsWith("/v1", StringComparison.Ordinal) ? "" : "v1/";
+            _api = new ApiClient(Name, baseUri, request =>
+            {
+                request.Headers.TryAddWithoutValidation("x-api-key", apiKey);
+                request.Headers.TryAddWithoutValidation("anthropic-version", Version);
+            }, AnthropicJson.ParseError, settings, new Redactor(apiKey));
+        }
+
+        public string Name => "Anthropic";
+        public Uri BaseUri { get; }
+        public ApiClient Api => _api;
+
+        public ProviderLimits Limits { get; } = new ProviderLimits
+        {
+            MaxRequestsPerBatch = 100_000,
+            MaxBytesPerBatch = 256L * 1000 * 1000,
+            OneModelPerBatch = false,
+            MaxMetadataPairs = 1000,
+            MaxMetadataKeyLength = 1000,
+            MaxMetadataValueLength = 100_000,
+        };
+
+        private string Batches(string rest = "") => _prefix + "messages/batches" + rest;
+
+        public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => AnthropicRequestWriter.Write(writer, request);
+
+        public Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct) => Task.FromResult<string?>(null);
+
+        public Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct) => Task.FromResult<string?>(null);
+
+        public async Task<IrisBatch> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
+        {
+            using var doc = await _api.SendJsonAsync(HttpMethod.Post, Batches(),
+                () => new JsonArrayFileContent("{\"requests\":[", submission.InputPath, submission.RequestCount, "]}"),
+                $"the batch create call ({submission.RequestCount} requests)", ct, retry: false).ConfigureAwait(false);
+            return Read(doc.RootElement);
+        }
+
+        /// <summary>Anthropic has no metadata to search: an earlier create is recognised by its size and creation time.</summary>
+        public async Task<IrisBatch?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct)
+        {
+            var page = await ListAsync(null, 100, ct).ConfigureAwait(false);
+            IrisBatch? match = null;
+            foreach (var b in page.Batches)
+            {
+                if (b.CreatedAt < notBefore || b.Total != submission.RequestCount) continue;
+                if (match != null) return null; // two candidates: not sure which, so claim neither
+                match = b;
+            }
+            return match;
+        }
+
+        public async Task<IrisBatch> GetAsync(string id, CancellationToken ct)
+        {
+            try
+            {
+                using var doc = await _api.SendJsonAsync(HttpMethod.Get, Batches("/" + Uri.EscapeDataString(id)), null, $"the status of batch {id}", ct).ConfigureAwait(false);
+                return Read(doc.RootElement);
+            }
+            catch (ApiException ex) when (ex.ErrorId == ErrorIds.NotFound)
+            {
+                throw NotFound(id, ex);
+            }
+        }
+
+        public async Task<BatchPage> ListAsync(string? after, int limit, CancellationToken ct)
+        {
+            var query = Batches("?limit=" + Math.Max(1, Math.Min(1000, limit)) + (after == null ? "" : "&after_id=" + Uri.EscapeDataString(after)));
+            using var doc = await _api.SendJsonAsync(HttpMethod.Get, query, null, "the list of batches", ct).ConfigureAwait(false);
+            var root = doc.RootElement;
+            var list = new List<IrisBatch>();
+            var data = root.Prop("data");
+            if (data != null && data.Value.ValueKind == JsonValueKind.Array)
+                foreach (var item in data.Value.EnumerateArray()) list.Add(Read(item));
+            return new BatchPage
+            {
+                Batches = list,
+                HasMore = root.Prop("has_more")?.ValueKind == JsonValueKind.True,
+                Next = root.Str("last_id") ?? (list.Count > 0 ? list[list.Count - 1].Id : null),
+            };
+        }
+
+        public async Task<IrisBatch> CancelAsync(string id, CancellationToken ct)
+        {
+            try
+            {
+                using var doc = await _api.SendJsonAsync(HttpMethod.Post, Batches("/" + Uri.EscapeDataString(id) + "/cancel"), null, $"the cancel of batch {id}", ct).ConfigureAwait(false);
+                return Read(doc.RootElement);
+            }
+            catch (ApiException ex) when (ex.ErrorId == ErrorIds.NotFound)
+            {
+                throw NotFound(id, ex);
+            }
+        }
+
+        public async Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatch batch, string directory, Action<long>? progress, CancellationToken ct)
+        {
+            var url = batch.ResultsUrl;
+            if (string.IsNullOrEmpty(url))
+            {
+                var fresh = await GetAsync(batch.Id, ct).ConfigureAwait(false);
+                url = fresh.ResultsUrl;
+            }
+            if (string.IsNullOrEmpty(url))
+                throw new IrisBatchException(ErrorIds.NotComplete, FailureKind.InvalidOperation,
+                    $"Anthropic has no results_url for batch {batch.Id} yet: has it finished processing?") { Target = batch.Id };
+            var target = _api.Resolve(url!);
+            if (!string.Equals(target.Host, BaseUri.Host, StringComparison.OrdinalIgnoreCase) && target.Scheme != "https")
+                throw new IrisBatchException(ErrorIds.InsecureEndpoint, FailureKind.InvalidArgument,
+                    $"Refusing to send the API key to {target.GetLeftPart(UriPartial.Authority)} (results_url of batch {batch.Id}) over plain http.");
+            var path = Path.Combine(directory, "output.jsonl");
+            await _api.DownloadToFileAsync(url!, path, progress, $"the results of batch {batch.Id}", ct).ConfigureAwait(false);
+            return new[] { path };
+        }
+
+        public IrisBatchResult ParseResultLine(string line, long lineNumber) => AnthropicJson.ParseResult(line, lineNumber);
+
+        private IrisBatch Read(JsonElement e) => AnthropicJson.ReadBatch(e, BaseUri);
+
+        private IrisBatchException NotFound(string id, ApiException inner) =>
+            new IrisBatchException(ErrorIds.NotFound, FailureKind.NotFound,
+                $"Anthropic has no batch '{id}' at {BaseUri.GetLeftPart(UriPartial.Authority)}{(inner.RequestId != null ? " (request id " + inner.RequestId + ")" : "")}.", inner)
+            { Target = id, HttpStatus = inner.HttpStatus, RequestId = inner.RequestId };
+    }
+}
