@@ -1,0 +1,362 @@
+#Requires -Version 7.2
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates IrisBatch.
+
+.DESCRIPTION
+    Run from a fresh clone with only the .NET SDK:
+
+        dotnet tool restore && dotnet pwsh ./build.ps1 -Task Demo
+        dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+
+    Tasks (each runs its dependencies first, and every task runs at most once per invocation):
+      Build    dotnet build of the solution, then publishes the module to out/IrisBatch (manifest stamped
+               with <Version> from Directory.Build.props) and the emulator to out/emulator.
+      Test     Build, then xunit (tests/IrisBatch.Tests) and Pester (tests/pester, in a child pwsh, against
+               the published module). Ends with one line 'Tests: N passed, N failed'; exit code 1 on any
+               failure, or if a runner crashed or ran no tests.
+      Demo     Build, start the emulator on a free 127.0.0.1 port, run examples/Invoke-Demo.ps1 (the README
+               pipeline on examples/products.csv) in a child pwsh, stop the emulator.
+      Bench    Reserved for a later issue (benchmark against the emulator).
+      Package  Reserved for a later issue (a publishable module package).
+
+    To add a task: add an entry to $script:Tasks below with its DependsOn and Action.
+
+.PARAMETER Task
+    One or more tasks, run in the order given. Default: Build.
+
+.PARAMETER Configuration
+    The dotnet configuration. Default: Release.
+
+.PARAMETER PesterFullName
+    Development aid: run only the Pester tests whose full name matches one of these wildcards.
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package')]
+    [string[]] $Task = @('Build'),
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    [string[]] $PesterFullName
+)
+
+$ErrorActionPreference = 'Stop'
+$PSNativeCommandUseErrorActionPreference = $true
+$ProgressPreference = 'SilentlyContinue'
+Set-StrictMode -Version 3.0
+
+# Quiet, reproducible tool output (see docs: toolchain pitfalls). Child processes inherit these.
+$env:NO_COLOR = '1'
+$env:DOTNET_NOLOGO = '1'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
+$env:POWERSHELL_TELEMETRY_OPTOUT = '1'
+$env:POWERSHELL_UPDATECHECK = 'Off'
+# No MSBuild worker processes left running after the build (they can keep a CI log pipe open).
+$env:MSBUILDDISABLENODEREUSE = '1'
+if ($PSStyle) { $PSStyle.OutputRendering = 'PlainText' }
+
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleOut = Join-Path $Out 'IrisBatch'
+$EmulatorOut = Join-Path $Out 'emulator'
+$TestResults = Join-Path $Out 'test-results'
+$PesterVersion = '5.7.1'
+$PesterPackages = Join-Path $Root '.tools/packages'
+$PesterManifest = Join-Path $PesterPackages "pester/$PesterVersion/tools/Pester.psd1"
+# The Pester child is stopped after this long, so a hung test cannot hold CI forever.
+$PesterTimeout = [TimeSpan]::FromMinutes(7)
+
+Set-Location $Root
+
+#region helpers
+
+function Write-Step([string] $Message) {
+    Write-Host ''
+    Write-Host "==> $Message"
+}
+
+function Get-ModuleVersion {
+    # Directory.Build.props is the one place the version is set.
+    $props = [xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))
+    $node = $props.SelectSingleNode('/Project/PropertyGroup/Version')
+    if (-not $node -or -not $node.InnerText.Trim()) { throw 'Directory.Build.props has no <Version>.' }
+    $node.InnerText.Trim()
+}
+
+function Get-DotnetPath {
+    # Run as a dotnet local tool, this process *is* dotnet; otherwise find it on PATH.
+    $self = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { return $self }
+    (Get-Command dotnet -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
+}
+
+function Get-PwshCommand {
+    # The command line that starts a child pwsh of the same version as this one.
+    $self = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') {
+        return [string[]] @($self, (Join-Path $PSHOME 'pwsh.dll'))
+    }
+    [string[]] @($self)
+}
+
+function Invoke-ChildPwsh {
+    <# Runs a script in a child pwsh with the console inherited; returns its exit code, or $null if it had to
+       be stopped after $Timeout. #>
+    param([string] $File, [string[]] $ArgumentList = @(), [TimeSpan] $Timeout = [TimeSpan]::FromHours(1))
+    [string[]] $pwsh = Get-PwshCommand
+    $psi = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
+    foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoLogo', '-NoProfile', '-NonInteractive', '-File', $File) + $ArgumentList) {
+        $psi.ArgumentList.Add($a)
+    }
+    $psi.UseShellExecute = $false
+    $psi.WorkingDirectory = $Root
+    $p = [Diagnostics.Process]::Start($psi)
+    try {
+        if (-not $p.WaitForExit([int] $Timeout.TotalMilliseconds)) {
+            Write-Host "Child pwsh ($File) did not finish within $Timeout; stopping it."
+            $p.Kill($true)
+            $p.WaitForExit()
+            return $null
+        }
+        $p.WaitForExit()  # flush
+        $p.ExitCode
+    }
+    finally {
+        if (-not $p.HasExited) { $p.Kill($true) }
+        $p.Dispose()
+    }
+}
+
+function Copy-OptionalModuleFiles {
+    <# Copies format/type files and help into the published module when they exist, and returns the
+       manifest entries they need. #>
+    $formats = @(Get-ChildItem (Join-Path $Root 'src/IrisBatch') -Filter '*.Format.ps1xml' -File -ErrorAction Ignore)
+    $types = @(Get-ChildItem (Join-Path $Root 'src/IrisBatch') -Filter '*.Types.ps1xml' -File -ErrorAction Ignore)
+    foreach ($f in $formats + $types) { Copy-Item $f.FullName $ModuleOut }
+
+    # Help (later issue): out/help/<culture>/... is copied as is; loose files go to en-US.
+    $help = Join-Path $Out 'help'
+    if (Test-Path $help) {
+        foreach ($item in Get-ChildItem $help) {
+            if ($item.PSIsContainer) { Copy-Item $item.FullName $ModuleOut -Recurse -Force }
+            else {
+                $null = New-Item -ItemType Directory -Force (Join-Path $ModuleOut 'en-US')
+                Copy-Item $item.FullName (Join-Path $ModuleOut 'en-US') -Force
+            }
+        }
+    }
+    @{ Formats = [string[]] @($formats | ForEach-Object Name); Types = [string[]] @($types | ForEach-Object Name) }
+}
+
+function Write-Manifest([string] $Version, [hashtable] $Extras) {
+    # Stamp the repo-root manifest: ModuleVersion from Directory.Build.props (a -suffix becomes Prerelease),
+    # and the format/type files that were copied.
+    $moduleVersion, $prerelease = $Version -split '-', 2
+    $null = [version] $moduleVersion
+    $text = Get-Content -Raw (Join-Path $Root 'IrisBatch.psd1')
+    $text = $text -replace "(?m)^(\s*ModuleVersion\s*=\s*)'[^']*'", "`${1}'$moduleVersion'"
+    if ($prerelease) {
+        $text = $text -replace "(?m)^(\s*)(ReleaseNotes\s*=)", "`${1}Prerelease   = '$prerelease'`n`${1}`${2}"
+    }
+    $list = { param([string[]] $names) if ($names) { "@($((($names | ForEach-Object { "'$_'" }) -join ', ')))" } else { '@()' } }
+    $text = $text -replace '(?m)^(\s*FormatsToProcess\s*=\s*)@\(\)', "`${1}$(& $list $Extras.Formats)"
+    $text = $text -replace '(?m)^(\s*TypesToProcess\s*=\s*)@\(\)', "`${1}$(& $list $Extras.Types)"
+    $target = Join-Path $ModuleOut 'IrisBatch.psd1'
+    Set-Content -Path $target -Value $text -Encoding utf8NoBOM -NoNewline
+    $data = Import-PowerShellDataFile $target   # syntax check without loading the module here
+    if ($data.ModuleVersion -ne $moduleVersion) { throw "Manifest stamping failed: ModuleVersion is $($data.ModuleVersion)." }
+}
+
+#endregion
+
+#region test result readers
+
+function New-RunnerResult([string] $Name) {
+    [pscustomobject]@{ Name = $Name; Passed = 0; Failed = 0; Total = 0; Failures = [Collections.Generic.List[object]]::new(); Problem = $null }
+}
+
+function Read-TrxResult([string] $Path, [object] $Result) {
+    $ns = @{ t = 'http://microsoft.com/schemas/VisualStudio/TeamTest/2010' }
+    $found = Select-Xml -Path $Path -XPath '//t:ResultSummary/t:Counters' -Namespace $ns | Select-Object -First 1
+    if (-not $found) { $Result.Problem = "$Path has no result counters"; return }
+    $counters = $found.Node
+    $n = { param($attr) if ($counters.HasAttribute($attr)) { [int] $counters.GetAttribute($attr) } else { 0 } }
+    $Result.Total = & $n 'total'
+    $Result.Passed = & $n 'passed'
+    $Result.Failed = (& $n 'failed') + (& $n 'error') + (& $n 'timeout') + (& $n 'aborted')
+    $failed = Select-Xml -Path $Path -XPath "//t:UnitTestResult[@outcome='Failed' or @outcome='Error' or @outcome='Timeout' or @outcome='Aborted']" -Namespace $ns
+    foreach ($r in @($failed | ForEach-Object Node)) {
+        $msg = $r.SelectSingleNode('*[local-name()="Output"]/*[local-name()="ErrorInfo"]/*[local-name()="Message"]')
+        $Result.Failures.Add([pscustomobject]@{ Name = $r.testName; Message = if ($msg) { $msg.InnerText.Trim() } else { $r.outcome } })
+    }
+}
+
+function Read-PesterSummary([string] $Path, [object] $Result) {
+    $s = Get-Content -Raw $Path | ConvertFrom-Json
+    $Result.Passed = [int] $s.passed
+    $Result.Failed = [int] $s.failed
+    $Result.Total = [int] $s.total
+    foreach ($f in @($s.failures)) { if ($f) { $Result.Failures.Add($f) } }
+}
+
+#endregion
+
+#region tasks
+
+function Invoke-BuildTask {
+    $version = Get-ModuleVersion
+    Write-Step "Build IrisBatch $version ($Configuration)"
+    $dotnet = Get-DotnetPath
+
+    # One build of the whole solution (module, core, emulator, tests); the publishes below reuse it.
+    & $dotnet build (Join-Path $Root 'IrisBatch.slnx') -c $Configuration -nologo -nodeReuse:false -v:minimal
+
+    foreach ($dir in $ModuleOut, $EmulatorOut) {
+        if (Test-Path $dir) { Remove-Item -Recurse -Force $dir }
+    }
+    & $dotnet publish (Join-Path $Root 'src/IrisBatch') -c $Configuration --no-build -o $ModuleOut -nologo -nodeReuse:false -v:minimal
+    & $dotnet publish (Join-Path $Root 'src/IrisBatch.Emulator') -c $Configuration --no-build -o $EmulatorOut -nologo -nodeReuse:false -v:minimal
+
+    # The module folder holds only what pwsh loads: no symbols, no deps.json, no PowerShell reference assembly.
+    Get-ChildItem $ModuleOut -File | Where-Object { $_.Extension -in '.pdb', '.json' -or $_.Name -eq 'System.Management.Automation.dll' } |
+        Remove-Item -Force
+    $extras = Copy-OptionalModuleFiles
+    Write-Manifest -Version $version -Extras $extras
+    Write-Host "Module:   $ModuleOut"
+    Write-Host "Emulator: $EmulatorOut"
+}
+
+function Invoke-XunitTests {
+    $result = New-RunnerResult 'xunit'
+    $trx = Join-Path $TestResults 'xunit.trx'
+    Remove-Item $trx -ErrorAction Ignore
+    Write-Step 'xunit: tests/IrisBatch.Tests'
+    $dotnet = Get-DotnetPath
+    $PSNativeCommandUseErrorActionPreference = $false   # a failing test run is reported below, not thrown
+    & $dotnet test (Join-Path $Root 'tests/IrisBatch.Tests') -c $Configuration --no-build -nologo `
+        --logger 'trx;LogFileName=xunit.trx' --results-directory $TestResults `
+        --blame-hang-timeout 4m --blame-hang-dump-type none | Out-Host
+    $code = $LASTEXITCODE
+    if (Test-Path $trx) { Read-TrxResult $trx $result }
+    else { $result.Problem = "dotnet test wrote no results (exit code $code)" }
+    if (-not $result.Problem -and $code -ne 0 -and $result.Failed -eq 0) { $result.Problem = "dotnet test exited with $code" }
+    $result
+}
+
+function Install-Pester {
+    if (Test-Path $PesterManifest) { return }
+    Write-Step "Download Pester $PesterVersion"
+    & (Get-DotnetPath) package download "Pester@$PesterVersion" -o $PesterPackages | Out-Host
+    if (-not (Test-Path $PesterManifest)) { throw "Pester was downloaded but $PesterManifest is missing." }
+}
+
+function Invoke-PesterTests {
+    $result = New-RunnerResult 'Pester'
+    Install-Pester
+    $summary = Join-Path $TestResults 'pester-summary.json'
+    Remove-Item $summary -ErrorAction Ignore
+    Write-Step 'Pester: tests/pester against out/IrisBatch (child pwsh)'
+    [string[]] $argList = @(
+        '-PesterModule', $PesterManifest,
+        '-ModulePath', (Join-Path $ModuleOut 'IrisBatch.psd1'),
+        '-ResultDirectory', $TestResults
+    )
+    if ($PesterFullName) { $argList += @('-FullName', ($PesterFullName -join ',')) }
+    $code = Invoke-ChildPwsh -File (Join-Path $Root 'tests/pester/Invoke-Pester.ps1') -ArgumentList $argList -Timeout $PesterTimeout
+    if ($null -eq $code) { $result.Problem = "Pester did not finish within $PesterTimeout and was stopped" }
+    elseif (Test-Path $summary) {
+        Read-PesterSummary $summary $result
+        if ($code -ne 0 -and $result.Failed -eq 0) { $result.Problem = "Pester exited with $code" }
+    }
+    else { $result.Problem = "Pester wrote no summary (exit code $code)" }
+    $result
+}
+
+function Invoke-TestTask {
+    $null = New-Item -ItemType Directory -Force $TestResults
+    $runners = @(Invoke-XunitTests; Invoke-PesterTests)
+
+    $passed = 0; $failed = 0
+    $problems = [Collections.Generic.List[string]]::new()
+    foreach ($r in $runners) {
+        $passed += $r.Passed
+        $failed += $r.Failed
+        if (-not $r.Problem -and $r.Total -eq 0) { $r.Problem = 'ran no tests' }
+        if ($r.Problem) { $failed++; $problems.Add("$($r.Name): $($r.Problem)") }   # a broken runner counts as a failure
+    }
+
+    Write-Step 'Summary'
+    foreach ($r in $runners) {
+        Write-Host ("{0,-7} {1} passed, {2} failed{3}" -f $r.Name, $r.Passed, $r.Failed, $(if ($r.Problem) { " ($($r.Problem))" } else { '' }))
+    }
+    $failures = @($runners | ForEach-Object { foreach ($f in $_.Failures) { [pscustomobject]@{ Runner = $_.Name; Name = $f.Name; Message = $f.Message } } })
+    if ($failures -or $problems) {
+        Write-Host ''
+        Write-Host 'Failures:'
+        foreach ($p in $problems) { Write-Host "  [runner] $p" }
+        foreach ($f in $failures) {
+            Write-Host "  [$($f.Runner)] $($f.Name)"
+            foreach ($line in ("$($f.Message)" -split "`r?`n" | Select-Object -First 12)) { Write-Host "      $line" }
+        }
+    }
+    # Printed last by the script: CI reads the final line.
+    $script:FinalLine = "Tests: $passed passed, $failed failed"
+    if ($failed -gt 0) { $script:ExitCode = 1 }
+}
+
+function Invoke-DemoTask {
+    Write-Step 'Demo: the README pipeline against a local emulator'
+    $helpers = Import-Module (Join-Path $Root 'tests/pester/TestHelpers.psm1') -Force -PassThru
+    $homeDir = Join-Path ([IO.Path]::GetTempPath()) "irisbatch-demo-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+    $savedHome = $env:IRISBATCH_HOME
+    $emu = $null
+    try {
+        $emu = Start-TestEmulator -ApiKey 'demo-key' -ValidatingMs 200 -InProgressMs 1500 -FinalizingMs 200 -CancellingMs 500
+        Write-Host "Emulator listening on $($emu.Url)"
+        $null = New-Item -ItemType Directory -Force $homeDir
+        $env:IRISBATCH_HOME = $homeDir
+        $code = Invoke-ChildPwsh -File (Join-Path $Root 'examples/Invoke-Demo.ps1') -Timeout ([TimeSpan]::FromMinutes(5)) -ArgumentList @(
+            '-ModulePath', (Join-Path $ModuleOut 'IrisBatch.psd1'),
+            '-BaseUri', "$($emu.Url)/v1",
+            '-ApiKeyText', 'demo-key',
+            '-CsvPath', (Join-Path $Root 'examples/products.csv'))
+        if ($code -ne 0) { throw "The demo failed (exit code $code)." }
+    }
+    finally {
+        if ($emu) { Stop-TestEmulator $emu }
+        $env:IRISBATCH_HOME = $savedHome
+        Remove-Item -Recurse -Force $homeDir -ErrorAction Ignore
+        Remove-Module $helpers -ErrorAction Ignore
+    }
+}
+
+$script:Tasks = [ordered]@{
+    Build   = @{ DependsOn = @(); Action = { Invoke-BuildTask } }
+    Test    = @{ DependsOn = @('Build'); Action = { Invoke-TestTask } }
+    Demo    = @{ DependsOn = @('Build'); Action = { Invoke-DemoTask } }
+    # Extension points for later issues: give them an Action and dependencies.
+    Bench   = @{ DependsOn = @('Build'); Action = { throw 'The Bench task is not implemented yet (a later issue adds it).' } }
+    Package = @{ DependsOn = @('Build'); Action = { throw 'The Package task is not implemented yet (a later issue adds it).' } }
+}
+
+$script:Done = [Collections.Generic.HashSet[string]]::new()
+function Invoke-Task([string] $Name) {
+    if ($script:Done.Contains($Name)) { return }
+    foreach ($dep in $script:Tasks[$Name].DependsOn) { Invoke-Task $dep }
+    & $script:Tasks[$Name].Action
+    $null = $script:Done.Add($Name)
+}
+
+#endregion
+
+$script:ExitCode = 0
+$script:FinalLine = $null
+$clock = [Diagnostics.Stopwatch]::StartNew()
+foreach ($t in $Task) { Invoke-Task $t }
+Write-Host ''
+Write-Host ("Done: {0} in {1:n1} s" -f ($Task -join ', '), $clock.Elapsed.TotalSeconds)
+if ($script:FinalLine) { Write-Host $script:FinalLine }
+exit $script:ExitCode

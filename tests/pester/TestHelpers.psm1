@@ -1,0 +1,235 @@
+# Helpers for the Pester suite: the module under test, the local emulator, a clean environment per test file.
+# Also used by build.ps1 -Task Demo to start and stop the emulator.
+
+Set-StrictMode -Version 3.0
+
+$script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+$script:SavedEnvironment = $null
+
+function Get-ModuleUnderTestPath {
+    <# The published module manifest: $env:IRISBATCH_TEST_MODULE (set by Invoke-Pester.ps1) or out/IrisBatch. #>
+    if ($env:IRISBATCH_TEST_MODULE) { return $env:IRISBATCH_TEST_MODULE }
+    Join-Path $script:RepoRoot 'out/IrisBatch/IrisBatch.psd1'
+}
+
+function Import-ModuleUnderTest {
+    <# Imports the published module by path into the global scope (never a copy from PSModulePath). #>
+    $path = Get-ModuleUnderTestPath
+    if (-not (Test-Path $path)) { throw "The published module is missing at ${path}: run 'dotnet pwsh ./build.ps1' first." }
+    Import-Module $path -Force -Global -ErrorAction Stop -PassThru
+}
+
+function Get-DotnetHost {
+    $self = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { return $self }
+    (Get-Command dotnet -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
+}
+
+function Invoke-TestPwsh {
+    <# Runs a script file in a child pwsh (same version as this one); returns its output lines, sets $LASTEXITCODE. #>
+    param([Parameter(Mandatory)] [string] $File, [string[]] $ArgumentList = @())
+    $self = [Environment]::ProcessPath
+    [string[]] $pwsh = if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { $self, (Join-Path $PSHOME 'pwsh.dll') } else { , $self }
+    [string[]] $argv = @($pwsh | Select-Object -Skip 1) + @('-NoLogo', '-NoProfile', '-NonInteractive', '-File', $File) + $ArgumentList
+    & $pwsh[0] @argv 2>&1 | ForEach-Object { "$_" }
+}
+
+function Start-TestEmulator {
+    <#
+    .SYNOPSIS
+        Starts out/emulator on a free 127.0.0.1 port and returns an object with Url (no /v1), Process, ApiKey.
+    .DESCRIPTION
+        The emulator prints 'IrisBatch emulator listening on http://127.0.0.1:PORT' as its first stdout line.
+        The rest of stdout is discarded and stderr is kept in a log file (LogPath) for diagnostics.
+    #>
+    [CmdletBinding()]
+    param(
+        [string] $ApiKey = 'test-key',
+        [int] $ValidatingMs = 50,
+        [int] $InProgressMs = 300,
+        [int] $FinalizingMs = 50,
+        [int] $CancellingMs = 300,
+        [string[]] $ArgumentList = @(),
+        [string] $EmulatorPath = (Join-Path $script:RepoRoot 'out/emulator/IrisBatch.Emulator.dll'),
+        [int] $StartTimeoutSeconds = 30
+    )
+    if (-not (Test-Path $EmulatorPath)) { throw "The emulator is missing at ${EmulatorPath}: run 'dotnet pwsh ./build.ps1' first." }
+
+    $psi = [Diagnostics.ProcessStartInfo]::new((Get-DotnetHost))
+    foreach ($a in @($EmulatorPath, '--port', '0', '--api-key', $ApiKey,
+            '--validating-ms', $ValidatingMs, '--in-progress-ms', $InProgressMs,
+            '--finalizing-ms', $FinalizingMs, '--cancelling-ms', $CancellingMs) + $ArgumentList) {
+        $psi.ArgumentList.Add([string] $a)
+    }
+    $psi.UseShellExecute = $false
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $psi.RedirectStandardInput = $true
+    $psi.WorkingDirectory = $script:RepoRoot
+
+    $logPath = Join-Path ([IO.Path]::GetTempPath()) "irisbatch-emulator-$([guid]::NewGuid().ToString('N').Substring(0, 8)).log"
+    $log = [IO.File]::Create($logPath)
+    $p = [Diagnostics.Process]::Start($psi)
+    $stderrCopy = $p.StandardError.BaseStream.CopyToAsync($log)
+
+    $url = $null
+    $seen = [Collections.Generic.List[string]]::new()
+    $deadline = [DateTime]::UtcNow.AddSeconds($StartTimeoutSeconds)
+    try {
+        while (-not $url) {
+            $read = $p.StandardOutput.ReadLineAsync()
+            $left = [Math]::Max(0, ($deadline - [DateTime]::UtcNow).TotalMilliseconds)
+            if (-not $read.Wait([int] $left)) { throw "no URL line within $StartTimeoutSeconds s" }
+            $line = $read.Result
+            if ($null -eq $line) { throw "the emulator exited before printing its URL" }
+            $seen.Add($line)
+            if ($line -match 'listening on:?\s+(https?://[^\s/]+)') { $url = $Matches[1] }
+            elseif ($seen.Count -ge 50) { throw 'no URL line in the first 50 lines' }
+        }
+    }
+    catch {
+        $reason = $_.Exception.Message
+        if (-not $p.HasExited) { $p.Kill($true) }
+        $p.WaitForExit()
+        $null = $stderrCopy.Wait(2000)
+        $log.Dispose()
+        $stderr = Get-Content -Raw $logPath -ErrorAction Ignore
+        Remove-Item $logPath -ErrorAction Ignore
+        throw "The emulator did not start ($reason). stdout: $($seen -join ' | ') stderr: $stderr"
+    }
+    # Keep draining stdout so the emulator never blocks on a full pipe.
+    $stdoutCopy = $p.StandardOutput.BaseStream.CopyToAsync([IO.Stream]::Null)
+
+    [pscustomobject]@{
+        PSTypeName = 'IrisBatch.TestEmulator'
+        Url        = $url
+        BaseUri    = "$url/v1"
+        ApiKey     = $ApiKey
+        Process    = $p
+        LogPath    = $logPath
+        Log        = $log
+        CopyTasks  = @($stdoutCopy, $stderrCopy)
+    }
+}
+
+function Stop-TestEmulator {
+    <# Stops an emulator started by Start-TestEmulator (that process only) and removes its log. #>
+    param([Parameter(Mandatory, ValueFromPipeline)] [object] $Emulator)
+    process {
+        $p = $Emulator.Process
+        try {
+            if (-not $p.HasExited) { $p.Kill($true) }
+            $null = $p.WaitForExit(10000)
+        }
+        catch [InvalidOperationException] { }   # already gone
+        $null = [Threading.Tasks.Task]::WaitAll([Threading.Tasks.Task[]] $Emulator.CopyTasks, 2000)
+        $Emulator.Log.Dispose()
+        $p.Dispose()
+        Remove-Item $Emulator.LogPath -ErrorAction Ignore
+    }
+}
+
+function Invoke-EmulatorApi {
+    <# Calls the emulator over HTTP with its key, e.g. Invoke-EmulatorApi $emu GET /_emulator/stats. #>
+    param(
+        [Parameter(Mandatory)] [object] $Emulator,
+        [Parameter(Mandatory)] [string] $Method,
+        [Parameter(Mandatory)] [string] $Path,
+        [object] $Body
+    )
+    $params = @{
+        Uri     = "$($Emulator.Url)$Path"
+        Method  = $Method
+        Headers = @{ Authorization = "Bearer $($Emulator.ApiKey)" }
+    }
+    if ($PSBoundParameters.ContainsKey('Body')) {
+        $params.Body = $Body | ConvertTo-Json -Depth 10 -Compress
+        $params.ContentType = 'application/json'
+    }
+    Invoke-RestMethod @params
+}
+
+function Get-EmulatorStats {
+    <# {uploads, files_deleted, batches_created, cancels, downloads, routes} #>
+    param([Parameter(Mandatory)] [object] $Emulator)
+    Invoke-EmulatorApi $Emulator GET '/_emulator/stats'
+}
+
+function Reset-Emulator {
+    param([Parameter(Mandatory)] [object] $Emulator)
+    $null = Invoke-EmulatorApi $Emulator POST '/_emulator/reset'
+}
+
+function Set-EmulatorConfig {
+    <# e.g. Set-EmulatorConfig $emu @{ cancelling_ms = 2000 } #>
+    param([Parameter(Mandatory)] [object] $Emulator, [Parameter(Mandatory)] [hashtable] $Config)
+    Invoke-EmulatorApi $Emulator POST '/_emulator/config' -Body $Config
+}
+
+function Invoke-EmulatorExpire {
+    param([Parameter(Mandatory)] [object] $Emulator, [Parameter(Mandatory)] [string] $BatchId)
+    Invoke-EmulatorApi $Emulator POST "/_emulator/batches/$BatchId/expire"
+}
+
+function Get-EmulatorFileLines {
+    <# Downloads a file's content through the OpenAI files API and returns each JSONL line parsed. #>
+    param([Parameter(Mandatory)] [object] $Emulator, [Parameter(Mandatory)] [string] $FileId)
+    $content = Invoke-WebRequest -Uri "$($Emulator.Url)/v1/files/$FileId/content" -Headers @{ Authorization = "Bearer $($Emulator.ApiKey)" }
+    $text = if ($content.Content -is [byte[]]) { [Text.Encoding]::UTF8.GetString($content.Content) } else { $content.Content }
+    foreach ($line in $text -split "`n") { if ($line.Trim()) { $line | ConvertFrom-Json -Depth 64 } }
+}
+
+function New-RawBatch {
+    <# Uploads JSONL lines (strings) straight to the emulator and creates a batch, bypassing the module. #>
+    param([Parameter(Mandatory)] [object] $Emulator, [Parameter(Mandatory)] [string[]] $Lines, [string] $Endpoint = '/v1/chat/completions')
+    $file = Join-Path ([IO.Path]::GetTempPath()) "irisbatch-raw-$([guid]::NewGuid().ToString('N')).jsonl"
+    try {
+        [IO.File]::WriteAllText($file, (($Lines -join "`n") + "`n"))
+        $headers = @{ Authorization = "Bearer $($Emulator.ApiKey)" }
+        $uploaded = Invoke-RestMethod -Uri "$($Emulator.Url)/v1/files" -Method Post -Headers $headers -Form @{ purpose = 'batch'; file = Get-Item $file }
+        Invoke-RestMethod -Uri "$($Emulator.Url)/v1/batches" -Method Post -Headers $headers -ContentType 'application/json' `
+            -Body (@{ input_file_id = $uploaded.id; endpoint = $Endpoint; completion_window = '24h' } | ConvertTo-Json)
+    }
+    finally { Remove-Item $file -ErrorAction Ignore }
+}
+
+function Initialize-TestEnvironment {
+    <# A fresh IRISBATCH_HOME, OPENAI_API_KEY=test-key, and no ambient provider settings. Returns the home path. #>
+    param([string] $ApiKey = 'test-key')
+    if (-not $script:SavedEnvironment) {
+        $script:SavedEnvironment = @{}
+        foreach ($name in 'IRISBATCH_HOME', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'IRISBATCH_PROVIDER') {
+            $script:SavedEnvironment[$name] = [Environment]::GetEnvironmentVariable($name)
+        }
+    }
+    $homeDir = Join-Path ([IO.Path]::GetTempPath()) "irisbatch-test-$([guid]::NewGuid().ToString('N').Substring(0, 10))"
+    $null = New-Item -ItemType Directory -Force $homeDir
+    $env:IRISBATCH_HOME = $homeDir
+    $env:OPENAI_API_KEY = $ApiKey
+    Remove-Item env:OPENAI_BASE_URL, env:IRISBATCH_PROVIDER -ErrorAction Ignore
+    $homeDir
+}
+
+function Clear-TestEnvironment {
+    <# Removes the test home and restores the variables Initialize-TestEnvironment changed. #>
+    if ($env:IRISBATCH_HOME -and $env:IRISBATCH_HOME.StartsWith([IO.Path]::GetTempPath())) {
+        Remove-Item -Recurse -Force $env:IRISBATCH_HOME -ErrorAction Ignore
+    }
+    if ($script:SavedEnvironment) {
+        foreach ($kv in $script:SavedEnvironment.GetEnumerator()) {
+            [Environment]::SetEnvironmentVariable($kv.Key, $kv.Value)
+        }
+        $script:SavedEnvironment = $null
+    }
+}
+
+function New-TestRows {
+    <# Rows like a CSV of products: sku, name, colour. #>
+    param([int] $Count = 5, [string] $Prefix = 'Product')
+    $colours = 'red', 'green', 'blue', 'black', 'white'
+    for ($i = 1; $i -le $Count; $i++) {
+        [pscustomobject]@{ sku = "sku-$i"; name = "$Prefix $i"; colour = $colours[($i - 1) % $colours.Count] }
+    }
+}
+
+Export-ModuleMember -Function *-*
