@@ -65,5 +65,7 @@ namespace IrisBatch
         public const string InsecureEndpoint = "InsecureEndpoint";
         public const string InvalidResponse = "InvalidResponse";
         public const string Journal = "JournalError";
+        public const string CostLimitExceeded = "CostLimitExceeded";
+        public const string UnknownPrice = "UnknownPrice";
     }
 }

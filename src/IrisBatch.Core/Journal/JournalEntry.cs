@@ -29,6 +29,7 @@ namespace IrisBatch.Journal
         public string? BatchId { get; set; }
         public long RequestCount { get; set; }
         public long Bytes { get; set; }
+        public long InputTokens { get; set; }
         public DateTimeOffset SpooledAt { get; set; }
         public List<StateChange> History { get; set; } = new List<StateChange>();
         public BatchStatus? LastStatus { get; set; }

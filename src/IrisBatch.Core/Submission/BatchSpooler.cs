@@ -23,6 +23,10 @@ namespace IrisBatch.Submission
         internal JsonlWriter Requests { get; }
         internal IncrementalHash Hash { get; } = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         public long Count => Input.Lines;
+        /// <summary>Input tokens of the part's requests (counted when a token budget, -WhatIf or a cost limit asks for them).</summary>
+        public long InputTokens { get; internal set; }
+        /// <summary>Output tokens the part may produce: each request's max tokens where set.</summary>
+        public long MaxOutputTokens { get; internal set; }
         public long Bytes => Input.Bytes;
         public bool Closed { get; private set; }
 
@@ -33,6 +37,7 @@ namespace IrisBatch.Submission
             Input.Dispose();
             Requests.Dispose();
             Entry.RequestCount = Input.Lines;
+            Entry.InputTokens = InputTokens;
             Entry.Bytes = Input.Bytes;
             Entry.Fingerprint = BitConverter.ToString(Hash.GetHashAndReset()).Replace("-", "").ToLowerInvariant();
         }
@@ -67,12 +72,17 @@ namespace IrisBatch.Submission
         private readonly Dictionary<string, SpooledPart> _open = new Dictionary<string, SpooledPart>(StringComparer.Ordinal);
         private readonly List<SpooledPart> _parts = new List<SpooledPart>();
         private readonly Dictionary<string, long> _rowOfId = new Dictionary<string, long>(StringComparer.Ordinal);
+        private readonly long _maxTokens;
+        private readonly bool _countTokens;
+        private readonly Dictionary<string, Estimates.TokenCounter> _counters = new Dictionary<string, Estimates.TokenCounter>(StringComparer.Ordinal);
         private readonly System.IO.MemoryStream _scratch = new System.IO.MemoryStream();
         private readonly System.Text.Json.Utf8JsonWriter _scratchWriter;
 
         public BatchSpooler(JournalStore journal, IBatchProvider provider, string? name, IDictionary<string, string>? metadata,
-            long? maxRequestsPerBatch = null, long? maxBytesPerBatch = null)
+            long? maxRequestsPerBatch = null, long? maxBytesPerBatch = null, long? maxTokensPerBatch = null, bool countTokens = false)
         {
+            _maxTokens = maxTokensPerBatch ?? long.MaxValue;
+            _countTokens = countTokens || maxTokensPerBatch.HasValue;
             _journal = journal;
             _provider = provider;
             _name = name;
@@ -87,6 +97,18 @@ namespace IrisBatch.Submission
         public IReadOnlyList<SpooledPart> Parts => _parts;
         public long Count { get; private set; }
         public long Bytes { get; private set; }
+        public long InputTokens { get; private set; }
+
+        /// <summary>How input tokens are counted for a model (tokenizer or estimate).</summary>
+        public Estimates.TokenCounter CounterFor(string model)
+        {
+            if (!_counters.TryGetValue(model, out var counter))
+            {
+                counter = Estimates.TokenCounter.For(model);
+                _counters[model] = counter;
+            }
+            return counter;
+        }
 
         /// <summary>The first duplicate custom id seen, with the rows that carry it (null while none).</summary>
         public DuplicateId? Duplicate { get; private set; }
@@ -107,14 +129,22 @@ namespace IrisBatch.Submission
             _provider.WriteRequest(_scratchWriter, request);
             _scratchWriter.Flush();
             long lineBytes = _scratch.Length + 1;
-            if (_open.TryGetValue(key, out var part) && part.Count > 0 && part.Bytes + lineBytes > _maxBytes) CloseOpen(key);
+            long tokens = _countTokens ? CounterFor(request.Model).Count(request) : 0;
+            if (tokens > _maxTokens)
+                throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
+                    $"Row {request.RowNumber} ('{request.CustomId}') has {tokens:N0} input tokens, more than the budget of {_maxTokens:N0} per batch.") { Target = request.CustomId };
+            if (_open.TryGetValue(key, out var part) && part.Count > 0 &&
+                (part.Bytes + lineBytes > _maxBytes || part.InputTokens + tokens > _maxTokens)) CloseOpen(key);
             if (!_open.TryGetValue(key, out part)) part = Open(request.Model, key);
             part.Input.WriteRaw(_scratch.GetBuffer(), (int)_scratch.Length);
             part.Requests.WriteLine(w => RequestRecord.Write(w, request));
             part.Hash.AppendData(Encoding.UTF8.GetBytes(request.Model + "\u0001"));
             part.Hash.AppendData(_scratch.GetBuffer(), 0, (int)_scratch.Length);
+            part.InputTokens += tokens;
+            part.MaxOutputTokens += request.MaxTokens ?? 0;
             Count++;
             Bytes += lineBytes;
+            InputTokens += tokens;
             if (part.Count >= _maxRequests) CloseOpen(key);
             return true;
         }

@@ -36,6 +36,20 @@ namespace IrisBatch.Commands
         [ValidateRange(1, long.MaxValue)]
         public long MaxBytesPerBatch { get; set; }
 
+        /// <summary>Split so that no batch holds more input tokens than this (OpenAI's enqueued-token limit).</summary>
+        [Parameter]
+        [ValidateRange(1, long.MaxValue)]
+        public long MaxTokensPerBatch { get; set; }
+
+        /// <summary>Refuse to submit (IrisBatch.CostLimitExceeded) when the estimated cost of all batches is above this.</summary>
+        [Parameter]
+        [ValidateRange(0.0, double.MaxValue)]
+        public double MaxCost { get; set; }
+
+        /// <summary>A price table (JSON, the shape of the shipped one) instead of $env:IRISBATCH_PRICES or the shipped table.</summary>
+        [Parameter]
+        public string? PriceTable { get; set; }
+
         /// <summary>Submit even when the journal shows these same requests already submitted and not failed.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
@@ -43,6 +57,51 @@ namespace IrisBatch.Commands
         private IBatchProvider? _provider;
         private BatchSpooler? _spooler;
         private long _received;
+        private bool _estimate;
+        private Estimates.PriceTable? _prices;
+
+        private bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
+
+        /// <summary>Estimated cost of a part: input tokens, and output tokens as the requests' max tokens where set, else as many as the input.</summary>
+        private double? CostOf(SpooledPart part)
+        {
+            if (_prices == null) return null;
+            var output = part.MaxOutputTokens > 0 ? part.MaxOutputTokens : part.InputTokens;
+            return _prices.Estimate(part.Entry.Model, part.InputTokens, output);
+        }
+
+        private string Describe(SpooledPart part)
+        {
+            if (!_estimate) return "";
+            var cost = CostOf(part);
+            var method = _spooler!.CounterFor(part.Entry.Model).Method;
+            return $", {part.InputTokens:N0} input tokens ({method}), estimated cost " +
+                   (cost.HasValue ? $"{cost.Value.ToString("0.####", CultureInfo.InvariantCulture)} {_prices!.Currency} at batch prices of {_prices.Taken}" : "unknown (no price for this model)");
+        }
+
+        private void CheckCost(IReadOnlyList<SpooledPart> parts)
+        {
+            if (!Bound(nameof(MaxCost))) return;
+            double total = 0;
+            foreach (var part in parts)
+            {
+                var cost = CostOf(part);
+                if (!cost.HasValue)
+                {
+                    _spooler!.Discard();
+                    ThrowTerminatingError(ErrorMapper.Create(ErrorIds.UnknownPrice, FailureKind.InvalidData,
+                        $"-MaxCost cannot be checked: the price table ({_prices!.Source}) has no price for model '{part.Entry.Model}'. Add it with -PriceTable or $env:IRISBATCH_PRICES.", part.Entry.Model));
+                }
+                total += cost!.Value;
+            }
+            if (total > MaxCost)
+            {
+                _spooler!.Discard();
+                ThrowTerminatingError(ErrorMapper.Create(ErrorIds.CostLimitExceeded, FailureKind.InvalidOperation,
+                    $"The estimated cost of {total.ToString("0.####", CultureInfo.InvariantCulture)} {_prices!.Currency} for {_spooler.Count:N0} requests in {parts.Count} batch(es) " +
+                    $"is above -MaxCost {MaxCost.ToString("0.####", CultureInfo.InvariantCulture)}. Nothing was uploaded.", total));
+            }
+        }
 
         protected override void BeginProcessing()
         {
@@ -56,9 +115,14 @@ namespace IrisBatch.Commands
                 else key = ProviderFactory.ResolveApiKey(info, Unprotect(ApiKey));
                 _provider = CreateProvider(info.Name, uri.AbsoluteUri, key);
                 var metadata = CheckMetadata(_provider.Limits);
+                _estimate = IsWhatIf || Bound(nameof(MaxCost)) || Bound(nameof(MaxTokensPerBatch));
+                if (_estimate)
+                    _prices = Estimates.PriceTable.Load(PriceTable == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PriceTable));
                 _spooler = new BatchSpooler(Journal, _provider, Name, metadata,
-                    MyInvocation.BoundParameters.ContainsKey(nameof(MaxRequestsPerBatch)) ? MaxRequestsPerBatch : (long?)null,
-                    MyInvocation.BoundParameters.ContainsKey(nameof(MaxBytesPerBatch)) ? MaxBytesPerBatch : (long?)null);
+                    Bound(nameof(MaxRequestsPerBatch)) ? MaxRequestsPerBatch : (long?)null,
+                    Bound(nameof(MaxBytesPerBatch)) ? MaxBytesPerBatch : (long?)null,
+                    Bound(nameof(MaxTokensPerBatch)) ? MaxTokensPerBatch : (long?)null,
+                    countTokens: _estimate);
             }
             catch (Exception ex) when (!(ex is PipelineStoppedException))
             {
@@ -111,7 +175,8 @@ namespace IrisBatch.Commands
                     continue;
                 }
                 if (request.RowNumber == 0) request.RowNumber = _received;
-                _spooler!.Add(request);
+                try { _spooler!.Add(request); }
+                catch (IrisBatchException ex) { WriteMappedError(ex, request); continue; }
                 if (_received % 1000 == 0)
                     WriteProgress(new ProgressRecord(1, "Submit-IrisBatch", $"Spooling requests: {_received:N0} rows, {_spooler.Bytes:N0} bytes"));
             }
@@ -162,12 +227,13 @@ namespace IrisBatch.Commands
                         "There are no valid requests to submit. Nothing was uploaded.", null));
                 }
                 var parts = spooler.Finish();
+                CheckCost(parts);
                 int index = 0;
                 foreach (var part in parts)
                 {
                     index++;
                     var e = part.Entry;
-                    var target = $"{e.RequestCount:N0} requests ({e.Bytes:N0} bytes) for model {e.Model} to {_provider!.Name} at {_provider.BaseUri.AbsoluteUri.TrimEnd('/')}" +
+                    var target = $"{e.RequestCount:N0} requests ({e.Bytes:N0} bytes{Describe(part)}) for model {e.Model} to {_provider!.Name} at {_provider.BaseUri.AbsoluteUri.TrimEnd('/')}" +
                                  (parts.Count > 1 ? $" (batch {index} of {parts.Count}, {spooler.Count:N0} requests, {parts.Select(p => p.Entry.Model).Distinct().Count()} model(s) in all)" : "");
                     if (!Force && !IsWhatIf)
                     {

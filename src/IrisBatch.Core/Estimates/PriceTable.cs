@@ -1,0 +1,76 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text.Json;
+
+namespace IrisBatch.Estimates
+{
+    /// <summary>Batch prices per model (USD per million tokens), shipped as data with the date they were taken; users can override it.</summary>
+    public sealed class PriceTable
+    {
+        public const string OverrideVariable = "IRISBATCH_PRICES";
+
+        private readonly List<(string Prefix, double Input, double Output)> _models = new List<(string, double, double)>();
+
+        public string Taken { get; private set; } = "";
+        public string Source { get; private set; } = "";
+        public string Currency { get; private set; } = "USD";
+
+        /// <summary>The table from <paramref name="path"/>, else $env:IRISBATCH_PRICES, else the one shipped in the module.</summary>
+        public static PriceTable Load(string? path = null)
+        {
+            path ??= Environment.GetEnvironmentVariable(OverrideVariable);
+            if (!string.IsNullOrWhiteSpace(path))
+            {
+                try { return Parse(File.ReadAllText(path), path!); }
+                catch (Exception ex) when (ex is IOException || ex is JsonException || ex is UnauthorizedAccessException)
+                {
+                    throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument, $"The price table {path} cannot be read: {ex.Message}", ex) { Target = path };
+                }
+            }
+            using var stream = typeof(PriceTable).Assembly.GetManifestResourceStream("IrisBatch.Estimates.prices.json")
+                ?? throw new InvalidOperationException("The shipped price table is missing from the assembly.");
+            using var reader = new StreamReader(stream);
+            return Parse(reader.ReadToEnd(), "shipped with IrisBatch");
+        }
+
+        public static PriceTable Parse(string json, string source)
+        {
+            using var doc = JsonDocument.Parse(json);
+            var root = doc.RootElement;
+            var table = new PriceTable
+            {
+                Taken = root.TryGetProperty("taken", out var t) ? t.GetString() ?? "" : "",
+                Currency = root.TryGetProperty("currency", out var c) ? c.GetString() ?? "USD" : "USD",
+                Source = source,
+            };
+            foreach (var m in root.GetProperty("models").EnumerateObject())
+                table._models.Add((m.Name.ToLowerInvariant(), m.Value.GetProperty("input").GetDouble(), m.Value.GetProperty("output").GetDouble()));
+            // Longest prefix first, so "gpt-4o-mini" wins over "gpt-4o".
+            table._models.Sort((a, b) => b.Prefix.Length.CompareTo(a.Prefix.Length));
+            return table;
+        }
+
+        /// <summary>The batch price of a model (per million input and output tokens), matched by the longest known prefix.</summary>
+        public bool TryGet(string model, out double inputPerMillion, out double outputPerMillion)
+        {
+            var m = (model ?? "").ToLowerInvariant();
+            foreach (var entry in _models)
+                if (m.StartsWith(entry.Prefix, StringComparison.Ordinal))
+                {
+                    inputPerMillion = entry.Input;
+                    outputPerMillion = entry.Output;
+                    return true;
+                }
+            inputPerMillion = outputPerMillion = 0;
+            return false;
+        }
+
+        /// <summary>Estimated cost of a batch, or null when the model has no price.</summary>
+        public double? Estimate(string model, long inputTokens, long outputTokens)
+        {
+            if (!TryGet(model, out var input, out var output)) return null;
+            return (inputTokens * input + outputTokens * output) / 1_000_000.0;
+        }
+    }
+}
