@@ -31,6 +31,9 @@ $null = New-Item -ItemType Directory -Force $ResultDirectory
 # The test files import the module from here (TestHelpers.psm1: Import-ModuleUnderTest).
 $env:IRISBATCH_TEST_MODULE = (Resolve-Path $ModulePath).Path
 
+if (-not (Test-Path $PesterModule)) {
+    throw "Pester is missing at $PesterModule. 'dotnet pwsh ./build.ps1 -Task Test' downloads it (dotnet package download Pester@5.7.1 -o .tools/packages)."
+}
 Import-Module $PesterModule -Force
 
 $config = New-PesterConfiguration

@@ -41,6 +41,7 @@ function Start-TestEmulator {
     .DESCRIPTION
         The emulator prints 'IrisBatch emulator listening on http://127.0.0.1:PORT' as its first stdout line.
         The rest of stdout is discarded and stderr is kept in a log file (LogPath) for diagnostics.
+        The emulator also exits when this process ends (--exit-on-stdin-close on a stdin pipe we hold).
     #>
     [CmdletBinding()]
     param(
@@ -58,7 +59,9 @@ function Start-TestEmulator {
     $psi = [Diagnostics.ProcessStartInfo]::new((Get-DotnetHost))
     foreach ($a in @($EmulatorPath, '--port', '0', '--api-key', $ApiKey,
             '--validating-ms', $ValidatingMs, '--in-progress-ms', $InProgressMs,
-            '--finalizing-ms', $FinalizingMs, '--cancelling-ms', $CancellingMs) + $ArgumentList) {
+            '--finalizing-ms', $FinalizingMs, '--cancelling-ms', $CancellingMs,
+            # stdin is our pipe: if this process dies without stopping it, the emulator exits too
+            '--exit-on-stdin-close') + $ArgumentList) {
         $psi.ArgumentList.Add([string] $a)
     }
     $psi.UseShellExecute = $false
