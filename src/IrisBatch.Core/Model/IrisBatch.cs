@@ -49,6 +49,12 @@ namespace IrisBatch
 
         public double PercentComplete => Total <= 0 ? (IsComplete ? 100 : 0) : Math.Min(100.0, 100.0 * Processed / Total);
 
+        /// <summary>
+        /// The key this batch was submitted or fetched with, kept in memory only (never shown, serialized or journaled)
+        /// so the next command in the pipeline can reach the batch without asking again.
+        /// </summary>
+        internal System.Security.SecureString? Credential { get; set; }
+
         public override string ToString() => Id;
     }
 }

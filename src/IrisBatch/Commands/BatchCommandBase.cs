@@ -44,17 +44,26 @@ namespace IrisBatch.Commands
 
         private readonly Dictionary<string, IBatchProvider> _providers = new Dictionary<string, IBatchProvider>(StringComparer.OrdinalIgnoreCase);
 
-        protected IBatchProvider ProviderFor(string? provider, string? baseUri)
+        /// <summary>The provider for a place; the key is -ApiKey, else the one the piped batch carries, else the environment.</summary>
+        protected IBatchProvider ProviderFor(string? provider, string? baseUri, System.Security.SecureString? carried = null)
         {
             var info = ProviderFactory.Describe(provider);
             var uri = ProviderFactory.ResolveBaseUri(info, baseUri);
-            var key = info.Name + "|" + uri.AbsoluteUri;
+            var credential = ApiKey ?? carried;
+            var key = info.Name + "|" + uri.AbsoluteUri + "|" + (credential == null ? "env" : System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(credential).ToString());
             if (!_providers.TryGetValue(key, out var p))
             {
-                p = CreateProvider(info.Name, uri.AbsoluteUri);
+                p = CreateProvider(info.Name, uri.AbsoluteUri, Unprotect(credential));
                 _providers[key] = p;
             }
             return p;
+        }
+
+        /// <summary>Passes the key a batch came with on to the batch this command emits.</summary>
+        internal static IrisBatch Carry(IrisBatch fresh, IrisBatch from)
+        {
+            if (fresh.Credential == null) fresh.Credential = from.Credential;
+            return fresh;
         }
 
         /// <summary>The targets of this pipeline record; unresolvable ones are reported and skipped.</summary>
@@ -93,7 +102,7 @@ namespace IrisBatch.Commands
                     if (batch != null && !string.IsNullOrEmpty(batch.Provider)) { provider = batch.Provider; baseUri = batch.BaseUri; }
                     else if (entry != null) { provider = entry.Provider; baseUri = entry.BaseUri; }
                 }
-                var p = ProviderFor(provider, baseUri);
+                var p = ProviderFor(provider, baseUri, batch?.Credential);
                 var known = batch ?? new IrisBatch { Id = id, Provider = p.Name, BaseUri = p.BaseUri.AbsoluteUri.TrimEnd('/') };
                 return new BatchTarget(p, BatchSubmitter.Complete(known, entry), entry);
             }
@@ -113,7 +122,7 @@ namespace IrisBatch.Commands
         protected IrisBatch RefreshStatus(BatchTarget target)
         {
             var fresh = Run(ct => target.Provider.GetAsync(target.Batch.Id, ct));
-            target.Batch = BatchSubmitter.Complete(fresh, target.Entry);
+            target.Batch = Carry(BatchSubmitter.Complete(fresh, target.Entry), target.Batch);
             Remember(target);
             return target.Batch;
         }

@@ -55,7 +55,7 @@ namespace IrisBatch.Commands
                     if (ev.Batch != null && ev.Kind != WaitEventKind.PollFailed && ev.Kind != WaitEventKind.Abandoned)
                     {
                         var t = byId[ev.Batch.Id];
-                        t.Batch = BatchSubmitter.Complete(ev.Batch, t.Entry);
+                        t.Batch = BatchCommandBase.Carry(BatchSubmitter.Complete(ev.Batch, t.Entry), t.Batch);
                         state[t.Batch.Id] = t.Batch;
                         _cmdlet.Remember(t);
                     }

@@ -13,7 +13,7 @@ namespace IrisBatch.Commands
     /// Downloads a terminal batch's output and error files once into the journal, then streams exactly one result
     /// per submitted request, joined to its request and input row.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "IrisBatchResult", DefaultParameterSetName = ById)]
+    [Cmdlet(VerbsCommon.Get, "IrisBatchResult", DefaultParameterSetName = ByObject)]
     [OutputType(typeof(IrisBatchResult))]
     [OutputType(typeof(PSObject))]
     public sealed class GetIrisBatchResultCommand : BatchCommandBase

@@ -7,7 +7,7 @@ using IrisBatch.Submission;
 namespace IrisBatch.Commands
 {
     /// <summary>Cancels batches; -Wait waits through Cancelling to Cancelled.</summary>
-    [Cmdlet(VerbsLifecycle.Stop, "IrisBatch", SupportsShouldProcess = true, DefaultParameterSetName = ById)]
+    [Cmdlet(VerbsLifecycle.Stop, "IrisBatch", SupportsShouldProcess = true, DefaultParameterSetName = ByObject)]
     [OutputType(typeof(IrisBatch))]
     public sealed class StopIrisBatchCommand : BatchCommandBase
     {
@@ -45,7 +45,7 @@ namespace IrisBatch.Commands
                     if (batch.Status != BatchStatus.Cancelling)
                     {
                         var cancelled = Run(ct => target.Provider.CancelAsync(batch.Id, ct));
-                        target.Batch = BatchSubmitter.Complete(cancelled, target.Entry);
+                        target.Batch = Carry(BatchSubmitter.Complete(cancelled, target.Entry), target.Batch);
                         Remember(target);
                         if (target.Entry != null) Journal.Record(target.Entry, "cancel requested");
                     }

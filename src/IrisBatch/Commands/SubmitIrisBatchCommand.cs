@@ -203,6 +203,7 @@ namespace IrisBatch.Commands
             WriteWarning($"These {fresh.RequestCount:N0} requests were already submitted as batch {batch.Id} ({batch.Status}) on {earlier.SpooledAt:u}; " +
                          "emitting that batch instead of paying twice. Use -Force to submit them again.");
             Journal.Discard(fresh);
+            batch.Credential = ApiKey;
             WriteObject(BatchSubmitter.Complete(batch, earlier));
             return true;
         }
@@ -242,6 +243,10 @@ namespace IrisBatch.Commands
                         if (earlier != null && earlier.State != SubmissionState.Created)
                         {
                             WriteWarning($"Resuming the interrupted submission {earlier.SubmissionId} of these same {e.RequestCount:N0} requests (it got as far as '{earlier.State}').");
+                            // The batch is not created yet: this run's name, metadata and set are the ones it gets.
+                            earlier.Name = e.Name;
+                            earlier.Metadata = e.Metadata;
+                            earlier.SetId = e.SetId;
                             Journal.Discard(e);
                             e = earlier;
                         }
@@ -264,6 +269,7 @@ namespace IrisBatch.Commands
                             progress.StatusDescription = $"Uploading batch {index} of {parts.Count}: {sent:N0} of {entry.Bytes:N0} bytes";
                             WriteProgress(progress);
                         });
+                        batch.Credential = ApiKey;
                         WriteObject(batch);
                     }
                     catch (Exception ex) when (!(ex is PipelineStoppedException))

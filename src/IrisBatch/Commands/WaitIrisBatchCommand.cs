@@ -9,7 +9,7 @@ using IrisBatch.Waiting;
 namespace IrisBatch.Commands
 {
     /// <summary>Polls batches until each is terminal, with progress; emits each batch as it completes.</summary>
-    [Cmdlet(VerbsLifecycle.Wait, "IrisBatch", DefaultParameterSetName = ById)]
+    [Cmdlet(VerbsLifecycle.Wait, "IrisBatch", DefaultParameterSetName = ByObject)]
     [OutputType(typeof(IrisBatch))]
     public sealed class WaitIrisBatchCommand : BatchCommandBase
     {
