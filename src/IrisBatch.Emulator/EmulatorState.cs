@@ -18,10 +18,11 @@ public sealed class EmulatorState : IDisposable
         Files = new FileStore(options.DataDir);
         OpenAIBatches = new BatchStore(this);
         BatchControls = new IBatchControl[] { OpenAIBatches };
+        Faults = new Faults(this);
     }
 
     public Stats Stats { get; } = new();
-    public Faults Faults { get; } = new();
+    public Faults Faults { get; }
 
     /// <summary>Timing for batches created from now on (changed by POST /_emulator/config).</summary>
     public LifecycleTiming Timing

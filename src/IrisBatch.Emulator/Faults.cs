@@ -1,31 +1,339 @@
 using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading;
 using System.Threading.Tasks;
+using IrisBatch.Emulator.OpenAI;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 
 namespace IrisBatch.Emulator;
 
 /// <summary>
 /// The fault-injection hook. Every provider route runs through <see cref="InvokeAsync"/> (see <see cref="Pipeline"/>),
-/// before authentication and before the handler acts, so this one file can later add per-route faults:
-/// answer 429 with Retry-After or a 5xx instead of calling <c>next</c>; reset the connection before acting
-/// (<c>context.Abort()</c> without calling <c>next</c>) or after acting (call <c>next</c> into a buffered body, then abort);
-/// delay; or truncate by swapping <c>context.Response.Body</c>. Rules would be set through
-/// <see cref="MapControlRoutes"/> (under /_emulator) and cleared by <see cref="Reset"/>.
-/// Today it injects nothing.
+/// before authentication and before the handler acts. Rules come from <c>POST /_emulator/faults</c> (see
+/// <see cref="FaultRule"/>); per call, the rules on its route are looked at in the order they were added, each counts the
+/// call, and the first that fires injects its fault (one fault per call):
+/// <list type="bullet">
+/// <item><c>status</c> / <c>quota</c>: answer the error envelope without calling the handler (429 with Retry-After and
+/// retry-after-ms when asked; 429 <c>insufficient_quota</c>).</item>
+/// <item><c>reset_before</c>: abort the connection; the handler never runs.</item>
+/// <item><c>reset_after</c>: run the handler into a buffer (the upload is stored, the batch created and counted), then abort.</item>
+/// <item><c>slow</c>: wait <c>delay_ms</c> before acting, or after acting with <c>after</c> (then send the buffered answer).
+/// If the client hangs up while waiting before acting, the handler never runs.</item>
+/// <item><c>truncate</c>: send the full Content-Length but only part of the body, then abort.</item>
+/// <item><c>malformed_line</c>: on downloads of result files (purpose <c>batch_output</c>) only, one line is cut short,
+/// keeping its custom_id, so it is no longer JSON.</item>
+/// </list>
+/// A faulted answer is buffered in memory (unfaulted ones are streamed as usual). Injections are counted in
+/// <see cref="Stats.FaultsInjected"/>; the handler's own counters stay honest (a create whose answer was lost still
+/// counts in batches_created).
 /// </summary>
 public sealed class Faults
 {
+    /// <summary>
+    /// Route names tests use, and the "METHOD /pattern" keys (as in <see cref="Stats.Routes"/>) each covers.
+    /// Another provider's surface adds its own keys to the same names.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> RouteNames = new(StringComparer.Ordinal)
+    {
+        ["upload"] = new[] { "POST /v1/files" },
+        ["create"] = new[] { "POST /v1/batches" },
+        ["get"] = new[] { "GET /v1/batches/{batch_id}" },
+        ["list"] = new[] { "GET /v1/batches", "GET /v1/files" },
+        ["cancel"] = new[] { "POST /v1/batches/{batch_id}/cancel" },
+        ["download"] = new[] { "GET /v1/files/{file_id}/content" },
+    };
+
+    /// <summary>How long a truncated answer's first part is given to reach the client before the connection is aborted.</summary>
+    private static readonly TimeSpan TruncateGrace = TimeSpan.FromMilliseconds(100);
+
+    private readonly EmulatorState _state;
+    private readonly object _lock = new();
+    private readonly List<FaultRule> _rules = new();
+    private int _nextId;
+
+    internal Faults(EmulatorState state) => _state = state;
+
+    /// <summary>The rules as the control API lists them.</summary>
+    public JsonArray RulesJson()
+    {
+        lock (_lock) return new JsonArray(_rules.Select(r => (JsonNode)r.ToJson()).ToArray());
+    }
+
     /// <param name="route">"METHOD /pattern", the same key <see cref="Stats.Routes"/> uses.</param>
     /// <param name="next">Authenticates, runs the handler and writes its answer.</param>
-    internal Task InvokeAsync(HttpContext context, string route, Func<Task> next) => next();
+    internal Task InvokeAsync(HttpContext context, string route, Func<Task> next)
+    {
+        var rule = Pick(context, route);
+        if (rule is null) return next();
+        return rule.Kind switch
+        {
+            FaultRule.Status or FaultRule.Quota => ErrorAsync(context, rule),
+            FaultRule.ResetBefore => ResetBefore(context),
+            FaultRule.ResetAfter => ResetAfterAsync(context, next),
+            FaultRule.Slow => SlowAsync(context, rule, next),
+            FaultRule.Truncate => TruncateAsync(context, rule, next),
+            FaultRule.MalformedLine => MalformedLineAsync(context, rule, next),
+            _ => next(),
+        };
+    }
 
     internal void Reset()
     {
+        lock (_lock)
+        {
+            _rules.Clear();
+            _nextId = 0;
+        }
     }
 
     /// <summary>Maps the control routes that configure faults; called with the /_emulator group.</summary>
     internal static void MapControlRoutes(IEndpointRouteBuilder control, EmulatorState state)
     {
+        control.MapPost("/faults", async ctx => await (await state.Faults.AddAsync(ctx)).ExecuteAsync(ctx));
+        control.MapGet("/faults", ctx => Json.Result(state.Faults.ListJson()).ExecuteAsync(ctx));
+        control.MapDelete("/faults", ctx =>
+        {
+            int n;
+            lock (state.Faults._lock)
+            {
+                n = state.Faults._rules.Count;
+                state.Faults._rules.Clear();
+            }
+            return Json.Result(new JsonObject { ["deleted"] = n }).ExecuteAsync(ctx);
+        });
+        control.MapDelete("/faults/{fault_id}", ctx =>
+        {
+            string id = (string)ctx.Request.RouteValues["fault_id"]!;
+            bool removed;
+            lock (state.Faults._lock) removed = state.Faults._rules.RemoveAll(r => "fault_" + r.Id == id) > 0;
+            return (removed ? Json.Result(new JsonObject { ["id"] = id, ["deleted"] = true }) : OpenAIErrors.NotFound($"No fault rule with id '{id}'.", "id"))
+                .ExecuteAsync(ctx);
+        });
+    }
+
+    private JsonObject ListJson() => new()
+    {
+        ["object"] = "list",
+        ["data"] = RulesJson(),
+        ["faults_injected"] = _state.Stats.FaultsInjected,
+    };
+
+    private async Task<IResult> AddAsync(HttpContext ctx)
+    {
+        JsonDocument doc;
+        try { doc = await JsonDocument.ParseAsync(ctx.Request.Body, default, ctx.RequestAborted); }
+        catch (JsonException) { return OpenAIErrors.BadRequest("The body must be a JSON object."); }
+        using (doc)
+        {
+            lock (_lock)
+            {
+                var (rule, error, param) = FaultRule.Parse(doc.RootElement, _nextId + 1, ResolveRoute);
+                if (rule is null) return OpenAIErrors.BadRequest(error!, param, "invalid_fault");
+                _nextId++;
+                _rules.Add(rule);
+                return Json.Result(rule.ToJson());
+            }
+        }
+    }
+
+    private static string[]? ResolveRoute(string route)
+    {
+        if (route == "*") return new[] { "*" };
+        if (RouteNames.TryGetValue(route, out var keys)) return keys;
+        // An exact key such as "GET /v1/files/{file_id}".
+        int space = route.IndexOf(' ');
+        return space > 0 && route.Length > space + 1 && route[space + 1] == '/' ? new[] { route } : null;
+    }
+
+    private FaultRule? Pick(HttpContext context, string route)
+    {
+        lock (_lock)
+        {
+            if (_rules.Count == 0) return null;
+            foreach (var rule in _rules)
+            {
+                if (!rule.RouteKeys.Contains(route) && !rule.RouteKeys.Contains("*")) continue;
+                if (rule.Kind == FaultRule.MalformedLine && !IsResultDownload(context, route)) continue;
+                if (!rule.Decide()) continue;
+                _state.Stats.CountFaultInjected();
+                return rule;
+            }
+            return null;
+        }
+    }
+
+    /// <summary>A download of a file the emulator wrote as a batch result (output or error file).</summary>
+    private bool IsResultDownload(HttpContext context, string route) =>
+        route.EndsWith("/content", StringComparison.Ordinal)
+        && context.Request.RouteValues.TryGetValue("file_id", out var id) && id is string fileId
+        && _state.Files.TryGet(fileId, out var file) && file.Purpose == "batch_output";
+
+    private static Task ErrorAsync(HttpContext context, FaultRule rule)
+    {
+        var headers = context.Response.Headers;
+        if (rule.RetryAfter is { } seconds) headers["Retry-After"] = seconds.ToString("0.###", CultureInfo.InvariantCulture);
+        if (rule.RetryAfterMs is { } ms) headers["retry-after-ms"] = ms.ToString(CultureInfo.InvariantCulture);
+        if (rule.ShouldRetry is { } shouldRetry) headers["x-should-retry"] = shouldRetry ? "true" : "false";
+
+        JsonObject envelope = rule.Kind == FaultRule.Quota
+            ? OpenAIErrors.Envelope(rule.Message ?? "You exceeded your current quota, please check your plan and billing details.",
+                "insufficient_quota", null, "insufficient_quota")
+            : rule.StatusCode switch
+            {
+                429 => OpenAIErrors.Envelope(rule.Message ?? "Rate limit reached for requests. Please try again later.",
+                    "requests", null, "rate_limit_exceeded"),
+                >= 500 => OpenAIErrors.Envelope(rule.Message ?? ServerErrorMessage(rule.StatusCode), "server_error", null, null),
+                _ => OpenAIErrors.Envelope(rule.Message ?? $"The emulator injected HTTP {rule.StatusCode}.", "invalid_request_error", null, null),
+            };
+        return Json.Result(envelope, rule.StatusCode).ExecuteAsync(context);
+    }
+
+    private static string ServerErrorMessage(int status) => status switch
+    {
+        502 => "Bad gateway.",
+        503 => "The server is overloaded or not ready yet.",
+        _ => "The server had an error while processing your request. Sorry about that!",
+    };
+
+    private static Task ResetBefore(HttpContext context)
+    {
+        context.Abort();
+        return Task.CompletedTask;
+    }
+
+    private static async Task ResetAfterAsync(HttpContext context, Func<Task> next)
+    {
+        await RunBufferedAsync(context, next);
+        context.Abort();
+    }
+
+    private static async Task SlowAsync(HttpContext context, FaultRule rule, Func<Task> next)
+    {
+        if (!rule.After)
+        {
+            // A client that gives up while we wait never sees the handler act.
+            if (!await DelayAsync(rule.DelayMs, context.RequestAborted)) return;
+            await next();
+            return;
+        }
+        var body = await RunBufferedAsync(context, next);
+        if (!await DelayAsync(rule.DelayMs, context.RequestAborted)) return;
+        await SendAsync(context, body);
+    }
+
+    private static async Task TruncateAsync(HttpContext context, FaultRule rule, Func<Task> next)
+    {
+        var body = await RunBufferedAsync(context, next);
+        long total = body.Length;
+        long sent = Math.Min(rule.Bytes ?? total / 2, Math.Max(0, total - 1));
+        context.Response.ContentLength = Math.Max(total, sent + 1);
+        try
+        {
+            await context.Response.Body.WriteAsync(body.GetBuffer().AsMemory(0, (int)sent), context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await Task.Delay(TruncateGrace, context.RequestAborted);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException) { }
+        context.Abort();
+    }
+
+    private static async Task MalformedLineAsync(HttpContext context, FaultRule rule, Func<Task> next)
+    {
+        var body = await RunBufferedAsync(context, next);
+        if (context.Response.StatusCode != StatusCodes.Status200OK)
+        {
+            await SendAsync(context, body);
+            return;
+        }
+        byte[] broken = BreakLine(body.GetBuffer().AsSpan(0, (int)body.Length), rule.Line);
+        context.Response.ContentLength = broken.Length;
+        await WriteAsync(context, broken);
+    }
+
+    /// <summary>
+    /// Replaces line <paramref name="lineNumber"/> (1-based among the non-blank lines; the last one if there are fewer) by a
+    /// prefix of itself that still holds its custom_id, so a client can say which request's result was unreadable.
+    /// </summary>
+    public static byte[] BreakLine(ReadOnlySpan<byte> content, int lineNumber)
+    {
+        string text = Encoding.UTF8.GetString(content);
+        var lines = text.Split('\n');
+        var nonBlank = Enumerable.Range(0, lines.Length).Where(i => lines[i].Trim().Length > 0).ToList();
+        if (nonBlank.Count == 0) return Encoding.UTF8.GetBytes("{\"broken\": " + text);
+        int index = nonBlank[Math.Min(lineNumber, nonBlank.Count) - 1];
+        string line = lines[index];
+        string eol = line.EndsWith('\r') ? "\r" : "";
+        line = line.TrimEnd('\r');
+        lines[index] = Cut(line) + eol;
+        return Encoding.UTF8.GetBytes(string.Join('\n', lines));
+    }
+
+    private static string Cut(string line)
+    {
+        int cut = line.Length / 2;
+        int key = line.IndexOf("\"custom_id\"", StringComparison.Ordinal);
+        if (key >= 0)
+        {
+            int colon = line.IndexOf(':', key + 11);
+            int open = colon < 0 ? -1 : line.IndexOf('"', colon + 1);
+            int close = open < 0 ? -1 : line.IndexOf('"', open + 1);
+            if (close > 0) cut = Math.Max(cut, close + 1);
+        }
+        // A proper prefix of a JSON object is never JSON; a whole one followed by a brace is not either.
+        return cut < line.Length ? line[..cut] : line + "}";
+    }
+
+    /// <summary>Runs the handler with its answer captured in memory (status and headers stay on the response, unsent).</summary>
+    private static async Task<MemoryStream> RunBufferedAsync(HttpContext context, Func<Task> next)
+    {
+        var original = context.Features.Get<IHttpResponseBodyFeature>()!;
+        var buffer = new MemoryStream();
+        var buffered = new StreamResponseBodyFeature(buffer);
+        context.Features.Set<IHttpResponseBodyFeature>(buffered);
+        try
+        {
+            await next();
+            await buffered.CompleteAsync();
+        }
+        finally
+        {
+            context.Features.Set(original);
+        }
+        return buffer;
+    }
+
+    private static Task SendAsync(HttpContext context, MemoryStream body)
+    {
+        context.Response.ContentLength ??= body.Length;
+        return WriteAsync(context, body.GetBuffer().AsMemory(0, (int)body.Length));
+    }
+
+    private static async Task WriteAsync(HttpContext context, ReadOnlyMemory<byte> bytes)
+    {
+        try { await context.Response.Body.WriteAsync(bytes, context.RequestAborted); }
+        catch (Exception e) when (e is OperationCanceledException or IOException) { }
+    }
+
+    /// <summary>False when the client went away during the wait.</summary>
+    private static async Task<bool> DelayAsync(int ms, CancellationToken ct)
+    {
+        try
+        {
+            await Task.Delay(ms, ct);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 }

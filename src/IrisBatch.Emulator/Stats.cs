@@ -12,7 +12,7 @@ namespace IrisBatch.Emulator;
 /// </summary>
 public sealed class Stats
 {
-    private long _uploads, _filesDeleted, _batchesCreated, _cancels, _downloads;
+    private long _uploads, _filesDeleted, _batchesCreated, _cancels, _downloads, _faultsInjected;
     private readonly ConcurrentDictionary<string, long> _routes = new();
 
     public long Uploads => Interlocked.Read(ref _uploads);
@@ -20,6 +20,9 @@ public sealed class Stats
     public long BatchesCreated => Interlocked.Read(ref _batchesCreated);
     public long Cancels => Interlocked.Read(ref _cancels);
     public long Downloads => Interlocked.Read(ref _downloads);
+
+    /// <summary>Faults injected by <see cref="Faults"/> (every kind, every route).</summary>
+    public long FaultsInjected => Interlocked.Read(ref _faultsInjected);
 
     /// <summary>Calls per route, keyed "METHOD /pattern", e.g. "GET /v1/batches/{batch_id}".</summary>
     public IReadOnlyDictionary<string, long> Routes => new SortedDictionary<string, long>(_routes);
@@ -31,6 +34,7 @@ public sealed class Stats
     internal void CountBatchCreated() => Interlocked.Increment(ref _batchesCreated);
     internal void CountCancel() => Interlocked.Increment(ref _cancels);
     internal void CountDownload() => Interlocked.Increment(ref _downloads);
+    internal void CountFaultInjected() => Interlocked.Increment(ref _faultsInjected);
     internal void CountRoute(string route) => _routes.AddOrUpdate(route, 1, (_, n) => n + 1);
 
     internal void Reset()
@@ -40,6 +44,7 @@ public sealed class Stats
         Interlocked.Exchange(ref _batchesCreated, 0);
         Interlocked.Exchange(ref _cancels, 0);
         Interlocked.Exchange(ref _downloads, 0);
+        Interlocked.Exchange(ref _faultsInjected, 0);
         _routes.Clear();
     }
 
@@ -54,6 +59,7 @@ public sealed class Stats
             ["batches_created"] = BatchesCreated,
             ["cancels"] = Cancels,
             ["downloads"] = Downloads,
+            ["faults_injected"] = FaultsInjected,
             ["routes"] = routes,
         };
     }
