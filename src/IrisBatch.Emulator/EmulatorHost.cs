@@ -3,6 +3,7 @@ using System.Linq;
 using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
+using IrisBatch.Emulator.Anthropic;
 using IrisBatch.Emulator.Control;
 using IrisBatch.Emulator.OpenAI;
 using Microsoft.AspNetCore.Builder;
@@ -69,6 +70,7 @@ public sealed class EmulatorHost : IAsyncDisposable
             return next(ctx);
         });
         OpenAIRoutes.Map(app, state);
+        AnthropicRoutes.Map(app, state);
         ControlRoutes.Map(app, state);
 
         try

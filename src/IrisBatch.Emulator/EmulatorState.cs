@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using IrisBatch.Emulator.Anthropic;
 using IrisBatch.Emulator.OpenAI;
 
 namespace IrisBatch.Emulator;
@@ -17,7 +18,8 @@ public sealed class EmulatorState : IDisposable
         _timing = options.Timing;
         Files = new FileStore(options.DataDir);
         OpenAIBatches = new BatchStore(this);
-        BatchControls = new IBatchControl[] { OpenAIBatches };
+        AnthropicBatches = new MessageBatchStore(this);
+        BatchControls = new IBatchControl[] { OpenAIBatches, AnthropicBatches };
         Faults = new Faults(this);
     }
 
@@ -34,10 +36,14 @@ public sealed class EmulatorState : IDisposable
     /// <summary>Number of OpenAI batches currently known.</summary>
     public int OpenAIBatchCount => OpenAIBatches.Count;
 
+    /// <summary>Number of Anthropic message batches currently known.</summary>
+    public int AnthropicBatchCount => AnthropicBatches.Count;
+
     internal EmulatorOptions Options { get; }
     internal TimeProvider Time { get; }
     internal FileStore Files { get; }
     internal BatchStore OpenAIBatches { get; }
+    internal MessageBatchStore AnthropicBatches { get; }
 
     /// <summary>Every provider's batches, for control routes that act on a batch id (expire).</summary>
     internal IReadOnlyList<IBatchControl> BatchControls { get; }
@@ -48,6 +54,7 @@ public sealed class EmulatorState : IDisposable
     public void Reset()
     {
         OpenAIBatches.Clear();
+        AnthropicBatches.Clear();
         Files.Clear();
         Stats.Reset();
         Faults.Reset();
@@ -57,6 +64,7 @@ public sealed class EmulatorState : IDisposable
     public void Dispose()
     {
         OpenAIBatches.Clear();
+        AnthropicBatches.Clear();
         Files.Dispose();
     }
 }
