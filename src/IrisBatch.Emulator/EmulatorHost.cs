@@ -4,6 +4,7 @@ using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using IrisBatch.Emulator.Anthropic;
+using IrisBatch.Emulator.Azure;
 using IrisBatch.Emulator.Control;
 using IrisBatch.Emulator.OpenAI;
 using Microsoft.AspNetCore.Builder;
@@ -70,6 +71,7 @@ public sealed class EmulatorHost : IAsyncDisposable
             return next(ctx);
         });
         OpenAIRoutes.Map(app, state);
+        AzureRoutes.Map(app, state);
         AnthropicRoutes.Map(app, state);
         ControlRoutes.Map(app, state);
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 
 namespace IrisBatch.Emulator;
@@ -26,6 +27,15 @@ public sealed class EmulatorOptions
     /// <summary>Write warnings and errors to stderr (the exe does; in-process hosts stay silent).</summary>
     public bool LogToStandardError { get; set; }
 
+    /// <summary>
+    /// More path prefixes that serve the OpenAI Files+Batches surface besides /v1, as OpenAI-compatible hosts do
+    /// (e.g. "/openai/v1" for Groq). A prefix equal to an Azure surface's path (/openai, /openai/v1) replaces it.
+    /// </summary>
+    public List<string> OpenAIPrefixes { get; set; } = new();
+
+    /// <summary>Azure surfaces answer with the preview API's shapes: ISO-8601 times, capitalised statuses, null counts while validating.</summary>
+    public bool AzureTolerantShapes { get; set; }
+
     /// <summary>The clock that drives batch lifecycles; tests may pass a manual one.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -33,7 +43,8 @@ public sealed class EmulatorOptions
 
     public const string Usage =
         "usage: IrisBatch.Emulator [--port N] [--api-key KEY] [--validating-ms N] [--in-progress-ms N] " +
-        "[--finalizing-ms N] [--cancelling-ms N] [--instant] [--data-dir DIR] [--exit-on-stdin-close]";
+        "[--finalizing-ms N] [--cancelling-ms N] [--instant] [--data-dir DIR] [--exit-on-stdin-close] " +
+        "[--openai-prefix /PATH[,/PATH...]]... [--azure-tolerant-shapes]";
 
     /// <summary>Parses the exe's command line; throws <see cref="ArgumentException"/> on anything unknown.</summary>
     public static EmulatorOptions Parse(string[] args)
@@ -57,6 +68,11 @@ public sealed class EmulatorOptions
                 case "--instant": instant = true; break;
                 case "--data-dir": o.DataDir = Value(); break;
                 case "--exit-on-stdin-close": o.ExitOnStdinClose = true; break;
+                case "--openai-prefix":
+                    foreach (string p in Value().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                        o.OpenAIPrefixes.Add(p.TrimEnd('/'));
+                    break;
+                case "--azure-tolerant-shapes": o.AzureTolerantShapes = true; break;
                 default: throw new ArgumentException($"unknown argument {a}");
             }
         }
@@ -71,5 +87,13 @@ public sealed class EmulatorOptions
         if (string.IsNullOrEmpty(ApiKey)) throw new ArgumentException("api key must not be empty");
         if (ValidatingMs < 0 || InProgressMs < 0 || FinalizingMs < 0 || CancellingMs < 0)
             throw new ArgumentException("timings must be >= 0");
+        foreach (string p in OpenAIPrefixes)
+        {
+            bool ok = p.Length > 1 && p[0] == '/' && p[^1] != '/' && !p.Contains("//", StringComparison.Ordinal)
+                && p.AsSpan(1).IndexOfAnyExcept("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._/") < 0;
+            if (!ok) throw new ArgumentException($"--openai-prefix '{p}': expected a path such as /openai/v1");
+            if (p.StartsWith("/_emulator", StringComparison.Ordinal) || p.StartsWith("/v1/messages", StringComparison.Ordinal))
+                throw new ArgumentException($"--openai-prefix '{p}' collides with the emulator's own routes");
+        }
     }
 }

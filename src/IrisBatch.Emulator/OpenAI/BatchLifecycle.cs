@@ -24,6 +24,8 @@ internal sealed class OpenAIBatch : IDisposable
         Id = id;
         Seq = seq;
         Endpoint = request.Endpoint;
+        Rules = request.Rules;
+        CanonicalEndpoint = request.Rules.Canonical(request.Endpoint);
         InputFileId = request.InputFile.Id;
         CompletionWindow = request.CompletionWindow;
         Metadata = request.Metadata;
@@ -35,6 +37,11 @@ internal sealed class OpenAIBatch : IDisposable
     public string Id { get; }
     public long Seq { get; }
     public string Endpoint { get; }
+
+    /// <summary>The /v1 form of <see cref="Endpoint"/> (they differ on Azure): what the fake model and result bodies go by.</summary>
+    public string CanonicalEndpoint { get; }
+
+    public BatchRules Rules { get; }
     public string InputFileId { get; }
     public string CompletionWindow { get; }
     public IReadOnlyList<KeyValuePair<string, string>>? Metadata { get; }
@@ -53,7 +60,7 @@ internal sealed class OpenAIBatch : IDisposable
             ValidationResult result;
             try
             {
-                result = InputValidator.Validate(input, Endpoint);
+                result = InputValidator.Validate(input, Endpoint, Rules);
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or UnauthorizedAccessException)
             {

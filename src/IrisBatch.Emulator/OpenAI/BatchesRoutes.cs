@@ -14,19 +14,21 @@ internal static class BatchesRoutes
 {
     public const int DefaultListLimit = 20, MaxListLimit = 100;
 
-    public static void Map(IEndpointRouteBuilder app, EmulatorState state, Func<HttpContext, IResult?> auth)
+    public static void Map(IEndpointRouteBuilder app, EmulatorState state, OpenAISurface surface)
     {
-        Pipeline.Map(app, state, "POST", "/v1/batches", ctx => CreateAsync(ctx, state), auth);
-        Pipeline.Map(app, state, "GET", "/v1/batches", ctx => Task.FromResult(List(ctx, state)), auth);
-        Pipeline.Map(app, state, "GET", "/v1/batches/{batch_id}", ctx => Task.FromResult(Get(ctx, state)), auth);
-        Pipeline.Map(app, state, "POST", "/v1/batches/{batch_id}/cancel", ctx => Task.FromResult(Cancel(ctx, state)), auth);
+        string batches = surface.Prefix + "/batches", one = batches + "/{batch_id}";
+        var auth = surface.Authenticate;
+        Pipeline.Map(app, state, "POST", batches, ctx => CreateAsync(ctx, state, surface), auth);
+        Pipeline.Map(app, state, "GET", batches, ctx => Task.FromResult(List(ctx, state, surface)), auth);
+        Pipeline.Map(app, state, "GET", one, ctx => Task.FromResult(Get(ctx, state, surface)), auth);
+        Pipeline.Map(app, state, "POST", one + "/cancel", ctx => Task.FromResult(Cancel(ctx, state, surface)), auth);
     }
 
     private static string BatchId(HttpContext ctx) => (string)ctx.Request.RouteValues["batch_id"]!;
 
     private static IResult NoSuchBatch(string id) => OpenAIErrors.NotFound($"No batch found with id '{id}'.");
 
-    private static async Task<IResult> CreateAsync(HttpContext ctx, EmulatorState state)
+    private static async Task<IResult> CreateAsync(HttpContext ctx, EmulatorState state, OpenAISurface surface)
     {
         JsonDocument doc;
         try
@@ -39,31 +41,31 @@ internal static class BatchesRoutes
         }
         using (doc)
         {
-            if (CreateBatchRequest.TryParse(doc.RootElement, state.Files, out var request) is { } error) return error;
+            if (CreateBatchRequest.TryParse(doc.RootElement, state.Files, surface.Rules, out var request) is { } error) return error;
             var batch = state.OpenAIBatches.Create(request!);
             state.Stats.CountBatchCreated();
-            return Json.Result(batch.Observe(state.Now, state.Files));
+            return Json.Result(surface.Shape(batch.Observe(state.Now, state.Files)));
         }
     }
 
-    private static IResult Get(HttpContext ctx, EmulatorState state) =>
-        state.OpenAIBatches.TryGet(BatchId(ctx), out var b) ? Json.Result(b.Observe(state.Now, state.Files)) : NoSuchBatch(BatchId(ctx));
+    private static IResult Get(HttpContext ctx, EmulatorState state, OpenAISurface surface) =>
+        state.OpenAIBatches.TryGet(BatchId(ctx), out var b) ? Json.Result(surface.Shape(b.Observe(state.Now, state.Files))) : NoSuchBatch(BatchId(ctx));
 
-    private static IResult Cancel(HttpContext ctx, EmulatorState state)
+    private static IResult Cancel(HttpContext ctx, EmulatorState state, OpenAISurface surface)
     {
         if (!state.OpenAIBatches.TryGet(BatchId(ctx), out var b)) return NoSuchBatch(BatchId(ctx));
         var (accepted, phase, json) = b.Cancel(state.Now, state.Files);
         if (accepted)
         {
             state.Stats.CountCancel();
-            return Json.Result(json);
+            return Json.Result(surface.Shape(json));
         }
         // Cancelling again while cancelling is harmless (a retried cancel must not fail); terminal batches cannot be cancelled.
-        if (phase == BatchPhase.Cancelling) return Json.Result(json);
+        if (phase == BatchPhase.Cancelling) return Json.Result(surface.Shape(json));
         return OpenAIErrors.BadRequest($"Cannot cancel a batch with status {BatchJson.Status(phase)}.");
     }
 
-    private static IResult List(HttpContext ctx, EmulatorState state)
+    private static IResult List(HttpContext ctx, EmulatorState state, OpenAISurface surface)
     {
         var q = ctx.Request.Query;
         int limit = DefaultListLimit;
@@ -88,7 +90,7 @@ internal static class BatchesRoutes
         return Json.Result(new JsonObject
         {
             ["object"] = "list",
-            ["data"] = new JsonArray(page.Select(b => (JsonNode)b.Observe(now, state.Files)).ToArray()),
+            ["data"] = new JsonArray(page.Select(b => (JsonNode)surface.Shape(b.Observe(now, state.Files))).ToArray()),
             ["first_id"] = page.FirstOrDefault()?.Id,
             ["last_id"] = page.LastOrDefault()?.Id,
             ["has_more"] = all.Count > page.Count,

@@ -23,13 +23,17 @@ internal sealed class CreateBatchRequest
     };
 
     public required StoredFile InputFile { get; init; }
+
+    /// <summary>The endpoint as the client sent it; the batch object repeats it.</summary>
     public required string Endpoint { get; init; }
+
+    public required BatchRules Rules { get; init; }
     public required string CompletionWindow { get; init; }
     public IReadOnlyList<KeyValuePair<string, string>>? Metadata { get; init; }
     public TimeSpan? OutputExpiresAfter { get; init; }
 
     /// <summary>Returns null and sets <paramref name="request"/>, or returns the 400 answer.</summary>
-    public static IResult? TryParse(JsonElement root, FileStore files, out CreateBatchRequest? request)
+    public static IResult? TryParse(JsonElement root, FileStore files, BatchRules rules, out CreateBatchRequest? request)
     {
         request = null;
         if (root.ValueKind != JsonValueKind.Object)
@@ -42,7 +46,7 @@ internal sealed class CreateBatchRequest
         if (RequiredString(root, "endpoint", out string endpoint) is { } e2) return e2;
         if (RequiredString(root, "completion_window", out string window) is { } e3) return e3;
 
-        if (Array.IndexOf(Endpoints, endpoint) < 0)
+        if (Array.IndexOf(Endpoints, rules.Canonical(endpoint)) < 0)
             return OpenAIErrors.BadRequest($"Invalid value: '{endpoint}'. Supported values are: {Quote(Endpoints)}.", "endpoint", "invalid_value");
         if (window != "24h")
             return OpenAIErrors.BadRequest($"Invalid value: '{window}'. Supported values are: '24h'.", "completion_window", "invalid_value");
@@ -73,6 +77,7 @@ internal sealed class CreateBatchRequest
         {
             InputFile = file,
             Endpoint = endpoint,
+            Rules = rules,
             CompletionWindow = window,
             Metadata = metadata,
             OutputExpiresAfter = outputExpiry,

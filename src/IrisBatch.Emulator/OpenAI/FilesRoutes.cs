@@ -21,13 +21,15 @@ internal static class FilesRoutes
     public static readonly TimeSpan DefaultBatchExpiry = TimeSpan.FromDays(30);
     private static readonly string[] Purposes = { "assistants", "batch", "fine-tune", "vision", "user_data", "evals" };
 
-    public static void Map(IEndpointRouteBuilder app, EmulatorState state, Func<HttpContext, IResult?> auth)
+    public static void Map(IEndpointRouteBuilder app, EmulatorState state, OpenAISurface surface)
     {
-        Pipeline.Map(app, state, "POST", "/v1/files", ctx => UploadAsync(ctx, state), auth);
-        Pipeline.Map(app, state, "GET", "/v1/files", ctx => Task.FromResult(List(ctx, state)), auth);
-        Pipeline.Map(app, state, "GET", "/v1/files/{file_id}", ctx => Task.FromResult(Get(ctx, state)), auth);
-        Pipeline.Map(app, state, "GET", "/v1/files/{file_id}/content", ctx => Task.FromResult(Content(ctx, state)), auth);
-        Pipeline.Map(app, state, "DELETE", "/v1/files/{file_id}", ctx => Task.FromResult(Delete(ctx, state)), auth);
+        string files = surface.Prefix + "/files", one = files + "/{file_id}";
+        var auth = surface.Authenticate;
+        Pipeline.Map(app, state, "POST", files, ctx => UploadAsync(ctx, state), auth);
+        Pipeline.Map(app, state, "GET", files, ctx => Task.FromResult(List(ctx, state)), auth);
+        Pipeline.Map(app, state, "GET", one, ctx => Task.FromResult(Get(ctx, state)), auth);
+        Pipeline.Map(app, state, "GET", one + "/content", ctx => Task.FromResult(Content(ctx, state)), auth);
+        Pipeline.Map(app, state, "DELETE", one, ctx => Task.FromResult(Delete(ctx, state)), auth);
     }
 
     public static JsonObject ToJson(StoredFile f) => new()

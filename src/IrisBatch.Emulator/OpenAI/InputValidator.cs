@@ -25,11 +25,11 @@ internal sealed class ValidationResult
 /// </summary>
 internal static class InputValidator
 {
-    public const int MaxRequests = 50_000;
     public const int MaxErrors = 1000;
     public const string InvalidModelPrefix = "invalid";
 
-    public static ValidationResult Validate(Stream input, string endpoint)
+    /// <param name="endpoint">The batch endpoint as sent; lines must name the same one (under <paramref name="rules"/>, with or without /v1).</param>
+    public static ValidationResult Validate(Stream input, string endpoint, BatchRules rules)
     {
         var result = new ValidationResult();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -39,12 +39,12 @@ internal static class InputValidator
         while (reader.TryRead(out var line))
         {
             if (IsBlank(line.Bytes.Span)) continue;
-            if (++count > MaxRequests)
+            if (++count > rules.MaxRequests)
             {
-                result.Errors.Add(new("too_many_tasks", $"The batch input file contains more than the maximum of {MaxRequests} requests.", null));
+                result.Errors.Add(new("too_many_tasks", $"The batch input file contains more than the maximum of {rules.MaxRequests} requests.", null));
                 break;
             }
-            var error = CheckLine(line, endpoint, seen, ref model, result);
+            var error = CheckLine(line, endpoint, rules, seen, ref model, result);
             if (error is not null && result.Errors.Count < MaxErrors) result.Errors.Add(error);
         }
         if (count == 0) result.Errors.Add(new("empty_file", "The batch input file is empty.", null));
@@ -53,7 +53,7 @@ internal static class InputValidator
         return result;
     }
 
-    private static BatchError? CheckLine(JsonlLine line, string endpoint, HashSet<string> seen, ref string? model, ValidationResult result)
+    private static BatchError? CheckLine(JsonlLine line, string endpoint, BatchRules rules, HashSet<string> seen, ref string? model, ValidationResult result)
     {
         int n = line.Number;
         JsonDocument doc;
@@ -70,7 +70,7 @@ internal static class InputValidator
                 return new("duplicate_custom_id", $"The custom_id '{customId}' on line {n} is used by more than one request; custom_id must be unique within a batch.", n);
             if (!root.TryGetProperty("method", out var method) || method.ValueKind != JsonValueKind.String || method.GetString() != "POST")
                 return new("invalid_method", $"Line {n}: 'method' must be 'POST'.", n);
-            if (!root.TryGetProperty("url", out var url) || url.ValueKind != JsonValueKind.String || url.GetString() != endpoint)
+            if (!root.TryGetProperty("url", out var url) || url.ValueKind != JsonValueKind.String || rules.Canonical(url.GetString()!) != rules.Canonical(endpoint))
                 return new("url_mismatch", $"Line {n}: the 'url' must match the batch endpoint '{endpoint}'.", n);
             if (!root.TryGetProperty("body", out var body) || body.ValueKind != JsonValueKind.Object)
                 return new("invalid_request", $"Line {n} has no 'body' object.", n);
@@ -84,8 +84,9 @@ internal static class InputValidator
             else if (lineModel != model)
                 return new("model_mismatch", $"Line {n} uses model '{lineModel}' but earlier lines use '{model}'; a batch input file can only include requests to a single model.", n);
 
-            var answer = FakeModel.Answer(RequestText.Messages(endpoint, body));
-            var (inTokens, outTokens) = ResponseBodies.Usage(endpoint, answer);
+            string canonical = rules.Canonical(endpoint);
+            var answer = FakeModel.Answer(RequestText.Messages(canonical, body));
+            var (inTokens, outTokens) = ResponseBodies.Usage(canonical, answer);
             if (result.Ok) result.Lines.Add(new ValidatedLine(customId, line.Offset, line.Length, answer.Outcome, inTokens, outTokens));
             return null;
         }
