@@ -61,18 +61,23 @@ namespace IrisBatch.Http
 
         /// <summary>Sends a request built afresh for each attempt and decodes a JSON answer.</summary>
         /// <param name="retry">False for calls that must not be repeated blindly (a create whose answer was lost may have acted).</param>
-        public Task<JsonDocument> SendJsonAsync(HttpMethod method, string path, Func<HttpContent?>? content, string what, CancellationToken ct, bool retry = true)
+        /// <param name="configure">Adds headers to each attempt's request.</param>
+        /// <param name="inspect">Reads the successful response's headers (e.g. an upload URL).</param>
+        public Task<JsonDocument> SendJsonAsync(HttpMethod method, string path, Func<HttpContent?>? content, string what, CancellationToken ct, bool retry = true,
+            Action<HttpRequestMessage>? configure = null, Action<HttpResponseMessage>? inspect = null)
         {
             return ExecuteAsync(what, retry, async attemptCt =>
             {
                 using var request = NewRequest(method, path, content?.Invoke());
+                configure?.Invoke(request);
                 using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptCt).ConfigureAwait(false);
                 await ThrowIfErrorAsync(response, what).ConfigureAwait(false);
+                inspect?.Invoke(response);
                 var body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
                 CheckLength(response, body.LongLength, what);
                 try
                 {
-                    return JsonDocument.Parse(body);
+                    return body.Length == 0 ? JsonDocument.Parse("{}") : JsonDocument.Parse(body);
                 }
                 catch (JsonException ex)
                 {
@@ -157,7 +162,7 @@ namespace IrisBatch.Http
 
         internal static (string, FailureKind) Classify(int status, string? code, string? type)
         {
-            if (status == 401 || code == "invalid_api_key" || code == "API_KEY_INVALID" || type == "authentication_error")
+            if (status == 401 || code == "invalid_api_key" || code == "API_KEY_INVALID" || type == "authentication_error" || code == "incorrect_api_key")
                 return (ErrorIds.Unauthorized, FailureKind.Unauthorized);
             if (status == 403) return (ErrorIds.PermissionDenied, FailureKind.PermissionDenied);
             if (status == 404) return (ErrorIds.NotFound, FailureKind.NotFound);

@@ -5,6 +5,9 @@ using System.Net;
 using IrisBatch.Http;
 using IrisBatch.Providers.Anthropic;
 using IrisBatch.Providers.Azure;
+using IrisBatch.Providers.Gemini;
+using IrisBatch.Providers.Ollama;
+using IrisBatch.Providers.Xai;
 using IrisBatch.Providers.OpenAI;
 
 namespace IrisBatch.Providers
@@ -24,6 +27,8 @@ namespace IrisBatch.Providers
         public string DefaultBaseUri { get; }
         public string BaseUriVariable { get; }
         public string ApiKeyVariable { get; }
+        /// <summary>True where no key is needed (local servers).</summary>
+        public bool KeyOptional { get; set; }
     }
 
     /// <summary>Chooses and builds the provider for a name, base URI and key; the one place that knows every provider.</summary>
@@ -36,6 +41,9 @@ namespace IrisBatch.Providers
             ["OpenAI"] = new ProviderInfo("OpenAI", OpenAIProvider.DefaultBaseUri, "OPENAI_BASE_URL", "OPENAI_API_KEY"),
             ["Anthropic"] = new ProviderInfo("Anthropic", AnthropicProvider.DefaultBaseUri, "ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY"),
             ["AzureOpenAI"] = new ProviderInfo("AzureOpenAI", "", "AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY"),
+            ["Gemini"] = new ProviderInfo("Gemini", GeminiProvider.DefaultBaseUri, "GEMINI_BASE_URL", "GEMINI_API_KEY"),
+            ["Xai"] = new ProviderInfo("Xai", XaiProvider.DefaultBaseUri, "XAI_BASE_URL", "XAI_API_KEY"),
+            ["Ollama"] = new ProviderInfo("Ollama", OllamaProvider.DefaultBaseUri, "OLLAMA_HOST", "") { KeyOptional = true },
         };
 
         public static IReadOnlyCollection<string> Names => Known.Values.Select(p => p.Name).ToArray();
@@ -50,9 +58,24 @@ namespace IrisBatch.Providers
             return info;
         }
 
-        public static Uri ResolveBaseUri(ProviderInfo info, string? baseUri)
+        public static Uri ResolveBaseUri(ProviderInfo info, string? baseUri) => ResolveBaseUris(info, baseUri)[0];
+
+        /// <summary>The base URI, or for Ollama a comma-separated list of servers.</summary>
+        public static IReadOnlyList<Uri> ResolveBaseUris(ProviderInfo info, string? baseUri)
         {
             var text = !string.IsNullOrWhiteSpace(baseUri) ? baseUri : Environment.GetEnvironmentVariable(info.BaseUriVariable);
+            if (!string.IsNullOrWhiteSpace(text) && text!.IndexOf(',') >= 0)
+            {
+                if (info.Name != "Ollama")
+                    throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
+                        $"{info.Name} takes one base URI; several servers are for -Provider Ollama.") { Target = text };
+                return text.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(t => ResolveOne(info, t)).ToArray();
+            }
+            return new[] { ResolveOne(info, text) };
+        }
+
+        private static Uri ResolveOne(ProviderInfo info, string? text)
+        {
             if (string.IsNullOrWhiteSpace(text)) text = info.DefaultBaseUri;
             if (string.IsNullOrWhiteSpace(text))
                 throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
@@ -66,7 +89,8 @@ namespace IrisBatch.Providers
         /// <summary>The key from the parameter, else from the provider's environment variable; never echoed.</summary>
         public static string ResolveApiKey(ProviderInfo info, string? apiKey)
         {
-            var key = !string.IsNullOrEmpty(apiKey) ? apiKey : Environment.GetEnvironmentVariable(info.ApiKeyVariable);
+            var key = !string.IsNullOrEmpty(apiKey) ? apiKey : info.ApiKeyVariable.Length == 0 ? null : Environment.GetEnvironmentVariable(info.ApiKeyVariable);
+            if (info.KeyOptional && string.IsNullOrWhiteSpace(key)) return "";
             if (string.IsNullOrWhiteSpace(key))
                 throw new IrisBatchException(ErrorIds.MissingApiKey, FailureKind.Unauthorized,
                     $"No API key for {info.Name}: pass -ApiKey or set ${"env:"}{info.ApiKeyVariable}.");
@@ -82,6 +106,10 @@ namespace IrisBatch.Providers
                 "or pass -AllowUnencryptedAuthentication if you accept the risk.") { Target = baseUri.AbsoluteUri };
         }
 
+        /// <summary>Where a provider's batches live, as the journal and IrisBatch.BaseUri record it (several servers for Ollama).</summary>
+        public static string LocationOf(IBatchProvider provider) =>
+            provider is OllamaProvider ollama ? ollama.Location : provider.BaseUri.AbsoluteUri.TrimEnd('/');
+
         public static bool IsLoopback(Uri uri)
         {
             if (uri.IsLoopback) return true;
@@ -91,13 +119,17 @@ namespace IrisBatch.Providers
         public static IBatchProvider Create(string? provider, string? baseUri, string? apiKey, HttpSettings settings, bool allowUnencrypted = false, string? apiVersion = null)
         {
             var info = Describe(provider);
-            var uri = ResolveBaseUri(info, baseUri);
-            CheckTransport(uri, allowUnencrypted);
+            var uris = ResolveBaseUris(info, baseUri);
+            var uri = uris[0];
             var key = ResolveApiKey(info, apiKey);
+            if (key.Length > 0) foreach (var u in uris) CheckTransport(u, allowUnencrypted);
             switch (info.Name)
             {
                 case "OpenAI": return new OpenAIProvider(uri, key, settings);
                 case "Anthropic": return new AnthropicProvider(uri, key, settings);
+                case "Gemini": return new GeminiProvider(uri, key, settings);
+                case "Xai": return new XaiProvider(uri, key, settings);
+                case "Ollama": return new OllamaProvider(uris, settings);
                 case "AzureOpenAI":
                     return new AzureOpenAIProvider(uri, key, settings, apiVersion ?? Environment.GetEnvironmentVariable("AZURE_OPENAI_API_VERSION"));
                 default: throw new IrisBatchException(ErrorIds.UnknownProvider, FailureKind.InvalidArgument, $"'{info.Name}' is not implemented.");

@@ -155,7 +155,7 @@ namespace IrisBatch.Submission
             {
                 SetId = SetId,
                 Provider = _provider.Name,
-                BaseUri = _provider.BaseUri.AbsoluteUri.TrimEnd('/'),
+                BaseUri = ProviderFactory.LocationOf(_provider),
                 Model = model,
                 Name = _name,
                 Metadata = _metadata,

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using IrisBatch.Conversion;
@@ -48,16 +49,20 @@ namespace IrisBatch.Commands
         protected IBatchProvider ProviderFor(string? provider, string? baseUri, System.Security.SecureString? carried = null)
         {
             var info = ProviderFactory.Describe(provider);
-            var uri = ProviderFactory.ResolveBaseUri(info, baseUri);
+            var location = string.Join(",", ProviderFactory.ResolveBaseUris(info, baseUri).Select(u => u.AbsoluteUri));
             var credential = ApiKey ?? carried;
-            var key = info.Name + "|" + uri.AbsoluteUri + "|" + (credential == null ? "env" : System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(credential).ToString());
+            var key = info.Name + "|" + location + "|" + (credential == null ? "env" : System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(credential).ToString());
             if (!_providers.TryGetValue(key, out var p))
             {
-                p = CreateProvider(info.Name, uri.AbsoluteUri, Unprotect(credential));
+                p = CreateProvider(info.Name, location, Unprotect(credential));
+                Configure(p);
                 _providers[key] = p;
             }
             return p;
         }
+
+        /// <summary>Sets command-specific options on a provider (e.g. -ThrottleLimit for batches IrisBatch runs itself).</summary>
+        protected virtual void Configure(IBatchProvider provider) { }
 
         /// <summary>Passes the key a batch came with on to the batch this command emits.</summary>
         internal static IrisBatch Carry(IrisBatch fresh, IrisBatch from)
@@ -96,14 +101,14 @@ namespace IrisBatch.Commands
                 JournalStore.ValidateId(id);
                 var entry = Journal.FindByBatchId(id);
                 bool explicitLocation = MyInvocation.BoundParameters.ContainsKey(nameof(Provider)) || MyInvocation.BoundParameters.ContainsKey(nameof(BaseUri));
-                string? provider = Provider, baseUri = BaseUri;
+                string? provider = Provider, baseUri = BaseUriText;
                 if (!explicitLocation)
                 {
                     if (batch != null && !string.IsNullOrEmpty(batch.Provider)) { provider = batch.Provider; baseUri = batch.BaseUri; }
                     else if (entry != null) { provider = entry.Provider; baseUri = entry.BaseUri; }
                 }
                 var p = ProviderFor(provider, baseUri, batch?.Credential);
-                var known = batch ?? new IrisBatch { Id = id, Provider = p.Name, BaseUri = p.BaseUri.AbsoluteUri.TrimEnd('/') };
+                var known = batch ?? new IrisBatch { Id = id, Provider = p.Name, BaseUri = ProviderFactory.LocationOf(p) };
                 return new BatchTarget(p, BatchSubmitter.Complete(known, entry), entry);
             }
             catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.MissingApiKey || ex.ErrorId == ErrorIds.InsecureEndpoint || ex.ErrorId == ErrorIds.UnknownProvider)

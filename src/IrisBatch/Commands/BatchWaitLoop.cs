@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using IrisBatch.Providers;
 using IrisBatch.Submission;
 using IrisBatch.Waiting;
 
@@ -32,6 +33,10 @@ namespace IrisBatch.Commands
                 Timeout = TimeSpan.FromSeconds(_timeout),
                 IsDone = isDone,
             };
+            // Batches IrisBatch runs itself (no batch API at the provider) run while this process waits on them.
+            var executing = targets.Select(t => t.Provider).OfType<IExecutingProvider>().Distinct().ToList();
+            foreach (var t in targets)
+                if (t.Provider is IExecutingProvider runner && !t.Batch.IsComplete) runner.Execute(t.Batch, _cmdlet.CancellationToken);
             var parent = new ProgressRecord(10, "Wait-IrisBatch", $"Waiting for {targets.Count} batch(es)");
             var children = new Dictionary<string, ProgressRecord>(StringComparer.Ordinal);
             int childId = 11;
@@ -83,6 +88,7 @@ namespace IrisBatch.Commands
             }
             finally
             {
+                foreach (var runner in executing) runner.StopAsync().GetAwaiter().GetResult();
                 foreach (var child in children.Values)
                 {
                     child.RecordType = ProgressRecordType.Completed;

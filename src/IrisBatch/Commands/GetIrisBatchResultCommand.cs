@@ -33,6 +33,16 @@ namespace IrisBatch.Commands
         [Parameter]
         public SwitchParameter Refresh { get; set; }
 
+        /// <summary>For batches IrisBatch runs itself (-Provider Ollama): requests at once per server. Default 4.</summary>
+        [Parameter]
+        [ValidateRange(1, 256)]
+        public int ThrottleLimit { get; set; } = 4;
+
+        protected override void Configure(Providers.IBatchProvider provider)
+        {
+            if (provider is Providers.IExecutingProvider runner) runner.ThrottleLimit = ThrottleLimit;
+        }
+
         [Parameter]
         [SecondsTransformation]
         [ValidateRange(0.0, 86400.0)]
@@ -141,7 +151,7 @@ namespace IrisBatch.Commands
                 entry = Journal.Begin(new JournalEntry
                 {
                     Provider = target.Provider.Name,
-                    BaseUri = target.Provider.BaseUri.AbsoluteUri.TrimEnd('/'),
+                    BaseUri = Providers.ProviderFactory.LocationOf(target.Provider),
                     Model = target.Batch.Model ?? "",
                     BatchId = target.Batch.Id,
                     State = SubmissionState.Created,

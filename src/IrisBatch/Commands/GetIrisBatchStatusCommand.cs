@@ -48,7 +48,7 @@ namespace IrisBatch.Commands
         private void List()
         {
             IBatchProvider provider;
-            try { provider = ProviderFor(Provider, BaseUri); }
+            try { provider = ProviderFor(Provider, BaseUriText); }
             catch (Exception ex) when (!(ex is PipelineStoppedException)) { ThrowMapped(ex, Provider); return; }
             int listed = 0;
             string? after = null;

@@ -17,8 +17,12 @@ namespace IrisBatch.Commands
         [Parameter]
         public string? Provider { get; set; }
 
+        /// <summary>Where the provider is; for Ollama, several servers may be given.</summary>
         [Parameter]
-        public string? BaseUri { get; set; }
+        public string[]? BaseUri { get; set; }
+
+        /// <summary>-BaseUri as one text (servers joined by commas), or null.</summary>
+        protected string? BaseUriText => BaseUri == null || BaseUri.Length == 0 ? null : string.Join(",", BaseUri);
 
         /// <summary>The API key (a SecureString; a plain string is converted at once). Default: the provider's environment variable.</summary>
         [Parameter]

@@ -108,12 +108,12 @@ namespace IrisBatch.Commands
             try
             {
                 var info = ProviderFactory.Describe(Provider);
-                var uri = ProviderFactory.ResolveBaseUri(info, BaseUri);
-                ProviderFactory.CheckTransport(uri, AllowUnencryptedAuthentication);
+                var location = string.Join(",", ProviderFactory.ResolveBaseUris(info, BaseUriText).Select(u => u.AbsoluteUri));
                 string key;
-                if (IsWhatIf) key = Unprotect(ApiKey) ?? Environment.GetEnvironmentVariable(info.ApiKeyVariable) ?? "(none: -WhatIf sends nothing)";
+                if (IsWhatIf)
+                    key = Unprotect(ApiKey) ?? (info.KeyOptional ? "" : Environment.GetEnvironmentVariable(info.ApiKeyVariable) ?? "(none: -WhatIf sends nothing)");
                 else key = ProviderFactory.ResolveApiKey(info, Unprotect(ApiKey));
-                _provider = CreateProvider(info.Name, uri.AbsoluteUri, key);
+                _provider = CreateProvider(info.Name, location, key);
                 var metadata = CheckMetadata(_provider.Limits);
                 _estimate = IsWhatIf || Bound(nameof(MaxCost)) || Bound(nameof(MaxTokensPerBatch));
                 if (_estimate)
@@ -234,7 +234,7 @@ namespace IrisBatch.Commands
                 {
                     index++;
                     var e = part.Entry;
-                    var target = $"{e.RequestCount:N0} requests ({e.Bytes:N0} bytes{Describe(part)}) for model {e.Model} to {_provider!.Name} at {_provider.BaseUri.AbsoluteUri.TrimEnd('/')}" +
+                    var target = $"{e.RequestCount:N0} requests ({e.Bytes:N0} bytes{Describe(part)}) for model {e.Model} to {_provider!.Name} at {ProviderFactory.LocationOf(_provider)}" +
                                  (parts.Count > 1 ? $" (batch {index} of {parts.Count}, {spooler.Count:N0} requests, {parts.Select(p => p.Entry.Model).Distinct().Count()} model(s) in all)" : "");
                     if (!Force && !IsWhatIf)
                     {

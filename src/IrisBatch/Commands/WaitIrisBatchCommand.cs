@@ -13,6 +13,16 @@ namespace IrisBatch.Commands
     [OutputType(typeof(IrisBatch))]
     public sealed class WaitIrisBatchCommand : BatchCommandBase
     {
+        /// <summary>For batches IrisBatch runs itself (-Provider Ollama): requests at once per server. Default 4.</summary>
+        [Parameter]
+        [ValidateRange(1, 256)]
+        public int ThrottleLimit { get; set; } = 4;
+
+        protected override void Configure(Providers.IBatchProvider provider)
+        {
+            if (provider is Providers.IExecutingProvider runner) runner.ThrottleLimit = ThrottleLimit;
+        }
+
         /// <summary>Seconds between polls (or a TimeSpan). Default 30.</summary>
         [Parameter]
         [SecondsTransformation]

@@ -1,0 +1,164 @@
+using System;
+using System.Text;
+using System.Text.Json;
+using IrisBatch.Http;
+
+namespace IrisBatch.Providers.Gemini
+{
+    /// <summary>Decodes Gemini's batch Operation, result lines and error envelope (spec §4), in camelCase or snake_case.</summary>
+    public static class GeminiJson
+    {
+        /// <summary>A field by its camelCase name, or its snake_case twin (proto JSON accepts both).</summary>
+        public static JsonElement? Field(this JsonElement e, string camel)
+        {
+            var v = e.Prop(camel);
+            if (v != null) return v;
+            var snake = new StringBuilder();
+            foreach (var c in camel)
+            {
+                if (char.IsUpper(c)) { snake.Append('_'); snake.Append(char.ToLowerInvariant(c)); }
+                else snake.Append(c);
+            }
+            return e.Prop(snake.ToString());
+        }
+
+        public static string? FieldStr(this JsonElement e, string camel)
+        {
+            var v = e.Field(camel);
+            if (v == null) return null;
+            return v.Value.ValueKind == JsonValueKind.String ? v.Value.GetString() : v.Value.GetRawText();
+        }
+
+        public static BatchStatus MapState(string? state)
+        {
+            var s = (state ?? "").ToUpperInvariant();
+            if (s.StartsWith("BATCH_STATE_")) s = s.Substring("BATCH_STATE_".Length);
+            else if (s.StartsWith("JOB_STATE_")) s = s.Substring("JOB_STATE_".Length);
+            switch (s)
+            {
+                case "RUNNING": return BatchStatus.InProgress;
+                case "SUCCEEDED": return BatchStatus.Completed;
+                case "FAILED": return BatchStatus.Failed;
+                case "CANCELLED": return BatchStatus.Cancelled;
+                case "CANCELLING": return BatchStatus.Cancelling;
+                case "EXPIRED": return BatchStatus.Expired;
+                default: return BatchStatus.Pending;
+            }
+        }
+
+        public static IrisBatch ReadOperation(JsonElement op, Uri baseUri)
+        {
+            var meta = op.Field("metadata") ?? op;
+            var b = new IrisBatch
+            {
+                Id = op.FieldStr("name") ?? meta.FieldStr("name") ?? "",
+                Provider = "Gemini",
+                BaseUri = baseUri.AbsoluteUri.TrimEnd('/'),
+                ProviderStatus = meta.FieldStr("state"),
+                Model = meta.FieldStr("model"),
+                CreatedAt = meta.Time("createTime") ?? meta.Time("create_time"),
+                CompletedAt = meta.Time("endTime") ?? meta.Time("end_time"),
+                Endpoint = "batchGenerateContent",
+            };
+            b.Status = MapState(b.ProviderStatus);
+            var display = meta.FieldStr("displayName");
+            if (display != null) GeminiNames.Apply(b, display);
+            var stats = meta.Field("batchStats");
+            if (stats != null)
+            {
+                b.Total = stats.Value.Long("requestCount") ?? stats.Value.Long("request_count") ?? 0;
+                b.Succeeded = stats.Value.Long("successfulRequestCount") ?? stats.Value.Long("successful_request_count") ?? 0;
+                b.Failed = stats.Value.Long("failedRequestCount") ?? stats.Value.Long("failed_request_count") ?? 0;
+            }
+            var output = meta.Field("output") ?? op.Field("response");
+            if (output != null) b.OutputFileId = output.Value.FieldStr("responsesFile");
+            var error = op.Field("error");
+            if (error != null)
+                b.Errors = new[] { new BatchValidationError { Code = error.Value.FieldStr("status") ?? error.Value.FieldStr("code"), Message = error.Value.FieldStr("message") } };
+            return b;
+        }
+
+        public static ProviderErrorInfo? ParseError(string body)
+        {
+            if (string.IsNullOrWhiteSpace(body)) return null;
+            using var doc = JsonDocument.Parse(body);
+            var error = doc.RootElement.Prop("error");
+            if (error == null) return null;
+            var info = new ProviderErrorInfo { Message = error.Value.Str("message"), Type = error.Value.Str("status"), Code = error.Value.Str("status") };
+            var details = error.Value.Prop("details");
+            if (details != null && details.Value.ValueKind == JsonValueKind.Array)
+                foreach (var d in details.Value.EnumerateArray())
+                    if (d.Str("reason") == "API_KEY_INVALID") info.Code = "API_KEY_INVALID";
+            if (info.Message != null && info.Message.IndexOf("API key not valid", StringComparison.OrdinalIgnoreCase) >= 0) info.Code = "API_KEY_INVALID";
+            return info;
+        }
+
+        /// <summary>One result line: {"key", "response"} or {"key", "error"} (file mode); inline results are written in the same shape.</summary>
+        public static IrisBatchResult ParseResult(string line, long lineNumber)
+        {
+            JsonDocument doc;
+            try { doc = JsonDocument.Parse(line); }
+            catch (JsonException ex) { return ResultLines.Unreadable(line, lineNumber, ex.Message); }
+            using (doc)
+            {
+                var root = doc.RootElement;
+                var key = root.Str("key") ?? root.Field("metadata")?.Str("key");
+                if (root.ValueKind != JsonValueKind.Object || key == null)
+                    return ResultLines.Unreadable(line, lineNumber, "it has no key.");
+                var r = new IrisBatchResult { CustomId = key, RawResponse = line };
+                var error = root.Field("error");
+                if (error != null)
+                {
+                    r.Status = ResultStatus.Failed;
+                    r.Error = new ResultError
+                    {
+                        Code = error.Value.FieldStr("status") ?? error.Value.FieldStr("code"),
+                        Message = error.Value.FieldStr("message"),
+                        HttpStatus = (int?)error.Value.Long("code"),
+                    };
+                    return r;
+                }
+                var response = root.Field("response");
+                if (response == null) return ResultLines.Unreadable(line, lineNumber, "it has neither a response nor an error.");
+                r.Status = ResultStatus.Succeeded;
+                var text = new StringBuilder();
+                var candidates = response.Value.Field("candidates");
+                if (candidates != null && candidates.Value.ValueKind == JsonValueKind.Array)
+                    foreach (var c in candidates.Value.EnumerateArray())
+                    {
+                        var parts = c.Field("content")?.Field("parts");
+                        if (parts != null && parts.Value.ValueKind == JsonValueKind.Array)
+                            foreach (var p in parts.Value.EnumerateArray()) text.Append(p.Str("text"));
+                        break;
+                    }
+                r.Output = text.ToString();
+                var usage = response.Value.Field("usageMetadata");
+                if (usage != null)
+                {
+                    long input = usage.Value.Long("promptTokenCount") ?? usage.Value.Long("prompt_token_count") ?? 0;
+                    long output = usage.Value.Long("candidatesTokenCount") ?? usage.Value.Long("candidates_token_count") ?? 0;
+                    r.Usage = new TokenUsage { InputTokens = input, OutputTokens = output, TotalTokens = usage.Value.Long("totalTokenCount") ?? usage.Value.Long("total_token_count") ?? input + output };
+                }
+                return r;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gemini keeps no batch metadata but a display name: IrisBatch writes "name [irisbatch:key]" there, so the
+    /// name shows in Google's tools and the idempotency key can be found again.
+    /// </summary>
+    public static class GeminiNames
+    {
+        public static string Compose(string? name, string key) => string.IsNullOrEmpty(name) ? $"[irisbatch:{key}]" : $"{name} [irisbatch:{key}]";
+
+        public static void Apply(IrisBatch b, string displayName)
+        {
+            int at = displayName.LastIndexOf("[irisbatch:", StringComparison.Ordinal);
+            if (at < 0 || !displayName.EndsWith("]", StringComparison.Ordinal)) { b.Name = displayName; return; }
+            b.IdempotencyKey = displayName.Substring(at + 11, displayName.Length - at - 12);
+            var name = displayName.Substring(0, at).TrimEnd();
+            b.Name = name.Length == 0 ? null : name;
+        }
+    }
+}

@@ -1,0 +1,263 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using IrisBatch.Http;
+using IrisBatch.Jsonl;
+
+namespace IrisBatch.Providers.Gemini
+{
+    /// <summary>
+    /// Gemini batch mode (spec §4): inline requests (requests.requests) while the batch is under 20 MB, else a
+    /// JSONL file through the resumable Files upload; the batch is a long-running operation batches/{id};
+    /// results inline in the operation or in a responses file, joined on the key.
+    /// </summary>
+    public sealed class GeminiProvider : IBatchProvider
+    {
+        public const string DefaultBaseUri = "https://generativelanguage.googleapis.com";
+        public const long InlineLimit = 19L * 1000 * 1000;
+
+        private readonly ApiClient _api;
+
+        public GeminiProvider(Uri baseUri, string apiKey, HttpSettings settings)
+        {
+            var text = baseUri.AbsoluteUri.TrimEnd('/');
+            if (text.EndsWith("/v1beta", StringComparison.OrdinalIgnoreCase)) text = text.Substring(0, text.Length - "/v1beta".Length);
+            BaseUri = new Uri(text);
+            _api = new ApiClient(Name, BaseUri, r => r.Headers.TryAddWithoutValidation("x-goog-api-key", apiKey),
+                GeminiJson.ParseError, settings, new Redactor(apiKey));
+        }
+
+        public string Name => "Gemini";
+        public Uri BaseUri { get; }
+        public ApiClient Api => _api;
+
+        public ProviderLimits Limits { get; } = new ProviderLimits
+        {
+            MaxRequestsPerBatch = 200_000,
+            MaxBytesPerBatch = 2L * 1000 * 1000 * 1000,
+            OneModelPerBatch = true,
+            MaxMetadataPairs = 1000,
+            MaxMetadataKeyLength = 1000,
+            MaxMetadataValueLength = 100_000,
+        };
+
+        private static string BatchName(string id) => id.StartsWith("batches/", StringComparison.Ordinal) ? id : "batches/" + id;
+        private static string ModelName(string model) => model.StartsWith("models/", StringComparison.Ordinal) ? model : "models/" + model;
+        public static string UploadDisplayName(string key) => "irisbatch-" + key + ".jsonl";
+
+        public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => GeminiRequestWriter.Write(writer, request);
+
+        public async Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct)
+        {
+            if (submission.Bytes < InlineLimit) return null;
+            string? uploadUrl = null;
+            var start = JsonBytes(w =>
+            {
+                w.WriteStartObject();
+                w.WritePropertyName("file");
+                w.WriteStartObject();
+                w.WriteString("display_name", UploadDisplayName(submission.IdempotencyKey));
+                w.WriteEndObject();
+                w.WriteEndObject();
+            });
+            var length = new FileInfo(submission.InputPath).Length;
+            using (await _api.SendJsonAsync(HttpMethod.Post, "upload/v1beta/files", () => Json(start), "the start of the file upload", ct, retry: true,
+                configure: r =>
+                {
+                    r.Headers.TryAddWithoutValidation("X-Goog-Upload-Protocol", "resumable");
+                    r.Headers.TryAddWithoutValidation("X-Goog-Upload-Command", "start");
+                    r.Headers.TryAddWithoutValidation("X-Goog-Upload-Header-Content-Length", length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    r.Headers.TryAddWithoutValidation("X-Goog-Upload-Header-Content-Type", "application/jsonl");
+                },
+                inspect: r => uploadUrl = r.Headers.TryGetValues("X-Goog-Upload-URL", out var v) ? v.FirstOrDefault() : null).ConfigureAwait(false))
+            { }
+            if (string.IsNullOrEmpty(uploadUrl))
+                throw new IrisBatchException(ErrorIds.InvalidResponse, FailureKind.InvalidData, "Gemini answered the upload start without an X-Goog-Upload-URL.");
+            using var doc = await _api.SendJsonAsync(HttpMethod.Post, uploadUrl!, () =>
+                {
+                    var stream = new FileStream(submission.InputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+                    var content = new StreamContent(progress == null ? (Stream)stream : new ProgressStream(stream, progress), 1 << 16);
+                    content.Headers.ContentType = new MediaTypeHeaderValue("application/jsonl");
+                    return content;
+                }, $"the upload of {submission.RequestCount} requests", ct, retry: false,
+                configure: r =>
+                {
+                    r.Headers.TryAddWithoutValidation("X-Goog-Upload-Command", "upload, finalize");
+                    r.Headers.TryAddWithoutValidation("X-Goog-Upload-Offset", "0");
+                }).ConfigureAwait(false);
+            var name = doc.RootElement.Field("file")?.FieldStr("name");
+            if (string.IsNullOrEmpty(name))
+                throw new IrisBatchException(ErrorIds.InvalidResponse, FailureKind.InvalidData, "Gemini answered the upload without a file name.");
+            return name;
+        }
+
+        public async Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct)
+        {
+            using var doc = await _api.SendJsonAsync(HttpMethod.Get, "v1beta/files?pageSize=100", null, "the list of uploaded files", ct).ConfigureAwait(false);
+            var files = doc.RootElement.Field("files");
+            if (files == null || files.Value.ValueKind != JsonValueKind.Array) return null;
+            var wanted = UploadDisplayName(idempotencyKey);
+            foreach (var f in files.Value.EnumerateArray())
+                if (f.FieldStr("displayName") == wanted) return f.FieldStr("name");
+            return null;
+        }
+
+        public async Task<IrisBatch> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
+        {
+            var body = JsonBytes(w =>
+            {
+                w.WriteStartObject();
+                w.WritePropertyName("batch");
+                w.WriteStartObject();
+                w.WriteString("display_name", GeminiNames.Compose(submission.Name, submission.IdempotencyKey));
+                w.WritePropertyName("input_config");
+                w.WriteStartObject();
+                if (fileId != null) w.WriteString("file_name", fileId);
+                else
+                {
+                    w.WritePropertyName("requests");
+                    w.WriteStartObject();
+                    w.WritePropertyName("requests");
+                    w.WriteStartArray();
+                    foreach (var line in JsonlReader.ReadLines(submission.InputPath))
+                    {
+                        using var item = JsonDocument.Parse(line.Text);
+                        w.WriteStartObject();
+                        w.WritePropertyName("request");
+                        item.RootElement.GetProperty("request").WriteTo(w);
+                        w.WritePropertyName("metadata");
+                        w.WriteStartObject();
+                        w.WriteString("key", item.RootElement.GetProperty("key").GetString());
+                        w.WriteEndObject();
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+                w.WriteEndObject();
+                w.WriteEndObject();
+                w.WriteEndObject();
+            });
+            var path = "v1beta/" + ModelName(submission.Model) + ":batchGenerateContent";
+            using var doc = await _api.SendJsonAsync(HttpMethod.Post, path, () => Json(body), $"the batch create call ({submission.RequestCount} requests)", ct, retry: false).ConfigureAwait(false);
+            var batch = GeminiJson.ReadOperation(doc.RootElement, BaseUri);
+            if (batch.Total == 0) batch.Total = submission.RequestCount;
+            return batch;
+        }
+
+        public async Task<IrisBatch?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct)
+        {
+            string? token = null;
+            for (int page = 0; page < 5; page++)
+            {
+                var list = await ListAsync(token, 100, ct).ConfigureAwait(false);
+                foreach (var b in list.Batches) if (b.IdempotencyKey == submission.IdempotencyKey) return b;
+                if (!list.HasMore || list.Next == null) break;
+                token = list.Next;
+            }
+            return null;
+        }
+
+        public async Task<IrisBatch> GetAsync(string id, CancellationToken ct)
+        {
+            try
+            {
+                using var doc = await _api.SendJsonAsync(HttpMethod.Get, "v1beta/" + BatchName(id), null, $"the status of batch {id}", ct).ConfigureAwait(false);
+                return GeminiJson.ReadOperation(doc.RootElement, BaseUri);
+            }
+            catch (ApiException ex) when (ex.ErrorId == ErrorIds.NotFound)
+            {
+                throw NotFound(id, ex);
+            }
+        }
+
+        public async Task<BatchPage> ListAsync(string? after, int limit, CancellationToken ct)
+        {
+            var query = "v1beta/batches?pageSize=" + Math.Max(1, Math.Min(100, limit)) + (after == null ? "" : "&pageToken=" + Uri.EscapeDataString(after));
+            using var doc = await _api.SendJsonAsync(HttpMethod.Get, query, null, "the list of batches", ct).ConfigureAwait(false);
+            var root = doc.RootElement;
+            var list = new List<IrisBatch>();
+            var ops = root.Field("operations") ?? root.Field("batches");
+            if (ops != null && ops.Value.ValueKind == JsonValueKind.Array)
+                foreach (var op in ops.Value.EnumerateArray()) list.Add(GeminiJson.ReadOperation(op, BaseUri));
+            var next = root.FieldStr("nextPageToken");
+            return new BatchPage { Batches = list, HasMore = !string.IsNullOrEmpty(next), Next = string.IsNullOrEmpty(next) ? null : next };
+        }
+
+        public async Task<IrisBatch> CancelAsync(string id, CancellationToken ct)
+        {
+            try
+            {
+                using (await _api.SendJsonAsync(HttpMethod.Post, "v1beta/" + BatchName(id) + ":cancel", null, $"the cancel of batch {id}", ct).ConfigureAwait(false)) { }
+            }
+            catch (ApiException ex) when (ex.ErrorId == ErrorIds.NotFound)
+            {
+                throw NotFound(id, ex);
+            }
+            var batch = await GetAsync(id, ct).ConfigureAwait(false);
+            // Gemini has no cancelling state: until the operation says CANCELLED, report the cancel as under way.
+            if (!batch.IsComplete) batch.Status = BatchStatus.Cancelling;
+            return batch;
+        }
+
+        public async Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatch batch, string directory, Action<long>? progress, CancellationToken ct)
+        {
+            var path = Path.Combine(directory, "output.jsonl");
+            if (!string.IsNullOrEmpty(batch.OutputFileId))
+            {
+                await _api.DownloadToFileAsync("download/v1beta/" + batch.OutputFileId + ":download?alt=media", path, progress,
+                    $"the results file of batch {batch.Id}", ct).ConfigureAwait(false);
+                return new[] { path };
+            }
+            using var doc = await _api.SendJsonAsync(HttpMethod.Get, "v1beta/" + BatchName(batch.Id), null, $"the results of batch {batch.Id}", ct).ConfigureAwait(false);
+            var op = doc.RootElement;
+            var output = op.Field("response") ?? op.Field("metadata")?.Field("output");
+            var file = output?.FieldStr("responsesFile");
+            if (!string.IsNullOrEmpty(file))
+            {
+                await _api.DownloadToFileAsync("download/v1beta/" + file + ":download?alt=media", path, progress, $"the results file of batch {batch.Id}", ct).ConfigureAwait(false);
+                return new[] { path };
+            }
+            var inlined = output?.Field("inlinedResponses");
+            if (inlined != null && inlined.Value.ValueKind == JsonValueKind.Object) inlined = inlined.Value.Field("inlinedResponses");
+            if (inlined == null || inlined.Value.ValueKind != JsonValueKind.Array) return new string[0];
+            var temp = path + ".part";
+            using (var writer = new JsonlWriter(temp))
+                foreach (var item in inlined.Value.EnumerateArray())
+                    writer.WriteLine(w =>
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("key", item.Field("metadata")?.Str("key"));
+                        var response = item.Field("response");
+                        var error = item.Field("error");
+                        if (response != null) { w.WritePropertyName("response"); response.Value.WriteTo(w); }
+                        if (error != null) { w.WritePropertyName("error"); error.Value.WriteTo(w); }
+                        w.WriteEndObject();
+                    });
+            Journal.AtomicFile.Replace(temp, path);
+            return new[] { path };
+        }
+
+        public IrisBatchResult ParseResultLine(string line, long lineNumber) => GeminiJson.ParseResult(line, lineNumber);
+
+        private static byte[] JsonBytes(Action<Utf8JsonWriter> write)
+        {
+            using var ms = new MemoryStream();
+            using (var w = new Utf8JsonWriter(ms, JsonlWriter.Options)) write(w);
+            return ms.ToArray();
+        }
+
+        private static HttpContent Json(byte[] body) => new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
+
+        private IrisBatchException NotFound(string id, ApiException inner) =>
+            new IrisBatchException(ErrorIds.NotFound, FailureKind.NotFound,
+                $"Gemini has no batch '{id}' at {BaseUri.GetLeftPart(UriPartial.Authority)}.", inner)
+            { Target = id, HttpStatus = inner.HttpStatus, RequestId = inner.RequestId };
+    }
+}

@@ -1,0 +1,262 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using IrisBatch.Jsonl;
+
+namespace IrisBatch.Providers.Ollama
+{
+    /// <summary>
+    /// Runs one batch's unfinished requests against one or more chat servers, each with its own concurrency
+    /// limit, and appends each answer to the batch's executed file the moment it arrives. A request whose server
+    /// fails is tried again, on another server where there is one. Only one process runs a batch at a time
+    /// (a lock file); a process killed midway leaves whole lines only, and the next run skips what they hold.
+    /// </summary>
+    internal sealed class OllamaExecutor
+    {
+        private const int MaxAttempts = 6;
+
+        private readonly string _inputPath;
+        private readonly string _executedPath;
+        private readonly string _cancelPath;
+        private readonly string _lockPath;
+        private readonly Uri[] _servers;
+        private readonly bool _openAICompatible;
+        private readonly HttpClient _http;
+        private readonly int _throttle;
+        private readonly TimeSpan _attemptTimeout;
+        private readonly Action<string>? _log;
+        private readonly object _writeLock = new object();
+
+        public OllamaExecutor(string submissionDir, Uri[] servers, bool openAICompatible, HttpClient http, int throttle, TimeSpan attemptTimeout, Action<string>? log)
+        {
+            _inputPath = Path.Combine(submissionDir, "input.jsonl");
+            _executedPath = ExecutedPath(submissionDir);
+            _cancelPath = CancelPath(submissionDir);
+            _lockPath = Path.Combine(submissionDir, "executor.lock");
+            _servers = servers;
+            _openAICompatible = openAICompatible;
+            _http = http;
+            _throttle = Math.Max(1, throttle);
+            _attemptTimeout = attemptTimeout;
+            _log = log;
+        }
+
+        public static string ExecutedPath(string submissionDir) => Path.Combine(submissionDir, "executed.jsonl");
+        public static string CancelPath(string submissionDir) => Path.Combine(submissionDir, "cancel-requested");
+
+        private sealed class Item
+        {
+            public string CustomId = "";
+            public string Body = "";
+            public int Attempts;
+            public string? LastServer;
+            public string? LastError;
+        }
+
+        /// <summary>Runs until every request has a line, the batch is cancelled, or <paramref name="lifetime"/> ends.</summary>
+        public async Task RunAsync(CancellationToken lifetime)
+        {
+            FileStream? gate;
+            try { gate = new FileStream(_lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose); }
+            catch (IOException)
+            {
+                _log?.Invoke("Another process is running this batch's requests; this one only watches.");
+                return;
+            }
+            using (gate)
+            {
+                RepairExecuted();
+                var done = new HashSet<string>(StringComparer.Ordinal);
+                if (File.Exists(_executedPath))
+                    foreach (var line in JsonlReader.ReadLines(_executedPath))
+                    {
+                        var id = CustomIdOf(line.Text);
+                        if (id != null) done.Add(id);
+                    }
+                var queue = new ConcurrentQueue<Item>();
+                foreach (var line in JsonlReader.ReadLines(_inputPath))
+                {
+                    using var doc = JsonDocument.Parse(line.Text);
+                    var id = doc.RootElement.GetProperty("custom_id").GetString()!;
+                    if (done.Contains(id)) continue;
+                    queue.Enqueue(new Item { CustomId = id, Body = doc.RootElement.GetProperty("body").GetRawText() });
+                }
+                if (queue.IsEmpty) return;
+                _log?.Invoke($"Running {queue.Count} request(s) on {_servers.Length} server(s), {_throttle} at a time on each.");
+                int outstanding = queue.Count;
+                using var writer = new FileStream(_executedPath, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 12);
+                var workers = new List<Task>();
+                foreach (var server in _servers)
+                    for (int i = 0; i < _throttle; i++)
+                        workers.Add(Task.Run(() => WorkAsync(server, queue, writer, () => Interlocked.Decrement(ref outstanding), () => Volatile.Read(ref outstanding), lifetime)));
+                await Task.WhenAll(workers).ConfigureAwait(false);
+            }
+        }
+
+        private async Task WorkAsync(Uri server, ConcurrentQueue<Item> queue, FileStream writer, Func<int> finished, Func<int> outstanding, CancellationToken lifetime)
+        {
+            var me = server.AbsoluteUri;
+            while (!lifetime.IsCancellationRequested && outstanding() > 0)
+            {
+                if (File.Exists(_cancelPath)) return;
+                if (!queue.TryDequeue(out var item))
+                {
+                    await Task.Delay(20, lifetime).ContinueWith(_ => { }).ConfigureAwait(false);
+                    continue;
+                }
+                // A request that failed on this server goes to another one first, where there is one.
+                if (item.LastServer == me && _servers.Length > 1 && item.Attempts < 3)
+                {
+                    queue.Enqueue(item);
+                    await Task.Delay(5, lifetime).ContinueWith(_ => { }).ConfigureAwait(false);
+                    continue;
+                }
+                string? line = null;
+                try
+                {
+                    line = await CallAsync(server, item, lifetime).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (lifetime.IsCancellationRequested)
+                {
+                    return; // unfinished: the next process that waits runs it
+                }
+                catch (Exception ex) when (ex is HttpRequestException || ex is IOException || ex is OperationCanceledException || ex is RetryableAnswer)
+                {
+                    item.Attempts++;
+                    item.LastServer = me;
+                    item.LastError = ex.Message;
+                    if (item.Attempts >= MaxAttempts)
+                        line = FailedLine(item.CustomId, "server_unavailable", $"No server answered after {item.Attempts} attempts; the last said: {ex.Message}", null, me);
+                    else
+                    {
+                        _log?.Invoke($"Request {item.CustomId} failed on {me} ({ex.Message}); trying again.");
+                        queue.Enqueue(item);
+                        await Task.Delay(Math.Min(2000, 50 * (1 << Math.Min(item.Attempts, 5))), lifetime).ContinueWith(_ => { }).ConfigureAwait(false);
+                        continue;
+                    }
+                }
+                if (line == null) continue;
+                lock (_writeLock)
+                {
+                    var bytes = Encoding.UTF8.GetBytes(line + "\n");
+                    writer.Write(bytes, 0, bytes.Length);
+                    writer.Flush(true);
+                }
+                finished();
+            }
+        }
+
+        private sealed class RetryableAnswer : Exception
+        {
+            public RetryableAnswer(string message) : base(message) { }
+        }
+
+        /// <summary>One call; returns the executed line, or throws when the call should be tried again.</summary>
+        private async Task<string> CallAsync(Uri server, Item item, CancellationToken lifetime)
+        {
+            var path = _openAICompatible ? "chat/completions" : "api/chat";
+            var baseText = server.AbsoluteUri.EndsWith("/", StringComparison.Ordinal) ? server.AbsoluteUri : server.AbsoluteUri + "/";
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(lifetime);
+            attempt.CancelAfter(_attemptTimeout);
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(baseText), path))
+            {
+                Content = new StringContent(item.Body, Encoding.UTF8, "application/json"),
+            };
+            using var response = await _http.SendAsync(request, attempt.Token).ConfigureAwait(false);
+            var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            int status = (int)response.StatusCode;
+            if (status == 408 || status == 429 || status >= 500) throw new RetryableAnswer($"HTTP {status}: {Trim(text)}");
+            if (!response.IsSuccessStatusCode)
+                return FailedLine(item.CustomId, "http_" + status, ErrorMessageOf(text) ?? $"HTTP {status}", status, server.AbsoluteUri);
+            using var doc = JsonDocument.Parse(text);
+            var (output, usage) = OllamaWire.ReadAnswer(doc.RootElement);
+            using var ms = new MemoryStream();
+            using (var w = new Utf8JsonWriter(ms, JsonlWriter.Options))
+            {
+                w.WriteStartObject();
+                w.WriteString("custom_id", item.CustomId);
+                w.WriteBoolean("ok", true);
+                w.WriteString("output", output);
+                if (usage != null)
+                {
+                    w.WritePropertyName("usage");
+                    w.WriteStartObject();
+                    w.WriteNumber("input_tokens", usage.InputTokens);
+                    w.WriteNumber("output_tokens", usage.OutputTokens);
+                    w.WriteNumber("total_tokens", usage.TotalTokens);
+                    w.WriteEndObject();
+                }
+                w.WriteString("server", server.AbsoluteUri);
+                w.WritePropertyName("response");
+                doc.RootElement.WriteTo(w);
+                w.WriteEndObject();
+            }
+            return Encoding.UTF8.GetString(ms.ToArray());
+        }
+
+        private static string Trim(string text) => text.Length > 300 ? text.Substring(0, 300) + "…" : text;
+
+        private static string? ErrorMessageOf(string body)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(body);
+                var e = doc.RootElement.Prop("error");
+                if (e == null) return null;
+                return e.Value.ValueKind == JsonValueKind.String ? e.Value.GetString() : e.Value.Str("message");
+            }
+            catch (JsonException) { return Trim(body); }
+        }
+
+        private static string FailedLine(string customId, string code, string message, int? status, string server)
+        {
+            using var ms = new MemoryStream();
+            using (var w = new Utf8JsonWriter(ms, JsonlWriter.Options))
+            {
+                w.WriteStartObject();
+                w.WriteString("custom_id", customId);
+                w.WriteBoolean("ok", false);
+                w.WritePropertyName("error");
+                w.WriteStartObject();
+                w.WriteString("code", code);
+                w.WriteString("message", message);
+                if (status.HasValue) w.WriteNumber("http_status", status.Value);
+                w.WriteEndObject();
+                w.WriteString("server", server);
+                w.WriteEndObject();
+            }
+            return Encoding.UTF8.GetString(ms.ToArray());
+        }
+
+        internal static string? CustomIdOf(string line)
+        {
+            const string prefix = "{\"custom_id\":\"";
+            if (!line.StartsWith(prefix, StringComparison.Ordinal)) return null;
+            int end = line.IndexOf('"', prefix.Length);
+            return end > 0 ? line.Substring(prefix.Length, end - prefix.Length) : null;
+        }
+
+        /// <summary>A process killed mid-write can leave a partial last line: cut it, so the request runs again.</summary>
+        private void RepairExecuted()
+        {
+            if (!File.Exists(_executedPath)) return;
+            using var fs = new FileStream(_executedPath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+            long length = fs.Length, keep = length;
+            while (keep > 0)
+            {
+                fs.Position = keep - 1;
+                if (fs.ReadByte() == '\n') break;
+                keep--;
+            }
+            if (keep != length) fs.SetLength(keep);
+        }
+    }
+}

@@ -1,0 +1,198 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using IrisBatch.Http;
+using IrisBatch.Journal;
+using IrisBatch.Jsonl;
+
+namespace IrisBatch.Providers.Ollama
+{
+    /// <summary>
+    /// Batches on servers that have no batch API (spec §6): Ollama's /api/chat, or /v1/chat/completions of any
+    /// OpenAI-compatible chat server when the base URI ends in /v1. Submitting only journals the batch; the
+    /// requests run in whichever IrisBatch process waits on it (<see cref="IExecutingProvider"/>), each answer
+    /// journaled as it arrives, so status, counts and results all come from the journal.
+    /// </summary>
+    public sealed class OllamaProvider : IBatchProvider, IExecutingProvider
+    {
+        public const string DefaultBaseUri = "http://localhost:11434";
+        private static readonly HttpClient Http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
+
+        private readonly Uri[] _servers;
+        private readonly bool _openAICompatible;
+        private readonly HttpSettings _settings;
+        private readonly JournalStore _journal;
+        private readonly List<(CancellationTokenSource Stop, Task Run)> _running = new List<(CancellationTokenSource, Task)>();
+
+        public OllamaProvider(IReadOnlyList<Uri> servers, HttpSettings settings, JournalStore? journal = null)
+        {
+            if (servers.Count == 0) throw new ArgumentException("At least one server is needed.", nameof(servers));
+            _servers = servers.ToArray();
+            _openAICompatible = _servers[0].AbsolutePath.TrimEnd('/').EndsWith("/v1", StringComparison.OrdinalIgnoreCase);
+            _settings = settings;
+            _journal = journal ?? JournalStore.OpenDefault();
+            BaseUri = _servers[0];
+            Api = new ApiClient(Name, BaseUri, _ => { }, _ => null, settings, new Redactor(null));
+        }
+
+        public string Name => "Ollama";
+        public Uri BaseUri { get; }
+        /// <summary>Every server, as the journal records them: comma-separated.</summary>
+        public string Location => string.Join(",", _servers.Select(s => s.AbsoluteUri.TrimEnd('/')));
+        public ApiClient Api { get; }
+        public int ThrottleLimit { get; set; } = 4;
+
+        public ProviderLimits Limits { get; } = new ProviderLimits
+        {
+            MaxRequestsPerBatch = long.MaxValue,
+            MaxBytesPerBatch = long.MaxValue,
+            OneModelPerBatch = false,
+            MaxMetadataPairs = 1000,
+            MaxMetadataKeyLength = 1000,
+            MaxMetadataValueLength = 100_000,
+        };
+
+        public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => OllamaWire.WriteLine(writer, request, _openAICompatible);
+
+        public Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct) => Task.FromResult<string?>(null);
+        public Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct) => Task.FromResult<string?>(null);
+        public Task<IrisBatch?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct) => Task.FromResult<IrisBatch?>(null);
+
+        /// <summary>Nothing is sent: the batch is its journal entry, named after its idempotency key.</summary>
+        public Task<IrisBatch> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
+        {
+            var id = "local_" + submission.IdempotencyKey.Replace("ib-", "");
+            return Task.FromResult(new IrisBatch
+            {
+                Id = id,
+                Provider = Name,
+                BaseUri = Location,
+                Status = BatchStatus.Pending,
+                ProviderStatus = "pending",
+                Total = submission.RequestCount,
+                CreatedAt = DateTimeOffset.UtcNow,
+                Model = submission.Model,
+                Name = submission.Name,
+                Endpoint = _openAICompatible ? "/v1/chat/completions" : "/api/chat",
+            });
+        }
+
+        private JournalEntry Entry(string id) =>
+            _journal.FindByBatchId(id) ?? throw new IrisBatchException(ErrorIds.NotFound, FailureKind.NotFound,
+                $"There is no local batch '{id}' in the journal at {_journal.Root}.") { Target = id };
+
+        /// <summary>Status and counts from the journal: the executed lines so far, and whether a cancel was asked.</summary>
+        public Task<IrisBatch> GetAsync(string id, CancellationToken ct) => Task.FromResult(Read(Entry(id)));
+
+        private IrisBatch Read(JournalEntry entry)
+        {
+            var dir = _journal.SubmissionDir(entry.SubmissionId);
+            long ok = 0, failed = 0;
+            var executed = OllamaExecutor.ExecutedPath(dir);
+            if (File.Exists(executed))
+                foreach (var line in JsonlReader.ReadLines(executed))
+                {
+                    if (!line.Text.EndsWith("}", StringComparison.Ordinal)) continue;
+                    if (line.Text.Contains("\"ok\":true")) ok++; else failed++;
+                }
+            bool cancelled = File.Exists(OllamaExecutor.CancelPath(dir));
+            bool running = IsRunning(dir);
+            var b = new IrisBatch
+            {
+                Id = entry.BatchId ?? "",
+                Provider = Name,
+                BaseUri = entry.BaseUri,
+                Total = entry.RequestCount,
+                Succeeded = ok,
+                Failed = failed,
+                CreatedAt = entry.SpooledAt,
+                Model = entry.Model,
+                Name = entry.Name,
+                Metadata = entry.Metadata,
+                SetId = entry.SetId,
+                IdempotencyKey = entry.IdempotencyKey,
+                Endpoint = _openAICompatible ? "/v1/chat/completions" : "/api/chat",
+            };
+            if (ok + failed >= entry.RequestCount) b.Status = BatchStatus.Completed;
+            else if (cancelled) b.Status = running ? BatchStatus.Cancelling : BatchStatus.Cancelled;
+            else if (ok + failed > 0 || running) b.Status = BatchStatus.InProgress;
+            else b.Status = BatchStatus.Pending;
+            b.ProviderStatus = b.Status.ToString().ToLowerInvariant();
+            return b;
+        }
+
+        /// <summary>True while some process holds the batch's executor lock (a lock left by a killed process does not count).</summary>
+        private static bool IsRunning(string dir)
+        {
+            var path = Path.Combine(dir, "executor.lock");
+            if (!File.Exists(path)) return false;
+            try
+            {
+                using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
+                return false;
+            }
+            catch (FileNotFoundException) { return false; }
+            catch (IOException) { return true; }
+        }
+
+        public Task<BatchPage> ListAsync(string? after, int limit, CancellationToken ct)
+        {
+            var all = _journal.All().Where(e => e.Provider == Name && e.BatchId != null).ToList();
+            int start = after == null ? 0 : all.FindIndex(e => e.BatchId == after) + 1;
+            var page = all.Skip(start).Take(limit).Select(Read).ToList();
+            return Task.FromResult(new BatchPage { Batches = page, HasMore = start + limit < all.Count, Next = page.Count > 0 ? page[page.Count - 1].Id : null });
+        }
+
+        /// <summary>Marks the batch cancelled; a running execution stops taking requests, the rest become Cancelled.</summary>
+        public Task<IrisBatch> CancelAsync(string id, CancellationToken ct)
+        {
+            var entry = Entry(id);
+            AtomicFile.WriteAllText(OllamaExecutor.CancelPath(_journal.SubmissionDir(entry.SubmissionId)), DateTimeOffset.UtcNow.ToString("o"));
+            return Task.FromResult(Read(entry));
+        }
+
+        public Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatch batch, string directory, Action<long>? progress, CancellationToken ct)
+        {
+            var entry = Entry(batch.Id);
+            var executed = OllamaExecutor.ExecutedPath(_journal.SubmissionDir(entry.SubmissionId));
+            var target = Path.Combine(directory, "output.jsonl");
+            if (!File.Exists(executed)) return Task.FromResult<IReadOnlyList<string>>(new string[0]);
+            File.Copy(executed, target + ".part", overwrite: true);
+            AtomicFile.Replace(target + ".part", target);
+            return Task.FromResult<IReadOnlyList<string>>(new[] { target });
+        }
+
+        public IrisBatchResult ParseResultLine(string line, long lineNumber) => OllamaWire.ParseResult(line, lineNumber);
+
+        public void Execute(IrisBatch batch, CancellationToken lifetime)
+        {
+            var entry = Entry(batch.Id);
+            var dir = _journal.SubmissionDir(entry.SubmissionId);
+            if (File.Exists(OllamaExecutor.CancelPath(dir))) return;
+            var servers = entry.BaseUri.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(s => new Uri(s.Trim())).ToArray();
+            var stop = CancellationTokenSource.CreateLinkedTokenSource(lifetime);
+            var executor = new OllamaExecutor(dir, servers, _openAICompatible, Http, ThrottleLimit, _settings.AttemptTimeout, _settings.Log);
+            var run = Task.Run(async () =>
+            {
+                try { await executor.RunAsync(stop.Token).ConfigureAwait(false); }
+                catch (Exception ex) when (!(ex is OperationCanceledException)) { _settings.Log?.Invoke($"Running batch {batch.Id} stopped: {ex.Message}"); }
+            });
+            lock (_running) _running.Add((stop, run));
+        }
+
+        public async Task StopAsync()
+        {
+            List<(CancellationTokenSource Stop, Task Run)> all;
+            lock (_running) { all = _running.ToList(); _running.Clear(); }
+            foreach (var r in all) r.Stop.Cancel();
+            try { await Task.WhenAll(all.Select(r => r.Run)).ConfigureAwait(false); }
+            catch (Exception) { /* each run reports its own failure */ }
+            foreach (var r in all) r.Stop.Dispose();
+        }
+    }
+}
