@@ -8,6 +8,7 @@ using IrisBatch.Providers.Azure;
 using IrisBatch.Providers.Gemini;
 using IrisBatch.Providers.Ollama;
 using IrisBatch.Providers.Xai;
+using IrisBatch.Providers.Mock;
 using IrisBatch.Providers.OpenAI;
 
 namespace IrisBatch.Providers
@@ -44,6 +45,8 @@ namespace IrisBatch.Providers
             ["Gemini"] = new ProviderInfo("Gemini", GeminiProvider.DefaultBaseUri, "GEMINI_BASE_URL", "GEMINI_API_KEY"),
             ["Xai"] = new ProviderInfo("Xai", XaiProvider.DefaultBaseUri, "XAI_BASE_URL", "XAI_API_KEY"),
             ["Ollama"] = new ProviderInfo("Ollama", OllamaProvider.DefaultBaseUri, "OLLAMA_HOST", "") { KeyOptional = true },
+            // In-process, for users' Pester tests: no network, no key (docs/testing.md).
+            [MockProvider.ProviderName] = new ProviderInfo(MockProvider.ProviderName, MockProvider.DefaultBaseUri, "IRISBATCH_MOCK_BASE_URI", "") { KeyOptional = true },
         };
 
         public static IReadOnlyCollection<string> Names => Known.Values.Select(p => p.Name).ToArray();
@@ -132,6 +135,7 @@ namespace IrisBatch.Providers
                 case "Ollama": return new OllamaProvider(uris, settings);
                 case "AzureOpenAI":
                     return new AzureOpenAIProvider(uri, key, settings, apiVersion ?? Environment.GetEnvironmentVariable("AZURE_OPENAI_API_VERSION"));
+                case MockProvider.ProviderName: return new MockProvider(uri, settings);
                 default: throw new IrisBatchException(ErrorIds.UnknownProvider, FailureKind.InvalidArgument, $"'{info.Name}' is not implemented.");
             }
         }

@@ -29,7 +29,9 @@ namespace IrisBatch.Commands
             var state = targets.ToDictionary(t => t.Batch.Id, t => t.Batch, StringComparer.Ordinal);
             var waiter = new BatchWaiter((b, ct) => byId[b.Id].Provider.GetAsync(b.Id, ct))
             {
-                PollInterval = TimeSpan.FromSeconds(_interval),
+                // The mock advances per poll (or per step of time): sleeping longer than that only slows users' tests.
+                PollInterval = targets.All(t => t.Provider is Providers.Mock.MockProvider)
+                    ? Providers.Mock.MockLifecycle.Pace(TimeSpan.FromSeconds(_interval)) : TimeSpan.FromSeconds(_interval),
                 Timeout = TimeSpan.FromSeconds(_timeout),
                 IsDone = isDone,
             };

@@ -1,0 +1,238 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using IrisBatch.Http;
+using IrisBatch.Journal;
+using IrisBatch.Jsonl;
+using IrisBatch.Providers.OpenAI;
+
+namespace IrisBatch.Providers.Mock
+{
+    /// <summary>
+    /// <c>-Provider Mock</c>: a batch provider wholly in-process, for users' own Pester tests of their scripts. No
+    /// network, no key. Its state lives in the journal folder (mock/ under $env:IRISBATCH_HOME); requests and
+    /// results have OpenAI's shape; the lifecycle, answers and failures are deterministic (<see cref="MockLifecycle"/>,
+    /// <see cref="MockModel"/>).
+    /// </summary>
+    public sealed class MockProvider : IBatchProvider
+    {
+        public const string ProviderName = "Mock";
+        /// <summary>A reserved name (RFC 2606): nothing is ever sent there.</summary>
+        public const string DefaultBaseUri = "https://mock.invalid/v1";
+
+        private readonly MockStore _store;
+
+        public MockProvider(Uri baseUri, HttpSettings settings, string? root = null)
+        {
+            BaseUri = baseUri;
+            _store = new MockStore(root ?? Path.Combine(JournalStore.DefaultRoot(), "mock"));
+            // Never called: it only serves BatchSubmitter's retry settings and log.
+            Api = new ApiClient(ProviderName, baseUri, _ => { }, _ => null, settings, new Redactor(null));
+        }
+
+        public string Name => ProviderName;
+        public Uri BaseUri { get; }
+        public ApiClient Api { get; }
+        /// <summary>The folder that holds the mock's files and batches.</summary>
+        public string Root => _store.Root;
+
+        public ProviderLimits Limits { get; } = new ProviderLimits
+        {
+            MaxRequestsPerBatch = 50_000,
+            MaxBytesPerBatch = 200L * 1000 * 1000,
+            OneModelPerBatch = true,
+            MaxMetadataPairs = 16,
+            MaxMetadataKeyLength = 64,
+            MaxMetadataValueLength = 512,
+        };
+
+        public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => OpenAIRequestWriter.Write(writer, request, OpenAIProvider.ChatEndpoint);
+
+        public Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct)
+        {
+            ct.ThrowIfCancellationRequested();
+            return Task.FromResult<string?>(_store.SaveUpload(submission.InputPath, submission.IdempotencyKey, progress));
+        }
+
+        public Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct) => Task.FromResult(_store.FindUpload(idempotencyKey));
+
+        public Task<IrisBatch?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct)
+        {
+            foreach (var s in _store.All())
+                if (s.Metadata.TryGetValue(ReservedMetadata.IdempotencyKey, out var key) && key == submission.IdempotencyKey)
+                    return Task.FromResult<IrisBatch?>(ToBatch(s));
+            return Task.FromResult<IrisBatch?>(null);
+        }
+
+        public Task<IrisBatch> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (fileId == null || !_store.FileExists(fileId))
+                throw new IrisBatchException(ErrorIds.BadRequest, FailureKind.InvalidArgument, $"The mock provider has no input file '{fileId}'.") { Target = fileId };
+            var now = DateTimeOffset.UtcNow;
+            var state = new MockBatchState
+            {
+                Id = "batch_mock_" + Guid.NewGuid().ToString("N").Substring(0, 20),
+                CreatedAt = now.ToUnixTimeSeconds(),
+                CreatedTicks = now.UtcTicks,
+                InputFileId = fileId,
+                Endpoint = OpenAIProvider.ChatEndpoint,
+                Metadata = ReservedMetadata.Compose(submission),
+            };
+            MockModel.Inspect(ReadRequests(fileId), state);
+            _store.Save(state);
+            return Task.FromResult(ToBatch(state));
+        }
+
+        public Task<IrisBatch> GetAsync(string id, CancellationToken ct)
+        {
+            using (_store.Lock(Known(id), ct))
+            {
+                var state = _store.Load(id)!;
+                MockLifecycle.Advance(state, DateTimeOffset.UtcNow);
+                var batch = ToBatch(state);
+                _store.Save(state);
+                return Task.FromResult(batch);
+            }
+        }
+
+        public Task<BatchPage> ListAsync(string? after, int limit, CancellationToken ct)
+        {
+            var all = _store.All();
+            int start = 0;
+            if (after != null)
+            {
+                var at = all.FindIndex(s => s.Id == after);
+                start = at < 0 ? all.Count : at + 1;
+            }
+            var page = all.Skip(start).Take(Math.Max(1, limit)).Select(ToBatch).ToList();
+            return Task.FromResult(new BatchPage
+            {
+                Batches = page,
+                HasMore = start + page.Count < all.Count,
+                Next = page.Count > 0 ? page[page.Count - 1].Id : null,
+            });
+        }
+
+        public Task<IrisBatch> CancelAsync(string id, CancellationToken ct)
+        {
+            using (_store.Lock(Known(id), ct))
+            {
+                var state = _store.Load(id)!;
+                var view = MockLifecycle.View(state);
+                if (view.IsTerminal)
+                    throw new IrisBatchException(ErrorIds.BadRequest, FailureKind.InvalidOperation,
+                        $"Cannot cancel a batch with status {view.Status}.") { Target = id, HttpStatus = 400 };
+                if (!state.CancelAtStep.HasValue)
+                {
+                    state.CancelAtStep = state.Steps;
+                    state.CancelProcessed = view.Processed;
+                    _store.Save(state);
+                }
+                return Task.FromResult(ToBatch(state));
+            }
+        }
+
+        public Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatch batch, string directory, Action<long>? progress, CancellationToken ct)
+        {
+            var state = _store.Load(Known(batch.Id))!;
+            var view = MockLifecycle.View(state);
+            var output = Path.Combine(directory, "output.jsonl");
+            var errors = Path.Combine(directory, "errors.jsonl");
+            var written = new List<string>();
+            if (!view.IsTerminal) return Task.FromResult<IReadOnlyList<string>>(written);
+            long bytes = 0;
+            JsonlWriter? outWriter = null, errWriter = null;
+            try
+            {
+                long index = 0;
+                foreach (var (r, _) in ReadRequests(state.InputFileId))
+                {
+                    ct.ThrowIfCancellationRequested();
+                    if (index < view.Processed)
+                    {
+                        var writer = MockModel.Fails(r.LastUser) ? (errWriter ??= new JsonlWriter(errors)) : (outWriter ??= new JsonlWriter(output));
+                        long i = index;
+                        bytes += writer.WriteLine(w => MockModel.WriteResult(w, r, i, state.Id, state.CreatedAt));
+                    }
+                    else if (view.Expired > 0)
+                    {
+                        long i = index;
+                        bytes += (errWriter ??= new JsonlWriter(errors)).WriteLine(w => MockModel.WriteExpired(w, r, i, state.Id));
+                    }
+                    progress?.Invoke(bytes);
+                    index++;
+                }
+            }
+            finally
+            {
+                outWriter?.Dispose();
+                errWriter?.Dispose();
+            }
+            if (outWriter != null) written.Add(output);
+            if (errWriter != null) written.Add(errors);
+            return Task.FromResult<IReadOnlyList<string>>(written);
+        }
+
+        public IrisBatchResult ParseResultLine(string line, long lineNumber) => OpenAIResultParser.Parse(line, lineNumber);
+
+        /// <summary>The id when the mock has such a batch; IrisBatch.NotFound otherwise.</summary>
+        private string Known(string id)
+        {
+            if (_store.Load(id) == null)
+                throw new IrisBatchException(ErrorIds.NotFound, FailureKind.NotFound, $"The mock provider has no batch '{id}' (its state is in {_store.Root}).") { Target = id, HttpStatus = 404 };
+            return id;
+        }
+
+        private IEnumerable<(MockRequest, long)> ReadRequests(string fileId)
+        {
+            foreach (var line in JsonlReader.ReadLines(_store.FilePath(fileId)))
+            {
+                MockRequest r;
+                try { r = MockModel.Read(line.Text); }
+                catch (JsonException) { r = new MockRequest(); }
+                yield return (r, line.Number);
+            }
+        }
+
+        private IrisBatch ToBatch(MockBatchState s)
+        {
+            var view = MockLifecycle.View(s);
+            if (view.IsTerminal && !s.FinishedAt.HasValue) s.FinishedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            var created = DateTimeOffset.FromUnixTimeSeconds(s.CreatedAt);
+            var failed = view.Failed + view.Expired;
+            var batch = new IrisBatch
+            {
+                Id = s.Id,
+                Provider = Name,
+                BaseUri = BaseUri.AbsoluteUri.TrimEnd('/'),
+                ProviderStatus = view.Status,
+                Status = OpenAIJson.MapStatus(view.Status),
+                Total = s.Total,
+                Succeeded = view.Succeeded,
+                Failed = failed,
+                CreatedAt = created,
+                ExpiresAt = created.AddHours(24),
+                CompletedAt = view.IsTerminal && s.FinishedAt.HasValue ? DateTimeOffset.FromUnixTimeSeconds(s.FinishedAt.Value) : (DateTimeOffset?)null,
+                Endpoint = s.Endpoint,
+                Model = s.Model,
+                InputFileId = s.InputFileId,
+                OutputFileId = view.IsTerminal && view.Succeeded > 0 ? s.Id + "_output" : null,
+                ErrorFileId = view.IsTerminal && failed > 0 ? s.Id + "_error" : null,
+            };
+            if (view.Status == "failed")
+                batch.Errors = s.Invalid.Select(i => new BatchValidationError
+                {
+                    Code = "invalid_request",
+                    Message = $"The mock provider refused request '{i.CustomId}' because its prompt contains {MockModel.InvalidMarker}.",
+                    Line = i.Line,
+                }).ToArray();
+            ReservedMetadata.Apply(batch, s.Metadata);
+            return batch;
+        }
+    }
+}
