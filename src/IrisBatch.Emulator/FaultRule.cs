@@ -24,7 +24,7 @@ internal sealed class FaultRule
     private static readonly Dictionary<string, string[]> KindKeys = new()
     {
         [Status] = new[] { "status_code", "retry_after", "retry_after_ms", "should_retry", "message" },
-        [Quota] = new[] { "retry_after", "retry_after_ms", "should_retry", "message" },
+        [Quota] = new[] { "status_code", "retry_after", "retry_after_ms", "should_retry", "message" },
         [ResetBefore] = Array.Empty<string>(),
         [ResetAfter] = Array.Empty<string>(),
         [Slow] = new[] { "delay_ms", "after" },
@@ -35,10 +35,11 @@ internal sealed class FaultRule
     private Random? _random;
 
     public int Id { get; private init; }
+    /// <summary>A route name (see <see cref="Faults.RouteName"/>), <c>*</c>, or an exact "METHOD /pattern" key.</summary>
     public required string Route { get; init; }
-    public required string[] RouteKeys { get; init; }
     public required string Kind { get; init; }
-    public int StatusCode { get; private init; }
+    /// <summary>The status of a <c>status</c> fault; null for <c>quota</c>, whose status depends on the provider.</summary>
+    public int? StatusCode { get; private init; }
     public double? RetryAfter { get; private init; }
     public long? RetryAfterMs { get; private init; }
     public bool? ShouldRetry { get; private init; }
@@ -77,7 +78,7 @@ internal sealed class FaultRule
 
     public JsonObject ToJson()
     {
-        var o = new JsonObject { ["id"] = "fault_" + Id, ["route"] = Route, ["route_keys"] = new JsonArray(RouteKeys.Select(k => (JsonNode)k).ToArray()), ["kind"] = Kind };
+        var o = new JsonObject { ["id"] = "fault_" + Id, ["route"] = Route, ["kind"] = Kind };
         switch (Kind)
         {
             case Status:
@@ -110,7 +111,7 @@ internal sealed class FaultRule
     }
 
     /// <summary>Parses a rule; returns an error message (and the offending key) instead of throwing.</summary>
-    public static (FaultRule? Rule, string? Error, string? Param) Parse(JsonElement body, int id, Func<string, string[]?> resolveRoute)
+    public static (FaultRule? Rule, string? Error, string? Param) Parse(JsonElement body, int id, Func<string, bool> isRoute)
     {
         if (body.ValueKind != JsonValueKind.Object) return (null, "The body must be a JSON object.", null);
         var props = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
@@ -128,7 +129,7 @@ internal sealed class FaultRule
         if (!props.TryGetValue("route", out var routeValue) || routeValue.ValueKind != JsonValueKind.String)
             return (null, "'route' is required: a route name (upload, create, get, list, cancel, download), '*', or 'METHOD /pattern'.", "route");
         string route = routeValue.GetString()!;
-        if (resolveRoute(route) is not { } keys)
+        if (!isRoute(route))
             return (null, $"Unknown route '{route}'. Use upload, create, get, list, cancel, download, '*', or a 'METHOD /pattern' key as in /_emulator/stats.", "route");
 
         string? error = null, param = null;
@@ -184,9 +185,8 @@ internal sealed class FaultRule
         {
             Id = id,
             Route = route,
-            RouteKeys = keys,
             Kind = kind,
-            StatusCode = kind == Quota ? 429 : (int)(statusCode ?? 500),
+            StatusCode = kind == Quota ? (int?)statusCode : (int)(statusCode ?? 500),
             RetryAfter = retryAfter,
             RetryAfterMs = retryAfterMs,
             ShouldRetry = shouldRetry,

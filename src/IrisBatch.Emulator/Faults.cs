@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -8,6 +9,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
+using IrisBatch.Emulator.Anthropic;
 using IrisBatch.Emulator.OpenAI;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -22,15 +24,15 @@ namespace IrisBatch.Emulator;
 /// <see cref="FaultRule"/>); per call, the rules on its route are looked at in the order they were added, each counts the
 /// call, and the first that fires injects its fault (one fault per call):
 /// <list type="bullet">
-/// <item><c>status</c> / <c>quota</c>: answer the error envelope without calling the handler (429 with Retry-After and
-/// retry-after-ms when asked; 429 <c>insufficient_quota</c>).</item>
+/// <item><c>status</c> / <c>quota</c>: answer the provider's error envelope without calling the handler (Retry-After and
+/// retry-after-ms when asked; quota: OpenAI's 429 <c>insufficient_quota</c>, Anthropic's 402 <c>billing_error</c>).</item>
 /// <item><c>reset_before</c>: abort the connection; the handler never runs.</item>
 /// <item><c>reset_after</c>: run the handler into a buffer (the upload is stored, the batch created and counted), then abort.</item>
 /// <item><c>slow</c>: wait <c>delay_ms</c> before acting, or after acting with <c>after</c> (then send the buffered answer).
 /// If the client hangs up while waiting before acting, the handler never runs.</item>
 /// <item><c>truncate</c>: send the full Content-Length but only part of the body, then abort.</item>
-/// <item><c>malformed_line</c>: on downloads of result files (purpose <c>batch_output</c>) only, one line is cut short,
-/// keeping its custom_id, so it is no longer JSON.</item>
+/// <item><c>malformed_line</c>: on downloads of results only (files of purpose <c>batch_output</c>, Anthropic's results),
+/// one line is cut short, keeping its custom_id, so it is no longer JSON.</item>
 /// </list>
 /// A faulted answer is buffered in memory (unfaulted ones are streamed as usual). Injections are counted in
 /// <see cref="Stats.FaultsInjected"/>; the handler's own counters stay honest (a create whose answer was lost still
@@ -38,19 +40,10 @@ namespace IrisBatch.Emulator;
 /// </summary>
 public sealed class Faults
 {
-    /// <summary>
-    /// Route names tests use, and the "METHOD /pattern" keys (as in <see cref="Stats.Routes"/>) each covers.
-    /// Another provider's surface adds its own keys to the same names.
-    /// </summary>
-    private static readonly Dictionary<string, string[]> RouteNames = new(StringComparer.Ordinal)
-    {
-        ["upload"] = new[] { "POST /v1/files" },
-        ["create"] = new[] { "POST /v1/batches" },
-        ["get"] = new[] { "GET /v1/batches/{batch_id}" },
-        ["list"] = new[] { "GET /v1/batches", "GET /v1/files" },
-        ["cancel"] = new[] { "POST /v1/batches/{batch_id}/cancel" },
-        ["download"] = new[] { "GET /v1/files/{file_id}/content" },
-    };
+    /// <summary>The route names rules may use; every provider surface's routes fall under them by their shape.</summary>
+    public static readonly IReadOnlyList<string> RouteNames = new[] { "upload", "create", "get", "list", "cancel", "download" };
+
+    private static readonly ConcurrentDictionary<string, string?> NameOfRoute = new(StringComparer.Ordinal);
 
     /// <summary>How long a truncated answer's first part is given to reach the client before the connection is aborted.</summary>
     private static readonly TimeSpan TruncateGrace = TimeSpan.FromMilliseconds(100);
@@ -76,7 +69,7 @@ public sealed class Faults
         if (rule is null) return next();
         return rule.Kind switch
         {
-            FaultRule.Status or FaultRule.Quota => ErrorAsync(context, rule),
+            FaultRule.Status or FaultRule.Quota => ErrorAsync(context, rule, route),
             FaultRule.ResetBefore => ResetBefore(context),
             FaultRule.ResetAfter => ResetAfterAsync(context, next),
             FaultRule.Slow => SlowAsync(context, rule, next),
@@ -136,7 +129,7 @@ public sealed class Faults
         {
             lock (_lock)
             {
-                var (rule, error, param) = FaultRule.Parse(doc.RootElement, _nextId + 1, ResolveRoute);
+                var (rule, error, param) = FaultRule.Parse(doc.RootElement, _nextId + 1, IsRoute);
                 if (rule is null) return OpenAIErrors.BadRequest(error!, param, "invalid_fault");
                 _nextId++;
                 _rules.Add(rule);
@@ -145,14 +138,48 @@ public sealed class Faults
         }
     }
 
-    private static string[]? ResolveRoute(string route)
+    private static bool IsRoute(string route)
     {
-        if (route == "*") return new[] { "*" };
-        if (RouteNames.TryGetValue(route, out var keys)) return keys;
+        if (route == "*" || RouteNames.Contains(route)) return true;
         // An exact key such as "GET /v1/files/{file_id}".
         int space = route.IndexOf(' ');
-        return space > 0 && route.Length > space + 1 && route[space + 1] == '/' ? new[] { route } : null;
+        return space > 0 && route.Length > space + 1 && route[space + 1] == '/';
     }
+
+    /// <summary>
+    /// The name a "METHOD /pattern" key goes by, from its shape, whatever the surface's prefix (/v1, --openai-prefix,
+    /// Azure's /openai and /openai/v1, Anthropic's /v1/messages): POST …/files is <c>upload</c>; POST …/batches
+    /// <c>create</c>; GET …/batches/{id} <c>get</c>; GET …/batches and GET …/files <c>list</c>; POST …/batches/{id}/cancel
+    /// <c>cancel</c>; GET …/files/{id}/content and GET …/batches/{id}/results <c>download</c>. Others have none.
+    /// </summary>
+    public static string? RouteName(string routeKey) => NameOfRoute.GetOrAdd(routeKey, static key =>
+    {
+        int space = key.IndexOf(' ');
+        if (space <= 0) return null;
+        string method = key[..space];
+        var segments = key[(space + 1)..].Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments.Length == 0) return null;
+        static bool IsParameter(string segment) => segment.StartsWith('{') && segment.EndsWith('}') && !segment.StartsWith("{*", StringComparison.Ordinal);
+        string last = segments[^1], previous = segments.Length > 1 ? segments[^2] : "", third = segments.Length > 2 ? segments[^3] : "";
+        return (method, last) switch
+        {
+            ("POST", "files") => "upload",
+            ("GET", "files") => "list",
+            ("POST", "batches") => "create",
+            ("GET", "batches") => "list",
+            ("POST", "cancel") when IsParameter(previous) && third == "batches" => "cancel",
+            ("GET", "content") when IsParameter(previous) && third == "files" => "download",
+            ("GET", "results") when IsParameter(previous) && third == "batches" => "download",
+            ("GET", _) when IsParameter(last) && previous == "batches" => "get",
+            _ => null,
+        };
+    });
+
+    private static bool Matches(FaultRule rule, string routeKey) =>
+        rule.Route == "*" || rule.Route == routeKey || RouteName(routeKey) == rule.Route;
+
+    /// <summary>Anthropic's routes answer errors in Anthropic's envelope; every other surface in OpenAI's.</summary>
+    private static bool IsAnthropic(string routeKey) => routeKey.Contains(" /v1/messages/", StringComparison.Ordinal);
 
     private FaultRule? Pick(HttpContext context, string route)
     {
@@ -161,7 +188,7 @@ public sealed class Faults
             if (_rules.Count == 0) return null;
             foreach (var rule in _rules)
             {
-                if (!rule.RouteKeys.Contains(route) && !rule.RouteKeys.Contains("*")) continue;
+                if (!Matches(rule, route)) continue;
                 if (rule.Kind == FaultRule.MalformedLine && !IsResultDownload(context, route)) continue;
                 if (!rule.Decide()) continue;
                 _state.Stats.CountFaultInjected();
@@ -171,30 +198,54 @@ public sealed class Faults
         }
     }
 
-    /// <summary>A download of a file the emulator wrote as a batch result (output or error file).</summary>
-    private bool IsResultDownload(HttpContext context, string route) =>
-        route.EndsWith("/content", StringComparison.Ordinal)
-        && context.Request.RouteValues.TryGetValue("file_id", out var id) && id is string fileId
-        && _state.Files.TryGet(fileId, out var file) && file.Purpose == "batch_output";
+    /// <summary>A download of batch results: a file the emulator wrote as an output or error file, or Anthropic's results.</summary>
+    private bool IsResultDownload(HttpContext context, string route)
+    {
+        if (RouteName(route) != "download") return false;
+        if (route.EndsWith("/results", StringComparison.Ordinal)) return true;
+        return context.Request.RouteValues.TryGetValue("file_id", out var id) && id is string fileId
+            && _state.Files.TryGet(fileId, out var file) && file.Purpose == "batch_output";
+    }
 
-    private static Task ErrorAsync(HttpContext context, FaultRule rule)
+    private static Task ErrorAsync(HttpContext context, FaultRule rule, string route)
     {
         var headers = context.Response.Headers;
         if (rule.RetryAfter is { } seconds) headers["Retry-After"] = seconds.ToString("0.###", CultureInfo.InvariantCulture);
         if (rule.RetryAfterMs is { } ms) headers["retry-after-ms"] = ms.ToString(CultureInfo.InvariantCulture);
         if (rule.ShouldRetry is { } shouldRetry) headers["x-should-retry"] = shouldRetry ? "true" : "false";
+        return (IsAnthropic(route) ? AnthropicError(context, rule) : OpenAIError(rule)).ExecuteAsync(context);
+    }
 
-        JsonObject envelope = rule.Kind == FaultRule.Quota
-            ? OpenAIErrors.Envelope(rule.Message ?? "You exceeded your current quota, please check your plan and billing details.",
-                "insufficient_quota", null, "insufficient_quota")
-            : rule.StatusCode switch
-            {
-                429 => OpenAIErrors.Envelope(rule.Message ?? "Rate limit reached for requests. Please try again later.",
-                    "requests", null, "rate_limit_exceeded"),
-                >= 500 => OpenAIErrors.Envelope(rule.Message ?? ServerErrorMessage(rule.StatusCode), "server_error", null, null),
-                _ => OpenAIErrors.Envelope(rule.Message ?? $"The emulator injected HTTP {rule.StatusCode}.", "invalid_request_error", null, null),
-            };
-        return Json.Result(envelope, rule.StatusCode).ExecuteAsync(context);
+    private static IResult OpenAIError(FaultRule rule)
+    {
+        if (rule.Kind == FaultRule.Quota)
+            return Json.Result(OpenAIErrors.Envelope(rule.Message ?? "You exceeded your current quota, please check your plan and billing details.",
+                "insufficient_quota", null, "insufficient_quota"), rule.StatusCode ?? StatusCodes.Status429TooManyRequests);
+        int status = rule.StatusCode ?? 500;
+        var envelope = status switch
+        {
+            429 => OpenAIErrors.Envelope(rule.Message ?? "Rate limit reached for requests. Please try again later.", "requests", null, "rate_limit_exceeded"),
+            >= 500 => OpenAIErrors.Envelope(rule.Message ?? ServerErrorMessage(status), "server_error", null, null),
+            _ => OpenAIErrors.Envelope(rule.Message ?? $"The emulator injected HTTP {status}.", "invalid_request_error", null, null),
+        };
+        return Json.Result(envelope, status);
+    }
+
+    /// <summary>Anthropic's envelope (spec §3.1): rate_limit_error, overloaded_error (529), api_error; billing_error (402) for quota.</summary>
+    private static IResult AnthropicError(HttpContext context, FaultRule rule)
+    {
+        if (rule.Kind == FaultRule.Quota)
+            return AnthropicErrors.Result(context, rule.StatusCode ?? StatusCodes.Status402PaymentRequired, "billing_error",
+                rule.Message ?? "Your credit balance is too low to access the Anthropic API.");
+        int status = rule.StatusCode ?? 500;
+        var (type, message) = status switch
+        {
+            429 => ("rate_limit_error", "Number of requests has exceeded your rate limit."),
+            529 => ("overloaded_error", "Overloaded"),
+            >= 500 => ("api_error", "Internal server error"),
+            _ => ("invalid_request_error", $"The emulator injected HTTP {status}."),
+        };
+        return AnthropicErrors.Result(context, status, type, rule.Message ?? message);
     }
 
     private static string ServerErrorMessage(int status) => status switch

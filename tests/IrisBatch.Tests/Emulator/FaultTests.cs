@@ -55,7 +55,6 @@ public sealed class FaultTests
         Assert.Equal("status", added.GetProperty("kind").GetString());
         Assert.Equal(503, added.GetProperty("status_code").GetInt32());
         Assert.Equal(2, added.GetProperty("remaining").GetInt32());
-        Assert.Equal("POST /v1/batches", added.GetProperty("route_keys")[0].GetString());
         await AddFaultAsync(api, new { route = "download", kind = "slow", delay_ms = 10, after = true });
 
         var list = await EmulatorApi.JsonAsync(await api.Http.GetAsync("/_emulator/faults"));
@@ -435,6 +434,99 @@ public sealed class FaultTests
         using (var r = await api.Http.GetAsync($"/v1/files/{fileId}/content")) Assert.Equal(503, (int)r.StatusCode);
         using (var r = await api.Http.GetAsync("/v1/batches")) Assert.Equal(200, (int)r.StatusCode);
         using (var r = await api.Http.GetAsync("/_emulator/stats")) Assert.Equal(200, (int)r.StatusCode);   // control routes are never faulted
+    }
+
+    [Theory]
+    [InlineData("POST /v1/files", "upload")]
+    [InlineData("POST /v1/batches", "create")]
+    [InlineData("GET /v1/batches/{batch_id}", "get")]
+    [InlineData("GET /v1/batches", "list")]
+    [InlineData("GET /v1/files", "list")]
+    [InlineData("POST /v1/batches/{batch_id}/cancel", "cancel")]
+    [InlineData("GET /v1/files/{file_id}/content", "download")]
+    [InlineData("POST /openai/files", "upload")]                                   // Azure, dated surface
+    [InlineData("GET /openai/v1/files/{file_id}/content", "download")]            // Azure, v1 surface
+    [InlineData("POST /groq/openai/v1/batches/{batch_id}/cancel", "cancel")]      // --openai-prefix
+    [InlineData("POST /v1/messages/batches", "create")]                           // Anthropic
+    [InlineData("GET /v1/messages/batches", "list")]
+    [InlineData("GET /v1/messages/batches/{message_batch_id}", "get")]
+    [InlineData("POST /v1/messages/batches/{message_batch_id}/cancel", "cancel")]
+    [InlineData("GET /v1/messages/batches/{message_batch_id}/results", "download")]
+    [InlineData("DELETE /v1/messages/batches/{message_batch_id}", null)]
+    [InlineData("GET /v1/files/{file_id}", null)]
+    [InlineData("DELETE /v1/files/{file_id}", null)]
+    [InlineData("GET /v1/{**path}", null)]
+    public void Route_names_follow_the_shape_of_the_route_on_every_surface(string routeKey, string? name) =>
+        Assert.Equal(name, Faults.RouteName(routeKey));
+
+    [Fact]
+    public async Task Route_names_reach_other_openai_prefixes()
+    {
+        var options = new EmulatorOptions { ValidatingMs = 0, InProgressMs = 0, FinalizingMs = 0, CancellingMs = 0 };
+        options.OpenAIPrefixes.Add("/groq/openai/v1");
+        await using var host = await EmulatorHost.StartAsync(options);
+        using var api = new EmulatorApi(host);
+        await AddFaultAsync(api, new { route = "upload", kind = "status", status_code = 503, count = 2 });
+
+        using var form = new MultipartFormDataContent();
+        form.Add(new StringContent("batch"), "purpose");
+        form.Add(new ByteArrayContent(Encoding.UTF8.GetBytes(Lines.Jsonl(Lines.Many(1)))), "file", "input.jsonl");
+        using (var r = await api.Http.PostAsync("/groq/openai/v1/files", form)) Assert.Equal(503, (int)r.StatusCode);
+        using (var r = await api.UploadRawAsync(Lines.Jsonl(Lines.Many(1)))) Assert.Equal(503, (int)r.StatusCode);
+        await api.UploadAsync(Lines.Jsonl(Lines.Many(1)));
+        Assert.Equal(2, Stat(await StatsAsync(api), "faults_injected"));
+    }
+
+    [Fact]
+    public async Task Anthropic_routes_answer_faults_in_anthropic_envelopes()
+    {
+        await using var host = await StartAsync();
+        using var api = new EmulatorApi(host);
+        using var anthropic = new AnthropicApi(host);
+        await AddFaultAsync(api, new { route = "create", kind = "status", status_code = 529, retry_after = 1 });
+        await AddFaultAsync(api, new { route = "create", kind = "status", status_code = 429 });
+        await AddFaultAsync(api, new { route = "create", kind = "quota" });
+
+        using (var r = await anthropic.CreateRawAsync(AnthropicApi.Many(1)))
+        {
+            await AnthropicApi.AssertErrorAsync(r, 529, "overloaded_error");
+            Assert.Equal("1", r.Headers.GetValues("Retry-After").Single());
+        }
+        using (var r = await anthropic.CreateRawAsync(AnthropicApi.Many(1))) await AnthropicApi.AssertErrorAsync(r, 429, "rate_limit_error");
+        using (var r = await anthropic.CreateRawAsync(AnthropicApi.Many(1))) await AnthropicApi.AssertErrorAsync(r, 402, "billing_error");
+        Assert.Equal(0, host.State.AnthropicBatchCount);
+        await anthropic.StartAsync(AnthropicApi.Many(1));
+        Assert.Equal(1, host.State.AnthropicBatchCount);
+    }
+
+    [Fact]
+    public async Task Anthropic_create_reset_after_acting_and_a_malformed_results_line()
+    {
+        await using var host = await StartAsync();
+        using var api = new EmulatorApi(host);
+        using var anthropic = new AnthropicApi(host);
+        await AddFaultAsync(api, new { route = "create", kind = "reset_after" });
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => anthropic.CreateRawAsync(AnthropicApi.Many(10)));
+        Assert.Equal(1, host.State.AnthropicBatchCount);
+
+        var list = await EmulatorApi.JsonAsync(await anthropic.Http.GetAsync(AnthropicApi.Batches));
+        string id = Assert.Single(list.GetProperty("data").EnumerateArray()).GetProperty("id").GetString()!;
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var batch = await anthropic.GetAsync(id);
+        while (AnthropicApi.Status(batch) != "ended")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the batch did not end");
+            await Task.Delay(10);
+            batch = await anthropic.GetAsync(id);
+        }
+
+        await AddFaultAsync(api, new { route = "download", kind = "malformed_line", line = 2 });
+        using var r = await anthropic.Http.GetAsync(new Uri(batch.GetProperty("results_url").GetString()!));
+        var lines = (await r.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(10, lines.Length);
+        Assert.ThrowsAny<JsonException>(() => JsonDocument.Parse(lines[1]));
+        Assert.Contains("\"custom_id\"", lines[1]);
+        foreach (var line in lines.Where((_, i) => i != 1)) JsonDocument.Parse(line).Dispose();
     }
 
     [Fact]
