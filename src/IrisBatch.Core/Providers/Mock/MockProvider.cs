@@ -125,7 +125,7 @@ namespace IrisBatch.Providers.Mock
                 var state = _store.Load(id)!;
                 var view = MockLifecycle.View(state);
                 if (view.IsTerminal)
-                    throw new IrisBatchException(ErrorIds.BadRequest, FailureKind.InvalidOperation,
+                    throw new IrisBatchException(ErrorIds.BadRequest, FailureKind.InvalidArgument,
                         $"Cannot cancel a batch with status {view.Status}.") { Target = id, HttpStatus = 400 };
                 if (!state.CancelAtStep.HasValue)
                 {
