@@ -33,6 +33,7 @@ namespace IrisBatch.Commands
     {
         protected const string ByObject = "Batch";
         protected const string ById = "Id";
+        protected const string BySet = "Set";
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ById)]
         [Alias("BatchId")]
@@ -42,6 +43,11 @@ namespace IrisBatch.Commands
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByObject)]
         [ValidateNotNull]
         public IrisBatch[] InputObject { get; set; } = new IrisBatch[0];
+
+        /// <summary>Every batch of one submission (a set), found in the journal.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = BySet)]
+        [ValidateNotNullOrEmpty]
+        public string? SetId { get; set; }
 
         private readonly Dictionary<string, IBatchProvider> _providers = new Dictionary<string, IBatchProvider>(StringComparer.OrdinalIgnoreCase);
 
@@ -75,7 +81,18 @@ namespace IrisBatch.Commands
         protected IEnumerable<BatchTarget> Targets()
         {
             var list = new List<BatchTarget>();
-            if (ParameterSetName == ByObject)
+            if (ParameterSetName == BySet)
+            {
+                var ids = Journal.All().Where(e => e.SetId == SetId && e.BatchId != null).Select(e => e.BatchId!).Reverse().ToList();
+                if (ids.Count == 0)
+                    WriteError(ErrorMapper.Create(ErrorIds.NotFound, FailureKind.NotFound, $"The journal has no batches of set '{SetId}'.", SetId));
+                foreach (var id in ids)
+                {
+                    var t = TryResolve(id, null);
+                    if (t != null) list.Add(t);
+                }
+            }
+            else if (ParameterSetName == ByObject)
             {
                 foreach (var batch in InputObject)
                 {
