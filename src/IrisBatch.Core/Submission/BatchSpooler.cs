@@ -163,6 +163,8 @@ namespace IrisBatch.Submission
                 State = SubmissionState.Spooled,
             });
             var part = new SpooledPart(entry, new JsonlWriter(_journal.InputPath(entry)), new JsonlWriter(_journal.RequestsPath(entry)));
+            AtomicFile.RestrictFile(_journal.InputPath(entry));
+            AtomicFile.RestrictFile(_journal.RequestsPath(entry));
             _open[key] = part;
             _parts.Add(part);
             return part;

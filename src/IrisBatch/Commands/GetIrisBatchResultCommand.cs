@@ -113,6 +113,7 @@ namespace IrisBatch.Commands
                     progress.RecordType = ProgressRecordType.Completed;
                     WriteProgress(progress);
                 }
+                foreach (var f in files) if (File.Exists(f)) AtomicFile.RestrictFile(f);
                 if (entry != null)
                 {
                     entry.ResultsDownloaded = true;

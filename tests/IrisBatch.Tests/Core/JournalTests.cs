@@ -25,6 +25,18 @@ namespace IrisBatch.Tests.Core
             Assert.False(Directory.Exists(Path.Combine(_dir, "..", "x")) && !Directory.Exists(_dir));
         }
 
+        [Fact]
+        public void Journal_files_and_folders_are_private_to_the_user()
+        {
+            if (OperatingSystem.IsWindows()) return;
+            var store = new JournalStore(_dir);
+            var entry = store.Begin(new JournalEntry { Provider = "OpenAI", BaseUri = "http://127.0.0.1:1/v1", Model = "m" });
+            store.Save(entry);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_dir));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(store.SubmissionDir(entry.SubmissionId)));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(store.SubmissionDir(entry.SubmissionId), "entry.json")));
+        }
+
         [Theory]
         [InlineData("batch_abc123")]
         [InlineData("msgbatch_01HkcTjaV5uDC8jWR4ZsDV8d")]

@@ -93,6 +93,7 @@ namespace IrisBatch.Providers.Ollama
                 _log?.Invoke($"Running {queue.Count} request(s) on {_servers.Length} server(s), {_throttle} at a time on each.");
                 int outstanding = queue.Count;
                 using var writer = new FileStream(_executedPath, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 12);
+                Journal.AtomicFile.RestrictFile(_executedPath);
                 var workers = new List<Task>();
                 foreach (var server in _servers)
                     for (int i = 0; i < _throttle; i++)
