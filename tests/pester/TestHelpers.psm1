@@ -236,3 +236,115 @@ function New-TestRows {
 }
 
 Export-ModuleMember -Function *-*
+
+# --- Providers (Providers.Tests.ps1, Ollama.Tests.ps1, DurabilityAnthropic.Tests.ps1) ---
+
+$script:ProviderVariables = @(
+    'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_API_VERSION',
+    'GEMINI_API_KEY', 'GEMINI_BASE_URL', 'XAI_API_KEY', 'XAI_BASE_URL', 'OLLAMA_HOST', 'IRISBATCH_RETRY_BASE_DELAY_MS')
+
+function Initialize-ProviderTestEnvironment {
+    <#
+    .SYNOPSIS
+        Initialize-TestEnvironment for any provider: a fresh IRISBATCH_HOME, no ambient provider settings, the key
+        in the provider's own variable (none for Ollama), and fast retries. Clear-TestEnvironment restores all of it.
+    #>
+    param([string] $KeyVariable = 'OPENAI_API_KEY', [string] $ApiKey = 'test-key', [int] $RetryBaseDelayMs = 20)
+    $homeDir = Initialize-TestEnvironment -ApiKey $ApiKey
+    foreach ($name in $script:ProviderVariables) {
+        if (-not $script:SavedEnvironment.ContainsKey($name)) { $script:SavedEnvironment[$name] = [Environment]::GetEnvironmentVariable($name) }
+        [Environment]::SetEnvironmentVariable($name, $null)
+    }
+    if ($KeyVariable -ne 'OPENAI_API_KEY') { Remove-Item env:OPENAI_API_KEY -ErrorAction Ignore }
+    if ($KeyVariable) { [Environment]::SetEnvironmentVariable($KeyVariable, $ApiKey) }
+    $env:IRISBATCH_RETRY_BASE_DELAY_MS = "$RetryBaseDelayMs"
+    $homeDir
+}
+
+function Get-EmulatorChangeCount {
+    <#
+    .SYNOPSIS
+        Every call that can change something on an emulator (any route but GET, failed calls included), summed over
+        all its surfaces, plus the action counters. Equal before and after: nothing was sent that changes state.
+    #>
+    param([Parameter(Mandatory)] [object] $Emulator)
+    $s = Get-EmulatorStats $Emulator
+    $calls = 0
+    if ($s.routes) {
+        foreach ($p in $s.routes.psobject.Properties) { if ($p.Name -notlike 'GET *') { $calls += [long] $p.Value } }
+    }
+    [pscustomobject]@{
+        Calls     = $calls
+        Uploads   = $s.uploads
+        Batches   = $s.batches_created
+        Cancels   = $s.cancels
+    }
+}
+
+function Get-TranscriptText {
+    <# Runs a script block and returns what it wrote to the host (e.g. -WhatIf messages), through a transcript. #>
+    param([Parameter(Mandatory)] [scriptblock] $ScriptBlock)
+    $path = Join-Path ([IO.Path]::GetTempPath()) "irisbatch-host-$([guid]::NewGuid().ToString('N')).txt"
+    $null = Start-Transcript -Path $path -UseMinimalHeader
+    try { $null = & $ScriptBlock }
+    finally { $null = Stop-Transcript }
+    try { Get-Content -Raw $path } finally { Remove-Item $path -ErrorAction Ignore }
+}
+
+function Wait-TestCondition {
+    <# Polls a script block until it returns something true; throws with -Because after -TimeoutSeconds. #>
+    param(
+        [Parameter(Mandatory)] [scriptblock] $Condition,
+        [double] $TimeoutSeconds = 30,
+        [int] $IntervalMs = 50,
+        [string] $Because = 'the condition never held'
+    )
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ($true) {
+        $value = & $Condition
+        if ($value) { return $value }
+        if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out after $TimeoutSeconds s: $Because" }
+        Start-Sleep -Milliseconds $IntervalMs
+    }
+}
+
+function Start-TestPwsh {
+    <#
+    .SYNOPSIS
+        Starts a script file in a child pwsh without waiting; returns {Process, OutPath}. Its stdout and stderr go
+        to OutPath. Stop it with Stop-TestPwsh (that process only); read what it wrote with Get-Content OutPath.
+    #>
+    param([Parameter(Mandatory)] [string] $File, [string[]] $ArgumentList = @())
+    $self = [Environment]::ProcessPath
+    $psi = [Diagnostics.ProcessStartInfo]::new($self)
+    if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { $psi.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+    foreach ($a in @('-NoLogo', '-NoProfile', '-NonInteractive', '-File', $File) + $ArgumentList) { $psi.ArgumentList.Add([string] $a) }
+    $psi.UseShellExecute = $false
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $outPath = Join-Path ([IO.Path]::GetTempPath()) "irisbatch-child-$([guid]::NewGuid().ToString('N').Substring(0, 8)).log"
+    $out = [IO.File]::Create($outPath)
+    $p = [Diagnostics.Process]::Start($psi)
+    [pscustomobject]@{
+        PSTypeName = 'IrisBatch.TestPwsh'
+        Process    = $p
+        OutPath    = $outPath
+        Out        = $out
+        CopyTasks  = @($p.StandardOutput.BaseStream.CopyToAsync($out), $p.StandardError.BaseStream.CopyToAsync($out))
+    }
+}
+
+function Stop-TestPwsh {
+    <# Kills (-Kill) or waits for (-TimeoutSeconds) a child started by Start-TestPwsh; returns its exit code and output. #>
+    param([Parameter(Mandatory)] [object] $Child, [switch] $Kill, [double] $TimeoutSeconds = 60)
+    $p = $Child.Process
+    if ($Kill -and -not $p.HasExited) { $p.Kill($true) }
+    if (-not $p.WaitForExit([int] ($TimeoutSeconds * 1000))) { $p.Kill($true); $null = $p.WaitForExit(10000) }
+    $null = [Threading.Tasks.Task]::WaitAll([Threading.Tasks.Task[]] $Child.CopyTasks, 5000)
+    $Child.Out.Dispose()
+    $text = Get-Content -Raw $Child.OutPath -ErrorAction Ignore
+    Remove-Item $Child.OutPath -ErrorAction Ignore
+    [pscustomobject]@{ ExitCode = $p.ExitCode; Output = "$text" }
+}
+
+Export-ModuleMember -Function *-*

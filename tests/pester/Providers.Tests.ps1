@@ -1,0 +1,276 @@
+# The core end-to-end scenarios (issue 2: tests 1, 2, 4 (unknown id), 5 and 7) run unchanged for every provider:
+# only -Provider, -BaseUri and the key's variable change. Issues 5 and 6, "Tests that must exist".
+# One emulator per provider, with a fresh IRISBATCH_HOME and rows of its own.
+
+BeforeDiscovery {
+    # Path: what follows the emulator's URL in -BaseUri. KeyVariable: where the key is found (none for Ollama).
+    # RemoteBatches: the provider has a batch API (the emulator counts the batches created there).
+    # StopGoesThroughCancelling: Stop-IrisBatch answers Cancelling before the batch is Cancelled.
+    $script:providerCases = @(
+        @{
+            Name = 'OpenAI'; Provider = 'OpenAI'; Path = '/v1'; KeyVariable = 'OPENAI_API_KEY'; EmulatorArgs = @()
+            Model = 'gpt-4o-mini'; UnknownId = 'batch_doesnotexist'; FailCode = 'emulated_failure'
+            RemoteBatches = $true; StopGoesThroughCancelling = $true
+        }
+        @{
+            Name = 'Anthropic'; Provider = 'Anthropic'; Path = ''; KeyVariable = 'ANTHROPIC_API_KEY'; EmulatorArgs = @()
+            Model = 'claude-haiku-4-5'; UnknownId = 'msgbatch_01doesnotexist'; FailCode = 'invalid_request_error'
+            RemoteBatches = $true; StopGoesThroughCancelling = $true
+        }
+        @{
+            Name = 'AzureOpenAI (dated api-version surface)'; Provider = 'AzureOpenAI'; Path = ''; KeyVariable = 'AZURE_OPENAI_API_KEY'
+            EmulatorArgs = @(); Model = 'gpt-4o-mini-batch'; UnknownId = 'batch_doesnotexist'; FailCode = 'emulated_failure'
+            RemoteBatches = $true; StopGoesThroughCancelling = $true
+        }
+        @{
+            Name = 'AzureOpenAI (dated, preview shapes: ISO times, capitalised statuses)'; Provider = 'AzureOpenAI'; Path = ''
+            KeyVariable = 'AZURE_OPENAI_API_KEY'; EmulatorArgs = @('--azure-tolerant-shapes'); Model = 'gpt-4o-mini-batch'
+            UnknownId = 'batch_doesnotexist'; FailCode = 'emulated_failure'; RemoteBatches = $true; StopGoesThroughCancelling = $true
+        }
+        @{
+            Name = 'AzureOpenAI (/openai/v1 surface)'; Provider = 'AzureOpenAI'; Path = '/openai/v1'; KeyVariable = 'AZURE_OPENAI_API_KEY'
+            EmulatorArgs = @(); Model = 'gpt-4o-mini-batch'; UnknownId = 'batch_doesnotexist'; FailCode = 'emulated_failure'
+            RemoteBatches = $true; StopGoesThroughCancelling = $true
+        }
+        @{
+            Name = 'OpenAI-compatible host (/groq/openai/v1)'; Provider = 'OpenAI'; Path = '/groq/openai/v1'; KeyVariable = 'OPENAI_API_KEY'
+            EmulatorArgs = @('--openai-prefix', '/groq/openai/v1'); Model = 'llama-3.1-8b-instant'; UnknownId = 'batch_doesnotexist'
+            FailCode = 'emulated_failure'; RemoteBatches = $true; StopGoesThroughCancelling = $true
+        }
+    )
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $null = Import-ModuleUnderTest
+    $poll = 0.1
+    $failMessage = 'The emulator failed this request because its prompt contains [fail].'
+
+    function Get-SubmissionCount {
+        # Local batches live in the journal only: a -WhatIf must not leave one behind either.
+        $dir = Join-Path $env:IRISBATCH_HOME 'submissions'
+        @(Get-ChildItem $dir -Directory -ErrorAction Ignore | Where-Object { Test-Path (Join-Path $_.FullName 'entry.json') }).Count
+    }
+}
+
+Describe 'Provider <Name>' -ForEach $providerCases {
+    BeforeAll {
+        # Fast by default; the Stop and timeout scenarios slow batches down with /_emulator/config.
+        $emu = Start-TestEmulator -ValidatingMs 20 -InProgressMs 200 -FinalizingMs 20 -CancellingMs 600 -ArgumentList $EmulatorArgs
+        $null = Initialize-ProviderTestEnvironment -KeyVariable $KeyVariable
+        $at = @{ Provider = $Provider; BaseUri = "$($emu.Url)$Path" }
+        $tag = [guid]::NewGuid().ToString('N').Substring(0, 6)
+    }
+
+    AfterAll {
+        if ($emu) { Stop-TestEmulator $emu }
+        Clear-TestEnvironment
+    }
+
+    Context '1,000 CSV rows with a template' {
+        BeforeAll {
+            $csv = Join-Path $TestDrive "rows-$tag.csv"
+            New-TestRows -Count 1000 -Prefix "Item $tag" | Export-Csv $csv -NoTypeInformation
+            $rows = @(Import-Csv $csv)
+            $submitted = @(Import-Csv $csv | New-IrisBatchRequest -Model $Model -Prompt 'Describe {name} ({colour}) in one sentence.' |
+                    Submit-IrisBatch @at)
+            $waited = @($submitted | Wait-IrisBatch -PollInterval $poll -Timeout 120)
+            $results = @($waited | Get-IrisBatchResult)
+            $rowOf = @{}
+            for ($i = 0; $i -lt $rows.Count; $i++) { $rowOf["request-$($i + 1)"] = $rows[$i] }
+        }
+
+        It 'submits to the provider and ends Completed with 1,000 succeeded requests' {
+            $submitted.Count | Should -BeGreaterThan 0
+            $submitted | ForEach-Object {
+                $_.Provider | Should -Be $Provider
+                $_.BaseUri.TrimEnd('/') | Should -Be $at.BaseUri.TrimEnd('/')
+            }
+            $waited.Count | Should -Be $submitted.Count
+            $waited | ForEach-Object {
+                $_.Status | Should -Be ([IrisBatch.BatchStatus]::Completed)
+                $_.IsComplete | Should -BeTrue
+            }
+            ($waited | Measure-Object Total -Sum).Sum | Should -Be 1000
+            ($waited | Measure-Object Succeeded -Sum).Sum | Should -Be 1000
+            ($waited | Measure-Object Failed -Sum).Sum | Should -Be 0
+        }
+
+        It 'emits exactly 1,000 results, one per custom id' {
+            $results.Count | Should -Be 1000
+            $ids = @($results | ForEach-Object CustomId | Sort-Object -Unique)
+            $ids.Count | Should -Be 1000
+            Compare-Object $ids @(1..1000 | ForEach-Object { "request-$_" }) | Should -BeNullOrEmpty
+        }
+
+        It 'gives each row the fake model''s answer to its own prompt, joined to its input' {
+            $wrong = foreach ($r in $results) {
+                $row = $rowOf[$r.CustomId]
+                $expected = "Echo: Describe $($row.name) ($($row.colour)) in one sentence."
+                if ($r.Status -ne [IrisBatch.ResultStatus]::Succeeded -or $r.Output -cne $expected -or $r.Input.sku -cne $row.sku) {
+                    "$($r.CustomId): [$($r.Status)] $($r.Output) $($r.Error.Message)"
+                }
+            }
+            @($wrong | Select-Object -First 5) | Should -BeNullOrEmpty
+        }
+    }
+
+    Context 'Rows made to fail, and resubmitting only them' {
+        BeforeAll {
+            $rows = @(New-TestRows -Count 10 -Prefix "Fail $tag")
+            $rows[2].name = "Broken [fail] widget $tag"
+            $rows[6].name = "Another [fail] gadget $tag"
+            $batch = $rows | New-IrisBatchRequest -Model $Model -Prompt 'Describe {name}.' | Submit-IrisBatch @at |
+                Wait-IrisBatch -PollInterval $poll -Timeout 60
+            $results = @($batch | Get-IrisBatchResult)
+        }
+
+        It 'completes with 8 succeeded and 2 failed' {
+            $batch.Status | Should -Be ([IrisBatch.BatchStatus]::Completed)
+            $batch.Succeeded | Should -Be 8
+            $batch.Failed | Should -Be 2
+            $results.Count | Should -Be 10
+        }
+
+        It 'failed rows come back Failed with the provider''s message' {
+            $failed = @($results | Where-Object Status -EQ ([IrisBatch.ResultStatus]::Failed) | Sort-Object CustomId)
+            $failed.CustomId | Should -Be @('request-3', 'request-7')
+            foreach ($f in $failed) {
+                $f.Error.Message | Should -Be $failMessage
+                $f.Error.Code | Should -Be $FailCode
+                $f.Output | Should -BeNullOrEmpty
+            }
+            ($failed | ForEach-Object { $_.Input.sku }) | Should -Be @('sku-3', 'sku-7')
+            $ok = @($results | Where-Object Status -EQ ([IrisBatch.ResultStatus]::Succeeded))
+            $ok.Count | Should -Be 8
+            $ok | ForEach-Object { $_.Output | Should -BeExactly "Echo: Describe $($_.Input.name)." }
+        }
+
+        It 'Get-IrisBatchResult -Status Failed | Submit-IrisBatch submits exactly those rows again' {
+            $before = Get-EmulatorChangeCount $emu
+            $retry = @($batch | Get-IrisBatchResult -Status Failed | Submit-IrisBatch @at)
+            $after = Get-EmulatorChangeCount $emu
+            $retry.Count | Should -Be 1
+            $retry[0].Id | Should -Not -Be $batch.Id
+            if ($RemoteBatches) { ($after.Batches - $before.Batches) | Should -Be 1 }
+
+            $again = $retry | Wait-IrisBatch -PollInterval $poll -Timeout 60
+            $again.Total | Should -Be 2 -Because 'the provider ran exactly the two failed rows'
+            $back = @($again | Get-IrisBatchResult | Sort-Object CustomId)
+            $back.CustomId | Should -Be @('request-3', 'request-7')
+            ($back | ForEach-Object { $_.Input.sku }) | Should -Be @('sku-3', 'sku-7')
+            ($back | ForEach-Object { $_.Request.Prompt }) | Should -Be @("Describe Broken [fail] widget $tag.", "Describe Another [fail] gadget $tag.")
+            $back | ForEach-Object { $_.Error.Message | Should -Be $failMessage }
+        }
+    }
+
+    Context 'An unknown id' {
+        It 'Get-IrisBatchStatus: non-terminating IrisBatch.NotFound targeting the id' {
+            $out = @(Get-IrisBatchStatus -Id $UnknownId @at -ErrorVariable ev -ErrorAction SilentlyContinue)
+            $out | Should -BeNullOrEmpty
+            $ev.Count | Should -Be 1
+            $ev[0].FullyQualifiedErrorId | Should -Be 'IrisBatch.NotFound,IrisBatch.Commands.GetIrisBatchStatusCommand'
+            $ev[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $ev[0].TargetObject | Should -Be $UnknownId
+        }
+
+        It 'Wait-IrisBatch, Get-IrisBatchResult and Stop-IrisBatch: IrisBatch.NotFound' {
+            foreach ($cmd in 'Wait-IrisBatch', 'Get-IrisBatchResult', 'Stop-IrisBatch') {
+                $extra = if ($cmd -eq 'Stop-IrisBatch') { @{ Confirm = $false } } else { @{ } }
+                $err = try { $null = & $cmd -Id $UnknownId @at @extra -ErrorAction Stop } catch { $_ }
+                $err.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.NotFound,*' -Because $cmd
+            }
+        }
+    }
+
+    Context 'Wait timeout, Stop, and the partial results of a cancelled batch' {
+        BeforeAll {
+            # Requests finish one by one over 5 s; cancelling takes 0.6 s.
+            $null = Set-EmulatorConfig $emu @{ in_progress_ms = 5000; cancelling_ms = 600 }
+            $batch = New-TestRows -Count 20 -Prefix "Slow $tag" | New-IrisBatchRequest -Model $Model -Prompt 'Describe {name}' |
+                Submit-IrisBatch @at
+        }
+        AfterAll { $null = Set-EmulatorConfig $emu @{ in_progress_ms = 200; cancelling_ms = 600 } }
+
+        It 'Wait-IrisBatch -Timeout gives IrisBatch.WaitTimeout naming the batch, and emits its last known state' {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $last = @($batch | Wait-IrisBatch -PollInterval $poll -Timeout 1 -ErrorVariable ev -ErrorAction SilentlyContinue)
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
+            $ev.Count | Should -Be 1
+            $ev[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.WaitTimeout,*'
+            $ev[0].Exception.Message | Should -Match ([regex]::Escape($batch.Id))
+            $last.Count | Should -Be 1
+            $last[0].Id | Should -Be $batch.Id
+            $last[0].IsComplete | Should -BeFalse
+            $last[0].Status | Should -BeIn @([IrisBatch.BatchStatus]::Pending, [IrisBatch.BatchStatus]::InProgress)
+        }
+
+        It 'Stop-IrisBatch: Cancelling and not complete' {
+            $before = Get-EmulatorChangeCount $emu
+            $stopped = $batch | Stop-IrisBatch -PassThru -Confirm:$false
+            $stopped.Id | Should -Be $batch.Id
+            if ($RemoteBatches) { (Get-EmulatorChangeCount $emu).Cancels | Should -Be ($before.Cancels + 1) }
+            if ($StopGoesThroughCancelling) {
+                $stopped.Status | Should -Be ([IrisBatch.BatchStatus]::Cancelling)
+                $stopped.IsComplete | Should -BeFalse
+                $now = $batch | Get-IrisBatchStatus
+                $now.Status | Should -Be ([IrisBatch.BatchStatus]::Cancelling)
+                $now.IsComplete | Should -BeFalse
+            }
+            else {
+                $stopped.Status | Should -BeIn @([IrisBatch.BatchStatus]::Cancelling, [IrisBatch.BatchStatus]::Cancelled)
+            }
+        }
+
+        It 'Wait-IrisBatch ends at Cancelled' {
+            $script:final = $batch | Wait-IrisBatch -PollInterval $poll -Timeout 30
+            $script:final.Status | Should -Be ([IrisBatch.BatchStatus]::Cancelled)
+            $script:final.IsComplete | Should -BeTrue
+        }
+
+        It 'accounts for every request of the cancelled batch' {
+            $results = @($script:final | Get-IrisBatchResult)
+            $results.Count | Should -Be 20
+            @($results.CustomId | Sort-Object -Unique).Count | Should -Be 20
+            $succeeded = @($results | Where-Object Status -EQ ([IrisBatch.ResultStatus]::Succeeded))
+            $cancelled = @($results | Where-Object Status -EQ ([IrisBatch.ResultStatus]::Cancelled))
+            ($succeeded.Count + $cancelled.Count) | Should -Be 20
+            $cancelled.Count | Should -BeGreaterThan 0 -Because 'the batch was stopped well before its requests finished'
+            $succeeded.Count | Should -Be $script:final.Succeeded
+            $cancelled | ForEach-Object { $_.Output | Should -BeNullOrEmpty }
+            $succeeded | ForEach-Object { $_.Output | Should -BeExactly "Echo: Describe $($_.Input.name)" }
+        }
+
+        It 'Stop-IrisBatch -WhatIf cancels nothing' {
+            $b = New-TestRows -Count 3 -Prefix "Keep $tag" | New-IrisBatchRequest -Model $Model -Prompt 'Describe {name}' | Submit-IrisBatch @at
+            $before = Get-EmulatorChangeCount $emu
+            $text = Get-TranscriptText { $b | Stop-IrisBatch -WhatIf }
+            $after = Get-EmulatorChangeCount $emu
+            $after.Calls | Should -Be $before.Calls
+            $after.Cancels | Should -Be $before.Cancels
+            ($b | Get-IrisBatchStatus).Status | Should -Not -BeIn @([IrisBatch.BatchStatus]::Cancelling, [IrisBatch.BatchStatus]::Cancelled)
+            $text | Should -Match ([regex]::Escape($b.Id))
+        }
+    }
+
+    Context '-WhatIf on Submit-IrisBatch' {
+        It 'sends nothing, records nothing, and says what it would send where' {
+            $before = Get-EmulatorChangeCount $emu
+            $journaled = Get-SubmissionCount
+            $text = Get-TranscriptText {
+                $script:whatIfOut = New-TestRows -Count 3 -Prefix "WhatIf $tag" | New-IrisBatchRequest -Model $Model -Prompt 'Describe {name}' |
+                    Submit-IrisBatch @at -WhatIf
+            }
+            $script:whatIfOut | Should -BeNullOrEmpty
+            $after = Get-EmulatorChangeCount $emu
+            $after.Calls | Should -Be $before.Calls
+            $after.Uploads | Should -Be $before.Uploads
+            $after.Batches | Should -Be $before.Batches
+            Get-SubmissionCount | Should -Be $journaled
+            $text | Should -Match 'What if'
+            $text | Should -Match '\b3 requests?\b'
+            $text | Should -Match ([regex]::Escape($Model))
+            $text | Should -Match ([regex]::Escape(([uri] $emu.Url).Authority))
+        }
+    }
+}
