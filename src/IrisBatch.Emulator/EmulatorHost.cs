@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using IrisBatch.Emulator.Anthropic;
 using IrisBatch.Emulator.Azure;
 using IrisBatch.Emulator.Control;
+using IrisBatch.Emulator.Gemini;
 using IrisBatch.Emulator.OpenAI;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -73,6 +74,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         OpenAIRoutes.Map(app, state);
         AzureRoutes.Map(app, state);
         AnthropicRoutes.Map(app, state);
+        GeminiRoutes.Map(app, state);
         ControlRoutes.Map(app, state);
 
         try

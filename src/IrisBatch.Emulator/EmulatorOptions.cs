@@ -36,6 +36,9 @@ public sealed class EmulatorOptions
     /// <summary>Azure surfaces answer with the preview API's shapes: ISO-8601 times, capitalised statuses, null counts while validating.</summary>
     public bool AzureTolerantShapes { get; set; }
 
+    /// <summary>Gemini batch states are answered as JOB_STATE_* (as the SDK rewrites them) instead of BATCH_STATE_*.</summary>
+    public bool GeminiJobStates { get; set; }
+
     /// <summary>The clock that drives batch lifecycles; tests may pass a manual one.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -44,7 +47,7 @@ public sealed class EmulatorOptions
     public const string Usage =
         "usage: IrisBatch.Emulator [--port N] [--api-key KEY] [--validating-ms N] [--in-progress-ms N] " +
         "[--finalizing-ms N] [--cancelling-ms N] [--instant] [--data-dir DIR] [--exit-on-stdin-close] " +
-        "[--openai-prefix /PATH[,/PATH...]]... [--azure-tolerant-shapes]";
+        "[--openai-prefix /PATH[,/PATH...]]... [--azure-tolerant-shapes] [--gemini-job-states]";
 
     /// <summary>Parses the exe's command line; throws <see cref="ArgumentException"/> on anything unknown.</summary>
     public static EmulatorOptions Parse(string[] args)
@@ -73,6 +76,7 @@ public sealed class EmulatorOptions
                         o.OpenAIPrefixes.Add(p.TrimEnd('/'));
                     break;
                 case "--azure-tolerant-shapes": o.AzureTolerantShapes = true; break;
+                case "--gemini-job-states": o.GeminiJobStates = true; break;
                 default: throw new ArgumentException($"unknown argument {a}");
             }
         }

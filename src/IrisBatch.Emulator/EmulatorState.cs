@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using IrisBatch.Emulator.Anthropic;
+using IrisBatch.Emulator.Gemini;
 using IrisBatch.Emulator.OpenAI;
 
 namespace IrisBatch.Emulator;
@@ -19,7 +20,8 @@ public sealed class EmulatorState : IDisposable
         Files = new FileStore(options.DataDir);
         OpenAIBatches = new BatchStore(this);
         AnthropicBatches = new MessageBatchStore(this);
-        BatchControls = new IBatchControl[] { OpenAIBatches, AnthropicBatches };
+        Gemini = new GeminiService(this);
+        BatchControls = new IBatchControl[] { OpenAIBatches, AnthropicBatches, Gemini };
         Faults = new Faults(this);
     }
 
@@ -39,22 +41,30 @@ public sealed class EmulatorState : IDisposable
     /// <summary>Number of Anthropic message batches currently known.</summary>
     public int AnthropicBatchCount => AnthropicBatches.Count;
 
+    /// <summary>Number of Gemini batches currently known.</summary>
+    public int GeminiBatchCount => Gemini.Count;
+
     internal EmulatorOptions Options { get; }
     internal TimeProvider Time { get; }
     internal FileStore Files { get; }
     internal BatchStore OpenAIBatches { get; }
     internal MessageBatchStore AnthropicBatches { get; }
+    internal GeminiService Gemini { get; }
 
     /// <summary>Every provider's batches, for control routes that act on a batch id (expire).</summary>
     internal IReadOnlyList<IBatchControl> BatchControls { get; }
 
     internal DateTimeOffset Now => Time.GetUtcNow();
 
-    /// <summary>Forgets all batches and files, zeroes the counters, restores the start-up timing and clears faults.</summary>
+    /// <summary>
+    /// Forgets all batches and files, zeroes the counters, restores the start-up timing (and Gemini's state prefix) and clears
+    /// faults.
+    /// </summary>
     public void Reset()
     {
         OpenAIBatches.Clear();
         AnthropicBatches.Clear();
+        Gemini.Reset();
         Files.Clear();
         Stats.Reset();
         Faults.Reset();
@@ -65,6 +75,7 @@ public sealed class EmulatorState : IDisposable
     {
         OpenAIBatches.Clear();
         AnthropicBatches.Clear();
+        Gemini.Clear();
         Files.Dispose();
     }
 }

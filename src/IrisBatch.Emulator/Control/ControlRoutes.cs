@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
+using IrisBatch.Emulator.Gemini;
 using IrisBatch.Emulator.OpenAI;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -25,7 +26,7 @@ internal static class ControlRoutes
             state.Reset();
             return Json.Result(new JsonObject { ["reset"] = true }).ExecuteAsync(ctx);
         });
-        control.MapGet("/config", ctx => Json.Result(TimingJson(state.Timing)).ExecuteAsync(ctx));
+        control.MapGet("/config", ctx => Json.Result(ConfigJson(state)).ExecuteAsync(ctx));
         control.MapPost("/config", async ctx => await (await ConfigureAsync(ctx, state)).ExecuteAsync(ctx));
         control.MapPost("/batches/{batch_id}/expire", ctx => Expire(ctx, state).ExecuteAsync(ctx));
         Faults.MapControlRoutes(control, state);
@@ -39,6 +40,14 @@ internal static class ControlRoutes
         ["cancelling_ms"] = t.CancellingMs,
     };
 
+    /// <summary>The timing, plus the provider settings that ride along (Gemini's state prefix).</summary>
+    private static JsonObject ConfigJson(EmulatorState state)
+    {
+        var json = TimingJson(state.Timing);
+        GeminiConfig.Describe(json, state);
+        return json;
+    }
+
     private static async Task<IResult> ConfigureAsync(HttpContext ctx, EmulatorState state)
     {
         JsonDocument doc;
@@ -48,8 +57,11 @@ internal static class ControlRoutes
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object) return OpenAIErrors.BadRequest("The body must be a JSON object.");
             var values = new Dictionary<string, int>();
+            if (GeminiConfig.Check(doc.RootElement) is { } bad)
+                return OpenAIErrors.BadRequest(bad.Message, bad.Param);
             foreach (var p in doc.RootElement.EnumerateObject())
             {
+                if (GeminiConfig.Owns(p.Name)) continue;
                 if (System.Array.IndexOf(TimingKeys, p.Name) < 0)
                     return OpenAIErrors.BadRequest($"Unknown setting '{p.Name}'. Known: {string.Join(", ", TimingKeys)}.", p.Name);
                 if (!p.Value.TryGetInt32(out int v) || v < 0)
@@ -61,7 +73,8 @@ internal static class ControlRoutes
             state.Timing = new LifecycleTiming(
                 Get("validating_ms", t.ValidatingMs), Get("in_progress_ms", t.InProgressMs),
                 Get("finalizing_ms", t.FinalizingMs), Get("cancelling_ms", t.CancellingMs));
-            return Json.Result(TimingJson(state.Timing));
+            GeminiConfig.Apply(doc.RootElement, state);
+            return Json.Result(ConfigJson(state));
         }
     }
 
