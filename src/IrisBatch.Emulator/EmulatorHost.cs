@@ -8,6 +8,7 @@ using IrisBatch.Emulator.Azure;
 using IrisBatch.Emulator.Control;
 using IrisBatch.Emulator.Gemini;
 using IrisBatch.Emulator.OpenAI;
+using IrisBatch.Emulator.Xai;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -75,6 +76,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         AzureRoutes.Map(app, state);
         AnthropicRoutes.Map(app, state);
         GeminiRoutes.Map(app, state);
+        XaiRoutes.Map(app, state);
         ControlRoutes.Map(app, state);
 
         try

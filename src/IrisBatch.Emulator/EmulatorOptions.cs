@@ -39,6 +39,9 @@ public sealed class EmulatorOptions
     /// <summary>Gemini batch states are answered as JOB_STATE_* (as the SDK rewrites them) instead of BATCH_STATE_*.</summary>
     public bool GeminiJobStates { get; set; }
 
+    /// <summary>Where xAI's batch API is served; its /v1/batches differs from OpenAI's on the same server.</summary>
+    public string XaiPrefix { get; set; } = "/xai/v1";
+
     /// <summary>The clock that drives batch lifecycles; tests may pass a manual one.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -47,7 +50,7 @@ public sealed class EmulatorOptions
     public const string Usage =
         "usage: IrisBatch.Emulator [--port N] [--api-key KEY] [--validating-ms N] [--in-progress-ms N] " +
         "[--finalizing-ms N] [--cancelling-ms N] [--instant] [--data-dir DIR] [--exit-on-stdin-close] " +
-        "[--openai-prefix /PATH[,/PATH...]]... [--azure-tolerant-shapes] [--gemini-job-states]";
+        "[--openai-prefix /PATH[,/PATH...]]... [--azure-tolerant-shapes] [--gemini-job-states] [--xai-prefix /PATH]";
 
     /// <summary>Parses the exe's command line; throws <see cref="ArgumentException"/> on anything unknown.</summary>
     public static EmulatorOptions Parse(string[] args)
@@ -77,6 +80,7 @@ public sealed class EmulatorOptions
                     break;
                 case "--azure-tolerant-shapes": o.AzureTolerantShapes = true; break;
                 case "--gemini-job-states": o.GeminiJobStates = true; break;
+                case "--xai-prefix": o.XaiPrefix = Value().TrimEnd('/'); break;
                 default: throw new ArgumentException($"unknown argument {a}");
             }
         }
@@ -99,5 +103,12 @@ public sealed class EmulatorOptions
             if (p.StartsWith("/_emulator", StringComparison.Ordinal) || p.StartsWith("/v1/messages", StringComparison.Ordinal))
                 throw new ArgumentException($"--openai-prefix '{p}' collides with the emulator's own routes");
         }
+        bool xaiOk = XaiPrefix.Length > 1 && XaiPrefix[0] == '/' && XaiPrefix[^1] != '/' && !XaiPrefix.Contains("//", StringComparison.Ordinal)
+            && XaiPrefix.AsSpan(1).IndexOfAnyExcept("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._/") < 0;
+        if (!xaiOk) throw new ArgumentException($"--xai-prefix '{XaiPrefix}': expected a path such as /xai/v1");
+        if (XaiPrefix is "/v1" or "/openai" or "/openai/v1" || OpenAIPrefixes.Contains(XaiPrefix)
+            || XaiPrefix.StartsWith("/_emulator", StringComparison.Ordinal) || XaiPrefix.StartsWith("/v1beta", StringComparison.Ordinal)
+            || XaiPrefix.StartsWith("/api", StringComparison.Ordinal))
+            throw new ArgumentException($"--xai-prefix '{XaiPrefix}' collides with another surface's routes");
     }
 }

@@ -4,6 +4,7 @@ using System.Threading;
 using IrisBatch.Emulator.Anthropic;
 using IrisBatch.Emulator.Gemini;
 using IrisBatch.Emulator.OpenAI;
+using IrisBatch.Emulator.Xai;
 
 namespace IrisBatch.Emulator;
 
@@ -21,6 +22,7 @@ public sealed class EmulatorState : IDisposable
         OpenAIBatches = new BatchStore(this);
         AnthropicBatches = new MessageBatchStore(this);
         Gemini = new GeminiService(this);
+        Xai = new XaiService(this);
         BatchControls = new IBatchControl[] { OpenAIBatches, AnthropicBatches, Gemini };
         Faults = new Faults(this);
     }
@@ -44,12 +46,16 @@ public sealed class EmulatorState : IDisposable
     /// <summary>Number of Gemini batches currently known.</summary>
     public int GeminiBatchCount => Gemini.Count;
 
+    /// <summary>Number of xAI batches currently known.</summary>
+    public int XaiBatchCount => Xai.Count;
+
     internal EmulatorOptions Options { get; }
     internal TimeProvider Time { get; }
     internal FileStore Files { get; }
     internal BatchStore OpenAIBatches { get; }
     internal MessageBatchStore AnthropicBatches { get; }
     internal GeminiService Gemini { get; }
+    internal XaiService Xai { get; }
 
     /// <summary>Every provider's batches, for control routes that act on a batch id (expire).</summary>
     internal IReadOnlyList<IBatchControl> BatchControls { get; }
@@ -65,6 +71,7 @@ public sealed class EmulatorState : IDisposable
         OpenAIBatches.Clear();
         AnthropicBatches.Clear();
         Gemini.Reset();
+        Xai.Clear();
         Files.Clear();
         Stats.Reset();
         Faults.Reset();
@@ -76,6 +83,7 @@ public sealed class EmulatorState : IDisposable
         OpenAIBatches.Clear();
         AnthropicBatches.Clear();
         Gemini.Clear();
+        Xai.Clear();
         Files.Dispose();
     }
 }
