@@ -7,6 +7,7 @@ using IrisBatch.Emulator.Anthropic;
 using IrisBatch.Emulator.Azure;
 using IrisBatch.Emulator.Control;
 using IrisBatch.Emulator.Gemini;
+using IrisBatch.Emulator.Ollama;
 using IrisBatch.Emulator.OpenAI;
 using IrisBatch.Emulator.Xai;
 using Microsoft.AspNetCore.Builder;
@@ -77,6 +78,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         AnthropicRoutes.Map(app, state);
         GeminiRoutes.Map(app, state);
         XaiRoutes.Map(app, state);
+        OllamaRoutes.Map(app, state);
         ControlRoutes.Map(app, state);
 
         try

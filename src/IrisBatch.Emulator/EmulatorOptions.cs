@@ -42,6 +42,15 @@ public sealed class EmulatorOptions
     /// <summary>Where xAI's batch API is served; its /v1/batches differs from OpenAI's on the same server.</summary>
     public string XaiPrefix { get; set; } = "/xai/v1";
 
+    /// <summary>How long an Ollama chat request takes before its answer is written.</summary>
+    public int OllamaLatencyMs { get; set; } = 20;
+
+    /// <summary>Ollama chat requests in flight beyond this number are refused with 503.</summary>
+    public int OllamaMaxParallel { get; set; } = 4;
+
+    /// <summary>Serve only Ollama's routes (and /_emulator): like a real Ollama server, no /v1/files or /v1/batches.</summary>
+    public bool OllamaOnly { get; set; }
+
     /// <summary>The clock that drives batch lifecycles; tests may pass a manual one.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -50,7 +59,8 @@ public sealed class EmulatorOptions
     public const string Usage =
         "usage: IrisBatch.Emulator [--port N] [--api-key KEY] [--validating-ms N] [--in-progress-ms N] " +
         "[--finalizing-ms N] [--cancelling-ms N] [--instant] [--data-dir DIR] [--exit-on-stdin-close] " +
-        "[--openai-prefix /PATH[,/PATH...]]... [--azure-tolerant-shapes] [--gemini-job-states] [--xai-prefix /PATH]";
+        "[--openai-prefix /PATH[,/PATH...]]... [--azure-tolerant-shapes] [--gemini-job-states] [--xai-prefix /PATH] " +
+        "[--ollama-latency-ms N] [--ollama-max-parallel N] [--ollama-only]";
 
     /// <summary>Parses the exe's command line; throws <see cref="ArgumentException"/> on anything unknown.</summary>
     public static EmulatorOptions Parse(string[] args)
@@ -81,6 +91,9 @@ public sealed class EmulatorOptions
                 case "--azure-tolerant-shapes": o.AzureTolerantShapes = true; break;
                 case "--gemini-job-states": o.GeminiJobStates = true; break;
                 case "--xai-prefix": o.XaiPrefix = Value().TrimEnd('/'); break;
+                case "--ollama-latency-ms": o.OllamaLatencyMs = Int(); break;
+                case "--ollama-max-parallel": o.OllamaMaxParallel = Int(); break;
+                case "--ollama-only": o.OllamaOnly = true; break;
                 default: throw new ArgumentException($"unknown argument {a}");
             }
         }
@@ -110,5 +123,7 @@ public sealed class EmulatorOptions
             || XaiPrefix.StartsWith("/_emulator", StringComparison.Ordinal) || XaiPrefix.StartsWith("/v1beta", StringComparison.Ordinal)
             || XaiPrefix.StartsWith("/api", StringComparison.Ordinal))
             throw new ArgumentException($"--xai-prefix '{XaiPrefix}' collides with another surface's routes");
+        if (OllamaLatencyMs < 0) throw new ArgumentException("--ollama-latency-ms must be >= 0");
+        if (OllamaMaxParallel < 1) throw new ArgumentException("--ollama-max-parallel must be >= 1");
     }
 }

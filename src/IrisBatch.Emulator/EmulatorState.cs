@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Threading;
 using IrisBatch.Emulator.Anthropic;
 using IrisBatch.Emulator.Gemini;
+using IrisBatch.Emulator.Ollama;
 using IrisBatch.Emulator.OpenAI;
 using IrisBatch.Emulator.Xai;
 
@@ -23,6 +24,7 @@ public sealed class EmulatorState : IDisposable
         AnthropicBatches = new MessageBatchStore(this);
         Gemini = new GeminiService(this);
         Xai = new XaiService(this);
+        Ollama = new OllamaServer(this);
         BatchControls = new IBatchControl[] { OpenAIBatches, AnthropicBatches, Gemini };
         Faults = new Faults(this);
     }
@@ -49,6 +51,9 @@ public sealed class EmulatorState : IDisposable
     /// <summary>Number of xAI batches currently known.</summary>
     public int XaiBatchCount => Xai.Count;
 
+    /// <summary>Ollama chat requests in flight now (each holds one of the --ollama-max-parallel slots).</summary>
+    public int OllamaInFlight => Ollama.InFlight;
+
     internal EmulatorOptions Options { get; }
     internal TimeProvider Time { get; }
     internal FileStore Files { get; }
@@ -56,6 +61,7 @@ public sealed class EmulatorState : IDisposable
     internal MessageBatchStore AnthropicBatches { get; }
     internal GeminiService Gemini { get; }
     internal XaiService Xai { get; }
+    internal OllamaServer Ollama { get; }
 
     /// <summary>Every provider's batches, for control routes that act on a batch id (expire).</summary>
     internal IReadOnlyList<IBatchControl> BatchControls { get; }
@@ -63,8 +69,8 @@ public sealed class EmulatorState : IDisposable
     internal DateTimeOffset Now => Time.GetUtcNow();
 
     /// <summary>
-    /// Forgets all batches and files, zeroes the counters, restores the start-up timing (and Gemini's state prefix) and clears
-    /// faults.
+    /// Forgets all batches and files, zeroes the counters, restores the start-up timing (and Gemini's state prefix, Ollama's
+    /// latency and parallel limit) and clears faults.
     /// </summary>
     public void Reset()
     {
@@ -72,6 +78,7 @@ public sealed class EmulatorState : IDisposable
         AnthropicBatches.Clear();
         Gemini.Reset();
         Xai.Clear();
+        Ollama.Reset();
         Files.Clear();
         Stats.Reset();
         Faults.Reset();

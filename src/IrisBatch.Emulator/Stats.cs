@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
 using System.Threading;
+using IrisBatch.Emulator.Ollama;
 
 namespace IrisBatch.Emulator;
 
@@ -23,6 +24,9 @@ public sealed class Stats
 
     /// <summary>Faults injected by <see cref="Faults"/> (every kind, every route).</summary>
     public long FaultsInjected => Interlocked.Read(ref _faultsInjected);
+
+    /// <summary>Executions on the Ollama routes (ollama_* in the JSON).</summary>
+    public OllamaStats Ollama { get; } = new();
 
     /// <summary>Calls per route, keyed "METHOD /pattern", e.g. "GET /v1/batches/{batch_id}".</summary>
     public IReadOnlyDictionary<string, long> Routes => new SortedDictionary<string, long>(_routes);
@@ -46,13 +50,14 @@ public sealed class Stats
         Interlocked.Exchange(ref _downloads, 0);
         Interlocked.Exchange(ref _faultsInjected, 0);
         _routes.Clear();
+        Ollama.Reset();
     }
 
     internal JsonObject ToJson()
     {
         var routes = new JsonObject();
         foreach (var (route, n) in Routes) routes[route] = n;
-        return new JsonObject
+        var json = new JsonObject
         {
             ["uploads"] = Uploads,
             ["files_deleted"] = FilesDeleted,
@@ -62,5 +67,7 @@ public sealed class Stats
             ["faults_injected"] = FaultsInjected,
             ["routes"] = routes,
         };
+        Ollama.AddTo(json);
+        return json;
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using IrisBatch.Emulator.Gemini;
+using IrisBatch.Emulator.Ollama;
 using IrisBatch.Emulator.OpenAI;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -40,11 +41,12 @@ internal static class ControlRoutes
         ["cancelling_ms"] = t.CancellingMs,
     };
 
-    /// <summary>The timing, plus the provider settings that ride along (Gemini's state prefix).</summary>
+    /// <summary>The timing, plus the provider settings that ride along (Gemini's state prefix, Ollama's latency and limit).</summary>
     private static JsonObject ConfigJson(EmulatorState state)
     {
         var json = TimingJson(state.Timing);
         GeminiConfig.Describe(json, state);
+        OllamaConfig.Describe(json, state);
         return json;
     }
 
@@ -57,11 +59,11 @@ internal static class ControlRoutes
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object) return OpenAIErrors.BadRequest("The body must be a JSON object.");
             var values = new Dictionary<string, int>();
-            if (GeminiConfig.Check(doc.RootElement) is { } bad)
+            if ((GeminiConfig.Check(doc.RootElement) ?? OllamaConfig.Check(doc.RootElement)) is { } bad)
                 return OpenAIErrors.BadRequest(bad.Message, bad.Param);
             foreach (var p in doc.RootElement.EnumerateObject())
             {
-                if (GeminiConfig.Owns(p.Name)) continue;
+                if (GeminiConfig.Owns(p.Name) || OllamaConfig.Owns(p.Name)) continue;
                 if (System.Array.IndexOf(TimingKeys, p.Name) < 0)
                     return OpenAIErrors.BadRequest($"Unknown setting '{p.Name}'. Known: {string.Join(", ", TimingKeys)}.", p.Name);
                 if (!p.Value.TryGetInt32(out int v) || v < 0)
@@ -74,6 +76,7 @@ internal static class ControlRoutes
                 Get("validating_ms", t.ValidatingMs), Get("in_progress_ms", t.InProgressMs),
                 Get("finalizing_ms", t.FinalizingMs), Get("cancelling_ms", t.CancellingMs));
             GeminiConfig.Apply(doc.RootElement, state);
+            OllamaConfig.Apply(doc.RootElement, state);
             return Json.Result(ConfigJson(state));
         }
     }
