@@ -348,3 +348,122 @@ function Stop-TestPwsh {
 }
 
 Export-ModuleMember -Function *-*
+
+#region Fault injection (issue 3). The emulator's rules are documented in src/IrisBatch.Emulator/README.md.
+
+$script:FaultRouteKeys = @{
+    upload   = @('POST /v1/files')
+    create   = @('POST /v1/batches')
+    get      = @('GET /v1/batches/{batch_id}')
+    list     = @('GET /v1/batches', 'GET /v1/files')
+    cancel   = @('POST /v1/batches/{batch_id}/cancel')
+    download = @('GET /v1/files/{file_id}/content')
+}
+
+function Add-EmulatorFault {
+    <#
+    .SYNOPSIS
+        Adds a fault rule to the emulator (POST /_emulator/faults) and returns it as the emulator answers it.
+    .DESCRIPTION
+        Either a whole rule as a hashtable (-Rule, sent as is), or named settings. Route names: upload, create, get,
+        list, cancel, download, '*' or an exact 'METHOD /pattern'. A rule fires once unless -Count or -Probability says
+        otherwise.
+    .EXAMPLE
+        Add-EmulatorFault $emu -Route create -Kind reset_after
+    .EXAMPLE
+        Add-EmulatorFault $emu -Route download -Kind status -StatusCode 429 -RetryAfter 1 -RetryAfterMs 50 -Count 2
+    .EXAMPLE
+        Add-EmulatorFault $emu -Route get -Kind slow -DelayMs 3000 -After
+    .EXAMPLE
+        Add-EmulatorFault $emu -Rule @{ route = 'get'; kind = 'status'; status_code = 503; probability = 0.3; seed = 7 }
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'Named')]
+    param(
+        [Parameter(Mandatory, Position = 0)] [object] $Emulator,
+        [Parameter(Mandatory, Position = 1, ParameterSetName = 'Rule')] [Collections.IDictionary] $Rule,
+        [Parameter(Mandatory, ParameterSetName = 'Named')] [string] $Route,
+        [Parameter(Mandatory, ParameterSetName = 'Named')]
+        [ValidateSet('status', 'quota', 'reset_before', 'reset_after', 'slow', 'truncate', 'malformed_line')]
+        [string] $Kind,
+        [Parameter(ParameterSetName = 'Named')] [int] $StatusCode,
+        [Parameter(ParameterSetName = 'Named')] [double] $RetryAfter,
+        [Parameter(ParameterSetName = 'Named')] [long] $RetryAfterMs,
+        [Parameter(ParameterSetName = 'Named')] [bool] $ShouldRetry,
+        [Parameter(ParameterSetName = 'Named')] [string] $Message,
+        [Parameter(ParameterSetName = 'Named')] [int] $DelayMs,
+        [Parameter(ParameterSetName = 'Named')] [switch] $After,
+        [Parameter(ParameterSetName = 'Named')] [long] $Bytes,
+        [Parameter(ParameterSetName = 'Named')] [int] $Line,
+        [Parameter(ParameterSetName = 'Named')] [long] $Count,
+        [Parameter(ParameterSetName = 'Named')] [long] $Skip,
+        [Parameter(ParameterSetName = 'Named')] [double] $Probability,
+        [Parameter(ParameterSetName = 'Named')] [int] $Seed
+    )
+    if ($PSCmdlet.ParameterSetName -eq 'Named') {
+        $names = [ordered]@{
+            StatusCode = 'status_code'; RetryAfter = 'retry_after'; RetryAfterMs = 'retry_after_ms'; ShouldRetry = 'should_retry'
+            Message = 'message'; DelayMs = 'delay_ms'; Bytes = 'bytes'; Line = 'line'; Count = 'count'; Skip = 'skip'
+            Probability = 'probability'; Seed = 'seed'
+        }
+        $Rule = [ordered]@{ route = $Route; kind = $Kind }
+        foreach ($name in $names.Keys) {
+            if ($PSBoundParameters.ContainsKey($name)) { $Rule[$names[$name]] = $PSBoundParameters[$name] }
+        }
+        if ($After) { $Rule['after'] = $true }
+    }
+    Invoke-EmulatorApi $Emulator POST '/_emulator/faults' -Body $Rule
+}
+
+function Get-EmulatorFault {
+    <# The emulator's fault rules, each with id, route, kind, seen, injected and remaining. #>
+    param([Parameter(Mandatory)] [object] $Emulator)
+    @((Invoke-EmulatorApi $Emulator GET '/_emulator/faults').data)
+}
+
+function Clear-EmulatorFault {
+    <# Removes every fault rule (the faults_injected counter stays until Reset-Emulator). #>
+    param([Parameter(Mandatory)] [object] $Emulator)
+    $null = Invoke-EmulatorApi $Emulator DELETE '/_emulator/faults'
+}
+
+function Get-EmulatorRouteCall {
+    <# Calls the emulator has seen on a route: a fault route name (upload, create, get, list, cancel, download) or a 'METHOD /pattern' key. #>
+    param([Parameter(Mandatory)] [object] $Emulator, [Parameter(Mandatory)] [string] $Route, [object] $Stats)
+    if (-not $Stats) { $Stats = Get-EmulatorStats $Emulator }
+    $keys = if ($script:FaultRouteKeys.ContainsKey($Route)) { $script:FaultRouteKeys[$Route] } else { @($Route) }
+    $n = 0
+    foreach ($k in $keys) {
+        $p = $Stats.routes.PSObject.Properties[$k]
+        if ($p) { $n += [long] $p.Value }
+    }
+    $n
+}
+
+function Wait-EmulatorRouteCall {
+    <#
+    .SYNOPSIS
+        Waits until the emulator has seen at least -Count calls on a route (counted as they arrive, before any fault
+        or handler runs), e.g. to kill a client while its call is held by a 'slow' fault. Returns the stats.
+    #>
+    param(
+        [Parameter(Mandatory)] [object] $Emulator,
+        [Parameter(Mandatory)] [string] $Route,
+        [long] $Count = 1,
+        [double] $TimeoutSec = 60,
+        # Give up early when this process has exited (the client died or finished without making the call).
+        [Diagnostics.Process] $Process
+    )
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while ($true) {
+        $stats = Get-EmulatorStats $Emulator
+        if ((Get-EmulatorRouteCall $Emulator $Route -Stats $stats) -ge $Count) { return $stats }
+        if ($Process -and $Process.HasExited) { throw "The process exited (code $($Process.ExitCode)) before $Count call(s) on route '$Route' arrived." }
+        if ([DateTime]::UtcNow -gt $deadline) { throw "No $Count call(s) on route '$Route' within $TimeoutSec s; routes: $($stats.routes | ConvertTo-Json -Compress)" }
+        Start-Sleep -Milliseconds 25
+    }
+}
+
+#endregion
+
+# Again, for the functions defined after the first export.
+Export-ModuleMember -Function *-*
