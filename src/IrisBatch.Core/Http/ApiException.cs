@@ -12,6 +12,12 @@ namespace IrisBatch.Http
 
         public bool Retryable { get; set; }
         public TimeSpan? RetryAfter { get; set; }
+
+        /// <summary>This 404 as the error every provider reports for an unknown batch id (IrisBatch.NotFound, target the id).</summary>
+        public IrisBatchException AsNotFound(string provider, Uri baseUri, string id) =>
+            new IrisBatchException(ErrorIds.NotFound, FailureKind.NotFound,
+                $"{provider} has no batch '{id}' at {baseUri.GetLeftPart(UriPartial.Authority)}{(RequestId != null ? " (request id " + RequestId + ")" : "")}.", this)
+            { Target = id, HttpStatus = HttpStatus, RequestId = RequestId };
     }
 
     /// <summary>A provider's error body, decoded from its own envelope.</summary>

@@ -24,6 +24,15 @@ namespace IrisBatch.Providers
             };
         }
 
+        /// <summary>Parses one result line and reads it; a line that is not JSON becomes a Failed result naming the line.</summary>
+        public static IrisBatchResult Parse(string line, long lineNumber, System.Func<JsonElement, IrisBatchResult> read)
+        {
+            JsonDocument doc;
+            try { doc = JsonDocument.Parse(line); }
+            catch (JsonException ex) { return Unreadable(line, lineNumber, ex.Message); }
+            using (doc) return read(doc.RootElement);
+        }
+
         public static TokenUsage? ReadUsage(JsonElement? usage)
         {
             if (usage == null) return null;

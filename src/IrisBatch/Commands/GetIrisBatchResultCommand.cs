@@ -16,7 +16,7 @@ namespace IrisBatch.Commands
     [Cmdlet(VerbsCommon.Get, "IrisBatchResult", DefaultParameterSetName = ByObject)]
     [OutputType(typeof(IrisBatchResult))]
     [OutputType(typeof(PSObject))]
-    public sealed class GetIrisBatchResultCommand : BatchCommandBase
+    public sealed class GetIrisBatchResultCommand : WaitingCommandBase
     {
         [Parameter]
         public ResultStatus[]? Status { get; set; }
@@ -32,26 +32,6 @@ namespace IrisBatch.Commands
         /// <summary>Download the results again even when the journal has them.</summary>
         [Parameter]
         public SwitchParameter Refresh { get; set; }
-
-        /// <summary>For batches IrisBatch runs itself (-Provider Ollama): requests at once per server. Default 4.</summary>
-        [Parameter]
-        [ValidateRange(1, 256)]
-        public int ThrottleLimit { get; set; } = 4;
-
-        protected override void Configure(Providers.IBatchProvider provider)
-        {
-            if (provider is Providers.IExecutingProvider runner) runner.ThrottleLimit = ThrottleLimit;
-        }
-
-        [Parameter]
-        [SecondsTransformation]
-        [ValidateRange(0.0, 86400.0)]
-        public double PollInterval { get; set; } = 30;
-
-        [Parameter]
-        [SecondsTransformation]
-        [ValidateRange(0.0, double.MaxValue)]
-        public double Timeout { get; set; } = 86400;
 
         private HashSet<ResultStatus>? _filter;
 

@@ -54,14 +54,8 @@ namespace IrisBatch.Providers.Anthropic
             return new ProviderErrorInfo { Message = error.Value.Str("message"), Type = type, Code = type };
         }
 
-        public static IrisBatchResult ParseResult(string line, long lineNumber)
-        {
-            JsonDocument doc;
-            try { doc = JsonDocument.Parse(line); }
-            catch (JsonException ex) { return ResultLines.Unreadable(line, lineNumber, ex.Message); }
-            using (doc)
+        public static IrisBatchResult ParseResult(string line, long lineNumber) => ResultLines.Parse(line, lineNumber, root =>
             {
-                var root = doc.RootElement;
                 var id = root.Str("custom_id");
                 var result = root.Prop("result");
                 if (root.ValueKind != JsonValueKind.Object || id == null || result == null)
@@ -99,8 +93,7 @@ namespace IrisBatch.Providers.Anthropic
                     default:
                         return ResultLines.Unreadable(line, lineNumber, $"its result type '{result.Value.Str("type")}' is unknown.");
                 }
-            }
-        }
+            });
 
         private static string? JoinText(JsonElement? content)
         {

@@ -89,7 +89,7 @@ namespace IrisBatch.Providers.Anthropic
             }
             catch (ApiException ex) when (ex.ErrorId == ErrorIds.NotFound)
             {
-                throw NotFound(id, ex);
+                throw ex.AsNotFound(Name, BaseUri, id);
             }
         }
 
@@ -119,7 +119,7 @@ namespace IrisBatch.Providers.Anthropic
             }
             catch (ApiException ex) when (ex.ErrorId == ErrorIds.NotFound)
             {
-                throw NotFound(id, ex);
+                throw ex.AsNotFound(Name, BaseUri, id);
             }
         }
 
@@ -147,9 +147,5 @@ namespace IrisBatch.Providers.Anthropic
 
         private IrisBatch Read(JsonElement e) => AnthropicJson.ReadBatch(e, BaseUri);
 
-        private IrisBatchException NotFound(string id, ApiException inner) =>
-            new IrisBatchException(ErrorIds.NotFound, FailureKind.NotFound,
-                $"Anthropic has no batch '{id}' at {BaseUri.GetLeftPart(UriPartial.Authority)}{(inner.RequestId != null ? " (request id " + inner.RequestId + ")" : "")}.", inner)
-            { Target = id, HttpStatus = inner.HttpStatus, RequestId = inner.RequestId };
     }
 }

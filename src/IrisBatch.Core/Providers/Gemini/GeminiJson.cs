@@ -94,14 +94,8 @@ namespace IrisBatch.Providers.Gemini
         }
 
         /// <summary>One result line: {"key", "response"} or {"key", "error"} (file mode); inline results are written in the same shape.</summary>
-        public static IrisBatchResult ParseResult(string line, long lineNumber)
-        {
-            JsonDocument doc;
-            try { doc = JsonDocument.Parse(line); }
-            catch (JsonException ex) { return ResultLines.Unreadable(line, lineNumber, ex.Message); }
-            using (doc)
+        public static IrisBatchResult ParseResult(string line, long lineNumber) => ResultLines.Parse(line, lineNumber, root =>
             {
-                var root = doc.RootElement;
                 var key = root.Str("key") ?? root.Field("metadata")?.Str("key");
                 if (root.ValueKind != JsonValueKind.Object || key == null)
                     return ResultLines.Unreadable(line, lineNumber, "it has no key.");
@@ -140,8 +134,7 @@ namespace IrisBatch.Providers.Gemini
                     r.Usage = new TokenUsage { InputTokens = input, OutputTokens = output, TotalTokens = usage.Value.Long("totalTokenCount") ?? usage.Value.Long("total_token_count") ?? input + output };
                 }
                 return r;
-            }
-        }
+            });
     }
 
     /// <summary>

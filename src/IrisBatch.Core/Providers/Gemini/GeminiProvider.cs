@@ -173,7 +173,7 @@ namespace IrisBatch.Providers.Gemini
             }
             catch (ApiException ex) when (ex.ErrorId == ErrorIds.NotFound)
             {
-                throw NotFound(id, ex);
+                throw ex.AsNotFound(Name, BaseUri, id);
             }
         }
 
@@ -198,7 +198,7 @@ namespace IrisBatch.Providers.Gemini
             }
             catch (ApiException ex) when (ex.ErrorId == ErrorIds.NotFound)
             {
-                throw NotFound(id, ex);
+                throw ex.AsNotFound(Name, BaseUri, id);
             }
             var batch = await GetAsync(id, ct).ConfigureAwait(false);
             // Gemini has no cancelling state: until the operation says CANCELLED, report the cancel as under way.
@@ -255,9 +255,5 @@ namespace IrisBatch.Providers.Gemini
 
         private static HttpContent Json(byte[] body) => new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
 
-        private IrisBatchException NotFound(string id, ApiException inner) =>
-            new IrisBatchException(ErrorIds.NotFound, FailureKind.NotFound,
-                $"Gemini has no batch '{id}' at {BaseUri.GetLeftPart(UriPartial.Authority)}.", inner)
-            { Target = id, HttpStatus = inner.HttpStatus, RequestId = inner.RequestId };
     }
 }

@@ -51,14 +51,8 @@ namespace IrisBatch.Providers.Ollama
         }
 
         /// <summary>One line of the executed-results file: {"custom_id","ok","output","usage","server"} or {"custom_id","ok":false,"error"}.</summary>
-        public static IrisBatchResult ParseResult(string line, long lineNumber)
-        {
-            JsonDocument doc;
-            try { doc = JsonDocument.Parse(line); }
-            catch (JsonException ex) { return ResultLines.Unreadable(line, lineNumber, ex.Message); }
-            using (doc)
+        public static IrisBatchResult ParseResult(string line, long lineNumber) => ResultLines.Parse(line, lineNumber, root =>
             {
-                var root = doc.RootElement;
                 var id = root.Str("custom_id");
                 if (id == null) return ResultLines.Unreadable(line, lineNumber, "it has no custom_id.");
                 var r = new IrisBatchResult { CustomId = id, RawResponse = line };
@@ -75,7 +69,6 @@ namespace IrisBatch.Providers.Ollama
                     r.Error = new ResultError { Code = e?.Str("code"), Message = e?.Str("message"), HttpStatus = (int?)e?.Long("http_status") };
                 }
                 return r;
-            }
-        }
+            });
     }
 }

@@ -148,7 +148,7 @@ namespace IrisBatch.Providers.OpenAI
             }
             catch (ApiException ex) when (ex.ErrorId == ErrorIds.NotFound)
             {
-                throw NotFound(id, ex);
+                throw ex.AsNotFound(Name, BaseUri, id);
             }
         }
 
@@ -174,7 +174,7 @@ namespace IrisBatch.Providers.OpenAI
             }
             catch (ApiException ex) when (ex.ErrorId == ErrorIds.NotFound)
             {
-                throw NotFound(id, ex);
+                throw ex.AsNotFound(Name, BaseUri, id);
             }
         }
 
@@ -198,9 +198,5 @@ namespace IrisBatch.Providers.OpenAI
 
         protected IrisBatch Read(JsonElement e) => OpenAIJson.ReadBatch(e, Name, BaseUri);
 
-        private IrisBatchException NotFound(string id, ApiException inner) =>
-            new IrisBatchException(ErrorIds.NotFound, FailureKind.NotFound,
-                $"{Name} has no batch '{id}' at {BaseUri.GetLeftPart(UriPartial.Authority)}{(inner.RequestId != null ? " (request id " + inner.RequestId + ")" : "")}.", inner)
-            { Target = id, HttpStatus = inner.HttpStatus, RequestId = inner.RequestId };
     }
 }

@@ -51,14 +51,8 @@ namespace IrisBatch.Providers.Xai
             return info;
         }
 
-        public static IrisBatchResult ParseResult(string line, long lineNumber)
-        {
-            JsonDocument doc;
-            try { doc = JsonDocument.Parse(line); }
-            catch (JsonException ex) { return ResultLines.Unreadable(line, lineNumber, ex.Message); }
-            using (doc)
+        public static IrisBatchResult ParseResult(string line, long lineNumber) => ResultLines.Parse(line, lineNumber, root =>
             {
-                var root = doc.RootElement;
                 var id = root.Str("batch_request_id");
                 if (root.ValueKind != JsonValueKind.Object || id == null) return ResultLines.Unreadable(line, lineNumber, "it has no batch_request_id.");
                 var r = new IrisBatchResult { CustomId = id, RawResponse = line };
@@ -75,7 +69,6 @@ namespace IrisBatch.Providers.Xai
                 r.Output = OpenAIResultParser.ReadOutput(completion.Value);
                 r.Usage = ResultLines.ReadUsage(completion.Value.Prop("usage"));
                 return r;
-            }
-        }
+            });
     }
 }

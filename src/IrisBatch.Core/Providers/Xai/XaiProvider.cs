@@ -117,7 +117,7 @@ namespace IrisBatch.Providers.Xai
             }
             catch (ApiException ex) when (ex.ErrorId == ErrorIds.NotFound)
             {
-                throw NotFound(id, ex);
+                throw ex.AsNotFound(Name, BaseUri, id);
             }
         }
 
@@ -142,7 +142,7 @@ namespace IrisBatch.Providers.Xai
             }
             catch (ApiException ex) when (ex.ErrorId == ErrorIds.NotFound)
             {
-                throw NotFound(id, ex);
+                throw ex.AsNotFound(Name, BaseUri, id);
             }
             return await GetAsync(id, ct).ConfigureAwait(false);
         }
@@ -176,8 +176,5 @@ namespace IrisBatch.Providers.Xai
 
         private static HttpContent Json(byte[] body) => new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
 
-        private IrisBatchException NotFound(string id, ApiException inner) =>
-            new IrisBatchException(ErrorIds.NotFound, FailureKind.NotFound, $"xAI has no batch '{id}' at {BaseUri.GetLeftPart(UriPartial.Authority)}.", inner)
-            { Target = id, HttpStatus = inner.HttpStatus, RequestId = inner.RequestId };
     }
 }
