@@ -78,6 +78,16 @@ namespace IrisBatch.Providers.Gemini
             return b;
         }
 
+        private static readonly string[] RpcCodes =
+        {
+            "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED",
+            "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED",
+        };
+
+        /// <summary>The canonical name of a gRPC status code (3 → INVALID_ARGUMENT); HTTP-like numbers are kept as they are.</summary>
+        public static string? RpcCodeName(long? code) =>
+            code == null ? null : code >= 0 && code < RpcCodes.Length ? RpcCodes[code.Value] : code.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
         public static ProviderErrorInfo? ParseError(string body)
         {
             if (string.IsNullOrWhiteSpace(body)) return null;
@@ -104,11 +114,13 @@ namespace IrisBatch.Providers.Gemini
                 if (error != null)
                 {
                     r.Status = ResultStatus.Failed;
+                    // The error is a google.rpc.Status: "code" is a gRPC code (3 = INVALID_ARGUMENT), not an HTTP status.
+                    var rpc = error.Value.Long("code");
                     r.Error = new ResultError
                     {
-                        Code = error.Value.FieldStr("status") ?? error.Value.FieldStr("code"),
+                        Code = error.Value.FieldStr("status") ?? RpcCodeName(rpc),
                         Message = error.Value.FieldStr("message"),
-                        HttpStatus = (int?)error.Value.Long("code"),
+                        HttpStatus = rpc >= 100 ? (int?)rpc : null,
                     };
                     return r;
                 }

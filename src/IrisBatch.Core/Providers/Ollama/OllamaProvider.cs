@@ -142,7 +142,7 @@ namespace IrisBatch.Providers.Ollama
 
         public Task<BatchPage> ListAsync(string? after, int limit, CancellationToken ct)
         {
-            var all = _journal.All().Where(e => e.Provider == Name && e.BatchId != null).ToList();
+            var all = _journal.All().Where(e => e.Provider == Name && e.BatchId != null && e.BaseUri == Location).ToList();
             int start = after == null ? 0 : all.FindIndex(e => e.BatchId == after) + 1;
             var page = all.Skip(start).Take(limit).Select(Read).ToList();
             return Task.FromResult(new BatchPage { Batches = page, HasMore = start + limit < all.Count, Next = page.Count > 0 ? page[page.Count - 1].Id : null });
