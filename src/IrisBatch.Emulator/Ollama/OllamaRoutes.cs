@@ -19,8 +19,8 @@ namespace IrisBatch.Emulator.Ollama;
 /// Ollama (spec §6), which has no batch API: the native <c>POST /api/chat</c> (NDJSON stream by default, one object with
 /// <c>"stream": false</c>) and the OpenAI-compatible <c>POST /v1/chat/completions</c>, both without auth (an
 /// Authorization header is ignored), plus the model lists. Each answer waits the configured latency; beyond the parallel
-/// limit a request is refused with 503 at once. An execution is counted (<see cref="OllamaStats"/>) only once its answer
-/// has been fully written. With <c>--ollama-only</c> every other route of the emulator answers Ollama's plain 404, as a
+/// limit a request is refused with 503 at once. An execution is counted (<see cref="OllamaStats"/>) only when its answer
+/// is written to the end. With <c>--ollama-only</c> every other route of the emulator answers Ollama's plain 404, as a
 /// real Ollama server does (no <c>/v1/files</c>, no <c>/v1/batches</c>); the control routes stay.
 /// </summary>
 internal static class OllamaRoutes
@@ -124,19 +124,14 @@ internal static class OllamaRoutes
             return await RunAsync(ctx, state, model, hash, v1: false, async ct =>
             {
                 if (answer.Outcome != FakeOutcome.Ok)
-                {
-                    await WriteJsonAsync(ctx, answer.Outcome == FakeOutcome.Fail500 ? 500 : 400,
-                        new JsonObject { ["error"] = FailureMessage(answer.Outcome) }, ct);
-                    return;
-                }
+                    return JsonAnswer(ctx, answer.Outcome == FakeOutcome.Fail500 ? 500 : 400, new JsonObject { ["error"] = FailureMessage(answer.Outcome) });
                 string created = Time(state.Now);
                 int latency = state.Ollama.LatencyMs;
                 if (!stream)
                 {
                     var body = NativeChunk(model, created, answer.Content, done: true);
                     AddDone(body, answer, latency);
-                    await WriteJsonAsync(ctx, 200, body, ct);
-                    return;
+                    return JsonAnswer(ctx, 200, body);
                 }
                 ctx.Response.StatusCode = 200;
                 ctx.Response.ContentType = "application/x-ndjson";
@@ -144,7 +139,7 @@ internal static class OllamaRoutes
                     await WriteLineAsync(ctx, NativeChunk(model, created, piece, done: false), "", ct);
                 var last = NativeChunk(model, created, "", done: true);
                 AddDone(last, answer, latency);
-                await WriteLineAsync(ctx, last, "", ct);
+                return Line(last, "");
             });
         }
     }
@@ -206,14 +201,13 @@ internal static class OllamaRoutes
                 if (answer.Outcome != FakeOutcome.Ok)
                 {
                     bool is500 = answer.Outcome == FakeOutcome.Fail500;
-                    await WriteJsonAsync(ctx, is500 ? 500 : 400, V1ErrorBody(FailureMessage(answer.Outcome), is500 ? "api_error" : "invalid_request_error"), ct);
-                    return;
+                    return JsonAnswer(ctx, is500 ? 500 : 400, V1ErrorBody(FailureMessage(answer.Outcome), is500 ? "api_error" : "invalid_request_error"));
                 }
                 long created = state.Now.ToUnixTimeSeconds();
                 string id = "chatcmpl-" + Random.Shared.Next(1, 1000).ToString(CultureInfo.InvariantCulture);
                 if (!stream)
                 {
-                    await WriteJsonAsync(ctx, 200, new JsonObject
+                    return JsonAnswer(ctx, 200, new JsonObject
                     {
                         ["id"] = id,
                         ["object"] = "chat.completion",
@@ -232,8 +226,7 @@ internal static class OllamaRoutes
                             ["completion_tokens"] = answer.CompletionTokens,
                             ["total_tokens"] = answer.TotalTokens,
                         },
-                    }, ct);
-                    return;
+                    });
                 }
                 ctx.Response.StatusCode = 200;
                 ctx.Response.ContentType = "text/event-stream";
@@ -252,8 +245,7 @@ internal static class OllamaRoutes
                     }),
                 };
                 foreach (string piece in Pieces(answer.Content)) await WriteLineAsync(ctx, Chunk(piece, null), "data: ", ct);
-                await WriteLineAsync(ctx, Chunk("", "stop"), "data: ", ct);
-                await ctx.Response.Body.WriteAsync("data: [DONE]\n\n"u8.ToArray(), ct);
+                return [.. Line(Chunk("", "stop"), "data: "), .. "data: [DONE]\n\n"u8];
             });
         }
     }
@@ -261,11 +253,13 @@ internal static class OllamaRoutes
     // ---- the shared execution path ----------------------------------------------------------------------------------
 
     /// <summary>
-    /// Takes a parallel slot (503 without one), waits the latency, writes the answer and, once it is fully written and
-    /// the client is still there, counts the execution. A client that hangs up first leaves no count.
+    /// Takes a parallel slot (503 without one), waits the latency and writes the answer. <paramref name="write"/> sets the
+    /// status and headers, writes all but the answer's last bytes and returns those. The execution is counted just before
+    /// they are sent, so whoever holds a complete answer sees it counted, and taken back if they cannot be sent: a client
+    /// that hangs up before the end of its answer leaves no count.
     /// </summary>
     private static async Task<IResult> RunAsync(HttpContext ctx, EmulatorState state, string model, string promptHash, bool v1,
-        Func<CancellationToken, Task> write)
+        Func<CancellationToken, Task<byte[]>> write)
     {
         var server = state.Ollama;
         if (!server.TryEnter())
@@ -278,9 +272,19 @@ internal static class OllamaRoutes
         {
             int latency = server.LatencyMs;
             if (latency > 0) await Task.Delay(latency, ct);
-            await write(ct);
-            await ctx.Response.Body.FlushAsync(ct);
-            if (!ct.IsCancellationRequested) state.Stats.Ollama.CountAnswered(model, promptHash);
+            byte[] last = await write(ct);
+            ct.ThrowIfCancellationRequested();
+            bool duplicate = state.Stats.Ollama.CountAnswered(model, promptHash);
+            try
+            {
+                await ctx.Response.Body.WriteAsync(last, ct);
+                await ctx.Response.Body.FlushAsync(ct);
+            }
+            catch
+            {
+                state.Stats.Ollama.Uncount(model, promptHash, duplicate);
+                throw;
+            }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException)
         {
@@ -296,20 +300,24 @@ internal static class OllamaRoutes
     private static string FailureMessage(FakeOutcome outcome) =>
         $"The emulator failed this request because its prompt contains {(outcome == FakeOutcome.Fail500 ? FakeModel.Fail500Marker : FakeModel.FailMarker)}.";
 
-    private static async Task WriteJsonAsync(HttpContext ctx, int status, JsonObject body, CancellationToken ct)
+    /// <summary>Sets the status and headers of a JSON answer and returns its body, for <see cref="RunAsync"/> to send.</summary>
+    private static byte[] JsonAnswer(HttpContext ctx, int status, JsonObject body)
     {
         byte[] bytes = Json.Utf8(body);
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = "application/json; charset=utf-8";
         ctx.Response.ContentLength = bytes.Length;
-        await ctx.Response.Body.WriteAsync(bytes, ct);
+        return bytes;
     }
 
-    /// <summary>One NDJSON line (prefix "") or one server-sent event (prefix "data: "), flushed.</summary>
+    /// <summary>One NDJSON line (prefix "") or one server-sent event (prefix "data: ").</summary>
+    private static byte[] Line(JsonObject o, string prefix) =>
+        Encoding.UTF8.GetBytes(prefix + o.ToJsonString(Json.Options) + (prefix.Length == 0 ? "\n" : "\n\n"));
+
+    /// <summary>Writes one line and flushes it, so the client sees the stream as it goes.</summary>
     private static async Task WriteLineAsync(HttpContext ctx, JsonObject o, string prefix, CancellationToken ct)
     {
-        string text = prefix + o.ToJsonString(Json.Options) + (prefix.Length == 0 ? "\n" : "\n\n");
-        await ctx.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), ct);
+        await ctx.Response.Body.WriteAsync(Line(o, prefix), ct);
         await ctx.Response.Body.FlushAsync(ct);
     }
 

@@ -9,8 +9,8 @@ using System.Threading;
 namespace IrisBatch.Emulator.Ollama;
 
 /// <summary>
-/// What the Ollama routes executed, so tests can prove every request ran exactly once: answers (counted only once fully
-/// written), 503 rejections, and answers per prompt (model + messages, hashed) and per model. A prompt answered a second
+/// What the Ollama routes executed, so tests can prove every request ran exactly once: answers (counted as their last
+/// bytes go out, and taken back if those cannot be sent), 503 rejections, and answers per prompt (model + messages, hashed) and per model. A prompt answered a second
 /// time counts in <see cref="Duplicates"/>.
 /// </summary>
 public sealed class OllamaStats
@@ -19,7 +19,7 @@ public sealed class OllamaStats
     private readonly ConcurrentDictionary<string, long> _byPrompt = new();
     private readonly ConcurrentDictionary<string, long> _byModel = new();
 
-    /// <summary>Answers fully written (errors from the fake model's [fail] markers included).</summary>
+    /// <summary>Answers written to the end (errors from the fake model's [fail] markers included).</summary>
     public long Requests => Interlocked.Read(ref _requests);
 
     /// <summary>Requests refused with 503 because the parallel limit was reached.</summary>
@@ -44,11 +44,25 @@ public sealed class OllamaStats
         return System.Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())))[..16];
     }
 
-    internal void CountAnswered(string model, string promptHash)
+    /// <summary>Counts an answer; returns whether it was a duplicate, for <see cref="Uncount"/>.</summary>
+    internal bool CountAnswered(string model, string promptHash)
     {
         Interlocked.Increment(ref _requests);
         _byModel.AddOrUpdate(model, 1, (_, n) => n + 1);
-        if (_byPrompt.AddOrUpdate(promptHash, 1, (_, n) => n + 1) > 1) Interlocked.Increment(ref _duplicates);
+        bool duplicate = _byPrompt.AddOrUpdate(promptHash, 1, (_, n) => n + 1) > 1;
+        if (duplicate) Interlocked.Increment(ref _duplicates);
+        return duplicate;
+    }
+
+    /// <summary>Takes back an answer counted just before its last bytes turned out not to reach the client.</summary>
+    internal void Uncount(string model, string promptHash, bool duplicate)
+    {
+        Interlocked.Decrement(ref _requests);
+        _byModel.AddOrUpdate(model, 0, (_, n) => n - 1);
+        _byPrompt.AddOrUpdate(promptHash, 0, (_, n) => n - 1);
+        _byModel.TryRemove(new KeyValuePair<string, long>(model, 0));
+        _byPrompt.TryRemove(new KeyValuePair<string, long>(promptHash, 0));
+        if (duplicate) Interlocked.Decrement(ref _duplicates);
     }
 
     internal void CountRejected() => Interlocked.Increment(ref _rejected);
