@@ -215,17 +215,22 @@ Describe 'Test 1 (lookups fail too): a lost answer whose lookup also fails is no
 
 Describe 'Test 1 (lost cancel): a cancel whose answer was lost' {
     It 'is a success when the repeated cancel finds the batch already cancelled' {
-        Reset-Emulator $emu
-        # The cancel takes effect at once, so the repeated call finds the batch cancelled, not cancelling.
-        $null = Set-EmulatorConfig $emu @{ in_progress_ms = 60000; cancelling_ms = 0 }
-        $batch = New-Rows -Count 20 -Tag 'lost cancel' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name}.' | Submit-IrisBatch -BaseUri $url
-        $null = Add-EmulatorFault $emu -Route cancel -Kind reset_after
+        $savedHome = $env:IRISBATCH_HOME
+        $env:IRISBATCH_HOME = Join-Path $TestDrive 'lost-cancel-journal'   # its uncollected batch stays out of the shared journal
+        try {
+            Reset-Emulator $emu
+            # The cancel takes effect at once, so the repeated call finds the batch cancelled, not cancelling.
+            $null = Set-EmulatorConfig $emu @{ in_progress_ms = 60000; cancelling_ms = 0 }
+            $batch = New-Rows -Count 20 -Tag 'lost cancel' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name}.' | Submit-IrisBatch -BaseUri $url
+            $null = Add-EmulatorFault $emu -Route cancel -Kind reset_after
 
-        $stopped = $batch | Stop-IrisBatch -PassThru -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue
-        (Get-EmulatorStats $emu).cancels | Should -Be 1
-        ($batch | Get-IrisBatchStatus).Status | Should -Be ([IrisBatch.BatchStatus]::Cancelled)
-        @($failed | ForEach-Object { "$($_.FullyQualifiedErrorId): $($_.Exception.Message)" }) | Should -BeNullOrEmpty -Because 'the batch was cancelled as asked'
-        $stopped.Status | Should -BeIn @([IrisBatch.BatchStatus]::Cancelling, [IrisBatch.BatchStatus]::Cancelled)
+            $stopped = $batch | Stop-IrisBatch -PassThru -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue
+            (Get-EmulatorStats $emu).cancels | Should -Be 1
+            ($batch | Get-IrisBatchStatus).Status | Should -Be ([IrisBatch.BatchStatus]::Cancelled)
+            @($failed | ForEach-Object { "$($_.FullyQualifiedErrorId): $($_.Exception.Message)" }) | Should -BeNullOrEmpty -Because 'the batch was cancelled as asked'
+            $stopped.Status | Should -BeIn @([IrisBatch.BatchStatus]::Cancelling, [IrisBatch.BatchStatus]::Cancelled)
+        }
+        finally { $env:IRISBATCH_HOME = $savedHome }
     }
 }
 
@@ -376,31 +381,37 @@ Describe 'Test 4: two processes submitting and waiting at once against one journ
     It 'a status refresh in one process does not undo the results another process collected meanwhile' {
         # Process 1 (a child): Get-IrisBatchStatus -Pending reads the entry, then its status call is held by a slow
         # fault. Process 2 (this one) collects the results meanwhile. Process 1 then records the status it got.
-        Reset-Emulator $emu
-        $requests = @(New-Rows -Count 20 -Tag 'refresh race' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name}.')
-        $batch = $requests | Submit-IrisBatch -BaseUri $url | Wait-IrisBatch -PollInterval $poll -Timeout 60
-        $pendingScript = Join-Path $TestDrive 'pending.ps1'
-        Set-Content -Path $pendingScript -Value "param([string] `$ModulePath); `$ErrorActionPreference = 'Stop'; Import-Module `$ModulePath; `$null = Get-IrisBatchStatus -Pending"
-        $null = Add-EmulatorFault $emu -Route get -Kind slow -DelayMs 3000
-        $gets = Get-EmulatorRouteCall $emu get
-        $refresher = Start-ChildPwsh $pendingScript @('-ModulePath', $modulePath)
+        # A journal of its own: -Pending refreshes every uncollected batch in it.
+        $savedHome = $env:IRISBATCH_HOME
+        $env:IRISBATCH_HOME = Join-Path $TestDrive 'refresh-race-journal'
         try {
-            $null = Wait-EmulatorRouteCall $emu get -Count ($gets + 1) -TimeoutSec 60 -Process $refresher.Process
-            $results = @($batch | Get-IrisBatchResult -ErrorAction Stop)
-        }
-        finally { $ended = Wait-ChildPwsh $refresher -TimeoutSec 60 }
-        $ended.ExitCode | Should -Be 0 -Because $ended.Stderr
-        $results.Count | Should -Be 20
+            Reset-Emulator $emu
+            $requests = @(New-Rows -Count 20 -Tag 'refresh race' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name}.')
+            $batch = $requests | Submit-IrisBatch -BaseUri $url | Wait-IrisBatch -PollInterval $poll -Timeout 60
+            $pendingScript = Join-Path $TestDrive 'pending.ps1'
+            Set-Content -Path $pendingScript -Value "param([string] `$ModulePath); `$ErrorActionPreference = 'Stop'; Import-Module `$ModulePath; `$null = Get-IrisBatchStatus -Pending"
+            $null = Add-EmulatorFault $emu -Route get -Kind slow -DelayMs 3000
+            $gets = Get-EmulatorRouteCall $emu get
+            $refresher = Start-ChildPwsh $pendingScript @('-ModulePath', $modulePath)
+            try {
+                $null = Wait-EmulatorRouteCall $emu get -Count ($gets + 1) -TimeoutSec 60 -Process $refresher.Process
+                $results = @($batch | Get-IrisBatchResult -ErrorAction Stop)
+            }
+            finally { $ended = Wait-ChildPwsh $refresher -TimeoutSec 60 }
+            $ended.ExitCode | Should -Be 0 -Because $ended.Stderr
+            $results.Count | Should -Be 20
 
-        $entry = Get-ChildItem (Join-Path $env:IRISBATCH_HOME 'submissions') -Filter entry.json -Recurse |
-            ForEach-Object { Get-Content -Raw $_.FullName | ConvertFrom-Json } | Where-Object BatchId -EQ $batch.Id
-        $again = @($requests | Submit-IrisBatch -BaseUri $url -WarningAction SilentlyContinue)
-        $problems = @(
-            if (-not $entry.ResultsCollected) { 'the entry says its results were never collected (the refresh wrote back what it had read before)' }
-            if (@(Get-IrisBatchStatus -Pending | Where-Object Id -EQ $batch.Id)) { 'Get-IrisBatchStatus -Pending still lists the collected batch' }
-            if ($again[0].Id -eq $batch.Id) { 'the same Submit-IrisBatch again hands back the collected batch instead of submitting the requests anew' }
-        )
-        $problems | Should -BeNullOrEmpty
+            $entry = Get-ChildItem (Join-Path $env:IRISBATCH_HOME 'submissions') -Filter entry.json -Recurse |
+                ForEach-Object { Get-Content -Raw $_.FullName | ConvertFrom-Json } | Where-Object BatchId -EQ $batch.Id
+            $again = @($requests | Submit-IrisBatch -BaseUri $url -WarningAction SilentlyContinue)
+            $problems = @(
+                if (-not $entry.ResultsCollected) { 'the entry says its results were never collected (the refresh wrote back what it had read before)' }
+                if (@(Get-IrisBatchStatus -Pending | Where-Object Id -EQ $batch.Id)) { 'Get-IrisBatchStatus -Pending still lists the collected batch' }
+                if ($again[0].Id -eq $batch.Id) { 'the same Submit-IrisBatch again hands back the collected batch instead of submitting the requests anew' }
+            )
+            $problems | Should -BeNullOrEmpty
+        }
+        finally { $env:IRISBATCH_HOME = $savedHome }
     }
 
     It 'journal files are readable by the user only (0600, folders 0700)' -Skip:$IsWindows {
