@@ -82,6 +82,43 @@ namespace IrisBatch.Journal
             AtomicFile.WriteAllText(EntryPath(entry.SubmissionId), JsonSerializer.Serialize(entry, JsonOptions));
         }
 
+        /// <summary>
+        /// Changes an entry that other processes may change too: under the entry's lock, reads what is on disk,
+        /// applies <paramref name="change"/> to it (and to <paramref name="entry"/>), and saves, so nobody's change is lost.
+        /// </summary>
+        public void Update(JournalEntry entry, Action<JournalEntry> change)
+        {
+            var dir = SubmissionDir(entry.SubmissionId);
+            using (Lock(Path.Combine(dir, "entry.lock")))
+            {
+                var current = Load(entry.SubmissionId) ?? entry;
+                change(current);
+                if (!ReferenceEquals(current, entry)) change(entry);
+                Save(current);
+            }
+        }
+
+        private static FileStream Lock(string path)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (true)
+            {
+                try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose); }
+                catch (IOException) when (DateTime.UtcNow < deadline) { System.Threading.Thread.Sleep(15); }
+            }
+        }
+
+        /// <summary>Like <see cref="Record"/>, for entries other processes may change too: see <see cref="Update"/>.</summary>
+        public void RecordShared(JournalEntry entry, string state, string? detail, Action<JournalEntry> change)
+        {
+            var at = DateTimeOffset.UtcNow;
+            Update(entry, e =>
+            {
+                change(e);
+                e.History.Add(new StateChange { At = at, State = state, Detail = detail });
+            });
+        }
+
         public void Record(JournalEntry entry, string state, string? detail = null)
         {
             entry.History.Add(new StateChange { At = DateTimeOffset.UtcNow, State = state, Detail = detail });

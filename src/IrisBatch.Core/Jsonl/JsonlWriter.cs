@@ -16,30 +16,34 @@ namespace IrisBatch.Jsonl
         };
 
         private readonly Stream _stream;
+        // Each line is serialized into this buffer, then copied to the file stream: Utf8JsonWriter.Flush() flushes the
+        // stream it writes to, and on a FileStream that is one write system call per line.
+        private readonly MemoryStream _line = new MemoryStream();
         private readonly Utf8JsonWriter _writer;
 
         public JsonlWriter(string path)
         {
             Path = path;
             _stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
-            _writer = new Utf8JsonWriter(_stream, Options);
+            _writer = new Utf8JsonWriter(_line, Options);
         }
 
         public string Path { get; }
         public long Lines { get; private set; }
         public long Bytes { get; private set; }
 
-        /// <summary>Writes one line: <paramref name="write"/> writes exactly one JSON value.</summary>
+        /// <summary>Writes one line: <paramref name="write"/> writes exactly one JSON value. Returns its bytes (with the newline).</summary>
         public long WriteLine(Action<Utf8JsonWriter> write)
         {
-            long before = Bytes;
+            _line.SetLength(0);
+            _writer.Reset(_line);
             write(_writer);
             _writer.Flush();
-            _writer.Reset(_stream);
-            _stream.WriteByte((byte)'\n');
-            Bytes = _stream.Position;
+            _line.WriteByte((byte)'\n');
+            _stream.Write(_line.GetBuffer(), 0, (int)_line.Length);
+            Bytes += _line.Length;
             Lines++;
-            return Bytes - before;
+            return _line.Length;
         }
 
         /// <summary>Writes one line already serialized (without its newline).</summary>
@@ -47,7 +51,7 @@ namespace IrisBatch.Jsonl
         {
             _stream.Write(buffer, 0, count);
             _stream.WriteByte((byte)'\n');
-            Bytes = _stream.Position;
+            Bytes += count + 1;
             Lines++;
         }
 

@@ -106,9 +106,16 @@ namespace IrisBatch.Submission
                     api.Settings.Log?.Invoke(api.Redactor.Redact(
                         $"Retry {attempt + 1} of {api.Settings.MaxRetries} of the {what} in {delay.TotalSeconds:0.###} s, after checking whether it took effect: {ex.Message}"));
                     await Task.Delay(delay, ct).ConfigureAwait(false);
-                    T? found = null;
+                    T? found;
                     try { found = await look().ConfigureAwait(false); }
-                    catch (Exception lookError) when (ApiClient.MayRetry(lookError)) { continue; }
+                    catch (Exception lookError) when (ApiClient.MayRetry(lookError))
+                    {
+                        // Not knowing whether the first call acted, calling again could pay twice: stop here. The journal
+                        // keeps the step as started, so the next run looks for it before calling.
+                        throw new IrisBatchException(ErrorIds.ConnectionFailed, FailureKind.ConnectionError, api.Redactor.Redact(
+                            $"The {what} may have taken effect at {_provider.Name}, but its answer was lost and looking for it failed too ({lookError.Message}). " +
+                            "Run the same command again: it looks for it before trying again."), lookError);
+                    }
                     if (found != null)
                     {
                         api.Settings.Log?.Invoke($"{_provider.Name}: the {what} had taken effect; its answer was lost. Reusing it.");

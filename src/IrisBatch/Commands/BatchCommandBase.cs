@@ -160,10 +160,13 @@ namespace IrisBatch.Commands
             if (target.Entry == null) return;
             try
             {
-                target.Entry.LastStatus = target.Batch.Status;
-                target.Entry.LastProviderStatus = target.Batch.ProviderStatus;
-                target.Entry.LastCheckedAt = DateTimeOffset.UtcNow;
-                Journal.Save(target.Entry);
+                var batch = target.Batch;
+                Journal.Update(target.Entry, e =>
+                {
+                    e.LastStatus = batch.Status;
+                    e.LastProviderStatus = batch.ProviderStatus;
+                    e.LastCheckedAt = DateTimeOffset.UtcNow;
+                });
             }
             catch (Exception ex)
             {

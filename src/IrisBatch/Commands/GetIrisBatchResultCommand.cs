@@ -96,8 +96,7 @@ namespace IrisBatch.Commands
                 foreach (var f in files) if (File.Exists(f)) AtomicFile.RestrictFile(f);
                 if (entry != null)
                 {
-                    entry.ResultsDownloaded = true;
-                    Journal.Record(entry, "results downloaded");
+                    Journal.RecordShared(entry, "results downloaded", null, e => e.ResultsDownloaded = true);
                 }
             }
 
@@ -119,8 +118,7 @@ namespace IrisBatch.Commands
             WriteVerbose($"Batch {batch.Id}: {count} result(s).");
             if (entry != null)
             {
-                entry.ResultsCollected = true;
-                Journal.Record(entry, "results collected", count + " results");
+                Journal.RecordShared(entry, "results collected", count + " results", e => e.ResultsCollected = true);
             }
         }
 

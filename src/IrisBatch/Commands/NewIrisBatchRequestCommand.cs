@@ -57,6 +57,7 @@ namespace IrisBatch.Commands
         private string? _bodyJson;
         private bool _sawInput;
         private List<(string Role, Source? Content, string? ContentJson)>? _messages;
+        private readonly RowReader _reader = new RowReader();
 
         protected override void BeginProcessing()
         {
@@ -106,6 +107,8 @@ namespace IrisBatch.Commands
 
         private IrisBatchRequest Build(PSObject? row, long rowNumber)
         {
+            var reader = _reader;
+            reader.Reset(row);
             var model = _modelFromCommandLine ?? Model;
             if (string.IsNullOrWhiteSpace(model)) throw new RowException("no model: pass -Model or give the row a 'Model' property.");
 
@@ -113,18 +116,18 @@ namespace IrisBatch.Commands
             if (_messages != null)
             {
                 foreach (var (role, content, json) in _messages)
-                    messages.Add(new ChatMessage(role, content?.Expand(row, this), json));
+                    messages.Add(new ChatMessage(role, content?.Expand(reader), json));
             }
             else
             {
-                var system = _system != null ? _system.Expand(row, this) : SystemPrompt != null ? PSConvert.ToText(SystemPrompt) : null;
-                var prompt = _prompt != null ? _prompt.Expand(row, this) : Prompt != null ? PSConvert.ToText(Prompt) : null;
+                var system = _system != null ? _system.Expand(reader) : SystemPrompt != null ? PSConvert.ToText(SystemPrompt) : null;
+                var prompt = _prompt != null ? _prompt.Expand(reader) : Prompt != null ? PSConvert.ToText(Prompt) : null;
                 if (prompt == null) throw new RowException("no prompt: pass -Prompt or -Messages, or give the row a 'Prompt' property.");
                 if (!string.IsNullOrEmpty(system)) messages.Add(new ChatMessage("system", system));
                 messages.Add(new ChatMessage("user", prompt));
             }
 
-            var customId = _customId != null ? _customId.Expand(row, this) : CustomId ?? "request-" + rowNumber.ToString(CultureInfo.InvariantCulture);
+            var customId = _customId != null ? _customId.Expand(reader) : CustomId ?? "request-" + rowNumber.ToString(CultureInfo.InvariantCulture);
             if (customId == null || !CustomIdPattern.IsMatch(customId))
                 throw new RowException($"the custom id '{customId}' (property CustomId) is not valid: use 1 to 64 letters, digits, '_' or '-'.");
 
@@ -137,7 +140,7 @@ namespace IrisBatch.Commands
                 Temperature = Bound(nameof(Temperature)) ? Temperature : (double?)null,
                 BodyJson = _bodyJson,
                 InputObject = row,
-                InputJson = row == null ? null : PSConvert.RowToJson(row),
+                InputJson = reader.ToJson(),
                 RowNumber = rowNumber,
             };
         }
@@ -188,10 +191,11 @@ namespace IrisBatch.Commands
                 catch (FormatException ex) { throw new FormatException($"-{parameter}: {ex.Message}", ex); }
             }
 
-            public string Expand(PSObject? row, PSCmdlet cmdlet)
+            public string Expand(RowReader reader)
             {
                 if (_script != null)
                 {
+                    var row = reader.Row;
                     Collection<PSObject> output;
                     try
                     {
@@ -200,6 +204,10 @@ namespace IrisBatch.Commands
                     catch (RuntimeException ex)
                     {
                         throw new RowException($"the script block of -{_parameter} failed: {ex.Message}");
+                    }
+                    finally
+                    {
+                        reader.Invalidate();   // the script may have changed the row's properties
                     }
                     var sb = new StringBuilder();
                     foreach (var o in output)
@@ -210,7 +218,7 @@ namespace IrisBatch.Commands
                     }
                     return sb.ToString();
                 }
-                var text = _template!.Expand((string name, out string? value) => PSConvert.TryGetText(row, name, out value), out var missing);
+                var text = _template!.Expand(reader.TryGetText, out var missing);
                 if (text == null)
                     throw new RowException($"the input has no property '{missing}', which the template of -{_parameter} uses.");
                 return text;

@@ -44,10 +44,21 @@ namespace IrisBatch.Commands
                     if (!ShouldProcess(description, "Cancel")) continue;
                     if (batch.Status != BatchStatus.Cancelling)
                     {
-                        var cancelled = Run(ct => target.Provider.CancelAsync(batch.Id, ct));
+                        IrisBatch cancelled;
+                        try
+                        {
+                            cancelled = Run(ct => target.Provider.CancelAsync(batch.Id, ct));
+                        }
+                        catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.BadRequest || ex.ErrorId == ErrorIds.ConnectionFailed || ex.ErrorId == ErrorIds.Timeout)
+                        {
+                            // A cancel whose answer was lost and was retried finds the batch cancelling or cancelled already:
+                            // that is what was asked. Anything else is still an error.
+                            cancelled = Run(ct => target.Provider.GetAsync(batch.Id, ct));
+                            if (cancelled.Status != BatchStatus.Cancelling && cancelled.Status != BatchStatus.Cancelled) throw;
+                        }
                         target.Batch = Carry(BatchSubmitter.Complete(cancelled, target.Entry), target.Batch);
                         Remember(target);
-                        if (target.Entry != null) Journal.Record(target.Entry, "cancel requested");
+                        if (target.Entry != null) Journal.RecordShared(target.Entry, "cancel requested", null, _ => { });
                     }
                     if (Wait)
                     {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Management.Automation;
@@ -39,12 +40,12 @@ namespace IrisBatch.Conversion
             return System.Text.Encoding.UTF8.GetString(ms.GetBuffer(), 0, (int)ms.Length);
         }
 
-        private static bool IsScalar(object? v) =>
+        internal static bool IsScalar(object? v) =>
             v == null || v is string || v is bool || v is char || v is DateTime || v is DateTimeOffset || v is Guid || v is Enum ||
             v is byte || v is sbyte || v is short || v is ushort || v is int || v is uint || v is long || v is ulong ||
             v is float || v is double || v is decimal;
 
-        private static void Write(Utf8JsonWriter w, object? value, int depth)
+        internal static void Write(Utf8JsonWriter w, object? value, int depth)
         {
             if (value is PSObject pso && !(pso.BaseObject is PSCustomObject)) value = pso.BaseObject;
             switch (value)
@@ -95,8 +96,14 @@ namespace IrisBatch.Conversion
         private static void WriteObject(Utf8JsonWriter w, PSObject obj, int depth)
         {
             if (obj.BaseObject is IDictionary dict) { Write(w, dict, depth); return; }
+            WriteProperties(w, obj.Properties, depth);
+        }
+
+        /// <summary>An object's properties as a JSON object: the readable data properties (not methods or sets).</summary>
+        internal static void WriteProperties(Utf8JsonWriter w, IEnumerable<PSPropertyInfo> properties, int depth)
+        {
             w.WriteStartObject();
-            foreach (var p in obj.Properties)
+            foreach (var p in properties)
             {
                 if (!p.IsGettable) continue;
                 if (!(p is PSNoteProperty || p is PSProperty || p is PSAliasProperty || p is PSScriptProperty || p is PSCodeProperty)) continue;
@@ -170,6 +177,90 @@ namespace IrisBatch.Conversion
             if (value is PSObject pso) value = pso.BaseObject;
             if (value is string s) return s;
             return (string)LanguagePrimitives.ConvertTo(value, typeof(string), CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>
+    /// One input row at a time, for New-IrisBatchRequest: its properties are listed once per row and serve both the
+    /// template placeholders and the row's JSON for the journal. Each PSObject property lookup walks the instance,
+    /// type-table and adapter members, so a lookup per placeholder plus a separate listing for the JSON cost several
+    /// times more than the CSV parsing that made the row. Same values and JSON as <see cref="PSConvert.TryGetText"/>
+    /// and <see cref="PSConvert.RowToJson"/>; one instance is reused for every row (one writer and buffer).
+    /// </summary>
+    internal sealed class RowReader
+    {
+        private readonly List<PSPropertyInfo> _properties = new List<PSPropertyInfo>();
+        private readonly MemoryStream _buffer = new MemoryStream();
+        private readonly Utf8JsonWriter _writer;
+        private PSObject? _row;
+        private bool _listed;
+
+        public RowReader()
+        {
+            _writer = new Utf8JsonWriter(_buffer, JsonlWriter.Options);
+        }
+
+        public PSObject? Row => _row;
+
+        /// <summary>Starts on a new row (null when there is none).</summary>
+        public void Reset(PSObject? row)
+        {
+            _row = row;
+            Invalidate();
+        }
+
+        /// <summary>Forgets the listed properties (a script block ran and may have changed the row).</summary>
+        public void Invalidate()
+        {
+            _properties.Clear();
+            _listed = false;
+        }
+
+        /// <summary>The row's properties, listed on first use; null for a dictionary (its keys are read directly).</summary>
+        private List<PSPropertyInfo>? Properties()
+        {
+            if (_row == null || _row.BaseObject is IDictionary) return null;
+            if (!_listed)
+            {
+                foreach (var p in _row.Properties) _properties.Add(p);
+                _listed = true;
+            }
+            return _properties;
+        }
+
+        /// <summary>As <see cref="PSConvert.TryGetText"/>: a hashtable key or an object property, case-insensitive.</summary>
+        public bool TryGetText(string name, out string? text)
+        {
+            var properties = Properties();
+            if (properties != null)
+            {
+                foreach (var p in properties)
+                {
+                    if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
+                    {
+                        text = PSConvert.ToText(p.Value);
+                        return true;
+                    }
+                }
+            }
+            // Dictionaries, and members a listing does not show (hidden ones): the lookup itself.
+            return PSConvert.TryGetText(_row, name, out text);
+        }
+
+        /// <summary>As <see cref="PSConvert.RowToJson"/> for the current row (null when there is none).</summary>
+        public string? ToJson()
+        {
+            if (_row == null) return null;
+            _buffer.SetLength(0);
+            _writer.Reset(_buffer);
+            var properties = Properties();
+            if (properties != null && (_row.BaseObject is PSCustomObject || !PSConvert.IsScalar(_row.BaseObject)))
+            {
+                PSConvert.WriteProperties(_writer, properties, 0);
+                _writer.Flush();
+                return System.Text.Encoding.UTF8.GetString(_buffer.GetBuffer(), 0, (int)_buffer.Length);
+            }
+            return PSConvert.RowToJson(_row);
         }
     }
 }
