@@ -30,8 +30,11 @@ namespace IrisBatch.Commands
             var waiter = new BatchWaiter((b, ct) => byId[b.Id].Provider.GetAsync(b.Id, ct))
             {
                 // The mock advances per poll (or per step of time): sleeping longer than that only slows users' tests.
+                // A batch this process runs itself (Ollama) has its status on disk: looking every half second costs nothing.
                 PollInterval = targets.All(t => t.Provider is Providers.Mock.MockProvider)
-                    ? Providers.Mock.MockLifecycle.Pace(TimeSpan.FromSeconds(_interval)) : TimeSpan.FromSeconds(_interval),
+                    ? Providers.Mock.MockLifecycle.Pace(TimeSpan.FromSeconds(_interval))
+                    : targets.Any(t => t.Provider is IExecutingProvider) ? TimeSpan.FromSeconds(Math.Min(_interval, 0.5))
+                    : TimeSpan.FromSeconds(_interval),
                 Timeout = TimeSpan.FromSeconds(_timeout),
                 IsDone = isDone,
             };
