@@ -90,6 +90,9 @@ namespace IrisBatch.Conversion
             }
             if (value is PSObject custom) { WriteObject(w, custom, depth); return; }
             if (value is ScriptBlock sb) { w.WriteStringValue(sb.ToString()); return; }
+            // A .NET object nested in a row (a FileInfo's Directory, say) is kept as text past the second level, as
+            // ConvertTo-Json does: following every property of rich objects grows without bound.
+            if (depth >= 2) { w.WriteStringValue(value.ToString()); return; }
             WriteObject(w, PSObject.AsPSObject(value), depth);
         }
 
