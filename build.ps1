@@ -225,6 +225,10 @@ function Invoke-BuildTask {
         Remove-Item -Force
     $extras = Copy-OptionalModuleFiles
     Write-Manifest -Version $version -Extras $extras
+    # Help: docs/*.md -> en-US/IrisBatch.dll-Help.xml and about topics, in a child pwsh (this process never loads the module).
+    $code = Invoke-ChildPwsh -File (Join-Path $Root 'build/ConvertTo-Maml.ps1') -Timeout ([TimeSpan]::FromMinutes(2)) -ArgumentList @(
+        '-ModulePath', (Join-Path $ModuleOut 'IrisBatch.psd1'), '-DocsPath', (Join-Path $Root 'docs'), '-OutputPath', $ModuleOut)
+    if ($code -ne 0) { throw "Building the help from docs/ failed (exit code $code)." }
     Write-Host "Module:   $ModuleOut"
     Write-Host "Emulator: $EmulatorOut"
 }

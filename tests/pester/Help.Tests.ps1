@@ -1,0 +1,166 @@
+# The help: every exported cmdlet has a page in docs/ that agrees with the code, the build turned the pages into
+# help that Get-Help shows in a fresh session, and every example in the pages runs against the mock provider.
+
+BeforeDiscovery {
+    $repo = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+    $manifest = if ($env:IRISBATCH_TEST_MODULE) { $env:IRISBATCH_TEST_MODULE } else { Join-Path $repo 'out/IrisBatch/IrisBatch.psd1' }
+    $cmdletNames = @((Import-PowerShellDataFile $manifest).CmdletsToExport)
+    # Pages whose PowerShell blocks are examples to run. testing.md is a test file shown whole (see Testing.Tests.ps1).
+    $examplePages = @(Get-ChildItem (Join-Path $repo 'docs') -Filter '*.md' -File |
+            Where-Object { $_.Name -notin 'testing.md', 'architecture.md' } |
+            ForEach-Object { @{ Page = $_.Name; Path = $_.FullName } })
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $repo = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+    Import-Module (Join-Path $repo 'build/HelpMarkdown.psm1') -Force
+    $module = Import-ModuleUnderTest
+    $modulePath = Get-ModuleUnderTestPath
+
+    # Get-Help as a user sees it: a fresh pwsh that imports the published module.
+    $script = Join-Path $TestDrive 'read-help.ps1'
+    $json = Join-Path $TestDrive 'help.json'
+    Set-Content -Path $script -Value @'
+param([string] $ModulePath, [string] $Out)
+$ErrorActionPreference = 'Stop'
+Import-Module $ModulePath
+$cmdlets = foreach ($c in Get-Command -Module IrisBatch -CommandType Cmdlet) {
+    $h = Get-Help $c.Name -Full
+    [pscustomobject]@{
+        Name        = $c.Name
+        Synopsis    = "$($h.Synopsis)".Trim()
+        Description = (@($h.description) | ForEach-Object Text) -join ' '
+        Examples    = @($h.examples.example | ForEach-Object { [pscustomobject]@{ Title = $_.title; Code = $_.code } })
+        Parameters  = @($h.parameters.parameter | ForEach-Object { [pscustomobject]@{ Name = $_.name; Description = (@($_.description) | ForEach-Object Text) -join ' ' } })
+        Inputs      = @($h.inputTypes.inputType | ForEach-Object { $_.type.name })
+        Outputs     = @($h.returnValues.returnValue | ForEach-Object { $_.type.name })
+        Links       = @($h.relatedLinks.navigationLink | ForEach-Object linkText)
+    }
+}
+$about = Get-Help about_IrisBatch -ErrorAction SilentlyContinue | Out-String
+[pscustomobject]@{ Cmdlets = @($cmdlets); About = $about } | ConvertTo-Json -Depth 6 | Set-Content -Path $Out -Encoding utf8NoBOM
+'@
+    $null = Invoke-TestPwsh -File $script -ArgumentList @('-ModulePath', $modulePath, '-Out', $json)
+    if (-not (Test-Path $json)) { throw 'The fresh pwsh did not write the help it saw.' }
+    $seen = Get-Content -Raw $json | ConvertFrom-Json
+    $help = @{}
+    foreach ($c in $seen.Cmdlets) { $help[$c.Name] = $c }
+    $common = [System.Management.Automation.Cmdlet]::CommonParameters
+
+    function Invoke-DocExample {
+        <#
+        Runs a page's PowerShell blocks in order, in one new runspace (later blocks may use earlier variables), in an
+        empty folder with a fresh journal and the mock provider: IRISBATCH_PROVIDER=Mock, and '-Provider X' made
+        '-Provider Mock'. $ErrorActionPreference is Stop, so any error fails the page.
+        #>
+        param([string] $Path)
+        $blocks = @(Get-MarkdownCodeBlock -Path $Path)
+        $dir = Join-Path ([IO.Path]::GetTempPath()) "irisbatch-doc-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        $null = New-Item -ItemType Directory -Force $dir
+        $saved = @{}
+        foreach ($n in 'IRISBATCH_PROVIDER', 'IRISBATCH_HOME') { $saved[$n] = [Environment]::GetEnvironmentVariable($n) }
+        $env:IRISBATCH_PROVIDER = 'Mock'
+        $env:IRISBATCH_HOME = Join-Path $dir 'journal'
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Set-Location -LiteralPath '$dir'; `$ErrorActionPreference = 'Stop'; `$ProgressPreference = 'SilentlyContinue'; Import-Module '$modulePath'").Invoke()
+            $ran = 0
+            foreach ($b in $blocks) {
+                $code = $b.Code -replace '-Provider\s+\w+', '-Provider Mock'
+                $ps.Commands.Clear()
+                $ps.Streams.ClearStreams()
+                try { $null = $ps.AddScript($code).AddCommand('Out-String').Invoke() }
+                catch { throw "The example under '$($b.Heading)' failed: $($_.Exception.InnerException.Message ?? $_.Exception.Message)" }
+                if ($ps.Streams.Error.Count) { throw "The example under '$($b.Heading)' wrote an error: $($ps.Streams.Error[0])" }
+                $ran++
+            }
+            $ran
+        }
+        finally {
+            $ps.Dispose()
+            foreach ($kv in $saved.GetEnumerator()) { [Environment]::SetEnvironmentVariable($kv.Key, $kv.Value) }
+            Remove-Item -Recurse -Force $dir -ErrorAction Ignore
+        }
+    }
+}
+
+Describe 'Get-Help <_> in a fresh session' -ForEach $cmdletNames {
+    BeforeAll { $h = $help[$_] }
+
+    It 'has help' {
+        $h | Should -Not -BeNullOrEmpty
+    }
+
+    It 'has a synopsis and a description' {
+        $h.Synopsis | Should -Not -BeNullOrEmpty
+        $h.Synopsis | Should -Not -BeLike "*$_ *[<CommonParameters>]*"   # what Get-Help shows when there is no help
+        $h.Description | Should -Not -BeNullOrEmpty
+    }
+
+    It 'has at least three examples, each with code' {
+        @($h.Examples).Count | Should -BeGreaterOrEqual 3
+        foreach ($e in $h.Examples) { $e.Code | Should -Not -BeNullOrEmpty }
+    }
+
+    It 'describes every parameter' {
+        $names = @((Get-Command $_).Parameters.Keys | Where-Object { $_ -notin $common })
+        $described = @($h.Parameters | Where-Object { $_.Description.Trim() } | ForEach-Object Name)
+        @($names | Where-Object { $_ -notin $described }) | Should -BeNullOrEmpty -Because 'each parameter needs a description in docs/'
+    }
+
+    It 'names its inputs, outputs and related links' {
+        @($h.Inputs).Count | Should -BeGreaterThan 0
+        @($h.Outputs).Count | Should -BeGreaterThan 0
+        @($h.Links).Count | Should -BeGreaterThan 0
+    }
+}
+
+Describe 'The page docs/<_>.md agrees with the code' -ForEach $cmdletNames {
+    BeforeAll {
+        $doc = Read-HelpMarkdown -Path (Join-Path $repo "docs/$_.md")
+        $cmd = Get-Command $_
+        $meta = @(Get-HelpParameterMetadata -Command $cmd)
+    }
+
+    It 'lists exactly the cmdlet''s parameters' {
+        $inCode = @($meta | ForEach-Object Name | Sort-Object)
+        $inDoc = @($doc.Parameters | ForEach-Object Name | Sort-Object)
+        $inDoc | Should -Be $inCode
+    }
+
+    It 'has each parameter''s type, sets, aliases, position and pipeline input as the code has them' {
+        $wrong = foreach ($m in $meta) {
+            $p = $doc.Parameters | Where-Object Name -EQ $m.Name
+            if (-not $p) { continue }
+            foreach ($key in 'Parameter Sets', 'Aliases', 'Required', 'Position', 'Accept pipeline input') {
+                $expected = [string] $m.$key
+                $actual = if ($p.Yaml.Contains($key)) { [string] $p.Yaml[$key] } else { '' }
+                if ($actual -ne $expected) { "-$($m.Name) ${key}: the page says '$actual', the code '$expected'" }
+            }
+            if ($p.Yaml['Type'] -ne $m.TypeName) { "-$($m.Name) Type: the page says '$($p.Yaml['Type'])', the code '$($m.TypeName)'" }
+        }
+        $wrong | Should -BeNullOrEmpty
+    }
+
+    It 'shows the syntax of each parameter set as Get-Command does' {
+        $expected = @(Get-HelpSyntax -Command $cmd | ForEach-Object { "$($_.Set -replace '^__AllParameterSets$', 'All'): $($_.Text)" } | Sort-Object)
+        $actual = @($doc.Syntax | ForEach-Object { "$($_.Set): $($_.Text)" } | Sort-Object)
+        $actual | Should -Be $expected
+    }
+}
+
+Describe 'The about topic' {
+    It 'Get-Help about_IrisBatch shows it in a fresh session' {
+        $seen.About | Should -Match 'about_IrisBatch'
+        $seen.About | Should -Match 'The mock provider'
+        $seen.About | Should -Match 'Exactly once'
+    }
+}
+
+Describe 'The examples of docs/<Page> run against the mock provider' -ForEach $examplePages {
+    It 'runs every PowerShell block without an error' {
+        $ran = Invoke-DocExample -Path $Path
+        $ran | Should -BeGreaterThan 0
+    }
+}
