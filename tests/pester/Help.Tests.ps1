@@ -164,3 +164,15 @@ Describe 'The examples of docs/<Page> run against the mock provider' -ForEach $e
         $ran | Should -BeGreaterThan 0
     }
 }
+
+Describe 'docs/testing.md' {
+    It 'shows the ops script and its test exactly as they are in examples/testing (which the suite runs)' {
+        $blocks = @(Get-MarkdownCodeBlock -Path (Join-Path $repo 'docs/testing.md') | Where-Object { $_.Code -match '\S' -and $_.Code.Contains("`n") })
+        $files = 'Update-ProductDescriptions.ps1', 'Update-ProductDescriptions.Tests.ps1'
+        $blocks.Count | Should -BeGreaterOrEqual 2
+        for ($i = 0; $i -lt $files.Count; $i++) {
+            $file = (Get-Content -Raw (Join-Path $repo "examples/testing/$($files[$i])")) -replace "`r`n", "`n"
+            $blocks[$i].Code | Should -Be $file.TrimEnd("`n") -Because "docs/testing.md must show $($files[$i]) as it is"
+        }
+    }
+}

@@ -16,7 +16,8 @@ param(
     [string] $PesterModule = (Join-Path $PSScriptRoot '../../.tools/packages/pester/5.7.1/tools/Pester.psd1'),
     [string] $ModulePath = (Join-Path $PSScriptRoot '../../out/IrisBatch/IrisBatch.psd1'),
     [string] $ResultDirectory = (Join-Path $PSScriptRoot '../../out/test-results'),
-    [string[]] $Path = @($PSScriptRoot),
+    # examples/testing holds the users' example test that docs/testing.md shows: the suite runs it as it is.
+    [string[]] $Path = @($PSScriptRoot, (Join-Path $PSScriptRoot '../../examples/testing')),
     # Comma-separated wildcards on the tests' full names (a single string survives -File argument passing).
     [string] $FullName
 )
@@ -30,6 +31,8 @@ $null = New-Item -ItemType Directory -Force $ResultDirectory
 
 # The test files import the module from here (TestHelpers.psm1: Import-ModuleUnderTest).
 $env:IRISBATCH_TEST_MODULE = (Resolve-Path $ModulePath).Path
+# Tests written as users write them (examples/testing) import it by name: the published folder comes first.
+$env:PSModulePath = (Split-Path (Split-Path $env:IRISBATCH_TEST_MODULE)) + [IO.Path]::PathSeparator + $env:PSModulePath
 
 if (-not (Test-Path $PesterModule)) {
     throw "Pester is missing at $PesterModule. 'dotnet pwsh ./build.ps1 -Task Test' downloads it (dotnet package download Pester@5.7.1 -o .tools/packages)."
