@@ -106,7 +106,7 @@ Describe 'Get-Help <_> in a fresh session' -ForEach $cmdletNames {
     It 'describes every parameter' {
         $names = @((Get-Command $_).Parameters.Keys | Where-Object { $_ -notin $common })
         $described = @($h.Parameters | Where-Object { $_.Description.Trim() } | ForEach-Object Name)
-        @($names | Where-Object { $_ -notin $described }) | Should -BeNullOrEmpty -Because 'each parameter needs a description in docs/'
+        @($names | Where-Object { $_ -notin $described }) | Should -BeNullOrEmpty -Because 'each parameter needs a description in docs/ (build/Update-HelpMarkdown.ps1 adds the sections)'
     }
 
     It 'names its inputs, outputs and related links' {
@@ -126,7 +126,7 @@ Describe 'The page docs/<_>.md agrees with the code' -ForEach $cmdletNames {
     It 'lists exactly the cmdlet''s parameters' {
         $inCode = @($meta | ForEach-Object Name | Sort-Object)
         $inDoc = @($doc.Parameters | ForEach-Object Name | Sort-Object)
-        $inDoc | Should -Be $inCode
+        $inDoc | Should -Be $inCode -Because 'build/Update-HelpMarkdown.ps1 brings the pages up to date with the code'
     }
 
     It 'has each parameter''s type, sets, aliases, position and pipeline input as the code has them' {
@@ -140,13 +140,13 @@ Describe 'The page docs/<_>.md agrees with the code' -ForEach $cmdletNames {
             }
             if ($p.Yaml['Type'] -ne $m.TypeName) { "-$($m.Name) Type: the page says '$($p.Yaml['Type'])', the code '$($m.TypeName)'" }
         }
-        $wrong | Should -BeNullOrEmpty
+        $wrong | Should -BeNullOrEmpty -Because 'build/Update-HelpMarkdown.ps1 rewrites the yaml blocks from the code'
     }
 
     It 'shows the syntax of each parameter set as Get-Command does' {
         $expected = @(Get-HelpSyntax -Command $cmd | ForEach-Object { "$($_.Set -replace '^__AllParameterSets$', 'All'): $($_.Text)" } | Sort-Object)
         $actual = @($doc.Syntax | ForEach-Object { "$($_.Set): $($_.Text)" } | Sort-Object)
-        $actual | Should -Be $expected
+        $actual | Should -Be $expected -Because 'build/Update-HelpMarkdown.ps1 rewrites SYNTAX from the code'
     }
 }
 
