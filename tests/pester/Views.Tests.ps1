@@ -1,0 +1,68 @@
+# The views of IrisBatch.Format.ps1xml: a table per output type that fits 120 columns whatever the data, and a list.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $null = Import-ModuleUnderTest
+    $null = Initialize-TestEnvironment
+
+    $long = 'a name long enough to overflow any column of any table, and then some more words' * 2
+    $rows = 1..3 | ForEach-Object {
+        [pscustomobject]@{ id = "row-$_-with-a-long-custom-id-xx"; name = "$long $_$(if ($_ -eq 2) { ' [fail]' })" }
+    }
+    $requests = @($rows | New-IrisBatchRequest -Model 'gpt-4o-mini-2024-07-18-and-a-long-suffix' -Prompt "Describe {name}.`nThen stop." -CustomId '{id}')
+    $submitted = @($requests | Submit-IrisBatch -Provider Mock -Name $long)
+    $batch = $submitted | Wait-IrisBatch
+    $results = @($batch | Get-IrisBatchResult)
+
+    function Get-TableLine([object[]] $InputObject) {
+        # A console far wider than 120: the views themselves must keep to 120.
+        @(($InputObject | Format-Table | Out-String -Width 300) -split "`r?`n" | Where-Object { $_.Trim() })
+    }
+}
+
+AfterAll {
+    Clear-TestEnvironment
+}
+
+Describe 'Format views' {
+    It 'has a table and a list view for <_>' -ForEach 'IrisBatch.IrisBatch', 'IrisBatch.IrisBatchResult', 'IrisBatch.IrisBatchRequest' {
+        $views = @((Get-FormatData -TypeName $_).FormatViewDefinition)
+        $views.Control | ForEach-Object { $_.GetType().Name } | Sort-Object | Should -Be 'ListControl', 'TableControl'
+    }
+
+    It 'shows a batch as Id, Provider, Status, progress n/N, Created, Name within 120 columns' {
+        $lines = Get-TableLine $batch
+        $lines[0] -split '\s+' | Where-Object { $_ } | Should -Be 'Id', 'Provider', 'Status', 'Progress', 'Created', 'Name'
+        $lines[2] | Should -Match "^$($batch.Id)\s+Mock\s+Completed\s+3/3\s+\d{4}-\d\d-\d\d \d\d:\d\d a name long"
+        $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 120 }
+    }
+
+    It 'shows results as CustomId, Status, Output and Error cut short, within 120 columns' {
+        $lines = Get-TableLine $results
+        $lines[0] -split '\s+' | Where-Object { $_ } | Should -Be 'CustomId', 'Status', 'Output', 'Error'
+        $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 120 }
+        ($lines | Where-Object { $_ -match 'Succeeded' } | Select-Object -First 1) | Should -Match 'Echo: Describe a name long.*…'
+        ($lines | Where-Object { $_ -match 'Failed' }) | Should -Match 'emulated_failure: The mock'
+    }
+
+    It 'shows requests as CustomId, Model and the prompt cut short on one line, within 120 columns' {
+        $lines = Get-TableLine $requests
+        $lines[0] -split '\s+' | Where-Object { $_ } | Should -Be 'CustomId', 'Model', 'Prompt'
+        $lines.Count | Should -Be 5   # header, rule, one line per request: line breaks in prompts do not spill over
+        $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 120 }
+    }
+
+    It 'lists a batch with its progress, set and metadata' {
+        $text = $batch | Format-List | Out-String -Width 300
+        $text | Should -Match 'Progress\s+: 3 of 3 \(100 %\): 2 succeeded, 1 failed'
+        $text | Should -Match "SetId\s+: $($batch.SetId)"
+        $text | Should -Match 'BaseUri\s+: https://mock.invalid/v1'
+    }
+
+    It 'lists a result with the whole output, its model and prompt' {
+        $text = ($results | Where-Object Status -EQ 'Succeeded' | Select-Object -First 1) | Format-List | Out-String -Width 300
+        $text | Should -Match 'Then stop\.'
+        $text | Should -Match 'Model\s+: gpt-4o-mini'
+        $text | Should -Match 'Usage\s+: \d+ in, \d+ out'
+    }
+}
