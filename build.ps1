@@ -17,7 +17,8 @@
                failure, or if a runner crashed or ran no tests.
       Demo     Build, start the emulator on a free 127.0.0.1 port, run examples/Invoke-Demo.ps1 (the README
                pipeline on examples/products.csv) in a child pwsh, stop the emulator.
-      Bench    Reserved for a later issue (benchmark against the emulator).
+      Bench    Build, then bench/Invoke-Bench.ps1 in a child pwsh: submit, results, memory and waiting against the
+               emulator (--instant), each case in a fresh pwsh; prints a table, writes out/bench.json.
       Package  Reserved for a later issue (a publishable module package).
 
     To add a task: add an entry to $script:Tasks below with its DependsOn and Action.
@@ -342,7 +343,12 @@ $script:Tasks = [ordered]@{
     Test    = @{ DependsOn = @('Build'); Action = { Invoke-TestTask } }
     Demo    = @{ DependsOn = @('Build'); Action = { Invoke-DemoTask } }
     # Extension points for later issues: give them an Action and dependencies.
-    Bench   = @{ DependsOn = @('Build'); Action = { throw 'The Bench task is not implemented yet (a later issue adds it).' } }
+    Bench   = @{ DependsOn = @('Build'); Action = {
+            Write-Step 'Bench: bench/Invoke-Bench.ps1 against out/IrisBatch and out/emulator'
+            $code = Invoke-ChildPwsh -File (Join-Path $Root 'bench/Invoke-Bench.ps1') -ArgumentList @(
+                '-ModulePath', (Join-Path $ModuleOut 'IrisBatch.psd1'), '-EmulatorPath', (Join-Path $EmulatorOut 'IrisBatch.Emulator.dll'))
+            if ($code -ne 0) { throw "The benchmark failed (exit code $code)." }
+        } }
     Package = @{ DependsOn = @('Build'); Action = { throw 'The Package task is not implemented yet (a later issue adds it).' } }
 }
 

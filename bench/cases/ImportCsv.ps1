@@ -1,0 +1,7 @@
+# B1 baseline: the PowerShell pipeline alone, Import-Csv | Out-Null.
+param([Parameter(Mandatory)] [string] $Csv)
+. (Join-Path $PSScriptRoot 'Common.ps1')
+$clock = [Diagnostics.Stopwatch]::StartNew()
+Import-Csv -LiteralPath $Csv | Out-Null
+$clock.Stop()
+Write-BenchResult @{ seconds = $clock.Elapsed.TotalSeconds }
