@@ -6,6 +6,9 @@ BeforeDiscovery {
     # Path: what follows the emulator's URL in -BaseUri. KeyVariable: where the key is found (none for Ollama).
     # RemoteBatches: the provider has a batch API (the emulator counts the batches created there).
     # StopGoesThroughCancelling: Stop-IrisBatch answers Cancelling before the batch is Cancelled.
+    # KnownIssues: tests skipped for a module bug reported to its owner (remove the entry once fixed):
+    #   status-after-stop  Gemini has no cancelling state on the wire; after Stop-IrisBatch the next read says InProgress.
+    #   wait-notfound      Wait-IrisBatch -Id <unknown> -Provider Ollama throws IrisBatch.IrisBatchException (Execute before the lookup).
     $script:providerCases = @(
         @{
             Name = 'OpenAI'; Provider = 'OpenAI'; Path = '/v1'; KeyVariable = 'OPENAI_API_KEY'; EmulatorArgs = @()
@@ -37,7 +40,45 @@ BeforeDiscovery {
             EmulatorArgs = @('--openai-prefix', '/groq/openai/v1'); Model = 'llama-3.1-8b-instant'; UnknownId = 'batch_doesnotexist'
             FailCode = 'emulated_failure'; RemoteBatches = $true; StopGoesThroughCancelling = $true
         }
+        @{
+            Name = 'Gemini'; Provider = 'Gemini'; Path = ''; KeyVariable = 'GEMINI_API_KEY'; EmulatorArgs = @()
+            Model = 'gemini-2.5-flash'; UnknownId = 'batches/doesnotexist'; FailCode = @('INVALID_ARGUMENT', '3')
+            RemoteBatches = $true; StopGoesThroughCancelling = $true; KnownIssues = @('status-after-stop')
+        }
+        @{
+            Name = 'Gemini (JOB_STATE_* states)'; Provider = 'Gemini'; Path = ''; KeyVariable = 'GEMINI_API_KEY'; EmulatorArgs = @('--gemini-job-states')
+            Model = 'gemini-2.5-flash'; UnknownId = 'batches/doesnotexist'; FailCode = @('INVALID_ARGUMENT', '3')
+            RemoteBatches = $true; StopGoesThroughCancelling = $true; KnownIssues = @('status-after-stop')
+        }
+        @{
+            Name = 'Xai'; Provider = 'Xai'; Path = '/xai/v1'; KeyVariable = 'XAI_API_KEY'; EmulatorArgs = @()
+            Model = 'grok-4'; UnknownId = 'batch_doesnotexist'; FailCode = 'error'
+            RemoteBatches = $true; StopGoesThroughCancelling = $true
+        }
+        @{
+            # No batch API: the batch lives in the journal and runs while Wait-IrisBatch waits; nobody runs it after
+            # a timed-out wait, so Stop-IrisBatch makes it Cancelled at once.
+            Name = 'Ollama (/api/chat)'; Provider = 'Ollama'; Path = ''; KeyVariable = ''
+            EmulatorArgs = @('--ollama-only', '--ollama-latency-ms', '1', '--ollama-max-parallel', '16')
+            SlowConfig = @{ ollama_latency_ms = 400 }; FastConfig = @{ ollama_latency_ms = 1 }
+            Model = 'llama3.2'; UnknownId = 'local_doesnotexist'; FailCode = 'http_400'
+            RemoteBatches = $false; StopGoesThroughCancelling = $false; KnownIssues = @('wait-notfound')
+        }
+        @{
+            Name = 'Ollama (OpenAI-compatible /v1/chat/completions)'; Provider = 'Ollama'; Path = '/v1'; KeyVariable = ''
+            EmulatorArgs = @('--ollama-only', '--ollama-latency-ms', '1', '--ollama-max-parallel', '16')
+            SlowConfig = @{ ollama_latency_ms = 400 }; FastConfig = @{ ollama_latency_ms = 1 }
+            Model = 'llama3.2'; UnknownId = 'local_doesnotexist'; FailCode = 'http_400'
+            RemoteBatches = $false; StopGoesThroughCancelling = $false; KnownIssues = @('wait-notfound')
+        }
     )
+    # IRISBATCH_TEST_KNOWN_ISSUES=run runs the tests skipped for known issues too (to check a fix).
+    if ($env:IRISBATCH_TEST_KNOWN_ISSUES -eq 'run') { foreach ($case in $providerCases) { $case.KnownIssues = @() } }
+    # Development aid: IRISBATCH_TEST_PROVIDERS='Gemini*,Ollama*' runs only those cases (-FullName cannot see <Name>).
+    if ($env:IRISBATCH_TEST_PROVIDERS) {
+        $patterns = $env:IRISBATCH_TEST_PROVIDERS -split ','
+        $script:providerCases = @($providerCases | Where-Object { $n = $_.Name; $patterns | Where-Object { $n -like $_ } })
+    }
 }
 
 BeforeAll {
@@ -74,7 +115,7 @@ Describe 'Provider <Name>' -ForEach $providerCases {
             $rows = @(Import-Csv $csv)
             $submitted = @(Import-Csv $csv | New-IrisBatchRequest -Model $Model -Prompt 'Describe {name} ({colour}) in one sentence.' |
                     Submit-IrisBatch @at)
-            $waited = @($submitted | Wait-IrisBatch -PollInterval $poll -Timeout 120)
+            $waited = @($submitted | Wait-IrisBatch -PollInterval $poll -Timeout 120 -ThrottleLimit 8)
             $results = @($waited | Get-IrisBatchResult)
             $rowOf = @{}
             for ($i = 0; $i -lt $rows.Count; $i++) { $rowOf["request-$($i + 1)"] = $rows[$i] }
@@ -137,13 +178,19 @@ Describe 'Provider <Name>' -ForEach $providerCases {
             $failed.CustomId | Should -Be @('request-3', 'request-7')
             foreach ($f in $failed) {
                 $f.Error.Message | Should -Be $failMessage
-                $f.Error.Code | Should -Be $FailCode
+                $f.Error.Code | Should -BeIn @($FailCode)
                 $f.Output | Should -BeNullOrEmpty
             }
             ($failed | ForEach-Object { $_.Input.sku }) | Should -Be @('sku-3', 'sku-7')
             $ok = @($results | Where-Object Status -EQ ([IrisBatch.ResultStatus]::Succeeded))
             $ok.Count | Should -Be 8
             $ok | ForEach-Object { $_.Output | Should -BeExactly "Echo: Describe $($_.Input.name)." }
+        }
+
+        It 'gives a failed result an HTTP status or none, never another kind of code' {
+            $results | Where-Object Status -EQ ([IrisBatch.ResultStatus]::Failed) | ForEach-Object {
+                if ($null -ne $_.Error.HttpStatus) { $_.Error.HttpStatus | Should -BeIn (400..599) }
+            }
         }
 
         It 'Get-IrisBatchResult -Status Failed | Submit-IrisBatch submits exactly those rows again' {
@@ -174,23 +221,35 @@ Describe 'Provider <Name>' -ForEach $providerCases {
             $ev[0].TargetObject | Should -Be $UnknownId
         }
 
-        It 'Wait-IrisBatch, Get-IrisBatchResult and Stop-IrisBatch: IrisBatch.NotFound' {
-            foreach ($cmd in 'Wait-IrisBatch', 'Get-IrisBatchResult', 'Stop-IrisBatch') {
+        It 'Get-IrisBatchResult and Stop-IrisBatch: IrisBatch.NotFound' {
+            foreach ($cmd in 'Get-IrisBatchResult', 'Stop-IrisBatch') {
                 $extra = if ($cmd -eq 'Stop-IrisBatch') { @{ Confirm = $false } } else { @{ } }
                 $err = try { $null = & $cmd -Id $UnknownId @at @extra -ErrorAction Stop } catch { $_ }
                 $err.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.NotFound,*' -Because $cmd
             }
         }
+
+        It 'Wait-IrisBatch: non-terminating IrisBatch.NotFound' -Skip:($KnownIssues -contains 'wait-notfound') {
+            $out = @(Wait-IrisBatch -Id $UnknownId @at -PollInterval $poll -Timeout 10 -ErrorVariable ev -ErrorAction SilentlyContinue)
+            $out | Should -BeNullOrEmpty
+            $ev.Count | Should -Be 1
+            $ev[0].FullyQualifiedErrorId | Should -Be 'IrisBatch.NotFound,IrisBatch.Commands.WaitIrisBatchCommand'
+            $ev[0].TargetObject | Should -Be $UnknownId
+        }
     }
 
     Context 'Wait timeout, Stop, and the partial results of a cancelled batch' {
         BeforeAll {
-            # Requests finish one by one over 5 s; cancelling takes 0.6 s.
-            $null = Set-EmulatorConfig $emu @{ in_progress_ms = 5000; cancelling_ms = 600 }
+            # Requests finish one by one over 5 s (Ollama: 0.4 s each, 4 at a time); cancelling takes 0.6 s.
+            $slowConfig = if ($SlowConfig) { $SlowConfig } else { @{ in_progress_ms = 5000; cancelling_ms = 600 } }
+            $null = Set-EmulatorConfig $emu $slowConfig
             $batch = New-TestRows -Count 20 -Prefix "Slow $tag" | New-IrisBatchRequest -Model $Model -Prompt 'Describe {name}' |
                 Submit-IrisBatch @at
         }
-        AfterAll { $null = Set-EmulatorConfig $emu @{ in_progress_ms = 200; cancelling_ms = 600 } }
+        AfterAll {
+            $fastConfig = if ($FastConfig) { $FastConfig } else { @{ in_progress_ms = 200; cancelling_ms = 600 } }
+            $null = Set-EmulatorConfig $emu $fastConfig
+        }
 
         It 'Wait-IrisBatch -Timeout gives IrisBatch.WaitTimeout naming the batch, and emits its last known state' {
             $clock = [Diagnostics.Stopwatch]::StartNew()
@@ -213,13 +272,19 @@ Describe 'Provider <Name>' -ForEach $providerCases {
             if ($StopGoesThroughCancelling) {
                 $stopped.Status | Should -Be ([IrisBatch.BatchStatus]::Cancelling)
                 $stopped.IsComplete | Should -BeFalse
-                $now = $batch | Get-IrisBatchStatus
-                $now.Status | Should -Be ([IrisBatch.BatchStatus]::Cancelling)
-                $now.IsComplete | Should -BeFalse
             }
             else {
                 $stopped.Status | Should -BeIn @([IrisBatch.BatchStatus]::Cancelling, [IrisBatch.BatchStatus]::Cancelled)
             }
+        }
+
+        It 'Get-IrisBatchStatus after Stop: still Cancelling (or already Cancelled), never running again' -Skip:($KnownIssues -contains 'status-after-stop') {
+            $now = $batch | Get-IrisBatchStatus
+            if ($StopGoesThroughCancelling -and $now.Status -ne [IrisBatch.BatchStatus]::Cancelled) {
+                $now.Status | Should -Be ([IrisBatch.BatchStatus]::Cancelling)
+                $now.IsComplete | Should -BeFalse
+            }
+            else { $now.Status | Should -BeIn @([IrisBatch.BatchStatus]::Cancelling, [IrisBatch.BatchStatus]::Cancelled) }
         }
 
         It 'Wait-IrisBatch ends at Cancelled' {
