@@ -38,6 +38,7 @@ namespace IrisBatch.Commands
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ById)]
         [Alias("BatchId")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completers.BatchIdCompleter))]
         public string[] Id { get; set; } = new string[0];
 
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByObject)]
@@ -47,6 +48,7 @@ namespace IrisBatch.Commands
         /// <summary>Every batch of one submission (a set), found in the journal.</summary>
         [Parameter(Mandatory = true, ParameterSetName = BySet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completers.SetIdCompleter))]
         public string? SetId { get; set; }
 
         private readonly Dictionary<string, IBatchProvider> _providers = new Dictionary<string, IBatchProvider>(StringComparer.OrdinalIgnoreCase);

@@ -15,6 +15,7 @@ namespace IrisBatch.Commands
     {
         /// <summary>The provider; default $env:IRISBATCH_PROVIDER, else OpenAI (commands on existing batches use the batch's own).</summary>
         [Parameter]
+        [ArgumentCompleter(typeof(Completers.ProviderCompleter))]
         public string? Provider { get; set; }
 
         /// <summary>Where the provider is; for Ollama, several servers may be given.</summary>

@@ -22,6 +22,7 @@ namespace IrisBatch.Commands
         public PSObject? InputObject { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(Completers.ModelCompleter))]
         public string? Model { get; set; }
 
         /// <summary>A template with {Property} placeholders, or a script block run with $_ set to the row.</summary>
