@@ -102,16 +102,27 @@ namespace IrisBatch.Commands
 
             var reader = new ResultReader(target.Provider, batch, entry != null ? Journal.RequestsPath(entry) : null);
             long count = 0;
-            foreach (var result in reader.Read(files))
+            // Emitting a large batch takes a while too: progress every 1,000 results, completed however the loop ends.
+            var emitting = new ProgressRecord(21, "Get-IrisBatchResult", $"Reading the results of batch {batch.Id}");
+            long expected = Math.Max(batch.Total, entry?.RequestCount ?? 0);
+            try
             {
-                count++;
-                if (_filter != null && !_filter.Contains(result.Status)) continue;
-                if (result.Request != null)
+                foreach (var result in reader.Read(files))
                 {
-                    result.Input = PSConvert.FromJson(result.Request.InputJson);
-                    result.Request.InputObject = result.Input;
+                    count++;
+                    if (count % 1000 == 0) ShowEmitting(emitting, count, expected);
+                    if (_filter != null && !_filter.Contains(result.Status)) continue;
+                    if (result.Request != null)
+                    {
+                        result.Input = PSConvert.FromJson(result.Request.InputJson);
+                        result.Request.InputObject = result.Input;
+                    }
+                    WriteObject(IncludeInput ? (object)Flatten(result) : result);
                 }
-                WriteObject(IncludeInput ? (object)Flatten(result) : result);
+            }
+            finally
+            {
+                if (count >= 1000) CompleteProgress(emitting);
             }
             if (reader.Duplicates > 0)
                 WriteWarning($"{target.Provider.Name} reported {reader.Duplicates} result(s) of batch {batch.Id} twice; the first of each was kept.");
@@ -142,6 +153,20 @@ namespace IrisBatch.Commands
             var dir = Journal.ResultsDir(entry);
             AtomicFile.CreateDirectory(dir);
             return dir;
+        }
+
+        private void ShowEmitting(ProgressRecord record, long count, long expected)
+        {
+            record.StatusDescription = expected > 0 ? $"{count:N0} of {expected:N0} results" : $"{count:N0} results";
+            if (expected > 0) record.PercentComplete = (int)Math.Min(100, 100 * count / expected);
+            WriteProgress(record);
+        }
+
+        /// <summary>Completes a progress bar; a pipeline already stopping (Select-Object -First) keeps its own exception.</summary>
+        private void CompleteProgress(ProgressRecord record)
+        {
+            record.RecordType = ProgressRecordType.Completed;
+            try { WriteProgress(record); } catch (PipelineStoppedException) { }
         }
 
         internal static PSObject Flatten(IrisBatchResult result)
