@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Text;
 using IrisBatch.Journal;
 using IrisBatch.Jsonl;
 using IrisBatch.Providers;
@@ -30,20 +31,16 @@ namespace IrisBatch.Results
 
         public IEnumerable<IrisBatchResult> Read(IEnumerable<string> resultFiles)
         {
-            var offsets = new Dictionary<string, long>(StringComparer.Ordinal);
-            FileStream? requests = null;
-            if (_requestsPath != null)
-            {
-                foreach (var line in JsonlReader.ReadLines(_requestsPath))
-                {
-                    var id = ReadCustomId(line.Text);
-                    if (id != null && !offsets.ContainsKey(id)) offsets.Add(id, line.Offset);
-                }
-                requests = new FileStream(_requestsPath, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
-            }
+            // The requests file is read once to index it (custom id, offset and length of each line, no decoding
+            // beyond the id), then only the lines that results ask for, and at the end the lines nobody reported.
+            var index = _requestsPath != null ? RequestIndex.Build(_requestsPath) : null;
+            FileStream? requests = index != null
+                ? new FileStream(_requestsPath!, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.RandomAccess)
+                : null;
+            var buffer = new byte[4096];
             try
             {
-                var seen = new HashSet<string>(StringComparer.Ordinal);
+                HashSet<string>? others = null;   // reported ids the requests file does not have
                 foreach (var file in resultFiles)
                 {
                     if (!File.Exists(file)) continue;
@@ -51,29 +48,95 @@ namespace IrisBatch.Results
                     {
                         var result = _provider.ParseResultLine(line.Text, line.Number);
                         result.BatchId = _batch.Id;
-                        if (result.CustomId.Length > 0 && !seen.Add(result.CustomId))
+                        int request = index != null ? index.Find(result.CustomId) : -1;
+                        if (result.CustomId.Length > 0)
                         {
-                            Duplicates++;
-                            continue;
+                            bool first = request >= 0 ? index!.MarkSeen(request) : (others ??= new HashSet<string>(StringComparer.Ordinal)).Add(result.CustomId);
+                            if (!first)
+                            {
+                                Duplicates++;
+                                continue;
+                            }
                         }
-                        if (requests != null && offsets.TryGetValue(result.CustomId, out var offset))
-                            result.Request = RequestRecord.Read(JsonlReader.ReadLineAt(requests, offset));
+                        if (request >= 0) result.Request = ReadRequest(index!, requests!, request, ref buffer);
                         yield return result;
                     }
                 }
-                if (requests == null) yield break;
-                foreach (var line in JsonlReader.ReadLines(_requestsPath!))
+                if (index == null) yield break;
+                for (int i = 0; i < index.Count; i++)
                 {
-                    var id = ReadCustomId(line.Text);
-                    if (id == null || seen.Contains(id)) continue;
-                    seen.Add(id);
-                    var request = RequestRecord.Read(line.Text);
-                    yield return Unreported(request);
+                    if (!index.MarkSeen(i)) continue;
+                    yield return Unreported(ReadRequest(index, requests!, i, ref buffer));
                 }
             }
             finally
             {
                 requests?.Dispose();
+            }
+        }
+
+        private static IrisBatchRequest ReadRequest(RequestIndex index, FileStream requests, int i, ref byte[] buffer)
+        {
+            int length = index.LengthOf(i);
+            int read = JsonlReader.ReadAt(requests, index.OffsetOf(i), length, ref buffer);
+            return RequestRecordReader.Read(buffer, 0, read);
+        }
+
+        /// <summary>
+        /// The custom ids of a requests file, in file order (the first line of each id), with where each line is:
+        /// small per request (an id, an offset and a length), never the requests themselves.
+        /// </summary>
+        private sealed class RequestIndex
+        {
+            private static readonly byte[] Prefix = Encoding.UTF8.GetBytes("{\"custom_id\":\"");
+            private readonly Dictionary<string, int> _byId = new Dictionary<string, int>(StringComparer.Ordinal);
+            private readonly List<long> _offsets = new List<long>();
+            private readonly List<int> _lengths = new List<int>();
+            private bool[] _seen = new bool[0];
+
+            public int Count => _offsets.Count;
+            public long OffsetOf(int i) => _offsets[i];
+            public int LengthOf(int i) => _lengths[i];
+
+            /// <summary>The request with this id, or -1.</summary>
+            public int Find(string customId) => _byId.TryGetValue(customId, out var i) ? i : -1;
+
+            /// <summary>Marks a request as reported; false when it already was.</summary>
+            public bool MarkSeen(int i)
+            {
+                if (_seen[i]) return false;
+                _seen[i] = true;
+                return true;
+            }
+
+            public static RequestIndex Build(string path)
+            {
+                var index = new RequestIndex();
+                using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
+                {
+                    var scanner = new JsonlLineScanner(stream);
+                    while (scanner.MoveNext())
+                    {
+                        var id = CustomIdOf(scanner.Buffer, scanner.Start, scanner.Length);
+                        if (id == null || index._byId.ContainsKey(id)) continue;
+                        index._byId.Add(id, index._offsets.Count);
+                        index._offsets.Add(scanner.Offset);
+                        index._lengths.Add(scanner.Length);
+                    }
+                }
+                index._seen = new bool[index._offsets.Count];
+                return index;
+            }
+
+            /// <summary>As <see cref="ReadCustomId"/>, on the line's bytes ('"' never occurs inside a UTF-8 sequence).</summary>
+            private static string? CustomIdOf(byte[] bytes, int start, int length)
+            {
+                if (length < Prefix.Length) return null;
+                for (int i = 0; i < Prefix.Length; i++)
+                    if (bytes[start + i] != Prefix[i]) return null;
+                int from = start + Prefix.Length;
+                int end = Array.IndexOf(bytes, (byte)'"', from, start + length - from);
+                return end < 0 ? null : Encoding.UTF8.GetString(bytes, from, end - from);
             }
         }
 

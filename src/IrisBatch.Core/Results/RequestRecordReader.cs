@@ -1,0 +1,147 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using IrisBatch.Journal;
+using IrisBatch.Jsonl;
+
+namespace IrisBatch.Results
+{
+    /// <summary>
+    /// Reads a journal request record (the line <see cref="RequestRecord.Write"/> wrote) straight from its UTF-8
+    /// bytes in one forward pass: the same request as <see cref="RequestRecord.Read"/>, without decoding the line to
+    /// a string and building a document for it (one per result, the largest cost of reading results). Anything it
+    /// does not expect (a root that is not an object, messages that are not an array, bad JSON) is left to
+    /// <see cref="RequestRecord.Read"/>, so the answer, or the error, is the same.
+    /// </summary>
+    internal static class RequestRecordReader
+    {
+        public static IrisBatchRequest Read(byte[] bytes, int start, int length)
+        {
+            try
+            {
+                return ReadFast(new Line(bytes, start, length));
+            }
+            catch (Exception)
+            {
+                return RequestRecord.Read(JsonlReader.Decode(bytes, start, length));
+            }
+        }
+
+        private static IrisBatchRequest ReadFast(Line line)
+        {
+            var r = new Utf8JsonReader(new ReadOnlySpan<byte>(line.Bytes, line.Start, line.Length));
+            if (!r.Read() || r.TokenType != JsonTokenType.StartObject) throw new FormatException("not an object");
+            string? customId = null, model = null, body = null, input = null;
+            long? row = null, maxTokens = null;
+            double? temperature = null;
+            List<ChatMessage>? messages = null;
+            // Each property is read as JsonRead's helpers read it from a document: null is absent, the last one wins.
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                if (r.ValueTextEquals("custom_id")) { r.Read(); customId = Str(ref r, line); }
+                else if (r.ValueTextEquals("row")) { r.Read(); row = Long(ref r); }
+                else if (r.ValueTextEquals("model")) { r.Read(); model = Str(ref r, line); }
+                else if (r.ValueTextEquals("messages")) { r.Read(); messages = Messages(ref r, line); }
+                else if (r.ValueTextEquals("max_tokens")) { r.Read(); maxTokens = Long(ref r); }
+                else if (r.ValueTextEquals("temperature"))
+                {
+                    r.Read();
+                    temperature = r.TokenType == JsonTokenType.Number ? r.GetDouble() : (double?)null;
+                    r.Skip();
+                }
+                else if (r.ValueTextEquals("body")) { r.Read(); body = Raw(ref r, line); }
+                else if (r.ValueTextEquals("input")) { r.Read(); input = Raw(ref r, line); }
+                else { r.Read(); r.Skip(); }
+            }
+            if (r.TokenType != JsonTokenType.EndObject || r.Read()) throw new FormatException("not one object");
+            return new IrisBatchRequest
+            {
+                CustomId = customId ?? "",
+                RowNumber = row ?? 0,
+                Model = model ?? "",
+                Messages = messages ?? new List<ChatMessage>(),
+                MaxTokens = (int?)maxTokens,
+                Temperature = temperature,
+                BodyJson = body,
+                InputJson = input,
+            };
+        }
+
+        private static List<ChatMessage>? Messages(ref Utf8JsonReader r, Line line)
+        {
+            if (r.TokenType == JsonTokenType.Null) return null;
+            if (r.TokenType != JsonTokenType.StartArray) throw new FormatException("messages is not an array");
+            var list = new List<ChatMessage>(2);
+            while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+            {
+                string? role = null, content = null, contentJson = null;
+                if (r.TokenType == JsonTokenType.StartObject)
+                {
+                    while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+                    {
+                        if (r.ValueTextEquals("role")) { r.Read(); role = Str(ref r, line); }
+                        else if (r.ValueTextEquals("content")) { r.Read(); content = Str(ref r, line); }
+                        else if (r.ValueTextEquals("content_json")) { r.Read(); contentJson = Raw(ref r, line); }
+                        else { r.Read(); r.Skip(); }
+                    }
+                }
+                else r.Skip();
+                list.Add(new ChatMessage(role ?? "user", content, contentJson));
+            }
+            return list;
+        }
+
+        /// <summary>As JsonRead.Str: a string's value, any other value's raw text, null for null.</summary>
+        private static string? Str(ref Utf8JsonReader r, Line line)
+        {
+            switch (r.TokenType)
+            {
+                case JsonTokenType.Null: return null;
+                case JsonTokenType.String: return r.GetString();
+                default: return Raw(ref r, line);
+            }
+        }
+
+        /// <summary>As JsonElement.GetRawText for a value that is not null (null for null); leaves the reader on its last token.</summary>
+        private static string? Raw(ref Utf8JsonReader r, Line line)
+        {
+            if (r.TokenType == JsonTokenType.Null) return null;
+            int start = (int)r.TokenStartIndex;
+            r.Skip();
+            int end = (int)r.BytesConsumed;
+            return end > start ? Encoding.UTF8.GetString(line.Bytes, line.Start + start, end - start) : string.Empty;
+        }
+
+        /// <summary>As JsonRead.Long: a number (truncated when not whole), or a string of digits.</summary>
+        private static long? Long(ref Utf8JsonReader r)
+        {
+            switch (r.TokenType)
+            {
+                case JsonTokenType.Number:
+                    return r.TryGetInt64(out var n) ? n : (long)r.GetDouble();
+                case JsonTokenType.String:
+                    return long.TryParse(r.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : (long?)null;
+                default:
+                    r.Skip();
+                    return null;
+            }
+        }
+
+        /// <summary>The line's bytes (the reader is a ref struct and cannot keep the array itself).</summary>
+        private readonly struct Line
+        {
+            public Line(byte[] bytes, int start, int length)
+            {
+                Bytes = bytes;
+                Start = start;
+                Length = length;
+            }
+
+            public byte[] Bytes { get; }
+            public int Start { get; }
+            public int Length { get; }
+        }
+    }
+}
