@@ -122,8 +122,47 @@ namespace IrisBatch.Conversion
         public static object? FromJson(string? json)
         {
             if (string.IsNullOrEmpty(json)) return null;
-            using var doc = JsonDocument.Parse(json!);
-            return FromElement(doc.RootElement);
+            // One forward pass over the UTF-8 bytes (a row per result: no document to build and throw away). Bad
+            // JSON goes through JsonDocument, so its error is the one it always was.
+            try
+            {
+                var r = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json));
+                if (!r.Read()) throw new JsonException("no value");
+                var value = ReadValue(ref r);
+                if (r.Read()) throw new JsonException("more than one value");
+                return value;
+            }
+            catch (JsonException)
+            {
+                using var doc = JsonDocument.Parse(json!);
+                return FromElement(doc.RootElement);
+            }
+        }
+
+        /// <summary>As <see cref="FromElement"/>, for the value the reader is on (it is left on the value's last token).</summary>
+        private static object? ReadValue(ref Utf8JsonReader r)
+        {
+            switch (r.TokenType)
+            {
+                case JsonTokenType.StartObject:
+                    var obj = new PSObject();
+                    while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+                    {
+                        var name = r.GetString()!;
+                        r.Read();
+                        obj.Properties.Add(new PSNoteProperty(name, ReadValue(ref r)));
+                    }
+                    return obj;
+                case JsonTokenType.StartArray:
+                    var items = new System.Collections.Generic.List<object?>();
+                    while (r.Read() && r.TokenType != JsonTokenType.EndArray) items.Add(ReadValue(ref r));
+                    return items.ToArray();
+                case JsonTokenType.String: return r.GetString();
+                case JsonTokenType.Number: return r.TryGetInt64(out var l) ? (object)l : r.GetDouble();
+                case JsonTokenType.True: return true;
+                case JsonTokenType.False: return false;
+                default: return null;
+            }
         }
 
         public static object? FromElement(JsonElement e)
