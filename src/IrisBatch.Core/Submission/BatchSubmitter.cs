@@ -125,6 +125,9 @@ namespace IrisBatch.Submission
             }
         }
 
+        /// <summary>The journal step a successful Stop-IrisBatch records.</summary>
+        public const string CancelRequested = "cancel requested";
+
         /// <summary>Fills what the provider does not echo from the journal entry.</summary>
         public static IrisBatch Complete(IrisBatch batch, JournalEntry? entry)
         {
@@ -135,6 +138,9 @@ namespace IrisBatch.Submission
             if (string.IsNullOrEmpty(batch.IdempotencyKey)) batch.IdempotencyKey = entry.IdempotencyKey;
             if (batch.Metadata.Count == 0 && entry.Metadata.Count > 0) batch.Metadata = entry.Metadata;
             if (batch.Total == 0 && entry.RequestCount > 0 && !batch.IsComplete) batch.Total = entry.RequestCount;
+            // Some providers (Gemini) have no cancelling state: once a cancel was accepted, a running batch is cancelling.
+            if (!batch.IsComplete && batch.Status != BatchStatus.Cancelling && entry.History.Exists(h => h.State == CancelRequested))
+                batch.Status = BatchStatus.Cancelling;
             return batch;
         }
     }

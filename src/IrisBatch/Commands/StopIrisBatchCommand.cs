@@ -58,7 +58,7 @@ namespace IrisBatch.Commands
                         }
                         target.Batch = Carry(BatchSubmitter.Complete(cancelled, target.Entry), target.Batch);
                         Remember(target);
-                        if (target.Entry != null) Journal.RecordShared(target.Entry, "cancel requested", null, _ => { });
+                        if (target.Entry != null) Journal.RecordShared(target.Entry, BatchSubmitter.CancelRequested, null, _ => { });
                     }
                     if (Wait)
                     {

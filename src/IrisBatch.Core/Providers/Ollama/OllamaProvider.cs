@@ -171,7 +171,9 @@ namespace IrisBatch.Providers.Ollama
 
         public void Execute(IrisBatch batch, CancellationToken lifetime)
         {
-            var entry = Entry(batch.Id);
+            // An unknown id is reported by the wait's first status read (IrisBatch.NotFound), not here.
+            var entry = _journal.FindByBatchId(batch.Id);
+            if (entry == null) return;
             var dir = _journal.SubmissionDir(entry.SubmissionId);
             if (File.Exists(OllamaExecutor.CancelPath(dir))) return;
             var servers = entry.BaseUri.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(s => new Uri(s.Trim())).ToArray();
