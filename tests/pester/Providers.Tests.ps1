@@ -6,9 +6,6 @@ BeforeDiscovery {
     # Path: what follows the emulator's URL in -BaseUri. KeyVariable: where the key is found (none for Ollama).
     # RemoteBatches: the provider has a batch API (the emulator counts the batches created there).
     # StopGoesThroughCancelling: Stop-IrisBatch answers Cancelling before the batch is Cancelled.
-    # KnownIssues: tests skipped for a module bug reported to its owner (remove the entry once fixed):
-    #   status-after-stop  Gemini has no cancelling state on the wire; after Stop-IrisBatch the next read says InProgress.
-    #   wait-notfound      Wait-IrisBatch -Id <unknown> -Provider Ollama throws IrisBatch.IrisBatchException (Execute before the lookup).
     $script:providerCases = @(
         @{
             Name = 'OpenAI'; Provider = 'OpenAI'; Path = '/v1'; KeyVariable = 'OPENAI_API_KEY'; EmulatorArgs = @()
@@ -43,12 +40,12 @@ BeforeDiscovery {
         @{
             Name = 'Gemini'; Provider = 'Gemini'; Path = ''; KeyVariable = 'GEMINI_API_KEY'; EmulatorArgs = @()
             Model = 'gemini-2.5-flash'; UnknownId = 'batches/doesnotexist'; FailCode = @('INVALID_ARGUMENT', '3')
-            RemoteBatches = $true; StopGoesThroughCancelling = $true; KnownIssues = @('status-after-stop')
+            RemoteBatches = $true; StopGoesThroughCancelling = $true
         }
         @{
             Name = 'Gemini (JOB_STATE_* states)'; Provider = 'Gemini'; Path = ''; KeyVariable = 'GEMINI_API_KEY'; EmulatorArgs = @('--gemini-job-states')
             Model = 'gemini-2.5-flash'; UnknownId = 'batches/doesnotexist'; FailCode = @('INVALID_ARGUMENT', '3')
-            RemoteBatches = $true; StopGoesThroughCancelling = $true; KnownIssues = @('status-after-stop')
+            RemoteBatches = $true; StopGoesThroughCancelling = $true
         }
         @{
             Name = 'Xai'; Provider = 'Xai'; Path = '/xai/v1'; KeyVariable = 'XAI_API_KEY'; EmulatorArgs = @()
@@ -62,18 +59,16 @@ BeforeDiscovery {
             EmulatorArgs = @('--ollama-only', '--ollama-latency-ms', '1', '--ollama-max-parallel', '16')
             SlowConfig = @{ ollama_latency_ms = 400 }; FastConfig = @{ ollama_latency_ms = 1 }
             Model = 'llama3.2'; UnknownId = 'local_doesnotexist'; FailCode = 'http_400'
-            RemoteBatches = $false; StopGoesThroughCancelling = $false; KnownIssues = @('wait-notfound')
+            RemoteBatches = $false; StopGoesThroughCancelling = $false
         }
         @{
             Name = 'Ollama (OpenAI-compatible /v1/chat/completions)'; Provider = 'Ollama'; Path = '/v1'; KeyVariable = ''
             EmulatorArgs = @('--ollama-only', '--ollama-latency-ms', '1', '--ollama-max-parallel', '16')
             SlowConfig = @{ ollama_latency_ms = 400 }; FastConfig = @{ ollama_latency_ms = 1 }
             Model = 'llama3.2'; UnknownId = 'local_doesnotexist'; FailCode = 'http_400'
-            RemoteBatches = $false; StopGoesThroughCancelling = $false; KnownIssues = @('wait-notfound')
+            RemoteBatches = $false; StopGoesThroughCancelling = $false
         }
     )
-    # IRISBATCH_TEST_KNOWN_ISSUES=run runs the tests skipped for known issues too (to check a fix).
-    if ($env:IRISBATCH_TEST_KNOWN_ISSUES -eq 'run') { foreach ($case in $providerCases) { $case.KnownIssues = @() } }
     # Development aid: IRISBATCH_TEST_PROVIDERS='Gemini*,Ollama*' runs only those cases (-FullName cannot see <Name>).
     if ($env:IRISBATCH_TEST_PROVIDERS) {
         $patterns = $env:IRISBATCH_TEST_PROVIDERS -split ','
@@ -229,7 +224,7 @@ Describe 'Provider <Name>' -ForEach $providerCases {
             }
         }
 
-        It 'Wait-IrisBatch: non-terminating IrisBatch.NotFound' -Skip:($KnownIssues -contains 'wait-notfound') {
+        It 'Wait-IrisBatch: non-terminating IrisBatch.NotFound' {
             $out = @(Wait-IrisBatch -Id $UnknownId @at -PollInterval $poll -Timeout 10 -ErrorVariable ev -ErrorAction SilentlyContinue)
             $out | Should -BeNullOrEmpty
             $ev.Count | Should -Be 1
@@ -278,7 +273,7 @@ Describe 'Provider <Name>' -ForEach $providerCases {
             }
         }
 
-        It 'Get-IrisBatchStatus after Stop: still Cancelling (or already Cancelled), never running again' -Skip:($KnownIssues -contains 'status-after-stop') {
+        It 'Get-IrisBatchStatus after Stop: still Cancelling (or already Cancelled), never running again' {
             $now = $batch | Get-IrisBatchStatus
             if ($StopGoesThroughCancelling -and $now.Status -ne [IrisBatch.BatchStatus]::Cancelled) {
                 $now.Status | Should -Be ([IrisBatch.BatchStatus]::Cancelling)
