@@ -258,3 +258,40 @@ Describe 'Ollama: Stop-IrisBatch while a process runs the batch' {
         (Get-OllamaCount @($server)).Total | Should -Be $before
     }
 }
+
+Describe 'Ollama: -ThrottleLimit bounds the requests in flight on each server' {
+    BeforeAll {
+        $null = Initialize-ProviderTestEnvironment -KeyVariable ''
+        # Each server refuses with 503 'server busy' whatever arrives beyond 3 requests in flight.
+        $servers = @(1, 2 | ForEach-Object { Start-TestEmulator -ArgumentList '--ollama-only', '--ollama-latency-ms', '15', '--ollama-max-parallel', '3' })
+    }
+    AfterAll {
+        $servers | Where-Object { $_ } | ForEach-Object { Stop-TestEmulator $_ }
+        Clear-TestEnvironment
+    }
+
+    It '-ThrottleLimit 3: never more than 3 at once on a server (none refused)' {
+        $done = Submit-OllamaRows -Count 300 -Prefix 'Bounded item' -BaseUri $servers.Url | Wait-IrisBatch -ThrottleLimit 3 -PollInterval $poll -Timeout 60
+        $done.Status | Should -Be ([IrisBatch.BatchStatus]::Completed)
+        $done.Succeeded | Should -Be 300
+        foreach ($s in $servers) {
+            $st = Get-EmulatorStats $s
+            $st.ollama_rejected | Should -Be 0 -Because 'the client never had more requests in flight than the server allows'
+            $st.ollama_requests | Should -BeGreaterThan 0
+        }
+        (Get-OllamaCount $servers).Total | Should -Be 300
+    }
+
+    It '-ThrottleLimit 6 on servers that take 3: the refused requests are tried again and each runs once' {
+        $before = Get-OllamaCount $servers
+        $done = Submit-OllamaRows -Count 300 -Prefix 'Crowded item' -BaseUri $servers.Url | Wait-IrisBatch -ThrottleLimit 6 -PollInterval $poll -Timeout 60
+        $done.Status | Should -Be ([IrisBatch.BatchStatus]::Completed)
+        $done.Succeeded | Should -Be 300
+        $rejected = ($servers | ForEach-Object { (Get-EmulatorStats $_).ollama_rejected } | Measure-Object -Sum).Sum
+        $rejected | Should -BeGreaterThan 0 -Because 'six at once is more than the servers take, so the limit above was really tested'
+        $after = Get-OllamaCount $servers
+        ($after.Total - $before.Total) | Should -Be 300
+        $after.Duplicates | Should -Be 0
+        $after.MaxPerPrompt | Should -Be 1
+    }
+}
