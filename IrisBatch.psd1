@@ -1,7 +1,8 @@
 #
 # Module manifest for IrisBatch.
 # ModuleVersion is a placeholder: build.ps1 stamps it from <Version> in Directory.Build.props
-# (the one place the version is set) when it copies this file into out/IrisBatch.
+# (the one place the version is set) when it copies this file into out/IrisBatch; a version with a
+# suffix (0.2.0-beta1) becomes ModuleVersion plus Prerelease.
 #
 @{
     RootModule           = 'IrisBatch.dll'
@@ -9,13 +10,12 @@
     GUID                 = 'e91d2543-43ab-4930-b86e-3ab8f4ad4961'
     Author               = 'IrisBatch contributors'
     CompanyName          = 'IrisBatch contributors'
-    Copyright            = '(c) IrisBatch contributors. All rights reserved.'
-    Description          = 'Run LLM batch jobs from the PowerShell pipeline: build requests from rows, submit them to a provider''s batch API (OpenAI first), wait with progress, and get typed results joined back to the input rows.'
+    Copyright            = '(c) 2026 IrisBatch contributors. MIT License.'
+    Description          = 'Run LLM batch jobs from the PowerShell pipeline: build one request per row, submit them to a provider''s batch API (OpenAI, Azure OpenAI, Anthropic, Gemini, xAI, or Ollama run locally) at about half the price of live calls, wait with progress, and get typed results joined back to the input rows. A journal on disk makes submission exactly-once and lets any later session collect the results; a mock provider lets you test your scripts with Pester offline.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Core', 'Desktop')
 
-    # Formats and help are added by the build when they exist (see build.ps1).
-    FormatsToProcess     = @()
+    FormatsToProcess     = @('IrisBatch.Format.ps1xml')
     TypesToProcess       = @()
 
     CmdletsToExport      = @(
@@ -32,10 +32,12 @@
 
     PrivateData          = @{
         PSData = @{
-            Tags         = @('LLM', 'Batch', 'OpenAI', 'AI', 'GPT', 'CSV', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
-            ProjectUri   = ''   # to be filled when the project is published
-            LicenseUri   = ''   # to be filled when the licence is chosen
-            ReleaseNotes = ''
+            Tags         = @('LLM', 'Batch', 'OpenAI', 'Anthropic', 'Gemini', 'AzureOpenAI', 'AI', 'GPT', 'CSV', 'Pipeline',
+                             'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
+            # Where the project is published; change both here when it moves.
+            ProjectUri   = 'https://github.com/irisbatch/IrisBatch'
+            LicenseUri   = 'https://github.com/irisbatch/IrisBatch/blob/main/LICENSE'
+            ReleaseNotes = 'First release. Six cmdlets (New-IrisBatchRequest, Submit-IrisBatch, Get-IrisBatchStatus, Wait-IrisBatch, Get-IrisBatchResult, Stop-IrisBatch) over the batch APIs of OpenAI and compatible hosts, Azure OpenAI, Anthropic, Gemini and xAI, and local batches for Ollama; an on-disk journal for exactly-once submission and results joined to their rows in any later session; token and cost preview with -WhatIf and -MaxCost; retries with Invoke-RestMethod''s parameters; a mock provider for Pester tests; help, views and tab completion. Verified on PowerShell 7.6; not yet run on Windows PowerShell 5.1 (see the README).'
         }
     }
 }

@@ -19,7 +19,8 @@
                pipeline on examples/products.csv) in a child pwsh, stop the emulator.
       Bench    Build, then bench/Invoke-Bench.ps1 in a child pwsh: submit, results, memory and waiting against the
                emulator (--instant), each case in a fresh pwsh; prints a table, writes out/bench.json.
-      Package  Reserved for a later issue (a publishable module package).
+      Package  Build, then packs out/IrisBatch into out/IrisBatch.<version>.nupkg (build/New-ModulePackage.ps1), which
+               Install-PSResource installs from a folder registered with Register-PSResourceRepository.
 
     To add a task: add an entry to $script:Tasks below with its DependsOn and Action.
 
@@ -225,6 +226,7 @@ function Invoke-BuildTask {
     Get-ChildItem $ModuleOut -File | Where-Object { $_.Extension -in '.pdb', '.json' -or $_.Name -eq 'System.Management.Automation.dll' } |
         Remove-Item -Force
     $extras = Copy-OptionalModuleFiles
+    Copy-Item (Join-Path $Root 'LICENSE') $ModuleOut
     Write-Manifest -Version $version -Extras $extras
     # Help: docs/*.md -> en-US/IrisBatch.dll-Help.xml and about topics, in a child pwsh (this process never loads the module).
     $code = Invoke-ChildPwsh -File (Join-Path $Root 'build/ConvertTo-Maml.ps1') -Timeout ([TimeSpan]::FromMinutes(2)) -ArgumentList @(
@@ -338,6 +340,13 @@ function Invoke-DemoTask {
     }
 }
 
+function Invoke-PackageTask {
+    Write-Step 'Package: out/IrisBatch.<version>.nupkg for Install-PSResource'
+    $code = Invoke-ChildPwsh -File (Join-Path $Root 'build/New-ModulePackage.ps1') -Timeout ([TimeSpan]::FromMinutes(5)) -ArgumentList @(
+        '-ModuleFolder', $ModuleOut, '-OutputPath', $Out)
+    if ($code -ne 0) { throw "Packing the module failed (exit code $code)." }
+}
+
 $script:Tasks = [ordered]@{
     Build   = @{ DependsOn = @(); Action = { Invoke-BuildTask } }
     Test    = @{ DependsOn = @('Build'); Action = { Invoke-TestTask } }
@@ -349,7 +358,7 @@ $script:Tasks = [ordered]@{
                 '-ModulePath', (Join-Path $ModuleOut 'IrisBatch.psd1'), '-EmulatorPath', (Join-Path $EmulatorOut 'IrisBatch.Emulator.dll'))
             if ($code -ne 0) { throw "The benchmark failed (exit code $code)." }
         } }
-    Package = @{ DependsOn = @('Build'); Action = { throw 'The Package task is not implemented yet (a later issue adds it).' } }
+    Package = @{ DependsOn = @('Build'); Action = { Invoke-PackageTask } }
 }
 
 $script:Done = [Collections.Generic.HashSet[string]]::new()
