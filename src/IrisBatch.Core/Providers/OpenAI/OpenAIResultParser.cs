@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -7,7 +8,10 @@ namespace IrisBatch.Providers.OpenAI
     /// <summary>Reads one line of an OpenAI output or error file (spec §1.8).</summary>
     public static class OpenAIResultParser
     {
-        public static IrisBatchResult Parse(string line, long lineNumber)
+        public static IrisBatchResult Parse(string line, long lineNumber) => TryParseFast(line) ?? ParseDocument(line, lineNumber);
+
+        /// <summary>Reads any line through a document: the reference the fast path must agree with.</summary>
+        internal static IrisBatchResult ParseDocument(string line, long lineNumber)
         {
             JsonDocument doc;
             try { doc = JsonDocument.Parse(line); }
@@ -54,6 +58,341 @@ namespace IrisBatch.Providers.OpenAI
                 };
                 return result;
             }
+        }
+
+        /// <summary>
+        /// Reads the common line shapes (a chat completion or an error, as the Batch API writes them) in one forward
+        /// pass over the line's UTF-8 bytes, without building a document: results are read by the hundred thousand.
+        /// Returns null for anything else (bad JSON, a Responses API body, content parts, a property given twice,
+        /// unexpected value kinds), which <see cref="ParseDocument"/> then reads exactly as before.
+        /// </summary>
+        internal static IrisBatchResult? TryParseFast(string line)
+        {
+            var bytes = Utf8Buffer(line, out int length);
+            try
+            {
+                var r = new Utf8JsonReader(new ReadOnlySpan<byte>(bytes, 0, length));
+                var s = new FastLine();
+                if (!r.Read() || r.TokenType != JsonTokenType.StartObject) return null;
+                while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (r.ValueTextEquals("custom_id"))
+                    {
+                        if (!s.Once(1)) return null;
+                        r.Read();
+                        if (r.TokenType != JsonTokenType.String) return null;
+                        s.CustomId = r.GetString();
+                    }
+                    else if (r.ValueTextEquals("response"))
+                    {
+                        if (!s.Once(2)) return null;
+                        r.Read();
+                        if (r.TokenType == JsonTokenType.StartObject) { if (!FastResponse(ref r, ref s)) return null; }
+                        else if (r.TokenType != JsonTokenType.Null) return null;
+                    }
+                    else if (r.ValueTextEquals("error"))
+                    {
+                        if (!s.Once(4)) return null;
+                        r.Read();
+                        if (r.TokenType == JsonTokenType.StartObject)
+                        {
+                            s.HasError = true;
+                            if (!FastError(ref r, out s.ErrorCode, out _, out s.ErrorMessage)) return null;
+                        }
+                        else if (r.TokenType != JsonTokenType.Null) return null;
+                    }
+                    else
+                    {
+                        r.Read();
+                        r.Skip();
+                    }
+                }
+                if (r.TokenType != JsonTokenType.EndObject || r.Read() || s.CustomId == null) return null;
+
+                var result = new IrisBatchResult { CustomId = s.CustomId, RawResponse = line };
+                int? status = (int?)s.Status;
+                if (s.HasError)
+                {
+                    var code = s.ErrorCode;
+                    result.Error = new ResultError { Code = code, Message = s.ErrorMessage, HttpStatus = status };
+                    result.Status = code == "batch_expired" ? ResultStatus.Expired
+                        : code == "batch_cancelled" || code == "batch_canceled" ? ResultStatus.Cancelled
+                        : ResultStatus.Failed;
+                    return result;
+                }
+                if (status == null) return null;
+                if (status >= 200 && status < 300)
+                {
+                    result.Status = ResultStatus.Succeeded;
+                    if (s.HasBody)
+                    {
+                        result.Output = s.Output;
+                        if (s.HasUsage)
+                        {
+                            long input = s.PromptTokens ?? s.InputTokens ?? 0;
+                            long output = s.CompletionTokens ?? s.OutputTokens ?? 0;
+                            result.Usage = new TokenUsage { InputTokens = input, OutputTokens = output, TotalTokens = s.TotalTokens ?? input + output };
+                        }
+                    }
+                    return result;
+                }
+                result.Status = ResultStatus.Failed;
+                result.Error = new ResultError
+                {
+                    HttpStatus = status,
+                    Code = (s.HasEnvelope ? s.EnvelopeCode ?? s.EnvelopeType : null) ?? "http_" + status,
+                    Type = s.HasEnvelope ? s.EnvelopeType : null,
+                    Message = (s.HasEnvelope ? s.EnvelopeMessage : null) ?? $"The request failed with HTTP status {status}.",
+                };
+                return result;
+            }
+            catch (Exception)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>What the fast path has read of one line. <see cref="Once"/> refuses a property met twice.</summary>
+        private struct FastLine
+        {
+            private int _seen;
+            public string? CustomId;
+            public long? Status;
+            public bool HasBody, HasError, HasUsage, HasEnvelope;
+            public string? ErrorCode, ErrorMessage, Output, EnvelopeCode, EnvelopeType, EnvelopeMessage;
+            public long? PromptTokens, InputTokens, CompletionTokens, OutputTokens, TotalTokens;
+
+            public bool Once(int flag)
+            {
+                if ((_seen & flag) != 0) return false;
+                _seen |= flag;
+                return true;
+            }
+        }
+
+        private static bool FastResponse(ref Utf8JsonReader r, ref FastLine s)
+        {
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                if (r.ValueTextEquals("status_code"))
+                {
+                    if (!s.Once(8)) return false;
+                    r.Read();
+                    s.Status = ReadLong(ref r);
+                }
+                else if (r.ValueTextEquals("body"))
+                {
+                    if (!s.Once(16)) return false;
+                    r.Read();
+                    if (r.TokenType == JsonTokenType.StartObject)
+                    {
+                        s.HasBody = true;
+                        if (!FastBody(ref r, ref s)) return false;
+                    }
+                    else if (r.TokenType != JsonTokenType.Null) return false;
+                }
+                else
+                {
+                    r.Read();
+                    r.Skip();
+                }
+            }
+            return true;
+        }
+
+        private static bool FastBody(ref Utf8JsonReader r, ref FastLine s)
+        {
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                if (r.ValueTextEquals("choices"))
+                {
+                    if (!s.Once(32)) return false;
+                    r.Read();
+                    if (r.TokenType == JsonTokenType.StartArray) { if (!FastChoices(ref r, out s.Output)) return false; }
+                    else if (r.TokenType != JsonTokenType.Null) return false;
+                }
+                else if (r.ValueTextEquals("usage"))
+                {
+                    if (!s.Once(64)) return false;
+                    r.Read();
+                    if (r.TokenType == JsonTokenType.StartObject)
+                    {
+                        s.HasUsage = true;
+                        if (!FastUsage(ref r, ref s)) return false;
+                    }
+                    else if (r.TokenType != JsonTokenType.Null) return false;
+                }
+                else if (r.ValueTextEquals("error"))
+                {
+                    if (!s.Once(128)) return false;
+                    r.Read();
+                    if (r.TokenType == JsonTokenType.StartObject)
+                    {
+                        s.HasEnvelope = true;
+                        if (!FastError(ref r, out s.EnvelopeCode, out s.EnvelopeType, out s.EnvelopeMessage)) return false;
+                    }
+                    else if (r.TokenType != JsonTokenType.Null) return false;
+                }
+                else if (r.ValueTextEquals("output") || r.ValueTextEquals("output_text"))
+                {
+                    return false;   // a Responses API or other body: ReadOutput's later branches
+                }
+                else
+                {
+                    r.Read();
+                    r.Skip();
+                }
+            }
+            return true;
+        }
+
+        /// <summary>As ReadOutput's first branch: the first choice's message content (a string or null), else its text.</summary>
+        private static bool FastChoices(ref Utf8JsonReader r, out string? output)
+        {
+            output = null;
+            bool first = true;
+            while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+            {
+                if (!first || r.TokenType != JsonTokenType.StartObject)
+                {
+                    first = false;
+                    r.Skip();
+                    continue;
+                }
+                first = false;
+                bool hasMessage = false, seenMessage = false, seenText = false;
+                string? content = null, text = null;
+                while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (r.ValueTextEquals("message"))
+                    {
+                        if (seenMessage) return false;
+                        seenMessage = true;
+                        r.Read();
+                        if (r.TokenType == JsonTokenType.Null) continue;
+                        if (r.TokenType != JsonTokenType.StartObject) return false;
+                        hasMessage = true;
+                        bool seenContent = false;
+                        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+                        {
+                            if (r.ValueTextEquals("content"))
+                            {
+                                if (seenContent) return false;
+                                seenContent = true;
+                                r.Read();
+                                if (r.TokenType == JsonTokenType.String) content = r.GetString();
+                                else if (r.TokenType != JsonTokenType.Null) return false;   // content parts: JoinText
+                            }
+                            else
+                            {
+                                r.Read();
+                                r.Skip();
+                            }
+                        }
+                    }
+                    else if (r.ValueTextEquals("text"))
+                    {
+                        if (seenText) return false;
+                        seenText = true;
+                        r.Read();
+                        if (r.TokenType == JsonTokenType.String) text = r.GetString();
+                        else if (r.TokenType != JsonTokenType.Null) return false;
+                    }
+                    else
+                    {
+                        r.Read();
+                        r.Skip();
+                    }
+                }
+                output = hasMessage ? content : text;
+            }
+            return true;
+        }
+
+        private static bool FastUsage(ref Utf8JsonReader r, ref FastLine s)
+        {
+            int seen = 0;
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                int flag = r.ValueTextEquals("prompt_tokens") ? 1 : r.ValueTextEquals("input_tokens") ? 2 : r.ValueTextEquals("completion_tokens") ? 4
+                    : r.ValueTextEquals("output_tokens") ? 8 : r.ValueTextEquals("total_tokens") ? 16 : 0;
+                r.Read();
+                if (flag == 0)
+                {
+                    r.Skip();
+                    continue;
+                }
+                if ((seen & flag) != 0) return false;
+                seen |= flag;
+                var value = ReadLong(ref r);
+                switch (flag)
+                {
+                    case 1: s.PromptTokens = value; break;
+                    case 2: s.InputTokens = value; break;
+                    case 4: s.CompletionTokens = value; break;
+                    case 8: s.OutputTokens = value; break;
+                    default: s.TotalTokens = value; break;
+                }
+            }
+            return true;
+        }
+
+        /// <summary>An error object's code, type and message, when each is a string or null (else false: the slow path reads raw text).</summary>
+        private static bool FastError(ref Utf8JsonReader r, out string? code, out string? type, out string? message)
+        {
+            code = type = message = null;
+            int seen = 0;
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                int flag = r.ValueTextEquals("code") ? 1 : r.ValueTextEquals("type") ? 2 : r.ValueTextEquals("message") ? 4 : 0;
+                r.Read();
+                if (flag == 0)
+                {
+                    r.Skip();
+                    continue;
+                }
+                if ((seen & flag) != 0) return false;
+                seen |= flag;
+                string? value;
+                if (r.TokenType == JsonTokenType.String) value = r.GetString();
+                else if (r.TokenType == JsonTokenType.Null) value = null;
+                else return false;
+                if (flag == 1) code = value;
+                else if (flag == 2) type = value;
+                else message = value;
+            }
+            return true;
+        }
+
+        /// <summary>As JsonRead.Long: a number (truncated when not whole), a string of digits, else null.</summary>
+        private static long? ReadLong(ref Utf8JsonReader r)
+        {
+            switch (r.TokenType)
+            {
+                case JsonTokenType.Number:
+                    return r.TryGetInt64(out var n) ? n : (long)r.GetDouble();
+                case JsonTokenType.String:
+                    return long.TryParse(r.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : (long?)null;
+                default:
+                    r.Skip();
+                    return null;
+            }
+        }
+
+        [ThreadStatic] private static byte[]? _utf8;
+
+        /// <summary>The line as UTF-8 in a buffer kept per thread.</summary>
+        private static byte[] Utf8Buffer(string line, out int length)
+        {
+            int max = Encoding.UTF8.GetMaxByteCount(line.Length);
+            var buffer = _utf8;
+            if (buffer == null || buffer.Length < max)
+            {
+                buffer = new byte[Math.Max(max, 4096)];
+                if (max <= 1 << 20) _utf8 = buffer;   // keep a buffer for ordinary lines only
+            }
+            length = Encoding.UTF8.GetBytes(line, 0, line.Length, buffer, 0);
+            return buffer;
         }
 
         /// <summary>The assistant text of a chat completion, a Responses API answer, or a legacy completion.</summary>

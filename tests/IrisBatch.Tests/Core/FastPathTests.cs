@@ -1,0 +1,162 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using IrisBatch.Journal;
+using IrisBatch.Jsonl;
+using IrisBatch.Providers.OpenAI;
+using IrisBatch.Results;
+using Xunit;
+
+namespace IrisBatch.Tests.Core
+{
+    /// <summary>
+    /// The forward-only readers on the results path (result lines, request records, line splitting) must agree with
+    /// the document-based readers they stand in for, on the usual shapes and on the odd ones they hand back.
+    /// </summary>
+    public class FastPathTests
+    {
+        public static IEnumerable<object[]> ResultLines() => new[]
+        {
+            // the usual shapes: the fast path reads them
+            new object[] { true, "{\"id\":\"r1\",\"custom_id\":\"a\",\"response\":{\"status_code\":200,\"request_id\":\"q\",\"body\":{\"id\":\"c\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Echo: h\\u00e9llo \\\"x\\\"\\nnext\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4,\"total_tokens\":7}}},\"error\":null}" },
+            new object[] { true, "{\"custom_id\":\"b\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":null}}]}},\"error\":null}" },
+            new object[] { true, "{\"custom_id\":\"c\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"text\":\"legacy\"}],\"usage\":{\"input_tokens\":\"5\",\"output_tokens\":2.0}}}}" },
+            new object[] { true, "{\"custom_id\":\"d\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[]}}}" },
+            new object[] { true, "{\"custom_id\":\"e\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[7,{\"message\":{\"content\":\"second\"}}]}}}" },
+            new object[] { true, "{\"custom_id\":\"f\",\"response\":{\"status_code\":200,\"body\":null}}" },
+            new object[] { true, "{\"custom_id\":\"g\",\"response\":{\"status_code\":\"201\",\"body\":{\"choices\":[{\"message\":{\"content\":\"x\"}}],\"usage\":null}}}" },
+            new object[] { true, "{\"custom_id\":\"h\",\"response\":{\"status_code\":400,\"body\":{\"error\":{\"message\":\"bad\",\"type\":\"invalid_request_error\",\"param\":\"messages\",\"code\":\"emulated_failure\"}}},\"error\":null}" },
+            new object[] { true, "{\"custom_id\":\"i\",\"response\":{\"status_code\":500,\"body\":{\"error\":{\"message\":null,\"type\":\"server_error\",\"param\":null,\"code\":null}}},\"error\":null}" },
+            new object[] { true, "{\"custom_id\":\"j\",\"response\":{\"status_code\":503}}" },
+            new object[] { true, "{\"custom_id\":\"k\",\"response\":null,\"error\":{\"code\":\"batch_expired\",\"message\":\"This request could not be executed before the completion window expired.\"}}" },
+            new object[] { true, "{\"error\":{\"code\":\"batch_cancelled\",\"message\":\"m\"},\"response\":{\"status_code\":499},\"custom_id\":\"l\",\"extra\":[1,{\"a\":[]}]}" },
+            new object[] { true, "{\"custom_id\":\"m\",\"response\":{\"status_code\":200.0,\"body\":{\"choices\":[{\"message\":{\"content\":\"x\"},\"text\":\"ignored\"}],\"usage\":{\"prompt_tokens\":1,\"prompt_tokens_details\":{\"cached_tokens\":0}}}}}   " },
+            new object[] { true, "{\"custom_id\":\"n\",\"error\":{\"code\":\"other\"}}" },
+            // odd shapes: handed to the document reader
+            new object[] { false, "{\"custom_id\":\"o\",\"response\":{\"status_code\":200,\"body\":{\"output\":[{\"content\":[{\"type\":\"output_text\",\"text\":\"resp\"}]}]}}}" },
+            new object[] { false, "{\"custom_id\":\"p\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":{\"content\":[{\"type\":\"text\",\"text\":\"a\"},{\"text\":\"b\"}]}}]}}}" },
+            new object[] { false, "{\"custom_id\":\"q\",\"custom_id\":\"q2\",\"response\":{\"status_code\":200}}" },
+            new object[] { false, "{\"custom_id\":\"r\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":{\"content\":\"x\"}}]}}" },
+            new object[] { false, "{\"custom_id\":\"s\"} trailing" },
+            new object[] { false, "{\"response\":{\"status_code\":200}}" },
+            new object[] { false, "{\"custom_id\":12,\"response\":{\"status_code\":200}}" },
+            new object[] { false, "{\"custom_id\":\"t\"}" },
+            new object[] { false, "{\"custom_id\":\"u\",\"response\":{\"status_code\":400,\"body\":{\"error\":\"plain\"}}}" },
+            new object[] { false, "{\"custom_id\":\"v\",\"error\":{\"code\":42,\"message\":\"n\"}}" },
+            new object[] { false, "[1,2]" },
+            new object[] { false, "{\"custom_id\":\"w\",\"response\":\"nope\"}" },
+            new object[] { false, "{\"custom_id\":\"x\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":\"m\"}]}}}" },
+        };
+
+        [Theory]
+        [MemberData(nameof(ResultLines))]
+        public void Result_lines_read_the_same_with_or_without_a_document(bool fast, string line)
+        {
+            Assert.Equal(fast, OpenAIResultParser.TryParseFast(line) != null);
+            var expected = OpenAIResultParser.ParseDocument(line, 7);
+            var actual = OpenAIResultParser.Parse(line, 7);
+            Assert.Equal(Describe(expected), Describe(actual));
+        }
+
+        private static string Describe(IrisBatchResult r) => string.Join("|", new object?[]
+        {
+            r.CustomId, r.Status, r.Output, r.RawResponse,
+            r.Error?.Code, r.Error?.Message, r.Error?.HttpStatus, r.Error?.Type,
+            r.Usage?.InputTokens, r.Usage?.OutputTokens, r.Usage?.TotalTokens, r.Usage == null,
+        }.Select(v => v == null ? "<null>" : v.ToString()));
+
+        public static IEnumerable<object[]> RequestLines()
+        {
+            var written = new[]
+            {
+                new IrisBatchRequest { CustomId = "request-1", Model = "gpt-4o-mini", RowNumber = 1, Messages = new[] { new ChatMessage("user", "Describe {x} \"quoted\" é 😀\n") }, InputJson = "{\"sku\":\"a\",\"n\":1.5,\"tags\":[\"x\",null],\"nested\":{\"k\":true}}" },
+                new IrisBatchRequest { CustomId = "r2", Model = "m", RowNumber = 2, MaxTokens = 50, Temperature = 0.2, BodyJson = "{\"response_format\":{\"type\":\"json_object\"}}",
+                    Messages = new[] { new ChatMessage("system", "be brief"), new ChatMessage("user", null, "[{\"type\":\"text\",\"text\":\"hi\"}]") } },
+                new IrisBatchRequest { CustomId = "r3", Model = "m", Messages = new ChatMessage[0] },
+            };
+            foreach (var r in written)
+            {
+                using var ms = new MemoryStream();
+                using (var w = new Utf8JsonWriter(ms, JsonlWriter.Options)) RequestRecord.Write(w, r);
+                yield return new object[] { Encoding.UTF8.GetString(ms.ToArray()) };
+            }
+            yield return new object[] { "{\"custom_id\":\"a\",\"row\":\"12\",\"model\":null,\"messages\":[5,{\"role\":null,\"content\":3},{\"content_json\":null,\"content\":{\"a\":1}}],\"max_tokens\":2.9,\"temperature\":\"0.5\",\"body\":null,\"input\":\"text\"}" };
+            yield return new object[] { "{\"unknown\":[1,{\"x\":2}],\"row\":3.0,\"messages\":null,\"input\":[1,2]}" };
+            yield return new object[] { "{\"custom_id\":\"dup\",\"custom_id\":\"second\",\"row\":1}" };
+        }
+
+        [Theory]
+        [MemberData(nameof(RequestLines))]
+        public void Request_records_read_the_same_from_bytes(string line)
+        {
+            var bytes = Encoding.UTF8.GetBytes("xx" + line + "yy");
+            var expected = RequestRecord.Read(line);
+            var actual = RequestRecordReader.Read(bytes, 2, bytes.Length - 4);
+            Assert.Equal(DescribeRequest(expected), DescribeRequest(actual));
+        }
+
+        [Theory]
+        [InlineData("{\"custom_id\":\"a\",\"messages\":{\"not\":\"an array\"}}")]
+        [InlineData("not json")]
+        [InlineData("{\"custom_id\":\"a\"} {}")]
+        public void Request_records_the_fast_reader_cannot_read_fail_as_before(string line)
+        {
+            var bytes = Encoding.UTF8.GetBytes(line);
+            var expected = Record.Exception(() => RequestRecord.Read(line));
+            var actual = Record.Exception(() => RequestRecordReader.Read(bytes, 0, bytes.Length));
+            Assert.NotNull(expected);
+            Assert.Equal(expected!.GetType(), actual?.GetType());
+            Assert.Equal(expected.Message, actual!.Message);
+        }
+
+        private static string DescribeRequest(IrisBatchRequest r) => string.Join("|", new object?[]
+        {
+            r.CustomId, r.RowNumber, r.Model, r.MaxTokens, r.Temperature, r.BodyJson, r.InputJson,
+            string.Join(";", r.Messages.Select(m => m.Role + "=" + (m.Content ?? "<null>") + "/" + (m.ContentJson ?? "<null>"))),
+        }.Select(v => v == null ? "<null>" : v.ToString()));
+
+        [Theory]
+        [InlineData(16)]
+        [InlineData(64)]
+        [InlineData(1 << 16)]
+        public void Line_scanner_splits_like_a_plain_split_at_any_buffer_size(int bufferSize)
+        {
+            var text = "{\"a\":1}\r\n\n" + new string('x', 100) + "\n\r\n   \n{\"é\":\"😀\"}\r\r\n{\"last\":true}";
+            var bytes = Encoding.UTF8.GetBytes(text);
+            var expected = new List<(string, long, long)>();
+            long offset = 0, number = 0;
+            foreach (var part in SplitBytes(bytes))
+            {
+                number++;
+                var line = part;
+                if (line.Length > 0 && line[line.Length - 1] == (byte)'\r') line = line.Take(line.Length - 1).ToArray();
+                expected.Add((Encoding.UTF8.GetString(line), number, offset));
+                offset += part.Length + 1;
+            }
+            var scanner = new JsonlLineScanner(new MemoryStream(bytes), bufferSize);
+            var actual = new List<(string, long, long)>();
+            while (scanner.MoveNext()) actual.Add((Encoding.UTF8.GetString(scanner.Buffer, scanner.Start, scanner.Length), scanner.Number, scanner.Offset));
+            Assert.Equal(expected, actual);
+
+            // ReadLines keeps what it always kept: non-blank lines with one '\r' removed, numbered and placed.
+            var lines = JsonlReader.ReadLines(new MemoryStream(bytes)).ToList();
+            Assert.Equal(expected.Where(e => e.Item1.Trim().Length > 0).Select(e => (e.Item1, e.Item2, e.Item3)), lines.Select(l => (l.Text, l.Number, l.Offset)));
+            Assert.Equal("{\"é\":\"😀\"}\r", lines[2].Text);
+        }
+
+        private static IEnumerable<byte[]> SplitBytes(byte[] bytes)
+        {
+            int start = 0;
+            for (int i = 0; i < bytes.Length; i++)
+                if (bytes[i] == (byte)'\n')
+                {
+                    yield return bytes.Skip(start).Take(i - start).ToArray();
+                    start = i + 1;
+                }
+            if (start < bytes.Length) yield return bytes.Skip(start).ToArray();
+        }
+    }
+}
