@@ -148,8 +148,10 @@ namespace IrisBatch.Providers.Ollama
                 lock (_writeLock)
                 {
                     var bytes = Encoding.UTF8.GetBytes(line + "\n");
+                    // Into the OS at once: a killed process loses nothing it received. (No fsync per answer: waiting for
+                    // the disk here would hold answers in memory for longer, and a kill would lose more of them.)
                     writer.Write(bytes, 0, bytes.Length);
-                    writer.Flush(true);
+                    writer.Flush();
                 }
                 finished();
             }
