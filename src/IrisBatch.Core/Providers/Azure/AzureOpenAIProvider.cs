@@ -18,12 +18,29 @@ namespace IrisBatch.Providers.Azure
         private readonly string _apiVersion;
 
         public AzureOpenAIProvider(Uri baseUri, string apiKey, HttpSettings settings, string? apiVersion)
-            : base(baseUri, apiKey, settings, "AzureOpenAI")
+            : base(WithoutQuery(baseUri), apiKey, settings, "AzureOpenAI")
         {
             var path = baseUri.AbsolutePath.TrimEnd('/');
             _v1 = path.EndsWith("/openai/v1", StringComparison.OrdinalIgnoreCase);
-            _apiVersion = string.IsNullOrWhiteSpace(apiVersion) ? DefaultApiVersion : apiVersion!.Trim();
+            // An api-version given with the base URI (as the journal keeps it) counts like -ApiVersion.
+            var fromUri = VersionIn(baseUri);
+            _apiVersion = !string.IsNullOrWhiteSpace(apiVersion) ? apiVersion!.Trim() : fromUri ?? DefaultApiVersion;
             Prefix = _v1 || path.EndsWith("/openai", StringComparison.OrdinalIgnoreCase) ? "" : "openai/";
+        }
+
+        /// <summary>The base URI with the api-version when it is not the default, so later commands use the same one.</summary>
+        public string Location => BaseUri.AbsoluteUri.TrimEnd('/') + (_v1 || _apiVersion == DefaultApiVersion ? "" : "?api-version=" + Uri.EscapeDataString(_apiVersion));
+
+        private static Uri WithoutQuery(Uri uri) => string.IsNullOrEmpty(uri.Query) ? uri : new Uri(uri.GetLeftPart(UriPartial.Path));
+
+        private static string? VersionIn(Uri uri)
+        {
+            foreach (var pair in uri.Query.TrimStart('?').Split('&'))
+            {
+                var kv = pair.Split(new[] { '=' }, 2);
+                if (kv.Length == 2 && kv[0] == "api-version" && kv[1].Length > 0) return Uri.UnescapeDataString(kv[1]);
+            }
+            return null;
         }
 
         private string Prefix { get; }

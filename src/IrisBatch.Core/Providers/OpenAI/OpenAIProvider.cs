@@ -196,7 +196,12 @@ namespace IrisBatch.Providers.OpenAI
 
         public IrisBatchResult ParseResultLine(string line, long lineNumber) => OpenAIResultParser.Parse(line, lineNumber);
 
-        protected IrisBatch Read(JsonElement e) => OpenAIJson.ReadBatch(e, Name, BaseUri);
+        protected IrisBatch Read(JsonElement e)
+        {
+            var batch = OpenAIJson.ReadBatch(e, Name, BaseUri);
+            batch.BaseUri = ProviderFactory.LocationOf(this);
+            return batch;
+        }
 
     }
 }
