@@ -1,0 +1,182 @@
+# Scale (issue 4): a submission larger than one provider batch becomes a set of batches that together yield exactly
+# one result per request; -MaxBytesPerBatch and -MaxTokensPerBatch splits hold their limits; -MaxCost refuses before
+# anything is uploaded. These tests assert behaviour only: timing and memory are measured by build.ps1 -Task Bench.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $null = Import-ModuleUnderTest
+    # --instant: batches complete as soon as they are read, so 120,000 requests cost only their own processing.
+    $emu = Start-TestEmulator -ArgumentList '--instant'
+    $url = $emu.BaseUri
+    $null = Initialize-TestEnvironment
+
+    function New-ScaleCsv {
+        <# A CSV of $Count rows (sku, name, colour) written directly: faster than building objects in a script loop. #>
+        param([string] $Path, [int] $Count)
+        $colours = 'red', 'green', 'blue', 'black', 'white'
+        $sb = [Text.StringBuilder]::new(32 * $Count)
+        $null = $sb.Append("sku,name,colour`n")
+        for ($i = 1; $i -le $Count; $i++) {
+            $null = $sb.Append('sku-').Append($i).Append(',Product ').Append($i).Append(',').Append($colours[$i % 5]).Append("`n")
+        }
+        [IO.File]::WriteAllText($Path, $sb.ToString())
+    }
+
+    function Get-InputFileBytes {
+        <# The size of the input file the emulator holds for a batch. #>
+        param([Parameter(Mandatory)] [string] $BatchId)
+        $batch = Invoke-EmulatorApi $emu GET "/v1/batches/$BatchId"
+        (Invoke-EmulatorApi $emu GET "/v1/files/$($batch.input_file_id)").bytes
+    }
+
+    function Get-JournalEntry {
+        <# The journal entry of a created batch (what Submit recorded: requests, bytes, input tokens). #>
+        param([Parameter(Mandatory)] [string] $BatchId)
+        $submission = (Get-Content -Raw (Join-Path $env:IRISBATCH_HOME "ids/$BatchId")).Trim()
+        Get-Content -Raw (Join-Path $env:IRISBATCH_HOME "submissions/$submission/entry.json") | ConvertFrom-Json
+    }
+}
+
+AfterAll {
+    if ($emu) { Stop-TestEmulator $emu }
+    Clear-TestEnvironment
+}
+
+Describe '120,000 rows with the default limits' {
+    BeforeAll {
+        $csv = Join-Path $TestDrive 'rows-120k.csv'
+        New-ScaleCsv -Path $csv -Count 120000
+        $batches = @(Import-Csv $csv |
+                New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Name {name} in {colour}.' |
+                Submit-IrisBatch -BaseUri $url)
+        $done = @($batches | Wait-IrisBatch -PollInterval 0.2 -Timeout 300)
+        # Only the ids are kept: 120,000 full results would hold hundreds of megabytes in this test process.
+        [string[]] $ids = @($done | Get-IrisBatchResult | Select-Object -ExpandProperty CustomId)
+    }
+
+    It 'makes 3 batches of at most 50,000 requests (OpenAI''s limit), 120,000 in all' {
+        $batches.Count | Should -Be 3
+        @($batches | ForEach-Object Total) | Should -Be @(50000, 50000, 20000)
+        ($batches | Measure-Object Total -Sum).Sum | Should -Be 120000
+    }
+
+    It 'gives the batches of the submission one set id' {
+        @($batches | ForEach-Object SetId | Sort-Object -Unique).Count | Should -Be 1
+        $batches[0].SetId | Should -Not -BeNullOrEmpty
+        @($batches | ForEach-Object Id | Sort-Object -Unique).Count | Should -Be 3
+    }
+
+    It 'completes every batch' {
+        $done.Count | Should -Be 3
+        $done | ForEach-Object { $_.Status | Should -Be ([IrisBatch.BatchStatus]::Completed) }
+        ($done | Measure-Object Succeeded -Sum).Sum | Should -Be 120000
+    }
+
+    It 'yields 120,000 results across the set, exactly one per custom id' {
+        $ids.Count | Should -Be 120000
+        $unique = [Collections.Generic.HashSet[string]]::new($ids)
+        $unique.Count | Should -Be 120000
+        $missing = @(for ($i = 1; $i -le 120000; $i++) { if (-not $unique.Contains("request-$i")) { "request-$i" } })
+        $missing | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Splitting by -MaxBytesPerBatch' {
+    BeforeAll {
+        $rows = @(New-TestRows -Count 300)
+        $limit = 20000
+        $batches = @($rows | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name} ({colour}) for a catalogue, in one sentence.' |
+                Submit-IrisBatch -BaseUri $url -MaxBytesPerBatch $limit)
+    }
+
+    It 'makes several batches of one set that hold all 300 requests' {
+        $batches.Count | Should -BeGreaterThan 1
+        ($batches | Measure-Object Total -Sum).Sum | Should -Be 300
+        @($batches | ForEach-Object SetId | Sort-Object -Unique).Count | Should -Be 1
+    }
+
+    It 'uploads no input file larger than the limit' {
+        $sizes = @($batches | ForEach-Object { Get-InputFileBytes $_.Id })
+        $sizes | ForEach-Object { $_ | Should -BeLessOrEqual $limit }
+        # The journal recorded the same sizes it uploaded.
+        @($batches | ForEach-Object { (Get-JournalEntry $_.Id).Bytes }) | Should -Be $sizes
+    }
+
+    It 'fills each batch but the last close to the limit (the split is not arbitrary)' {
+        $sizes = @($batches | ForEach-Object { Get-InputFileBytes $_.Id })
+        $line = ($sizes | Measure-Object -Sum).Sum / 300
+        $sizes | Select-Object -SkipLast 1 | ForEach-Object { $_ | Should -BeGreaterThan ($limit - 2 * $line) }
+    }
+
+    It 'yields exactly one result per request across the set' {
+        $results = @($batches | Wait-IrisBatch -PollInterval 0.2 -Timeout 120 | Get-IrisBatchResult)
+        $results.Count | Should -Be 300
+        @($results | ForEach-Object CustomId | Sort-Object -Unique).Count | Should -Be 300
+    }
+}
+
+Describe 'Splitting by -MaxTokensPerBatch' {
+    BeforeAll {
+        $rows = @(New-TestRows -Count 200 -Prefix 'Gadget')
+        $limit = 2000
+        $prompt = 'Write a short, friendly product blurb for {name}, which comes in {colour}.'
+        $batches = @($rows | New-IrisBatchRequest -Model gpt-4o-mini -Prompt $prompt | Submit-IrisBatch -BaseUri $url -MaxTokensPerBatch $limit)
+        $entries = @($batches | ForEach-Object { Get-JournalEntry $_.Id })
+        # The same requests under a budget they all fit in: one batch, counted by the same tokenizer.
+        $whole = @($rows | New-IrisBatchRequest -Model gpt-4o-mini -Prompt $prompt | Submit-IrisBatch -BaseUri $url -MaxTokensPerBatch 1000000)
+    }
+
+    It 'makes several batches of one set that hold all 200 requests' {
+        $batches.Count | Should -BeGreaterThan 1
+        ($batches | Measure-Object Total -Sum).Sum | Should -Be 200
+        @($batches | ForEach-Object SetId | Sort-Object -Unique).Count | Should -Be 1
+        @($entries | ForEach-Object RequestCount) | Should -Be @($batches | ForEach-Object Total)
+    }
+
+    It 'puts no more input tokens in a batch than the budget, and fills each but the last close to it' {
+        $perRequest = ($entries | Measure-Object InputTokens -Sum).Sum / 200
+        $entries | ForEach-Object {
+            $_.InputTokens | Should -BeGreaterThan 0
+            $_.InputTokens | Should -BeLessOrEqual $limit
+        }
+        $entries | Select-Object -SkipLast 1 | ForEach-Object { $_.InputTokens | Should -BeGreaterThan ($limit - 2 * $perRequest) }
+    }
+
+    It 'counts each request''s tokens once across the set' {
+        $whole.Count | Should -Be 1
+        $wholeEntry = Get-JournalEntry $whole[0].Id
+        $wholeEntry.RequestCount | Should -Be 200
+        ($entries | Measure-Object InputTokens -Sum).Sum | Should -Be $wholeEntry.InputTokens
+    }
+}
+
+Describe '-MaxCost' {
+    It 'refuses with IrisBatch.CostLimitExceeded and uploads nothing' {
+        $prices = Join-Path $TestDrive 'prices.json'
+        Set-Content -Path $prices -Value '{"taken":"2025-01-01","currency":"USD","models":{"gpt-4o-mini":{"input":1000,"output":1000}}}'
+        $before = Get-EmulatorStats $emu
+        $journalBefore = @(Get-ChildItem (Join-Path $env:IRISBATCH_HOME 'submissions') -Directory -ErrorAction Ignore).Count
+        $err = $null
+        try {
+            New-TestRows -Count 500 -Prefix 'Costly' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Price {name} ({colour}).' |
+                Submit-IrisBatch -BaseUri $url -MaxRequestsPerBatch 200 -PriceTable $prices -MaxCost 0.5 -ErrorAction Stop
+        }
+        catch { $err = $_ }
+        $err | Should -Not -BeNullOrEmpty
+        $err.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.CostLimitExceeded,*'
+        $err.Exception.Message | Should -Match 'Nothing was uploaded'
+        $after = Get-EmulatorStats $emu
+        $after.uploads | Should -Be $before.uploads
+        $after.batches_created | Should -Be $before.batches_created
+        @(Get-ChildItem (Join-Path $env:IRISBATCH_HOME 'submissions') -Directory -ErrorAction Ignore).Count | Should -Be $journalBefore
+    }
+
+    It 'submits when the estimate is within the limit' {
+        $prices = Join-Path $TestDrive 'prices-cheap.json'
+        Set-Content -Path $prices -Value '{"taken":"2025-01-01","currency":"USD","models":{"gpt-4o-mini":{"input":0.1,"output":0.1}}}'
+        $batches = @(New-TestRows -Count 10 -Prefix 'Cheap' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Price {name}.' |
+                Submit-IrisBatch -BaseUri $url -PriceTable $prices -MaxCost 1)
+        $batches.Count | Should -Be 1
+        $batches[0].Total | Should -Be 10
+    }
+}
