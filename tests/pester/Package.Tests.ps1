@@ -16,6 +16,8 @@ BeforeAll {
     $packages = Join-Path $TestDrive 'packages'
     $savedHome = $env:HOME
     $env:HOME = Join-Path $TestDrive 'pack-home'
+    # .NET gives no application-data folder when it does not exist, and PSResourceGet then writes into the current one.
+    $null = New-Item -ItemType Directory -Force (Join-Path $env:HOME '.local/share')
     try {
         $packOutput = Invoke-TestPwsh -File (Join-Path $repo 'build/New-ModulePackage.ps1') -ArgumentList @('-ModuleFolder', $moduleFolder, '-OutputPath', $packages)
         $packExit = $LASTEXITCODE
@@ -63,7 +65,7 @@ Describe 'The package' {
     # Where the current user's modules go on Windows cannot be redirected for one process: run there by hand.
     It 'installs with Install-PSResource from a folder repository, imports by name and runs the README example (fresh pwsh)' -Skip:$IsWindows {
         $sandbox = Join-Path $TestDrive 'sandbox'
-        $null = New-Item -ItemType Directory -Force $sandbox
+        $null = New-Item -ItemType Directory -Force (Join-Path $sandbox '.local/share')   # see the note where the package is made
         $script = Join-Path $TestDrive 'install.ps1'
         Set-Content -Path $script -Encoding utf8NoBOM -Value @"
 param([string] `$Packages, [string] `$RepoRoot)
