@@ -58,6 +58,9 @@ namespace IrisBatch.Jsonl
         /// <summary>Where the next line will start.</summary>
         public long Position => Bytes;
 
+        /// <summary>Writes what is buffered to the file, so that a reader sees every line written so far.</summary>
+        public void Flush() => _stream.Flush();
+
         public void Dispose()
         {
             _writer.Dispose();

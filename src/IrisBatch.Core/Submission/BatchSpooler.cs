@@ -71,7 +71,11 @@ namespace IrisBatch.Submission
         private readonly long _maxBytes;
         private readonly Dictionary<string, SpooledPart> _open = new Dictionary<string, SpooledPart>(StringComparer.Ordinal);
         private readonly List<SpooledPart> _parts = new List<SpooledPart>();
-        private readonly Dictionary<string, long> _rowOfId = new Dictionary<string, long>(StringComparer.Ordinal);
+        // Custom ids seen so far, as 64-bit hashes: a string per id made memory grow with the rows (about 100 bytes a
+        // row). A hash seen before is checked against the request records already spooled, so a collision is never
+        // taken for a duplicate; ids checked that way are then kept exactly (with their first row).
+        private readonly HashSet<ulong> _idHashes = new HashSet<ulong>();
+        private readonly Dictionary<string, long> _exactIds = new Dictionary<string, long>(StringComparer.Ordinal);
         private readonly long _maxTokens;
         private readonly bool _countTokens;
         private readonly Dictionary<string, Estimates.TokenCounter> _counters = new Dictionary<string, Estimates.TokenCounter>(StringComparer.Ordinal);
@@ -116,13 +120,41 @@ namespace IrisBatch.Submission
         /// <summary>Adds one request. Returns false (and sets <see cref="Duplicate"/>) when its custom id was already used.</summary>
         public bool Add(IrisBatchRequest request)
         {
-            if (_rowOfId.TryGetValue(request.CustomId, out var firstRow))
+            if (!_idHashes.Add(IdHash(request.CustomId)) && SeenBefore(request.CustomId, request.RowNumber, out var firstRow))
             {
                 if (Duplicate == null) Duplicate = new DuplicateId(request.CustomId, firstRow, request.RowNumber);
                 return false;
             }
-            _rowOfId.Add(request.CustomId, request.RowNumber);
+            try
+            {
+                return Spool(request);
+            }
+            catch (Exception)
+            {
+                // Refused (e.g. over the token budget), the id still counts as used, as it always did.
+                if (!_exactIds.ContainsKey(request.CustomId)) _exactIds.Add(request.CustomId, request.RowNumber);
+                throw;
+            }
+        }
 
+        /// <summary>
+        /// Whether an id whose hash was seen before was really used, and by which row: from the ids kept exactly, else
+        /// from the spooled request records. A collision (another id, same hash) is kept exactly from now on.
+        /// </summary>
+        private bool SeenBefore(string customId, long row, out long firstRow)
+        {
+            if (_exactIds.TryGetValue(customId, out firstRow)) return true;
+            // Once one duplicate is found the submission is refused as a whole: further hash matches are taken as
+            // duplicates without reading the records again (a pipeline of repeated rows must not rescan per row).
+            if (Duplicate != null) return true;
+            var spooled = FindSpooledRow(customId);
+            _exactIds.Add(customId, spooled ?? row);
+            firstRow = spooled ?? 0;
+            return spooled != null;
+        }
+
+        private bool Spool(IrisBatchRequest request)
+        {
             var key = _provider.Limits.OneModelPerBatch ? request.Model : string.Empty;
             _scratch.SetLength(0);
             _scratchWriter.Reset(_scratch);
@@ -147,6 +179,32 @@ namespace IrisBatch.Submission
             InputTokens += tokens;
             if (part.Count >= _maxRequests) CloseOpen(key);
             return true;
+        }
+
+        /// <summary>FNV-1a, 64 bits, over the id's UTF-16 code units: ids are short, and 200,000 of them collide with odds of about 1 in 10^9.</summary>
+        private static ulong IdHash(string id)
+        {
+            ulong hash = 14695981039346656037UL;
+            foreach (char c in id)
+            {
+                hash ^= c;
+                hash *= 1099511628211UL;
+            }
+            return hash;
+        }
+
+        /// <summary>The row of the request already spooled with this custom id, read from the parts' request records; null when none has it.</summary>
+        private long? FindSpooledRow(string customId)
+        {
+            foreach (var part in _parts)
+            {
+                if (!part.Closed) part.Requests.Flush();
+                using var stream = new System.IO.FileStream(part.Requests.Path, System.IO.FileMode.Open, System.IO.FileAccess.Read,
+                    System.IO.FileShare.ReadWrite, 1 << 16);
+                foreach (var line in JsonlReader.ReadLines(stream))
+                    if (Results.ResultReader.ReadCustomId(line.Text) == customId) return RequestRecord.Read(line.Text).RowNumber;
+            }
+            return null;
         }
 
         private SpooledPart Open(string model, string key)
