@@ -107,7 +107,7 @@ namespace IrisBatch.Commands
             long expected = Math.Max(batch.Total, entry?.RequestCount ?? 0);
             try
             {
-                foreach (var result in reader.Read(files))
+                foreach (var result in ReadAhead.Of(reader.Read(files), 256))
                 {
                     count++;
                     if (count % 1000 == 0) ShowEmitting(emitting, count, expected);
