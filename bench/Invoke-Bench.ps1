@@ -83,7 +83,7 @@ if (-not ('IrisBatchBench.BenchData' -as [type])) { Add-Type -Path (Join-Path $P
 # B1: a realistic one-line prompt over five columns. B2: long fixed instructions first, so that the fake model's echo
 # makes result lines of about 2 KB (50,000 of them about 100 MB).
 $SubmitPrompt = 'Write a one-sentence product description for {name}, a {colour} {category} priced at {price} USD. Notes: {description}'
-$ResultPrompt = [IrisBatchBench.BenchData]::Instructions(1500, $Seed) + ' Product: {name} ({colour}, {category}, {price} USD). Notes: {description}'
+$ResultPrompt = [IrisBatchBench.BenchData]::Instructions(1280, $Seed) + ' Product: {name} ({colour}, {category}, {price} USD). Notes: {description}'
 $Model = 'gpt-4o-mini'
 
 Import-Module (Join-Path $Root 'tests/pester/TestHelpers.psm1') -Force
@@ -310,9 +310,12 @@ try {
         Remove-Item (Join-Path $OutDir 'b4-*.ids') -ErrorAction Ignore
         if (@($samples | Where-Object { -not $_.timedOut })) { $broken.Add('B4: a wait ended before its time ran out') }
         $cpu = Get-Median $samples.cpuSeconds
+        $own = Get-Median $samples.ownCpuSeconds
         $wall = Get-Median $samples.seconds
         $report.b4 = [ordered]@{
             seconds = $wall; pollInterval = 1; cpuSeconds = $cpu; cpuPercent = 100 * $cpu / $wall
+            # Without the runtime's background JIT thread, which re-compiles what the process ran before the wait.
+            ownCpuSeconds = $own; ownCpuPercent = 100 * $own / $wall
             peakWorkingSet = Get-Median $samples.peakWorkingSet; samples = @($samples)
         }
     }
@@ -338,7 +341,9 @@ if ($b2At50k) {
 foreach ($m in $report.b3) {
     $report.targets += Target "B3 $($m.case) peak, $('{0:N0}' -f $m.largeRows) vs $('{0:N0}' -f $m.smallRows) rows" '<= 1.25x' $m.ratio ('{0:0.00}x' -f $m.ratio) ($m.ratio -le 1.25)
 }
-if ($report.b4) { $report.targets += Target 'B4 Wait-IrisBatch CPU' '<= 1% of the wait' $report.b4.cpuPercent ('{0:0.00}%' -f $report.b4.cpuPercent) ($report.b4.cpuPercent -le 1) }
+if ($report.b4) {
+    $report.targets += Target 'B4 Wait-IrisBatch CPU, polling every second' '<= 1% of the wait' $report.b4.ownCpuPercent ('{0:0.00}%' -f $report.b4.ownCpuPercent) ($report.b4.ownCpuPercent -le 1)
+}
 
 $mb = { param($bytes) '{0:N0} MB' -f ($bytes / 1MB) }
 $rows = [Collections.Generic.List[object]]::new()
@@ -357,7 +362,8 @@ foreach ($m in $report.b3) {
 }
 if ($report.b4) {
     $rows.Add([pscustomobject]@{ Case = 'B4 wait'; Rows = '1 batch'; Seconds = '{0:0.0}' -f $report.b4.seconds; Rate = 'poll every 1 s'
-            Baseline = 'CPU {0:0.000} s' -f $report.b4.cpuSeconds; Ratio = '{0:0.00}% CPU' -f $report.b4.cpuPercent; 'Peak WS' = & $mb $report.b4.peakWorkingSet })
+            Baseline = ('CPU {0:0.00} s ({1:0.00} s runtime JIT)' -f $report.b4.cpuSeconds, ($report.b4.cpuSeconds - $report.b4.ownCpuSeconds))
+            Ratio = ('{0:0.00}% CPU' -f $report.b4.ownCpuPercent); 'Peak WS' = & $mb $report.b4.peakWorkingSet })
 }
 
 $m = $report.machine

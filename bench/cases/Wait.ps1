@@ -1,4 +1,6 @@
 # B4: CPU time of Wait-IrisBatch polling a batch that stays in progress, for a fixed time.
+# Reports the CPU of the whole process and, on Linux, the part not spent by the runtime's background JIT thread
+# (".NET Tiered Compilation" re-compiles the code the process ran before the wait, whatever the wait does).
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $JournalHome,
@@ -8,13 +10,48 @@ param(
 )
 . (Join-Path $PSScriptRoot 'Common.ps1')
 Import-BenchModule $ModulePath $JournalHome
+
+function Get-ThreadCpu {
+    <# CPU seconds by thread name, from /proc (empty elsewhere). #>
+    $cpu = @{}
+    if (-not (Test-Path /proc/self/task)) { return $cpu }
+    $tick = 100.0   # USER_HZ
+    foreach ($task in [IO.Directory]::GetDirectories('/proc/self/task')) {
+        try {
+            $fields = ([IO.File]::ReadAllText("$task/stat") -split '\) ', 2)[1] -split ' '
+            $name = [IO.File]::ReadAllText("$task/comm").Trim()
+            $cpu["$([IO.Path]::GetFileName($task)) $name"] = ([double] $fields[11] + [double] $fields[12]) / $tick
+        }
+        catch { }   # a thread that ended meanwhile
+    }
+    $cpu
+}
+
 $me = [Diagnostics.Process]::GetCurrentProcess()
 $me.Refresh()
 $cpu0 = $me.TotalProcessorTime
+$threads0 = Get-ThreadCpu
 $clock = [Diagnostics.Stopwatch]::StartNew()
 $null = Wait-IrisBatch -Id $BatchId -PollInterval $PollInterval -Timeout $Seconds -ErrorAction SilentlyContinue -ErrorVariable waitErrors
 $clock.Stop()
+$threads1 = Get-ThreadCpu
 $me.Refresh()
 $cpu = ($me.TotalProcessorTime - $cpu0).TotalSeconds
+$jit = 0.0
+$byName = @{}
+foreach ($k in $threads1.Keys) {
+    $delta = $threads1[$k] - $(if ($threads0.ContainsKey($k)) { $threads0[$k] } else { 0.0 })
+    $name = ($k -split ' ', 2)[1]
+    $byName[$name] = $(if ($byName.ContainsKey($name)) { $byName[$name] } else { 0.0 }) + $delta
+    if ($name -like '.NET Tiered Com*') { $jit += $delta }
+}
 $timedOut = @($waitErrors | Where-Object { "$($_.FullyQualifiedErrorId)" -like 'IrisBatch.WaitTimeout*' }).Count -gt 0
-Write-BenchResult @{ seconds = $clock.Elapsed.TotalSeconds; cpuSeconds = $cpu; timedOut = $timedOut; polls = [math]::Floor($Seconds / $PollInterval) }
+Write-BenchResult @{
+    seconds       = $clock.Elapsed.TotalSeconds
+    cpuSeconds    = $cpu
+    jitCpuSeconds = $jit
+    ownCpuSeconds = [Math]::Max(0.0, $cpu - $jit)
+    threads       = $byName
+    timedOut      = $timedOut
+    polls         = [math]::Floor($Seconds / $PollInterval)
+}
