@@ -1,6 +1,6 @@
 # B4: CPU time of Wait-IrisBatch polling a batch that stays in progress, for a fixed time.
-# Reports the CPU of the whole process and, on Linux, the part not spent by the runtime's background JIT thread
-# (".NET Tiered Compilation" re-compiles the code the process ran before the wait, whatever the wait does).
+# Reports the CPU of the whole process and the part not spent compiling code (JitInfo): the runtime's background
+# tiered compilation re-compiles, at full optimization, the code the process ran before the wait, whatever the wait does.
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $JournalHome,
@@ -30,20 +30,20 @@ function Get-ThreadCpu {
 $me = [Diagnostics.Process]::GetCurrentProcess()
 $me.Refresh()
 $cpu0 = $me.TotalProcessorTime
+$jit0 = [System.Runtime.JitInfo]::GetCompilationTime($false)
 $threads0 = Get-ThreadCpu
 $clock = [Diagnostics.Stopwatch]::StartNew()
 $null = Wait-IrisBatch -Id $BatchId -PollInterval $PollInterval -Timeout $Seconds -ErrorAction SilentlyContinue -ErrorVariable waitErrors
 $clock.Stop()
 $threads1 = Get-ThreadCpu
+$jit = ([System.Runtime.JitInfo]::GetCompilationTime($false) - $jit0).TotalSeconds
 $me.Refresh()
 $cpu = ($me.TotalProcessorTime - $cpu0).TotalSeconds
-$jit = 0.0
 $byName = @{}
 foreach ($k in $threads1.Keys) {
     $delta = $threads1[$k] - $(if ($threads0.ContainsKey($k)) { $threads0[$k] } else { 0.0 })
     $name = ($k -split ' ', 2)[1]
     $byName[$name] = $(if ($byName.ContainsKey($name)) { $byName[$name] } else { 0.0 }) + $delta
-    if ($name -like '.NET Tiered Com*') { $jit += $delta }
 }
 $timedOut = @($waitErrors | Where-Object { "$($_.FullyQualifiedErrorId)" -like 'IrisBatch.WaitTimeout*' }).Count -gt 0
 Write-BenchResult @{
