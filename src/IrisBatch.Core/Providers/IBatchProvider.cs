@@ -30,6 +30,19 @@ namespace IrisBatch.Providers
         /// <summary>Identifies this batch across retries and restarts; sent in the batch metadata.</summary>
         public string IdempotencyKey { get; set; } = "";
         public string? SetId { get; set; }
+
+        /// <summary>What a journaled, spooled batch sends: its input file and what describes it.</summary>
+        public static BatchSubmission From(Journal.JournalEntry entry, string inputPath) => new BatchSubmission
+        {
+            InputPath = inputPath,
+            RequestCount = entry.RequestCount,
+            Bytes = entry.Bytes,
+            Model = entry.Model,
+            Name = entry.Name,
+            Metadata = entry.Metadata,
+            IdempotencyKey = entry.IdempotencyKey,
+            SetId = entry.SetId,
+        };
     }
 
     public sealed class BatchPage

@@ -43,18 +43,6 @@ namespace IrisBatch.Submission
         }
 
         public void Dispose() => Close();
-
-        public BatchSubmission ToSubmission(string inputPath) => new BatchSubmission
-        {
-            InputPath = inputPath,
-            RequestCount = Entry.RequestCount,
-            Bytes = Entry.Bytes,
-            Model = Entry.Model,
-            Name = Entry.Name,
-            Metadata = Entry.Metadata,
-            IdempotencyKey = Entry.IdempotencyKey,
-            SetId = Entry.SetId,
-        };
     }
 
     /// <summary>

@@ -25,17 +25,7 @@ namespace IrisBatch.Submission
 
         public async Task<IrisBatch> SubmitAsync(JournalEntry entry, Action<long>? uploadProgress, CancellationToken ct)
         {
-            var submission = new BatchSubmission
-            {
-                InputPath = _journal.InputPath(entry),
-                RequestCount = entry.RequestCount,
-                Bytes = entry.Bytes,
-                Model = entry.Model,
-                Name = entry.Name,
-                Metadata = entry.Metadata,
-                IdempotencyKey = entry.IdempotencyKey,
-                SetId = entry.SetId,
-            };
+            var submission = BatchSubmission.From(entry, _journal.InputPath(entry));
             if (entry.State == SubmissionState.Spooled)
             {
                 bool firstTry = !entry.History.Exists(h => h.State == "upload started");
