@@ -347,6 +347,15 @@ function Stop-TestPwsh {
     [pscustomobject]@{ ExitCode = $p.ExitCode; Output = "$text" }
 }
 
+function Send-TestSignal {
+    <# Sends a POSIX signal (15 SIGTERM, 2 SIGINT, 1 SIGHUP; 0 only checks the process exists) to a process, through libc: no 'kill' program needed. #>
+    param([Parameter(Mandatory)] [int] $ProcessId, [Parameter(Mandatory)] [int] $Signal)
+    if (-not ('IrisBatchTests.Libc' -as [type])) {
+        Add-Type -Namespace IrisBatchTests -Name Libc -MemberDefinition '[System.Runtime.InteropServices.DllImport("libc", SetLastError = true)] public static extern int kill(int pid, int sig);'
+    }
+    if ([IrisBatchTests.Libc]::kill($ProcessId, $Signal) -ne 0) { throw "kill($ProcessId, $Signal) failed: errno $([Runtime.InteropServices.Marshal]::GetLastWin32Error())" }
+}
+
 Export-ModuleMember -Function *-*
 
 #region Fault injection (issue 3). The emulator's rules are documented in src/IrisBatch.Emulator/README.md.

@@ -8,7 +8,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
+using System.Net.Sockets;
 using IrisBatch.Emulator.OpenAI;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -274,6 +276,13 @@ internal static class OllamaRoutes
             if (latency > 0) await Task.Delay(latency, ct);
             byte[] last = await write(ct);
             ct.ThrowIfCancellationRequested();
+            // Kestrel learns that a client went away from its own read loop, which can lag behind a short latency on a
+            // busy machine; the socket knows at once. An answer for a client that is gone was never delivered.
+            if (ClientIsGone(ctx))
+            {
+                ctx.Abort();
+                return Written.Instance;
+            }
             bool duplicate = state.Stats.Ollama.CountAnswered(model, promptHash);
             try
             {
@@ -295,6 +304,18 @@ internal static class OllamaRoutes
             server.Exit();
         }
         return Written.Instance;
+    }
+
+    /// <summary>
+    /// Whether the client's side of the connection is closed (its process ended, or it hung up): the socket reads as
+    /// ready with nothing to read. A live HTTP/1.1 client sends nothing while it waits for its answer.
+    /// </summary>
+    private static bool ClientIsGone(HttpContext ctx)
+    {
+        var socket = ctx.Features.Get<IConnectionSocketFeature>()?.Socket;
+        if (socket == null) return false;
+        try { return socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0; }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException) { return true; }
     }
 
     private static string FailureMessage(FakeOutcome outcome) =>

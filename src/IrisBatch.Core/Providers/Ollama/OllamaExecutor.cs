@@ -18,10 +18,16 @@ namespace IrisBatch.Providers.Ollama
     /// limit, and appends each answer to the batch's executed file the moment it arrives. A request whose server
     /// fails is tried again, on another server where there is one. Only one process runs a batch at a time
     /// (a lock file); a process killed midway leaves whole lines only, and the next run skips what they hold.
+    /// Stopping (the lifetime ends) takes no new request and gives the ones in flight <see cref="DrainGrace"/> to
+    /// answer, so an answer a server already produced is journaled rather than executed again by the next run;
+    /// what is still unanswered then is abandoned (the server sees the client go and drops it).
     /// </summary>
     internal sealed class OllamaExecutor
     {
         private const int MaxAttempts = 6;
+
+        /// <summary>How long requests in flight may still answer once the run is told to stop.</summary>
+        public static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(2);
 
         private readonly string _inputPath;
         private readonly string _executedPath;
@@ -94,15 +100,20 @@ namespace IrisBatch.Providers.Ollama
                 int outstanding = queue.Count;
                 using var writer = new FileStream(_executedPath, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 12);
                 Journal.AtomicFile.RestrictFile(_executedPath);
+                using var abort = new CancellationTokenSource();
+                using var drain = lifetime.Register(() => abort.CancelAfter(DrainGrace));
                 var workers = new List<Task>();
                 foreach (var server in _servers)
                     for (int i = 0; i < _throttle; i++)
-                        workers.Add(Task.Run(() => WorkAsync(server, queue, writer, () => Interlocked.Decrement(ref outstanding), () => Volatile.Read(ref outstanding), lifetime)));
+                        workers.Add(Task.Run(() => WorkAsync(server, queue, writer, () => Interlocked.Decrement(ref outstanding), () => Volatile.Read(ref outstanding), lifetime, abort.Token)));
                 await Task.WhenAll(workers).ConfigureAwait(false);
             }
         }
 
-        private async Task WorkAsync(Uri server, ConcurrentQueue<Item> queue, FileStream writer, Func<int> finished, Func<int> outstanding, CancellationToken lifetime)
+        /// <param name="lifetime">When it ends, no new request is taken.</param>
+        /// <param name="abort">When it ends, a request in flight is abandoned.</param>
+        private async Task WorkAsync(Uri server, ConcurrentQueue<Item> queue, FileStream writer, Func<int> finished, Func<int> outstanding,
+            CancellationToken lifetime, CancellationToken abort)
         {
             var me = server.AbsoluteUri;
             while (!lifetime.IsCancellationRequested && outstanding() > 0)
@@ -123,11 +134,11 @@ namespace IrisBatch.Providers.Ollama
                 string? line = null;
                 try
                 {
-                    line = await CallAsync(server, item, lifetime).ConfigureAwait(false);
+                    line = await CallAsync(server, item, abort).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (lifetime.IsCancellationRequested)
+                catch (Exception) when (lifetime.IsCancellationRequested)
                 {
-                    return; // unfinished: the next process that waits runs it
+                    return; // abandoned or failed while stopping: unfinished, the next process that waits runs it
                 }
                 catch (Exception ex) when (ex is HttpRequestException || ex is IOException || ex is OperationCanceledException || ex is RetryableAnswer)
                 {
@@ -163,11 +174,11 @@ namespace IrisBatch.Providers.Ollama
         }
 
         /// <summary>One call; returns the executed line, or throws when the call should be tried again.</summary>
-        private async Task<string> CallAsync(Uri server, Item item, CancellationToken lifetime)
+        private async Task<string> CallAsync(Uri server, Item item, CancellationToken abort)
         {
             var path = _openAICompatible ? "chat/completions" : "api/chat";
             var baseText = server.AbsoluteUri.EndsWith("/", StringComparison.Ordinal) ? server.AbsoluteUri : server.AbsoluteUri + "/";
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(lifetime);
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(abort);
             attempt.CancelAfter(_attemptTimeout);
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(baseText), path))
             {

@@ -179,10 +179,20 @@ namespace IrisBatch.Providers.Ollama
             var servers = entry.BaseUri.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(s => new Uri(s.Trim())).ToArray();
             var stop = CancellationTokenSource.CreateLinkedTokenSource(lifetime);
             var executor = new OllamaExecutor(dir, servers, _openAICompatible, Http, ThrottleLimit, _settings.AttemptTimeout, _settings.Log);
-            var run = Task.Run(async () =>
+            // A process told to end (SIGTERM: kill, systemd, docker stop; SIGHUP) stops the run the way Ctrl+C does:
+            // answers in flight are journaled before it goes, so the next run does not execute them again.
+            Task? run = null;
+            var signal = new TerminationSignal(() =>
+            {
+                try { stop.Cancel(); } catch (ObjectDisposedException) { return; }
+                try { run?.Wait(OllamaExecutor.DrainGrace + TimeSpan.FromSeconds(1)); }
+                catch (AggregateException) { /* the run reports its own failure */ }
+            });
+            run = Task.Run(async () =>
             {
                 try { await executor.RunAsync(stop.Token).ConfigureAwait(false); }
                 catch (Exception ex) when (!(ex is OperationCanceledException)) { _settings.Log?.Invoke($"Running batch {batch.Id} stopped: {ex.Message}"); }
+                finally { signal.Dispose(); }
             });
             lock (_running) _running.Add((stop, run));
         }
