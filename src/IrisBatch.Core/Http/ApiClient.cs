@@ -88,6 +88,22 @@ namespace IrisBatch.Http
             }, ct);
         }
 
+        /// <summary>
+        /// A call about one batch (its status, its cancel): "{what} of batch {id}" in messages, and a 404 becomes the
+        /// error every provider reports for an unknown batch id (IrisBatch.NotFound, target the id).
+        /// </summary>
+        public async Task<JsonDocument> SendBatchJsonAsync(HttpMethod method, string path, string batchId, string what, CancellationToken ct)
+        {
+            try
+            {
+                return await SendJsonAsync(method, path, null, $"{what} of batch {batchId}", ct).ConfigureAwait(false);
+            }
+            catch (ApiException ex) when (ex.ErrorId == ErrorIds.NotFound)
+            {
+                throw ex.AsNotFound(ProviderName, _baseUri, batchId);
+            }
+        }
+
         /// <summary>Downloads a body to a file (written whole, then renamed); a short body is retried, never kept.</summary>
         public Task<long> DownloadToFileAsync(string pathOrUri, string targetPath, Action<long>? progress, string what, CancellationToken ct)
         {

@@ -166,15 +166,8 @@ namespace IrisBatch.Providers.Gemini
 
         public async Task<IrisBatch> GetAsync(string id, CancellationToken ct)
         {
-            try
-            {
-                using var doc = await _api.SendJsonAsync(HttpMethod.Get, "v1beta/" + BatchName(id), null, $"the status of batch {id}", ct).ConfigureAwait(false);
-                return GeminiJson.ReadOperation(doc.RootElement, BaseUri);
-            }
-            catch (ApiException ex) when (ex.ErrorId == ErrorIds.NotFound)
-            {
-                throw ex.AsNotFound(Name, BaseUri, id);
-            }
+            using var doc = await _api.SendBatchJsonAsync(HttpMethod.Get, "v1beta/" + BatchName(id), id, "the status", ct).ConfigureAwait(false);
+            return GeminiJson.ReadOperation(doc.RootElement, BaseUri);
         }
 
         public async Task<BatchPage> ListAsync(string? after, int limit, CancellationToken ct)
@@ -192,14 +185,7 @@ namespace IrisBatch.Providers.Gemini
 
         public async Task<IrisBatch> CancelAsync(string id, CancellationToken ct)
         {
-            try
-            {
-                using (await _api.SendJsonAsync(HttpMethod.Post, "v1beta/" + BatchName(id) + ":cancel", null, $"the cancel of batch {id}", ct).ConfigureAwait(false)) { }
-            }
-            catch (ApiException ex) when (ex.ErrorId == ErrorIds.NotFound)
-            {
-                throw ex.AsNotFound(Name, BaseUri, id);
-            }
+            using (await _api.SendBatchJsonAsync(HttpMethod.Post, "v1beta/" + BatchName(id) + ":cancel", id, "the cancel", ct).ConfigureAwait(false)) { }
             var batch = await GetAsync(id, ct).ConfigureAwait(false);
             // Gemini has no cancelling state: until the operation says CANCELLED, report the cancel as under way.
             if (!batch.IsComplete) batch.Status = BatchStatus.Cancelling;

@@ -141,15 +141,8 @@ namespace IrisBatch.Providers.OpenAI
 
         public async Task<IrisBatch> GetAsync(string id, CancellationToken ct)
         {
-            try
-            {
-                using var doc = await _api.SendJsonAsync(HttpMethod.Get, Route("batches/" + Uri.EscapeDataString(id)), null, $"the status of batch {id}", ct).ConfigureAwait(false);
-                return Read(doc.RootElement);
-            }
-            catch (ApiException ex) when (ex.ErrorId == ErrorIds.NotFound)
-            {
-                throw ex.AsNotFound(Name, BaseUri, id);
-            }
+            using var doc = await _api.SendBatchJsonAsync(HttpMethod.Get, Route("batches/" + Uri.EscapeDataString(id)), id, "the status", ct).ConfigureAwait(false);
+            return Read(doc.RootElement);
         }
 
         public async Task<BatchPage> ListAsync(string? after, int limit, CancellationToken ct)
@@ -167,15 +160,8 @@ namespace IrisBatch.Providers.OpenAI
 
         public async Task<IrisBatch> CancelAsync(string id, CancellationToken ct)
         {
-            try
-            {
-                using var doc = await _api.SendJsonAsync(HttpMethod.Post, Route("batches/" + Uri.EscapeDataString(id) + "/cancel"), null, $"the cancel of batch {id}", ct).ConfigureAwait(false);
-                return Read(doc.RootElement);
-            }
-            catch (ApiException ex) when (ex.ErrorId == ErrorIds.NotFound)
-            {
-                throw ex.AsNotFound(Name, BaseUri, id);
-            }
+            using var doc = await _api.SendBatchJsonAsync(HttpMethod.Post, Route("batches/" + Uri.EscapeDataString(id) + "/cancel"), id, "the cancel", ct).ConfigureAwait(false);
+            return Read(doc.RootElement);
         }
 
         public async Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatch batch, string directory, Action<long>? progress, CancellationToken ct)

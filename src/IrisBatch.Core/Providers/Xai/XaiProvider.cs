@@ -110,15 +110,8 @@ namespace IrisBatch.Providers.Xai
 
         public async Task<IrisBatch> GetAsync(string id, CancellationToken ct)
         {
-            try
-            {
-                using var doc = await _api.SendJsonAsync(HttpMethod.Get, "batches/" + Uri.EscapeDataString(id), null, $"the status of batch {id}", ct).ConfigureAwait(false);
-                return XaiJson.ReadBatch(doc.RootElement, BaseUri);
-            }
-            catch (ApiException ex) when (ex.ErrorId == ErrorIds.NotFound)
-            {
-                throw ex.AsNotFound(Name, BaseUri, id);
-            }
+            using var doc = await _api.SendBatchJsonAsync(HttpMethod.Get, "batches/" + Uri.EscapeDataString(id), id, "the status", ct).ConfigureAwait(false);
+            return XaiJson.ReadBatch(doc.RootElement, BaseUri);
         }
 
         public async Task<BatchPage> ListAsync(string? after, int limit, CancellationToken ct)
@@ -135,15 +128,8 @@ namespace IrisBatch.Providers.Xai
 
         public async Task<IrisBatch> CancelAsync(string id, CancellationToken ct)
         {
-            try
-            {
-                using var doc = await _api.SendJsonAsync(HttpMethod.Post, "batches/" + Uri.EscapeDataString(id) + ":cancel", null, $"the cancel of batch {id}", ct).ConfigureAwait(false);
-                if (doc.RootElement.Str("batch_id") != null) return XaiJson.ReadBatch(doc.RootElement, BaseUri);
-            }
-            catch (ApiException ex) when (ex.ErrorId == ErrorIds.NotFound)
-            {
-                throw ex.AsNotFound(Name, BaseUri, id);
-            }
+            using var doc = await _api.SendBatchJsonAsync(HttpMethod.Post, "batches/" + Uri.EscapeDataString(id) + ":cancel", id, "the cancel", ct).ConfigureAwait(false);
+            if (doc.RootElement.Str("batch_id") != null) return XaiJson.ReadBatch(doc.RootElement, BaseUri);
             return await GetAsync(id, ct).ConfigureAwait(false);
         }
 
