@@ -39,14 +39,6 @@ BeforeAll {
         New-TestRows -Count $Count -Prefix $prefix
     }
 
-    function Assert-OneResultPerRequest([object[]] $Results, [int] $Count = 1000) {
-        $Results.Count | Should -Be $Count
-        $ids = [Collections.Generic.HashSet[string]]::new([string[]] @($Results.CustomId))
-        $ids.Count | Should -Be $Count -Because 'each custom id has exactly one result'
-        $missing = @(1..$Count | ForEach-Object { "request-$_" } | Where-Object { -not $ids.Contains($_) })
-        $missing | Should -BeNullOrEmpty
-    }
-
     # Child pwsh processes (same version as this one), with stdout and stderr collected.
     function Start-ChildPwsh([string] $Script, [string[]] $ArgumentList = @(), [hashtable] $Environment = @{}) {
         $self = [Environment]::ProcessPath
@@ -123,51 +115,10 @@ AfterAll {
 
 Describe 'Test 1: every fault on every route during the pipeline of 1,000 rows' {
     It '<Fault> on <Route>: one result per custom id, one upload, one batch' -ForEach $matrix {
-        Reset-Emulator $emu
-        if ($Route -eq 'cancel') {
-            # Long enough to stop it midway; cancelling long enough that a repeated cancel still finds it cancelling.
-            $null = Set-EmulatorConfig $emu @{ in_progress_ms = 5000; cancelling_ms = 2000 }
-        }
-        if ($Route -eq 'list') { $null = Add-EmulatorFault $emu -Route create -Kind reset_after }
-        $rule = @{ route = $Route } + $Rule
-        $null = Add-EmulatorFault $emu $rule
-        $net = if ($Slow) { @{ TimeoutSec = 1 } } else { @{} }
-
-        $batch = New-Rows -Tag "$Route $($Rule.kind)" | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name}.' |
-            Submit-IrisBatch -BaseUri $url @net -ErrorAction Stop
-        $done = if ($Route -eq 'cancel') {
-            $batch | Stop-IrisBatch -PassThru -Wait -PollInterval $poll -Confirm:$false @net -ErrorAction Stop
-        }
-        else { $batch | Wait-IrisBatch -PollInterval $poll -Timeout 60 @net -ErrorAction Stop }
-        $results = @($done | Get-IrisBatchResult @net -ErrorAction Stop)
-
-        Assert-OneResultPerRequest $results
-        $stats = Get-EmulatorStats $emu
-        $stats.uploads | Should -Be 1 -Because 'the input is never uploaded twice'
-        $stats.batches_created | Should -Be 1 -Because 'the batch is never created twice'
-        foreach ($f in Get-EmulatorFault $emu) {
-            $f.injected | Should -Be 1 -Because "the $($f.kind) fault on $($f.route) must have happened for the run to prove anything"
-        }
-
-        $byStatus = $results | Group-Object { "$($_.Status)" } -AsHashTable -AsString
-        if ($Route -eq 'cancel') {
-            $done.Status | Should -Be ([IrisBatch.BatchStatus]::Cancelled)
-            $stats.cancels | Should -Be 1
-            @($byStatus.Keys | Where-Object { $_ -notin 'Succeeded', 'Cancelled' }) | Should -BeNullOrEmpty
-        }
-        elseif ($Rule.kind -eq 'malformed_line') {
-            $bad = @($byStatus['Failed'])
-            $bad.Count | Should -Be 1
-            $bad[0].Error.Code | Should -Be 'invalid_result_line'
-            $bad[0].Error.Message | Should -Match '(?i)\bline 7\b' -Because 'the error names the line'
-            $bad[0].CustomId | Should -Match '^request-\d+$'
-            $byStatus['Succeeded'].Count | Should -Be 999
-        }
-        else {
-            $done.Status | Should -Be ([IrisBatch.BatchStatus]::Completed)
-            $byStatus['Succeeded'].Count | Should -Be 1000
-            $wrong = @($results | Where-Object { $_.Output -cne "Echo: Describe $($_.Input.name)." })
-            $wrong.Count | Should -Be 0 -Because 'every result is the answer to its own row'
+        Invoke-FaultMatrixCase -Emulator $emu -Route $Route -Rule $Rule -Slow $Slow -OneUpload -Submit {
+            param($net)
+            New-Rows -Tag "$Route $($Rule.kind)" | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name}.' |
+                Submit-IrisBatch -BaseUri $url @net -ErrorAction Stop
         }
     }
 }

@@ -39,12 +39,6 @@ BeforeAll {
             New-IrisBatchRequest -Model claude-haiku-4-5 -Prompt 'Describe {name}.' -MaxTokens 64
     }
 
-    function Assert-OneResultPerRequest([object[]] $Results, [int] $Count = 1000) {
-        $Results.Count | Should -Be $Count
-        $ids = [Collections.Generic.HashSet[string]]::new([string[]] @($Results.CustomId))
-        $ids.Count | Should -Be $Count -Because 'each custom id has exactly one result'
-        @(1..$Count | ForEach-Object { "request-$_" } | Where-Object { -not $ids.Contains($_) }) | Should -BeNullOrEmpty
-    }
 }
 
 AfterAll {
@@ -54,48 +48,9 @@ AfterAll {
 
 Describe 'Anthropic: every fault on every route during the pipeline of 1,000 rows' {
     It '<Fault> on <Route>: one result per custom id, one batch' -ForEach $matrix {
-        Reset-Emulator $emu
-        if ($Route -eq 'cancel') {
-            # Long enough to stop it midway; canceling long enough that a repeated cancel still finds it canceling.
-            $null = Set-EmulatorConfig $emu @{ in_progress_ms = 5000; cancelling_ms = 1500 }
-        }
-        if ($Route -eq 'list') { $null = Add-EmulatorFault $emu -Route create -Kind reset_after }
-        $null = Add-EmulatorFault $emu (@{ route = $Route } + $Rule)
-        $net = if ($Slow) { @{ TimeoutSec = 1 } } else { @{} }
-
-        $batch = New-Requests -Tag "$Route $($Rule.kind)" | Submit-IrisBatch @at @net -ErrorAction Stop
-        $done = if ($Route -eq 'cancel') {
-            $batch | Stop-IrisBatch -PassThru -Wait -PollInterval $poll -Confirm:$false @net -ErrorAction Stop
-        }
-        else { $batch | Wait-IrisBatch -PollInterval $poll -Timeout 60 @net -ErrorAction Stop }
-        $results = @($done | Get-IrisBatchResult @net -ErrorAction Stop)
-
-        Assert-OneResultPerRequest $results
-        $stats = Get-EmulatorStats $emu
-        $stats.batches_created | Should -Be 1 -Because 'the batch is never created twice'
-        foreach ($f in Get-EmulatorFault $emu) {
-            $f.injected | Should -Be 1 -Because "the $($f.kind) fault on $($f.route) must have happened for the run to prove anything"
-        }
-
-        $byStatus = $results | Group-Object { "$($_.Status)" } -AsHashTable -AsString
-        if ($Route -eq 'cancel') {
-            $done.Status | Should -Be ([IrisBatch.BatchStatus]::Cancelled)
-            $stats.cancels | Should -Be 1
-            @($byStatus.Keys | Where-Object { $_ -notin 'Succeeded', 'Cancelled' }) | Should -BeNullOrEmpty
-            $byStatus['Cancelled'].Count | Should -BeGreaterThan 0 -Because 'the batch was stopped midway'
-        }
-        elseif ($Rule.kind -eq 'malformed_line') {
-            $bad = @($byStatus['Failed'])
-            $bad.Count | Should -Be 1
-            $bad[0].Error.Code | Should -Be 'invalid_result_line'
-            $bad[0].Error.Message | Should -Match '(?i)\bline 7\b' -Because 'the error names the line'
-            $bad[0].CustomId | Should -Match '^request-\d+$'
-            $byStatus['Succeeded'].Count | Should -Be 999
-        }
-        else {
-            $done.Status | Should -Be ([IrisBatch.BatchStatus]::Completed)
-            $byStatus['Succeeded'].Count | Should -Be 1000
-            @($results | Where-Object { $_.Output -cne "Echo: Describe $($_.Input.name)." }).Count | Should -Be 0 -Because 'every result is the answer to its own row'
+        Invoke-FaultMatrixCase -Emulator $emu -Route $Route -Rule $Rule -Slow $Slow -CancellingMs 1500 -Submit {
+            param($net)
+            New-Requests -Tag "$Route $($Rule.kind)" | Submit-IrisBatch @at @net -ErrorAction Stop
         }
     }
 }

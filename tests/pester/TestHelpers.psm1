@@ -472,6 +472,82 @@ function Wait-EmulatorRouteCall {
     }
 }
 
+function Assert-OneResultPerRequest {
+    <# Exactly one result for each of request-1 .. request-Count, none missing, none twice. #>
+    param([object[]] $Results, [int] $Count = 1000)
+    $Results.Count | Should -Be $Count
+    $ids = [Collections.Generic.HashSet[string]]::new([string[]] @($Results.CustomId))
+    $ids.Count | Should -Be $Count -Because 'each custom id has exactly one result'
+    @(1..$Count | ForEach-Object { "request-$_" } | Where-Object { -not $ids.Contains($_) }) | Should -BeNullOrEmpty
+}
+
+function Invoke-FaultMatrixCase {
+    <#
+    .SYNOPSIS
+        One run of the durability fault matrix (issue 3, test 1; Durability.Tests.ps1 for OpenAI, DurabilityAnthropic for
+        Anthropic): sets the fault on -Route, submits 1,000 requests through -Submit, then waits (or stops, for the
+        'cancel' route) and reads the results, and asserts what must hold whatever the fault: one result per custom id,
+        one batch created (one upload with -OneUpload), every fault injected once, and the outcome of the route.
+    .PARAMETER Submit
+        Called with the network parameters (a hashtable to splat: -TimeoutSec 1 for slow faults); returns the batch.
+    #>
+    param(
+        [Parameter(Mandatory)] [object] $Emulator,
+        [Parameter(Mandatory)] [string] $Route,
+        [Parameter(Mandatory)] [hashtable] $Rule,
+        [bool] $Slow,
+        [Parameter(Mandatory)] [scriptblock] $Submit,
+        [int] $CancellingMs = 2000,
+        [double] $PollInterval = 0.05,
+        [switch] $OneUpload
+    )
+    Reset-Emulator $Emulator
+    if ($Route -eq 'cancel') {
+        # Long enough to stop it midway; cancelling long enough that a repeated cancel still finds it cancelling.
+        $null = Set-EmulatorConfig $Emulator @{ in_progress_ms = 5000; cancelling_ms = $CancellingMs }
+    }
+    # 'list' is only called to look for what a lost answer may have done: lose the create's answer to make it happen.
+    if ($Route -eq 'list') { $null = Add-EmulatorFault $Emulator -Route create -Kind reset_after }
+    $null = Add-EmulatorFault $Emulator (@{ route = $Route } + $Rule)
+    $net = if ($Slow) { @{ TimeoutSec = 1 } } else { @{} }
+
+    $batch = & $Submit $net
+    $done = if ($Route -eq 'cancel') {
+        $batch | Stop-IrisBatch -PassThru -Wait -PollInterval $PollInterval -Confirm:$false @net -ErrorAction Stop
+    }
+    else { $batch | Wait-IrisBatch -PollInterval $PollInterval -Timeout 60 @net -ErrorAction Stop }
+    $results = @($done | Get-IrisBatchResult @net -ErrorAction Stop)
+
+    Assert-OneResultPerRequest $results
+    $stats = Get-EmulatorStats $Emulator
+    if ($OneUpload) { $stats.uploads | Should -Be 1 -Because 'the input is never uploaded twice' }
+    $stats.batches_created | Should -Be 1 -Because 'the batch is never created twice'
+    foreach ($f in Get-EmulatorFault $Emulator) {
+        $f.injected | Should -Be 1 -Because "the $($f.kind) fault on $($f.route) must have happened for the run to prove anything"
+    }
+
+    $byStatus = $results | Group-Object { "$($_.Status)" } -AsHashTable -AsString
+    if ($Route -eq 'cancel') {
+        $done.Status | Should -Be ([IrisBatch.BatchStatus]::Cancelled)
+        $stats.cancels | Should -Be 1
+        @($byStatus.Keys | Where-Object { $_ -notin 'Succeeded', 'Cancelled' }) | Should -BeNullOrEmpty
+        $byStatus['Cancelled'].Count | Should -BeGreaterThan 0 -Because 'the batch was stopped midway'
+    }
+    elseif ($Rule.kind -eq 'malformed_line') {
+        $bad = @($byStatus['Failed'])
+        $bad.Count | Should -Be 1
+        $bad[0].Error.Code | Should -Be 'invalid_result_line'
+        $bad[0].Error.Message | Should -Match "(?i)\bline $($Rule.line)\b" -Because 'the error names the line'
+        $bad[0].CustomId | Should -Match '^request-\d+$'
+        $byStatus['Succeeded'].Count | Should -Be 999
+    }
+    else {
+        $done.Status | Should -Be ([IrisBatch.BatchStatus]::Completed)
+        $byStatus['Succeeded'].Count | Should -Be 1000
+        @($results | Where-Object { $_.Output -cne "Echo: Describe $($_.Input.name)." }).Count | Should -Be 0 -Because 'every result is the answer to its own row'
+    }
+}
+
 #endregion
 
 # Again, for the functions defined after the first export.
