@@ -40,16 +40,7 @@ Describe 'Test 5: wait timeout, cancel, partial results' {
     }
 
     It 'Wait-IrisBatch -Timeout gives IrisBatch.WaitTimeout naming the batch, and emits its last known state' {
-        $clock = [Diagnostics.Stopwatch]::StartNew()
-        $last = @($batch | Wait-IrisBatch -PollInterval $poll -Timeout 2 -ErrorVariable ev -ErrorAction SilentlyContinue)
-        $clock.Elapsed.TotalSeconds | Should -BeLessThan 6
-        $ev.Count | Should -Be 1
-        $ev[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.WaitTimeout,*'
-        $ev[0].Exception.Message | Should -Match ([regex]::Escape($batch.Id))
-        $last.Count | Should -Be 1
-        $last[0].Id | Should -Be $batch.Id
-        $last[0].IsComplete | Should -BeFalse
-        $last[0].Status | Should -BeIn @([IrisBatch.BatchStatus]::Pending, [IrisBatch.BatchStatus]::InProgress)
+        Assert-WaitTimesOut -Batch $batch -Timeout 2 -Within 6 -PollInterval $poll
     }
 
     It 'after Stop-IrisBatch the status is Cancelling and not complete' {

@@ -548,6 +548,25 @@ function Invoke-FaultMatrixCase {
     }
 }
 
+function Assert-WaitTimesOut {
+    <#
+    .SYNOPSIS
+        Wait-IrisBatch -Timeout on a batch that stays running: one IrisBatch.WaitTimeout error naming the batch, within
+        -Within seconds, and the batch's last known state emitted (not complete).
+    #>
+    param([Parameter(Mandatory)] [object] $Batch, [double] $Timeout = 1, [double] $Within = 5, [double] $PollInterval = 0.05)
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    $last = @($Batch | Wait-IrisBatch -PollInterval $PollInterval -Timeout $Timeout -ErrorVariable ev -ErrorAction SilentlyContinue)
+    $clock.Elapsed.TotalSeconds | Should -BeLessThan $Within
+    $ev.Count | Should -Be 1
+    $ev[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.WaitTimeout,*'
+    $ev[0].Exception.Message | Should -Match ([regex]::Escape($Batch.Id))
+    $last.Count | Should -Be 1
+    $last[0].Id | Should -Be $Batch.Id
+    $last[0].IsComplete | Should -BeFalse
+    $last[0].Status | Should -BeIn @([IrisBatch.BatchStatus]::Pending, [IrisBatch.BatchStatus]::InProgress)
+}
+
 #endregion
 
 # Again, for the functions defined after the first export.
