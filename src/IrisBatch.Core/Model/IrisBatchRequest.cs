@@ -15,7 +15,24 @@ namespace IrisBatch
         /// <summary>The input row as a JSON object of its properties (what the journal keeps).</summary>
         public string? InputJson { get; set; }
         /// <summary>The original input object, when the request was built in this process.</summary>
-        public object? InputObject { get; set; }
+        public object? InputObject
+        {
+            get => _deferredInput != null ? _deferredInput.Value : _inputObject;
+            set
+            {
+                _inputObject = value;
+                _deferredInput = null;
+            }
+        }
+
+        private object? _inputObject;
+        private DeferredInput? _deferredInput;
+
+        internal void DeferInputObject(DeferredInput input)
+        {
+            InputObject = null;
+            _deferredInput = input;
+        }
         /// <summary>1-based position in the pipeline that built the request (0 when unknown).</summary>
         public long RowNumber { get; set; }
 

@@ -34,7 +34,26 @@ namespace IrisBatch
         public string BatchId { get; set; } = "";
         public IrisBatchRequest? Request { get; set; }
         /// <summary>The input row the request was built from.</summary>
-        public object? Input { get; set; }
+        public object? Input
+        {
+            get => _deferredInput != null ? _deferredInput.Value : _input;
+            set
+            {
+                _input = value;
+                _deferredInput = null;
+            }
+        }
+
+        private object? _input;
+        private DeferredInput? _deferredInput;
+
+        /// <summary>Gives the result and its request an input row built on first read (see <see cref="DeferredInput"/>).</summary>
+        internal void DeferInput(DeferredInput input)
+        {
+            Input = null;
+            _deferredInput = input;
+            if (Request != null) Request.DeferInputObject(input);
+        }
 
         public bool IsSuccess => Status == ResultStatus.Succeeded;
         public override string ToString() => CustomId;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using IrisBatch.Conversion;
 using IrisBatch.Journal;
 using IrisBatch.Results;
@@ -34,6 +35,7 @@ namespace IrisBatch.Commands
         public SwitchParameter Refresh { get; set; }
 
         private HashSet<ResultStatus>? _filter;
+        private static readonly Func<string, object?> BuildInput = PSConvert.FromJson;
 
         protected override void BeginProcessing()
         {
@@ -55,6 +57,7 @@ namespace IrisBatch.Commands
             }
         }
 
+        [MethodImpl(Hot.Path)]
         private void Collect(BatchTarget target)
         {
             var entry = target.Entry;
@@ -114,8 +117,13 @@ namespace IrisBatch.Commands
                     if (_filter != null && !_filter.Contains(result.Status)) continue;
                     if (result.Request != null)
                     {
-                        result.Input = PSConvert.FromJson(result.Request.InputJson);
-                        result.Request.InputObject = result.Input;
+                        var json = result.Request.InputJson;
+                        if (string.IsNullOrEmpty(json))
+                        {
+                            result.Input = null;
+                            result.Request.InputObject = null;
+                        }
+                        else result.DeferInput(new DeferredInput(json!, BuildInput));
                     }
                     WriteObject(IncludeInput ? (object)Flatten(result) : result);
                 }

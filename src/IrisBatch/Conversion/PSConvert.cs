@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using IrisBatch.Jsonl;
 
@@ -40,11 +41,13 @@ namespace IrisBatch.Conversion
             return System.Text.Encoding.UTF8.GetString(ms.GetBuffer(), 0, (int)ms.Length);
         }
 
+        [MethodImpl(Hot.Path)]
         internal static bool IsScalar(object? v) =>
             v == null || v is string || v is bool || v is char || v is DateTime || v is DateTimeOffset || v is Guid || v is Enum ||
             v is byte || v is sbyte || v is short || v is ushort || v is int || v is uint || v is long || v is ulong ||
             v is float || v is double || v is decimal;
 
+        [MethodImpl(Hot.Path)]
         internal static void Write(Utf8JsonWriter w, object? value, int depth)
         {
             if (value is PSObject pso && !(pso.BaseObject is PSCustomObject)) value = pso.BaseObject;
@@ -96,6 +99,7 @@ namespace IrisBatch.Conversion
             WriteObject(w, PSObject.AsPSObject(value), depth);
         }
 
+        [MethodImpl(Hot.Path)]
         private static void WriteObject(Utf8JsonWriter w, PSObject obj, int depth)
         {
             if (obj.BaseObject is IDictionary dict) { Write(w, dict, depth); return; }
@@ -103,6 +107,7 @@ namespace IrisBatch.Conversion
         }
 
         /// <summary>An object's properties as a JSON object: the readable data properties (not methods or sets).</summary>
+        [MethodImpl(Hot.Path)]
         internal static void WriteProperties(Utf8JsonWriter w, IEnumerable<PSPropertyInfo> properties, int depth)
         {
             w.WriteStartObject();
@@ -119,6 +124,7 @@ namespace IrisBatch.Conversion
         }
 
         /// <summary>A JSON value as PowerShell would have it: objects become PSCustomObjects with properties in order.</summary>
+        [MethodImpl(Hot.Path)]
         public static object? FromJson(string? json)
         {
             if (string.IsNullOrEmpty(json)) return null;
@@ -140,6 +146,7 @@ namespace IrisBatch.Conversion
         }
 
         /// <summary>As <see cref="FromElement"/>, for the value the reader is on (it is left on the value's last token).</summary>
+        [MethodImpl(Hot.Path)]
         private static object? ReadValue(ref Utf8JsonReader r)
         {
             switch (r.TokenType)
@@ -186,6 +193,7 @@ namespace IrisBatch.Conversion
         }
 
         /// <summary>Reads a property of a row for a template: a hashtable key or an object property, case-insensitive.</summary>
+        [MethodImpl(Hot.Path)]
         public static bool TryGetText(PSObject? row, string name, out string? text)
         {
             text = null;
@@ -213,6 +221,7 @@ namespace IrisBatch.Conversion
             return true;
         }
 
+        [MethodImpl(Hot.Path)]
         public static string ToText(object? value)
         {
             if (value == null) return string.Empty;
@@ -245,6 +254,7 @@ namespace IrisBatch.Conversion
         public PSObject? Row => _row;
 
         /// <summary>Starts on a new row (null when there is none).</summary>
+        [MethodImpl(Hot.Path)]
         public void Reset(PSObject? row)
         {
             _row = row;
@@ -252,6 +262,7 @@ namespace IrisBatch.Conversion
         }
 
         /// <summary>Forgets the listed properties (a script block ran and may have changed the row).</summary>
+        [MethodImpl(Hot.Path)]
         public void Invalidate()
         {
             _properties.Clear();
@@ -259,6 +270,7 @@ namespace IrisBatch.Conversion
         }
 
         /// <summary>The row's properties, listed on first use; null for a dictionary (its keys are read directly).</summary>
+        [MethodImpl(Hot.Path)]
         private List<PSPropertyInfo>? Properties()
         {
             if (_row == null || _row.BaseObject is IDictionary) return null;
@@ -271,6 +283,7 @@ namespace IrisBatch.Conversion
         }
 
         /// <summary>As <see cref="PSConvert.TryGetText"/>: a hashtable key or an object property, case-insensitive.</summary>
+        [MethodImpl(Hot.Path)]
         public bool TryGetText(string name, out string? text)
         {
             var properties = Properties();
@@ -290,6 +303,7 @@ namespace IrisBatch.Conversion
         }
 
         /// <summary>As <see cref="PSConvert.RowToJson"/> for the current row (null when there is none).</summary>
+        [MethodImpl(Hot.Path)]
         public string? ToJson()
         {
             if (_row == null) return null;
