@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace IrisBatch
@@ -26,11 +27,12 @@ namespace IrisBatch
         }
 
         private object? _inputObject;
-        private DeferredInput? _deferredInput;
+        private Lazy<object?>? _deferredInput;
 
-        internal void DeferInputObject(DeferredInput input)
+        /// <summary>The input row, built when first asked for (see <see cref="IrisBatchResult.Input"/>).</summary>
+        internal void DeferInputObject(Lazy<object?> input)
         {
-            InputObject = null;
+            _inputObject = null;
             _deferredInput = input;
         }
         /// <summary>1-based position in the pipeline that built the request (0 when unknown).</summary>

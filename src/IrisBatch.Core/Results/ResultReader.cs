@@ -59,7 +59,7 @@ namespace IrisBatch.Results
                                 continue;
                             }
                         }
-                        if (request >= 0) result.Request = ReadRequest(index!, requests!, request, ref buffer);
+                        if (request >= 0) result.DeferRequest(RequestLine(index!, requests!, request));
                         yield return result;
                     }
                 }
@@ -76,7 +76,18 @@ namespace IrisBatch.Results
             }
         }
 
+        /// <summary>
+        /// A result's request: its journal line is read now (the file is open, and the reader goes on to the next
+        /// result) and parsed when first asked for. Most pipelines never ask, and parsing was half of reading a result.
+        /// </summary>
         [MethodImpl(Hot.Path)]
+        private static Lazy<IrisBatchRequest> RequestLine(RequestIndex index, FileStream requests, int i)
+        {
+            var bytes = new byte[index.LengthOf(i)];
+            int read = JsonlReader.ReadAt(requests, index.OffsetOf(i), bytes.Length, ref bytes);
+            return new Lazy<IrisBatchRequest>(() => RequestRecordReader.Read(bytes, 0, read));
+        }
+
         private static IrisBatchRequest ReadRequest(RequestIndex index, FileStream requests, int i, ref byte[] buffer)
         {
             int length = index.LengthOf(i);

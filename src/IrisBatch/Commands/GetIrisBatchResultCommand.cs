@@ -35,7 +35,7 @@ namespace IrisBatch.Commands
         public SwitchParameter Refresh { get; set; }
 
         private HashSet<ResultStatus>? _filter;
-        private static readonly Func<string, object?> BuildInput = PSConvert.FromJson;
+        private static readonly Func<string?, object?> BuildInput = PSConvert.FromJson;
 
         protected override void BeginProcessing()
         {
@@ -115,16 +115,7 @@ namespace IrisBatch.Commands
                     count++;
                     if (count % 1000 == 0) ShowEmitting(emitting, count, expected);
                     if (_filter != null && !_filter.Contains(result.Status)) continue;
-                    if (result.Request != null)
-                    {
-                        var json = result.Request.InputJson;
-                        if (string.IsNullOrEmpty(json))
-                        {
-                            result.Input = null;
-                            result.Request.InputObject = null;
-                        }
-                        else result.DeferInput(new DeferredInput(json!, BuildInput));
-                    }
+                    result.DeferInputFromRequest(BuildInput);
                     WriteObject(IncludeInput ? (object)Flatten(result) : result);
                 }
             }
