@@ -168,22 +168,49 @@ namespace IrisBatch.Commands
             try { WriteProgress(record); } catch (PipelineStoppedException) { }
         }
 
-        internal static PSObject Flatten(IrisBatchResult result)
+        private static readonly string[] OurColumns = { "CustomId", "Status", "Output", "ErrorCode", "ErrorMessage" };
+
+        // Whether rows rebuilt from JSON have only the JSON's properties: true unless type data adds properties to
+        // every PSCustomObject (Update-TypeData on System.Object, say). Asked once per command, on this thread.
+        private bool? _plainRows;
+
+        private PSObject Flatten(IrisBatchResult result)
+        {
+            if (_plainRows == null) _plainRows = !new PSObject().Properties.Any();
+            return Flatten(result, _plainRows.Value);
+        }
+
+        /// <summary>
+        /// The flat row of -IncludeInput: the input's columns (renamed Input_X where they clash with ours), then ours.
+        /// With <paramref name="plainRows"/>, the columns come straight from the request's input JSON, as
+        /// <see cref="PSConvert.FromJson"/> would have made them, without building the input object first and listing
+        /// its properties (both cost more per result than reading it); anything unexpected takes the long way.
+        /// </summary>
+        [MethodImpl(Hot.Path)]
+        internal static PSObject Flatten(IrisBatchResult result, bool plainRows)
         {
             var row = new PSObject();
-            var ours = new[] { "CustomId", "Status", "Output", "ErrorCode", "ErrorMessage" };
-            if (result.Input is PSObject input)
-                foreach (var p in input.Properties)
-                {
-                    var name = ours.Contains(p.Name, StringComparer.OrdinalIgnoreCase) ? "Input_" + p.Name : p.Name;
-                    row.Properties.Add(new PSNoteProperty(name, p.Value));
-                }
+            var json = plainRows ? result.Request?.InputJson : null;
+            if (string.IsNullOrEmpty(json) || !PSConvert.TryAddProperties(row, json!, InputColumn))
+            {
+                row = new PSObject();
+                if (result.Input is PSObject input)
+                    foreach (var p in input.Properties)
+                        row.Properties.Add(new PSNoteProperty(InputColumn(p.Name), p.Value));
+            }
             row.Properties.Add(new PSNoteProperty("CustomId", result.CustomId));
             row.Properties.Add(new PSNoteProperty("Status", result.Status.ToString()));
             row.Properties.Add(new PSNoteProperty("Output", result.Output));
             row.Properties.Add(new PSNoteProperty("ErrorCode", result.Error?.Code));
             row.Properties.Add(new PSNoteProperty("ErrorMessage", result.Error?.Message));
             return row;
+        }
+
+        private static string InputColumn(string name)
+        {
+            foreach (var ours in OurColumns)
+                if (string.Equals(ours, name, StringComparison.OrdinalIgnoreCase)) return "Input_" + name;
+            return name;
         }
     }
 }
