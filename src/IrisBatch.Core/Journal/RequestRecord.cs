@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using IrisBatch.Providers;
 
@@ -7,6 +8,7 @@ namespace IrisBatch.Journal
     /// <summary>The provider-neutral journal line of one request, with its input row: what results are joined to.</summary>
     public static class RequestRecord
     {
+        [MethodImpl(Hot.Path)]
         public static void Write(Utf8JsonWriter w, IrisBatchRequest r)
         {
             w.WriteStartObject();

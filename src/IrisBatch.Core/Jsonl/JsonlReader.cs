@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace IrisBatch.Jsonl
@@ -51,6 +52,7 @@ namespace IrisBatch.Jsonl
 
         public ArraySegment<byte> Line => new ArraySegment<byte>(_buffer, Start, Length);
 
+        [MethodImpl(Hot.Path)]
         public bool MoveNext()
         {
             while (true)
@@ -86,6 +88,7 @@ namespace IrisBatch.Jsonl
             Number++;
         }
 
+        [MethodImpl(Hot.Path)]
         private void Fill()
         {
             if (_start > 0)
@@ -123,6 +126,7 @@ namespace IrisBatch.Jsonl
         }
 
         /// <summary>A line's text: UTF-8 without a trailing '\r'; empty when it is blank.</summary>
+        [MethodImpl(Hot.Path)]
         public static string Decode(byte[] bytes, int start, int count)
         {
             if (count > 0 && bytes[start + count - 1] == (byte)'\r') count--;
@@ -130,6 +134,7 @@ namespace IrisBatch.Jsonl
         }
 
         /// <summary>As <see cref="Decode"/> for a line the scanner already took the '\r' from.</summary>
+        [MethodImpl(Hot.Path)]
         private static string DecodeLine(byte[] bytes, int start, int count)
         {
             if (count == 0) return string.Empty;
@@ -137,6 +142,7 @@ namespace IrisBatch.Jsonl
             return IsBlank(text) ? string.Empty : text;
         }
 
+        [MethodImpl(Hot.Path)]
         private static bool IsBlank(string text)
         {
             // A JSON line starts with '{' or '['; only a line that starts with white space can be blank.
@@ -167,6 +173,7 @@ namespace IrisBatch.Jsonl
         /// Reads <paramref name="length"/> bytes at <paramref name="offset"/> into <paramref name="buffer"/> (grown
         /// when too small); returns the count read, less at the end of the file.
         /// </summary>
+        [MethodImpl(Hot.Path)]
         public static int ReadAt(Stream stream, long offset, int length, ref byte[] buffer)
         {
             if (buffer.Length < length) buffer = new byte[Math.Max(length, buffer.Length * 2)];

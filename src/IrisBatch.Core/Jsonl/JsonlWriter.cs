@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -33,6 +34,7 @@ namespace IrisBatch.Jsonl
         public long Bytes { get; private set; }
 
         /// <summary>Writes one line: <paramref name="write"/> writes exactly one JSON value. Returns its bytes (with the newline).</summary>
+        [MethodImpl(Hot.Path)]
         public long WriteLine(Action<Utf8JsonWriter> write)
         {
             _line.SetLength(0);
@@ -47,6 +49,7 @@ namespace IrisBatch.Jsonl
         }
 
         /// <summary>Writes one line already serialized (without its newline).</summary>
+        [MethodImpl(Hot.Path)]
         public void WriteRaw(byte[] buffer, int count)
         {
             _stream.Write(buffer, 0, count);

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace IrisBatch
@@ -15,7 +16,25 @@ namespace IrisBatch
         /// <summary>The input row as a JSON object of its properties (what the journal keeps).</summary>
         public string? InputJson { get; set; }
         /// <summary>The original input object, when the request was built in this process.</summary>
-        public object? InputObject { get; set; }
+        public object? InputObject
+        {
+            get => _deferredInput != null ? _deferredInput.Value : _inputObject;
+            set
+            {
+                _inputObject = value;
+                _deferredInput = null;
+            }
+        }
+
+        private object? _inputObject;
+        private Lazy<object?>? _deferredInput;
+
+        /// <summary>The input row, built when first asked for (see <see cref="IrisBatchResult.Input"/>).</summary>
+        internal void DeferInputObject(Lazy<object?> input)
+        {
+            _inputObject = null;
+            _deferredInput = input;
+        }
         /// <summary>1-based position in the pipeline that built the request (0 when unknown).</summary>
         public long RowNumber { get; set; }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace IrisBatch.Providers
@@ -25,6 +26,7 @@ namespace IrisBatch.Providers
             foreach (var p in _doc.RootElement.EnumerateObject()) _names.Add(p.Name);
         }
 
+        [MethodImpl(Hot.Path)]
         public static BodyFields For(string? json)
         {
             if (_last != null && ReferenceEquals(json, _lastJson)) return _last;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using IrisBatch.Journal;
@@ -17,6 +18,7 @@ namespace IrisBatch.Results
     /// </summary>
     internal static class RequestRecordReader
     {
+        [MethodImpl(Hot.Path)]
         public static IrisBatchRequest Read(byte[] bytes, int start, int length)
         {
             try
@@ -29,6 +31,7 @@ namespace IrisBatch.Results
             }
         }
 
+        [MethodImpl(Hot.Path)]
         private static IrisBatchRequest ReadFast(Line line)
         {
             var r = new Utf8JsonReader(new ReadOnlySpan<byte>(line.Bytes, line.Start, line.Length));
@@ -69,6 +72,7 @@ namespace IrisBatch.Results
             };
         }
 
+        [MethodImpl(Hot.Path)]
         private static List<ChatMessage>? Messages(ref Utf8JsonReader r, Line line)
         {
             if (r.TokenType == JsonTokenType.Null) return null;
@@ -94,6 +98,7 @@ namespace IrisBatch.Results
         }
 
         /// <summary>As JsonRead.Str: a string's value, any other value's raw text, null for null.</summary>
+        [MethodImpl(Hot.Path)]
         private static string? Str(ref Utf8JsonReader r, Line line)
         {
             switch (r.TokenType)
@@ -105,6 +110,7 @@ namespace IrisBatch.Results
         }
 
         /// <summary>As JsonElement.GetRawText for a value that is not null (null for null); leaves the reader on its last token.</summary>
+        [MethodImpl(Hot.Path)]
         private static string? Raw(ref Utf8JsonReader r, Line line)
         {
             if (r.TokenType == JsonTokenType.Null) return null;
@@ -115,6 +121,7 @@ namespace IrisBatch.Results
         }
 
         /// <summary>As JsonRead.Long: a number (truncated when not whole), or a string of digits.</summary>
+        [MethodImpl(Hot.Path)]
         private static long? Long(ref Utf8JsonReader r)
         {
             switch (r.TokenType)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Text;
 using IrisBatch.Journal;
 using IrisBatch.Jsonl;
@@ -58,7 +59,7 @@ namespace IrisBatch.Results
                                 continue;
                             }
                         }
-                        if (request >= 0) result.Request = ReadRequest(index!, requests!, request, ref buffer);
+                        if (request >= 0) result.DeferRequest(RequestLine(index!, requests!, request));
                         yield return result;
                     }
                 }
@@ -73,6 +74,18 @@ namespace IrisBatch.Results
             {
                 requests?.Dispose();
             }
+        }
+
+        /// <summary>
+        /// A result's request: its journal line is read now (the file is open, and the reader goes on to the next
+        /// result) and parsed when first asked for. Most pipelines never ask, and parsing was half of reading a result.
+        /// </summary>
+        [MethodImpl(Hot.Path)]
+        private static Lazy<IrisBatchRequest> RequestLine(RequestIndex index, FileStream requests, int i)
+        {
+            var bytes = new byte[index.LengthOf(i)];
+            int read = JsonlReader.ReadAt(requests, index.OffsetOf(i), bytes.Length, ref bytes);
+            return new Lazy<IrisBatchRequest>(() => RequestRecordReader.Read(bytes, 0, read));
         }
 
         private static IrisBatchRequest ReadRequest(RequestIndex index, FileStream requests, int i, ref byte[] buffer)
@@ -109,6 +122,7 @@ namespace IrisBatch.Results
                 return true;
             }
 
+            [MethodImpl(Hot.Path)]
             public static RequestIndex Build(string path)
             {
                 var index = new RequestIndex();
@@ -129,6 +143,7 @@ namespace IrisBatch.Results
             }
 
             /// <summary>As <see cref="ReadCustomId"/>, on the line's bytes ('"' never occurs inside a UTF-8 sequence).</summary>
+            [MethodImpl(Hot.Path)]
             private static string? CustomIdOf(byte[] bytes, int start, int length)
             {
                 if (length < Prefix.Length) return null;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using IrisBatch.Conversion;
 using IrisBatch.Journal;
 using IrisBatch.Results;
@@ -34,6 +35,7 @@ namespace IrisBatch.Commands
         public SwitchParameter Refresh { get; set; }
 
         private HashSet<ResultStatus>? _filter;
+        private static readonly Func<string?, object?> BuildInput = PSConvert.FromJson;
 
         protected override void BeginProcessing()
         {
@@ -55,6 +57,7 @@ namespace IrisBatch.Commands
             }
         }
 
+        [MethodImpl(Hot.Path)]
         private void Collect(BatchTarget target)
         {
             var entry = target.Entry;
@@ -112,11 +115,7 @@ namespace IrisBatch.Commands
                     count++;
                     if (count % 1000 == 0) ShowEmitting(emitting, count, expected);
                     if (_filter != null && !_filter.Contains(result.Status)) continue;
-                    if (result.Request != null)
-                    {
-                        result.Input = PSConvert.FromJson(result.Request.InputJson);
-                        result.Request.InputObject = result.Input;
-                    }
+                    result.DeferInputFromRequest(BuildInput);
                     WriteObject(IncludeInput ? (object)Flatten(result) : result);
                 }
             }
@@ -169,22 +168,49 @@ namespace IrisBatch.Commands
             try { WriteProgress(record); } catch (PipelineStoppedException) { }
         }
 
-        internal static PSObject Flatten(IrisBatchResult result)
+        private static readonly string[] OurColumns = { "CustomId", "Status", "Output", "ErrorCode", "ErrorMessage" };
+
+        // Whether rows rebuilt from JSON have only the JSON's properties: true unless type data adds properties to
+        // every PSCustomObject (Update-TypeData on System.Object, say). Asked once per command, on this thread.
+        private bool? _plainRows;
+
+        private PSObject Flatten(IrisBatchResult result)
+        {
+            if (_plainRows == null) _plainRows = !new PSObject().Properties.Any();
+            return Flatten(result, _plainRows.Value);
+        }
+
+        /// <summary>
+        /// The flat row of -IncludeInput: the input's columns (renamed Input_X where they clash with ours), then ours.
+        /// With <paramref name="plainRows"/>, the columns come straight from the request's input JSON, as
+        /// <see cref="PSConvert.FromJson"/> would have made them, without building the input object first and listing
+        /// its properties (both cost more per result than reading it); anything unexpected takes the long way.
+        /// </summary>
+        [MethodImpl(Hot.Path)]
+        internal static PSObject Flatten(IrisBatchResult result, bool plainRows)
         {
             var row = new PSObject();
-            var ours = new[] { "CustomId", "Status", "Output", "ErrorCode", "ErrorMessage" };
-            if (result.Input is PSObject input)
-                foreach (var p in input.Properties)
-                {
-                    var name = ours.Contains(p.Name, StringComparer.OrdinalIgnoreCase) ? "Input_" + p.Name : p.Name;
-                    row.Properties.Add(new PSNoteProperty(name, p.Value));
-                }
+            var json = plainRows ? result.Request?.InputJson : null;
+            if (string.IsNullOrEmpty(json) || !PSConvert.TryAddProperties(row, json!, InputColumn))
+            {
+                row = new PSObject();
+                if (result.Input is PSObject input)
+                    foreach (var p in input.Properties)
+                        row.Properties.Add(new PSNoteProperty(InputColumn(p.Name), p.Value));
+            }
             row.Properties.Add(new PSNoteProperty("CustomId", result.CustomId));
             row.Properties.Add(new PSNoteProperty("Status", result.Status.ToString()));
             row.Properties.Add(new PSNoteProperty("Output", result.Output));
             row.Properties.Add(new PSNoteProperty("ErrorCode", result.Error?.Code));
             row.Properties.Add(new PSNoteProperty("ErrorMessage", result.Error?.Message));
             return row;
+        }
+
+        private static string InputColumn(string name)
+        {
+            foreach (var ours in OurColumns)
+                if (string.Equals(ours, name, StringComparison.OrdinalIgnoreCase)) return "Input_" + name;
+            return name;
         }
     }
 }

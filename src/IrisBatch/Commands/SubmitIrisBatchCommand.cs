@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using System.Security;
 using IrisBatch.Conversion;
 using IrisBatch.Journal;
@@ -156,13 +157,14 @@ namespace IrisBatch.Commands
             return result;
         }
 
+        [MethodImpl(Hot.Path)]
         protected override void ProcessRecord()
         {
             foreach (var request in Request)
             {
                 _received++;
                 if (request == null) continue;
-                if (!NewIrisBatchRequestCommand.CustomIdPattern.IsMatch(request.CustomId ?? ""))
+                if (!NewIrisBatchRequestCommand.IsValidCustomId(request.CustomId))
                 {
                     WriteError(ErrorMapper.Create(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
                         $"Request {_received}: the custom id '{request.CustomId}' is not valid: use 1 to 64 letters, digits, '_' or '-'.", request));

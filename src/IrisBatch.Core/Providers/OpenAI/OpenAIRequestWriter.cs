@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace IrisBatch.Providers.OpenAI
@@ -5,6 +6,7 @@ namespace IrisBatch.Providers.OpenAI
     /// <summary>Writes a neutral request as an OpenAI batch input line (spec §1.7).</summary>
     public static class OpenAIRequestWriter
     {
+        [MethodImpl(Hot.Path)]
         public static void Write(Utf8JsonWriter w, IrisBatchRequest r, string endpoint)
         {
             var extra = BodyFields.For(r.BodyJson);
@@ -23,6 +25,7 @@ namespace IrisBatch.Providers.OpenAI
             w.WriteEndObject();
         }
 
+        [MethodImpl(Hot.Path)]
         public static void WriteMessages(Utf8JsonWriter w, IrisBatchRequest r)
         {
             w.WritePropertyName("messages");
@@ -37,6 +40,7 @@ namespace IrisBatch.Providers.OpenAI
             w.WriteEndArray();
         }
 
+        [MethodImpl(Hot.Path)]
         public static void WriteContent(Utf8JsonWriter w, ChatMessage m)
         {
             if (m.ContentJson != null)

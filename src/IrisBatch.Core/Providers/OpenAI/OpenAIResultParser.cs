@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -66,6 +67,7 @@ namespace IrisBatch.Providers.OpenAI
         /// Returns null for anything else (bad JSON, a Responses API body, content parts, a property given twice,
         /// unexpected value kinds), which <see cref="ParseDocument"/> then reads exactly as before.
         /// </summary>
+        [MethodImpl(Hot.Path)]
         internal static IrisBatchResult? TryParseFast(string line)
         {
             var bytes = Utf8Buffer(line, out int length);
@@ -170,6 +172,7 @@ namespace IrisBatch.Providers.OpenAI
             }
         }
 
+        [MethodImpl(Hot.Path)]
         private static bool FastResponse(ref Utf8JsonReader r, ref FastLine s)
         {
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
@@ -200,6 +203,7 @@ namespace IrisBatch.Providers.OpenAI
             return true;
         }
 
+        [MethodImpl(Hot.Path)]
         private static bool FastBody(ref Utf8JsonReader r, ref FastLine s)
         {
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
@@ -247,6 +251,7 @@ namespace IrisBatch.Providers.OpenAI
         }
 
         /// <summary>As ReadOutput's first branch: the first choice's message content (a string or null), else its text.</summary>
+        [MethodImpl(Hot.Path)]
         private static bool FastChoices(ref Utf8JsonReader r, out string? output)
         {
             output = null;
@@ -309,6 +314,7 @@ namespace IrisBatch.Providers.OpenAI
             return true;
         }
 
+        [MethodImpl(Hot.Path)]
         private static bool FastUsage(ref Utf8JsonReader r, ref FastLine s)
         {
             int seen = 0;
@@ -338,6 +344,7 @@ namespace IrisBatch.Providers.OpenAI
         }
 
         /// <summary>An error object's code, type and message, when each is a string or null (else false: the slow path reads raw text).</summary>
+        [MethodImpl(Hot.Path)]
         private static bool FastError(ref Utf8JsonReader r, out string? code, out string? type, out string? message)
         {
             code = type = message = null;
@@ -365,6 +372,7 @@ namespace IrisBatch.Providers.OpenAI
         }
 
         /// <summary>As JsonRead.Long: a number (truncated when not whole), a string of digits, else null.</summary>
+        [MethodImpl(Hot.Path)]
         private static long? ReadLong(ref Utf8JsonReader r)
         {
             switch (r.TokenType)
@@ -382,6 +390,7 @@ namespace IrisBatch.Providers.OpenAI
         [ThreadStatic] private static byte[]? _utf8;
 
         /// <summary>The line as UTF-8 in a buffer kept per thread.</summary>
+        [MethodImpl(Hot.Path)]
         private static byte[] Utf8Buffer(string line, out int length)
         {
             int max = Encoding.UTF8.GetMaxByteCount(line.Length);
