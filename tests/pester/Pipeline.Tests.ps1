@@ -200,10 +200,11 @@ Describe 'Test 9: a row missing a template property' {
             [pscustomobject]@{ name = 'b'; custom_id = 'has space' }
             [pscustomobject]@{ name = 'c'; custom_id = 'x' * 65 }
             [pscustomobject]@{ name = 'd'; custom_id = 'fine_id-4' }
+            [pscustomobject]@{ name = 'e'; custom_id = "ends_in_newline`n" }
         )
         $reqs = @($in | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{name}' -ErrorVariable badIds -ErrorAction SilentlyContinue)
         $reqs.CustomId | Should -Be @('fine_id-1', 'fine_id-4')
-        $badIds.Count | Should -Be 2
+        $badIds.Count | Should -Be 3
         $badIds | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.InvalidRequest,*' }
     }
 }

@@ -17,8 +17,8 @@ namespace IrisBatch.Commands
     public sealed class NewIrisBatchRequestCommand : IrisBatchCmdlet
     {
         /// <summary>
-        /// Whether <paramref name="id"/> matches ^[A-Za-z0-9_-]{1,64}$ as .NET's Regex does (its '$' also matches before
-        /// one final '\n'). A loop rather than a compiled Regex: building one costs 20-30 ms of code generation in every
+        /// Whether <paramref name="id"/> is 1 to 64 of A-Z, a-z, 0-9, '_' and '-', nothing else (not even the final '\n'
+        /// a Regex's '$' lets through: providers would refuse it). A loop rather than a compiled Regex: building one costs 20-30 ms of code generation in every
         /// fresh session, and it runs once per row in two cmdlets.
         /// </summary>
         [MethodImpl(Hot.Path)]
@@ -26,7 +26,6 @@ namespace IrisBatch.Commands
         {
             if (id == null) return false;
             int length = id.Length;
-            if (length > 0 && id[length - 1] == '\n') length--;
             if (length < 1 || length > 64) return false;
             for (int i = 0; i < length; i++)
             {
