@@ -178,6 +178,44 @@ Describe 'Ollama: the waiting process stopped midway by <Signal> and resumed: ev
     }
 }
 
+Describe 'Ollama: stopped (SIGTERM) while every request in flight is slower than the grace to answer' -Skip:($IsWindows) {
+    BeforeAll {
+        # 5 s per answer: the 4 requests in flight cannot answer within the stop's grace, so they are abandoned.
+        $server = Start-TestEmulator -ArgumentList '--ollama-only', '--ollama-latency-ms', '5000', '--ollama-max-parallel', '8'
+        $null = Initialize-ProviderTestEnvironment -KeyVariable ''
+        $batch = Submit-OllamaRows -Count 8 -Prefix 'Slow item' -BaseUri $server.Url
+        Send-TestSignal -ProcessId $PID -Signal 0
+    }
+    AfterAll {
+        if ($server) { Stop-TestEmulator $server }
+        Clear-TestEnvironment
+    }
+
+    It 'the process ends without waiting for them, and the server counts none of them as executed' {
+        $child = Start-Waiter -Id $batch.Id -ThrottleLimit 4
+        try {
+            $null = Wait-EmulatorRouteCall $server 'POST /api/chat' -Count 4 -Process $child.Process
+            Send-TestSignal -ProcessId $child.Process.Id -Signal 15
+            $end = Stop-TestPwsh $child -TimeoutSeconds 4
+        }
+        catch { $null = Stop-TestPwsh $child -Kill; throw }
+        $end.ExitCode | Should -Be 143 -Because "SIGTERM ended it, not the 4 s timeout: $($end.Output)"
+        Start-Sleep -Milliseconds 300
+        (Get-OllamaCount @($server)).Total | Should -Be 0 -Because 'the abandoned requests were dropped by the server when their client went'
+        $now = Get-IrisBatchStatus -Id $batch.Id
+        ($now.Succeeded + $now.Failed) | Should -Be 0
+    }
+
+    It 'a later wait runs each of the 8 requests exactly once' {
+        $null = Set-EmulatorConfig $server @{ ollama_latency_ms = 10 }
+        $done = Wait-IrisBatch -Id $batch.Id -ThrottleLimit 4 -PollInterval $poll -Timeout 60
+        $done.Status | Should -Be ([IrisBatch.BatchStatus]::Completed)
+        $count = Get-OllamaCount @($server)
+        $count.Total | Should -Be 8
+        $count.Duplicates | Should -Be 0
+    }
+}
+
 Describe 'Ollama: a server that fails midway' {
     BeforeAll {
         $null = Initialize-ProviderTestEnvironment -KeyVariable ''

@@ -26,8 +26,12 @@ namespace IrisBatch.Providers.Ollama
     {
         private const int MaxAttempts = 6;
 
-        /// <summary>How long requests in flight may still answer once the run is told to stop.</summary>
-        public static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(2);
+        /// <summary>
+        /// How long requests in flight may still answer once the run is told to stop: short enough that Ctrl+C still
+        /// ends a wait within a second; a request still running then is abandoned, and a server that sees its client
+        /// go drops it (Ollama stops generating), so it runs once, in the next wait.
+        /// </summary>
+        public static readonly TimeSpan DrainGrace = TimeSpan.FromMilliseconds(800);
 
         private readonly string _inputPath;
         private readonly string _executedPath;
