@@ -17,9 +17,9 @@ namespace IrisBatch.Commands
     public sealed class NewIrisBatchRequestCommand : IrisBatchCmdlet
     {
         /// <summary>
-        /// Whether <paramref name="id"/> is 1 to 64 of A-Z, a-z, 0-9, '_' and '-', nothing else (not even the final '\n'
-        /// a Regex's '$' lets through: providers would refuse it). A loop rather than a compiled Regex: building one costs 20-30 ms of code generation in every
-        /// fresh session, and it runs once per row in two cmdlets.
+        /// Whether <paramref name="id"/> is 1 to 64 of A-Z, a-z, 0-9, '_' and '-', nothing else (not even the final
+        /// '\n' a Regex's '$' lets through: providers would refuse it). A loop rather than a compiled Regex: building
+        /// one costs 20-30 ms of code generation in every fresh session, and it runs once per row in two cmdlets.
         /// </summary>
         [MethodImpl(Hot.Path)]
         internal static bool IsValidCustomId(string? id)

@@ -28,6 +28,7 @@ namespace IrisBatch.Providers.Ollama
         private readonly HttpSettings _settings;
         private readonly JournalStore _journal;
         private readonly List<(CancellationTokenSource Stop, Task Run)> _running = new List<(CancellationTokenSource, Task)>();
+        private TerminationSignal? _signal;   // while this provider has runs: one for all of them
 
         public OllamaProvider(IReadOnlyList<Uri> servers, HttpSettings settings, JournalStore? journal = null)
         {
@@ -179,25 +180,34 @@ namespace IrisBatch.Providers.Ollama
             var servers = entry.BaseUri.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(s => new Uri(s.Trim())).ToArray();
             var stop = CancellationTokenSource.CreateLinkedTokenSource(lifetime);
             var executor = new OllamaExecutor(dir, servers, _openAICompatible, Http, ThrottleLimit, _settings.AttemptTimeout, _settings.Log);
-            // A process told to end (SIGTERM: kill, systemd, docker stop; SIGHUP) stops the run the way Ctrl+C does:
-            // answers in flight are journaled before it goes, so the next run does not execute them again.
-            Task? run = null;
-            var signal = new TerminationSignal(() =>
-            {
-                try { stop.Cancel(); } catch (ObjectDisposedException) { return; }
-                try { run?.Wait(OllamaExecutor.DrainGrace + TimeSpan.FromSeconds(1)); }
-                catch (AggregateException) { /* the run reports its own failure */ }
-            });
-            run = Task.Run(async () =>
+            var run = Task.Run(async () =>
             {
                 try { await executor.RunAsync(stop.Token).ConfigureAwait(false); }
                 catch (Exception ex) when (!(ex is OperationCanceledException)) { _settings.Log?.Invoke($"Running batch {batch.Id} stopped: {ex.Message}"); }
-                finally { signal.Dispose(); }
             });
-            lock (_running) _running.Add((stop, run));
+            lock (_running)
+            {
+                _running.Add((stop, run));
+                // A process told to end (SIGTERM: kill, systemd, docker stop; SIGHUP) stops its runs the way Ctrl+C does:
+                // answers in flight are journaled before it goes, so the next run does not execute them again.
+                _signal ??= new TerminationSignal(() =>
+                {
+                    try { StopRunsAsync().Wait(OllamaExecutor.DrainGrace + TimeSpan.FromSeconds(1)); }
+                    catch (AggregateException) { /* each run reports its own failure */ }
+                });
+            }
         }
 
         public async Task StopAsync()
+        {
+            await StopRunsAsync().ConfigureAwait(false);
+            TerminationSignal? signal;
+            lock (_running) { signal = _signal; _signal = null; }
+            signal?.Dispose();
+        }
+
+        /// <summary>Stops every run at once (each gives its requests in flight the same grace), then waits for them.</summary>
+        private async Task StopRunsAsync()
         {
             List<(CancellationTokenSource Stop, Task Run)> all;
             lock (_running) { all = _running.ToList(); _running.Clear(); }
