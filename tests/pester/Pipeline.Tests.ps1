@@ -252,6 +252,48 @@ Describe 'New-IrisBatchRequest builds requests from rows' {
         $reqs.CustomId | Should -Be @('q-1', 'q-2')
     }
 
+    It 'takes a SystemPrompt column as it is, unless -SystemPrompt is given' {
+        $rows = @(
+            [pscustomobject]@{ name = 'Lamp'; SystemPrompt = 'Answer as {name}.' }
+            [pscustomobject]@{ name = 'Desk' }
+        )
+        $reqs = @($rows | New-IrisBatchRequest -Model m -Prompt 'Describe {name}')
+        $reqs[0].SystemPrompt | Should -Be 'Answer as {name}.'   # a value from the row is not a template
+        $reqs[1].SystemPrompt | Should -BeNullOrEmpty
+        @($reqs[1].Messages).Count | Should -Be 1
+        $given = @($rows | New-IrisBatchRequest -Model m -Prompt 'Describe {name}' -SystemPrompt 'Be brief about {name}.')
+        $given.SystemPrompt | Should -Be @('Be brief about Lamp.', 'Be brief about Desk.')
+    }
+
+    It 'reads CSV rows straight from their own properties, and sees properties that type data adds' {
+        # The direct listing (InstancePropertyLister) must be the one in use on this PowerShell, or the rows fall back
+        # to PowerShell's slower public listing without anyone noticing.
+        $lister = (Get-Command New-IrisBatchRequest).ImplementingType.Assembly.GetType('IrisBatch.Conversion.InstancePropertyLister')
+        $lister.GetProperty('Available', [Reflection.BindingFlags] 'NonPublic, Static').GetValue($null) | Should -BeTrue
+
+        $typeName = 'IrisBatchTest.Row' + [guid]::NewGuid().ToString('N')
+        Update-TypeData -TypeName $typeName -MemberType ScriptProperty -MemberName Shout -Value { $this.name.ToUpperInvariant() }
+        try {
+            $plain = [pscustomobject]@{ name = 'lamp'; colour = 'red' }
+            $typed = [pscustomobject]@{ name = 'desk'; colour = 'oak' }
+            $typed.PSObject.TypeNames.Insert(0, $typeName)
+            $plain2 = [pscustomobject]@{ name = 'chair'; colour = 'blue' }
+            $reqs = @($plain, $typed, $plain2 | New-IrisBatchRequest -Model m -Prompt '{name} in {colour}' -ErrorAction SilentlyContinue -ErrorVariable bad)
+            $reqs.Prompt | Should -Be @('lamp in red', 'desk in oak', 'chair in blue')
+            # The journal's copy of each row: its own properties, and for the typed row the one type data adds.
+            ($reqs[0].InputJson | ConvertFrom-Json).PSObject.Properties.Name | Should -Be @('name', 'colour')
+            ($reqs[1].InputJson | ConvertFrom-Json).PSObject.Properties.Name | Should -Be @('name', 'colour', 'Shout')
+            ($reqs[1].InputJson | ConvertFrom-Json).Shout | Should -Be 'DESK'
+            ($reqs[2].InputJson | ConvertFrom-Json).PSObject.Properties.Name | Should -Be @('name', 'colour')
+            $shouted = @($typed | New-IrisBatchRequest -Model m -Prompt 'Say {Shout}')
+            $shouted.Prompt | Should -Be 'Say DESK'
+            $bad | Should -BeNullOrEmpty
+        }
+        finally {
+            Remove-TypeData -TypeName $typeName -ErrorAction SilentlyContinue
+        }
+    }
+
     It 'accepts a custom id template' {
         $reqs = @(New-TestRows -Count 2 | New-IrisBatchRequest -Model m -Prompt '{name}' -CustomId 'item-{sku}')
         $reqs.CustomId | Should -Be @('item-sku-1', 'item-sku-2')

@@ -46,7 +46,12 @@ namespace IrisBatch.Commands
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         public object? Prompt { get; set; }
 
-        [Parameter(ValueFromPipelineByPropertyName = true)]
+        /// <summary>
+        /// Like -Prompt. Without it, a SystemPrompt property of the row is used as it is. That property is read here,
+        /// from the row's listing, rather than bound by PowerShell (ValueFromPipelineByPropertyName): the binder looks a
+        /// missing property up twice per row, and for CSV rows those lookups cost more than building the request.
+        /// </summary>
+        [Parameter]
         public object? SystemPrompt { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -74,6 +79,7 @@ namespace IrisBatch.Commands
         private string? _modelFromCommandLine;
         private string? _bodyJson;
         private bool _sawInput;
+        private bool _systemBound;
         private int? _maxTokens;
         private double? _temperature;
         private List<(string Role, Source? Content, string? ContentJson)>? _messages;
@@ -84,7 +90,8 @@ namespace IrisBatch.Commands
             try
             {
                 _prompt = Source.From(Bound(nameof(Prompt)) ? Prompt : null, nameof(Prompt));
-                _system = Source.From(Bound(nameof(SystemPrompt)) ? SystemPrompt : null, nameof(SystemPrompt));
+                _systemBound = Bound(nameof(SystemPrompt));
+                _system = Source.From(_systemBound ? SystemPrompt : null, nameof(SystemPrompt));
                 _customId = Source.From(Bound(nameof(CustomId)) ? CustomId : null, nameof(CustomId));
                 _modelFromCommandLine = Bound(nameof(Model)) ? Model : null;
                 _maxTokens = Bound(nameof(MaxTokens)) ? MaxTokens : (int?)null;
@@ -144,7 +151,8 @@ namespace IrisBatch.Commands
             }
             else
             {
-                var system = _system != null ? _system.Expand(reader) : SystemPrompt != null ? PSConvert.ToText(SystemPrompt) : null;
+                var system = _system != null ? _system.Expand(reader)
+                    : !_systemBound && reader.TryGetProperty(nameof(SystemPrompt), out var fromRow) ? PSConvert.ToText(fromRow) : null;
                 var prompt = _prompt != null ? _prompt.Expand(reader) : Prompt != null ? PSConvert.ToText(Prompt) : null;
                 if (prompt == null) throw new RowException("no prompt: pass -Prompt or -Messages, or give the row a 'Prompt' property.");
                 if (!string.IsNullOrEmpty(system)) messages.Add(new ChatMessage("system", system));

@@ -269,6 +269,8 @@ namespace IrisBatch.Conversion
         private readonly List<PSPropertyInfo> _properties = new List<PSPropertyInfo>();
         private readonly MemoryStream _buffer = new MemoryStream();
         private readonly Utf8JsonWriter _writer;
+        private readonly InstancePropertyLister _direct = new InstancePropertyLister();
+        private static readonly Func<PSObject, IEnumerable<PSPropertyInfo>> PublicListing = ListedProperties;
         private PSObject? _row;
         private bool _listed;
 
@@ -302,7 +304,8 @@ namespace IrisBatch.Conversion
             if (_row == null || _row.BaseObject is IDictionary) return null;
             if (!_listed)
             {
-                foreach (var p in ListedProperties(_row)) _properties.Add(p);
+                if (!_direct.TryList(_row, _properties, PublicListing))
+                    foreach (var p in ListedProperties(_row)) _properties.Add(p);
                 _listed = true;
             }
             return _properties;
@@ -339,6 +342,29 @@ namespace IrisBatch.Conversion
             }
             // Dictionaries, and members a listing does not show (hidden ones): the lookup itself.
             return PSConvert.TryGetText(_row, name, out text);
+        }
+
+        /// <summary>
+        /// The value of the row's property <paramref name="name"/> (case-insensitive), as PowerShell's binding by property
+        /// name would find it: an object's visible properties, not a dictionary's keys.
+        /// </summary>
+        [MethodImpl(Hot.Path)]
+        public bool TryGetProperty(string name, out object? value)
+        {
+            var properties = Properties();
+            if (properties != null)
+            {
+                foreach (var p in properties)
+                {
+                    if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
+                    {
+                        value = p.Value;
+                        return true;
+                    }
+                }
+            }
+            value = null;
+            return false;
         }
 
         /// <summary>As <see cref="PSConvert.RowToJson"/> for the current row (null when there is none).</summary>
