@@ -106,6 +106,7 @@ namespace IrisBatch.Commands
 
         protected override void BeginProcessing()
         {
+            JournalStore.PrepareInBackground();
             try
             {
                 var info = ProviderFactory.Describe(Provider);
