@@ -37,6 +37,29 @@ namespace IrisBatch.Tests.Core
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(store.SubmissionDir(entry.SubmissionId), "entry.json")));
         }
 
+        [Fact]
+        public void Preparing_the_JSON_in_the_background_races_safely_with_saves_and_reads()
+        {
+            // Submit-IrisBatch starts the preparation and goes on spooling; the first save may come before it ends.
+            var store = new JournalStore(_dir);
+            var ids = new string[16];
+            System.Threading.Tasks.Parallel.For(0, ids.Length, i =>
+            {
+                JournalStore.PrepareInBackground();
+                var entry = store.Begin(new JournalEntry { Provider = "OpenAI", BaseUri = "http://127.0.0.1:1/v1", Model = "m" + i, BatchId = "batch_" + i });
+                store.Record(entry, "created", entry.BatchId);
+                store.IndexBatch(entry);
+                ids[i] = entry.SubmissionId;
+            });
+            for (int i = 0; i < ids.Length; i++)
+            {
+                var found = store.FindByBatchId("batch_" + i);
+                Assert.NotNull(found);
+                Assert.Equal(ids[i], found!.SubmissionId);
+                Assert.Equal("m" + i, found.Model);
+            }
+        }
+
         [Theory]
         [InlineData("batch_abc123")]
         [InlineData("msgbatch_01HkcTjaV5uDC8jWR4ZsDV8d")]
