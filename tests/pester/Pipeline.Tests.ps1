@@ -332,6 +332,23 @@ Describe 'New-IrisBatchRequest builds requests from rows' {
 }
 
 Describe 'Submit-IrisBatch splits by model and Wait-IrisBatch takes many batches' {
+    It 'refuses a hand-made request whose InputJson is not JSON, naming it, and submits the others' {
+        $good = @([pscustomobject]@{ name = 'a' }, [pscustomobject]@{ name = 'b' } |
+                New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name}')
+        $bad = [IrisBatch.IrisBatchRequest]::new()
+        $bad.CustomId = 'hand-1'
+        $bad.Model = 'gpt-4o-mini'
+        $bad.Messages = [IrisBatch.ChatMessage[]] @([IrisBatch.ChatMessage]::new('user', 'hi'))
+        $bad.InputJson = '{"name": "c"'
+        $batch = @($good[0], $bad, $good[1]) | Submit-IrisBatch -BaseUri $url -ErrorVariable errs -ErrorAction SilentlyContinue
+        @($errs).Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.InvalidRequest*'
+        $errs[0].Exception.Message | Should -Match "'hand-1'"
+        $errs[0].Exception.Message | Should -Match 'InputJson'
+        $lines = @(Get-EmulatorFileLines $emu $batch.InputFileId)
+        $lines.custom_id | Should -Be @('request-1', 'request-2')
+    }
+
     It 'sends each model''s requests as its own batch' {
         $rows = 1..6 | ForEach-Object {
             [pscustomobject]@{ Model = @('gpt-4o-mini', 'gpt-4.1-mini')[$_ % 2]; Prompt = "Question $_" }

@@ -40,7 +40,7 @@ namespace IrisBatch.Journal
             if (r.InputJson != null)
             {
                 w.WritePropertyName("input");
-                w.WriteRawValue(r.InputJson);
+                w.WriteRawValue(r.InputJson, skipInputValidation: r.InputJsonIsValid);
             }
             w.WriteEndObject();
         }

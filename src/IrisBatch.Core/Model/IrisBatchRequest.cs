@@ -14,7 +14,30 @@ namespace IrisBatch
         /// <summary>Further body fields as a JSON object, passed through verbatim (e.g. response_format).</summary>
         public string? BodyJson { get; set; }
         /// <summary>The input row as a JSON object of its properties (what the journal keeps).</summary>
-        public string? InputJson { get; set; }
+        public string? InputJson
+        {
+            get => _inputJson;
+            set
+            {
+                _inputJson = value;
+                InputJsonIsValid = false;
+            }
+        }
+
+        private string? _inputJson;
+
+        /// <summary>
+        /// Whether <see cref="InputJson"/> was written by IrisBatch itself (New-IrisBatchRequest, or the journal), so that
+        /// spooling can copy it without parsing it again; a value set from outside is checked when it is spooled.
+        /// </summary>
+        internal bool InputJsonIsValid { get; private set; }
+
+        /// <summary>Sets <see cref="InputJson"/> to JSON IrisBatch wrote or has already parsed.</summary>
+        internal void SetValidInputJson(string? json)
+        {
+            _inputJson = json;
+            InputJsonIsValid = json != null;
+        }
         /// <summary>The original input object, when the request was built in this process.</summary>
         public object? InputObject
         {

@@ -59,7 +59,7 @@ namespace IrisBatch.Results
                 else { r.Read(); r.Skip(); }
             }
             if (r.TokenType != JsonTokenType.EndObject || r.Read()) throw new FormatException("not one object");
-            return new IrisBatchRequest
+            var request = new IrisBatchRequest
             {
                 CustomId = customId ?? "",
                 RowNumber = row ?? 0,
@@ -68,8 +68,9 @@ namespace IrisBatch.Results
                 MaxTokens = (int?)maxTokens,
                 Temperature = temperature,
                 BodyJson = body,
-                InputJson = input,
             };
+            request.SetValidInputJson(input);   // a value the reader has just walked through
+            return request;
         }
 
         [MethodImpl(Hot.Path)]

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using IrisBatch.Journal;
 using IrisBatch.Jsonl;
 using IrisBatch.Providers;
@@ -190,6 +191,7 @@ namespace IrisBatch.Submission
         [MethodImpl(Hot.Path)]
         private bool Spool(IrisBatchRequest request)
         {
+            if (request.InputJson != null && !request.InputJsonIsValid) CheckInputJson(request);
             var key = _provider.Limits.OneModelPerBatch ? request.Model : string.Empty;
             _scratch.SetLength(0);
             _scratchWriter.Reset(_scratch);
@@ -213,6 +215,24 @@ namespace IrisBatch.Submission
             InputTokens += tokens;
             if (part.Count >= _maxRequests) CloseOpen(key);
             return true;
+        }
+
+        /// <summary>
+        /// A request made outside New-IrisBatchRequest may carry any text as its InputJson: it must be one JSON value
+        /// before anything of the request is written, or the journal's line for it would be broken.
+        /// </summary>
+        private static void CheckInputJson(IrisBatchRequest request)
+        {
+            try
+            {
+                using (JsonDocument.Parse(request.InputJson!)) { }
+            }
+            catch (JsonException ex)
+            {
+                throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
+                    $"Row {request.RowNumber} ('{request.CustomId}'): its InputJson is not valid JSON ({ex.Message}).") { Target = request.CustomId };
+            }
+            request.SetValidInputJson(request.InputJson);
         }
 
         /// <summary>FNV-1a, 64 bits, over the id's UTF-16 code units: ids are short, and 200,000 of them collide with odds of about 1 in 10^9.</summary>

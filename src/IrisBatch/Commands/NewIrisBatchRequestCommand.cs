@@ -163,7 +163,7 @@ namespace IrisBatch.Commands
             if (!IsValidCustomId(customId))
                 throw new RowException($"the custom id '{customId}' (property CustomId) is not valid: use 1 to 64 letters, digits, '_' or '-'.");
 
-            return new IrisBatchRequest
+            var request = new IrisBatchRequest
             {
                 CustomId = customId,
                 Model = model!,
@@ -172,9 +172,10 @@ namespace IrisBatch.Commands
                 Temperature = _temperature,
                 BodyJson = _bodyJson,
                 InputObject = row,
-                InputJson = reader.ToJson(),
                 RowNumber = rowNumber,
             };
+            request.SetValidInputJson(reader.ToJson());   // written just now by Utf8JsonWriter
+            return request;
         }
 
         private List<(string, Source?, string?)> ParseMessages(object[] messages)
