@@ -135,7 +135,7 @@ namespace IrisBatch.Jsonl
 
         /// <summary>As <see cref="Decode"/> for a line the scanner already took the '\r' from.</summary>
         [MethodImpl(Hot.Path)]
-        private static string DecodeLine(byte[] bytes, int start, int count)
+        internal static string DecodeLine(byte[] bytes, int start, int count)
         {
             if (count == 0) return string.Empty;
             var text = Encoding.UTF8.GetString(bytes, start, count);
@@ -167,25 +167,6 @@ namespace IrisBatch.Jsonl
                 bytes.Write(chunk, 0, read);
             }
             return Decode(bytes.GetBuffer(), 0, (int)bytes.Length);
-        }
-
-        /// <summary>
-        /// Reads <paramref name="length"/> bytes at <paramref name="offset"/> into <paramref name="buffer"/> (grown
-        /// when too small); returns the count read, less at the end of the file.
-        /// </summary>
-        [MethodImpl(Hot.Path)]
-        public static int ReadAt(Stream stream, long offset, int length, ref byte[] buffer)
-        {
-            if (buffer.Length < length) buffer = new byte[Math.Max(length, buffer.Length * 2)];
-            stream.Position = offset;
-            int total = 0;
-            while (total < length)
-            {
-                int read = stream.Read(buffer, total, length - total);
-                if (read <= 0) break;
-                total += read;
-            }
-            return total;
         }
     }
 }

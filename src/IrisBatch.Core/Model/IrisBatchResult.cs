@@ -32,7 +32,27 @@ namespace IrisBatch
         public ResultError? Error { get; set; }
         public TokenUsage? Usage { get; set; }
         /// <summary>The provider's raw result line (JSON).</summary>
-        public string? RawResponse { get; set; }
+        public string? RawResponse
+        {
+            get => _deferredRaw != null ? _deferredRaw.Value : _raw;
+            set
+            {
+                _raw = value;
+                _deferredRaw = null;
+            }
+        }
+
+        // Read from the result file the first time something asks: few pipelines do, and decoding (or copying) every
+        // line was a sizeable part of reading a result.
+        private string? _raw;
+        private Lazy<string?>? _deferredRaw;
+
+        /// <summary>Sets <see cref="RawResponse"/> to a line read when first asked for.</summary>
+        internal void DeferRawResponse(Lazy<string?> raw)
+        {
+            _raw = null;
+            _deferredRaw = raw;
+        }
         public string BatchId { get; set; } = "";
         public IrisBatchRequest? Request
         {

@@ -98,4 +98,14 @@ namespace IrisBatch.Providers
         /// <summary>Turns one result line into a result (Failed with code invalid_result_line when it cannot be read).</summary>
         IrisBatchResult ParseResultLine(string line, long lineNumber);
     }
+
+    /// <summary>
+    /// A provider that can read its common result lines from their UTF-8 bytes, without decoding each line to text
+    /// and encoding it back for the JSON reader. Optional: <see cref="IBatchProvider.ParseResultLine"/> reads any line.
+    /// </summary>
+    public interface IUtf8ResultLines
+    {
+        /// <summary>The result of the line in <paramref name="bytes"/>, or null to have the line read as text instead.</summary>
+        IrisBatchResult? TryParseResultLine(byte[] bytes, int start, int length);
+    }
 }

@@ -30,24 +30,39 @@ namespace IrisBatch.Results
         /// <summary>Results reported twice by the provider (the first is kept).</summary>
         public long Duplicates { get; private set; }
 
-        public IEnumerable<IrisBatchResult> Read(IEnumerable<string> resultFiles)
+        /// <summary>
+        /// The results of these files, then one for each request no file reported. A result's request is read from the
+        /// journal when first asked for; with <paramref name="readRequests"/>, while reading (on the reader's thread,
+        /// which a ReadAhead runs beside the pipeline), for callers that will ask for every one.
+        /// </summary>
+        public IEnumerable<IrisBatchResult> Read(IEnumerable<string> resultFiles, bool readRequests = false)
         {
             // The requests file is read once to index it (custom id, offset and length of each line, no decoding
             // beyond the id), then only the lines that results ask for, and at the end the lines nobody reported.
             var index = _requestsPath != null ? RequestIndex.Build(_requestsPath) : null;
-            FileStream? requests = index != null
-                ? new FileStream(_requestsPath!, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.RandomAccess)
-                : null;
-            var buffer = new byte[4096];
+            var requests = index != null ? new FileLines(_requestsPath!) : null;
             try
             {
                 HashSet<string>? others = null;   // reported ids the requests file does not have
+                var fast = _provider as IUtf8ResultLines;
                 foreach (var file in resultFiles)
                 {
                     if (!File.Exists(file)) continue;
-                    foreach (var line in JsonlReader.ReadLines(file))
+                    using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+                    using var raw = new FileLines(file);
+                    var lines = new JsonlLineScanner(stream);
+                    while (lines.MoveNext())
                     {
-                        var result = _provider.ParseResultLine(line.Text, line.Number);
+                        // The common lines are read from their bytes, their text read again and decoded only if asked
+                        // for; any other line (blank ones, which are skipped, included) is decoded and read as text.
+                        var result = fast?.TryParseResultLine(lines.Buffer, lines.Start, lines.Length);
+                        if (result != null) result.DeferRawResponse(RawLine(raw, lines.Offset, lines.Length));
+                        else
+                        {
+                            var text = JsonlReader.DecodeLine(lines.Buffer, lines.Start, lines.Length);
+                            if (text.Length == 0) continue;
+                            result = _provider.ParseResultLine(text, lines.Number);
+                        }
                         result.BatchId = _batch.Id;
                         int request = index != null ? index.Find(result.CustomId) : -1;
                         if (result.CustomId.Length > 0)
@@ -59,7 +74,7 @@ namespace IrisBatch.Results
                                 continue;
                             }
                         }
-                        if (request >= 0) result.DeferRequest(RequestLine(index!, requests!, request));
+                        if (request >= 0) result.DeferRequest(RequestLine(index!, requests!, request, readRequests));
                         yield return result;
                     }
                 }
@@ -67,7 +82,7 @@ namespace IrisBatch.Results
                 for (int i = 0; i < index.Count; i++)
                 {
                     if (!index.MarkSeen(i)) continue;
-                    yield return Unreported(ReadRequest(index, requests!, i, ref buffer));
+                    yield return Unreported(ReadRequest(index, requests!, i));
                 }
             }
             finally
@@ -76,23 +91,39 @@ namespace IrisBatch.Results
             }
         }
 
+        [MethodImpl(Hot.Path)]
+        private static Lazy<string?> RawLine(FileLines file, long offset, int length) =>
+            new Lazy<string?>(() =>
+            {
+                var bytes = file.Read(offset, length);
+                return JsonlReader.DecodeLine(bytes, 0, bytes.Length);
+            });
+
         /// <summary>
-        /// A result's request: its journal line is read now (the file is open, and the reader goes on to the next
-        /// result) and parsed when first asked for. Most pipelines never ask, and parsing was half of reading a result.
+        /// A result's request, read from its journal line and parsed when first asked for (most pipelines never ask), or
+        /// with <paramref name="now"/> read at once and parsed when asked for.
         /// </summary>
         [MethodImpl(Hot.Path)]
-        private static Lazy<IrisBatchRequest> RequestLine(RequestIndex index, FileStream requests, int i)
+        private static Lazy<IrisBatchRequest> RequestLine(RequestIndex index, FileLines requests, int i, bool now)
         {
-            var bytes = new byte[index.LengthOf(i)];
-            int read = JsonlReader.ReadAt(requests, index.OffsetOf(i), bytes.Length, ref bytes);
-            return new Lazy<IrisBatchRequest>(() => RequestRecordReader.Read(bytes, 0, read));
+            long offset = index.OffsetOf(i);
+            int length = index.LengthOf(i);
+            if (now)
+            {
+                var bytes = requests.Read(offset, length);
+                return new Lazy<IrisBatchRequest>(() => RequestRecordReader.Read(bytes, 0, bytes.Length));
+            }
+            return new Lazy<IrisBatchRequest>(() =>
+            {
+                var line = requests.Read(offset, length);
+                return RequestRecordReader.Read(line, 0, line.Length);
+            });
         }
 
-        private static IrisBatchRequest ReadRequest(RequestIndex index, FileStream requests, int i, ref byte[] buffer)
+        private static IrisBatchRequest ReadRequest(RequestIndex index, FileLines requests, int i)
         {
-            int length = index.LengthOf(i);
-            int read = JsonlReader.ReadAt(requests, index.OffsetOf(i), length, ref buffer);
-            return RequestRecordReader.Read(buffer, 0, read);
+            var bytes = requests.Read(index.OffsetOf(i), index.LengthOf(i));
+            return RequestRecordReader.Read(bytes, 0, bytes.Length);
         }
 
         /// <summary>

@@ -110,7 +110,7 @@ namespace IrisBatch.Commands
             long expected = Math.Max(batch.Total, entry?.RequestCount ?? 0);
             try
             {
-                foreach (var result in ReadAhead.Of(reader.Read(files), 256))
+                foreach (var result in ReadAhead.Of(reader.Read(files, readRequests: IncludeInput), 256))
                 {
                     count++;
                     if (count % 1000 == 0) ShowEmitting(emitting, count, expected);

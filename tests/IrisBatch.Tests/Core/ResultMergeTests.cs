@@ -150,5 +150,47 @@ namespace IrisBatch.Tests.Core
             Assert.All(sized, p => Assert.True(new FileInfo(_journal.InputPath(p.Entry)).Length <= 400));
             Assert.Equal(10, sized.Sum(p => p.Entry.RequestCount));
         }
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void Requests_and_raw_lines_are_read_when_asked_for_even_after_the_reader_has_ended(bool readRequests)
+        {
+            // Results in another order than the requests, lines ending in "\r\n", text beyond ASCII: each result's
+            // request, input and raw line are its own, whether asked for while reading or after the files are closed.
+            var entry = Spool(6);
+            var order = new[] { 4, 1, 6, 2, 5, 3 };
+            var lines = order.Select(i => Success("request-" + i).Replace("ok request-", "d\u00e9j\u00e0 \u2713 ok request-")).ToList();
+            var output = Path.Combine(_dir, "out-crlf.jsonl");
+            File.WriteAllText(output, string.Join("\r\n", lines) + "\r\n", new System.Text.UTF8Encoding(false));
+            var batch = new IrisBatch { Id = "b", Status = BatchStatus.Completed };
+
+            var results = new ResultReader(_provider, batch, _journal.RequestsPath(entry)).Read(new[] { output }, readRequests).ToList();
+
+            Assert.Equal(6, results.Count);
+            for (int k = 0; k < order.Length; k++)
+            {
+                var r = results[k];
+                Assert.Equal("request-" + order[k], r.CustomId);
+                Assert.Equal(lines[k], r.RawResponse);
+                Assert.Equal("request-" + order[k], r.Request!.CustomId);
+                Assert.Equal("prompt " + order[k], r.Request.Prompt);
+                Assert.Equal("{\"n\":\"" + order[k] + "\"}", r.Request.InputJson);
+            }
+        }
+
+        [Fact]
+        public void A_line_the_fast_reader_cannot_read_is_read_as_text_and_keeps_its_raw_line()
+        {
+            var entry = Spool(2);
+            var odd = "{\"custom_id\":\"request-2\",\"response\":{\"status_code\":200,\"body\":{\"output\":[{\"type\":\"message\",\"content\":[{\"type\":\"output_text\",\"text\":\"hi\"}]}]}},\"error\":null}";
+            var output = Write("odd.jsonl", new[] { Success("request-1"), "   ", odd });
+            var results = new ResultReader(_provider, new IrisBatch { Id = "b", Status = BatchStatus.Completed }, _journal.RequestsPath(entry))
+                .Read(new[] { output }).ToList();
+            Assert.Equal(new[] { "request-1", "request-2" }, results.Select(r => r.CustomId));
+            Assert.Equal(odd, results[1].RawResponse);
+            Assert.Equal(OpenAIResultParser.ParseDocument(odd, 3).Output, results[1].Output);
+            Assert.Equal(ResultStatus.Succeeded, results[1].Status);
+        }
     }
 }

@@ -18,7 +18,7 @@ namespace IrisBatch.Providers.Mock
     /// results have OpenAI's shape; the lifecycle, answers and failures are deterministic (<see cref="MockLifecycle"/>,
     /// <see cref="MockModel"/>).
     /// </summary>
-    public sealed class MockProvider : IBatchProvider
+    public sealed class MockProvider : IBatchProvider, IUtf8ResultLines
     {
         public const string ProviderName = "Mock";
         /// <summary>A reserved name (RFC 2606): nothing is ever sent there.</summary>
@@ -179,6 +179,8 @@ namespace IrisBatch.Providers.Mock
         }
 
         public IrisBatchResult ParseResultLine(string line, long lineNumber) => OpenAIResultParser.Parse(line, lineNumber);
+
+        public IrisBatchResult? TryParseResultLine(byte[] bytes, int start, int length) => OpenAIResultParser.TryParseFast(bytes, start, length);
 
         /// <summary>The id when the mock has such a batch; IrisBatch.NotFound otherwise.</summary>
         private string Known(string id)

@@ -16,7 +16,7 @@ namespace IrisBatch.Providers.OpenAI
     /// OpenAI's Files + Batches protocol (spec §1): upload the JSONL with purpose=batch, create the batch,
     /// poll it, download both the output and the error file. Also serves OpenAI-compatible hosts (spec §7).
     /// </summary>
-    public class OpenAIProvider : IBatchProvider
+    public class OpenAIProvider : IBatchProvider, IUtf8ResultLines
     {
         public const string DefaultBaseUri = "https://api.openai.com/v1";
         public const string ChatEndpoint = "/v1/chat/completions";
@@ -181,6 +181,8 @@ namespace IrisBatch.Providers.OpenAI
         }
 
         public IrisBatchResult ParseResultLine(string line, long lineNumber) => OpenAIResultParser.Parse(line, lineNumber);
+
+        public IrisBatchResult? TryParseResultLine(byte[] bytes, int start, int length) => OpenAIResultParser.TryParseFast(bytes, start, length);
 
         protected IrisBatch Read(JsonElement e)
         {

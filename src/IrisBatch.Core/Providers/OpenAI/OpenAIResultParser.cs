@@ -71,9 +71,22 @@ namespace IrisBatch.Providers.OpenAI
         internal static IrisBatchResult? TryParseFast(string line)
         {
             var bytes = Utf8Buffer(line, out int length);
+            var result = TryParseFast(bytes, 0, length);
+            if (result != null) result.RawResponse = line;
+            return result;
+        }
+
+        /// <summary>
+        /// As <see cref="TryParseFast(string)"/> on a line's UTF-8 bytes as read from the file, without decoding it
+        /// first; the caller sets the result's RawResponse. Null for anything the fast path does not read, invalid
+        /// UTF-8 included: the caller then decodes the line and parses the text, as for any line.
+        /// </summary>
+        [MethodImpl(Hot.Path)]
+        internal static IrisBatchResult? TryParseFast(byte[] bytes, int start, int length)
+        {
             try
             {
-                var r = new Utf8JsonReader(new ReadOnlySpan<byte>(bytes, 0, length));
+                var r = new Utf8JsonReader(new ReadOnlySpan<byte>(bytes, start, length));
                 var s = new FastLine();
                 if (!r.Read() || r.TokenType != JsonTokenType.StartObject) return null;
                 while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
@@ -111,7 +124,7 @@ namespace IrisBatch.Providers.OpenAI
                 }
                 if (r.TokenType != JsonTokenType.EndObject || r.Read() || s.CustomId == null) return null;
 
-                var result = new IrisBatchResult { CustomId = s.CustomId, RawResponse = line };
+                var result = new IrisBatchResult { CustomId = s.CustomId };
                 int? status = (int?)s.Status;
                 if (s.HasError)
                 {
