@@ -43,6 +43,26 @@ Describe 'Test 1: 1,000 CSV rows through Submit, Wait and Get-IrisBatchResult' {
         $b.Provider | Should -Be 'OpenAI'
     }
 
+    It 'reads a completed batch''s results again from the journal without asking the provider, unless -Refresh' {
+        $id = $waited[0].Id
+        $before = Get-EmulatorStats $emu
+        $again = @(Get-IrisBatchResult -Id $id)
+        $piped = @($waited[0] | Get-IrisBatchResult)
+        $after = Get-EmulatorStats $emu
+        $again.Count | Should -Be 1000
+        $piped.Count | Should -Be 1000
+        ((Get-EmulatorRouteCall $emu get -Stats $after) - (Get-EmulatorRouteCall $emu get -Stats $before)) | Should -Be 0
+        ((Get-EmulatorRouteCall $emu download -Stats $after) - (Get-EmulatorRouteCall $emu download -Stats $before)) | Should -Be 0
+        @($again | Where-Object Status -ne 'Succeeded').Count | Should -Be 0
+        $again[0].RawResponse | Should -Match ('"custom_id":\s*"' + $again[0].CustomId + '"')
+        $again[0].Request.CustomId | Should -Be $again[0].CustomId
+        $refreshed = @(Get-IrisBatchResult -Id $id -Refresh)
+        $last = Get-EmulatorStats $emu
+        $refreshed.Count | Should -Be 1000
+        ((Get-EmulatorRouteCall $emu get -Stats $last) - (Get-EmulatorRouteCall $emu get -Stats $after)) | Should -BeGreaterOrEqual 1
+        ((Get-EmulatorRouteCall $emu download -Stats $last) - (Get-EmulatorRouteCall $emu download -Stats $after)) | Should -BeGreaterOrEqual 1
+    }
+
     It 'emits exactly 1,000 results, one per custom id' {
         $results.Count | Should -Be 1000
         $results | ForEach-Object { $_ | Should -BeOfType ([IrisBatch.IrisBatchResult]) }
