@@ -35,7 +35,7 @@ param(
     [string] $OutDir,
     [string] $JsonPath,
     [ValidateRange(1, 20)]
-    [int] $Runs = 3,
+    [int] $Runs = 5,
     # Row counts (10 to 1,000,000). Through 'pwsh -File' a list arrives as one string: '10000,50000' is split here.
     [string[]] $SubmitRows = @('10000', '50000', '200000'),
     [string[]] $ResultRows = @('10000', '50000', '200000'),
