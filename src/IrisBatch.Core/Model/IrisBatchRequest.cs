@@ -41,23 +41,15 @@ namespace IrisBatch
         /// <summary>The original input object, when the request was built in this process.</summary>
         public object? InputObject
         {
-            get => _deferredInput != null ? _deferredInput.Value : _inputObject;
-            set
-            {
-                _inputObject = value;
-                _deferredInput = null;
-            }
+            get => _inputObject.Value;
+            set => _inputObject.Set(value);
         }
 
-        private object? _inputObject;
-        private Lazy<object?>? _deferredInput;
+        private Deferred<object?> _inputObject;
 
         /// <summary>The input row, built when first asked for (see <see cref="IrisBatchResult.Input"/>).</summary>
-        internal void DeferInputObject(Lazy<object?> input)
-        {
-            _inputObject = null;
-            _deferredInput = input;
-        }
+        internal void DeferInputObject(Lazy<object?> input) => _inputObject.Defer(input);
+
         /// <summary>1-based position in the pipeline that built the request (0 when unknown).</summary>
         public long RowNumber { get; set; }
 

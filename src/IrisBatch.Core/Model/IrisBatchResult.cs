@@ -34,35 +34,19 @@ namespace IrisBatch
         /// <summary>The provider's raw result line (JSON).</summary>
         public string? RawResponse
         {
-            get => _deferredRaw != null ? _deferredRaw.Value : _raw;
-            set
-            {
-                _raw = value;
-                _deferredRaw = null;
-            }
+            get => _raw.Value;
+            set => _raw.Set(value);
         }
 
-        // Read from the result file the first time something asks: few pipelines do, and decoding (or copying) every
-        // line was a sizeable part of reading a result.
-        private string? _raw;
-        private Lazy<string?>? _deferredRaw;
-
-        /// <summary>Sets <see cref="RawResponse"/> to a line read when first asked for.</summary>
-        internal void DeferRawResponse(Lazy<string?> raw)
-        {
-            _raw = null;
-            _deferredRaw = raw;
-        }
         public string BatchId { get; set; } = "";
+
         public IrisBatchRequest? Request
         {
             get
             {
-                var deferred = _deferredRequest;
-                if (deferred == null) return _request;
-                var request = deferred.Value;
+                var request = _request.Value;
                 var input = _requestInput;
-                if (input != null)
+                if (input != null && request != null)
                 {
                     _requestInput = null;   // handed over once: the request's InputObject is its own from then on
                     request.DeferInputObject(input);
@@ -71,36 +55,34 @@ namespace IrisBatch
             }
             set
             {
-                _request = value;
-                _deferredRequest = null;
+                _request.Set(value);
+                _requestInput = null;
             }
         }
 
         /// <summary>The input row the request was built from.</summary>
         public object? Input
         {
-            get => _deferredInput != null ? _deferredInput.Value : _input;
-            set
-            {
-                _input = value;
-                _deferredInput = null;
-            }
+            get => _input.Value;
+            set => _input.Set(value);
         }
 
-        // Results are read by the hundred thousand and most pipelines look at Status and Output only: the request is
-        // kept as its journal line and read, and the input row built, the first time something asks for them. Each
-        // is built once (Lazy, thread-safe), so every read sees the same object, as when they were built up front.
-        private IrisBatchRequest? _request;
-        private Lazy<IrisBatchRequest>? _deferredRequest;
-        private object? _input;
-        private Lazy<object?>? _deferredInput;
+        // Results are read by the hundred thousand and most pipelines look at Status and Output only: the raw line is
+        // read from the result file, the request from its journal line, and the input row built from the request,
+        // the first time something asks for them.
+        private Deferred<string?> _raw;
+        private Deferred<IrisBatchRequest?> _request;
+        private Deferred<object?> _input;
         private Lazy<object?>? _requestInput;   // the same row, for a deferred request's InputObject once it is read
 
+        /// <summary>Sets <see cref="RawResponse"/> to a line read when first asked for.</summary>
+        internal void DeferRawResponse(Lazy<string?> raw) => _raw.Defer(raw);
+
         /// <summary>The request, read from its journal line when first asked for.</summary>
-        internal void DeferRequest(Lazy<IrisBatchRequest> request)
+        internal void DeferRequest(Lazy<IrisBatchRequest?> request)
         {
-            _request = null;
-            _deferredRequest = request;
+            _request.Defer(request);
+            _requestInput = null;
         }
 
         /// <summary>
@@ -109,17 +91,12 @@ namespace IrisBatch
         /// </summary>
         internal void DeferInputFromRequest(Func<string?, object?> build)
         {
-            var deferred = _deferredRequest;
-            var request = _request;
+            var deferred = _request.Maker;
+            var request = _request.IsDeferred ? null : _request.Value;
             if (deferred == null && request == null) return;
-            DeferInput(new Lazy<object?>(() => build(deferred != null ? deferred.Value.InputJson : request!.InputJson)));
-        }
-
-        private void DeferInput(Lazy<object?> input)
-        {
-            _input = null;
-            _deferredInput = input;
-            if (_deferredRequest == null) _request?.DeferInputObject(input);
+            var input = new Lazy<object?>(() => build(deferred != null ? deferred.Value?.InputJson : request!.InputJson));
+            _input.Defer(input);
+            if (deferred == null) request!.DeferInputObject(input);
             else _requestInput = input;
         }
 

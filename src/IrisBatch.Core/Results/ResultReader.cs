@@ -104,16 +104,16 @@ namespace IrisBatch.Results
         /// with <paramref name="now"/> read at once and parsed when asked for.
         /// </summary>
         [MethodImpl(Hot.Path)]
-        private static Lazy<IrisBatchRequest> RequestLine(RequestIndex index, FileLines requests, int i, bool now)
+        private static Lazy<IrisBatchRequest?> RequestLine(RequestIndex index, FileLines requests, int i, bool now)
         {
             long offset = index.OffsetOf(i);
             int length = index.LengthOf(i);
             if (now)
             {
                 var bytes = requests.Read(offset, length);
-                return new Lazy<IrisBatchRequest>(() => RequestRecordReader.Read(bytes, 0, bytes.Length));
+                return new Lazy<IrisBatchRequest?>(() => RequestRecordReader.Read(bytes, 0, bytes.Length));
             }
-            return new Lazy<IrisBatchRequest>(() =>
+            return new Lazy<IrisBatchRequest?>(() =>
             {
                 var line = requests.Read(offset, length);
                 return RequestRecordReader.Read(line, 0, line.Length);
