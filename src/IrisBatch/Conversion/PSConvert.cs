@@ -324,21 +324,28 @@ namespace IrisBatch.Conversion
             return row.Properties;
         }
 
+        /// <summary>The listed property <paramref name="name"/> (case-insensitive); null when the row has none, or is a dictionary.</summary>
+        [MethodImpl(Hot.Path)]
+        private PSPropertyInfo? Find(string name)
+        {
+            var properties = Properties();
+            if (properties == null) return null;
+            foreach (var p in properties)
+            {
+                if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)) return p;
+            }
+            return null;
+        }
+
         /// <summary>As <see cref="PSConvert.TryGetText"/>: a hashtable key or an object property, case-insensitive.</summary>
         [MethodImpl(Hot.Path)]
         public bool TryGetText(string name, out string? text)
         {
-            var properties = Properties();
-            if (properties != null)
+            var property = Find(name);
+            if (property != null)
             {
-                foreach (var p in properties)
-                {
-                    if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
-                    {
-                        text = PSConvert.ToText(p.Value);
-                        return true;
-                    }
-                }
+                text = PSConvert.ToText(property.Value);
+                return true;
             }
             // Dictionaries, and members a listing does not show (hidden ones): the lookup itself.
             return PSConvert.TryGetText(_row, name, out text);
@@ -351,20 +358,9 @@ namespace IrisBatch.Conversion
         [MethodImpl(Hot.Path)]
         public bool TryGetProperty(string name, out object? value)
         {
-            var properties = Properties();
-            if (properties != null)
-            {
-                foreach (var p in properties)
-                {
-                    if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
-                    {
-                        value = p.Value;
-                        return true;
-                    }
-                }
-            }
-            value = null;
-            return false;
+            var property = Find(name);
+            value = property?.Value;
+            return property != null;
         }
 
         /// <summary>As <see cref="PSConvert.RowToJson"/> for the current row (null when there is none).</summary>
