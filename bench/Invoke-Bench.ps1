@@ -16,8 +16,8 @@
       B3  memory    peak working set (VmHWM) of the whole pwsh process at the largest vs the smallest row count, for
                     B1 and B2.
       B4  waiting   CPU time of Wait-IrisBatch polling a batch that stays in progress for -WaitSeconds
-                    (once a second), without the time the runtime spends compiling code (JitInfo; mostly its
-                    background re-compilation of what ran before the wait); the runs of B4 go side by side.
+                    (once a second), without the CPU of the runtime's background tiered compilation of what ran
+                    before the wait (its thread's CPU on Linux, else JitInfo's time); the runs of B4 go side by side.
 
     Prints a table, writes -JsonPath (out/bench.json) and out/bench/bench.md (the README section); with
     -UpdateReadme, replaces the '## Benchmark' section at the end of README.md with it.
@@ -315,8 +315,8 @@ try {
         $wall = Get-Median $samples.seconds
         $report.b4 = [ordered]@{
             seconds = $wall; pollInterval = 1; cpuSeconds = $cpu; cpuPercent = 100 * $cpu / $wall
-            # Without the time spent compiling code (JitInfo): mostly the runtime's background tiered compilation of
-            # what the process ran before the wait, which happens whatever the wait does.
+            # Without the runtime's background tiered compilation of what the process ran before the wait, which
+            # happens whatever the wait does (measured per thread on Linux; see cases/Wait.ps1).
             ownCpuSeconds = $own; ownCpuPercent = 100 * $own / $wall
             peakWorkingSet = Get-Median $samples.peakWorkingSet; samples = @($samples)
         }
@@ -364,7 +364,7 @@ foreach ($m in $report.b3) {
 }
 if ($report.b4) {
     $rows.Add([pscustomobject]@{ Case = 'B4 wait'; Rows = '1 batch'; Seconds = '{0:0.0}' -f $report.b4.seconds; Rate = 'poll every 1 s'
-            Baseline = ('CPU {0:0.00} s, {1:0.00} s of it compiling' -f $report.b4.cpuSeconds, ($report.b4.cpuSeconds - $report.b4.ownCpuSeconds))
+            Baseline = ('CPU {0:0.00} s, {1:0.00} s of it tiered compilation' -f $report.b4.cpuSeconds, ($report.b4.cpuSeconds - $report.b4.ownCpuSeconds))
             Ratio = ('{0:0.00}% CPU' -f $report.b4.ownCpuPercent); 'Peak WS' = & $mb $report.b4.peakWorkingSet })
 }
 
