@@ -56,6 +56,14 @@ function Start-TestEmulator {
     )
     if (-not (Test-Path $EmulatorPath)) { throw "The emulator is missing at ${EmulatorPath}: run 'dotnet pwsh ./build.ps1' first." }
 
+    # The emulator deletes a data folder of its own only when it exits normally, and Stop-TestEmulator kills it: it gets
+    # one we make, which Stop-TestEmulator removes (uploads and result files can be hundreds of MB per run).
+    $dataDir = $null
+    if ($ArgumentList -notcontains '--data-dir') {
+        $dataDir = Join-Path ([IO.Path]::GetTempPath()) "irisbatch-emulator-$([guid]::NewGuid().ToString('N'))"
+        $ArgumentList = @($ArgumentList) + @('--data-dir', $dataDir)
+    }
+
     $psi = [Diagnostics.ProcessStartInfo]::new((Get-DotnetHost))
     foreach ($a in @($EmulatorPath, '--port', '0', '--api-key', $ApiKey,
             '--validating-ms', $ValidatingMs, '--in-progress-ms', $InProgressMs,
@@ -98,6 +106,7 @@ function Start-TestEmulator {
         $log.Dispose()
         $stderr = Get-Content -Raw $logPath -ErrorAction Ignore
         Remove-Item $logPath -ErrorAction Ignore
+        if ($dataDir) { Remove-Item -LiteralPath $dataDir -Recurse -Force -ErrorAction Ignore }
         throw "The emulator did not start ($reason). stdout: $($seen -join ' | ') stderr: $stderr"
     }
     # Keep draining stdout so the emulator never blocks on a full pipe.
@@ -112,11 +121,12 @@ function Start-TestEmulator {
         LogPath    = $logPath
         Log        = $log
         CopyTasks  = @($stdoutCopy, $stderrCopy)
+        DataDir    = $dataDir   # ours to remove; null when the caller passed --data-dir
     }
 }
 
 function Stop-TestEmulator {
-    <# Stops an emulator started by Start-TestEmulator (that process only) and removes its log. #>
+    <# Stops an emulator started by Start-TestEmulator (that process only) and removes its log and data folder. #>
     param([Parameter(Mandatory, ValueFromPipeline)] [object] $Emulator)
     process {
         $p = $Emulator.Process
@@ -129,6 +139,7 @@ function Stop-TestEmulator {
         $Emulator.Log.Dispose()
         $p.Dispose()
         Remove-Item $Emulator.LogPath -ErrorAction Ignore
+        if ($Emulator.DataDir) { Remove-Item -LiteralPath $Emulator.DataDir -Recurse -Force -ErrorAction Ignore }
     }
 }
 
