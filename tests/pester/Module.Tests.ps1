@@ -26,7 +26,7 @@ BeforeAll {
     function Test-AcceptsBatchFromPipeline([string] $Command) {
         # An IrisBatch binds either by value to a parameter of its type or by property name (Id).
         $byValue = (Get-Command $Command).Parameters.Values | Where-Object {
-            $_.ParameterType -in [IrisBatch.IrisBatch], [IrisBatch.IrisBatch[]] -and
+            $_.ParameterType -in [IrisBatch.IrisBatchInfo], [IrisBatch.IrisBatchInfo[]] -and
             ($_.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.ValueFromPipeline })
         }
         [bool] $byValue -or (Get-ParameterInfo $Command 'Id').ValueFromPipelineByPropertyName
@@ -71,11 +71,11 @@ Describe 'The published manifest' {
 Describe 'Cmdlet parameters' {
     It '<Command> declares [OutputType(<Type>)]' -ForEach @(
         @{ Command = 'New-IrisBatchRequest'; Type = 'IrisBatch.IrisBatchRequest' }
-        @{ Command = 'Submit-IrisBatch'; Type = 'IrisBatch.IrisBatch' }
-        @{ Command = 'Get-IrisBatchStatus'; Type = 'IrisBatch.IrisBatch' }
-        @{ Command = 'Wait-IrisBatch'; Type = 'IrisBatch.IrisBatch' }
+        @{ Command = 'Submit-IrisBatch'; Type = 'IrisBatch.IrisBatchInfo' }
+        @{ Command = 'Get-IrisBatchStatus'; Type = 'IrisBatch.IrisBatchInfo' }
+        @{ Command = 'Wait-IrisBatch'; Type = 'IrisBatch.IrisBatchInfo' }
         @{ Command = 'Get-IrisBatchResult'; Type = 'IrisBatch.IrisBatchResult' }
-        @{ Command = 'Stop-IrisBatch'; Type = 'IrisBatch.IrisBatch' }
+        @{ Command = 'Stop-IrisBatch'; Type = 'IrisBatch.IrisBatchInfo' }
     ) {
         @((Get-Command $Command).OutputType.Name) | Should -Contain $Type
     }
@@ -141,7 +141,7 @@ Describe 'Every cmdlet runs from the published folder' {
     It 'New, Submit, Get-IrisBatchStatus, Wait, Get-IrisBatchResult and Stop all work' {
         $req = [pscustomobject]@{ name = 'Lamp' } | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name}'
         $b = $req | Submit-IrisBatch -BaseUri $url
-        $b | Should -BeOfType ([IrisBatch.IrisBatch])
+        $b | Should -BeOfType ([IrisBatch.IrisBatchInfo])
         $b.BaseUri.TrimEnd('/') | Should -Be $url.TrimEnd('/')
         ($b | Get-IrisBatchStatus).Id | Should -Be $b.Id
         $done = $b | Wait-IrisBatch -PollInterval 0.5

@@ -34,7 +34,7 @@ Describe 'Test 1: 1,000 CSV rows through Submit, Wait and Get-IrisBatchResult' {
     It 'ends with one completed batch of 1,000 succeeded requests' {
         $waited.Count | Should -Be 1
         $b = $waited[0]
-        $b | Should -BeOfType ([IrisBatch.IrisBatch])
+        $b | Should -BeOfType ([IrisBatch.IrisBatchInfo])
         $b.Status | Should -Be ([IrisBatch.BatchStatus]::Completed)
         $b.IsComplete | Should -BeTrue
         $b.Total | Should -Be 1000

@@ -25,7 +25,7 @@ AfterAll {
 }
 
 Describe 'Format views' {
-    It 'has a table and a list view for <_>' -ForEach 'IrisBatch.IrisBatch', 'IrisBatch.IrisBatchResult', 'IrisBatch.IrisBatchRequest' {
+    It 'has a table and a list view for <_>' -ForEach 'IrisBatch.IrisBatchInfo', 'IrisBatch.IrisBatchResult', 'IrisBatch.IrisBatchRequest' {
         $views = @((Get-FormatData -TypeName $_).FormatViewDefinition)
         $views.Control | ForEach-Object { $_.GetType().Name } | Sort-Object | Should -Be 'ListControl', 'TableControl'
     }

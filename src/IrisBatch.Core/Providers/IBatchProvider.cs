@@ -47,7 +47,7 @@ namespace IrisBatch.Providers
 
     public sealed class BatchPage
     {
-        public IReadOnlyList<IrisBatch> Batches { get; set; } = new IrisBatch[0];
+        public IReadOnlyList<IrisBatchInfo> Batches { get; set; } = new IrisBatchInfo[0];
         public bool HasMore { get; set; }
         /// <summary>The cursor for the next page.</summary>
         public string? Next { get; set; }
@@ -77,23 +77,23 @@ namespace IrisBatch.Providers
         /// The batch an earlier create call of this submission made (its answer lost), or null: by the idempotency key
         /// in the batch metadata where the provider keeps metadata, else by its size and creation time (not before <paramref name="notBefore"/>).
         /// </summary>
-        Task<IrisBatch?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct);
+        Task<IrisBatchInfo?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct);
 
         /// <summary>Retry policy helpers of the provider's HTTP pipeline, for calls that must not be repeated blindly.</summary>
         Http.ApiClient Api { get; }
 
         /// <summary>Creates the batch (from the uploaded file, or inline from the spool). Not retried blindly: see BatchSubmitter.</summary>
-        Task<IrisBatch> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct);
+        Task<IrisBatchInfo> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct);
 
-        Task<IrisBatch> GetAsync(string id, CancellationToken ct);
+        Task<IrisBatchInfo> GetAsync(string id, CancellationToken ct);
 
         /// <summary>One page of batches, newest first. <paramref name="after"/> is the cursor of the previous page.</summary>
         Task<BatchPage> ListAsync(string? after, int limit, CancellationToken ct);
 
-        Task<IrisBatch> CancelAsync(string id, CancellationToken ct);
+        Task<IrisBatchInfo> CancelAsync(string id, CancellationToken ct);
 
         /// <summary>Downloads every result file of a terminal batch into <paramref name="directory"/>; returns the paths written.</summary>
-        Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatch batch, string directory, Action<long>? progress, CancellationToken ct);
+        Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatchInfo batch, string directory, Action<long>? progress, CancellationToken ct);
 
         /// <summary>Turns one result line into a result (Failed with code invalid_result_line when it cannot be read).</summary>
         IrisBatchResult ParseResultLine(string line, long lineNumber);

@@ -14,7 +14,7 @@ namespace IrisBatch.Providers
         int ThrottleLimit { get; set; }
 
         /// <summary>Starts running the batch's unfinished requests in the background, unless another process already does.</summary>
-        void Execute(IrisBatch batch, CancellationToken lifetime);
+        void Execute(IrisBatchInfo batch, CancellationToken lifetime);
 
         /// <summary>Stops every execution this provider started and waits for its writes to finish.</summary>
         Task StopAsync();

@@ -23,7 +23,7 @@ namespace IrisBatch.Providers
         }
 
         /// <summary>Splits provider metadata into the user's pairs and IrisBatch's own.</summary>
-        public static void Apply(IrisBatch batch, IEnumerable<KeyValuePair<string, string>> metadata)
+        public static void Apply(IrisBatchInfo batch, IEnumerable<KeyValuePair<string, string>> metadata)
         {
             var user = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var kv in metadata)

@@ -17,10 +17,10 @@ namespace IrisBatch.Results
     public sealed class ResultReader
     {
         private readonly IBatchProvider _provider;
-        private readonly IrisBatch _batch;
+        private readonly IrisBatchInfo _batch;
         private readonly string? _requestsPath;
 
-        public ResultReader(IBatchProvider provider, IrisBatch batch, string? requestsPath)
+        public ResultReader(IBatchProvider provider, IrisBatchInfo batch, string? requestsPath)
         {
             _provider = provider;
             _batch = batch;

@@ -23,7 +23,7 @@ namespace IrisBatch.Submission
             _provider = provider;
         }
 
-        public async Task<IrisBatch> SubmitAsync(JournalEntry entry, Action<long>? uploadProgress, CancellationToken ct)
+        public async Task<IrisBatchInfo> SubmitAsync(JournalEntry entry, Action<long>? uploadProgress, CancellationToken ct)
         {
             var submission = BatchSubmission.From(entry, _journal.InputPath(entry));
             if (entry.State == SubmissionState.Spooled)
@@ -44,7 +44,7 @@ namespace IrisBatch.Submission
                 if (started == null) _journal.Record(entry, "create started");
                 var since = (started?.At ?? DateTimeOffset.UtcNow).AddMinutes(-2);
                 var batch = await OnceAsync("create",
-                    started == null ? (Func<Task<IrisBatch?>>?)null : () => _provider.FindCreatedAsync(submission, since, ct),
+                    started == null ? (Func<Task<IrisBatchInfo?>>?)null : () => _provider.FindCreatedAsync(submission, since, ct),
                     () => _provider.CreateAsync(submission, entry.InputFileId, ct)!,
                     () => _provider.FindCreatedAsync(submission, since, ct), ct).ConfigureAwait(false);
                 entry.BatchId = batch!.Id;
@@ -60,7 +60,7 @@ namespace IrisBatch.Submission
             return Complete(existing, entry);
         }
 
-        private static void Remember(JournalEntry entry, IrisBatch batch)
+        private static void Remember(JournalEntry entry, IrisBatchInfo batch)
         {
             entry.LastStatus = batch.Status;
             entry.LastProviderStatus = batch.ProviderStatus;
@@ -119,7 +119,7 @@ namespace IrisBatch.Submission
         public const string CancelRequested = "cancel requested";
 
         /// <summary>Fills what the provider does not echo from the journal entry.</summary>
-        public static IrisBatch Complete(IrisBatch batch, JournalEntry? entry)
+        public static IrisBatchInfo Complete(IrisBatchInfo batch, JournalEntry? entry)
         {
             if (entry == null) return batch;
             if (string.IsNullOrEmpty(batch.Name)) batch.Name = entry.Name;

@@ -23,9 +23,9 @@ namespace IrisBatch.Waiting
     public sealed class WaitEvent
     {
         public WaitEventKind Kind { get; set; }
-        public IrisBatch? Batch { get; set; }
+        public IrisBatchInfo? Batch { get; set; }
         public Exception? Error { get; set; }
-        public IReadOnlyList<IrisBatch> Running { get; set; } = new IrisBatch[0];
+        public IReadOnlyList<IrisBatchInfo> Running { get; set; } = new IrisBatchInfo[0];
     }
 
     /// <summary>
@@ -36,9 +36,9 @@ namespace IrisBatch.Waiting
     /// </summary>
     public sealed class BatchWaiter
     {
-        private readonly Func<IrisBatch, CancellationToken, Task<IrisBatch>> _poll;
+        private readonly Func<IrisBatchInfo, CancellationToken, Task<IrisBatchInfo>> _poll;
 
-        public BatchWaiter(Func<IrisBatch, CancellationToken, Task<IrisBatch>> poll)
+        public BatchWaiter(Func<IrisBatchInfo, CancellationToken, Task<IrisBatchInfo>> poll)
         {
             _poll = poll;
         }
@@ -46,11 +46,11 @@ namespace IrisBatch.Waiting
         public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
         public TimeSpan Timeout { get; set; } = TimeSpan.FromHours(24);
         /// <summary>Which states end the wait; by default the terminal ones.</summary>
-        public Func<IrisBatch, bool> IsDone { get; set; } = b => b.IsComplete;
+        public Func<IrisBatchInfo, bool> IsDone { get; set; } = b => b.IsComplete;
 
-        public IEnumerable<WaitEvent> Wait(IEnumerable<IrisBatch> batches, CancellationToken ct)
+        public IEnumerable<WaitEvent> Wait(IEnumerable<IrisBatchInfo> batches, CancellationToken ct)
         {
-            var running = new List<IrisBatch>(batches);
+            var running = new List<IrisBatchInfo>(batches);
             var clock = Stopwatch.StartNew();
             while (running.Count > 0)
             {
@@ -80,7 +80,7 @@ namespace IrisBatch.Waiting
             }
         }
 
-        private WaitEvent PollOne(IrisBatch batch, TimeSpan remaining, CancellationToken ct)
+        private WaitEvent PollOne(IrisBatchInfo batch, TimeSpan remaining, CancellationToken ct)
         {
             using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
             bounded.CancelAfter(remaining);

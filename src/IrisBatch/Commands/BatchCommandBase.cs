@@ -13,7 +13,7 @@ namespace IrisBatch.Commands
     /// <summary>A batch named on the command line, with the provider that serves it and its journal entry (if any).</summary>
     public sealed class BatchTarget
     {
-        internal BatchTarget(IBatchProvider provider, IrisBatch batch, JournalEntry? entry)
+        internal BatchTarget(IBatchProvider provider, IrisBatchInfo batch, JournalEntry? entry)
         {
             Provider = provider;
             Batch = batch;
@@ -21,7 +21,7 @@ namespace IrisBatch.Commands
         }
 
         internal IBatchProvider Provider { get; }
-        internal IrisBatch Batch { get; set; }
+        internal IrisBatchInfo Batch { get; set; }
         internal JournalEntry? Entry { get; }
     }
 
@@ -43,7 +43,7 @@ namespace IrisBatch.Commands
 
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByObject)]
         [ValidateNotNull]
-        public IrisBatch[] InputObject { get; set; } = new IrisBatch[0];
+        public IrisBatchInfo[] InputObject { get; set; } = new IrisBatchInfo[0];
 
         /// <summary>Every batch of one submission (a set), found in the journal.</summary>
         [Parameter(Mandatory = true, ParameterSetName = BySet)]
@@ -73,7 +73,7 @@ namespace IrisBatch.Commands
         protected virtual void Configure(IBatchProvider provider) { }
 
         /// <summary>Passes the key a batch came with on to the batch this command emits.</summary>
-        internal static IrisBatch Carry(IrisBatch fresh, IrisBatch from)
+        internal static IrisBatchInfo Carry(IrisBatchInfo fresh, IrisBatchInfo from)
         {
             if (fresh.Credential == null) fresh.Credential = from.Credential;
             return fresh;
@@ -113,7 +113,7 @@ namespace IrisBatch.Commands
             return list;
         }
 
-        private BatchTarget? TryResolve(string id, IrisBatch? batch)
+        private BatchTarget? TryResolve(string id, IrisBatchInfo? batch)
         {
             try
             {
@@ -127,7 +127,7 @@ namespace IrisBatch.Commands
                     else if (entry != null) { provider = entry.Provider; baseUri = entry.BaseUri; }
                 }
                 var p = ProviderFor(provider, baseUri, batch?.Credential);
-                var known = batch ?? new IrisBatch { Id = id, Provider = p.Name, BaseUri = ProviderFactory.LocationOf(p) };
+                var known = batch ?? new IrisBatchInfo { Id = id, Provider = p.Name, BaseUri = ProviderFactory.LocationOf(p) };
                 return new BatchTarget(p, BatchSubmitter.Complete(known, entry), entry);
             }
             catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.MissingApiKey || ex.ErrorId == ErrorIds.InsecureEndpoint || ex.ErrorId == ErrorIds.UnknownProvider)
@@ -143,7 +143,7 @@ namespace IrisBatch.Commands
         }
 
         /// <summary>Fetches the current state and records it in the journal.</summary>
-        protected IrisBatch RefreshStatus(BatchTarget target)
+        protected IrisBatchInfo RefreshStatus(BatchTarget target)
         {
             var fresh = Run(ct => target.Provider.GetAsync(target.Batch.Id, ct));
             target.Batch = Carry(BatchSubmitter.Complete(fresh, target.Entry), target.Batch);

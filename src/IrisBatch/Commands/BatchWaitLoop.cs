@@ -23,7 +23,7 @@ namespace IrisBatch.Commands
         }
 
         /// <summary>Yields each batch when done; on timeout writes IrisBatch.WaitTimeout and yields the last known state of the rest.</summary>
-        public IEnumerable<IrisBatch> Run(IReadOnlyList<BatchTarget> targets, Func<IrisBatch, bool> isDone)
+        public IEnumerable<IrisBatchInfo> Run(IReadOnlyList<BatchTarget> targets, Func<IrisBatchInfo, bool> isDone)
         {
             var byId = targets.ToDictionary(t => t.Batch.Id, StringComparer.Ordinal);
             var state = targets.ToDictionary(t => t.Batch.Id, t => t.Batch, StringComparer.Ordinal);
@@ -45,7 +45,7 @@ namespace IrisBatch.Commands
             var parent = new ProgressRecord(10, "Wait-IrisBatch", $"Waiting for {targets.Count} batch(es)");
             var children = new Dictionary<string, ProgressRecord>(StringComparer.Ordinal);
             int childId = 11;
-            var output = new List<IrisBatch>();
+            var output = new List<IrisBatchInfo>();
             try
             {
                 using var events = waiter.Wait(targets.Select(t => t.Batch).ToList(), _cmdlet.CancellationToken).GetEnumerator();
@@ -105,7 +105,7 @@ namespace IrisBatch.Commands
         }
 
         private void ShowProgress(ProgressRecord parent, Dictionary<string, ProgressRecord> children, ref int childId,
-            Dictionary<string, IrisBatch> state, int count)
+            Dictionary<string, IrisBatchInfo> state, int count)
         {
             long total = state.Values.Sum(b => b.Total), processed = state.Values.Sum(b => Math.Min(b.Total, b.Processed));
             int done = state.Values.Count(b => b.IsComplete);

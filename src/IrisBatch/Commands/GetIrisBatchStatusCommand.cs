@@ -7,7 +7,7 @@ namespace IrisBatch.Commands
 {
     /// <summary>The current state of batches by id or object; with no id, the provider's batches newest first.</summary>
     [Cmdlet(VerbsCommon.Get, "IrisBatchStatus", DefaultParameterSetName = ListSet)]
-    [OutputType(typeof(IrisBatch))]
+    [OutputType(typeof(IrisBatchInfo))]
     public sealed class GetIrisBatchStatusCommand : BatchCommandBase
     {
         private const string ListSet = "List";
@@ -82,7 +82,7 @@ namespace IrisBatch.Commands
                 try
                 {
                     var provider = ProviderFor(entry.Provider, entry.BaseUri);
-                    var target = new BatchTarget(provider, new IrisBatch { Id = entry.BatchId, Provider = entry.Provider, BaseUri = entry.BaseUri }, entry);
+                    var target = new BatchTarget(provider, new IrisBatchInfo { Id = entry.BatchId, Provider = entry.Provider, BaseUri = entry.BaseUri }, entry);
                     WriteObject(RefreshStatus(target));
                 }
                 catch (Exception ex) when (!(ex is PipelineStoppedException))

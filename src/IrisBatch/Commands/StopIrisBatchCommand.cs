@@ -8,7 +8,7 @@ namespace IrisBatch.Commands
 {
     /// <summary>Cancels batches; -Wait waits through Cancelling to Cancelled.</summary>
     [Cmdlet(VerbsLifecycle.Stop, "IrisBatch", SupportsShouldProcess = true, DefaultParameterSetName = ByObject)]
-    [OutputType(typeof(IrisBatch))]
+    [OutputType(typeof(IrisBatchInfo))]
     public sealed class StopIrisBatchCommand : BatchCommandBase
     {
         [Parameter]
@@ -44,7 +44,7 @@ namespace IrisBatch.Commands
                     if (!ShouldProcess(description, "Cancel")) continue;
                     if (batch.Status != BatchStatus.Cancelling)
                     {
-                        IrisBatch cancelled;
+                        IrisBatchInfo cancelled;
                         try
                         {
                             cancelled = Run(ct => target.Provider.CancelAsync(batch.Id, ct));

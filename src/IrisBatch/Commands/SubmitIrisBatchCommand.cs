@@ -15,7 +15,7 @@ namespace IrisBatch.Commands
 {
     /// <summary>Spools requests to disk as they arrive, then uploads and creates one batch per model and per provider limit.</summary>
     [Cmdlet(VerbsLifecycle.Submit, "IrisBatch", SupportsShouldProcess = true)]
-    [OutputType(typeof(IrisBatch))]
+    [OutputType(typeof(IrisBatchInfo))]
     public sealed class SubmitIrisBatchCommand : NetworkCmdlet
     {
         [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -193,7 +193,7 @@ namespace IrisBatch.Commands
         {
             // A batch whose results were collected is finished business: the same requests again (a daily job) are new work.
             if (earlier.State != SubmissionState.Created || earlier.BatchId == null || earlier.ResultsCollected) return false;
-            IrisBatch batch;
+            IrisBatchInfo batch;
             try
             {
                 batch = Run(ct => _provider!.GetAsync(earlier.BatchId, ct));

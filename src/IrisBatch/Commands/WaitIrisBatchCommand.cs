@@ -5,7 +5,7 @@ namespace IrisBatch.Commands
 {
     /// <summary>Polls batches until each is terminal, with progress; emits each batch as it completes.</summary>
     [Cmdlet(VerbsLifecycle.Wait, "IrisBatch", DefaultParameterSetName = ByObject)]
-    [OutputType(typeof(IrisBatch))]
+    [OutputType(typeof(IrisBatchInfo))]
     public sealed class WaitIrisBatchCommand : WaitingCommandBase
     {
         private readonly List<BatchTarget> _targets = new List<BatchTarget>();

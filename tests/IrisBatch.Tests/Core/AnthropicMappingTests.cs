@@ -9,7 +9,7 @@ namespace IrisBatch.Tests.Core
 {
     public class AnthropicMappingTests
     {
-        private static IrisBatch Read(string json)
+        private static IrisBatchInfo Read(string json)
         {
             using var doc = JsonDocument.Parse(json);
             return AnthropicJson.ReadBatch(doc.RootElement, new Uri("http://127.0.0.1:1"));

@@ -29,7 +29,7 @@ namespace IrisBatch.Tests.Core
             if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
         }
 
-        private IrisBatch Submit(params string[] prompts)
+        private IrisBatchInfo Submit(params string[] prompts)
         {
             Directory.CreateDirectory(_root);
             var input = Path.Combine(_root, "input-" + Guid.NewGuid().ToString("N") + ".jsonl");
@@ -44,9 +44,9 @@ namespace IrisBatch.Tests.Core
             return _mock.CreateAsync(submission, fileId, CancellationToken.None).GetAwaiter().GetResult();
         }
 
-        private IrisBatch Poll(string id) => _mock.GetAsync(id, CancellationToken.None).GetAwaiter().GetResult();
+        private IrisBatchInfo Poll(string id) => _mock.GetAsync(id, CancellationToken.None).GetAwaiter().GetResult();
 
-        private List<IrisBatchResult> Results(IrisBatch batch)
+        private List<IrisBatchResult> Results(IrisBatchInfo batch)
         {
             var dir = Path.Combine(_root, "results-" + batch.Id);
             Directory.CreateDirectory(dir);

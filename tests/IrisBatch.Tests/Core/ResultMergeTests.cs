@@ -59,7 +59,7 @@ namespace IrisBatch.Tests.Core
             var entry = Spool(5);
             var output = Write("out.jsonl", new[] { Success("request-3"), Success("request-1") });
             var errors = Write("err.jsonl", new[] { Failure("request-2") });
-            var batch = new IrisBatch { Id = "batch_1", Status = BatchStatus.Completed, ProviderStatus = "completed" };
+            var batch = new IrisBatchInfo { Id = "batch_1", Status = BatchStatus.Completed, ProviderStatus = "completed" };
             var results = new ResultReader(_provider, batch, _journal.RequestsPath(entry)).Read(new[] { output, errors }).ToList();
 
             Assert.Equal(new[] { "request-1", "request-2", "request-3", "request-4", "request-5" }, results.Select(r => r.CustomId).OrderBy(x => x));
@@ -78,11 +78,11 @@ namespace IrisBatch.Tests.Core
         {
             var entry = Spool(3);
             var output = Write("out.jsonl", new[] { Success("request-2") });
-            var cancelled = new ResultReader(_provider, new IrisBatch { Id = "b", Status = BatchStatus.Cancelled }, _journal.RequestsPath(entry))
+            var cancelled = new ResultReader(_provider, new IrisBatchInfo { Id = "b", Status = BatchStatus.Cancelled }, _journal.RequestsPath(entry))
                 .Read(new[] { output, Path.Combine(_dir, "absent.jsonl") }).ToList();
             Assert.Equal(3, cancelled.Count);
             Assert.Equal(2, cancelled.Count(r => r.Status == ResultStatus.Cancelled));
-            var expired = new ResultReader(_provider, new IrisBatch { Id = "b", Status = BatchStatus.Expired }, _journal.RequestsPath(entry))
+            var expired = new ResultReader(_provider, new IrisBatchInfo { Id = "b", Status = BatchStatus.Expired }, _journal.RequestsPath(entry))
                 .Read(new[] { output }).ToList();
             Assert.Equal(2, expired.Count(r => r.Status == ResultStatus.Expired));
         }
@@ -91,7 +91,7 @@ namespace IrisBatch.Tests.Core
         public void A_batch_that_failed_validation_gives_each_request_its_line_error()
         {
             var entry = Spool(3);
-            var batch = new IrisBatch
+            var batch = new IrisBatchInfo
             {
                 Id = "b",
                 Status = BatchStatus.Failed,
@@ -109,7 +109,7 @@ namespace IrisBatch.Tests.Core
         {
             var entry = Spool(3);
             var output = Write("out.jsonl", new[] { Success("request-1"), "{\"custom_id\":\"request-2\",\"response\":{", Success("request-3") });
-            var results = new ResultReader(_provider, new IrisBatch { Id = "b", Status = BatchStatus.Completed }, _journal.RequestsPath(entry))
+            var results = new ResultReader(_provider, new IrisBatchInfo { Id = "b", Status = BatchStatus.Completed }, _journal.RequestsPath(entry))
                 .Read(new[] { output }).ToList();
             Assert.Equal(3, results.Count);
             var bad = results.Single(r => r.CustomId == "request-2");
@@ -122,7 +122,7 @@ namespace IrisBatch.Tests.Core
         {
             var entry = Spool(1);
             var output = Write("out.jsonl", new[] { Success("request-1"), Success("request-1") });
-            var reader = new ResultReader(_provider, new IrisBatch { Id = "b", Status = BatchStatus.Completed }, _journal.RequestsPath(entry));
+            var reader = new ResultReader(_provider, new IrisBatchInfo { Id = "b", Status = BatchStatus.Completed }, _journal.RequestsPath(entry));
             Assert.Single(reader.Read(new[] { output }).ToList());
             Assert.Equal(1, reader.Duplicates);
         }
@@ -163,7 +163,7 @@ namespace IrisBatch.Tests.Core
             var lines = order.Select(i => Success("request-" + i).Replace("ok request-", "d\u00e9j\u00e0 \u2713 ok request-")).ToList();
             var output = Path.Combine(_dir, "out-crlf.jsonl");
             File.WriteAllText(output, string.Join("\r\n", lines) + "\r\n", new System.Text.UTF8Encoding(false));
-            var batch = new IrisBatch { Id = "b", Status = BatchStatus.Completed };
+            var batch = new IrisBatchInfo { Id = "b", Status = BatchStatus.Completed };
 
             var results = new ResultReader(_provider, batch, _journal.RequestsPath(entry)).Read(new[] { output }, readRequests).ToList();
 
@@ -185,7 +185,7 @@ namespace IrisBatch.Tests.Core
             var entry = Spool(2);
             var odd = "{\"custom_id\":\"request-2\",\"response\":{\"status_code\":200,\"body\":{\"output\":[{\"type\":\"message\",\"content\":[{\"type\":\"output_text\",\"text\":\"hi\"}]}]}},\"error\":null}";
             var output = Write("odd.jsonl", new[] { Success("request-1"), "   ", odd });
-            var results = new ResultReader(_provider, new IrisBatch { Id = "b", Status = BatchStatus.Completed }, _journal.RequestsPath(entry))
+            var results = new ResultReader(_provider, new IrisBatchInfo { Id = "b", Status = BatchStatus.Completed }, _journal.RequestsPath(entry))
                 .Read(new[] { output }).ToList();
             Assert.Equal(new[] { "request-1", "request-2" }, results.Select(r => r.CustomId));
             Assert.Equal(odd, results[1].RawResponse);

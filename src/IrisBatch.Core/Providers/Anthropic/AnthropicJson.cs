@@ -8,10 +8,10 @@ namespace IrisBatch.Providers.Anthropic
     /// <summary>Decodes Anthropic's MessageBatch (spec §3.4), result lines (§3.5) and error envelope (§3.1).</summary>
     public static class AnthropicJson
     {
-        public static IrisBatch ReadBatch(JsonElement e, Uri baseUri)
+        public static IrisBatchInfo ReadBatch(JsonElement e, Uri baseUri)
         {
             var status = e.Str("processing_status");
-            var b = new IrisBatch
+            var b = new IrisBatchInfo
             {
                 Id = e.Str("id") ?? "",
                 Provider = "Anthropic",

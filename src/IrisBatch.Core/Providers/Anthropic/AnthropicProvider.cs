@@ -58,7 +58,7 @@ namespace IrisBatch.Providers.Anthropic
 
         public Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct) => Task.FromResult<string?>(null);
 
-        public async Task<IrisBatch> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
+        public async Task<IrisBatchInfo> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
         {
             using var doc = await _api.SendJsonAsync(HttpMethod.Post, Batches(),
                 () => new JsonArrayFileContent("{\"requests\":[", submission.InputPath, submission.RequestCount, "]}"),
@@ -67,10 +67,10 @@ namespace IrisBatch.Providers.Anthropic
         }
 
         /// <summary>Anthropic has no metadata to search: an earlier create is recognised by its size and creation time.</summary>
-        public async Task<IrisBatch?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct)
+        public async Task<IrisBatchInfo?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct)
         {
             var page = await ListAsync(null, 100, ct).ConfigureAwait(false);
-            IrisBatch? match = null;
+            IrisBatchInfo? match = null;
             foreach (var b in page.Batches)
             {
                 if (b.CreatedAt < notBefore || b.Total != submission.RequestCount) continue;
@@ -80,7 +80,7 @@ namespace IrisBatch.Providers.Anthropic
             return match;
         }
 
-        public async Task<IrisBatch> GetAsync(string id, CancellationToken ct)
+        public async Task<IrisBatchInfo> GetAsync(string id, CancellationToken ct)
         {
             using var doc = await _api.SendBatchJsonAsync(HttpMethod.Get, Batches("/" + Uri.EscapeDataString(id)), id, "the status", ct).ConfigureAwait(false);
             return Read(doc.RootElement);
@@ -91,7 +91,7 @@ namespace IrisBatch.Providers.Anthropic
             var query = Batches("?limit=" + Math.Max(1, Math.Min(1000, limit)) + (after == null ? "" : "&after_id=" + Uri.EscapeDataString(after)));
             using var doc = await _api.SendJsonAsync(HttpMethod.Get, query, null, "the list of batches", ct).ConfigureAwait(false);
             var root = doc.RootElement;
-            var list = new List<IrisBatch>();
+            var list = new List<IrisBatchInfo>();
             var data = root.Prop("data");
             if (data != null && data.Value.ValueKind == JsonValueKind.Array)
                 foreach (var item in data.Value.EnumerateArray()) list.Add(Read(item));
@@ -103,13 +103,13 @@ namespace IrisBatch.Providers.Anthropic
             };
         }
 
-        public async Task<IrisBatch> CancelAsync(string id, CancellationToken ct)
+        public async Task<IrisBatchInfo> CancelAsync(string id, CancellationToken ct)
         {
             using var doc = await _api.SendBatchJsonAsync(HttpMethod.Post, Batches("/" + Uri.EscapeDataString(id) + "/cancel"), id, "the cancel", ct).ConfigureAwait(false);
             return Read(doc.RootElement);
         }
 
-        public async Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatch batch, string directory, Action<long>? progress, CancellationToken ct)
+        public async Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatchInfo batch, string directory, Action<long>? progress, CancellationToken ct)
         {
             var url = batch.ResultsUrl;
             if (string.IsNullOrEmpty(url))
@@ -131,7 +131,7 @@ namespace IrisBatch.Providers.Anthropic
 
         public IrisBatchResult ParseResultLine(string line, long lineNumber) => AnthropicJson.ParseResult(line, lineNumber);
 
-        private IrisBatch Read(JsonElement e) => AnthropicJson.ReadBatch(e, BaseUri);
+        private IrisBatchInfo Read(JsonElement e) => AnthropicJson.ReadBatch(e, BaseUri);
 
     }
 }

@@ -46,10 +46,10 @@ namespace IrisBatch.Providers.Gemini
             }
         }
 
-        public static IrisBatch ReadOperation(JsonElement op, Uri baseUri)
+        public static IrisBatchInfo ReadOperation(JsonElement op, Uri baseUri)
         {
             var meta = op.Field("metadata") ?? op;
-            var b = new IrisBatch
+            var b = new IrisBatchInfo
             {
                 Id = op.FieldStr("name") ?? meta.FieldStr("name") ?? "",
                 Provider = "Gemini",
@@ -157,7 +157,7 @@ namespace IrisBatch.Providers.Gemini
     {
         public static string Compose(string? name, string key) => string.IsNullOrEmpty(name) ? $"[irisbatch:{key}]" : $"{name} [irisbatch:{key}]";
 
-        public static void Apply(IrisBatch b, string displayName)
+        public static void Apply(IrisBatchInfo b, string displayName)
         {
             int at = displayName.LastIndexOf("[irisbatch:", StringComparison.Ordinal);
             if (at < 0 || !displayName.EndsWith("]", StringComparison.Ordinal)) { b.Name = displayName; return; }

@@ -108,7 +108,7 @@ namespace IrisBatch.Providers.Gemini
             return null;
         }
 
-        public async Task<IrisBatch> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
+        public async Task<IrisBatchInfo> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
         {
             var body = JsonBytes(w =>
             {
@@ -151,7 +151,7 @@ namespace IrisBatch.Providers.Gemini
             return batch;
         }
 
-        public async Task<IrisBatch?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct)
+        public async Task<IrisBatchInfo?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct)
         {
             string? token = null;
             for (int page = 0; page < 5; page++)
@@ -164,7 +164,7 @@ namespace IrisBatch.Providers.Gemini
             return null;
         }
 
-        public async Task<IrisBatch> GetAsync(string id, CancellationToken ct)
+        public async Task<IrisBatchInfo> GetAsync(string id, CancellationToken ct)
         {
             using var doc = await _api.SendBatchJsonAsync(HttpMethod.Get, "v1beta/" + BatchName(id), id, "the status", ct).ConfigureAwait(false);
             return GeminiJson.ReadOperation(doc.RootElement, BaseUri);
@@ -175,7 +175,7 @@ namespace IrisBatch.Providers.Gemini
             var query = "v1beta/batches?pageSize=" + Math.Max(1, Math.Min(100, limit)) + (after == null ? "" : "&pageToken=" + Uri.EscapeDataString(after));
             using var doc = await _api.SendJsonAsync(HttpMethod.Get, query, null, "the list of batches", ct).ConfigureAwait(false);
             var root = doc.RootElement;
-            var list = new List<IrisBatch>();
+            var list = new List<IrisBatchInfo>();
             var ops = root.Field("operations") ?? root.Field("batches");
             if (ops != null && ops.Value.ValueKind == JsonValueKind.Array)
                 foreach (var op in ops.Value.EnumerateArray()) list.Add(GeminiJson.ReadOperation(op, BaseUri));
@@ -183,7 +183,7 @@ namespace IrisBatch.Providers.Gemini
             return new BatchPage { Batches = list, HasMore = !string.IsNullOrEmpty(next), Next = string.IsNullOrEmpty(next) ? null : next };
         }
 
-        public async Task<IrisBatch> CancelAsync(string id, CancellationToken ct)
+        public async Task<IrisBatchInfo> CancelAsync(string id, CancellationToken ct)
         {
             using (await _api.SendBatchJsonAsync(HttpMethod.Post, "v1beta/" + BatchName(id) + ":cancel", id, "the cancel", ct).ConfigureAwait(false)) { }
             var batch = await GetAsync(id, ct).ConfigureAwait(false);
@@ -192,7 +192,7 @@ namespace IrisBatch.Providers.Gemini
             return batch;
         }
 
-        public async Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatch batch, string directory, Action<long>? progress, CancellationToken ct)
+        public async Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatchInfo batch, string directory, Action<long>? progress, CancellationToken ct)
         {
             var path = Path.Combine(directory, "output.jsonl");
             if (!string.IsNullOrEmpty(batch.OutputFileId))

@@ -60,15 +60,15 @@ namespace IrisBatch.Providers.Mock
 
         public Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct) => Task.FromResult(_store.FindUpload(idempotencyKey));
 
-        public Task<IrisBatch?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct)
+        public Task<IrisBatchInfo?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct)
         {
             foreach (var s in _store.All())
                 if (s.Metadata.TryGetValue(ReservedMetadata.IdempotencyKey, out var key) && key == submission.IdempotencyKey)
-                    return Task.FromResult<IrisBatch?>(ToBatch(s));
-            return Task.FromResult<IrisBatch?>(null);
+                    return Task.FromResult<IrisBatchInfo?>(ToBatch(s));
+            return Task.FromResult<IrisBatchInfo?>(null);
         }
 
-        public Task<IrisBatch> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
+        public Task<IrisBatchInfo> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
         {
             ct.ThrowIfCancellationRequested();
             if (fileId == null || !_store.FileExists(fileId))
@@ -88,7 +88,7 @@ namespace IrisBatch.Providers.Mock
             return Task.FromResult(ToBatch(state));
         }
 
-        public Task<IrisBatch> GetAsync(string id, CancellationToken ct)
+        public Task<IrisBatchInfo> GetAsync(string id, CancellationToken ct)
         {
             using (_store.Lock(Known(id), ct))
             {
@@ -118,7 +118,7 @@ namespace IrisBatch.Providers.Mock
             });
         }
 
-        public Task<IrisBatch> CancelAsync(string id, CancellationToken ct)
+        public Task<IrisBatchInfo> CancelAsync(string id, CancellationToken ct)
         {
             using (_store.Lock(Known(id), ct))
             {
@@ -137,7 +137,7 @@ namespace IrisBatch.Providers.Mock
             }
         }
 
-        public Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatch batch, string directory, Action<long>? progress, CancellationToken ct)
+        public Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatchInfo batch, string directory, Action<long>? progress, CancellationToken ct)
         {
             var state = _store.Load(Known(batch.Id))!;
             var view = MockLifecycle.View(state);
@@ -201,13 +201,13 @@ namespace IrisBatch.Providers.Mock
             }
         }
 
-        private IrisBatch ToBatch(MockBatchState s)
+        private IrisBatchInfo ToBatch(MockBatchState s)
         {
             var view = MockLifecycle.View(s);
             if (view.IsTerminal && !s.FinishedAt.HasValue) s.FinishedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             var created = DateTimeOffset.FromUnixTimeSeconds(s.CreatedAt);
             var failed = view.Failed + view.Expired;
-            var batch = new IrisBatch
+            var batch = new IrisBatchInfo
             {
                 Id = s.Id,
                 Provider = Name,

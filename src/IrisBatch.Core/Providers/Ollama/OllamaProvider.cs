@@ -62,13 +62,13 @@ namespace IrisBatch.Providers.Ollama
 
         public Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct) => Task.FromResult<string?>(null);
         public Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct) => Task.FromResult<string?>(null);
-        public Task<IrisBatch?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct) => Task.FromResult<IrisBatch?>(null);
+        public Task<IrisBatchInfo?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct) => Task.FromResult<IrisBatchInfo?>(null);
 
         /// <summary>Nothing is sent: the batch is its journal entry, named after its idempotency key.</summary>
-        public Task<IrisBatch> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
+        public Task<IrisBatchInfo> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
         {
             var id = "local_" + submission.IdempotencyKey.Replace("ib-", "");
-            return Task.FromResult(new IrisBatch
+            return Task.FromResult(new IrisBatchInfo
             {
                 Id = id,
                 Provider = Name,
@@ -88,9 +88,9 @@ namespace IrisBatch.Providers.Ollama
                 $"There is no local batch '{id}' in the journal at {_journal.Root}.") { Target = id };
 
         /// <summary>Status and counts from the journal: the executed lines so far, and whether a cancel was asked.</summary>
-        public Task<IrisBatch> GetAsync(string id, CancellationToken ct) => Task.FromResult(Read(Entry(id)));
+        public Task<IrisBatchInfo> GetAsync(string id, CancellationToken ct) => Task.FromResult(Read(Entry(id)));
 
-        private IrisBatch Read(JournalEntry entry)
+        private IrisBatchInfo Read(JournalEntry entry)
         {
             var dir = _journal.SubmissionDir(entry.SubmissionId);
             long ok = 0, failed = 0;
@@ -103,7 +103,7 @@ namespace IrisBatch.Providers.Ollama
                 }
             bool cancelled = File.Exists(OllamaExecutor.CancelPath(dir));
             bool running = IsRunning(dir);
-            var b = new IrisBatch
+            var b = new IrisBatchInfo
             {
                 Id = entry.BatchId ?? "",
                 Provider = Name,
@@ -150,14 +150,14 @@ namespace IrisBatch.Providers.Ollama
         }
 
         /// <summary>Marks the batch cancelled; a running execution stops taking requests, the rest become Cancelled.</summary>
-        public Task<IrisBatch> CancelAsync(string id, CancellationToken ct)
+        public Task<IrisBatchInfo> CancelAsync(string id, CancellationToken ct)
         {
             var entry = Entry(id);
             AtomicFile.WriteAllText(OllamaExecutor.CancelPath(_journal.SubmissionDir(entry.SubmissionId)), DateTimeOffset.UtcNow.ToString("o"));
             return Task.FromResult(Read(entry));
         }
 
-        public Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatch batch, string directory, Action<long>? progress, CancellationToken ct)
+        public Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatchInfo batch, string directory, Action<long>? progress, CancellationToken ct)
         {
             var entry = Entry(batch.Id);
             var executed = OllamaExecutor.ExecutedPath(_journal.SubmissionDir(entry.SubmissionId));
@@ -170,7 +170,7 @@ namespace IrisBatch.Providers.Ollama
 
         public IrisBatchResult ParseResultLine(string line, long lineNumber) => OllamaWire.ParseResult(line, lineNumber);
 
-        public void Execute(IrisBatch batch, CancellationToken lifetime)
+        public void Execute(IrisBatchInfo batch, CancellationToken lifetime)
         {
             // An unknown id is reported by the wait's first status read (IrisBatch.NotFound), not here.
             var entry = _journal.FindByBatchId(batch.Id);

@@ -23,9 +23,9 @@ namespace IrisBatch.Providers.OpenAI
             }
         }
 
-        public static IrisBatch ReadBatch(JsonElement e, string provider, Uri baseUri)
+        public static IrisBatchInfo ReadBatch(JsonElement e, string provider, Uri baseUri)
         {
-            var b = new IrisBatch
+            var b = new IrisBatchInfo
             {
                 Id = e.Str("id") ?? string.Empty,
                 Provider = provider,

@@ -86,7 +86,7 @@ namespace IrisBatch.Providers.OpenAI
             return content;
         }
 
-        public async Task<IrisBatch> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
+        public async Task<IrisBatchInfo> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
         {
             var body = CreateBody(submission, fileId);
             using var doc = await _api.SendJsonAsync(HttpMethod.Post, Route("batches"),
@@ -124,7 +124,7 @@ namespace IrisBatch.Providers.OpenAI
             return null;
         }
 
-        public async Task<IrisBatch?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct)
+        public async Task<IrisBatchInfo?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct)
         {
             var idempotencyKey = submission.IdempotencyKey;
             string? after = null;
@@ -139,7 +139,7 @@ namespace IrisBatch.Providers.OpenAI
             return null;
         }
 
-        public async Task<IrisBatch> GetAsync(string id, CancellationToken ct)
+        public async Task<IrisBatchInfo> GetAsync(string id, CancellationToken ct)
         {
             using var doc = await _api.SendBatchJsonAsync(HttpMethod.Get, Route("batches/" + Uri.EscapeDataString(id)), id, "the status", ct).ConfigureAwait(false);
             return Read(doc.RootElement);
@@ -150,7 +150,7 @@ namespace IrisBatch.Providers.OpenAI
             var query = "batches?limit=" + Math.Max(1, Math.Min(100, limit)) + (after == null ? "" : "&after=" + Uri.EscapeDataString(after));
             using var doc = await _api.SendJsonAsync(HttpMethod.Get, Route(query), null, "the list of batches", ct).ConfigureAwait(false);
             var root = doc.RootElement;
-            var list = new List<IrisBatch>();
+            var list = new List<IrisBatchInfo>();
             var data = root.Prop("data");
             if (data != null && data.Value.ValueKind == JsonValueKind.Array)
                 foreach (var item in data.Value.EnumerateArray()) list.Add(Read(item));
@@ -158,13 +158,13 @@ namespace IrisBatch.Providers.OpenAI
             return new BatchPage { Batches = list, HasMore = hasMore, Next = root.Str("last_id") ?? (list.Count > 0 ? list[list.Count - 1].Id : null) };
         }
 
-        public async Task<IrisBatch> CancelAsync(string id, CancellationToken ct)
+        public async Task<IrisBatchInfo> CancelAsync(string id, CancellationToken ct)
         {
             using var doc = await _api.SendBatchJsonAsync(HttpMethod.Post, Route("batches/" + Uri.EscapeDataString(id) + "/cancel"), id, "the cancel", ct).ConfigureAwait(false);
             return Read(doc.RootElement);
         }
 
-        public async Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatch batch, string directory, Action<long>? progress, CancellationToken ct)
+        public async Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatchInfo batch, string directory, Action<long>? progress, CancellationToken ct)
         {
             var written = new List<string>();
             long done = 0;
@@ -184,7 +184,7 @@ namespace IrisBatch.Providers.OpenAI
 
         public IrisBatchResult? TryParseResultLine(byte[] bytes, int start, int length) => OpenAIResultParser.TryParseFast(bytes, start, length);
 
-        protected IrisBatch Read(JsonElement e)
+        protected IrisBatchInfo Read(JsonElement e)
         {
             var batch = OpenAIJson.ReadBatch(e, Name, BaseUri);
             batch.BaseUri = ProviderFactory.LocationOf(this);

@@ -8,13 +8,13 @@ namespace IrisBatch.Providers.Xai
     /// <summary>Decodes xAI's batch object (no status string: done when num_pending is 0), result items and errors (spec §5).</summary>
     public static class XaiJson
     {
-        public static IrisBatch ReadBatch(JsonElement e, Uri baseUri)
+        public static IrisBatchInfo ReadBatch(JsonElement e, Uri baseUri)
         {
             var state = e.Prop("state");
             long total = state?.Long("num_requests") ?? 0, pending = state?.Long("num_pending") ?? 0,
                  success = state?.Long("num_success") ?? 0, error = state?.Long("num_error") ?? 0, cancelled = state?.Long("num_cancelled") ?? 0;
             bool cancelRequested = e.Prop("cancel_time") != null;
-            var b = new IrisBatch
+            var b = new IrisBatchInfo
             {
                 Id = e.Str("batch_id") ?? e.Str("id") ?? "",
                 Provider = "Xai",

@@ -52,10 +52,10 @@ namespace IrisBatch.Providers.Xai
 
         public Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct) => Task.FromResult<string?>(null);
 
-        public async Task<IrisBatch> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
+        public async Task<IrisBatchInfo> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
         {
             var existing = await FindCreatedAsync(submission, DateTimeOffset.MinValue, ct).ConfigureAwait(false);
-            IrisBatch batch;
+            IrisBatchInfo batch;
             if (existing != null && existing.Total == 0) batch = existing; // an empty container from an interrupted run: fill it
             else
             {
@@ -99,7 +99,7 @@ namespace IrisBatch.Providers.Xai
             await FlushAsync().ConfigureAwait(false);
         }
 
-        public async Task<IrisBatch?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct)
+        public async Task<IrisBatchInfo?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct)
         {
             var page = await ListAsync(null, 100, ct).ConfigureAwait(false);
             // Only a container that holds every request counts as created; an empty one is refilled by CreateAsync.
@@ -108,7 +108,7 @@ namespace IrisBatch.Providers.Xai
             return null;
         }
 
-        public async Task<IrisBatch> GetAsync(string id, CancellationToken ct)
+        public async Task<IrisBatchInfo> GetAsync(string id, CancellationToken ct)
         {
             using var doc = await _api.SendBatchJsonAsync(HttpMethod.Get, "batches/" + Uri.EscapeDataString(id), id, "the status", ct).ConfigureAwait(false);
             return XaiJson.ReadBatch(doc.RootElement, BaseUri);
@@ -118,7 +118,7 @@ namespace IrisBatch.Providers.Xai
         {
             var query = "batches?limit=" + Math.Max(1, Math.Min(100, limit)) + (after == null ? "" : "&pagination_token=" + Uri.EscapeDataString(after));
             using var doc = await _api.SendJsonAsync(HttpMethod.Get, query, null, "the list of batches", ct).ConfigureAwait(false);
-            var list = new List<IrisBatch>();
+            var list = new List<IrisBatchInfo>();
             var data = doc.RootElement.Prop("batches");
             if (data != null && data.Value.ValueKind == JsonValueKind.Array)
                 foreach (var item in data.Value.EnumerateArray()) list.Add(XaiJson.ReadBatch(item, BaseUri));
@@ -126,7 +126,7 @@ namespace IrisBatch.Providers.Xai
             return new BatchPage { Batches = list, HasMore = !string.IsNullOrEmpty(next), Next = string.IsNullOrEmpty(next) ? null : next };
         }
 
-        public async Task<IrisBatch> CancelAsync(string id, CancellationToken ct)
+        public async Task<IrisBatchInfo> CancelAsync(string id, CancellationToken ct)
         {
             using var doc = await _api.SendBatchJsonAsync(HttpMethod.Post, "batches/" + Uri.EscapeDataString(id) + ":cancel", id, "the cancel", ct).ConfigureAwait(false);
             if (doc.RootElement.Str("batch_id") != null) return XaiJson.ReadBatch(doc.RootElement, BaseUri);
@@ -134,7 +134,7 @@ namespace IrisBatch.Providers.Xai
         }
 
         /// <summary>Reads every page of results into one JSONL file (one result object a line).</summary>
-        public async Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatch batch, string directory, Action<long>? progress, CancellationToken ct)
+        public async Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatchInfo batch, string directory, Action<long>? progress, CancellationToken ct)
         {
             var path = Path.Combine(directory, "output.jsonl");
             var temp = path + ".part";

@@ -14,7 +14,7 @@ namespace IrisBatch
     }
 
     /// <summary>The state of one provider batch, and where it lives, so later commands need nothing else.</summary>
-    public sealed class IrisBatch
+    public sealed class IrisBatchInfo
     {
         public string Id { get; set; } = "";
         public string Provider { get; set; } = "";
