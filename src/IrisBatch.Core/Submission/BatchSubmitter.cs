@@ -71,7 +71,7 @@ namespace IrisBatch.Submission
         /// Runs a call that must take effect once: look first (when an earlier run may have acted), then call;
         /// after a failure that may have reached the server, wait, look again, and only then call again.
         /// </summary>
-        private async Task<T> OnceAsync<T>(string what, Func<Task<T?>>? lookFirst, Func<Task<T>> call, Func<Task<T?>> look, CancellationToken ct)
+        private async Task<T?> OnceAsync<T>(string what, Func<Task<T?>>? lookFirst, Func<Task<T?>> call, Func<Task<T?>> look, CancellationToken ct)
             where T : class
         {
             var api = _provider.Api;

@@ -74,6 +74,10 @@ namespace IrisBatch.Commands
         [Parameter]
         public Hashtable? Body { get; set; }
 
+        /// <summary>Accept empty values in template placeholders without the warning that names each empty column.</summary>
+        [Parameter]
+        public SwitchParameter AllowEmpty { get; set; }
+
         private long _row;
         private Source? _prompt, _system, _customId;
         private string? _modelFromCommandLine;
@@ -84,9 +88,14 @@ namespace IrisBatch.Commands
         private double? _temperature;
         private List<(string Role, Source? Content, string? ContentJson)>? _messages;
         private readonly RowReader _reader = new RowReader();
+        private RowErrors? _errors;
+        private EmptyValues? _empty;
+        private bool _saidCustomIdColumn;
 
         protected override void BeginProcessing()
         {
+            _errors = new RowErrors(this);
+            _empty = AllowEmpty ? null : new EmptyValues();
             try
             {
                 _prompt = Source.From(Bound(nameof(Prompt)) ? Prompt : null, nameof(Prompt));
@@ -119,10 +128,13 @@ namespace IrisBatch.Commands
             }
             catch (RowException ex)
             {
-                var message = $"Row {_row}: {ex.Message}";
-                WriteError(ErrorMapper.Create(ErrorIds.InvalidRequest, FailureKind.InvalidArgument, message, InputObject ?? (object)_row));
+                RowFailed(ex, InputObject ?? (object)_row);
             }
         }
+
+        private void RowFailed(RowException ex, object target) =>
+            _errors!.Write(ErrorIds.InvalidRequest, FailureKind.InvalidArgument, ex.Key ?? ex.Message, ex.Description ?? ex.Message,
+                $"Row {_row}: {ex.Message}", _row, target);
 
         protected override void EndProcessing()
         {
@@ -130,8 +142,10 @@ namespace IrisBatch.Commands
             {
                 _row++;
                 try { WriteObject(Build(null, _row)); }
-                catch (RowException ex) { WriteError(ErrorMapper.Create(ErrorIds.InvalidRequest, FailureKind.InvalidArgument, $"Row {_row}: {ex.Message}", _row)); }
+                catch (RowException ex) { RowFailed(ex, _row); }
             }
+            _errors?.WriteSummaries();
+            if (_empty != null) foreach (var warning in _empty.Warnings(_row)) WriteWarning(warning);
             base.EndProcessing();
         }
 
@@ -147,21 +161,26 @@ namespace IrisBatch.Commands
             if (_messages != null)
             {
                 foreach (var (role, content, json) in _messages)
-                    messages.Add(new ChatMessage(role, content?.Expand(reader), json));
+                    messages.Add(new ChatMessage(role, content?.Expand(reader, rowNumber, _empty), json));
             }
             else
             {
-                var system = _system != null ? _system.Expand(reader)
+                var system = _system != null ? _system.Expand(reader, rowNumber, _empty)
                     : !_systemBound && reader.TryGetProperty(nameof(SystemPrompt), out var fromRow) ? PSConvert.ToText(fromRow) : null;
-                var prompt = _prompt != null ? _prompt.Expand(reader) : Prompt != null ? PSConvert.ToText(Prompt) : null;
+                var prompt = _prompt != null ? _prompt.Expand(reader, rowNumber, _empty) : Prompt != null ? PSConvert.ToText(Prompt) : null;
                 if (prompt == null) throw new RowException("no prompt: pass -Prompt or -Messages, or give the row a 'Prompt' property.");
                 if (!string.IsNullOrEmpty(system)) messages.Add(new ChatMessage("system", system));
                 messages.Add(new ChatMessage("user", prompt));
             }
 
-            var customId = _customId != null ? _customId.Expand(reader) : CustomId ?? "request-" + rowNumber.ToString(CultureInfo.InvariantCulture);
-            if (!IsValidCustomId(customId))
-                throw new RowException($"the custom id '{customId}' (property CustomId) is not valid: use 1 to 64 letters, digits, '_' or '-'.");
+            var customId = _customId != null ? _customId.Expand(reader, rowNumber, _empty) : CustomId ?? "request-" + rowNumber.ToString(CultureInfo.InvariantCulture);
+            if (_customId == null && CustomId != null && !_saidCustomIdColumn)
+            {
+                _saidCustomIdColumn = true;
+                WriteVerbose($"Each request's custom id comes from the input's '{CustomIdColumn(reader)}' column, bound to -CustomId by name. " +
+                    "Pass -CustomId '{Column}' or a script block to choose another.");
+            }
+            if (!IsValidCustomId(customId)) throw InvalidCustomId(customId, reader);
 
             var request = new IrisBatchRequest
             {
@@ -176,6 +195,34 @@ namespace IrisBatch.Commands
             };
             request.SetValidInputJson(reader.ToJson());   // written just now by Utf8JsonWriter
             return request;
+        }
+
+        /// <summary>The column -CustomId was bound from by PowerShell (by its name or an alias).</summary>
+        private static string CustomIdColumn(RowReader reader)
+        {
+            foreach (var name in new[] { nameof(CustomId), "Id", "custom_id" })
+                if (reader.TryGetProperty(name, out _)) return reader.PropertyName(name) ?? name;
+            return nameof(CustomId);
+        }
+
+        private RowException InvalidCustomId(string customId, RowReader reader)
+        {
+            const string rule = "use 1 to 64 letters, digits, '_' or '-'";
+            if (_customId != null)
+                return new RowException(
+                    $"the custom id '{customId}' made by -CustomId is not valid: {rule}. Make -CustomId give such an id, e.g. " +
+                    "-CustomId { $_.Email -replace '[^A-Za-z0-9_-]', '_' }, or use another column.",
+                    "custom-id|-CustomId", $"the custom id made by -CustomId is not valid ({rule})");
+            if (CustomId == null)
+                return new RowException($"the custom id '{customId}' is not valid: {rule}.", "custom-id|default", $"the custom id is not valid ({rule})");
+            var column = CustomIdColumn(reader);
+            var bound = string.Equals(column, nameof(CustomId), StringComparison.OrdinalIgnoreCase) ? "" : " (bound to -CustomId by name)";
+            return new RowException(
+                $"the custom id '{customId}' from the input's column '{column}'{bound} is not valid: {rule}. " +
+                $"Sanitise it, e.g. -CustomId {{ $_.{column} -replace '[^A-Za-z0-9_-]', '_' }}, or take a different column with " +
+                "-CustomId '{OtherColumn}'.",
+                "custom-id|column|" + column,
+                $"the custom id from the input's column '{column}'{bound} is not valid ({rule})");
         }
 
         private List<(string, Source?, string?)> ParseMessages(object[] messages)
@@ -225,7 +272,7 @@ namespace IrisBatch.Commands
             }
 
             [MethodImpl(Hot.Path)]
-            public string Expand(RowReader reader)
+            public string Expand(RowReader reader, long rowNumber, EmptyValues? empty)
             {
                 if (_script != null)
                 {
@@ -252,16 +299,106 @@ namespace IrisBatch.Commands
                     }
                     return sb.ToString();
                 }
-                var text = _template!.Expand(reader.TryGetText, out var missing);
-                if (text == null)
-                    throw new RowException($"the input has no property '{missing}', which the template of -{_parameter} uses.");
+                _lookup ??= new Lookup(reader);
+                _lookup.Start(rowNumber, empty);
+                var text = _template!.Expand(_lookup.TryGetText, out var missing);
+                if (text == null) throw MissingProperty(reader, missing!);
                 return text;
+            }
+
+            private Lookup? _lookup;
+
+            private RowException MissingProperty(RowReader reader, string missing)
+            {
+                var description = $"the input has no property '{missing}', which the template of -{_parameter} uses";
+                var names = reader.PropertyNames();
+                string detail;
+                if (reader.Row != null && PSConvert.IsScalar(reader.Row.BaseObject))
+                    detail = $" The input is a {reader.Row.BaseObject.GetType().Name}, not a row with columns: write {{_}} for the whole input object as text.";
+                else if (names.Count == 0)
+                    detail = " The input has no properties.";
+                else
+                {
+                    var near = NearestNames.Find(missing, names, 1);
+                    detail = $" Its properties: {string.Join(", ", names)}." + (near.Count > 0 ? $" Did you mean {{{near[0]}}}?" : "");
+                }
+                return new RowException(description + "." + detail, "missing-property|" + _parameter + "|" + missing.ToLowerInvariant(), description);
+            }
+        }
+
+        /// <summary>The template's lookup of a placeholder in the current row: {_} is the whole input; empty values are counted.</summary>
+        private sealed class Lookup
+        {
+            private readonly RowReader _reader;
+            private long _row;
+            private EmptyValues? _empty;
+
+            public Lookup(RowReader reader)
+            {
+                _reader = reader;
+                TryGetText = Get;
+            }
+
+            public readonly PromptTemplate.TryLookup TryGetText;
+
+            public void Start(long row, EmptyValues? empty)
+            {
+                _row = row;
+                _empty = empty;
+            }
+
+            [MethodImpl(Hot.Path)]
+            private bool Get(string name, out string? value)
+            {
+                if (name.Length == 1 && name[0] == '_')
+                {
+                    var row = _reader.Row;
+                    value = row == null ? null : PSConvert.ToText(row);
+                    if (row == null) return false;
+                }
+                else if (!_reader.TryGetText(name, out value)) return false;
+                if (_empty != null && string.IsNullOrWhiteSpace(value)) _empty.Add(name, _row);
+                return true;
+            }
+        }
+
+        /// <summary>Placeholders whose value was empty, per column: one warning each at the end (silenced by -AllowEmpty).</summary>
+        private sealed class EmptyValues
+        {
+            private readonly Dictionary<string, (string Name, long Count, long LastRow, List<long> Rows)> _columns =
+                new Dictionary<string, (string, long, long, List<long>)>(StringComparer.OrdinalIgnoreCase);
+
+            public void Add(string column, long row)
+            {
+                if (!_columns.TryGetValue(column, out var c)) c = (column, 0, 0, new List<long>());
+                if (c.LastRow == row) return;   // the same placeholder twice in one row, or in two templates
+                if (c.Rows.Count < RepeatedErrors.RowsListed) c.Rows.Add(row);
+                _columns[column] = (c.Name, c.Count + 1, row, c.Rows);
+            }
+
+            public IEnumerable<string> Warnings(long rows)
+            {
+                foreach (var c in _columns.Values)
+                {
+                    var listed = string.Join(", ", c.Rows) + (c.Count > c.Rows.Count ? $" and {c.Count - c.Rows.Count:N0} more" : "");
+                    yield return $"The column '{c.Name}' was empty in {c.Count:N0} of {rows:N0} rows (rows {listed}), which left a hole in " +
+                        "those prompts. Pass -AllowEmpty if that is intended.";
+                }
             }
         }
 
         private sealed class RowException : Exception
         {
-            public RowException(string message) : base(message) { }
+            public RowException(string message, string? key = null, string? description = null) : base(message)
+            {
+                Key = key;
+                Description = description;
+            }
+
+            /// <summary>Which rows' errors are "the same" (reported once, then counted); null: the message itself.</summary>
+            public string? Key { get; }
+            /// <summary>The error without the row's own values, for the summary of rows that failed the same way.</summary>
+            public string? Description { get; }
         }
     }
 }

@@ -337,6 +337,25 @@ namespace IrisBatch.Conversion
             return null;
         }
 
+        /// <summary>The names of the row's properties (a dictionary's keys), for error messages.</summary>
+        public List<string> PropertyNames()
+        {
+            var names = new List<string>();
+            if (_row == null) return names;
+            if (_row.BaseObject is IDictionary d)
+            {
+                foreach (var key in d.Keys) if (key != null) names.Add(key.ToString());
+                return names;
+            }
+            if (PSConvert.IsScalar(_row.BaseObject) && !(_row.BaseObject is PSCustomObject)) return names;
+            var properties = Properties();
+            if (properties != null) foreach (var p in properties) names.Add(p.Name);
+            return names;
+        }
+
+        /// <summary>The property's name as the row spells it (case-insensitive lookup); null when it has none.</summary>
+        public string? PropertyName(string name) => Find(name)?.Name;
+
         /// <summary>As <see cref="PSConvert.TryGetText"/>: a hashtable key or an object property, case-insensitive.</summary>
         [MethodImpl(Hot.Path)]
         public bool TryGetText(string name, out string? text)

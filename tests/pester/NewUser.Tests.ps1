@@ -1,0 +1,124 @@
+# Issue 16: the everyday path as a new user walks it: one clear error instead of a flood, {_}, empty cells,
+# the custom id from an Id column, and a build without warnings. Items are numbered as in the issue.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $null = Import-ModuleUnderTest
+    $repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+}
+
+Describe 'Issue 16 item 5: a per-row error that repeats is reported once, then counted' {
+    It 'gives the first row''s error with its columns and the nearest one, then one summary with the count and 10 row numbers' {
+        $rows = 1..1000 | ForEach-Object { [pscustomobject]@{ name = "n$_"; price = $_ } }
+        $out = @($rows | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {title}' -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $out.Count | Should -Be 0
+        $errs.Count | Should -Be 2
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.InvalidRequest*'
+        $errs[0].Exception.Message | Should -Match '^Row 1: '
+        $errs[0].Exception.Message | Should -Match "no property 'title'"
+        $errs[0].Exception.Message | Should -Match 'Its properties: name, price'
+        $errs[0].Exception.Message | Should -Match 'Did you mean \{name\}\?'
+        $errs[1].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.InvalidRequest*'
+        $errs[1].Exception.Message | Should -Match '999 more rows failed the same way as row 1 \(1,000 rows in all\)'
+        $errs[1].Exception.Message | Should -Match 'First rows: 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 989 more\.'
+        $errs[1].TargetObject.Count | Should -Be 1000
+        $errs[1].TargetObject.Rows | Should -Be (2..11)
+    }
+
+    It 'keeps the output a stream: good rows come out as they go, between the first error and the summary' {
+        $rows = 1..6 | ForEach-Object { if ($_ % 2) { [pscustomobject]@{ name = "n$_" } } else { [pscustomobject]@{ other = "o$_" } } }
+        $seen = [Collections.Generic.List[string]]::new()
+        $rows | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Say {name}' -ErrorVariable errs -ErrorAction SilentlyContinue |
+            ForEach-Object { $seen.Add("$($_.CustomId) errors=$($errs.Count)") }
+        $seen | Should -Be 'request-1 errors=0', 'request-3 errors=1', 'request-5 errors=1'
+        $errs.Count | Should -Be 2
+        $errs[1].Exception.Message | Should -Match '2 more rows failed the same way as row 2 \(3 rows in all\): .* Rows: 4, 6\.'
+    }
+
+    It 'reports bad custom ids once too, and different mistakes each once' {
+        $rows = 1..30 | ForEach-Object { [pscustomobject]@{ name = "n$_"; key = "bad key $_" } }
+        $null = $rows | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Say {name} {missing}' -CustomId '{key}' -ErrorVariable e1 -ErrorAction SilentlyContinue
+        $e1.Count | Should -Be 2
+        $e1[1].Exception.Message | Should -Match '29 more rows'
+        $null = $rows | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Say {name}' -CustomId '{key}' -ErrorVariable e2 -ErrorAction SilentlyContinue
+        $e2.Count | Should -Be 2
+        $e2[0].Exception.Message | Should -Match "Row 1: the custom id 'bad key 1' made by -CustomId is not valid"
+        $e2[1].Exception.Message | Should -Match '29 more rows failed the same way as row 1'
+    }
+
+    It 'writes no summary when only one row fails' {
+        $rows = [pscustomobject]@{ name = 'a' }, [pscustomobject]@{ x = 'b' }
+        $out = @($rows | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{name}' -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $out.Count | Should -Be 1
+        $errs.Count | Should -Be 1
+    }
+}
+
+Describe 'Issue 16 item 6: {_} is the whole input object as text' {
+    It 'makes one request per plain string, with no errors' {
+        $out = @('a', 'b' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Say {_}' -ErrorVariable errs)
+        $errs.Count | Should -Be 0
+        $out.Messages.Content | Should -Be 'Say a', 'Say b'
+    }
+
+    It 'points a string input that names a property at {_}' {
+        $null = 'a' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Say {name}' -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].Exception.Message | Should -Match 'write \{_\} for the whole input'
+    }
+
+    It 'is documented, with the script block alternative' {
+        $help = Get-Help New-IrisBatchRequest -Full | Out-String
+        $help | Should -Match '\{_\}'
+        $help | Should -Match 'script block'
+    }
+}
+
+Describe 'Issue 16 item 7: an empty cell warns once per column' {
+    It 'names each column and how many rows were empty; -AllowEmpty silences it' {
+        $rows = 1..5 | ForEach-Object { [pscustomobject]@{ name = $(if ($_ -in 2, 4) { '' } else { "n$_" }); note = $(if ($_ -eq 3) { ' ' } else { 'x' }); ok = 'y' } }
+        $out = @($rows | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{name} {note} {ok} {name}' -WarningVariable warns -WarningAction SilentlyContinue)
+        $out.Count | Should -Be 5
+        $warns.Count | Should -Be 2
+        ($warns -join "`n") | Should -Match "The column 'name' was empty in 2 of 5 rows \(rows 2, 4\)"
+        ($warns -join "`n") | Should -Match "The column 'note' was empty in 1 of 5 rows \(rows 3\)"
+        ($warns -join "`n") | Should -Match '-AllowEmpty'
+        $out = @($rows | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{name} {note}' -AllowEmpty -WarningVariable quiet)
+        $out.Count | Should -Be 5
+        $quiet.Count | Should -Be 0
+    }
+}
+
+Describe 'Issue 16 item 3: a custom id from an Id column' {
+    It 'says once, verbosely, which column the custom id comes from' {
+        $rows = 1..3 | ForEach-Object { [pscustomobject]@{ Id = "id-$_"; name = "n$_" } }
+        $verbose = $rows | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{name}' -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        @($verbose | Where-Object Message -Match "custom id comes from the input's 'Id' column").Count | Should -Be 1
+    }
+
+    It 'names the column in the error and suggests sanitising it or another column, once for all rows' {
+        $rows = 1..20 | ForEach-Object { [pscustomobject]@{ Id = "user$_@example.com"; name = "n$_" } }
+        $out = @($rows | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{name}' -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $out.Count | Should -Be 0
+        $errs.Count | Should -Be 2
+        $m = $errs[0].Exception.Message
+        $m | Should -Match "the custom id 'user1@example.com' from the input's column 'Id'"
+        $m | Should -Not -Match 'property CustomId'
+        $m | Should -Match ([regex]::Escape("-CustomId { `$_.Id -replace '[^A-Za-z0-9_-]', '_' }"))
+        $m | Should -Match ([regex]::Escape("-CustomId '{OtherColumn}'"))
+        $errs[1].Exception.Message | Should -Match '19 more rows'
+    }
+
+    It 'names a custom_id column the same way' {
+        $null = [pscustomobject]@{ custom_id = 'a b'; name = 'n' } | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{name}' -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].Exception.Message | Should -Match "from the input's column 'custom_id'"
+    }
+}
+
+Describe 'Issue 16 item 13: warnings are errors in Release' {
+    It 'sets TreatWarningsAsErrors for the Release configuration that build.ps1 builds' {
+        $props = [xml](Get-Content -Raw (Join-Path $repoRoot 'Directory.Build.props'))
+        $release = @($props.Project.PropertyGroup | Where-Object { $_.GetAttribute('Condition') -match "'Release'" })
+        $release.Count | Should -Be 1
+        $release[0].TreatWarningsAsErrors | Should -Be 'true'
+    }
+}
