@@ -224,8 +224,11 @@ Describe 'Test 9: a row missing a template property' {
         )
         $reqs = @($in | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{name}' -ErrorVariable badIds -ErrorAction SilentlyContinue)
         $reqs.CustomId | Should -Be @('fine_id-1', 'fine_id-4')
-        $badIds.Count | Should -Be 3
+        # The same mistake on three rows: the first in full, then one summary of the others (issue 16 item 5).
+        $badIds.Count | Should -Be 2
         $badIds | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.InvalidRequest,*' }
+        $badIds[0].Exception.Message | Should -Match "^Row 2: the custom id 'has space' from the input's column 'custom_id'"
+        $badIds[1].Exception.Message | Should -Match '2 more rows failed the same way as row 2 .* Rows: 3, 5\.'
     }
 }
 
