@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Text.Json;
 
 namespace IrisBatch.Emulator;
 
@@ -9,33 +10,105 @@ public readonly record struct FakeMessage(string Role, string Text);
 public enum FakeOutcome
 {
     Ok,
-    /// <summary>The last user message contains "[fail]": an HTTP 400-style request failure.</summary>
+    /// <summary>The last user message contains "[fail]", or the request broke a rule of the service (<see cref="FakeAnswer.Rejection"/>): HTTP 400.</summary>
     Fail400,
     /// <summary>The last user message contains "[fail500]": an HTTP 500-style request failure.</summary>
     Fail500,
 }
 
+/// <summary>How a successful answer ended.</summary>
+public enum FakeFinish
+{
+    /// <summary>Complete (OpenAI "stop", Responses "completed", Anthropic "end_turn", Gemini "STOP").</summary>
+    Stop,
+    /// <summary>Cut at the token limit ("[truncate]", or the answer did not fit the request's max tokens).</summary>
+    Length,
+    /// <summary>The model refused ("[refuse]").</summary>
+    Refusal,
+}
+
+/// <summary>A rule of the real service the request broke: answered as a 400 in the provider's error shape, on its own line.</summary>
+public sealed record FakeRejection(string Message, string? Param, string? Code, string Type = "invalid_request_error");
+
+/// <summary>What a request asks of the fake model beyond its messages (spec §11).</summary>
+public sealed class FakeRequest
+{
+    public FakeRequest(IReadOnlyList<FakeMessage> messages) => Messages = messages;
+
+    public IReadOnlyList<FakeMessage> Messages { get; }
+
+    /// <summary>A JSON Schema (or Gemini's proto Schema) the answer must fit; null for free text.</summary>
+    public JsonElement? Schema { get; init; }
+
+    /// <summary>JSON mode without a schema (json_object, Ollama "json", Gemini application/json without a schema).</summary>
+    public bool JsonMode { get; init; }
+
+    /// <summary>The reasoning effort in force ("none", "minimal", "low", "medium", "high", "xhigh", "max"), or null when the model does not reason.</summary>
+    public string? ReasoningEffort { get; init; }
+
+    /// <summary>A cap on reasoning tokens (Anthropic budget_tokens, Gemini thinkingBudget), or null.</summary>
+    public int? ReasoningBudget { get; init; }
+
+    /// <summary>The request's output token limit (reasoning included), or null.</summary>
+    public int? MaxOutputTokens { get; init; }
+
+    /// <summary>Set when the request breaks a rule: the answer is a 400 failure.</summary>
+    public FakeRejection? Rejection { get; init; }
+
+    /// <summary>Image parts in the request (counted in the stats).</summary>
+    public int ImageParts { get; init; }
+
+    public int ImageUrlParts { get; init; }
+}
+
 public sealed record FakeAnswer(string Content, int PromptTokens, int CompletionTokens, FakeOutcome Outcome)
 {
     public int TotalTokens => PromptTokens + CompletionTokens;
+
+    /// <summary>How the answer ended (only meaningful when <see cref="Outcome"/> is Ok).</summary>
+    public FakeFinish Finish { get; init; } = FakeFinish.Stop;
+
+    /// <summary>The refusal text when <see cref="Finish"/> is Refusal (then <see cref="Content"/> is empty).</summary>
+    public string? Refusal { get; init; }
+
+    /// <summary>Reasoning (thinking) tokens; part of <see cref="CompletionTokens"/>.</summary>
+    public int ReasoningTokens { get; init; }
+
+    /// <summary>Tokens of the visible answer: <see cref="CompletionTokens"/> less <see cref="ReasoningTokens"/>.</summary>
+    public int VisibleTokens => CompletionTokens - ReasoningTokens;
+
+    /// <summary>Why the request failed with a 400, when a service rule (not "[fail]") failed it.</summary>
+    public FakeRejection? Rejection { get; init; }
+
+    /// <summary>The request this answers (for result bodies that echo a setting).</summary>
+    public FakeRequest? Request { get; init; }
 }
 
 /// <summary>
 /// The deterministic model behind every provider surface (documented in README.md):
-/// the answer is "Echo: " + the text of the last user message; prompt tokens = whitespace-separated words over all
-/// messages; completion tokens = words in the answer; "[fail500]" / "[fail]" in the last user message make the request fail.
+/// the answer is "Echo: " + the text of the last user message, or JSON that fits the request's schema (<see cref="SchemaAnswer"/>);
+/// prompt tokens = whitespace-separated words over all messages; completion tokens = words in the answer plus reasoning tokens.
+/// Markers in the last user message: "[fail500]" / "[fail]" fail the request; "[invalid-json]" answers text that is not JSON;
+/// "[truncate]" cuts the answer in half with the provider's length reason; "[refuse]" refuses.
 /// </summary>
 public static class FakeModel
 {
     public const string AnswerPrefix = "Echo: ";
     public const string FailMarker = "[fail]";
     public const string Fail500Marker = "[fail500]";
+    public const string InvalidJsonMarker = "[invalid-json]";
+    public const string TruncateMarker = "[truncate]";
+    public const string RefuseMarker = "[refuse]";
+    public const string RefusalText = "I'm sorry, but I can't help with that request.";
+    public const string InvalidJsonPrefix = "Sure! Here is the answer, in plain words rather than JSON: ";
 
-    public static FakeAnswer Answer(IReadOnlyList<FakeMessage> messages)
+    public static FakeAnswer Answer(IReadOnlyList<FakeMessage> messages) => Answer(new FakeRequest(messages));
+
+    public static FakeAnswer Answer(FakeRequest request)
     {
         string lastUser = "";
         int prompt = 0;
-        foreach (var m in messages)
+        foreach (var m in request.Messages)
         {
             prompt += CountWords(m.Text);
             if (m.Role == "user") lastUser = m.Text;
@@ -43,8 +116,75 @@ public static class FakeModel
         var outcome = lastUser.Contains(Fail500Marker, StringComparison.Ordinal) ? FakeOutcome.Fail500
             : lastUser.Contains(FailMarker, StringComparison.Ordinal) ? FakeOutcome.Fail400
             : FakeOutcome.Ok;
-        string content = AnswerPrefix + lastUser;
-        return new FakeAnswer(content, prompt, CountWords(content), outcome);
+        if (request.Rejection is { } rejection)
+            return new FakeAnswer("", prompt, 0, FakeOutcome.Fail400) { Rejection = rejection, Request = request };
+        if (outcome != FakeOutcome.Ok)
+            return new FakeAnswer(AnswerPrefix + lastUser, prompt, 0, outcome) { Request = request };
+
+        int reasoning = request.ReasoningEffort is { } effort ? ReasoningTokens(effort, prompt, request.ReasoningBudget) : 0;
+        if (lastUser.Contains(RefuseMarker, StringComparison.Ordinal))
+            return new FakeAnswer("", prompt, reasoning + CountWords(RefusalText), outcome)
+            { Finish = FakeFinish.Refusal, Refusal = RefusalText, ReasoningTokens = reasoning, Request = request };
+
+        string content = lastUser.Contains(InvalidJsonMarker, StringComparison.Ordinal) ? InvalidJsonPrefix + lastUser
+            : request.Schema is { } schema ? SchemaAnswer.Generate(schema, lastUser)
+            : request.JsonMode ? JsonSerializer.Serialize(new { answer = AnswerPrefix + lastUser })
+            : AnswerPrefix + lastUser;
+        var finish = FakeFinish.Stop;
+        if (lastUser.Contains(TruncateMarker, StringComparison.Ordinal))
+        {
+            content = Truncate(content);
+            finish = FakeFinish.Length;
+        }
+        int visible = CountWords(content);
+        if (request.MaxOutputTokens is { } max && reasoning + visible > max)
+        {
+            // The answer does not fit: the service stops at the limit (reasoning first, then as much text as fits).
+            finish = FakeFinish.Length;
+            reasoning = Math.Min(reasoning, max);
+            content = CutToWords(content, max - reasoning);
+            visible = CountWords(content);
+        }
+        return new FakeAnswer(content, prompt, reasoning + visible, outcome)
+        { Finish = finish, ReasoningTokens = reasoning, Request = request };
+    }
+
+    /// <summary>
+    /// Reasoning tokens of a request: a base per effort (none 0, minimal 8, low 16, medium 32, high 64, xhigh 128, max 256)
+    /// plus the prompt's words, capped by a budget when one is given.
+    /// </summary>
+    public static int ReasoningTokens(string effort, int promptTokens, int? budget = null)
+    {
+        int b = effort switch
+        {
+            "none" => -1,
+            "minimal" => 8,
+            "low" => 16,
+            "high" => 64,
+            "xhigh" => 128,
+            "max" => 256,
+            _ => 32,
+        };
+        if (b < 0) return 0;
+        int n = b + promptTokens;
+        return budget is { } cap ? Math.Max(0, Math.Min(n, cap)) : n;
+    }
+
+    /// <summary>The first half of the text (at least one character shorter), so a JSON answer is never complete.</summary>
+    public static string Truncate(string content) => content.Length <= 1 ? "" : content[..(content.Length / 2)];
+
+    private static string CutToWords(string text, int words)
+    {
+        if (words <= 0) return "";
+        int n = 0;
+        bool inWord = false;
+        for (int i = 0; i < text.Length; i++)
+        {
+            bool ws = char.IsWhiteSpace(text[i]);
+            if (!ws && !inWord && ++n > words) return text[..i].TrimEnd();
+            inWord = !ws;
+        }
+        return text;
     }
 
     /// <summary>Number of maximal runs of non-whitespace characters.</summary>

@@ -28,6 +28,9 @@ public sealed class Stats
     /// <summary>Executions on the Ollama routes (ollama_* in the JSON).</summary>
     public OllamaStats Ollama { get; } = new();
 
+    /// <summary>What the requests carried (images, schemas, reasoning, rejections, embeddings), per provider ("features" in the JSON).</summary>
+    public FeatureStats Features { get; } = new();
+
     /// <summary>Calls per route, keyed "METHOD /pattern", e.g. "GET /v1/batches/{batch_id}".</summary>
     public IReadOnlyDictionary<string, long> Routes => new SortedDictionary<string, long>(_routes);
 
@@ -51,6 +54,7 @@ public sealed class Stats
         Interlocked.Exchange(ref _faultsInjected, 0);
         _routes.Clear();
         Ollama.Reset();
+        Features.Reset();
     }
 
     internal JsonObject ToJson()
@@ -68,6 +72,7 @@ public sealed class Stats
             ["routes"] = routes,
         };
         Ollama.AddTo(json);
+        json["features"] = Features.ToJson();
         return json;
     }
 }

@@ -18,7 +18,7 @@ internal sealed class BatchStore(EmulatorState state) : IBatchControl
     {
         var batch = new OpenAIBatch(Ids.Hex("batch_", 32), Interlocked.Increment(ref _seq), request, state.Now, state.Timing);
         _batches[batch.Id] = batch;
-        batch.StartValidation(state.Time);
+        batch.StartValidation(state.Time, state.Stats);
         return batch;
     }
 

@@ -9,7 +9,7 @@ namespace IrisBatch.Emulator.OpenAI;
 internal sealed record BatchError(string Code, string Message, int? Line);
 
 /// <summary>A valid input line: where to re-read it, and what the fake model will make of it.</summary>
-internal readonly record struct ValidatedLine(string CustomId, long Offset, int Length, FakeOutcome Outcome, int InputTokens, int OutputTokens);
+internal readonly record struct ValidatedLine(string CustomId, long Offset, int Length, FakeOutcome Outcome, int InputTokens, int OutputTokens, RequestFeatures Features);
 
 internal sealed class ValidationResult
 {
@@ -85,9 +85,9 @@ internal static class InputValidator
                 return new("model_mismatch", $"Line {n} uses model '{lineModel}' but earlier lines use '{model}'; a batch input file can only include requests to a single model.", n);
 
             string canonical = rules.Canonical(endpoint);
-            var answer = FakeModel.Answer(RequestText.Messages(canonical, body));
+            var answer = OpenAIRequests.Answer(canonical, body);
             var (inTokens, outTokens) = ResponseBodies.Usage(canonical, answer);
-            if (result.Ok) result.Lines.Add(new ValidatedLine(customId, line.Offset, line.Length, answer.Outcome, inTokens, outTokens));
+            if (result.Ok) result.Lines.Add(new ValidatedLine(customId, line.Offset, line.Length, answer.Outcome, inTokens, outTokens, RequestFeatures.Of(answer, canonical)));
             return null;
         }
     }

@@ -12,7 +12,7 @@ internal static class ResponseBodies
 
     public static JsonObject Success(string endpoint, string model, FakeAnswer a, JsonElement body, long created) => endpoint switch
     {
-        "/v1/responses" => Response(model, a, created),
+        "/v1/responses" => Response(model, a, body, created),
         "/v1/completions" => TextCompletion(model, a, created),
         "/v1/embeddings" => Embeddings(model, a, RequestText.InputCount(body)),
         "/v1/moderations" => Moderation(model),
@@ -22,6 +22,11 @@ internal static class ResponseBodies
     public static JsonObject Failure(FakeOutcome outcome) => outcome == FakeOutcome.Fail500
         ? OpenAIErrors.Envelope($"The emulator failed this request because its prompt contains {FakeModel.Fail500Marker}.", "server_error", null, null)
         : OpenAIErrors.Envelope($"The emulator failed this request because its prompt contains {FakeModel.FailMarker}.", "invalid_request_error", "messages", "emulated_failure");
+
+    /// <summary>The error body of a failed request: the rule it broke (spec §11), or the [fail] / [fail500] marker's.</summary>
+    public static JsonObject Failure(FakeAnswer a) => a.Rejection is { } r
+        ? OpenAIErrors.Envelope(r.Message, r.Type, r.Param, r.Code)
+        : Failure(a.Outcome);
 
     public static int StatusCode(FakeOutcome outcome) => outcome switch
     {
@@ -39,17 +44,34 @@ internal static class ResponseBodies
         ["choices"] = new JsonArray(new JsonObject
         {
             ["index"] = 0,
-            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = a.Content },
+            ["message"] = new JsonObject
+            {
+                ["role"] = "assistant",
+                ["content"] = a.Finish == FakeFinish.Refusal ? null : a.Content,
+                ["refusal"] = a.Refusal,
+                ["annotations"] = new JsonArray(),
+            },
             ["logprobs"] = null,
-            ["finish_reason"] = "stop",
+            ["finish_reason"] = a.Finish == FakeFinish.Length ? "length" : "stop",
         }),
-        ["usage"] = new JsonObject
-        {
-            ["prompt_tokens"] = a.PromptTokens,
-            ["completion_tokens"] = a.CompletionTokens,
-            ["total_tokens"] = a.TotalTokens,
-        },
+        ["usage"] = ChatUsage(a),
         ["system_fingerprint"] = "fp_emulator",
+    };
+
+    /// <summary>CompletionUsage (spec §11.6): reasoning tokens are part of completion_tokens.</summary>
+    public static JsonObject ChatUsage(FakeAnswer a) => new()
+    {
+        ["prompt_tokens"] = a.PromptTokens,
+        ["completion_tokens"] = a.CompletionTokens,
+        ["total_tokens"] = a.TotalTokens,
+        ["prompt_tokens_details"] = new JsonObject { ["cached_tokens"] = 0, ["audio_tokens"] = 0 },
+        ["completion_tokens_details"] = new JsonObject
+        {
+            ["reasoning_tokens"] = a.ReasoningTokens,
+            ["audio_tokens"] = 0,
+            ["accepted_prediction_tokens"] = 0,
+            ["rejected_prediction_tokens"] = 0,
+        },
     };
 
     private static JsonObject TextCompletion(string model, FakeAnswer a, long created) => new()
@@ -73,37 +95,69 @@ internal static class ResponseBodies
         },
     };
 
-    private static JsonObject Response(string model, FakeAnswer a, long created) => new()
+    /// <summary>A Response object (spec §11.3): a reasoning item for reasoning models, then the message (output_text or refusal part).</summary>
+    private static JsonObject Response(string model, FakeAnswer a, JsonElement body, long created)
     {
-        ["id"] = Ids.Hex("resp_", 48),
-        ["object"] = "response",
-        ["created_at"] = created,
-        ["status"] = "completed",
-        ["error"] = null,
-        ["incomplete_details"] = null,
-        ["model"] = model,
-        ["output"] = new JsonArray(new JsonObject
-        {
-            ["type"] = "message",
-            ["id"] = Ids.Hex("msg_", 48),
-            ["status"] = "completed",
-            ["role"] = "assistant",
-            ["content"] = new JsonArray(new JsonObject
+        bool incomplete = a.Finish == FakeFinish.Length;
+        var output = new JsonArray();
+        if (a.Request?.ReasoningEffort is { } effort && effort != "none")
+            output.Add(new JsonObject { ["id"] = Ids.Hex("rs_", 48), ["type"] = "reasoning", ["summary"] = new JsonArray() });
+        JsonObject? part = a.Finish == FakeFinish.Refusal
+            ? new JsonObject { ["type"] = "refusal", ["refusal"] = a.Refusal }
+            : a.Content.Length > 0 ? new JsonObject { ["type"] = "output_text", ["text"] = a.Content, ["annotations"] = new JsonArray(), ["logprobs"] = new JsonArray() }
+            : null;
+        if (part is not null)
+            output.Add(new JsonObject
             {
-                ["type"] = "output_text",
-                ["text"] = a.Content,
-                ["annotations"] = new JsonArray(),
-            }),
-        }),
-        ["usage"] = new JsonObject
+                ["id"] = Ids.Hex("msg_", 48),
+                ["type"] = "message",
+                ["status"] = incomplete ? "incomplete" : "completed",
+                ["role"] = "assistant",
+                ["content"] = new JsonArray(part),
+            });
+        JsonNode? Echo(string name) => body.TryGetProperty(name, out var v) ? JsonNode.Parse(v.GetRawText()) : null;
+        var text = body.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.Object ? JsonNode.Parse(t.GetRawText())!.AsObject() : new JsonObject();
+        if (!text.ContainsKey("format")) text["format"] = new JsonObject { ["type"] = "text" };
+        return new JsonObject
         {
-            ["input_tokens"] = a.PromptTokens,
-            ["input_tokens_details"] = new JsonObject { ["cached_tokens"] = 0 },
-            ["output_tokens"] = a.CompletionTokens,
-            ["output_tokens_details"] = new JsonObject { ["reasoning_tokens"] = 0 },
-            ["total_tokens"] = a.TotalTokens,
-        },
-    };
+            ["id"] = Ids.Hex("resp_", 48),
+            ["object"] = "response",
+            ["created_at"] = created,
+            ["status"] = incomplete ? "incomplete" : "completed",
+            ["background"] = false,
+            ["completed_at"] = incomplete ? null : created,
+            ["error"] = null,
+            ["incomplete_details"] = incomplete ? new JsonObject { ["reason"] = "max_output_tokens" } : null,
+            ["instructions"] = Echo("instructions"),
+            ["max_output_tokens"] = Echo("max_output_tokens"),
+            ["model"] = model,
+            ["output"] = output,
+            ["parallel_tool_calls"] = true,
+            ["previous_response_id"] = null,
+            ["reasoning"] = new JsonObject
+            {
+                ["effort"] = a.Request?.ReasoningEffort,
+                ["summary"] = null,
+            },
+            ["store"] = body.TryGetProperty("store", out var st) && st.ValueKind == JsonValueKind.False ? false : true,
+            ["temperature"] = body.TryGetProperty("temperature", out var temp) && temp.ValueKind == JsonValueKind.Number ? temp.GetDouble() : 1.0,
+            ["text"] = text,
+            ["tool_choice"] = "auto",
+            ["tools"] = new JsonArray(),
+            ["top_p"] = body.TryGetProperty("top_p", out var tp) && tp.ValueKind == JsonValueKind.Number ? tp.GetDouble() : 1.0,
+            ["truncation"] = "disabled",
+            ["usage"] = new JsonObject
+            {
+                ["input_tokens"] = a.PromptTokens,
+                ["input_tokens_details"] = new JsonObject { ["cached_tokens"] = 0, ["cache_write_tokens"] = 0 },
+                ["output_tokens"] = a.CompletionTokens,
+                ["output_tokens_details"] = new JsonObject { ["reasoning_tokens"] = a.ReasoningTokens },
+                ["total_tokens"] = a.TotalTokens,
+            },
+            ["user"] = null,
+            ["metadata"] = new JsonObject(),
+        };
+    }
 
     private static JsonObject Embeddings(string model, FakeAnswer a, int inputs)
     {

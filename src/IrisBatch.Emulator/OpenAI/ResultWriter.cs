@@ -35,12 +35,12 @@ internal static class ResultWriter
             byte[] raw = JsonlReader.ReadAt(input, line.Offset, line.Length);
             using var doc = JsonDocument.Parse(raw);
             var body = doc.RootElement.GetProperty("body");
-            var answer = FakeModel.Answer(RequestText.Messages(batch.CanonicalEndpoint, body));
+            var answer = OpenAIRequests.Answer(batch.CanonicalEndpoint, body);
             string model = body.GetProperty("model").GetString()!;
             long created = batch.Timeline.RequestDoneAt(i).ToUnixTimeSeconds();
             JsonObject responseBody = answer.Outcome == FakeOutcome.Ok
                 ? ResponseBodies.Success(batch.CanonicalEndpoint, model, answer, body, created)
-                : ResponseBodies.Failure(answer.Outcome);
+                : ResponseBodies.Failure(answer);
             var response = new JsonObject
             {
                 ["status_code"] = ResponseBodies.StatusCode(answer.Outcome),

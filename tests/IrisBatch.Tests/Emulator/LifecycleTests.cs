@@ -281,7 +281,7 @@ public sealed class LifecycleTests
                 {
                     new { role = "user", content = "first question" },
                     new { role = "assistant", content = "an answer" },
-                    new { role = "user", content = new object[] { new { type = "text", text = "Hello " }, new { type = "image_url", image_url = new { url = "x" } }, new { type = "text", text = "world" } } },
+                    new { role = "user", content = new object[] { new { type = "text", text = "Hello " }, new { type = "image_url", image_url = new { url = "https://example.com/a.png" } }, new { type = "text", text = "world" } } },
                 },
             },
         });
