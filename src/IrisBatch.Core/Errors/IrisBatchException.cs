@@ -67,5 +67,8 @@ namespace IrisBatch
         public const string Journal = "JournalError";
         public const string CostLimitExceeded = "CostLimitExceeded";
         public const string UnknownPrice = "UnknownPrice";
+        public const string InvalidSchema = "InvalidSchema";
+        public const string UnsupportedFeature = "UnsupportedFeature";
+        public const string UnsupportedEndpoint = "UnsupportedEndpoint";
     }
 }

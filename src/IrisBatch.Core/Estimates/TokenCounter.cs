@@ -60,6 +60,8 @@ namespace IrisBatch.Estimates
             long total = 3;
             foreach (var m in request.Messages)
                 total += 3 + CountText(m.Role) + CountText(m.Content ?? m.ContentJson);
+            // Images by the provider's documented formula, or its stated approximation (ImageInput.EstimateTokens).
+            foreach (var image in request.Images) total += image.EstimateTokens(request.Model);
             return total;
         }
     }

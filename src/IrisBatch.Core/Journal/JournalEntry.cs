@@ -30,6 +30,8 @@ namespace IrisBatch.Journal
         public long RequestCount { get; set; }
         public long Bytes { get; set; }
         public long InputTokens { get; set; }
+        /// <summary>True when a request of the batch asks for structured output (-Schema): its results are checked as JSON.</summary>
+        public bool Structured { get; set; }
         public DateTimeOffset SpooledAt { get; set; }
         public List<StateChange> History { get; set; } = new List<StateChange>();
         public BatchStatus? LastStatus { get; set; }

@@ -32,6 +32,16 @@ namespace IrisBatch.Journal
             w.WriteEndArray();
             if (r.MaxTokens.HasValue) w.WriteNumber("max_tokens", r.MaxTokens.Value);
             if (r.Temperature.HasValue) w.WriteNumber("temperature", r.Temperature.Value);
+            if (r.Endpoint != RequestEndpoint.ChatCompletions) w.WriteString("endpoint", r.Endpoint.ToString());
+            if (r.ReasoningEffort != null) w.WriteString("reasoning_effort", r.ReasoningEffort);
+            if (r.Schema != null)
+            {
+                w.WritePropertyName("schema");
+                w.WriteRawValue(r.Schema, skipInputValidation: true);   // normalised by SchemaBuilder
+                if (r.SchemaName != null) w.WriteString("schema_name", r.SchemaName);
+                if (r.SchemaType != null) w.WriteString("schema_type", r.SchemaType);
+            }
+            if (r.Images.Count > 0) WriteImages(w, r.Images);
             if (r.BodyJson != null)
             {
                 w.WritePropertyName("body");
@@ -43,6 +53,56 @@ namespace IrisBatch.Journal
                 w.WriteRawValue(r.InputJson, skipInputValidation: r.InputJsonIsValid);
             }
             w.WriteEndObject();
+        }
+
+        private static void WriteImages(Utf8JsonWriter w, IReadOnlyList<ImageInput> images)
+        {
+            w.WritePropertyName("images");
+            w.WriteStartArray();
+            foreach (var i in images)
+            {
+                w.WriteStartObject();
+                w.WriteString("source", i.Source);
+                if (i.IsUrl) w.WriteString("url", i.Url);
+                else
+                {
+                    w.WriteString("media_type", i.MediaType);
+                    w.WriteString("data", i.Data);
+                    w.WriteNumber("bytes", i.Bytes);
+                    w.WriteNumber("width", i.Width);
+                    w.WriteNumber("height", i.Height);
+                }
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
+
+        /// <summary>The images of a record's "images" array.</summary>
+        internal static ImageInput[] ReadImages(JsonElement list)
+        {
+            if (list.ValueKind != JsonValueKind.Array) return IrisBatchRequest.NoImages;
+            var images = new List<ImageInput>();
+            foreach (var i in list.EnumerateArray())
+                images.Add(new ImageInput(i.Str("source") ?? "", i.Str("url"), i.Str("media_type"), i.Str("data"),
+                    i.Long("bytes") ?? 0, (int)(i.Long("width") ?? 0), (int)(i.Long("height") ?? 0)));
+            return images.ToArray();
+        }
+
+        /// <summary>Sets the features of §11 (endpoint, effort, schema, images) from a record's properties.</summary>
+        internal static void ReadFeatures(JsonElement e, IrisBatchRequest request)
+        {
+            var endpoint = e.Str("endpoint");
+            if (endpoint != null && System.Enum.TryParse<RequestEndpoint>(endpoint, true, out var ep)) request.Endpoint = ep;
+            request.ReasoningEffort = e.Str("reasoning_effort");
+            var schema = e.Prop("schema");
+            if (schema != null)
+            {
+                request.Schema = schema.Value.GetRawText();
+                request.SchemaName = e.Str("schema_name");
+                request.SchemaType = e.Str("schema_type");
+            }
+            var images = e.Prop("images");
+            if (images != null) request.Images = ReadImages(images.Value);
         }
 
         public static IrisBatchRequest Read(string line)
@@ -60,7 +120,7 @@ namespace IrisBatch.Journal
             double? temperature = null;
             var t = e.Prop("temperature");
             if (t != null && t.Value.ValueKind == JsonValueKind.Number) temperature = t.Value.GetDouble();
-            return new IrisBatchRequest
+            var request = new IrisBatchRequest
             {
                 CustomId = e.Str("custom_id") ?? "",
                 RowNumber = e.Long("row") ?? 0,
@@ -71,6 +131,8 @@ namespace IrisBatch.Journal
                 BodyJson = e.Prop("body")?.GetRawText(),
                 InputJson = e.Prop("input")?.GetRawText(),
             };
+            ReadFeatures(e, request);
+            return request;
         }
     }
 }

@@ -11,6 +11,19 @@ namespace IrisBatch
         public IReadOnlyList<ChatMessage> Messages { get; set; } = new ChatMessage[0];
         public int? MaxTokens { get; set; }
         public double? Temperature { get; set; }
+        /// <summary>The provider API the request goes to (OpenAI and Azure also take Responses).</summary>
+        public RequestEndpoint Endpoint { get; set; }
+        /// <summary>minimal, low, medium or high: mapped to each provider's reasoning or thinking field.</summary>
+        public string? ReasoningEffort { get; set; }
+        /// <summary>The JSON Schema the answer must follow (an object schema, as strict mode takes it), or null for plain text.</summary>
+        public string? Schema { get; set; }
+        /// <summary>The schema's name (OpenAI's json_schema.name: letters, digits, '_' and '-', at most 64).</summary>
+        public string? SchemaName { get; set; }
+        /// <summary>The full name of the class or .NET type the schema was made from: Parsed results are instances of it.</summary>
+        public string? SchemaType { get; set; }
+        /// <summary>Images sent with the last user message, in order.</summary>
+        public IReadOnlyList<ImageInput> Images { get; set; } = NoImages;
+        internal static readonly ImageInput[] NoImages = new ImageInput[0];
         /// <summary>Further body fields as a JSON object, passed through verbatim (e.g. response_format).</summary>
         public string? BodyJson { get; set; }
         /// <summary>The input row as a JSON object of its properties (what the journal keeps).</summary>

@@ -40,6 +40,7 @@ namespace IrisBatch.Results
             long? row = null, maxTokens = null;
             double? temperature = null;
             List<ChatMessage>? messages = null;
+            string? features = null;   // endpoint, effort, schema or images: read from a document (rare, and not on the hot path)
             // Each property is read as JsonRead's helpers read it from a document: null is absent, the last one wins.
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
@@ -56,6 +57,12 @@ namespace IrisBatch.Results
                 }
                 else if (r.ValueTextEquals("body")) { r.Read(); body = Raw(ref r, line); }
                 else if (r.ValueTextEquals("input")) { r.Read(); input = Raw(ref r, line); }
+                else if (r.ValueTextEquals("schema") || r.ValueTextEquals("images") || r.ValueTextEquals("endpoint") || r.ValueTextEquals("reasoning_effort"))
+                {
+                    features = "yes";
+                    r.Read();
+                    r.Skip();
+                }
                 else { r.Read(); r.Skip(); }
             }
             if (r.TokenType != JsonTokenType.EndObject || r.Read()) throw new FormatException("not one object");
@@ -70,6 +77,11 @@ namespace IrisBatch.Results
                 BodyJson = body,
             };
             request.SetValidInputJson(input);   // a value the reader has just walked through
+            if (features != null)
+            {
+                using var doc = JsonDocument.Parse(new ReadOnlyMemory<byte>(line.Bytes, line.Start, line.Length));
+                RequestRecord.ReadFeatures(doc.RootElement, request);
+            }
             return request;
         }
 

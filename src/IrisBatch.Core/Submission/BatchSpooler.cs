@@ -193,6 +193,8 @@ namespace IrisBatch.Submission
         {
             if (request.InputJson != null && !request.InputJsonIsValid) CheckInputJson(request);
             var key = _provider.Limits.OneModelPerBatch ? request.Model : string.Empty;
+            // One endpoint per batch: Responses requests go to batches of their own (spec §11.3).
+            if (request.Endpoint != RequestEndpoint.ChatCompletions) key += "\u0001" + request.Endpoint;
             _scratch.SetLength(0);
             _scratchWriter.Reset(_scratch);
             _provider.WriteRequest(_scratchWriter, request);
@@ -208,6 +210,7 @@ namespace IrisBatch.Submission
             part.Input.WriteRaw(_scratch.GetBuffer(), (int)_scratch.Length);
             part.Requests.WriteLine(w => RequestRecord.Write(w, request));
             part.AddToFingerprint(request.Model, _scratch.GetBuffer(), (int)_scratch.Length);
+            if (request.Schema != null) part.Entry.Structured = true;
             part.InputTokens += tokens;
             part.MaxOutputTokens += request.MaxTokens ?? 0;
             Count++;

@@ -78,6 +78,23 @@ namespace IrisBatch.Commands
         [Parameter]
         public SwitchParameter AllowEmpty { get; set; }
 
+        /// <summary>A JSON schema the answer must follow: a hashtable, JSON text, the path of a .json file, or a class / .NET type.</summary>
+        [Parameter]
+        public object? Schema { get; set; }
+
+        /// <summary>Images for the prompt: https URLs or local files; templates, script blocks or values, several allowed.</summary>
+        [Parameter]
+        public object[]? Image { get; set; }
+
+        /// <summary>The provider API: ChatCompletions (default) or Responses (OpenAI and Azure).</summary>
+        [Parameter]
+        public RequestEndpoint Endpoint { get; set; }
+
+        /// <summary>How hard a reasoning model thinks: mapped to each provider's field.</summary>
+        [Parameter]
+        [ValidateSet("minimal", "low", "medium", "high")]
+        public string? ReasoningEffort { get; set; }
+
         private long _row;
         private Source? _prompt, _system, _customId;
         private string? _modelFromCommandLine;
@@ -87,6 +104,10 @@ namespace IrisBatch.Commands
         private int? _maxTokens;
         private double? _temperature;
         private List<(string Role, Source? Content, string? ContentJson)>? _messages;
+        private SchemaArgument? _schema;
+        private List<Source>? _images;
+        private string? _imageBase;
+        private bool _bodySetsSampling;
         private readonly RowReader _reader = new RowReader();
         private RowErrors? _errors;
         private EmptyValues? _empty;
@@ -107,6 +128,19 @@ namespace IrisBatch.Commands
                 _temperature = Bound(nameof(Temperature)) ? Temperature : (double?)null;
                 if (Body != null) _bodyJson = PSConvert.ToJson(Body);
                 if (Messages != null) _messages = ParseMessages(Messages);
+                if (Bound(nameof(Schema))) _schema = SchemaArgument.From(Schema!, this);
+                if (Image != null && Image.Length > 0)
+                {
+                    _images = new List<Source>();
+                    foreach (var image in Image) { var source = Source.From(image, nameof(Image)); if (source != null) _images.Add(source); }
+                    _imageBase = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+                }
+                if (ReasoningEffort != null) ReasoningEffort = ReasoningEffort.ToLowerInvariant();
+                _bodySetsSampling = Body != null && (Body.ContainsKey("temperature") || Body.ContainsKey("top_p"));
+            }
+            catch (IrisBatchException ex)
+            {
+                ThrowMapped(ex, Schema);
             }
             catch (FormatException ex)
             {
@@ -182,6 +216,13 @@ namespace IrisBatch.Commands
             }
             if (!IsValidCustomId(customId)) throw InvalidCustomId(customId, reader);
 
+            if ((_temperature.HasValue || _bodySetsSampling) && IsReasoningModel(model!))
+            {
+                var parameter = _temperature.HasValue || Body!.ContainsKey("temperature") ? "temperature" : "top_p";
+                var text = $"model '{model}' is a reasoning model and does not take '{parameter}' (only the default is supported): remove {(_temperature.HasValue ? "-Temperature" : "the " + parameter + " of -Body")}";
+                throw new RowException(text + ". Nothing of this row is sent.", "reasoning|" + model + "|" + parameter, text);
+            }
+
             var request = new IrisBatchRequest
             {
                 CustomId = customId,
@@ -192,7 +233,16 @@ namespace IrisBatch.Commands
                 BodyJson = _bodyJson,
                 InputObject = row,
                 RowNumber = rowNumber,
+                Endpoint = Endpoint,
+                ReasoningEffort = ReasoningEffort,
             };
+            if (_schema != null)
+            {
+                request.Schema = _schema.Schema;
+                request.SchemaName = _schema.Name;
+                request.SchemaType = _schema.TypeName;
+            }
+            if (_images != null) request.Images = ReadImages(reader, rowNumber);
             request.SetValidInputJson(reader.ToJson());   // written just now by Utf8JsonWriter
             return request;
         }
@@ -223,6 +273,25 @@ namespace IrisBatch.Commands
                 "-CustomId '{OtherColumn}'.",
                 "custom-id|column|" + column,
                 $"the custom id from the input's column '{column}'{bound} is not valid ({rule})");
+        }
+
+        /// <summary>Whether models.json lists the model as a reasoning model (under OpenAI or Azure: the providers whose reasoning models refuse sampling parameters).</summary>
+        private static bool IsReasoningModel(string model) =>
+            Data.ModelCatalog.IsReasoning("OpenAI", model) || Data.ModelCatalog.IsReasoning("AzureOpenAI", model);
+
+        /// <summary>The row's images: each -Image value expanded (a script block may give several, one per line), each URL or file checked.</summary>
+        private List<ImageInput> ReadImages(RowReader reader, long rowNumber)
+        {
+            var list = new List<ImageInput>();
+            foreach (var source in _images!)
+                foreach (var line in source.Expand(reader, rowNumber, null).Split('\n'))
+                {
+                    var value = line.Trim();
+                    if (value.Length == 0) continue;
+                    try { list.Add(ImageInput.From(value, _imageBase)); }
+                    catch (FormatException ex) { throw new RowException(ex.Message); }
+                }
+            return list;
         }
 
         private List<(string, Source?, string?)> ParseMessages(object[] messages)

@@ -179,6 +179,12 @@ namespace IrisBatch.Commands
                 }
                 if (request.RowNumber == 0) request.RowNumber = _received;
                 try { _spooler!.Add(request); }
+                catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.UnsupportedEndpoint || ex.ErrorId == ErrorIds.UnsupportedFeature)
+                {
+                    // What the provider cannot do at all is said once, and nothing is uploaded.
+                    _spooler!.Discard();
+                    ThrowMapped(ex, request);
+                }
                 catch (IrisBatchException ex) { WriteMappedError(ex, request); continue; }
                 if (_received % 1000 == 0)
                     WriteProgress(new ProgressRecord(1, "Submit-IrisBatch", $"Spooling requests: {_received:N0} rows, {_spooler.Bytes:N0} bytes"));

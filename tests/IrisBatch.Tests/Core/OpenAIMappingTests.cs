@@ -137,7 +137,7 @@ namespace IrisBatch.Tests.Core
             var body = root.GetProperty("body");
             Assert.Equal("gpt-4o-mini", body.GetProperty("model").GetString());
             Assert.Equal(2, body.GetProperty("messages").GetArrayLength());
-            Assert.Equal(50, body.GetProperty("max_tokens").GetInt32());
+            Assert.Equal(50, body.GetProperty("max_completion_tokens").GetInt32());
             Assert.Equal(0.9, body.GetProperty("temperature").GetDouble());
             Assert.Equal("json_object", body.GetProperty("response_format").GetProperty("type").GetString());
             Assert.Equal(0.5, body.GetProperty("top_p").GetDouble());

@@ -1,24 +1,47 @@
+using System;
 using System.Text;
 using System.Text.Json;
 using IrisBatch.Providers.OpenAI;
+using IrisBatch.Requests;
 
 namespace IrisBatch.Providers.Anthropic
 {
-    /// <summary>Writes a neutral request as one item of a Message Batch: {custom_id, params} (spec §3.3).</summary>
+    /// <summary>Writes a neutral request as one item of a Message Batch: {custom_id, params} (spec §3.3, §11).</summary>
     public static class AnthropicRequestWriter
     {
         /// <summary>Anthropic requires max_tokens; this is used when neither -MaxTokens nor -Body gives one.</summary>
         public const int DefaultMaxTokens = 1024;
+        /// <summary>Anthropic's limit per image (spec §11.2).</summary>
+        public const long MaxImageBytes = 5L * 1024 * 1024;
 
         public static void Write(Utf8JsonWriter w, IrisBatchRequest r)
         {
             var extra = BodyFields.For(r.BodyJson);
+            bool plain = RequestFeatures.IsPlain(r);
+            int? budget = null;
+            int maxTokens = r.MaxTokens ?? DefaultMaxTokens;
+            if (!plain)
+            {
+                RequestFeatures.CheckEndpoint(r, "Anthropic", false);
+                RequestFeatures.CheckImages(r, "Anthropic", true, MaxImageBytes);
+                if (r.ReasoningEffort != null && !extra.Has("thinking"))
+                {
+                    // Extended thinking (spec §11.4): a budget of at least 1,024 tokens, below max_tokens; no temperature.
+                    if (r.Temperature.HasValue || extra.Has("temperature"))
+                        throw RequestFeatures.RowError(r, $"model '{r.Model}' with -ReasoningEffort (extended thinking) does not take 'temperature': remove -Temperature or -ReasoningEffort.", "temperature");
+                    int wanted = RequestFeatures.AnthropicBudget(r.ReasoningEffort);
+                    if (!r.MaxTokens.HasValue) maxTokens = wanted + DefaultMaxTokens;
+                    budget = Math.Min(wanted, maxTokens - 1);
+                    if (budget < 1024)
+                        throw RequestFeatures.RowError(r, $"-ReasoningEffort on Anthropic needs -MaxTokens above 1024 (the thinking budget is at least 1,024 tokens and below max_tokens); it is {maxTokens}.", "max_tokens");
+                }
+            }
             w.WriteStartObject();
             w.WriteString("custom_id", r.CustomId);
             w.WritePropertyName("params");
             w.WriteStartObject();
             if (!extra.Has("model")) w.WriteString("model", r.Model);
-            if (!extra.Has("max_tokens")) w.WriteNumber("max_tokens", r.MaxTokens ?? DefaultMaxTokens);
+            if (!extra.Has("max_tokens")) w.WriteNumber("max_tokens", maxTokens);
             if (!extra.Has("system"))
             {
                 var system = new StringBuilder();
@@ -32,22 +55,77 @@ namespace IrisBatch.Providers.Anthropic
             }
             if (!extra.Has("messages"))
             {
+                int withImages = r.Images.Count > 0 ? OpenAIRequestWriter.LastUserMessage(r) : -1;
                 w.WritePropertyName("messages");
                 w.WriteStartArray();
-                foreach (var m in r.Messages)
+                for (int i = 0; i < r.Messages.Count; i++)
                 {
+                    var m = r.Messages[i];
                     if (m.Role == "system") continue;
                     w.WriteStartObject();
                     w.WriteString("role", m.Role);
-                    OpenAIRequestWriter.WriteContent(w, m);
+                    if (i == withImages && m.ContentJson == null) WriteContentWithImages(w, m, r);
+                    else OpenAIRequestWriter.WriteContent(w, m);
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
             }
             if (r.Temperature.HasValue && !extra.Has("temperature")) w.WriteNumber("temperature", r.Temperature.Value);
+            if (budget.HasValue)
+            {
+                w.WritePropertyName("thinking");
+                w.WriteStartObject();
+                w.WriteString("type", "enabled");
+                w.WriteNumber("budget_tokens", budget.Value);
+                w.WriteEndObject();
+            }
+            if (r.Schema != null && !extra.Has("output_config"))
+            {
+                w.WritePropertyName("output_config");
+                w.WriteStartObject();
+                w.WritePropertyName("format");
+                w.WriteStartObject();
+                w.WriteString("type", "json_schema");
+                w.WritePropertyName("schema");
+                w.WriteRawValue(r.Schema);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
             extra.WriteAll(w);
             w.WriteEndObject();
             w.WriteEndObject();
+        }
+
+        /// <summary>Image blocks (base64 source with its media type, or url source), then the text (spec §11.2).</summary>
+        private static void WriteContentWithImages(Utf8JsonWriter w, ChatMessage m, IrisBatchRequest r)
+        {
+            w.WritePropertyName("content");
+            w.WriteStartArray();
+            foreach (var image in r.Images)
+            {
+                w.WriteStartObject();
+                w.WriteString("type", "image");
+                w.WritePropertyName("source");
+                w.WriteStartObject();
+                if (image.IsUrl)
+                {
+                    w.WriteString("type", "url");
+                    w.WriteString("url", image.Url);
+                }
+                else
+                {
+                    w.WriteString("type", "base64");
+                    w.WriteString("media_type", image.MediaType);
+                    w.WriteString("data", image.Data);
+                }
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            w.WriteStartObject();
+            w.WriteString("type", "text");
+            w.WriteString("text", m.Content ?? "");
+            w.WriteEndObject();
+            w.WriteEndArray();
         }
     }
 }

@@ -46,6 +46,7 @@ namespace IrisBatch.Providers.Azure
         private string Prefix { get; }
 
         public override string Endpoint => _v1 ? ChatEndpoint : "/chat/completions";
+        public override string ResponsesEndpoint => _v1 ? OpenAIRequestWriter.ResponsesEndpoint : "/responses";
 
         public override ProviderLimits Limits { get; } = new ProviderLimits
         {

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using IrisBatch.Data;
+using IrisBatch.Requests;
 
 namespace IrisBatch.Providers.Gemini
 {
@@ -18,20 +20,32 @@ namespace IrisBatch.Providers.Gemini
             w.WriteEndObject();
         }
 
+        /// <summary>Gemini's limit for inline data (the whole inline batch is at most 20 MB; spec §11.2).</summary>
+        public const long MaxImageBytes = 20L * 1024 * 1024;
+
         public static void WriteRequest(Utf8JsonWriter w, IrisBatchRequest r)
         {
             var extra = BodyFields.For(r.BodyJson);
+            bool plain = RequestFeatures.IsPlain(r);
+            if (!plain)
+            {
+                RequestFeatures.CheckEndpoint(r, "Gemini", false);
+                // Gemini takes files uploaded to its own Files API by URI, not web URLs (spec §11.2).
+                RequestFeatures.CheckImages(r, "Gemini", false, MaxImageBytes);
+            }
+            int withImages = r.Images.Count > 0 ? OpenAI.OpenAIRequestWriter.LastUserMessage(r) : -1;
             w.WriteStartObject();
             if (!extra.Has("contents"))
             {
                 w.WritePropertyName("contents");
                 w.WriteStartArray();
-                foreach (var m in r.Messages)
+                for (int i = 0; i < r.Messages.Count; i++)
                 {
+                    var m = r.Messages[i];
                     if (m.Role == "system") continue;
                     w.WriteStartObject();
                     w.WriteString("role", m.Role == "assistant" ? "model" : "user");
-                    WriteParts(w, m);
+                    WriteParts(w, m, i == withImages ? r : null);
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
@@ -57,19 +71,35 @@ namespace IrisBatch.Providers.Gemini
                     w.WriteEndObject();
                 }
             }
-            if ((r.MaxTokens.HasValue || r.Temperature.HasValue) && !extra.Has("generationConfig") && !extra.Has("generation_config"))
+            if ((r.MaxTokens.HasValue || r.Temperature.HasValue || r.Schema != null || r.ReasoningEffort != null) && !extra.Has("generationConfig") && !extra.Has("generation_config"))
             {
                 w.WritePropertyName("generationConfig");
                 w.WriteStartObject();
                 if (r.MaxTokens.HasValue) w.WriteNumber("maxOutputTokens", r.MaxTokens.Value);
                 if (r.Temperature.HasValue) w.WriteNumber("temperature", r.Temperature.Value);
+                if (r.Schema != null)
+                {
+                    // JSON mode with the plain JSON Schema (spec §11.1: responseJsonSchema rather than the proto responseSchema).
+                    w.WriteString("responseMimeType", "application/json");
+                    w.WritePropertyName("responseJsonSchema");
+                    w.WriteRawValue(r.Schema);
+                }
+                if (r.ReasoningEffort != null)
+                {
+                    // Gemini 2.5 takes a budget, newer models a level (spec §11.4); models.json says which.
+                    w.WritePropertyName("thinkingConfig");
+                    w.WriteStartObject();
+                    if (ModelCatalog.Find("Gemini", r.Model)?.Thinking == "budget") w.WriteNumber("thinkingBudget", RequestFeatures.GeminiBudget(r.ReasoningEffort));
+                    else w.WriteString("thinkingLevel", r.ReasoningEffort.ToUpperInvariant());
+                    w.WriteEndObject();
+                }
                 w.WriteEndObject();
             }
             extra.WriteAll(w);
             w.WriteEndObject();
         }
 
-        private static void WriteParts(Utf8JsonWriter w, ChatMessage m)
+        private static void WriteParts(Utf8JsonWriter w, ChatMessage m, IrisBatchRequest? images)
         {
             w.WritePropertyName("parts");
             if (m.ContentJson != null)
@@ -79,6 +109,17 @@ namespace IrisBatch.Providers.Gemini
                 return;
             }
             w.WriteStartArray();
+            if (images != null)
+                foreach (var image in images.Images)
+                {
+                    w.WriteStartObject();
+                    w.WritePropertyName("inlineData");
+                    w.WriteStartObject();
+                    w.WriteString("mimeType", image.MediaType);
+                    w.WriteString("data", image.Data);
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                }
             w.WriteStartObject();
             w.WriteString("text", m.Content ?? "");
             w.WriteEndObject();

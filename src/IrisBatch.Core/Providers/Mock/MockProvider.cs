@@ -50,7 +50,11 @@ namespace IrisBatch.Providers.Mock
             MaxMetadataValueLength = 512,
         };
 
-        public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => OpenAIRequestWriter.Write(writer, request, OpenAIProvider.ChatEndpoint);
+        public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request)
+        {
+            Requests.RequestFeatures.CheckEndpoint(request, Name, false);
+            OpenAIRequestWriter.Write(writer, request, OpenAIProvider.ChatEndpoint, Name);
+        }
 
         public Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IrisBatch.Providers.OpenAI;
+using IrisBatch.Requests;
 
 namespace IrisBatch.Providers.Ollama
 {
@@ -13,13 +14,38 @@ namespace IrisBatch.Providers.Ollama
         public static void WriteLine(Utf8JsonWriter w, IrisBatchRequest r, bool openAICompatible)
         {
             var extra = BodyFields.For(r.BodyJson);
+            if (!RequestFeatures.IsPlain(r))
+            {
+                RequestFeatures.CheckEndpoint(r, "Ollama", false);
+                // Native /api/chat takes base64 images only (spec §11.2); an OpenAI-compatible server takes image_url parts.
+                RequestFeatures.CheckImages(r, "Ollama", openAICompatible, ImageInput.MaxFileBytes);
+            }
             w.WriteStartObject();
             w.WriteString("custom_id", r.CustomId);
             w.WritePropertyName("body");
             w.WriteStartObject();
             if (!extra.Has("model")) w.WriteString("model", r.Model);
-            if (!extra.Has("messages")) OpenAIRequestWriter.WriteMessages(w, r);
+            if (!extra.Has("messages"))
+            {
+                if (openAICompatible || r.Images.Count == 0) OpenAIRequestWriter.WriteMessages(w, r);
+                else WriteNativeMessages(w, r);
+            }
             if (!extra.Has("stream")) w.WriteBoolean("stream", false);
+            if (openAICompatible)
+            {
+                if (r.ReasoningEffort != null && !extra.Has("reasoning_effort")) w.WriteString("reasoning_effort", r.ReasoningEffort);
+                if (r.Schema != null && !extra.Has("response_format")) OpenAIRequestWriter.WriteResponseFormat(w, r);
+            }
+            else
+            {
+                // Native: "format" takes the JSON schema, "think" low/medium/high (spec §11.1, §11.4).
+                if (r.Schema != null && !extra.Has("format"))
+                {
+                    w.WritePropertyName("format");
+                    w.WriteRawValue(r.Schema);
+                }
+                if (r.ReasoningEffort != null && !extra.Has("think")) w.WriteString("think", RequestFeatures.OllamaThink(r.ReasoningEffort));
+            }
             if (openAICompatible)
             {
                 if (r.MaxTokens.HasValue && !extra.Has("max_tokens")) w.WriteNumber("max_tokens", r.MaxTokens.Value);
@@ -36,6 +62,30 @@ namespace IrisBatch.Providers.Ollama
             extra.WriteAll(w);
             w.WriteEndObject();
             w.WriteEndObject();
+        }
+
+        /// <summary>Native messages, the last user message with "images": [base64...] (spec §11.2).</summary>
+        private static void WriteNativeMessages(Utf8JsonWriter w, IrisBatchRequest r)
+        {
+            int withImages = OpenAIRequestWriter.LastUserMessage(r);
+            w.WritePropertyName("messages");
+            w.WriteStartArray();
+            for (int i = 0; i < r.Messages.Count; i++)
+            {
+                var m = r.Messages[i];
+                w.WriteStartObject();
+                w.WriteString("role", m.Role);
+                OpenAIRequestWriter.WriteContent(w, m);
+                if (i == withImages)
+                {
+                    w.WritePropertyName("images");
+                    w.WriteStartArray();
+                    foreach (var image in r.Images) w.WriteStringValue(image.Data);
+                    w.WriteEndArray();
+                }
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
         }
 
         /// <summary>The answer of one call: the text and token counts, from either shape.</summary>

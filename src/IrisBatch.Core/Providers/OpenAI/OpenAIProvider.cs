@@ -33,6 +33,8 @@ namespace IrisBatch.Providers.OpenAI
         public string Name { get; }
         public Uri BaseUri { get; }
         public virtual string Endpoint => ChatEndpoint;
+        /// <summary>The line url (and batch endpoint) of Responses requests (spec §11.3).</summary>
+        public virtual string ResponsesEndpoint => OpenAIRequestWriter.ResponsesEndpoint;
 
         public virtual ProviderLimits Limits { get; } = new ProviderLimits
         {
@@ -58,7 +60,29 @@ namespace IrisBatch.Providers.OpenAI
         /// <summary>The path of a route relative to the base URI (Azure adds its api-version query).</summary>
         protected virtual string Route(string path) => path;
 
-        public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => OpenAIRequestWriter.Write(writer, request, Endpoint);
+        public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => OpenAIRequestWriter.Write(writer, request, Endpoint, Name, ResponsesEndpoint);
+
+        /// <summary>
+        /// The batch's endpoint: the url of its lines (one per batch: the spooler keeps chat and Responses requests
+        /// apart), read from the first line of the spooled input; the chat endpoint when it has none.
+        /// </summary>
+        private string EndpointOf(BatchSubmission submission)
+        {
+            try
+            {
+                if (!File.Exists(submission.InputPath)) return Endpoint;
+                using var reader = new StreamReader(submission.InputPath, Encoding.UTF8);
+                var first = reader.ReadLine();
+                if (string.IsNullOrEmpty(first)) return Endpoint;
+                using var doc = JsonDocument.Parse(first);
+                var url = doc.RootElement.Str("url");
+                return url == ResponsesEndpoint ? url : Endpoint;
+            }
+            catch (Exception ex) when (ex is IOException || ex is JsonException)
+            {
+                return Endpoint;
+            }
+        }
 
         public async Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct)
         {
@@ -102,7 +126,7 @@ namespace IrisBatch.Providers.OpenAI
             {
                 w.WriteStartObject();
                 w.WriteString("input_file_id", fileId);
-                w.WriteString("endpoint", Endpoint);
+                w.WriteString("endpoint", EndpointOf(submission));
                 w.WriteString("completion_window", "24h");
                 w.WritePropertyName("metadata");
                 w.WriteStartObject();

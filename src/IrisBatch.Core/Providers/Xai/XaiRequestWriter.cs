@@ -1,14 +1,23 @@
 using System.Text.Json;
 using IrisBatch.Providers.OpenAI;
+using IrisBatch.Requests;
 
 namespace IrisBatch.Providers.Xai
 {
     /// <summary>Writes a neutral request as an xAI batch request item {batch_request_id, batch_request: {chat_get_completion}} (spec §5).</summary>
     public static class XaiRequestWriter
     {
+        /// <summary>xAI's limit per image (spec §11.2).</summary>
+        public const long MaxImageBytes = 20L * 1024 * 1024;
+
         public static void Write(Utf8JsonWriter w, IrisBatchRequest r)
         {
             var extra = BodyFields.For(r.BodyJson);
+            if (!RequestFeatures.IsPlain(r))
+            {
+                RequestFeatures.CheckEndpoint(r, "Xai", false);
+                RequestFeatures.CheckImages(r, "Xai", true, MaxImageBytes);
+            }
             w.WriteStartObject();
             w.WriteString("batch_request_id", r.CustomId);
             w.WritePropertyName("batch_request");
@@ -19,6 +28,9 @@ namespace IrisBatch.Providers.Xai
             if (!extra.Has("messages")) OpenAIRequestWriter.WriteMessages(w, r);
             if (r.MaxTokens.HasValue && !extra.Has("max_tokens")) w.WriteNumber("max_tokens", r.MaxTokens.Value);
             if (r.Temperature.HasValue && !extra.Has("temperature")) w.WriteNumber("temperature", r.Temperature.Value);
+            // xAI takes low or high (spec §11.4); response_format as in chat completions (spec §11.1).
+            if (r.ReasoningEffort != null && !extra.Has("reasoning_effort")) w.WriteString("reasoning_effort", RequestFeatures.XaiEffort(r.ReasoningEffort));
+            if (r.Schema != null && !extra.Has("response_format")) OpenAIRequestWriter.WriteResponseFormat(w, r);
             extra.WriteAll(w);
             w.WriteEndObject();
             w.WriteEndObject();

@@ -1,0 +1,338 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using IrisBatch.Data;
+using IrisBatch.Journal;
+using IrisBatch.Providers.Anthropic;
+using IrisBatch.Providers.Gemini;
+using IrisBatch.Providers.Ollama;
+using IrisBatch.Providers.OpenAI;
+using IrisBatch.Providers.Xai;
+using IrisBatch.Requests;
+using Xunit;
+
+namespace IrisBatch.Tests.Core
+{
+    /// <summary>Issue 14, requests: reasoning models, -ReasoningEffort, -Schema, -Image and -Endpoint on each provider's line (spec §11).</summary>
+    public class FeatureRequestTests
+    {
+        private const string Schema = "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}},\"required\":[\"name\"],\"additionalProperties\":false}";
+        private static readonly byte[] Png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAIAAAADCAYAAAC56t6BAAAAEklEQVR4nGP4z8DwHwyBNAMDAN/vA/0HgbIhAAAAAElFTkSuQmCC");
+
+        private static IrisBatchRequest Request(string model = "gpt-4o-mini") => new IrisBatchRequest
+        {
+            CustomId = "r1",
+            Model = model,
+            RowNumber = 7,
+            Messages = new[] { new ChatMessage("system", "Be brief."), new ChatMessage("user", "Describe") },
+        };
+
+        private static ImageInput File(byte[] bytes, string ext = ".png")
+        {
+            var path = Path.Combine(Path.GetTempPath(), "ib14-" + Guid.NewGuid().ToString("N") + ext);
+            System.IO.File.WriteAllBytes(path, bytes);
+            return ImageInput.From(path, null);
+        }
+
+        private static JsonElement Line(Action<Utf8JsonWriter> write)
+        {
+            using var ms = new MemoryStream();
+            using (var w = new Utf8JsonWriter(ms)) write(w);
+            return JsonDocument.Parse(ms.ToArray()).RootElement.Clone();
+        }
+
+        [Fact]
+        public void Models_json_flags_reasoning_models_as_data()
+        {
+            Assert.True(ModelCatalog.IsReasoning("OpenAI", "gpt-5-mini"));
+            Assert.True(ModelCatalog.IsReasoning("OpenAI", "O4-MINI"));
+            Assert.False(ModelCatalog.IsReasoning("OpenAI", "gpt-4o-mini"));
+            Assert.False(ModelCatalog.IsReasoning("OpenAI", "my-fine-tune"));
+            Assert.Equal("budget", ModelCatalog.Find("Gemini", "gemini-2.5-flash")!.Thinking);
+            Assert.Contains("gpt-5", ModelCatalog.For("OpenAI"));
+            var parsed = ModelCatalog.Parse("{\"providers\":{\"X\":[\"plain\",{\"name\":\"r\",\"family\":\"reasoning\"}]}}", out _);
+            Assert.Equal(new[] { "plain", "r" }, parsed["X"].Select(m => m.Name));
+            Assert.True(parsed["X"][1].IsReasoning);
+        }
+
+        [Fact]
+        public void OpenAI_chat_writes_max_completion_tokens_effort_schema_and_images()
+        {
+            var r = Request("gpt-5-mini");
+            r.MaxTokens = 300;
+            r.ReasoningEffort = "low";
+            r.Schema = Schema;
+            r.SchemaName = "Product";
+            r.Images = new[] { new ImageInput("https://x/a.jpg", "https://x/a.jpg", null, null), File(Png) };
+            var body = Line(w => OpenAIRequestWriter.Write(w, r, "/v1/chat/completions")).GetProperty("body");
+            Assert.Equal(300, body.GetProperty("max_completion_tokens").GetInt32());
+            Assert.False(body.TryGetProperty("max_tokens", out _));
+            Assert.Equal("low", body.GetProperty("reasoning_effort").GetString());
+            var format = body.GetProperty("response_format");
+            Assert.Equal("json_schema", format.GetProperty("type").GetString());
+            Assert.Equal("Product", format.GetProperty("json_schema").GetProperty("name").GetString());
+            Assert.True(format.GetProperty("json_schema").GetProperty("strict").GetBoolean());
+            Assert.Equal("object", format.GetProperty("json_schema").GetProperty("schema").GetProperty("type").GetString());
+            var content = body.GetProperty("messages")[1].GetProperty("content");
+            Assert.Equal("text", content[0].GetProperty("type").GetString());
+            Assert.Equal("https://x/a.jpg", content[1].GetProperty("image_url").GetProperty("url").GetString());
+            Assert.StartsWith("data:image/png;base64,iVBOR", content[2].GetProperty("image_url").GetProperty("url").GetString());
+            Assert.Equal("Be brief.", body.GetProperty("messages")[0].GetProperty("content").GetString());
+        }
+
+        [Theory]
+        [InlineData("gpt-5", true, false)]
+        [InlineData("o4-mini", true, false)]
+        [InlineData("o4-mini", false, true)]
+        [InlineData("gpt-4o", true, false)]
+        public void Temperature_or_top_p_on_a_reasoning_model_is_refused_naming_row_model_and_parameter(string model, bool temperature, bool topP)
+        {
+            var r = Request(model);
+            if (temperature) r.Temperature = 0.2;
+            if (topP) r.BodyJson = "{\"top_p\":0.5}";
+            if (!ModelCatalog.IsReasoning("OpenAI", model))
+            {
+                Line(w => OpenAIRequestWriter.Write(w, r, "/v1/chat/completions"));
+                return;
+            }
+            var ex = Assert.Throws<IrisBatchException>(() => Line(w => OpenAIRequestWriter.Write(w, r, "/v1/chat/completions")));
+            Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
+            Assert.Contains("Row 7", ex.Message);
+            Assert.Contains(model, ex.Message);
+            Assert.Contains(topP ? "top_p" : "temperature", ex.Message);
+        }
+
+        [Fact]
+        public void Responses_line_has_input_instructions_max_output_tokens_reasoning_and_text_format()
+        {
+            var r = Request("gpt-5-mini");
+            r.Endpoint = RequestEndpoint.Responses;
+            r.MaxTokens = 400;
+            r.ReasoningEffort = "minimal";
+            r.Schema = Schema;
+            r.SchemaName = "Event";
+            r.Images = new[] { File(Png) };
+            var line = Line(w => OpenAIRequestWriter.Write(w, r, "/v1/chat/completions"));
+            Assert.Equal("/v1/responses", line.GetProperty("url").GetString());
+            var body = line.GetProperty("body");
+            Assert.Equal("Be brief.", body.GetProperty("instructions").GetString());
+            var input = body.GetProperty("input");
+            Assert.Equal(1, input.GetArrayLength());
+            Assert.Equal("user", input[0].GetProperty("role").GetString());
+            Assert.Equal("input_text", input[0].GetProperty("content")[0].GetProperty("type").GetString());
+            Assert.Equal("input_image", input[0].GetProperty("content")[1].GetProperty("type").GetString());
+            Assert.StartsWith("data:image/png;base64,", input[0].GetProperty("content")[1].GetProperty("image_url").GetString());
+            Assert.Equal(400, body.GetProperty("max_output_tokens").GetInt32());
+            Assert.Equal("minimal", body.GetProperty("reasoning").GetProperty("effort").GetString());
+            var format = body.GetProperty("text").GetProperty("format");
+            Assert.Equal("json_schema", format.GetProperty("type").GetString());
+            Assert.Equal("Event", format.GetProperty("name").GetString());
+            Assert.Equal("object", format.GetProperty("schema").GetProperty("type").GetString());
+            Assert.False(body.TryGetProperty("messages", out _));
+            Assert.False(body.TryGetProperty("max_completion_tokens", out _));
+        }
+
+        [Fact]
+        public void Responses_is_refused_once_by_providers_without_it()
+        {
+            var r = Request();
+            r.Endpoint = RequestEndpoint.Responses;
+            foreach (Action<Utf8JsonWriter> write in new Action<Utf8JsonWriter>[]
+                     {
+                         w => AnthropicRequestWriter.Write(w, r), w => GeminiRequestWriter.Write(w, r),
+                         w => XaiRequestWriter.Write(w, r), w => OllamaWire.WriteLine(w, r, false),
+                     })
+            {
+                var ex = Assert.Throws<IrisBatchException>(() => Line(write));
+                Assert.Equal(ErrorIds.UnsupportedEndpoint, ex.ErrorId);
+            }
+        }
+
+        [Fact]
+        public void Anthropic_writes_output_config_thinking_and_image_blocks()
+        {
+            var r = Request("claude-sonnet-4-20250514");
+            r.Schema = Schema;
+            r.ReasoningEffort = "low";
+            r.Images = new[] { File(Png), new ImageInput("https://x/b.png", "https://x/b.png", null, null) };
+            var p = Line(w => AnthropicRequestWriter.Write(w, r)).GetProperty("params");
+            Assert.Equal("json_schema", p.GetProperty("output_config").GetProperty("format").GetProperty("type").GetString());
+            Assert.Equal("object", p.GetProperty("output_config").GetProperty("format").GetProperty("schema").GetProperty("type").GetString());
+            Assert.Equal("enabled", p.GetProperty("thinking").GetProperty("type").GetString());
+            int budget = p.GetProperty("thinking").GetProperty("budget_tokens").GetInt32();
+            Assert.True(budget >= 1024 && budget < p.GetProperty("max_tokens").GetInt32());
+            var content = p.GetProperty("messages")[0].GetProperty("content");
+            Assert.Equal("base64", content[0].GetProperty("source").GetProperty("type").GetString());
+            Assert.Equal("image/png", content[0].GetProperty("source").GetProperty("media_type").GetString());
+            Assert.False(content[0].GetProperty("source").GetProperty("data").GetString()!.StartsWith("data:"));
+            Assert.Equal("url", content[1].GetProperty("source").GetProperty("type").GetString());
+            Assert.Equal("text", content[2].GetProperty("type").GetString());
+
+            r.Temperature = 0.5;
+            var ex = Assert.Throws<IrisBatchException>(() => Line(w => AnthropicRequestWriter.Write(w, r)));
+            Assert.Contains("temperature", ex.Message);
+        }
+
+        [Fact]
+        public void Gemini_writes_json_mode_thinking_and_inline_data_and_refuses_urls()
+        {
+            var r = Request("gemini-2.5-flash");
+            r.Schema = Schema;
+            r.MaxTokens = 100;
+            r.ReasoningEffort = "high";
+            r.Images = new[] { File(Png) };
+            var req = Line(w => GeminiRequestWriter.Write(w, r)).GetProperty("request");
+            var config = req.GetProperty("generationConfig");
+            Assert.Equal(100, config.GetProperty("maxOutputTokens").GetInt32());
+            Assert.Equal("application/json", config.GetProperty("responseMimeType").GetString());
+            Assert.Equal("object", config.GetProperty("responseJsonSchema").GetProperty("type").GetString());
+            Assert.True(config.GetProperty("thinkingConfig").GetProperty("thinkingBudget").GetInt32() > 0);
+            var parts = req.GetProperty("contents")[0].GetProperty("parts");
+            Assert.Equal("image/png", parts[0].GetProperty("inlineData").GetProperty("mimeType").GetString());
+            Assert.Equal("Describe", parts[1].GetProperty("text").GetString());
+
+            r.Model = "gemini-3-pro";
+            config = Line(w => GeminiRequestWriter.Write(w, r)).GetProperty("request").GetProperty("generationConfig");
+            Assert.Equal("HIGH", config.GetProperty("thinkingConfig").GetProperty("thinkingLevel").GetString());
+
+            r.Images = new[] { new ImageInput("https://x/b.png", "https://x/b.png", null, null) };
+            var ex = Assert.Throws<IrisBatchException>(() => Line(w => GeminiRequestWriter.Write(w, r)));
+            Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
+            Assert.Contains("https://x/b.png", ex.Message);
+        }
+
+        [Fact]
+        public void Xai_and_Ollama_write_their_forms()
+        {
+            var r = Request("grok-3-mini");
+            r.Schema = Schema;
+            r.ReasoningEffort = "medium";
+            var chat = Line(w => XaiRequestWriter.Write(w, r)).GetProperty("batch_request").GetProperty("chat_get_completion");
+            Assert.Equal("json_schema", chat.GetProperty("response_format").GetProperty("type").GetString());
+            Assert.Equal("high", chat.GetProperty("reasoning_effort").GetString());
+
+            r.Images = new[] { File(Png) };
+            var body = Line(w => OllamaWire.WriteLine(w, r, false)).GetProperty("body");
+            Assert.Equal("object", body.GetProperty("format").GetProperty("type").GetString());
+            Assert.Equal("medium", body.GetProperty("think").GetString());
+            Assert.Equal(Convert.ToBase64String(Png), body.GetProperty("messages")[1].GetProperty("images")[0].GetString());
+        }
+
+        [Fact]
+        public void Image_files_are_typed_from_their_bytes_and_bad_ones_refused_naming_the_file()
+        {
+            var png = File(Png);
+            Assert.Equal("image/png", png.MediaType);
+            Assert.Equal((2, 3), (png.Width, png.Height));
+            Assert.Equal("image/jpeg", ImageInput.MediaTypeOf(new byte[] { 0xFF, 0xD8, 0xFF, 0xE0 }));
+            Assert.Equal("image/gif", ImageInput.MediaTypeOf(Encoding.ASCII.GetBytes("GIF89a......")));
+            Assert.Equal("image/webp", ImageInput.MediaTypeOf(Encoding.ASCII.GetBytes("RIFF\0\0\0\0WEBPVP8 ")));
+            // A .png that is text inside
+            var ex = Assert.Throws<FormatException>(() => File(Encoding.ASCII.GetBytes("not an image at all")));
+            Assert.Contains("ib14-", ex.Message);
+            var missing = Path.Combine(Path.GetTempPath(), "no-such-image-14.png");
+            Assert.Contains(missing, Assert.Throws<FormatException>(() => ImageInput.From(missing, null)).Message);
+            Assert.Throws<FormatException>(() => ImageInput.From("http://insecure/x.png", null));
+            Assert.Equal(765, new ImageInput("u", "u", null, null).EstimateTokens("gpt-4o"));
+            Assert.Equal(85 + 170, png.EstimateTokens("gpt-4o"));
+            Assert.Equal(258, png.EstimateTokens("gemini-2.5-flash"));
+        }
+
+        public class Nested
+        {
+            public string Sku { get; set; } = "";
+            public List<int> Sizes { get; set; } = new List<int>();
+        }
+
+        public class Product
+        {
+            public string Name { get; set; } = "";
+            public double Price { get; set; }
+            public bool InStock { get; set; }
+            public string[] Tags { get; set; } = new string[0];
+            public Nested Detail { get; set; } = new Nested();
+            public Nested[] Variants { get; set; } = new Nested[0];
+            public int? Rating { get; set; }
+        }
+
+        public class Loop
+        {
+            public Loop? Next { get; set; }
+        }
+
+        [Fact]
+        public void A_type_becomes_a_strict_schema_with_nested_types_and_arrays()
+        {
+            var schema = JsonDocument.Parse(SchemaBuilder.FromType(typeof(Product))).RootElement;
+            Assert.Equal("object", schema.GetProperty("type").GetString());
+            Assert.False(schema.GetProperty("additionalProperties").GetBoolean());
+            Assert.Equal(7, schema.GetProperty("required").GetArrayLength());
+            var props = schema.GetProperty("properties");
+            Assert.Equal("number", props.GetProperty("Price").GetProperty("type").GetString());
+            Assert.Equal("boolean", props.GetProperty("InStock").GetProperty("type").GetString());
+            Assert.Equal("string", props.GetProperty("Tags").GetProperty("items").GetProperty("type").GetString());
+            Assert.False(props.GetProperty("Detail").GetProperty("additionalProperties").GetBoolean());
+            Assert.Equal("integer", props.GetProperty("Detail").GetProperty("properties").GetProperty("Sizes").GetProperty("items").GetProperty("type").GetString());
+            Assert.Equal("object", props.GetProperty("Variants").GetProperty("items").GetProperty("type").GetString());
+            Assert.Equal("null", props.GetProperty("Rating").GetProperty("type")[1].GetString());
+            Assert.Equal(typeof(Product), SchemaTypes.Find(typeof(Product).FullName));
+            Assert.Equal(ErrorIds.InvalidSchema, Assert.Throws<IrisBatchException>(() => SchemaBuilder.FromType(typeof(Loop))).ErrorId);
+        }
+
+        [Theory]
+        [InlineData("{not json")]
+        [InlineData("[1,2]")]
+        [InlineData("{\"type\":\"array\",\"items\":{\"type\":\"string\"}}")]
+        [InlineData("{\"type\":\"object\"}")]
+        public void A_schema_that_is_not_an_object_schema_is_InvalidSchema(string json)
+        {
+            var ex = Assert.Throws<IrisBatchException>(() => SchemaBuilder.FromJson(json, "-Schema", out _));
+            Assert.Equal(ErrorIds.InvalidSchema, ex.ErrorId);
+        }
+
+        [Fact]
+        public void A_json_schema_is_normalised_for_strict_mode_and_wrappers_are_unwrapped()
+        {
+            var json = SchemaBuilder.FromJson("{\"properties\":{\"a\":{\"type\":\"object\",\"properties\":{\"b\":{\"type\":\"string\"}}}}}", "-Schema", out var name);
+            var root = JsonDocument.Parse(json).RootElement;
+            Assert.Equal("object", root.GetProperty("type").GetString());
+            Assert.False(root.GetProperty("additionalProperties").GetBoolean());
+            Assert.Equal("a", root.GetProperty("required")[0].GetString());
+            Assert.False(root.GetProperty("properties").GetProperty("a").GetProperty("additionalProperties").GetBoolean());
+            Assert.Equal("response", name);
+            SchemaBuilder.FromJson("{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"My Event!\",\"schema\":" + Schema + "}}", "-Schema", out name);
+            Assert.Equal("My_Event", name);
+            Assert.Equal(new[] { "name" }, SchemaBuilder.TopLevelProperties(Schema));
+        }
+
+        [Fact]
+        public void The_journal_keeps_endpoint_effort_schema_and_images_for_both_readers()
+        {
+            var r = Request("gpt-5");
+            r.Endpoint = RequestEndpoint.Responses;
+            r.ReasoningEffort = "high";
+            r.Schema = Schema;
+            r.SchemaName = "N";
+            r.SchemaType = "Some.Type";
+            r.Images = new[] { File(Png), new ImageInput("https://x/y.png", "https://x/y.png", null, null) };
+            using var ms = new MemoryStream();
+            using (var w = new Utf8JsonWriter(ms)) RequestRecord.Write(w, r);
+            var bytes = ms.ToArray();
+            foreach (var back in new[] { RequestRecord.Read(Encoding.UTF8.GetString(bytes)), Results.RequestRecordReader.Read(bytes, 0, bytes.Length) })
+            {
+                Assert.Equal(RequestEndpoint.Responses, back.Endpoint);
+                Assert.Equal("high", back.ReasoningEffort);
+                Assert.Equal(Schema, back.Schema);
+                Assert.Equal("N", back.SchemaName);
+                Assert.Equal("Some.Type", back.SchemaType);
+                Assert.Equal(2, back.Images.Count);
+                Assert.Equal(r.Images[0].Data, back.Images[0].Data);
+                Assert.Equal("image/png", back.Images[0].MediaType);
+                Assert.Equal("https://x/y.png", back.Images[1].Url);
+            }
+        }
+    }
+}
