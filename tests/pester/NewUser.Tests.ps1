@@ -122,3 +122,74 @@ Describe 'Issue 16 item 13: warnings are errors in Release' {
         $release[0].TreatWarningsAsErrors | Should -Be 'true'
     }
 }
+
+Describe 'Issue 16 items 1, 2 and 10: resubmission, -Pending without a key, one fix per error' {
+    BeforeAll {
+        $emu = Start-TestEmulator -ValidatingMs 20 -InProgressMs 100 -FinalizingMs 20
+        $null = Initialize-TestEnvironment
+        $savedBase = $env:OPENAI_BASE_URL
+    }
+    AfterAll {
+        if ($emu) { Stop-TestEmulator $emu }
+        $env:OPENAI_BASE_URL = $savedBase
+        Clear-TestEnvironment
+    }
+    BeforeEach {
+        # A new session without OPENAI_API_KEY, whose default place is a dead local port (never a real service).
+        Remove-Item env:OPENAI_API_KEY -ErrorAction Ignore
+        $env:OPENAI_BASE_URL = 'http://127.0.0.1:9/v1'
+    }
+
+    It 'item 1 (Mock): Get-IrisBatchResult -Status Failed | Submit-IrisBatch goes back to Mock, named -retry1 then -retry2, unless -Provider says otherwise' {
+        $b = 'fine', 'no [fail]' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{_}' | Submit-IrisBatch -Provider Mock -Name "mock-$(Get-Random)" | Wait-IrisBatch
+        $failed = @($b | Get-IrisBatchResult -Status Failed)
+        $failed.Count | Should -Be 1
+        $failed[0].Request.Provider | Should -Be 'Mock'
+        $retry = $failed | Submit-IrisBatch -MaximumRetryCount 0
+        $retry.Provider | Should -Be 'Mock'
+        $retry.BaseUri | Should -Be $b.BaseUri
+        $retry.Name | Should -Be "$($b.Name)-retry1"
+        $retry2 = $retry | Wait-IrisBatch | Get-IrisBatchResult -Status Failed | Submit-IrisBatch
+        $retry2.Provider | Should -Be 'Mock'
+        $retry2.Name | Should -Be "$($b.Name)-retry2"
+        # Said otherwise: -Provider wins (-WhatIf: nothing is sent, no key needed).
+        $said = Get-TranscriptText { $failed | Submit-IrisBatch -Provider OpenAI -BaseUri "$($emu.Url)/v1" -WhatIf }
+        $said | Should -Match 'OpenAI'
+        $said | Should -Not -Match 'Mock'
+    }
+
+    It 'item 1 (Mock): Get-IrisBatchStatus -Pending | Wait-IrisBatch waits at Mock, with no OpenAI key' {
+        $b = 'one', 'two' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{_}' | Submit-IrisBatch -Provider Mock
+        $done = @(Get-IrisBatchStatus -Pending | Where-Object Id -EQ $b.Id | Wait-IrisBatch)
+        $done.Count | Should -Be 1
+        $done[0].Provider | Should -Be 'Mock'
+        $done[0].Status | Should -Be 'Completed'
+    }
+
+    It 'item 2: -Pending lists every batch; one whose key is missing keeps its last known state, with a non-terminating IrisBatch.MissingApiKey naming it' {
+        $env:OPENAI_API_KEY = 'test-key'
+        $openai = 'a', 'b' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{_}' | Submit-IrisBatch -BaseUri "$($emu.Url)/v1"
+        Remove-Item env:OPENAI_API_KEY
+        $mock = 'c' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{_}' | Submit-IrisBatch -Provider Mock
+        $listed = @(Get-IrisBatchStatus -Pending -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $listed.Id | Should -Contain $openai.Id
+        $listed.Id | Should -Contain $mock.Id
+        ($listed | Where-Object Id -EQ $openai.Id).Status | Should -Be $openai.Status
+        ($listed | Where-Object Id -EQ $mock.Id).Status | Should -Be 'InProgress' -Because 'the Mock batch was refreshed (one step per poll)'
+        $keyErrors = @($errs | Where-Object { $_.FullyQualifiedErrorId -like 'IrisBatch.MissingApiKey*' })
+        $keyErrors.Count | Should -BeGreaterOrEqual 1
+        @($keyErrors | Where-Object TargetObject -EQ $openai.Id).Count | Should -Be 1
+        ($keyErrors | Where-Object TargetObject -EQ $openai.Id).Exception.Message | Should -Match ([regex]::Escape($openai.Id))
+    }
+
+    It 'item 10: says the fix once, in the message or as the recommendation, not both' {
+        $e = $null
+        try { Get-IrisBatchStatus -Id batch_abc -Provider OpenAI -ErrorAction Stop } catch { $e = $_ }
+        $e.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.MissingApiKey*'
+        $all = "$($e.Exception.Message) $($e.ErrorDetails.Message) $($e.ErrorDetails.RecommendedAction)"
+        ([regex]::Matches($e.Exception.Message + ' ' + $e.ErrorDetails.RecommendedAction, '-ApiKey')).Count | Should -Be 1
+        $shown = $e | Out-String
+        ([regex]::Matches($shown, '-ApiKey')).Count | Should -Be 1
+        $all | Should -Not -BeNullOrEmpty
+    }
+}

@@ -206,6 +206,40 @@ Describe 'Provider <Name>' -ForEach $providerCases {
         }
     }
 
+    Context 'Issue 16 item 1: a resubmission goes back where it came from' {
+        It 'sends failed rows back to the same provider, base URI and API version, named -retry1, and Get-IrisBatchStatus -Pending | Wait-IrisBatch finds it there' {
+            # The default place (OpenAI at OPENAI_BASE_URL) is a dead local port: a request sent there fails at once.
+            $savedBase = $env:OPENAI_BASE_URL
+            $env:OPENAI_BASE_URL = 'http://127.0.0.1:9/v1'
+            try {
+                $rows = @(New-TestRows -Count 3 -Prefix "Retry $tag")
+                $rows[1].name = "Broken [fail] retry $tag"
+                $first = $rows | New-IrisBatchRequest -Model $Model -Prompt 'Describe {name}.' | Submit-IrisBatch @at -Name "nightly-$tag" |
+                    Wait-IrisBatch -PollInterval $poll -Timeout 60
+                $failed = @($first | Get-IrisBatchResult -Status Failed)
+                $failed.Count | Should -Be 1
+                $failed[0].Request.Provider | Should -Be $Provider
+                $failed[0].Request.BaseUri | Should -Be $first.BaseUri
+                $failed[0].Request.BatchName | Should -Be "nightly-$tag-retry1"
+
+                $retry = @($failed | Submit-IrisBatch -MaximumRetryCount 0)
+                $retry.Count | Should -Be 1
+                $retry[0].Provider | Should -Be $Provider
+                $retry[0].BaseUri | Should -Be $first.BaseUri
+                $retry[0].Name | Should -Be "nightly-$tag-retry1"
+
+                $waited = @(Get-IrisBatchStatus -Pending -MaximumRetryCount 0 | Where-Object Id -EQ $retry[0].Id | Wait-IrisBatch -PollInterval $poll -Timeout 60)
+                $waited.Count | Should -Be 1
+                $waited[0].Provider | Should -Be $Provider
+                $waited[0].Total | Should -Be 1
+                $again = @($waited | Get-IrisBatchResult)
+                $again.CustomId | Should -Be 'request-2'
+                $again[0].Request.BatchName | Should -Be "nightly-$tag-retry2"
+            }
+            finally { $env:OPENAI_BASE_URL = $savedBase }
+        }
+    }
+
     Context 'An unknown id' {
         It 'Get-IrisBatchStatus: non-terminating IrisBatch.NotFound targeting the id' {
             $out = @(Get-IrisBatchStatus -Id $UnknownId @at -ErrorVariable ev -ErrorAction SilentlyContinue)

@@ -86,6 +86,20 @@ namespace IrisBatch
             }
         }
 
+        /// <summary>
+        /// Where the request was submitted before, when it comes from a result; Submit-IrisBatch sends it back there
+        /// (provider, base URI, API version, and the name with a -retryN suffix) unless -Provider or -BaseUri is given.
+        /// </summary>
+        public BatchOrigin? Origin { get; set; }
+        /// <summary>The provider of <see cref="Origin"/>, or null for a new request.</summary>
+        public string? Provider => Origin?.Provider;
+        /// <summary>The base URI of <see cref="Origin"/>, or null for a new request.</summary>
+        public string? BaseUri => Origin?.BaseUri;
+        /// <summary>The API version of <see cref="Origin"/> (Azure OpenAI), or null.</summary>
+        public string? ApiVersion => Origin?.ApiVersion;
+        /// <summary>The name a resubmission gets (the original batch's name with -retryN), or null for a new request.</summary>
+        public string? BatchName => Origin?.Name;
+
         public override string ToString() => CustomId;
     }
 }

@@ -19,11 +19,14 @@ namespace IrisBatch.Results
         private readonly IBatchProvider _provider;
         private readonly IrisBatchInfo _batch;
         private readonly string? _requestsPath;
+        private readonly BatchOrigin _origin;
 
         public ResultReader(IBatchProvider provider, IrisBatchInfo batch, string? requestsPath)
         {
             _provider = provider;
             _batch = batch;
+            _origin = new BatchOrigin(string.IsNullOrEmpty(batch.Provider) ? provider.Name : batch.Provider,
+                string.IsNullOrEmpty(batch.BaseUri) ? ProviderFactory.LocationOf(provider) : batch.BaseUri, batch.Id, batch.Name);
             _requestsPath = requestsPath != null && File.Exists(requestsPath) ? requestsPath : null;
         }
 
@@ -74,7 +77,7 @@ namespace IrisBatch.Results
                                 continue;
                             }
                         }
-                        if (request >= 0) result.DeferRequest(RequestLine(index!, requests!, request, readRequests));
+                        if (request >= 0) result.DeferRequest(RequestLine(index!, requests!, request, readRequests, _origin));
                         yield return result;
                     }
                 }
@@ -82,7 +85,7 @@ namespace IrisBatch.Results
                 for (int i = 0; i < index.Count; i++)
                 {
                     if (!index.MarkSeen(i)) continue;
-                    yield return Unreported(ReadRequest(index, requests!, i));
+                    yield return Unreported(ReadRequest(index, requests!, i, _origin));
                 }
             }
             finally
@@ -104,26 +107,33 @@ namespace IrisBatch.Results
         /// with <paramref name="now"/> read at once and parsed when asked for.
         /// </summary>
         [MethodImpl(Hot.Path)]
-        private static Lazy<IrisBatchRequest?> RequestLine(RequestIndex index, FileLines requests, int i, bool now)
+        private static Lazy<IrisBatchRequest?> RequestLine(RequestIndex index, FileLines requests, int i, bool now, BatchOrigin origin)
         {
             long offset = index.OffsetOf(i);
             int length = index.LengthOf(i);
             if (now)
             {
                 var bytes = requests.Read(offset, length);
-                return new Lazy<IrisBatchRequest?>(() => RequestRecordReader.Read(bytes, 0, bytes.Length));
+                return new Lazy<IrisBatchRequest?>(() => WithOrigin(RequestRecordReader.Read(bytes, 0, bytes.Length), origin));
             }
             return new Lazy<IrisBatchRequest?>(() =>
             {
                 var line = requests.Read(offset, length);
-                return RequestRecordReader.Read(line, 0, line.Length);
+                return WithOrigin(RequestRecordReader.Read(line, 0, line.Length), origin);
             });
         }
 
-        private static IrisBatchRequest ReadRequest(RequestIndex index, FileLines requests, int i)
+        private static IrisBatchRequest ReadRequest(RequestIndex index, FileLines requests, int i, BatchOrigin origin)
         {
             var bytes = requests.Read(index.OffsetOf(i), index.LengthOf(i));
-            return RequestRecordReader.Read(bytes, 0, bytes.Length);
+            return WithOrigin(RequestRecordReader.Read(bytes, 0, bytes.Length), origin);
+        }
+
+        /// <summary>A request read back from the journal remembers its batch, so a resubmission goes back there (issue 16).</summary>
+        private static IrisBatchRequest WithOrigin(IrisBatchRequest request, BatchOrigin origin)
+        {
+            request.Origin = origin;
+            return request;
         }
 
         /// <summary>

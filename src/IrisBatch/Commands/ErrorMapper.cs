@@ -14,7 +14,7 @@ namespace IrisBatch.Commands
             if (ex is IrisBatchException ib)
             {
                 var record = new ErrorRecord(ex, Prefix + ib.ErrorId, Category(ib.Kind), ib.Target ?? target);
-                var action = RecommendedAction(ib.ErrorId);
+                var action = RecommendedAction(ib.ErrorId, ex.Message);
                 if (action != null) record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = action };
                 return record;
             }
@@ -59,17 +59,23 @@ namespace IrisBatch.Commands
             }
         }
 
-        private static string? RecommendedAction(string errorId)
+        /// <summary>
+        /// The fix PowerShell shows as "Recommendation:", unless the message already says it (then it would be printed
+        /// twice, issue 16): each fix comes with the words that show a message already gives it.
+        /// </summary>
+        private static string? RecommendedAction(string errorId, string message)
         {
+            string action, saidBy;
             switch (errorId)
             {
-                case ErrorIds.MissingApiKey: return "Pass -ApiKey (a SecureString) or set the provider's API key environment variable.";
-                case ErrorIds.Unauthorized: return "Check the API key for this provider and base URI.";
-                case ErrorIds.NotComplete: return "Wait with Wait-IrisBatch, or pass -Wait.";
-                case ErrorIds.WaitTimeout: return "Wait again later; the batch keeps running at the provider.";
-                case ErrorIds.QuotaExceeded: return "Add credit or raise the quota at the provider; retrying does not help.";
+                case ErrorIds.MissingApiKey: action = "Pass -ApiKey (a SecureString) or set the provider's API key environment variable."; saidBy = "-ApiKey"; break;
+                case ErrorIds.Unauthorized: action = "Check the API key for this provider and base URI."; saidBy = "check the API key"; break;
+                case ErrorIds.NotComplete: action = "Wait with Wait-IrisBatch, or pass -Wait."; saidBy = "Wait-IrisBatch"; break;
+                case ErrorIds.WaitTimeout: action = "Wait again later; the batch keeps running at the provider."; saidBy = "wait again"; break;
+                case ErrorIds.QuotaExceeded: action = "Add credit or raise the quota at the provider; retrying does not help."; saidBy = "add credit"; break;
                 default: return null;
             }
+            return message.IndexOf(saidBy, StringComparison.OrdinalIgnoreCase) >= 0 ? null : action;
         }
     }
 }

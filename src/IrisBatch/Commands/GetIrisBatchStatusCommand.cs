@@ -79,17 +79,62 @@ namespace IrisBatch.Commands
                     continue;
                 }
                 if (entry.ResultsCollected && entry.LastStatus.HasValue && entry.LastStatus.Value.IsTerminal()) continue;
+                IBatchProvider provider;
                 try
                 {
-                    var provider = ProviderFor(entry.Provider, entry.BaseUri);
+                    provider = ProviderFor(entry.Provider, entry.BaseUri);
+                }
+                catch (IrisBatchException ex) when (ErrorMapper.IsSetupProblem(ex))
+                {
+                    NotRefreshed(entry, ex);
+                    continue;
+                }
+                catch (Exception ex) when (!(ex is PipelineStoppedException))
+                {
+                    WriteMappedError(ex, entry.BatchId);
+                    continue;
+                }
+                try
+                {
                     var target = new BatchTarget(provider, new IrisBatchInfo { Id = entry.BatchId, Provider = entry.Provider, BaseUri = entry.BaseUri }, entry);
                     WriteObject(RefreshStatus(target));
+                }
+                catch (IrisBatchException ex) when (ErrorMapper.IsSetupProblem(ex))
+                {
+                    NotRefreshed(entry, ex);
                 }
                 catch (Exception ex) when (!(ex is PipelineStoppedException))
                 {
                     WriteMappedError(ex, entry.BatchId);
                 }
             }
+        }
+
+        /// <summary>
+        /// Each pending batch is refreshed on its own (issue 16): one whose key is missing or refused is still listed, with
+        /// its last known state, and a non-terminating error (IrisBatch.MissingApiKey, ...) names it; the others go on.
+        /// </summary>
+        private void NotRefreshed(JournalEntry entry, IrisBatchException ex)
+        {
+            WriteObject(LastKnown(entry));
+            WriteError(ErrorMapper.ToRecord(new IrisBatchException(ex.ErrorId, ex.Kind,
+                $"Batch {entry.BatchId} ({entry.Provider}) was not refreshed: {ex.Message} It is listed with its last known state" +
+                (entry.LastCheckedAt.HasValue ? $" (checked {entry.LastCheckedAt.Value:u})." : ".")) { Target = entry.BatchId }, entry.BatchId));
+        }
+
+        /// <summary>A journal entry's batch as it was when last seen (not refreshed).</summary>
+        private static IrisBatchInfo LastKnown(JournalEntry entry)
+        {
+            var batch = new IrisBatchInfo
+            {
+                Id = entry.BatchId!,
+                Provider = entry.Provider,
+                BaseUri = entry.BaseUri,
+                Status = entry.LastStatus ?? BatchStatus.Pending,
+                ProviderStatus = entry.LastProviderStatus,
+                InputFileId = entry.InputFileId,
+            };
+            return Submission.BatchSubmitter.Complete(batch, entry);
         }
 
         private JournalEntry? SafeFind(string id)

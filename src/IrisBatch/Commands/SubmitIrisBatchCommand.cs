@@ -55,13 +55,31 @@ namespace IrisBatch.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        private IBatchProvider? _provider;
-        private BatchSpooler? _spooler;
+        // One lane per place the requests go: -Provider/-BaseUri (or the defaults) for new requests, and the batch a
+        // request came from for a resubmitted one (issue 16). A lane is made when its first request arrives.
+        private readonly List<Lane> _lanes = new List<Lane>();
+        private Lane? _lane;   // the lane of the last request
+        private bool _explicitPlace;
         private long _received;
         private bool _estimate;
         private Estimates.PriceTable? _prices;
 
         private bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
+
+        private sealed class Lane
+        {
+            public Lane(string key, IBatchProvider provider, BatchSpooler spooler)
+            {
+                Key = key;
+                Provider = provider;
+                Spooler = spooler;
+            }
+
+            public string Key { get; }
+            public IBatchProvider Provider { get; }
+            public BatchSpooler Spooler { get; }
+            public IReadOnlyList<SpooledPart> Parts { get; set; } = new SpooledPart[0];
+        }
 
         /// <summary>Estimated cost of a part: input tokens, and output tokens as the requests' max tokens where set, else as many as the input.</summary>
         private double? CostOf(SpooledPart part)
@@ -71,37 +89,49 @@ namespace IrisBatch.Commands
             return _prices.Estimate(part.Entry.Model, part.InputTokens, output);
         }
 
-        private string Describe(SpooledPart part)
+        private string Describe(Lane lane, SpooledPart part)
         {
             if (!_estimate) return "";
             var cost = CostOf(part);
-            var method = _spooler!.CounterFor(part.Entry.Model).Method;
+            var method = lane.Spooler.CounterFor(part.Entry.Model).Method;
             return $", {part.InputTokens:N0} input tokens ({method}), estimated cost " +
                    (cost.HasValue ? $"{cost.Value.ToString("0.####", CultureInfo.InvariantCulture)} {_prices!.Currency} at batch prices of {_prices.Taken}" : "unknown (no price for this model)");
         }
 
-        private void CheckCost(IReadOnlyList<SpooledPart> parts)
+        private void CheckCost()
         {
             if (!Bound(nameof(MaxCost))) return;
             double total = 0;
-            foreach (var part in parts)
+            long requests = 0;
+            int batches = 0;
+            foreach (var lane in _lanes)
             {
-                var cost = CostOf(part);
-                if (!cost.HasValue)
+                requests += lane.Spooler.Count;
+                foreach (var part in lane.Parts)
                 {
-                    _spooler!.Discard();
-                    ThrowTerminatingError(ErrorMapper.Create(ErrorIds.UnknownPrice, FailureKind.InvalidData,
-                        $"-MaxCost cannot be checked: the price table ({_prices!.Source}) has no price for model '{part.Entry.Model}'. Add it with -PriceTable or $env:IRISBATCH_PRICES.", part.Entry.Model));
+                    batches++;
+                    var cost = CostOf(part);
+                    if (!cost.HasValue)
+                    {
+                        DiscardAll();
+                        ThrowTerminatingError(ErrorMapper.Create(ErrorIds.UnknownPrice, FailureKind.InvalidData,
+                            $"-MaxCost cannot be checked: the price table ({_prices!.Source}) has no price for model '{part.Entry.Model}'. Add it with -PriceTable or $env:IRISBATCH_PRICES.", part.Entry.Model));
+                    }
+                    total += cost!.Value;
                 }
-                total += cost!.Value;
             }
             if (total > MaxCost)
             {
-                _spooler!.Discard();
+                DiscardAll();
                 ThrowTerminatingError(ErrorMapper.Create(ErrorIds.CostLimitExceeded, FailureKind.InvalidOperation,
-                    $"The estimated cost of {total.ToString("0.####", CultureInfo.InvariantCulture)} {_prices!.Currency} for {_spooler.Count:N0} requests in {parts.Count} batch(es) " +
+                    $"The estimated cost of {total.ToString("0.####", CultureInfo.InvariantCulture)} {_prices!.Currency} for {requests:N0} requests in {batches} batch(es) " +
                     $"is above -MaxCost {MaxCost.ToString("0.####", CultureInfo.InvariantCulture)}. Nothing was uploaded.", total));
             }
+        }
+
+        private void DiscardAll()
+        {
+            foreach (var lane in _lanes) lane.Spooler.Discard();
         }
 
         protected override void BeginProcessing()
@@ -109,22 +139,12 @@ namespace IrisBatch.Commands
             JournalStore.PrepareInBackground();
             try
             {
-                var info = ProviderFactory.Describe(Provider);
-                var location = string.Join(",", ProviderFactory.ResolveBaseUris(info, BaseUriText).Select(u => u.AbsoluteUri));
-                string key;
-                if (IsWhatIf)
-                    key = Unprotect(ApiKey) ?? (info.KeyOptional ? "" : Environment.GetEnvironmentVariable(info.ApiKeyVariable) ?? "(none: -WhatIf sends nothing)");
-                else key = ProviderFactory.ResolveApiKey(info, Unprotect(ApiKey));
-                _provider = CreateProvider(info.Name, location, key);
-                var metadata = CheckMetadata(_provider.Limits);
                 _estimate = IsWhatIf || Bound(nameof(MaxCost)) || Bound(nameof(MaxTokensPerBatch));
                 if (_estimate)
                     _prices = Estimates.PriceTable.Load(PriceTable == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PriceTable));
-                _spooler = new BatchSpooler(Journal, _provider, Name, metadata,
-                    Bound(nameof(MaxRequestsPerBatch)) ? MaxRequestsPerBatch : (long?)null,
-                    Bound(nameof(MaxBytesPerBatch)) ? MaxBytesPerBatch : (long?)null,
-                    Bound(nameof(MaxTokensPerBatch)) ? MaxTokensPerBatch : (long?)null,
-                    countTokens: _estimate);
+                // Given -Provider or -BaseUri, every request goes there; a wrong setting fails before any input is read.
+                _explicitPlace = Bound(nameof(Provider)) || Bound(nameof(BaseUri));
+                if (_explicitPlace) _lane = LaneFor(null);
             }
             catch (Exception ex) when (!(ex is PipelineStoppedException))
             {
@@ -132,14 +152,47 @@ namespace IrisBatch.Commands
             }
         }
 
-        private Dictionary<string, string> CheckMetadata(ProviderLimits limits)
+        /// <summary>
+        /// The lane of a request: the one of -Provider/-BaseUri (or the defaults) for a new request or when either of
+        /// them is given, else the one of the batch the request came from (made on first use).
+        /// </summary>
+        private Lane LaneFor(BatchOrigin? origin)
         {
+            if (_explicitPlace) origin = null;
+            var key = origin?.Key ?? "";
+            foreach (var l in _lanes) if (l.Key == key) return l;
+
+            var info = ProviderFactory.Describe(origin?.Provider ?? Provider);
+            var location = string.Join(",", ProviderFactory.ResolveBaseUris(info, origin?.BaseUri ?? BaseUriText).Select(u => u.AbsoluteUri));
+            string apiKey;
+            if (IsWhatIf)
+                apiKey = Unprotect(ApiKey) ?? (info.KeyOptional ? "" : Environment.GetEnvironmentVariable(info.ApiKeyVariable) ?? "(none: -WhatIf sends nothing)");
+            else apiKey = ProviderFactory.ResolveApiKey(info, Unprotect(ApiKey));
+            var provider = CreateProvider(info.Name, location, apiKey);
+            var metadata = CheckMetadata(provider);
+            var name = Bound(nameof(Name)) || origin == null ? Name : origin.Name;
+            var spooler = new BatchSpooler(Journal, provider, name, metadata,
+                Bound(nameof(MaxRequestsPerBatch)) ? MaxRequestsPerBatch : (long?)null,
+                Bound(nameof(MaxBytesPerBatch)) ? MaxBytesPerBatch : (long?)null,
+                Bound(nameof(MaxTokensPerBatch)) ? MaxTokensPerBatch : (long?)null,
+                countTokens: _estimate);
+            var lane = new Lane(key, provider, spooler);
+            _lanes.Add(lane);
+            if (origin != null)
+                WriteVerbose($"Requests from batch {origin.BatchId} go back to {provider.Name} at {ProviderFactory.LocationOf(provider)}" +
+                             (name != null ? $", named '{name}'" : "") + ". Pass -Provider or -BaseUri to send them elsewhere.");
+            return lane;
+        }
+
+        private Dictionary<string, string> CheckMetadata(IBatchProvider provider)
+        {
+            var limits = provider.Limits;
             var result = new Dictionary<string, string>(StringComparer.Ordinal);
             if (Metadata == null) return result;
             int room = limits.MaxMetadataPairs - ReservedMetadata.CountFor(Name, "set");
             if (Metadata.Count > room)
                 throw new IrisBatchException(ErrorIds.InvalidMetadata, FailureKind.InvalidArgument,
-                    $"-Metadata has {Metadata.Count} pairs; {_provider!.Name} allows {limits.MaxMetadataPairs} per batch and IrisBatch uses {limits.MaxMetadataPairs - room} of them, so at most {room} are left.");
+                    $"-Metadata has {Metadata.Count} pairs; {provider.Name} allows {limits.MaxMetadataPairs} per batch and IrisBatch uses {limits.MaxMetadataPairs - room} of them, so at most {room} are left.");
             foreach (DictionaryEntry de in Metadata)
             {
                 var key = Convert.ToString(de.Key, CultureInfo.InvariantCulture) ?? "";
@@ -178,16 +231,26 @@ namespace IrisBatch.Commands
                     continue;
                 }
                 if (request.RowNumber == 0) request.RowNumber = _received;
-                try { _spooler!.Add(request); }
+                if (_lane == null || (!_explicitPlace && _lane.Key != (request.Origin?.Key ?? "")))
+                {
+                    try { _lane = LaneFor(request.Origin); }
+                    catch (Exception ex) when (!(ex is PipelineStoppedException))
+                    {
+                        DiscardAll();
+                        ThrowMapped(ex, request.Origin?.Provider ?? Provider);
+                    }
+                }
+                var spooler = _lane!.Spooler;
+                try { spooler.Add(request); }
                 catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.UnsupportedEndpoint || ex.ErrorId == ErrorIds.UnsupportedFeature)
                 {
                     // What the provider cannot do at all is said once, and nothing is uploaded.
-                    _spooler!.Discard();
+                    DiscardAll();
                     ThrowMapped(ex, request);
                 }
                 catch (IrisBatchException ex) { WriteMappedError(ex, request); continue; }
                 if (_received % 1000 == 0)
-                    WriteProgress(new ProgressRecord(1, "Submit-IrisBatch", $"Spooling requests: {_received:N0} rows, {_spooler.Bytes:N0} bytes"));
+                    WriteProgress(new ProgressRecord(1, "Submit-IrisBatch", $"Spooling requests: {_received:N0} rows, {spooler.Bytes:N0} bytes"));
             }
         }
 
@@ -195,14 +258,14 @@ namespace IrisBatch.Commands
         /// When the same requests were already submitted, the batch is not failed (nor cancelled or expired) and its
         /// results were not collected yet, emit that batch instead of paying twice. Otherwise submit anew.
         /// </summary>
-        private bool ReuseEarlier(JournalEntry earlier, JournalEntry fresh)
+        private bool ReuseEarlier(IBatchProvider provider, JournalEntry earlier, JournalEntry fresh)
         {
             // A batch whose results were collected is finished business: the same requests again (a daily job) are new work.
             if (earlier.State != SubmissionState.Created || earlier.BatchId == null || earlier.ResultsCollected) return false;
             IrisBatchInfo batch;
             try
             {
-                batch = Run(ct => _provider!.GetAsync(earlier.BatchId, ct));
+                batch = Run(ct => provider.GetAsync(earlier.BatchId, ct));
             }
             catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.NotFound)
             {
@@ -219,71 +282,80 @@ namespace IrisBatch.Commands
 
         protected override void EndProcessing()
         {
-            var spooler = _spooler!;
             var progress = new ProgressRecord(1, "Submit-IrisBatch", "Preparing");
             try
             {
-                if (spooler.Duplicate != null)
+                foreach (var lane in _lanes)
                 {
-                    var d = spooler.Duplicate;
-                    spooler.Discard();
+                    if (lane.Spooler.Duplicate == null) continue;
+                    var d = lane.Spooler.Duplicate;
+                    DiscardAll();
                     ThrowTerminatingError(ErrorMapper.Create(ErrorIds.DuplicateCustomId, FailureKind.InvalidData,
                         $"The custom id '{d.CustomId}' is used by rows {d.FirstRow} and {d.SecondRow}; custom ids must be unique. Nothing was uploaded.", d.CustomId));
                 }
-                if (spooler.Count == 0)
+                long count = 0;
+                foreach (var lane in _lanes) count += lane.Spooler.Count;
+                if (count == 0)
                 {
-                    spooler.Discard();
+                    DiscardAll();
                     ThrowTerminatingError(ErrorMapper.Create(ErrorIds.EmptyInput, FailureKind.InvalidData,
                         "There are no valid requests to submit. Nothing was uploaded.", null));
                 }
-                var parts = spooler.Finish();
-                CheckCost(parts);
+                foreach (var lane in _lanes) lane.Parts = lane.Spooler.Count > 0 ? lane.Spooler.Finish() : new SpooledPart[0];
+                CheckCost();
+                int total = _lanes.Sum(l => l.Parts.Count);
+                int models = _lanes.SelectMany(l => l.Parts).Select(p => p.Entry.Model).Distinct().Count();
                 int index = 0;
-                foreach (var part in parts)
+                foreach (var lane in _lanes)
                 {
-                    index++;
-                    var e = part.Entry;
-                    var target = $"{e.RequestCount:N0} requests ({e.Bytes:N0} bytes{Describe(part)}) for model {e.Model} to {_provider!.Name} at {ProviderFactory.LocationOf(_provider)}" +
-                                 (parts.Count > 1 ? $" (batch {index} of {parts.Count}, {spooler.Count:N0} requests, {parts.Select(p => p.Entry.Model).Distinct().Count()} model(s) in all)" : "");
-                    if (!Force && !IsWhatIf)
+                    var provider = lane.Provider;
+                    foreach (var part in lane.Parts)
                     {
-                        var earlier = Journal.FindEarlierSubmission(e);
-                        if (earlier != null && ReuseEarlier(earlier, e)) continue;
-                        if (earlier != null && earlier.State != SubmissionState.Created)
+                        index++;
+                        var e = part.Entry;
+                        var target = $"{e.RequestCount:N0} requests ({e.Bytes:N0} bytes{Describe(lane, part)}) for model {e.Model} to {provider.Name} at {ProviderFactory.LocationOf(provider)}" +
+                                     (total > 1 ? $" (batch {index} of {total}, {count:N0} requests, {models} model(s) in all)" : "");
+                        if (!Force && !IsWhatIf)
                         {
-                            WriteWarning($"Resuming the interrupted submission {earlier.SubmissionId} of these same {e.RequestCount:N0} requests (it got as far as '{earlier.State}').");
-                            // The batch is not created yet: this run's name, metadata and set are the ones it gets.
-                            earlier.Name = e.Name;
-                            earlier.Metadata = e.Metadata;
-                            earlier.SetId = e.SetId;
-                            Journal.Discard(e);
-                            e = earlier;
+                            var earlier = Journal.FindEarlierSubmission(e);
+                            if (earlier != null && ReuseEarlier(provider, earlier, e)) continue;
+                            if (earlier != null && earlier.State != SubmissionState.Created)
+                            {
+                                WriteWarning($"Resuming the interrupted submission {earlier.SubmissionId} of these same {e.RequestCount:N0} requests (it got as far as '{earlier.State}').");
+                                // The batch is not created yet: this run's name, metadata and set are the ones it gets.
+                                earlier.Name = e.Name;
+                                earlier.Metadata = e.Metadata;
+                                earlier.SetId = e.SetId;
+                                Journal.Discard(e);
+                                e = earlier;
+                            }
                         }
-                    }
-                    if (!ShouldProcess(target, "Submit batch"))
-                    {
-                        if (e == part.Entry) Journal.Discard(e);
-                        continue;
-                    }
-                    Journal.IndexFingerprint(e);
-                    var submitter = new BatchSubmitter(Journal, _provider);
-                    long sent = 0;
-                    var entry = e;
-                    progress.StatusDescription = $"Uploading batch {index} of {parts.Count}: {e.RequestCount:N0} requests";
-                    try
-                    {
-                        var batch = Run(ct => submitter.SubmitAsync(entry, n => sent = n, ct), () =>
+                        if (!ShouldProcess(target, "Submit batch"))
                         {
-                            progress.PercentComplete = entry.Bytes > 0 ? (int)Math.Min(100, 100 * sent / entry.Bytes) : 0;
-                            progress.StatusDescription = $"Uploading batch {index} of {parts.Count}: {sent:N0} of {entry.Bytes:N0} bytes";
-                            WriteProgress(progress);
-                        });
-                        batch.Credential = ApiKey;
-                        WriteObject(batch);
-                    }
-                    catch (Exception ex) when (!(ex is PipelineStoppedException))
-                    {
-                        WriteMappedError(ex, e.Model);
+                            if (e == part.Entry) Journal.Discard(e);
+                            continue;
+                        }
+                        Journal.IndexFingerprint(e);
+                        var submitter = new BatchSubmitter(Journal, provider);
+                        long sent = 0;
+                        var entry = e;
+                        int n = index;
+                        progress.StatusDescription = $"Uploading batch {n} of {total}: {e.RequestCount:N0} requests";
+                        try
+                        {
+                            var batch = Run(ct => submitter.SubmitAsync(entry, b => sent = b, ct), () =>
+                            {
+                                progress.PercentComplete = entry.Bytes > 0 ? (int)Math.Min(100, 100 * sent / entry.Bytes) : 0;
+                                progress.StatusDescription = $"Uploading batch {n} of {total}: {sent:N0} of {entry.Bytes:N0} bytes";
+                                WriteProgress(progress);
+                            });
+                            batch.Credential = ApiKey;
+                            WriteObject(batch);
+                        }
+                        catch (Exception ex) when (!(ex is PipelineStoppedException))
+                        {
+                            WriteMappedError(ex, e.Model);
+                        }
                     }
                 }
             }
@@ -291,7 +363,7 @@ namespace IrisBatch.Commands
             {
                 progress.RecordType = ProgressRecordType.Completed;
                 WriteProgress(progress);
-                spooler.Dispose();
+                foreach (var lane in _lanes) lane.Spooler.Dispose();
             }
             base.EndProcessing();
         }
