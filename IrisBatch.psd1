@@ -25,6 +25,7 @@
         'Wait-IrisBatch'
         'Get-IrisBatchResult'
         'Stop-IrisBatch'
+        'Remove-IrisBatch'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -13,12 +13,15 @@ namespace IrisBatch.Emulator;
 /// </summary>
 public sealed class Stats
 {
-    private long _uploads, _filesDeleted, _batchesCreated, _cancels, _downloads, _faultsInjected;
+    private long _uploads, _filesDeleted, _batchesDeleted, _batchesCreated, _cancels, _downloads, _faultsInjected;
     private readonly ConcurrentDictionary<string, long> _routes = new();
 
     public long Uploads => Interlocked.Read(ref _uploads);
     public long FilesDeleted => Interlocked.Read(ref _filesDeleted);
     public long BatchesCreated => Interlocked.Read(ref _batchesCreated);
+
+    /// <summary>Batches deleted (Anthropic DELETE /v1/messages/batches/{id}, Gemini DELETE /v1beta/batches/{id}).</summary>
+    public long BatchesDeleted => Interlocked.Read(ref _batchesDeleted);
     public long Cancels => Interlocked.Read(ref _cancels);
     public long Downloads => Interlocked.Read(ref _downloads);
 
@@ -38,6 +41,7 @@ public sealed class Stats
 
     internal void CountUpload() => Interlocked.Increment(ref _uploads);
     internal void CountFileDeleted() => Interlocked.Increment(ref _filesDeleted);
+    internal void CountBatchDeleted() => Interlocked.Increment(ref _batchesDeleted);
     internal void CountBatchCreated() => Interlocked.Increment(ref _batchesCreated);
     internal void CountCancel() => Interlocked.Increment(ref _cancels);
     internal void CountDownload() => Interlocked.Increment(ref _downloads);
@@ -48,6 +52,7 @@ public sealed class Stats
     {
         Interlocked.Exchange(ref _uploads, 0);
         Interlocked.Exchange(ref _filesDeleted, 0);
+        Interlocked.Exchange(ref _batchesDeleted, 0);
         Interlocked.Exchange(ref _batchesCreated, 0);
         Interlocked.Exchange(ref _cancels, 0);
         Interlocked.Exchange(ref _downloads, 0);
@@ -65,6 +70,7 @@ public sealed class Stats
         {
             ["uploads"] = Uploads,
             ["files_deleted"] = FilesDeleted,
+            ["batches_deleted"] = BatchesDeleted,
             ["batches_created"] = BatchesCreated,
             ["cancels"] = Cancels,
             ["downloads"] = Downloads,

@@ -23,7 +23,7 @@ AfterAll {
 }
 
 Describe '-Provider completion' {
-    It 'offers every provider on <_>' -ForEach 'Submit-IrisBatch', 'Get-IrisBatchStatus', 'Wait-IrisBatch', 'Get-IrisBatchResult', 'Stop-IrisBatch' {
+    It 'offers every provider on <_>' -ForEach 'Submit-IrisBatch', 'Get-IrisBatchStatus', 'Wait-IrisBatch', 'Get-IrisBatchResult', 'Stop-IrisBatch', 'Remove-IrisBatch' {
         $names = (Get-Completion "$_ -Provider ").CompletionText
         foreach ($p in 'OpenAI', 'AzureOpenAI', 'Anthropic', 'Mock') { $names | Should -Contain $p }
     }
@@ -58,7 +58,7 @@ Describe '-Model completion' {
 }
 
 Describe '-Id completion' {
-    It 'offers the journal''s batch ids newest first on <_>' -ForEach 'Get-IrisBatchStatus -Id ', 'Wait-IrisBatch -Id ', 'Get-IrisBatchResult -Id ', 'Stop-IrisBatch -Id ', 'Get-IrisBatchStatus ' {
+    It 'offers the journal''s batch ids newest first on <_>' -ForEach 'Get-IrisBatchStatus -Id ', 'Wait-IrisBatch -Id ', 'Get-IrisBatchResult -Id ', 'Stop-IrisBatch -Id ', 'Remove-IrisBatch -Id ', 'Get-IrisBatchStatus ' {
         (Get-Completion $_).CompletionText | Should -Be $batches[2].Id, $batches[1].Id, $batches[0].Id
     }
 
@@ -75,8 +75,8 @@ Describe '-Id completion' {
 }
 
 Describe '-SetId completion' {
-    It 'offers the journal''s sets newest first, with their name' {
-        $found = Get-Completion 'Wait-IrisBatch -SetId '
+    It 'offers the journal''s sets newest first, with their name on <_>' -ForEach 'Wait-IrisBatch -SetId ', 'Remove-IrisBatch -SetId ' {
+        $found = Get-Completion $_
         $found.CompletionText | Should -Be $batches[2].SetId, $batches[1].SetId, $batches[0].SetId
         $found[0].ToolTip | Should -BeLike 'newest - 1 batch(es) at Mock'
     }

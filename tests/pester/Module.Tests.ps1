@@ -10,7 +10,7 @@ BeforeAll {
     $url = $emu.BaseUri
     $null = Initialize-TestEnvironment
 
-    $cmdlets = @('New-IrisBatchRequest', 'Submit-IrisBatch', 'Get-IrisBatchStatus', 'Wait-IrisBatch', 'Get-IrisBatchResult', 'Stop-IrisBatch')
+    $cmdlets = @('New-IrisBatchRequest', 'Submit-IrisBatch', 'Get-IrisBatchStatus', 'Wait-IrisBatch', 'Get-IrisBatchResult', 'Stop-IrisBatch', 'Remove-IrisBatch')
 
     function Get-ParameterInfo([string] $Command, [string] $Name) {
         $p = (Get-Command $Command).Parameters[$Name]
@@ -131,9 +131,19 @@ Describe 'Cmdlet parameters' {
         foreach ($name in 'Id', 'WhatIf', 'Confirm') { (Get-Command Stop-IrisBatch).Parameters.Keys | Should -Contain $name }
     }
 
-    It 'only Submit-IrisBatch and Stop-IrisBatch support ShouldProcess' {
+    It 'Remove-IrisBatch: a batch, -Id or -SetId, switches -KeepLocal and -Force, ShouldProcess with ConfirmImpact High' {
+        Test-AcceptsBatchFromPipeline Remove-IrisBatch | Should -BeTrue
+        (Get-ParameterInfo Remove-IrisBatch KeepLocal).Type | Should -Be ([switch])
+        (Get-ParameterInfo Remove-IrisBatch Force).Type | Should -Be ([switch])
+        foreach ($name in 'Id', 'SetId', 'WhatIf', 'Confirm') { (Get-Command Remove-IrisBatch).Parameters.Keys | Should -Contain $name }
+        $attr = (Get-Command Remove-IrisBatch).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
+        $attr.SupportsShouldProcess | Should -BeTrue
+        $attr.ConfirmImpact | Should -Be ([System.Management.Automation.ConfirmImpact]::High)
+    }
+
+    It 'only Submit-IrisBatch, Stop-IrisBatch and Remove-IrisBatch support ShouldProcess' {
         $should = @($cmdlets | Where-Object { (Get-Command $_).Parameters.ContainsKey('WhatIf') } | Sort-Object)
-        $should | Should -Be @('Stop-IrisBatch', 'Submit-IrisBatch')
+        $should | Should -Be @('Remove-IrisBatch', 'Stop-IrisBatch', 'Submit-IrisBatch')
     }
 }
 

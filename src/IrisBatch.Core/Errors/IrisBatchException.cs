@@ -70,5 +70,7 @@ namespace IrisBatch
         public const string InvalidSchema = "InvalidSchema";
         public const string UnsupportedFeature = "UnsupportedFeature";
         public const string UnsupportedEndpoint = "UnsupportedEndpoint";
+        /// <summary>Remove-IrisBatch: the batch's results were never collected (pass -Force to remove it anyway).</summary>
+        public const string NotCollected = "NotCollected";
     }
 }

@@ -5,12 +5,28 @@ using System.Text.Json;
 
 namespace IrisBatch.Estimates
 {
+    /// <summary>
+    /// One model's batch prices in USD per million tokens, with the date they were taken and where from. Cached input
+    /// falls back to the input price, reasoning to the output price, when the table does not list them.
+    /// </summary>
+    public sealed class ModelPrice
+    {
+        public string Model { get; set; } = "";
+        public decimal Input { get; set; }
+        public decimal CachedInput { get; set; }
+        public decimal Output { get; set; }
+        public decimal Reasoning { get; set; }
+        public string Taken { get; set; } = "";
+        public string Source { get; set; } = "";
+    }
+
     /// <summary>Batch prices per model (USD per million tokens), shipped as data with the date they were taken; users can override it.</summary>
     public sealed class PriceTable
     {
         public const string OverrideVariable = "IRISBATCH_PRICES";
 
         private readonly List<(string Prefix, double Input, double Output)> _models = new List<(string, double, double)>();
+        private readonly Dictionary<string, ModelPrice> _prices = new Dictionary<string, ModelPrice>(StringComparer.Ordinal);
 
         public string Taken { get; private set; } = "";
         public string Source { get; private set; } = "";
@@ -45,7 +61,22 @@ namespace IrisBatch.Estimates
                 Source = source,
             };
             foreach (var m in root.GetProperty("models").EnumerateObject())
-                table._models.Add((m.Name.ToLowerInvariant(), m.Value.GetProperty("input").GetDouble(), m.Value.GetProperty("output").GetDouble()));
+            {
+                var name = m.Name.ToLowerInvariant();
+                var input = m.Value.GetProperty("input").GetDecimal();
+                var output = m.Value.GetProperty("output").GetDecimal();
+                table._models.Add((name, (double)input, (double)output));
+                table._prices[name] = new ModelPrice
+                {
+                    Model = m.Name,
+                    Input = input,
+                    Output = output,
+                    CachedInput = m.Value.TryGetProperty("cached_input", out var ci) && ci.ValueKind == JsonValueKind.Number ? ci.GetDecimal() : input,
+                    Reasoning = m.Value.TryGetProperty("reasoning", out var re) && re.ValueKind == JsonValueKind.Number ? re.GetDecimal() : output,
+                    Taken = m.Value.TryGetProperty("taken", out var tk) ? tk.GetString() ?? table.Taken : table.Taken,
+                    Source = m.Value.TryGetProperty("source", out var sr) ? sr.GetString() ?? source : source,
+                };
+            }
             // Longest prefix first, so "gpt-4o-mini" wins over "gpt-4o".
             table._models.Sort((a, b) => b.Prefix.Length.CompareTo(a.Prefix.Length));
             return table;
@@ -65,6 +96,18 @@ namespace IrisBatch.Estimates
             inputPerMillion = outputPerMillion = 0;
             return false;
         }
+
+        /// <summary>A model's full batch prices, matched by the longest known prefix like <see cref="TryGet"/>, or null.</summary>
+        public ModelPrice? Find(string model)
+        {
+            var m = (model ?? "").ToLowerInvariant();
+            foreach (var entry in _models)
+                if (m.StartsWith(entry.Prefix, StringComparison.Ordinal)) return _prices[entry.Prefix];
+            return null;
+        }
+
+        /// <summary>Every listed price, in no particular order.</summary>
+        public IEnumerable<ModelPrice> All => _prices.Values;
 
         /// <summary>Estimated cost of a batch, or null when the model has no price.</summary>
         public double? Estimate(string model, long inputTokens, long outputTokens)

@@ -40,6 +40,15 @@ namespace IrisBatch.Journal
         /// <summary>True once the results of a terminal batch are downloaded into the journal.</summary>
         public bool ResultsDownloaded { get; set; }
         public bool ResultsCollected { get; set; }
+        /// <summary>What the collected results cost in USD (the sum of their Cost); null when a price is unknown.</summary>
+        public decimal? Cost { get; set; }
+        /// <summary>The usage of the collected results, summed.</summary>
+        public TokenUsage? ResultUsage { get; set; }
+        /// <summary>Results collected that succeeded, and that did not (failed, expired, cancelled).</summary>
+        public long? Succeeded { get; set; }
+        public long? Failed { get; set; }
+        /// <summary>When Remove-IrisBatch -KeepLocal deleted the batch's files at the provider (the results stay here).</summary>
+        public DateTimeOffset? RemoteRemovedAt { get; set; }
     }
 
     public sealed class StateChange

@@ -214,6 +214,25 @@ namespace IrisBatch.Journal
             }
         }
 
+        /// <summary>
+        /// Removes a submission and everything the journal holds of it (requests, input, results, history), and the
+        /// pointers that name it (its batch id; its fingerprint, if that still names it). Remove-IrisBatch.
+        /// </summary>
+        public void Forget(JournalEntry entry)
+        {
+            if (entry.BatchId != null)
+            {
+                var pointer = Path.Combine(Root, "ids", FileNameOf(entry.BatchId));
+                if (File.Exists(pointer) && File.ReadAllText(pointer).Trim() == entry.SubmissionId) File.Delete(pointer);
+            }
+            if (!string.IsNullOrEmpty(entry.Fingerprint))
+            {
+                var pointer = Path.Combine(Root, "fingerprints", FingerprintKey(entry));
+                if (File.Exists(pointer) && File.ReadAllText(pointer).Trim() == entry.SubmissionId) File.Delete(pointer);
+            }
+            Discard(entry);
+        }
+
         /// <summary>Removes a submission that was never sent (e.g. after -WhatIf).</summary>
         public void Discard(JournalEntry entry)
         {

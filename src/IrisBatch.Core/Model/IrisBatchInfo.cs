@@ -45,7 +45,14 @@ namespace IrisBatch
         public string? SetId { get; set; }
         /// <summary>The key that makes re-submitting the same batch safe.</summary>
         public string? IdempotencyKey { get; set; }
+        /// <summary>The batch's usage as the provider reports it (OpenAI, Azure), when it does.</summary>
         public TokenUsage? Usage { get; set; }
+        /// <summary>What the batch cost in USD: the sum of its results' Cost, once they are collected; null before, or when a price is unknown.</summary>
+        public decimal? Cost { get; set; }
+        /// <summary>The provider's batch-level <see cref="Usage"/> at the same prices, where the provider reports it.</summary>
+        public decimal? ProviderCost { get; set; }
+        /// <summary>Whether the journal holds this batch's results (Get-IrisBatchResult collected them).</summary>
+        public bool Collected { get; set; }
 
         public double PercentComplete => Total <= 0 ? (IsComplete ? 100 : 0) : Math.Min(100.0, 100.0 * Processed / Total);
 

@@ -7,6 +7,10 @@ namespace IrisBatch
         public long InputTokens { get; set; }
         public long OutputTokens { get; set; }
         public long TotalTokens { get; set; }
+        /// <summary>The part of <see cref="InputTokens"/> read from the provider's prompt cache (billed at the cached price).</summary>
+        public long CachedTokens { get; set; }
+        /// <summary>The part of <see cref="OutputTokens"/> the model spent reasoning (billed at the reasoning price).</summary>
+        public long ReasoningTokens { get; set; }
         public override string ToString() => $"{InputTokens} in, {OutputTokens} out";
     }
 
@@ -31,6 +35,11 @@ namespace IrisBatch
         public string? Output { get; set; }
         public ResultError? Error { get; set; }
         public TokenUsage? Usage { get; set; }
+        /// <summary>
+        /// What this result cost in USD: its usage at the model's batch prices (prices.json); 0 for a request that
+        /// failed, expired or was cancelled; null when the model has no known price.
+        /// </summary>
+        public decimal? Cost { get; set; }
         /// <summary>The provider's raw result line (JSON).</summary>
         public string? RawResponse
         {

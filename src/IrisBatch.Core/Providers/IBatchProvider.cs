@@ -97,6 +97,15 @@ namespace IrisBatch.Providers
 
         /// <summary>Turns one result line into a result (Failed with code invalid_result_line when it cannot be read).</summary>
         IrisBatchResult ParseResultLine(string line, long lineNumber);
+
+        /// <summary>What <see cref="DeleteAsync"/> can delete here: files, the batch itself, both, or nothing.</summary>
+        RemoteCleanup Cleanup { get; }
+
+        /// <summary>
+        /// Deletes one file of a batch, or an ended batch, as <see cref="Cleanup"/> allows (use <see cref="RemoteDelete"/>).
+        /// True when deleted; false when it was already gone, which is not an error.
+        /// </summary>
+        Task<bool> DeleteAsync(RemoteObject item, CancellationToken ct);
     }
 
     /// <summary>

@@ -39,7 +39,20 @@ namespace IrisBatch.Providers
             var u = usage.Value;
             long input = u.Long("prompt_tokens") ?? u.Long("input_tokens") ?? 0;
             long output = u.Long("completion_tokens") ?? u.Long("output_tokens") ?? 0;
-            return new TokenUsage { InputTokens = input, OutputTokens = output, TotalTokens = u.Long("total_tokens") ?? input + output };
+            var inputDetails = u.Prop("prompt_tokens_details") ?? u.Prop("input_tokens_details");
+            var outputDetails = u.Prop("completion_tokens_details") ?? u.Prop("output_tokens_details");
+            return new TokenUsage
+            {
+                InputTokens = input,
+                OutputTokens = output,
+                TotalTokens = u.Long("total_tokens") ?? input + output,
+                CachedTokens = Detail(inputDetails, "cached_tokens"),
+                ReasoningTokens = Detail(outputDetails, "reasoning_tokens"),
+            };
         }
+
+        /// <summary>A count inside a usage details object; absent or null is 0 (spec §11.6: detail counts are nullable).</summary>
+        private static long Detail(JsonElement? details, string name) =>
+            details != null && details.Value.ValueKind == JsonValueKind.Object ? details.Value.Long(name) ?? 0 : 0;
     }
 }

@@ -128,6 +128,7 @@ namespace IrisBatch.Submission
             if (string.IsNullOrEmpty(batch.IdempotencyKey)) batch.IdempotencyKey = entry.IdempotencyKey;
             if (batch.Metadata.Count == 0 && entry.Metadata.Count > 0) batch.Metadata = entry.Metadata;
             if (batch.Total == 0 && entry.RequestCount > 0 && !batch.IsComplete) batch.Total = entry.RequestCount;
+            if (entry.ResultsCollected && !batch.Collected) { batch.Collected = true; batch.Cost = entry.Cost; }
             // Some providers (Gemini) have no cancelling state: once a cancel was accepted, a running batch is cancelling.
             if (!batch.IsComplete && batch.Status != BatchStatus.Cancelling && entry.History.Exists(h => h.State == CancelRequested))
                 batch.Status = BatchStatus.Cancelling;

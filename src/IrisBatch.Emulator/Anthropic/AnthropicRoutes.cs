@@ -111,6 +111,7 @@ internal static class AnthropicRoutes
             return AnthropicErrors.InvalidRequest(ctx,
                 $"Message batch {b.Id} cannot be deleted while its processing_status is {MessageBatch.ProcessingStatus(phase)}; cancel it and wait until it has ended.");
         if (!state.AnthropicBatches.Delete(b.Id)) return NoSuchBatch(ctx);
+        state.Stats.CountBatchDeleted();
         return Json.Result(new JsonObject { ["id"] = b.Id, ["type"] = "message_batch_deleted" });
     }
 

@@ -179,6 +179,7 @@ internal static class GeminiRoutes
     private static IResult Delete(HttpContext ctx, EmulatorState state)
     {
         if (!state.Gemini.TryGet(BatchId(ctx), out var b) || !state.Gemini.Delete(b.Id)) return NoSuchBatch(ctx);
+        state.Stats.CountBatchDeleted();
         return Json.Result(new JsonObject());
     }
 

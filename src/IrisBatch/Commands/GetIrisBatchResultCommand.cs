@@ -34,6 +34,10 @@ namespace IrisBatch.Commands
         [Parameter]
         public SwitchParameter Refresh { get; set; }
 
+        /// <summary>Once every result of a batch is emitted, remove the batch as Remove-IrisBatch does (provider files, batch, journal entry).</summary>
+        [Parameter]
+        public SwitchParameter RemoveAfter { get; set; }
+
         private HashSet<ResultStatus>? _filter;
         private static readonly Func<string?, object?> BuildInput = PSConvert.FromJson;
 
@@ -48,7 +52,7 @@ namespace IrisBatch.Commands
             {
                 try
                 {
-                    Collect(target);
+                    if (Collect(target) && RemoveAfter) RemoveCollected(target);
                 }
                 catch (Exception ex) when (!(ex is PipelineStoppedException))
                 {
@@ -68,7 +72,9 @@ namespace IrisBatch.Commands
             var batch = target.Batch;
             var entry = target.Entry!;
             var status = batch.IsComplete ? batch.Status : entry.LastStatus;
-            if (status != BatchStatus.Completed && status != BatchStatus.Cancelled && status != BatchStatus.Expired) return false;
+            // Removed at the provider with Remove-IrisBatch -KeepLocal: the journal's copy is all there is, whatever the status.
+            bool removed = entry.RemoteRemovedAt != null && status.HasValue && status.Value.IsTerminal();
+            if (!removed && status != BatchStatus.Completed && status != BatchStatus.Cancelled && status != BatchStatus.Expired) return false;
             if (!batch.IsComplete)
             {
                 batch.Status = status.Value;
@@ -77,8 +83,17 @@ namespace IrisBatch.Commands
             return true;
         }
 
+        /// <summary>Removes a batch whose results were all emitted (-RemoveAfter), through the journal entry they were collected into.</summary>
+        private void RemoveCollected(BatchTarget collected)
+        {
+            var entry = Journal.FindByBatchId(collected.Batch.Id);
+            var target = new BatchTarget(collected.Provider, collected.Batch, entry);
+            new BatchRemoval(this, Journal, RefreshStatus, call => Run(call)).Remove(target);
+        }
+
+        /// <summary>Emits the results of one batch; true when all of them were emitted and recorded as collected.</summary>
         [MethodImpl(Hot.Path)]
-        private void Collect(BatchTarget target)
+        private bool Collect(BatchTarget target)
         {
             var entry = target.Entry;
             bool cached = entry != null && entry.ResultsDownloaded && !Refresh;
@@ -89,11 +104,11 @@ namespace IrisBatch.Commands
                 {
                     WriteError(ErrorMapper.Create(ErrorIds.NotComplete, FailureKind.InvalidOperation,
                         $"Batch {batch.Id} is {batch.Status} ({batch.ProviderStatus}): its results are ready once it is complete. Wait with Wait-IrisBatch, or pass -Wait.", batch.Id));
-                    return;
+                    return false;
                 }
                 var done = new BatchWaitLoop(this, PollInterval, Timeout).Run(new[] { target }, b => b.IsComplete).ToList();
                 batch = target.Batch;
-                if (!batch.IsComplete) return; // the wait loop reported the timeout
+                if (!batch.IsComplete) return false; // the wait loop reported the timeout
             }
 
             string dir = ResultsDirectory(target, ref entry);
@@ -124,6 +139,10 @@ namespace IrisBatch.Commands
             }
 
             var reader = new ResultReader(target.Provider, batch, entry != null ? Journal.RequestsPath(entry) : null);
+            var costs = _costs ??= Estimates.CostCalculator.Default();
+            var total = new Estimates.CostTotal();
+            string? model = !string.IsNullOrEmpty(entry?.Model) ? entry!.Model : batch.Model;
+            string provider = target.Provider.Name;
             long count = 0;
             // Emitting a large batch takes a while too: progress every 1,000 results, completed however the loop ends.
             var emitting = new ProgressRecord(21, "Get-IrisBatchResult", $"Reading the results of batch {batch.Id}");
@@ -134,6 +153,9 @@ namespace IrisBatch.Commands
                 {
                     count++;
                     if (count % 1000 == 0) ShowEmitting(emitting, count, expected);
+                    result.Cost = costs.CostOf(result, model, provider);
+                    if (result.Cost == null) WarnUnpriced(costs);
+                    total.Add(result);
                     if (_filter != null && !_filter.Contains(result.Status)) continue;
                     result.DeferInputFromRequest(BuildInput);
                     WriteObject(IncludeInput ? (object)Flatten(result) : result);
@@ -148,8 +170,25 @@ namespace IrisBatch.Commands
             WriteVerbose($"Batch {batch.Id}: {count} result(s).");
             if (entry != null)
             {
-                Journal.RecordShared(entry, "results collected", count + " results", e => e.ResultsCollected = true);
+                Journal.RecordShared(entry, "results collected", count + " results", e =>
+                {
+                    e.ResultsCollected = true;
+                    e.Cost = total.Cost;
+                    e.ResultUsage = total.Usage;
+                    e.Succeeded = total.Succeeded;
+                    e.Failed = total.Count - total.Succeeded;
+                });
             }
+            return true;
+        }
+
+        private Estimates.CostCalculator? _costs;
+
+        /// <summary>One warning per model with no price, the first time one of its results is met.</summary>
+        private void WarnUnpriced(Estimates.CostCalculator costs)
+        {
+            foreach (var m in costs.TakeNewUnpriced())
+                WriteWarning($"No batch price is known for model '{m}' (price table: {costs.Source}), so the Cost of its results is empty. Add the model to a price table of your own and point $env:IRISBATCH_PRICES at it.");
         }
 
         /// <summary>The journal folder for this batch's results; a batch submitted elsewhere gets an entry of its own.</summary>

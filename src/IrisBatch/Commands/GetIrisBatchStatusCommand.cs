@@ -12,6 +12,7 @@ namespace IrisBatch.Commands
     {
         private const string ListSet = "List";
         private const string PendingSet = "Pending";
+        private const string LocalSet = "Local";
 
         /// <summary>The journal's batches that are not terminal or whose results were never collected, refreshed from their providers.</summary>
         [Parameter(Mandatory = true, ParameterSetName = PendingSet)]
@@ -22,14 +23,37 @@ namespace IrisBatch.Commands
         [ValidateRange(1, int.MaxValue)]
         public int First { get; set; } = 20;
 
+        /// <summary>The journal's batches as last seen, with no network call: id, name, provider, model, status, counts, when submitted, collected or not, cost.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = LocalSet)]
+        public SwitchParameter Local { get; set; }
+
+        /// <summary>With -Local: only batches submitted before this time.</summary>
+        [Parameter(ParameterSetName = LocalSet)]
+        public DateTime Before { get; set; }
+
+        /// <summary>With -Local: only batches last seen in one of these states.</summary>
+        [Parameter(ParameterSetName = LocalSet)]
+        public BatchStatus[]? Status { get; set; }
+
+        private Estimates.CostCalculator? _costs;
+
         protected override void ProcessRecord()
         {
-            if (ParameterSetName == ListSet || ParameterSetName == PendingSet) return;
+            if (ParameterSetName == ListSet || ParameterSetName == PendingSet || ParameterSetName == LocalSet) return;
+            decimal? setCost = ParameterSetName == BySet ? LocalBatches.SetCost(Journal, SetId!) : null;
             foreach (var target in Targets())
             {
                 try
                 {
-                    WriteObject(RefreshStatus(target));
+                    var batch = RefreshStatus(target);
+                    WithCost(batch, target.Entry);
+                    if (ParameterSetName == BySet)
+                    {
+                        var shown = new PSObject(batch);
+                        shown.Properties.Add(new PSNoteProperty("SetCost", setCost));
+                        WriteObject(shown);
+                    }
+                    else WriteObject(batch);
                 }
                 catch (Exception ex) when (!(ex is PipelineStoppedException))
                 {
@@ -42,7 +66,23 @@ namespace IrisBatch.Commands
         {
             if (ParameterSetName == ListSet) List();
             if (ParameterSetName == PendingSet) ListPending();
+            if (ParameterSetName == LocalSet)
+                foreach (var batch in LocalBatches.List(Journal, MyInvocation.BoundParameters.ContainsKey(nameof(Before)) ? Before : (DateTime?)null, Status)) WriteObject(batch);
+            if (ParameterSetName == BySet)
+            {
+                var setCost = LocalBatches.SetCost(Journal, SetId!);
+                WriteInformation(new InformationRecord(
+                    setCost.HasValue ? $"Set {SetId}: cost ${setCost.Value:0.######} (the collected batches' Cost summed)." : $"Set {SetId}: cost unknown (results not all collected, or a model without a price).",
+                    "Get-IrisBatchStatus"));
+            }
             base.EndProcessing();
+        }
+
+        /// <summary>Fills the batch's Cost (collected results) and ProviderCost (the provider's usage); warns when they disagree.</summary>
+        private void WithCost(IrisBatchInfo batch, JournalEntry? entry)
+        {
+            var warning = Estimates.BatchCost.Fill(batch, entry, _costs ??= Estimates.CostCalculator.Default());
+            if (warning != null) WriteWarning(warning);
         }
 
         private void List()
@@ -97,7 +137,9 @@ namespace IrisBatch.Commands
                 try
                 {
                     var target = new BatchTarget(provider, new IrisBatchInfo { Id = entry.BatchId, Provider = entry.Provider, BaseUri = entry.BaseUri }, entry);
-                    WriteObject(RefreshStatus(target));
+                    var batch = RefreshStatus(target);
+                    WithCost(batch, entry);
+                    WriteObject(batch);
                 }
                 catch (IrisBatchException ex) when (ErrorMapper.IsSetupProblem(ex))
                 {

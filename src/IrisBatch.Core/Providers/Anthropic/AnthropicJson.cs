@@ -69,7 +69,7 @@ namespace IrisBatch.Providers.Anthropic
                         if (message != null)
                         {
                             r.Output = JoinText(message.Value.Prop("content"));
-                            r.Usage = ResultLines.ReadUsage(message.Value.Prop("usage"));
+                            r.Usage = ReadUsage(message.Value.Prop("usage"));
                         }
                         return r;
                     case "errored":
@@ -104,6 +104,24 @@ namespace IrisBatch.Providers.Anthropic
             foreach (var block in content.Value.EnumerateArray())
                 if (block.Str("type") == "text") sb.Append(block.Str("text"));
             return sb.ToString();
+        }
+
+        /// <summary>
+        /// Anthropic's usage (spec §11.6), in IrisBatch's terms: input counts cache writes and reads too (input_tokens
+        /// leaves them out), cached = cache reads; output_tokens includes thinking_tokens.
+        /// </summary>
+        internal static TokenUsage? ReadUsage(JsonElement? usage)
+        {
+            var u = ResultLines.ReadUsage(usage);
+            if (u == null) return null;
+            var e = usage!.Value;
+            long written = e.Long("cache_creation_input_tokens") ?? 0, read = e.Long("cache_read_input_tokens") ?? 0;
+            u.InputTokens += written + read;
+            u.CachedTokens = read;
+            u.TotalTokens = u.InputTokens + u.OutputTokens;
+            var details = e.Prop("output_tokens_details");
+            if (details != null && details.Value.ValueKind == JsonValueKind.Object) u.ReasoningTokens = details.Value.Long("thinking_tokens") ?? 0;
+            return u;
         }
     }
 }

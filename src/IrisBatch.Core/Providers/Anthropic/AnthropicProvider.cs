@@ -54,6 +54,13 @@ namespace IrisBatch.Providers.Anthropic
 
         public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => AnthropicRequestWriter.Write(writer, request);
 
+        /// <summary>Anthropic keeps no files; an ended batch can be deleted (spec §3.2 DELETE /v1/messages/batches/{id}).</summary>
+        public RemoteCleanup Cleanup => RemoteCleanup.Batch;
+
+        public Task<bool> DeleteAsync(RemoteObject item, CancellationToken ct) => item.Kind != RemoteKind.Batch
+            ? RemoteDelete.Unsupported(this, item)
+            : RemoteDelete.SendAsync(_api, Batches("/" + Uri.EscapeDataString(item.Id)), item, ct);
+
         public Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct) => Task.FromResult<string?>(null);
 
         public Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct) => Task.FromResult<string?>(null);

@@ -143,7 +143,14 @@ namespace IrisBatch.Providers.Gemini
                 {
                     long input = usage.Value.Long("promptTokenCount") ?? usage.Value.Long("prompt_token_count") ?? 0;
                     long output = usage.Value.Long("candidatesTokenCount") ?? usage.Value.Long("candidates_token_count") ?? 0;
-                    r.Usage = new TokenUsage { InputTokens = input, OutputTokens = output, TotalTokens = usage.Value.Long("totalTokenCount") ?? usage.Value.Long("total_token_count") ?? input + output };
+                    // Thoughts are counted apart from candidates, and billed as output; cached tokens are part of the prompt.
+                    long thoughts = usage.Value.Long("thoughtsTokenCount") ?? usage.Value.Long("thoughts_token_count") ?? 0;
+                    r.Usage = new TokenUsage
+                    {
+                        InputTokens = input, OutputTokens = output + thoughts, ReasoningTokens = thoughts,
+                        CachedTokens = usage.Value.Long("cachedContentTokenCount") ?? usage.Value.Long("cached_content_token_count") ?? 0,
+                        TotalTokens = usage.Value.Long("totalTokenCount") ?? usage.Value.Long("total_token_count") ?? input + output + thoughts,
+                    };
                 }
                 return r;
             });

@@ -53,6 +53,13 @@ namespace IrisBatch.Providers.Gemini
 
         public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => GeminiRequestWriter.Write(writer, request);
 
+        /// <summary>Files of file mode (input JSONL, responses file) and the batch (spec §4 DELETE /v1beta/batches/{id}).</summary>
+        public RemoteCleanup Cleanup => RemoteCleanup.Files | RemoteCleanup.Batch;
+
+        public Task<bool> DeleteAsync(RemoteObject item, CancellationToken ct) => item.Kind == RemoteKind.Batch
+            ? RemoteDelete.SendAsync(_api, "v1beta/" + BatchName(item.Id), item, ct)
+            : RemoteDelete.SendAsync(_api, "v1beta/" + (item.Id.StartsWith("files/", StringComparison.Ordinal) ? item.Id : "files/" + item.Id), item, ct);
+
         public async Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct)
         {
             if (submission.Bytes < InlineLimit) return null;

@@ -56,6 +56,11 @@ namespace IrisBatch.Providers.Mock
             OpenAIRequestWriter.Write(writer, request, OpenAIProvider.ChatEndpoint, Name);
         }
 
+        /// <summary>The Mock provider keeps its simulated batches in its own store; Remove-IrisBatch removes the journal entry only.</summary>
+        public RemoteCleanup Cleanup => RemoteCleanup.None;
+
+        public Task<bool> DeleteAsync(RemoteObject item, CancellationToken ct) => RemoteDelete.Unsupported(this, item);
+
         public Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct)
         {
             ct.ThrowIfCancellationRequested();

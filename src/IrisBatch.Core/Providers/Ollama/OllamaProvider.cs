@@ -60,6 +60,11 @@ namespace IrisBatch.Providers.Ollama
 
         public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => OllamaWire.WriteLine(writer, request, _openAICompatible);
 
+        /// <summary>Ollama batches run here, against local servers: nothing is kept remotely.</summary>
+        public RemoteCleanup Cleanup => RemoteCleanup.None;
+
+        public Task<bool> DeleteAsync(RemoteObject item, CancellationToken ct) => RemoteDelete.Unsupported(this, item);
+
         public Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct) => Task.FromResult<string?>(null);
         public Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct) => Task.FromResult<string?>(null);
         public Task<IrisBatchInfo?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct) => Task.FromResult<IrisBatchInfo?>(null);

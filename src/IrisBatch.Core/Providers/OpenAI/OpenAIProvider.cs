@@ -206,6 +206,13 @@ namespace IrisBatch.Providers.OpenAI
 
         public IrisBatchResult ParseResultLine(string line, long lineNumber) => OpenAIResultParser.Parse(line, lineNumber);
 
+        /// <summary>Input, output and error files (spec §1.3 DELETE /v1/files/{id}); a batch cannot be deleted.</summary>
+        public virtual RemoteCleanup Cleanup => RemoteCleanup.Files;
+
+        public Task<bool> DeleteAsync(RemoteObject item, CancellationToken ct) => item.Kind == RemoteKind.Batch
+            ? RemoteDelete.Unsupported(this, item)
+            : RemoteDelete.SendAsync(_api, Route("files/" + Uri.EscapeDataString(item.Id)), item, ct);
+
         public IrisBatchResult? TryParseResultLine(byte[] bytes, int start, int length) => OpenAIResultParser.TryParseFast(bytes, start, length);
 
         protected IrisBatchInfo Read(JsonElement e)

@@ -146,7 +146,11 @@ namespace IrisBatch.Providers.OpenAI
                         {
                             long input = s.PromptTokens ?? s.InputTokens ?? 0;
                             long output = s.CompletionTokens ?? s.OutputTokens ?? 0;
-                            result.Usage = new TokenUsage { InputTokens = input, OutputTokens = output, TotalTokens = s.TotalTokens ?? input + output };
+                            result.Usage = new TokenUsage
+                            {
+                                InputTokens = input, OutputTokens = output, TotalTokens = s.TotalTokens ?? input + output,
+                                CachedTokens = s.CachedTokens ?? 0, ReasoningTokens = s.ReasoningTokens ?? 0,
+                            };
                         }
                     }
                     return result;
@@ -175,7 +179,7 @@ namespace IrisBatch.Providers.OpenAI
             public long? Status;
             public bool HasBody, HasError, HasUsage, HasEnvelope;
             public string? ErrorCode, ErrorMessage, Output, EnvelopeCode, EnvelopeType, EnvelopeMessage;
-            public long? PromptTokens, InputTokens, CompletionTokens, OutputTokens, TotalTokens;
+            public long? PromptTokens, InputTokens, CompletionTokens, OutputTokens, TotalTokens, CachedTokens, ReasoningTokens;
 
             public bool Once(int flag)
             {
@@ -335,7 +339,14 @@ namespace IrisBatch.Providers.OpenAI
             {
                 int flag = r.ValueTextEquals("prompt_tokens") ? 1 : r.ValueTextEquals("input_tokens") ? 2 : r.ValueTextEquals("completion_tokens") ? 4
                     : r.ValueTextEquals("output_tokens") ? 8 : r.ValueTextEquals("total_tokens") ? 16 : 0;
+                bool details = flag == 0 && (r.ValueTextEquals("prompt_tokens_details") || r.ValueTextEquals("input_tokens_details")
+                    || r.ValueTextEquals("completion_tokens_details") || r.ValueTextEquals("output_tokens_details"));
                 r.Read();
+                if (details && r.TokenType == JsonTokenType.StartObject)
+                {
+                    if (!FastUsageDetails(ref r, ref s)) return false;
+                    continue;
+                }
                 if (flag == 0)
                 {
                     r.Skip();
@@ -352,6 +363,26 @@ namespace IrisBatch.Providers.OpenAI
                     case 8: s.OutputTokens = value; break;
                     default: s.TotalTokens = value; break;
                 }
+            }
+            return true;
+        }
+
+        /// <summary>The cached_tokens and reasoning_tokens of a usage details object (the other counts are skipped).</summary>
+        [MethodImpl(Hot.Path)]
+        private static bool FastUsageDetails(ref Utf8JsonReader r, ref FastLine s)
+        {
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                int flag = r.ValueTextEquals("cached_tokens") ? 1 : r.ValueTextEquals("reasoning_tokens") ? 2 : 0;
+                r.Read();
+                if (flag == 0)
+                {
+                    r.Skip();
+                    continue;
+                }
+                var value = ReadLong(ref r);
+                if (flag == 1) { if (s.CachedTokens.HasValue) return false; s.CachedTokens = value ?? 0; }
+                else { if (s.ReasoningTokens.HasValue) return false; s.ReasoningTokens = value ?? 0; }
             }
             return true;
         }

@@ -68,6 +68,8 @@ namespace IrisBatch.Providers.Xai
                 r.Status = ResultStatus.Succeeded;
                 r.Output = OpenAIResultParser.ReadOutput(completion.Value);
                 r.Usage = ResultLines.ReadUsage(completion.Value.Prop("usage"));
+                // xAI's reasoning_tokens are not part of completion_tokens (spec §11.6): output counts them, as elsewhere.
+                if (r.Usage != null) r.Usage.OutputTokens += r.Usage.ReasoningTokens;
                 return r;
             });
     }

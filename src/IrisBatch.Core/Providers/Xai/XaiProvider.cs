@@ -48,6 +48,11 @@ namespace IrisBatch.Providers.Xai
 
         public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => XaiRequestWriter.Write(writer, request);
 
+        /// <summary>xAI's batch API (spec §5) has no delete: nothing to remove there.</summary>
+        public RemoteCleanup Cleanup => RemoteCleanup.None;
+
+        public Task<bool> DeleteAsync(RemoteObject item, CancellationToken ct) => RemoteDelete.Unsupported(this, item);
+
         public Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct) => Task.FromResult<string?>(null);
 
         public Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct) => Task.FromResult<string?>(null);

@@ -1,0 +1,114 @@
+using System;
+using System.Collections.Generic;
+
+namespace IrisBatch.Estimates
+{
+    /// <summary>
+    /// What results actually cost: each result's own usage at its model's batch prices (prices.json). Input tokens not
+    /// read from the cache at the input price, cached ones at the cached price, output tokens not spent reasoning at
+    /// the output price, reasoning ones at the reasoning price. A request that failed, expired or was cancelled costs
+    /// 0. A model with no price makes the cost unknown (null); <see cref="TakeNewUnpriced"/> names each such model once.
+    /// Also sums what it was given, so a batch's cost is the sum of its results' costs.
+    /// </summary>
+    public sealed class CostCalculator
+    {
+        private readonly PriceTable _prices;
+        private readonly Dictionary<string, ModelPrice?> _byModel = new Dictionary<string, ModelPrice?>(StringComparer.OrdinalIgnoreCase);
+        private readonly HashSet<string> _unpriced = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        private readonly List<string> _newUnpriced = new List<string>();
+        private readonly object _gate = new object();
+
+        public CostCalculator(PriceTable prices)
+        {
+            _prices = prices;
+        }
+
+        /// <summary>The shipped table, or the override of $env:IRISBATCH_PRICES.</summary>
+        public static CostCalculator Default() => new CostCalculator(PriceTable.Load());
+
+        /// <summary>Whether a provider bills at all (Ollama runs on the user's own machines).</summary>
+        public static bool Bills(string? provider) => !string.Equals(provider, "Ollama", StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>The cost of tokens at a model's prices: usage x price per million, each kind of token at its own price.</summary>
+        public static decimal Of(TokenUsage usage, ModelPrice price)
+        {
+            long cached = Math.Min(Math.Max(0, usage.CachedTokens), Math.Max(0, usage.InputTokens));
+            long reasoning = Math.Min(Math.Max(0, usage.ReasoningTokens), Math.Max(0, usage.OutputTokens));
+            decimal perMillion = (usage.InputTokens - cached) * price.Input + cached * price.CachedInput
+                + (usage.OutputTokens - reasoning) * price.Output + reasoning * price.Reasoning;
+            return perMillion / 1_000_000m;
+        }
+
+        /// <summary>
+        /// The cost of one result of <paramref name="model"/> at <paramref name="provider"/>: 0 unless it succeeded,
+        /// null when the model has no price (a result without usage costs 0).
+        /// </summary>
+        public decimal? CostOf(IrisBatchResult result, string? model, string? provider)
+        {
+            if (result.Status != ResultStatus.Succeeded || !Bills(provider)) return 0m;
+            var price = PriceOf(model ?? "");
+            if (price == null) return null;
+            return result.Usage == null ? 0m : Of(result.Usage, price);
+        }
+
+        /// <summary>The cost of a usage total (a batch's, as its provider reports it), or null when the model has no price.</summary>
+        public decimal? CostOf(TokenUsage usage, string? model, string? provider)
+        {
+            if (!Bills(provider)) return 0m;
+            var price = PriceOf(model ?? "");
+            return price == null ? (decimal?)null : Of(usage, price);
+        }
+
+        /// <summary>A model's prices (looked up once per model), or null; a model first found without one is remembered.</summary>
+        public ModelPrice? PriceOf(string model)
+        {
+            lock (_gate)
+            {
+                if (_byModel.TryGetValue(model, out var known)) return known;
+                var price = _prices.Find(model);
+                _byModel[model] = price;
+                if (price == null && _unpriced.Add(model)) _newUnpriced.Add(model);
+                return price;
+            }
+        }
+
+        /// <summary>The models found without a price since the last call, each once in this calculator's life.</summary>
+        public IReadOnlyList<string> TakeNewUnpriced()
+        {
+            lock (_gate)
+            {
+                var list = _newUnpriced.ToArray();
+                _newUnpriced.Clear();
+                return list;
+            }
+        }
+
+        /// <summary>Where the prices came from (for messages).</summary>
+        public string Source => _prices.Source;
+    }
+
+    /// <summary>A running total of results: their usage and their cost (null once any result's cost is unknown).</summary>
+    public sealed class CostTotal
+    {
+        public TokenUsage Usage { get; } = new TokenUsage();
+        public decimal? Cost { get; private set; } = 0m;
+        public long Count { get; private set; }
+        public long Succeeded { get; private set; }
+
+        public void Add(IrisBatchResult result)
+        {
+            Count++;
+            if (result.Status == ResultStatus.Succeeded) Succeeded++;
+            var u = result.Usage;
+            if (u != null && result.Status == ResultStatus.Succeeded)
+            {
+                Usage.InputTokens += u.InputTokens;
+                Usage.OutputTokens += u.OutputTokens;
+                Usage.TotalTokens += u.TotalTokens;
+                Usage.CachedTokens += u.CachedTokens;
+                Usage.ReasoningTokens += u.ReasoningTokens;
+            }
+            if (Cost.HasValue) Cost = result.Cost.HasValue ? Cost + result.Cost.Value : null;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace IrisBatch.Journal
+{
+    /// <summary>The journal's batches as last seen, read with no network call (Get-IrisBatchStatus -Local).</summary>
+    public static class LocalBatches
+    {
+        /// <summary>When the batch was submitted: its create call as journaled, else when it was spooled.</summary>
+        public static DateTimeOffset SubmittedAt(JournalEntry e)
+        {
+            var created = e.History.FindLast(h => h.State == "created");
+            return created?.At ?? e.SpooledAt;
+        }
+
+        /// <summary>A batch object from its journal entry alone (status as last seen).</summary>
+        public static IrisBatchInfo ToBatch(JournalEntry e) => new IrisBatchInfo
+        {
+            Id = e.BatchId ?? "",
+            Name = e.Name,
+            Provider = e.Provider,
+            BaseUri = e.BaseUri,
+            Model = e.Model,
+            Status = e.LastStatus ?? BatchStatus.Pending,
+            ProviderStatus = e.LastProviderStatus,
+            Total = e.RequestCount,
+            Succeeded = e.Succeeded ?? 0,
+            Failed = e.Failed ?? 0,
+            CreatedAt = SubmittedAt(e),
+            SetId = e.SetId,
+            IdempotencyKey = e.IdempotencyKey,
+            InputFileId = e.InputFileId,
+            Metadata = e.Metadata,
+            Collected = e.ResultsCollected,
+            Cost = e.ResultsCollected ? e.Cost : null,
+            Usage = null,
+        };
+
+        /// <summary>
+        /// The created batches of the journal, newest first, submitted before <paramref name="before"/> (when given) and
+        /// last seen in one of <paramref name="statuses"/> (when given; a batch never seen is in none).
+        /// </summary>
+        public static IEnumerable<IrisBatchInfo> List(JournalStore journal, DateTime? before, IReadOnlyCollection<BatchStatus>? statuses)
+        {
+            DateTimeOffset? limit = before.HasValue
+                ? (before.Value.Kind == DateTimeKind.Unspecified ? new DateTimeOffset(DateTime.SpecifyKind(before.Value, DateTimeKind.Local)) : new DateTimeOffset(before.Value))
+                : (DateTimeOffset?)null;
+            foreach (var e in journal.All())
+            {
+                if (e.State != SubmissionState.Created || string.IsNullOrEmpty(e.BatchId)) continue;
+                if (limit.HasValue && SubmittedAt(e) >= limit.Value) continue;
+                if (statuses != null && statuses.Count > 0 && (!e.LastStatus.HasValue || !statuses.Contains(e.LastStatus.Value))) continue;
+                yield return ToBatch(e);
+            }
+        }
+
+        /// <summary>The cost of a set: the sum of its batches' costs, or null while any is not collected or has no known price.</summary>
+        public static decimal? SetCost(JournalStore journal, string setId)
+        {
+            decimal sum = 0;
+            bool any = false;
+            foreach (var e in journal.All().Where(x => x.SetId == setId && x.BatchId != null))
+            {
+                if (!e.ResultsCollected || !e.Cost.HasValue) return null;
+                sum += e.Cost.Value;
+                any = true;
+            }
+            return any ? sum : (decimal?)null;
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System;
+using System.Management.Automation;
+
+namespace IrisBatch.Commands
+{
+    /// <summary>
+    /// Cleans up after finished batches: deletes their input, output and error files at the provider (where it keeps
+    /// files), the batch itself (where the provider allows: Anthropic, Gemini), and the journal entry unless -KeepLocal.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Remove, "IrisBatch", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByObject)]
+    [OutputType(typeof(BatchRemovalResult))]
+    public sealed class RemoveIrisBatchCommand : BatchCommandBase
+    {
+        /// <summary>Keep the journal entry and the downloaded results, which stay readable with no download.</summary>
+        [Parameter]
+        public SwitchParameter KeepLocal { get; set; }
+
+        /// <summary>Remove batches whose results were never collected too, and do not ask for confirmation.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary>Emit what was removed for each batch.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var removal = new BatchRemoval(this, Journal, RefreshStatus, call => Run(call))
+            {
+                KeepLocal = KeepLocal,
+                Force = Force,
+                Approve = Approve,
+            };
+            foreach (var target in Targets())
+            {
+                try
+                {
+                    var result = removal.Remove(target);
+                    if (result != null && PassThru) WriteObject(result);
+                }
+                catch (Exception ex) when (!(ex is PipelineStoppedException))
+                {
+                    WriteMappedError(ex, target.Batch.Id);
+                }
+            }
+        }
+
+        /// <summary>-Force goes on without asking unless -Confirm is given; -WhatIf always only lists.</summary>
+        private bool Approve(string description)
+        {
+            if (Force && !IsWhatIf && !MyInvocation.BoundParameters.ContainsKey("Confirm")) return true;
+            return ShouldProcess(description, "Remove");
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using System;
+using System.Linq;
+using IrisBatch.Data;
+using IrisBatch.Estimates;
+using IrisBatch.Providers.Anthropic;
+using IrisBatch.Providers.Gemini;
+using IrisBatch.Providers.OpenAI;
+using Xunit;
+
+namespace IrisBatch.Tests.Core
+{
+    /// <summary>Issue 18: prices.json covers the catalogue, with a date and a source per price; Cost = usage x price.</summary>
+    public class CostTests
+    {
+        [Fact]
+        public void Prices_hold_every_model_of_the_catalogue_with_a_date_and_a_source()
+        {
+            var prices = PriceTable.Load();
+            var missing = ModelCatalog.All()
+                .Where(m => CostCalculator.Bills(m.Provider))   // Ollama runs locally: never billed
+                .Where(m => prices.Find(m.Model) == null)
+                .Select(m => m.Provider + "/" + m.Model).ToList();
+            Assert.True(missing.Count == 0, "prices.json has no price for: " + string.Join(", ", missing));
+            foreach (var p in prices.All)
+            {
+                Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", p.Taken);
+                Assert.False(string.IsNullOrWhiteSpace(p.Source), p.Model + " has no source");
+                Assert.True(p.Input >= 0 && p.Output >= 0 && p.CachedInput >= 0 && p.Reasoning >= 0, p.Model);
+            }
+        }
+
+        [Fact]
+        public void Cost_prices_each_kind_of_token_at_its_own_price()
+        {
+            var table = PriceTable.Parse(@"{""taken"":""2025-08-01"",""models"":{
+                ""m-full"":{""input"":2,""cached_input"":0.5,""output"":8,""reasoning"":10,""taken"":""2025-08-01"",""source"":""test""},
+                ""m-plain"":{""input"":2,""output"":8}}}", "test");
+            var usage = new TokenUsage { InputTokens = 1000, CachedTokens = 400, OutputTokens = 300, ReasoningTokens = 100 };
+            // (600 x 2 + 400 x 0.5 + 200 x 8 + 100 x 10) / 1e6
+            Assert.Equal(0.0040m, CostCalculator.Of(usage, table.Find("m-full")!));
+            // No cached or reasoning price: the input and output prices.
+            Assert.Equal((1000 * 2m + 300 * 8m) / 1_000_000m, CostCalculator.Of(usage, table.Find("m-plain")!));
+        }
+
+        [Fact]
+        public void Failed_expired_and_cancelled_cost_nothing_and_an_unknown_model_is_named_once()
+        {
+            var costs = new CostCalculator(PriceTable.Parse(@"{""models"":{""m"":{""input"":1,""output"":1}}}", "test"));
+            var usage = new TokenUsage { InputTokens = 10, OutputTokens = 10 };
+            foreach (var status in new[] { ResultStatus.Failed, ResultStatus.Expired, ResultStatus.Cancelled })
+                Assert.Equal(0m, costs.CostOf(new IrisBatchResult { Status = status, Usage = usage }, "m", "OpenAI"));
+            var ok = new IrisBatchResult { Status = ResultStatus.Succeeded, Usage = usage };
+            Assert.Equal(20m / 1_000_000m, costs.CostOf(ok, "m-2025", "OpenAI"));
+            Assert.Null(costs.CostOf(ok, "other", "OpenAI"));
+            Assert.Null(costs.CostOf(ok, "other", "OpenAI"));
+            Assert.Equal(new[] { "other" }, costs.TakeNewUnpriced());
+            Assert.Empty(costs.TakeNewUnpriced());
+            Assert.Equal(0m, costs.CostOf(ok, "other", "Ollama"));
+        }
+
+        [Fact]
+        public void Usage_reads_cached_and_reasoning_tokens_per_provider()
+        {
+            const string openAI = @"{""id"":""batch_req_1"",""custom_id"":""r1"",""response"":{""status_code"":200,""request_id"":""req_1"",""body"":{""choices"":[{""index"":0,""message"":{""role"":""assistant"",""content"":""hi""},""finish_reason"":""stop""}],""usage"":{""prompt_tokens"":100,""completion_tokens"":50,""total_tokens"":150,""prompt_tokens_details"":{""cached_tokens"":40,""audio_tokens"":null},""completion_tokens_details"":{""reasoning_tokens"":30}}}},""error"":null}";
+            var bytes = System.Text.Encoding.UTF8.GetBytes(openAI);
+            foreach (var r in new[] { OpenAIResultParser.Parse(openAI, 1), OpenAIResultParser.TryParseFast(bytes, 0, bytes.Length)! })
+            {
+                Assert.Equal(100, r.Usage!.InputTokens);
+                Assert.Equal(40, r.Usage.CachedTokens);
+                Assert.Equal(50, r.Usage.OutputTokens);
+                Assert.Equal(30, r.Usage.ReasoningTokens);
+            }
+
+            var anthropic = AnthropicJson.ParseResult(@"{""custom_id"":""a"",""result"":{""type"":""succeeded"",""message"":{""content"":[{""type"":""text"",""text"":""hi""}],""usage"":{""input_tokens"":10,""cache_creation_input_tokens"":5,""cache_read_input_tokens"":20,""output_tokens"":7,""output_tokens_details"":{""thinking_tokens"":3}}}}}", 1);
+            Assert.Equal(35, anthropic.Usage!.InputTokens);
+            Assert.Equal(20, anthropic.Usage.CachedTokens);
+            Assert.Equal(7, anthropic.Usage.OutputTokens);
+            Assert.Equal(3, anthropic.Usage.ReasoningTokens);
+
+            var gemini = GeminiJson.ParseResult(@"{""key"":""g"",""response"":{""candidates"":[{""content"":{""parts"":[{""text"":""hi""}],""role"":""model""},""finishReason"":""STOP""}],""usageMetadata"":{""promptTokenCount"":12,""cachedContentTokenCount"":4,""candidatesTokenCount"":5,""thoughtsTokenCount"":6,""totalTokenCount"":23}}}", 1);
+            Assert.Equal(12, gemini.Usage!.InputTokens);
+            Assert.Equal(4, gemini.Usage.CachedTokens);
+            Assert.Equal(11, gemini.Usage.OutputTokens);
+            Assert.Equal(6, gemini.Usage.ReasoningTokens);
+        }
+    }
+}

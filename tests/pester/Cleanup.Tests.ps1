@@ -1,0 +1,268 @@
+# Issue 18: what it cost (Cost per result and per batch, from usage x batch price), and nothing left behind
+# (Remove-IrisBatch, Get-IrisBatchStatus -Local, Get-IrisBatchResult -RemoveAfter), against the emulator.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $null = Import-ModuleUnderTest
+    $emu = Start-TestEmulator -ValidatingMs 10 -InProgressMs 60 -FinalizingMs 10 -CancellingMs 10
+    $url = $emu.BaseUri
+    $null = Initialize-TestEnvironment
+    $savedAnthropicKey = $env:ANTHROPIC_API_KEY
+    $env:ANTHROPIC_API_KEY = 'test-key'
+    $poll = 0.05
+    $prices = Get-Content -Raw (Join-Path $PSScriptRoot '../../src/IrisBatch.Core/Estimates/prices.json') | ConvertFrom-Json
+
+    # Rows never seen before (the journal would hand back an earlier batch of the same requests); -Fail makes those
+    # rows fail at the emulator, so the batch has an error file.
+    function New-Rows([int] $Count = 4, [int[]] $Fail = @()) {
+        $tag = [guid]::NewGuid().ToString('N').Substring(0, 8)
+        foreach ($i in 1..$Count) {
+            [pscustomobject]@{ name = "Lamp $tag $i$(if ($i -in $Fail) { ' [fail]' })" }
+        }
+    }
+    function Submit-Done([object[]] $Rows, [string] $Model = 'gpt-4o-mini', [hashtable] $Extra = @{}) {
+        $Rows | New-IrisBatchRequest -Model $Model -Prompt 'Describe {name}' | Submit-IrisBatch -BaseUri $url @Extra |
+            Wait-IrisBatch -PollInterval $poll
+    }
+    function Get-Stat([string] $Name) { (Get-EmulatorStats $emu).$Name }
+    function Get-RouteTotal {
+        $s = Get-EmulatorStats $emu
+        $n = 0
+        foreach ($p in $s.routes.psobject.Properties) { $n += [long] $p.Value }
+        $n
+    }
+    function Test-InJournal([string] $Id) {
+        [bool] (Get-IrisBatchStatus -Local | Where-Object Id -EQ $Id)
+    }
+    function Get-HostText([scriptblock] $ScriptBlock) {
+        $path = Join-Path $TestDrive "host-$([guid]::NewGuid().ToString('N')).txt"
+        $null = Start-Transcript -Path $path -UseMinimalHeader
+        try { $null = & $ScriptBlock }
+        finally { $null = Stop-Transcript }
+        Get-Content -Raw $path
+    }
+}
+
+AfterAll {
+    if ($emu) { Stop-TestEmulator $emu }
+    $env:ANTHROPIC_API_KEY = $savedAnthropicKey
+    Clear-TestEnvironment
+}
+
+Describe 'What it cost' {
+    It 'Cost is usage x the batch price per result, 0 for a failed one, and the batch Cost is their sum' {
+        $b = Submit-Done (New-Rows -Count 5 -Fail 3)
+        $results = @($b | Get-IrisBatchResult)
+        $results.Count | Should -Be 5
+        $p = $prices.models.'gpt-4o-mini'
+        [decimal] $sum = 0
+        foreach ($r in $results) {
+            $r.Cost | Should -BeOfType ([decimal])
+            if ($r.Status -eq 'Succeeded') {
+                $expected = ($r.Usage.InputTokens * [decimal] $p.input + $r.Usage.OutputTokens * [decimal] $p.output) / 1000000
+                $r.Usage.InputTokens | Should -BeGreaterThan 0
+                $r.Cost | Should -Be $expected
+                $r.Cost | Should -BeGreaterThan 0
+            }
+            else { $r.Cost | Should -Be 0 }
+            $sum += $r.Cost
+        }
+        @($results | Where-Object Status -EQ Failed).Count | Should -Be 1
+        $status = $b | Get-IrisBatchStatus -WarningVariable warned
+        $status.Collected | Should -BeTrue
+        $status.Cost | Should -Be $sum
+        # The emulator reports the batch's usage too (OpenAI's batch-level usage): the same tokens, the same cost, no warning.
+        $status.Usage | Should -Not -BeNullOrEmpty
+        $status.ProviderCost | Should -Be $sum
+        $warned.Count | Should -Be 0
+    }
+
+    It 'Cost is empty before the results are collected' {
+        $b = Submit-Done (New-Rows -Count 2)
+        $status = $b | Get-IrisBatchStatus
+        $status.Collected | Should -BeFalse
+        $status.Cost | Should -BeNullOrEmpty
+    }
+
+    It 'a model with no known price: Cost is $null and one warning names the model' {
+        $b = Submit-Done (New-Rows -Count 6) -Model 'house-model-7'
+        $results = @($b | Get-IrisBatchResult -WarningVariable warned)
+        $results.Count | Should -Be 6
+        $results | ForEach-Object { $_.Cost | Should -BeNullOrEmpty }
+        $warned.Count | Should -Be 1
+        "$($warned[0])" | Should -Match 'house-model-7'
+        ($b | Get-IrisBatchStatus).Cost | Should -BeNullOrEmpty
+    }
+
+    It 'Get-IrisBatchStatus -SetId sums the cost of a set' {
+        $set = @(Submit-Done (New-Rows -Count 5) -Extra @{ MaxRequestsPerBatch = 2 })
+        $set.Count | Should -Be 3
+        $setId = $set[0].SetId
+        $results = @(Get-IrisBatchResult -SetId $setId)
+        $results.Count | Should -Be 5
+        [decimal] $sum = 0
+        foreach ($r in $results) { $sum += $r.Cost }
+        $status = @(Get-IrisBatchStatus -SetId $setId -InformationVariable info)
+        $status.Count | Should -Be 3
+        [decimal] $batches = 0
+        foreach ($s in $status) { $batches += $s.Cost; $s.SetCost | Should -Be $sum }
+        $batches | Should -Be $sum
+        "$info" | Should -Match ([regex]::Escape("$setId"))
+    }
+}
+
+Describe 'Remove-IrisBatch' {
+    It 'deletes the input, output and error files and the journal entry' {
+        $b = Submit-Done (New-Rows -Count 4 -Fail 2)
+        $b.ErrorFileId | Should -Not -BeNullOrEmpty
+        $null = $b | Get-IrisBatchResult
+        $before = Get-Stat files_deleted
+        $removed = $b | Remove-IrisBatch -Confirm:$false -PassThru
+        (Get-Stat files_deleted) - $before | Should -Be 3
+        $removed.Deleted.Count | Should -Be 3
+        $removed.JournalEntryRemoved | Should -BeTrue
+        Test-InJournal $b.Id | Should -BeFalse
+        Get-ChildItem (Join-Path $env:IRISBATCH_HOME 'ids') | Where-Object Name -EQ $b.Id | Should -BeNullOrEmpty
+    }
+
+    It 'deletes 2 files when the batch has no error file, by -Id' {
+        $b = Submit-Done (New-Rows -Count 3)
+        $b.ErrorFileId | Should -BeNullOrEmpty
+        $null = $b | Get-IrisBatchResult
+        $before = Get-Stat files_deleted
+        Remove-IrisBatch -Id $b.Id -Confirm:$false
+        (Get-Stat files_deleted) - $before | Should -Be 2
+        Test-InJournal $b.Id | Should -BeFalse
+    }
+
+    It 'a file already gone is not an error' {
+        $b = Submit-Done (New-Rows -Count 3)
+        $null = $b | Get-IrisBatchResult
+        $null = Invoke-RestMethod -Method Delete -Uri "$url/files/$($b.OutputFileId)" -Headers @{ Authorization = 'Bearer test-key' }
+        $before = Get-Stat files_deleted
+        $removed = $b | Remove-IrisBatch -Confirm:$false -PassThru -ErrorVariable failed
+        $failed.Count | Should -Be 0
+        (Get-Stat files_deleted) - $before | Should -Be 1
+        $removed.AlreadyGone.Count | Should -Be 1
+        Test-InJournal $b.Id | Should -BeFalse
+    }
+
+    It '-KeepLocal keeps the results readable with no download' {
+        $b = Submit-Done (New-Rows -Count 4 -Fail 4)
+        $first = @($b | Get-IrisBatchResult)
+        $before = Get-Stat files_deleted
+        Remove-IrisBatch -Id $b.Id -KeepLocal -Confirm:$false
+        (Get-Stat files_deleted) - $before | Should -Be 3
+        Test-InJournal $b.Id | Should -BeTrue
+        $calls = Get-RouteTotal
+        $again = @(Get-IrisBatchResult -Id $b.Id)
+        (Get-RouteTotal) | Should -Be $calls
+        $again.Count | Should -Be 4
+        ($again | ForEach-Object { "$($_.CustomId)|$($_.Status)|$($_.Output)" }) | Should -Be ($first | ForEach-Object { "$($_.CustomId)|$($_.Status)|$($_.Output)" })
+        # Removing it for good later deletes nothing more at the provider, and the entry.
+        Remove-IrisBatch -Id $b.Id -Confirm:$false
+        (Get-Stat files_deleted) - $before | Should -Be 3
+        Test-InJournal $b.Id | Should -BeFalse
+    }
+
+    It 'refuses a batch whose results were never collected (IrisBatch.NotCollected) unless -Force' {
+        $b = Submit-Done (New-Rows -Count 2)
+        $before = Get-Stat files_deleted
+        $b | Remove-IrisBatch -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable refused
+        $refused.Count | Should -Be 1
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.NotCollected,*'
+        (Get-Stat files_deleted) | Should -Be $before
+        Test-InJournal $b.Id | Should -BeTrue
+        $b | Remove-IrisBatch -Force
+        (Get-Stat files_deleted) - $before | Should -Be 2
+        Test-InJournal $b.Id | Should -BeFalse
+    }
+
+    It 'refuses a running batch (IrisBatch.NotComplete), even with -Force' {
+        $null = Set-EmulatorConfig $emu @{ in_progress_ms = 600000 }
+        try {
+            $b = New-Rows -Count 2 | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name}' | Submit-IrisBatch -BaseUri $url
+        }
+        finally { $null = Set-EmulatorConfig $emu @{ in_progress_ms = 60 } }
+        $before = Get-Stat files_deleted
+        $b | Remove-IrisBatch -Force -ErrorAction SilentlyContinue -ErrorVariable refused
+        $refused.Count | Should -Be 1
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.NotComplete,*'
+        (Get-Stat files_deleted) | Should -Be $before
+        Test-InJournal $b.Id | Should -BeTrue
+        $null = $b | Stop-IrisBatch -Confirm:$false
+    }
+
+    It '-WhatIf lists the files and the journal entry, and deletes nothing' {
+        $b = Submit-Done (New-Rows -Count 3 -Fail 1)
+        $null = $b | Get-IrisBatchResult
+        $before = Get-Stat files_deleted
+        $text = Get-HostText { $b | Remove-IrisBatch -WhatIf }
+        foreach ($id in $b.InputFileId, $b.OutputFileId, $b.ErrorFileId) { $text | Should -Match ([regex]::Escape($id)) }
+        $text | Should -Match 'journal entry'
+        (Get-Stat files_deleted) | Should -Be $before
+        Test-InJournal $b.Id | Should -BeTrue
+    }
+
+    It 'Anthropic: deletes the ended batch itself (no files there)' {
+        $b = New-Rows -Count 3 | New-IrisBatchRequest -Model claude-haiku-4-5 -Prompt 'Describe {name}' -MaxTokens 64 |
+            Submit-IrisBatch -Provider Anthropic -BaseUri $emu.Url | Wait-IrisBatch -PollInterval $poll
+        $results = @($b | Get-IrisBatchResult)
+        $results.Count | Should -Be 3
+        $results | ForEach-Object { $_.Cost | Should -BeGreaterThan 0 }
+        $files = Get-Stat files_deleted
+        $batches = Get-Stat batches_deleted
+        $b | Remove-IrisBatch -Confirm:$false
+        (Get-Stat batches_deleted) - $batches | Should -Be 1
+        (Get-Stat files_deleted) | Should -Be $files
+        Test-InJournal $b.Id | Should -BeFalse
+    }
+
+    It 'Get-IrisBatchResult -RemoveAfter emits every result, then removes the batch' {
+        $b = Submit-Done (New-Rows -Count 3)
+        $before = Get-Stat files_deleted
+        $results = @($b | Get-IrisBatchResult -RemoveAfter)
+        $results.Count | Should -Be 3
+        (Get-Stat files_deleted) - $before | Should -Be 2
+        Test-InJournal $b.Id | Should -BeFalse
+    }
+}
+
+Describe 'Get-IrisBatchStatus -Local' {
+    BeforeAll {
+        $collected = Submit-Done (New-Rows -Count 3)
+        $null = $collected | Get-IrisBatchResult
+        $uncollected = Submit-Done (New-Rows -Count 2)
+        $null = $uncollected | Get-IrisBatchStatus
+    }
+
+    It 'lists the journal''s batches with no network call' {
+        $calls = Get-RouteTotal
+        $list = @(Get-IrisBatchStatus -Local)
+        (Get-RouteTotal) | Should -Be $calls
+        $mine = $list | Where-Object Id -EQ $collected.Id
+        $mine | Should -BeOfType ([IrisBatch.IrisBatchInfo])
+        $mine.Provider | Should -Be 'OpenAI'
+        $mine.Model | Should -Be 'gpt-4o-mini'
+        $mine.Status | Should -Be Completed
+        $mine.Total | Should -Be 3
+        $mine.Succeeded | Should -Be 3
+        $mine.Collected | Should -BeTrue
+        $mine.Cost | Should -BeGreaterThan 0
+        $mine.CreatedAt | Should -Not -BeNullOrEmpty
+        $other = $list | Where-Object Id -EQ $uncollected.Id
+        $other.Collected | Should -BeFalse
+        $other.Cost | Should -BeNullOrEmpty
+    }
+
+    It '-Before and -Status filter, and the monthly clean-up pipeline removes only what matches' {
+        @(Get-IrisBatchStatus -Local -Before (Get-Date).AddDays(-30)).Count | Should -Be 0
+        @(Get-IrisBatchStatus -Local -Before (Get-Date).AddMinutes(1) | Where-Object Id -EQ $collected.Id).Count | Should -Be 1
+        @(Get-IrisBatchStatus -Local -Status Failed | Where-Object Id -EQ $collected.Id).Count | Should -Be 0
+        @(Get-IrisBatchStatus -Local -Status Completed | Where-Object Id -EQ $collected.Id).Count | Should -Be 1
+        $before = Get-Stat files_deleted
+        Get-IrisBatchStatus -Local -Before (Get-Date).AddDays(-30) | Remove-IrisBatch -Confirm:$false
+        (Get-Stat files_deleted) | Should -Be $before
+        Test-InJournal $collected.Id | Should -BeTrue
+    }
+}
