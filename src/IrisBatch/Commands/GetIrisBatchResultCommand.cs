@@ -75,7 +75,7 @@ namespace IrisBatch.Commands
             // Removed at the provider with Remove-IrisBatch -KeepLocal: the journal's copy is all there is, whatever the status.
             bool removed = entry.RemoteRemovedAt != null && status.HasValue && status.Value.IsTerminal();
             if (!removed && status != BatchStatus.Completed && status != BatchStatus.Cancelled && status != BatchStatus.Expired) return false;
-            if (!batch.IsComplete)
+            if (!batch.IsComplete && status.HasValue)
             {
                 batch.Status = status.Value;
                 batch.ProviderStatus = entry.LastProviderStatus ?? batch.ProviderStatus;
