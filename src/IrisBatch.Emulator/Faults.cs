@@ -41,7 +41,7 @@ namespace IrisBatch.Emulator;
 public sealed class Faults
 {
     /// <summary>The route names rules may use; every provider surface's routes fall under them by their shape.</summary>
-    public static readonly IReadOnlyList<string> RouteNames = new[] { "upload", "create", "get", "list", "cancel", "download" };
+    public static readonly IReadOnlyList<string> RouteNames = new[] { "upload", "create", "get", "list", "cancel", "download", "add" };
 
     private static readonly ConcurrentDictionary<string, string?> NameOfRoute = new(StringComparer.Ordinal);
 
@@ -150,7 +150,10 @@ public sealed class Faults
     /// The name a "METHOD /pattern" key goes by, from its shape, whatever the surface's prefix (/v1, --openai-prefix,
     /// Azure's /openai and /openai/v1, Anthropic's /v1/messages): POST …/files is <c>upload</c>; POST …/batches
     /// <c>create</c>; GET …/batches/{id} <c>get</c>; GET …/batches and GET …/files <c>list</c>; POST …/batches/{id}/cancel
-    /// <c>cancel</c>; GET …/files/{id}/content and GET …/batches/{id}/results <c>download</c>. Others have none.
+    /// <c>cancel</c>; GET …/files/{id}/content and GET …/batches/{id}/results <c>download</c>. Gemini's and xAI's shapes too:
+    /// POST …/models/{model}:batchGenerateContent (and :asyncBatchEmbedContent) <c>create</c>; POST …/batches/{id}:cancel
+    /// <c>cancel</c>; GET …/files/{id}:download <c>download</c>; POST …/batches/{id}/requests (xAI's add-requests) <c>add</c>.
+    /// Others have none.
     /// </summary>
     public static string? RouteName(string routeKey) => NameOfRoute.GetOrAdd(routeKey, static key =>
     {
@@ -161,6 +164,19 @@ public sealed class Faults
         if (segments.Length == 0) return null;
         static bool IsParameter(string segment) => segment.StartsWith('{') && segment.EndsWith('}') && !segment.StartsWith("{*", StringComparison.Ordinal);
         string last = segments[^1], previous = segments.Length > 1 ? segments[^2] : "", third = segments.Length > 2 ? segments[^3] : "";
+        // Google-style custom methods: the verb follows a colon in the last segment ("{model}:batchGenerateContent").
+        int colon = last.LastIndexOf(':');
+        if (colon > 0 && last.IndexOf('}') < colon)
+        {
+            string resource = last[..colon], verb = last[(colon + 1)..];
+            return (method, verb) switch
+            {
+                ("POST", "batchGenerateContent" or "asyncBatchEmbedContent") when IsParameter(resource) && previous == "models" => "create",
+                ("POST", "cancel") when IsParameter(resource) && previous == "batches" => "cancel",
+                ("GET", "download") when IsParameter(resource) && previous == "files" => "download",
+                _ => null,
+            };
+        }
         return (method, last) switch
         {
             ("POST", "files") => "upload",
@@ -170,6 +186,7 @@ public sealed class Faults
             ("POST", "cancel") when IsParameter(previous) && third == "batches" => "cancel",
             ("GET", "content") when IsParameter(previous) && third == "files" => "download",
             ("GET", "results") when IsParameter(previous) && third == "batches" => "download",
+            ("POST", "requests") when IsParameter(previous) && third == "batches" => "add",
             ("GET", _) when IsParameter(last) && previous == "batches" => "get",
             _ => null,
         };
@@ -180,6 +197,18 @@ public sealed class Faults
 
     /// <summary>Anthropic's routes answer errors in Anthropic's envelope; every other surface in OpenAI's.</summary>
     private static bool IsAnthropic(string routeKey) => routeKey.Contains(" /v1/messages/", StringComparison.Ordinal);
+
+    /// <summary>Gemini's routes (/v1beta, /upload/v1beta, /download/v1beta) answer in Google's envelope.</summary>
+    private static bool IsGemini(string routeKey) => routeKey.Contains(" /v1beta/", StringComparison.Ordinal)
+        || routeKey.Contains(" /upload/v1beta/", StringComparison.Ordinal) || routeKey.Contains(" /download/v1beta/", StringComparison.Ordinal);
+
+    /// <summary>xAI's routes (under the xAI prefix) answer in xAI's {"code", "error"} envelope.</summary>
+    private bool IsXai(string routeKey)
+    {
+        int space = routeKey.IndexOf(' ');
+        var prefix = _state.Options.XaiPrefix.TrimEnd('/');
+        return space > 0 && routeKey.AsSpan(space + 1).StartsWith((prefix + "/").AsSpan(), StringComparison.Ordinal);
+    }
 
     private FaultRule? Pick(HttpContext context, string route)
     {
@@ -207,13 +236,17 @@ public sealed class Faults
             && _state.Files.TryGet(fileId, out var file) && file.Purpose == "batch_output";
     }
 
-    private static Task ErrorAsync(HttpContext context, FaultRule rule, string route)
+    private Task ErrorAsync(HttpContext context, FaultRule rule, string route)
     {
         var headers = context.Response.Headers;
         if (rule.RetryAfter is { } seconds) headers["Retry-After"] = seconds.ToString("0.###", CultureInfo.InvariantCulture);
         if (rule.RetryAfterMs is { } ms) headers["retry-after-ms"] = ms.ToString(CultureInfo.InvariantCulture);
         if (rule.ShouldRetry is { } shouldRetry) headers["x-should-retry"] = shouldRetry ? "true" : "false";
-        return (IsAnthropic(route) ? AnthropicError(context, rule) : OpenAIError(rule)).ExecuteAsync(context);
+        var result = IsAnthropic(route) ? AnthropicError(context, rule)
+            : IsGemini(route) ? GeminiError(rule)
+            : IsXai(route) ? XaiError(rule)
+            : OpenAIError(rule);
+        return result.ExecuteAsync(context);
     }
 
     private static IResult OpenAIError(FaultRule rule)
@@ -229,6 +262,38 @@ public sealed class Faults
             _ => OpenAIErrors.Envelope(rule.Message ?? $"The emulator injected HTTP {status}.", "invalid_request_error", null, null),
         };
         return Json.Result(envelope, status);
+    }
+
+    /// <summary>Google's envelope (spec §4): {"error": {"code", "message", "status"}}; RESOURCE_EXHAUSTED for 429 and quota.</summary>
+    private static IResult GeminiError(FaultRule rule)
+    {
+        int status = rule.StatusCode ?? (rule.Kind == FaultRule.Quota ? StatusCodes.Status429TooManyRequests : 500);
+        var (word, message) = status switch
+        {
+            429 => ("RESOURCE_EXHAUSTED", rule.Kind == FaultRule.Quota ? "You exceeded your current quota, please check your plan and billing details."
+                                                                         : "Resource has been exhausted (e.g. check quota)."),
+            503 => ("UNAVAILABLE", "The service is currently unavailable."),
+            504 => ("DEADLINE_EXCEEDED", "Deadline expired before operation could complete."),
+            >= 500 => ("INTERNAL", "Internal error encountered."),
+            404 => ("NOT_FOUND", "Requested entity was not found."),
+            403 => ("PERMISSION_DENIED", "The caller does not have permission."),
+            _ => ("INVALID_ARGUMENT", $"The emulator injected HTTP {status}."),
+        };
+        return Gemini.GeminiErrors.Result(status, word, rule.Message ?? message);
+    }
+
+    /// <summary>xAI's envelope (spec §5): {"code": gRPC status description, "error": message}.</summary>
+    private static IResult XaiError(FaultRule rule)
+    {
+        int status = rule.StatusCode ?? (rule.Kind == FaultRule.Quota ? StatusCodes.Status429TooManyRequests : 500);
+        var (code, message) = status switch
+        {
+            429 => ("Some resource has been exhausted", rule.Kind == FaultRule.Quota ? "Your team has run out of credits." : "Rate limit exceeded. Please try again later."),
+            503 => ("The service is currently unavailable", "Service temporarily unavailable."),
+            >= 500 => ("Internal error", "Internal server error."),
+            _ => (Xai.XaiErrors.InvalidArgument, $"The emulator injected HTTP {status}."),
+        };
+        return Xai.XaiErrors.Result(status, code, rule.Message ?? message);
     }
 
     /// <summary>Anthropic's envelope (spec §3.1): rate_limit_error, overloaded_error (529), api_error; billing_error (402) for quota.</summary>

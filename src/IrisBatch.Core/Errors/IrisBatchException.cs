@@ -72,5 +72,11 @@ namespace IrisBatch
         public const string UnsupportedEndpoint = "UnsupportedEndpoint";
         /// <summary>Remove-IrisBatch: the batch's results were never collected (pass -Force to remove it anyway).</summary>
         public const string NotCollected = "NotCollected";
+        /// <summary>An ambiguous create left more than one batch that could be this submission's: nothing adopted, nothing created.</summary>
+        public const string SubmissionUncertain = "SubmissionUncertain";
+        /// <summary>-AdoptBatchId named a batch that cannot be this submission's.</summary>
+        public const string AdoptRefused = "AdoptRefused";
+        /// <summary>The journal folder cannot be written (read-only, full disk, permission).</summary>
+        public const string JournalUnavailable = "JournalUnavailable";
     }
 }

@@ -163,15 +163,27 @@ namespace IrisBatch.Http
             var (id, kind) = Classify(status, info?.Code, info?.Type);
             var message = _redactor.Redact(info?.Message ?? (body.Length > 0 && body.Length < 500 ? body : response.ReasonPhrase));
             var requestId = RequestIdOf(response);
+            var retryAfter = RetryAfterOf(response);
+            var retryable = IsRetryable(response, status, info?.Code);
             var text = $"{ProviderName} answered {what} with HTTP {status}{(info?.Code != null ? " (" + info.Code + ")" : "")}: {message}{RequestIdText(response)}";
+            DateTimeOffset? retryAt = null;
+            if (retryable && retryAfter.HasValue && retryAfter.Value > _settings.MaxDelay)
+            {
+                // Longer than IrisBatch waits between retries: not retried; the user is told when the provider expects it.
+                retryable = false;
+                retryAt = DateTimeOffset.UtcNow + retryAfter.Value;
+                text += " " + Messages.RetryAfterTooLong(retryAfter.Value, _settings.MaxDelay, retryAt.Value);
+            }
             var ex = new ApiException(id, kind, text)
             {
                 HttpStatus = status,
                 ProviderCode = info?.Code,
                 ProviderType = info?.Type,
                 RequestId = requestId,
-                Retryable = IsRetryable(response, status, info?.Code),
-                RetryAfter = RetryAfterOf(response),
+                Retryable = retryable,
+                RetryAfter = retryAfter,
+                RetryAt = retryAt,
+                ProviderMessage = message,
             };
             throw ex;
         }
@@ -248,8 +260,9 @@ namespace IrisBatch.Http
                     ShouldHandle = args => new ValueTask<bool>(IsTransient(args.Outcome.Exception, args.Context.CancellationToken)),
                     DelayGenerator = args =>
                     {
+                        // A Retry-After longer than MaxDelay made the error not retryable (see ThrowIfErrorAsync).
                         if (args.Outcome.Exception is ApiException api && api.RetryAfter.HasValue)
-                            return new ValueTask<TimeSpan?>(api.RetryAfter.Value > _settings.MaxDelay ? _settings.MaxDelay : api.RetryAfter.Value);
+                            return new ValueTask<TimeSpan?>(api.RetryAfter.Value);
                         return new ValueTask<TimeSpan?>((TimeSpan?)null);
                     },
                     OnRetry = args =>
@@ -275,12 +288,32 @@ namespace IrisBatch.Http
             }
         }
 
-        /// <summary>The wait before attempt <paramref name="attempt"/> (0-based): Retry-After when given, else exponential with jitter.</summary>
-        public TimeSpan DelayBefore(int attempt, Exception? ex)
+        /// <summary>
+        /// True when the failed call certainly did not act: the server answered with a 4xx (a 429 with Retry-After, a
+        /// refusal), or the connection was refused before anything was sent. Retrying such a call cannot pay twice.
+        /// A reset or timeout after sending, or a 5xx, is ambiguous: the call may have acted.
+        /// </summary>
+        public static bool IsDefinitive(Exception ex)
         {
-            if (ex is ApiException api && api.RetryAfter.HasValue) return api.RetryAfter.Value > _settings.MaxDelay ? _settings.MaxDelay : api.RetryAfter.Value;
-            var ms = _settings.BaseDelay.TotalMilliseconds * Math.Pow(2, attempt) * (0.75 + Jitter.NextDouble() * 0.5);
-            return TimeSpan.FromMilliseconds(Math.Min(ms, _settings.MaxDelay.TotalMilliseconds));
+            if (ex is IrisBatchException ib && ib.HttpStatus.HasValue) return ib.HttpStatus.Value < 500;
+            for (var e = (Exception?)ex; e != null; e = e.InnerException)
+                if (e is System.Net.Sockets.SocketException se &&
+                    (se.SocketErrorCode == System.Net.Sockets.SocketError.ConnectionRefused || se.SocketErrorCode == System.Net.Sockets.SocketError.HostNotFound))
+                    return true;
+            return false;
+        }
+
+        /// <summary>The wait before attempt <paramref name="attempt"/> (0-based): Retry-After when given, else exponential with jitter.</summary>
+        public TimeSpan DelayBefore(int attempt, Exception? ex) => DelayBefore(_settings, attempt, ex);
+
+        /// <summary>The wait before attempt <paramref name="attempt"/> (0-based) under <paramref name="settings"/>.</summary>
+        public static TimeSpan DelayBefore(HttpSettings settings, int attempt, Exception? ex)
+        {
+            if (ex is ApiException api && api.RetryAfter.HasValue) return api.RetryAfter.Value;
+            double jitter;
+            lock (Jitter) jitter = Jitter.NextDouble();
+            var ms = settings.BaseDelay.TotalMilliseconds * Math.Pow(2, attempt) * (0.75 + jitter * 0.5);
+            return TimeSpan.FromMilliseconds(Math.Min(ms, settings.MaxDelay.TotalMilliseconds));
         }
 
         public HttpSettings Settings => _settings;

@@ -12,6 +12,10 @@ namespace IrisBatch.Http
 
         public bool Retryable { get; set; }
         public TimeSpan? RetryAfter { get; set; }
+        /// <summary>When the provider said to try again, where its Retry-After was too long to wait for here.</summary>
+        public DateTimeOffset? RetryAt { get; set; }
+        /// <summary>The provider's own message from its error envelope (already free of secrets), without IrisBatch's framing.</summary>
+        public string? ProviderMessage { get; set; }
 
         /// <summary>This 404 as the error every provider reports for an unknown batch id (IrisBatch.NotFound, target the id).</summary>
         public IrisBatchException AsNotFound(string provider, Uri baseUri, string id) =>

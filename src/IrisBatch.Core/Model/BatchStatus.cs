@@ -11,6 +11,8 @@ namespace IrisBatch
         Cancelling,
         Cancelled,
         Expired,
+        /// <summary>A status word outside the provider's documented set: not finished, and reported with a warning naming it.</summary>
+        Unknown,
     }
 
     /// <summary>The outcome of one request of a batch.</summary>

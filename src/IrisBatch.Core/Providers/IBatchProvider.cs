@@ -45,6 +45,21 @@ namespace IrisBatch.Providers
         };
     }
 
+    /// <summary>What a provider can do beyond the common protocol (asked instead of testing its type).</summary>
+    [Flags]
+    public enum ProviderCapabilities
+    {
+        None = 0,
+        /// <summary>Lists its batches, so a create whose answer was lost can be looked for.</summary>
+        ListsBatches = 1,
+        /// <summary>Lists its batches newest first (a look-up may stop at the first page older than the window).</summary>
+        ListsNewestFirst = 2,
+        /// <summary>No batch API: IrisBatch runs the requests itself, in whichever process waits (see <see cref="IBatchProvider.Executor"/>).</summary>
+        RunsItsOwnRequests = 4,
+        /// <summary>Lives in this process and the journal folder (the mock): polling costs nothing.</summary>
+        InProcess = 8,
+    }
+
     public sealed class BatchPage
     {
         public IReadOnlyList<IrisBatchInfo> Batches { get; set; } = new IrisBatchInfo[0];
@@ -62,7 +77,16 @@ namespace IrisBatch.Providers
     {
         string Name { get; }
         Uri BaseUri { get; }
+        /// <summary>Where this provider's batches live, as the journal and IrisBatchInfo.BaseUri record it (several servers for Ollama).</summary>
+        string Location { get; }
         ProviderLimits Limits { get; }
+        /// <summary>What this provider can do beyond the common protocol.</summary>
+        ProviderCapabilities Capabilities { get; }
+        /// <summary>
+        /// Runs the batch's requests in this process (a provider with no batch API: Ollama), or null. Not null exactly
+        /// when <see cref="Capabilities"/> has <see cref="ProviderCapabilities.RunsItsOwnRequests"/>.
+        /// </summary>
+        IExecutingProvider? Executor { get; }
 
         /// <summary>Writes one request as the provider wants it in its input (one JSONL line).</summary>
         void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request);
@@ -74,13 +98,18 @@ namespace IrisBatch.Providers
         Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct);
 
         /// <summary>
-        /// The batch an earlier create call of this submission made (its answer lost), or null: by the idempotency key
-        /// in the batch metadata where the provider keeps metadata, else by its size and creation time (not before <paramref name="notBefore"/>).
+        /// True when <paramref name="batch"/>, listed by <see cref="ListAsync"/>, could be the one a create call of
+        /// <paramref name="submission"/> made: it matches everything the provider echoes back (the idempotency key in
+        /// metadata or display name, the input file <paramref name="inputFileId"/>, the request count, the model or endpoint).
+        /// The time window and the journal's own batches are checked by the caller (Submission/CreatedBatchLocator).
         /// </summary>
-        Task<IrisBatchInfo?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct);
+        bool IsCandidate(BatchSubmission submission, string? inputFileId, IrisBatchInfo batch);
 
-        /// <summary>Retry policy helpers of the provider's HTTP pipeline, for calls that must not be repeated blindly.</summary>
-        Http.ApiClient Api { get; }
+        /// <summary>
+        /// Finishes a batch an earlier create call of this submission made, found by the look-up or named by
+        /// -AdoptBatchId: xAI adds the requests that did not arrive; the others return it as it is.
+        /// </summary>
+        Task<IrisBatchInfo> FinishCreateAsync(IrisBatchInfo found, BatchSubmission submission, CancellationToken ct);
 
         /// <summary>Creates the batch (from the uploaded file, or inline from the spool). Not retried blindly: see BatchSubmitter.</summary>
         Task<IrisBatchInfo> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct);

@@ -110,10 +110,7 @@ namespace IrisBatch.Providers
         }
 
         /// <summary>Where a provider's batches live, as the journal and IrisBatch.BaseUri record it (several servers for Ollama).</summary>
-        public static string LocationOf(IBatchProvider provider) =>
-            provider is OllamaProvider ollama ? ollama.Location
-            : provider is AzureOpenAIProvider azure ? azure.Location
-            : provider.BaseUri.AbsoluteUri.TrimEnd('/');
+        public static string LocationOf(IBatchProvider provider) => provider.Location;
 
         public static bool IsLoopback(Uri uri)
         {

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using IrisBatch.Http;
@@ -9,48 +11,49 @@ namespace IrisBatch.Submission
 {
     /// <summary>
     /// Sends one spooled part exactly once: upload (journaled), then create (journaled and indexed by batch id).
-    /// Neither call is repeated blindly: when an answer is lost (reset, timeout, 5xx), the provider is first asked
-    /// whether the upload or the batch already exists under the part's idempotency key.
+    /// A call the provider answered with "nothing was done" (a 4xx such as 429 with Retry-After) is simply retried after
+    /// the delay. A call that may have acted without its answer arriving (a reset or timeout after sending, a 5xx) is
+    /// never repeated blindly: the provider is first asked whether the upload or the batch already exists
+    /// (<see cref="CreatedBatchLocator"/>). One candidate is adopted; more than one stops with IrisBatch.SubmissionUncertain,
+    /// naming them, and the user picks one with Submit-IrisBatch -AdoptBatchId.
     /// </summary>
     public sealed class BatchSubmitter
     {
         private readonly JournalStore _journal;
         private readonly IBatchProvider _provider;
+        private readonly HttpSettings _settings;
 
-        public BatchSubmitter(JournalStore journal, IBatchProvider provider)
+        public BatchSubmitter(JournalStore journal, IBatchProvider provider, HttpSettings settings)
         {
             _journal = journal;
             _provider = provider;
+            _settings = settings;
         }
+
+        /// <summary>Batch ids the user named with -AdoptBatchId; one that this part adopts is removed.</summary>
+        public ISet<string> Adopt { get; set; } = new HashSet<string>(StringComparer.Ordinal);
+
+        private void Log(string text) => _settings.Log?.Invoke(text);
 
         public async Task<IrisBatchInfo> SubmitAsync(JournalEntry entry, Action<long>? uploadProgress, CancellationToken ct)
         {
             var submission = BatchSubmission.From(entry, _journal.InputPath(entry));
             if (entry.State == SubmissionState.Spooled)
             {
-                bool firstTry = !entry.History.Exists(h => h.State == "upload started");
-                _journal.Record(entry, "upload started");
-                var fileId = await OnceAsync("upload",
-                    firstTry ? (Func<Task<string?>>?)null : () => _provider.FindUploadAsync(entry.IdempotencyKey, ct),
-                    () => _provider.UploadAsync(submission, uploadProgress, ct),
-                    () => _provider.FindUploadAsync(entry.IdempotencyKey, ct), ct).ConfigureAwait(false);
+                bool firstTry = !entry.History.Exists(h => h.State == JournalSteps.UploadStarted);
+                _journal.Record(entry, JournalSteps.UploadStarted);
+                var fileId = await UploadOnceAsync(entry, submission, firstTry, uploadProgress, ct).ConfigureAwait(false);
                 entry.InputFileId = fileId;
                 entry.State = SubmissionState.Uploaded;
-                _journal.Record(entry, "uploaded", fileId);
+                _journal.Record(entry, JournalSteps.Uploaded, fileId);
             }
             if (entry.State == SubmissionState.Uploaded)
             {
-                var started = entry.History.Find(h => h.State == "create started");
-                if (started == null) _journal.Record(entry, "create started");
-                var since = (started?.At ?? DateTimeOffset.UtcNow).AddMinutes(-2);
-                var batch = await OnceAsync("create",
-                    started == null ? (Func<Task<IrisBatchInfo?>>?)null : () => _provider.FindCreatedAsync(submission, since, ct),
-                    () => _provider.CreateAsync(submission, entry.InputFileId, ct)!,
-                    () => _provider.FindCreatedAsync(submission, since, ct), ct).ConfigureAwait(false);
-                entry.BatchId = batch!.Id;
+                var batch = await CreateOnceAsync(entry, submission, ct).ConfigureAwait(false);
+                entry.BatchId = batch.Id;
                 entry.State = SubmissionState.Created;
                 Remember(entry, batch);
-                _journal.Record(entry, "created", batch.Id);
+                _journal.Record(entry, JournalSteps.Created, batch.Id);
                 _journal.IndexBatch(entry);
                 return Complete(batch, entry);
             }
@@ -67,20 +70,14 @@ namespace IrisBatch.Submission
             entry.LastCheckedAt = DateTimeOffset.UtcNow;
         }
 
-        /// <summary>
-        /// Runs a call that must take effect once: look first (when an earlier run may have acted), then call;
-        /// after a failure that may have reached the server, wait, look again, and only then call again.
-        /// </summary>
-        private async Task<T?> OnceAsync<T>(string what, Func<Task<T?>>? lookFirst, Func<Task<T?>> call, Func<Task<T?>> look, CancellationToken ct)
-            where T : class
+        private async Task<string?> UploadOnceAsync(JournalEntry entry, BatchSubmission submission, bool firstTry, Action<long>? progress, CancellationToken ct)
         {
-            var api = _provider.Api;
-            if (lookFirst != null)
+            if (!firstTry)
             {
-                var found = await lookFirst().ConfigureAwait(false);
+                var found = await _provider.FindUploadAsync(entry.IdempotencyKey, ct).ConfigureAwait(false);
                 if (found != null)
                 {
-                    api.Settings.Log?.Invoke($"{_provider.Name}: the {what} of an earlier run was found and is reused.");
+                    Log(Messages.FoundEarlier(_provider.Name, "upload"));
                     return found;
                 }
             }
@@ -88,35 +85,140 @@ namespace IrisBatch.Submission
             {
                 try
                 {
-                    return await call().ConfigureAwait(false);
+                    return await _provider.UploadAsync(submission, progress, ct).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ApiClient.MayRetry(ex) && attempt < api.Settings.MaxRetries && !ct.IsCancellationRequested)
+                catch (Exception ex) when (ApiClient.MayRetry(ex) && attempt < _settings.MaxRetries && !ct.IsCancellationRequested)
                 {
-                    var delay = api.DelayBefore(attempt, ex);
-                    api.Settings.Log?.Invoke(api.Redactor.Redact(
-                        $"Retry {attempt + 1} of {api.Settings.MaxRetries} of the {what} in {delay.TotalSeconds:0.###} s, after checking whether it took effect: {ex.Message}"));
+                    bool definitive = ApiClient.IsDefinitive(ex);
+                    var delay = ApiClient.DelayBefore(_settings, attempt, ex);
+                    Log(definitive ? Messages.RetryDefinitive(attempt + 1, _settings.MaxRetries, "upload", delay, ex.Message)
+                                   : Messages.RetryAfterLookUp(attempt + 1, _settings.MaxRetries, "upload", delay, ex.Message));
                     await Task.Delay(delay, ct).ConfigureAwait(false);
-                    T? found;
-                    try { found = await look().ConfigureAwait(false); }
+                    if (definitive) continue;
+                    string? found;
+                    try { found = await _provider.FindUploadAsync(entry.IdempotencyKey, ct).ConfigureAwait(false); }
                     catch (Exception lookError) when (ApiClient.MayRetry(lookError))
                     {
-                        // Not knowing whether the first call acted, calling again could pay twice: stop here. The journal
-                        // keeps the step as started, so the next run looks for it before calling.
-                        throw new IrisBatchException(ErrorIds.ConnectionFailed, FailureKind.ConnectionError, api.Redactor.Redact(
-                            $"The {what} may have taken effect at {_provider.Name}, but its answer was lost and looking for it failed too ({lookError.Message}). " +
-                            "Run the same command again: it looks for it before trying again."), lookError);
+                        throw new IrisBatchException(ErrorIds.ConnectionFailed, FailureKind.ConnectionError,
+                            Messages.LookUpFailed(_provider.Name, "upload", lookError.Message), lookError);
                     }
                     if (found != null)
                     {
-                        api.Settings.Log?.Invoke($"{_provider.Name}: the {what} had taken effect; its answer was lost. Reusing it.");
+                        Log(Messages.TookEffect(_provider.Name, "upload"));
                         return found;
                     }
                 }
             }
         }
 
+        /// <summary>
+        /// The create step: adopt a batch named with -AdoptBatchId; after an interrupted run, look before creating; create,
+        /// retrying definitive refusals after their delay and looking after every ambiguous failure.
+        /// </summary>
+        private async Task<IrisBatchInfo> CreateOnceAsync(JournalEntry entry, BatchSubmission submission, CancellationToken ct)
+        {
+            var locator = new CreatedBatchLocator(_provider, id => OwnedByOther(id, entry));
+            var adopted = await AdoptNamedAsync(entry, submission, ct).ConfigureAwait(false);
+            if (adopted != null) return adopted;
+
+            var started = entry.History.Find(h => h.State == JournalSteps.CreateStarted);
+            if (started != null)
+            {
+                var found = await LookAsync(locator, entry, submission, started.At, null, ct).ConfigureAwait(false);
+                if (found != null)
+                {
+                    Log(Messages.FoundEarlier(_provider.Name, "batch"));
+                    return found;
+                }
+            }
+            else _journal.Record(entry, JournalSteps.CreateStarted);
+            var startedAt = started?.At ?? entry.History[entry.History.Count - 1].At;
+
+            for (int attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    return await _provider.CreateAsync(submission, entry.InputFileId, ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ApiClient.MayRetry(ex) && attempt < _settings.MaxRetries && !ct.IsCancellationRequested)
+                {
+                    var failedAt = DateTimeOffset.UtcNow;
+                    bool definitive = ApiClient.IsDefinitive(ex);
+                    var delay = ApiClient.DelayBefore(_settings, attempt, ex);
+                    Log(definitive ? Messages.RetryDefinitive(attempt + 1, _settings.MaxRetries, "create", delay, ex.Message)
+                                             : Messages.RetryAfterLookUp(attempt + 1, _settings.MaxRetries, "create", delay, ex.Message));
+                    await Task.Delay(delay, ct).ConfigureAwait(false);
+                    if (definitive) continue;
+                    IrisBatchInfo? found;
+                    try { found = await LookAsync(locator, entry, submission, startedAt, failedAt, ct).ConfigureAwait(false); }
+                    catch (Exception lookError) when (ApiClient.MayRetry(lookError))
+                    {
+                        // Not knowing whether the first call acted, calling again could pay twice: stop here. The journal
+                        // keeps the step as started, so the next run looks for it before calling.
+                        throw new IrisBatchException(ErrorIds.ConnectionFailed, FailureKind.ConnectionError,
+                            Messages.LookUpFailed(_provider.Name, "create", lookError.Message), lookError);
+                    }
+                    if (found != null)
+                    {
+                        Log(Messages.TookEffect(_provider.Name, "create"));
+                        return found;
+                    }
+                }
+            }
+        }
+
+
+        /// <summary>The one candidate, finished (xAI: its missing requests added); null for none; more than one stops.</summary>
+        private async Task<IrisBatchInfo?> LookAsync(CreatedBatchLocator locator, JournalEntry entry, BatchSubmission submission,
+            DateTimeOffset startedAt, DateTimeOffset? failedAt, CancellationToken ct)
+        {
+            var candidates = await locator.CandidatesAsync(submission, entry.InputFileId, startedAt, failedAt, ct).ConfigureAwait(false);
+            if (candidates.Count == 0) return null;
+            if (candidates.Count > 1)
+            {
+                var ids = string.Join(",", candidates.Select(c => c.Id));
+                _journal.Record(entry, JournalSteps.Uncertain, ids);
+                throw new IrisBatchException(ErrorIds.SubmissionUncertain, FailureKind.InvalidOperation,
+                    Messages.SubmissionUncertain(_provider.Name, entry.SubmissionId, entry.RequestCount, candidates))
+                { Target = entry.SubmissionId };
+            }
+            return await _provider.FinishCreateAsync(candidates[0], submission, ct).ConfigureAwait(false);
+        }
+
+        /// <summary>A batch named with -AdoptBatchId that can be this part's: not owned by the journal, and a candidate by what it echoes.</summary>
+        private async Task<IrisBatchInfo?> AdoptNamedAsync(JournalEntry entry, BatchSubmission submission, CancellationToken ct)
+        {
+            foreach (var id in Adopt.ToArray())
+            {
+                if (OwnedByOther(id, entry)) continue;
+                IrisBatchInfo batch;
+                try { batch = await _provider.GetAsync(id, ct).ConfigureAwait(false); }
+                catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.NotFound) { continue; }
+                if (!_provider.IsCandidate(submission, entry.InputFileId, batch)) continue;
+                Adopt.Remove(id);
+                _journal.Record(entry, JournalSteps.Adopted, id);
+                Log(Messages.Adopted(_provider.Name, id));
+                return await _provider.FinishCreateAsync(batch, submission, ct).ConfigureAwait(false);
+            }
+            return null;
+        }
+
+        /// <summary>True when the journal records <paramref name="batchId"/> for a submission other than <paramref name="entry"/>.</summary>
+        private bool OwnedByOther(string batchId, JournalEntry entry)
+        {
+            try
+            {
+                var owner = _journal.FindByBatchId(batchId);
+                return owner != null && owner.SubmissionId != entry.SubmissionId;
+            }
+            catch (IrisBatchException)
+            {
+                return false; // an id the journal could not even hold is not one of its batches
+            }
+        }
+
         /// <summary>The journal step a successful Stop-IrisBatch records.</summary>
-        public const string CancelRequested = "cancel requested";
+        public const string CancelRequested = JournalSteps.CancelRequested;
 
         /// <summary>Fills what the provider does not echo from the journal entry.</summary>
         public static IrisBatchInfo Complete(IrisBatchInfo batch, JournalEntry? entry)

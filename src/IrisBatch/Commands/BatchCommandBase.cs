@@ -157,8 +157,11 @@ namespace IrisBatch.Commands
         internal void Progress(ProgressRecord record) => WriteProgress(record);
         internal void Error(Exception ex, object? target) => WriteMappedError(ex, target);
 
+        /// <summary>Records a fresh status in the journal; a status IrisBatch does not know is warned about each time it is seen.</summary>
         internal void Remember(BatchTarget target)
         {
+            if (target.Batch.Status == BatchStatus.Unknown)
+                WriteWarning(Messages.UnknownStatus(target.Batch.Provider, target.Batch.Id, target.Batch.ProviderStatus));
             if (target.Entry == null) return;
             try
             {

@@ -31,17 +31,17 @@ namespace IrisBatch.Commands
             {
                 // The mock advances per poll (or per step of time): sleeping longer than that only slows users' tests.
                 // A batch this process runs itself (Ollama) has its status on disk: looking every half second costs nothing.
-                PollInterval = targets.All(t => t.Provider is Providers.Mock.MockProvider)
+                PollInterval = targets.All(t => (t.Provider.Capabilities & ProviderCapabilities.InProcess) != 0)
                     ? Providers.Mock.MockLifecycle.Pace(TimeSpan.FromSeconds(_interval))
-                    : targets.Any(t => t.Provider is IExecutingProvider) ? TimeSpan.FromSeconds(Math.Min(_interval, 0.5))
+                    : targets.Any(t => t.Provider.Executor != null) ? TimeSpan.FromSeconds(Math.Min(_interval, 0.5))
                     : TimeSpan.FromSeconds(_interval),
                 Timeout = TimeSpan.FromSeconds(_timeout),
                 IsDone = isDone,
             };
             // Batches IrisBatch runs itself (no batch API at the provider) run while this process waits on them.
-            var executing = targets.Select(t => t.Provider).OfType<IExecutingProvider>().Distinct().ToList();
+            var executing = targets.Select(t => t.Provider.Executor).OfType<IExecutingProvider>().Distinct().ToList();
             foreach (var t in targets)
-                if (t.Provider is IExecutingProvider runner && !t.Batch.IsComplete) runner.Execute(t.Batch, _cmdlet.CancellationToken);
+                if (t.Provider.Executor is { } runner && !t.Batch.IsComplete) runner.Execute(t.Batch, _cmdlet.CancellationToken);
             var parent = new ProgressRecord(10, "Wait-IrisBatch", $"Waiting for {targets.Count} batch(es)");
             var children = new Dictionary<string, ProgressRecord>(StringComparer.Ordinal);
             int childId = 11;

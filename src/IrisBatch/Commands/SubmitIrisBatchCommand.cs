@@ -55,6 +55,15 @@ namespace IrisBatch.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        /// <summary>
+        /// After IrisBatch.SubmissionUncertain: the batch (one of the candidates it named) that this submission's lost create
+        /// call made. Run the same command again with it; the batch is adopted instead of created, if it can be this
+        /// submission's (not already in the journal, and matching what the provider echoes).
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? AdoptBatchId { get; set; }
+
         // One lane per place the requests go: -Provider/-BaseUri (or the defaults) for new requests, and the batch a
         // request came from for a resubmitted one (issue 16). A lane is made when its first request arrives.
         private readonly List<Lane> _lanes = new List<Lane>();
@@ -305,6 +314,8 @@ namespace IrisBatch.Commands
                 CheckCost();
                 int total = _lanes.Sum(l => l.Parts.Count);
                 int models = _lanes.SelectMany(l => l.Parts).Select(p => p.Entry.Model).Distinct().Count();
+                var adopt = new HashSet<string>(AdoptBatchId ?? new string[0], StringComparer.Ordinal);
+                var settings = NewHttpSettings();
                 int index = 0;
                 foreach (var lane in _lanes)
                 {
@@ -336,7 +347,7 @@ namespace IrisBatch.Commands
                             continue;
                         }
                         Journal.IndexFingerprint(e);
-                        var submitter = new BatchSubmitter(Journal, provider);
+                        var submitter = new BatchSubmitter(Journal, provider, settings) { Adopt = adopt };
                         long sent = 0;
                         var entry = e;
                         int n = index;
@@ -358,6 +369,9 @@ namespace IrisBatch.Commands
                         }
                     }
                 }
+                if (!IsWhatIf)
+                    foreach (var id in adopt)
+                        WriteError(ErrorMapper.Create(ErrorIds.AdoptRefused, FailureKind.InvalidArgument, Messages.AdoptUnused(id), id));
             }
             finally
             {

@@ -26,7 +26,7 @@ namespace IrisBatch.Commands
 
         protected override void Configure(IBatchProvider provider)
         {
-            if (provider is IExecutingProvider runner) runner.ThrottleLimit = ThrottleLimit;
+            if (provider.Executor is { } runner) runner.ThrottleLimit = ThrottleLimit;
         }
     }
 }

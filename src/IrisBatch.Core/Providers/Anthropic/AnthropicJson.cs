@@ -29,7 +29,7 @@ namespace IrisBatch.Providers.Anthropic
                 case "in_progress": b.Status = BatchStatus.InProgress; break;
                 case "canceling": b.Status = BatchStatus.Cancelling; break;
                 case "ended": b.Status = cancelInitiated ? BatchStatus.Cancelled : BatchStatus.Completed; break;
-                default: b.Status = BatchStatus.Pending; break;
+                default: b.Status = BatchStatus.Unknown; break;
             }
             var counts = e.Prop("request_counts");
             if (counts != null)

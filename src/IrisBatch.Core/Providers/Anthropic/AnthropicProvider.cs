@@ -38,7 +38,20 @@ namespace IrisBatch.Providers.Anthropic
 
         public string Name => "Anthropic";
         public Uri BaseUri { get; }
-        public ApiClient Api => _api;
+        public string Location => BaseUri.AbsoluteUri.TrimEnd('/');
+        public ProviderCapabilities Capabilities => ProviderCapabilities.ListsBatches | ProviderCapabilities.ListsNewestFirst;
+        public IExecutingProvider? Executor => null;
+
+        /// <summary>
+        /// What a MessageBatch echoes (spec §3.4): its id, processing status, request counts (which always add up to the
+        /// number of requests) and RFC 3339 timestamps. It keeps no metadata and no name, and the custom ids come back only in
+        /// the results, once the whole batch has ended, so no marker can travel: the request count (within the time
+        /// window the locator applies) is all there is to match on. Several such batches make the look-up uncertain.
+        /// </summary>
+        public bool IsCandidate(BatchSubmission submission, string? inputFileId, IrisBatchInfo batch) =>
+            batch.Total == submission.RequestCount;
+
+        public Task<IrisBatchInfo> FinishCreateAsync(IrisBatchInfo found, BatchSubmission submission, CancellationToken ct) => Task.FromResult(found);
 
         public ProviderLimits Limits { get; } = new ProviderLimits
         {
@@ -71,20 +84,6 @@ namespace IrisBatch.Providers.Anthropic
                 () => new JsonArrayFileContent("{\"requests\":[", submission.InputPath, submission.RequestCount, "]}"),
                 $"the batch create call ({submission.RequestCount} requests)", ct, retry: false).ConfigureAwait(false);
             return Read(doc.RootElement);
-        }
-
-        /// <summary>Anthropic has no metadata to search: an earlier create is recognised by its size and creation time.</summary>
-        public async Task<IrisBatchInfo?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct)
-        {
-            var page = await ListAsync(null, 100, ct).ConfigureAwait(false);
-            IrisBatchInfo? match = null;
-            foreach (var b in page.Batches)
-            {
-                if (b.CreatedAt < notBefore || b.Total != submission.RequestCount) continue;
-                if (match != null) return null; // two candidates: not sure which, so claim neither
-                match = b;
-            }
-            return match;
         }
 
         public async Task<IrisBatchInfo> GetAsync(string id, CancellationToken ct)

@@ -29,7 +29,7 @@ namespace IrisBatch.Providers.Azure
         }
 
         /// <summary>The base URI with the api-version when it is not the default, so later commands use the same one.</summary>
-        public string Location => BaseUri.AbsoluteUri.TrimEnd('/') + (_v1 || _apiVersion == DefaultApiVersion ? "" : "?api-version=" + Uri.EscapeDataString(_apiVersion));
+        public override string Location => BaseUri.AbsoluteUri.TrimEnd('/') + (_v1 || _apiVersion == DefaultApiVersion ? "" : "?api-version=" + Uri.EscapeDataString(_apiVersion));
 
         private static Uri WithoutQuery(Uri uri) => string.IsNullOrEmpty(uri.Query) ? uri : new Uri(uri.GetLeftPart(UriPartial.Path));
 

@@ -42,7 +42,8 @@ namespace IrisBatch.Providers.Gemini
                 case "CANCELLED": return BatchStatus.Cancelled;
                 case "CANCELLING": return BatchStatus.Cancelling;
                 case "EXPIRED": return BatchStatus.Expired;
-                default: return BatchStatus.Pending;
+                case "PENDING": case "QUEUED": case "UNSPECIFIED": case "": return BatchStatus.Pending;
+                default: return BatchStatus.Unknown;
             }
         }
 
@@ -70,6 +71,7 @@ namespace IrisBatch.Providers.Gemini
                 b.Succeeded = stats.Value.Long("successfulRequestCount") ?? stats.Value.Long("successful_request_count") ?? 0;
                 b.Failed = stats.Value.Long("failedRequestCount") ?? stats.Value.Long("failed_request_count") ?? 0;
             }
+            b.InputFileId = meta.Field("inputConfig")?.FieldStr("fileName");
             var output = meta.Field("output") ?? op.Field("response");
             if (output != null) b.OutputFileId = output.Value.FieldStr("responsesFile");
             var error = op.Field("error");

@@ -35,7 +35,24 @@ namespace IrisBatch.Providers.Gemini
 
         public string Name => "Gemini";
         public Uri BaseUri { get; }
-        public ApiClient Api => _api;
+        public string Location => BaseUri.AbsoluteUri.TrimEnd('/');
+        public ProviderCapabilities Capabilities => ProviderCapabilities.ListsBatches;
+        public IExecutingProvider? Executor => null;
+
+        /// <summary>
+        /// The batch's display name carries this submission's idempotency key (<see cref="GeminiNames"/>); the model in
+        /// its metadata is the one the create call named; file mode echoes the input file; the request count matches
+        /// once Gemini has counted the requests.
+        /// </summary>
+        public bool IsCandidate(BatchSubmission submission, string? inputFileId, IrisBatchInfo batch) =>
+            batch.IdempotencyKey == submission.IdempotencyKey
+            && (batch.Model == null || StripModels(batch.Model) == StripModels(submission.Model))
+            && (inputFileId == null || batch.InputFileId == null || batch.InputFileId == inputFileId)
+            && (batch.Total == 0 || batch.Total == submission.RequestCount);
+
+        private static string StripModels(string model) => model.StartsWith("models/", StringComparison.Ordinal) ? model.Substring(7) : model;
+
+        public Task<IrisBatchInfo> FinishCreateAsync(IrisBatchInfo found, BatchSubmission submission, CancellationToken ct) => Task.FromResult(found);
 
         public ProviderLimits Limits { get; } = new ProviderLimits
         {
@@ -156,19 +173,6 @@ namespace IrisBatch.Providers.Gemini
             var batch = GeminiJson.ReadOperation(doc.RootElement, BaseUri);
             if (batch.Total == 0) batch.Total = submission.RequestCount;
             return batch;
-        }
-
-        public async Task<IrisBatchInfo?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct)
-        {
-            string? token = null;
-            for (int page = 0; page < 5; page++)
-            {
-                var list = await ListAsync(token, 100, ct).ConfigureAwait(false);
-                foreach (var b in list.Batches) if (b.IdempotencyKey == submission.IdempotencyKey) return b;
-                if (!list.HasMore || list.Next == null) break;
-                token = list.Next;
-            }
-            return null;
         }
 
         public async Task<IrisBatchInfo> GetAsync(string id, CancellationToken ct)

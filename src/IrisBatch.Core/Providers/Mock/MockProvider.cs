@@ -30,13 +30,13 @@ namespace IrisBatch.Providers.Mock
         {
             BaseUri = baseUri;
             _store = new MockStore(root ?? Path.Combine(JournalStore.DefaultRoot(), "mock"));
-            // Never called: it only serves BatchSubmitter's retry settings and log.
-            Api = new ApiClient(ProviderName, baseUri, _ => { }, _ => null, settings, new Redactor(null));
         }
 
         public string Name => ProviderName;
         public Uri BaseUri { get; }
-        public ApiClient Api { get; }
+        public string Location => BaseUri.AbsoluteUri.TrimEnd('/');
+        public ProviderCapabilities Capabilities => ProviderCapabilities.ListsBatches | ProviderCapabilities.InProcess;
+        public IExecutingProvider? Executor => null;
         /// <summary>The folder that holds the mock's files and batches.</summary>
         public string Root => _store.Root;
 
@@ -69,13 +69,11 @@ namespace IrisBatch.Providers.Mock
 
         public Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct) => Task.FromResult(_store.FindUpload(idempotencyKey));
 
-        public Task<IrisBatchInfo?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct)
-        {
-            foreach (var s in _store.All())
-                if (s.Metadata.TryGetValue(ReservedMetadata.IdempotencyKey, out var key) && key == submission.IdempotencyKey)
-                    return Task.FromResult<IrisBatchInfo?>(ToBatch(s));
-            return Task.FromResult<IrisBatchInfo?>(null);
-        }
+        /// <summary>Like OpenAI: the idempotency key in the metadata, and the input file.</summary>
+        public bool IsCandidate(BatchSubmission submission, string? inputFileId, IrisBatchInfo batch) =>
+            batch.IdempotencyKey == submission.IdempotencyKey && (inputFileId == null || batch.InputFileId == null || batch.InputFileId == inputFileId);
+
+        public Task<IrisBatchInfo> FinishCreateAsync(IrisBatchInfo found, BatchSubmission submission, CancellationToken ct) => Task.FromResult(found);
 
         public Task<IrisBatchInfo> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
         {

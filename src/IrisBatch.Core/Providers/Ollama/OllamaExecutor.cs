@@ -9,6 +9,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using IrisBatch.Http;
 using IrisBatch.Jsonl;
 
 namespace IrisBatch.Providers.Ollama
@@ -39,13 +40,14 @@ namespace IrisBatch.Providers.Ollama
         private readonly string _lockPath;
         private readonly Uri[] _servers;
         private readonly bool _openAICompatible;
-        private readonly HttpClient _http;
+        private readonly Dictionary<string, ApiClient> _clients = new Dictionary<string, ApiClient>(StringComparer.Ordinal);
+        private readonly HttpSettings _settings;
         private readonly int _throttle;
-        private readonly TimeSpan _attemptTimeout;
         private readonly Action<string>? _log;
         private readonly object _writeLock = new object();
 
-        public OllamaExecutor(string submissionDir, Uri[] servers, bool openAICompatible, HttpClient http, int throttle, TimeSpan attemptTimeout, Action<string>? log)
+        /// <param name="settings">The HTTP pipeline's settings: per-attempt timeout, retry delays and Retry-After budget.</param>
+        public OllamaExecutor(string submissionDir, Uri[] servers, bool openAICompatible, HttpSettings settings, int throttle)
         {
             _inputPath = Path.Combine(submissionDir, "input.jsonl");
             _executedPath = ExecutedPath(submissionDir);
@@ -53,10 +55,17 @@ namespace IrisBatch.Providers.Ollama
             _lockPath = Path.Combine(submissionDir, "executor.lock");
             _servers = servers;
             _openAICompatible = openAICompatible;
-            _http = http;
             _throttle = Math.Max(1, throttle);
-            _attemptTimeout = attemptTimeout;
-            _log = log;
+            _log = settings.Log;
+            // The chat calls go through the one resilient HTTP pipeline (typed errors, Retry-After, timeouts), one attempt
+            // each: retrying, on this server or another, is this executor's own loop. No log line per call.
+            _settings = new HttpSettings
+            {
+                MaxRetries = settings.MaxRetries, BaseDelay = settings.BaseDelay, MaxDelay = settings.MaxDelay,
+                AttemptTimeout = settings.AttemptTimeout, OverallTimeout = settings.OverallTimeout, UserAgent = settings.UserAgent,
+            };
+            foreach (var server in servers)
+                _clients[server.AbsoluteUri] = new ApiClient("Ollama", server, _ => { }, ParseError, _settings, new Redactor(null));
         }
 
         public static string ExecutedPath(string submissionDir) => Path.Combine(submissionDir, "executed.jsonl");
@@ -69,6 +78,8 @@ namespace IrisBatch.Providers.Ollama
             public int Attempts;
             public string? LastServer;
             public string? LastError;
+            /// <summary>Not sent again before this time (the server's Retry-After, or the backoff).</summary>
+            public DateTimeOffset NotBefore;
         }
 
         /// <summary>Runs until every request has a line, the batch is cancelled, or <paramref name="lifetime"/> ends.</summary>
@@ -128,6 +139,13 @@ namespace IrisBatch.Providers.Ollama
                     await Task.Delay(20, lifetime).ContinueWith(_ => { }).ConfigureAwait(false);
                     continue;
                 }
+                // A request is not sent again before its Retry-After (or backoff) has passed, on any server.
+                if (item.NotBefore > DateTimeOffset.UtcNow)
+                {
+                    queue.Enqueue(item);
+                    await Task.Delay(5, lifetime).ContinueWith(_ => { }).ConfigureAwait(false);
+                    continue;
+                }
                 // A request that failed on this server goes to another one first, where there is one.
                 if (item.LastServer == me && _servers.Length > 1 && item.Attempts < 3)
                 {
@@ -144,7 +162,7 @@ namespace IrisBatch.Providers.Ollama
                 {
                     return; // abandoned or failed while stopping: unfinished, the next process that waits runs it
                 }
-                catch (Exception ex) when (ex is HttpRequestException || ex is IOException || ex is OperationCanceledException || ex is RetryableAnswer)
+                catch (Exception ex) when (ApiClient.MayRetry(ex) || ex is OperationCanceledException)
                 {
                     item.Attempts++;
                     item.LastServer = me;
@@ -153,11 +171,20 @@ namespace IrisBatch.Providers.Ollama
                         line = FailedLine(item.CustomId, "server_unavailable", $"No server answered after {item.Attempts} attempts; the last said: {ex.Message}", null, me);
                     else
                     {
-                        _log?.Invoke($"Request {item.CustomId} failed on {me} ({ex.Message}); trying again.");
+                        // Retry-After is the server's word for when it takes requests again, whichever server tries next.
+                        var delay = ex is ApiException api && api.RetryAfter.HasValue ? api.RetryAfter.Value
+                            : TimeSpan.FromMilliseconds(Math.Min(2000, 50 * (1 << Math.Min(item.Attempts, 5))));
+                        item.NotBefore = DateTimeOffset.UtcNow + delay;
+                        _log?.Invoke($"Request {item.CustomId} failed on {me} ({ex.Message}); trying again in {delay.TotalSeconds:0.###} s.");
                         queue.Enqueue(item);
-                        await Task.Delay(Math.Min(2000, 50 * (1 << Math.Min(item.Attempts, 5))), lifetime).ContinueWith(_ => { }).ConfigureAwait(false);
                         continue;
                     }
+                }
+                catch (IrisBatchException ex)
+                {
+                    // A definitive answer (a 4xx, a Retry-After longer than IrisBatch waits, a body that is not JSON): this request failed.
+                    var message = ex is ApiException api && api.RetryAt == null ? api.ProviderMessage ?? ex.Message : ex.Message;
+                    line = FailedLine(item.CustomId, ex.HttpStatus.HasValue ? "http_" + ex.HttpStatus.Value : "invalid_response", message, ex.HttpStatus, me);
                 }
                 if (line == null) continue;
                 lock (_writeLock)
@@ -172,29 +199,23 @@ namespace IrisBatch.Providers.Ollama
             }
         }
 
-        private sealed class RetryableAnswer : Exception
+        /// <summary>Ollama's error body: {"error": "..."} (or OpenAI's envelope on /v1).</summary>
+        private static ProviderErrorInfo? ParseError(string body)
         {
-            public RetryableAnswer(string message) : base(message) { }
+            if (string.IsNullOrWhiteSpace(body)) return null;
+            using var doc = JsonDocument.Parse(body);
+            var e = doc.RootElement.Prop("error");
+            if (e == null) return null;
+            return e.Value.ValueKind == JsonValueKind.String ? new ProviderErrorInfo { Message = e.Value.GetString() }
+                : new ProviderErrorInfo { Message = e.Value.Str("message"), Code = e.Value.Str("code"), Type = e.Value.Str("type") };
         }
 
-        /// <summary>One call; returns the executed line, or throws when the call should be tried again.</summary>
+        /// <summary>One call through the HTTP pipeline; returns the executed line, or throws (retryable or not: see WorkAsync).</summary>
         private async Task<string> CallAsync(Uri server, Item item, CancellationToken abort)
         {
             var path = _openAICompatible ? "chat/completions" : "api/chat";
-            var baseText = server.AbsoluteUri.EndsWith("/", StringComparison.Ordinal) ? server.AbsoluteUri : server.AbsoluteUri + "/";
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(abort);
-            attempt.CancelAfter(_attemptTimeout);
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(baseText), path))
-            {
-                Content = new StringContent(item.Body, Encoding.UTF8, "application/json"),
-            };
-            using var response = await _http.SendAsync(request, attempt.Token).ConfigureAwait(false);
-            var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-            int status = (int)response.StatusCode;
-            if (status == 408 || status == 429 || status >= 500) throw new RetryableAnswer($"HTTP {status}: {Trim(text)}");
-            if (!response.IsSuccessStatusCode)
-                return FailedLine(item.CustomId, "http_" + status, ErrorMessageOf(text) ?? $"HTTP {status}", status, server.AbsoluteUri);
-            using var doc = JsonDocument.Parse(text);
+            using var doc = await _clients[server.AbsoluteUri].SendJsonAsync(HttpMethod.Post, path,
+                () => new StringContent(item.Body, Encoding.UTF8, "application/json"), $"request {item.CustomId}", abort, retry: false).ConfigureAwait(false);
             var (output, usage) = OllamaWire.ReadAnswer(doc.RootElement);
             using var ms = new MemoryStream();
             using (var w = new Utf8JsonWriter(ms, JsonlWriter.Options))
@@ -218,20 +239,6 @@ namespace IrisBatch.Providers.Ollama
                 w.WriteEndObject();
             }
             return Encoding.UTF8.GetString(ms.ToArray());
-        }
-
-        private static string Trim(string text) => text.Length > 300 ? text.Substring(0, 300) + "…" : text;
-
-        private static string? ErrorMessageOf(string body)
-        {
-            try
-            {
-                using var doc = JsonDocument.Parse(body);
-                var e = doc.RootElement.Prop("error");
-                if (e == null) return null;
-                return e.Value.ValueKind == JsonValueKind.String ? e.Value.GetString() : e.Value.Str("message");
-            }
-            catch (JsonException) { return Trim(body); }
         }
 
         private static string FailedLine(string customId, string code, string message, int? status, string server)

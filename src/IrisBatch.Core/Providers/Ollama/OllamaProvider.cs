@@ -21,7 +21,6 @@ namespace IrisBatch.Providers.Ollama
     public sealed class OllamaProvider : IBatchProvider, IExecutingProvider
     {
         public const string DefaultBaseUri = "http://localhost:11434";
-        private static readonly HttpClient Http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
 
         private readonly Uri[] _servers;
         private readonly bool _openAICompatible;
@@ -38,14 +37,12 @@ namespace IrisBatch.Providers.Ollama
             _settings = settings;
             _journal = journal ?? JournalStore.OpenDefault();
             BaseUri = _servers[0];
-            Api = new ApiClient(Name, BaseUri, _ => { }, _ => null, settings, new Redactor(null));
         }
 
         public string Name => "Ollama";
         public Uri BaseUri { get; }
         /// <summary>Every server, as the journal records them: comma-separated.</summary>
         public string Location => string.Join(",", _servers.Select(s => s.AbsoluteUri.TrimEnd('/')));
-        public ApiClient Api { get; }
         public int ThrottleLimit { get; set; } = 4;
 
         public ProviderLimits Limits { get; } = new ProviderLimits
@@ -67,7 +64,11 @@ namespace IrisBatch.Providers.Ollama
 
         public Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct) => Task.FromResult<string?>(null);
         public Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct) => Task.FromResult<string?>(null);
-        public Task<IrisBatchInfo?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct) => Task.FromResult<IrisBatchInfo?>(null);
+        /// <summary>Never asked: the batch is created locally (no list, no look-up).</summary>
+        public bool IsCandidate(BatchSubmission submission, string? inputFileId, IrisBatchInfo batch) => false;
+        public Task<IrisBatchInfo> FinishCreateAsync(IrisBatchInfo found, BatchSubmission submission, CancellationToken ct) => Task.FromResult(found);
+        public ProviderCapabilities Capabilities => ProviderCapabilities.RunsItsOwnRequests;
+        public IExecutingProvider? Executor => this;
 
         /// <summary>Nothing is sent: the batch is its journal entry, named after its idempotency key.</summary>
         public Task<IrisBatchInfo> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
@@ -184,7 +185,7 @@ namespace IrisBatch.Providers.Ollama
             if (File.Exists(OllamaExecutor.CancelPath(dir))) return;
             var servers = entry.BaseUri.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(s => new Uri(s.Trim())).ToArray();
             var stop = CancellationTokenSource.CreateLinkedTokenSource(lifetime);
-            var executor = new OllamaExecutor(dir, servers, _openAICompatible, Http, ThrottleLimit, _settings.AttemptTimeout, _settings.Log);
+            var executor = new OllamaExecutor(dir, servers, _openAICompatible, _settings, ThrottleLimit);
             var run = Task.Run(async () =>
             {
                 try { await executor.RunAsync(stop.Token).ConfigureAwait(false); }

@@ -19,7 +19,7 @@ namespace IrisBatch.Providers.OpenAI
                 case "cancelling": return BatchStatus.Cancelling;
                 case "cancelled": return BatchStatus.Cancelled;
                 case "expired": return BatchStatus.Expired;
-                default: return BatchStatus.Pending;
+                default: return BatchStatus.Unknown;
             }
         }
 

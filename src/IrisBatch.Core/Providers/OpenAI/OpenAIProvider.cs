@@ -46,7 +46,24 @@ namespace IrisBatch.Providers.OpenAI
             MaxMetadataValueLength = 512,
         };
 
-        public ApiClient Api => _api;
+        /// <summary>Where the batches live, as journaled (Azure adds its api-version).</summary>
+        public virtual string Location => BaseUri.AbsoluteUri.TrimEnd('/');
+
+        public ProviderCapabilities Capabilities => ProviderCapabilities.ListsBatches | ProviderCapabilities.ListsNewestFirst;
+
+        public IExecutingProvider? Executor => null;
+
+        /// <summary>
+        /// The batch carries this submission's idempotency key in its metadata (spec §1.4), was made from its input file,
+        /// and holds as many requests (0 while validating). The model is not compared: the batch may name a dated snapshot
+        /// (or an Azure deployment) rather than the name we sent.
+        /// </summary>
+        public bool IsCandidate(BatchSubmission submission, string? inputFileId, IrisBatchInfo batch) =>
+            batch.IdempotencyKey == submission.IdempotencyKey
+            && (inputFileId == null || batch.InputFileId == null || batch.InputFileId == inputFileId)
+            && (batch.Total == 0 || batch.Total == submission.RequestCount);
+
+        public Task<IrisBatchInfo> FinishCreateAsync(IrisBatchInfo found, BatchSubmission submission, CancellationToken ct) => Task.FromResult(found);
 
         /// <summary>The file name an upload carries, so a lost upload answer can be found again by its key.</summary>
         public static string UploadFileName(string idempotencyKey) => "irisbatch-" + idempotencyKey + ".jsonl";
@@ -148,21 +165,6 @@ namespace IrisBatch.Providers.OpenAI
             return null;
         }
 
-        public async Task<IrisBatchInfo?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct)
-        {
-            var idempotencyKey = submission.IdempotencyKey;
-            string? after = null;
-            for (int page = 0; page < 5; page++)
-            {
-                var list = await ListAsync(after, 100, ct).ConfigureAwait(false);
-                foreach (var b in list.Batches)
-                    if (b.IdempotencyKey == idempotencyKey) return b;
-                if (!list.HasMore || list.Next == null) break;
-                after = list.Next;
-            }
-            return null;
-        }
-
         public async Task<IrisBatchInfo> GetAsync(string id, CancellationToken ct)
         {
             using var doc = await _api.SendBatchJsonAsync(HttpMethod.Get, Route("batches/" + Uri.EscapeDataString(id)), id, "the status", ct).ConfigureAwait(false);
@@ -218,7 +220,7 @@ namespace IrisBatch.Providers.OpenAI
         protected IrisBatchInfo Read(JsonElement e)
         {
             var batch = OpenAIJson.ReadBatch(e, Name, BaseUri);
-            batch.BaseUri = ProviderFactory.LocationOf(this);
+            batch.BaseUri = Location;
             return batch;
         }
 

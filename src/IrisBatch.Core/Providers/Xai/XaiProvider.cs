@@ -34,7 +34,6 @@ namespace IrisBatch.Providers.Xai
 
         public string Name => "Xai";
         public Uri BaseUri { get; }
-        public ApiClient Api => _api;
 
         public ProviderLimits Limits { get; } = new ProviderLimits
         {
@@ -57,27 +56,79 @@ namespace IrisBatch.Providers.Xai
 
         public Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct) => Task.FromResult<string?>(null);
 
+        /// <summary>Creates the empty container (never retried blindly: see BatchSubmitter), then adds every request.</summary>
         public async Task<IrisBatchInfo> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
         {
-            var existing = await FindCreatedAsync(submission, DateTimeOffset.MinValue, ct).ConfigureAwait(false);
-            IrisBatchInfo batch;
-            if (existing != null && existing.Total == 0) batch = existing; // an empty container from an interrupted run: fill it
-            else
-            {
-                var name = GeminiNames.Compose(submission.Name, submission.IdempotencyKey);
-                var body = Encoding.UTF8.GetBytes("{\"name\":" + JsonSerializer.Serialize(name) + "}");
-                using var doc = await _api.SendJsonAsync(HttpMethod.Post, "batches", () => Json(body), "the batch create call", ct, retry: false).ConfigureAwait(false);
-                batch = XaiJson.ReadBatch(doc.RootElement, BaseUri);
-            }
-            await AddRequestsAsync(batch.Id, submission, ct).ConfigureAwait(false);
-            return await GetAsync(batch.Id, ct).ConfigureAwait(false);
+            var name = GeminiNames.Compose(submission.Name, submission.IdempotencyKey);
+            var body = Encoding.UTF8.GetBytes("{\"name\":" + JsonSerializer.Serialize(name) + "}");
+            IrisBatchInfo container;
+            using (var doc = await _api.SendJsonAsync(HttpMethod.Post, "batches", () => Json(body), "the batch create call", ct, retry: false).ConfigureAwait(false))
+                container = XaiJson.ReadBatch(doc.RootElement, BaseUri);
+            return await FinishCreateAsync(container, submission, ct).ConfigureAwait(false);
         }
 
-        /// <summary>Adds the spooled requests in chunks of at most <see cref="ChunkBytes"/>.</summary>
-        private async Task AddRequestsAsync(string id, BatchSubmission submission, CancellationToken ct)
+        public string Location => BaseUri.AbsoluteUri.TrimEnd('/');
+        public ProviderCapabilities Capabilities => ProviderCapabilities.ListsBatches;
+        public IExecutingProvider? Executor => null;
+
+        /// <summary>
+        /// The batch's name carries this submission's idempotency key; it holds no more requests than the submission
+        /// (a container partly filled by an interrupted run is a candidate: <see cref="FinishCreateAsync"/> completes it).
+        /// </summary>
+        public bool IsCandidate(BatchSubmission submission, string? inputFileId, IrisBatchInfo batch) =>
+            batch.IdempotencyKey == submission.IdempotencyKey && batch.Total <= submission.RequestCount;
+
+        /// <summary>
+        /// Completes a container: the batch's own request count says how many requests arrived (they are added in input
+        /// order, one call at a time), so only the rest are added.
+        /// </summary>
+        public async Task<IrisBatchInfo> FinishCreateAsync(IrisBatchInfo found, BatchSubmission submission, CancellationToken ct)
+        {
+            if (found.Total < submission.RequestCount)
+                await AddRequestsAsync(found.Id, submission, found.Total, ct).ConfigureAwait(false);
+            return await GetAsync(found.Id, ct).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Adds the spooled requests after the first <paramref name="arrived"/> in chunks of at most <see cref="ChunkBytes"/>.
+        /// An add call is never repeated blindly: a definitive refusal (a 4xx such as 429) is retried after its delay; after
+        /// an ambiguous failure (reset, timeout, 5xx) the batch's request count says what arrived, and adding resumes there.
+        /// </summary>
+        private async Task AddRequestsAsync(string id, BatchSubmission submission, long arrived, CancellationToken ct)
+        {
+            var settings = _api.Settings;
+            int failures = 0;
+            while (arrived < submission.RequestCount)
+            {
+                long sent = arrived;
+                try
+                {
+                    await AddFromAsync(id, submission, sent, n => arrived = n, ct).ConfigureAwait(false);
+                    return;
+                }
+                catch (Exception ex) when (ApiClient.MayRetry(ex) && failures < settings.MaxRetries && !ct.IsCancellationRequested)
+                {
+                    bool definitive = ApiClient.IsDefinitive(ex);
+                    var delay = ApiClient.DelayBefore(settings, failures, ex);
+                    failures++;
+                    settings.Log?.Invoke(definitive ? Messages.RetryDefinitive(failures, settings.MaxRetries, "add-requests call", delay, ex.Message)
+                                                    : Messages.RetryAfterLookUp(failures, settings.MaxRetries, "add-requests call", delay, ex.Message));
+                    await Task.Delay(delay, ct).ConfigureAwait(false);
+                    if (!definitive)
+                    {
+                        var batch = await GetAsync(id, ct).ConfigureAwait(false);
+                        arrived = batch.Total;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Sends the requests after the first <paramref name="skip"/>, a chunk a call; reports the count after each call.</summary>
+        private async Task AddFromAsync(string id, BatchSubmission submission, long skip, Action<long> arrived, CancellationToken ct)
         {
             var chunk = new MemoryStream();
-            int count = 0, sent = 0;
+            int count = 0;
+            long sent = skip;
             async Task FlushAsync()
             {
                 if (count == 0) return;
@@ -86,14 +137,17 @@ namespace IrisBatch.Providers.Xai
                 var bytes = chunk.ToArray();
                 var first = sent + 1;
                 using (await _api.SendJsonAsync(HttpMethod.Post, "batches/" + Uri.EscapeDataString(id) + "/requests", () => Json(bytes),
-                    $"adding requests {first} to {sent + count} to batch {id}", ct).ConfigureAwait(false)) { }
+                    $"adding requests {first} to {sent + count} to batch {id}", ct, retry: false).ConfigureAwait(false)) { }
                 sent += count;
+                arrived(sent);
                 count = 0;
                 chunk.SetLength(0);
             }
             var prefix = Encoding.UTF8.GetBytes("{\"batch_requests\":[");
+            long index = 0;
             foreach (var line in JsonlReader.ReadLines(submission.InputPath))
             {
+                if (index++ < skip) continue;
                 var bytes = Encoding.UTF8.GetBytes(line.Text);
                 if (count > 0 && chunk.Length + bytes.Length + 2 > ChunkBytes) await FlushAsync().ConfigureAwait(false);
                 if (count == 0) chunk.Write(prefix, 0, prefix.Length);
@@ -102,15 +156,6 @@ namespace IrisBatch.Providers.Xai
                 count++;
             }
             await FlushAsync().ConfigureAwait(false);
-        }
-
-        public async Task<IrisBatchInfo?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct)
-        {
-            var page = await ListAsync(null, 100, ct).ConfigureAwait(false);
-            // Only a container that holds every request counts as created; an empty one is refilled by CreateAsync.
-            foreach (var b in page.Batches)
-                if (b.IdempotencyKey == submission.IdempotencyKey && (b.Total >= submission.RequestCount || notBefore == DateTimeOffset.MinValue)) return b;
-            return null;
         }
 
         public async Task<IrisBatchInfo> GetAsync(string id, CancellationToken ct)
