@@ -17,7 +17,7 @@ internal sealed class MessageBatchStore(EmulatorState state) : IBatchControl
     public MessageBatch Create(IReadOnlyList<BatchRequestEntry> requests, string origin)
     {
         var batch = MessageBatch.Create(Ids.Alphanumeric("msgbatch_01", 22), Interlocked.Increment(ref _seq), requests, origin,
-            state.Now, state.Timing, state.Files);
+            state.Now, state.Timing, state.Files, state.Stats);
         _batches[batch.Id] = batch;
         return batch;
     }

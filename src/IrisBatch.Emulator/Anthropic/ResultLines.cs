@@ -12,12 +12,18 @@ namespace IrisBatch.Emulator.Anthropic;
 internal static class ResultLines
 {
     /// <summary>What a request comes to once it has run: its params are checked, then the fake model answers.</summary>
-    public static (JsonObject Line, bool Succeeded) Run(string customId, JsonElement ps)
+    public static (JsonObject Line, bool Succeeded) Run(string customId, JsonElement ps) => Run(customId, ps, out _);
+
+    /// <param name="answer">The fake model's answer, null when the basic params checks failed.</param>
+    public static (JsonObject Line, bool Succeeded) Run(string customId, JsonElement ps, out FakeAnswer? answer)
     {
+        answer = null;
         if (CheckParams(ps) is { } problem) return (Errored(customId, "invalid_request_error", problem), false);
 
-        var answer = FakeModel.Answer(Messages(ps));
-        return answer.Outcome switch
+        var a = FakeModel.Answer(AnthropicRequests.Read(ps, Messages(ps)));
+        answer = a;
+        if (a.Rejection is { } rejection) return (Errored(customId, "invalid_request_error", rejection.Message), false);
+        return a.Outcome switch
         {
             FakeOutcome.Fail400 => (Errored(customId, "invalid_request_error",
                 $"The emulator failed this request because its prompt contains {FakeModel.FailMarker}."), false),
@@ -32,13 +38,40 @@ internal static class ResultLines
                     ["type"] = "message",
                     ["role"] = "assistant",
                     ["model"] = ps.GetProperty("model").GetString(),
-                    ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = answer.Content }),
-                    ["stop_reason"] = "end_turn",
+                    ["content"] = Content(a, ps),
+                    ["stop_reason"] = a.Finish switch { FakeFinish.Length => "max_tokens", FakeFinish.Refusal => "refusal", _ => "end_turn" },
                     ["stop_sequence"] = null,
-                    ["usage"] = new JsonObject { ["input_tokens"] = answer.PromptTokens, ["output_tokens"] = answer.CompletionTokens },
+                    ["usage"] = Usage(a),
                 },
             }), true),
         };
+    }
+
+    /// <summary>Thinking block first (when thinking), then the text block (the refusal text for a refusal; none when a cut left no text).</summary>
+    private static JsonArray Content(FakeAnswer a, JsonElement ps)
+    {
+        var content = new JsonArray();
+        if (a.ReasoningTokens > 0)
+        {
+            bool omitted = ps.TryGetProperty("thinking", out var t) && t.TryGetProperty("display", out var d) && d.ValueKind == JsonValueKind.String && d.GetString() == "omitted";
+            content.Add(new JsonObject
+            {
+                ["type"] = "thinking",
+                ["thinking"] = omitted ? "" : "Thinking it through before answering.",
+                ["signature"] = Ids.Alphanumeric("sig_", 40),
+            });
+        }
+        string text = a.Finish == FakeFinish.Refusal ? a.Refusal! : a.Content;
+        if (text.Length > 0) content.Add(new JsonObject { ["type"] = "text", ["text"] = text });
+        return content;
+    }
+
+    /// <summary>Usage (spec §11.6): thinking tokens are inside output_tokens; output_tokens_details.thinking_tokens gives their share.</summary>
+    private static JsonObject Usage(FakeAnswer a)
+    {
+        var usage = new JsonObject { ["input_tokens"] = a.PromptTokens, ["output_tokens"] = a.CompletionTokens };
+        if (a.ReasoningTokens > 0) usage["output_tokens_details"] = new JsonObject { ["thinking_tokens"] = a.ReasoningTokens };
+        return usage;
     }
 
     public static JsonObject Canceled(string customId) => Line(customId, new JsonObject { ["type"] = "canceled" });

@@ -103,6 +103,27 @@ public static class JsonSchemaRules
         return list;
     }
 
+    /// <summary>xAI (spec §11.1): a JSON object schema; <c>allOf</c> only with a single subschema; local <c>$ref</c> only.</summary>
+    public static string? Xai(JsonElement s, int depth = 0)
+    {
+        if (s.ValueKind != JsonValueKind.Object) return depth == 0 ? "schema must be a JSON object." : null;
+        if (depth > 64) return "the schema is nested too deeply.";
+        if (s.TryGetProperty("allOf", out var all) && (all.ValueKind != JsonValueKind.Array || all.GetArrayLength() != 1))
+            return "'allOf' is only supported with a single subschema.";
+        if (s.TryGetProperty("$ref", out var r) && (r.ValueKind != JsonValueKind.String || !r.GetString()!.StartsWith('#')))
+            return "'$ref' must be a local reference.";
+        foreach (var p in s.EnumerateObject())
+        {
+            if (p.Value.ValueKind == JsonValueKind.Object && p.Name is "items" or "additionalProperties" or "not")
+            { if (Xai(p.Value, depth + 1) is { } e) return e; }
+            else if (p.Value.ValueKind == JsonValueKind.Object && p.Name is "properties" or "$defs" or "definitions")
+            { foreach (var q in p.Value.EnumerateObject()) if (Xai(q.Value, depth + 1) is { } e) return e; }
+            else if (p.Value.ValueKind == JsonValueKind.Array && p.Name is "anyOf" or "oneOf" or "allOf" or "prefixItems")
+            { foreach (var q in p.Value.EnumerateArray()) if (Xai(q, depth + 1) is { } e) return e; }
+        }
+        return null;
+    }
+
     private static readonly HashSet<string> AnthropicFormats = new() { "date-time", "time", "date", "duration", "email", "hostname", "uri", "ipv4", "ipv6", "uuid" };
     private static readonly string[] AnthropicUnsupported =
         { "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "maxItems", "uniqueItems", "contains", "minContains", "maxContains", "oneOf", "not", "if", "then", "else", "patternProperties", "dependentSchemas", "dependentRequired" };

@@ -11,8 +11,11 @@ namespace IrisBatch.Emulator;
 /// <param name="SamplingWithEffortNone">temperature/top_p/logprobs are allowed when reasoning effort is "none" (GPT-5.1 and later).</param>
 /// <param name="JsonSchema">Takes response_format json_schema.</param>
 /// <param name="Vision">Takes image inputs.</param>
-public sealed record OpenAIModelTraits(string Prefix, bool Reasoning, string[] Efforts, bool SamplingWithEffortNone = false, bool JsonSchema = true, bool Vision = true)
+/// <param name="Thinks">Reports reasoning tokens without a requested effort (default: as <paramref name="Reasoning"/>).</param>
+public sealed record OpenAIModelTraits(string Prefix, bool Reasoning, string[] Efforts, bool SamplingWithEffortNone = false, bool JsonSchema = true, bool Vision = true, bool? Thinks = null)
 {
+    public bool ReportsReasoning => Thinks ?? Reasoning;
+
     /// <summary>The effort a reasoning model uses when the request names none.</summary>
     public string DefaultEffort => Efforts.Contains("medium") ? "medium" : Efforts.FirstOrDefault() ?? "medium";
 }
@@ -55,6 +58,17 @@ public static class ModelTraits
         foreach (var t in OpenAI)
             if (model.StartsWith(t.Prefix, StringComparison.Ordinal) && t.Prefix.Length > best.Prefix.Length) best = t;
         return best;
+    }
+
+    /// <summary>
+    /// xAI (spec §11.4, per-model acceptance unverified): every grok model takes <c>reasoning_effort</c> low|high and
+    /// ordinary sampling parameters; grok-3-mini, grok-4 and grok-code think (report reasoning tokens), except "non-reasoning" variants.
+    /// </summary>
+    public static OpenAIModelTraits ForXai(string model)
+    {
+        bool thinks = (model.StartsWith("grok-3-mini", StringComparison.Ordinal) || model.StartsWith("grok-4", StringComparison.Ordinal)
+            || model.StartsWith("grok-code", StringComparison.Ordinal)) && !model.Contains("non-reasoning", StringComparison.Ordinal);
+        return new OpenAIModelTraits("grok", false, new[] { "low", "high" }, Thinks: thinks);
     }
 
     /// <summary>The effort values of the shared ReasoningEffort enum (spec §11.4).</summary>

@@ -75,7 +75,7 @@ internal sealed class GeminiBatch : IDisposable
 
     /// <summary>A file-mode batch; its input is checked in the background, as the real service does after answering.</summary>
     public static GeminiBatch FromFile(string id, long seq, string model, string displayName, long? priority, GeminiFile input,
-        DateTimeOffset now, LifecycleTiming timing, TimeProvider time)
+        DateTimeOffset now, LifecycleTiming timing, TimeProvider time, Stats? stats = null)
     {
         var batch = new GeminiBatch(id, seq, model, displayName, priority, new Timeline(now, timing), null, input);
         FileStream stream = batch._input!;
@@ -85,7 +85,7 @@ internal sealed class GeminiBatch : IDisposable
             string? error;
             try
             {
-                error = InputFile.Validate(stream, out lines);
+                error = InputFile.Validate(stream, model["models/".Length..], out lines, stats);
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or UnauthorizedAccessException)
             {
@@ -238,7 +238,7 @@ internal sealed class GeminiBatch : IDisposable
             var item = _inline![i];
             var entry = item.Answer.Outcome == FakeOutcome.Ok
                 ? new JsonObject { ["response"] = GenerateContent.Response(item.Answer, version) }
-                : new JsonObject { ["error"] = GenerateContent.Error(item.Answer.Outcome) };
+                : new JsonObject { ["error"] = GenerateContent.Error(item.Answer) };
             if (item.Metadata is not null) entry["metadata"] = item.Metadata.DeepClone();
             items.Add(entry);
         }
@@ -263,11 +263,12 @@ internal sealed class GeminiBatch : IDisposable
                     var line = _lines![i];
                     byte[] raw = JsonlReader.ReadAt(_input!, line.Offset, line.Length);
                     using var doc = JsonDocument.Parse(raw);
-                    GenerateContent.Read(doc.RootElement.GetProperty("request"), "request", out var messages);
-                    var answer = FakeModel.Answer(messages);
+                    var request = doc.RootElement.TryGetProperty("request", out var r) ? r : doc.RootElement.GetProperty("request");
+                    GenerateContent.Read(request, "request", out var messages);
+                    var answer = GenerateContent.Answer(request, messages, version);
                     var result = new JsonObject { ["key"] = line.Key };
                     if (answer.Outcome == FakeOutcome.Ok) result["response"] = GenerateContent.Response(answer, version);
-                    else result["error"] = GenerateContent.Error(answer.Outcome);
+                    else result["error"] = GenerateContent.Error(answer);
                     result.WriteTo(writer);
                     writer.Flush();
                     writer.Reset();
@@ -303,18 +304,19 @@ internal sealed class GeminiBatch : IDisposable
     {
         private static readonly string[] LineFields = { "key", "request" };
 
-        public static string? Validate(Stream input, out List<FileLine> lines)
+        public static string? Validate(Stream input, string model, out List<FileLine> lines, Stats? stats = null)
         {
             lines = new List<FileLine>();
             var keys = new HashSet<string>(StringComparer.Ordinal);
             var reader = new JsonlReader(input);
             int count = 0, errors = 0;
             string? first = null;
+            var counted = new List<RequestFeatures>();
             while (reader.TryRead(out var line))
             {
                 if (IsBlank(line.Bytes.Span)) continue;
                 count++;
-                string? problem = Check(line, keys, lines);
+                string? problem = Check(line, keys, lines, model, counted);
                 if (problem is null) continue;
                 errors++;
                 first ??= problem;
@@ -322,10 +324,12 @@ internal sealed class GeminiBatch : IDisposable
             if (count == 0) first = "The batch input file contains no requests.";
             else if (errors > 1) first += $" ({errors - 1} more line(s) have problems.)";
             if (first is not null) lines.Clear();
+            else if (stats is not null)
+                foreach (var f in counted) stats.Features.Count("gemini", f);
             return first;
         }
 
-        private static string? Check(JsonlLine line, HashSet<string> keys, List<FileLine> lines)
+        private static string? Check(JsonlLine line, HashSet<string> keys, List<FileLine> lines, string model, List<RequestFeatures> counted)
         {
             int n = line.Number;
             JsonDocument doc;
@@ -342,7 +346,9 @@ internal sealed class GeminiBatch : IDisposable
                     return $"Line {n}: 'request' is required and must be a GenerateContentRequest object.";
                 string? problem = GenerateContent.Read(request, "request", out var messages);
                 if (problem is not null) return $"Line {n}: {problem}";
-                lines.Add(new FileLine(key, line.Offset, line.Length, FakeModel.Answer(messages).Outcome));
+                var answer = GenerateContent.Answer(request, messages, model);
+                counted.Add(RequestFeatures.Of(answer, "batchGenerateContent"));
+                lines.Add(new FileLine(key, line.Offset, line.Length, answer.Outcome));
                 return null;
             }
         }

@@ -121,8 +121,9 @@ internal static class GeminiRoutes
             }
             else
             {
-                var (items, problem) = ReadInline(requestsElement);
+                var (items, problem) = ReadInline(requestsElement, model);
                 if (problem is not null) return GeminiErrors.InvalidArgument(problem);
+                foreach (var item in items!) state.Stats.Features.Count("gemini", RequestFeatures.Of(item.Answer, "batchGenerateContent"));
                 created = state.Gemini.CreateInline(fullModel, displayName, priority, items!);
             }
             state.Stats.CountBatchCreated();
@@ -130,7 +131,7 @@ internal static class GeminiRoutes
         }
     }
 
-    private static (List<InlineItem>? Items, string? Problem) ReadInline(JsonElement requestsElement)
+    private static (List<InlineItem>? Items, string? Problem) ReadInline(JsonElement requestsElement, string model)
     {
         const string Path = "batch.input_config.requests";
         var inlined = ProtoJson.Fields(requestsElement, Path, InlinedRequestsFields, out string? error);
@@ -157,7 +158,7 @@ internal static class GeminiRoutes
                 if (m.ValueKind != JsonValueKind.Object) return (null, ProtoJson.TypeError(path + ".metadata", "TYPE_MESSAGE", m));
                 metadata = JsonNode.Parse(m.GetRawText());
             }
-            items.Add(new InlineItem(metadata, FakeModel.Answer(messages)));
+            items.Add(new InlineItem(metadata, GenerateContent.Answer(request, messages, model)));
         }
         return (items, null);
     }

@@ -50,7 +50,7 @@ internal sealed class GeminiService : IBatchControl
     public GeminiBatch CreateFromFile(string model, string displayName, long? priority, GeminiFile input)
     {
         var batch = GeminiBatch.FromFile(NewId(), Interlocked.Increment(ref _seq), model, displayName, priority, input,
-            _state.Now, _state.Timing, _state.Time);
+            _state.Now, _state.Timing, _state.Time, _state.Stats);
         _batches[batch.Id] = batch;
         return batch;
     }

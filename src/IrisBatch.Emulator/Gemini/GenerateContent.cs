@@ -36,6 +36,9 @@ internal static class GenerateContent
         foreach (string optionalObject in new[] { "generation_config", "tool_config" })
             if (fields.TryGetValue(optionalObject, out var o) && o.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
                 return ProtoJson.TypeError(ProtoJson.Join(path, optionalObject), "TYPE_MESSAGE", o);
+        if (fields.TryGetValue("generation_config", out var gc) && gc.ValueKind == JsonValueKind.Object
+            && GeminiRequests.Structure(gc, ProtoJson.Join(path, "generation_config")) is { } structure)
+            return structure;
 
         if (fields.TryGetValue("system_instruction", out var system) && system.ValueKind != JsonValueKind.Null)
         {
@@ -75,6 +78,7 @@ internal static class GenerateContent
         {
             string partPath = $"{path}.parts[{i++}]";
             if (part.ValueKind != JsonValueKind.Object) return ProtoJson.TypeError(partPath, "TYPE_MESSAGE", part);
+            if (GeminiRequests.PartStructure(part, partPath) is { } partProblem) return partProblem;
             if (!part.TryGetProperty("text", out var t) || t.ValueKind == JsonValueKind.Null) continue;
             if (t.ValueKind != JsonValueKind.String) return ProtoJson.TypeError(partPath + ".text", "TYPE_STRING", t);
             sb.Append(t.GetString());
@@ -83,34 +87,54 @@ internal static class GenerateContent
         return null;
     }
 
-    /// <summary>The success body: one candidate, STOP, and usage counted as the fake model counts words.</summary>
+    /// <summary>
+    /// The success body: one candidate with its finish reason (STOP; MAX_TOKENS when cut; SAFETY with no content for a
+    /// refusal), and usage counted as the fake model counts words; thoughts in <c>thoughtsTokenCount</c>, apart from
+    /// <c>candidatesTokenCount</c> (spec §11.6).
+    /// </summary>
     /// <param name="modelVersion">The model without its <c>models/</c> prefix.</param>
-    public static JsonObject Response(FakeAnswer a, string modelVersion) => new()
+    public static JsonObject Response(FakeAnswer a, string modelVersion)
     {
-        ["candidates"] = new JsonArray(new JsonObject
-        {
-            ["content"] = new JsonObject
+        var candidate = new JsonObject();
+        if (a.Finish != FakeFinish.Refusal)
+            candidate["content"] = new JsonObject
             {
                 ["parts"] = new JsonArray(new JsonObject { ["text"] = a.Content }),
                 ["role"] = "model",
-            },
-            ["finishReason"] = "STOP",
-            ["index"] = 0,
-        }),
-        ["usageMetadata"] = new JsonObject
+            };
+        candidate["finishReason"] = a.Finish switch { FakeFinish.Length => "MAX_TOKENS", FakeFinish.Refusal => "SAFETY", _ => "STOP" };
+        if (a.Finish == FakeFinish.Refusal)
+            candidate["safetyRatings"] = new JsonArray(new JsonObject { ["category"] = "HARM_CATEGORY_DANGEROUS_CONTENT", ["probability"] = "HIGH", ["blocked"] = true });
+        candidate["index"] = 0;
+        var usage = new JsonObject
         {
             ["promptTokenCount"] = a.PromptTokens,
-            ["candidatesTokenCount"] = a.CompletionTokens,
+            ["candidatesTokenCount"] = a.VisibleTokens,
             ["totalTokenCount"] = a.TotalTokens,
-        },
-        ["modelVersion"] = modelVersion,
-        ["responseId"] = GeminiIds.New(22),
-    };
+        };
+        if (a.ReasoningTokens > 0) usage["thoughtsTokenCount"] = a.ReasoningTokens;
+        return new JsonObject
+        {
+            ["candidates"] = new JsonArray(candidate),
+            ["usageMetadata"] = usage,
+            ["modelVersion"] = modelVersion,
+            ["responseId"] = GeminiIds.New(22),
+        };
+    }
 
     /// <summary>The per-request failure: a google.rpc.Status (gRPC INVALID_ARGUMENT for [fail], INTERNAL for [fail500]).</summary>
     public static JsonObject Error(FakeOutcome outcome) => outcome == FakeOutcome.Fail500
         ? GeminiErrors.Status(GeminiErrors.InternalCode, $"The emulator failed this request because its prompt contains {FakeModel.Fail500Marker}.")
         : GeminiErrors.Status(GeminiErrors.InvalidArgumentCode, $"The emulator failed this request because its prompt contains {FakeModel.FailMarker}.");
+
+    /// <summary>The per-request failure of an answer: the rule it broke (INVALID_ARGUMENT), else the marker's.</summary>
+    public static JsonObject Error(FakeAnswer a) => a.Rejection is { } r
+        ? GeminiErrors.Status(GeminiErrors.InvalidArgumentCode, r.Message)
+        : Error(a.Outcome);
+
+    /// <summary>Reads and answers one request (structure already checked): what batches store and write.</summary>
+    public static FakeAnswer Answer(JsonElement request, List<FakeMessage> messages, string modelVersion) =>
+        FakeModel.Answer(GeminiRequests.Read(request, messages, modelVersion));
 }
 
 /// <summary>Google-style resource ids: lowercase letters and digits.</summary>

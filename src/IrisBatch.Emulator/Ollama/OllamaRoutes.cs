@@ -121,23 +121,26 @@ internal static class OllamaRoutes
                 }
             }
 
-            var answer = FakeModel.Answer(messages);
+            var answer = FakeModel.Answer(OllamaRequests.Native(root, messages));
+            if (answer.Rejection is { } rejection) return NativeError(400, rejection.Message);
             string hash = OllamaStats.PromptHash(model, messages);
             return await RunAsync(ctx, state, model, hash, v1: false, async ct =>
             {
+                state.Stats.Features.Count("ollama", RequestFeatures.Of(answer, "/api/chat"));
                 if (answer.Outcome != FakeOutcome.Ok)
                     return JsonAnswer(ctx, answer.Outcome == FakeOutcome.Fail500 ? 500 : 400, new JsonObject { ["error"] = FailureMessage(answer.Outcome) });
                 string created = Time(state.Now);
                 int latency = state.Ollama.LatencyMs;
                 if (!stream)
                 {
-                    var body = NativeChunk(model, created, answer.Content, done: true);
+                    var body = NativeChunk(model, created, Text(answer), done: true);
+                    if (answer.ReasoningTokens > 0) body["message"]!["thinking"] = Thinking;
                     AddDone(body, answer, latency);
                     return JsonAnswer(ctx, 200, body);
                 }
                 ctx.Response.StatusCode = 200;
                 ctx.Response.ContentType = "application/x-ndjson";
-                foreach (string piece in Pieces(answer.Content))
+                foreach (string piece in Pieces(Text(answer)))
                     await WriteLineAsync(ctx, NativeChunk(model, created, piece, done: false), "", ct);
                 var last = NativeChunk(model, created, "", done: true);
                 AddDone(last, answer, latency);
@@ -158,7 +161,7 @@ internal static class OllamaRoutes
     {
         long ns = Math.Max(1, latencyMs) * 1_000_000L;
         o.Remove("done");
-        o["done_reason"] = "stop";
+        o["done_reason"] = a.Finish == FakeFinish.Length ? "length" : "stop";
         o["done"] = true;
         o["total_duration"] = ns + 250_000;
         o["load_duration"] = 250_000;
@@ -196,10 +199,12 @@ internal static class OllamaRoutes
             bool stream = root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
 
             var messages = RequestText.Messages("/v1/chat/completions", root);
-            var answer = FakeModel.Answer(messages);
+            var answer = FakeModel.Answer(OllamaRequests.V1(root, messages));
+            if (answer.Rejection is { } rejection) return V1Error(400, rejection.Message);
             string hash = OllamaStats.PromptHash(model, messages);
             return await RunAsync(ctx, state, model, hash, v1: true, async ct =>
             {
+                state.Stats.Features.Count("ollama", RequestFeatures.Of(answer, "/v1/chat/completions"));
                 if (answer.Outcome != FakeOutcome.Ok)
                 {
                     bool is500 = answer.Outcome == FakeOutcome.Fail500;
@@ -219,8 +224,8 @@ internal static class OllamaRoutes
                         ["choices"] = new JsonArray(new JsonObject
                         {
                             ["index"] = 0,
-                            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = answer.Content },
-                            ["finish_reason"] = "stop",
+                            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = Text(answer) },
+                            ["finish_reason"] = answer.Finish == FakeFinish.Length ? "length" : "stop",
                         }),
                         ["usage"] = new JsonObject
                         {
@@ -246,8 +251,8 @@ internal static class OllamaRoutes
                         ["finish_reason"] = finish,
                     }),
                 };
-                foreach (string piece in Pieces(answer.Content)) await WriteLineAsync(ctx, Chunk(piece, null), "data: ", ct);
-                return [.. Line(Chunk("", "stop"), "data: "), .. "data: [DONE]\n\n"u8];
+                foreach (string piece in Pieces(Text(answer))) await WriteLineAsync(ctx, Chunk(piece, null), "data: ", ct);
+                return [.. Line(Chunk("", answer.Finish == FakeFinish.Length ? "length" : "stop"), "data: "), .. "data: [DONE]\n\n"u8];
             });
         }
     }
@@ -317,6 +322,11 @@ internal static class OllamaRoutes
         try { return socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0; }
         catch (Exception e) when (e is SocketException or ObjectDisposedException) { return true; }
     }
+
+    /// <summary>What the model says: the answer, or the refusal in plain text (Ollama has no refusal field).</summary>
+    private static string Text(FakeAnswer a) => a.Finish == FakeFinish.Refusal ? a.Refusal! : a.Content;
+
+    private const string Thinking = "Thinking it through before answering.";
 
     private static string FailureMessage(FakeOutcome outcome) =>
         $"The emulator failed this request because its prompt contains {(outcome == FakeOutcome.Fail500 ? FakeModel.Fail500Marker : FakeModel.FailMarker)}.";

@@ -18,42 +18,50 @@ internal static class OpenAIRequests
     private static readonly Regex SchemaName = new("^[a-zA-Z0-9_-]+$", RegexOptions.CultureInvariant);
     private static readonly string[] ChatDetails = { "auto", "low", "high" };
     private static readonly string[] ResponsesDetails = { "low", "high", "auto", "original" };
-    private static readonly string[] ImageTypes = { "image/png", "image/jpeg", "image/gif", "image/webp" };
     public const string UnsupportedImage = "You uploaded an unsupported image. Please make sure your image has of one the following formats: ['png', 'jpeg', 'gif', 'webp'].";
 
-    /// <summary>The request as the fake model reads it (with its rejection, if it breaks a rule).</summary>
-    public static FakeRequest Read(string canonicalEndpoint, JsonElement body) => canonicalEndpoint switch
+    /// <summary>Who speaks this wire format and how its rules differ: model data, image types and sizes, schema dialect.</summary>
+    internal sealed record Dialect(Func<string, OpenAIModelTraits> Traits, string[] ImageTypes, long MaxImageBytes, bool OpenAIStrictSchemas)
     {
-        Chat => ReadChat(body),
-        Responses => ReadResponses(body),
+        public static readonly Dialect OpenAI = new(ModelTraits.ForOpenAI, new[] { "image/png", "image/jpeg", "image/gif", "image/webp" }, Images.OpenAIMaxBytes, true);
+
+        /// <summary>xAI (§11.1, §11.2): jpg/png only, 20 MiB; its own schema rules (additionalProperties defaults to false, optional fields allowed).</summary>
+        public static readonly Dialect Xai = new(ModelTraits.ForXai, new[] { "image/png", "image/jpeg" }, Images.XaiMaxBytes, false);
+    }
+
+    /// <summary>The request as the fake model reads it (with its rejection, if it breaks a rule).</summary>
+    public static FakeRequest Read(string canonicalEndpoint, JsonElement body, Dialect? dialect = null) => canonicalEndpoint switch
+    {
+        Chat => ReadChat(body, dialect ?? Dialect.OpenAI),
+        Responses => ReadResponses(body, dialect ?? Dialect.OpenAI),
         _ => new FakeRequest(RequestText.Messages(canonicalEndpoint, body)),
     };
 
-    public static FakeAnswer Answer(string canonicalEndpoint, JsonElement body) => FakeModel.Answer(Read(canonicalEndpoint, body));
+    public static FakeAnswer Answer(string canonicalEndpoint, JsonElement body, Dialect? dialect = null) => FakeModel.Answer(Read(canonicalEndpoint, body, dialect));
 
     private static FakeRejection Reject(string message, string? param, string? code) => new(message, param, code);
 
     // ---------------------------------------------------------------- chat completions
 
-    private static FakeRequest ReadChat(JsonElement body)
+    private static FakeRequest ReadChat(JsonElement body, Dialect dialect)
     {
         var messages = RequestText.Messages(Chat, body);
         string model = body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "";
-        var traits = ModelTraits.ForOpenAI(model);
+        var traits = dialect.Traits(model);
         FakeRejection? rejection = null;
         string? effort = null;
         if (Present(body, "reasoning_effort", out var re))
             rejection = Effort(re, traits, "reasoning_effort", out effort);
-        if (traits.Reasoning) effort ??= traits.DefaultEffort;
+        if (traits.ReportsReasoning) effort ??= traits.DefaultEffort;
         rejection ??= ReasoningParams(body, traits, effort, chat: true);
         int? max = null;
         rejection ??= MaxTokens(body, "max_completion_tokens", 1, ref max);
         if (!traits.Reasoning) rejection ??= MaxTokens(body, "max_tokens", 1, ref max);
         JsonElement? schema = null;
         bool jsonMode = false;
-        rejection ??= ChatResponseFormat(body, traits, messages, ref schema, ref jsonMode);
+        rejection ??= ChatResponseFormat(body, traits, dialect, messages, ref schema, ref jsonMode);
         var images = new ImageTally();
-        rejection ??= ChatImages(body, traits, images);
+        rejection ??= ChatImages(body, traits, dialect, images);
         return new FakeRequest(messages)
         {
             Schema = schema,
@@ -138,7 +146,7 @@ internal static class OpenAIRequests
     private static bool MentionsJson(IReadOnlyList<FakeMessage> messages) =>
         messages.Any(x => x.Text.Contains("json", StringComparison.OrdinalIgnoreCase));
 
-    private static FakeRejection? ChatResponseFormat(JsonElement body, OpenAIModelTraits traits, IReadOnlyList<FakeMessage> messages, ref JsonElement? schema, ref bool jsonMode)
+    private static FakeRejection? ChatResponseFormat(JsonElement body, OpenAIModelTraits traits, Dialect dialect, IReadOnlyList<FakeMessage> messages, ref JsonElement? schema, ref bool jsonMode)
     {
         if (!Present(body, "response_format", out var rf)) return null;
         if (rf.ValueKind != JsonValueKind.Object)
@@ -161,14 +169,14 @@ internal static class OpenAIRequests
                     return Reject("Missing required parameter: 'response_format.json_schema'.", "response_format.json_schema", "missing_required_parameter");
                 if (js.ValueKind != JsonValueKind.Object)
                     return Reject($"Invalid type for 'response_format.json_schema': expected an object, but got {Kind(js)} instead.", "response_format.json_schema", "invalid_type");
-                return JsonSchemaFormat(js, "response_format.json_schema", "response_format", ref schema, ref jsonMode);
+                return JsonSchemaFormat(js, "response_format.json_schema", "response_format", dialect, ref schema, ref jsonMode);
             default:
                 return Reject($"Invalid value: '{type.GetString()}'. Supported values are: 'text', 'json_object', and 'json_schema'.", "response_format.type", "invalid_value");
         }
     }
 
     /// <summary>The json_schema object (chat's <c>response_format.json_schema</c>, or Responses' flat <c>text.format</c>).</summary>
-    private static FakeRejection? JsonSchemaFormat(JsonElement js, string at, string errorParam, ref JsonElement? schema, ref bool jsonMode)
+    private static FakeRejection? JsonSchemaFormat(JsonElement js, string at, string errorParam, Dialect dialect, ref JsonElement? schema, ref bool jsonMode)
     {
         if (!js.TryGetProperty("name", out var name) || name.ValueKind == JsonValueKind.Null)
             return Reject($"Missing required parameter: '{at}.name'.", at + ".name", "missing_required_parameter");
@@ -185,7 +193,9 @@ internal static class OpenAIRequests
         bool hasSchema = js.TryGetProperty("schema", out var s) && s.ValueKind != JsonValueKind.Null;
         if (hasSchema && s.ValueKind != JsonValueKind.Object)
             return Reject($"Invalid type for '{at}.schema': expected an object, but got {Kind(s)} instead.", at + ".schema", "invalid_type");
-        if (strict)
+        if (hasSchema && !dialect.OpenAIStrictSchemas && JsonSchemaRules.Xai(s) is { } xaiProblem)
+            return Reject($"Invalid schema for response_format '{n}': {xaiProblem}", errorParam, "invalid_json_schema");
+        if (strict && dialect.OpenAIStrictSchemas)
         {
             if (!hasSchema) return Reject($"Invalid schema for response_format '{n}': schema must be a JSON Schema of 'type: \"object\"', got 'None'.", errorParam, "invalid_json_schema");
             if (JsonSchemaRules.OpenAIStrict(s) is { } problem)
@@ -202,7 +212,7 @@ internal static class OpenAIRequests
         public long Bytes;
     }
 
-    private static FakeRejection? ChatImages(JsonElement body, OpenAIModelTraits traits, ImageTally tally)
+    private static FakeRejection? ChatImages(JsonElement body, OpenAIModelTraits traits, Dialect dialect, ImageTally tally)
     {
         if (!body.TryGetProperty("messages", out var ms) || ms.ValueKind != JsonValueKind.Array) return null;
         int i = 0;
@@ -226,14 +236,14 @@ internal static class OpenAIRequests
                     return Reject($"Missing required parameter: '{at}.image_url.url'.", at + ".image_url.url", "missing_required_parameter");
                 if (iu.TryGetProperty("detail", out var d) && d.ValueKind != JsonValueKind.Null && Array.IndexOf(ChatDetails, d.ValueKind == JsonValueKind.String ? d.GetString() : null) < 0)
                     return Reject($"Invalid value: '{Raw(d)}'. Supported values are: {ModelTraits.QuoteList(ChatDetails)}.", at + ".image_url.detail", "invalid_value");
-                if (ImageUrl(url.GetString()!, at + ".image_url.url", tally) is { } problem) return problem;
+                if (ImageUrl(url.GetString()!, at + ".image_url.url", dialect, tally) is { } problem) return problem;
             }
         }
         return null;
     }
 
     /// <summary>One image given by URL or data URL (chat and Responses alike).</summary>
-    private static FakeRejection? ImageUrl(string url, string at, ImageTally tally)
+    private static FakeRejection? ImageUrl(string url, string at, Dialect dialect, ImageTally tally)
     {
         tally.Parts++;
         if (tally.Parts > Images.OpenAIMaxImages)
@@ -244,12 +254,12 @@ internal static class OpenAIRequests
                 return Reject($"Invalid '{at}'. Expected a base64-encoded data URL with an image MIME type (e.g. 'data:image/png;base64,aW1nIGJ5dGVzIGhlcmU='), but got an invalid value.", at, "invalid_value");
             if (declared == "image/jpg") declared = "image/jpeg";
             string? actual = Images.Sniff(bytes);
-            if (Array.IndexOf(ImageTypes, declared) < 0 || actual is null || Array.IndexOf(ImageTypes, actual) < 0 || Images.IsAnimatedGif(bytes))
-                return Reject(UnsupportedImage, at, "invalid_image_format");
+            if (Array.IndexOf(dialect.ImageTypes, declared) < 0 || actual is null || Array.IndexOf(dialect.ImageTypes, actual) < 0 || Images.IsAnimatedGif(bytes))
+                return Reject(dialect == Dialect.OpenAI ? UnsupportedImage : $"Unsupported image format: only {string.Join(", ", dialect.ImageTypes)} are supported.", at, "invalid_image_format");
             if (actual != declared)
                 return Reject($"Invalid image data: the data URL declares '{declared}' but the image is '{actual}'.", at, "invalid_image_format");
-            if (bytes.Length > Images.OpenAIMaxBytes)
-                return Reject($"Image too large: {bytes.Length} bytes is over the limit of {Images.OpenAIMaxBytes} bytes (20 MB) per image.", at, "image_too_large");
+            if (bytes.Length > dialect.MaxImageBytes)
+                return Reject($"Image too large: {bytes.Length} bytes is over the limit of {dialect.MaxImageBytes} bytes per image.", at, "image_too_large");
             tally.Bytes += bytes.Length;
             if (tally.Bytes > Images.OpenAIMaxRequestBytes)
                 return Reject($"Images too large: the images of this request add up to more than {Images.OpenAIMaxRequestBytes} bytes (50 MB).", at, "image_too_large");
@@ -265,11 +275,11 @@ internal static class OpenAIRequests
 
     // ---------------------------------------------------------------- responses
 
-    private static FakeRequest ReadResponses(JsonElement body)
+    private static FakeRequest ReadResponses(JsonElement body, Dialect dialect)
     {
         var messages = RequestText.Messages(Responses, body);
         string model = body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "";
-        var traits = ModelTraits.ForOpenAI(model);
+        var traits = dialect.Traits(model);
         FakeRejection? rejection = null;
         foreach (var (field, message) in MovedOrUnknown)
             if (body.TryGetProperty(field, out _)) { rejection = Reject(message, field, message.StartsWith("Unknown", StringComparison.Ordinal) ? "unknown_parameter" : "unsupported_parameter"); break; }
@@ -287,15 +297,15 @@ internal static class OpenAIRequests
                     rejection ??= Reject($"Invalid value: '{Raw(summary)}'. Supported values are: 'auto', 'concise', and 'detailed'.", "reasoning.summary", "invalid_value");
             }
         }
-        if (traits.Reasoning) effort ??= traits.DefaultEffort;
+        if (traits.ReportsReasoning) effort ??= traits.DefaultEffort;
         rejection ??= ReasoningParams(body, traits, effort, chat: false);
         int? max = null;
         rejection ??= MaxTokens(body, "max_output_tokens", 16, ref max);
         JsonElement? schema = null;
         bool jsonMode = false;
-        rejection ??= TextFormat(body, traits, messages, ref schema, ref jsonMode);
+        rejection ??= TextFormat(body, traits, dialect, messages, ref schema, ref jsonMode);
         var images = new ImageTally();
-        rejection ??= ResponsesImages(input, traits, images);
+        rejection ??= ResponsesImages(input, traits, dialect, images);
         return new FakeRequest(messages)
         {
             Schema = schema,
@@ -317,7 +327,7 @@ internal static class OpenAIRequests
         ("messages", "Unknown parameter: 'messages'."),
     };
 
-    private static FakeRejection? TextFormat(JsonElement body, OpenAIModelTraits traits, IReadOnlyList<FakeMessage> messages, ref JsonElement? schema, ref bool jsonMode)
+    private static FakeRejection? TextFormat(JsonElement body, OpenAIModelTraits traits, Dialect dialect, IReadOnlyList<FakeMessage> messages, ref JsonElement? schema, ref bool jsonMode)
     {
         if (!Present(body, "text", out var text)) return null;
         if (text.ValueKind != JsonValueKind.Object)
@@ -346,13 +356,13 @@ internal static class OpenAIRequests
                     if (!format.TryGetProperty("name", out _)) return Reject("Missing required parameter: 'text.format.name'.", "text.format.name", "missing_required_parameter");
                     return Reject("Missing required parameter: 'text.format.schema'.", "text.format.schema", "missing_required_parameter");
                 }
-                return JsonSchemaFormat(format, "text.format", "text.format.schema", ref schema, ref jsonMode);
+                return JsonSchemaFormat(format, "text.format", "text.format.schema", dialect, ref schema, ref jsonMode);
             default:
                 return Reject($"Invalid value: '{type.GetString()}'. Supported values are: 'text', 'json_object', and 'json_schema'.", "text.format.type", "invalid_value");
         }
     }
 
-    private static FakeRejection? ResponsesImages(JsonElement input, OpenAIModelTraits traits, ImageTally tally)
+    private static FakeRejection? ResponsesImages(JsonElement input, OpenAIModelTraits traits, Dialect dialect, ImageTally tally)
     {
         if (input.ValueKind != JsonValueKind.Array) return null;
         int i = 0;
@@ -380,7 +390,7 @@ internal static class OpenAIRequests
                     return Reject($"Invalid type for '{at}.image_url': expected a string, but got {Kind(url)} instead.", at + ".image_url", "invalid_type");
                 if (!hasUrl && !hasFile)
                     return Reject($"Missing required parameter: '{at}.image_url' or '{at}.file_id'.", at + ".image_url", "missing_required_parameter");
-                if (hasUrl && ImageUrl(url.GetString()!, at + ".image_url", tally) is { } problem) return problem;
+                if (hasUrl && ImageUrl(url.GetString()!, at + ".image_url", dialect, tally) is { } problem) return problem;
                 if (!hasUrl) tally.Parts++;
             }
         }

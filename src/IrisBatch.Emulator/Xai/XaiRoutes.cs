@@ -116,6 +116,8 @@ internal static class XaiRoutes
                 requests.Add(request);
             }
             string? refused = batch.Add(requests, state.Now, state.Timing);
+            if (refused is null)
+                foreach (var r in requests) state.Stats.Features.Count("xai", RequestFeatures.Of(r.Answer, r.Kind == XaiKind.Responses ? "/v1/responses" : "/v1/chat/completions"));
             if (refused is not null) return XaiErrors.BadRequest(refused);
             return Json.Result(new JsonObject());
         }
@@ -157,7 +159,7 @@ internal static class XaiRoutes
         else if (!body.TryGetProperty("input", out var input) || input.ValueKind is not (JsonValueKind.String or JsonValueKind.Array))
             return (null, $"{path}.input is required (a string or an array of messages).");
 
-        var answer = FakeModel.Answer(RequestText.Messages(kind == XaiKind.Responses ? "/v1/responses" : "/v1/chat/completions", body));
+        var answer = OpenAI.OpenAIRequests.Answer(kind == XaiKind.Responses ? "/v1/responses" : "/v1/chat/completions", body, OpenAI.OpenAIRequests.Dialect.Xai);
         return (new XaiBatch.NewRequest(id, kind, model, answer), null);
     }
 
@@ -250,7 +252,7 @@ internal static class XaiRoutes
             return new JsonObject
             {
                 ["batch_request_id"] = r.Id,
-                ["error_message"] = $"The emulator failed this request because its prompt contains {marker}.",
+                ["error_message"] = r.Answer.Rejection?.Message ?? $"The emulator failed this request because its prompt contains {marker}.",
             };
         }
         long created = finishedAt.ToUnixTimeSeconds();
@@ -273,14 +275,21 @@ internal static class XaiRoutes
         ["choices"] = new JsonArray(new JsonObject
         {
             ["index"] = 0,
-            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = r.Answer.Content, ["refusal"] = null },
-            ["finish_reason"] = "stop",
+            ["message"] = new JsonObject
+            {
+                ["role"] = "assistant",
+                ["content"] = r.Answer.Finish == FakeFinish.Refusal ? null : r.Answer.Content,
+                ["refusal"] = r.Answer.Refusal,
+            },
+            ["finish_reason"] = r.Answer.Finish == FakeFinish.Length ? "length" : "stop",
         }),
+        // xAI reports reasoning tokens apart from completion_tokens (spec §11.6), and counts them in the total.
         ["usage"] = new JsonObject
         {
             ["prompt_tokens"] = r.Answer.PromptTokens,
-            ["completion_tokens"] = r.Answer.CompletionTokens,
+            ["completion_tokens"] = r.Answer.VisibleTokens,
             ["total_tokens"] = r.Answer.TotalTokens,
+            ["completion_tokens_details"] = new JsonObject { ["reasoning_tokens"] = r.Answer.ReasoningTokens },
         },
         ["system_fingerprint"] = "fp_emulator",
     };
@@ -291,20 +300,24 @@ internal static class XaiRoutes
         ["object"] = "response",
         ["created_at"] = created,
         ["model"] = r.Model,
-        ["status"] = "completed",
+        ["status"] = r.Answer.Finish == FakeFinish.Length ? "incomplete" : "completed",
+        ["incomplete_details"] = r.Answer.Finish == FakeFinish.Length ? new JsonObject { ["reason"] = "max_output_tokens" } : null,
         ["output"] = new JsonArray(new JsonObject
         {
             ["type"] = "message",
             ["id"] = "msg_" + Guid.NewGuid().ToString("N"),
             ["role"] = "assistant",
-            ["status"] = "completed",
-            ["content"] = new JsonArray(new JsonObject { ["type"] = "output_text", ["text"] = r.Answer.Content, ["annotations"] = new JsonArray() }),
+            ["status"] = r.Answer.Finish == FakeFinish.Length ? "incomplete" : "completed",
+            ["content"] = new JsonArray(r.Answer.Finish == FakeFinish.Refusal
+                ? new JsonObject { ["type"] = "refusal", ["refusal"] = r.Answer.Refusal }
+                : new JsonObject { ["type"] = "output_text", ["text"] = r.Answer.Content, ["annotations"] = new JsonArray() }),
         }),
         ["usage"] = new JsonObject
         {
             ["input_tokens"] = r.Answer.PromptTokens,
             ["output_tokens"] = r.Answer.CompletionTokens,
             ["total_tokens"] = r.Answer.TotalTokens,
+            ["output_tokens_details"] = new JsonObject { ["reasoning_tokens"] = r.Answer.ReasoningTokens },
         },
     };
 

@@ -94,7 +94,10 @@ public sealed class GeminiTests
         var usage = first.GetProperty("usageMetadata");
         Assert.Equal(4, usage.GetProperty("promptTokenCount").GetInt32());      // "Be brief." + "Describe photosynthesis"
         Assert.Equal(3, usage.GetProperty("candidatesTokenCount").GetInt32());
-        Assert.Equal(7, usage.GetProperty("totalTokenCount").GetInt32());
+        // gemini-2.5 thinks by default (spec §11.4): thoughts are counted apart from the candidates, and in the total.
+        int thoughts = IrisBatch.Emulator.FakeModel.ReasoningTokens("medium", 4);
+        Assert.Equal(thoughts, usage.GetProperty("thoughtsTokenCount").GetInt32());
+        Assert.Equal(7 + thoughts, usage.GetProperty("totalTokenCount").GetInt32());
         Assert.Equal(GeminiApi.Model, first.GetProperty("modelVersion").GetString());
 
         var error = items[1].GetProperty("error");

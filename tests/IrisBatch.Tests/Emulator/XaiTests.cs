@@ -192,7 +192,10 @@ public sealed class XaiTests
         var usage = completion.GetProperty("usage");
         Assert.Equal(5, usage.GetProperty("prompt_tokens").GetInt32());     // "Be brief." + "question number 1"
         Assert.Equal(4, usage.GetProperty("completion_tokens").GetInt32());
-        Assert.Equal(9, usage.GetProperty("total_tokens").GetInt32());
+        // grok-4 reasons (spec §11.4); xAI reports those tokens apart from completion_tokens and counts them in the total (§11.6).
+        int reasoning = IrisBatch.Emulator.FakeModel.ReasoningTokens("low", 5);
+        Assert.Equal(reasoning, usage.GetProperty("completion_tokens_details").GetProperty("reasoning_tokens").GetInt32());
+        Assert.Equal(9 + reasoning, usage.GetProperty("total_tokens").GetInt32());
 
         using var bad = await api.Http.GetAsync(api.Path($"/batches/{id}/results?pagination_token=nonsense"));
         await ErrorAsync(bad, HttpStatusCode.BadRequest);
