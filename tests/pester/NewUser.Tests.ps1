@@ -193,3 +193,77 @@ Describe 'Issue 16 items 1, 2 and 10: resubmission, -Pending without a key, one 
         $all | Should -Not -BeNullOrEmpty
     }
 }
+
+Describe 'Issue 16 items 4 and 8: unknown models and the -WhatIf table' {
+    BeforeAll {
+        $null = Initialize-TestEnvironment
+        $prices = Join-Path $TestDrive 'prices.json'
+        $fresh = Join-Path $TestDrive 'fresh-prices.json'
+        $table = @{ taken = '2025-01-01'; currency = 'USD'; models = @{
+                'gpt-4o' = @{ input = 1.0; output = 4.0 }; 'gpt-4o-mini' = @{ input = 0.1; output = 0.4 }; 'gpt-5-mini' = @{ input = 0.2; output = 2.0 } } }
+        $table | ConvertTo-Json -Depth 4 | Set-Content $prices
+        $table.taken = [DateTime]::UtcNow.AddDays(-10).ToString('yyyy-MM-dd')
+        $table | ConvertTo-Json -Depth 4 | Set-Content $fresh
+        function New-Rows([int] $Count) { 1..$Count | ForEach-Object { [pscustomobject]@{ name = "Widget $_" } } }
+    }
+    AfterAll { Clear-TestEnvironment }
+
+    It 'item 4: a misspelt model gets one warning with the nearest known names, and no price of another model' {
+        $text = Get-TranscriptText {
+            New-Rows 5 | New-IrisBatchRequest -Model gpt-4o-mni -Prompt 'Describe {name}' |
+                Submit-IrisBatch -Provider Mock -PriceTable $prices -WhatIf -WarningVariable script:warns
+        }
+        $w = @($script:warns | Where-Object { "$_" -match 'gpt-4o-mni' })
+        $w.Count | Should -Be 1
+        "$($w[0])" | Should -Match 'not in IrisBatch''s list'
+        "$($w[0])" | Should -Match 'Did you mean gpt-4o-mini'
+        "$($w[0])" | Should -Match 'no price'
+        $row = ($text -split "`r?`n") | Where-Object { $_ -match '^\s*1\s+gpt-4o-mni\b' }
+        $row | Should -Match 'unknown$' -Because 'gpt-4o-mni must not be priced as gpt-4o'
+    }
+
+    It 'item 4: a dated snapshot of a known name is known and priced as that name; an exact name gets no warning' {
+        $text = Get-TranscriptText {
+            New-Rows 2 | New-IrisBatchRequest -Model gpt-4o-mini-2024-07-18 -Prompt 'Describe {name}' |
+                Submit-IrisBatch -Provider Mock -PriceTable $prices -WhatIf -WarningVariable script:warns2
+        }
+        @($script:warns2 | Where-Object { "$_" -match 'not in IrisBatch' }).Count | Should -Be 0
+        $row = ($text -split "`r?`n") | Where-Object { $_ -match '^\s*1\s+gpt-4o-mini-2024-07-18\b' }
+        $row | Should -Not -Match 'unknown'
+        $null = New-Rows 1 | New-IrisBatchRequest -Model gpt-4o -Prompt 'Describe {name}' |
+            Submit-IrisBatch -Provider Mock -PriceTable $prices -WhatIf -WarningVariable script:warns3
+        @($script:warns3).Count | Should -Be 0
+    }
+
+    It 'item 8: -WhatIf shows one table row per batch, one total line, and the prices'' date, saying when it is over 90 days old' {
+        $text = Get-TranscriptText {
+            @(New-Rows 3 | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name}' -MaxTokens 100
+                New-Rows 2 | New-IrisBatchRequest -Model gpt-4o -Prompt 'Describe {name}' -CustomId { 'b-' + ($_.name -replace ' ', '-') }) |
+                Submit-IrisBatch -Provider Mock -PriceTable $prices -WhatIf
+        }
+        $lines = $text -split "`r?`n"
+        $header = $lines | Where-Object { $_ -match '^Batch\s+Model\s+Requests\s+Input tokens\s+Est\. output tokens\s+Est\. cost \(USD\)$' }
+        @($header).Count | Should -Be 1
+        $rows = @($lines | Where-Object { $_ -match '^\s*\d+\s+gpt-4o' })
+        $rows.Count | Should -Be 2
+        $mini = $rows | Where-Object { $_ -match 'gpt-4o-mini' }
+        $mini | Should -Match '^\s*\d+\s+gpt-4o-mini\s+3\s+[\d,]+\s+300\s+0\.\d{4}$'
+        $total = @($lines | Where-Object { $_ -match '^Total\s' })
+        $total.Count | Should -Be 1
+        $total[0] | Should -Match '^Total\s+5\s+'
+        ($lines | Where-Object { $_ -match '^Prices: batch prices of 2025-01-01 .*days old: they may have changed' }) | Should -Not -BeNullOrEmpty
+        @($lines | Where-Object { $_ -match '^What if:' }).Count | Should -Be 1
+        ($lines | Where-Object { $_ -match '^What if:' }) | Should -Match '5 requests in 2 batch\(es\)'
+        ($lines | ForEach-Object Length | Measure-Object -Maximum).Maximum | Should -BeLessOrEqual 200
+    }
+
+    It 'item 8: recent prices are not called old; a reasoning model''s output estimate says it excludes reasoning tokens' {
+        $text = Get-TranscriptText {
+            New-Rows 2 | New-IrisBatchRequest -Model gpt-5-mini -Prompt 'Describe {name}' | Submit-IrisBatch -PriceTable $fresh -WhatIf
+        }
+        $text | Should -Match 'Prices: batch prices of \d{4}-\d{2}-\d{2} \([^)]*\)\.'
+        $text | Should -Not -Match 'days old'
+        $text | Should -Match '\d \*'
+        $text | Should -Match 'excludes its reasoning tokens'
+    }
+}

@@ -25,7 +25,6 @@ namespace IrisBatch.Estimates
     {
         public const string OverrideVariable = "IRISBATCH_PRICES";
 
-        private readonly List<(string Prefix, double Input, double Output)> _models = new List<(string, double, double)>();
         private readonly Dictionary<string, ModelPrice> _prices = new Dictionary<string, ModelPrice>(StringComparer.Ordinal);
 
         public string Taken { get; private set; } = "";
@@ -65,7 +64,6 @@ namespace IrisBatch.Estimates
                 var name = m.Name.ToLowerInvariant();
                 var input = m.Value.GetProperty("input").GetDecimal();
                 var output = m.Value.GetProperty("output").GetDecimal();
-                table._models.Add((name, (double)input, (double)output));
                 table._prices[name] = new ModelPrice
                 {
                     Model = m.Name,
@@ -77,33 +75,38 @@ namespace IrisBatch.Estimates
                     Source = m.Value.TryGetProperty("source", out var sr) ? sr.GetString() ?? source : source,
                 };
             }
-            // Longest prefix first, so "gpt-4o-mini" wins over "gpt-4o".
-            table._models.Sort((a, b) => b.Prefix.Length.CompareTo(a.Prefix.Length));
             return table;
         }
 
-        /// <summary>The batch price of a model (per million input and output tokens), matched by the longest known prefix.</summary>
+        /// <summary>The models the table prices.</summary>
+        public IReadOnlyCollection<string> Models => _prices.Keys;
+
+        /// <summary>The date the table's prices were taken, when <see cref="Taken"/> is one (yyyy-MM-dd).</summary>
+        public DateTime? TakenDate =>
+            DateTime.TryParseExact(Taken, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var d) ? d : (DateTime?)null;
+
+        /// <summary>The batch price of a model (per million input and output tokens), matched like <see cref="Find"/>.</summary>
         public bool TryGet(string model, out double inputPerMillion, out double outputPerMillion)
         {
-            var m = (model ?? "").ToLowerInvariant();
-            foreach (var entry in _models)
-                if (m.StartsWith(entry.Prefix, StringComparison.Ordinal))
-                {
-                    inputPerMillion = entry.Input;
-                    outputPerMillion = entry.Output;
-                    return true;
-                }
-            inputPerMillion = outputPerMillion = 0;
-            return false;
+            var price = Find(model);
+            inputPerMillion = price == null ? 0 : (double)price.Input;
+            outputPerMillion = price == null ? 0 : (double)price.Output;
+            return price != null;
         }
 
-        /// <summary>A model's full batch prices, matched by the longest known prefix like <see cref="TryGet"/>, or null.</summary>
+        /// <summary>
+        /// A model's full batch prices: its own name, or the name it is a dated snapshot of (gpt-4o-mini-2024-07-18 is
+        /// priced as gpt-4o-mini, claude-sonnet-4-20250514 as claude-sonnet-4); never a prefix (issue 16): gpt-4o-mni has
+        /// no price rather than the price of gpt-4o. Null when the table has none.
+        /// </summary>
         public ModelPrice? Find(string model)
         {
-            var m = (model ?? "").ToLowerInvariant();
-            foreach (var entry in _models)
-                if (m.StartsWith(entry.Prefix, StringComparison.Ordinal)) return _prices[entry.Prefix];
-            return null;
+            if (string.IsNullOrEmpty(model)) return null;
+            var m = model.ToLowerInvariant();
+            if (_prices.TryGetValue(m, out var price)) return price;
+            var undated = Data.ModelNames.WithoutDate(m);
+            return undated != null && _prices.TryGetValue(undated, out price) ? price : null;
         }
 
         /// <summary>Every listed price, in no particular order.</summary>

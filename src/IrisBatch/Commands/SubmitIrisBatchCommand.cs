@@ -138,6 +138,59 @@ namespace IrisBatch.Commands
             }
         }
 
+        /// <summary>
+        /// One warning per model that models.json does not know for its provider (nor as a dated snapshot of a known
+        /// name), with the nearest known names: a misspelt model is sent as written and never priced as another one.
+        /// Azure OpenAI (deployment names are yours) and Ollama (any local model) are warned only when costs are estimated.
+        /// </summary>
+        private void WarnOfUnknownModels()
+        {
+            foreach (var lane in _lanes)
+            {
+                var provider = lane.Provider.Name;
+                if (!_estimate && (provider == "AzureOpenAI" || provider == "Ollama")) continue;
+                foreach (var model in lane.Parts.Select(p => p.Entry.Model).Distinct(StringComparer.Ordinal))
+                {
+                    if (Data.ModelNames.IsKnown(provider, model)) continue;
+                    var near = Data.ModelNames.Nearest(provider, model);
+                    var text = $"Model '{model}' is not in IrisBatch's list of {provider} models (models.json)." +
+                               (near.Count > 0 ? $" Did you mean {string.Join(", ", near.Take(near.Count - 1))}{(near.Count > 1 ? " or " : "")}{near[near.Count - 1]}?" : "") +
+                               " It is sent as written";
+                    if (_prices != null && !_prices.TryGet(model, out _, out _)) text += "; the price table has no price for it, so its cost is unknown (it is not priced as another model)";
+                    WriteWarning(text + ".");
+                }
+            }
+        }
+
+        /// <summary>-WhatIf: one line per place the requests would go, then a table of the batches with a total and the prices' date.</summary>
+        private void Preview()
+        {
+            var preview = new Estimates.CostPreview(_prices);
+            foreach (var lane in _lanes)
+            {
+                if (lane.Parts.Count == 0) continue;
+                foreach (var part in lane.Parts)
+                    preview.Add(new Estimates.CostPreview.Row
+                    {
+                        Provider = lane.Provider.Name,
+                        Model = part.Entry.Model,
+                        Requests = part.Entry.RequestCount,
+                        InputTokens = part.InputTokens,
+                        OutputTokens = part.MaxOutputTokens > 0 ? part.MaxOutputTokens : part.InputTokens,
+                        Cost = CostOf(part),
+                        Reasoning = Data.ModelNames.IsReasoning(lane.Provider.Name, part.Entry.Model),
+                    });
+                var requests = lane.Parts.Sum(p => p.Entry.RequestCount);
+                var models = string.Join(", ", lane.Parts.Select(p => p.Entry.Model).Distinct());
+                var target = $"{requests:N0} requests in {lane.Parts.Count} batch(es) for {models} to {lane.Provider.Name} at {ProviderFactory.LocationOf(lane.Provider)}";
+                ShouldProcess(target, lane.Parts.Count == 1 ? "Submit batch" : $"Submit {lane.Parts.Count} batches");
+                foreach (var part in lane.Parts) Journal.Discard(part.Entry);
+            }
+            // As Write-Host writes: shown with the What if lines, kept by transcripts, and in the information stream (6>&1).
+            foreach (var line in preview.Render(DateTime.UtcNow))
+                WriteInformation(new HostInformationMessage { Message = line, NoNewLine = false }, new[] { "PSHOST" });
+        }
+
         private void DiscardAll()
         {
             foreach (var lane in _lanes) lane.Spooler.Discard();
@@ -311,7 +364,14 @@ namespace IrisBatch.Commands
                         "There are no valid requests to submit. Nothing was uploaded.", null));
                 }
                 foreach (var lane in _lanes) lane.Parts = lane.Spooler.Count > 0 ? lane.Spooler.Finish() : new SpooledPart[0];
+                WarnOfUnknownModels();
                 CheckCost();
+                if (IsWhatIf)
+                {
+                    Preview();
+                    base.EndProcessing();
+                    return;
+                }
                 int total = _lanes.Sum(l => l.Parts.Count);
                 int models = _lanes.SelectMany(l => l.Parts).Select(p => p.Entry.Model).Distinct().Count();
                 var adopt = new HashSet<string>(AdoptBatchId ?? new string[0], StringComparer.Ordinal);

@@ -1,0 +1,64 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.RegularExpressions;
+
+namespace IrisBatch.Data
+{
+    /// <summary>
+    /// Whether a model name is one IrisBatch knows (Data/models.json, read through <see cref="ModelCatalog"/>): listed for
+    /// its provider, or a dated snapshot of a listed name (gpt-4o-mini-2024-07-18, claude-sonnet-4-20250514). A
+    /// misspelt name is never taken for another one; the nearest known names are offered instead.
+    /// </summary>
+    public static class ModelNames
+    {
+        private static readonly Regex DateSuffix = new Regex(@"^(?<base>.+?)-(?:\d{4}-\d{2}-\d{2}|\d{8})$", RegexOptions.CultureInvariant);
+
+        /// <summary>The name without a dated-snapshot suffix (-YYYY-MM-DD or -YYYYMMDD), or null when it has none.</summary>
+        public static string? WithoutDate(string model)
+        {
+            var m = DateSuffix.Match(model ?? "");
+            return m.Success ? m.Groups["base"].Value : null;
+        }
+
+        /// <summary>The names the provider's list holds (every provider's for Mock, which answers any of them).</summary>
+        public static IReadOnlyList<string> KnownFor(string provider)
+        {
+            var own = ModelCatalog.For(provider);
+            if (own.Count > 0 && !string.Equals(provider, "Mock", StringComparison.OrdinalIgnoreCase)) return own;
+            return own.Concat(ModelCatalog.All().Select(x => x.Model)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        }
+
+        /// <summary>Listed for the provider, or a dated snapshot of a listed name (a listed name may itself carry a date).</summary>
+        public static bool IsKnown(string provider, string model)
+        {
+            if (string.IsNullOrWhiteSpace(model)) return false;
+            var known = KnownFor(provider);
+            if (Contains(known, model)) return true;
+            var undated = WithoutDate(model);
+            if (undated == null) return false;
+            if (Contains(known, undated)) return true;
+            // claude-sonnet-4-20250514 is listed: claude-sonnet-4-20250901 is a snapshot of the same name.
+            return known.Any(k => string.Equals(WithoutDate(k), undated, StringComparison.OrdinalIgnoreCase));
+        }
+
+        /// <summary>The listed names nearest to <paramref name="model"/>, nearest first.</summary>
+        public static IReadOnlyList<string> Nearest(string provider, string model, int max = 3) =>
+            NearestNames.Find(model, KnownFor(provider), max);
+
+        /// <summary>Whether models.json lists the model (or the name it is a dated snapshot of) as a reasoning model; for Mock, as OpenAI does.</summary>
+        public static bool IsReasoning(string provider, string model)
+        {
+            var lists = string.Equals(provider, "Mock", StringComparison.OrdinalIgnoreCase) ? new[] { provider, "OpenAI" } : new[] { provider };
+            foreach (var p in lists)
+                if (ModelCatalog.IsReasoning(p, model) || (WithoutDate(model) is string undated && ModelCatalog.IsReasoning(p, undated))) return true;
+            return false;
+        }
+
+        private static bool Contains(IReadOnlyList<string> names, string name)
+        {
+            foreach (var n in names) if (string.Equals(n, name, StringComparison.OrdinalIgnoreCase)) return true;
+            return false;
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace IrisBatch.Estimates
+{
+    /// <summary>
+    /// What Submit-IrisBatch -WhatIf shows: a compact table with one row per batch (model, requests, input tokens,
+    /// estimated output tokens, estimated cost), one total line, then the date of the prices. PowerShell-free text.
+    /// </summary>
+    public sealed class CostPreview
+    {
+        /// <summary>Prices older than this may have changed: the preview says so.</summary>
+        public const int StaleAfterDays = 90;
+
+        private readonly List<Row> _rows = new List<Row>();
+        private readonly PriceTable? _prices;
+
+        public CostPreview(PriceTable? prices)
+        {
+            _prices = prices;
+        }
+
+        public sealed class Row
+        {
+            public string Provider { get; set; } = "";
+            public string Model { get; set; } = "";
+            public long Requests { get; set; }
+            public long InputTokens { get; set; }
+            public long OutputTokens { get; set; }
+            /// <summary>Null when the price table has no price for the model.</summary>
+            public double? Cost { get; set; }
+            /// <summary>A reasoning model: its estimated output leaves reasoning tokens out.</summary>
+            public bool Reasoning { get; set; }
+        }
+
+        public IReadOnlyList<Row> Rows => _rows;
+
+        public void Add(Row row) => _rows.Add(row);
+
+        /// <summary>How old the prices are on <paramref name="today"/>, in days; null when their date is not known.</summary>
+        public int? PriceAgeDays(DateTime today) =>
+            _prices?.TakenDate is DateTime taken ? (int)Math.Floor((today.Date - taken.Date).TotalDays) : (int?)null;
+
+        /// <summary>The lines to show, for a terminal of any width (the model column is as wide as the longest model).</summary>
+        public IReadOnlyList<string> Render(DateTime today)
+        {
+            var inv = CultureInfo.InvariantCulture;
+            var currency = _prices?.Currency ?? "USD";
+            bool several = _rows.Select(r => r.Provider).Distinct().Count() > 1;
+            string ModelText(Row r) => (several ? r.Provider + " " : "") + r.Model;
+            string Cost(double? c) => c.HasValue ? c.Value.ToString(c.Value >= 100 ? "N2" : "0.0000", inv) : "unknown";
+
+            var headers = new[] { "Batch", "Model", "Requests", "Input tokens", "Est. output tokens", $"Est. cost ({currency})" };
+            var cells = new List<string[]>();
+            int n = 0;
+            foreach (var r in _rows)
+            {
+                n++;
+                cells.Add(new[]
+                {
+                    n.ToString(inv), ModelText(r), r.Requests.ToString("N0", inv), r.InputTokens.ToString("N0", inv),
+                    r.OutputTokens.ToString("N0", inv) + (r.Reasoning ? " *" : ""), Cost(r.Cost),
+                });
+            }
+            bool anyUnknown = _rows.Any(r => !r.Cost.HasValue);
+            double known = _rows.Where(r => r.Cost.HasValue).Sum(r => r.Cost!.Value);
+            var total = new[]
+            {
+                "Total", "", _rows.Sum(r => r.Requests).ToString("N0", inv), _rows.Sum(r => r.InputTokens).ToString("N0", inv),
+                _rows.Sum(r => r.OutputTokens).ToString("N0", inv) + (_rows.Any(r => r.Reasoning) ? " *" : ""),
+                anyUnknown ? (_rows.All(r => !r.Cost.HasValue) ? "unknown" : Cost(known) + " + unknown") : Cost(known),
+            };
+
+            var widths = headers.Select(h => h.Length).ToArray();
+            foreach (var row in cells.Concat(new[] { total }))
+                for (int i = 0; i < row.Length; i++) widths[i] = Math.Max(widths[i], row[i].Length);
+            string Line(string[] row)
+            {
+                var sb = new StringBuilder();
+                for (int i = 0; i < row.Length; i++)
+                {
+                    if (i > 0) sb.Append(' ');
+                    sb.Append(i == 1 || (i == 0 && row[0] == "Total") ? row[i].PadRight(widths[i]) : row[i].PadLeft(widths[i]));
+                }
+                return sb.ToString().TrimEnd();
+            }
+
+            var lines = new List<string> { "", Line(headers), Line(widths.Select(w => new string('-', w)).ToArray()) };
+            foreach (var row in cells) lines.Add(Line(row));
+            lines.Add(Line(total));
+            lines.Add("");
+            if (_prices != null)
+            {
+                var age = PriceAgeDays(today);
+                lines.Add($"Prices: batch prices of {(_prices.Taken.Length > 0 ? _prices.Taken : "an unknown date")} ({_prices.Source})" +
+                          (age.HasValue && age.Value > StaleAfterDays
+                              ? $", {age.Value:N0} days old: they may have changed. Pass -PriceTable with current prices."
+                              : "."));
+            }
+            lines.Add("Output tokens are estimated as each request's -MaxTokens where set, else as many as its input.");
+            if (_rows.Any(r => r.Reasoning))
+                lines.Add("* A reasoning model: the estimate excludes its reasoning tokens, which are billed as output tokens too.");
+            if (anyUnknown)
+                lines.Add("unknown: the price table has no price for that model; the total leaves it out.");
+            return lines;
+        }
+    }
+}
