@@ -50,7 +50,8 @@ namespace IrisBatch.Tests.Core
             foreach (var status in new[] { ResultStatus.Failed, ResultStatus.Expired, ResultStatus.Cancelled })
                 Assert.Equal(0m, costs.CostOf(new IrisBatchResult { Status = status, Usage = usage }, "m", "OpenAI"));
             var ok = new IrisBatchResult { Status = ResultStatus.Succeeded, Usage = usage };
-            Assert.Equal(20m / 1_000_000m, costs.CostOf(ok, "m-2025", "OpenAI"));
+            // A dated snapshot is priced as its name (issue 16: never by prefix).
+            Assert.Equal(20m / 1_000_000m, costs.CostOf(ok, "m-2025-08-07", "OpenAI"));
             Assert.Null(costs.CostOf(ok, "other", "OpenAI"));
             Assert.Null(costs.CostOf(ok, "other", "OpenAI"));
             Assert.Equal(new[] { "other" }, costs.TakeNewUnpriced());

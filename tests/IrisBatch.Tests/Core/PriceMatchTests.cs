@@ -1,0 +1,38 @@
+using IrisBatch.Data;
+using IrisBatch.Estimates;
+using Xunit;
+
+namespace IrisBatch.Tests.Core
+{
+    /// <summary>Issue 16 item 4: a price belongs to an exact name or its dated snapshots, never to a prefix.</summary>
+    public class PriceMatchTests
+    {
+        private static readonly PriceTable Table = PriceTable.Parse(
+            @"{""taken"":""2025-08-01"",""models"":{""gpt-4o"":{""input"":1,""output"":4},""gpt-4o-mini"":{""input"":0.1,""output"":0.4},""claude-sonnet-4"":{""input"":2,""output"":8}}}", "test");
+
+        [Theory]
+        [InlineData("gpt-4o", "gpt-4o")]
+        [InlineData("GPT-4o-Mini", "gpt-4o-mini")]
+        [InlineData("gpt-4o-mini-2024-07-18", "gpt-4o-mini")]
+        [InlineData("claude-sonnet-4-20250514", "claude-sonnet-4")]
+        public void Exact_names_and_dated_snapshots_are_priced(string model, string pricedAs) =>
+            Assert.Equal(pricedAs, Table.Find(model)!.Model);
+
+        [Theory]
+        [InlineData("gpt-4o-mni")]
+        [InlineData("gpt-4o-batch")]
+        [InlineData("gpt-4")]
+        [InlineData("gpt-4o-mini-2024")]
+        public void Misspelt_or_longer_names_have_no_price(string model) => Assert.Null(Table.Find(model));
+
+        [Fact]
+        public void Known_names_and_nearest_suggestions_come_from_models_json()
+        {
+            Assert.True(ModelNames.IsKnown("OpenAI", "gpt-4o-mini"));
+            Assert.True(ModelNames.IsKnown("OpenAI", "gpt-4o-mini-2024-07-18"));
+            Assert.True(ModelNames.IsKnown("Anthropic", "claude-sonnet-4-20250901"));
+            Assert.False(ModelNames.IsKnown("OpenAI", "gpt-4o-mni"));
+            Assert.Equal("gpt-4o-mini", ModelNames.Nearest("OpenAI", "gpt-4o-mni")[0]);
+        }
+    }
+}
