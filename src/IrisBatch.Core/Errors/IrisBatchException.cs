@@ -78,5 +78,7 @@ namespace IrisBatch
         public const string AdoptRefused = "AdoptRefused";
         /// <summary>The journal folder cannot be written (read-only, full disk, permission).</summary>
         public const string JournalUnavailable = "JournalUnavailable";
+        /// <summary>Parameters that do not go together (e.g. -SystemPrompt with -Endpoint Embeddings).</summary>
+        public const string InvalidParameter = "InvalidParameter";
     }
 }

@@ -57,6 +57,7 @@ namespace IrisBatch.Estimates
 
         public long Count(IrisBatchRequest request)
         {
+            if (request.IsEmbedding) return CountText(request.Prompt);   // one input, no chat overhead
             long total = 3;
             foreach (var m in request.Messages)
                 total += 3 + CountText(m.Role) + CountText(m.Content ?? m.ContentJson);

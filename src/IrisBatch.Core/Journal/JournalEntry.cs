@@ -49,6 +49,8 @@ namespace IrisBatch.Journal
         public long? Failed { get; set; }
         /// <summary>When Remove-IrisBatch -KeepLocal deleted the batch's files at the provider (the results stay here).</summary>
         public DateTimeOffset? RemoteRemovedAt { get; set; }
+        /// <summary>True for a batch of embedding requests (spec §11.5): its create call and results differ from chat's.</summary>
+        public bool Embeddings { get; set; }
     }
 
     public sealed class StateChange

@@ -42,6 +42,7 @@ namespace IrisBatch.Journal
                 if (r.SchemaType != null) w.WriteString("schema_type", r.SchemaType);
             }
             if (r.Images.Count > 0) WriteImages(w, r.Images);
+            if (r.Dimensions.HasValue) w.WriteNumber("dimensions", r.Dimensions.Value);
             if (r.BodyJson != null)
             {
                 w.WritePropertyName("body");
@@ -132,6 +133,7 @@ namespace IrisBatch.Journal
                 InputJson = e.Prop("input")?.GetRawText(),
             };
             ReadFeatures(e, request);
+            request.Dimensions = (int?)e.Long("dimensions");
             return request;
         }
     }

@@ -66,6 +66,15 @@ namespace IrisBatch
         /// <summary>1-based position in the pipeline that built the request (0 when unknown).</summary>
         public long RowNumber { get; set; }
 
+        /// <summary>
+        /// Embeddings only: the vector length asked for (OpenAI "dimensions", Gemini "outputDimensionality"); null
+        /// for the model's own length. The text to embed is <see cref="Prompt"/>.
+        /// </summary>
+        public int? Dimensions { get; set; }
+
+        /// <summary>Whether the request asks for an embedding vector rather than a chat answer.</summary>
+        public bool IsEmbedding => Endpoint == RequestEndpoint.Embeddings;
+
         /// <summary>The text of the last user message: what a one-prompt request asks.</summary>
         public string? Prompt
         {

@@ -33,6 +33,11 @@ namespace IrisBatch
         public ResultStatus Status { get; set; }
         /// <summary>The assistant's text.</summary>
         public string? Output { get; set; }
+        /// <summary>
+        /// The embedding vector of an Embeddings request (null for chat), decoded from the float list or base64 the
+        /// provider sent. <see cref="Output"/> is empty then, and <see cref="Usage"/> has the input tokens.
+        /// </summary>
+        public float[]? Embedding { get; set; }
         public ResultError? Error { get; set; }
         public TokenUsage? Usage { get; set; }
         /// <summary>

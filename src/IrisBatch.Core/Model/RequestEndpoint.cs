@@ -8,5 +8,7 @@ namespace IrisBatch
     {
         ChatCompletions = 0,
         Responses = 1,
+        /// <summary>One embedding vector per request (spec §11.5): OpenAI /v1/embeddings, Gemini asyncBatchEmbedContent, Ollama /api/embed.</summary>
+        Embeddings = 2,
     }
 }

@@ -16,6 +16,14 @@ namespace IrisBatch.Providers
         public int MaxMetadataPairs { get; set; }
         public int MaxMetadataKeyLength { get; set; }
         public int MaxMetadataValueLength { get; set; }
+        /// <summary>
+        /// Whether the provider runs embedding batches (spec §11.5). A capability flag: a provider that adds them
+        /// later is this one line (and its request writer). Without it, an Embeddings request is
+        /// IrisBatch.UnsupportedEndpoint before anything is sent.
+        /// </summary>
+        public bool EmbeddingBatches { get; set; }
+        /// <summary>Embedding inputs in all per batch (OpenAI: 50,000, §1.9), a limit of its own beside the requests'.</summary>
+        public long MaxEmbeddingInputsPerBatch { get; set; } = long.MaxValue;
     }
 
     /// <summary>A spooled batch ready to go: the provider-format request lines on disk, and what describes it.</summary>
@@ -30,6 +38,8 @@ namespace IrisBatch.Providers
         /// <summary>Identifies this batch across retries and restarts; sent in the batch metadata.</summary>
         public string IdempotencyKey { get; set; } = "";
         public string? SetId { get; set; }
+        /// <summary>True when the batch's requests are embedding requests (one endpoint per batch).</summary>
+        public bool Embeddings { get; set; }
 
         /// <summary>What a journaled, spooled batch sends: its input file and what describes it.</summary>
         public static BatchSubmission From(Journal.JournalEntry entry, string inputPath) => new BatchSubmission
@@ -42,6 +52,7 @@ namespace IrisBatch.Providers
             Metadata = entry.Metadata,
             IdempotencyKey = entry.IdempotencyKey,
             SetId = entry.SetId,
+            Embeddings = entry.Embeddings,
         };
     }
 

@@ -37,7 +37,8 @@ namespace IrisBatch.Results
             var r = new Utf8JsonReader(new ReadOnlySpan<byte>(line.Bytes, line.Start, line.Length));
             if (!r.Read() || r.TokenType != JsonTokenType.StartObject) throw new FormatException("not an object");
             string? customId = null, model = null, body = null, input = null;
-            long? row = null, maxTokens = null;
+            long? row = null, maxTokens = null, dimensions = null;
+            RequestEndpoint endpoint = RequestEndpoint.ChatCompletions;
             double? temperature = null;
             List<ChatMessage>? messages = null;
             string? features = null;   // endpoint, effort, schema or images: read from a document (rare, and not on the hot path)
@@ -57,6 +58,8 @@ namespace IrisBatch.Results
                 }
                 else if (r.ValueTextEquals("body")) { r.Read(); body = Raw(ref r, line); }
                 else if (r.ValueTextEquals("input")) { r.Read(); input = Raw(ref r, line); }
+                else if (r.ValueTextEquals("dimensions")) { r.Read(); dimensions = Long(ref r); }
+                else if (r.ValueTextEquals("endpoint") && IsEmbeddings(ref r)) endpoint = RequestEndpoint.Embeddings;
                 else if (r.ValueTextEquals("schema") || r.ValueTextEquals("images") || r.ValueTextEquals("endpoint") || r.ValueTextEquals("reasoning_effort"))
                 {
                     features = "yes";
@@ -75,6 +78,8 @@ namespace IrisBatch.Results
                 MaxTokens = (int?)maxTokens,
                 Temperature = temperature,
                 BodyJson = body,
+                Endpoint = endpoint,
+                Dimensions = (int?)dimensions,
             };
             request.SetValidInputJson(input);   // a value the reader has just walked through
             if (features != null)
@@ -108,6 +113,20 @@ namespace IrisBatch.Results
                 list.Add(new ChatMessage(role ?? "user", content, contentJson));
             }
             return list;
+        }
+
+        /// <summary>
+        /// Whether the endpoint property at the reader is "Embeddings" (read here, on the hot path of embedding results);
+        /// leaves the reader on the property name otherwise, for the next reader to read it.
+        /// </summary>
+        [MethodImpl(Hot.Path)]
+        private static bool IsEmbeddings(ref Utf8JsonReader r)
+        {
+            var copy = r;
+            copy.Read();
+            if (copy.TokenType != JsonTokenType.String || !copy.ValueTextEquals(nameof(RequestEndpoint.Embeddings))) return false;
+            r = copy;
+            return true;
         }
 
         /// <summary>As JsonRead.Str: a string's value, any other value's raw text, null for null.</summary>

@@ -70,6 +70,8 @@ namespace IrisBatch.Submission
         public long Count => Input.Lines;
         /// <summary>Input tokens of the part's requests (counted when a token budget, -WhatIf or a cost limit asks for them).</summary>
         public long InputTokens { get; internal set; }
+        /// <summary>Embedding inputs of the part (one per embedding request), against the provider's per-batch limit.</summary>
+        public long EmbeddingInputs { get; internal set; }
         /// <summary>Output tokens the part may produce: each request's max tokens where set.</summary>
         public long MaxOutputTokens { get; internal set; }
         public long Bytes => Input.Bytes;
@@ -103,6 +105,7 @@ namespace IrisBatch.Submission
         private readonly Dictionary<string, string> _metadata;
         private readonly long _maxRequests;
         private readonly long _maxBytes;
+        private readonly long _maxEmbeddingInputs;
         private readonly Dictionary<string, SpooledPart> _open = new Dictionary<string, SpooledPart>(StringComparer.Ordinal);
         private readonly List<SpooledPart> _parts = new List<SpooledPart>();
         // Custom ids seen so far, as 64-bit hashes: a string per id made memory grow with the rows (about 100 bytes a
@@ -127,6 +130,7 @@ namespace IrisBatch.Submission
             _metadata = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal);
             _maxRequests = Math.Min(maxRequestsPerBatch ?? long.MaxValue, provider.Limits.MaxRequestsPerBatch);
             _maxBytes = Math.Min(maxBytesPerBatch ?? long.MaxValue, provider.Limits.MaxBytesPerBatch);
+            _maxEmbeddingInputs = provider.Limits.MaxEmbeddingInputsPerBatch;
             SetId = "set-" + Guid.NewGuid().ToString("N").Substring(0, 16);
             _scratchWriter = new System.Text.Json.Utf8JsonWriter(_scratch, JsonlWriter.Options);
         }
@@ -195,6 +199,7 @@ namespace IrisBatch.Submission
             var key = _provider.Limits.OneModelPerBatch ? request.Model : string.Empty;
             // One endpoint per batch: Responses requests go to batches of their own (spec §11.3).
             if (request.Endpoint != RequestEndpoint.ChatCompletions) key += "\u0001" + request.Endpoint;
+            if (request.IsEmbedding) Embeddings.EmbeddingLimits.Check(_provider, request);
             _scratch.SetLength(0);
             _scratchWriter.Reset(_scratch);
             _provider.WriteRequest(_scratchWriter, request);
@@ -213,10 +218,15 @@ namespace IrisBatch.Submission
             if (request.Schema != null) part.Entry.Structured = true;
             part.InputTokens += tokens;
             part.MaxOutputTokens += request.MaxTokens ?? 0;
+            if (request.IsEmbedding)
+            {
+                part.Entry.Embeddings = true;
+                part.EmbeddingInputs++;
+            }
             Count++;
             Bytes += lineBytes;
             InputTokens += tokens;
-            if (part.Count >= _maxRequests) CloseOpen(key);
+            if (part.Count >= _maxRequests || part.EmbeddingInputs >= _maxEmbeddingInputs) CloseOpen(key);
             return true;
         }
 

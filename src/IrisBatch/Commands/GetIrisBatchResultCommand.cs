@@ -17,7 +17,7 @@ namespace IrisBatch.Commands
     [Cmdlet(VerbsCommon.Get, "IrisBatchResult", DefaultParameterSetName = ByObject)]
     [OutputType(typeof(IrisBatchResult))]
     [OutputType(typeof(PSObject))]
-    public sealed class GetIrisBatchResultCommand : WaitingCommandBase
+    public sealed partial class GetIrisBatchResultCommand : WaitingCommandBase
     {
         [Parameter]
         public ResultStatus[]? Status { get; set; }
@@ -44,6 +44,7 @@ namespace IrisBatch.Commands
         protected override void BeginProcessing()
         {
             if (Status != null && Status.Length > 0) _filter = new HashSet<ResultStatus>(Status);
+            BeginVectorFile();
         }
 
         protected override void ProcessRecord()
@@ -143,6 +144,7 @@ namespace IrisBatch.Commands
             var total = new Estimates.CostTotal();
             string? model = !string.IsNullOrEmpty(entry?.Model) ? entry!.Model : batch.Model;
             string provider = target.Provider.Name;
+            _embeddingColumn = entry?.Embeddings == true;
             long count = 0;
             // Emitting a large batch takes a while too: progress every 1,000 results, completed however the loop ends.
             var emitting = new ProgressRecord(21, "Get-IrisBatchResult", $"Reading the results of batch {batch.Id}");
@@ -157,6 +159,11 @@ namespace IrisBatch.Commands
                     if (result.Cost == null) WarnUnpriced(costs);
                     total.Add(result);
                     if (_filter != null && !_filter.Contains(result.Status)) continue;
+                    if (_vectors != null)
+                    {
+                        AddVector(result);
+                        continue;
+                    }
                     result.DeferInputFromRequest(BuildInput);
                     WriteObject(IncludeInput ? (object)Flatten(result) : result);
                 }
@@ -227,7 +234,7 @@ namespace IrisBatch.Commands
             try { WriteProgress(record); } catch (PipelineStoppedException) { }
         }
 
-        private static readonly string[] OurColumns = { "CustomId", "Status", "Output", "ErrorCode", "ErrorMessage" };
+        private static readonly string[] OurColumns = { "CustomId", "Status", "Output", "ErrorCode", "ErrorMessage", "Embedding" };
 
         // Whether rows rebuilt from JSON have only the JSON's properties: true unless type data adds properties to
         // every PSCustomObject (Update-TypeData on System.Object, say). Asked once per command, on this thread.
@@ -236,7 +243,7 @@ namespace IrisBatch.Commands
         private PSObject Flatten(IrisBatchResult result)
         {
             if (_plainRows == null) _plainRows = !new PSObject().Properties.Any();
-            return Flatten(result, _plainRows.Value);
+            return Flatten(result, _plainRows.Value, _embeddingColumn);
         }
 
         /// <summary>
@@ -246,7 +253,7 @@ namespace IrisBatch.Commands
         /// its properties (both cost more per result than reading it); anything unexpected takes the long way.
         /// </summary>
         [MethodImpl(Hot.Path)]
-        internal static PSObject Flatten(IrisBatchResult result, bool plainRows)
+        internal static PSObject Flatten(IrisBatchResult result, bool plainRows, bool embeddingColumn = false)
         {
             var row = new PSObject();
             var json = plainRows ? result.Request?.InputJson : null;
@@ -262,6 +269,7 @@ namespace IrisBatch.Commands
             row.Properties.Add(new PSNoteProperty("Output", result.Output));
             row.Properties.Add(new PSNoteProperty("ErrorCode", result.Error?.Code));
             row.Properties.Add(new PSNoteProperty("ErrorMessage", result.Error?.Message));
+            if (embeddingColumn || result.Embedding != null) AddEmbeddingColumn(row, result);
             return row;
         }
 

@@ -14,7 +14,7 @@ namespace IrisBatch.Commands
     /// <summary>Builds one provider-neutral request per input object, from templates or script blocks.</summary>
     [Cmdlet(VerbsCommon.New, "IrisBatchRequest")]
     [OutputType(typeof(IrisBatchRequest))]
-    public sealed class NewIrisBatchRequestCommand : IrisBatchCmdlet
+    public sealed partial class NewIrisBatchRequestCommand : IrisBatchCmdlet
     {
         /// <summary>
         /// Whether <paramref name="id"/> is 1 to 64 of A-Z, a-z, 0-9, '_' and '-', nothing else (not even the final
@@ -117,6 +117,7 @@ namespace IrisBatch.Commands
         {
             _errors = new RowErrors(this);
             _empty = AllowEmpty ? null : new EmptyValues();
+            CheckEmbeddingParameters(Endpoint == RequestEndpoint.Embeddings);
             try
             {
                 _prompt = Source.From(Bound(nameof(Prompt)) ? Prompt : null, nameof(Prompt));
@@ -200,7 +201,7 @@ namespace IrisBatch.Commands
             else
             {
                 var system = _system != null ? _system.Expand(reader, rowNumber, _empty)
-                    : !_systemBound && reader.TryGetProperty(nameof(SystemPrompt), out var fromRow) ? PSConvert.ToText(fromRow) : null;
+                    : !_systemBound && Endpoint != RequestEndpoint.Embeddings && reader.TryGetProperty(nameof(SystemPrompt), out var fromRow) ? PSConvert.ToText(fromRow) : null;
                 var prompt = _prompt != null ? _prompt.Expand(reader, rowNumber, _empty) : Prompt != null ? PSConvert.ToText(Prompt) : null;
                 if (prompt == null) throw new RowException("no prompt: pass -Prompt or -Messages, or give the row a 'Prompt' property.");
                 if (!string.IsNullOrEmpty(system)) messages.Add(new ChatMessage("system", system));
@@ -234,6 +235,7 @@ namespace IrisBatch.Commands
                 InputObject = row,
                 RowNumber = rowNumber,
                 Endpoint = Endpoint,
+                Dimensions = _dimensions == null ? null : DimensionsFor(model!),
                 ReasoningEffort = ReasoningEffort,
             };
             if (_schema != null)

@@ -61,6 +61,7 @@ namespace IrisBatch.Providers.Anthropic
             MaxMetadataPairs = 1000,
             MaxMetadataKeyLength = 1000,
             MaxMetadataValueLength = 100_000,
+            EmbeddingBatches = false,   // no embeddings API (§11.5)
         };
 
         private string Batches(string rest = "") => _prefix + "messages/batches" + rest;

@@ -56,6 +56,7 @@ namespace IrisBatch.Providers.Azure
             MaxMetadataPairs = 16,
             MaxMetadataKeyLength = 64,
             MaxMetadataValueLength = 512,
+            EmbeddingBatches = false,   // "Can I use the batch API for embeddings models? This is currently not supported." (§11.5)
         };
 
         protected override void Authorize(HttpRequestMessage request, string apiKey)

@@ -62,6 +62,7 @@ namespace IrisBatch.Providers.Gemini
                 Endpoint = "batchGenerateContent",
             };
             b.Status = MapState(b.ProviderStatus);
+            if ((meta.Str("@type") ?? "").IndexOf("EmbedContentBatch", StringComparison.Ordinal) >= 0) b.Endpoint = "asyncBatchEmbedContent";
             var display = meta.FieldStr("displayName");
             if (display != null) GeminiNames.Apply(b, display);
             var stats = meta.Field("batchStats");
@@ -129,6 +130,17 @@ namespace IrisBatch.Providers.Gemini
                 var response = root.Field("response");
                 if (response == null) return ResultLines.Unreadable(line, lineNumber, "it has neither a response nor an error.");
                 r.Status = ResultStatus.Succeeded;
+                var embedding = response.Value.Field("embedding");
+                if (embedding != null)
+                {
+                    // An embedding batch's answer (spec §11.5): {"embedding":{"values":[…]},"tokenCount"?}.
+                    var values = embedding.Value.Field("values");
+                    r.Embedding = values == null ? null : Embeddings.EmbeddingVector.Read(values.Value);
+                    if (r.Embedding == null) return ResultLines.Unreadable(line, lineNumber, "its embedding has no values.");
+                    var tokens = response.Value.Long("tokenCount") ?? response.Value.Long("token_count");
+                    if (tokens != null) r.Usage = new TokenUsage { InputTokens = tokens.Value, TotalTokens = tokens.Value };
+                    return r;
+                }
                 var text = new StringBuilder();
                 var candidates = response.Value.Field("candidates");
                 if (candidates != null && candidates.Value.ValueKind == JsonValueKind.Array)

@@ -62,13 +62,18 @@ namespace IrisBatch.Providers.Gemini
             MaxMetadataPairs = 1000,
             MaxMetadataKeyLength = 1000,
             MaxMetadataValueLength = 100_000,
+            EmbeddingBatches = true,   // asyncBatchEmbedContent (§11.5)
         };
 
         private static string BatchName(string id) => id.StartsWith("batches/", StringComparison.Ordinal) ? id : "batches/" + id;
         private static string ModelName(string model) => model.StartsWith("models/", StringComparison.Ordinal) ? model : "models/" + model;
         public static string UploadDisplayName(string key) => "irisbatch-" + key + ".jsonl";
 
-        public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => GeminiRequestWriter.Write(writer, request);
+        public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request)
+        {
+            if (request.IsEmbedding) Embeddings.EmbeddingRequests.WriteGemini(writer, request);
+            else GeminiRequestWriter.Write(writer, request);
+        }
 
         /// <summary>Files of file mode (input JSONL, responses file) and the batch (spec §4 DELETE /v1beta/batches/{id}).</summary>
         public RemoteCleanup Cleanup => RemoteCleanup.Files | RemoteCleanup.Batch;
@@ -168,7 +173,8 @@ namespace IrisBatch.Providers.Gemini
                 w.WriteEndObject();
                 w.WriteEndObject();
             });
-            var path = "v1beta/" + ModelName(submission.Model) + ":batchGenerateContent";
+            // Embedding batches (spec §11.5) take the same batch body at their own method.
+            var path = "v1beta/" + ModelName(submission.Model) + (submission.Embeddings ? ":asyncBatchEmbedContent" : ":batchGenerateContent");
             using var doc = await _api.SendJsonAsync(HttpMethod.Post, path, () => Json(body), $"the batch create call ({submission.RequestCount} requests)", ct, retry: false).ConfigureAwait(false);
             var batch = GeminiJson.ReadOperation(doc.RootElement, BaseUri);
             if (batch.Total == 0) batch.Total = submission.RequestCount;
@@ -221,27 +227,49 @@ namespace IrisBatch.Providers.Gemini
                 await _api.DownloadToFileAsync("download/v1beta/" + file + ":download?alt=media", path, progress, $"the results file of batch {batch.Id}", ct).ConfigureAwait(false);
                 return new[] { path };
             }
-            var inlined = output?.Field("inlinedResponses");
+            // Embedding batches answer in inlinedEmbedContentResponses (spec §11.5), with the same inner list.
+            var inlined = output?.Field("inlinedResponses") ?? output?.Field("inlinedEmbedContentResponses");
             if (inlined != null && inlined.Value.ValueKind == JsonValueKind.Object) inlined = inlined.Value.Field("inlinedResponses");
             if (inlined == null || inlined.Value.ValueKind != JsonValueKind.Array) return new string[0];
             var temp = path + ".part";
+            // An answer without its metadata key is the request at the same position (answers come in submission order).
+            var byPosition = new Lazy<List<string?>>(() => KeysInSubmissionOrder(directory));
+            int position = 0;
             using (var writer = new JsonlWriter(temp))
                 foreach (var item in inlined.Value.EnumerateArray())
+                {
+                    int at = position++;
+                    var key = item.Field("metadata")?.Str("key") ?? (at < byPosition.Value.Count ? byPosition.Value[at] : null);
                     writer.WriteLine(w =>
                     {
                         w.WriteStartObject();
-                        w.WriteString("key", item.Field("metadata")?.Str("key"));
+                        w.WriteString("key", key);
                         var response = item.Field("response");
                         var error = item.Field("error");
                         if (response != null) { w.WritePropertyName("response"); response.Value.WriteTo(w); }
                         if (error != null) { w.WritePropertyName("error"); error.Value.WriteTo(w); }
                         w.WriteEndObject();
                     });
+                }
             Journal.AtomicFile.Replace(temp, path);
             return new[] { path };
         }
 
         public IrisBatchResult ParseResultLine(string line, long lineNumber) => GeminiJson.ParseResult(line, lineNumber);
+
+        /// <summary>The keys of the spooled input beside the results folder (the journal's submission folder), in order.</summary>
+        private static List<string?> KeysInSubmissionOrder(string resultsDirectory)
+        {
+            var keys = new List<string?>();
+            var input = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(resultsDirectory).TrimEnd(Path.DirectorySeparatorChar)) ?? "", "input.jsonl");
+            if (!File.Exists(input)) return keys;
+            foreach (var line in JsonlReader.ReadLines(input))
+            {
+                using var doc = JsonDocument.Parse(line.Text);
+                keys.Add(doc.RootElement.Str("key"));
+            }
+            return keys;
+        }
 
         private static byte[] JsonBytes(Action<Utf8JsonWriter> write)
         {

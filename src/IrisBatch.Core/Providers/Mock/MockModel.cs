@@ -14,6 +14,10 @@ namespace IrisBatch.Providers.Mock
         public string LastUser { get; set; } = "";
         /// <summary>Whitespace-separated words over the text of all messages.</summary>
         public int PromptTokens { get; set; }
+        /// <summary>An embeddings line (body.input): the answer is <see cref="MockModel.Vector"/> of the input.</summary>
+        public bool Embedding { get; set; }
+        /// <summary>The embedding's body.dimensions, when given.</summary>
+        public int? Dimensions { get; set; }
     }
 
     /// <summary>
@@ -33,6 +37,33 @@ namespace IrisBatch.Providers.Mock
 
         public static string Answer(string lastUser) => AnswerPrefix + lastUser;
 
+        /// <summary>Vector length of an embedding when the request gives no dimensions.</summary>
+        public const int DefaultDimensions = 8;
+
+        /// <summary>
+        /// The mock's embedding of a text: <paramref name="dimensions"/> floats in [-1, 1), the same for the same text
+        /// every time (a 64-bit FNV-1a hash of its UTF-16 code units seeds a xorshift generator). Tests compare results with it.
+        /// </summary>
+        public static float[] Vector(string text, int dimensions = DefaultDimensions)
+        {
+            ulong state = 14695981039346656037UL;
+            foreach (char c in text ?? "")
+            {
+                state ^= c;
+                state *= 1099511628211UL;
+            }
+            if (state == 0) state = 1;
+            var vector = new float[Math.Max(1, dimensions)];
+            for (int i = 0; i < vector.Length; i++)
+            {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                vector[i] = (float)((state >> 40) / (double)(1UL << 24) * 2.0 - 1.0);
+            }
+            return vector;
+        }
+
         public static bool Fails(string lastUser) =>
             lastUser.IndexOf(FailMarker, StringComparison.Ordinal) >= 0 || lastUser.IndexOf(Fail500Marker, StringComparison.Ordinal) >= 0;
 
@@ -45,6 +76,15 @@ namespace IrisBatch.Providers.Mock
             var body = root.Prop("body");
             if (body == null) return request;
             request.Model = body.Value.Str("model");
+            var input = body.Value.Prop("input");
+            if (input != null)
+            {
+                request.Embedding = true;
+                request.LastUser = input.Value.ValueKind == JsonValueKind.String ? input.Value.GetString() ?? "" : input.Value.GetRawText();
+                request.PromptTokens = CountWords(request.LastUser);
+                request.Dimensions = (int?)body.Value.Long("dimensions");
+                return request;
+            }
             var messages = body.Value.Prop("messages");
             if (messages == null || messages.Value.ValueKind != JsonValueKind.Array) return request;
             foreach (var m in messages.Value.EnumerateArray())
@@ -107,6 +147,24 @@ namespace IrisBatch.Providers.Mock
                 w.WriteString("type", fail500 ? "server_error" : "invalid_request_error");
                 if (fail500) w.WriteNull("param"); else w.WriteString("param", "messages");
                 if (fail500) w.WriteNull("code"); else w.WriteString("code", "emulated_failure");
+                w.WriteEndObject();
+            }
+            else if (r.Embedding)
+            {
+                w.WriteString("object", "list");
+                w.WritePropertyName("data");
+                w.WriteStartArray();
+                w.WriteStartObject();
+                w.WriteString("object", "embedding");
+                w.WriteNumber("index", 0);
+                w.WriteString("embedding", Embeddings.EmbeddingVector.ToBase64(Vector(r.LastUser, r.Dimensions ?? DefaultDimensions)));
+                w.WriteEndObject();
+                w.WriteEndArray();
+                w.WriteString("model", r.Model ?? "");
+                w.WritePropertyName("usage");
+                w.WriteStartObject();
+                w.WriteNumber("prompt_tokens", r.PromptTokens);
+                w.WriteNumber("total_tokens", r.PromptTokens);
                 w.WriteEndObject();
             }
             else

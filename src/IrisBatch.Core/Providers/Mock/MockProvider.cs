@@ -48,10 +48,17 @@ namespace IrisBatch.Providers.Mock
             MaxMetadataPairs = 16,
             MaxMetadataKeyLength = 64,
             MaxMetadataValueLength = 512,
+            EmbeddingBatches = true,   // as OpenAI: lines to /v1/embeddings, vectors from MockModel.Vector
+            MaxEmbeddingInputsPerBatch = 50_000,
         };
 
         public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request)
         {
+            if (request.IsEmbedding)
+            {
+                Embeddings.EmbeddingRequests.WriteOpenAI(writer, request);
+                return;
+            }
             Requests.RequestFeatures.CheckEndpoint(request, Name, false);
             OpenAIRequestWriter.Write(writer, request, OpenAIProvider.ChatEndpoint, Name);
         }
@@ -87,7 +94,7 @@ namespace IrisBatch.Providers.Mock
                 CreatedAt = now.ToUnixTimeSeconds(),
                 CreatedTicks = now.UtcTicks,
                 InputFileId = fileId,
-                Endpoint = OpenAIProvider.ChatEndpoint,
+                Endpoint = submission.Embeddings ? Embeddings.EmbeddingRequests.OpenAIEndpoint : OpenAIProvider.ChatEndpoint,
                 Metadata = ReservedMetadata.Compose(submission),
             };
             MockModel.Inspect(ReadRequests(fileId), state);

@@ -75,6 +75,8 @@ namespace IrisBatch.Providers.Ollama
         {
             public string CustomId = "";
             public string Body = "";
+            /// <summary>The route of an embedding request ("api/embed" or "embeddings"); null for chat.</summary>
+            public string? Path;
             public int Attempts;
             public string? LastServer;
             public string? LastError;
@@ -108,7 +110,13 @@ namespace IrisBatch.Providers.Ollama
                     using var doc = JsonDocument.Parse(line.Text);
                     var id = doc.RootElement.GetProperty("custom_id").GetString()!;
                     if (done.Contains(id)) continue;
-                    queue.Enqueue(new Item { CustomId = id, Body = doc.RootElement.GetProperty("body").GetRawText() });
+                    var route = doc.RootElement.Str("path");
+                    queue.Enqueue(new Item
+                    {
+                        CustomId = id,
+                        Body = doc.RootElement.GetProperty("body").GetRawText(),
+                        Path = route == "api/embed" || route == "embeddings" ? route : null,
+                    });
                 }
                 if (queue.IsEmpty) return;
                 _log?.Invoke($"Running {queue.Count} request(s) on {_servers.Length} server(s), {_throttle} at a time on each.");
@@ -213,9 +221,10 @@ namespace IrisBatch.Providers.Ollama
         /// <summary>One call through the HTTP pipeline; returns the executed line, or throws (retryable or not: see WorkAsync).</summary>
         private async Task<string> CallAsync(Uri server, Item item, CancellationToken abort)
         {
-            var path = _openAICompatible ? "chat/completions" : "api/chat";
+            var path = item.Path ?? (_openAICompatible ? "chat/completions" : "api/chat");
             using var doc = await _clients[server.AbsoluteUri].SendJsonAsync(HttpMethod.Post, path,
                 () => new StringContent(item.Body, Encoding.UTF8, "application/json"), $"request {item.CustomId}", abort, retry: false).ConfigureAwait(false);
+            if (item.Path != null) return Embeddings.LocalEmbeddings.ExecutedLine(item.CustomId, doc.RootElement, server.AbsoluteUri);
             var (output, usage) = OllamaWire.ReadAnswer(doc.RootElement);
             using var ms = new MemoryStream();
             using (var w = new Utf8JsonWriter(ms, JsonlWriter.Options))

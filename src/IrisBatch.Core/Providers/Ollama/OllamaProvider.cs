@@ -53,9 +53,14 @@ namespace IrisBatch.Providers.Ollama
             MaxMetadataPairs = 1000,
             MaxMetadataKeyLength = 1000,
             MaxMetadataValueLength = 100_000,
+            EmbeddingBatches = true,   // run here, one /api/embed (or /v1/embeddings) call per request
         };
 
-        public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => OllamaWire.WriteLine(writer, request, _openAICompatible);
+        public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request)
+        {
+            if (request.IsEmbedding) Embeddings.EmbeddingRequests.WriteLocal(writer, request, _openAICompatible);
+            else OllamaWire.WriteLine(writer, request, _openAICompatible);
+        }
 
         /// <summary>Ollama batches run here, against local servers: nothing is kept remotely.</summary>
         public RemoteCleanup Cleanup => RemoteCleanup.None;
@@ -85,7 +90,8 @@ namespace IrisBatch.Providers.Ollama
                 CreatedAt = DateTimeOffset.UtcNow,
                 Model = submission.Model,
                 Name = submission.Name,
-                Endpoint = _openAICompatible ? "/v1/chat/completions" : "/api/chat",
+                Endpoint = submission.Embeddings ? (_openAICompatible ? "/v1/embeddings" : "/api/embed")
+                    : _openAICompatible ? "/v1/chat/completions" : "/api/chat",
             });
         }
 

@@ -111,6 +111,8 @@ namespace IrisBatch.Providers.Ollama
                     r.Status = ResultStatus.Succeeded;
                     r.Output = root.Str("output");
                     r.Usage = ResultLines.ReadUsage(root.Prop("usage"));
+                    var embedding = root.Prop("embedding");
+                    if (embedding != null) r.Embedding = Embeddings.EmbeddingVector.Read(embedding.Value);
                 }
                 else
                 {

@@ -44,6 +44,8 @@ namespace IrisBatch.Providers.OpenAI
             MaxMetadataPairs = 16,
             MaxMetadataKeyLength = 64,
             MaxMetadataValueLength = 512,
+            EmbeddingBatches = true,
+            MaxEmbeddingInputsPerBatch = 50_000,   // "/v1/embeddings batches are also restricted to a maximum of 50,000 embedding inputs" (§1.9)
         };
 
         /// <summary>Where the batches live, as journaled (Azure adds its api-version).</summary>
@@ -77,7 +79,11 @@ namespace IrisBatch.Providers.OpenAI
         /// <summary>The path of a route relative to the base URI (Azure adds its api-version query).</summary>
         protected virtual string Route(string path) => path;
 
-        public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => OpenAIRequestWriter.Write(writer, request, Endpoint, Name, ResponsesEndpoint);
+        public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request)
+        {
+            if (request.IsEmbedding) Embeddings.EmbeddingRequests.WriteOpenAI(writer, request);
+            else OpenAIRequestWriter.Write(writer, request, Endpoint, Name, ResponsesEndpoint);
+        }
 
         /// <summary>
         /// The batch's endpoint: the url of its lines (one per batch: the spooler keeps chat and Responses requests
@@ -143,7 +149,7 @@ namespace IrisBatch.Providers.OpenAI
             {
                 w.WriteStartObject();
                 w.WriteString("input_file_id", fileId);
-                w.WriteString("endpoint", EndpointOf(submission));
+                w.WriteString("endpoint", submission.Embeddings ? Embeddings.EmbeddingRequests.OpenAIEndpoint : EndpointOf(submission));
                 w.WriteString("completion_window", "24h");
                 w.WritePropertyName("metadata");
                 w.WriteStartObject();

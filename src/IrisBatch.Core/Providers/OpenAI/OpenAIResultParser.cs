@@ -45,6 +45,7 @@ namespace IrisBatch.Providers.OpenAI
                     {
                         result.Output = ReadOutput(body.Value);
                         result.Usage = ResultLines.ReadUsage(body.Value.Prop("usage"));
+                        result.Embedding = ReadEmbedding(body.Value);
                     }
                     return result;
                 }
@@ -142,6 +143,7 @@ namespace IrisBatch.Providers.OpenAI
                     if (s.HasBody)
                     {
                         result.Output = s.Output;
+                        result.Embedding = s.Embedding;
                         if (s.HasUsage)
                         {
                             long input = s.PromptTokens ?? s.InputTokens ?? 0;
@@ -180,6 +182,7 @@ namespace IrisBatch.Providers.OpenAI
             public bool HasBody, HasError, HasUsage, HasEnvelope;
             public string? ErrorCode, ErrorMessage, Output, EnvelopeCode, EnvelopeType, EnvelopeMessage;
             public long? PromptTokens, InputTokens, CompletionTokens, OutputTokens, TotalTokens, CachedTokens, ReasoningTokens;
+            public float[]? Embedding;
 
             public bool Once(int flag)
             {
@@ -254,6 +257,14 @@ namespace IrisBatch.Providers.OpenAI
                     }
                     else if (r.TokenType != JsonTokenType.Null) return false;
                 }
+                else if (r.ValueTextEquals("data"))
+                {
+                    // An embeddings list (spec §11.5): the first item's vector, a float list or base64.
+                    if (!s.Once(256)) return false;
+                    r.Read();
+                    if (r.TokenType == JsonTokenType.StartArray) { if (!FastEmbedding(ref r, out s.Embedding)) return false; }
+                    else if (r.TokenType != JsonTokenType.Null) return false;
+                }
                 else if (r.ValueTextEquals("output") || r.ValueTextEquals("output_text"))
                 {
                     return false;   // a Responses API or other body: ReadOutput's later branches
@@ -265,6 +276,68 @@ namespace IrisBatch.Providers.OpenAI
                 }
             }
             return true;
+        }
+
+        /// <summary>As <see cref="ReadEmbedding"/>: the vector of the data list's item of index 0 (else its first item).</summary>
+        [MethodImpl(Hot.Path)]
+        private static bool FastEmbedding(ref Utf8JsonReader r, out float[]? embedding)
+        {
+            embedding = null;
+            float[]? first = null;
+            bool found = false;
+            while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+            {
+                if (r.TokenType != JsonTokenType.StartObject) return false;
+                float[]? vector = null;
+                long? index = null;
+                bool seenVector = false;
+                while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (r.ValueTextEquals("embedding"))
+                    {
+                        if (seenVector) return false;
+                        seenVector = true;
+                        r.Read();
+                        vector = Embeddings.EmbeddingVector.Read(ref r);
+                        if (vector == null) return false;
+                    }
+                    else if (r.ValueTextEquals("index"))
+                    {
+                        r.Read();
+                        index = ReadLong(ref r);
+                    }
+                    else
+                    {
+                        r.Read();
+                        r.Skip();
+                    }
+                }
+                if (first == null) first = vector;
+                if (!found && (index ?? 0) == 0 && vector != null)
+                {
+                    embedding = vector;
+                    found = true;
+                }
+            }
+            if (!found) embedding = first;
+            return true;
+        }
+
+        /// <summary>The vector of an embeddings body (spec §11.5): data[index 0].embedding, a float list or base64; null for other bodies.</summary>
+        public static float[]? ReadEmbedding(JsonElement body)
+        {
+            var data = body.Prop("data");
+            if (data == null || data.Value.ValueKind != JsonValueKind.Array) return null;
+            float[]? first = null;
+            foreach (var item in data.Value.EnumerateArray())
+            {
+                var value = item.Prop("embedding");
+                if (value == null) continue;
+                var vector = Embeddings.EmbeddingVector.Read(value.Value);
+                if ((item.Long("index") ?? 0) == 0 && vector != null) return vector;
+                first ??= vector;
+            }
+            return first;
         }
 
         /// <summary>As ReadOutput's first branch: the first choice's message content (a string or null), else its text.</summary>

@@ -43,6 +43,7 @@ namespace IrisBatch.Providers.Xai
             MaxMetadataPairs = 1000,
             MaxMetadataKeyLength = 1000,
             MaxMetadataValueLength = 100_000,
+            EmbeddingBatches = false,   // a batch request is a completion, image or video request, no embed request (§11.5)
         };
 
         public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => XaiRequestWriter.Write(writer, request);

@@ -1,0 +1,104 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using IrisBatch.Providers;
+
+namespace IrisBatch.Embeddings
+{
+    /// <summary>
+    /// Writes an embedding request (one input, the request's <see cref="IrisBatchRequest.Prompt"/>) in each provider's
+    /// form (spec §11.5). -Body fields are added verbatim, and win over IrisBatch's own (as for chat).
+    /// </summary>
+    public static class EmbeddingRequests
+    {
+        public const string OpenAIEndpoint = "/v1/embeddings";
+
+        /// <summary>
+        /// OpenAI batch line: {"custom_id","method":"POST","url":"/v1/embeddings","body":{"model","input","dimensions"?,
+        /// "encoding_format":"base64"}}. Base64 is asked for: a quarter of the text of a float list, and no number parsing.
+        /// </summary>
+        [MethodImpl(Hot.Path)]
+        public static void WriteOpenAI(Utf8JsonWriter w, IrisBatchRequest r)
+        {
+            w.WriteStartObject();
+            w.WriteString("custom_id", r.CustomId);
+            w.WriteString("method", "POST");
+            w.WriteString("url", OpenAIEndpoint);
+            w.WritePropertyName("body");
+            WriteOpenAIBody(w, r, base64: true);
+            w.WriteEndObject();
+        }
+
+        /// <summary>
+        /// The body of an OpenAI(-compatible) embeddings call (CreateEmbeddingRequest). Local servers get the default
+        /// float list: not every OpenAI-compatible server knows encoding_format, and nothing is saved there.
+        /// </summary>
+        [MethodImpl(Hot.Path)]
+        public static void WriteOpenAIBody(Utf8JsonWriter w, IrisBatchRequest r, bool base64)
+        {
+            var extra = BodyFields.For(r.BodyJson);
+            w.WriteStartObject();
+            if (!extra.Has("model")) w.WriteString("model", r.Model);
+            if (!extra.Has("input")) w.WriteString("input", r.Prompt ?? "");
+            if (r.Dimensions.HasValue && !extra.Has("dimensions")) w.WriteNumber("dimensions", r.Dimensions.Value);
+            if (base64 && !extra.Has("encoding_format")) w.WriteString("encoding_format", "base64");
+            extra.WriteAll(w);
+            w.WriteEndObject();
+        }
+
+        /// <summary>
+        /// Gemini file-mode line {"key","request":EmbedContentRequest}; the request is {"content":{"parts":[{"text"}]},
+        /// "outputDimensionality"?} (no model: the batch names it). Inline batches send the same request with metadata.key.
+        /// </summary>
+        [MethodImpl(Hot.Path)]
+        public static void WriteGemini(Utf8JsonWriter w, IrisBatchRequest r)
+        {
+            w.WriteStartObject();
+            w.WriteString("key", r.CustomId);
+            w.WritePropertyName("request");
+            var extra = BodyFields.For(r.BodyJson);
+            w.WriteStartObject();
+            if (!extra.Has("content"))
+            {
+                w.WritePropertyName("content");
+                w.WriteStartObject();
+                w.WritePropertyName("parts");
+                w.WriteStartArray();
+                w.WriteStartObject();
+                w.WriteString("text", r.Prompt ?? "");
+                w.WriteEndObject();
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            if (r.Dimensions.HasValue && !extra.Has("outputDimensionality") && !extra.Has("output_dimensionality"))
+                w.WriteNumber("outputDimensionality", r.Dimensions.Value);
+            extra.WriteAll(w);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        /// <summary>
+        /// The spool line of a server without a batch API: {"custom_id","path","body"}, the body Ollama's /api/embed
+        /// ({"model","input","dimensions"?}) or, on an OpenAI-compatible server, /v1/embeddings' (as for OpenAI).
+        /// </summary>
+        [MethodImpl(Hot.Path)]
+        public static void WriteLocal(Utf8JsonWriter w, IrisBatchRequest r, bool openAICompatible)
+        {
+            w.WriteStartObject();
+            w.WriteString("custom_id", r.CustomId);
+            w.WriteString("path", openAICompatible ? "embeddings" : "api/embed");
+            w.WritePropertyName("body");
+            if (openAICompatible) WriteOpenAIBody(w, r, base64: false);
+            else
+            {
+                var extra = BodyFields.For(r.BodyJson);
+                w.WriteStartObject();
+                if (!extra.Has("model")) w.WriteString("model", r.Model);
+                if (!extra.Has("input")) w.WriteString("input", r.Prompt ?? "");
+                if (r.Dimensions.HasValue && !extra.Has("dimensions")) w.WriteNumber("dimensions", r.Dimensions.Value);
+                extra.WriteAll(w);
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        }
+    }
+}
