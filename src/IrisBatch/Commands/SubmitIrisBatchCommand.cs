@@ -94,7 +94,8 @@ namespace IrisBatch.Commands
         private double? CostOf(SpooledPart part)
         {
             if (_prices == null) return null;
-            var output = part.MaxOutputTokens > 0 ? part.MaxOutputTokens : part.InputTokens;
+            // An embedding has no output tokens: its price is the input's alone.
+            var output = part.Entry.Embeddings ? 0 : part.MaxOutputTokens > 0 ? part.MaxOutputTokens : part.InputTokens;
             return _prices.Estimate(part.Entry.Model, part.InputTokens, output);
         }
 
@@ -104,8 +105,15 @@ namespace IrisBatch.Commands
             var cost = CostOf(part);
             var method = lane.Spooler.CounterFor(part.Entry.Model).Method;
             return $", {part.InputTokens:N0} input tokens ({method}), estimated cost " +
-                   (cost.HasValue ? $"{cost.Value.ToString("0.####", CultureInfo.InvariantCulture)} {_prices!.Currency} at batch prices of {_prices.Taken}" : "unknown (no price for this model)");
+                   (cost.HasValue ? $"{cost.Value.ToString("0.####", CultureInfo.InvariantCulture)} {_prices!.Currency} at " +
+                        (part.Entry.Embeddings ? EmbeddingPrice(part.Entry.Model) : "batch prices") + $" of {_prices.Taken}" : "unknown (no price for this model)");
         }
+
+        /// <summary>"the embedding batch price of $0.01 per 1M input tokens" for an embedding part's -WhatIf line.</summary>
+        private string EmbeddingPrice(string model) =>
+            _prices!.TryGet(model, out var input, out _)
+                ? $"the embedding batch price of {input.ToString("0.####", CultureInfo.InvariantCulture)} {_prices.Currency} per 1M input tokens"
+                : "batch prices";
 
         private void CheckCost()
         {
