@@ -1,0 +1,257 @@
+# Embedding batches (issue 17, spec §11.5): New-IrisBatchRequest -Endpoint Embeddings builds one input per row; OpenAI,
+# Gemini and Ollama run them; Anthropic, xAI and Azure OpenAI refuse before any connection; results carry float[]
+# vectors, CSV cells as compact JSON arrays, and -AsVectorFile writes a NumPy .npy file with its ids.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $null = Import-ModuleUnderTest
+    $poll = 0.1
+
+    function New-Docs([int] $Count) {
+        for ($i = 1; $i -le $Count; $i++) { [pscustomobject]@{ id = "doc-$i"; title = "Title $i"; body = "Body text number $i" } }
+    }
+
+    # Whether two vectors hold the same floats (null is never the same).
+    function Test-SameVector($a, $b) {
+        if ($null -eq $a -or $null -eq $b) { return $false }
+        $x = [float[]] @($a); $y = [float[]] @($b)
+        if ($x.Length -ne $y.Length) { return $false }
+        for ($i = 0; $i -lt $x.Length; $i++) { if ($x[$i] -ne $y[$i]) { return $false } }
+        $true
+    }
+
+    # Reads a .npy file (format 1.0, '<f4') as the tests expect it: shape and rows.
+    function Read-Npy([string] $Path) {
+        $bytes = [IO.File]::ReadAllBytes($Path)
+        $headerLength = $bytes[8] + 256 * $bytes[9]
+        $header = [Text.Encoding]::ASCII.GetString($bytes, 10, $headerLength)
+        if ($header -notmatch "'descr': '<f4', 'fortran_order': False, 'shape': \((\d+), (\d+)\)") { throw "bad header: $header" }
+        $n = [int] $Matches[1]; $d = [int] $Matches[2]
+        $rows = for ($r = 0; $r -lt $n; $r++) {
+            $v = [float[]]::new($d)
+            [Buffer]::BlockCopy($bytes, 10 + $headerLength + 4 * $d * $r, $v, 0, 4 * $d)
+            , $v
+        }
+        [pscustomobject]@{ Rows = $n; Dimensions = $d; Vectors = @($rows); Bytes = $bytes.Length; HeaderEnd = 10 + $headerLength }
+    }
+}
+
+Describe 'New-IrisBatchRequest -Endpoint Embeddings' {
+    It 'builds one embedding request per row from the -Prompt template, with -Dimensions' {
+        $r = @(New-Docs 3 | New-IrisBatchRequest -Endpoint Embeddings -Model text-embedding-3-small -Prompt '{title}: {body}' -CustomId '{id}' -Dimensions 16)
+        $r.Count | Should -Be 3
+        $r[1].Endpoint | Should -Be ([IrisBatch.RequestEndpoint]::Embeddings)
+        $r[1].Prompt | Should -BeExactly 'Title 2: Body text number 2'
+        $r[1].Dimensions | Should -Be 16
+        $r[1].CustomId | Should -Be 'doc-2'
+        @($r[1].Messages).Count | Should -Be 1
+    }
+
+    It 'takes a script block as for chat, and ignores a SystemPrompt column' {
+        $row = [pscustomobject]@{ title = 'A'; SystemPrompt = 'ignored' }
+        $r = $row | New-IrisBatchRequest -Endpoint Embeddings -Model text-embedding-3-small -Prompt { $_.title.ToLower() + '!' }
+        $r.Prompt | Should -BeExactly 'a!'
+        $r.SystemPrompt | Should -BeNullOrEmpty
+    }
+
+    It '-<Name> with -Endpoint Embeddings is a parameter error, before any row' -ForEach @(
+        @{ Name = 'SystemPrompt'; Extra = @{ SystemPrompt = 'x' } }
+        @{ Name = 'Schema'; Extra = @{ Schema = @{ type = 'object'; properties = @{ a = @{ type = 'string' } } } } }
+        @{ Name = 'Image'; Extra = @{ Image = 'https://example.com/a.png' } }
+        @{ Name = 'Temperature'; Extra = @{ Temperature = 0.5 } }
+        @{ Name = 'MaxTokens'; Extra = @{ MaxTokens = 10 } }
+        @{ Name = 'ReasoningEffort'; Extra = @{ ReasoningEffort = 'low' } }
+    ) {
+        $script:built = 0
+        $err = { New-Docs 2 | New-IrisBatchRequest -Endpoint Embeddings -Model text-embedding-3-small -Prompt '{title}' @Extra | ForEach-Object { $script:built++ } } |
+            Should -Throw -PassThru
+        $script:built | Should -Be 0
+        $err.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.InvalidParameter,*'
+        $err.Exception | Should -BeOfType ([System.Management.Automation.ParameterBindingException])
+        $err.Exception.Message | Should -BeLike "*-$Name*Embeddings*"
+    }
+
+    It '-Dimensions without -Endpoint Embeddings, or more than the model gives, is a parameter error' {
+        { New-IrisBatchRequest -Model gpt-4o-mini -Prompt x -Dimensions 16 -ErrorAction Stop } | Should -Throw -ErrorId 'IrisBatch.InvalidParameter*'
+        { New-IrisBatchRequest -Endpoint Embeddings -Model text-embedding-3-small -Prompt x -Dimensions 4096 -ErrorAction Stop } | Should -Throw '*at most 1536*'
+        { New-IrisBatchRequest -Endpoint Embeddings -Model text-embedding-ada-002 -Prompt x -Dimensions 16 -ErrorAction Stop } | Should -Throw '*does not take -Dimensions*'
+    }
+}
+
+Describe 'Embeddings with the Mock provider: vectors, CSV and the .npy file' {
+    BeforeAll {
+        $null = Initialize-TestEnvironment
+        $batch = New-Docs 300 | New-IrisBatchRequest -Endpoint Embeddings -Model text-embedding-3-small -Prompt '{title}: {body}' -CustomId '{id}' -Dimensions 16 |
+            Submit-IrisBatch -Provider Mock | Wait-IrisBatch -PollInterval $poll -Timeout 60
+        $results = @($batch | Get-IrisBatchResult)
+    }
+    AfterAll { Clear-TestEnvironment }
+
+    It '300 rows give 300 results, each the mock model''s vector of its row''s text, 16 long' {
+        $results.Count | Should -Be 300
+        $wrong = foreach ($r in $results) {
+            $expected = [IrisBatch.Providers.Mock.MockModel]::Vector("$($r.Input.title): $($r.Input.body)", 16)
+            if ($r.Status -ne 'Succeeded' -or $r.Embedding -isnot [float[]] -or $r.Embedding.Length -ne 16 -or
+                -not (Test-SameVector $r.Embedding $expected)) { $r.CustomId }
+        }
+        @($wrong) | Should -BeNullOrEmpty
+        $results[0].Output | Should -BeNullOrEmpty
+        $results[0].Usage.InputTokens | Should -BeGreaterThan 0
+        $results[0].Usage.OutputTokens | Should -Be 0
+    }
+
+    It '-AsVectorFile writes a (300, 16) float32 .npy file and the ids beside it, row for row' {
+        $path = Join-Path $TestDrive 'mock.npy'
+        $file = $batch | Get-IrisBatchResult -AsVectorFile $path
+        $file.Count | Should -Be 300
+        $file.Dimensions | Should -Be 16
+        $file.IdsPath | Should -Be (Join-Path $TestDrive 'mock.ids.txt')
+        $npy = Read-Npy $path
+        $npy.Rows | Should -Be 300
+        $npy.Dimensions | Should -Be 16
+        ($npy.HeaderEnd % 64) | Should -Be 0
+        $npy.Bytes | Should -Be ($npy.HeaderEnd + 300 * 16 * 4)
+        $ids = @(Get-Content $file.IdsPath)
+        $ids.Count | Should -Be 300
+        $byId = @{}; foreach ($r in $results) { $byId[$r.CustomId] = $r.Embedding }
+        $wrong = for ($i = 0; $i -lt 300; $i++) { if (-not (Test-SameVector $npy.Vectors[$i] $byId[$ids[$i]])) { $ids[$i] } }
+        @($wrong) | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Embeddings on OpenAI (emulator)' {
+    BeforeAll {
+        $emu = Start-TestEmulator -ValidatingMs 10 -InProgressMs 50 -FinalizingMs 10
+        $null = Initialize-TestEnvironment
+        $batch = New-Docs 300 | New-IrisBatchRequest -Endpoint Embeddings -Model text-embedding-3-small -Prompt '{title}: {body}' -CustomId '{id}' -Dimensions 16 |
+            Submit-IrisBatch -BaseUri $emu.BaseUri | Wait-IrisBatch -PollInterval $poll -Timeout 60
+        $results = @($batch | Get-IrisBatchResult)
+    }
+    AfterAll {
+        $emu | Stop-TestEmulator
+        Clear-TestEnvironment
+    }
+
+    It 'sends one /v1/embeddings line per row: the text, dimensions 16 and base64 encoding' {
+        $b = Invoke-EmulatorApi $emu GET "/v1/batches/$($batch.Id)"
+        $b.endpoint | Should -Be '/v1/embeddings'
+        $lines = @(Get-EmulatorFileLines $emu $b.input_file_id)
+        $lines.Count | Should -Be 300
+        $first = $lines | Where-Object custom_id -EQ 'doc-7'
+        $first.url | Should -Be '/v1/embeddings'
+        $first.body.input | Should -BeExactly 'Title 7: Body text number 7'
+        $first.body.dimensions | Should -Be 16
+        $first.body.encoding_format | Should -Be 'base64'
+        $first.body.model | Should -Be 'text-embedding-3-small'
+    }
+
+    It '300 rows give 300 succeeded results with float[] vectors, usage and no output' {
+        $results.Count | Should -Be 300
+        @($results | Where-Object { $_.Status -ne 'Succeeded' -or $_.Embedding -isnot [float[]] -or $_.Embedding.Length -eq 0 }).Count | Should -Be 0
+        @($results.CustomId | Sort-Object -Unique).Count | Should -Be 300
+        $results[0].Usage.InputTokens | Should -BeGreaterThan 0
+        $results[0].Output | Should -BeNullOrEmpty
+    }
+
+    It 'each vector is the one the emulator wrote for that row (decoded exactly)' {
+        $b = Invoke-EmulatorApi $emu GET "/v1/batches/$($batch.Id)"
+        $byId = @{}
+        foreach ($line in Get-EmulatorFileLines $emu $b.output_file_id) { $byId[$line.custom_id] = $line.response.body.data[0].embedding }
+        $wrong = foreach ($r in $results) {
+            $wire = $byId[$r.CustomId]
+            $expected = if ($wire -is [string]) { [IrisBatch.Embeddings.EmbeddingVector]::FromBase64($wire) } else { $wire }
+            if (-not (Test-SameVector $r.Embedding $expected)) { $r.CustomId }
+        }
+        @($wrong) | Should -BeNullOrEmpty
+    }
+
+    It '-IncludeInput | Export-Csv writes Embedding as a compact JSON array that reads back to the same floats' {
+        $csv = Join-Path $TestDrive 'vectors.csv'
+        $batch | Get-IrisBatchResult -IncludeInput | Export-Csv $csv
+        $rows = @(Import-Csv $csv)
+        $rows.Count | Should -Be 300
+        $rows[0].PSObject.Properties.Name | Should -Contain 'Embedding'
+        $rows[0].Embedding | Should -Match '^\[-?[0-9][^ ]*\]$'
+        $byId = @{}; foreach ($r in $results) { $byId[$r.CustomId] = $r.Embedding }
+        $wrong = foreach ($row in $rows) {
+            $back = @($row.Embedding | ConvertFrom-Json)
+            if (-not (Test-SameVector $back $byId[$row.CustomId]) -or $row.title -ne "Title $($row.CustomId -replace 'doc-')") { $row.CustomId }
+        }
+        @($wrong) | Should -BeNullOrEmpty
+    }
+
+    It '-WhatIf shows the input tokens and the embedding batch price, and -MaxCost holds' {
+        $before = (Get-EmulatorStats $emu).uploads
+        $said = Get-TranscriptText {
+            New-Docs 3 | New-IrisBatchRequest -Endpoint Embeddings -Model text-embedding-3-small -Prompt '{title}: {body}' |
+                Submit-IrisBatch -BaseUri $emu.BaseUri -WhatIf
+        }
+        $said | Should -Match '3 requests .*\d+ input tokens \(cl100k_base\)'
+        $said | Should -Match 'embedding batch price of 0.01 USD per 1M input tokens'
+        { New-Docs 3 | New-IrisBatchRequest -Endpoint Embeddings -Model text-embedding-3-small -Prompt '{title}: {body}' |
+            Submit-IrisBatch -BaseUri $emu.BaseUri -MaxCost 0.0000000001 -ErrorAction Stop } | Should -Throw -ErrorId 'IrisBatch.CostLimitExceeded*'
+        (Get-EmulatorStats $emu).uploads | Should -Be $before
+    }
+}
+
+Describe '<Provider> has no embedding batches: IrisBatch.UnsupportedEndpoint before any connection' -ForEach @(
+    @{ Provider = 'Anthropic'; Path = ''; KeyVariable = 'ANTHROPIC_API_KEY' }
+    @{ Provider = 'Xai'; Path = '/xai/v1'; KeyVariable = 'XAI_API_KEY' }
+    @{ Provider = 'AzureOpenAI'; Path = ''; KeyVariable = 'AZURE_OPENAI_API_KEY' }
+) {
+    BeforeAll {
+        $emu = Start-TestEmulator
+        $null = Initialize-ProviderTestEnvironment -KeyVariable $KeyVariable
+    }
+    AfterAll {
+        $emu | Stop-TestEmulator
+        Clear-TestEnvironment
+    }
+
+    It 'refuses, naming the provider, and the emulator saw no request' {
+        $script:out = 0
+        $err = { New-Docs 5 | New-IrisBatchRequest -Endpoint Embeddings -Model text-embedding-3-small -Prompt '{title}' |
+                Submit-IrisBatch -Provider $Provider -BaseUri "$($emu.Url)$Path" | ForEach-Object { $script:out++ } } | Should -Throw -PassThru
+        $script:out | Should -Be 0
+        $err.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.UnsupportedEndpoint,*'
+        $err.Exception.Message | Should -BeLike "$Provider has no embedding batches*"
+        $n = 0; foreach ($p in (Get-EmulatorStats $emu).routes.psobject.Properties) { $n += [long] $p.Value }
+        $n | Should -Be 0 -Because 'nothing may be sent for a batch the provider cannot run'
+        @(Get-ChildItem (Join-Path $env:IRISBATCH_HOME 'submissions') -ErrorAction Ignore).Count | Should -Be 0 -Because 'nothing stays spooled'
+    }
+}
+
+Describe 'A 120,000-row embedding job splits under the 50,000 inputs limit and returns every vector' {
+    BeforeAll {
+        $emu = Start-TestEmulator -ArgumentList '--instant'
+        $null = Initialize-TestEnvironment
+        $csv = Join-Path $TestDrive 'docs.csv'
+        $sb = [Text.StringBuilder]::new(40 * 120000)
+        $null = $sb.Append("id,text`n")
+        for ($i = 1; $i -le 120000; $i++) { $null = $sb.Append('d-').Append($i).Append(',text ').Append($i).Append("`n") }
+        [IO.File]::WriteAllText($csv, $sb.ToString())
+        $batches = @(Import-Csv $csv | New-IrisBatchRequest -Endpoint Embeddings -Model text-embedding-3-small -Prompt '{text}' -CustomId '{id}' -Dimensions 4 |
+                Submit-IrisBatch -BaseUri $emu.BaseUri | Wait-IrisBatch -PollInterval $poll -Timeout 300)
+    }
+    AfterAll {
+        $emu | Stop-TestEmulator
+        Clear-TestEnvironment
+    }
+
+    It 'is a set of three batches of at most 50,000 embedding inputs each' {
+        $batches.Count | Should -Be 3
+        @($batches.SetId | Sort-Object -Unique).Count | Should -Be 1
+        ($batches.Total | Sort-Object) | Should -Be @(20000, 50000, 50000)
+        foreach ($b in $batches) { (Invoke-EmulatorApi $emu GET "/v1/batches/$($b.Id)").endpoint | Should -Be '/v1/embeddings' }
+    }
+
+    It 'returns all 120,000 results, each with a vector, once' {
+        $seen = [Collections.Generic.HashSet[string]]::new()
+        $bad = 0
+        $batches | Get-IrisBatchResult | ForEach-Object {
+            if ($_.Status -ne 'Succeeded' -or $null -eq $_.Embedding -or -not $seen.Add($_.CustomId)) { $bad++ }
+        }
+        $bad | Should -Be 0
+        $seen.Count | Should -Be 120000
+    }
+}
