@@ -54,6 +54,55 @@ namespace IrisBatch
 
         public string BatchId { get; set; } = "";
 
+        /// <summary>Why the answer ended, as the provider says it (finish_reason, stop_reason, finishReason, status), when it says.</summary>
+        public string? StopReason { get; set; }
+
+        /// <summary>True when the answer was cut at the token limit (length, max_tokens, MAX_TOKENS, max_output_tokens).</summary>
+        internal bool Truncated { get; set; }
+
+        /// <summary>
+        /// The answer parsed as JSON when the request had a -Schema: a PSCustomObject, or an instance of the class the
+        /// schema was made from. Null for plain answers and failed results. Built when first read.
+        /// </summary>
+        public object? Parsed
+        {
+            get => _parsed.Value;
+            set => _parsed.Set(value);
+        }
+
+        private Deferred<object?> _parsed;
+
+        /// <summary>Sets <see cref="Parsed"/> to a value built when first asked for.</summary>
+        internal void DeferParsed(Lazy<object?> parsed) => _parsed.Defer(parsed);
+
+        /// <summary>
+        /// A refusal reported in place of an answer (spec §11.1): the result is Failed with ErrorCode refusal and the
+        /// refusal's text, which is also the Output when the provider gave no other text.
+        /// </summary>
+        internal void Refuse(string? text)
+        {
+            Status = ResultStatus.Failed;
+            var message = string.IsNullOrEmpty(text) ? "The model refused to answer." : text;
+            if (string.IsNullOrEmpty(Output)) Output = text;
+            Error = new ResultError { Code = "refusal", Message = message };
+        }
+
+        /// <summary>A succeeded answer cut at the token limit with no text at all (a reasoning model that spent it all thinking) is Failed, ErrorCode truncated.</summary>
+        internal void FailIfTruncatedAndEmpty()
+        {
+            if (Truncated && Status == ResultStatus.Succeeded && string.IsNullOrEmpty(Output)) FailTruncated();
+        }
+
+        internal void FailTruncated()
+        {
+            Status = ResultStatus.Failed;
+            Error = new ResultError
+            {
+                Code = "truncated",
+                Message = $"The answer was cut at the token limit ({StopReason ?? "length"}) and is incomplete: raise -MaxTokens (reasoning models count their reasoning tokens in it).",
+            };
+        }
+
         public IrisBatchRequest? Request
         {
             get

@@ -6,6 +6,7 @@ using System.Management.Automation;
 using System.Runtime.CompilerServices;
 using IrisBatch.Conversion;
 using IrisBatch.Journal;
+using IrisBatch.Requests;
 using IrisBatch.Results;
 
 namespace IrisBatch.Commands
@@ -151,10 +152,13 @@ namespace IrisBatch.Commands
             long expected = Math.Max(batch.Total, entry?.RequestCount ?? 0);
             try
             {
-                foreach (var result in ReadAhead.Of(reader.Read(files, readRequests: IncludeInput), 256))
+                // A batch with -Schema requests: each result is checked against its request (read with it) before the filter.
+                bool structured = entry?.Structured == true;
+                foreach (var result in ReadAhead.Of(reader.Read(files, readRequests: IncludeInput || structured), 256))
                 {
                     count++;
                     if (count % 1000 == 0) ShowEmitting(emitting, count, expected);
+                    if (structured) StructuredOutput.Check(result, result.Request, BuildParsed);
                     result.Cost = costs.CostOf(result, model, provider);
                     if (result.Cost == null) WarnUnpriced(costs);
                     total.Add(result);
@@ -236,6 +240,36 @@ namespace IrisBatch.Commands
 
         private static readonly string[] OurColumns = { "CustomId", "Status", "Output", "ErrorCode", "ErrorMessage", "Embedding" };
 
+        /// <summary>The prefix of a schema column whose name is already an input column or one of ours.</summary>
+        internal const string ParsedPrefix = "Parsed_";
+
+        /// <summary>Parsed from a JSON answer: a PSCustomObject, or (when the JSON serializer could not fill the class) the class PowerShell converts it to.</summary>
+        private static object? BuildParsed(string json, Type? type)
+        {
+            var value = PSConvert.FromJson(json);
+            if (type == null || value == null) return value;
+            try { return LanguagePrimitives.ConvertTo(value, type, System.Globalization.CultureInfo.InvariantCulture); }
+            catch (Exception ex) when (ex is PSInvalidCastException || ex is InvalidCastException || ex is ArgumentException) { return value; }
+        }
+
+        /// <summary>
+        /// The schema's top-level properties as columns after the input's: strings, numbers and booleans as they are,
+        /// arrays and objects as compact JSON text; empty for a failed result, so every row has the same columns.
+        /// </summary>
+        private static void AddSchemaColumns(PSObject row, IrisBatchResult result, string schema)
+        {
+            var names = SchemaBuilder.TopLevelProperties(schema);
+            if (names.Count == 0) return;
+            var values = result.Status == ResultStatus.Succeeded ? StructuredOutput.Columns(result.Output, names) : new object?[names.Count];
+            for (int i = 0; i < names.Count; i++)
+            {
+                var name = names[i];
+                bool clash = row.Properties[name] != null;
+                foreach (var ours in OurColumns) clash |= string.Equals(ours, name, StringComparison.OrdinalIgnoreCase);
+                row.Properties.Add(new PSNoteProperty(clash ? ParsedPrefix + name : name, values[i]));
+            }
+        }
+
         // Whether rows rebuilt from JSON have only the JSON's properties: true unless type data adds properties to
         // every PSCustomObject (Update-TypeData on System.Object, say). Asked once per command, on this thread.
         private bool? _plainRows;
@@ -264,6 +298,8 @@ namespace IrisBatch.Commands
                     foreach (var p in input.Properties)
                         row.Properties.Add(new PSNoteProperty(InputColumn(p.Name), p.Value));
             }
+            var schema = result.Request?.Schema;
+            if (schema != null) AddSchemaColumns(row, result, schema);
             row.Properties.Add(new PSNoteProperty("CustomId", result.CustomId));
             row.Properties.Add(new PSNoteProperty("Status", result.Status.ToString()));
             row.Properties.Add(new PSNoteProperty("Output", result.Output));

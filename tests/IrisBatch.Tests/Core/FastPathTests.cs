@@ -35,6 +35,11 @@ namespace IrisBatch.Tests.Core
             new object[] { true, "{\"error\":{\"code\":\"batch_cancelled\",\"message\":\"m\"},\"response\":{\"status_code\":499},\"custom_id\":\"l\",\"extra\":[1,{\"a\":[]}]}" },
             new object[] { true, "{\"custom_id\":\"m\",\"response\":{\"status_code\":200.0,\"body\":{\"choices\":[{\"message\":{\"content\":\"x\"},\"text\":\"ignored\"}],\"usage\":{\"prompt_tokens\":1,\"prompt_tokens_details\":{\"cached_tokens\":0}}}}}   " },
             new object[] { true, "{\"custom_id\":\"n\",\"error\":{\"code\":\"other\"}}" },
+            // issue 14: refusals, cut answers, reasoning and cached tokens (spec §11.1, §11.6)
+            new object[] { true, "{\"custom_id\":\"n1\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":{\"content\":null,\"refusal\":\"I can't help.\",\"annotations\":[]},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":9,\"total_tokens\":14,\"prompt_tokens_details\":{\"cached_tokens\":2,\"audio_tokens\":0},\"completion_tokens_details\":{\"reasoning_tokens\":6,\"audio_tokens\":0}}}}}" },
+            new object[] { true, "{\"custom_id\":\"n2\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":{\"content\":\"{\\\"a\\\":\",\"refusal\":null},\"finish_reason\":\"length\"}]}}}" },
+            new object[] { true, "{\"custom_id\":\"n3\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":{\"content\":\"\"},\"finish_reason\":\"length\"}],\"usage\":{\"completion_tokens_details\":null}}}}" },
+            new object[] { true, "{\"custom_id\":\"n4\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":{\"content\":\"x\"},\"finish_reason\":\"content_filter\"}]}}}" },
             // odd shapes: handed to the document reader
             new object[] { false, "{\"custom_id\":\"o\",\"response\":{\"status_code\":200,\"body\":{\"output\":[{\"content\":[{\"type\":\"output_text\",\"text\":\"resp\"}]}]}}}" },
             new object[] { false, "{\"custom_id\":\"p\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":{\"content\":[{\"type\":\"text\",\"text\":\"a\"},{\"text\":\"b\"}]}}]}}}" },
@@ -66,6 +71,7 @@ namespace IrisBatch.Tests.Core
             r.CustomId, r.Status, r.Output, r.RawResponse,
             r.Error?.Code, r.Error?.Message, r.Error?.HttpStatus, r.Error?.Type,
             r.Usage?.InputTokens, r.Usage?.OutputTokens, r.Usage?.TotalTokens, r.Usage == null,
+            r.StopReason, r.Truncated, r.Usage?.ReasoningTokens, r.Usage?.CachedTokens,
         }.Select(v => v == null ? "<null>" : v.ToString()));
 
         public static IEnumerable<object[]> RequestLines()

@@ -70,6 +70,11 @@ namespace IrisBatch.Providers.Anthropic
                         {
                             r.Output = JoinText(message.Value.Prop("content"));
                             r.Usage = ReadUsage(message.Value.Prop("usage"));
+                            // spec §11.1: max_tokens = cut, refusal = no answer
+                            r.StopReason = message.Value.Str("stop_reason");
+                            r.Truncated = r.StopReason == "max_tokens";
+                            if (r.StopReason == "refusal") r.Refuse(r.Output);
+                            else r.FailIfTruncatedAndEmpty();
                         }
                         return r;
                     case "errored":

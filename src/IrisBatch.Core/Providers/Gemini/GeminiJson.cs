@@ -148,10 +148,14 @@ namespace IrisBatch.Providers.Gemini
                     {
                         var parts = c.Field("content")?.Field("parts");
                         if (parts != null && parts.Value.ValueKind == JsonValueKind.Array)
-                            foreach (var p in parts.Value.EnumerateArray()) text.Append(p.Str("text"));
+                            foreach (var p in parts.Value.EnumerateArray())
+                                if (p.Prop("thought")?.ValueKind != JsonValueKind.True) text.Append(p.Str("text"));   // thoughts are not the answer (spec §11.1)
+                        r.StopReason = c.FieldStr("finishReason");
+                        r.Truncated = r.StopReason == "MAX_TOKENS";
                         break;
                     }
                 r.Output = text.ToString();
+                r.FailIfTruncatedAndEmpty();
                 var usage = response.Value.Field("usageMetadata");
                 if (usage != null)
                 {

@@ -18,6 +18,8 @@ namespace IrisBatch.Providers.Mock
         public bool Embedding { get; set; }
         /// <summary>The embedding's body.dimensions, when given.</summary>
         public int? Dimensions { get; set; }
+        /// <summary>The JSON schema of a structured-output request (response_format json_schema), or null.</summary>
+        public string? Schema { get; set; }
     }
 
     /// <summary>
@@ -67,6 +69,48 @@ namespace IrisBatch.Providers.Mock
         public static bool Fails(string lastUser) =>
             lastUser.IndexOf(FailMarker, StringComparison.Ordinal) >= 0 || lastUser.IndexOf(Fail500Marker, StringComparison.Ordinal) >= 0;
 
+        /// <summary>
+        /// The answer to a structured-output request: compact JSON that fits the schema, every property in order:
+        /// a string is "Echo: " + the prompt, an enum its first value, a number or integer 0, a boolean false, an array empty.
+        /// </summary>
+        public static string SchemaAnswer(string schema, string lastUser)
+        {
+            using var doc = JsonDocument.Parse(schema);
+            using var ms = new System.IO.MemoryStream();
+            using (var w = new Utf8JsonWriter(ms)) WriteValue(w, doc.RootElement, Answer(lastUser), 0);
+            return Encoding.UTF8.GetString(ms.ToArray());
+        }
+
+        private static void WriteValue(Utf8JsonWriter w, JsonElement schema, string text, int depth)
+        {
+            var en = schema.Prop("enum");
+            if (en != null && en.Value.ValueKind == JsonValueKind.Array && en.Value.GetArrayLength() > 0)
+            {
+                en.Value[0].WriteTo(w);
+                return;
+            }
+            var typeElement = schema.Prop("type");
+            string? type = typeElement?.ValueKind == JsonValueKind.String ? typeElement.Value.GetString()
+                : typeElement?.ValueKind == JsonValueKind.Array && typeElement.Value.GetArrayLength() > 0 ? typeElement.Value[0].GetString() : null;
+            var props = schema.Prop("properties");
+            if ((type == "object" || props != null) && depth < 16)
+            {
+                w.WriteStartObject();
+                if (props != null && props.Value.ValueKind == JsonValueKind.Object)
+                    foreach (var p in props.Value.EnumerateObject())
+                    {
+                        w.WritePropertyName(p.Name);
+                        WriteValue(w, p.Value, text, depth + 1);
+                    }
+                w.WriteEndObject();
+            }
+            else if (type == "array") { w.WriteStartArray(); w.WriteEndArray(); }
+            else if (type == "number" || type == "integer") w.WriteNumberValue(0);
+            else if (type == "boolean") w.WriteBooleanValue(false);
+            else if (type == "null") w.WriteNullValue();
+            else w.WriteStringValue(text);
+        }
+
         /// <summary>Reads one OpenAI batch input line (custom_id, body.model, body.messages).</summary>
         public static MockRequest Read(string line)
         {
@@ -85,6 +129,8 @@ namespace IrisBatch.Providers.Mock
                 request.Dimensions = (int?)body.Value.Long("dimensions");
                 return request;
             }
+            var schema = body.Value.Prop("response_format")?.Prop("json_schema")?.Prop("schema");
+            if (schema != null && schema.Value.ValueKind == JsonValueKind.Object) request.Schema = schema.Value.GetRawText();
             var messages = body.Value.Prop("messages");
             if (messages == null || messages.Value.ValueKind != JsonValueKind.Array) return request;
             foreach (var m in messages.Value.EnumerateArray())
@@ -169,7 +215,7 @@ namespace IrisBatch.Providers.Mock
             }
             else
             {
-                var answer = Answer(r.LastUser);
+                var answer = r.Schema != null ? SchemaAnswer(r.Schema, r.LastUser) : Answer(r.LastUser);
                 int completion = CountWords(answer);
                 w.WriteString("id", $"chatcmpl-mock-{index + 1}");
                 w.WriteString("object", "chat.completion");

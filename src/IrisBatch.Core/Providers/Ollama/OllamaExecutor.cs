@@ -233,6 +233,8 @@ namespace IrisBatch.Providers.Ollama
                 w.WriteString("custom_id", item.CustomId);
                 w.WriteBoolean("ok", true);
                 w.WriteString("output", output);
+                var stop = OllamaWire.StopReasonOf(doc.RootElement);
+                if (stop != null) w.WriteString("stop_reason", stop);
                 if (usage != null)
                 {
                     w.WritePropertyName("usage");

@@ -100,6 +100,17 @@ namespace IrisBatch.Providers.Ollama
             return (OpenAIResultParser.ReadOutput(body), ResultLines.ReadUsage(body.Prop("usage")));
         }
 
+        /// <summary>Why the answer ended: native done_reason (stop, length), or the OpenAI-compatible first choice's finish_reason.</summary>
+        public static string? StopReasonOf(JsonElement body)
+        {
+            var done = body.Str("done_reason");
+            if (done != null) return done;
+            var choices = body.Prop("choices");
+            if (choices != null && choices.Value.ValueKind == JsonValueKind.Array)
+                foreach (var c in choices.Value.EnumerateArray()) return c.Str("finish_reason");
+            return null;
+        }
+
         /// <summary>One line of the executed-results file: {"custom_id","ok","output","usage","server"} or {"custom_id","ok":false,"error"}.</summary>
         public static IrisBatchResult ParseResult(string line, long lineNumber) => ResultLines.Parse(line, lineNumber, root =>
             {
@@ -113,6 +124,9 @@ namespace IrisBatch.Providers.Ollama
                     r.Usage = ResultLines.ReadUsage(root.Prop("usage"));
                     var embedding = root.Prop("embedding");
                     if (embedding != null) r.Embedding = Embeddings.EmbeddingVector.Read(embedding.Value);
+                    r.StopReason = root.Str("stop_reason");
+                    r.Truncated = r.StopReason == "length";
+                    r.FailIfTruncatedAndEmpty();
                 }
                 else
                 {

@@ -46,6 +46,7 @@ namespace IrisBatch.Providers.OpenAI
                         result.Output = ReadOutput(body.Value);
                         result.Usage = ResultLines.ReadUsage(body.Value.Prop("usage"));
                         result.Embedding = ReadEmbedding(body.Value);
+                        ReadEnd(body.Value, result);
                     }
                     return result;
                 }
@@ -154,6 +155,13 @@ namespace IrisBatch.Providers.OpenAI
                                 CachedTokens = s.CachedTokens ?? 0, ReasoningTokens = s.ReasoningTokens ?? 0,
                             };
                         }
+                        if (s.FinishReason != null)
+                        {
+                            result.StopReason = s.FinishReason;
+                            result.Truncated = s.FinishReason == "length";
+                        }
+                        if (s.Refusal != null) result.Refuse(s.Refusal);
+                        else result.FailIfTruncatedAndEmpty();
                     }
                     return result;
                 }
@@ -180,7 +188,7 @@ namespace IrisBatch.Providers.OpenAI
             public string? CustomId;
             public long? Status;
             public bool HasBody, HasError, HasUsage, HasEnvelope;
-            public string? ErrorCode, ErrorMessage, Output, EnvelopeCode, EnvelopeType, EnvelopeMessage;
+            public string? ErrorCode, ErrorMessage, Output, EnvelopeCode, EnvelopeType, EnvelopeMessage, FinishReason, Refusal;
             public long? PromptTokens, InputTokens, CompletionTokens, OutputTokens, TotalTokens, CachedTokens, ReasoningTokens;
             public float[]? Embedding;
 
@@ -232,7 +240,7 @@ namespace IrisBatch.Providers.OpenAI
                 {
                     if (!s.Once(32)) return false;
                     r.Read();
-                    if (r.TokenType == JsonTokenType.StartArray) { if (!FastChoices(ref r, out s.Output)) return false; }
+                    if (r.TokenType == JsonTokenType.StartArray) { if (!FastChoices(ref r, out s.Output, out s.FinishReason, out s.Refusal)) return false; }
                     else if (r.TokenType != JsonTokenType.Null) return false;
                 }
                 else if (r.ValueTextEquals("usage"))
@@ -342,9 +350,9 @@ namespace IrisBatch.Providers.OpenAI
 
         /// <summary>As ReadOutput's first branch: the first choice's message content (a string or null), else its text.</summary>
         [MethodImpl(Hot.Path)]
-        private static bool FastChoices(ref Utf8JsonReader r, out string? output)
+        private static bool FastChoices(ref Utf8JsonReader r, out string? output, out string? finish, out string? refusal)
         {
-            output = null;
+            output = finish = refusal = null;
             bool first = true;
             while (r.Read() && r.TokenType != JsonTokenType.EndArray)
             {
@@ -355,8 +363,8 @@ namespace IrisBatch.Providers.OpenAI
                     continue;
                 }
                 first = false;
-                bool hasMessage = false, seenMessage = false, seenText = false;
-                string? content = null, text = null;
+                bool hasMessage = false, seenMessage = false, seenText = false, seenFinish = false;
+                string? content = null, text = null, refused = null, reason = null;
                 while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
                 {
                     if (r.ValueTextEquals("message"))
@@ -378,12 +386,27 @@ namespace IrisBatch.Providers.OpenAI
                                 if (r.TokenType == JsonTokenType.String) content = r.GetString();
                                 else if (r.TokenType != JsonTokenType.Null) return false;   // content parts: JoinText
                             }
+                            else if (r.ValueTextEquals("refusal"))
+                            {
+                                r.Read();
+                                if (r.TokenType == JsonTokenType.String) refused = r.GetString();
+                                else if (r.TokenType != JsonTokenType.Null) return false;
+                            }
                             else
                             {
                                 r.Read();
                                 r.Skip();
                             }
                         }
+                    }
+                    else if (r.ValueTextEquals("finish_reason"))
+                    {
+                        if (seenFinish) return false;
+                        seenFinish = true;
+                        r.Read();
+                        // The common values without a new string per line.
+                        if (r.TokenType == JsonTokenType.String) reason = r.ValueTextEquals("stop") ? "stop" : r.ValueTextEquals("length") ? "length" : r.GetString();
+                        else if (r.TokenType != JsonTokenType.Null) return false;
                     }
                     else if (r.ValueTextEquals("text"))
                     {
@@ -400,6 +423,8 @@ namespace IrisBatch.Providers.OpenAI
                     }
                 }
                 output = hasMessage ? content : text;
+                finish = reason;
+                refusal = hasMessage ? refused : null;
             }
             return true;
         }
@@ -543,15 +568,57 @@ namespace IrisBatch.Providers.OpenAI
             var output = body.Prop("output");
             if (output != null && output.Value.ValueKind == JsonValueKind.Array)
             {
+                // Responses (spec §11.3): the output_text parts of the message items; reasoning items are not the answer.
                 var sb = new StringBuilder();
                 foreach (var item in output.Value.EnumerateArray())
                 {
+                    var type = item.Str("type");
+                    if (type != null && type != "message") continue;
                     var content = item.Prop("content");
                     if (content != null) sb.Append(JoinText(content.Value));
                 }
                 return sb.ToString();
             }
             return body.Str("output_text");
+        }
+
+        /// <summary>
+        /// How the answer ended (spec §11.1, §11.3): the first choice's finish_reason and refusal, or a Response's status,
+        /// incomplete_details and refusal parts. A refusal makes the result Failed (refusal); a cut answer is marked truncated.
+        /// </summary>
+        public static void ReadEnd(JsonElement body, IrisBatchResult result)
+        {
+            string? refusal = null;
+            var choices = body.Prop("choices");
+            if (choices != null && choices.Value.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var choice in choices.Value.EnumerateArray())
+                {
+                    result.StopReason = choice.Str("finish_reason");
+                    result.Truncated = result.StopReason == "length";
+                    var message = choice.Prop("message");
+                    if (message != null && message.Value.Prop("refusal")?.ValueKind == JsonValueKind.String) refusal = message.Value.Str("refusal");
+                    break;
+                }
+            }
+            else if (body.Str("object") == "response" || body.Prop("output")?.ValueKind == JsonValueKind.Array)
+            {
+                var status = body.Str("status");
+                var reason = body.Prop("incomplete_details")?.Str("reason");
+                result.StopReason = reason ?? status;
+                result.Truncated = status == "incomplete" && (reason == null || reason == "max_output_tokens");
+                var output = body.Prop("output");
+                if (output != null && output.Value.ValueKind == JsonValueKind.Array)
+                    foreach (var item in output.Value.EnumerateArray())
+                    {
+                        var content = item.Prop("content");
+                        if (item.Str("type") != "message" || content == null || content.Value.ValueKind != JsonValueKind.Array) continue;
+                        foreach (var part in content.Value.EnumerateArray())
+                            if (part.Str("type") == "refusal") refusal = (refusal == null ? "" : refusal + "\n") + part.Str("refusal");
+                    }
+            }
+            if (refusal != null) result.Refuse(refusal);
+            else result.FailIfTruncatedAndEmpty();
         }
 
         private static string JoinText(JsonElement parts)

@@ -70,6 +70,7 @@ namespace IrisBatch.Providers.Xai
                 r.Usage = ResultLines.ReadUsage(completion.Value.Prop("usage"));
                 // xAI's reasoning_tokens are not part of completion_tokens (spec §11.6): output counts them, as elsewhere.
                 if (r.Usage != null) r.Usage.OutputTokens += r.Usage.ReasoningTokens;
+                OpenAIResultParser.ReadEnd(completion.Value, r);
                 return r;
             });
     }

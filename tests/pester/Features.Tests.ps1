@@ -1,0 +1,238 @@
+# Issue 14 against the published module and the emulator: structured output (-Schema) to results and CSV columns,
+# class schemas, a bad schema, images from URLs and files, the Responses endpoint, and reasoning models, on each
+# provider whose emulator side speaks the feature (OpenAI and Azure OpenAI; spec §11).
+
+BeforeDiscovery {
+    $script:providerCases = @(
+        @{ Name = 'OpenAI'; Provider = 'OpenAI'; Path = '/v1'; KeyVariable = 'OPENAI_API_KEY'; Model = 'gpt-4o-mini'; Feature = 'openai' }
+        @{ Name = 'AzureOpenAI (/openai/v1)'; Provider = 'AzureOpenAI'; Path = '/openai/v1'; KeyVariable = 'AZURE_OPENAI_API_KEY'; Model = 'gpt-4o-mini-batch'; Feature = 'azure' }
+    )
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $null = Import-ModuleUnderTest
+    $emu = Start-TestEmulator -ValidatingMs 10 -InProgressMs 50 -FinalizingMs 10
+    $poll = 0.2
+    $schema = @{
+        type       = 'object'
+        properties = [ordered]@{
+            category   = @{ type = 'string'; enum = @('lighting', 'kitchen', 'other') }
+            confidence = @{ type = 'number' }
+            tags       = @{ type = 'array'; items = @{ type = 'string' } }
+            name       = @{ type = 'string' }
+        }
+    }
+    function Get-Features([string] $Name) { (Get-EmulatorStats $emu).features.$Name }
+    # A 1x1 PNG, and a text file that pretends to be one.
+    $pngBytes = [Convert]::FromBase64String('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYPj/HwADAgH/kfYI5QAAAABJRU5ErkJggg==')
+}
+
+AfterAll {
+    if ($emu) { Stop-TestEmulator $emu }
+    Clear-TestEnvironment
+}
+
+Describe '<Name>: -Schema, images, Responses and reasoning models end to end' -ForEach $providerCases {
+    BeforeAll {
+        $null = Initialize-ProviderTestEnvironment -KeyVariable $KeyVariable
+        $at = @{ Provider = $Provider; BaseUri = "$($emu.Url)$Path" }
+    }
+
+    Context '200 rows with a schema' {
+        BeforeAll {
+            $rows = foreach ($i in 1..200) {
+                $marker = switch ($i) { 7 { ' [invalid-json]' } 8 { ' [truncate]' } 9 { ' [refuse]' } default { '' } }
+                [pscustomobject]@{ sku = "sku-$i"; name = "Product $i$marker" }
+            }
+            $before = Get-Features $Feature
+            $results = @($rows | New-IrisBatchRequest -Model $Model -Prompt 'Classify {name}.' -CustomId '{sku}' -Schema $schema |
+                    Submit-IrisBatch @at | Wait-IrisBatch -PollInterval $poll @at | Get-IrisBatchResult @at)
+            $after = Get-Features $Feature
+            $byId = @{}
+            foreach ($r in $results) { $byId[$r.CustomId] = $r }
+        }
+
+        It 'sends every request with the schema and gets 200 results' {
+            ($after.schema_requests - $before.schema_requests) | Should -Be 200
+            $results.Count | Should -Be 200
+            @($results | Where-Object Status -eq 'Succeeded').Count | Should -Be 197
+        }
+
+        It 'parses each good answer into Parsed, with the schema''s properties' {
+            $ok = $byId['sku-1']
+            $ok.Parsed | Should -Not -BeNullOrEmpty
+            $ok.Parsed.category | Should -BeIn 'lighting', 'kitchen', 'other'
+            $ok.Parsed.PSObject.Properties.Name | Should -Be @('category', 'confidence', 'tags', 'name')
+            ($ok.Output | ConvertFrom-Json).name | Should -Be $ok.Parsed.name
+        }
+
+        It 'fails the bad-JSON, truncated and refused answers with their codes, keeping the text' {
+            $byId['sku-7'].Status | Should -Be 'Failed'
+            $byId['sku-7'].Error.Code | Should -Be 'invalid_output'
+            $byId['sku-7'].Output | Should -Not -BeNullOrEmpty
+            $byId['sku-7'].Parsed | Should -BeNullOrEmpty
+            $byId['sku-8'].Status | Should -Be 'Failed'
+            $byId['sku-8'].Error.Code | Should -Be 'truncated'
+            $byId['sku-9'].Status | Should -Be 'Failed'
+            $byId['sku-9'].Error.Code | Should -Be 'refusal'
+            $byId['sku-9'].Error.Message | Should -Not -BeNullOrEmpty
+            @(Get-IrisBatchResult -Id $results[0].BatchId -Status Failed @at).CustomId | Sort-Object | Should -Be @('sku-7', 'sku-8', 'sku-9')
+        }
+
+        It 'gives Export-Csv the input columns, then the schema''s, then IrisBatch''s' {
+            $csv = Join-Path $TestDrive "out-$Feature.csv"
+            Get-IrisBatchResult -Id $results[0].BatchId -IncludeInput @at | Export-Csv $csv -NoTypeInformation
+            $out = @(Import-Csv $csv)
+            $out.Count | Should -Be 200
+            $columns = $out[0].PSObject.Properties.Name
+            $columns | Should -Be @('sku', 'name', 'category', 'confidence', 'tags', 'Parsed_name', 'CustomId', 'Status', 'Output', 'ErrorCode', 'ErrorMessage') -Because 'a schema property named like an input column gets the Parsed_ prefix'
+            $row = $out | Where-Object sku -eq 'sku-1'
+            $row.category | Should -BeIn 'lighting', 'kitchen', 'other'
+            { $row.tags | ConvertFrom-Json } | Should -Not -Throw
+            $row.tags | Should -Match '^\['
+            ($out | Where-Object sku -eq 'sku-7').ErrorCode | Should -Be 'invalid_output'
+        }
+    }
+
+    Context 'a class as the schema' {
+        It 'gives Parsed as an instance of the class' {
+            $r = @(Invoke-Expression @'
+class ProductVerdict { [string] $category; [double] $confidence; [string[]] $tags; [string] $name }
+[pscustomobject]@{ name = 'Aurora Desk Lamp' } |
+    New-IrisBatchRequest -Model $Model -Prompt 'Classify {name}.' -Schema ([ProductVerdict]) |
+    Submit-IrisBatch @at | Wait-IrisBatch -PollInterval $poll @at | Get-IrisBatchResult @at
+'@)
+            $r.Count | Should -Be 1
+            $r[0].Status | Should -Be 'Succeeded'
+            $r[0].Parsed.GetType().Name | Should -Be 'ProductVerdict'
+            $r[0].Parsed.category | Should -Not -BeNullOrEmpty
+            , $r[0].Parsed.tags | Should -BeOfType ([string[]])
+        }
+    }
+
+    Context 'a bad schema' {
+        It 'is one IrisBatch.InvalidSchema and nothing is uploaded' {
+            $uploads = (Get-EmulatorStats $emu).uploads
+            $errors = @()
+            try {
+                New-TestRows -Count 5 | New-IrisBatchRequest -Model $Model -Prompt 'x {name}' -Schema '{"type":"array","items":{"type":"string"}}' |
+                    Submit-IrisBatch @at
+            }
+            catch { $errors += $_ }
+            $errors.Count | Should -Be 1
+            $errors[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.InvalidSchema*'
+            (Get-EmulatorStats $emu).uploads | Should -Be $uploads
+        }
+    }
+
+    Context '20 rows of images, 2 of them bad' {
+        BeforeAll {
+            $dir = Join-Path $TestDrive "photos-$Feature"
+            $null = New-Item -ItemType Directory -Force $dir
+            $rows = foreach ($i in 1..20) {
+                if ($i % 2) {
+                    $file = Join-Path $dir "p$i.png"
+                    [IO.File]::WriteAllBytes($file, $pngBytes)
+                    [pscustomobject]@{ id = "img-$i"; image = $file }
+                }
+                else { [pscustomobject]@{ id = "img-$i"; image = "https://images.example.com/p$i.png" } }
+            }
+            $missing = Join-Path $dir 'missing.png'
+            $notImage = Join-Path $dir 'notes.png'
+            Set-Content -Path $notImage -Value 'not an image'
+            $rows[4].image = $missing
+            $rows[6].image = $notImage
+            $before = Get-Features $Feature
+            $results = @($rows | New-IrisBatchRequest -Model $Model -Prompt 'Describe the photo.' -CustomId '{id}' -Image '{image}' -ErrorVariable imageErrors -ErrorAction SilentlyContinue |
+                    Submit-IrisBatch @at | Wait-IrisBatch -PollInterval $poll @at | Get-IrisBatchResult @at)
+            $after = Get-Features $Feature
+        }
+
+        It 'sends 18 image requests and answers them' {
+            ($after.image_requests - $before.image_requests) | Should -Be 18
+            ($after.image_url_parts - $before.image_url_parts) | Should -Be 10
+            $results.Count | Should -Be 18
+            @($results | Where-Object Status -ne 'Succeeded').Count | Should -Be 0
+        }
+
+        It 'reports the two bad rows as IrisBatch.InvalidRequest naming the row and the file' {
+            $bad = @($imageErrors | Where-Object { $_.FullyQualifiedErrorId -like 'IrisBatch.InvalidRequest*' })
+            $bad.Count | Should -Be 2
+            $bad[0].Exception.Message | Should -Match 'Row 5'
+            $bad[0].Exception.Message | Should -Match ([regex]::Escape($missing))
+            $bad[1].Exception.Message | Should -Match 'Row 7'
+            $bad[1].Exception.Message | Should -Match ([regex]::Escape($notImage))
+        }
+    }
+
+    Context 'the Responses endpoint' {
+        It 'sends /v1/responses lines and reads the Response objects, with a schema, a refusal and usage' {
+            $before = Get-Features $Feature
+            $results = @(@([pscustomobject]@{ name = 'Lamp' }, [pscustomobject]@{ name = 'Grinder [refuse]' }) |
+                    New-IrisBatchRequest -Model $Model -Prompt 'Classify {name}.' -SystemPrompt 'You classify products.' -Schema $schema -Endpoint Responses -MaxTokens 500 |
+                    Submit-IrisBatch @at | Wait-IrisBatch -PollInterval $poll @at | Get-IrisBatchResult @at | Sort-Object CustomId)
+            $after = Get-Features $Feature
+            ($after.responses_requests - $before.responses_requests) | Should -Be 2
+            $results.Count | Should -Be 2
+            $results[0].Status | Should -Be 'Succeeded'
+            $results[0].Parsed.category | Should -BeIn 'lighting', 'kitchen', 'other'
+            $results[0].Usage.InputTokens | Should -BeGreaterThan 0
+            $results[0].Usage.OutputTokens | Should -BeGreaterThan 0
+            $results[1].Status | Should -Be 'Failed'
+            $results[1].Error.Code | Should -Be 'refusal'
+        }
+    }
+
+    Context 'reasoning models' {
+        It 'sends gpt-5 and o4-mini with -MaxTokens and -ReasoningEffort, and all succeed with reasoning tokens' {
+            foreach ($m in 'gpt-5', 'o4-mini') {
+                $model = if ($Provider -eq 'AzureOpenAI') { "$m-batch" } else { $m }
+                $results = @(New-TestRows -Count 3 | New-IrisBatchRequest -Model $model -Prompt 'Name {name} in two words.' -MaxTokens 2000 -ReasoningEffort low |
+                        Submit-IrisBatch @at | Wait-IrisBatch -PollInterval $poll @at | Get-IrisBatchResult @at)
+                $results.Count | Should -Be 3
+                @($results | Where-Object Status -ne 'Succeeded') | ForEach-Object { $_.Error } | Should -BeNullOrEmpty
+                $results[0].Usage.ReasoningTokens | Should -BeGreaterThan 0
+            }
+        }
+
+        It 'refuses -Temperature 0.2 on gpt-5 and o4-mini before anything is uploaded' {
+            # (An Azure deployment named after its model is known as that model.)
+            foreach ($m in 'gpt-5', 'o4-mini') {
+                $uploads = (Get-EmulatorStats $emu).uploads
+                $errs = $null
+                $out = @()
+                $empty = $null
+                try {
+                    $out = @(New-TestRows -Count 3 | New-IrisBatchRequest -Model $m -Prompt 'x {name}' -Temperature 0.2 -ErrorVariable errs -ErrorAction SilentlyContinue |
+                            Submit-IrisBatch @at)
+                }
+                catch { $empty = $_ }
+                $out.Count | Should -Be 0
+                $empty.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.EmptyInput*' -Because 'no row was built, so Submit-IrisBatch has nothing to send'
+                $empty.Exception.Message | Should -Match 'Nothing was uploaded' 
+                (Get-EmulatorStats $emu).uploads | Should -Be $uploads
+                $first = @($errs | Where-Object { $_.FullyQualifiedErrorId -like 'IrisBatch.InvalidRequest*' })[0]
+                $first.Exception.Message | Should -Match 'Row 1'
+                $first.Exception.Message | Should -Match $m
+                $first.Exception.Message | Should -Match 'temperature'
+            }
+        }
+    }
+}
+
+Describe 'Providers without the Responses endpoint' {
+    It '<_> refuses -Endpoint Responses with one IrisBatch.UnsupportedEndpoint before any call' -ForEach 'Anthropic', 'Gemini', 'Xai' {
+        $null = Initialize-ProviderTestEnvironment -KeyVariable "$($_.ToUpperInvariant())_API_KEY"
+        $callsBefore = (Get-EmulatorStats $emu).routes | ConvertTo-Json -Compress -Depth 5
+        $errors = @()
+        try {
+            New-TestRows -Count 3 | New-IrisBatchRequest -Model 'm' -Prompt 'x {name}' -Endpoint Responses |
+                Submit-IrisBatch -Provider $_ -BaseUri $emu.Url
+        }
+        catch { $errors += $_ }
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.UnsupportedEndpoint*'
+        ((Get-EmulatorStats $emu).routes | ConvertTo-Json -Compress -Depth 5) | Should -Be $callsBefore
+    }
+}
