@@ -15,6 +15,10 @@
                     against [IO.File]::ReadLines(file) | Measure-Object over the same output files.
       B3  memory    peak working set (VmHWM) of the whole pwsh process at the largest vs the smallest row count, for
                     B1 and B2.
+      B5  embedding Import-Csv | New-IrisBatchRequest -Endpoint Embeddings -Dimensions 1536 | Submit-IrisBatch of
+                    -EmbedRows rows, then Get-IrisBatchResult -IncludeInput | Export-Csv of every vector (1,536 numbers
+                    each, as JSON arrays): rows/s of each half and the peak working set of the process (once: -Runs
+                    does not apply, as a 200,000-row run writes a CSV of several GB).
       B4  waiting   CPU time of Wait-IrisBatch polling a batch that stays in progress for -WaitSeconds
                     (once a second), without the CPU of the runtime's background tiered compilation of what ran
                     before the wait (its thread's CPU on Linux, else JitInfo's time); the runs of B4 go side by side.
@@ -41,8 +45,11 @@ param(
     [string[]] $ResultRows = @('10000', '50000', '200000'),
     [ValidateRange(1, 3600)]
     [double] $WaitSeconds = 60,
-    # B1, B2 and/or B4 (B3 comes from B1 and B2); 'B1,B2' is split as above.
-    [string[]] $Case = @('B1', 'B2', 'B4'),
+    # B5's row count.
+    [ValidateRange(10, 1000000)]
+    [int] $EmbedRows = 200000,
+    # B1, B2, B4 and/or B5 (B3 comes from B1 and B2); 'B1,B2' is split as above.
+    [string[]] $Case = @('B1', 'B2', 'B4', 'B5'),
     [switch] $UpdateReadme
 )
 
@@ -65,7 +72,7 @@ function ConvertTo-RowCounts([string[]] $Text, [string] $Name) {
 [int[]] $SubmitRows = ConvertTo-RowCounts $SubmitRows 'SubmitRows'
 [int[]] $ResultRows = ConvertTo-RowCounts $ResultRows 'ResultRows'
 [string[]] $Case = @($Case -split '[,\s]+' | Where-Object { $_ })
-foreach ($c in $Case) { if ($c -notin 'B1', 'B2', 'B4') { throw "-Case '$c' is not one of B1, B2, B4." } }
+foreach ($c in $Case) { if ($c -notin 'B1', 'B2', 'B4', 'B5') { throw "-Case '$c' is not one of B1, B2, B4, B5." } }
 if (-not $ModulePath) { $ModulePath = Join-Path $Root 'out/IrisBatch/IrisBatch.psd1' }
 if (-not $EmulatorPath) { $EmulatorPath = Join-Path $Root 'out/emulator/IrisBatch.Emulator.dll' }
 if (-not $OutDir) { $OutDir = Join-Path $Root 'out/bench' }
@@ -186,6 +193,7 @@ $report = [ordered]@{
     b2      = @()
     b3      = @()
     b4      = $null
+    b5      = $null
     targets = @()
 }
 $broken = [Collections.Generic.List[string]]::new()
@@ -291,6 +299,25 @@ try {
     }
     #endregion
 
+    #region B5
+    if ('B5' -in $Case) {
+        Reset-Emulator $emu
+        Write-Host ("B5 embeddings: {0:N0} rows of 1,536 dimensions, submitted and read back to CSV" -f $EmbedRows)
+        $dir = New-JournalHome 'b5'
+        $e = Invoke-BenchCase Embed @{ ModulePath = $ModulePath; Csv = (Get-BenchCsv $EmbedRows); BaseUri = $emu.BaseUri; JournalHome = $dir; OutCsv = (Join-Path $OutDir 'b5-vectors.csv') }
+        Remove-Item -Recurse -Force $dir -ErrorAction Ignore
+        Reset-Emulator $emu
+        if ($e.rows -ne $EmbedRows) { $broken.Add("B5 wrote $($e.rows) CSV rows for $EmbedRows") }
+        if ($e.dimensions -ne 1536) { $broken.Add("B5 vectors have $($e.dimensions) numbers, not 1,536") }
+        $report.b5 = [ordered]@{
+            rows = $EmbedRows; batches = $e.batches; dimensions = $e.dimensions; csvBytes = $e.csvBytes
+            submitSeconds = $e.submitSeconds; submitRowsPerSecond = $EmbedRows / $e.submitSeconds
+            resultSeconds = $e.resultSeconds; resultRowsPerSecond = $EmbedRows / $e.resultSeconds
+            peakAfterSubmit = $e.peakAfterSubmit; peakWorkingSet = $e.peakWorkingSet
+        }
+    }
+    #endregion
+
     #region B4
     if ('B4' -in $Case) {
         Reset-Emulator $emu
@@ -366,6 +393,14 @@ if ($report.b4) {
     $rows.Add([pscustomobject]@{ Case = 'B4 wait'; Rows = '1 batch'; Seconds = '{0:0.0}' -f $report.b4.seconds; Rate = 'poll every 1 s'
             Baseline = ('CPU {0:0.00} s, {1:0.00} s of it tiered compilation' -f $report.b4.cpuSeconds, ($report.b4.cpuSeconds - $report.b4.ownCpuSeconds))
             Ratio = ('{0:0.00}% CPU' -f $report.b4.ownCpuPercent); 'Peak WS' = & $mb $report.b4.peakWorkingSet })
+}
+
+if ($report.b5) {
+    $b = $report.b5
+    $rows.Add([pscustomobject]@{ Case = 'B5 embeddings'; Rows = ('{0:N0} x {1:N0}' -f $b.rows, $b.dimensions); Seconds = ('{0:0.0} + {1:0.0}' -f $b.submitSeconds, $b.resultSeconds)
+            Rate = ('submit {0:N0} rows/s, to CSV {1:N0} rows/s' -f $b.submitRowsPerSecond, $b.resultRowsPerSecond)
+            Baseline = ('{0} batches, CSV {1:N0} MB' -f $b.batches, ($b.csvBytes / 1MB)); Ratio = ''
+            'Peak WS' = ('{0} (after submit {1})' -f (& $mb $b.peakWorkingSet), (& $mb $b.peakAfterSubmit)) })
 }
 
 $m = $report.machine
