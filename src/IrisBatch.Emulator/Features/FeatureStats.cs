@@ -17,7 +17,7 @@ public readonly record struct RequestFeatures(
         a.Rejection is null && a.Request?.ReasoningEffort is { } e && e != "none",
         a.ReasoningTokens,
         a.Rejection is not null,
-        embeddingInputs);
+        a.Rejection is null && a.Outcome == FakeOutcome.Ok ? embeddingInputs : 0);
 }
 
 /// <summary>Counters of one provider (or of all, <see cref="FeatureStats.Total"/>).</summary>

@@ -8,7 +8,7 @@ using System.Threading.Tasks;
 namespace IrisBatch.Emulator.Gemini;
 
 /// <summary>One inline request: its <c>metadata</c> (echoed back with its result) and what the fake model answers.</summary>
-internal sealed record InlineItem(JsonNode? Metadata, FakeAnswer Answer);
+internal sealed record InlineItem(JsonNode? Metadata, FakeAnswer Answer, EmbedItem? Embed = null);
 
 /// <summary>A valid line of a file-mode input: where to re-read it, its key and its outcome.</summary>
 internal readonly record struct FileLine(string Key, long Offset, int Length, FakeOutcome Outcome);
@@ -36,8 +36,9 @@ internal sealed class GeminiBatch : IDisposable
     private JsonObject? _output;
 
     private GeminiBatch(string id, long seq, string model, string displayName, long? priority, Timeline timeline,
-        List<InlineItem>? inline, GeminiFile? inputFile)
+        List<InlineItem>? inline, GeminiFile? inputFile, bool embed = false)
     {
+        Embed = embed;
         Id = id;
         Seq = seq;
         Model = model;
@@ -62,10 +63,13 @@ internal sealed class GeminiBatch : IDisposable
     public string? InputFileName { get; }
     public bool IsInline => _inline is not null;
 
+    /// <summary>An embedding batch (asyncBatchEmbedContent, spec §11.5).</summary>
+    public bool Embed { get; }
+
     public static GeminiBatch Inline(string id, long seq, string model, string displayName, long? priority, List<InlineItem> items,
-        DateTimeOffset now, LifecycleTiming timing)
+        DateTimeOffset now, LifecycleTiming timing, bool embed = false)
     {
-        var batch = new GeminiBatch(id, seq, model, displayName, priority, new Timeline(now, timing), items, null);
+        var batch = new GeminiBatch(id, seq, model, displayName, priority, new Timeline(now, timing), items, null, embed);
         var ok = new int[items.Count + 1];
         for (int i = 0; i < items.Count; i++) ok[i + 1] = ok[i] + (items[i].Answer.Outcome == FakeOutcome.Ok ? 1 : 0);
         batch._okPrefix = ok;
@@ -75,9 +79,9 @@ internal sealed class GeminiBatch : IDisposable
 
     /// <summary>A file-mode batch; its input is checked in the background, as the real service does after answering.</summary>
     public static GeminiBatch FromFile(string id, long seq, string model, string displayName, long? priority, GeminiFile input,
-        DateTimeOffset now, LifecycleTiming timing, TimeProvider time, Stats? stats = null)
+        DateTimeOffset now, LifecycleTiming timing, TimeProvider time, Stats? stats = null, bool embed = false)
     {
-        var batch = new GeminiBatch(id, seq, model, displayName, priority, new Timeline(now, timing), null, input);
+        var batch = new GeminiBatch(id, seq, model, displayName, priority, new Timeline(now, timing), null, input, embed);
         FileStream stream = batch._input!;
         _ = Task.Run(() =>
         {
@@ -85,7 +89,7 @@ internal sealed class GeminiBatch : IDisposable
             string? error;
             try
             {
-                error = InputFile.Validate(stream, model["models/".Length..], out lines, stats);
+                error = InputFile.Validate(stream, model["models/".Length..], out lines, stats, embed);
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or UnauthorizedAccessException)
             {
@@ -183,7 +187,7 @@ internal sealed class GeminiBatch : IDisposable
 
         var metadata = new JsonObject
         {
-            ["@type"] = BatchType,
+            ["@type"] = Embed ? GeminiEmbeddings.BatchType : BatchType,
             ["model"] = Model,
             ["displayName"] = DisplayName,
         };
@@ -204,7 +208,7 @@ internal sealed class GeminiBatch : IDisposable
             op["error"] = GeminiErrors.Status(GeminiErrors.InvalidArgumentCode, _validationError ?? "The batch failed.");
         else if (_output is not null)
         {
-            var response = new JsonObject { ["@type"] = OutputType };
+            var response = new JsonObject { ["@type"] = Embed ? GeminiEmbeddings.OutputType : OutputType };
             foreach (var (k, v) in _output) response[k] = v?.DeepClone();
             op["response"] = response;
         }
@@ -236,16 +240,16 @@ internal sealed class GeminiBatch : IDisposable
         for (int i = 0; i < done; i++)
         {
             var item = _inline![i];
-            var entry = item.Answer.Outcome == FakeOutcome.Ok
-                ? new JsonObject { ["response"] = GenerateContent.Response(item.Answer, version) }
-                : new JsonObject { ["error"] = GenerateContent.Error(item.Answer) };
+            var entry = item.Answer.Outcome != FakeOutcome.Ok ? new JsonObject { ["error"] = GenerateContent.Error(item.Answer) }
+                : item.Embed is { } embed ? new JsonObject { ["response"] = GeminiEmbeddings.Response(item.Answer, embed) }
+                : new JsonObject { ["response"] = GenerateContent.Response(item.Answer, version) };
             if (item.Metadata is not null) entry["metadata"] = item.Metadata.DeepClone();
             items.Add(entry);
         }
         // An empty repeated field is left out in proto3 JSON.
         var inner = new JsonObject();
         if (items.Count > 0) inner["inlinedResponses"] = items;
-        return new JsonObject { ["inlinedResponses"] = inner };
+        return new JsonObject { [Embed ? "inlinedEmbedContentResponses" : "inlinedResponses"] = inner };
     }
 
     /// <summary>Writes <c>{"key","response"}</c> / <c>{"key","error"}</c> lines for the first <paramref name="done"/> requests, shuffled.</summary>
@@ -263,12 +267,21 @@ internal sealed class GeminiBatch : IDisposable
                     var line = _lines![i];
                     byte[] raw = JsonlReader.ReadAt(_input!, line.Offset, line.Length);
                     using var doc = JsonDocument.Parse(raw);
-                    var request = doc.RootElement.TryGetProperty("request", out var r) ? r : doc.RootElement.GetProperty("request");
-                    GenerateContent.Read(request, "request", out var messages);
-                    var answer = GenerateContent.Answer(request, messages, version);
+                    var request = doc.RootElement.GetProperty("request");
                     var result = new JsonObject { ["key"] = line.Key };
-                    if (answer.Outcome == FakeOutcome.Ok) result["response"] = GenerateContent.Response(answer, version);
-                    else result["error"] = GenerateContent.Error(answer);
+                    if (Embed)
+                    {
+                        var (embedAnswer, item) = GeminiEmbeddings.Answer(request, version);
+                        if (embedAnswer.Outcome == FakeOutcome.Ok) result["response"] = GeminiEmbeddings.Response(embedAnswer, item);
+                        else result["error"] = GenerateContent.Error(embedAnswer);
+                    }
+                    else
+                    {
+                        GenerateContent.Read(request, "request", out var messages);
+                        var answer = GenerateContent.Answer(request, messages, version);
+                        if (answer.Outcome == FakeOutcome.Ok) result["response"] = GenerateContent.Response(answer, version);
+                        else result["error"] = GenerateContent.Error(answer);
+                    }
                     result.WriteTo(writer);
                     writer.Flush();
                     writer.Reset();
@@ -304,7 +317,7 @@ internal sealed class GeminiBatch : IDisposable
     {
         private static readonly string[] LineFields = { "key", "request" };
 
-        public static string? Validate(Stream input, string model, out List<FileLine> lines, Stats? stats = null)
+        public static string? Validate(Stream input, string model, out List<FileLine> lines, Stats? stats = null, bool embed = false)
         {
             lines = new List<FileLine>();
             var keys = new HashSet<string>(StringComparer.Ordinal);
@@ -316,7 +329,7 @@ internal sealed class GeminiBatch : IDisposable
             {
                 if (IsBlank(line.Bytes.Span)) continue;
                 count++;
-                string? problem = Check(line, keys, lines, model, counted);
+                string? problem = Check(line, keys, lines, model, counted, embed);
                 if (problem is null) continue;
                 errors++;
                 first ??= problem;
@@ -329,7 +342,7 @@ internal sealed class GeminiBatch : IDisposable
             return first;
         }
 
-        private static string? Check(JsonlLine line, HashSet<string> keys, List<FileLine> lines, string model, List<RequestFeatures> counted)
+        private static string? Check(JsonlLine line, HashSet<string> keys, List<FileLine> lines, string model, List<RequestFeatures> counted, bool embed)
         {
             int n = line.Number;
             JsonDocument doc;
@@ -344,6 +357,14 @@ internal sealed class GeminiBatch : IDisposable
                 if (!keys.Add(key)) return $"Line {n}: the key '{key}' is used by more than one request; keys must be unique within a batch.";
                 if (!fields.TryGetValue("request", out var request) || request.ValueKind != JsonValueKind.Object)
                     return $"Line {n}: 'request' is required and must be a GenerateContentRequest object.";
+                if (embed)
+                {
+                    if (GeminiEmbeddings.Structure(request, "request") is { } embedProblem) return $"Line {n}: {embedProblem}";
+                    var (embedAnswer, _) = GeminiEmbeddings.Answer(request, model);
+                    counted.Add(GeminiEmbeddings.Features(embedAnswer));
+                    lines.Add(new FileLine(key, line.Offset, line.Length, embedAnswer.Outcome));
+                    return null;
+                }
                 string? problem = GenerateContent.Read(request, "request", out var messages);
                 if (problem is not null) return $"Line {n}: {problem}";
                 var answer = GenerateContent.Answer(request, messages, model);

@@ -36,6 +36,7 @@ internal static class GeminiRoutes
         Func<HttpContext, IResult?> auth = ctx => GeminiErrors.Authenticate(ctx, state.Options.ApiKey);
         const string Batches = "/v1beta/batches", One = Batches + "/{batch_id}";
         Pipeline.Map(app, state, "POST", "/v1beta/models/{model}:batchGenerateContent", ctx => CreateAsync(ctx, state), auth);
+        Pipeline.Map(app, state, "POST", "/v1beta/models/{model}:asyncBatchEmbedContent", ctx => CreateAsync(ctx, state, embed: true), auth);
         Pipeline.Map(app, state, "GET", Batches, ctx => Task.FromResult(List(ctx, state)), auth);
         Pipeline.Map(app, state, "GET", One, ctx => Task.FromResult(Get(ctx, state)), auth);
         Pipeline.Map(app, state, "POST", One + ":cancel", ctx => Task.FromResult(Cancel(ctx, state)), auth);
@@ -57,7 +58,7 @@ internal static class GeminiRoutes
 
     private static IResult TooLarge() => GeminiErrors.InvalidArgument($"Request payload size exceeds the limit: {MaxInlineBytes} bytes.");
 
-    private static async Task<IResult> CreateAsync(HttpContext ctx, EmulatorState state)
+    private static async Task<IResult> CreateAsync(HttpContext ctx, EmulatorState state, bool embed = false)
     {
         string model = (string)ctx.Request.RouteValues["model"]!;
         if (ctx.Request.ContentLength > MaxInlineBytes) return TooLarge();
@@ -81,6 +82,8 @@ internal static class GeminiRoutes
             if (model.StartsWith(OpenAI.InputValidator.InvalidModelPrefix, StringComparison.Ordinal))
                 return GeminiErrors.NotFound($"models/{model} is not found for API version v1beta, or is not supported for batchGenerateContent. Call ListModels to see the list of available models and their supported methods.");
 
+            if (GeminiEmbeddings.IsEmbeddingModel(model) != embed)
+                return GeminiErrors.NotFound($"models/{model} is not found for API version v1beta, or is not supported for {(embed ? "asyncBatchEmbedContent" : "batchGenerateContent")}. Call ListModels to see the list of available models and their supported methods.");
             var body = ProtoJson.Fields(doc.RootElement, "", BodyFields, out string? error);
             if (body is null) return GeminiErrors.InvalidArgument(error!);
             if (!body.TryGetValue("batch", out var batchElement) || batchElement.ValueKind == JsonValueKind.Null)
@@ -117,14 +120,15 @@ internal static class GeminiRoutes
                     return GeminiErrors.InvalidArgument($"batch.input_config.file_name must look like 'files/{{id}}', got '{fileName}'.");
                 if (!state.Gemini.Files.TryGet(fileName, out var file))
                     return GeminiErrors.NotFound($"File {fileName} not found.");
-                created = state.Gemini.CreateFromFile(fullModel, displayName, priority, file);
+                created = state.Gemini.CreateFromFile(fullModel, displayName, priority, file, embed);
             }
             else
             {
-                var (items, problem) = ReadInline(requestsElement, model);
+                var (items, problem) = embed ? GeminiEmbeddings.ReadInline(requestsElement, model) : ReadInline(requestsElement, model);
                 if (problem is not null) return GeminiErrors.InvalidArgument(problem);
-                foreach (var item in items!) state.Stats.Features.Count("gemini", RequestFeatures.Of(item.Answer, "batchGenerateContent"));
-                created = state.Gemini.CreateInline(fullModel, displayName, priority, items!);
+                foreach (var item in items!)
+                    state.Stats.Features.Count("gemini", embed ? GeminiEmbeddings.Features(item.Answer) : RequestFeatures.Of(item.Answer, "batchGenerateContent"));
+                created = state.Gemini.CreateInline(fullModel, displayName, priority, items!, embed);
             }
             state.Stats.CountBatchCreated();
             return Json.Result(state.Gemini.Observe(created));

@@ -40,17 +40,17 @@ internal sealed class GeminiService : IBatchControl
 
     public int Count => _batches.Count;
 
-    public GeminiBatch CreateInline(string model, string displayName, long? priority, List<InlineItem> items)
+    public GeminiBatch CreateInline(string model, string displayName, long? priority, List<InlineItem> items, bool embed = false)
     {
-        var batch = GeminiBatch.Inline(NewId(), Interlocked.Increment(ref _seq), model, displayName, priority, items, _state.Now, _state.Timing);
+        var batch = GeminiBatch.Inline(NewId(), Interlocked.Increment(ref _seq), model, displayName, priority, items, _state.Now, _state.Timing, embed);
         _batches[batch.Id] = batch;
         return batch;
     }
 
-    public GeminiBatch CreateFromFile(string model, string displayName, long? priority, GeminiFile input)
+    public GeminiBatch CreateFromFile(string model, string displayName, long? priority, GeminiFile input, bool embed = false)
     {
         var batch = GeminiBatch.FromFile(NewId(), Interlocked.Increment(ref _seq), model, displayName, priority, input,
-            _state.Now, _state.Timing, _state.Time, _state.Stats);
+            _state.Now, _state.Timing, _state.Time, _state.Stats, embed);
         _batches[batch.Id] = batch;
         return batch;
     }

@@ -34,7 +34,8 @@ internal static class OllamaRoutes
         V1Chat = "/v1/chat/completions", V1Models = "/v1/models", V1Model = "/v1/models/{model}";
 
     /// <summary>The route patterns that stay reachable with <c>--ollama-only</c>.</summary>
-    private static readonly HashSet<string> Patterns = new(StringComparer.Ordinal) { Root, ApiVersion, ApiTags, ApiChat, V1Chat, V1Models, V1Model };
+    private static readonly HashSet<string> Patterns = new(StringComparer.Ordinal)
+        { Root, ApiVersion, ApiTags, ApiChat, V1Chat, V1Models, V1Model, OllamaEmbedRoutes.ApiEmbed, OllamaEmbedRoutes.V1Embeddings };
 
     /// <summary>What <c>/api/tags</c> and <c>/v1/models</c> list. Any model not starting with "invalid" can be chatted with.</summary>
     private static readonly (string Name, string Family, string Parameters, long Size)[] Models =
@@ -73,11 +74,12 @@ internal static class OllamaRoutes
         Pipeline.Map(app, state, "GET", V1Model, ctx => Task.FromResult(GetModel(ctx)), null);
         Pipeline.Map(app, state, "POST", ApiChat, ctx => ChatAsync(ctx, state), null);
         Pipeline.Map(app, state, "POST", V1Chat, ctx => CompletionsAsync(ctx, state), null);
+        OllamaEmbedRoutes.Map(app, state);
     }
 
     // ---- native /api/chat -------------------------------------------------------------------------------------------
 
-    private static IResult NativeError(int status, string message) =>
+    internal static IResult NativeError(int status, string message) =>
         Json.Result(new JsonObject { ["error"] = message }, status);
 
     private static async Task<IResult> ChatAsync(HttpContext ctx, EmulatorState state)
@@ -173,12 +175,12 @@ internal static class OllamaRoutes
 
     // ---- OpenAI-compatible /v1/chat/completions ---------------------------------------------------------------------
 
-    private static JsonObject V1ErrorBody(string message, string type) => new()
+    internal static JsonObject V1ErrorBody(string message, string type) => new()
     {
         ["error"] = new JsonObject { ["message"] = message, ["type"] = type, ["param"] = null, ["code"] = null },
     };
 
-    private static IResult V1Error(int status, string message, string type = "invalid_request_error") => Json.Result(V1ErrorBody(message, type), status);
+    internal static IResult V1Error(int status, string message, string type = "invalid_request_error") => Json.Result(V1ErrorBody(message, type), status);
 
     private static async Task<IResult> CompletionsAsync(HttpContext ctx, EmulatorState state)
     {
@@ -265,7 +267,7 @@ internal static class OllamaRoutes
     /// they are sent, so whoever holds a complete answer sees it counted, and taken back if they cannot be sent: a client
     /// that hangs up before the end of its answer leaves no count.
     /// </summary>
-    private static async Task<IResult> RunAsync(HttpContext ctx, EmulatorState state, string model, string promptHash, bool v1,
+    internal static async Task<IResult> RunAsync(HttpContext ctx, EmulatorState state, string model, string promptHash, bool v1,
         Func<CancellationToken, Task<byte[]>> write)
     {
         var server = state.Ollama;
@@ -328,11 +330,11 @@ internal static class OllamaRoutes
 
     private const string Thinking = "Thinking it through before answering.";
 
-    private static string FailureMessage(FakeOutcome outcome) =>
+    internal static string FailureMessage(FakeOutcome outcome) =>
         $"The emulator failed this request because its prompt contains {(outcome == FakeOutcome.Fail500 ? FakeModel.Fail500Marker : FakeModel.FailMarker)}.";
 
     /// <summary>Sets the status and headers of a JSON answer and returns its body, for <see cref="RunAsync"/> to send.</summary>
-    private static byte[] JsonAnswer(HttpContext ctx, int status, JsonObject body)
+    internal static byte[] JsonAnswer(HttpContext ctx, int status, JsonObject body)
     {
         byte[] bytes = Json.Utf8(body);
         ctx.Response.StatusCode = status;

@@ -48,6 +48,8 @@ internal sealed class CreateBatchRequest
 
         if (Array.IndexOf(Endpoints, rules.Canonical(endpoint)) < 0)
             return OpenAIErrors.BadRequest($"Invalid value: '{endpoint}'. Supported values are: {Quote(Endpoints)}.", "endpoint", "invalid_value");
+        if (!rules.Embeddings && rules.Canonical(endpoint) == "/v1/embeddings")
+            return OpenAIErrors.BadRequest($"Invalid value: '{endpoint}'. Batch jobs for embeddings models are not supported.", "endpoint", "invalid_value");
         if (window != "24h")
             return OpenAIErrors.BadRequest($"Invalid value: '{window}'. Supported values are: '24h'.", "completion_window", "invalid_value");
 

@@ -17,6 +17,10 @@ internal sealed class ValidationResult
     public List<ValidatedLine> Lines { get; } = new();
     public string? Model { get; set; }
     public bool Ok => Errors.Count == 0;
+
+    /// <summary>Embedding inputs summed over the lines read so far (/v1/embeddings batches).</summary>
+    public long EmbeddingInputs { get; set; }
+    public bool TooManyInputs { get; set; }
 }
 
 /// <summary>
@@ -86,8 +90,20 @@ internal static class InputValidator
 
             string canonical = rules.Canonical(endpoint);
             var answer = OpenAIRequests.Answer(canonical, body);
+            int inputs = 0;
+            if (canonical == OpenAIRequests.Embeddings)
+            {
+                // Spec §1.9/§11.5: at most 50,000 embedding inputs across all requests of a batch.
+                inputs = EmbeddingRequests.Inputs(body).Count;
+                result.EmbeddingInputs += inputs;
+                if (result.EmbeddingInputs > EmbeddingRequests.MaxInputsPerBatch && !result.TooManyInputs)
+                {
+                    result.TooManyInputs = true;
+                    return new("too_many_embedding_inputs", $"The batch contains more than the maximum of {EmbeddingRequests.MaxInputsPerBatch} embedding inputs across all requests (/v1/embeddings batches).", null);
+                }
+            }
             var (inTokens, outTokens) = ResponseBodies.Usage(canonical, answer);
-            if (result.Ok) result.Lines.Add(new ValidatedLine(customId, line.Offset, line.Length, answer.Outcome, inTokens, outTokens, RequestFeatures.Of(answer, canonical)));
+            if (result.Ok) result.Lines.Add(new ValidatedLine(customId, line.Offset, line.Length, answer.Outcome, inTokens, outTokens, RequestFeatures.Of(answer, canonical, inputs)));
             return null;
         }
     }

@@ -13,7 +13,7 @@ namespace IrisBatch.Emulator.OpenAI;
 /// </summary>
 internal static class OpenAIRequests
 {
-    public const string Chat = "/v1/chat/completions", Responses = "/v1/responses";
+    public const string Chat = "/v1/chat/completions", Responses = "/v1/responses", Embeddings = "/v1/embeddings";
 
     private static readonly Regex SchemaName = new("^[a-zA-Z0-9_-]+$", RegexOptions.CultureInvariant);
     private static readonly string[] ChatDetails = { "auto", "low", "high" };
@@ -34,6 +34,7 @@ internal static class OpenAIRequests
     {
         Chat => ReadChat(body, dialect ?? Dialect.OpenAI),
         Responses => ReadResponses(body, dialect ?? Dialect.OpenAI),
+        Embeddings => EmbeddingRequests.Read(body),
         _ => new FakeRequest(RequestText.Messages(canonicalEndpoint, body)),
     };
 

@@ -23,10 +23,11 @@ internal sealed record OpenAISurface(
 /// <summary>What a surface accepts when a batch is created.</summary>
 /// <param name="MaxRequests">Requests per input file (OpenAI 50,000; Azure 100,000).</param>
 /// <param name="UnversionedPaths">Whether the batch endpoint and the lines' url may omit the /v1 (Azure: "/chat/completions").</param>
-internal sealed record BatchRules(int MaxRequests, bool UnversionedPaths)
+/// <param name="Embeddings">Whether /v1/embeddings batches are served (Azure: "currently not supported", spec §11.5).</param>
+internal sealed record BatchRules(int MaxRequests, bool UnversionedPaths, bool Embeddings = true)
 {
     public static readonly BatchRules OpenAI = new(50_000, false);
-    public static readonly BatchRules Azure = new(100_000, true);
+    public static readonly BatchRules Azure = new(100_000, true, Embeddings: false);
 
     /// <summary>The /v1 form of an endpoint or url under these rules; the fake model and response bodies go by it.</summary>
     public string Canonical(string path) =>

@@ -14,7 +14,7 @@ internal static class ResponseBodies
     {
         "/v1/responses" => Response(model, a, body, created),
         "/v1/completions" => TextCompletion(model, a, created),
-        "/v1/embeddings" => Embeddings(model, a, RequestText.InputCount(body)),
+        "/v1/embeddings" => EmbeddingRequests.Response(model, body, a.PromptTokens),
         "/v1/moderations" => Moderation(model),
         _ => ChatCompletion(model, a, created),
     };
@@ -156,24 +156,6 @@ internal static class ResponseBodies
             },
             ["user"] = null,
             ["metadata"] = new JsonObject(),
-        };
-    }
-
-    private static JsonObject Embeddings(string model, FakeAnswer a, int inputs)
-    {
-        var data = new JsonArray();
-        for (int i = 0; i < inputs; i++)
-        {
-            var vector = new JsonArray();
-            for (int d = 0; d < 8; d++) vector.Add(((a.PromptTokens + i * 7 + d * 13) % 100) / 100.0);
-            data.Add(new JsonObject { ["object"] = "embedding", ["index"] = i, ["embedding"] = vector });
-        }
-        return new JsonObject
-        {
-            ["object"] = "list",
-            ["data"] = data,
-            ["model"] = model,
-            ["usage"] = new JsonObject { ["prompt_tokens"] = a.PromptTokens, ["total_tokens"] = a.PromptTokens },
         };
     }
 
