@@ -46,6 +46,25 @@ Describe 'Issue 16 item 5: a per-row error that repeats is reported once, then c
         $e2[1].Exception.Message | Should -Match '29 more rows failed the same way as row 1'
     }
 
+    It 'applies to Submit-IrisBatch''s per-request errors too (hand-made requests with bad custom ids)' {
+        $null = Initialize-TestEnvironment
+        try {
+            $reqs = 1..25 | ForEach-Object {
+                $r = [IrisBatch.IrisBatchRequest]::new()
+                $r.CustomId = if ($_ -le 2) { "ok-$_" } else { "bad id $_" }
+                $r.Model = 'gpt-4o-mini'
+                $r.Messages = [IrisBatch.ChatMessage[]] @([IrisBatch.ChatMessage]::new('user', "hi $_"))
+                $r
+            }
+            $b = $reqs | Submit-IrisBatch -Provider Mock -ErrorVariable errs -ErrorAction SilentlyContinue
+            $b.Total | Should -Be 2
+            $errs.Count | Should -Be 2
+            $errs[0].Exception.Message | Should -Match "^Request 3: the custom id 'bad id 3' is not valid"
+            $errs[1].Exception.Message | Should -Match '22 more rows failed the same way as row 3 \(23 rows in all\).* First rows: 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 and 12 more\.'
+        }
+        finally { Clear-TestEnvironment }
+    }
+
     It 'writes no summary when only one row fails' {
         $rows = [pscustomobject]@{ name = 'a' }, [pscustomobject]@{ x = 'b' }
         $out = @($rows | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{name}' -ErrorVariable errs -ErrorAction SilentlyContinue)

@@ -92,6 +92,28 @@ Describe 'Progress of the whole pipeline' {
         $children | ForEach-Object { $_.ParentActivityId | Should -Be $parent[0].ActivityId }
     }
 
+    It 'issue 16 item 9: the overall bar adds up its child bars whenever it is written' {
+        $latest = @{}
+        $checked = 0
+        foreach ($r in $run.Progress) {
+            if ($r.Activity -like 'Batch *' -and $r.RecordType -eq 'Processing') { $latest[$r.Activity] = $r; continue }
+            if ($r.Activity -ne 'Wait-IrisBatch' -or $r.RecordType -ne 'Processing' -or $latest.Count -lt 2) { continue }
+            $r.StatusDescription -match '; ([\d,]+) of ([\d,]+) requests processed$' | Should -BeTrue
+            $p = [long] ($Matches[1] -replace ',', ''); $t = [long] ($Matches[2] -replace ',', '')
+            $cp = 0; $ct = 0; $weighted = 0
+            foreach ($c in $latest.Values) {
+                $c.StatusDescription -match ': ([\d,]+) of ([\d,]+) requests$' | Should -BeTrue
+                $cp += [long] ($Matches[1] -replace ',', ''); $n = [long] ($Matches[2] -replace ',', ''); $ct += $n
+                $weighted += $c.PercentComplete * $n
+            }
+            $p | Should -Be $cp
+            $t | Should -Be $ct
+            [Math]::Abs($r.PercentComplete - $weighted / $ct) | Should -BeLessOrEqual 1
+            $checked++
+        }
+        $checked | Should -BeGreaterThan 0
+    }
+
     It 'Get-IrisBatchResult shows bytes while downloading and results while emitting' {
         $result = @($run.Progress | Where-Object Activity -EQ 'Get-IrisBatchResult')
         @($result | Where-Object StatusDescription -Match '^Downloading the results of batch \S+: [\d,]+ bytes$').Count | Should -BeGreaterThan 0

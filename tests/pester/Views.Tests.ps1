@@ -30,19 +30,29 @@ Describe 'Format views' {
         $views.Control | ForEach-Object { $_.GetType().Name } | Sort-Object | Should -Be 'ListControl', 'TableControl'
     }
 
-    It 'shows a batch as Id, Provider, Status, progress n/N, Created, Name within 120 columns' {
+    It 'issue 16 item 9: shows a batch as Id, Provider, Status, Succeeded, Failed, Total and a Name that fits, within 120 columns' {
         $lines = Get-TableLine $batch
-        $lines[0] -split '\s+' | Where-Object { $_ } | Should -Be 'Id', 'Provider', 'Status', 'Progress', 'Created', 'Name'
-        $lines[2] | Should -Match "^$($batch.Id)\s+Mock\s+Completed\s+3/3\s+\d{4}-\d\d-\d\d \d\d:\d\d a name long"
+        $lines[0] -split '\s+' | Where-Object { $_ } | Should -Be 'Id', 'Provider', 'Status', 'Succeeded', 'Failed', 'Total', 'Name'
+        $lines[2] | Should -Match "^$($batch.Id)\s+Mock\s+Completed\s+2\s+1\s+3 a name long enough to overflow.*…$"
         $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 120 }
     }
 
-    It 'shows results as CustomId, Status, Output and Error cut short, within 120 columns' {
+    It 'issue 16 item 9: shows results as CustomId, Status and an Output as wide as 120 columns allow (the error of a failed one), under their batch' {
         $lines = Get-TableLine $results
-        $lines[0] -split '\s+' | Where-Object { $_ } | Should -Be 'CustomId', 'Status', 'Output', 'Error'
+        $lines[0] | Should -Match "^\s*Batch: $([regex]::Escape($batch.Id))$"
+        $lines[1] -split '\s+' | Where-Object { $_ } | Should -Be 'CustomId', 'Status', 'Output'
         $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 120 }
-        ($lines | Where-Object { $_ -match 'Succeeded' } | Select-Object -First 1) | Should -Match 'Echo: Describe a name long.*…'
+        $ok = $lines | Where-Object { $_ -match 'Succeeded' } | Select-Object -First 1
+        $ok | Should -Match 'Echo: Describe a name long.*…$'
+        $ok.Length | Should -Be 120 -Because 'the output gets all the width the id and status leave'
         ($lines | Where-Object { $_ -match 'Failed' }) | Should -Match 'emulated_failure: The mock'
+    }
+
+    It 'issue 16 item 9: says which batch each result is from when a pipeline holds several batches' {
+        $other = @('x', 'y' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{_}' | Submit-IrisBatch -Provider Mock | Wait-IrisBatch | Get-IrisBatchResult)
+        $lines = Get-TableLine @($results + $other)
+        @($lines | Where-Object { $_ -match '^\s*Batch: ' }).Count | Should -Be 2
+        ($lines | Where-Object { $_ -match '^\s*Batch: ' }) -join ' ' | Should -Match ([regex]::Escape($other[0].BatchId))
     }
 
     It 'shows requests as CustomId, Model and the prompt cut short on one line, within 120 columns' {

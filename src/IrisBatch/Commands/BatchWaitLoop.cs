@@ -104,26 +104,36 @@ namespace IrisBatch.Commands
             }
         }
 
+        /// <summary>
+        /// The overall bar and the child bars add up (issue 16): the parent's requests are the sum of the children's, its
+        /// percentage is theirs weighted by size, and a finished batch counts as done (100 %) even when some of its
+        /// requests were cancelled or expired. Children are written first, so the parent never runs ahead of them.
+        /// </summary>
         private void ShowProgress(ProgressRecord parent, Dictionary<string, ProgressRecord> children, ref int childId,
             Dictionary<string, IrisBatchInfo> state, int count)
         {
-            long total = state.Values.Sum(b => b.Total), processed = state.Values.Sum(b => Math.Min(b.Total, b.Processed));
-            int done = state.Values.Count(b => b.IsComplete);
-            parent.PercentComplete = total > 0 ? (int)Math.Min(100, 100 * processed / total) : 100 * done / Math.Max(1, count);
-            parent.StatusDescription = $"{done} of {count} batch(es) complete; {processed:N0} of {total:N0} requests processed";
-            _cmdlet.Progress(parent);
-            if (count < 2) return;
+            long total = 0, processed = 0, done = 0;
+            int complete = 0;
             foreach (var b in state.Values)
             {
+                long p = Math.Min(b.Total, b.Processed);
+                total += b.Total;
+                processed += p;
+                done += b.IsComplete ? b.Total : p;
+                if (b.IsComplete) complete++;
+                if (count < 2) continue;
                 if (!children.TryGetValue(b.Id, out var child))
                 {
                     child = new ProgressRecord(childId++, $"Batch {b.Id}", "Waiting") { ParentActivityId = parent.ActivityId };
                     children[b.Id] = child;
                 }
-                child.PercentComplete = (int)b.PercentComplete;
-                child.StatusDescription = $"{b.Status}: {b.Processed:N0} of {b.Total:N0} requests";
+                child.PercentComplete = b.IsComplete ? 100 : b.Total > 0 ? (int)(100 * p / b.Total) : 0;
+                child.StatusDescription = $"{b.Status}: {p:N0} of {b.Total:N0} requests";
                 _cmdlet.Progress(child);
             }
+            parent.PercentComplete = total > 0 ? (int)Math.Min(100, 100 * done / total) : 100 * complete / Math.Max(1, count);
+            parent.StatusDescription = $"{complete} of {count} batch(es) complete; {processed:N0} of {total:N0} requests processed";
+            _cmdlet.Progress(parent);
         }
     }
 }

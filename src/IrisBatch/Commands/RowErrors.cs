@@ -31,6 +31,23 @@ namespace IrisBatch.Commands
                 _cmdlet.WriteError(ErrorMapper.Create(errorId, kind, message, target));
         }
 
+        private static readonly System.Text.RegularExpressions.Regex RowPrefix =
+            new System.Text.RegularExpressions.Regex(@"^(Row|Request) \d+( \('[^']*'\))?:? ?", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        private static readonly System.Text.RegularExpressions.Regex Values =
+            new System.Text.RegularExpressions.Regex(@"'[^']*'|\d[\d,.]*", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+        /// <summary>
+        /// Reports a per-row exception whose message names the row ("Row 12 ('id'): ..."): errors with the same id and
+        /// the same words once the row, quoted values and numbers are left out count as the same.
+        /// </summary>
+        public void Write(IrisBatchException ex, long row, object? target)
+        {
+            var description = RowPrefix.Replace(ex.Message, "");
+            var key = Values.Replace(description, "#");
+            if (_counts.IsFirst(ex.ErrorId, ex.Kind, key, description, row))
+                _cmdlet.WriteError(ErrorMapper.ToRecord(ex, target));
+        }
+
         /// <summary>Writes one summary error per kind of error that failed more than one row.</summary>
         public void WriteSummaries()
         {

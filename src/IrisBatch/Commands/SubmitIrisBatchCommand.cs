@@ -69,6 +69,8 @@ namespace IrisBatch.Commands
         private readonly List<Lane> _lanes = new List<Lane>();
         private Lane? _lane;   // the lane of the last request
         private bool _explicitPlace;
+        private RowErrors? _rowErrorsField;
+        private RowErrors _rowErrors => _rowErrorsField ??= new RowErrors(this);   // a request that fails like others: once, then counted
         private long _received;
         private bool _estimate;
         private Estimates.PriceTable? _prices;
@@ -290,14 +292,15 @@ namespace IrisBatch.Commands
                 if (request == null) continue;
                 if (!NewIrisBatchRequestCommand.IsValidCustomId(request.CustomId))
                 {
-                    WriteError(ErrorMapper.Create(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
-                        $"Request {_received}: the custom id '{request.CustomId}' is not valid: use 1 to 64 letters, digits, '_' or '-'.", request));
+                    _rowErrors.Write(ErrorIds.InvalidRequest, FailureKind.InvalidArgument, "custom-id",
+                        "the custom id is not valid (use 1 to 64 letters, digits, '_' or '-')",
+                        $"Request {_received}: the custom id '{request.CustomId}' is not valid: use 1 to 64 letters, digits, '_' or '-'.", _received, request);
                     continue;
                 }
                 if (string.IsNullOrWhiteSpace(request.Model))
                 {
-                    WriteError(ErrorMapper.Create(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
-                        $"Request {_received} ('{request.CustomId}'): it has no model.", request));
+                    _rowErrors.Write(ErrorIds.InvalidRequest, FailureKind.InvalidArgument, "no-model", "the request has no model",
+                        $"Request {_received} ('{request.CustomId}'): it has no model.", _received, request);
                     continue;
                 }
                 if (request.RowNumber == 0) request.RowNumber = _received;
@@ -318,6 +321,7 @@ namespace IrisBatch.Commands
                     DiscardAll();
                     ThrowMapped(ex, request);
                 }
+                catch (IrisBatchException ex) when (!ErrorMapper.IsSetupProblem(ex)) { _rowErrors.Write(ex, _received, request); continue; }
                 catch (IrisBatchException ex) { WriteMappedError(ex, request); continue; }
                 if (_received % 1000 == 0)
                     WriteProgress(new ProgressRecord(1, "Submit-IrisBatch", $"Spooling requests: {_received:N0} rows, {spooler.Bytes:N0} bytes"));
@@ -353,6 +357,7 @@ namespace IrisBatch.Commands
         protected override void EndProcessing()
         {
             var progress = new ProgressRecord(1, "Submit-IrisBatch", "Preparing");
+            _rowErrorsField?.WriteSummaries();
             try
             {
                 foreach (var lane in _lanes)
