@@ -21,11 +21,14 @@ public sealed class EmulatorState : IDisposable
         _timing = options.Timing;
         Files = new FileStore(options.DataDir);
         OpenAIBatches = new BatchStore(this);
+        GroqBatches = new BatchStore(this, () => Groq.GroqRoutes.NewId("batch_"));
+        MistralBatches = new BatchStore(this, () => Guid.NewGuid().ToString("D"));
+        TogetherBatches = new BatchStore(this, () => Guid.NewGuid().ToString("D"));
         AnthropicBatches = new MessageBatchStore(this);
         Gemini = new GeminiService(this);
         Xai = new XaiService(this);
         Ollama = new OllamaServer(this);
-        BatchControls = new IBatchControl[] { OpenAIBatches, AnthropicBatches, Gemini };
+        BatchControls = new IBatchControl[] { OpenAIBatches, GroqBatches, MistralBatches, TogetherBatches, AnthropicBatches, Gemini };
         Faults = new Faults(this);
     }
 
@@ -58,6 +61,10 @@ public sealed class EmulatorState : IDisposable
     internal TimeProvider Time { get; }
     internal FileStore Files { get; }
     internal BatchStore OpenAIBatches { get; }
+    /// <summary>Groq's, Mistral's and Together's batches: the OpenAI engine, each service with a store of its own.</summary>
+    internal BatchStore GroqBatches { get; }
+    internal BatchStore MistralBatches { get; }
+    internal BatchStore TogetherBatches { get; }
     internal MessageBatchStore AnthropicBatches { get; }
     internal GeminiService Gemini { get; }
     internal XaiService Xai { get; }
@@ -75,6 +82,9 @@ public sealed class EmulatorState : IDisposable
     public void Reset()
     {
         OpenAIBatches.Clear();
+        GroqBatches.Clear();
+        MistralBatches.Clear();
+        TogetherBatches.Clear();
         AnthropicBatches.Clear();
         Gemini.Reset();
         Xai.Clear();
@@ -88,6 +98,9 @@ public sealed class EmulatorState : IDisposable
     public void Dispose()
     {
         OpenAIBatches.Clear();
+        GroqBatches.Clear();
+        MistralBatches.Clear();
+        TogetherBatches.Clear();
         AnthropicBatches.Clear();
         Gemini.Clear();
         Xai.Clear();

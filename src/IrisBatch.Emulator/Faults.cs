@@ -153,7 +153,7 @@ public sealed class Faults
     /// <c>cancel</c>; GET …/files/{id}/content and GET …/batches/{id}/results <c>download</c>. Gemini's and xAI's shapes too:
     /// POST …/models/{model}:batchGenerateContent (and :asyncBatchEmbedContent) <c>create</c>; POST …/batches/{id}:cancel
     /// <c>cancel</c>; GET …/files/{id}:download <c>download</c>; POST …/batches/{id}/requests (xAI's add-requests) <c>add</c>.
-    /// Others have none.
+    /// Together's POST …/files/upload <c>upload</c>; Mistral's …/batch/jobs as …/batches. Others have none.
     /// </summary>
     public static string? RouteName(string routeKey) => NameOfRoute.GetOrAdd(routeKey, static key =>
     {
@@ -180,6 +180,12 @@ public sealed class Faults
         return (method, last) switch
         {
             ("POST", "files") => "upload",
+            ("POST", "upload") when previous == "files" => "upload",
+            // Mistral's batch jobs (/v1/batch/jobs) go by the same names as batches.
+            ("POST", "jobs") when previous == "batch" => "create",
+            ("GET", "jobs") when previous == "batch" => "list",
+            ("POST", "cancel") when IsParameter(previous) && third == "jobs" => "cancel",
+            ("GET", _) when IsParameter(last) && previous == "jobs" => "get",
             ("GET", "files") => "list",
             ("POST", "batches") => "create",
             ("GET", "batches") => "list",
@@ -233,7 +239,7 @@ public sealed class Faults
         if (RouteName(route) != "download") return false;
         if (route.EndsWith("/results", StringComparison.Ordinal)) return true;
         return context.Request.RouteValues.TryGetValue("file_id", out var id) && id is string fileId
-            && _state.Files.TryGet(fileId, out var file) && file.Purpose == "batch_output";
+            && _state.Files.TryGet(fileId, out var file) && (file.IsResult || file.Purpose == "batch_output");
     }
 
     private Task ErrorAsync(HttpContext context, FaultRule rule, string route)

@@ -16,6 +16,8 @@ public sealed class StoredFile
     public required long Bytes { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? ExpiresAt { get; init; }
+    /// <summary>True for the output and error files the emulator wrote for a batch (what malformed_line faults break).</summary>
+    public bool IsResult { get; init; }
     internal string Path { get; init; } = "";
     internal long Seq { get; init; }
 
@@ -45,9 +47,11 @@ internal sealed class FileStore : IDisposable
     public string NewTempPath() => System.IO.Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".tmp");
 
     /// <summary>Makes a fully written file at <paramref name="path"/> known under a new id.</summary>
-    public StoredFile Register(string path, string idPrefix, string filename, string purpose, DateTimeOffset now, TimeSpan? expiresAfter)
+    /// <param name="id">The id to give it (Mistral's UUIDs, Groq's file_01…); default the prefix and 22 letters or digits.</param>
+    public StoredFile Register(string path, string idPrefix, string filename, string purpose, DateTimeOffset now, TimeSpan? expiresAfter,
+        string? id = null, bool isResult = false)
     {
-        string id = Ids.Alphanumeric(idPrefix, 22);
+        id ??= Ids.Alphanumeric(idPrefix, 22);
         string final = System.IO.Path.Combine(_dir, id);
         File.Move(path, final);
         var f = new StoredFile
@@ -58,6 +62,7 @@ internal sealed class FileStore : IDisposable
             Bytes = new FileInfo(final).Length,
             CreatedAt = now,
             ExpiresAt = expiresAfter is { } e ? now + e : null,
+            IsResult = isResult,
             Path = final,
             Seq = Interlocked.Increment(ref _seq),
         };

@@ -38,6 +38,21 @@ BeforeDiscovery {
             FailCode = 'emulated_failure'; RemoteBatches = $true; StopGoesThroughCancelling = $true
         }
         @{
+            Name = 'Groq'; Provider = 'Groq'; Path = '/groq/openai/v1'; KeyVariable = 'GROQ_API_KEY'; EmulatorArgs = @()
+            Model = 'llama-3.1-8b-instant'; UnknownId = 'batch_01doesnotexist'; FailCode = 'emulated_failure'
+            RemoteBatches = $true; StopGoesThroughCancelling = $true
+        }
+        @{
+            Name = 'Mistral'; Provider = 'Mistral'; Path = '/mistral/v1'; KeyVariable = 'MISTRAL_API_KEY'; EmulatorArgs = @()
+            Model = 'mistral-small-latest'; UnknownId = '6f1c2d3e-0000-4000-8000-000000000000'; FailCode = 'emulated_failure'
+            RemoteBatches = $true; StopGoesThroughCancelling = $true
+        }
+        @{
+            Name = 'Together'; Provider = 'Together'; Path = '/together/v1'; KeyVariable = 'TOGETHER_API_KEY'; EmulatorArgs = @()
+            Model = 'meta-llama/Llama-3.3-70B-Instruct-Turbo'; UnknownId = '6f1c2d3e-0000-4000-8000-000000000000'; FailCode = 'emulated_failure'
+            RemoteBatches = $true; StopGoesThroughCancelling = $true
+        }
+        @{
             Name = 'Gemini'; Provider = 'Gemini'; Path = ''; KeyVariable = 'GEMINI_API_KEY'; EmulatorArgs = @()
             Model = 'gemini-2.5-flash'; UnknownId = 'batches/doesnotexist'; FailCode = @('INVALID_ARGUMENT', '3')
             RemoteBatches = $true; StopGoesThroughCancelling = $true

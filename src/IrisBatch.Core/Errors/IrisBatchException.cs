@@ -80,5 +80,6 @@ namespace IrisBatch
         public const string JournalUnavailable = "JournalUnavailable";
         /// <summary>Parameters that do not go together (e.g. -SystemPrompt with -Endpoint Embeddings).</summary>
         public const string InvalidParameter = "InvalidParameter";
+        public const string InvalidCompletionWindow = "InvalidCompletionWindow";
     }
 }

@@ -194,7 +194,8 @@ namespace IrisBatch.Http
                 return (ErrorIds.Unauthorized, FailureKind.Unauthorized);
             if (status == 403) return (ErrorIds.PermissionDenied, FailureKind.PermissionDenied);
             if (status == 404) return (ErrorIds.NotFound, FailureKind.NotFound);
-            if (code == "insufficient_quota" || type == "billing_error") return (ErrorIds.QuotaExceeded, FailureKind.QuotaExceeded);
+            // 402: a spend limit or no credit (Together, spec §14.1; Anthropic's billing_error).
+            if (status == 402 || code == "insufficient_quota" || type == "billing_error") return (ErrorIds.QuotaExceeded, FailureKind.QuotaExceeded);
             if (status == 429) return (ErrorIds.RateLimited, FailureKind.ResourceUnavailable);
             if (status >= 500) return (ErrorIds.ProviderError, FailureKind.ResourceUnavailable);
             if (status == 408) return (ErrorIds.Timeout, FailureKind.Timeout);
@@ -234,7 +235,8 @@ namespace IrisBatch.Http
 
         private static string? RequestIdOf(HttpResponseMessage response)
         {
-            foreach (var name in new[] { "x-request-id", "request-id" })
+            // Mistral: mistral-correlation-id (spec §12.1); Together: the CF-RAY header its SDK records (§14.1).
+            foreach (var name in new[] { "x-request-id", "request-id", "mistral-correlation-id", "x-kong-request-id", "cf-ray" })
                 if (response.Headers.TryGetValues(name, out var v)) return v.FirstOrDefault();
             return null;
         }

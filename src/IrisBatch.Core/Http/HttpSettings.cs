@@ -13,6 +13,8 @@ namespace IrisBatch.Http
         public string UserAgent { get; set; } = "IrisBatch/" + typeof(HttpSettings).Assembly.GetName().Version;
         /// <summary>Receives one line per retry (reason and delay) and per call; already free of secrets.</summary>
         public Action<string>? Log { get; set; }
+        /// <summary>Receives what the provider warns about (Together's create warning); the cmdlets write it as a warning.</summary>
+        public Action<string>? Warn { get; set; }
 
         /// <summary>Settings from the environment: IRISBATCH_RETRY_BASE_DELAY_MS, IRISBATCH_MAX_RETRIES, IRISBATCH_ATTEMPT_TIMEOUT_SEC.</summary>
         public static HttpSettings FromEnvironment()

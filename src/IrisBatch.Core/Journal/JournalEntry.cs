@@ -22,6 +22,8 @@ namespace IrisBatch.Journal
         public string? Name { get; set; }
         public Dictionary<string, string> Metadata { get; set; } = new Dictionary<string, string>();
         public string IdempotencyKey { get; set; } = "";
+        /// <summary>Submit-IrisBatch -CompletionWindow in hours, or null for the provider's default.</summary>
+        public int? CompletionWindowHours { get; set; }
         /// <summary>A hash of the requests, model and provider: the same submission run again has the same one.</summary>
         public string? Fingerprint { get; set; }
         public SubmissionState State { get; set; }

@@ -24,6 +24,12 @@ namespace IrisBatch.Providers
         public bool EmbeddingBatches { get; set; }
         /// <summary>Embedding inputs in all per batch (OpenAI: 50,000, §1.9), a limit of its own beside the requests'.</summary>
         public long MaxEmbeddingInputsPerBatch { get; set; } = long.MaxValue;
+        /// <summary>
+        /// The shortest and longest time the provider's batch window may be set to (Submit-IrisBatch -CompletionWindow);
+        /// both null where the provider has no such setting (CompletionWindows.cs).
+        /// </summary>
+        public TimeSpan? MinCompletionWindow { get; set; }
+        public TimeSpan? MaxCompletionWindow { get; set; }
     }
 
     /// <summary>A spooled batch ready to go: the provider-format request lines on disk, and what describes it.</summary>
@@ -40,6 +46,10 @@ namespace IrisBatch.Providers
         public string? SetId { get; set; }
         /// <summary>True when the batch's requests are embedding requests (one endpoint per batch).</summary>
         public bool Embeddings { get; set; }
+        /// <summary>The input file uploaded for this submission, once the journal knows it.</summary>
+        public string? InputFileId { get; set; }
+        /// <summary>The batch window asked for with -CompletionWindow (whole hours), or null for the provider's default.</summary>
+        public TimeSpan? CompletionWindow { get; set; }
 
         /// <summary>What a journaled, spooled batch sends: its input file and what describes it.</summary>
         public static BatchSubmission From(Journal.JournalEntry entry, string inputPath) => new BatchSubmission
@@ -53,6 +63,8 @@ namespace IrisBatch.Providers
             IdempotencyKey = entry.IdempotencyKey,
             SetId = entry.SetId,
             Embeddings = entry.Embeddings,
+            InputFileId = entry.InputFileId,
+            CompletionWindow = entry.CompletionWindowHours.HasValue ? TimeSpan.FromHours(entry.CompletionWindowHours.Value) : (TimeSpan?)null,
         };
     }
 

@@ -6,10 +6,12 @@ using IrisBatch.Http;
 using IrisBatch.Providers.Anthropic;
 using IrisBatch.Providers.Azure;
 using IrisBatch.Providers.Gemini;
+using IrisBatch.Providers.Mistral;
 using IrisBatch.Providers.Ollama;
 using IrisBatch.Providers.Xai;
 using IrisBatch.Providers.Mock;
 using IrisBatch.Providers.OpenAI;
+using IrisBatch.Providers.Together;
 
 namespace IrisBatch.Providers
 {
@@ -44,6 +46,9 @@ namespace IrisBatch.Providers
             ["AzureOpenAI"] = new ProviderInfo("AzureOpenAI", "", "AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY"),
             ["Gemini"] = new ProviderInfo("Gemini", GeminiProvider.DefaultBaseUri, "GEMINI_BASE_URL", "GEMINI_API_KEY"),
             ["Xai"] = new ProviderInfo("Xai", XaiProvider.DefaultBaseUri, "XAI_BASE_URL", "XAI_API_KEY"),
+            ["Groq"] = new ProviderInfo("Groq", OpenAIHost.Groq.DefaultBaseUri, "GROQ_BASE_URL", "GROQ_API_KEY"),
+            ["Mistral"] = new ProviderInfo("Mistral", MistralProvider.DefaultBaseUri, "MISTRAL_BASE_URL", "MISTRAL_API_KEY"),
+            ["Together"] = new ProviderInfo("Together", TogetherProvider.DefaultBaseUri, "TOGETHER_BASE_URL", "TOGETHER_API_KEY"),
             ["Ollama"] = new ProviderInfo("Ollama", OllamaProvider.DefaultBaseUri, "OLLAMA_HOST", "") { KeyOptional = true },
             // In-process, for users' Pester tests: no network, no key (docs/testing.md).
             [MockProvider.ProviderName] = new ProviderInfo(MockProvider.ProviderName, MockProvider.DefaultBaseUri, "IRISBATCH_MOCK_BASE_URI", "") { KeyOptional = true },
@@ -131,6 +136,9 @@ namespace IrisBatch.Providers
                 case "Anthropic": return new AnthropicProvider(uri, key, settings);
                 case "Gemini": return new GeminiProvider(uri, key, settings);
                 case "Xai": return new XaiProvider(uri, key, settings);
+                case "Groq": return new OpenAIProvider(uri, key, settings, OpenAIHost.Groq);
+                case "Mistral": return new MistralProvider(uri, key, settings);
+                case "Together": return new TogetherProvider(uri, key, settings);
                 case "Ollama": return new OllamaProvider(uris, settings);
                 case "AzureOpenAI":
                     return new AzureOpenAIProvider(uri, key, settings, apiVersion ?? Environment.GetEnvironmentVariable("AZURE_OPENAI_API_VERSION"));

@@ -136,6 +136,8 @@ namespace IrisBatch.Submission
         }
 
         public string SetId { get; }
+        /// <summary>The batch window every batch of this submission asks for (hours), or null for the provider's default.</summary>
+        public int? CompletionWindowHours { get; set; }
         public IReadOnlyList<SpooledPart> Parts => _parts;
         public long Count { get; private set; }
         public long Bytes { get; private set; }
@@ -286,6 +288,7 @@ namespace IrisBatch.Submission
                 Name = _name,
                 Metadata = _metadata,
                 IdempotencyKey = "ib-" + Guid.NewGuid().ToString("N"),
+                CompletionWindowHours = CompletionWindowHours,
                 State = SubmissionState.Spooled,
             });
             var part = new SpooledPart(entry, new JsonlWriter(_journal.InputPath(entry)), new JsonlWriter(_journal.RequestsPath(entry)));

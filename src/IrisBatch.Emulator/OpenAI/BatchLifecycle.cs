@@ -27,9 +27,12 @@ internal sealed class OpenAIBatch : IDisposable
         Rules = request.Rules;
         CanonicalEndpoint = request.Rules.Canonical(request.Endpoint);
         InputFileId = request.InputFile.Id;
+        InputBytes = request.InputFile.Bytes;
         CompletionWindow = request.CompletionWindow;
         Metadata = request.Metadata;
         OutputExpiresAfter = request.OutputExpiresAfter;
+        JobModel = request.JobModel;
+        Priority = request.Priority;
         Timeline = new Timeline(createdAt, timing);
         _input = request.InputFile.OpenRead();
     }
@@ -43,9 +46,14 @@ internal sealed class OpenAIBatch : IDisposable
 
     public BatchRules Rules { get; }
     public string InputFileId { get; }
+    public long InputBytes { get; }
     public string CompletionWindow { get; }
     public IReadOnlyList<KeyValuePair<string, string>>? Metadata { get; }
     public TimeSpan? OutputExpiresAfter { get; }
+    /// <summary>The model the job names (Mistral's model, Together's model_id), or null.</summary>
+    public string? JobModel { get; }
+    /// <summary>Together's priority, echoed back only.</summary>
+    public int? Priority { get; }
     public Timeline Timeline { get; }
     public ValidationResult? Validation { get; private set; }
     public string? OutputFileId { get; private set; }
@@ -61,7 +69,7 @@ internal sealed class OpenAIBatch : IDisposable
             ValidationResult result;
             try
             {
-                result = InputValidator.Validate(input, Endpoint, Rules);
+                result = InputValidator.Validate(input, Endpoint, Rules, JobModel);
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or UnauthorizedAccessException)
             {
@@ -107,7 +115,20 @@ internal sealed class OpenAIBatch : IDisposable
         {
             var s = Timeline.At(now);
             EnsureResults(s, files, now);
-            return BatchJson.Build(this, s);
+            return View(s);
+        }
+    }
+
+    private JsonObject View(TimelineSnapshot s) => Rules.View is { } view ? view(this, s) : BatchJson.Build(this, s);
+
+    /// <summary>The phase now, without answering anything (results are written when it is terminal).</summary>
+    public TimelineSnapshot Snapshot(DateTimeOffset now, FileStore files)
+    {
+        lock (_gate)
+        {
+            var s = Timeline.At(now);
+            EnsureResults(s, files, now);
+            return s;
         }
     }
 
@@ -119,7 +140,7 @@ internal sealed class OpenAIBatch : IDisposable
             bool accepted = Timeline.TryCancel(now, out var phase);
             var s = Timeline.At(now);
             EnsureResults(s, files, now);
-            return (accepted, phase, BatchJson.Build(this, s));
+            return (accepted, phase, View(s));
         }
     }
 
@@ -130,7 +151,7 @@ internal sealed class OpenAIBatch : IDisposable
             bool accepted = Timeline.TryExpire(now, out var phase);
             var s = Timeline.At(now);
             EnsureResults(s, files, now);
-            return (accepted, phase, BatchJson.Build(this, s));
+            return (accepted, phase, View(s));
         }
     }
 

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
@@ -7,7 +8,8 @@ using Microsoft.AspNetCore.Http;
 namespace IrisBatch.Emulator.OpenAI;
 
 /// <summary>All OpenAI batches of one emulator instance.</summary>
-internal sealed class BatchStore(EmulatorState state) : IBatchControl
+/// <param name="newId">A new batch id (default OpenAI's batch_ and 32 hex digits).</param>
+internal sealed class BatchStore(EmulatorState state, Func<string>? newId = null) : IBatchControl
 {
     private readonly ConcurrentDictionary<string, OpenAIBatch> _batches = new();
     private long _seq;
@@ -16,7 +18,7 @@ internal sealed class BatchStore(EmulatorState state) : IBatchControl
 
     public OpenAIBatch Create(CreateBatchRequest request)
     {
-        var batch = new OpenAIBatch(Ids.Hex("batch_", 32), Interlocked.Increment(ref _seq), request, state.Now, state.Timing);
+        var batch = new OpenAIBatch(newId?.Invoke() ?? Ids.Hex("batch_", 32), Interlocked.Increment(ref _seq), request, state.Now, state.Timing);
         _batches[batch.Id] = batch;
         batch.StartValidation(state.Time, state.Stats);
         return batch;
@@ -25,6 +27,14 @@ internal sealed class BatchStore(EmulatorState state) : IBatchControl
     public bool TryGet(string id, out OpenAIBatch batch) => _batches.TryGetValue(id, out batch!);
 
     public IReadOnlyList<OpenAIBatch> NewestFirst() => _batches.Values.OrderByDescending(b => b.Seq).ToList();
+
+    /// <summary>Forgets a batch (Mistral's job delete).</summary>
+    public bool Remove(string id)
+    {
+        if (!_batches.TryRemove(id, out var b)) return false;
+        b.Dispose();
+        return true;
+    }
 
     public void Clear()
     {

@@ -42,18 +42,18 @@ internal static class BatchesRoutes
         using (doc)
         {
             if (CreateBatchRequest.TryParse(doc.RootElement, state.Files, surface.Rules, out var request) is { } error) return error;
-            var batch = state.OpenAIBatches.Create(request!);
+            var batch = surface.Store(state).Create(request!);
             state.Stats.CountBatchCreated();
             return Json.Result(surface.Shape(batch.Observe(state.Now, state.Files)));
         }
     }
 
     private static IResult Get(HttpContext ctx, EmulatorState state, OpenAISurface surface) =>
-        state.OpenAIBatches.TryGet(BatchId(ctx), out var b) ? Json.Result(surface.Shape(b.Observe(state.Now, state.Files))) : NoSuchBatch(BatchId(ctx));
+        surface.Store(state).TryGet(BatchId(ctx), out var b) ? Json.Result(surface.Shape(b.Observe(state.Now, state.Files))) : NoSuchBatch(BatchId(ctx));
 
     private static IResult Cancel(HttpContext ctx, EmulatorState state, OpenAISurface surface)
     {
-        if (!state.OpenAIBatches.TryGet(BatchId(ctx), out var b)) return NoSuchBatch(BatchId(ctx));
+        if (!surface.Store(state).TryGet(BatchId(ctx), out var b)) return NoSuchBatch(BatchId(ctx));
         var (accepted, phase, json) = b.Cancel(state.Now, state.Files);
         if (accepted)
         {
@@ -63,6 +63,42 @@ internal static class BatchesRoutes
         // Cancelling again while cancelling is harmless (a retried cancel must not fail); terminal batches cannot be cancelled.
         if (phase == BatchPhase.Cancelling) return Json.Result(surface.Shape(json));
         return OpenAIErrors.BadRequest($"Cannot cancel a batch with status {BatchJson.Status(phase)}.");
+    }
+
+    /// <summary>
+    /// Groq's list (spec §13.5): no limit or after; <c>{object, data}</c>, with <c>paging.next_cursor</c> while more remain
+    /// (its guide) and <c>?cursor=</c> for the next page; <c>?id=a&amp;id=b</c> (at most 200) looks batches up by id.
+    /// </summary>
+    private static IResult CursorList(HttpContext ctx, EmulatorState state, OpenAISurface surface)
+    {
+        var q = ctx.Request.Query;
+        var all = surface.Store(state).NewestFirst();
+        var now = state.Now;
+        if (q.TryGetValue("id", out var ids) && ids.Count > 0)
+        {
+            if (ids.Count > 200) return OpenAIErrors.BadRequest($"At most 200 ids may be looked up at once; got {ids.Count}.", "id", "invalid_value");
+            var wanted = ids.ToHashSet(StringComparer.Ordinal);
+            return Json.Result(new JsonObject
+            {
+                ["object"] = "list",
+                ["data"] = new JsonArray(all.Where(b => wanted.Contains(b.Id)).Select(b => (JsonNode)surface.Shape(b.Observe(now, state.Files))).ToArray()),
+            });
+        }
+        int start = 0;
+        if (q.TryGetValue("cursor", out var cursor) && cursor.ToString() is { Length: > 0 } c)
+        {
+            if (!c.StartsWith("cursor_", StringComparison.Ordinal) || !int.TryParse(c["cursor_".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out start))
+                return OpenAIErrors.BadRequest($"Invalid cursor '{c}'.", "cursor", "invalid_value");
+        }
+        var page = all.Skip(start).Take(OpenAISurface.CursorPageSize).ToList();
+        var list = new JsonObject
+        {
+            ["object"] = "list",
+            ["data"] = new JsonArray(page.Select(b => (JsonNode)surface.Shape(b.Observe(now, state.Files))).ToArray()),
+        };
+        if (start + page.Count < all.Count)
+            list["paging"] = new JsonObject { ["next_cursor"] = "cursor_" + (start + page.Count).ToString(CultureInfo.InvariantCulture) };
+        return Json.Result(list);
     }
 
     private static IResult List(HttpContext ctx, EmulatorState state, OpenAISurface surface)
@@ -79,7 +115,8 @@ internal static class BatchesRoutes
                 return OpenAIErrors.BadRequest($"Invalid 'limit': integer above maximum value. Expected a value <= {MaxListLimit}, but got {limit} instead.", "limit", "integer_above_max_value");
         }
 
-        var all = state.OpenAIBatches.NewestFirst();
+        if (surface.CursorList) return CursorList(ctx, state, surface);
+        var all = surface.Store(state).NewestFirst();
         if (q.TryGetValue("after", out var afterValue) && afterValue.ToString() is { Length: > 0 } after)
         {
             int i = all.ToList().FindIndex(b => b.Id == after);

@@ -31,6 +31,9 @@ internal sealed class CreateBatchRequest
     public required string CompletionWindow { get; init; }
     public IReadOnlyList<KeyValuePair<string, string>>? Metadata { get; init; }
     public TimeSpan? OutputExpiresAfter { get; init; }
+    /// <summary>The model named on the job (Mistral's model, Together's model_id).</summary>
+    public string? JobModel { get; init; }
+    public int? Priority { get; init; }
 
     /// <summary>Returns null and sets <paramref name="request"/>, or returns the 400 answer.</summary>
     public static IResult? TryParse(JsonElement root, FileStore files, BatchRules rules, out CreateBatchRequest? request)
@@ -39,19 +42,25 @@ internal sealed class CreateBatchRequest
         if (root.ValueKind != JsonValueKind.Object)
             return OpenAIErrors.BadRequest("We could not parse the JSON body of your request: expected a JSON object.");
         foreach (var p in root.EnumerateObject())
-            if (!Known.Contains(p.Name))
+            if (!Known.Contains(p.Name) || p.Name == "output_expires_after" && !rules.OutputExpiry)
                 return OpenAIErrors.BadRequest($"Unknown parameter: '{p.Name}'.", p.Name, "unknown_parameter");
 
         if (RequiredString(root, "input_file_id", out string inputFileId) is { } e1) return e1;
         if (RequiredString(root, "endpoint", out string endpoint) is { } e2) return e2;
         if (RequiredString(root, "completion_window", out string window) is { } e3) return e3;
 
-        if (Array.IndexOf(Endpoints, rules.Canonical(endpoint)) < 0)
-            return OpenAIErrors.BadRequest($"Invalid value: '{endpoint}'. Supported values are: {Quote(Endpoints)}.", "endpoint", "invalid_value");
+        var endpoints = rules.Endpoints ?? Endpoints;
+        if (Array.IndexOf(endpoints, rules.Canonical(endpoint)) < 0)
+            return OpenAIErrors.BadRequest($"Invalid value: '{endpoint}'. Supported values are: {Quote(endpoints)}.", "endpoint", "invalid_value");
         if (!rules.Embeddings && rules.Canonical(endpoint) == "/v1/embeddings")
             return OpenAIErrors.BadRequest($"Invalid value: '{endpoint}'. Batch jobs for embeddings models are not supported.", "endpoint", "invalid_value");
-        if (window != "24h")
-            return OpenAIErrors.BadRequest($"Invalid value: '{window}'. Supported values are: '24h'.", "completion_window", "invalid_value");
+        if (rules.MinWindowHours == 24 && rules.MaxWindowHours == 24)
+        {
+            if (window != "24h")
+                return OpenAIErrors.BadRequest($"Invalid value: '{window}'. Supported values are: '24h'.", "completion_window", "invalid_value");
+        }
+        else if (WindowHours(window) is not { } hours || hours < rules.MinWindowHours || hours > rules.MaxWindowHours)
+            return OpenAIErrors.BadRequest($"Invalid 'completion_window' '{window}': expected a duration from {rules.MinWindowHours}h to {rules.MaxWindowHours / 24}d.", "completion_window", "invalid_value");
 
         List<KeyValuePair<string, string>>? metadata = null;
         if (root.TryGetProperty("metadata", out var md) && md.ValueKind != JsonValueKind.Null)
@@ -85,6 +94,15 @@ internal sealed class CreateBatchRequest
             OutputExpiresAfter = outputExpiry,
         };
         return null;
+    }
+
+    /// <summary>A duration such as "24h", "36h" or "7d" in hours; null when it is not one.</summary>
+    public static int? WindowHours(string window)
+    {
+        if (window.Length < 2) return null;
+        char unit = window[^1];
+        if (!int.TryParse(window[..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) || n <= 0) return null;
+        return unit switch { 'h' => n, 'd' when n <= 1000 => n * 24, _ => null };
     }
 
     private static IResult? RequiredString(JsonElement root, string name, out string value)

@@ -19,17 +19,29 @@ internal static class FilesRoutes
     public const long MaxFileBytes = 512L * 1024 * 1024;
     public const long MaxBatchFileBytes = 200L * 1024 * 1024;
     public static readonly TimeSpan DefaultBatchExpiry = TimeSpan.FromDays(30);
-    private static readonly string[] Purposes = { "assistants", "batch", "fine-tune", "vision", "user_data", "evals" };
 
     public static void Map(IEndpointRouteBuilder app, EmulatorState state, OpenAISurface surface)
     {
         string files = surface.Prefix + "/files", one = files + "/{file_id}";
         var auth = surface.Authenticate;
-        Pipeline.Map(app, state, "POST", files, ctx => UploadAsync(ctx, state), auth);
-        Pipeline.Map(app, state, "GET", files, ctx => Task.FromResult(List(ctx, state)), auth);
-        Pipeline.Map(app, state, "GET", one, ctx => Task.FromResult(Get(ctx, state)), auth);
+        var rules = surface.Files;
+        Pipeline.Map(app, state, "POST", files, ctx => UploadAsync(ctx, state, rules), auth);
+        Pipeline.Map(app, state, "GET", files, ctx => Task.FromResult(List(ctx, state, rules)), auth);
+        Pipeline.Map(app, state, "GET", one, ctx => Task.FromResult(Get(ctx, state, rules)), auth);
         Pipeline.Map(app, state, "GET", one + "/content", ctx => Task.FromResult(Content(ctx, state)), auth);
         Pipeline.Map(app, state, "DELETE", one, ctx => Task.FromResult(Delete(ctx, state)), auth);
+    }
+
+    public static JsonObject ToJson(StoredFile f, FileRules rules)
+    {
+        var json = ToJson(f);
+        if (!rules.StatusFields)
+        {
+            json.Remove("status");
+            json.Remove("status_details");
+            json.Remove("expires_at");
+        }
+        return json;
     }
 
     public static JsonObject ToJson(StoredFile f) => new()
@@ -49,8 +61,8 @@ internal static class FilesRoutes
 
     private static IResult NoSuchFile(string id) => OpenAIErrors.NotFound($"No such File object: {id}", "id");
 
-    private static IResult Get(HttpContext ctx, EmulatorState state) =>
-        state.Files.TryGet(FileId(ctx), out var f) ? Json.Result(ToJson(f)) : NoSuchFile(FileId(ctx));
+    private static IResult Get(HttpContext ctx, EmulatorState state, FileRules rules) =>
+        state.Files.TryGet(FileId(ctx), out var f) ? Json.Result(ToJson(f, rules)) : NoSuchFile(FileId(ctx));
 
     private static IResult Content(HttpContext ctx, EmulatorState state)
     {
@@ -70,9 +82,18 @@ internal static class FilesRoutes
         return Json.Result(new JsonObject { ["id"] = id, ["object"] = "file", ["deleted"] = true });
     }
 
-    private static IResult List(HttpContext ctx, EmulatorState state)
+    private static IResult List(HttpContext ctx, EmulatorState state, FileRules rules)
     {
         var q = ctx.Request.Query;
+        if (!rules.PagedList)
+        {
+            // Groq (spec §13.2): no parameters, every file at once.
+            return Json.Result(new JsonObject
+            {
+                ["object"] = "list",
+                ["data"] = new JsonArray(state.Files.List().Select(f => (JsonNode)ToJson(f, rules)).ToArray()),
+            });
+        }
         int limit = 10000;
         if (q.TryGetValue("limit", out var l))
         {
@@ -97,14 +118,14 @@ internal static class FilesRoutes
         return Json.Result(new JsonObject
         {
             ["object"] = "list",
-            ["data"] = new JsonArray(page.Select(f => (JsonNode)ToJson(f)).ToArray()),
+            ["data"] = new JsonArray(page.Select(f => (JsonNode)ToJson(f, rules)).ToArray()),
             ["first_id"] = page.FirstOrDefault()?.Id,
             ["last_id"] = page.LastOrDefault()?.Id,
             ["has_more"] = all.Count > page.Count,
         });
     }
 
-    private static async Task<IResult> UploadAsync(HttpContext ctx, EmulatorState state)
+    private static async Task<IResult> UploadAsync(HttpContext ctx, EmulatorState state, FileRules rules)
     {
         string? contentType = ctx.Request.ContentType;
         if (!MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
@@ -141,22 +162,22 @@ internal static class FilesRoutes
                             return OpenAIErrors.BadRequest($"File is too large: the maximum size is {MaxFileBytes / (1024 * 1024)} MB.", "file", "file_too_large");
                         break;
                     case "purpose": purpose = await ReadFieldAsync(section.Body, ct); break;
-                    case "expires_after[anchor]": anchor = await ReadFieldAsync(section.Body, ct); break;
-                    case "expires_after[seconds]": seconds = await ReadFieldAsync(section.Body, ct); break;
+                    case "expires_after[anchor]" when rules.UploadExpiry: anchor = await ReadFieldAsync(section.Body, ct); break;
+                    case "expires_after[seconds]" when rules.UploadExpiry: seconds = await ReadFieldAsync(section.Body, ct); break;
                     default: return OpenAIErrors.BadRequest($"Unknown parameter: '{name}'.", name, "unknown_parameter");
                 }
             }
 
             if (tempPath is null || filename is null) return OpenAIErrors.MissingParameter("file");
             if (purpose is null) return OpenAIErrors.MissingParameter("purpose");
-            if (Array.IndexOf(Purposes, purpose) < 0)
-                return OpenAIErrors.BadRequest($"Invalid value: '{purpose}'. Supported values are: {string.Join(", ", Purposes.Select(p => $"'{p}'"))}.", "purpose", "invalid_value");
+            if (Array.IndexOf(rules.Purposes, purpose) < 0)
+                return OpenAIErrors.BadRequest($"Invalid value: '{purpose}'. Supported values are: {string.Join(", ", rules.Purposes.Select(p => $"'{p}'"))}.", "purpose", "invalid_value");
             if (purpose == "batch")
             {
                 if (!filename.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase))
                     return OpenAIErrors.BadRequest("Invalid file format for Batch API. Must be .jsonl", "file", "invalid_file_format");
-                if (bytes > MaxBatchFileBytes)
-                    return OpenAIErrors.BadRequest($"File is too large for the Batch API: the maximum size is {MaxBatchFileBytes / (1024 * 1024)} MB.", "file", "file_too_large");
+                if (bytes > rules.MaxBatchFileBytes)
+                    return OpenAIErrors.BadRequest($"File is too large for the Batch API: the maximum size is {rules.MaxBatchFileBytes / (1024 * 1024)} MB.", "file", "file_too_large");
             }
             TimeSpan? expiresAfter = purpose == "batch" ? DefaultBatchExpiry : null;
             if (anchor is not null || seconds is not null)
@@ -168,10 +189,10 @@ internal static class FilesRoutes
                 expiresAfter = TimeSpan.FromSeconds(s);
             }
 
-            var file = state.Files.Register(tempPath, "file-", filename, purpose, state.Now, expiresAfter);
+            var file = state.Files.Register(tempPath, "file-", filename, purpose, state.Now, expiresAfter, rules.NewId?.Invoke());
             tempPath = null;
             state.Stats.CountUpload();
-            return Json.Result(ToJson(file));
+            return Json.Result(ToJson(file, rules));
         }
         catch (InvalidDataException e)
         {
@@ -184,7 +205,7 @@ internal static class FilesRoutes
     }
 
     /// <summary>Streams a part to disk; -1 when it exceeds <see cref="MaxFileBytes"/>.</summary>
-    private static async Task<long> SaveAsync(Stream source, string path, CancellationToken ct)
+    internal static async Task<long> SaveAsync(Stream source, string path, CancellationToken ct)
     {
         await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
         var buffer = new byte[1 << 16];
@@ -199,7 +220,7 @@ internal static class FilesRoutes
         return total;
     }
 
-    private static async Task<string> ReadFieldAsync(Stream body, CancellationToken ct)
+    internal static async Task<string> ReadFieldAsync(Stream body, CancellationToken ct)
     {
         using var reader = new StreamReader(body, Encoding.UTF8);
         var buffer = new char[4096];

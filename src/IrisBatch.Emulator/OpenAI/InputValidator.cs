@@ -33,7 +33,8 @@ internal static class InputValidator
     public const string InvalidModelPrefix = "invalid";
 
     /// <param name="endpoint">The batch endpoint as sent; lines must name the same one (under <paramref name="rules"/>, with or without /v1).</param>
-    public static ValidationResult Validate(Stream input, string endpoint, BatchRules rules)
+    /// <param name="jobModel">The model the job names (Mistral), which lines may leave out and must not contradict.</param>
+    public static ValidationResult Validate(Stream input, string endpoint, BatchRules rules, string? jobModel = null)
     {
         var result = new ValidationResult();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -48,7 +49,7 @@ internal static class InputValidator
                 result.Errors.Add(new("too_many_tasks", $"The batch input file contains more than the maximum of {rules.MaxRequests} requests.", null));
                 break;
             }
-            var error = CheckLine(line, endpoint, rules, seen, ref model, result);
+            var error = CheckLine(line, count - 1, endpoint, rules, jobModel, seen, ref model, result);
             if (error is not null && result.Errors.Count < MaxErrors) result.Errors.Add(error);
         }
         if (count == 0) result.Errors.Add(new("empty_file", "The batch input file is empty.", null));
@@ -57,7 +58,7 @@ internal static class InputValidator
         return result;
     }
 
-    private static BatchError? CheckLine(JsonlLine line, string endpoint, BatchRules rules, HashSet<string> seen, ref string? model, ValidationResult result)
+    private static BatchError? CheckLine(JsonlLine line, int index, string endpoint, BatchRules rules, string? jobModel, HashSet<string> seen, ref string? model, ValidationResult result)
     {
         int n = line.Number;
         JsonDocument doc;
@@ -68,24 +69,40 @@ internal static class InputValidator
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
                 return new("invalid_json_line", $"Line {n} is not a JSON object.", n);
-            if (!root.TryGetProperty("custom_id", out var cid) || cid.ValueKind != JsonValueKind.String || cid.GetString() is not { Length: > 0 } customId)
+            string customId;
+            if (rules.CustomIdOptional && (!root.TryGetProperty("custom_id", out var absent) || absent.ValueKind == JsonValueKind.Null))
+                customId = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            else if (!root.TryGetProperty("custom_id", out var cid) || cid.ValueKind != JsonValueKind.String || cid.GetString() is not { Length: > 0 } given)
                 return new("invalid_request", $"Line {n} has no 'custom_id' string.", n);
+            else customId = given;
+            if (rules.MaxCustomIdLength is { } maxId && customId.Length > maxId)
+                return new("invalid_request", $"Line {n}: 'custom_id' has {customId.Length} characters; at most {maxId} are allowed.", n);
             if (!seen.Add(customId))
                 return new("duplicate_custom_id", $"The custom_id '{customId}' on line {n} is used by more than one request; custom_id must be unique within a batch.", n);
-            if (!root.TryGetProperty("method", out var method) || method.ValueKind != JsonValueKind.String || method.GetString() != "POST")
-                return new("invalid_method", $"Line {n}: 'method' must be 'POST'.", n);
-            if (!root.TryGetProperty("url", out var url) || url.ValueKind != JsonValueKind.String || rules.Canonical(url.GetString()!) != rules.Canonical(endpoint))
-                return new("url_mismatch", $"Line {n}: the 'url' must match the batch endpoint '{endpoint}'.", n);
+            if (!rules.BodyOnlyLines)
+            {
+                if (!root.TryGetProperty("method", out var method) || method.ValueKind != JsonValueKind.String || method.GetString() != "POST")
+                    return new("invalid_method", $"Line {n}: 'method' must be 'POST'.", n);
+                if (!root.TryGetProperty("url", out var url) || url.ValueKind != JsonValueKind.String || rules.Canonical(url.GetString()!) != rules.Canonical(endpoint))
+                    return new("url_mismatch", $"Line {n}: the 'url' must match the batch endpoint '{endpoint}'.", n);
+            }
             if (!root.TryGetProperty("body", out var body) || body.ValueKind != JsonValueKind.Object)
                 return new("invalid_request", $"Line {n} has no 'body' object.", n);
             if (body.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True)
                 return new("invalid_request", $"Line {n}: streaming ('stream': true) is not supported in batch requests.", n);
-            if (!body.TryGetProperty("model", out var m) || m.ValueKind != JsonValueKind.String || m.GetString() is not { Length: > 0 } lineModel)
-                return new("invalid_request", $"Line {n}: 'body.model' is required.", n);
+            string lineModel;
+            if (body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String && m.GetString() is { Length: > 0 } named)
+            {
+                lineModel = named;
+                if (rules.ModelOnJob && jobModel is not null && lineModel != jobModel)
+                    return new("model_mismatch", $"Line {n} uses model '{lineModel}' but the job is for '{jobModel}'; a batch can only use one model.", n);
+            }
+            else if (rules.ModelOnJob && jobModel is not null) lineModel = jobModel;
+            else return new("invalid_request", $"Line {n}: 'body.model' is required.", n);
             if (lineModel.StartsWith(InvalidModelPrefix, StringComparison.Ordinal))
                 return new("model_not_found", $"Line {n}: the model '{lineModel}' does not exist or you do not have access to it.", n);
             if (model is null) model = lineModel;
-            else if (lineModel != model)
+            else if (rules.OneModelPerFile && lineModel != model)
                 return new("model_mismatch", $"Line {n} uses model '{lineModel}' but earlier lines use '{model}'; a batch input file can only include requests to a single model.", n);
 
             string canonical = rules.Canonical(endpoint);

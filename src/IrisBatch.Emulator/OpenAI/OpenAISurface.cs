@@ -18,9 +18,49 @@ internal sealed record OpenAISurface(
     Func<HttpContext, IResult>? UnknownUrl = null)
 {
     public JsonObject Shape(JsonObject batch) => ShapeBatch is null ? batch : ShapeBatch(batch);
+
+    /// <summary>The surface's own store of batches (Groq's service is not OpenAI's); null: the OpenAI store shared with Azure.</summary>
+    public BatchStore? Batches { get; init; }
+
+    /// <summary>What the surface's Files API takes and answers (default OpenAI's).</summary>
+    public FileRules Files { get; init; } = FileRules.OpenAI;
+
+    /// <summary>
+    /// True: GET /batches takes no limit/after and answers <c>{object, data}</c>, with <c>paging.next_cursor</c> and
+    /// <c>?cursor=</c> past <see cref="CursorPageSize"/> batches and <c>?id=</c> look-ups (Groq, spec §13.5).
+    /// </summary>
+    public bool CursorList { get; init; }
+
+    public const int CursorPageSize = 100;
+
+    public BatchStore Store(EmulatorState state) => Batches ?? state.OpenAIBatches;
 }
 
-/// <summary>What a surface accepts when a batch is created.</summary>
+/// <summary>What a surface's Files API takes and how its file objects and lists look.</summary>
+internal sealed record FileRules
+{
+    public static readonly FileRules OpenAI = new();
+
+    /// <summary>The purposes an upload may name.</summary>
+    public string[] Purposes { get; init; } = { "assistants", "batch", "fine-tune", "vision", "user_data", "evals" };
+
+    /// <summary>Whether an upload takes expires_after[anchor|seconds] (not Groq).</summary>
+    public bool UploadExpiry { get; init; } = true;
+
+    /// <summary>The largest batch input file (OpenAI 200 MB; Groq 100 MB).</summary>
+    public long MaxBatchFileBytes { get; init; } = FilesRoutes.MaxBatchFileBytes;
+
+    /// <summary>Whether GET /files pages with limit/order/after and answers first_id/last_id/has_more (OpenAI; Groq takes no parameters).</summary>
+    public bool PagedList { get; init; } = true;
+
+    /// <summary>Whether file objects carry the deprecated status, status_details and expires_at (OpenAI; not Groq).</summary>
+    public bool StatusFields { get; init; } = true;
+
+    /// <summary>A new id for an uploaded file (default "file-" and 22 letters or digits).</summary>
+    public Func<string>? NewId { get; init; }
+}
+
+/// <summary>What a surface accepts when a batch is created, and how its batches and result lines look.</summary>
 /// <param name="MaxRequests">Requests per input file (OpenAI 50,000; Azure 100,000).</param>
 /// <param name="UnversionedPaths">Whether the batch endpoint and the lines' url may omit the /v1 (Azure: "/chat/completions").</param>
 /// <param name="Embeddings">Whether /v1/embeddings batches are served (Azure: "currently not supported", spec §11.5).</param>
@@ -29,7 +69,54 @@ internal sealed record BatchRules(int MaxRequests, bool UnversionedPaths, bool E
     public static readonly BatchRules OpenAI = new(50_000, false);
     public static readonly BatchRules Azure = new(100_000, true, Embeddings: false);
 
+    /// <summary>The endpoints a batch may name (null: OpenAI's list, <see cref="CreateBatchRequest.Endpoints"/>).</summary>
+    public string[]? Endpoints { get; init; }
+
+    /// <summary>The completion_window range in hours (OpenAI and Azure: only 24; Groq 24 to 168).</summary>
+    public int MinWindowHours { get; init; } = 24;
+    public int MaxWindowHours { get; init; } = 24;
+
+    /// <summary>Whether create takes output_expires_after (OpenAI, Azure; not Groq).</summary>
+    public bool OutputExpiry { get; init; } = true;
+
+    /// <summary>Lines are <c>{custom_id, method, url, body}</c> (OpenAI, Groq) or only <c>{custom_id, body}</c> (Mistral, Together).</summary>
+    public bool BodyOnlyLines { get; init; }
+
+    /// <summary>Whether every line of a file must name the same model (OpenAI's rule; Groq's guide mixes them).</summary>
+    public bool OneModelPerFile { get; init; } = true;
+
+    /// <summary>Whether the model may be left out of each body because the job names it (Mistral).</summary>
+    public bool ModelOnJob { get; init; }
+
+    /// <summary>Whether custom_id may be missing (Mistral's schema): the line's 0-based index stands in for it.</summary>
+    public bool CustomIdOptional { get; init; }
+
+    /// <summary>The longest custom_id (Together: 64); null for no rule.</summary>
+    public int? MaxCustomIdLength { get; init; }
+
+    /// <summary>How result lines look: OpenAI's (with request_id), Mistral's (without), or Together's (no id, error lines without response).</summary>
+    public ResultLineStyle LineStyle { get; init; } = ResultLineStyle.OpenAI;
+
+    /// <summary>The purpose of the output and error files (OpenAI batch_output; Mistral batch; Together batch-generated).</summary>
+    public string OutputPurpose { get; init; } = "batch_output";
+
+    /// <summary>A new id for an output or error file (default "file-" and 22 letters or digits).</summary>
+    public Func<string>? NewFileId { get; init; }
+
+    /// <summary>How a request that failed is answered in its result line's body (default OpenAI's error envelope).</summary>
+    public Func<FakeAnswer, JsonObject>? FailureBody { get; init; }
+
+    /// <summary>The provider's view of a batch at one instant (default OpenAI's Batch object, <see cref="BatchJson.Build"/>).</summary>
+    public Func<OpenAIBatch, TimelineSnapshot, JsonObject>? View { get; init; }
+
     /// <summary>The /v1 form of an endpoint or url under these rules; the fake model and response bodies go by it.</summary>
     public string Canonical(string path) =>
         UnversionedPaths && path.StartsWith('/') && !path.StartsWith("/v1/", StringComparison.Ordinal) ? "/v1" + path : path;
+}
+
+internal enum ResultLineStyle
+{
+    OpenAI,
+    Mistral,
+    Together,
 }

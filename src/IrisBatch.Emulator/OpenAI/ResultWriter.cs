@@ -22,47 +22,67 @@ internal static class ResultWriter
     {
         var lines = batch.Validation!.Lines;
         int count = expireRest ? lines.Count : done;
-        using var output = new LineSink(files);
-        using var error = new LineSink(files);
+        var rules = batch.Rules;
+        using var output = new LineSink(files, rules);
+        using var error = new LineSink(files, rules);
         foreach (int i in DeterministicShuffle.Permutation(count, batch.Id))
         {
             var line = lines[i];
             if (i >= done)
             {
-                error.Write(Line(line.CustomId, null, new JsonObject { ["code"] = "batch_expired", ["message"] = ExpiredMessage }));
+                error.Write(Line(rules.LineStyle, line.CustomId, null, new JsonObject { ["code"] = "batch_expired", ["message"] = ExpiredMessage }));
                 continue;
             }
             byte[] raw = JsonlReader.ReadAt(input, line.Offset, line.Length);
             using var doc = JsonDocument.Parse(raw);
             var body = doc.RootElement.GetProperty("body");
             var answer = OpenAIRequests.Answer(batch.CanonicalEndpoint, body);
-            string model = body.GetProperty("model").GetString()!;
+            string model = body.TryGetProperty("model", out var named) && named.ValueKind == JsonValueKind.String ? named.GetString()! : batch.JobModel ?? "";
             long created = batch.Timeline.RequestDoneAt(i).ToUnixTimeSeconds();
             JsonObject responseBody = answer.Outcome == FakeOutcome.Ok
                 ? ResponseBodies.Success(batch.CanonicalEndpoint, model, answer, body, created)
-                : ResponseBodies.Failure(answer);
-            var response = new JsonObject
+                : rules.FailureBody?.Invoke(answer) ?? ResponseBodies.Failure(answer);
+            var response = new JsonObject { ["status_code"] = ResponseBodies.StatusCode(answer.Outcome) };
+            if (rules.LineStyle == ResultLineStyle.OpenAI) response["request_id"] = Ids.RequestId();
+            response["body"] = responseBody;
+            if (answer.Outcome != FakeOutcome.Ok && rules.LineStyle == ResultLineStyle.Together)
             {
-                ["status_code"] = ResponseBodies.StatusCode(answer.Outcome),
-                ["request_id"] = Ids.RequestId(),
-                ["body"] = responseBody,
-            };
-            (answer.Outcome == FakeOutcome.Ok ? output : error).Write(Line(line.CustomId, response, null));
+                // Together's error file: {custom_id, error: {message, code}} (spec §14.6), no response.
+                var envelope = responseBody["error"] as JsonObject;
+                error.Write(Line(rules.LineStyle, line.CustomId, null, new JsonObject
+                {
+                    ["message"] = envelope?["message"]?.GetValue<string>() ?? responseBody["message"]?.GetValue<string>(),
+                    ["code"] = envelope?["code"]?.GetValue<string>() ?? responseBody["code"]?.GetValue<string>(),
+                }));
+                continue;
+            }
+            (answer.Outcome == FakeOutcome.Ok ? output : error).Write(Line(rules.LineStyle, line.CustomId, response, null));
         }
         TimeSpan expiry = batch.OutputExpiresAfter ?? DefaultExpiry;
         return (output.Finish($"{batch.Id}_output.jsonl", now, expiry), error.Finish($"{batch.Id}_error.jsonl", now, expiry));
     }
 
-    private static JsonObject Line(string customId, JsonObject? response, JsonObject? error) => new()
+    private static JsonObject Line(ResultLineStyle style, string customId, JsonObject? response, JsonObject? error)
     {
-        ["id"] = Ids.Hex("batch_req_", 32),
-        ["custom_id"] = customId,
-        ["response"] = response,
-        ["error"] = error,
-    };
+        if (style == ResultLineStyle.Together)
+        {
+            // Together's lines (spec §14.6): no id, and only the member that applies.
+            var line = new JsonObject { ["custom_id"] = customId };
+            if (response is not null) line["response"] = response;
+            if (error is not null) line["error"] = error;
+            return line;
+        }
+        return new JsonObject
+        {
+            ["id"] = style == ResultLineStyle.Mistral ? "batch-" + Ids.Hex("", 8) + "-" + Guid.NewGuid().ToString("D") : Ids.Hex("batch_req_", 32),
+            ["custom_id"] = customId,
+            ["response"] = response,
+            ["error"] = error,
+        };
+    }
 
     /// <summary>A JSONL file being written; created on the first line, registered as a batch_output file on finish.</summary>
-    private sealed class LineSink(FileStore files) : IDisposable
+    private sealed class LineSink(FileStore files, BatchRules rules) : IDisposable
     {
         private string? _path;
         private FileStream? _stream;
@@ -86,7 +106,7 @@ internal static class ResultWriter
         {
             if (_stream is null) return null;
             Close();
-            var file = files.Register(_path!, "file-", filename, "batch_output", now, expiry);
+            var file = files.Register(_path!, "file-", filename, rules.OutputPurpose, now, expiry, rules.NewFileId?.Invoke(), isResult: true);
             _path = null;
             return file;
         }

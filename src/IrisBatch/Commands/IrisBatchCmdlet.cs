@@ -19,6 +19,7 @@ namespace IrisBatch.Commands
     {
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
         private readonly ConcurrentQueue<string> _log = new ConcurrentQueue<string>();
+        private readonly ConcurrentQueue<string> _warnings = new ConcurrentQueue<string>();
         private JournalStore? _journal;
 
         protected CancellationToken Token => _cancel.Token;
@@ -32,6 +33,7 @@ namespace IrisBatch.Commands
             var settings = HttpSettings.FromEnvironment();
             settings.UserAgent = $"IrisBatch/{typeof(IrisBatchCmdlet).Assembly.GetName().Version} PowerShell/{PSVersion()}";
             settings.Log = line => _log.Enqueue(line);
+            settings.Warn = line => _warnings.Enqueue(line);
             return settings;
         }
 
@@ -43,6 +45,7 @@ namespace IrisBatch.Commands
         protected void FlushLog()
         {
             while (_log.TryDequeue(out var line)) WriteVerbose(line);
+            while (_warnings.TryDequeue(out var warning)) WriteWarning(warning);
         }
 
         /// <summary>Runs a core call on the thread pool; the pipeline thread waits, writing verbose lines and calling <paramref name="onTick"/>.</summary>

@@ -51,6 +51,14 @@ namespace IrisBatch.Commands
         [Parameter]
         public string? PriceTable { get; set; }
 
+        /// <summary>
+        /// How long the provider may take over each batch, in whole hours, checked against the provider's range (OpenAI,
+        /// AzureOpenAI and Together: only 24 h; Groq: 24 h to 7 d; Mistral: 1 to 168 h, its timeout_hours). Refused for
+        /// providers that have no such setting. Default: the provider's own (24 h).
+        /// </summary>
+        [Parameter]
+        public TimeSpan CompletionWindow { get; set; }
+
         /// <summary>Submit even when the journal shows these same requests already submitted and not failed.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
@@ -242,12 +250,14 @@ namespace IrisBatch.Commands
             else apiKey = ProviderFactory.ResolveApiKey(info, Unprotect(ApiKey));
             var provider = CreateProvider(info.Name, location, apiKey);
             var metadata = CheckMetadata(provider);
+            int? windowHours = Bound(nameof(CompletionWindow))
+                ? CompletionWindows.Check(provider.Limits, provider.Name, CompletionWindow) : (int?)null;
             var name = Bound(nameof(Name)) || origin == null ? Name : origin.Name;
             var spooler = new BatchSpooler(Journal, provider, name, metadata,
                 Bound(nameof(MaxRequestsPerBatch)) ? MaxRequestsPerBatch : (long?)null,
                 Bound(nameof(MaxBytesPerBatch)) ? MaxBytesPerBatch : (long?)null,
                 Bound(nameof(MaxTokensPerBatch)) ? MaxTokensPerBatch : (long?)null,
-                countTokens: _estimate);
+                countTokens: _estimate) { CompletionWindowHours = windowHours };
             var lane = new Lane(key, provider, spooler);
             _lanes.Add(lane);
             if (origin != null)
@@ -261,6 +271,9 @@ namespace IrisBatch.Commands
             var limits = provider.Limits;
             var result = new Dictionary<string, string>(StringComparer.Ordinal);
             if (Metadata == null) return result;
+            if (limits.MaxMetadataPairs == 0 && Metadata.Count > 0)
+                throw new IrisBatchException(ErrorIds.InvalidMetadata, FailureKind.InvalidArgument,
+                    $"{provider.Name} keeps no metadata on a batch: leave out -Metadata (the name and set are kept in the local journal).");
             int room = limits.MaxMetadataPairs - ReservedMetadata.CountFor(Name, "set");
             if (Metadata.Count > room)
                 throw new IrisBatchException(ErrorIds.InvalidMetadata, FailureKind.InvalidArgument,

@@ -57,6 +57,8 @@ namespace IrisBatch.Providers.Azure
             MaxMetadataKeyLength = 64,
             MaxMetadataValueLength = 512,
             EmbeddingBatches = false,   // "Can I use the batch API for embeddings models? This is currently not supported." (§11.5)
+            MinCompletionWindow = TimeSpan.FromHours(24),
+            MaxCompletionWindow = TimeSpan.FromHours(24),
         };
 
         protected override void Authorize(HttpRequestMessage request, string apiKey)

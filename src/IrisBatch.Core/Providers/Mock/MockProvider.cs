@@ -50,6 +50,9 @@ namespace IrisBatch.Providers.Mock
             MaxMetadataValueLength = 512,
             EmbeddingBatches = true,   // as OpenAI: lines to /v1/embeddings, vectors from MockModel.Vector
             MaxEmbeddingInputsPerBatch = 50_000,
+            // Any window a real provider takes (Mistral 1 h .. Groq and Mistral 7 d), so users' tests of -CompletionWindow run here.
+            MinCompletionWindow = TimeSpan.FromHours(1),
+            MaxCompletionWindow = TimeSpan.FromDays(7),
         };
 
         public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request)

@@ -56,7 +56,9 @@ namespace IrisBatch.Providers.OpenAI
                     OutputTokens = usage.Value.Long("output_tokens") ?? 0,
                     TotalTokens = usage.Value.Long("total_tokens") ?? 0,
                 };
-            var errors = e.Prop("errors")?.Prop("data");
+            // {object: "list", data: [...]} as the spec has it; a bare array as Groq's guide shows it (spec §13.4).
+            var errors = e.Prop("errors");
+            if (errors != null && errors.Value.ValueKind == JsonValueKind.Object) errors = errors.Value.Prop("data");
             if (errors != null && errors.Value.ValueKind == JsonValueKind.Array)
             {
                 var list = new List<BatchValidationError>();

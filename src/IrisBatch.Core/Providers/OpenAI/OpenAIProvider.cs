@@ -22,12 +22,20 @@ namespace IrisBatch.Providers.OpenAI
         public const string ChatEndpoint = "/v1/chat/completions";
 
         private readonly ApiClient _api;
+        private readonly OpenAIHost _host;
 
         public OpenAIProvider(Uri baseUri, string apiKey, HttpSettings settings, string name = "OpenAI")
+            : this(baseUri, apiKey, settings, OpenAIHost.OpenAI, name)
         {
-            Name = name;
+        }
+
+        /// <summary>An OpenAI-compatible host (Groq): the same protocol with the host's differences as data.</summary>
+        public OpenAIProvider(Uri baseUri, string apiKey, HttpSettings settings, OpenAIHost host, string? name = null)
+        {
+            _host = host;
+            Name = name ?? host.Name;
             BaseUri = baseUri;
-            _api = new ApiClient(name, baseUri, request => Authorize(request, apiKey), OpenAIJson.ParseError, settings, new Redactor(apiKey));
+            _api = new ApiClient(Name, baseUri, request => Authorize(request, apiKey), OpenAIJson.ParseError, settings, new Redactor(apiKey));
         }
 
         public string Name { get; }
@@ -36,17 +44,7 @@ namespace IrisBatch.Providers.OpenAI
         /// <summary>The line url (and batch endpoint) of Responses requests (spec §11.3).</summary>
         public virtual string ResponsesEndpoint => OpenAIRequestWriter.ResponsesEndpoint;
 
-        public virtual ProviderLimits Limits { get; } = new ProviderLimits
-        {
-            MaxRequestsPerBatch = 50_000,
-            MaxBytesPerBatch = 200L * 1000 * 1000,
-            OneModelPerBatch = true,
-            MaxMetadataPairs = 16,
-            MaxMetadataKeyLength = 64,
-            MaxMetadataValueLength = 512,
-            EmbeddingBatches = true,
-            MaxEmbeddingInputsPerBatch = 50_000,   // "/v1/embeddings batches are also restricted to a maximum of 50,000 embedding inputs" (§1.9)
-        };
+        public virtual ProviderLimits Limits => _host.Limits;
 
         /// <summary>Where the batches live, as journaled (Azure adds its api-version).</summary>
         public virtual string Location => BaseUri.AbsoluteUri.TrimEnd('/');
@@ -150,7 +148,7 @@ namespace IrisBatch.Providers.OpenAI
                 w.WriteStartObject();
                 w.WriteString("input_file_id", fileId);
                 w.WriteString("endpoint", submission.Embeddings ? Embeddings.EmbeddingRequests.OpenAIEndpoint : EndpointOf(submission));
-                w.WriteString("completion_window", "24h");
+                w.WriteString("completion_window", CompletionWindows.Format(submission.CompletionWindow ?? CompletionWindows.Default));
                 w.WritePropertyName("metadata");
                 w.WriteStartObject();
                 foreach (var kv in ReservedMetadata.Compose(submission)) w.WriteString(kv.Key, kv.Value);
@@ -163,7 +161,7 @@ namespace IrisBatch.Providers.OpenAI
         public async Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct)
         {
             var name = UploadFileName(idempotencyKey);
-            using var doc = await _api.SendJsonAsync(HttpMethod.Get, Route("files?purpose=batch"), null, "the list of uploaded files", ct).ConfigureAwait(false);
+            using var doc = await _api.SendJsonAsync(HttpMethod.Get, Route(_host.FileListRoute), null, "the list of uploaded files", ct).ConfigureAwait(false);
             var data = doc.RootElement.Prop("data");
             if (data == null || data.Value.ValueKind != JsonValueKind.Array) return null;
             foreach (var f in data.Value.EnumerateArray())
@@ -179,13 +177,21 @@ namespace IrisBatch.Providers.OpenAI
 
         public async Task<BatchPage> ListAsync(string? after, int limit, CancellationToken ct)
         {
-            var query = "batches?limit=" + Math.Max(1, Math.Min(100, limit)) + (after == null ? "" : "&after=" + Uri.EscapeDataString(after));
+            var query = _host.Paging == OpenAIListPaging.NextCursor
+                ? "batches" + (after == null ? "" : "?cursor=" + Uri.EscapeDataString(after))
+                : "batches?limit=" + Math.Max(1, Math.Min(100, limit)) + (after == null ? "" : "&after=" + Uri.EscapeDataString(after));
             using var doc = await _api.SendJsonAsync(HttpMethod.Get, Route(query), null, "the list of batches", ct).ConfigureAwait(false);
             var root = doc.RootElement;
             var list = new List<IrisBatchInfo>();
             var data = root.Prop("data");
             if (data != null && data.Value.ValueKind == JsonValueKind.Array)
                 foreach (var item in data.Value.EnumerateArray()) list.Add(Read(item));
+            if (_host.Paging == OpenAIListPaging.NextCursor)
+            {
+                // Groq: paging.next_cursor while there is more (the guide); no paging at all in the spec and SDK.
+                var cursor = root.Prop("paging")?.Str("next_cursor");
+                return new BatchPage { Batches = list, HasMore = !string.IsNullOrEmpty(cursor), Next = string.IsNullOrEmpty(cursor) ? null : cursor };
+            }
             var hasMore = root.Prop("has_more")?.ValueKind == JsonValueKind.True;
             return new BatchPage { Batches = list, HasMore = hasMore, Next = root.Str("last_id") ?? (list.Count > 0 ? list[list.Count - 1].Id : null) };
         }

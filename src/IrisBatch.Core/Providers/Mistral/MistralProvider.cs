@@ -1,0 +1,177 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using IrisBatch.Http;
+using IrisBatch.Jsonl;
+using IrisBatch.Providers.OpenAI;
+
+namespace IrisBatch.Providers.Mistral
+{
+    /// <summary>
+    /// Mistral batch jobs (spec §12): upload the JSONL (<c>{custom_id, body}</c> lines) to /v1/files with purpose=batch,
+    /// create a job on /v1/batch/jobs with the model, the metadata and timeout_hours, poll it (UPPERCASE statuses, four
+    /// flat counters), list it by page number, cancel it, and read its output_file and error_file.
+    /// </summary>
+    public sealed class MistralProvider : IBatchProvider
+    {
+        public const string DefaultBaseUri = "https://api.mistral.ai/v1";
+        public const int ListPageSize = 100;
+        /// <summary>How many pages of jobs or files a look-up reads at most (10,000 of each).</summary>
+        public const int MaxLookupPages = 100;
+
+        private readonly ApiClient _api;
+
+        public MistralProvider(Uri baseUri, string apiKey, HttpSettings settings)
+        {
+            BaseUri = baseUri;
+            _api = new ApiClient(Name, baseUri, r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey),
+                MistralJson.ParseError, settings, new Redactor(apiKey));
+        }
+
+        public string Name => "Mistral";
+        public Uri BaseUri { get; }
+        public ApiClient Api => _api;
+        private string Location => BaseUri.AbsoluteUri.TrimEnd('/');
+
+        /// <summary>
+        /// 100,000 requests a job (the known-limitations page; the batch page's 1 million conflicts with it), 512 MB a file,
+        /// one model a job, metadata keys of 1-32 and values of 1-512 characters, timeout_hours 1 to 168.
+        /// </summary>
+        public ProviderLimits Limits { get; } = new ProviderLimits
+        {
+            MaxRequestsPerBatch = 100_000,
+            MaxBytesPerBatch = 512L * 1000 * 1000,
+            OneModelPerBatch = true,
+            MaxMetadataPairs = 16,
+            MaxMetadataKeyLength = 32,
+            MaxMetadataValueLength = 512,
+            MinCompletionWindow = TimeSpan.FromHours(1),
+            MaxCompletionWindow = TimeSpan.FromHours(168),
+        };
+
+        public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => MistralRequestWriter.Write(writer, request, modelInBody: false);
+
+        public async Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct)
+        {
+            var name = OpenAIProvider.UploadFileName(submission.IdempotencyKey);
+            using var doc = await _api.SendJsonAsync(HttpMethod.Post, "files",
+                () => ResultFiles.Multipart(submission.InputPath, name, progress, ("purpose", "batch")),
+                $"the upload of {submission.RequestCount} requests", ct, retry: false).ConfigureAwait(false);
+            var id = doc.RootElement.Str("id");
+            if (string.IsNullOrEmpty(id))
+                throw new IrisBatchException(ErrorIds.InvalidResponse, FailureKind.InvalidData, "Mistral answered the upload without a file id.");
+            return id;
+        }
+
+        public async Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct)
+        {
+            var name = OpenAIProvider.UploadFileName(idempotencyKey);
+            for (int page = 0; page < MaxLookupPages; page++)
+            {
+                using var doc = await _api.SendJsonAsync(HttpMethod.Get,
+                    $"files?page={page}&page_size={ListPageSize}&purpose=batch&search={Uri.EscapeDataString(name)}", null, "the list of uploaded files", ct).ConfigureAwait(false);
+                var data = doc.RootElement.Prop("data");
+                if (data == null || data.Value.ValueKind != JsonValueKind.Array) return null;
+                foreach (var f in data.Value.EnumerateArray())
+                    if (f.Str("filename") == name && f.Prop("deleted")?.ValueKind != JsonValueKind.True) return f.Str("id");
+                if (!MorePages(doc.RootElement, page, data.Value.GetArrayLength())) return null;
+            }
+            return null;
+        }
+
+        public async Task<IrisBatchInfo> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
+        {
+            var body = CreateBody(submission, fileId);
+            using var doc = await _api.SendJsonAsync(HttpMethod.Post, "batch/jobs", () => ResultFiles.Json(body), "the batch create call", ct, retry: false).ConfigureAwait(false);
+            return MistralJson.ReadBatch(doc.RootElement, Location);
+        }
+
+        private static byte[] CreateBody(BatchSubmission submission, string? fileId)
+        {
+            using var ms = new MemoryStream();
+            using (var w = new Utf8JsonWriter(ms, JsonlWriter.Options))
+            {
+                w.WriteStartObject();
+                w.WritePropertyName("input_files");
+                w.WriteStartArray();
+                w.WriteStringValue(fileId);
+                w.WriteEndArray();
+                w.WriteString("endpoint", OpenAIProvider.ChatEndpoint);
+                w.WriteString("model", submission.Model);
+                w.WritePropertyName("metadata");
+                w.WriteStartObject();
+                foreach (var kv in ReservedMetadata.Compose(submission)) w.WriteString(kv.Key, kv.Value);
+                w.WriteEndObject();
+                w.WriteNumber("timeout_hours", (int)(submission.CompletionWindow ?? CompletionWindows.Default).TotalHours);
+                w.WriteEndObject();
+            }
+            return ms.ToArray();
+        }
+
+        public async Task<IrisBatchInfo?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct)
+        {
+            for (int page = 0; page < MaxLookupPages; page++)
+            {
+                var list = await ListAsync(page == 0 ? null : page.ToString(System.Globalization.CultureInfo.InvariantCulture), ListPageSize, ct).ConfigureAwait(false);
+                foreach (var b in list.Batches)
+                    if (b.IdempotencyKey == submission.IdempotencyKey) return b;
+                if (!list.HasMore) break;
+            }
+            return null;
+        }
+
+        /// <summary>Job ids are UUIDs (spec §12.4): anything else cannot name a job, so it is not found (Mistral answers it with a 422).</summary>
+        private void CheckId(string id)
+        {
+            if (!Guid.TryParse(id, out _))
+                throw new IrisBatchException(ErrorIds.NotFound, FailureKind.NotFound,
+                    $"Mistral has no batch '{id}' at {BaseUri.GetLeftPart(UriPartial.Authority)}: its batch job ids are UUIDs.") { Target = id };
+        }
+
+        public async Task<IrisBatchInfo> GetAsync(string id, CancellationToken ct)
+        {
+            CheckId(id);
+            using var doc = await _api.SendBatchJsonAsync(HttpMethod.Get, "batch/jobs/" + Uri.EscapeDataString(id), id, "the status", ct).ConfigureAwait(false);
+            return MistralJson.ReadBatch(doc.RootElement, Location);
+        }
+
+        /// <summary>One page of jobs, newest first; the cursor is the next page number (Mistral pages by number, from 0).</summary>
+        public async Task<BatchPage> ListAsync(string? after, int limit, CancellationToken ct)
+        {
+            int page = after != null && int.TryParse(after, out var p) && p > 0 ? p : 0;
+            int size = Math.Max(1, Math.Min(ListPageSize, limit));
+            using var doc = await _api.SendJsonAsync(HttpMethod.Get, $"batch/jobs?page={page}&page_size={size}&order_by=-created", null, "the list of batches", ct).ConfigureAwait(false);
+            var list = new List<IrisBatchInfo>();
+            var data = doc.RootElement.Prop("data");
+            if (data != null && data.Value.ValueKind == JsonValueKind.Array)
+                foreach (var item in data.Value.EnumerateArray()) list.Add(MistralJson.ReadBatch(item, Location));
+            bool more = MorePages(doc.RootElement, page, list.Count, size);
+            return new BatchPage { Batches = list, HasMore = more, Next = more ? (page + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : null };
+        }
+
+        /// <summary>Page-number paging (spec §12.5): more while (page + 1) × page_size is below total; without a total, while pages are full.</summary>
+        private static bool MorePages(JsonElement root, int page, int count, int size = ListPageSize)
+        {
+            var total = root.Long("total");
+            if (total.HasValue) return (long)(page + 1) * size < total.Value && count > 0;
+            return count >= size;
+        }
+
+        public async Task<IrisBatchInfo> CancelAsync(string id, CancellationToken ct)
+        {
+            CheckId(id);
+            using var doc = await _api.SendBatchJsonAsync(HttpMethod.Post, "batch/jobs/" + Uri.EscapeDataString(id) + "/cancel", id, "the cancel", ct).ConfigureAwait(false);
+            return MistralJson.ReadBatch(doc.RootElement, Location);
+        }
+
+        public Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatchInfo batch, string directory, Action<long>? progress, CancellationToken ct) =>
+            ResultFiles.DownloadAsync(_api, batch.OutputFileId, batch.ErrorFileId, directory, progress, ct);
+
+        public IrisBatchResult ParseResultLine(string line, long lineNumber) => MistralJson.ParseResult(line, lineNumber);
+    }
+}

@@ -1,0 +1,221 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using IrisBatch.Http;
+using IrisBatch.Jsonl;
+using IrisBatch.Providers.Mistral;
+using IrisBatch.Providers.OpenAI;
+
+namespace IrisBatch.Providers.Together
+{
+    /// <summary>
+    /// Together batches (spec §14): upload the JSONL (<c>{custom_id, body}</c> lines) to /v1/files/upload with purpose
+    /// batch-api, create on /v1/batches (201 <c>{job, warning}</c>; the warning is passed on), poll (UPPERCASE statuses, a
+    /// progress percentage instead of counts), list (a bare array, no paging), cancel, read the output and error files.
+    /// Together keeps no metadata: a lost create is found again by its input file, which only this submission uploaded.
+    /// </summary>
+    public sealed class TogetherProvider : IBatchProvider
+    {
+        public const string DefaultBaseUri = "https://api.together.xyz/v1";
+        public const string Purpose = "batch-api";
+
+        /// <summary>Line counts of files (they never change), so a poll costs one call once the counts are known.</summary>
+        private static readonly ConcurrentDictionary<string, long> LineCounts = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+
+        private readonly ApiClient _api;
+
+        public TogetherProvider(Uri baseUri, string apiKey, HttpSettings settings)
+        {
+            BaseUri = baseUri;
+            _api = new ApiClient(Name, baseUri, r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey),
+                OpenAIJson.ParseError, settings, new Redactor(apiKey));
+        }
+
+        public string Name => "Together";
+        public Uri BaseUri { get; }
+        public ApiClient Api => _api;
+        private string Location => BaseUri.AbsoluteUri.TrimEnd('/');
+
+        /// <summary>50,000 requests and 100 MB a batch; one model a batch (sent as model_id); no metadata; the window is 24 h only.</summary>
+        public ProviderLimits Limits { get; } = new ProviderLimits
+        {
+            MaxRequestsPerBatch = 50_000,
+            MaxBytesPerBatch = 100L * 1000 * 1000,
+            OneModelPerBatch = true,
+            MaxMetadataPairs = 0,
+            MaxMetadataKeyLength = 0,
+            MaxMetadataValueLength = 0,
+            MinCompletionWindow = TimeSpan.FromHours(24),
+            MaxCompletionWindow = TimeSpan.FromHours(24),
+        };
+
+        public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => MistralRequestWriter.Write(writer, request, modelInBody: true);
+
+        public async Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct)
+        {
+            var name = OpenAIProvider.UploadFileName(submission.IdempotencyKey);
+            using var doc = await _api.SendJsonAsync(HttpMethod.Post, "files/upload",
+                () => ResultFiles.Multipart(submission.InputPath, name, progress, ("purpose", Purpose), ("file_name", name), ("file_type", "jsonl")),
+                $"the upload of {submission.RequestCount} requests", ct, retry: false).ConfigureAwait(false);
+            var id = doc.RootElement.Str("id");
+            if (string.IsNullOrEmpty(id))
+                throw new IrisBatchException(ErrorIds.InvalidResponse, FailureKind.InvalidData, "Together answered the upload without a file id.");
+            var lines = doc.RootElement.Long("LineCount");
+            if (lines.HasValue) LineCounts[Location + "/" + id] = lines.Value;
+            return id;
+        }
+
+        public async Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct)
+        {
+            var name = OpenAIProvider.UploadFileName(idempotencyKey);
+            using var doc = await _api.SendJsonAsync(HttpMethod.Get, "files", null, "the list of uploaded files", ct).ConfigureAwait(false);
+            var data = doc.RootElement.ValueKind == JsonValueKind.Array ? doc.RootElement : doc.RootElement.Prop("data");
+            if (data == null || data.Value.ValueKind != JsonValueKind.Array) return null;
+            foreach (var f in data.Value.EnumerateArray())
+                if (f.Str("filename") == name && f.Str("purpose") == Purpose) return f.Str("id");
+            return null;
+        }
+
+        public async Task<IrisBatchInfo> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
+        {
+            var body = CreateBody(submission, fileId);
+            using var doc = await _api.SendJsonAsync(HttpMethod.Post, "batches", () => ResultFiles.Json(body), "the batch create call", ct, retry: false).ConfigureAwait(false);
+            var root = doc.RootElement;
+            var warning = root.Str("warning");
+            if (!string.IsNullOrWhiteSpace(warning)) _api.Settings.Warn?.Invoke($"Together: {warning}");
+            var job = root.Prop("job") ?? root;
+            return await WithCountsAsync(job, ct).ConfigureAwait(false);
+        }
+
+        private static byte[] CreateBody(BatchSubmission submission, string? fileId)
+        {
+            using var ms = new MemoryStream();
+            using (var w = new Utf8JsonWriter(ms, JsonlWriter.Options))
+            {
+                w.WriteStartObject();
+                w.WriteString("input_file_id", fileId);
+                w.WriteString("endpoint", OpenAIProvider.ChatEndpoint);
+                w.WriteString("completion_window", CompletionWindows.Format(submission.CompletionWindow ?? CompletionWindows.Default));
+                w.WriteString("model_id", submission.Model);
+                w.WriteEndObject();
+            }
+            return ms.ToArray();
+        }
+
+        /// <summary>
+        /// The job made from this submission's uploaded file (no metadata at Together). Two jobs on one file cannot come
+        /// from IrisBatch's exactly-once create: that is reported, never guessed between.
+        /// </summary>
+        public async Task<IrisBatchInfo?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct)
+        {
+            var fileId = submission.InputFileId ?? await FindUploadAsync(submission.IdempotencyKey, ct).ConfigureAwait(false);
+            if (fileId == null) return null;
+            var jobs = (await ListJobsAsync(ct).ConfigureAwait(false)).Where(j => j.Str("input_file_id") == fileId).ToList();
+            if (jobs.Count == 0) return null;
+            if (jobs.Count > 1)
+                throw new IrisBatchException(ErrorIds.SubmissionUncertain, FailureKind.InvalidOperation,
+                    $"Together has {jobs.Count} batches made from the input file {fileId} of this submission ({string.Join(", ", jobs.Select(j => j.Str("id")))}); " +
+                    "IrisBatch cannot tell which one its lost create call made. Check them with Get-IrisBatchStatus -Provider Together -Id <id> and stop the extra one.")
+                { Target = submission.IdempotencyKey };
+            return await WithCountsAsync(jobs[0], ct).ConfigureAwait(false);
+        }
+
+        public async Task<IrisBatchInfo> GetAsync(string id, CancellationToken ct)
+        {
+            using var doc = await _api.SendBatchJsonAsync(HttpMethod.Get, "batches/" + Uri.EscapeDataString(id), id, "the status", ct).ConfigureAwait(false);
+            return await WithCountsAsync(doc.RootElement, ct).ConfigureAwait(false);
+        }
+
+        private async Task<List<JsonElement>> ListJobsAsync(CancellationToken ct)
+        {
+            using var doc = await _api.SendJsonAsync(HttpMethod.Get, "batches", null, "the list of batches", ct).ConfigureAwait(false);
+            var root = doc.RootElement;
+            var data = root.ValueKind == JsonValueKind.Array ? root : root.Prop("data") ?? default;
+            var jobs = new List<JsonElement>();
+            if (data.ValueKind == JsonValueKind.Array)
+                foreach (var item in data.EnumerateArray()) jobs.Add(item.Clone());
+            return jobs;
+        }
+
+        /// <summary>Every job at once (Together's list is a bare array without paging), newest first; <paramref name="after"/> skips past that id.</summary>
+        public async Task<BatchPage> ListAsync(string? after, int limit, CancellationToken ct)
+        {
+            var all = (await ListJobsAsync(ct).ConfigureAwait(false))
+                .Select(j => (Job: j, Batch: ReadWithKnownCounts(j)))
+                .OrderByDescending(x => x.Batch.CreatedAt ?? DateTimeOffset.MinValue)
+                .Select(x => x.Batch).ToList();
+            if (after != null)
+            {
+                int i = all.FindIndex(b => b.Id == after);
+                all = i < 0 ? new List<IrisBatchInfo>() : all.Skip(i + 1).ToList();
+            }
+            int take = Math.Max(1, limit);
+            var page = all.Take(take).ToList();
+            bool more = all.Count > page.Count;
+            return new BatchPage { Batches = page, HasMore = more, Next = more ? page[page.Count - 1].Id : null };
+        }
+
+        public async Task<IrisBatchInfo> CancelAsync(string id, CancellationToken ct)
+        {
+            using var doc = await _api.SendBatchJsonAsync(HttpMethod.Post, "batches/" + Uri.EscapeDataString(id) + "/cancel", id, "the cancel", ct).ConfigureAwait(false);
+            return await WithCountsAsync(doc.RootElement, ct).ConfigureAwait(false);
+        }
+
+        /// <summary>The job with counts from its progress and its files' line counts (asked once per file, then remembered).</summary>
+        private async Task<IrisBatchInfo> WithCountsAsync(JsonElement job, CancellationToken ct)
+        {
+            var b = TogetherJson.ReadBatch(job, Location);
+            long? total = await LineCountAsync(b.InputFileId, ct).ConfigureAwait(false);
+            long? output = null, errors = null;
+            if (b.IsComplete)
+            {
+                output = await LineCountAsync(b.OutputFileId, ct).ConfigureAwait(false);
+                errors = await LineCountAsync(b.ErrorFileId, ct).ConfigureAwait(false);
+            }
+            TogetherJson.ApplyCounts(b, total, TogetherJson.Progress(job), output, errors);
+            return b;
+        }
+
+        private IrisBatchInfo ReadWithKnownCounts(JsonElement job)
+        {
+            var b = TogetherJson.ReadBatch(job, Location);
+            long? Known(string? id) => id != null && LineCounts.TryGetValue(Location + "/" + id, out var n) ? n : (long?)null;
+            TogetherJson.ApplyCounts(b, Known(b.InputFileId), TogetherJson.Progress(job),
+                b.IsComplete ? Known(b.OutputFileId) : null, b.IsComplete ? Known(b.ErrorFileId) : null);
+            return b;
+        }
+
+        /// <summary>The LineCount of a file (FileResponse, spec §14.2), or null when Together does not say.</summary>
+        private async Task<long?> LineCountAsync(string? fileId, CancellationToken ct)
+        {
+            if (string.IsNullOrEmpty(fileId)) return null;
+            var key = Location + "/" + fileId;
+            if (LineCounts.TryGetValue(key, out var n)) return n;
+            JsonDocument doc;
+            try
+            {
+                doc = await _api.SendJsonAsync(HttpMethod.Get, "files/" + Uri.EscapeDataString(fileId), null, $"the details of file {fileId}", ct).ConfigureAwait(false);
+            }
+            catch (ApiException ex) when (ex.ErrorId == ErrorIds.NotFound)
+            {
+                return null; // deleted since: the counts stay what the progress says
+            }
+            using var _ = doc;
+            var lines = doc.RootElement.Long("LineCount");
+            if (lines.HasValue) LineCounts[key] = lines.Value;
+            return lines;
+        }
+
+        public Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatchInfo batch, string directory, Action<long>? progress, CancellationToken ct) =>
+            ResultFiles.DownloadAsync(_api, batch.OutputFileId, batch.ErrorFileId, directory, progress, ct);
+
+        public IrisBatchResult ParseResultLine(string line, long lineNumber) => OpenAIResultParser.Parse(line, lineNumber);
+    }
+}
