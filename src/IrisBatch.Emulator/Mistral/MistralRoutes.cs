@@ -62,8 +62,8 @@ internal static class MistralRoutes
         Pipeline.Map(app, state, "POST", job + "/cancel", ctx => Task.FromResult(Cancel(ctx, state)), auth);
         Pipeline.Map(app, state, "DELETE", job, ctx => Task.FromResult(DeleteJob(ctx, state)), auth);
         string fallback = Prefix + "/{**path}";
-        app.MapFallback(fallback, ctx => Pipeline.RunAsync(ctx, state, ctx.Request.Method + " " + fallback,
-            c => Task.FromResult(MistralErrors.Error(StatusCodes.Status404NotFound, "Not Found", code: "not_found")), authenticate: null));
+        Func<HttpContext, Task<IResult>> unknown = c => Task.FromResult(MistralErrors.Error(StatusCodes.Status404NotFound, "Not Found", code: "not_found"));
+        app.MapFallback(fallback, ctx => Pipeline.RunAsync(ctx, state, ctx.Request.Method + " " + fallback, unknown, authenticate: null));
     }
 
     private static string Route(HttpContext ctx, string name) => (string)ctx.Request.RouteValues[name]!;

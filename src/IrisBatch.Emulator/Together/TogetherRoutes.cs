@@ -66,8 +66,8 @@ internal static class TogetherRoutes
         Pipeline.Map(app, state, "GET", batch, ctx => Task.FromResult(Get(ctx, state)), auth);
         Pipeline.Map(app, state, "POST", batch + "/cancel", ctx => Task.FromResult(Cancel(ctx, state)), auth);
         string fallback = Prefix + "/{**path}";
-        app.MapFallback(fallback, ctx => Pipeline.RunAsync(ctx, state, ctx.Request.Method + " " + fallback,
-            c => Task.FromResult(TogetherJson.Error(StatusCodes.Status404NotFound, $"Invalid URL ({c.Request.Method} {c.Request.Path})")), authenticate: null));
+        Func<HttpContext, Task<IResult>> unknown = c => Task.FromResult(TogetherJson.Error(StatusCodes.Status404NotFound, $"Invalid URL ({c.Request.Method} {c.Request.Path})"));
+        app.MapFallback(fallback, ctx => Pipeline.RunAsync(ctx, state, ctx.Request.Method + " " + fallback, unknown, authenticate: null));
     }
 
     private static IResult? Authenticate(HttpContext ctx, string apiKey)
