@@ -54,7 +54,7 @@ namespace IrisBatch.Providers.Mistral
             MaxCompletionWindow = TimeSpan.FromHours(168),
         };
 
-        public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => MistralRequestWriter.Write(writer, request, modelInBody: false);
+        public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => MistralRequestWriter.Write(writer, request, modelInBody: false, Name);
 
         public async Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct)
         {

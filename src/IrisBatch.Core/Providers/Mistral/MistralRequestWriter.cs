@@ -1,19 +1,23 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using IrisBatch.Providers.OpenAI;
+using IrisBatch.Requests;
 
 namespace IrisBatch.Providers.Mistral
 {
     /// <summary>
-    /// Writes a neutral request as a Mistral batch line (spec §12.3): <c>{"custom_id", "body"}</c>, no method or url, and
-    /// no model in the body: the model goes on the job (one job per model).
+    /// Writes a neutral request as a <c>{"custom_id", "body"}</c> line, no method or url: Mistral's (spec §12.3, the model
+    /// on the job, not in the body) and Together's (§14.3, the model in each body). The body is a chat completion with
+    /// max_tokens, temperature and a schema as response_format json_schema; images, -ReasoningEffort and the Responses
+    /// endpoint are refused before anything is uploaded (not sent in a form these services may not read).
     /// </summary>
     public static class MistralRequestWriter
     {
         [MethodImpl(Hot.Path)]
-        public static void Write(Utf8JsonWriter w, IrisBatchRequest r, bool modelInBody)
+        public static void Write(Utf8JsonWriter w, IrisBatchRequest r, bool modelInBody, string provider)
         {
             var extra = BodyFields.For(r.BodyJson);
+            if (!RequestFeatures.IsPlain(r)) Check(r, provider);
             w.WriteStartObject();
             w.WriteString("custom_id", r.CustomId);
             w.WritePropertyName("body");
@@ -22,9 +26,19 @@ namespace IrisBatch.Providers.Mistral
             if (!extra.Has("messages")) OpenAIRequestWriter.WriteMessages(w, r);
             if (r.MaxTokens.HasValue && !extra.Has("max_tokens")) w.WriteNumber("max_tokens", r.MaxTokens.Value);
             if (r.Temperature.HasValue && !extra.Has("temperature")) w.WriteNumber("temperature", r.Temperature.Value);
+            if (r.Schema != null && !extra.Has("response_format")) OpenAIRequestWriter.WriteResponseFormat(w, r);
             extra.WriteAll(w);
             w.WriteEndObject();
             w.WriteEndObject();
+        }
+
+        private static void Check(IrisBatchRequest r, string provider)
+        {
+            RequestFeatures.CheckEndpoint(r, provider, false);
+            if (r.ReasoningEffort != null)
+                throw RequestFeatures.RowError(r, $"-ReasoningEffort is not supported for {provider} batches: remove it (or set the model's own field with -Body).", "reasoning_effort");
+            if (r.Images.Count > 0)
+                throw RequestFeatures.RowError(r, $"images are not supported for {provider} batches by IrisBatch: remove -Image.", "image");
         }
     }
 }

@@ -22,6 +22,8 @@ namespace IrisBatch.Providers.OpenAI
         /// <summary>The route that lists uploaded batch input files (OpenAI filters by purpose; Groq takes no parameters).</summary>
         public string FileListRoute { get; set; } = "files?purpose=batch";
         public OpenAIListPaging Paging { get; set; } = OpenAIListPaging.AfterCursor;
+        /// <summary>Whether the host runs Responses batches (/v1/responses); Groq runs chat completions only.</summary>
+        public bool Responses { get; set; } = true;
 
         /// <summary>OpenAI (spec §1): 50,000 requests and 200 MB a file, one model a file, metadata 16 × 64/512, only "24h".</summary>
         public static readonly OpenAIHost OpenAI = new OpenAIHost
@@ -64,6 +66,7 @@ namespace IrisBatch.Providers.OpenAI
                 MaxCompletionWindow = TimeSpan.FromDays(7),
             },
             FileListRoute = "files",
+            Responses = false,
             Paging = OpenAIListPaging.NextCursor,
         };
     }

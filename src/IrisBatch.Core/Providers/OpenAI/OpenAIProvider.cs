@@ -80,7 +80,11 @@ namespace IrisBatch.Providers.OpenAI
         public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request)
         {
             if (request.IsEmbedding) Embeddings.EmbeddingRequests.WriteOpenAI(writer, request);
-            else OpenAIRequestWriter.Write(writer, request, Endpoint, Name, ResponsesEndpoint);
+            else
+            {
+                if (!_host.Responses) Requests.RequestFeatures.CheckEndpoint(request, Name, false);
+                OpenAIRequestWriter.Write(writer, request, Endpoint, Name, ResponsesEndpoint);
+            }
         }
 
         /// <summary>

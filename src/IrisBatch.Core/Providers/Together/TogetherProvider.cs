@@ -56,7 +56,7 @@ namespace IrisBatch.Providers.Together
             MaxCompletionWindow = TimeSpan.FromHours(24),
         };
 
-        public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => MistralRequestWriter.Write(writer, request, modelInBody: true);
+        public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => MistralRequestWriter.Write(writer, request, modelInBody: true, Name);
 
         public async Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct)
         {
