@@ -40,17 +40,17 @@ BeforeDiscovery {
         @{
             Name = 'Groq'; Provider = 'Groq'; Path = '/groq/openai/v1'; KeyVariable = 'GROQ_API_KEY'; EmulatorArgs = @()
             Model = 'llama-3.1-8b-instant'; UnknownId = 'batch_01doesnotexist'; FailCode = 'emulated_failure'
-            RemoteBatches = $true; StopGoesThroughCancelling = $true
+            RemoteBatches = $true; StopGoesThroughCancelling = $true; RemovesFiles = 2; RemovesBatches = 0
         }
         @{
             Name = 'Mistral'; Provider = 'Mistral'; Path = '/mistral/v1'; KeyVariable = 'MISTRAL_API_KEY'; EmulatorArgs = @()
             Model = 'mistral-small-latest'; UnknownId = '6f1c2d3e-0000-4000-8000-000000000000'; FailCode = 'emulated_failure'
-            RemoteBatches = $true; StopGoesThroughCancelling = $true
+            RemoteBatches = $true; StopGoesThroughCancelling = $true; RemovesFiles = 2; RemovesBatches = 1
         }
         @{
             Name = 'Together'; Provider = 'Together'; Path = '/together/v1'; KeyVariable = 'TOGETHER_API_KEY'; EmulatorArgs = @()
             Model = 'meta-llama/Llama-3.3-70B-Instruct-Turbo'; UnknownId = '6f1c2d3e-0000-4000-8000-000000000000'; FailCode = 'emulated_failure'
-            RemoteBatches = $true; StopGoesThroughCancelling = $true
+            RemoteBatches = $true; StopGoesThroughCancelling = $true; RemovesFiles = 2; RemovesBatches = 0
         }
         @{
             Name = 'Gemini'; Provider = 'Gemini'; Path = ''; KeyVariable = 'GEMINI_API_KEY'; EmulatorArgs = @()
@@ -350,6 +350,25 @@ Describe 'Provider <Name>' -ForEach $providerCases {
             $after.Cancels | Should -Be $before.Cancels
             ($b | Get-IrisBatchStatus).Status | Should -Not -BeIn @([IrisBatch.BatchStatus]::Cancelling, [IrisBatch.BatchStatus]::Cancelled)
             $text | Should -Match ([regex]::Escape($b.Id))
+        }
+    }
+
+    # Where a case says what Remove-IrisBatch deletes at the provider (the input and output files; Mistral also the job).
+    if ($_.ContainsKey('RemovesFiles')) {
+        Context 'Remove-IrisBatch' {
+            It 'deletes the batch''s files (and the job where the provider has a delete) and its journal entry' {
+                $b = New-TestRows -Count 3 -Prefix "Remove $tag" | New-IrisBatchRequest -Model $Model -Prompt 'Describe {name}' |
+                    Submit-IrisBatch @at | Wait-IrisBatch -PollInterval $poll -Timeout 60
+                @($b | Get-IrisBatchResult).Count | Should -Be 3
+                $before = Get-EmulatorStats $emu
+                $removed = $b | Remove-IrisBatch -Confirm:$false -PassThru
+                $after = Get-EmulatorStats $emu
+                ($after.files_deleted - $before.files_deleted) | Should -Be $RemovesFiles
+                ($after.batches_deleted - $before.batches_deleted) | Should -Be $RemovesBatches
+                $removed.JournalEntryRemoved | Should -BeTrue
+                $err = try { $null = $b | Remove-IrisBatch -Confirm:$false -ErrorAction Stop } catch { $_ }
+                "$($err.FullyQualifiedErrorId)" | Should -Not -BeLike 'IrisBatch.ProviderError*'
+            }
         }
     }
 

@@ -313,6 +313,7 @@ internal static class MistralRoutes
         var s = batch.Snapshot(state.Now, state.Files);
         if (!s.IsTerminal) return MistralErrors.BadRequest($"Cannot delete a batch job with status {MistralJson.Status(s.Phase)}; cancel it first.", "job_id");
         state.MistralBatches.Remove(batch.Id);
+        state.Stats.CountBatchDeleted();
         return Json.Result(new JsonObject { ["id"] = batch.Id, ["object"] = "batch", ["deleted"] = true });
     }
 }

@@ -173,5 +173,11 @@ namespace IrisBatch.Providers.Mistral
             ResultFiles.DownloadAsync(_api, batch.OutputFileId, batch.ErrorFileId, directory, progress, ct);
 
         public IrisBatchResult ParseResultLine(string line, long lineNumber) => MistralJson.ParseResult(line, lineNumber);
+
+        /// <summary>Files (DELETE /v1/files/{id}) and the ended job itself (DELETE /v1/batch/jobs/{id}), spec §12.2, §12.5.</summary>
+        public RemoteCleanup Cleanup => RemoteCleanup.Files | RemoteCleanup.Batch;
+
+        public Task<bool> DeleteAsync(RemoteObject item, CancellationToken ct) => RemoteDelete.SendAsync(_api,
+            (item.Kind == RemoteKind.Batch ? "batch/jobs/" : "files/") + Uri.EscapeDataString(item.Id), item, ct);
     }
 }

@@ -217,5 +217,12 @@ namespace IrisBatch.Providers.Together
             ResultFiles.DownloadAsync(_api, batch.OutputFileId, batch.ErrorFileId, directory, progress, ct);
 
         public IrisBatchResult ParseResultLine(string line, long lineNumber) => OpenAIResultParser.Parse(line, lineNumber);
+
+        /// <summary>Files only (DELETE /v1/files/{id}, spec §14.2): Together has no batch delete.</summary>
+        public RemoteCleanup Cleanup => RemoteCleanup.Files;
+
+        public Task<bool> DeleteAsync(RemoteObject item, CancellationToken ct) => item.Kind == RemoteKind.Batch
+            ? RemoteDelete.Unsupported(this, item)
+            : RemoteDelete.SendAsync(_api, "files/" + Uri.EscapeDataString(item.Id), item, ct);
     }
 }
