@@ -9,7 +9,7 @@ namespace IrisBatch.Providers.Mistral
     /// <summary>Decodes Mistral's BatchJob (spec §12.4), its three error shapes (§12.1) and its result lines (§12.6).</summary>
     public static class MistralJson
     {
-        /// <summary>QUEUED, RUNNING, CANCELLATION_REQUESTED, SUCCESS, FAILED, TIMEOUT_EXCEEDED, CANCELLED; anything else is not terminal.</summary>
+        /// <summary>QUEUED, RUNNING, CANCELLATION_REQUESTED, SUCCESS, FAILED, TIMEOUT_EXCEEDED, CANCELLED; anything else is Unknown (not terminal).</summary>
         public static BatchStatus MapStatus(string? status, bool started)
         {
             switch ((status ?? "").Trim().ToUpperInvariant())
@@ -21,7 +21,7 @@ namespace IrisBatch.Providers.Mistral
                 case "FAILED": return BatchStatus.Failed;
                 case "TIMEOUT_EXCEEDED": return BatchStatus.Expired;
                 case "CANCELLED": return BatchStatus.Cancelled;
-                default: return started ? BatchStatus.InProgress : BatchStatus.Pending;
+                default: return BatchStatus.Unknown; // the SDK's enum is open: not finished, and said so
             }
         }
 

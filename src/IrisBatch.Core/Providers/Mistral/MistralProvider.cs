@@ -36,7 +36,20 @@ namespace IrisBatch.Providers.Mistral
         public string Name => "Mistral";
         public Uri BaseUri { get; }
         public ApiClient Api => _api;
-        private string Location => BaseUri.AbsoluteUri.TrimEnd('/');
+        public string Location => BaseUri.AbsoluteUri.TrimEnd('/');
+        public ProviderCapabilities Capabilities => ProviderCapabilities.ListsBatches | ProviderCapabilities.ListsNewestFirst;
+        public IExecutingProvider? Executor => null;
+
+        /// <summary>
+        /// The job carries this submission's idempotency key in its metadata (spec §12.3), was made from its input file and
+        /// holds as many requests (0 while queued).
+        /// </summary>
+        public bool IsCandidate(BatchSubmission submission, string? inputFileId, IrisBatchInfo batch) =>
+            batch.IdempotencyKey == submission.IdempotencyKey
+            && (inputFileId == null || batch.InputFileId == null || batch.InputFileId == inputFileId)
+            && (batch.Total == 0 || batch.Total == submission.RequestCount);
+
+        public Task<IrisBatchInfo> FinishCreateAsync(IrisBatchInfo found, BatchSubmission submission, CancellationToken ct) => Task.FromResult(found);
 
         /// <summary>
         /// 100,000 requests a job (the known-limitations page; the batch page's 1 million conflicts with it), 512 MB a file,
@@ -111,18 +124,6 @@ namespace IrisBatch.Providers.Mistral
                 w.WriteEndObject();
             }
             return ms.ToArray();
-        }
-
-        public async Task<IrisBatchInfo?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct)
-        {
-            for (int page = 0; page < MaxLookupPages; page++)
-            {
-                var list = await ListAsync(page == 0 ? null : page.ToString(System.Globalization.CultureInfo.InvariantCulture), ListPageSize, ct).ConfigureAwait(false);
-                foreach (var b in list.Batches)
-                    if (b.IdempotencyKey == submission.IdempotencyKey) return b;
-                if (!list.HasMore) break;
-            }
-            return null;
         }
 
         /// <summary>Job ids are UUIDs (spec §12.4): anything else cannot name a job, so it is not found (Mistral answers it with a 422).</summary>

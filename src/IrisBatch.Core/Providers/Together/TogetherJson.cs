@@ -20,7 +20,7 @@ namespace IrisBatch.Providers.Together
                 case "EXPIRED": return BatchStatus.Expired;
                 case "CANCELLED":
                 case "CANCELED": return BatchStatus.Cancelled;
-                default: return BatchStatus.Pending;
+                default: return BatchStatus.Unknown;
             }
         }
 

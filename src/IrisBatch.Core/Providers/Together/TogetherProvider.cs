@@ -41,7 +41,20 @@ namespace IrisBatch.Providers.Together
         public string Name => "Together";
         public Uri BaseUri { get; }
         public ApiClient Api => _api;
-        private string Location => BaseUri.AbsoluteUri.TrimEnd('/');
+        public string Location => BaseUri.AbsoluteUri.TrimEnd('/');
+        public ProviderCapabilities Capabilities => ProviderCapabilities.ListsBatches | ProviderCapabilities.ListsNewestFirst;
+        public IExecutingProvider? Executor => null;
+
+        /// <summary>
+        /// Together keeps no metadata (spec §14.3): the job must have been made from this submission's input file, which
+        /// only this submission uploaded. Without the file id, its model and request count (0 while unknown) must match.
+        /// </summary>
+        public bool IsCandidate(BatchSubmission submission, string? inputFileId, IrisBatchInfo batch) =>
+            inputFileId != null
+                ? batch.InputFileId == inputFileId
+                : batch.Model == submission.Model && (batch.Total == 0 || batch.Total == submission.RequestCount);
+
+        public Task<IrisBatchInfo> FinishCreateAsync(IrisBatchInfo found, BatchSubmission submission, CancellationToken ct) => Task.FromResult(found);
 
         /// <summary>50,000 requests and 100 MB a batch; one model a batch (sent as model_id); no metadata; the window is 24 h only.</summary>
         public ProviderLimits Limits { get; } = new ProviderLimits
@@ -107,24 +120,6 @@ namespace IrisBatch.Providers.Together
                 w.WriteEndObject();
             }
             return ms.ToArray();
-        }
-
-        /// <summary>
-        /// The job made from this submission's uploaded file (no metadata at Together). Two jobs on one file cannot come
-        /// from IrisBatch's exactly-once create: that is reported, never guessed between.
-        /// </summary>
-        public async Task<IrisBatchInfo?> FindCreatedAsync(BatchSubmission submission, DateTimeOffset notBefore, CancellationToken ct)
-        {
-            var fileId = submission.InputFileId ?? await FindUploadAsync(submission.IdempotencyKey, ct).ConfigureAwait(false);
-            if (fileId == null) return null;
-            var jobs = (await ListJobsAsync(ct).ConfigureAwait(false)).Where(j => j.Str("input_file_id") == fileId).ToList();
-            if (jobs.Count == 0) return null;
-            if (jobs.Count > 1)
-                throw new IrisBatchException(ErrorIds.SubmissionUncertain, FailureKind.InvalidOperation,
-                    $"Together has {jobs.Count} batches made from the input file {fileId} of this submission ({string.Join(", ", jobs.Select(j => j.Str("id")))}); " +
-                    "IrisBatch cannot tell which one its lost create call made. Check them with Get-IrisBatchStatus -Provider Together -Id <id> and stop the extra one.")
-                { Target = submission.IdempotencyKey };
-            return await WithCountsAsync(jobs[0], ct).ConfigureAwait(false);
         }
 
         public async Task<IrisBatchInfo> GetAsync(string id, CancellationToken ct)
