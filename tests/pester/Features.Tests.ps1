@@ -3,9 +3,14 @@
 # provider whose emulator side speaks the feature (OpenAI and Azure OpenAI; spec §11).
 
 BeforeDiscovery {
+    # OpenAIStyle: the Responses endpoint and OpenAI's reasoning models (gpt-5, o4-mini) are tested there.
+    # UrlImages: the provider takes image URLs (Gemini takes files only). ThinkingModel: a model -ReasoningEffort makes think.
     $script:providerCases = @(
-        @{ Name = 'OpenAI'; Provider = 'OpenAI'; Path = '/v1'; KeyVariable = 'OPENAI_API_KEY'; Model = 'gpt-4o-mini'; Feature = 'openai' }
-        @{ Name = 'AzureOpenAI (/openai/v1)'; Provider = 'AzureOpenAI'; Path = '/openai/v1'; KeyVariable = 'AZURE_OPENAI_API_KEY'; Model = 'gpt-4o-mini-batch'; Feature = 'azure' }
+        @{ Name = 'OpenAI'; Provider = 'OpenAI'; Path = '/v1'; KeyVariable = 'OPENAI_API_KEY'; Model = 'gpt-4o-mini'; Feature = 'openai'; OpenAIStyle = $true; UrlImages = $true; ThinkingModel = 'gpt-5-mini' }
+        @{ Name = 'AzureOpenAI (/openai/v1)'; Provider = 'AzureOpenAI'; Path = '/openai/v1'; KeyVariable = 'AZURE_OPENAI_API_KEY'; Model = 'gpt-4o-mini-batch'; Feature = 'azure'; OpenAIStyle = $true; UrlImages = $true; ThinkingModel = 'gpt-5-mini-batch' }
+        @{ Name = 'Anthropic'; Provider = 'Anthropic'; Path = ''; KeyVariable = 'ANTHROPIC_API_KEY'; Model = 'claude-sonnet-4-20250514'; Feature = 'anthropic'; OpenAIStyle = $false; UrlImages = $true; ThinkingModel = 'claude-sonnet-4-20250514' }
+        @{ Name = 'Gemini'; Provider = 'Gemini'; Path = ''; KeyVariable = 'GEMINI_API_KEY'; Model = 'gemini-2.5-flash'; Feature = 'gemini'; OpenAIStyle = $false; UrlImages = $false; ThinkingModel = 'gemini-2.5-flash' }
+        @{ Name = 'Xai'; Provider = 'Xai'; Path = '/xai/v1'; KeyVariable = 'XAI_API_KEY'; Model = 'grok-4'; Feature = 'xai'; OpenAIStyle = $false; UrlImages = $true; ThinkingModel = 'grok-3-mini' }
     )
 }
 
@@ -131,7 +136,7 @@ class ProductVerdict { [string] $category; [double] $confidence; [string[]] $tag
             $dir = Join-Path $TestDrive "photos-$Feature"
             $null = New-Item -ItemType Directory -Force $dir
             $rows = foreach ($i in 1..20) {
-                if ($i % 2) {
+                if ($i % 2 -or -not $UrlImages) {
                     $file = Join-Path $dir "p$i.png"
                     [IO.File]::WriteAllBytes($file, $pngBytes)
                     [pscustomobject]@{ id = "img-$i"; image = $file }
@@ -151,7 +156,7 @@ class ProductVerdict { [string] $category; [double] $confidence; [string[]] $tag
 
         It 'sends 18 image requests and answers them' {
             ($after.image_requests - $before.image_requests) | Should -Be 18
-            ($after.image_url_parts - $before.image_url_parts) | Should -Be 10
+            ($after.image_url_parts - $before.image_url_parts) | Should -Be $(if ($UrlImages) { 10 } else { 0 })
             $results.Count | Should -Be 18
             @($results | Where-Object Status -ne 'Succeeded').Count | Should -Be 0
         }
@@ -166,7 +171,7 @@ class ProductVerdict { [string] $category; [double] $confidence; [string[]] $tag
         }
     }
 
-    Context 'the Responses endpoint' {
+    Context 'the Responses endpoint' -Skip:(-not $OpenAIStyle) {
         It 'sends /v1/responses lines and reads the Response objects, with a schema, a refusal and usage' {
             $before = Get-Features $Feature
             $results = @(@([pscustomobject]@{ name = 'Lamp' }, [pscustomobject]@{ name = 'Grinder [refuse]' }) |
@@ -184,7 +189,17 @@ class ProductVerdict { [string] $category; [double] $confidence; [string[]] $tag
         }
     }
 
-    Context 'reasoning models' {
+    Context 'thinking on request' {
+        It 'sends -ReasoningEffort low in the provider''s form, and the answers succeed with their reasoning tokens' {
+            $results = @(New-TestRows -Count 3 | New-IrisBatchRequest -Model $ThinkingModel -Prompt 'Name {name} in two words.' -MaxTokens 4000 -ReasoningEffort low |
+                    Submit-IrisBatch @at | Wait-IrisBatch -PollInterval $poll @at | Get-IrisBatchResult @at)
+            $results.Count | Should -Be 3
+            @($results | Where-Object Status -ne 'Succeeded') | ForEach-Object { "$($_.CustomId): $($_.Error)" } | Should -BeNullOrEmpty
+            $results[0].Usage.ReasoningTokens | Should -BeGreaterThan 0
+        }
+    }
+
+    Context 'reasoning models' -Skip:(-not $OpenAIStyle) {
         It 'sends gpt-5 and o4-mini with -MaxTokens and -ReasoningEffort, and all succeed with reasoning tokens' {
             foreach ($m in 'gpt-5', 'o4-mini') {
                 $model = if ($Provider -eq 'AzureOpenAI') { "$m-batch" } else { $m }

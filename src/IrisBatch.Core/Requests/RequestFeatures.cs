@@ -51,6 +51,14 @@ namespace IrisBatch.Requests
             }
         }
 
+        /// <summary>Refuses image files of a type the provider does not read (Gemini: no gif; spec §11.2).</summary>
+        public static void CheckImageTypes(IrisBatchRequest r, string provider, params string[] types)
+        {
+            foreach (var image in r.Images)
+                if (!image.IsUrl && Array.IndexOf(types, image.MediaType) < 0)
+                    throw RowError(r, $"{provider} does not read {image.MediaType} images ('{image.Source}'): use {string.Join(", ", types)}.", image.Source);
+        }
+
         /// <summary>An error of one request, naming its row: the other rows go on.</summary>
         public static IrisBatchException RowError(IrisBatchRequest r, string message, string? target = null) =>
             new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,

@@ -194,6 +194,12 @@ namespace IrisBatch.Tests.Core
             Assert.Equal("image/png", parts[0].GetProperty("inlineData").GetProperty("mimeType").GetString());
             Assert.Equal("Describe", parts[1].GetProperty("text").GetString());
 
+            var gif = r.Images;
+            r.Images = new[] { File(Encoding.ASCII.GetBytes("GIF89a\u0001\0\u0001\0\0\0\0;"), ".gif") };
+            var gifError = Assert.Throws<IrisBatchException>(() => Line(w => GeminiRequestWriter.Write(w, r)));
+            Assert.Contains("image/gif", gifError.Message);
+            r.Images = gif;
+
             r.Model = "gemini-3-pro";
             config = Line(w => GeminiRequestWriter.Write(w, r)).GetProperty("request").GetProperty("generationConfig");
             Assert.Equal("HIGH", config.GetProperty("thinkingConfig").GetProperty("thinkingLevel").GetString());

@@ -91,6 +91,17 @@ namespace IrisBatch.Tests.Core
         }
 
         [Fact]
+        public void Gemini_blocked_answers_are_refusals()
+        {
+            var r = GeminiJson.ParseResult("{\"key\":\"a\",\"response\":{\"candidates\":[{\"finishReason\":\"SAFETY\",\"safetyRatings\":[{\"category\":\"HARM_CATEGORY_DANGEROUS_CONTENT\",\"blocked\":true}]}]}}", 1);
+            Assert.Equal(ResultStatus.Failed, r.Status);
+            Assert.Equal("refusal", r.Error!.Code);
+            Assert.Contains("SAFETY", r.Error.Message);
+            var prompt = GeminiJson.ParseResult("{\"key\":\"a\",\"response\":{\"promptFeedback\":{\"blockReason\":\"OTHER\"}}}", 1);
+            Assert.Equal("refusal", prompt.Error!.Code);
+        }
+
+        [Fact]
         public void Xai_and_Ollama_read_their_end_reasons()
         {
             var x = XaiJson.ParseResult("{\"batch_request_id\":\"a\",\"batch_result\":{\"response\":{\"chat_get_completion\":{\"choices\":[{\"message\":{\"content\":\"\",\"refusal\":\"no\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3,\"completion_tokens_details\":{\"reasoning_tokens\":5}}}}}}", 1);

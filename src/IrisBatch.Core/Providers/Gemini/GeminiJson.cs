@@ -107,6 +107,10 @@ namespace IrisBatch.Providers.Gemini
         }
 
         /// <summary>One result line: {"key", "response"} or {"key", "error"} (file mode); inline results are written in the same shape.</summary>
+        /// <summary>The finish reasons that mean the answer was withheld (spec §11.1 FinishReason).</summary>
+        private static bool IsBlock(string? reason) =>
+            reason == "SAFETY" || reason == "RECITATION" || reason == "BLOCKLIST" || reason == "PROHIBITED_CONTENT" || reason == "SPII" || reason == "IMAGE_SAFETY";
+
         public static IrisBatchResult ParseResult(string line, long lineNumber) => ResultLines.Parse(line, lineNumber, root =>
             {
                 var key = root.Str("key") ?? root.Field("metadata")?.Str("key");
@@ -155,7 +159,12 @@ namespace IrisBatch.Providers.Gemini
                         break;
                     }
                 r.Output = text.ToString();
-                r.FailIfTruncatedAndEmpty();
+                // A blocked answer (finishReason SAFETY and the like with no text) or a blocked prompt (no candidates,
+                // promptFeedback.blockReason) is Gemini's refusal (spec §11.1).
+                var blocked = response.Value.Field("promptFeedback")?.FieldStr("blockReason");
+                if (r.Output.Length == 0 && (blocked != null || IsBlock(r.StopReason)))
+                    r.Refuse($"Gemini blocked the answer ({(blocked != null ? "blockReason " + blocked : "finishReason " + r.StopReason)}).");
+                else r.FailIfTruncatedAndEmpty();
                 var usage = response.Value.Field("usageMetadata");
                 if (usage != null)
                 {

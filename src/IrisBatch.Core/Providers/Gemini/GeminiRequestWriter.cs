@@ -32,6 +32,7 @@ namespace IrisBatch.Providers.Gemini
                 RequestFeatures.CheckEndpoint(r, "Gemini", false);
                 // Gemini takes files uploaded to its own Files API by URI, not web URLs (spec §11.2).
                 RequestFeatures.CheckImages(r, "Gemini", false, MaxImageBytes);
+                RequestFeatures.CheckImageTypes(r, "Gemini", "image/png", "image/jpeg", "image/webp");
             }
             int withImages = r.Images.Count > 0 ? OpenAI.OpenAIRequestWriter.LastUserMessage(r) : -1;
             w.WriteStartObject();
