@@ -79,6 +79,51 @@ Describe '120,000 rows with the default limits' {
         $missing = @(for ($i = 1; $i -le 120000; $i++) { if (-not $unique.Contains("request-$i")) { "request-$i" } })
         $missing | Should -BeNullOrEmpty
     }
+
+    It 'yields them in input order across the 3 batches (issue 18), though each result file is shuffled' {
+        $inOrder = $true
+        for ($i = 0; $i -lt 120000; $i++) { if ($ids[$i] -ne "request-$($i + 1)") { $inOrder = $false; break } }
+        $inOrder | Should -BeTrue -Because "result $i is $($ids[$i])"
+        # -Unordered streams one batch in its file's order, which the emulator shuffles: the same ids, another order.
+        $last = $done | Where-Object Total -EQ 20000   # Wait-IrisBatch emits batches as they end, in any order
+        [string[]] $fileOrder = @($last | Get-IrisBatchResult -Unordered | Select-Object -ExpandProperty CustomId)
+        $fileOrder.Count | Should -Be 20000
+        $fileOrder | Should -Not -Be $ids[100000..119999]
+        @($fileOrder | Sort-Object) | Should -Be @($ids[100000..119999] | Sort-Object)
+    }
+}
+
+Describe 'Input order (issue 18)' {
+    It '-IncludeInput | Export-Csv on 50,000 rows in 3 batches gives the input rows in their order, with the result columns' {
+        $csv = Join-Path $TestDrive 'rows-50k.csv'
+        New-ScaleCsv -Path $csv -Count 50000
+        $batches = @(Import-Csv $csv | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Colour {name} {colour}.' |
+                Submit-IrisBatch -BaseUri $url -MaxRequestsPerBatch 20000)
+        $batches.Count | Should -Be 3
+        $out = Join-Path $TestDrive 'out-50k.csv'
+        $batches | Wait-IrisBatch -PollInterval 0.2 -Timeout 300 | Get-IrisBatchResult -IncludeInput | Export-Csv -Path $out
+        $rows = Import-Csv $out
+        $rows.Count | Should -Be 50000
+        $first = @($rows[0].psobject.Properties.Name)
+        $first[0..2] | Should -Be 'sku', 'name', 'colour'
+        $first | Should -Contain 'Output'
+        $wrong = 0
+        for ($i = 0; $i -lt 50000; $i++) { if ($rows[$i].sku -ne "sku-$($i + 1)") { $wrong++ } }
+        $wrong | Should -Be 0
+        $rows[49999].Output | Should -Be 'Echo: Colour Product 50000 red.'
+    }
+
+    It 'keeps the order of the submission across batches split by model (rows interleaved), by -SetId and piped' {
+        $tag = [guid]::NewGuid().ToString('N').Substring(0, 6)
+        $a = @(1..6 | ForEach-Object { [pscustomobject]@{ n = "a$_-$tag" } } | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Say {n}' -CustomId '{n}')
+        $b = @(1..6 | ForEach-Object { [pscustomobject]@{ n = "b$_-$tag" } } | New-IrisBatchRequest -Model gpt-4.1-mini -Prompt 'Say {n}' -CustomId '{n}')
+        $mixed = for ($i = 0; $i -lt 6; $i++) { $a[$i]; $b[$i] }
+        $batches = @($mixed | Submit-IrisBatch -BaseUri $url | Wait-IrisBatch -PollInterval 0.2)
+        $batches.Count | Should -Be 2
+        $expected = @($mixed | ForEach-Object { $_.CustomId })
+        @(Get-IrisBatchResult -SetId $batches[0].SetId | ForEach-Object CustomId) | Should -Be $expected
+        @($batches[1], $batches[0] | Get-IrisBatchResult | ForEach-Object CustomId) | Should -Be $expected
+    }
 }
 
 Describe 'Splitting by -MaxBytesPerBatch' {

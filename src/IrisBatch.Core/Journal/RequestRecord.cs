@@ -8,11 +8,14 @@ namespace IrisBatch.Journal
     /// <summary>The provider-neutral journal line of one request, with its input row: what results are joined to.</summary>
     public static class RequestRecord
     {
+        /// <param name="seq">The request's place in its whole submission (1, 2, ... across every batch of the set), or 0:
+        /// what Get-IrisBatchResult orders a set's results by. Written right after custom_id.</param>
         [MethodImpl(Hot.Path)]
-        public static void Write(Utf8JsonWriter w, IrisBatchRequest r)
+        public static void Write(Utf8JsonWriter w, IrisBatchRequest r, long seq = 0)
         {
             w.WriteStartObject();
             w.WriteString("custom_id", r.CustomId);
+            if (seq > 0) w.WriteNumber("seq", seq);
             w.WriteNumber("row", r.RowNumber);
             w.WriteString("model", r.Model);
             w.WritePropertyName("messages");

@@ -14,7 +14,7 @@ namespace IrisBatch.Results
     /// joined to its request and input row through an index of byte offsets into the journal's requests file,
     /// then a result for each request the provider never reported (Cancelled, Expired, or Failed).
     /// </summary>
-    public sealed class ResultReader
+    public sealed partial class ResultReader
     {
         private readonly IBatchProvider _provider;
         private readonly IrisBatchInfo _batch;
@@ -146,7 +146,11 @@ namespace IrisBatch.Results
             private readonly Dictionary<string, int> _byId = new Dictionary<string, int>(StringComparer.Ordinal);
             private readonly List<long> _offsets = new List<long>();
             private readonly List<int> _lengths = new List<int>();
+            private readonly List<long> _keys = new List<long>();
             private bool[] _seen = new bool[0];
+
+            /// <summary>Where the request goes in its submission's order: its seq, else its row (see <see cref="InputOrderKey"/>).</summary>
+            public long KeyOf(int i) => _keys[i];
 
             public int Count => _offsets.Count;
             public long OffsetOf(int i) => _offsets[i];
@@ -177,6 +181,7 @@ namespace IrisBatch.Results
                         index._byId.Add(id, index._offsets.Count);
                         index._offsets.Add(scanner.Offset);
                         index._lengths.Add(scanner.Length);
+                        index._keys.Add(InputOrderKey(scanner.Buffer, scanner.Start, scanner.Length));
                     }
                 }
                 index._seen = new bool[index._offsets.Count];

@@ -215,7 +215,8 @@ namespace IrisBatch.Submission
                 (part.Bytes + lineBytes > _maxBytes || part.InputTokens + tokens > _maxTokens)) CloseOpen(key);
             if (!_open.TryGetValue(key, out part)) part = Open(request.Model, key);
             part.Input.WriteRaw(_scratch.GetBuffer(), (int)_scratch.Length);
-            part.Requests.WriteLine(w => RequestRecord.Write(w, request));
+            long seq = Count + 1;   // the request's place in the whole submission: results come back in this order
+            part.Requests.WriteLine(w => RequestRecord.Write(w, request, seq));
             part.AddToFingerprint(request.Model, _scratch.GetBuffer(), (int)_scratch.Length);
             if (request.Schema != null) part.Entry.Structured = true;
             part.InputTokens += tokens;

@@ -66,6 +66,7 @@ namespace IrisBatch.Commands
 
         protected override void EndProcessing()
         {
+            EmitWaitingSets();
             if (_vectors != null)
             {
                 _vectors.Close();

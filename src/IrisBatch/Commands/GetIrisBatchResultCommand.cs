@@ -35,6 +35,10 @@ namespace IrisBatch.Commands
         [Parameter]
         public SwitchParameter Refresh { get; set; }
 
+        /// <summary>Emit each batch's results in the order of its result files instead of the order the requests were submitted.</summary>
+        [Parameter]
+        public SwitchParameter Unordered { get; set; }
+
         /// <summary>Once every result of a batch is emitted, remove the batch as Remove-IrisBatch does (provider files, batch, journal entry).</summary>
         [Parameter]
         public SwitchParameter RemoveAfter { get; set; }
@@ -50,17 +54,88 @@ namespace IrisBatch.Commands
 
         protected override void ProcessRecord()
         {
-            foreach (var target in Targets())
+            var targets = Targets().ToList();
+            // In input order, the batches of one set are merged into the order of the whole submission: -SetId names a
+            // whole set; piped batches of a set wait here until the last of the set's batches arrives (or the end).
+            if (!Unordered && ParameterSetName == BySet)
+            {
+                Emit(Prepare(targets));
+                return;
+            }
+            foreach (var target in targets)
+            {
+                var setId = Unordered ? null : target.Entry?.SetId;
+                if (setId != null && SetSize(setId) > 1)
+                {
+                    if (!_waiting.TryGetValue(setId, out var list)) _waiting[setId] = list = new List<BatchTarget>();
+                    if (!list.Exists(t => t.Batch.Id == target.Batch.Id)) list.Add(target);
+                    if (list.Count < SetSize(setId)) continue;
+                    _waiting.Remove(setId);
+                    Emit(Prepare(Submitted(list)));
+                }
+                else Emit(Prepare(new[] { target }));
+            }
+        }
+
+        /// <summary>Emits the sets whose batches did not all arrive (called first thing in EndProcessing).</summary>
+        private void EmitWaitingSets()
+        {
+            foreach (var set in _waiting.Values.ToList()) Emit(Prepare(Submitted(set)));
+            _waiting.Clear();
+        }
+
+        private readonly Dictionary<string, List<BatchTarget>> _waiting = new Dictionary<string, List<BatchTarget>>(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _setSizes = new Dictionary<string, int>(StringComparer.Ordinal);
+
+        /// <summary>How many batches the journal has of a set.</summary>
+        private int SetSize(string setId)
+        {
+            if (!_setSizes.TryGetValue(setId, out var n))
+                _setSizes[setId] = n = Journal.All().Count(e => e.SetId == setId && e.BatchId != null);
+            return n;
+        }
+
+        /// <summary>A set's batches in the order they were spooled (their submission ids sort so).</summary>
+        private static IReadOnlyList<BatchTarget> Submitted(List<BatchTarget> targets) =>
+            targets.OrderBy(t => t.Entry?.SubmissionId ?? "", StringComparer.Ordinal).ToList();
+
+        /// <summary>A batch ready to be read: complete, its results in the journal.</summary>
+        private sealed class Ready
+        {
+            public Ready(BatchTarget target, IrisBatchInfo batch, JournalEntry? entry, string[] files)
+            {
+                Target = target;
+                Batch = batch;
+                Entry = entry;
+                Files = files;
+            }
+
+            public BatchTarget Target { get; }
+            public IrisBatchInfo Batch { get; }
+            public JournalEntry? Entry { get; }
+            public string[] Files { get; }
+            public ResultReader Reader { get; set; } = null!;
+            public Estimates.CostTotal Total { get; } = new Estimates.CostTotal();
+            public string? Model => !string.IsNullOrEmpty(Entry?.Model) ? Entry!.Model : Batch.Model;
+        }
+
+        /// <summary>Each target made ready (waited for, downloaded); a target that cannot be is reported and left out.</summary>
+        private List<Ready> Prepare(IReadOnlyList<BatchTarget> targets)
+        {
+            var ready = new List<Ready>();
+            foreach (var target in targets)
             {
                 try
                 {
-                    if (Collect(target) && RemoveAfter) RemoveCollected(target);
+                    var r = Prepare(target);
+                    if (r != null) ready.Add(r);
                 }
                 catch (Exception ex) when (!(ex is PipelineStoppedException))
                 {
                     WriteMappedError(ex, target.Batch.Id);
                 }
             }
+            return ready;
         }
 
         /// <summary>
@@ -93,9 +168,8 @@ namespace IrisBatch.Commands
             new BatchRemoval(this, Journal, RefreshStatus, call => Run(call)).Remove(target);
         }
 
-        /// <summary>Emits the results of one batch; true when all of them were emitted and recorded as collected.</summary>
-        [MethodImpl(Hot.Path)]
-        private bool Collect(BatchTarget target)
+        /// <summary>Waits for a batch when asked, and downloads its results once; null when it is not complete (reported).</summary>
+        private Ready? Prepare(BatchTarget target)
         {
             var entry = target.Entry;
             bool cached = entry != null && entry.ResultsDownloaded && !Refresh;
@@ -106,11 +180,11 @@ namespace IrisBatch.Commands
                 {
                     WriteError(ErrorMapper.Create(ErrorIds.NotComplete, FailureKind.InvalidOperation,
                         $"Batch {batch.Id} is {batch.Status} ({batch.ProviderStatus}): its results are ready once it is complete. Wait with Wait-IrisBatch, or pass -Wait.", batch.Id));
-                    return false;
+                    return null;
                 }
                 var done = new BatchWaitLoop(this, PollInterval, Timeout).Run(new[] { target }, b => b.IsComplete).ToList();
                 batch = target.Batch;
-                if (!batch.IsComplete) return false; // the wait loop reported the timeout
+                if (!batch.IsComplete) return null; // the wait loop reported the timeout
             }
 
             string dir = ResultsDirectory(target, ref entry);
@@ -140,28 +214,77 @@ namespace IrisBatch.Commands
                 }
             }
 
-            var reader = new ResultReader(target.Provider, batch, entry != null ? Journal.RequestsPath(entry) : null);
-            var costs = _costs ??= Estimates.CostCalculator.Default();
-            var total = new Estimates.CostTotal();
-            string? model = !string.IsNullOrEmpty(entry?.Model) ? entry!.Model : batch.Model;
-            string provider = target.Provider.Name;
-            _embeddingColumn = entry?.Embeddings == true;
-            long count = 0;
-            // Emitting a large batch takes a while too: progress every 1,000 results, completed however the loop ends.
-            var emitting = new ProgressRecord(21, "Get-IrisBatchResult", $"Reading the results of batch {batch.Id}");
-            long expected = Math.Max(batch.Total, entry?.RequestCount ?? 0);
+            return new Ready(target, batch, entry, files)
+            {
+                Reader = new ResultReader(target.Provider, batch, entry != null ? Journal.RequestsPath(entry) : null),
+            };
+        }
+
+        /// <summary>
+        /// Emits the results of ready batches: in the order the requests were submitted (one batch, or the batches of a
+        /// set merged), or with -Unordered each batch in its files' order. Then records each batch as collected, with
+        /// its cost, and removes it with -RemoveAfter. A batch whose results were not all emitted is neither.
+        /// </summary>
+        [MethodImpl(Hot.Path)]
+        private void Emit(List<Ready> ready)
+        {
+            if (ready.Count == 0) return;
             try
             {
-                // A batch with -Schema requests: each result is checked against its request (read with it) before the filter.
-                bool structured = entry?.Structured == true;
-                foreach (var result in ReadAhead.Of(reader.Read(files, readRequests: IncludeInput || structured), 256))
+                EmitResults(ready);
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                WriteMappedError(ex, ready[0].Batch.Id);
+                return;
+            }
+            foreach (var r in ready)
+            {
+                try
+                {
+                    Finish(r);
+                    if (RemoveAfter) RemoveCollected(r.Target);
+                }
+                catch (Exception ex) when (!(ex is PipelineStoppedException))
+                {
+                    WriteMappedError(ex, r.Batch.Id);
+                }
+            }
+        }
+
+        [MethodImpl(Hot.Path)]
+        private void EmitResults(List<Ready> ready)
+        {
+            var costs = _costs ??= Estimates.CostCalculator.Default();
+            var byBatch = new Dictionary<string, Ready>(StringComparer.Ordinal);
+            foreach (var r in ready) byBatch[r.Batch.Id] = r;
+            _embeddingColumn = ready.Exists(r => r.Entry?.Embeddings == true);
+            // A batch with -Schema requests: each result is checked against its request (read with it) before the filter.
+            bool anyStructured = ready.Exists(r => r.Entry?.Structured == true);
+            bool readRequests = IncludeInput || anyStructured;
+            IEnumerable<IrisBatchResult> source = Unordered
+                ? ready.SelectMany(r => r.Reader.Read(r.Files, readRequests: readRequests))
+                : ready.Count == 1
+                    ? ready[0].Reader.ReadInInputOrder(ready[0].Files, readRequests).Select(o => o.Result)
+                    : InputOrder.Merge(ready.Select(r => r.Reader.ReadInInputOrder(r.Files, readRequests)).ToList());
+            long count = 0;
+            // Emitting a large batch takes a while too: progress every 1,000 results, completed however the loop ends.
+            var what = ready.Count == 1 ? $"batch {ready[0].Batch.Id}" : $"{ready.Count} batches of set {ready[0].Batch.SetId ?? ready[0].Entry?.SetId}";
+            var emitting = new ProgressRecord(21, "Get-IrisBatchResult", $"Reading the results of {what}");
+            long expected = ready.Sum(r => Math.Max(r.Batch.Total, r.Entry?.RequestCount ?? 0));
+            Ready? last = null;
+            try
+            {
+                foreach (var result in ReadAhead.Of(source, 256))
                 {
                     count++;
                     if (count % 1000 == 0) ShowEmitting(emitting, count, expected);
-                    if (structured) StructuredOutput.Check(result, result.Request, BuildParsed);
-                    result.Cost = costs.CostOf(result, model, provider);
+                    var from = last != null && last.Batch.Id == result.BatchId ? last : byBatch.TryGetValue(result.BatchId, out var b) ? b : ready[0];
+                    last = from;
+                    if (from.Entry?.Structured == true) StructuredOutput.Check(result, result.Request, BuildParsed);
+                    result.Cost = costs.CostOf(result, from.Model, from.Target.Provider.Name);
                     if (result.Cost == null) WarnUnpriced(costs);
-                    total.Add(result);
+                    from.Total.Add(result);
                     if (_filter != null && !_filter.Contains(result.Status)) continue;
                     if (_vectors != null)
                     {
@@ -176,12 +299,19 @@ namespace IrisBatch.Commands
             {
                 if (count >= 1000) CompleteProgress(emitting);
             }
-            if (reader.Duplicates > 0)
-                WriteWarning($"{target.Provider.Name} reported {reader.Duplicates} result(s) of batch {batch.Id} twice; the first of each was kept.");
-            WriteVerbose($"Batch {batch.Id}: {count} result(s).");
-            if (entry != null)
+        }
+
+        /// <summary>Records a batch whose results were all emitted as collected, with their count and cost.</summary>
+        private void Finish(Ready r)
+        {
+            var batch = r.Batch;
+            if (r.Reader.Duplicates > 0)
+                WriteWarning($"{r.Target.Provider.Name} reported {r.Reader.Duplicates} result(s) of batch {batch.Id} twice; the first of each was kept.");
+            var total = r.Total;
+            WriteVerbose($"Batch {batch.Id}: {total.Count} result(s).");
+            if (r.Entry != null)
             {
-                Journal.RecordShared(entry, "results collected", count + " results", e =>
+                Journal.RecordShared(r.Entry, "results collected", total.Count + " results", e =>
                 {
                     e.ResultsCollected = true;
                     e.Cost = total.Cost;
@@ -190,7 +320,6 @@ namespace IrisBatch.Commands
                     e.Failed = total.Count - total.Succeeded;
                 });
             }
-            return true;
         }
 
         private Estimates.CostCalculator? _costs;

@@ -1,0 +1,262 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Runtime.CompilerServices;
+using System.Text;
+using IrisBatch.Jsonl;
+using IrisBatch.Providers;
+
+namespace IrisBatch.Results
+{
+    /// <summary>A result with its place in the submission's order (the request's seq, else its row), for merging a set's batches.</summary>
+    public readonly struct OrderedResult
+    {
+        public OrderedResult(IrisBatchResult result, long key)
+        {
+            Result = result;
+            Key = key;
+        }
+
+        public IrisBatchResult Result { get; }
+        public long Key { get; }
+    }
+
+    public sealed partial class ResultReader
+    {
+        /// <summary>
+        /// The results in the order the requests were submitted (the journal's requests file), though the provider
+        /// wrote them in any order, without holding the result files in memory: one pass over the result files notes
+        /// where each request's line is (file, offset, length: a few bytes per request; the id is read from the line's
+        /// bytes without parsing it), then each line is read by its offset in request order and parsed. A request with
+        /// no line gets its result as <see cref="Read"/> gives it, in its place; a line whose id the requests file does
+        /// not have comes at the end. Without a requests file (a batch submitted elsewhere) this is file order.
+        /// </summary>
+        public IEnumerable<OrderedResult> ReadInInputOrder(IReadOnlyList<string> resultFiles, bool readRequests = false)
+        {
+            if (_requestsPath == null)
+            {
+                foreach (var r in Read(resultFiles, readRequests)) yield return new OrderedResult(r, 0);
+                yield break;
+            }
+            var index = RequestIndex.Build(_requestsPath);
+            var requests = new FileLines(_requestsPath);
+            var files = new FileLines?[resultFiles.Count];
+            try
+            {
+                int n = index.Count;
+                var fileOf = new sbyte[n];
+                var offsets = new long[n];
+                var lengths = new int[n];
+                for (int i = 0; i < n; i++) fileOf[i] = -1;
+                var others = new List<(int File, long Offset, int Length)>();
+                var otherIds = new HashSet<string>(StringComparer.Ordinal);
+                for (int f = 0; f < resultFiles.Count && f < sbyte.MaxValue; f++)
+                {
+                    if (!File.Exists(resultFiles[f])) continue;
+                    files[f] = new FileLines(resultFiles[f]);
+                    using var stream = new FileStream(resultFiles[f], FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+                    var lines = new JsonlLineScanner(stream);
+                    while (lines.MoveNext())
+                    {
+                        if (IsBlank(lines.Buffer, lines.Start, lines.Length)) continue;
+                        var id = ResultLineId(lines.Buffer, lines.Start, lines.Length)
+                            ?? Parse(lines.Buffer, lines.Start, lines.Length, lines.Number).CustomId;
+                        int request = id.Length > 0 ? index.Find(id) : -1;
+                        if (request < 0)
+                        {
+                            if (id.Length > 0 && !otherIds.Add(id)) { Duplicates++; continue; }
+                            others.Add((f, lines.Offset, lines.Length));
+                            continue;
+                        }
+                        if (fileOf[request] >= 0) { Duplicates++; continue; }
+                        fileOf[request] = (sbyte)f;
+                        offsets[request] = lines.Offset;
+                        lengths[request] = lines.Length;
+                    }
+                }
+
+                long lineNumber = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    index.MarkSeen(i);
+                    if (fileOf[i] < 0)
+                    {
+                        yield return new OrderedResult(Unreported(ReadRequest(index, requests, i, _origin)), index.KeyOf(i));
+                        continue;
+                    }
+                    var bytes = files[fileOf[i]]!.Read(offsets[i], lengths[i]);
+                    var result = Parse(bytes, 0, bytes.Length, ++lineNumber);
+                    result.BatchId = _batch.Id;
+                    result.DeferRequest(RequestLine(index, requests, i, readRequests, _origin));
+                    yield return new OrderedResult(result, index.KeyOf(i));
+                }
+                foreach (var (f, offset, length) in others)
+                {
+                    var bytes = files[f]!.Read(offset, length);
+                    var result = Parse(bytes, 0, bytes.Length, ++lineNumber);
+                    result.BatchId = _batch.Id;
+                    yield return new OrderedResult(result, long.MaxValue);
+                }
+            }
+            finally
+            {
+                requests.Dispose();
+                foreach (var f in files) f?.Dispose();
+            }
+        }
+
+        /// <summary>One result line, from its bytes where the provider reads them so, else decoded and read as text.</summary>
+        [MethodImpl(Hot.Path)]
+        private IrisBatchResult Parse(byte[] bytes, int start, int length, long lineNumber)
+        {
+            var result = (_provider as IUtf8ResultLines)?.TryParseResultLine(bytes, start, length);
+            if (result == null) return _provider.ParseResultLine(JsonlReader.DecodeLine(bytes, start, length), lineNumber);
+            if (result.RawResponse == null)
+            {
+                var copy = start == 0 && length == bytes.Length ? bytes : Slice(bytes, start, length);
+                result.DeferRawResponse(new Lazy<string?>(() => JsonlReader.DecodeLine(copy, 0, copy.Length)));
+            }
+            return result;
+        }
+
+        private static byte[] Slice(byte[] bytes, int start, int length)
+        {
+            var copy = new byte[length];
+            Buffer.BlockCopy(bytes, start, copy, 0, length);
+            return copy;
+        }
+
+        private static bool IsBlank(byte[] bytes, int start, int length)
+        {
+            for (int i = start; i < start + length; i++)
+                if (bytes[i] != (byte)' ' && bytes[i] != (byte)'\t' && bytes[i] != (byte)'\r') return false;
+            return true;
+        }
+
+        private static readonly byte[][] IdNames =
+        {
+            Encoding.UTF8.GetBytes("\"custom_id\""),          // OpenAI, Azure, Anthropic, Mock
+            Encoding.UTF8.GetBytes("\"key\""),                // Gemini
+            Encoding.UTF8.GetBytes("\"batch_request_id\""),   // xAI
+        };
+
+        /// <summary>
+        /// The custom id of a result line, read from its bytes without parsing it: the string after the first of the
+        /// providers' id names, when it is a plain string ([A-Za-z0-9_-] ids never need escapes); else null (the line
+        /// is then parsed for it). An id is a top-level property that comes before the response body in every
+        /// provider's lines; a key inside a body would be quoted inside a string, with its quotes escaped.
+        /// </summary>
+        [MethodImpl(Hot.Path)]
+        internal static string? ResultLineId(byte[] bytes, int start, int length)
+        {
+            int end = start + length;
+            foreach (var name in IdNames)
+            {
+                int at = IndexOf(bytes, start, end, name);
+                if (at < 0) continue;
+                int i = at + name.Length;
+                while (i < end && IsSpace(bytes[i])) i++;
+                if (i >= end || bytes[i] != (byte)':') return null;
+                i++;
+                while (i < end && IsSpace(bytes[i])) i++;
+                if (i >= end || bytes[i] != (byte)'"') return null;
+                int from = ++i;
+                while (i < end && bytes[i] != (byte)'"')
+                {
+                    if (bytes[i] == (byte)'\\') return null;
+                    i++;
+                }
+                return i >= end ? null : Encoding.UTF8.GetString(bytes, from, i - from);
+            }
+            return null;
+        }
+
+        private static bool IsSpace(byte b) => b == (byte)' ' || b == (byte)'\t' || b == (byte)'\r' || b == (byte)'\n';
+
+        [MethodImpl(Hot.Path)]
+        private static int IndexOf(byte[] bytes, int start, int end, byte[] name)
+        {
+            int last = end - name.Length;
+            byte first = name[0];
+            for (int i = start; i <= last; i++)
+            {
+                if (bytes[i] != first) continue;
+                int k = 1;
+                while (k < name.Length && bytes[i + k] == name[k]) k++;
+                if (k == name.Length) return i;
+            }
+            return -1;
+        }
+
+        private static readonly byte[] SeqPrefix = Encoding.UTF8.GetBytes(",\"seq\":");
+        private static readonly byte[] RowPrefix = Encoding.UTF8.GetBytes(",\"row\":");
+
+        /// <summary>
+        /// A journal request line's place in its submission: its seq (written right after custom_id since issue 18),
+        /// else its row (older journals), else 0.
+        /// </summary>
+        [MethodImpl(Hot.Path)]
+        internal static long InputOrderKey(byte[] bytes, int start, int length)
+        {
+            const int prefix = 14;   // {"custom_id":"
+            int end = start + length;
+            if (length <= prefix) return 0;
+            int quote = Array.IndexOf(bytes, (byte)'"', start + prefix, length - prefix);
+            if (quote < 0) return 0;
+            int at = quote + 1;
+            foreach (var p in new[] { SeqPrefix, RowPrefix })
+            {
+                if (at + p.Length > end) continue;
+                int k = 0;
+                while (k < p.Length && bytes[at + k] == p[k]) k++;
+                if (k < p.Length) continue;
+                long value = 0;
+                int i = at + p.Length;
+                bool any = false;
+                while (i < end && bytes[i] >= (byte)'0' && bytes[i] <= (byte)'9')
+                {
+                    value = value * 10 + (bytes[i] - (byte)'0');
+                    i++;
+                    any = true;
+                }
+                return any ? value : 0;
+            }
+            return 0;
+        }
+    }
+
+    /// <summary>Merges the ordered results of a set's batches into the submission's order (stable: ties keep batch order).</summary>
+    public static class InputOrder
+    {
+        public static IEnumerable<IrisBatchResult> Merge(IReadOnlyList<IEnumerable<OrderedResult>> batches)
+        {
+            var heads = new List<IEnumerator<OrderedResult>>();
+            try
+            {
+                foreach (var b in batches)
+                {
+                    var e = b.GetEnumerator();
+                    if (e.MoveNext()) heads.Add(e);
+                    else e.Dispose();
+                }
+                while (heads.Count > 0)
+                {
+                    int best = 0;
+                    for (int i = 1; i < heads.Count; i++)
+                        if (heads[i].Current.Key < heads[best].Current.Key) best = i;
+                    var next = heads[best];
+                    yield return next.Current.Result;
+                    if (!next.MoveNext())
+                    {
+                        next.Dispose();
+                        heads.RemoveAt(best);
+                    }
+                }
+            }
+            finally
+            {
+                foreach (var e in heads) e.Dispose();
+            }
+        }
+    }
+}
