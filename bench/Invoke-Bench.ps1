@@ -19,6 +19,10 @@
                     -EmbedRows rows, then Get-IrisBatchResult -IncludeInput | Export-Csv of every vector (1,536 numbers
                     each, as JSON arrays): rows/s of each half and the peak working set of the process (once: -Runs
                     does not apply, as a 200,000-row run writes a CSV of several GB).
+      B6  csv       Get-IrisBatchResult -IncludeInput | Export-Csv, in input order, over the batches of a submission
+                    whose results are in the journal (the B1 rows and prompt), at each of -CsvRows, against the floor
+                    Import-Csv | Export-Csv of the same rows run warm in the same process just before it; peak working
+                    set at the largest vs the smallest row count.
       B4  waiting   CPU time of Wait-IrisBatch polling a batch that stays in progress for -WaitSeconds
                     (once a second), without the CPU of the runtime's background tiered compilation of what ran
                     before the wait (its thread's CPU on Linux, else JitInfo's time); the runs of B4 go side by side.
@@ -43,13 +47,14 @@ param(
     # Row counts (10 to 1,000,000). Through 'pwsh -File' a list arrives as one string: '10000,50000' is split here.
     [string[]] $SubmitRows = @('10000', '50000', '200000'),
     [string[]] $ResultRows = @('10000', '50000', '200000'),
+    [string[]] $CsvRows = @('10000', '50000', '200000'),
     [ValidateRange(1, 3600)]
     [double] $WaitSeconds = 60,
     # B5's row count.
     [ValidateRange(10, 1000000)]
     [int] $EmbedRows = 200000,
-    # B1, B2, B4 and/or B5 (B3 comes from B1 and B2); 'B1,B2' is split as above.
-    [string[]] $Case = @('B1', 'B2', 'B4', 'B5'),
+    # B1, B2, B4, B5 and/or B6 (B3 comes from B1 and B2); 'B1,B2' is split as above.
+    [string[]] $Case = @('B1', 'B2', 'B4', 'B5', 'B6'),
     [switch] $UpdateReadme
 )
 
@@ -71,8 +76,9 @@ function ConvertTo-RowCounts([string[]] $Text, [string] $Name) {
 }
 [int[]] $SubmitRows = ConvertTo-RowCounts $SubmitRows 'SubmitRows'
 [int[]] $ResultRows = ConvertTo-RowCounts $ResultRows 'ResultRows'
+[int[]] $CsvRows = ConvertTo-RowCounts $CsvRows 'CsvRows'
 [string[]] $Case = @($Case -split '[,\s]+' | Where-Object { $_ })
-foreach ($c in $Case) { if ($c -notin 'B1', 'B2', 'B4', 'B5') { throw "-Case '$c' is not one of B1, B2, B4, B5." } }
+foreach ($c in $Case) { if ($c -notin 'B1', 'B2', 'B4', 'B5', 'B6') { throw "-Case '$c' is not one of B1, B2, B4, B5, B6." } }
 if (-not $ModulePath) { $ModulePath = Join-Path $Root 'out/IrisBatch/IrisBatch.psd1' }
 if (-not $EmulatorPath) { $EmulatorPath = Join-Path $Root 'out/emulator/IrisBatch.Emulator.dll' }
 if (-not $OutDir) { $OutDir = Join-Path $Root 'out/bench' }
@@ -194,6 +200,7 @@ $report = [ordered]@{
     b3      = @()
     b4      = $null
     b5      = $null
+    b6      = @()
     targets = @()
 }
 $broken = [Collections.Generic.List[string]]::new()
@@ -279,6 +286,44 @@ try {
                 peakWorkingSet      = Get-Median $samples.peakWorkingSet
                 floorPeakWorkingSet = Get-Median $samples.floorPeakWorkingSet
                 samples             = @($samples)
+            }
+        }
+        foreach ($p in $prepared.Values) { Remove-Item -Recurse -Force $p.Home -ErrorAction Ignore; Remove-Item $p.Ids, $p.Files -ErrorAction Ignore }
+    }
+    #endregion
+
+    #region B6
+    if ('B6' -in $Case) {
+        Reset-Emulator $emu
+        $prepared = @{}
+        foreach ($n in $CsvRows) {
+            Write-Host ("B6 prepare {0:N0} results (submit, wait, download once)" -f $n)
+            $dir = New-JournalHome "b6-$n"
+            $ids = Join-Path $OutDir "b6-$n.ids"
+            $files = Join-Path $OutDir "b6-$n.files"
+            $r = Invoke-BenchCase Prepare @{ ModulePath = $ModulePath; Csv = (Get-BenchCsv $n); BaseUri = $emu.BaseUri; JournalHome = $dir; Prompt = $SubmitPrompt; Model = $Model; IdsFile = $ids; FilesFile = $files }
+            if ($r.results -ne $n) { $broken.Add("B6 prepare at $n rows got $($r.results) results") }
+            $prepared[$n] = @{ Home = $dir; Ids = $ids; Files = $files; Batches = $r.batches }
+            Reset-Emulator $emu
+        }
+        foreach ($n in $CsvRows) {
+            $samples = foreach ($run in 1..$Runs) {
+                Write-Host ("B6 -IncludeInput | Export-Csv {0:N0}, run {1} of {2}" -f $n, $run, $Runs)
+                $p = $prepared[$n]
+                $r = Invoke-BenchCase ResultsCsv @{ ModulePath = $ModulePath; JournalHome = $p.Home; IdsFile = $p.Ids; Csv = (Get-BenchCsv $n); OutCsv = (Join-Path $OutDir "b6-$n-out.csv") }
+                if ($r.results -ne $n) { $broken.Add("B6 at $n rows wrote $($r.results) rows") }
+                if (-not $r.ordered) { $broken.Add("B6 at $n rows: the rows are not in input order") }
+                [pscustomobject]@{
+                    seconds = $r.seconds; floorSeconds = $r.floorSeconds; ratio = $r.seconds / $r.floorSeconds
+                    peakWorkingSet = $r.casePeakWorkingSet; floorPeakWorkingSet = $r.floorPeakWorkingSet; results = $r.results; ordered = $r.ordered
+                }
+            }
+            $sec = Get-Median $samples.seconds
+            $report.b6 += [ordered]@{
+                rows = $n; batches = $prepared[$n].Batches; seconds = $sec; resultsPerSecond = $n / $sec
+                floorSeconds = Get-Median $samples.floorSeconds; ratio = Get-Median $samples.ratio
+                peakWorkingSet = Get-Median $samples.peakWorkingSet; floorPeakWorkingSet = Get-Median $samples.floorPeakWorkingSet
+                samples = @($samples)
             }
         }
         foreach ($p in $prepared.Values) { Remove-Item -Recurse -Force $p.Home -ErrorAction Ignore; Remove-Item $p.Ids, $p.Files -ErrorAction Ignore }
@@ -373,6 +418,14 @@ foreach ($m in $report.b3) {
 if ($report.b4) {
     $report.targets += Target 'B4 Wait-IrisBatch CPU, polling every second' '<= 1% of the wait' $report.b4.ownCpuPercent ('{0:0.00}%' -f $report.b4.ownCpuPercent) ($report.b4.ownCpuPercent -le 1)
 }
+foreach ($b in $report.b6) {
+    $report.targets += Target ("B6 -IncludeInput | Export-Csv at {0:N0}, input order" -f $b.rows) '<= 2x Import-Csv | Export-Csv' $b.ratio ('{0:0.00}x' -f $b.ratio) ($b.ratio -le 2)
+}
+$b6 = @($report.b6 | Sort-Object { $_.rows })
+if ($b6.Count -ge 2) {
+    $flat = $b6[-1].peakWorkingSet / $b6[0].peakWorkingSet
+    $report.targets += Target ("B6 peak, {0:N0} vs {1:N0} results" -f $b6[-1].rows, $b6[0].rows) '<= 1.25x (flat)' $flat ('{0:0.00}x' -f $flat) ($flat -le 1.25)
+}
 
 $mb = { param($bytes) '{0:N0} MB' -f ($bytes / 1MB) }
 $rows = [Collections.Generic.List[object]]::new()
@@ -388,6 +441,10 @@ foreach ($b in $report.b2) {
 foreach ($m in $report.b3) {
     $rows.Add([pscustomobject]@{ Case = "B3 $($m.case)"; Rows = ('{0:N0} / {1:N0}' -f $m.largeRows, $m.smallRows); Seconds = ''; Rate = ''
             Baseline = 'peak at {0:N0} rows' -f $m.smallRows; Ratio = '{0:0.00}x' -f $m.ratio; 'Peak WS' = ('{0} / {1}' -f (& $mb $m.largePeakWorkingSet), (& $mb $m.smallPeakWorkingSet)) })
+}
+foreach ($b in $report.b6) {
+    $rows.Add([pscustomobject]@{ Case = 'B6 csv, input order'; Rows = '{0:N0}' -f $b.rows; Seconds = '{0:0.00}' -f $b.seconds; Rate = '{0:N0} rows/s' -f $b.resultsPerSecond
+            Baseline = 'Import-Csv | Export-Csv {0:0.00} s' -f $b.floorSeconds; Ratio = '{0:0.00}x' -f $b.ratio; 'Peak WS' = & $mb $b.peakWorkingSet })
 }
 if ($report.b4) {
     $rows.Add([pscustomobject]@{ Case = 'B4 wait'; Rows = '1 batch'; Seconds = '{0:0.0}' -f $report.b4.seconds; Rate = 'poll every 1 s'

@@ -47,8 +47,9 @@ namespace IrisBatch.Results
                 var fileOf = new sbyte[n];
                 var offsets = new long[n];
                 var lengths = new int[n];
+                var numbers = new long[n];   // the line's number in its file, for the message of a line that cannot be read
                 for (int i = 0; i < n; i++) fileOf[i] = -1;
-                var others = new List<(int File, long Offset, int Length)>();
+                var others = new List<(int File, long Offset, int Length, long Number)>();
                 var otherIds = new HashSet<string>(StringComparer.Ordinal);
                 for (int f = 0; f < resultFiles.Count && f < sbyte.MaxValue; f++)
                 {
@@ -65,17 +66,17 @@ namespace IrisBatch.Results
                         if (request < 0)
                         {
                             if (id.Length > 0 && !otherIds.Add(id)) { Duplicates++; continue; }
-                            others.Add((f, lines.Offset, lines.Length));
+                            others.Add((f, lines.Offset, lines.Length, lines.Number));
                             continue;
                         }
                         if (fileOf[request] >= 0) { Duplicates++; continue; }
                         fileOf[request] = (sbyte)f;
                         offsets[request] = lines.Offset;
                         lengths[request] = lines.Length;
+                        numbers[request] = lines.Number;
                     }
                 }
 
-                long lineNumber = 0;
                 for (int i = 0; i < n; i++)
                 {
                     index.MarkSeen(i);
@@ -85,15 +86,15 @@ namespace IrisBatch.Results
                         continue;
                     }
                     var bytes = files[fileOf[i]]!.Read(offsets[i], lengths[i]);
-                    var result = Parse(bytes, 0, bytes.Length, ++lineNumber);
+                    var result = Parse(bytes, 0, bytes.Length, numbers[i]);
                     result.BatchId = _batch.Id;
                     result.DeferRequest(RequestLine(index, requests, i, readRequests, _origin));
                     yield return new OrderedResult(result, index.KeyOf(i));
                 }
-                foreach (var (f, offset, length) in others)
+                foreach (var (f, offset, length, number) in others)
                 {
                     var bytes = files[f]!.Read(offset, length);
-                    var result = Parse(bytes, 0, bytes.Length, ++lineNumber);
+                    var result = Parse(bytes, 0, bytes.Length, number);
                     result.BatchId = _batch.Id;
                     yield return new OrderedResult(result, long.MaxValue);
                 }
