@@ -7,8 +7,7 @@ BeforeAll {
 
 Describe 'Update-ProductDescriptions' {
     BeforeEach {
-        # Every IrisBatch cmdlet now uses the mock, with a journal (and mock state) of this test's own.
-        $env:IRISBATCH_PROVIDER = 'Mock'
+        # A journal (and mock state) of this test's own; every call below passes -Provider Mock: no key, no network.
         $env:IRISBATCH_HOME = Join-Path $TestDrive "journal-$(New-Guid)"
 
         $csv = Join-Path $TestDrive 'products.csv'
@@ -21,11 +20,11 @@ Describe 'Update-ProductDescriptions' {
     }
 
     AfterEach {
-        Remove-Item env:IRISBATCH_PROVIDER, env:IRISBATCH_HOME -ErrorAction Ignore
+        Remove-Item env:IRISBATCH_HOME -ErrorAction Ignore
     }
 
     It 'describes every product the model answered for' {
-        $summary = & $script -InputCsv $csv -OutputCsv $out -WarningAction SilentlyContinue
+        $summary = & $script -InputCsv $csv -OutputCsv $out -Provider Mock -WarningAction SilentlyContinue
 
         $summary.Described | Should -Be 2
         $rows = Import-Csv $out
@@ -35,7 +34,7 @@ Describe 'Update-ProductDescriptions' {
     }
 
     It 'warns about each product that failed' {
-        $summary = & $script -InputCsv $csv -OutputCsv $out -WarningVariable warnings -WarningAction SilentlyContinue
+        $summary = & $script -InputCsv $csv -OutputCsv $out -Provider Mock -WarningVariable warnings -WarningAction SilentlyContinue
 
         $summary.Failed | Should -Be 1
         $warnings | Should -HaveCount 1
@@ -46,12 +45,12 @@ Describe 'Update-ProductDescriptions' {
         # As if an earlier run had crashed after submitting.
         Import-Csv $csv |
             New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name} in one sentence.' -CustomId '{id}' |
-            Submit-IrisBatch -Name product-descriptions
+            Submit-IrisBatch -Provider Mock -Name product-descriptions
 
-        $summary = & $script -InputCsv $csv -OutputCsv $out -WarningVariable warnings -WarningAction SilentlyContinue
+        $summary = & $script -InputCsv $csv -OutputCsv $out -Provider Mock -WarningVariable warnings -WarningAction SilentlyContinue
 
         $summary.Batches | Should -Be 1
-        @(Get-IrisBatchStatus).Count | Should -Be 1   # the (mock) provider holds one batch, not two
+        @(Get-IrisBatchStatus -Provider Mock).Count | Should -Be 1   # the (mock) provider holds one batch, not two
         "$warnings" | Should -BeLike '*already submitted*'
     }
 }

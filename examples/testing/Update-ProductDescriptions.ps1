@@ -11,6 +11,7 @@ param(
     [Parameter(Mandatory)] [string] $InputCsv,
     [Parameter(Mandatory)] [string] $OutputCsv,
     [string] $Model = 'gpt-4o-mini',
+    [string] $Provider = 'OpenAI',
     [double] $PollInterval = 300
 )
 
@@ -19,7 +20,7 @@ Import-Module IrisBatch
 
 $batches = Import-Csv $InputCsv |
     New-IrisBatchRequest -Model $Model -Prompt 'Describe {name} in one sentence.' -CustomId '{id}' |
-    Submit-IrisBatch -Name product-descriptions
+    Submit-IrisBatch -Provider $Provider -Name product-descriptions
 
 $results = @($batches | Wait-IrisBatch -PollInterval $PollInterval | Get-IrisBatchResult -IncludeInput)
 

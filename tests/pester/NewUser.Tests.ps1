@@ -286,3 +286,97 @@ Describe 'Issue 16 items 4 and 8: unknown models and the -WhatIf table' {
         $text | Should -Match 'excludes its reasoning tokens'
     }
 }
+
+Describe 'Issue 16 items 11 and 12: the README and docs/testing.md work as written' {
+    BeforeAll {
+        Import-Module (Join-Path $repoRoot 'build/HelpMarkdown.psm1') -Force
+        $modulePath = Get-ModuleUnderTestPath
+        $readme = Get-Content -Raw (Join-Path $repoRoot 'README.md')
+    }
+
+    It 'item 11: the README says how long -Task Test takes and that it fetches Pester on its first run' {
+        $para = ($readme -split "`n- \*\*") | Where-Object { $_ -like 'Test**' } | Select-Object -First 1
+        $para | Should -Match 'Pester'
+        $para | Should -Match 'first run'
+        $para | Should -Match '\d+ minutes'
+    }
+
+    It 'item 11: the emulator started by hand as the README says serves the README''s pipeline' {
+        $readme -match '(?s)<!-- readme-example: emulator-server -->\s*```\w*\n(.*?)\n```' | Should -BeTrue
+        $server = $Matches[1].Trim()
+        $server -match '^dotnet out/emulator/IrisBatch\.Emulator\.dll --port (\d+) --api-key (\S+)$' | Should -BeTrue -Because $server
+        $port = $Matches[1]; $key = $Matches[2]
+        $readme -match '(?s)<!-- readme-example: emulator -->\s*```powershell\n(.*?)\n```' | Should -BeTrue
+        $client = $Matches[1]
+        $client | Should -Match ([regex]::Escape("127.0.0.1:$port/v1"))
+        $client | Should -Match ([regex]::Escape("'$key'"))
+
+        # The same command line, on a free port (the README's may be taken on a shared machine).
+        $emu = Start-TestEmulator -ApiKey $key -ValidatingMs 100 -InProgressMs 500 -FinalizingMs 100
+        $saved = @{}
+        foreach ($n in 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'IRISBATCH_HOME', 'IRISBATCH_PROVIDER') { $saved[$n] = [Environment]::GetEnvironmentVariable($n) }
+        $env:IRISBATCH_HOME = Join-Path $TestDrive 'readme-journal'
+        Remove-Item env:IRISBATCH_PROVIDER -ErrorAction Ignore
+        $ps = [powershell]::Create()
+        try {
+            $code = $client.Replace("127.0.0.1:$port", ([uri] $emu.Url).Authority).Replace('./out/IrisBatch/IrisBatch.psd1', $modulePath)
+            $null = $ps.AddScript("Set-Location -LiteralPath '$repoRoot'; `$ErrorActionPreference = 'Stop'; `$ProgressPreference = 'SilentlyContinue'").Invoke()
+            $ps.Commands.Clear()
+            $text = ($ps.AddScript($code).AddCommand('Out-String').AddParameter('Width', 200).Invoke()) -join "`n"
+            $ps.Streams.Error | Should -BeNullOrEmpty
+            $rows = @(Import-Csv (Join-Path $repoRoot 'examples/products.csv'))
+            @($text -split "`n" | Where-Object { $_ -match '\bSucceeded\b.*Echo: Describe' }).Count | Should -Be $rows.Count
+        }
+        finally {
+            $ps.Dispose()
+            foreach ($kv in $saved.GetEnumerator()) { [Environment]::SetEnvironmentVariable($kv.Key, $kv.Value) }
+            Stop-TestEmulator $emu
+        }
+    }
+
+    It 'item 12: docs/testing.md says how to import the module (out/ or -Task Package) and how to get Pester' {
+        $page = Get-Content -Raw (Join-Path $repoRoot 'docs/testing.md')
+        $page | Should -Match ([regex]::Escape('Import-Module ./out/IrisBatch/IrisBatch.psd1'))
+        $page | Should -Match 'PSModulePath'
+        $page | Should -Match '-Task Package'
+        $page | Should -Match 'Install-PSResource IrisBatch'
+        $page | Should -Match 'Install-PSResource Pester'
+        $page | Should -Match ([regex]::Escape('.tools/packages/pester/5.7.1/tools/Pester.psd1'))
+    }
+
+    It 'item 12: every IrisBatch call in docs/testing.md''s examples passes -Provider Mock (or the script''s -Provider, given Mock)' {
+        $page = Join-Path $repoRoot 'docs/testing.md'
+        $code = (Get-MarkdownCodeBlock -Path $page | ForEach-Object Code) -join "`n"
+        $calls = [regex]::Matches($code, '(Submit-IrisBatch|Get-IrisBatchStatus)[^\n|]*')
+        $calls.Count | Should -BeGreaterThan 0
+        foreach ($c in $calls) { $c.Value | Should -Match '-Provider (Mock|\$Provider)' }
+        $scriptRuns = [regex]::Matches($code, '& \$script [^\n]*')
+        $scriptRuns.Count | Should -BeGreaterThan 0
+        foreach ($c in $scriptRuns) { $c.Value | Should -Match '-Provider Mock' }
+        # The tips' inline examples too.
+        foreach ($m in [regex]::Matches((Get-Content -Raw $page), '`\{ (Get-IrisBatch\w+[^`]*)')) { $m.Groups[1].Value | Should -Match '-Provider Mock' }
+    }
+
+    It 'item 12: the page''s two examples, copied as written into an empty folder, pass in a fresh pwsh with no key' {
+        $blocks = @(Get-MarkdownCodeBlock -Path (Join-Path $repoRoot 'docs/testing.md') | Where-Object { $_.Code.Contains("`n") })
+        $blocks.Count | Should -Be 2
+        $dir = Join-Path $TestDrive 'copied'
+        $null = New-Item -ItemType Directory -Force $dir
+        Set-Content -Path (Join-Path $dir 'Update-ProductDescriptions.ps1') -Value $blocks[0].Code
+        Set-Content -Path (Join-Path $dir 'Update-ProductDescriptions.Tests.ps1') -Value $blocks[1].Code
+        $pester = Join-Path (Get-Module Pester).ModuleBase 'Pester.psd1'
+        $runner = Join-Path $TestDrive 'run-copied.ps1'
+        Set-Content -Path $runner -Value @'
+param([string] $ModuleFolder, [string] $Pester, [string] $Dir)
+$ErrorActionPreference = 'Stop'
+# A new user's session: no key of any provider, IrisBatch found on PSModulePath (as docs/testing.md says).
+Get-ChildItem env: | Where-Object { $_.Name -match '_API_KEY$|^IRISBATCH_PROVIDER$|_BASE_URL$' } | ForEach-Object { Remove-Item "env:$($_.Name)" }
+$env:PSModulePath = $ModuleFolder + [IO.Path]::PathSeparator + $env:PSModulePath
+Import-Module $Pester
+$r = Invoke-Pester -Path $Dir -PassThru -Output None
+"RESULT $($r.PassedCount) $($r.FailedCount)"
+'@
+        $out = Invoke-TestPwsh -File $runner -ArgumentList @('-ModuleFolder', (Split-Path (Split-Path $modulePath)), '-Pester', $pester, '-Dir', $dir)
+        ($out | Where-Object { $_ -like 'RESULT *' }) | Should -Be 'RESULT 3 0' -Because ($out -join "`n")
+    }
+}
