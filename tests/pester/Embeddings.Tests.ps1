@@ -11,6 +11,11 @@ BeforeAll {
         for ($i = 1; $i -le $Count; $i++) { [pscustomobject]@{ id = "doc-$i"; title = "Title $i"; body = "Body text number $i" } }
     }
 
+    # The emulator's fake embedding model (src/IrisBatch.Emulator/Features/EmbeddingVectors.cs), loaded from the
+    # published emulator: what each row's vector must be.
+    $emulatorDll = Join-Path $PSScriptRoot '../../out/emulator/IrisBatch.Emulator.dll'
+    if (-not ('IrisBatch.Emulator.EmbeddingVectors' -as [type])) { $null = [Reflection.Assembly]::LoadFrom((Resolve-Path $emulatorDll).Path) }
+
     # Whether two vectors hold the same floats (null is never the same).
     function Test-SameVector($a, $b) {
         if ($null -eq $a -or $null -eq $b) { return $false }
@@ -153,15 +158,23 @@ Describe 'Embeddings on OpenAI (emulator)' {
         $results[0].Output | Should -BeNullOrEmpty
     }
 
-    It 'each vector is the one the emulator wrote for that row (decoded exactly)' {
-        $b = Invoke-EmulatorApi $emu GET "/v1/batches/$($batch.Id)"
-        $byId = @{}
-        foreach ($line in Get-EmulatorFileLines $emu $b.output_file_id) { $byId[$line.custom_id] = $line.response.body.data[0].embedding }
+    It 'each vector is the emulator''s vector of the row''s text, 16 long (-Dimensions 16 honoured)' {
         $wrong = foreach ($r in $results) {
-            $wire = $byId[$r.CustomId]
-            $expected = if ($wire -is [string]) { [IrisBatch.Embeddings.EmbeddingVector]::FromBase64($wire) } else { $wire }
-            if (-not (Test-SameVector $r.Embedding $expected)) { $r.CustomId }
+            $expected = [IrisBatch.Emulator.EmbeddingVectors]::Vector("$($r.Input.title): $($r.Input.body)", 16)
+            if ($r.Embedding.Length -ne 16 -or -not (Test-SameVector $r.Embedding $expected)) { $r.CustomId }
         }
+        @($wrong) | Should -BeNullOrEmpty
+    }
+
+    It 'the emulator answered in base64, and the module decoded it exactly' {
+        $b = Invoke-EmulatorApi $emu GET "/v1/batches/$($batch.Id)"
+        $lines = @(Get-EmulatorFileLines $emu $b.output_file_id | Select-Object -First 25)
+        $byId = @{}; foreach ($r in $results) { $byId[$r.CustomId] = $r.Embedding }
+        $wrong = foreach ($line in $lines) {
+            $wire = $line.response.body.data[0].embedding
+            if ($wire -isnot [string] -or -not (Test-SameVector $byId[$line.custom_id] ([IrisBatch.Embeddings.EmbeddingVector]::FromBase64($wire)))) { $line.custom_id }
+        }
+        $lines.Count | Should -Be 25
         @($wrong) | Should -BeNullOrEmpty
     }
 
@@ -186,8 +199,9 @@ Describe 'Embeddings on OpenAI (emulator)' {
             New-Docs 3 | New-IrisBatchRequest -Endpoint Embeddings -Model text-embedding-3-small -Prompt '{title}: {body}' |
                 Submit-IrisBatch -BaseUri $emu.BaseUri -WhatIf
         }
-        $said | Should -Match '3 requests .*\d+ input tokens \(cl100k_base\)'
-        $said | Should -Match 'embedding batch price of 0.01 USD per 1M input tokens'
+        $said | Should -Match 'What if: .*3 requests in 1 batch\(es\) for text-embedding-3-small'
+        $said | Should -Match '(?m)^\s*1 text-embedding-3-small\s+3\s+[1-9]\d*\s+0\s+0\.0000\s*$' -Because 'the row shows the input tokens and no output tokens'
+        $said | Should -Match 'Embeddings \(text-embedding-3-small\) have no output tokens: the input tokens at the embedding batch price of 0.01 USD per 1M input tokens'
         { New-Docs 3 | New-IrisBatchRequest -Endpoint Embeddings -Model text-embedding-3-small -Prompt '{title}: {body}' |
             Submit-IrisBatch -BaseUri $emu.BaseUri -MaxCost 0.0000000001 -ErrorAction Stop } | Should -Throw -ErrorId 'IrisBatch.CostLimitExceeded*'
         (Get-EmulatorStats $emu).uploads | Should -Be $before
@@ -253,5 +267,134 @@ Describe 'A 120,000-row embedding job splits under the 50,000 inputs limit and r
         }
         $bad | Should -Be 0
         $seen.Count | Should -Be 120000
+    }
+}
+
+Describe 'Embeddings on Gemini (emulator): asyncBatchEmbedContent, joined back on the key' {
+    BeforeAll {
+        $emu = Start-TestEmulator -ValidatingMs 10 -InProgressMs 50 -FinalizingMs 10
+        $null = Initialize-ProviderTestEnvironment -KeyVariable 'GEMINI_API_KEY'
+        $batch = New-Docs 120 | New-IrisBatchRequest -Endpoint Embeddings -Model gemini-embedding-001 -Prompt '{title}: {body}' -CustomId '{id}' -Dimensions 64 |
+            Submit-IrisBatch -Provider Gemini -BaseUri $emu.Url | Wait-IrisBatch -PollInterval $poll -Timeout 60
+        $results = @($batch | Get-IrisBatchResult)
+    }
+    AfterAll {
+        $emu | Stop-TestEmulator
+        Clear-TestEnvironment
+    }
+
+    It 'creates the batch at asyncBatchEmbedContent, inline' {
+        $batch.Status | Should -Be ([IrisBatch.BatchStatus]::Completed)
+        (Get-EmulatorStats $emu).routes.PSObject.Properties.Name | Should -Contain 'POST /v1beta/models/{model}:asyncBatchEmbedContent'
+        (Get-EmulatorStats $emu).uploads | Should -Be 0 -Because 'a small batch goes inline'
+    }
+
+    It 'gives every row its own vector: Gemini''s truncation of the row''s text to 64 dimensions' {
+        $results.Count | Should -Be 120
+        $wrong = foreach ($r in $results) {
+            $expected = [IrisBatch.Emulator.EmbeddingVectors]::Truncated("$($r.Input.title): $($r.Input.body)", 3072, 64)
+            if ($r.Status -ne 'Succeeded' -or -not (Test-SameVector $r.Embedding $expected) -or $r.CustomId -ne $r.Input.id) { $r.CustomId }
+        }
+        @($wrong) | Should -BeNullOrEmpty
+        $results[0].Usage.InputTokens | Should -BeGreaterThan 0
+        $results[0].Output | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Embeddings on Ollama: /api/embed and /v1/embeddings through the journaled executor' -ForEach @(
+    @{ Route = '/api/embed'; Path = '' }
+    @{ Route = '/v1/embeddings'; Path = '/v1' }
+) {
+    BeforeAll {
+        $server = Start-TestEmulator -ArgumentList '--ollama-only'
+        $null = Initialize-ProviderTestEnvironment -KeyVariable ''
+        $batch = New-Docs 40 | New-IrisBatchRequest -Endpoint Embeddings -Model nomic-embed-text -Prompt '{title}: {body}' -CustomId '{id}' |
+            Submit-IrisBatch -Provider Ollama -BaseUri "$($server.Url)$Path" | Wait-IrisBatch -PollInterval $poll -Timeout 60
+        $results = @($batch | Get-IrisBatchResult)
+    }
+    AfterAll {
+        $server | Stop-TestEmulator
+        Clear-TestEnvironment
+    }
+
+    It 'runs each row once at <Route> and returns the server''s vector of its text' {
+        $batch.Status | Should -Be ([IrisBatch.BatchStatus]::Completed)
+        (Get-EmulatorStats $server).routes."POST $Route" | Should -Be 40
+        $results.Count | Should -Be 40
+        $wrong = foreach ($r in $results) {
+            $expected = [IrisBatch.Emulator.EmbeddingVectors]::Vector("$($r.Input.title): $($r.Input.body)", 768)
+            if ($r.Status -ne 'Succeeded' -or -not (Test-SameVector $r.Embedding $expected)) { $r.CustomId }
+        }
+        @($wrong) | Should -BeNullOrEmpty
+        $results[0].Usage.InputTokens | Should -BeGreaterThan 0
+    }
+}
+
+Describe 'Ollama embeddings: the waiting process stopped midway (SIGTERM) and resumed: every row embedded exactly once' -Skip:($IsWindows) {
+    BeforeAll {
+        $waiter = Join-Path $TestDrive 'waiter.ps1'
+        Set-Content $waiter -Value @'
+param($ModulePath, $Id)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+Import-Module $ModulePath
+$b = Wait-IrisBatch -Id $Id -ThrottleLimit 8 -PollInterval 0.1 -Timeout 120
+"STATUS=$($b.Status)"
+'@
+        function Get-EmbedCount([object[]] $Servers) {
+            $byPrompt = @{}; $total = 0
+            foreach ($s in $Servers) {
+                $st = Get-EmulatorStats $s
+                $total += [long] $st.ollama_requests
+                foreach ($p in $st.ollama_by_prompt.psobject.Properties) { $byPrompt[$p.Name] = [long] $byPrompt[$p.Name] + [long] $p.Value }
+            }
+            [pscustomobject]@{ Total = $total; Prompts = $byPrompt.Count; MaxPerPrompt = [long] ($byPrompt.Values | Measure-Object -Maximum).Maximum }
+        }
+        $servers = @(1, 2 | ForEach-Object { Start-TestEmulator -ArgumentList '--ollama-only', '--ollama-latency-ms', '30', '--ollama-max-parallel', '8' })
+        $null = Initialize-ProviderTestEnvironment -KeyVariable ''
+        $rows = 600
+        $batch = New-Docs $rows | New-IrisBatchRequest -Endpoint Embeddings -Model nomic-embed-text -Prompt '{title}: {body}' -CustomId '{id}' |
+            Submit-IrisBatch -Provider Ollama -BaseUri $servers.Url
+        Send-TestSignal -ProcessId $PID -Signal 0
+    }
+    AfterAll {
+        $servers | Where-Object { $_ } | ForEach-Object { Stop-TestEmulator $_ }
+        Clear-TestEnvironment
+    }
+
+    It 'stops midway with every vector the servers gave in the journal' {
+        $child = Start-TestPwsh -File $waiter -ArgumentList @((Get-ModuleUnderTestPath), $batch.Id)
+        try {
+            $null = Wait-TestCondition -TimeoutSeconds 60 -IntervalMs 20 -Because 'the waiter should have some answered' {
+                (Get-EmbedCount $servers).Total -ge 150 -or $child.Process.HasExited
+            }
+            $child.Process.HasExited | Should -BeFalse -Because 'the signal should land midway'
+            Send-TestSignal -ProcessId $child.Process.Id -Signal 15
+            $end = Stop-TestPwsh $child -TimeoutSeconds 15
+        }
+        catch { $null = Stop-TestPwsh $child -Kill; throw }
+        $end.Output | Should -Not -Match 'STATUS='
+        Start-Sleep -Milliseconds 300
+        $script:atStop = Get-EmbedCount $servers
+        $script:atStop.Total | Should -BeLessThan $rows
+        $now = Get-IrisBatchStatus -Id $batch.Id
+        ($now.Succeeded + $now.Failed) | Should -Be $script:atStop.Total -Because 'the answers in flight were journaled before the process ended'
+    }
+
+    It 'a new process finishes it: each row embedded exactly once, every vector right' {
+        $child = Start-TestPwsh -File $waiter -ArgumentList @((Get-ModuleUnderTestPath), $batch.Id)
+        $end = Stop-TestPwsh $child -TimeoutSeconds 90
+        $end.Output | Should -Match 'STATUS=Completed'
+        $after = Get-EmbedCount $servers
+        $after.Prompts | Should -Be $rows
+        $after.Total | Should -Be $rows
+        $after.MaxPerPrompt | Should -Be 1
+        $results = @(Get-IrisBatchResult -Id $batch.Id)
+        $results.Count | Should -Be $rows
+        $wrong = foreach ($r in $results) {
+            $expected = [IrisBatch.Emulator.EmbeddingVectors]::Vector("$($r.Input.title): $($r.Input.body)", 768)
+            if ($r.Status -ne 'Succeeded' -or -not (Test-SameVector $r.Embedding $expected)) { $r.CustomId }
+        }
+        @($wrong) | Should -BeNullOrEmpty
     }
 }

@@ -34,6 +34,8 @@ namespace IrisBatch.Estimates
             public double? Cost { get; set; }
             /// <summary>A reasoning model: its estimated output leaves reasoning tokens out.</summary>
             public bool Reasoning { get; set; }
+            /// <summary>An embedding batch: no output tokens, priced at the model's embedding batch price per input token.</summary>
+            public bool Embeddings { get; set; }
         }
 
         public IReadOnlyList<Row> Rows => _rows;
@@ -100,7 +102,15 @@ namespace IrisBatch.Estimates
                               ? $", {age.Value:N0} days old: they may have changed. Pass -PriceTable with current prices."
                               : "."));
             }
-            lines.Add("Output tokens are estimated as each request's -MaxTokens where set, else as many as its input.");
+            if (_rows.Any(r => !r.Embeddings))
+                lines.Add("Output tokens are estimated as each request's -MaxTokens where set, else as many as its input.");
+            foreach (var model in _rows.Where(r => r.Embeddings).Select(r => r.Model).Distinct())
+            {
+                double input = 0;
+                bool priced = _prices != null && _prices.TryGet(model, out input, out _);
+                lines.Add($"Embeddings ({model}) have no output tokens: the input tokens at the embedding batch price" +
+                          (priced ? $" of {input.ToString("0.######", CultureInfo.InvariantCulture)} {currency} per 1M input tokens." : ", which the price table does not have."));
+            }
             if (_rows.Any(r => r.Reasoning))
                 lines.Add("* A reasoning model: the estimate excludes its reasoning tokens, which are billed as output tokens too.");
             if (anyUnknown)

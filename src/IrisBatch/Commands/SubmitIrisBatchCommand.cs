@@ -194,8 +194,9 @@ namespace IrisBatch.Commands
                         Model = part.Entry.Model,
                         Requests = part.Entry.RequestCount,
                         InputTokens = part.InputTokens,
-                        OutputTokens = part.MaxOutputTokens > 0 ? part.MaxOutputTokens : part.InputTokens,
+                        OutputTokens = part.Entry.Embeddings ? 0 : part.MaxOutputTokens > 0 ? part.MaxOutputTokens : part.InputTokens,
                         Cost = CostOf(part),
+                        Embeddings = part.Entry.Embeddings,
                         Reasoning = Data.ModelNames.IsReasoning(lane.Provider.Name, part.Entry.Model),
                     });
                 var requests = lane.Parts.Sum(p => p.Entry.RequestCount);
