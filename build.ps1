@@ -12,8 +12,9 @@
     Tasks (each runs its dependencies first, and every task runs at most once per invocation):
       Build    dotnet build of the solution, then publishes the module to out/IrisBatch (manifest stamped
                with <Version> from Directory.Build.props) and the emulator to out/emulator.
-      Test     Build, then xunit (tests/IrisBatch.Tests) and Pester (tests/pester, in a child pwsh, against
-               the published module). Ends with one line 'Tests: N passed, N failed'; exit code 1 on any
+      Test     Build, then xunit (tests/IrisBatch.Tests), Pester (tests/pester, in a child pwsh, against
+               the published module) and the official Groq/Mistral/Together SDKs (tests/sdk-node, npm ci; skipped
+               when Node.js is missing). Ends with one line 'Tests: N passed, N failed[, N skipped]'; exit code 1 on any
                failure, or if a runner crashed or ran no tests.
       Demo     Build, start the emulator on a free 127.0.0.1 port, run examples/Invoke-Demo.ps1 (the README
                pipeline on examples/products.csv) in a child pwsh, stop the emulator.
@@ -178,7 +179,7 @@ function Write-Manifest([string] $Version, [hashtable] $Extras) {
 #region test result readers
 
 function New-RunnerResult([string] $Name) {
-    [pscustomobject]@{ Name = $Name; Passed = 0; Failed = 0; Total = 0; Failures = [Collections.Generic.List[object]]::new(); Problem = $null }
+    [pscustomobject]@{ Name = $Name; Passed = 0; Failed = 0; Skipped = 0; Total = 0; Failures = [Collections.Generic.List[object]]::new(); Problem = $null }
 }
 
 function Read-TrxResult([string] $Path, [object] $Result) {
@@ -283,22 +284,67 @@ function Invoke-PesterTests {
     $result
 }
 
+function Invoke-NodeSdkTests {
+    <#
+    The official Groq, Mistral and Together SDKs (npm) against the emulator: tests/sdk-node, installed with npm ci from
+    its committed package-lock.json. Node.js is a test-only prerequisite: without node and npm the tests are counted as
+    skipped, and the build says so. With -PesterFullName they run only when a pattern matches 'sdk-node'.
+    #>
+    $result = New-RunnerResult 'Node'
+    $dir = Join-Path $Root 'tests/sdk-node'
+    $script = Join-Path $dir 'sdk.test.mjs'
+    if ($PesterFullName -and -not @($PesterFullName | Where-Object { 'sdk-node' -like $_ })) { return $null }
+    $node = Get-Command node -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+    $npm = Get-Command npm -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+    if (-not $node -or -not $npm) {
+        $result.Skipped = $result.Total = ([regex]::Matches((Get-Content -Raw $script), '(?m)^\s*test\(')).Count
+        Write-Step "Node: node and npm not found: the $($result.Skipped) official-SDK tests in tests/sdk-node are SKIPPED (install Node.js 18 or later to run them)"
+        return $result
+    }
+    $PSNativeCommandUseErrorActionPreference = $false
+    $installed = Join-Path $dir 'node_modules/.package-lock.json'
+    if (-not (Test-Path $installed) -or (Get-Item $installed).LastWriteTimeUtc -lt (Get-Item (Join-Path $dir 'package-lock.json')).LastWriteTimeUtc) {
+        Write-Step 'Node: npm ci (tests/sdk-node)'
+        Push-Location $dir
+        try { & $npm.Source ci --no-audit --no-fund | Out-Host } finally { Pop-Location }
+        if ($LASTEXITCODE -ne 0) { $result.Problem = "npm ci failed (exit code $LASTEXITCODE)"; return $result }
+    }
+    Write-Step 'Node: tests/sdk-node (groq-sdk, @mistralai/mistralai, together-ai against out/emulator)'
+    $env:IRISBATCH_EMULATOR = Join-Path $EmulatorOut 'IrisBatch.Emulator.dll'
+    $env:DOTNET_HOST_PATH = Get-DotnetPath
+    Push-Location $dir
+    try { $lines = @(& $node.Source --test --test-reporter=tap --test-timeout=180000 $script 2>&1 | ForEach-Object { "$_" }) }
+    finally { Pop-Location }
+    $code = $LASTEXITCODE
+    $lines | Out-Host
+    foreach ($line in $lines) {
+        if ($line -match '^# pass (\d+)') { $result.Passed = [int] $Matches[1] }
+        elseif ($line -match '^# fail (\d+)') { $result.Failed = [int] $Matches[1] }
+        elseif ($line -match '^# skipped (\d+)') { $result.Skipped = [int] $Matches[1] }
+        elseif ($line -match '^\s+not ok \d+ - (.+)$') { $result.Failures.Add([pscustomobject]@{ Name = $Matches[1]; Message = 'see the TAP output above' }) }
+    }
+    $result.Total = $result.Passed + $result.Failed + $result.Skipped
+    if ($code -ne 0 -and $result.Failed -eq 0) { $result.Problem = "node --test exited with $code" }
+    $result
+}
+
 function Invoke-TestTask {
     $null = New-Item -ItemType Directory -Force $TestResults
-    $runners = @(Invoke-XunitTests; Invoke-PesterTests)
+    $runners = @(Invoke-XunitTests; Invoke-PesterTests; Invoke-NodeSdkTests) | Where-Object { $_ }
 
-    $passed = 0; $failed = 0
+    $passed = 0; $failed = 0; $skipped = 0
     $problems = [Collections.Generic.List[string]]::new()
     foreach ($r in $runners) {
         $passed += $r.Passed
         $failed += $r.Failed
+        $skipped += $r.Skipped
         if (-not $r.Problem -and $r.Total -eq 0) { $r.Problem = 'ran no tests' }
         if ($r.Problem) { $failed++; $problems.Add("$($r.Name): $($r.Problem)") }   # a broken runner counts as a failure
     }
 
     Write-Step 'Summary'
     foreach ($r in $runners) {
-        Write-Host ("{0,-7} {1} passed, {2} failed{3}" -f $r.Name, $r.Passed, $r.Failed, $(if ($r.Problem) { " ($($r.Problem))" } else { '' }))
+        Write-Host ("{0,-7} {1} passed, {2} failed{3}{4}" -f $r.Name, $r.Passed, $r.Failed, $(if ($r.Skipped) { ", $($r.Skipped) skipped" } else { '' }), $(if ($r.Problem) { " ($($r.Problem))" } else { '' }))
     }
     $failures = @($runners | ForEach-Object { foreach ($f in $_.Failures) { [pscustomobject]@{ Runner = $_.Name; Name = $f.Name; Message = $f.Message } } })
     if ($failures -or $problems) {
@@ -311,7 +357,7 @@ function Invoke-TestTask {
         }
     }
     # Printed last by the script: CI reads the final line.
-    $script:FinalLine = "Tests: $passed passed, $failed failed"
+    $script:FinalLine = "Tests: $passed passed, $failed failed" + $(if ($skipped) { ", $skipped skipped" } else { '' })
     if ($failed -gt 0) { $script:ExitCode = 1 }
 }
 
