@@ -247,6 +247,16 @@ namespace IrisBatch.Tests.Core
             Assert.Equal(258, png.EstimateTokens("gemini-2.5-flash"));
         }
 
+        [Fact]
+        public void Token_estimates_count_each_image_by_the_providers_formula()
+        {
+            var r = Request("gpt-4o-mini");
+            var counter = IrisBatch.Estimates.TokenCounter.For(r.Model);
+            long without = counter.Count(r);
+            r.Images = new[] { File(Png), new ImageInput("https://x/a.png", "https://x/a.png", null, null) };
+            Assert.Equal(without + 255 + 765, counter.Count(r));
+        }
+
         public class Nested
         {
             public string Sku { get; set; } = "";
