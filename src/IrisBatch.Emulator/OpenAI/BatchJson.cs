@@ -50,7 +50,7 @@ internal static class BatchJson
                 ["input_tokens"] = input,
                 ["input_tokens_details"] = new JsonObject { ["cached_tokens"] = 0 },
                 ["output_tokens"] = output,
-                ["output_tokens_details"] = new JsonObject { ["reasoning_tokens"] = 0 },
+                ["output_tokens_details"] = new JsonObject { ["reasoning_tokens"] = s.Total > 0 ? b.ReasoningTokens(s.Done) : 0 },
                 ["total_tokens"] = input + output,
             };
         }

@@ -17,7 +17,7 @@ internal sealed class OpenAIBatch : IDisposable
     private FileStream? _input;
     private bool _resultsWritten;
     private int[] _okPrefix = { 0 };
-    private long[] _inPrefix = { 0 }, _outPrefix = { 0 };
+    private long[] _inPrefix = { 0 }, _outPrefix = { 0 }, _reasoningPrefix = { 0 };
 
     public OpenAIBatch(string id, long seq, CreateBatchRequest request, DateTimeOffset createdAt, LifecycleTiming timing)
     {
@@ -102,7 +102,10 @@ internal sealed class OpenAIBatch : IDisposable
                 inTok[i + 1] = inTok[i] + (success ? line.InputTokens : 0);
                 outTok[i + 1] = outTok[i] + (success ? line.OutputTokens : 0);
             }
-            (_okPrefix, _inPrefix, _outPrefix) = (ok, inTok, outTok);
+            var reasoning = new long[n + 1];
+            for (int i = 0; i < n; i++)
+                reasoning[i + 1] = reasoning[i] + (result.Lines[i].Outcome == FakeOutcome.Ok ? result.Lines[i].Features.ReasoningTokens : 0);
+            (_okPrefix, _inPrefix, _outPrefix, _reasoningPrefix) = (ok, inTok, outTok, reasoning);
             Validation = result;
             Timeline.MarkValidated(finishedAt, result.Ok, n);
             if (!result.Ok || _resultsWritten) CloseInput();
@@ -160,6 +163,9 @@ internal sealed class OpenAIBatch : IDisposable
 
     /// <summary>Tokens of the successful requests among the first <paramref name="done"/>.</summary>
     public (long Input, long Output) Tokens(int done) => (_inPrefix[done], _outPrefix[done]);
+
+    /// <summary>Reasoning tokens (part of the output) of the successful requests among the first <paramref name="done"/>.</summary>
+    public long ReasoningTokens(int done) => _reasoningPrefix[done];
 
     private void EnsureResults(TimelineSnapshot s, FileStore files, DateTimeOffset now)
     {

@@ -121,6 +121,9 @@ public sealed class ChatFeatureTests
         Assert.Equal(reasoning + 3, usage.GetProperty("completion_tokens").GetInt32());   // "Echo: hello there"
         Assert.True(Body(lines["minimal"]).GetProperty("usage").GetProperty("completion_tokens_details").GetProperty("reasoning_tokens").GetInt32()
             < reasoning);
+        // The batch's usage sums the successful lines' reasoning tokens (spec §1.5).
+        long sum = new[] { "temp1", "ok", "minimal" }.Sum(k => (long)Body(lines[k]).GetProperty("usage").GetProperty("completion_tokens_details").GetProperty("reasoning_tokens").GetInt32());
+        Assert.Equal(sum, batch.GetProperty("usage").GetProperty("output_tokens_details").GetProperty("reasoning_tokens").GetInt64());
         Assert.Equal(4, host.State.Stats.Features.For("openai").Rejected);
         Assert.Equal(3, host.State.Stats.Features.For("openai").ReasoningRequests);
     }
