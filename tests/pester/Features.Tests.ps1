@@ -85,6 +85,14 @@ Describe '<Name>: -Schema, images, Responses and reasoning models end to end' -F
             @(Get-IrisBatchResult -Id $results[0].BatchId -Status Failed @at).CustomId | Sort-Object | Should -Be @('sku-7', 'sku-8', 'sku-9')
         }
 
+        It 'resubmits the failed rows with their schema' {
+            $schemaBefore = (Get-Features $Feature).schema_requests
+            $again = @(Get-IrisBatchResult -Id $results[0].BatchId -Status Failed @at | Submit-IrisBatch @at -Force | Wait-IrisBatch -PollInterval $poll @at | Get-IrisBatchResult @at)
+            ((Get-Features $Feature).schema_requests - $schemaBefore) | Should -Be 3
+            $again.Count | Should -Be 3
+            @($again | Where-Object { $_.Error.Code -in 'invalid_output', 'truncated', 'refusal' }).Count | Should -Be 3 -Because 'the markers are still in the prompts'
+        }
+
         It 'gives Export-Csv the input columns, then the schema''s, then IrisBatch''s' {
             $csv = Join-Path $TestDrive "out-$Feature.csv"
             Get-IrisBatchResult -Id $results[0].BatchId -IncludeInput @at | Export-Csv $csv -NoTypeInformation
