@@ -12,9 +12,7 @@ BeforeDiscovery {
     $faults = @(
         @{ Route = 'create'; Fault = '429 with Retry-After'; Rule = @{ kind = 'status'; status_code = 429; retry_after = 1; retry_after_ms = 30 } }
         @{ Route = 'upload'; Fault = '500'; Rule = @{ kind = 'status'; status_code = 500 } }
-        @{ Route = 'get'; Fault = '503'; Rule = @{ kind = 'status'; status_code = 503 } }
         @{ Route = 'create'; Fault = 'reset after acting'; Rule = @{ kind = 'reset_after' } }
-        @{ Route = 'upload'; Fault = 'reset after acting'; Rule = @{ kind = 'reset_after' } }
         @{ Route = 'download'; Fault = 'truncated body'; Rule = @{ kind = 'truncate' } }
         @{ Route = 'download'; Fault = 'malformed result line'; Rule = @{ kind = 'malformed_line'; line = 7 } }
     )

@@ -1,0 +1,177 @@
+using System;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Tasks;
+using IrisBatch.Emulator;
+using Xunit;
+
+namespace IrisBatch.Tests.Emulator;
+
+/// <summary>
+/// Issue 19: the emulator refuses what Groq, Mistral and Together refuse (spec §12-§14), in each one's own error shape,
+/// on a manual clock. The official SDKs check the happy paths (tests/sdk-node).
+/// </summary>
+public sealed class GroqMistralTogetherTests
+{
+    private static async Task<(EmulatorHost Host, ManualClock Clock, HttpClient Http)> StartAsync()
+    {
+        var clock = new ManualClock();
+        var host = await EmulatorHost.StartAsync(new EmulatorOptions { ValidatingMs = 100, InProgressMs = 900, FinalizingMs = 100, CancellingMs = 100, TimeProvider = clock });
+        var http = new HttpClient { BaseAddress = host.BaseUri };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "test-key");
+        return (host, clock, http);
+    }
+
+    private static MultipartFormDataContent Form(string content, string filename, params (string Name, string Value)[] fields)
+    {
+        var form = new MultipartFormDataContent();
+        foreach (var (name, value) in fields) form.Add(new StringContent(value), name);
+        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(content));
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(file, "file", filename);
+        return form;
+    }
+
+    private static StringContent JsonBody(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+
+    private static async Task<JsonElement> JsonOf(HttpResponseMessage r) => await EmulatorApi.JsonAsync(r);
+
+    private static string Line(string id, string? model, bool openAI = false, string text = "Hi")
+    {
+        var body = model is null ? (object)new { messages = new[] { new { role = "user", content = text } } }
+            : new { model, messages = new[] { new { role = "user", content = text } } };
+        return openAI ? JsonSerializer.Serialize(new { custom_id = id, method = "POST", url = "/v1/chat/completions", body })
+            : JsonSerializer.Serialize(new { custom_id = id, body });
+    }
+
+    [Fact]
+    public async Task Groq_takes_purpose_batch_only_without_expires_after_and_windows_from_24h_to_7d()
+    {
+        var (host, _, http) = await StartAsync();
+        await using var _h = host;
+        using var _c = http;
+        using (var r = await http.PostAsync("/groq/openai/v1/files", Form(Line("a", "m", true), "in.jsonl", ("purpose", "fine-tune"))))
+            Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        using (var r = await http.PostAsync("/groq/openai/v1/files", Form(Line("a", "m", true), "in.jsonl", ("purpose", "batch"), ("expires_after[anchor]", "created_at"), ("expires_after[seconds]", "3600"))))
+            Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        string fileId;
+        using (var r = await http.PostAsync("/groq/openai/v1/files", Form(Line("a", "m", true) + "\n" + Line("b", "other-model", true), "in.jsonl", ("purpose", "batch"))))
+        {
+            var f = await JsonOf(r);
+            fileId = f.GetProperty("id").GetString()!;
+            Assert.StartsWith("file_01", fileId);
+            Assert.False(f.TryGetProperty("status", out _));
+        }
+        foreach (var (window, ok) in new[] { ("23h", false), ("24h", true), ("36h", true), ("7d", true), ("8d", false), ("1w", false) })
+            using (var r = await http.PostAsync("/groq/openai/v1/batches", JsonBody(new { input_file_id = fileId, endpoint = "/v1/chat/completions", completion_window = window })))
+                Assert.True(ok == r.IsSuccessStatusCode, window + ": " + await r.Content.ReadAsStringAsync());
+        using (var r = await http.PostAsync("/groq/openai/v1/batches", JsonBody(new { input_file_id = fileId, endpoint = "/v1/embeddings", completion_window = "24h" })))
+            Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        using (var r = await http.GetAsync("/groq/openai/v1/batches"))
+        {
+            var list = await JsonOf(r);
+            Assert.Equal(3, list.GetProperty("data").GetArrayLength());
+            Assert.False(list.TryGetProperty("has_more", out _));
+            foreach (var b in list.GetProperty("data").EnumerateArray()) { Assert.False(b.TryGetProperty("model", out _)); Assert.False(b.TryGetProperty("usage", out _)); }
+        }
+        Assert.Equal(0, host.State.OpenAIBatchCount);
+    }
+
+    [Fact]
+    public async Task Mistral_validates_like_FastAPI_and_runs_the_model_of_the_job()
+    {
+        var (host, clock, http) = await StartAsync();
+        await using var _h = host;
+        using var _c = http;
+        string fileId;
+        using (var r = await http.PostAsync("/mistral/v1/files", Form(Line("a", null) + "\n" + Line("b", "other-model"), "in.jsonl", ("purpose", "batch"))))
+            fileId = (await JsonOf(r)).GetProperty("id").GetString()!;
+        Assert.True(Guid.TryParse(fileId, out _));
+        using (var r = await http.PostAsync("/mistral/v1/batch/jobs", JsonBody(new { input_files = new[] { fileId }, endpoint = "/v1/chat/completions", model = "m", timeout_hours = 169 })))
+        {
+            Assert.Equal((HttpStatusCode)422, r.StatusCode);
+            Assert.Equal("timeout_hours", (await JsonOf(r)).GetProperty("detail")[0].GetProperty("loc")[1].GetString());
+        }
+        using (var r = await http.PostAsync("/mistral/v1/batch/jobs", JsonBody(new { input_files = new[] { fileId }, endpoint = "/v1/chat/completions", model = "m", metadata = new { this_key_is_much_longer_than_thirty_two = "x" } })))
+            Assert.Equal((HttpStatusCode)422, r.StatusCode);
+        using (var r = await http.GetAsync("/mistral/v1/batch/jobs/not-a-uuid"))
+            Assert.Equal((HttpStatusCode)422, r.StatusCode);
+        using (var r = await http.GetAsync("/mistral/v1/batch/jobs/" + Guid.NewGuid()))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+            Assert.Equal("error", (await JsonOf(r)).GetProperty("object").GetString());
+        }
+        string jobId;
+        using (var r = await http.PostAsync("/mistral/v1/batch/jobs", JsonBody(new { input_files = new[] { fileId }, endpoint = "/v1/chat/completions", model = "m" })))
+        {
+            var job = await JsonOf(r);
+            Assert.Equal("QUEUED", job.GetProperty("status").GetString());
+            jobId = job.GetProperty("id").GetString()!;
+        }
+        clock.AdvanceMs(200);
+        await EmulatorApiWait(async () => (await JsonOf(await http.GetAsync("/mistral/v1/batch/jobs/" + jobId))).GetProperty("status").GetString() == "FAILED");
+        var failed = await JsonOf(await http.GetAsync("/mistral/v1/batch/jobs/" + jobId));
+        Assert.Contains("the job is for 'm'", failed.GetProperty("errors")[0].GetProperty("message").GetString());
+        using var bad = new HttpClient { BaseAddress = host.BaseUri };
+        bad.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "wrong");
+        using (var r = await bad.GetAsync("/mistral/v1/batch/jobs"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
+            Assert.Equal("Unauthorized", (await JsonOf(r)).GetProperty("message").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Together_answers_201_with_job_refuses_other_windows_and_long_custom_ids_with_string_errors()
+    {
+        var (host, clock, http) = await StartAsync();
+        await using var _h = host;
+        using var _c = http;
+        string fileId;
+        using (var r = await http.PostAsync("/together/v1/files/upload", Form(Line(new string('x', 65), "m"), "in.jsonl", ("purpose", "batch-api"), ("file_name", "in.jsonl"), ("file_type", "jsonl"))))
+        {
+            var f = await JsonOf(r);
+            fileId = f.GetProperty("id").GetString()!;
+            Assert.Equal(1, f.GetProperty("LineCount").GetInt32());
+        }
+        using (var r = await http.PostAsync("/together/v1/batches", JsonBody(new { input_file_id = fileId, endpoint = "/v1/chat/completions", completion_window = "48h" })))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+            Assert.Equal(JsonValueKind.String, (await JsonOf(r)).GetProperty("error").ValueKind);
+        }
+        string id;
+        using (var r = await http.PostAsync("/together/v1/batches", JsonBody(new { input_file_id = fileId, endpoint = "/v1/chat/completions" })))
+        {
+            Assert.Equal(HttpStatusCode.Created, r.StatusCode);
+            var answer = await JsonOf(r);
+            Assert.False(answer.TryGetProperty("warning", out _));
+            id = answer.GetProperty("job").GetProperty("id").GetString()!;
+        }
+        clock.AdvanceMs(200);
+        await EmulatorApiWait(async () => (await JsonOf(await http.GetAsync("/together/v1/batches/" + id))).GetProperty("status").GetString() == "FAILED");
+        var job = await JsonOf(await http.GetAsync("/together/v1/batches/" + id));
+        Assert.Contains("at most 64", job.GetProperty("error").GetString());
+        using (var r = await http.GetAsync("/together/v1/batches"))
+            Assert.Equal(JsonValueKind.Array, (await JsonOf(r)).ValueKind);
+        using (var r = await http.GetAsync("/together/v1/batches/" + Guid.NewGuid()))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+            Assert.Equal(JsonValueKind.String, (await JsonOf(r)).GetProperty("error").ValueKind);
+        }
+    }
+
+    /// <summary>Waits for the background validation to be observed (it runs on the thread pool, not on the manual clock).</summary>
+    private static async Task EmulatorApiWait(Func<Task<bool>> done)
+    {
+        for (int i = 0; i < 400; i++)
+        {
+            if (await done()) return;
+            await Task.Delay(25);
+        }
+        Assert.Fail("the batch did not reach the expected state");
+    }
+}
