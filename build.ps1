@@ -14,7 +14,7 @@
                with <Version> from Directory.Build.props) and the emulator to out/emulator.
       Test     Build, then xunit (tests/IrisBatch.Tests), Pester (tests/pester, in a child pwsh, against
                the published module) and the official Groq/Mistral/Together SDKs (tests/sdk-node, npm ci; skipped
-               when Node.js is missing). Ends with one line 'Tests: N passed, N failed[, N skipped]'; exit code 1 on any
+               when Node.js is missing). Ends with one line 'Tests: N passed, N failed, N skipped'; exit code 1 on any
                failure, or if a runner crashed or ran no tests.
       Demo     Build, start the emulator on a free 127.0.0.1 port, run examples/Invoke-Demo.ps1 (the README
                pipeline on examples/products.csv) in a child pwsh, stop the emulator.
@@ -191,6 +191,8 @@ function Read-TrxResult([string] $Path, [object] $Result) {
     $Result.Total = & $n 'total'
     $Result.Passed = & $n 'passed'
     $Result.Failed = (& $n 'failed') + (& $n 'error') + (& $n 'timeout') + (& $n 'aborted')
+    # A skipped xunit test (e.g. one that cannot run on this OS) is 'notExecuted' in the trx.
+    $Result.Skipped = (& $n 'notExecuted') + (& $n 'inconclusive')
     $failed = Select-Xml -Path $Path -XPath "//t:UnitTestResult[@outcome='Failed' or @outcome='Error' or @outcome='Timeout' or @outcome='Aborted']" -Namespace $ns
     foreach ($r in @($failed | ForEach-Object Node)) {
         $msg = $r.SelectSingleNode('*[local-name()="Output"]/*[local-name()="ErrorInfo"]/*[local-name()="Message"]')
@@ -202,6 +204,7 @@ function Read-PesterSummary([string] $Path, [object] $Result) {
     $s = Get-Content -Raw $Path | ConvertFrom-Json
     $Result.Passed = [int] $s.passed
     $Result.Failed = [int] $s.failed
+    $Result.Skipped = [int] $s.skipped
     $Result.Total = [int] $s.total
     foreach ($f in @($s.failures)) { if ($f) { $Result.Failures.Add($f) } }
 }
@@ -344,7 +347,7 @@ function Invoke-TestTask {
 
     Write-Step 'Summary'
     foreach ($r in $runners) {
-        Write-Host ("{0,-7} {1} passed, {2} failed{3}{4}" -f $r.Name, $r.Passed, $r.Failed, $(if ($r.Skipped) { ", $($r.Skipped) skipped" } else { '' }), $(if ($r.Problem) { " ($($r.Problem))" } else { '' }))
+        Write-Host ("{0,-7} {1} passed, {2} failed, {3} skipped{4}" -f $r.Name, $r.Passed, $r.Failed, $r.Skipped, $(if ($r.Problem) { " ($($r.Problem))" } else { '' }))
     }
     $failures = @($runners | ForEach-Object { foreach ($f in $_.Failures) { [pscustomobject]@{ Runner = $_.Name; Name = $f.Name; Message = $f.Message } } })
     if ($failures -or $problems) {
@@ -357,7 +360,7 @@ function Invoke-TestTask {
         }
     }
     # Printed last by the script: CI reads the final line.
-    $script:FinalLine = "Tests: $passed passed, $failed failed" + $(if ($skipped) { ", $skipped skipped" } else { '' })
+    $script:FinalLine = "Tests: $passed passed, $failed failed, $skipped skipped"
     if ($failed -gt 0) { $script:ExitCode = 1 }
 }
 

@@ -72,7 +72,7 @@ public sealed class Faults
             FaultRule.Status or FaultRule.Quota => ErrorAsync(context, rule, route),
             FaultRule.ResetBefore => ResetBefore(context),
             FaultRule.ResetAfter => ResetAfterAsync(context, next),
-            FaultRule.Slow => SlowAsync(context, rule, next),
+            FaultRule.Slow => SlowAsync(context, rule, next, _state.Stats),
             FaultRule.Truncate => TruncateAsync(context, rule, next),
             FaultRule.MalformedLine => MalformedLineAsync(context, rule, next),
             _ => next(),
@@ -338,12 +338,16 @@ public sealed class Faults
         context.Abort();
     }
 
-    private static async Task SlowAsync(HttpContext context, FaultRule rule, Func<Task> next)
+    private static async Task SlowAsync(HttpContext context, FaultRule rule, Func<Task> next, Stats stats)
     {
         if (!rule.After)
         {
-            // A client that gives up while we wait never sees the handler act.
-            if (!await DelayAsync(rule.DelayMs, context.RequestAborted)) return;
+            // A client that gives up while we wait never sees the handler act (counted, so tests can wait for it).
+            if (!await DelayAsync(rule.DelayMs, context.RequestAborted))
+            {
+                stats.CountCallAbandoned();
+                return;
+            }
             await next();
             return;
         }

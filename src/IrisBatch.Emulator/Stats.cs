@@ -13,7 +13,7 @@ namespace IrisBatch.Emulator;
 /// </summary>
 public sealed class Stats
 {
-    private long _uploads, _filesDeleted, _batchesDeleted, _batchesCreated, _cancels, _downloads, _faultsInjected;
+    private long _uploads, _filesDeleted, _batchesDeleted, _batchesCreated, _cancels, _downloads, _faultsInjected, _callsAbandoned;
     private readonly ConcurrentDictionary<string, long> _routes = new();
 
     public long Uploads => Interlocked.Read(ref _uploads);
@@ -46,6 +46,9 @@ public sealed class Stats
     internal void CountCancel() => Interlocked.Increment(ref _cancels);
     internal void CountDownload() => Interlocked.Increment(ref _downloads);
     internal void CountFaultInjected() => Interlocked.Increment(ref _faultsInjected);
+    /// <summary>Calls whose client hung up while a slow fault held them before acting: their handler never ran.</summary>
+    public long CallsAbandoned => Interlocked.Read(ref _callsAbandoned);
+    internal void CountCallAbandoned() => Interlocked.Increment(ref _callsAbandoned);
     internal void CountRoute(string route) => _routes.AddOrUpdate(route, 1, (_, n) => n + 1);
 
     internal void Reset()
@@ -57,6 +60,7 @@ public sealed class Stats
         Interlocked.Exchange(ref _cancels, 0);
         Interlocked.Exchange(ref _downloads, 0);
         Interlocked.Exchange(ref _faultsInjected, 0);
+        Interlocked.Exchange(ref _callsAbandoned, 0);
         _routes.Clear();
         Ollama.Reset();
         Features.Reset();
@@ -75,6 +79,7 @@ public sealed class Stats
             ["cancels"] = Cancels,
             ["downloads"] = Downloads,
             ["faults_injected"] = FaultsInjected,
+            ["calls_abandoned"] = CallsAbandoned,
             ["routes"] = routes,
         };
         Ollama.AddTo(json);

@@ -126,7 +126,7 @@ Describe 'Submit-IrisBatch checks locally before sending' {
         $before = Get-SentCount
         $err = try { $null = @() | Submit-IrisBatch -BaseUri $url -ErrorAction Stop } catch { $_ }
         $err | Should -Not -BeNullOrEmpty
-        $err.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.*'
+        $err.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.EmptyInput,*'
         (Get-SentCount).Uploads | Should -Be $before.Uploads
     }
 
@@ -139,7 +139,7 @@ Describe 'Submit-IrisBatch checks locally before sending' {
         $before = Get-SentCount
         $err = try { $null = New-Requests | Submit-IrisBatch -BaseUri $url -Metadata $md -ErrorAction Stop } catch { $_ }
         $err | Should -Not -BeNullOrEmpty
-        $err.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.*'
+        $err.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.InvalidMetadata,*'
         (Get-SentCount).Uploads | Should -Be $before.Uploads
     }
 

@@ -80,7 +80,8 @@ Describe 'Ollama: 1,000 requests at -ThrottleLimit 8 on two servers, the waiting
         # SIGKILL to that one process, as Stop-Process does (a tree kill stops it first and lets answers pile up).
         finally { if (-not $child.Process.HasExited) { $child.Process.Kill() }; $end = Stop-TestPwsh $child }
         $child.Process.ExitCode | Should -Not -Be 0 -Because "the waiter was killed, not finished: $($end.Output)"
-        Start-Sleep -Milliseconds 500   # answers that were on the wire when it died are not counted by the servers
+        # Answers that were on the wire when it died are not counted by the servers: wait until none is in flight.
+        $null = Wait-TestCondition -Because 'the servers finish the calls in flight' { @($servers | Where-Object { (Get-EmulatorStats $_).ollama_in_flight -ne 0 }).Count -eq 0 }
         $script:atKill = Get-OllamaCount $servers
         $script:atKill.Total | Should -BeGreaterOrEqual 300
         $script:atKill.Total | Should -BeLessThan 1000 -Because 'the kill should land midway'
@@ -156,7 +157,7 @@ Describe 'Ollama: the waiting process stopped midway by <Signal> and resumed: ev
         }
         catch { $null = Stop-TestPwsh $child -Kill; throw }
         $end.Output | Should -Not -Match 'STATUS=' -Because 'the wait was interrupted, not finished'
-        Start-Sleep -Milliseconds 300
+        $null = Wait-TestCondition -Because 'the servers finish the calls in flight' { @($servers | Where-Object { (Get-EmulatorStats $_).ollama_in_flight -ne 0 }).Count -eq 0 }
         $script:atStop = Get-OllamaCount $servers
         $script:atStop.Total | Should -BeLessThan 1000 -Because 'it stopped midway'
         $now = Get-IrisBatchStatus -Id $batch.Id

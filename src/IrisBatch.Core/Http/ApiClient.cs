@@ -115,21 +115,43 @@ namespace IrisBatch.Http
                 {
                     await ThrowIfErrorAsync(response, what).ConfigureAwait(false);
                     long total = 0;
-                    using (var source = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
-                    using (var target = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+                    // A failing disk (full, read-only) is not a network failure: it is not retried, and leaves no partial file.
+                    // Only the writes are guarded: an IOException reading the response is the network's, and retried.
+                    async Task Local(Func<Task> write)
                     {
+                        try { await write().ConfigureAwait(false); }
+                        catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                        {
+                            try { if (File.Exists(temp)) File.Delete(temp); } catch (Exception) { }
+                            throw AtomicFile.Unavailable(targetPath, ex);
+                        }
+                    }
+                    FileStream? target = null;
+                    await Local(() => { target = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16); return Task.CompletedTask; }).ConfigureAwait(false);
+                    try
+                    {
+                        using var source = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
                         var buffer = new byte[1 << 16];
                         int read;
                         while ((read = await source.ReadAsync(buffer, 0, buffer.Length, attemptCt).ConfigureAwait(false)) > 0)
                         {
-                            await target.WriteAsync(buffer, 0, read, attemptCt).ConfigureAwait(false);
+                            await Local(() => target!.WriteAsync(buffer, 0, read, attemptCt)).ConfigureAwait(false);
                             total += read;
                             progress?.Invoke(total);
                         }
+                        await Local(() => target!.FlushAsync(attemptCt)).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        try { target!.Dispose(); } catch (IOException) { }
                     }
                     CheckLength(response, total, what);
-                    if (File.Exists(targetPath)) File.Delete(targetPath);
-                    File.Move(temp, targetPath);
+                    await Local(() =>
+                    {
+                        if (File.Exists(targetPath)) File.Delete(targetPath);
+                        File.Move(temp, targetPath);
+                        return Task.CompletedTask;
+                    }).ConfigureAwait(false);
                     return total;
                 }
             }, ct);

@@ -58,7 +58,11 @@ namespace IrisBatch.Journal
     public sealed class StateChange
     {
         public DateTimeOffset At { get; set; }
+        /// <summary>The step's stable text form, as on disk (see <see cref="JournalSteps"/>).</summary>
         public string State { get; set; } = "";
+        /// <summary>The step, typed; <see cref="JournalStep.Unknown"/> for words this version does not know.</summary>
+        [System.Text.Json.Serialization.JsonIgnore]
+        public JournalStep Step => JournalSteps.Parse(State);
         public string? Detail { get; set; }
     }
 }

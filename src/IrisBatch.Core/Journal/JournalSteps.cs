@@ -1,6 +1,31 @@
+using System;
+using System.Collections.Generic;
+
 namespace IrisBatch.Journal
 {
-    /// <summary>The steps a journal entry's history records, in their stable text form (old journals use the same words).</summary>
+    /// <summary>
+    /// The steps a journal entry's history records. Typed in code; on disk each keeps its stable text form
+    /// (<see cref="JournalSteps.Text"/>), the words journals have always used, so old journals still read.
+    /// </summary>
+    public enum JournalStep
+    {
+        /// <summary>A word this version does not know (a newer IrisBatch wrote it): kept as text, never acted on.</summary>
+        Unknown,
+        Spooled,
+        UploadStarted,
+        Uploaded,
+        CreateStarted,
+        Created,
+        /// <summary>A look-up after a lost create answer found several candidates (detail: their ids, comma-separated).</summary>
+        Uncertain,
+        /// <summary>A batch was adopted (detail: its id or how: -AdoptBatchId, or a batch submitted outside this journal).</summary>
+        Adopted,
+        CancelRequested,
+        ResultsDownloaded,
+        ResultsCollected,
+    }
+
+    /// <summary>The stable text form of each <see cref="JournalStep"/>.</summary>
     public static class JournalSteps
     {
         public const string Spooled = "spooled";
@@ -8,12 +33,34 @@ namespace IrisBatch.Journal
         public const string Uploaded = "uploaded";
         public const string CreateStarted = "create started";
         public const string Created = "created";
-        /// <summary>A look-up after a lost create answer found several candidates (detail: their ids, comma-separated).</summary>
         public const string Uncertain = "submission uncertain";
-        /// <summary>A batch was adopted (detail: how: -AdoptBatchId, or a batch submitted outside this journal).</summary>
         public const string Adopted = "adopted";
         public const string CancelRequested = "cancel requested";
         public const string ResultsDownloaded = "results downloaded";
         public const string ResultsCollected = "results collected";
+
+        private static readonly Dictionary<string, JournalStep> ByText = new Dictionary<string, JournalStep>(StringComparer.Ordinal)
+        {
+            [Spooled] = JournalStep.Spooled,
+            [UploadStarted] = JournalStep.UploadStarted,
+            [Uploaded] = JournalStep.Uploaded,
+            [CreateStarted] = JournalStep.CreateStarted,
+            [Created] = JournalStep.Created,
+            [Uncertain] = JournalStep.Uncertain,
+            [Adopted] = JournalStep.Adopted,
+            [CancelRequested] = JournalStep.CancelRequested,
+            [ResultsDownloaded] = JournalStep.ResultsDownloaded,
+            [ResultsCollected] = JournalStep.ResultsCollected,
+        };
+
+        /// <summary>The words written to disk for <paramref name="step"/>.</summary>
+        public static string Text(JournalStep step)
+        {
+            foreach (var kv in ByText) if (kv.Value == step) return kv.Key;
+            throw new ArgumentOutOfRangeException(nameof(step), step, "Unknown is read, never written.");
+        }
+
+        /// <summary>The step a history line's words name; <see cref="JournalStep.Unknown"/> for words this version does not know.</summary>
+        public static JournalStep Parse(string? text) => text != null && ByText.TryGetValue(text, out var step) ? step : JournalStep.Unknown;
     }
 }

@@ -38,6 +38,21 @@ namespace IrisBatch.Journal
 
         public static JournalStore OpenDefault() => new JournalStore(DefaultRoot());
 
+        /// <summary>
+        /// IrisBatch.JournalUnavailable, naming the folder and the OS error, unless a file can be created in the journal
+        /// folder (read-only, no permission, a file in the way). Cheap: an empty file, deleted as it is closed.
+        /// </summary>
+        public void CheckWritable()
+        {
+            AtomicFile.CreateDirectory(Root);
+            var probe = Path.Combine(Root, ".writable-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            try { using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { } }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                throw AtomicFile.Unavailable(Root, ex);
+            }
+        }
+
         /// <summary>Refuses ids that could name a path outside the journal (IrisBatch.InvalidId).</summary>
         public static void ValidateId(string id, string what = "batch id")
         {
@@ -130,6 +145,13 @@ namespace IrisBatch.Journal
                 e.History.Add(new StateChange { At = at, State = state, Detail = detail });
             });
         }
+
+        /// <summary>Records a step in the entry's history and saves it.</summary>
+        public void Record(JournalEntry entry, JournalStep step, string? detail = null) => Record(entry, JournalSteps.Text(step), detail);
+
+        /// <summary>Like <see cref="RecordShared(JournalEntry, string, string?, Action{JournalEntry})"/>, with a typed step.</summary>
+        public void RecordShared(JournalEntry entry, JournalStep step, string? detail, Action<JournalEntry> change) =>
+            RecordShared(entry, JournalSteps.Text(step), detail, change);
 
         public void Record(JournalEntry entry, string state, string? detail = null)
         {

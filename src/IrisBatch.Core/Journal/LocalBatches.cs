@@ -10,7 +10,7 @@ namespace IrisBatch.Journal
         /// <summary>When the batch was submitted: its create call as journaled, else when it was spooled.</summary>
         public static DateTimeOffset SubmittedAt(JournalEntry e)
         {
-            var created = e.History.FindLast(h => h.State == "created");
+            var created = e.History.FindLast(h => h.Step == JournalStep.Created);
             return created?.At ?? e.SpooledAt;
         }
 

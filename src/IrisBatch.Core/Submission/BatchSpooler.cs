@@ -315,7 +315,7 @@ namespace IrisBatch.Submission
             foreach (var part in _parts)
             {
                 part.Close();
-                _journal.Record(part.Entry, "spooled", $"{part.Entry.RequestCount} requests, {part.Entry.Bytes} bytes");
+                _journal.Record(part.Entry, JournalStep.Spooled, $"{part.Entry.RequestCount} requests, {part.Entry.Bytes} bytes");
             }
             _open.Clear();
             return _parts;

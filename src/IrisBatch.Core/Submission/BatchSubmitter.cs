@@ -40,12 +40,12 @@ namespace IrisBatch.Submission
             var submission = BatchSubmission.From(entry, _journal.InputPath(entry));
             if (entry.State == SubmissionState.Spooled)
             {
-                bool firstTry = !entry.History.Exists(h => h.State == JournalSteps.UploadStarted);
-                _journal.Record(entry, JournalSteps.UploadStarted);
+                bool firstTry = !entry.History.Exists(h => h.Step == JournalStep.UploadStarted);
+                _journal.Record(entry, JournalStep.UploadStarted);
                 var fileId = await UploadOnceAsync(entry, submission, firstTry, uploadProgress, ct).ConfigureAwait(false);
                 entry.InputFileId = fileId;
                 entry.State = SubmissionState.Uploaded;
-                _journal.Record(entry, JournalSteps.Uploaded, fileId);
+                _journal.Record(entry, JournalStep.Uploaded, fileId);
             }
             if (entry.State == SubmissionState.Uploaded)
             {
@@ -53,7 +53,7 @@ namespace IrisBatch.Submission
                 entry.BatchId = batch.Id;
                 entry.State = SubmissionState.Created;
                 Remember(entry, batch);
-                _journal.Record(entry, JournalSteps.Created, batch.Id);
+                _journal.Record(entry, JournalStep.Created, batch.Id);
                 _journal.IndexBatch(entry);
                 return Complete(batch, entry);
             }
@@ -121,7 +121,7 @@ namespace IrisBatch.Submission
             var adopted = await AdoptNamedAsync(entry, submission, ct).ConfigureAwait(false);
             if (adopted != null) return adopted;
 
-            var started = entry.History.Find(h => h.State == JournalSteps.CreateStarted);
+            var started = entry.History.Find(h => h.Step == JournalStep.CreateStarted);
             if (started != null)
             {
                 var found = await LookAsync(locator, entry, submission, started.At, null, ct).ConfigureAwait(false);
@@ -131,7 +131,7 @@ namespace IrisBatch.Submission
                     return found;
                 }
             }
-            else _journal.Record(entry, JournalSteps.CreateStarted);
+            else _journal.Record(entry, JournalStep.CreateStarted);
             var startedAt = started?.At ?? entry.History[entry.History.Count - 1].At;
 
             for (int attempt = 0; ; attempt++)
@@ -177,7 +177,7 @@ namespace IrisBatch.Submission
             if (candidates.Count > 1)
             {
                 var ids = string.Join(",", candidates.Select(c => c.Id));
-                _journal.Record(entry, JournalSteps.Uncertain, ids);
+                _journal.Record(entry, JournalStep.Uncertain, ids);
                 throw new IrisBatchException(ErrorIds.SubmissionUncertain, FailureKind.InvalidOperation,
                     Messages.SubmissionUncertain(_provider.Name, entry.SubmissionId, entry.RequestCount, candidates))
                 { Target = entry.SubmissionId };
@@ -196,7 +196,7 @@ namespace IrisBatch.Submission
                 catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.NotFound) { continue; }
                 if (!_provider.IsCandidate(submission, entry.InputFileId, batch)) continue;
                 Adopt.Remove(id);
-                _journal.Record(entry, JournalSteps.Adopted, id);
+                _journal.Record(entry, JournalStep.Adopted, id);
                 Log(Messages.Adopted(_provider.Name, id));
                 return await _provider.FinishCreateAsync(batch, submission, ct).ConfigureAwait(false);
             }
@@ -218,7 +218,7 @@ namespace IrisBatch.Submission
         }
 
         /// <summary>The journal step a successful Stop-IrisBatch records.</summary>
-        public const string CancelRequested = JournalSteps.CancelRequested;
+        public const JournalStep CancelRequested = JournalStep.CancelRequested;
 
         /// <summary>Fills what the provider does not echo from the journal entry.</summary>
         public static IrisBatchInfo Complete(IrisBatchInfo batch, JournalEntry? entry)
@@ -232,7 +232,7 @@ namespace IrisBatch.Submission
             if (batch.Total == 0 && entry.RequestCount > 0 && !batch.IsComplete) batch.Total = entry.RequestCount;
             if (entry.ResultsCollected && !batch.Collected) { batch.Collected = true; batch.Cost = entry.Cost; }
             // Some providers (Gemini) have no cancelling state: once a cancel was accepted, a running batch is cancelling.
-            if (!batch.IsComplete && batch.Status != BatchStatus.Cancelling && entry.History.Exists(h => h.State == CancelRequested))
+            if (!batch.IsComplete && batch.Status != BatchStatus.Cancelling && entry.History.Exists(h => h.Step == CancelRequested))
                 batch.Status = BatchStatus.Cancelling;
             return batch;
         }

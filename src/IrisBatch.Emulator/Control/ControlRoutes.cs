@@ -21,7 +21,12 @@ internal static class ControlRoutes
     public static void Map(WebApplication app, EmulatorState state)
     {
         var control = app.MapGroup("/_emulator");
-        control.MapGet("/stats", ctx => Json.Result(state.Stats.ToJson()).ExecuteAsync(ctx));
+        control.MapGet("/stats", ctx =>
+        {
+            var json = state.Stats.ToJson();
+            json["ollama_in_flight"] = state.OllamaInFlight;   // chat calls being answered now (tests wait for 0)
+            return Json.Result(json).ExecuteAsync(ctx);
+        });
         control.MapPost("/reset", ctx =>
         {
             state.Reset();

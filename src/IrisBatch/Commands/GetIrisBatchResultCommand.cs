@@ -7,6 +7,7 @@ using System.Runtime.CompilerServices;
 using IrisBatch.Conversion;
 using IrisBatch.Journal;
 using IrisBatch.Requests;
+using IrisBatch.Lifecycle;
 using IrisBatch.Results;
 
 namespace IrisBatch.Commands
@@ -48,6 +49,7 @@ namespace IrisBatch.Commands
 
         protected override void BeginProcessing()
         {
+            base.BeginProcessing();
             if (Status != null && Status.Length > 0) _filter = new HashSet<ResultStatus>(Status);
             BeginVectorFile();
         }
@@ -163,7 +165,7 @@ namespace IrisBatch.Commands
         /// <summary>Removes a batch whose results were all emitted (-RemoveAfter), through the journal entry they were collected into.</summary>
         private void RemoveCollected(BatchTarget collected)
         {
-            var entry = Journal.FindByBatchId(collected.Batch.Id);
+            var entry = Collector.Find(collected.Batch.Id);
             var target = new BatchTarget(collected.Provider, collected.Batch, entry);
             new BatchRemoval(this, Journal, RefreshStatus, call => Run(call)).Remove(target);
         }
@@ -187,16 +189,17 @@ namespace IrisBatch.Commands
                 if (!batch.IsComplete) return null; // the wait loop reported the timeout
             }
 
-            string dir = ResultsDirectory(target, ref entry);
-            string[] files = { Path.Combine(dir, "output.jsonl"), Path.Combine(dir, "errors.jsonl") };
+            var collector = Collector;
+            string dir = collector.ResultsDirectory(target.Provider, batch, ref entry);
+            var journaled = entry!;
+            string[] files = ResultCollector.ResultFiles(dir);
             if (!cached)
             {
                 var progress = new ProgressRecord(20, "Get-IrisBatchResult", $"Downloading the results of batch {batch.Id}");
                 long received = 0;
                 try
                 {
-                    foreach (var f in files) if (File.Exists(f)) File.Delete(f);
-                    Run(ct => target.Provider.DownloadResultsAsync(batch, dir, n => received = n, ct), () =>
+                    Run(async ct => { await collector.DownloadAsync(target.Provider, batch, journaled, dir, n => received = n, ct).ConfigureAwait(false); return true; }, () =>
                     {
                         progress.StatusDescription = $"Downloading the results of batch {batch.Id}: {received:N0} bytes";
                         WriteProgress(progress);
@@ -207,16 +210,11 @@ namespace IrisBatch.Commands
                     progress.RecordType = ProgressRecordType.Completed;
                     WriteProgress(progress);
                 }
-                foreach (var f in files) if (File.Exists(f)) AtomicFile.RestrictFile(f);
-                if (entry != null)
-                {
-                    Journal.RecordShared(entry, "results downloaded", null, e => e.ResultsDownloaded = true);
-                }
             }
 
             return new Ready(target, batch, entry, files)
             {
-                Reader = new ResultReader(target.Provider, batch, entry != null ? Journal.RequestsPath(entry) : null),
+                Reader = collector.Reader(target.Provider, batch, journaled),
             };
         }
 
@@ -309,17 +307,7 @@ namespace IrisBatch.Commands
                 WriteWarning($"{r.Target.Provider.Name} reported {r.Reader.Duplicates} result(s) of batch {batch.Id} twice; the first of each was kept.");
             var total = r.Total;
             WriteVerbose($"Batch {batch.Id}: {total.Count} result(s).");
-            if (r.Entry != null)
-            {
-                Journal.RecordShared(r.Entry, "results collected", total.Count + " results", e =>
-                {
-                    e.ResultsCollected = true;
-                    e.Cost = total.Cost;
-                    e.ResultUsage = total.Usage;
-                    e.Succeeded = total.Succeeded;
-                    e.Failed = total.Count - total.Succeeded;
-                });
-            }
+            if (r.Entry != null) Collector.MarkCollected(r.Entry, total.Count, total);
         }
 
         private Estimates.CostCalculator? _costs;
@@ -331,27 +319,9 @@ namespace IrisBatch.Commands
                 WriteWarning($"No batch price is known for model '{m}' (price table: {costs.Source}), so the Cost of its results is empty. Add the model to a price table of your own and point $env:IRISBATCH_PRICES at it.");
         }
 
-        /// <summary>The journal folder for this batch's results; a batch submitted elsewhere gets an entry of its own.</summary>
-        private string ResultsDirectory(BatchTarget target, ref JournalEntry? entry)
-        {
-            if (entry == null)
-            {
-                entry = Journal.Begin(new JournalEntry
-                {
-                    Provider = target.Provider.Name,
-                    BaseUri = Providers.ProviderFactory.LocationOf(target.Provider),
-                    Model = target.Batch.Model ?? "",
-                    BatchId = target.Batch.Id,
-                    State = SubmissionState.Created,
-                    RequestCount = target.Batch.Total,
-                });
-                Journal.Record(entry, "adopted", "a batch submitted outside this journal");
-                Journal.IndexBatch(entry);
-            }
-            var dir = Journal.ResultsDir(entry);
-            AtomicFile.CreateDirectory(dir);
-            return dir;
-        }
+        private ResultCollector? _collector;
+        /// <summary>The Lifecycle layer's part that downloads results once and records them collected.</summary>
+        private ResultCollector Collector => _collector ??= new ResultCollector(Journal);
 
         private void ShowEmitting(ProgressRecord record, long count, long expected)
         {

@@ -26,7 +26,22 @@ namespace IrisBatch.Commands
 
         protected override void StopProcessing() => _cancel.Cancel();
 
-        protected JournalStore Journal => _journal ??= JournalStore.OpenDefault();
+        protected JournalStore Journal => _journal ??= OpenJournal();
+
+        /// <summary>The journal, checked once per command: a folder that cannot be written is IrisBatch.JournalUnavailable.</summary>
+        private static JournalStore OpenJournal()
+        {
+            var journal = JournalStore.OpenDefault();
+            journal.CheckWritable();
+            return journal;
+        }
+
+        /// <summary>Every command that keeps its record in the journal stops at once when the journal cannot be written.</summary>
+        protected override void BeginProcessing()
+        {
+            try { _ = Journal; }
+            catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.JournalUnavailable) { ThrowMapped(ex, ex.Target); }
+        }
 
         protected virtual HttpSettings NewHttpSettings()
         {

@@ -8,6 +8,7 @@ using System.Runtime.CompilerServices;
 using System.Security;
 using IrisBatch.Conversion;
 using IrisBatch.Journal;
+using IrisBatch.Lifecycle;
 using IrisBatch.Providers;
 using IrisBatch.Submission;
 
@@ -203,7 +204,7 @@ namespace IrisBatch.Commands
                 var models = string.Join(", ", lane.Parts.Select(p => p.Entry.Model).Distinct());
                 var target = $"{requests:N0} requests in {lane.Parts.Count} batch(es) for {models} to {lane.Provider.Name} at {ProviderFactory.LocationOf(lane.Provider)}";
                 ShouldProcess(target, lane.Parts.Count == 1 ? "Submit batch" : $"Submit {lane.Parts.Count} batches");
-                foreach (var part in lane.Parts) Journal.Discard(part.Entry);
+                foreach (var part in lane.Parts) new SubmissionPlanner(Journal).Discard(part.Entry);
             }
             // As Write-Host writes: shown with the What if lines, kept by transcripts, and in the information stream (6>&1).
             foreach (var line in preview.Render(DateTime.UtcNow))
@@ -217,7 +218,8 @@ namespace IrisBatch.Commands
 
         protected override void BeginProcessing()
         {
-            JournalStore.PrepareInBackground();
+            SubmissionPlanner.PrepareInBackground();
+            base.BeginProcessing();
             try
             {
                 _estimate = IsWhatIf || Bound(nameof(MaxCost)) || Bound(nameof(MaxTokensPerBatch));
@@ -342,31 +344,6 @@ namespace IrisBatch.Commands
             }
         }
 
-        /// <summary>
-        /// When the same requests were already submitted, the batch is not failed (nor cancelled or expired) and its
-        /// results were not collected yet, emit that batch instead of paying twice. Otherwise submit anew.
-        /// </summary>
-        private bool ReuseEarlier(IBatchProvider provider, JournalEntry earlier, JournalEntry fresh)
-        {
-            // A batch whose results were collected is finished business: the same requests again (a daily job) are new work.
-            if (earlier.State != SubmissionState.Created || earlier.BatchId == null || earlier.ResultsCollected) return false;
-            IrisBatchInfo batch;
-            try
-            {
-                batch = Run(ct => provider.GetAsync(earlier.BatchId, ct));
-            }
-            catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.NotFound)
-            {
-                return false;
-            }
-            if (batch.Status == BatchStatus.Failed || batch.Status == BatchStatus.Cancelled || batch.Status == BatchStatus.Expired) return false;
-            WriteWarning($"These {fresh.RequestCount:N0} requests were already submitted as batch {batch.Id} ({batch.Status}) on {earlier.SpooledAt:u}; " +
-                         "emitting that batch instead of paying twice. Use -Force to submit them again.");
-            Journal.Discard(fresh);
-            batch.Credential = ApiKey;
-            WriteObject(BatchSubmitter.Complete(batch, earlier));
-            return true;
-        }
 
         protected override void EndProcessing()
         {
@@ -403,6 +380,7 @@ namespace IrisBatch.Commands
                 int models = _lanes.SelectMany(l => l.Parts).Select(p => p.Entry.Model).Distinct().Count();
                 var adopt = new HashSet<string>(AdoptBatchId ?? new string[0], StringComparer.Ordinal);
                 var settings = NewHttpSettings();
+                var planner = new SubmissionPlanner(Journal);
                 int index = 0;
                 foreach (var lane in _lanes)
                 {
@@ -410,38 +388,27 @@ namespace IrisBatch.Commands
                     foreach (var part in lane.Parts)
                     {
                         index++;
-                        var e = part.Entry;
-                        var target = $"{e.RequestCount:N0} requests ({e.Bytes:N0} bytes{Describe(lane, part)}) for model {e.Model} to {provider.Name} at {ProviderFactory.LocationOf(provider)}" +
-                                     (total > 1 ? $" (batch {index} of {total}, {count:N0} requests, {models} model(s) in all)" : "");
-                        if (!Force && !IsWhatIf)
-                        {
-                            var earlier = Journal.FindEarlierSubmission(e);
-                            if (earlier != null && ReuseEarlier(provider, earlier, e)) continue;
-                            if (earlier != null && earlier.State != SubmissionState.Created)
-                            {
-                                WriteWarning($"Resuming the interrupted submission {earlier.SubmissionId} of these same {e.RequestCount:N0} requests (it got as far as '{earlier.State}').");
-                                // The batch is not created yet: this run's name, metadata and set are the ones it gets.
-                                earlier.Name = e.Name;
-                                earlier.Metadata = e.Metadata;
-                                earlier.SetId = e.SetId;
-                                Journal.Discard(e);
-                                e = earlier;
-                            }
-                        }
-                        if (!ShouldProcess(target, "Submit batch"))
-                        {
-                            if (e == part.Entry) Journal.Discard(e);
-                            continue;
-                        }
-                        Journal.IndexFingerprint(e);
-                        var submitter = new BatchSubmitter(Journal, provider, settings) { Adopt = adopt };
-                        long sent = 0;
-                        var entry = e;
                         int n = index;
-                        progress.StatusDescription = $"Uploading batch {n} of {total}: {e.RequestCount:N0} requests";
+                        var target = SubmissionPlanner.TargetText(part.Entry, provider, Describe(lane, part), n, total, count, models);
                         try
                         {
-                            var batch = Run(ct => submitter.SubmitAsync(entry, b => sent = b, ct), () =>
+                            var plan = Run(ct => planner.PlanAsync(provider, part.Entry, Force || IsWhatIf, ct));
+                            if (plan.Warning != null) WriteWarning(plan.Warning);
+                            if (plan.Kind == PlanKind.Reuse)
+                            {
+                                plan.Batch!.Credential = ApiKey;
+                                WriteObject(plan.Batch);
+                                continue;
+                            }
+                            if (!ShouldProcess(target, "Submit batch"))
+                            {
+                                planner.Decline(plan);
+                                continue;
+                            }
+                            long sent = 0;
+                            var entry = plan.Entry;
+                            progress.StatusDescription = $"Uploading batch {n} of {total}: {entry.RequestCount:N0} requests";
+                            var batch = Run(ct => planner.SubmitAsync(plan, settings, adopt, b => sent = b, ct), () =>
                             {
                                 progress.PercentComplete = entry.Bytes > 0 ? (int)Math.Min(100, 100 * sent / entry.Bytes) : 0;
                                 progress.StatusDescription = $"Uploading batch {n} of {total}: {sent:N0} of {entry.Bytes:N0} bytes";
@@ -452,7 +419,7 @@ namespace IrisBatch.Commands
                         }
                         catch (Exception ex) when (!(ex is PipelineStoppedException))
                         {
-                            WriteMappedError(ex, e.Model);
+                            WriteMappedError(ex, part.Entry.Model);
                         }
                     }
                 }

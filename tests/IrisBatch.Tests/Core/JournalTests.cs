@@ -20,15 +20,20 @@ namespace IrisBatch.Tests.Core
         public void Ids_that_could_escape_the_journal_are_refused(string id)
         {
             var store = new JournalStore(_dir);
+            var before = Directory.Exists(_dir) ? Directory.GetFileSystemEntries(_dir, "*", SearchOption.AllDirectories).Length : 0;
             var ex = Assert.Throws<IrisBatchException>(() => store.FindByBatchId(id));
             Assert.Equal(ErrorIds.InvalidId, ex.ErrorId);
-            Assert.False(Directory.Exists(Path.Combine(_dir, "..", "x")) && !Directory.Exists(_dir));
+            Assert.Equal(id, ex.Target);
+            Assert.Throws<IrisBatchException>(() => store.SubmissionDir(id));
+            // Nothing was read or made for the id, inside the journal or beside it.
+            var after = Directory.Exists(_dir) ? Directory.GetFileSystemEntries(_dir, "*", SearchOption.AllDirectories).Length : 0;
+            Assert.Equal(before, after);
         }
 
-        [Fact]
+        [IrisBatch.Tests.Support.UnixFact("Unix file modes")]
+        [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
         public void Journal_files_and_folders_are_private_to_the_user()
         {
-            if (OperatingSystem.IsWindows()) return;
             var store = new JournalStore(_dir);
             var entry = store.Begin(new JournalEntry { Provider = "OpenAI", BaseUri = "http://127.0.0.1:1/v1", Model = "m" });
             store.Save(entry);

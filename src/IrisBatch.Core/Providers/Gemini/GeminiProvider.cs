@@ -251,7 +251,7 @@ namespace IrisBatch.Providers.Gemini
                         w.WriteEndObject();
                     });
                 }
-            Journal.AtomicFile.Replace(temp, path);
+            AtomicFile.Replace(temp, path);
             return new[] { path };
         }
 

@@ -122,7 +122,7 @@ namespace IrisBatch.Providers.Ollama
                 _log?.Invoke($"Running {queue.Count} request(s) on {_servers.Length} server(s), {_throttle} at a time on each.");
                 int outstanding = queue.Count;
                 using var writer = new FileStream(_executedPath, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 12);
-                Journal.AtomicFile.RestrictFile(_executedPath);
+                AtomicFile.RestrictFile(_executedPath);
                 using var abort = new CancellationTokenSource();
                 using var drain = lifetime.Register(() => abort.CancelAfter(DrainGrace));
                 var workers = new List<Task>();

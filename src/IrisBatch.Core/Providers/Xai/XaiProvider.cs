@@ -205,7 +205,7 @@ namespace IrisBatch.Providers.Xai
                     if (string.IsNullOrEmpty(token)) token = null;
                 } while (token != null);
             }
-            Journal.AtomicFile.Replace(temp, path);
+            AtomicFile.Replace(temp, path);
             return new[] { path };
         }
 

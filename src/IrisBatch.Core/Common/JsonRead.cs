@@ -2,7 +2,7 @@ using System;
 using System.Globalization;
 using System.Text.Json;
 
-namespace IrisBatch.Providers
+namespace IrisBatch
 {
     /// <summary>Tolerant readers for provider JSON: absent and null are alike, numbers may come as strings, times as unix seconds or ISO text.</summary>
     public static class JsonRead

@@ -1,0 +1,78 @@
+using System;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using IrisBatch.Journal;
+using IrisBatch.Providers;
+using IrisBatch.Results;
+
+namespace IrisBatch.Lifecycle
+{
+    /// <summary>
+    /// The results part of the journal protocol (issue 15's Lifecycle layer): where a batch's results live in the journal
+    /// (a batch submitted elsewhere is adopted into an entry of its own), downloading them once, reading them back joined
+    /// to their requests, and recording them as collected. Get-IrisBatchResult only emits what it reads.
+    /// </summary>
+    public sealed class ResultCollector
+    {
+        private readonly JournalStore _journal;
+
+        public ResultCollector(JournalStore journal) => _journal = journal;
+
+        /// <summary>The journal entry of a batch id, or null.</summary>
+        public JournalEntry? Find(string batchId) => _journal.FindByBatchId(batchId);
+
+        /// <summary>
+        /// The journal folder for <paramref name="batch"/>'s results, made if need be; a batch the journal does not know
+        /// gets an entry of its own (recorded as adopted), returned in <paramref name="entry"/>.
+        /// </summary>
+        public string ResultsDirectory(IBatchProvider provider, IrisBatchInfo batch, ref JournalEntry? entry)
+        {
+            if (entry == null)
+            {
+                entry = _journal.Begin(new JournalEntry
+                {
+                    Provider = provider.Name,
+                    BaseUri = provider.Location,
+                    Model = batch.Model ?? "",
+                    BatchId = batch.Id,
+                    State = SubmissionState.Created,
+                    RequestCount = batch.Total,
+                });
+                _journal.Record(entry, JournalStep.Adopted, "a batch submitted outside this journal");
+                _journal.IndexBatch(entry);
+            }
+            var dir = _journal.ResultsDir(entry);
+            AtomicFile.CreateDirectory(dir);
+            return dir;
+        }
+
+        /// <summary>The files a batch's results are downloaded into (either may be absent).</summary>
+        public static string[] ResultFiles(string dir) => new[] { Path.Combine(dir, "output.jsonl"), Path.Combine(dir, "errors.jsonl") };
+
+        /// <summary>Downloads the results of a terminal batch into <paramref name="dir"/> (replacing an earlier download) and records it.</summary>
+        public async Task DownloadAsync(IBatchProvider provider, IrisBatchInfo batch, JournalEntry entry, string dir, Action<long>? progress, CancellationToken ct)
+        {
+            var files = ResultFiles(dir);
+            foreach (var f in files) if (File.Exists(f)) File.Delete(f);
+            await provider.DownloadResultsAsync(batch, dir, progress, ct).ConfigureAwait(false);
+            foreach (var f in files) if (File.Exists(f)) AtomicFile.RestrictFile(f);
+            _journal.RecordShared(entry, JournalStep.ResultsDownloaded, null, e => e.ResultsDownloaded = true);
+        }
+
+        /// <summary>A reader of the downloaded results, joined to the journaled requests.</summary>
+        public ResultReader Reader(IBatchProvider provider, IrisBatchInfo batch, JournalEntry entry) =>
+            new ResultReader(provider, batch, _journal.RequestsPath(entry));
+
+        /// <summary>Records that every result was emitted, with what they cost.</summary>
+        public void MarkCollected(JournalEntry entry, long count, Estimates.CostTotal total) =>
+            _journal.RecordShared(entry, JournalStep.ResultsCollected, count + " results", e =>
+            {
+                e.ResultsCollected = true;
+                e.Cost = total.Cost;
+                e.ResultUsage = total.Usage;
+                e.Succeeded = total.Succeeded;
+                e.Failed = total.Count - total.Succeeded;
+            });
+    }
+}

@@ -1,0 +1,136 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using IrisBatch.Http;
+using IrisBatch.Journal;
+using IrisBatch.Providers;
+using IrisBatch.Submission;
+
+namespace IrisBatch.Lifecycle
+{
+    /// <summary>What a spooled part becomes: a new submission, the resumption of an interrupted one, or an earlier batch reused.</summary>
+    public enum PlanKind
+    {
+        New,
+        Resume,
+        Reuse,
+    }
+
+    /// <summary>The plan for one spooled part; the cmdlet asks ShouldProcess with <see cref="Target"/> before anything is sent.</summary>
+    public sealed class SubmissionPlan
+    {
+        internal SubmissionPlan(PlanKind kind, JournalEntry entry, JournalEntry spooled, IBatchProvider provider)
+        {
+            Kind = kind;
+            Entry = entry;
+            Spooled = spooled;
+            Provider = provider;
+        }
+
+        public PlanKind Kind { get; }
+        /// <summary>The journal entry that is sent: the spooled one, or the interrupted earlier one it resumes.</summary>
+        public JournalEntry Entry { get; }
+        internal JournalEntry Spooled { get; }
+        public IBatchProvider Provider { get; }
+        /// <summary>For <see cref="PlanKind.Reuse"/>: the earlier batch of the same requests, emitted instead of paying twice.</summary>
+        public IrisBatchInfo? Batch { get; internal set; }
+        /// <summary>What the user is told (a reuse or a resumption), or null.</summary>
+        public string? Warning { get; internal set; }
+        /// <summary>The ShouldProcess target: how many requests, which model, where.</summary>
+        public string Target { get; internal set; } = "";
+    }
+
+    /// <summary>
+    /// The first part of the journal protocol (issue 15's Lifecycle layer): for each spooled part, decide new / resume /
+    /// reuse from the journal, say what will happen (the ShouldProcess text), then hand the part to the submitter, or
+    /// discard it when the user declines. The cmdlet only asks ShouldProcess and writes what comes back.
+    /// </summary>
+    public sealed class SubmissionPlanner
+    {
+        private readonly JournalStore _journal;
+
+        public SubmissionPlanner(JournalStore journal) => _journal = journal;
+
+        /// <summary>Prepares the journal's JSON metadata on a thread-pool thread while the rows arrive (see JournalStore).</summary>
+        public static void PrepareInBackground() => JournalStore.PrepareInBackground();
+
+        /// <summary>The ShouldProcess target of one part (<paramref name="estimate"/>: the cost text, or "").</summary>
+        public static string TargetText(JournalEntry e, IBatchProvider provider, string estimate, int index, int total, long requests, int models) =>
+            $"{e.RequestCount:N0} requests ({e.Bytes:N0} bytes{estimate}) for model {e.Model} to {provider.Name} at {provider.Location}" +
+            (total > 1 ? $" (batch {index} of {total}, {requests:N0} requests, {models} model(s) in all)" : "");
+
+        /// <summary>
+        /// Plans a spooled part. Unless <paramref name="force"/>: the same requests submitted before to the same place, with a
+        /// batch not failed, cancelled or expired and results not collected, are reused (the fresh spool is discarded); an
+        /// earlier submission interrupted before its batch was created is resumed, under this run's name, metadata and set.
+        /// </summary>
+        public async Task<SubmissionPlan> PlanAsync(IBatchProvider provider, JournalEntry spooled, bool force, CancellationToken ct)
+        {
+            if (!force)
+            {
+                var earlier = _journal.FindEarlierSubmission(spooled);
+                if (earlier != null)
+                {
+                    var reused = await ReusableAsync(provider, earlier, ct).ConfigureAwait(false);
+                    if (reused != null)
+                    {
+                        _journal.Discard(spooled);
+                        return new SubmissionPlan(PlanKind.Reuse, earlier, spooled, provider)
+                        {
+                            Batch = BatchSubmitter.Complete(reused, earlier),
+                            Warning = $"These {spooled.RequestCount:N0} requests were already submitted as batch {reused.Id} ({reused.Status}) on {earlier.SpooledAt:u}; " +
+                                      "emitting that batch instead of paying twice. Use -Force to submit them again.",
+                        };
+                    }
+                    if (earlier.State != SubmissionState.Created)
+                    {
+                        // The batch is not created yet: this run's name, metadata and set are the ones it gets.
+                        earlier.Name = spooled.Name;
+                        earlier.Metadata = spooled.Metadata;
+                        earlier.SetId = spooled.SetId;
+                        _journal.Discard(spooled);
+                        return new SubmissionPlan(PlanKind.Resume, earlier, spooled, provider)
+                        {
+                            Warning = $"Resuming the interrupted submission {earlier.SubmissionId} of these same {spooled.RequestCount:N0} requests (it got as far as '{earlier.State}').",
+                        };
+                    }
+                }
+            }
+            return new SubmissionPlan(PlanKind.New, spooled, spooled, provider);
+        }
+
+        /// <summary>The earlier batch of the same requests when it may be reused, else null.</summary>
+        private static async Task<IrisBatchInfo?> ReusableAsync(IBatchProvider provider, JournalEntry earlier, CancellationToken ct)
+        {
+            // A batch whose results were collected is finished business: the same requests again (a daily job) are new work.
+            if (earlier.State != SubmissionState.Created || earlier.BatchId == null || earlier.ResultsCollected) return null;
+            IrisBatchInfo batch;
+            try { batch = await provider.GetAsync(earlier.BatchId, ct).ConfigureAwait(false); }
+            catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.NotFound) { return null; }
+            if (batch.Status == BatchStatus.Failed || batch.Status == BatchStatus.Cancelled || batch.Status == BatchStatus.Expired) return null;
+            return batch;
+        }
+
+        /// <summary>The user declined (ShouldProcess, -WhatIf): a fresh spool is removed; a resumed entry stays as it was.</summary>
+        public void Decline(SubmissionPlan plan)
+        {
+            if (plan.Kind == PlanKind.New) _journal.Discard(plan.Entry);
+        }
+
+        /// <summary>The spool of a part that is not planned at all (the command stopped first) is removed.</summary>
+        public void Discard(JournalEntry spooled) => _journal.Discard(spooled);
+
+        /// <summary>
+        /// Goes ahead with a New or Resume plan: the entry becomes the latest submission of its requests, and the submitter
+        /// sends it exactly once (see <see cref="BatchSubmitter"/>).
+        /// </summary>
+        public Task<IrisBatchInfo> SubmitAsync(SubmissionPlan plan, HttpSettings settings, ISet<string> adopt, Action<long>? uploadProgress, CancellationToken ct)
+        {
+            if (plan.Kind == PlanKind.Reuse) return Task.FromResult(plan.Batch!);
+            _journal.IndexFingerprint(plan.Entry);
+            var submitter = new BatchSubmitter(_journal, plan.Provider, settings) { Adopt = adopt };
+            return submitter.SubmitAsync(plan.Entry, uploadProgress, ct);
+        }
+    }
+}

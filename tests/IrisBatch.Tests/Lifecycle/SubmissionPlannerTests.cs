@@ -1,0 +1,124 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using IrisBatch.Emulator;
+using IrisBatch.Http;
+using IrisBatch.Journal;
+using IrisBatch.Lifecycle;
+using IrisBatch.Providers;
+using IrisBatch.Submission;
+using IrisBatch.Tests.Emulator;
+using Xunit;
+
+namespace IrisBatch.Tests.Lifecycle;
+
+/// <summary>The Lifecycle layer's submission planner against the emulator: new, reuse, resume, decline (issue 15).</summary>
+public sealed class SubmissionPlannerTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "irisbatch-plan-" + Guid.NewGuid().ToString("N"));
+    private readonly JournalStore _journal;
+    private readonly HttpSettings _settings = new HttpSettings { MaxRetries = 2, BaseDelay = TimeSpan.FromMilliseconds(10) };
+
+    public SubmissionPlannerTests()
+    {
+        Directory.CreateDirectory(_dir);
+        _journal = new JournalStore(Path.Combine(_dir, "journal"));
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+
+    private JournalEntry Spool(IBatchProvider provider, int rows = 5)
+    {
+        using var spooler = new BatchSpooler(_journal, provider, "plan", null);
+        for (int i = 1; i <= rows; i++)
+            Assert.True(spooler.Add(new IrisBatchRequest { CustomId = "request-" + i, Model = "gpt-4o-mini", Messages = new[] { new ChatMessage("user", "p " + i) }, RowNumber = i }));
+        return spooler.Finish().Single().Entry;
+    }
+
+    private static Task<EmulatorHost> StartAsync() =>
+        EmulatorHost.StartAsync(new EmulatorOptions { ValidatingMs = 0, InProgressMs = 60_000, FinalizingMs = 0, CancellingMs = 0 });
+
+    [Fact]
+    public async Task The_same_requests_again_reuse_the_running_batch_and_discard_the_new_spool()
+    {
+        await using var host = await StartAsync();
+        var provider = ExactlyOnceTests.Provider(host, "OpenAI", _settings);
+        var planner = new SubmissionPlanner(_journal);
+        var first = await planner.PlanAsync(provider, Spool(provider), force: false, CancellationToken.None);
+        Assert.Equal(PlanKind.New, first.Kind);
+        Assert.Contains("5 requests", SubmissionPlanner.TargetText(first.Entry, provider, "", 1, 1, 5, 1));
+        var batch = await planner.SubmitAsync(first, _settings, new HashSet<string>(), null, CancellationToken.None);
+
+        var again = Spool(provider);
+        var plan = await planner.PlanAsync(provider, again, force: false, CancellationToken.None);
+
+        Assert.Equal(PlanKind.Reuse, plan.Kind);
+        Assert.Equal(batch.Id, plan.Batch!.Id);
+        Assert.Contains(batch.Id, plan.Warning);
+        Assert.False(Directory.Exists(_journal.SubmissionDir(again.SubmissionId)));
+        Assert.Equal(1, host.State.Stats.BatchesCreated);
+        var forced = await planner.PlanAsync(provider, Spool(provider), force: true, CancellationToken.None);
+        Assert.Equal(PlanKind.New, forced.Kind);
+    }
+
+    [Fact]
+    public async Task An_interrupted_submission_is_resumed_and_ends_with_one_batch()
+    {
+        await using var host = await StartAsync();
+        var provider = ExactlyOnceTests.Provider(host, "OpenAI", _settings);
+        var planner = new SubmissionPlanner(_journal);
+        var first = await planner.PlanAsync(provider, Spool(provider), force: false, CancellationToken.None);
+        // The create's answer is lost and so is every look-up: the run stops with the journal at 'create started'.
+        using (var api = new EmulatorApi(host))
+        {
+            await api.PostJsonAsync("/_emulator/faults", JsonSerializer.Serialize(new { route = "create", kind = "reset_after" }));
+            await api.PostJsonAsync("/_emulator/faults", JsonSerializer.Serialize(new { route = "list", kind = "status", status_code = 503, count = 10 }));
+        }
+        await Assert.ThrowsAnyAsync<IrisBatchException>(() => planner.SubmitAsync(first, _settings, new HashSet<string>(), null, CancellationToken.None));
+        Assert.Equal(JournalStep.CreateStarted, _journal.Load(first.Entry.SubmissionId)!.History.Last(h => h.Step != JournalStep.Unknown).Step);
+        using (var api = new EmulatorApi(host)) await api.Http.DeleteAsync("/_emulator/faults");
+
+        var again = Spool(provider);
+        var plan = await planner.PlanAsync(provider, again, force: false, CancellationToken.None);
+        Assert.Equal(PlanKind.Resume, plan.Kind);
+        Assert.Equal(first.Entry.SubmissionId, plan.Entry.SubmissionId);
+        Assert.False(Directory.Exists(_journal.SubmissionDir(again.SubmissionId)));
+        var batch = await planner.SubmitAsync(plan, _settings, new HashSet<string>(), null, CancellationToken.None);
+
+        Assert.Equal(1, host.State.Stats.BatchesCreated);
+        Assert.Equal(1, host.State.Stats.Uploads);
+        Assert.Equal(batch.Id, _journal.Load(first.Entry.SubmissionId)!.BatchId);
+    }
+
+    [Fact]
+    public async Task Declining_removes_a_new_spool_and_keeps_a_resumed_entry()
+    {
+        await using var host = await StartAsync();
+        var provider = ExactlyOnceTests.Provider(host, "OpenAI", _settings);
+        var planner = new SubmissionPlanner(_journal);
+        var plan = await planner.PlanAsync(provider, Spool(provider), force: false, CancellationToken.None);
+        planner.Decline(plan);
+        Assert.False(Directory.Exists(_journal.SubmissionDir(plan.Entry.SubmissionId)));
+        Assert.Equal(0, host.State.Stats.Uploads);
+    }
+
+    [Fact]
+    public void Journal_steps_keep_their_words_on_disk_and_old_journals_read()
+    {
+        const string old = "{\"SubmissionId\":\"s1\",\"History\":[{\"At\":\"2025-01-01T00:00:00+00:00\",\"State\":\"create started\"},{\"At\":\"2025-01-01T00:00:01+00:00\",\"State\":\"a newer word\"}]}";
+        var entry = JsonSerializer.Deserialize(old, JournalJson.Default.JournalEntry)!;
+        Assert.Equal(JournalStep.CreateStarted, entry.History[0].Step);
+        Assert.Equal(JournalStep.Unknown, entry.History[1].Step);
+        Assert.Equal("a newer word", entry.History[1].State);
+        foreach (JournalStep step in Enum.GetValues(typeof(JournalStep)))
+            if (step != JournalStep.Unknown) Assert.Equal(step, JournalSteps.Parse(JournalSteps.Text(step)));
+        Assert.Equal("create started", JournalSteps.Text(JournalStep.CreateStarted));
+    }
+}
