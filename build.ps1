@@ -296,7 +296,10 @@ function Invoke-NodeSdkTests {
     $result = New-RunnerResult 'Node'
     $dir = Join-Path $Root 'tests/sdk-node'
     $script = Join-Path $dir 'sdk.test.mjs'
-    if ($PesterFullName -and -not @($PesterFullName | Where-Object { 'sdk-node' -like $_ })) { return $null }
+    if ($PesterFullName) {
+        $matching = @($PesterFullName | ForEach-Object { $_ -split ',' } | Where-Object { 'sdk-node' -like $_.Trim() })
+        if ($matching.Count -eq 0) { return $null }
+    }
     $node = Get-Command node -CommandType Application -ErrorAction Ignore | Select-Object -First 1
     $npm = Get-Command npm -CommandType Application -ErrorAction Ignore | Select-Object -First 1
     if (-not $node -or -not $npm) {
@@ -306,7 +309,9 @@ function Invoke-NodeSdkTests {
     }
     $PSNativeCommandUseErrorActionPreference = $false
     $installed = Join-Path $dir 'node_modules/.package-lock.json'
-    if (-not (Test-Path $installed) -or (Get-Item $installed).LastWriteTimeUtc -lt (Get-Item (Join-Path $dir 'package-lock.json')).LastWriteTimeUtc) {
+    $install = -not (Test-Path $installed)
+    if (-not $install) { $install = (Get-Item -Force $installed).LastWriteTimeUtc -lt (Get-Item (Join-Path $dir 'package-lock.json')).LastWriteTimeUtc }
+    if ($install) {
         Write-Step 'Node: npm ci (tests/sdk-node)'
         Push-Location $dir
         try { & $npm.Source ci --no-audit --no-fund | Out-Host } finally { Pop-Location }
