@@ -369,7 +369,7 @@ Describe 'Ollama: -ThrottleLimit bounds the requests in flight on each server' {
 
     It '-ThrottleLimit 6 on servers that take 3: the refused requests are tried again and each runs once' {
         $before = Get-OllamaCount $servers
-        $done = Submit-OllamaRows -Count 300 -Prefix 'Crowded item' -BaseUri $servers.Url | Wait-IrisBatch -ThrottleLimit 6 -PollInterval $poll -Timeout 60
+        $done = Submit-OllamaRows -Count 300 -Prefix 'Crowded item' -BaseUri $servers.Url | Wait-IrisBatch -ThrottleLimit 6 -MaximumRetryCount 20 -PollInterval $poll -Timeout 60
         $done.Status | Should -Be ([IrisBatch.BatchStatus]::Completed)
         $done.Succeeded | Should -Be 300
         $rejected = ($servers | ForEach-Object { (Get-EmulatorStats $_).ollama_rejected } | Measure-Object -Sum).Sum
