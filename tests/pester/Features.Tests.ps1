@@ -179,7 +179,8 @@ class ProductVerdict { [string] $category; [double] $confidence; [string[]] $tag
         }
     }
 
-    Context 'the Responses endpoint' -Skip:(-not $OpenAIStyle) {
+    if ($OpenAIStyle) {  # Responses and OpenAI's reasoning models exist on OpenAI and Azure only: no test elsewhere
+    Context 'the Responses endpoint' {
         It 'sends /v1/responses lines and reads the Response objects, with a schema, a refusal and usage' {
             $before = Get-Features $Feature
             $results = @(@([pscustomobject]@{ name = 'Lamp' }, [pscustomobject]@{ name = 'Grinder [refuse]' }) |
@@ -196,6 +197,7 @@ class ProductVerdict { [string] $category; [double] $confidence; [string[]] $tag
             $results[1].Error.Code | Should -Be 'refusal'
         }
     }
+    }
 
     Context 'thinking on request' {
         It 'sends -ReasoningEffort low in the provider''s form, and the answers succeed with their reasoning tokens' {
@@ -207,7 +209,8 @@ class ProductVerdict { [string] $category; [double] $confidence; [string[]] $tag
         }
     }
 
-    Context 'reasoning models' -Skip:(-not $OpenAIStyle) {
+    if ($OpenAIStyle) {  # Responses and OpenAI's reasoning models exist on OpenAI and Azure only: no test elsewhere
+    Context 'reasoning models' {
         It 'sends gpt-5 and o4-mini with -MaxTokens and -ReasoningEffort, and all succeed with reasoning tokens' {
             foreach ($m in 'gpt-5', 'o4-mini') {
                 $model = if ($Provider -eq 'AzureOpenAI') { "$m-batch" } else { $m }
@@ -241,6 +244,7 @@ class ProductVerdict { [string] $category; [double] $confidence; [string[]] $tag
                 $first.Exception.Message | Should -Match 'temperature'
             }
         }
+    }
     }
 }
 
