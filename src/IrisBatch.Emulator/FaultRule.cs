@@ -15,9 +15,9 @@ namespace IrisBatch.Emulator;
 internal sealed class FaultRule
 {
     public const string Status = "status", Quota = "quota", ResetBefore = "reset_before", ResetAfter = "reset_after",
-        Slow = "slow", Truncate = "truncate", MalformedLine = "malformed_line";
+        Slow = "slow", Truncate = "truncate", MalformedLine = "malformed_line", Duplicate = "duplicate";
 
-    private static readonly string[] Kinds = { Status, Quota, ResetBefore, ResetAfter, Slow, Truncate, MalformedLine };
+    private static readonly string[] Kinds = { Status, Quota, ResetBefore, ResetAfter, Slow, Truncate, MalformedLine, Duplicate };
     private static readonly string[] Common = { "route", "kind", "count", "skip", "probability", "seed" };
 
     /// <summary>The keys each kind accepts besides <see cref="Common"/>.</summary>
@@ -27,6 +27,7 @@ internal sealed class FaultRule
         [Quota] = new[] { "status_code", "retry_after", "retry_after_ms", "should_retry", "message" },
         [ResetBefore] = Array.Empty<string>(),
         [ResetAfter] = Array.Empty<string>(),
+        [Duplicate] = Array.Empty<string>(),
         [Slow] = new[] { "delay_ms", "after" },
         [Truncate] = new[] { "bytes" },
         [MalformedLine] = new[] { "line" },

@@ -28,6 +28,9 @@ namespace IrisBatch.Emulator;
 /// retry-after-ms when asked; quota: OpenAI's 429 <c>insufficient_quota</c>, Anthropic's 402 <c>billing_error</c>).</item>
 /// <item><c>reset_before</c>: abort the connection; the handler never runs.</item>
 /// <item><c>reset_after</c>: run the handler into a buffer (the upload is stored, the batch created and counted), then abort.</item>
+/// <item><c>duplicate</c>: run the handler twice on the same request body (two identical batches, or files, are made and
+/// counted: a twin the client never hears of, as a concurrent run of the same submission or a proxy's own retry would
+/// leave), then abort, as <c>reset_after</c>. So a look-up after the lost answer finds two candidates.</item>
 /// <item><c>slow</c>: wait <c>delay_ms</c> before acting, or after acting with <c>after</c> (then send the buffered answer).
 /// If the client hangs up while waiting before acting, the handler never runs.</item>
 /// <item><c>truncate</c>: send the full Content-Length but only part of the body, then abort.</item>
@@ -72,6 +75,7 @@ public sealed class Faults
             FaultRule.Status or FaultRule.Quota => ErrorAsync(context, rule, route),
             FaultRule.ResetBefore => ResetBefore(context),
             FaultRule.ResetAfter => ResetAfterAsync(context, next),
+            FaultRule.Duplicate => DuplicateAsync(context, next),
             FaultRule.Slow => SlowAsync(context, rule, next, _state.Stats),
             FaultRule.Truncate => TruncateAsync(context, rule, next),
             FaultRule.MalformedLine => MalformedLineAsync(context, rule, next),
@@ -334,6 +338,15 @@ public sealed class Faults
 
     private static async Task ResetAfterAsync(HttpContext context, Func<Task> next)
     {
+        await RunBufferedAsync(context, next);
+        context.Abort();
+    }
+
+    private static async Task DuplicateAsync(HttpContext context, Func<Task> next)
+    {
+        context.Request.EnableBuffering();
+        await RunBufferedAsync(context, next);
+        context.Request.Body.Position = 0;
         await RunBufferedAsync(context, next);
         context.Abort();
     }

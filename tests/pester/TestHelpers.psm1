@@ -404,7 +404,7 @@ function Add-EmulatorFault {
         [Parameter(Mandatory, Position = 1, ParameterSetName = 'Rule')] [Collections.IDictionary] $Rule,
         [Parameter(Mandatory, ParameterSetName = 'Named')] [string] $Route,
         [Parameter(Mandatory, ParameterSetName = 'Named')]
-        [ValidateSet('status', 'quota', 'reset_before', 'reset_after', 'slow', 'truncate', 'malformed_line')]
+        [ValidateSet('status', 'quota', 'reset_before', 'reset_after', 'duplicate', 'slow', 'truncate', 'malformed_line')]
         [string] $Kind,
         [Parameter(ParameterSetName = 'Named')] [int] $StatusCode,
         [Parameter(ParameterSetName = 'Named')] [double] $RetryAfter,

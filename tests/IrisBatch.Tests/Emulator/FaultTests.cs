@@ -200,6 +200,31 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task Duplicate_on_create_makes_two_identical_batches_and_loses_the_answer()
+    {
+        await using var host = await StartAsync();
+        using var api = new EmulatorApi(host);
+        string fileId = await api.UploadAsync(Lines.Jsonl(Lines.Many(2)));
+        await AddFaultAsync(api, new { route = "create", kind = "duplicate" });
+
+        var metadata = new Dictionary<string, string> { ["irisbatch_key"] = "key-twin" };
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => api.CreateBatchRawAsync(CreateBody(fileId, metadata)));
+
+        var stats = await StatsAsync(api);
+        Assert.Equal(2, Stat(stats, "batches_created"));
+        Assert.Equal(1, Stat(stats, "faults_injected"));
+        var list = await EmulatorApi.JsonAsync(await api.Http.GetAsync("/v1/batches"));
+        var batches = list.GetProperty("data").EnumerateArray().ToList();
+        Assert.Equal(2, batches.Count);
+        Assert.NotEqual(batches[0].GetProperty("id").GetString(), batches[1].GetProperty("id").GetString());
+        Assert.All(batches, b =>
+        {
+            Assert.Equal("key-twin", b.GetProperty("metadata").GetProperty("irisbatch_key").GetString());
+            Assert.Equal(fileId, b.GetProperty("input_file_id").GetString());
+        });
+    }
+
+    [Fact]
     public async Task Reset_after_on_upload_stores_the_file_that_the_client_never_heard_of()
     {
         await using var host = await StartAsync();
