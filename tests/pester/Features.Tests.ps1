@@ -1,16 +1,21 @@
 # Issue 14 against the published module and the emulator: structured output (-Schema) to results and CSV columns,
 # class schemas, a bad schema, images from URLs and files, the Responses endpoint, and reasoning models, on each
-# provider whose emulator side speaks the feature (OpenAI and Azure OpenAI; spec §11).
+# provider whose emulator side speaks the feature (spec §11): OpenAI, Azure OpenAI, Anthropic, Gemini, xAI, and Ollama
+# (no batch API: the requests run when Wait-IrisBatch waits; the schema goes as /api/chat's "format", images as the
+# message's base64 "images", and Ollama has no refusal field, so a refusal is plain text that fails the schema).
 
 BeforeDiscovery {
     # OpenAIStyle: the Responses endpoint and OpenAI's reasoning models (gpt-5, o4-mini) are tested there.
-    # UrlImages: the provider takes image URLs (Gemini takes files only). ThinkingModel: a model -ReasoningEffort makes think.
+    # UrlImages: the provider takes image URLs (Gemini and Ollama take files only). ThinkingModel: a model -ReasoningEffort
+    # makes think. RefusalCode: what a refused answer fails with (Ollama has no refusal concept: its text is not JSON).
+    # ReasoningTokens: the result's usage counts them (Ollama's prompt_eval_count/eval_count do not, spec §11.6).
     $script:providerCases = @(
-        @{ Name = 'OpenAI'; Provider = 'OpenAI'; Path = '/v1'; KeyVariable = 'OPENAI_API_KEY'; Model = 'gpt-4o-mini'; Feature = 'openai'; OpenAIStyle = $true; UrlImages = $true; ThinkingModel = 'gpt-5-mini' }
-        @{ Name = 'AzureOpenAI (/openai/v1)'; Provider = 'AzureOpenAI'; Path = '/openai/v1'; KeyVariable = 'AZURE_OPENAI_API_KEY'; Model = 'gpt-4o-mini-batch'; Feature = 'azure'; OpenAIStyle = $true; UrlImages = $true; ThinkingModel = 'gpt-5-mini-batch' }
-        @{ Name = 'Anthropic'; Provider = 'Anthropic'; Path = ''; KeyVariable = 'ANTHROPIC_API_KEY'; Model = 'claude-sonnet-4-20250514'; Feature = 'anthropic'; OpenAIStyle = $false; UrlImages = $true; ThinkingModel = 'claude-sonnet-4-20250514' }
-        @{ Name = 'Gemini'; Provider = 'Gemini'; Path = ''; KeyVariable = 'GEMINI_API_KEY'; Model = 'gemini-2.5-flash'; Feature = 'gemini'; OpenAIStyle = $false; UrlImages = $false; ThinkingModel = 'gemini-2.5-flash' }
-        @{ Name = 'Xai'; Provider = 'Xai'; Path = '/xai/v1'; KeyVariable = 'XAI_API_KEY'; Model = 'grok-4'; Feature = 'xai'; OpenAIStyle = $false; UrlImages = $true; ThinkingModel = 'grok-3-mini' }
+        @{ Name = 'OpenAI'; Provider = 'OpenAI'; Path = '/v1'; KeyVariable = 'OPENAI_API_KEY'; Model = 'gpt-4o-mini'; Feature = 'openai'; OpenAIStyle = $true; UrlImages = $true; ThinkingModel = 'gpt-5-mini'; RefusalCode = 'refusal'; ReasoningTokens = $true }
+        @{ Name = 'AzureOpenAI (/openai/v1)'; Provider = 'AzureOpenAI'; Path = '/openai/v1'; KeyVariable = 'AZURE_OPENAI_API_KEY'; Model = 'gpt-4o-mini-batch'; Feature = 'azure'; OpenAIStyle = $true; UrlImages = $true; ThinkingModel = 'gpt-5-mini-batch'; RefusalCode = 'refusal'; ReasoningTokens = $true }
+        @{ Name = 'Anthropic'; Provider = 'Anthropic'; Path = ''; KeyVariable = 'ANTHROPIC_API_KEY'; Model = 'claude-sonnet-4-20250514'; Feature = 'anthropic'; OpenAIStyle = $false; UrlImages = $true; ThinkingModel = 'claude-sonnet-4-20250514'; RefusalCode = 'refusal'; ReasoningTokens = $true }
+        @{ Name = 'Gemini'; Provider = 'Gemini'; Path = ''; KeyVariable = 'GEMINI_API_KEY'; Model = 'gemini-2.5-flash'; Feature = 'gemini'; OpenAIStyle = $false; UrlImages = $false; ThinkingModel = 'gemini-2.5-flash'; RefusalCode = 'refusal'; ReasoningTokens = $true }
+        @{ Name = 'Xai'; Provider = 'Xai'; Path = '/xai/v1'; KeyVariable = 'XAI_API_KEY'; Model = 'grok-4'; Feature = 'xai'; OpenAIStyle = $false; UrlImages = $true; ThinkingModel = 'grok-3-mini'; RefusalCode = 'refusal'; ReasoningTokens = $true }
+        @{ Name = 'Ollama'; Provider = 'Ollama'; Path = ''; KeyVariable = ''; Model = 'llama3.2'; Feature = 'ollama'; OpenAIStyle = $false; UrlImages = $false; ThinkingModel = 'qwen3'; RefusalCode = 'invalid_output'; ReasoningTokens = $false }
     )
 }
 
@@ -80,8 +85,9 @@ Describe '<Name>: -Schema, images, Responses and reasoning models end to end' -F
             $byId['sku-8'].Status | Should -Be 'Failed'
             $byId['sku-8'].Error.Code | Should -Be 'truncated'
             $byId['sku-9'].Status | Should -Be 'Failed'
-            $byId['sku-9'].Error.Code | Should -Be 'refusal'
+            $byId['sku-9'].Error.Code | Should -Be $RefusalCode -Because 'a refusal is refusal where the provider marks it, else text that is not JSON'
             $byId['sku-9'].Error.Message | Should -Not -BeNullOrEmpty
+            if ($RefusalCode -eq 'invalid_output') { $byId['sku-9'].Output | Should -Match 'can''t|cannot|sorry' -Because 'the refusal text is kept' }
             @(Get-IrisBatchResult -Id $results[0].BatchId -Status Failed @at).CustomId | Sort-Object | Should -Be @('sku-7', 'sku-8', 'sku-9')
         }
 
@@ -127,15 +133,17 @@ class ProductVerdict { [string] $category; [double] $confidence; [string[]] $tag
     Context 'a bad schema' {
         It 'is one IrisBatch.InvalidSchema and nothing is uploaded' {
             $uploads = (Get-EmulatorStats $emu).uploads
+            $changes = Get-EmulatorChangeCount $emu | ConvertTo-Json -Compress
             $errors = @()
             try {
                 New-TestRows -Count 5 | New-IrisBatchRequest -Model $Model -Prompt 'x {name}' -Schema '{"type":"array","items":{"type":"string"}}' |
-                    Submit-IrisBatch @at
+                    Submit-IrisBatch @at | Wait-IrisBatch -PollInterval $poll @at
             }
             catch { $errors += $_ }
             $errors.Count | Should -Be 1
             $errors[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.InvalidSchema*'
             (Get-EmulatorStats $emu).uploads | Should -Be $uploads
+            Get-EmulatorChangeCount $emu | ConvertTo-Json -Compress | Should -Be $changes -Because 'no call was made (Ollama: no chat request ran)'
         }
     }
 
@@ -179,6 +187,53 @@ class ProductVerdict { [string] $category; [double] $confidence; [string[]] $tag
         }
     }
 
+    if (-not $UrlImages) {  # Gemini and Ollama take image data only (spec §11.2)
+    Context '20 rows of URL and file images, 2 bad files, on a provider that takes no image URLs' {
+        BeforeAll {
+            $dir = Join-Path $TestDrive "mixed-$Feature"
+            $null = New-Item -ItemType Directory -Force $dir
+            $rows = foreach ($i in 1..20) {
+                if ($i % 2) {
+                    $file = Join-Path $dir "p$i.png"
+                    [IO.File]::WriteAllBytes($file, $pngBytes)
+                    [pscustomobject]@{ id = "mix-$i"; image = $file }
+                }
+                else { [pscustomobject]@{ id = "mix-$i"; image = "https://images.example.com/p$i.png" } }
+            }
+            $missing = Join-Path $dir 'missing.png'
+            $notImage = Join-Path $dir 'notes.png'
+            Set-Content -Path $notImage -Value 'not an image'
+            $rows[2].image = $missing
+            $rows[4].image = $notImage
+            $before = Get-Features $Feature
+            $results = @($rows | New-IrisBatchRequest -Model $Model -Prompt 'Describe the photo.' -CustomId '{id}' -Image '{image}' -ErrorVariable newErrors -ErrorAction SilentlyContinue |
+                    Submit-IrisBatch @at -ErrorVariable submitErrors -ErrorAction SilentlyContinue | Wait-IrisBatch -PollInterval $poll @at | Get-IrisBatchResult @at)
+            $after = Get-Features $Feature
+        }
+
+        It 'sends the 8 good file rows only, as image data' {
+            ($after.image_requests - $before.image_requests) | Should -Be 8
+            ($after.image_url_parts - $before.image_url_parts) | Should -Be 0
+            $results.Count | Should -Be 8
+            @($results | Where-Object Status -ne 'Succeeded').Count | Should -Be 0
+            $results.CustomId | Sort-Object | Should -Be @('mix-1', 'mix-11', 'mix-13', 'mix-15', 'mix-17', 'mix-19', 'mix-7', 'mix-9')
+        }
+
+        It 'names the two bad files, and refuses the 10 URL rows as IrisBatch.InvalidRequest once, with a count' {
+            $files = @($newErrors | Where-Object { $_.FullyQualifiedErrorId -like 'IrisBatch.InvalidRequest*' })
+            $files.Count | Should -Be 2
+            $files[0].Exception.Message | Should -Match 'Row 3'
+            $files[0].Exception.Message | Should -Match ([regex]::Escape($missing))
+            $files[1].Exception.Message | Should -Match 'Row 5'
+            $files[1].Exception.Message | Should -Match ([regex]::Escape($notImage))
+            $urls = @($submitErrors | Where-Object { $_.FullyQualifiedErrorId -like 'IrisBatch.InvalidRequest*' })
+            $urls.Count | Should -Be 2 -Because 'the first URL row, then one summary of the rest'
+            $urls[0].Exception.Message | Should -Match "Row 2 .*$Provider does not take image URLs \('https://images\.example\.com/p2\.png'\)"
+            $urls[1].Exception.Message | Should -Match '10 rows in all'
+        }
+    }
+    }
+
     if ($OpenAIStyle) {  # Responses and OpenAI's reasoning models exist on OpenAI and Azure only: no test elsewhere
     Context 'the Responses endpoint' {
         It 'sends /v1/responses lines and reads the Response objects, with a schema, a refusal and usage' {
@@ -201,11 +256,13 @@ class ProductVerdict { [string] $category; [double] $confidence; [string[]] $tag
 
     Context 'thinking on request' {
         It 'sends -ReasoningEffort low in the provider''s form, and the answers succeed with their reasoning tokens' {
+            $before = Get-Features $Feature
             $results = @(New-TestRows -Count 3 | New-IrisBatchRequest -Model $ThinkingModel -Prompt 'Name {name} in two words.' -MaxTokens 4000 -ReasoningEffort low |
                     Submit-IrisBatch @at | Wait-IrisBatch -PollInterval $poll @at | Get-IrisBatchResult @at)
+            ((Get-Features $Feature).reasoning_requests - $before.reasoning_requests) | Should -Be 3
             $results.Count | Should -Be 3
             @($results | Where-Object Status -ne 'Succeeded') | ForEach-Object { "$($_.CustomId): $($_.Error)" } | Should -BeNullOrEmpty
-            $results[0].Usage.ReasoningTokens | Should -BeGreaterThan 0
+            if ($ReasoningTokens) { $results[0].Usage.ReasoningTokens | Should -BeGreaterThan 0 }
         }
     }
 
