@@ -82,6 +82,9 @@ public sealed record FakeAnswer(string Content, int PromptTokens, int Completion
 
     /// <summary>The request this answers (for result bodies that echo a setting).</summary>
     public FakeRequest? Request { get; init; }
+
+    /// <summary>Input tokens a batch-level usage counts for this line beyond its own usage ("[usage-drift]"); normally 0.</summary>
+    public int BatchUsageDrift { get; init; }
 }
 
 /// <summary>
@@ -89,7 +92,9 @@ public sealed record FakeAnswer(string Content, int PromptTokens, int Completion
 /// the answer is "Echo: " + the text of the last user message, or JSON that fits the request's schema (<see cref="SchemaAnswer"/>);
 /// prompt tokens = whitespace-separated words over all messages; completion tokens = words in the answer plus reasoning tokens.
 /// Markers in the last user message: "[fail500]" / "[fail]" fail the request; "[invalid-json]" answers text that is not JSON;
-/// "[truncate]" cuts the answer in half with the provider's length reason; "[refuse]" refuses.
+/// "[truncate]" cuts the answer in half with the provider's length reason; "[refuse]" refuses; "[usage-drift]" answers
+/// normally, but the batch-level usage of a provider that reports one (OpenAI's, Azure's) counts <see cref="UsageDriftTokens"/>
+/// more input tokens for the line than its own usage says (a provider whose two figures disagree).
 /// </summary>
 public static class FakeModel
 {
@@ -99,6 +104,8 @@ public static class FakeModel
     public const string InvalidJsonMarker = "[invalid-json]";
     public const string TruncateMarker = "[truncate]";
     public const string RefuseMarker = "[refuse]";
+    public const string UsageDriftMarker = "[usage-drift]";
+    public const int UsageDriftTokens = 1000;
     public const string RefusalText = "I'm sorry, but I can't help with that request.";
     public const string InvalidJsonPrefix = "Sure! Here is the answer, in plain words rather than JSON: ";
 
@@ -146,7 +153,10 @@ public static class FakeModel
             visible = CountWords(content);
         }
         return new FakeAnswer(content, prompt, reasoning + visible, outcome)
-        { Finish = finish, ReasoningTokens = reasoning, Request = request };
+        {
+            Finish = finish, ReasoningTokens = reasoning, Request = request,
+            BatchUsageDrift = lastUser.Contains(UsageDriftMarker, StringComparison.Ordinal) ? UsageDriftTokens : 0,
+        };
     }
 
     /// <summary>

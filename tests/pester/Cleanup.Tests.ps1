@@ -7,8 +7,11 @@ BeforeAll {
     $emu = Start-TestEmulator -ValidatingMs 10 -InProgressMs 60 -FinalizingMs 10 -CancellingMs 10
     $url = $emu.BaseUri
     $null = Initialize-TestEnvironment
-    $savedAnthropicKey = $env:ANTHROPIC_API_KEY
-    $env:ANTHROPIC_API_KEY = 'test-key'
+    $savedKeys = @{}
+    foreach ($name in 'ANTHROPIC_API_KEY', 'AZURE_OPENAI_API_KEY', 'GEMINI_API_KEY') {
+        $savedKeys[$name] = [Environment]::GetEnvironmentVariable($name)
+        [Environment]::SetEnvironmentVariable($name, 'test-key')
+    }
     $poll = 0.05
     $prices = Get-Content -Raw (Join-Path $PSScriptRoot '../../src/IrisBatch.Core/Estimates/prices.json') | ConvertFrom-Json
 
@@ -45,7 +48,7 @@ BeforeAll {
 
 AfterAll {
     if ($emu) { Stop-TestEmulator $emu }
-    $env:ANTHROPIC_API_KEY = $savedAnthropicKey
+    foreach ($name in $savedKeys.Keys) { [Environment]::SetEnvironmentVariable($name, $savedKeys[$name]) }
     Clear-TestEnvironment
 }
 
@@ -75,6 +78,26 @@ Describe 'What it cost' {
         $status.Usage | Should -Not -BeNullOrEmpty
         $status.ProviderCost | Should -Be $sum
         $warned.Count | Should -Be 0
+    }
+
+    It 'where the batch-level usage disagrees with the results'' sum, both are shown and one warning says so' {
+        # "[usage-drift]": the emulator's batch object counts 1,000 more input tokens than that line's own usage.
+        $rows = @(New-Rows -Count 4)
+        $rows[1].name += ' [usage-drift]'
+        $b = Submit-Done $rows
+        $results = @($b | Get-IrisBatchResult)
+        $results.Count | Should -Be 4
+        [decimal] $sum = 0
+        [long] $inputSum = 0
+        foreach ($r in $results) { $sum += $r.Cost; $inputSum += $r.Usage.InputTokens }
+        $status = $b | Get-IrisBatchStatus -WarningVariable warned
+        $status.Cost | Should -Be $sum -Because 'Cost is the sum of the results'
+        $status.Usage.InputTokens | Should -Be ($inputSum + 1000)
+        $status.ProviderCost | Should -Be ($sum + 1000 * [decimal] $prices.models.'gpt-4o-mini'.input / 1000000) -Because 'ProviderCost prices the provider''s usage'
+        $warned.Count | Should -Be 1
+        "$($warned[0])" | Should -Match ([regex]::Escape($b.Id))
+        "$($warned[0])" | Should -Match ([regex]::Escape(('{0:N0} input' -f ($inputSum + 1000))))
+        "$($warned[0])" | Should -Match ([regex]::Escape(('{0:N0} input' -f $inputSum)))
     }
 
     It 'Cost is empty before the results are collected' {
@@ -215,6 +238,48 @@ Describe 'Remove-IrisBatch' {
         $b | Remove-IrisBatch -Confirm:$false
         (Get-Stat batches_deleted) - $batches | Should -Be 1
         (Get-Stat files_deleted) | Should -Be $files
+        Test-InJournal $b.Id | Should -BeFalse
+    }
+
+    It 'Azure OpenAI: deletes the input, output and error files (spec §2: the files API of §1.3)' {
+        $b = New-Rows -Count 3 -Fail 2 | New-IrisBatchRequest -Model gpt-4o-mini-batch -Prompt 'Describe {name}' |
+            Submit-IrisBatch -Provider AzureOpenAI -BaseUri "$($emu.Url)/openai/v1" | Wait-IrisBatch -PollInterval $poll
+        $b.ErrorFileId | Should -Not -BeNullOrEmpty
+        @($b | Get-IrisBatchResult).Count | Should -Be 3
+        $files = Get-Stat files_deleted
+        $batches = Get-Stat batches_deleted
+        $removed = $b | Remove-IrisBatch -Confirm:$false -PassThru
+        (Get-Stat files_deleted) - $files | Should -Be 3
+        @($removed.Deleted | ForEach-Object { "$_" }) | Sort-Object | Should -Be @("error file $($b.ErrorFileId)", "input file $($b.InputFileId)", "output file $($b.OutputFileId)")
+        (Get-Stat batches_deleted) | Should -Be $batches -Because 'Azure, like OpenAI, has no batch delete'
+        Test-InJournal $b.Id | Should -BeFalse
+    }
+
+    It 'Gemini, inline: deletes the ended batch itself (spec §4 DELETE /v1beta/batches/{id}), no files' {
+        $b = New-Rows -Count 3 | New-IrisBatchRequest -Model gemini-2.5-flash -Prompt 'Describe {name}' |
+            Submit-IrisBatch -Provider Gemini -BaseUri $emu.Url | Wait-IrisBatch -PollInterval $poll
+        @($b | Get-IrisBatchResult).Count | Should -Be 3
+        $files = Get-Stat files_deleted
+        $batches = Get-Stat batches_deleted
+        $b | Remove-IrisBatch -Confirm:$false
+        (Get-Stat batches_deleted) - $batches | Should -Be 1
+        (Get-Stat files_deleted) | Should -Be $files
+        Test-InJournal $b.Id | Should -BeFalse
+    }
+
+    It 'Gemini, file mode (a batch over 20 MB): deletes the input file, the responses file and the batch' {
+        # 4 rows with a 5 MB system prompt each: over the inline limit, so the input goes up as a file.
+        $big = 'word ' * 1000000
+        $b = New-Rows -Count 4 | New-IrisBatchRequest -Model gemini-2.5-flash -Prompt 'Describe {name}' -SystemPrompt $big |
+            Submit-IrisBatch -Provider Gemini -BaseUri $emu.Url | Wait-IrisBatch -PollInterval $poll
+        $b.InputFileId | Should -Not -BeNullOrEmpty
+        @($b | Get-IrisBatchResult).Count | Should -Be 4
+        $files = Get-Stat files_deleted
+        $batches = Get-Stat batches_deleted
+        $removed = $b | Remove-IrisBatch -Confirm:$false -PassThru
+        (Get-Stat files_deleted) - $files | Should -Be 2
+        (Get-Stat batches_deleted) - $batches | Should -Be 1
+        @($removed.Deleted).Count | Should -Be 3
         Test-InJournal $b.Id | Should -BeFalse
     }
 

@@ -99,7 +99,7 @@ internal sealed class OpenAIBatch : IDisposable
                 var line = result.Lines[i];
                 bool success = line.Outcome == FakeOutcome.Ok;
                 ok[i + 1] = ok[i] + (success ? 1 : 0);
-                inTok[i + 1] = inTok[i] + (success ? line.InputTokens : 0);
+                inTok[i + 1] = inTok[i] + (success ? line.InputTokens + line.BatchUsageDrift : 0);   // the batch-level usage
                 outTok[i + 1] = outTok[i] + (success ? line.OutputTokens : 0);
             }
             var reasoning = new long[n + 1];
