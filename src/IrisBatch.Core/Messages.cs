@@ -54,6 +54,12 @@ namespace IrisBatch
         public static string UnknownStatus(string provider, string batchId, string? providerStatus) =>
             $"{provider} reported status '{providerStatus}' for batch {batchId}, which IrisBatch does not know: treating the batch as not finished.";
 
+        public static string StatusNotRecorded(string batchId, string reason) =>
+            $"Could not record the status of batch {batchId} in the journal: {reason}";
+
+        public static string Interrupted(string submissionId, long requests, string model, string state) =>
+            $"Submission {submissionId} ({requests:N0} requests for {model}) was interrupted at '{state}'; run the same Submit-IrisBatch again to finish it.";
+
         public static string JournalUnavailable(string path, string osError) =>
             $"The journal folder {path} cannot be written: {osError}. Point $env:IRISBATCH_HOME at a writable folder, or free space or permissions there.";
     }

@@ -23,6 +23,8 @@ namespace IrisBatch.Journal
         CancelRequested,
         ResultsDownloaded,
         ResultsCollected,
+        /// <summary>Remove-IrisBatch -KeepLocal deleted the batch's objects at the provider (detail: what was deleted).</summary>
+        RemovedAtProvider,
     }
 
     /// <summary>The stable text form of each <see cref="JournalStep"/>.</summary>
@@ -38,6 +40,7 @@ namespace IrisBatch.Journal
         public const string CancelRequested = "cancel requested";
         public const string ResultsDownloaded = "results downloaded";
         public const string ResultsCollected = "results collected";
+        public const string RemovedAtProvider = "removed at the provider";
 
         private static readonly Dictionary<string, JournalStep> ByText = new Dictionary<string, JournalStep>(StringComparer.Ordinal)
         {
@@ -51,6 +54,7 @@ namespace IrisBatch.Journal
             [CancelRequested] = JournalStep.CancelRequested,
             [ResultsDownloaded] = JournalStep.ResultsDownloaded,
             [ResultsCollected] = JournalStep.ResultsCollected,
+            [RemovedAtProvider] = JournalStep.RemovedAtProvider,
         };
 
         /// <summary>The words written to disk for <paramref name="step"/>.</summary>

@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Security;
 using IrisBatch.Conversion;
 using IrisBatch.Journal;
+using IrisBatch.Lifecycle;
 using IrisBatch.Providers;
 using IrisBatch.Submission;
 
@@ -85,7 +86,7 @@ namespace IrisBatch.Commands
             var list = new List<BatchTarget>();
             if (ParameterSetName == BySet)
             {
-                var ids = Journal.All().Where(e => e.SetId == SetId && e.BatchId != null).Select(e => e.BatchId!).Reverse().ToList();
+                var ids = Session.Locator.SetBatchIds(SetId!);
                 if (ids.Count == 0)
                     WriteError(ErrorMapper.Create(ErrorIds.NotFound, FailureKind.NotFound, $"The journal has no batches of set '{SetId}'.", SetId));
                 foreach (var id in ids)
@@ -117,18 +118,11 @@ namespace IrisBatch.Commands
         {
             try
             {
-                JournalStore.ValidateId(id);
-                var entry = Journal.FindByBatchId(id);
-                bool explicitLocation = MyInvocation.BoundParameters.ContainsKey(nameof(Provider)) || MyInvocation.BoundParameters.ContainsKey(nameof(BaseUri));
-                string? provider = Provider, baseUri = BaseUriText;
-                if (!explicitLocation)
-                {
-                    if (batch != null && !string.IsNullOrEmpty(batch.Provider)) { provider = batch.Provider; baseUri = batch.BaseUri; }
-                    else if (entry != null) { provider = entry.Provider; baseUri = entry.BaseUri; }
-                }
-                var p = ProviderFor(provider, baseUri, batch?.Credential);
-                var known = batch ?? new IrisBatchInfo { Id = id, Provider = p.Name, BaseUri = ProviderFactory.LocationOf(p) };
-                return new BatchTarget(p, BatchSubmitter.Complete(known, entry), entry);
+                var entry = Session.Locator.Find(id);
+                bool explicitPlace = MyInvocation.BoundParameters.ContainsKey(nameof(Provider)) || MyInvocation.BoundParameters.ContainsKey(nameof(BaseUri));
+                var place = BatchLocator.PlaceOf(batch, entry, explicitPlace, Provider, BaseUriText);
+                var p = ProviderFor(place.Provider, place.BaseUri, batch?.Credential);
+                return new BatchTarget(p, BatchLocator.Known(id, batch, entry, p), entry);
             }
             catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.MissingApiKey || ex.ErrorId == ErrorIds.InsecureEndpoint || ex.ErrorId == ErrorIds.UnknownProvider)
             {
@@ -146,9 +140,34 @@ namespace IrisBatch.Commands
         protected IrisBatchInfo RefreshStatus(BatchTarget target)
         {
             var fresh = Run(ct => target.Provider.GetAsync(target.Batch.Id, ct));
-            target.Batch = Carry(BatchSubmitter.Complete(fresh, target.Entry), target.Batch);
+            target.Batch = Carry(BatchLocator.Fresh(fresh, target.Entry), target.Batch);
             Remember(target);
             return target.Batch;
+        }
+
+        /// <summary>
+        /// Removes one finished batch through the lifecycle's remover (Remove-IrisBatch, Get-IrisBatchResult -RemoveAfter),
+        /// asking <paramref name="approve"/> (ShouldProcess) first; null when the user declined. A batch the provider no
+        /// longer has is removed from what the journal knows of it.
+        /// </summary>
+        protected BatchRemovalResult? RemoveFinished(BatchTarget target, BatchRemover remover, Func<string, bool>? approve)
+        {
+            var entry = target.Entry;
+            IrisBatchInfo batch;
+            bool gone = false;
+            if (!BatchRemover.NeedsRefresh(entry)) batch = BatchRemover.AsRecorded(entry!);
+            else
+            {
+                try { batch = RefreshStatus(target); }
+                catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.NotFound && entry != null)
+                {
+                    batch = BatchRemover.Gone(entry);
+                    gone = true;
+                }
+            }
+            var plan = remover.Plan(target.Provider, batch, entry, gone);
+            if (approve != null && !approve(plan.Description)) return null;
+            return new BatchRemovalResult(Run(ct => remover.RemoveAsync(plan, QueueVerbose, ct)));
         }
 
         internal System.Threading.CancellationToken CancellationToken => Token;
@@ -160,23 +179,7 @@ namespace IrisBatch.Commands
         /// <summary>Records a fresh status in the journal; a status IrisBatch does not know is warned about each time it is seen.</summary>
         internal void Remember(BatchTarget target)
         {
-            if (target.Batch.Status == BatchStatus.Unknown)
-                WriteWarning(Messages.UnknownStatus(target.Batch.Provider, target.Batch.Id, target.Batch.ProviderStatus));
-            if (target.Entry == null) return;
-            try
-            {
-                var batch = target.Batch;
-                Journal.Update(target.Entry, e =>
-                {
-                    e.LastStatus = batch.Status;
-                    e.LastProviderStatus = batch.ProviderStatus;
-                    e.LastCheckedAt = DateTimeOffset.UtcNow;
-                });
-            }
-            catch (Exception ex)
-            {
-                WriteWarning($"Could not record the status of batch {target.Batch.Id} in the journal: {ex.Message}");
-            }
+            foreach (var warning in Session.Recorder.Record(target.Entry, target.Batch)) WriteWarning(warning);
         }
     }
 }

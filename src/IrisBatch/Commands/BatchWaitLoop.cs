@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using IrisBatch.Providers;
-using IrisBatch.Submission;
+using IrisBatch.Lifecycle;
 using IrisBatch.Waiting;
 
 namespace IrisBatch.Commands
@@ -65,7 +65,7 @@ namespace IrisBatch.Commands
                     if (ev.Batch != null && ev.Kind != WaitEventKind.PollFailed && ev.Kind != WaitEventKind.Abandoned)
                     {
                         var t = byId[ev.Batch.Id];
-                        t.Batch = BatchCommandBase.Carry(BatchSubmitter.Complete(ev.Batch, t.Entry), t.Batch);
+                        t.Batch = BatchCommandBase.Carry(BatchLocator.Fresh(ev.Batch, t.Entry), t.Batch);
                         state[t.Batch.Id] = t.Batch;
                         _cmdlet.Remember(t);
                     }

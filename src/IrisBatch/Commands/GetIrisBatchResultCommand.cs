@@ -93,7 +93,7 @@ namespace IrisBatch.Commands
         private int SetSize(string setId)
         {
             if (!_setSizes.TryGetValue(setId, out var n))
-                _setSizes[setId] = n = Journal.All().Count(e => e.SetId == setId && e.BatchId != null);
+                _setSizes[setId] = n = Session.Locator.SetSize(setId);
             return n;
         }
 
@@ -167,7 +167,7 @@ namespace IrisBatch.Commands
         {
             var entry = Collector.Find(collected.Batch.Id);
             var target = new BatchTarget(collected.Provider, collected.Batch, entry);
-            new BatchRemoval(this, Journal, RefreshStatus, call => Run(call)).Remove(target);
+            RemoveFinished(target, Session.Remover(keepLocal: false, force: false), null);
         }
 
         /// <summary>Waits for a batch when asked, and downloads its results once; null when it is not complete (reported).</summary>
@@ -319,9 +319,8 @@ namespace IrisBatch.Commands
                 WriteWarning($"No batch price is known for model '{m}' (price table: {costs.Source}), so the Cost of its results is empty. Add the model to a price table of your own and point $env:IRISBATCH_PRICES at it.");
         }
 
-        private ResultCollector? _collector;
         /// <summary>The Lifecycle layer's part that downloads results once and records them collected.</summary>
-        private ResultCollector Collector => _collector ??= new ResultCollector(Journal);
+        private ResultCollector Collector => Session.Collector;
 
         private void ShowEmitting(ProgressRecord record, long count, long expected)
         {

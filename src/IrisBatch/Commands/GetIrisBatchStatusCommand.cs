@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using IrisBatch.Journal;
+using IrisBatch.Lifecycle;
 using IrisBatch.Providers;
 
 namespace IrisBatch.Commands
@@ -40,7 +41,7 @@ namespace IrisBatch.Commands
         protected override void ProcessRecord()
         {
             if (ParameterSetName == ListSet || ParameterSetName == PendingSet || ParameterSetName == LocalSet) return;
-            decimal? setCost = ParameterSetName == BySet ? LocalBatches.SetCost(Journal, SetId!) : null;
+            decimal? setCost = ParameterSetName == BySet ? Session.Listing.SetCost(SetId!) : null;
             foreach (var target in Targets())
             {
                 try
@@ -67,10 +68,10 @@ namespace IrisBatch.Commands
             if (ParameterSetName == ListSet) List();
             if (ParameterSetName == PendingSet) ListPending();
             if (ParameterSetName == LocalSet)
-                foreach (var batch in LocalBatches.List(Journal, MyInvocation.BoundParameters.ContainsKey(nameof(Before)) ? Before : (DateTime?)null, Status)) WriteObject(batch);
+                foreach (var batch in Session.Listing.List(MyInvocation.BoundParameters.ContainsKey(nameof(Before)) ? Before : (DateTime?)null, Status)) WriteObject(batch);
             if (ParameterSetName == BySet)
             {
-                var setCost = LocalBatches.SetCost(Journal, SetId!);
+                var setCost = Session.Listing.SetCost(SetId!);
                 WriteInformation(new InformationRecord(
                     setCost.HasValue ? $"Set {SetId}: cost ${setCost.Value:0.######} (the collected batches' Cost summed)." : $"Set {SetId}: cost unknown (results not all collected, or a model without a price).",
                     "Get-IrisBatchStatus"));
@@ -100,8 +101,7 @@ namespace IrisBatch.Commands
                 foreach (var batch in page.Batches)
                 {
                     if (listed >= First) break;
-                    var entry = SafeFind(batch.Id);
-                    WriteObject(Submission.BatchSubmitter.Complete(batch, entry));
+                    WriteObject(BatchLocator.Fresh(batch, Session.Locator.TryFind(batch.Id)));
                     listed++;
                 }
                 if (!page.HasMore || page.Batches.Count == 0 || page.Next == null) break;
@@ -111,14 +111,14 @@ namespace IrisBatch.Commands
 
         private void ListPending()
         {
-            foreach (var entry in Journal.All())
+            foreach (var pending in Session.Listing.Pending())
             {
-                if (entry.State != SubmissionState.Created || entry.BatchId == null)
+                var entry = pending.Entry;
+                if (pending.Interrupted != null)
                 {
-                    WriteWarning($"Submission {entry.SubmissionId} ({entry.RequestCount:N0} requests for {entry.Model}) was interrupted at '{entry.State}'; run the same Submit-IrisBatch again to finish it.");
+                    WriteWarning(pending.Interrupted);
                     continue;
                 }
-                if (entry.ResultsCollected && entry.LastStatus.HasValue && entry.LastStatus.Value.IsTerminal()) continue;
                 IBatchProvider provider;
                 try
                 {
@@ -136,7 +136,7 @@ namespace IrisBatch.Commands
                 }
                 try
                 {
-                    var target = new BatchTarget(provider, new IrisBatchInfo { Id = entry.BatchId, Provider = entry.Provider, BaseUri = entry.BaseUri }, entry);
+                    var target = new BatchTarget(provider, new IrisBatchInfo { Id = entry.BatchId!, Provider = entry.Provider, BaseUri = entry.BaseUri }, entry);
                     var batch = RefreshStatus(target);
                     WithCost(batch, entry);
                     WriteObject(batch);
@@ -158,30 +158,10 @@ namespace IrisBatch.Commands
         /// </summary>
         private void NotRefreshed(JournalEntry entry, IrisBatchException ex)
         {
-            WriteObject(LastKnown(entry));
+            WriteObject(BatchLocator.LastSeen(entry));
             WriteError(ErrorMapper.ToRecord(new IrisBatchException(ex.ErrorId, ex.Kind,
                 $"Batch {entry.BatchId} ({entry.Provider}) was not refreshed: {ex.Message} It is listed with its last known state" +
                 (entry.LastCheckedAt.HasValue ? $" (checked {entry.LastCheckedAt.Value:u})." : ".")) { Target = entry.BatchId }, entry.BatchId));
-        }
-
-        /// <summary>A journal entry's batch as it was when last seen (not refreshed).</summary>
-        private static IrisBatchInfo LastKnown(JournalEntry entry)
-        {
-            var batch = new IrisBatchInfo
-            {
-                Id = entry.BatchId!,
-                Provider = entry.Provider,
-                BaseUri = entry.BaseUri,
-                Status = entry.LastStatus ?? BatchStatus.Pending,
-                ProviderStatus = entry.LastProviderStatus,
-                InputFileId = entry.InputFileId,
-            };
-            return Submission.BatchSubmitter.Complete(batch, entry);
-        }
-
-        private JournalEntry? SafeFind(string id)
-        {
-            try { return Journal.FindByBatchId(id); } catch (Exception) { return null; }
         }
     }
 }

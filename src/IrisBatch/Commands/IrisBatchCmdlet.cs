@@ -6,7 +6,7 @@ using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 using IrisBatch.Http;
-using IrisBatch.Journal;
+using IrisBatch.Lifecycle;
 
 namespace IrisBatch.Commands
 {
@@ -20,26 +20,19 @@ namespace IrisBatch.Commands
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
         private readonly ConcurrentQueue<string> _log = new ConcurrentQueue<string>();
         private readonly ConcurrentQueue<string> _warnings = new ConcurrentQueue<string>();
-        private JournalStore? _journal;
+        private LifecycleSession? _session;
 
         protected CancellationToken Token => _cancel.Token;
 
         protected override void StopProcessing() => _cancel.Cancel();
 
-        protected JournalStore Journal => _journal ??= OpenJournal();
-
-        /// <summary>The journal, checked once per command: a folder that cannot be written is IrisBatch.JournalUnavailable.</summary>
-        private static JournalStore OpenJournal()
-        {
-            var journal = JournalStore.OpenDefault();
-            journal.CheckWritable();
-            return journal;
-        }
+        /// <summary>The journal protocol (Core's Lifecycle layer), opened once per command: a journal folder that cannot be written is IrisBatch.JournalUnavailable.</summary>
+        protected LifecycleSession Session => _session ??= LifecycleSession.OpenDefault();
 
         /// <summary>Every command that keeps its record in the journal stops at once when the journal cannot be written.</summary>
         protected override void BeginProcessing()
         {
-            try { _ = Journal; }
+            try { _ = Session; }
             catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.JournalUnavailable) { ThrowMapped(ex, ex.Target); }
         }
 
@@ -56,6 +49,9 @@ namespace IrisBatch.Commands
         {
             try { return Host.Version.ToString(); } catch (Exception) { return "unknown"; }
         }
+
+        /// <summary>A verbose line from a core call running off the pipeline thread (written by the next <see cref="FlushLog"/>).</summary>
+        protected void QueueVerbose(string line) => _log.Enqueue(line);
 
         protected void FlushLog()
         {

@@ -25,17 +25,12 @@ namespace IrisBatch.Commands
 
         protected override void ProcessRecord()
         {
-            var removal = new BatchRemoval(this, Journal, RefreshStatus, call => Run(call))
-            {
-                KeepLocal = KeepLocal,
-                Force = Force,
-                Approve = Approve,
-            };
+            var remover = Session.Remover(KeepLocal, Force);
             foreach (var target in Targets())
             {
                 try
                 {
-                    var result = removal.Remove(target);
+                    var result = RemoveFinished(target, remover, Approve);
                     if (result != null && PassThru) WriteObject(result);
                 }
                 catch (Exception ex) when (!(ex is PipelineStoppedException))

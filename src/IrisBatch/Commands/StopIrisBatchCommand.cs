@@ -2,7 +2,7 @@ using System;
 using System.Linq;
 using System.Management.Automation;
 using IrisBatch.Conversion;
-using IrisBatch.Submission;
+using IrisBatch.Lifecycle;
 
 namespace IrisBatch.Commands
 {
@@ -56,9 +56,9 @@ namespace IrisBatch.Commands
                             cancelled = Run(ct => target.Provider.GetAsync(batch.Id, ct));
                             if (cancelled.Status != BatchStatus.Cancelling && cancelled.Status != BatchStatus.Cancelled) throw;
                         }
-                        target.Batch = Carry(BatchSubmitter.Complete(cancelled, target.Entry), target.Batch);
+                        target.Batch = Carry(BatchLocator.Fresh(cancelled, target.Entry), target.Batch);
                         Remember(target);
-                        if (target.Entry != null) Journal.RecordShared(target.Entry, BatchSubmitter.CancelRequested, null, _ => { });
+                        if (target.Entry != null) Session.Recorder.RecordCancel(target.Entry);
                     }
                     if (Wait)
                     {

@@ -204,7 +204,7 @@ namespace IrisBatch.Commands
                 var models = string.Join(", ", lane.Parts.Select(p => p.Entry.Model).Distinct());
                 var target = $"{requests:N0} requests in {lane.Parts.Count} batch(es) for {models} to {lane.Provider.Name} at {ProviderFactory.LocationOf(lane.Provider)}";
                 ShouldProcess(target, lane.Parts.Count == 1 ? "Submit batch" : $"Submit {lane.Parts.Count} batches");
-                foreach (var part in lane.Parts) new SubmissionPlanner(Journal).Discard(part.Entry);
+                foreach (var part in lane.Parts) Session.Planner.Discard(part.Entry);
             }
             // As Write-Host writes: shown with the What if lines, kept by transcripts, and in the information stream (6>&1).
             foreach (var line in preview.Render(DateTime.UtcNow))
@@ -256,11 +256,12 @@ namespace IrisBatch.Commands
             int? windowHours = Bound(nameof(CompletionWindow))
                 ? CompletionWindows.Check(provider.Limits, provider.Name, CompletionWindow) : (int?)null;
             var name = Bound(nameof(Name)) || origin == null ? Name : origin.Name;
-            var spooler = new BatchSpooler(Journal, provider, name, metadata,
+            var spooler = Session.Spooler(provider, name, metadata,
                 Bound(nameof(MaxRequestsPerBatch)) ? MaxRequestsPerBatch : (long?)null,
                 Bound(nameof(MaxBytesPerBatch)) ? MaxBytesPerBatch : (long?)null,
                 Bound(nameof(MaxTokensPerBatch)) ? MaxTokensPerBatch : (long?)null,
-                countTokens: _estimate) { CompletionWindowHours = windowHours };
+                countTokens: _estimate);
+            spooler.CompletionWindowHours = windowHours;
             var lane = new Lane(key, provider, spooler);
             _lanes.Add(lane);
             if (origin != null)
@@ -380,7 +381,7 @@ namespace IrisBatch.Commands
                 int models = _lanes.SelectMany(l => l.Parts).Select(p => p.Entry.Model).Distinct().Count();
                 var adopt = new HashSet<string>(AdoptBatchId ?? new string[0], StringComparer.Ordinal);
                 var settings = NewHttpSettings();
-                var planner = new SubmissionPlanner(Journal);
+                var planner = Session.Planner;
                 int index = 0;
                 foreach (var lane in _lanes)
                 {

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using IrisBatch.Journal;
+using IrisBatch.Lifecycle;
 
 namespace IrisBatch.Completers
 {
@@ -29,12 +30,7 @@ namespace IrisBatch.Completers
         }
 
         /// <summary>The journal's entries, newest first; none when there is no journal or it cannot be read.</summary>
-        internal static IReadOnlyList<JournalEntry> Entries()
-        {
-            // Newest first by the time each was spooled (folder names order only to the second).
-            try { return JournalStore.OpenDefault().All().OrderByDescending(e => e.SpooledAt).ToList(); }
-            catch (Exception) { return new JournalEntry[0]; }
-        }
+        internal static IReadOnlyList<JournalEntry> Entries() => LocalListing.DefaultNewestFirst();
 
         internal static string Describe(JournalEntry e)
         {

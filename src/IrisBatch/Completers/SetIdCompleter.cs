@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using IrisBatch.Journal;
 
 namespace IrisBatch.Completers
 {
@@ -14,13 +15,13 @@ namespace IrisBatch.Completers
         {
             var typed = Completion.Typed(wordToComplete);
             var order = new List<string>();
-            var batches = new Dictionary<string, List<Journal.JournalEntry>>(StringComparer.Ordinal);
+            var batches = new Dictionary<string, List<JournalEntry>>(StringComparer.Ordinal);
             foreach (var e in BatchIdCompleter.Entries())
             {
                 if (string.IsNullOrEmpty(e.SetId) || e.BatchId == null || !Completion.Matches(e.SetId!, typed)) continue;
                 if (!batches.TryGetValue(e.SetId!, out var list))
                 {
-                    batches[e.SetId!] = list = new List<Journal.JournalEntry>();
+                    batches[e.SetId!] = list = new List<JournalEntry>();
                     order.Add(e.SetId!);
                 }
                 list.Add(e);

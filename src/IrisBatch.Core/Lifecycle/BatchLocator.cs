@@ -1,0 +1,89 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using IrisBatch.Journal;
+using IrisBatch.Providers;
+using IrisBatch.Submission;
+
+namespace IrisBatch.Lifecycle
+{
+    /// <summary>Where a batch lives: the provider name and base URI to ask (null: the defaults).</summary>
+    public readonly struct BatchPlace
+    {
+        public BatchPlace(string? provider, string? baseUri)
+        {
+            Provider = provider;
+            BaseUri = baseUri;
+        }
+
+        public string? Provider { get; }
+        public string? BaseUri { get; }
+    }
+
+    /// <summary>
+    /// Journal to provider (issue 15's Lifecycle layer): the journal entry of a batch id, the batches of a set, where a
+    /// batch lives, and a batch as known before (or instead of) asking its provider.
+    /// </summary>
+    public sealed class BatchLocator
+    {
+        private readonly JournalStore _journal;
+
+        public BatchLocator(JournalStore journal) => _journal = journal;
+
+        /// <summary>The journal entry of a batch id, or null; IrisBatch.InvalidId for an id that could name a path outside the journal.</summary>
+        public JournalEntry? Find(string batchId)
+        {
+            JournalStore.ValidateId(batchId);
+            return _journal.FindByBatchId(batchId);
+        }
+
+        /// <summary>Like <see cref="Find"/>, but null for an id the journal cannot look up (a listing shows what the provider has).</summary>
+        public JournalEntry? TryFind(string batchId)
+        {
+            try { return Find(batchId); } catch (Exception) { return null; }
+        }
+
+        /// <summary>The batch ids of a set, in the order they were submitted; empty when the journal has none.</summary>
+        public IReadOnlyList<string> SetBatchIds(string setId) =>
+            _journal.All().Where(e => e.SetId == setId && e.BatchId != null).Select(e => e.BatchId!).Reverse().ToList();
+
+        /// <summary>How many batches the journal has of a set.</summary>
+        public int SetSize(string setId) => _journal.All().Count(e => e.SetId == setId && e.BatchId != null);
+
+        /// <summary>
+        /// Where a batch lives: <paramref name="explicitPlace"/> (-Provider/-BaseUri given) wins; else the batch object's
+        /// own place, else the journal entry's, else <paramref name="provider"/>/<paramref name="baseUri"/> (the defaults).
+        /// </summary>
+        public static BatchPlace PlaceOf(IrisBatchInfo? batch, JournalEntry? entry, bool explicitPlace, string? provider, string? baseUri)
+        {
+            if (!explicitPlace)
+            {
+                if (batch != null && !string.IsNullOrEmpty(batch.Provider)) return new BatchPlace(batch.Provider, batch.BaseUri);
+                if (entry != null) return new BatchPlace(entry.Provider, entry.BaseUri);
+            }
+            return new BatchPlace(provider, baseUri);
+        }
+
+        /// <summary>The batch as known before asking its provider: the object given, or its id at the provider, filled from the journal.</summary>
+        public static IrisBatchInfo Known(string id, IrisBatchInfo? batch, JournalEntry? entry, IBatchProvider provider) =>
+            BatchSubmitter.Complete(batch ?? new IrisBatchInfo { Id = id, Provider = provider.Name, BaseUri = ProviderFactory.LocationOf(provider) }, entry);
+
+        /// <summary>A fresh state from the provider, with what the provider does not echo filled from the journal entry.</summary>
+        public static IrisBatchInfo Fresh(IrisBatchInfo fresh, JournalEntry? entry) => BatchSubmitter.Complete(fresh, entry);
+
+        /// <summary>A journal entry's batch as it was when last seen (not refreshed).</summary>
+        public static IrisBatchInfo LastSeen(JournalEntry entry)
+        {
+            var batch = new IrisBatchInfo
+            {
+                Id = entry.BatchId!,
+                Provider = entry.Provider,
+                BaseUri = entry.BaseUri,
+                Status = entry.LastStatus ?? BatchStatus.Pending,
+                ProviderStatus = entry.LastProviderStatus,
+                InputFileId = entry.InputFileId,
+            };
+            return BatchSubmitter.Complete(batch, entry);
+        }
+    }
+}

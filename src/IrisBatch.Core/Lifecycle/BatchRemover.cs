@@ -1,0 +1,127 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using IrisBatch.Cleanup;
+using IrisBatch.Journal;
+using IrisBatch.Providers;
+
+namespace IrisBatch.Lifecycle
+{
+    /// <summary>What removing one finished batch will do: the remote objects to delete and the journal entry's fate.</summary>
+    public sealed class RemovalPlan
+    {
+        internal RemovalPlan(IBatchProvider provider, IrisBatchInfo batch, JournalEntry? entry, IReadOnlyList<RemoteObject> remote, string description)
+        {
+            Provider = provider;
+            Batch = batch;
+            Entry = entry;
+            Remote = remote;
+            Description = description;
+        }
+
+        public IBatchProvider Provider { get; }
+        public IrisBatchInfo Batch { get; }
+        public JournalEntry? Entry { get; }
+        /// <summary>At the provider, in the order they are deleted (files first, the batch last).</summary>
+        public IReadOnlyList<RemoteObject> Remote { get; }
+        /// <summary>The ShouldProcess target: the batch, what goes at the provider and what happens to the journal entry.</summary>
+        public string Description { get; }
+    }
+
+    /// <summary>What was removed for one batch.</summary>
+    public sealed class RemovalOutcome
+    {
+        public string BatchId { get; internal set; } = "";
+        public string Provider { get; internal set; } = "";
+        public List<string> Deleted { get; } = new List<string>();
+        public List<string> AlreadyGone { get; } = new List<string>();
+        public bool JournalEntryRemoved { get; internal set; }
+        public bool KeptLocal { get; internal set; }
+    }
+
+    /// <summary>
+    /// Removes one finished batch (issue 15's Lifecycle layer; Remove-IrisBatch, Get-IrisBatchResult -RemoveAfter): its
+    /// files and the batch at the provider, as the provider allows, then its journal entry unless kept. Refuses a batch that
+    /// has not ended (IrisBatch.NotComplete) and one whose results were never collected (IrisBatch.NotCollected) unless forced.
+    /// The cmdlet asks ShouldProcess with <see cref="RemovalPlan.Description"/> between <see cref="Plan"/> and <see cref="RemoveAsync"/>.
+    /// </summary>
+    public sealed class BatchRemover
+    {
+        private readonly JournalStore _journal;
+
+        public BatchRemover(JournalStore journal) => _journal = journal;
+
+        /// <summary>Keep the journal entry (its results stay readable); record the removal at the provider in it.</summary>
+        public bool KeepLocal { get; set; }
+
+        /// <summary>Remove a batch whose results were never collected too.</summary>
+        public bool Force { get; set; }
+
+        /// <summary>Whether the provider must be asked for the batch's state first (not when it was removed there already).</summary>
+        public static bool NeedsRefresh(JournalEntry? entry) => entry?.RemoteRemovedAt == null;
+
+        /// <summary>The batch as the journal knows it (removed at the provider already with -KeepLocal).</summary>
+        public static IrisBatchInfo AsRecorded(JournalEntry entry) => LocalBatches.ToBatch(entry);
+
+        /// <summary>A batch the provider no longer has (deleted there, or gone): what the journal knows is all there is; not ended counts as Expired.</summary>
+        public static IrisBatchInfo Gone(JournalEntry entry)
+        {
+            var batch = LocalBatches.ToBatch(entry);
+            if (!batch.IsComplete) batch.Status = BatchStatus.Expired;
+            return batch;
+        }
+
+        /// <summary>
+        /// Plans the removal of <paramref name="batch"/> (its current state; <paramref name="gone"/>: the provider no longer
+        /// has it). IrisBatch.NotComplete for a batch that has not ended, IrisBatch.NotCollected for results never collected
+        /// unless <see cref="Force"/>.
+        /// </summary>
+        public RemovalPlan Plan(IBatchProvider provider, IrisBatchInfo batch, JournalEntry? entry, bool gone)
+        {
+            if (!batch.IsComplete)
+                throw new IrisBatchException(ErrorIds.NotComplete, FailureKind.InvalidOperation,
+                    $"Batch {batch.Id} is {batch.Status} ({batch.ProviderStatus}): only a finished batch can be removed. Cancel it with Stop-IrisBatch -Wait first, or wait until it ends.")
+                { Target = batch.Id };
+            if ((entry == null || !entry.ResultsCollected) && !Force)
+                throw new IrisBatchException(ErrorIds.NotCollected, FailureKind.InvalidOperation,
+                    $"The results of batch {batch.Id} were never collected: removing it would lose them. Collect them with Get-IrisBatchResult first, or pass -Force to remove it anyway.")
+                { Target = batch.Id };
+
+            var remote = gone
+                ? entry?.InputFileId is string input && (provider.Cleanup & RemoteCleanup.Files) != 0
+                    ? new[] { new RemoteObject(RemoteKind.InputFile, input) } : new RemoteObject[0]
+                : BatchCleanup.Plan(provider, batch, entry).ToArray();
+            var parts = remote.Select(r => r.ToString()).ToList();
+            if (entry != null) parts.Add(BatchCleanup.DescribeLocal(_journal, entry, KeepLocal));
+            if (parts.Count == 0) parts.Add("nothing is left of it here or at the provider");
+            return new RemovalPlan(provider, batch, entry, remote, $"batch {batch.Id} at {provider.Name}: {string.Join("; ", parts)}");
+        }
+
+        /// <summary>Deletes what the plan names at the provider (what is gone already is not an error), then forgets or marks the journal entry.</summary>
+        public async Task<RemovalOutcome> RemoveAsync(RemovalPlan plan, Action<string>? log, CancellationToken ct)
+        {
+            var provider = plan.Provider;
+            var entry = plan.Entry;
+            var outcome = new RemovalOutcome { BatchId = plan.Batch.Id, Provider = provider.Name, KeptLocal = KeepLocal && entry != null };
+            foreach (var item in plan.Remote)
+            {
+                bool deleted = await provider.DeleteAsync(item, ct).ConfigureAwait(false);
+                if (deleted) outcome.Deleted.Add(item.ToString());
+                else outcome.AlreadyGone.Add(item.ToString());
+                log?.Invoke(deleted ? $"Deleted the {item} at {provider.Name}." : $"The {item} was already gone at {provider.Name}.");
+            }
+            if (entry != null)
+            {
+                if (KeepLocal) _journal.RecordShared(entry, JournalStep.RemovedAtProvider, string.Join(", ", outcome.Deleted), e => e.RemoteRemovedAt = DateTimeOffset.UtcNow);
+                else
+                {
+                    _journal.Forget(entry);
+                    outcome.JournalEntryRemoved = true;
+                }
+            }
+            return outcome;
+        }
+    }
+}

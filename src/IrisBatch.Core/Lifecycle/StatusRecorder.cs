@@ -1,0 +1,43 @@
+using System;
+using System.Collections.Generic;
+using IrisBatch.Journal;
+
+namespace IrisBatch.Lifecycle
+{
+    /// <summary>The status and cancel records of the journal protocol (issue 15's Lifecycle layer).</summary>
+    public sealed class StatusRecorder
+    {
+        private readonly JournalStore _journal;
+
+        public StatusRecorder(JournalStore journal) => _journal = journal;
+
+        /// <summary>
+        /// Records a fresh status in the batch's journal entry (if it has one). Returns what the user is warned of: a status
+        /// IrisBatch does not know (each time it is seen), and a status that could not be recorded (the command goes on).
+        /// </summary>
+        public IReadOnlyList<string> Record(JournalEntry? entry, IrisBatchInfo batch)
+        {
+            var warnings = new List<string>(0);
+            if (batch.Status == BatchStatus.Unknown)
+                warnings.Add(Messages.UnknownStatus(batch.Provider, batch.Id, batch.ProviderStatus));
+            if (entry == null) return warnings;
+            try
+            {
+                _journal.Update(entry, e =>
+                {
+                    e.LastStatus = batch.Status;
+                    e.LastProviderStatus = batch.ProviderStatus;
+                    e.LastCheckedAt = DateTimeOffset.UtcNow;
+                });
+            }
+            catch (Exception ex)
+            {
+                warnings.Add(Messages.StatusNotRecorded(batch.Id, ex.Message));
+            }
+            return warnings;
+        }
+
+        /// <summary>Records that the batch was asked to cancel: until it says otherwise, it is shown as Cancelling.</summary>
+        public void RecordCancel(JournalEntry entry) => _journal.RecordShared(entry, JournalStep.CancelRequested, null, _ => { });
+    }
+}

@@ -1,0 +1,269 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using IrisBatch.Emulator;
+using IrisBatch.Http;
+using IrisBatch.Journal;
+using IrisBatch.Lifecycle;
+using IrisBatch.Providers;
+using IrisBatch.Submission;
+using Xunit;
+
+namespace IrisBatch.Tests.Lifecycle;
+
+/// <summary>
+/// The Lifecycle parts the cmdlets reach the journal through (issue 15): the batch locator, the status and cancel
+/// records, the local listing and the remover, against a temporary journal and, where a provider is needed, the emulator.
+/// </summary>
+public sealed class LifecycleLayerTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "irisbatch-layer-" + Guid.NewGuid().ToString("N"));
+    private readonly JournalStore _journal;
+    private readonly LifecycleSession _session;
+    private readonly HttpSettings _settings = new HttpSettings { MaxRetries = 2, BaseDelay = TimeSpan.FromMilliseconds(10) };
+
+    public LifecycleLayerTests()
+    {
+        Directory.CreateDirectory(_dir);
+        _journal = new JournalStore(Path.Combine(_dir, "journal"));
+        _session = new LifecycleSession(_journal);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+
+    /// <summary>A created batch's entry as the submitter leaves it: saved, its batch id indexed.</summary>
+    private JournalEntry Created(string submissionId, string? batchId, string? setId = null, SubmissionState state = SubmissionState.Created)
+    {
+        var e = _journal.Begin(new JournalEntry
+        {
+            SubmissionId = submissionId,
+            Provider = "OpenAI",
+            BaseUri = "http://127.0.0.1:1/v1/",
+            Model = "gpt-4o-mini",
+            BatchId = batchId,
+            SetId = setId,
+            State = state,
+            RequestCount = 1000,
+        });
+        _journal.Record(e, JournalStep.Spooled);
+        if (batchId != null) _journal.IndexBatch(e);
+        return e;
+    }
+
+    [Fact]
+    public void The_locator_finds_a_batch_by_id_and_a_set_in_the_order_it_was_submitted()
+    {
+        Created("20260101000001-aaaa", "batch_1", "set-a");
+        Created("20260101000002-bbbb", "batch_other", "set-b");
+        Created("20260101000003-cccc", "batch_2", "set-a");
+        Created("20260101000004-dddd", null, "set-a", SubmissionState.Uploaded);   // no batch yet: not part of the set's batches
+        Created("20260101000005-eeee", "batch_3", "set-a");
+        var locator = _session.Locator;
+
+        Assert.Equal(new[] { "batch_1", "batch_2", "batch_3" }, locator.SetBatchIds("set-a"));
+        Assert.Equal(3, locator.SetSize("set-a"));
+        Assert.Empty(locator.SetBatchIds("set-none"));
+        Assert.Equal("20260101000003-cccc", locator.Find("batch_2")!.SubmissionId);
+        Assert.Null(locator.Find("batch_unknown"));
+        var ex = Assert.Throws<IrisBatchException>(() => locator.Find("../escape"));
+        Assert.Equal(ErrorIds.InvalidId, ex.ErrorId);
+        Assert.Null(locator.TryFind("../escape"));
+        Assert.Equal("20260101000001-aaaa", locator.TryFind("batch_1")!.SubmissionId);
+    }
+
+    [Fact]
+    public void Where_a_batch_lives_is_the_explicit_place_else_the_object_else_the_journal_else_the_defaults()
+    {
+        var entry = new JournalEntry { Provider = "Anthropic", BaseUri = "http://127.0.0.1:2/" };
+        var batch = new IrisBatchInfo { Id = "b", Provider = "Gemini", BaseUri = "http://127.0.0.1:3/" };
+
+        var place = BatchLocator.PlaceOf(batch, entry, explicitPlace: true, "xAI", "http://127.0.0.1:4/");
+        Assert.Equal(("xAI", "http://127.0.0.1:4/"), (place.Provider, place.BaseUri));
+        place = BatchLocator.PlaceOf(batch, entry, explicitPlace: false, null, null);
+        Assert.Equal(("Gemini", "http://127.0.0.1:3/"), (place.Provider, place.BaseUri));
+        place = BatchLocator.PlaceOf(new IrisBatchInfo { Id = "b" }, entry, explicitPlace: false, null, null);
+        Assert.Equal(("Anthropic", "http://127.0.0.1:2/"), (place.Provider, place.BaseUri));
+        place = BatchLocator.PlaceOf(null, null, explicitPlace: false, "OpenAI", null);
+        Assert.Equal(("OpenAI", (string?)null), (place.Provider, place.BaseUri));
+    }
+
+    [Fact]
+    public void A_fresh_status_is_recorded_on_disk_and_an_unknown_one_is_warned_of_each_time()
+    {
+        var entry = Created("20260101000001-aaaa", "batch_1");
+        var recorder = _session.Recorder;
+
+        var warnings = recorder.Record(entry, new IrisBatchInfo { Id = "batch_1", Provider = "OpenAI", Status = BatchStatus.InProgress, ProviderStatus = "in_progress" });
+        Assert.Empty(warnings);
+        var saved = _journal.Load(entry.SubmissionId)!;
+        Assert.Equal(BatchStatus.InProgress, saved.LastStatus);
+        Assert.Equal("in_progress", saved.LastProviderStatus);
+        Assert.NotNull(saved.LastCheckedAt);
+
+        for (int i = 0; i < 2; i++)
+        {
+            warnings = recorder.Record(entry, new IrisBatchInfo { Id = "batch_1", Provider = "OpenAI", Status = BatchStatus.Unknown, ProviderStatus = "paused" });
+            Assert.Contains("'paused'", Assert.Single(warnings));
+        }
+        Assert.Equal(BatchStatus.Unknown, _journal.Load(entry.SubmissionId)!.LastStatus);
+
+        // A batch the journal does not know: nothing to record, and no warning for a known status.
+        Assert.Empty(recorder.Record(null, new IrisBatchInfo { Id = "elsewhere", Status = BatchStatus.Completed }));
+    }
+
+    [Fact]
+    public void A_status_that_cannot_be_recorded_is_a_warning_that_names_the_batch_not_a_failure()
+    {
+        var bad = new JournalEntry { SubmissionId = "../outside", BatchId = "batch_9" };
+        var warnings = _session.Recorder.Record(bad, new IrisBatchInfo { Id = "batch_9", Status = BatchStatus.Completed });
+        var warning = Assert.Single(warnings);
+        Assert.StartsWith("Could not record the status of batch batch_9 in the journal:", warning);
+    }
+
+    [Fact]
+    public void A_cancel_record_shows_the_batch_as_Cancelling_until_the_provider_says_it_ended()
+    {
+        var entry = Created("20260101000001-aaaa", "batch_1");
+        _session.Recorder.RecordCancel(entry);
+
+        var saved = _journal.Load(entry.SubmissionId)!;
+        Assert.Equal(JournalStep.CancelRequested, saved.History.Last().Step);
+        Assert.Equal(BatchStatus.Cancelling, BatchLocator.Fresh(new IrisBatchInfo { Id = "batch_1", Status = BatchStatus.InProgress }, saved).Status);
+        Assert.Equal(BatchStatus.Cancelled, BatchLocator.Fresh(new IrisBatchInfo { Id = "batch_1", Status = BatchStatus.Cancelled }, saved).Status);
+        Assert.Equal(BatchStatus.Cancelling, BatchLocator.LastSeen(saved).Status);
+    }
+
+    [Fact]
+    public void Pending_lists_what_may_change_or_was_not_collected_and_says_how_to_finish_an_interrupted_submission()
+    {
+        var interrupted = Created("20260101000001-aaaa", null, state: SubmissionState.Uploaded);
+        var running = Created("20260101000002-bbbb", "batch_run");
+        var done = Created("20260101000003-cccc", "batch_done");
+        _journal.Update(done, e => { e.LastStatus = BatchStatus.Completed; e.ResultsCollected = true; e.Cost = 0.5m; e.SetId = "s"; });
+        var uncollected = Created("20260101000004-dddd", "batch_uncollected");
+        _journal.Update(uncollected, e => e.LastStatus = BatchStatus.Completed);
+
+        var pending = _session.Listing.Pending().ToList();
+
+        Assert.Equal(new[] { "batch_uncollected", "batch_run", null }, pending.Select(p => p.Entry.BatchId));
+        Assert.All(pending.Take(2), p => Assert.Null(p.Interrupted));
+        Assert.Equal($"Submission {interrupted.SubmissionId} (1,000 requests for gpt-4o-mini) was interrupted at 'Uploaded'; run the same Submit-IrisBatch again to finish it.",
+            pending[2].Interrupted);
+        Assert.DoesNotContain(pending, p => p.Entry.BatchId == done.BatchId);
+
+        Assert.Equal(new[] { "batch_done" }, _session.Listing.List(null, new[] { BatchStatus.Completed }).Where(b => b.Collected).Select(b => b.Id));
+        Assert.Equal(0.5m, _session.Listing.SetCost("s"));
+        Assert.Equal(new[] { uncollected.SubmissionId, done.SubmissionId, running.SubmissionId, interrupted.SubmissionId },
+            _session.Listing.NewestFirst().Select(e => e.SubmissionId));
+    }
+
+    [Fact]
+    public void The_remover_refuses_a_running_batch_and_uncollected_results_unless_forced()
+    {
+        var entry = Created("20260101000001-aaaa", "batch_1");
+        var provider = ProviderFactory.Create("OpenAI", "http://127.0.0.1:1/v1/", "test-key", _settings);
+
+        var running = new IrisBatchInfo { Id = "batch_1", Status = BatchStatus.InProgress, ProviderStatus = "in_progress" };
+        var ex = Assert.Throws<IrisBatchException>(() => _session.Remover(false, force: true).Plan(provider, running, entry, gone: false));
+        Assert.Equal(ErrorIds.NotComplete, ex.ErrorId);
+        Assert.Equal("batch_1", ex.Target);
+
+        var done = new IrisBatchInfo { Id = "batch_1", Status = BatchStatus.Completed, InputFileId = "file-in", OutputFileId = "file-out" };
+        ex = Assert.Throws<IrisBatchException>(() => _session.Remover(false, force: false).Plan(provider, done, entry, gone: false));
+        Assert.Equal(ErrorIds.NotCollected, ex.ErrorId);
+
+        var plan = _session.Remover(false, force: true).Plan(provider, done, entry, gone: false);
+        Assert.Equal(new[] { "file-in", "file-out" }, plan.Remote.Select(r => r.Id));
+        Assert.StartsWith("batch batch_1 at OpenAI: ", plan.Description);
+        Assert.Contains(_journal.SubmissionDir(entry.SubmissionId), plan.Description);
+
+        // Gone at the provider: only what the journal knows (the input file), and a batch that never ended counts as Expired.
+        entry.InputFileId = "file-in";
+        var gone = BatchRemover.Gone(entry);
+        Assert.Equal(BatchStatus.Expired, gone.Status);
+        plan = _session.Remover(true, force: true).Plan(provider, gone, entry, gone: true);
+        Assert.Equal(new[] { "file-in" }, plan.Remote.Select(r => r.Id));
+        Assert.Contains("is kept", plan.Description);
+    }
+
+    /// <summary>Submits 3 requests through the session, waits for the batch, and collects its results: the state Remove-IrisBatch starts from.</summary>
+    private async Task<(IBatchProvider Provider, IrisBatchInfo Batch, JournalEntry Entry)> CollectedAsync(EmulatorHost host)
+    {
+        var provider = ExactlyOnceTests.Provider(host, "OpenAI", _settings);
+        SpooledPart part;
+        using (var spooler = _session.Spooler(provider, "layer", null, null, null, null, countTokens: false))
+        {
+            for (int i = 1; i <= 3; i++)
+                Assert.True(spooler.Add(new IrisBatchRequest { CustomId = "r" + i, Model = "gpt-4o-mini", Messages = new[] { new ChatMessage("user", "p " + i) }, RowNumber = i }));
+            part = spooler.Finish().Single();
+        }
+        var plan = await _session.Planner.PlanAsync(provider, part.Entry, force: false, CancellationToken.None);
+        var batch = await _session.Planner.SubmitAsync(plan, _settings, new HashSet<string>(), null, CancellationToken.None);
+        for (int i = 0; i < 500 && !batch.IsComplete; i++) batch = await provider.GetAsync(batch.Id, CancellationToken.None);
+        Assert.Equal(BatchStatus.Completed, batch.Status);
+
+        var entry = _session.Locator.Find(batch.Id);
+        Assert.NotNull(entry);
+        Assert.Empty(_session.Recorder.Record(entry, batch));
+        var dir = _session.Collector.ResultsDirectory(provider, batch, ref entry);
+        await _session.Collector.DownloadAsync(provider, batch, entry!, dir, null, CancellationToken.None);
+        var results = _session.Collector.Reader(provider, batch, entry!).Read(ResultCollector.ResultFiles(dir)).ToList();
+        Assert.Equal(3, results.Count);
+        _session.Collector.MarkCollected(entry!, results.Count, new Estimates.CostTotal());
+        return (provider, batch, _session.Locator.Find(batch.Id)!);
+    }
+
+    private static Task<EmulatorHost> StartAsync() =>
+        EmulatorHost.StartAsync(new EmulatorOptions { ValidatingMs = 0, InProgressMs = 0, FinalizingMs = 0, CancellingMs = 0 });
+
+    [Fact]
+    public async Task Removing_a_collected_batch_deletes_its_files_at_the_provider_and_forgets_its_journal_entry()
+    {
+        await using var host = await StartAsync();
+        var (provider, batch, entry) = await CollectedAsync(host);
+        Assert.True(entry.ResultsCollected);
+        var remover = _session.Remover(keepLocal: false, force: false);
+        var plan = remover.Plan(provider, batch, entry, gone: false);
+        Assert.Equal(new[] { RemoteKind.InputFile, RemoteKind.OutputFile }, plan.Remote.Select(r => r.Kind));
+        var log = new List<string>();
+
+        var outcome = await remover.RemoveAsync(plan, log.Add, CancellationToken.None);
+
+        Assert.Equal(plan.Remote.Select(r => r.ToString()), outcome.Deleted);
+        Assert.Empty(outcome.AlreadyGone);
+        Assert.True(outcome.JournalEntryRemoved);
+        Assert.False(outcome.KeptLocal);
+        Assert.Equal(2, log.Count(l => l.StartsWith("Deleted the ")));
+        Assert.Null(_session.Locator.Find(batch.Id));
+        Assert.False(Directory.Exists(_journal.SubmissionDir(entry.SubmissionId)));
+        // What was deleted is gone at the provider: deleting it again finds nothing.
+        foreach (var item in plan.Remote) Assert.False(await provider.DeleteAsync(item, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task KeepLocal_records_the_removal_so_a_second_removal_does_not_ask_the_provider()
+    {
+        await using var host = await StartAsync();
+        var (provider, batch, entry) = await CollectedAsync(host);
+        var remover = _session.Remover(keepLocal: true, force: false);
+
+        var outcome = await remover.RemoveAsync(remover.Plan(provider, batch, entry, gone: false), null, CancellationToken.None);
+
+        Assert.True(outcome.KeptLocal);
+        Assert.False(outcome.JournalEntryRemoved);
+        var kept = _session.Locator.Find(batch.Id)!;
+        Assert.NotNull(kept.RemoteRemovedAt);
+        Assert.Equal(JournalStep.RemovedAtProvider, kept.History.Last().Step);
+        Assert.Equal(string.Join(", ", outcome.Deleted), kept.History.Last().Detail);
+        Assert.False(BatchRemover.NeedsRefresh(kept));
+        var again = remover.Plan(provider, BatchRemover.AsRecorded(kept), kept, gone: false);
+        Assert.Empty(again.Remote);
+        Assert.True(File.Exists(ResultCollector.ResultFiles(_journal.ResultsDir(kept))[0]), "the downloaded results stay readable");
+    }
+}
