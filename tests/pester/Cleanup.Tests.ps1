@@ -78,6 +78,10 @@ Describe 'What it cost' {
         $status.Usage | Should -Not -BeNullOrEmpty
         $status.ProviderCost | Should -Be $sum
         $warned.Count | Should -Be 0
+        # -IncludeInput rows carry each result's Cost after the result columns, for a CSV with the row's cost.
+        $rows = @($b | Get-IrisBatchResult -IncludeInput)
+        @($rows[0].PSObject.Properties.Name)[-6..-1] | Should -Be @('CustomId', 'Status', 'Output', 'ErrorCode', 'ErrorMessage', 'Cost')
+        ($rows | ForEach-Object { "$($_.CustomId)=$($_.Cost)" }) | Should -Be ($results | ForEach-Object { "$($_.CustomId)=$($_.Cost)" })
     }
 
     It 'where the batch-level usage disagrees with the results'' sum, both are shown and one warning says so' {

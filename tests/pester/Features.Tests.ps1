@@ -105,7 +105,7 @@ Describe '<Name>: -Schema, images, Responses and reasoning models end to end' -F
             $out = @(Import-Csv $csv)
             $out.Count | Should -Be 200
             $columns = $out[0].PSObject.Properties.Name
-            $columns | Should -Be @('sku', 'name', 'category', 'confidence', 'tags', 'Parsed_name', 'CustomId', 'Status', 'Output', 'ErrorCode', 'ErrorMessage') -Because 'a schema property named like an input column gets the Parsed_ prefix'
+            $columns | Should -Be @('sku', 'name', 'category', 'confidence', 'tags', 'Parsed_name', 'CustomId', 'Status', 'Output', 'ErrorCode', 'ErrorMessage', 'Cost') -Because 'a schema property named like an input column gets the Parsed_ prefix'
             $row = $out | Where-Object sku -eq 'sku-1'
             $row.category | Should -BeIn 'lighting', 'kitchen', 'other'
             { $row.tags | ConvertFrom-Json } | Should -Not -Throw

@@ -336,7 +336,7 @@ namespace IrisBatch.Commands
             try { WriteProgress(record); } catch (PipelineStoppedException) { }
         }
 
-        private static readonly string[] OurColumns = { "CustomId", "Status", "Output", "ErrorCode", "ErrorMessage", "Embedding" };
+        private static readonly string[] OurColumns = { "CustomId", "Status", "Output", "ErrorCode", "ErrorMessage", "Cost", "Embedding" };
 
         /// <summary>The prefix of a schema column whose name is already an input column or one of ours.</summary>
         internal const string ParsedPrefix = "Parsed_";
@@ -403,6 +403,7 @@ namespace IrisBatch.Commands
             row.Properties.Add(new PSNoteProperty("Output", result.Output));
             row.Properties.Add(new PSNoteProperty("ErrorCode", result.Error?.Code));
             row.Properties.Add(new PSNoteProperty("ErrorMessage", result.Error?.Message));
+            row.Properties.Add(new PSNoteProperty("Cost", result.Cost));   // USD from the row's usage; empty without a price
             if (embeddingColumn || result.Embedding != null) AddEmbeddingColumn(row, result);
             return row;
         }
