@@ -15,9 +15,10 @@ namespace IrisBatch.Emulator;
 internal sealed class FaultRule
 {
     public const string Status = "status", Quota = "quota", ResetBefore = "reset_before", ResetAfter = "reset_after",
-        Slow = "slow", Truncate = "truncate", MalformedLine = "malformed_line", Duplicate = "duplicate";
+        Slow = "slow", Truncate = "truncate", MalformedLine = "malformed_line", Duplicate = "duplicate",
+        StatusWord = "status_word";
 
-    private static readonly string[] Kinds = { Status, Quota, ResetBefore, ResetAfter, Slow, Truncate, MalformedLine, Duplicate };
+    private static readonly string[] Kinds = { Status, Quota, ResetBefore, ResetAfter, Slow, Truncate, MalformedLine, Duplicate, StatusWord };
     private static readonly string[] Common = { "route", "kind", "count", "skip", "probability", "seed" };
 
     /// <summary>The keys each kind accepts besides <see cref="Common"/>.</summary>
@@ -31,6 +32,7 @@ internal sealed class FaultRule
         [Slow] = new[] { "delay_ms", "after" },
         [Truncate] = new[] { "bytes" },
         [MalformedLine] = new[] { "line" },
+        [StatusWord] = new[] { "word" },
     };
 
     private Random? _random;
@@ -49,6 +51,8 @@ internal sealed class FaultRule
     public bool After { get; private init; }
     public long? Bytes { get; private init; }
     public int Line { get; private init; } = 1;
+    /// <summary>The status word a <c>status_word</c> fault puts in a batch's answer.</summary>
+    public string? Word { get; private init; }
     public long? Count { get; private init; }
     public long Skip { get; private init; }
     public double? Probability { get; private init; }
@@ -99,6 +103,9 @@ internal sealed class FaultRule
                 break;
             case MalformedLine:
                 o["line"] = Line;
+                break;
+            case StatusWord:
+                o["word"] = Word;
                 break;
         }
         o["count"] = Count;
@@ -181,6 +188,9 @@ internal sealed class FaultRule
         if (props.ContainsKey("seed") && probability is null)
             return (null, "'seed' only applies with 'probability'.", "seed");
         if (kind == Slow && delayMs is null) return (null, "A 'slow' fault needs 'delay_ms'.", "delay_ms");
+        string? word = Str("word");
+        if (error is not null) return (null, error, param);
+        if (kind == StatusWord && string.IsNullOrEmpty(word)) return (null, "A 'status_word' fault needs 'word', the status to answer.", "word");
 
         return (new FaultRule
         {
@@ -196,6 +206,7 @@ internal sealed class FaultRule
             After = after,
             Bytes = bytes,
             Line = (int)line,
+            Word = word,
             // By default a rule fires once; a probability rule fires on every lucky call unless a count caps it.
             Count = count ?? (probability is null ? 1 : null),
             Skip = skip,

@@ -31,6 +31,9 @@ namespace IrisBatch.Emulator;
 /// <item><c>duplicate</c>: run the handler twice on the same request body (two identical batches, or files, are made and
 /// counted: a twin the client never hears of, as a concurrent run of the same submission or a proxy's own retry would
 /// leave), then abort, as <c>reset_after</c>. So a look-up after the lost answer finds two candidates.</item>
+/// <item><c>status_word</c>: on a batch's answer (get, list, create, cancel), the batch's status word becomes <c>word</c>
+/// (OpenAI's and the OpenAI-like <c>status</c>, Anthropic's <c>processing_status</c>, Gemini's <c>metadata.state</c>), a word
+/// outside the spec's enum as a service that grew a new state would send. xAI's batches carry no status word: untouched.</item>
 /// <item><c>slow</c>: wait <c>delay_ms</c> before acting, or after acting with <c>after</c> (then send the buffered answer).
 /// If the client hangs up while waiting before acting, the handler never runs.</item>
 /// <item><c>truncate</c>: send the full Content-Length but only part of the body, then abort.</item>
@@ -76,6 +79,7 @@ public sealed class Faults
             FaultRule.ResetBefore => ResetBefore(context),
             FaultRule.ResetAfter => ResetAfterAsync(context, next),
             FaultRule.Duplicate => DuplicateAsync(context, next),
+            FaultRule.StatusWord => StatusWordAsync(context, rule, next),
             FaultRule.Slow => SlowAsync(context, rule, next, _state.Stats),
             FaultRule.Truncate => TruncateAsync(context, rule, next),
             FaultRule.MalformedLine => MalformedLineAsync(context, rule, next),
@@ -349,6 +353,35 @@ public sealed class Faults
         context.Request.Body.Position = 0;
         await RunBufferedAsync(context, next);
         context.Abort();
+    }
+
+    private static async Task StatusWordAsync(HttpContext context, FaultRule rule, Func<Task> next)
+    {
+        var body = await RunBufferedAsync(context, next);
+        JsonNode? json = null;
+        if (context.Response.StatusCode == StatusCodes.Status200OK)
+        {
+            try { json = JsonNode.Parse(body.GetBuffer().AsSpan(0, (int)body.Length)); }
+            catch (JsonException) { }
+        }
+        if (json is not JsonObject root)
+        {
+            await SendAsync(context, body);
+            return;
+        }
+        void Rewrite(JsonObject batch)
+        {
+            if (batch.ContainsKey("processing_status")) batch["processing_status"] = rule.Word;
+            else if (batch["metadata"] is JsonObject meta && meta.ContainsKey("state")) meta["state"] = rule.Word;
+            else if (batch["status"] is JsonValue) batch["status"] = rule.Word;
+        }
+        // A list answer (OpenAI's and Anthropic's "data", Gemini's "operations"/"batches", Mistral's "data"): every batch in it.
+        var items = root["data"] as JsonArray ?? root["operations"] as JsonArray ?? root["batches"] as JsonArray;
+        if (items is not null) foreach (var item in items) { if (item is JsonObject b) Rewrite(b); }
+        else Rewrite(root);
+        byte[] bytes = Encoding.UTF8.GetBytes(root.ToJsonString());
+        context.Response.ContentLength = bytes.Length;
+        await WriteAsync(context, bytes);
     }
 
     private static async Task SlowAsync(HttpContext context, FaultRule rule, Func<Task> next, Stats stats)

@@ -95,3 +95,28 @@ Describe 'AzureOpenAI: faults on create during the pipeline of 1,000 rows' {
         }
     }
 }
+
+Describe 'Wait-IrisBatch: a status word outside the spec''s enum' {
+    It 'is Unknown, not finished, and warned about on every poll that answers it, naming the word' {
+        $null = Initialize-ProviderTestEnvironment -KeyVariable 'OPENAI_API_KEY'
+        Reset-Emulator $emu
+        $batch = New-Requests 'gpt-4o-mini' 5 'unknown status' | Submit-IrisBatch -Provider OpenAI -BaseUri "$($emu.Url)/v1" -ErrorAction Stop
+        # The next three answers about the batch say 'paused', a state OpenAI's spec does not have.
+        $null = Add-EmulatorFault $emu -Route get -Kind status_word -Word paused -Count 3
+
+        $done = $batch | Wait-IrisBatch -PollInterval 0.05 -Timeout 60 -ErrorAction Stop -WarningVariable warned -WarningAction SilentlyContinue
+        $done.Status | Should -Be ([IrisBatch.BatchStatus]::Completed) -Because 'the wait went on until a known end'
+        $unknown = @($warned | Where-Object { "$_" -match "'paused'" })
+        $unknown.Count | Should -Be 3 -Because 'each poll that answered the word says so'
+        $unknown | ForEach-Object { "$_" | Should -Match ([regex]::Escape($batch.Id)) }
+        "$($unknown[0])" | Should -Match 'not finished'
+        (Get-EmulatorFault $emu)[0].injected | Should -Be 3
+
+        # Seen on its own, the word is the status users read: Unknown, with the provider's word beside it.
+        $null = Add-EmulatorFault $emu -Route get -Kind status_word -Word paused
+        $status = $batch | Get-IrisBatchStatus -WarningVariable statusWarned -WarningAction SilentlyContinue
+        $status.Status | Should -Be ([IrisBatch.BatchStatus]::Unknown)
+        $status.ProviderStatus | Should -Be 'paused'
+        @($statusWarned | Where-Object { "$_" -match "'paused'" }).Count | Should -Be 1
+    }
+}

@@ -396,6 +396,8 @@ function Add-EmulatorFault {
     .EXAMPLE
         Add-EmulatorFault $emu -Route get -Kind slow -DelayMs 3000 -After
     .EXAMPLE
+        Add-EmulatorFault $emu -Route get -Kind status_word -Word paused -Count 3
+    .EXAMPLE
         Add-EmulatorFault $emu -Rule @{ route = 'get'; kind = 'status'; status_code = 503; probability = 0.3; seed = 7 }
     #>
     [CmdletBinding(DefaultParameterSetName = 'Named')]
@@ -404,7 +406,7 @@ function Add-EmulatorFault {
         [Parameter(Mandatory, Position = 1, ParameterSetName = 'Rule')] [Collections.IDictionary] $Rule,
         [Parameter(Mandatory, ParameterSetName = 'Named')] [string] $Route,
         [Parameter(Mandatory, ParameterSetName = 'Named')]
-        [ValidateSet('status', 'quota', 'reset_before', 'reset_after', 'duplicate', 'slow', 'truncate', 'malformed_line')]
+        [ValidateSet('status', 'quota', 'reset_before', 'reset_after', 'duplicate', 'status_word', 'slow', 'truncate', 'malformed_line')]
         [string] $Kind,
         [Parameter(ParameterSetName = 'Named')] [int] $StatusCode,
         [Parameter(ParameterSetName = 'Named')] [double] $RetryAfter,
@@ -415,6 +417,7 @@ function Add-EmulatorFault {
         [Parameter(ParameterSetName = 'Named')] [switch] $After,
         [Parameter(ParameterSetName = 'Named')] [long] $Bytes,
         [Parameter(ParameterSetName = 'Named')] [int] $Line,
+        [Parameter(ParameterSetName = 'Named')] [string] $Word,
         [Parameter(ParameterSetName = 'Named')] [long] $Count,
         [Parameter(ParameterSetName = 'Named')] [long] $Skip,
         [Parameter(ParameterSetName = 'Named')] [double] $Probability,
@@ -423,7 +426,7 @@ function Add-EmulatorFault {
     if ($PSCmdlet.ParameterSetName -eq 'Named') {
         $names = [ordered]@{
             StatusCode = 'status_code'; RetryAfter = 'retry_after'; RetryAfterMs = 'retry_after_ms'; ShouldRetry = 'should_retry'
-            Message = 'message'; DelayMs = 'delay_ms'; Bytes = 'bytes'; Line = 'line'; Count = 'count'; Skip = 'skip'
+            Message = 'message'; DelayMs = 'delay_ms'; Bytes = 'bytes'; Line = 'line'; Word = 'word'; Count = 'count'; Skip = 'skip'
             Probability = 'probability'; Seed = 'seed'
         }
         $Rule = [ordered]@{ route = $Route; kind = $Kind }

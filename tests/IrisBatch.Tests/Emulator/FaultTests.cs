@@ -82,6 +82,9 @@ public sealed class FaultTests
     [InlineData("{\"route\":\"create\",\"kind\":\"status\",\"probability\":1.5}", "probability")]
     [InlineData("{\"route\":\"create\",\"kind\":\"status\",\"seed\":3}", "seed")]
     [InlineData("{\"route\":\"create\",\"kind\":\"slow\",\"delay_ms\":5,\"after\":\"yes\"}", "after")]
+    [InlineData("{\"route\":\"get\",\"kind\":\"status_word\"}", "word")]
+    [InlineData("{\"route\":\"get\",\"kind\":\"status_word\",\"word\":5}", "word")]
+    [InlineData("{\"route\":\"create\",\"kind\":\"duplicate\",\"word\":\"x\"}", "word")]
     public async Task A_bad_rule_is_a_400_naming_the_setting(string json, string param)
     {
         await using var host = await StartAsync();
