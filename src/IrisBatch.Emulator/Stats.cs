@@ -49,7 +49,27 @@ public sealed class Stats
     /// <summary>Calls whose client hung up while a slow fault held them before acting: their handler never ran.</summary>
     public long CallsAbandoned => Interlocked.Read(ref _callsAbandoned);
     internal void CountCallAbandoned() => Interlocked.Increment(ref _callsAbandoned);
-    internal void CountRoute(string route) => _routes.AddOrUpdate(route, 1, (_, n) => n + 1);
+    internal void CountRoute(string route)
+    {
+        _routes.AddOrUpdate(route, 1, (_, n) => n + 1);
+        _arrivals.Enqueue(new Arrival(route, _clock.Elapsed.TotalMilliseconds));
+        if (_arrivals.Count > MaxArrivals) _arrivals.TryDequeue(out _);
+    }
+
+    /// <summary>The last <see cref="MaxArrivals"/> calls are kept with their arrival time.</summary>
+    public const int MaxArrivals = 10_000;
+
+    private readonly ConcurrentQueue<Arrival> _arrivals = new();
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+    /// <summary>
+    /// When each call to <paramref name="route"/> ("METHOD /pattern") arrived, in ms on the emulator's monotonic clock, in
+    /// order (the last <see cref="MaxArrivals"/> calls of any route): so a test can check server-side that a client waited
+    /// at least as long as a Retry-After told it to, without timing anything itself.
+    /// </summary>
+    public IReadOnlyList<double> ArrivalsMs(string route) => _arrivals.Where(a => a.Route == route).Select(a => a.AtMs).ToList();
+
+    private readonly record struct Arrival(string Route, double AtMs);
 
     internal void Reset()
     {
@@ -62,6 +82,7 @@ public sealed class Stats
         Interlocked.Exchange(ref _faultsInjected, 0);
         Interlocked.Exchange(ref _callsAbandoned, 0);
         _routes.Clear();
+        _arrivals.Clear();
         Ollama.Reset();
         Features.Reset();
     }

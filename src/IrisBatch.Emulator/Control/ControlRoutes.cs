@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
@@ -26,6 +27,13 @@ internal static class ControlRoutes
             var json = state.Stats.ToJson();
             json["ollama_in_flight"] = state.OllamaInFlight;   // chat calls being answered now (tests wait for 0)
             return Json.Result(json).ExecuteAsync(ctx);
+        });
+        // GET /_emulator/arrivals?route=POST%20/api/chat: when each call to that route arrived (ms, the emulator's monotonic clock).
+        control.MapGet("/arrivals", ctx =>
+        {
+            string route = ctx.Request.Query["route"].ToString();
+            var list = new JsonArray(state.Stats.ArrivalsMs(route).Select(ms => (JsonNode)JsonValue.Create(ms)).ToArray());
+            return Json.Result(new JsonObject { ["route"] = route, ["arrivals_ms"] = list }).ExecuteAsync(ctx);
         });
         control.MapPost("/reset", ctx =>
         {
