@@ -16,7 +16,16 @@ internal static class AnthropicRequests
     private static readonly string[] MediaTypes = { "image/jpeg", "image/png", "image/gif", "image/webp" };
     private const string ThinkingDocs = "Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility";
 
-    public static FakeRequest Read(JsonElement ps, List<FakeMessage> messages)
+    /// <summary>The beta that makes the legacy top-level <c>output_format</c> a known field (spec §11.1).</summary>
+    public const string StructuredOutputsBeta = "structured-outputs-2025-11-13";
+
+    /// <summary>Whether the create call's <c>anthropic-beta</c> header(s) name the structured-outputs beta (comma-separated, as ASDK joins them).</summary>
+    public static bool HasStructuredOutputsBeta(IEnumerable<string?> headerValues) =>
+        headerValues.Any(v => v is not null && v.Split(',').Any(b => b.Trim() == StructuredOutputsBeta));
+
+    /// <param name="structuredOutputsBeta">The batch was created with <see cref="StructuredOutputsBeta"/>: without it the GA
+    /// Messages API does not know <c>output_format</c> and refuses it as an extra input (use <c>output_config.format</c>).</param>
+    public static FakeRequest Read(JsonElement ps, List<FakeMessage> messages, bool structuredOutputsBeta = false)
     {
         int maxTokens = ps.TryGetProperty("max_tokens", out var mt) && mt.TryGetInt32(out int m) ? m : int.MaxValue;
         string? problem = null;
@@ -28,7 +37,7 @@ internal static class AnthropicRequests
         if (Present(ps, "output_config", out var oc))
             problem = OutputConfig(oc, ref schema, ref effort);
         if (problem is null && Present(ps, "output_format", out var legacy))
-            problem = Format(legacy, "output_format", ref schema);
+            problem = structuredOutputsBeta ? Format(legacy, "output_format", ref schema) : "output_format: Extra inputs are not permitted";
         bool thinks = false;
         if (problem is null && Present(ps, "thinking", out var thinking))
             problem = Thinking(ps, thinking, maxTokens, ref thinks, ref budget);

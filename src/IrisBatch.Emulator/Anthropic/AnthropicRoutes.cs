@@ -73,7 +73,8 @@ internal static class AnthropicRoutes
         {
             if (CreateMessageBatchRequest.TryParse(doc.RootElement, out var requests) is { } problem)
                 return AnthropicErrors.InvalidRequest(ctx, problem);
-            var batch = state.AnthropicBatches.Create(requests, $"{ctx.Request.Scheme}://{ctx.Request.Host}");
+            var batch = state.AnthropicBatches.Create(requests, $"{ctx.Request.Scheme}://{ctx.Request.Host}",
+                AnthropicRequests.HasStructuredOutputsBeta(ctx.Request.Headers["anthropic-beta"]));
             state.Stats.CountBatchCreated();
             return Json.Result(batch.Observe(state.Now));
         }

@@ -46,7 +46,7 @@ internal sealed class MessageBatch : IDisposable
 
     /// <param name="origin">Scheme and host the client created the batch through; <c>results_url</c> points there.</param>
     public static MessageBatch Create(string id, long seq, IReadOnlyList<BatchRequestEntry> requests, string origin,
-        DateTimeOffset now, LifecycleTiming timing, FileStore files, Stats? stats = null)
+        DateTimeOffset now, LifecycleTiming timing, FileStore files, Stats? stats = null, bool structuredOutputsBeta = false)
     {
         int n = requests.Count;
         var customIds = new string[n];
@@ -59,7 +59,7 @@ internal sealed class MessageBatch : IDisposable
             using var pending = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
             for (int i = 0; i < n; i++)
             {
-                var (line, ok) = ResultLines.Run(requests[i].CustomId, requests[i].Params, out var answer);
+                var (line, ok) = ResultLines.Run(requests[i].CustomId, requests[i].Params, out var answer, structuredOutputsBeta);
                 if (stats is not null && answer is not null) stats.Features.Count("anthropic", RequestFeatures.Of(answer, "/v1/messages"));
                 byte[] bytes = Json.Utf8(line);
                 customIds[i] = requests[i].CustomId;

@@ -14,10 +14,11 @@ internal sealed class MessageBatchStore(EmulatorState state) : IBatchControl
 
     public int Count => _batches.Count;
 
-    public MessageBatch Create(IReadOnlyList<BatchRequestEntry> requests, string origin)
+    /// <param name="structuredOutputsBeta">The create call carried <c>anthropic-beta: structured-outputs-2025-11-13</c>.</param>
+    public MessageBatch Create(IReadOnlyList<BatchRequestEntry> requests, string origin, bool structuredOutputsBeta = false)
     {
         var batch = MessageBatch.Create(Ids.Alphanumeric("msgbatch_01", 22), Interlocked.Increment(ref _seq), requests, origin,
-            state.Now, state.Timing, state.Files, state.Stats);
+            state.Now, state.Timing, state.Files, state.Stats, structuredOutputsBeta);
         _batches[batch.Id] = batch;
         return batch;
     }

@@ -15,12 +15,13 @@ internal static class ResultLines
     public static (JsonObject Line, bool Succeeded) Run(string customId, JsonElement ps) => Run(customId, ps, out _);
 
     /// <param name="answer">The fake model's answer, null when the basic params checks failed.</param>
-    public static (JsonObject Line, bool Succeeded) Run(string customId, JsonElement ps, out FakeAnswer? answer)
+    /// <param name="structuredOutputsBeta">The batch was created with the structured-outputs beta header (legacy <c>output_format</c>).</param>
+    public static (JsonObject Line, bool Succeeded) Run(string customId, JsonElement ps, out FakeAnswer? answer, bool structuredOutputsBeta = false)
     {
         answer = null;
         if (CheckParams(ps) is { } problem) return (Errored(customId, "invalid_request_error", problem), false);
 
-        var a = FakeModel.Answer(AnthropicRequests.Read(ps, Messages(ps)));
+        var a = FakeModel.Answer(AnthropicRequests.Read(ps, Messages(ps), structuredOutputsBeta));
         answer = a;
         if (a.Rejection is { } rejection) return (Errored(customId, "invalid_request_error", rejection.Message), false);
         return a.Outcome switch

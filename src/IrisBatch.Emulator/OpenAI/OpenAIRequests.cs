@@ -21,12 +21,19 @@ internal static class OpenAIRequests
     public const string UnsupportedImage = "You uploaded an unsupported image. Please make sure your image has of one the following formats: ['png', 'jpeg', 'gif', 'webp'].";
 
     /// <summary>Who speaks this wire format and how its rules differ: model data, image types and sizes, schema dialect.</summary>
-    internal sealed record Dialect(Func<string, OpenAIModelTraits> Traits, string[] ImageTypes, long MaxImageBytes, bool OpenAIStrictSchemas)
+    /// <param name="MaxImagesPerRequest">Images one request may carry, with <paramref name="MaxImageBytesPerRequest"/> bytes in all; null: no limit.</param>
+    internal sealed record Dialect(Func<string, OpenAIModelTraits> Traits, string[] ImageTypes, long MaxImageBytes, bool OpenAIStrictSchemas,
+        int? MaxImagesPerRequest, long? MaxImageBytesPerRequest)
     {
-        public static readonly Dialect OpenAI = new(ModelTraits.ForOpenAI, new[] { "image/png", "image/jpeg", "image/gif", "image/webp" }, Images.OpenAIMaxBytes, true);
+        /// <summary>OpenAI (§11.2): png, jpeg, webp, non-animated gif; 20 MB an image, 500 images and 50 MB of them a request.</summary>
+        public static readonly Dialect OpenAI = new(ModelTraits.ForOpenAI, new[] { "image/png", "image/jpeg", "image/gif", "image/webp" }, Images.OpenAIMaxBytes, true,
+            Images.OpenAIMaxImages, Images.OpenAIMaxRequestBytes);
 
-        /// <summary>xAI (§11.1, §11.2): jpg/png only, 20 MiB; its own schema rules (additionalProperties defaults to false, optional fields allowed).</summary>
-        public static readonly Dialect Xai = new(ModelTraits.ForXai, new[] { "image/png", "image/jpeg" }, Images.XaiMaxBytes, false);
+        /// <summary>
+        /// xAI (§11.1, §11.2): jpg/png only, 20 MiB an image, "no image-count limit"; its own schema rules (additionalProperties
+        /// defaults to false, optional fields allowed).
+        /// </summary>
+        public static readonly Dialect Xai = new(ModelTraits.ForXai, new[] { "image/png", "image/jpeg" }, Images.XaiMaxBytes, false, null, null);
     }
 
     /// <summary>The request as the fake model reads it (with its rejection, if it breaks a rule).</summary>
@@ -247,8 +254,8 @@ internal static class OpenAIRequests
     private static FakeRejection? ImageUrl(string url, string at, Dialect dialect, ImageTally tally)
     {
         tally.Parts++;
-        if (tally.Parts > Images.OpenAIMaxImages)
-            return Reject($"Too many images in request. Max is {Images.OpenAIMaxImages}.", at, "invalid_value");
+        if (tally.Parts > dialect.MaxImagesPerRequest)
+            return Reject($"Too many images in request. Max is {dialect.MaxImagesPerRequest}.", at, "invalid_value");
         if (url.StartsWith("data:", StringComparison.Ordinal))
         {
             if (!Images.TryParseDataUrl(url, out string declared, out string payload) || Images.Decode(payload) is not { } bytes)
@@ -262,8 +269,8 @@ internal static class OpenAIRequests
             if (bytes.Length > dialect.MaxImageBytes)
                 return Reject($"Image too large: {bytes.Length} bytes is over the limit of {dialect.MaxImageBytes} bytes per image.", at, "image_too_large");
             tally.Bytes += bytes.Length;
-            if (tally.Bytes > Images.OpenAIMaxRequestBytes)
-                return Reject($"Images too large: the images of this request add up to more than {Images.OpenAIMaxRequestBytes} bytes (50 MB).", at, "image_too_large");
+            if (tally.Bytes > dialect.MaxImageBytesPerRequest)
+                return Reject($"Images too large: the images of this request add up to more than {dialect.MaxImageBytesPerRequest} bytes (50 MB).", at, "image_too_large");
             return null;
         }
         tally.UrlParts++;

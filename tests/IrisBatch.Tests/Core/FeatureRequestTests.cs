@@ -159,6 +159,7 @@ namespace IrisBatch.Tests.Core
             r.ReasoningEffort = "low";
             r.Images = new[] { File(Png), new ImageInput("https://x/b.png", "https://x/b.png", null, null) };
             var p = Line(w => AnthropicRequestWriter.Write(w, r)).GetProperty("params");
+            Assert.False(p.TryGetProperty("output_format", out _), "the legacy beta field: refused without the beta header (spec §11.1)");
             Assert.Equal("json_schema", p.GetProperty("output_config").GetProperty("format").GetProperty("type").GetString());
             Assert.Equal("object", p.GetProperty("output_config").GetProperty("format").GetProperty("schema").GetProperty("type").GetString());
             Assert.Equal("enabled", p.GetProperty("thinking").GetProperty("type").GetString());

@@ -64,6 +64,20 @@ public sealed class ImageRulesTests
         { "https://photos.invalid/a.png", "invalid_image_url", "Timeout while downloading https://photos.invalid/a.png." },
     };
 
+    [Fact]
+    public async Task OpenAI_refuses_more_than_500_images_in_a_request()
+    {
+        await using var host = await EmulatorHost.StartAsync(Instant);
+        using var api = new EmulatorApi(host);
+        var many = WithImage("https://example.com/0.png");
+        var content = many["messages"]![0]!["content"]!.AsArray();
+        for (int i = 1; i <= 500; i++) content.Add(new JsonObject { ["type"] = "image_url", ["image_url"] = new JsonObject { ["url"] = $"https://example.com/{i}.png" } });
+        var (batch, lines) = await RunAsync(api, EmulatorApi.Chat, Line("many", many), Line("good", WithImage("https://example.com/a.png")));
+        Assert.Equal((2, 1, 1), EmulatorApi.Counts(batch));
+        var error = AssertRejected(lines["many"], "messages[0].content[501].image_url.url", "invalid_value");
+        Assert.Equal("Too many images in request. Max is 500.", error.GetProperty("message").GetString());
+    }
+
     [Theory]
     [MemberData(nameof(BadImages))]
     public async Task A_bad_image_fails_its_line_naming_the_part(string url, string code, string message)

@@ -116,6 +116,29 @@ public sealed class ProviderFeatureTests
         Assert.Equal(6, f.Rejected);
     }
 
+    [Fact]
+    public async Task Anthropic_legacy_output_format_needs_the_structured_outputs_beta_header()
+    {
+        // Spec §11.1: GA structured outputs are output_config.format with no beta header; the legacy top-level output_format
+        // works only with "anthropic-beta: structured-outputs-2025-11-13" on the create call (ASDK joins betas with commas).
+        await using var host = await EmulatorHost.StartAsync(Instant);
+        using var plain = new AnthropicApi(host);
+        using var beta = new AnthropicApi(host);
+        beta.Http.DefaultRequestHeaders.Add("anthropic-beta", "message-batches-2024-09-24,structured-outputs-2025-11-13");
+        var schema = JsonNode.Parse("""{"type":"object","properties":{"name":{"type":"string"},"plan":{"type":"string"}},"required":["name","plan"],"additionalProperties":false}""")!;
+        JsonObject Legacy() => new() { ["type"] = "json_schema", ["schema"] = schema.DeepClone() };
+
+        var without = await RunClaudeAsync(plain, Claude("legacy", "a lamp", p => p["output_format"] = Legacy()),
+            Claude("ga", "a lamp", p => p["output_config"] = new JsonObject { ["format"] = Legacy() }));
+        Assert.Equal("output_format: Extra inputs are not permitted", ErrorMessage(without["legacy"]));
+        Assert.Equal("succeeded", without["ga"].GetProperty("type").GetString());
+
+        var with = await RunClaudeAsync(beta, Claude("legacy", "a lamp", p => p["output_format"] = Legacy()));
+        var message = with["legacy"].GetProperty("message");
+        Assert.Equal(SchemaAnswer.Generate(Doc(schema), "a lamp"), message.GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.Equal(1, host.State.Stats.Features.For("anthropic").Rejected);
+    }
+
     // ------------------------------------------------------------------ Gemini
 
     private static JsonObject Gem(string key, string text, JsonObject? config = null, JsonArray? parts = null)
@@ -166,6 +189,7 @@ public sealed class ProviderFeatureTests
             Gem("toobig", "cookies", new JsonObject { ["thinkingConfig"] = new JsonObject { ["thinkingBudget"] = 30000 } }),
             Gem("level", "cookies", new JsonObject { ["thinkingConfig"] = new JsonObject { ["thinkingLevel"] = "LOW" } }),
             Gem("img", "", parts: new JsonArray(new JsonObject { ["inlineData"] = new JsonObject { ["mimeType"] = "image/png", ["data"] = Png64 } }, new JsonObject { ["text"] = "what" })),
+            Gem("img-gif", "", parts: new JsonArray(new JsonObject { ["inlineData"] = new JsonObject { ["mimeType"] = "image/gif", ["data"] = Convert.ToBase64String(ImageBytes.Gif) } }, new JsonObject { ["text"] = "what" })),
             Gem("img-wrong", "", parts: new JsonArray(new JsonObject { ["inlineData"] = new JsonObject { ["mimeType"] = "image/png", ["data"] = Jpeg64 } }, new JsonObject { ["text"] = "what" })),
             Gem("img-file", "", parts: new JsonArray(new JsonObject { ["fileData"] = new JsonObject { ["mimeType"] = "image/png", ["fileUri"] = "https://generativelanguage.googleapis.com/v1beta/files/abc" } }, new JsonObject { ["text"] = "what" })),
             Gem("img-url", "", parts: new JsonArray(new JsonObject { ["fileData"] = new JsonObject { ["mimeType"] = "image/png", ["fileUri"] = "https://example.com/a.png" } }, new JsonObject { ["text"] = "what" })));
@@ -192,10 +216,11 @@ public sealed class ProviderFeatureTests
         Assert.Contains("Thinking level is not supported", GeminiError(r["level"]));
         Assert.Equal("STOP", Finish("img"));
         Assert.StartsWith("Unable to process input image.", GeminiError(r["img-wrong"]));
+        Assert.Equal("Unsupported MIME type: image/gif", GeminiError(r["img-gif"]));   // §11.2: png/jpeg/webp/heic/heif
         Assert.Equal("STOP", Finish("img-file"));
         Assert.Equal("Invalid or unsupported file uri: https://example.com/a.png", GeminiError(r["img-url"]));
         var f = host.State.Stats.Features.For("gemini");
-        Assert.Equal(4, f.ImageRequests);
+        Assert.Equal(5, f.ImageRequests);
         Assert.Equal(3, f.SchemaRequests);   // proto, plain, cut
 
         // Gemini 2.5 Pro cannot turn thinking off; Gemini 3 takes levels.
@@ -251,6 +276,13 @@ public sealed class ProviderFeatureTests
         {
             ["type"] = "json_schema", ["json_schema"] = new JsonObject { ["name"] = "P", ["schema"] = schema.DeepClone(), ["strict"] = true },
         });
+        // Spec §11.2, xAI: "no image-count limit" (OpenAI's 500 a request does not apply).
+        JsonObject Many(int count)
+        {
+            var content = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = "what" });
+            for (int i = 0; i < count; i++) content.Add(new JsonObject { ["type"] = "image_url", ["image_url"] = new JsonObject { ["url"] = $"https://example.com/{i}.png" } });
+            return new JsonObject { ["model"] = "grok-4", ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = content }) };
+        }
         JsonObject WithImage(string url) => new()
         {
             ["model"] = "grok-4",
@@ -265,6 +297,8 @@ public sealed class ProviderFeatureTests
             Req("cut", ChatBody("grok-4", "a lamp [truncate]")),
             Req("png", WithImage(ImageBytes.DataUrl("image/png", ImageBytes.Png))),
             Req("gif", WithImage(ImageBytes.DataUrl("image/gif", ImageBytes.Gif))),
+            Req("webp", WithImage(ImageBytes.DataUrl("image/webp", ImageBytes.Webp))),
+            Req("many", Many(501)),
             Req("effort", ChatBody("grok-3-mini", "a lamp", b => b["reasoning_effort"] = "medium"))) });
         JsonElement batch;
         do { using var g = await http.GetAsync($"/xai/v1/batches/{id}"); batch = await EmulatorApi.JsonAsync(g); }
@@ -284,9 +318,12 @@ public sealed class ProviderFeatureTests
         Assert.Equal("length", Completion("cut").GetProperty("choices")[0].GetProperty("finish_reason").GetString());
         Assert.True(results["png"].TryGetProperty("batch_result", out _));
         Assert.Contains("Unsupported image format", results["gif"].GetProperty("error_message").GetString());
+        Assert.Contains("Unsupported image format", results["webp"].GetProperty("error_message").GetString());   // jpg/png only
+        Assert.True(results["many"].TryGetProperty("batch_result", out _), results["many"].ToString());
         Assert.Equal("Unsupported value: 'reasoning_effort' does not support 'medium' with this model. Supported values are: 'low' and 'high'.",
             results["effort"].GetProperty("error_message").GetString());
-        Assert.Equal(2, host.State.Stats.Features.For("xai").ImageRequests);
+        Assert.Equal(4, host.State.Stats.Features.For("xai").ImageRequests);
+        Assert.Equal(501, host.State.Stats.Features.For("xai").ImageUrlParts);
     }
 
     // ------------------------------------------------------------------ Ollama
