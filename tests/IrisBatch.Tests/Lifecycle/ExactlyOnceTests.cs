@@ -240,6 +240,57 @@ public sealed class ExactlyOnceTests : IDisposable
         AssertAllSucceeded(await ResultsAsync(provider, batch, entry));
     }
 
+    [Theory]
+    [InlineData("OpenAI")]
+    [InlineData("AzureOpenAI")]
+    public async Task An_upload_whose_answer_was_lost_is_found_on_a_later_page_of_the_files_list(string name)
+    {
+        await using var host = await StartAsync();
+        var settings = Settings();
+        var provider = Provider(host, name, settings);
+        ((IrisBatch.Providers.OpenAI.OpenAIProvider)provider).FileListPageSize = 2;
+        var entry = Spool(provider, ModelOf(name));
+        // A first run sent the upload and died before its answer was journaled; five more files were uploaded since
+        // (newest first, so ours is on the third page of two).
+        _journal.Record(entry, JournalSteps.UploadStarted);
+        using (var api = new EmulatorApi(host))
+        {
+            var ours = await api.UploadAsync(File.ReadAllText(_journal.InputPath(entry)), IrisBatch.Providers.OpenAI.OpenAIProvider.UploadFileName(entry.IdempotencyKey));
+            for (int i = 0; i < 5; i++) await api.UploadAsync("{}\n", $"someone-else-{i}.jsonl");
+            long listsBefore = FileListCalls(host);
+
+            var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(_journal.Load(entry.SubmissionId)!, null, CancellationToken.None);
+
+            Assert.Equal(6, host.State.Stats.Uploads);   // ours once, and the others': nothing uploaded again
+            Assert.Equal(ours, batch.InputFileId);
+            Assert.Equal(3, FileListCalls(host) - listsBefore);
+            Assert.Equal(1, BatchCount(host, name));
+            AssertAllSucceeded(await ResultsAsync(provider, batch, entry));
+        }
+    }
+
+    [Fact]
+    public async Task Gemini_finds_a_lost_upload_on_a_later_page_of_the_files_list()
+    {
+        await using var host = await StartAsync();
+        var provider = Provider(host, "Gemini", Settings());
+        const string key = "key-paged";
+        using var api = new GeminiApi(host);
+        var ours = await api.UploadAsync("{}\n", IrisBatch.Providers.Gemini.GeminiProvider.UploadDisplayName(key));
+        // 100 files uploaded since: newest first, 100 a page, ours is on the second page.
+        for (int i = 0; i < 100; i++) await api.UploadAsync("{}\n", $"someone-else-{i}");
+        long listsBefore = FileListCalls(host);
+
+        var found = await provider.FindUploadAsync(key, CancellationToken.None);
+
+        Assert.Equal(ours.GetProperty("name").GetString(), found);
+        Assert.Equal(2, FileListCalls(host) - listsBefore);
+        Assert.Null(await provider.FindUploadAsync("key-never-uploaded", CancellationToken.None));
+    }
+
+    private static long FileListCalls(EmulatorHost host) =>
+        host.State.Stats.Routes.Where(r => r.Key.StartsWith("GET ", StringComparison.Ordinal) && r.Key.EndsWith("/files", StringComparison.Ordinal)).Sum(r => r.Value);
+
     [Fact]
     public async Task A_Retry_After_longer_than_the_budget_is_not_retried_and_says_when_to_try_again()
     {

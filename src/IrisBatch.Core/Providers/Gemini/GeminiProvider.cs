@@ -126,14 +126,26 @@ namespace IrisBatch.Providers.Gemini
             return name;
         }
 
+        /// <summary>At most this many pages of files (100 each) are read looking for a lost upload; beyond that it is uploaded again.</summary>
+        public const int MaxFilePages = 1000;
+
+        /// <summary>Finds an upload whose answer was lost by its display name, page after page (pageToken / nextPageToken).</summary>
         public async Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct)
         {
-            using var doc = await _api.SendJsonAsync(HttpMethod.Get, "v1beta/files?pageSize=100", null, "the list of uploaded files", ct).ConfigureAwait(false);
-            var files = doc.RootElement.Field("files");
-            if (files == null || files.Value.ValueKind != JsonValueKind.Array) return null;
             var wanted = UploadDisplayName(idempotencyKey);
-            foreach (var f in files.Value.EnumerateArray())
-                if (f.FieldStr("displayName") == wanted) return f.FieldStr("name");
+            string? token = null;
+            for (int page = 0; page < MaxFilePages; page++)
+            {
+                var route = "v1beta/files?pageSize=100" + (token == null ? "" : "&pageToken=" + Uri.EscapeDataString(token));
+                using var doc = await _api.SendJsonAsync(HttpMethod.Get, route, null, "the list of uploaded files", ct).ConfigureAwait(false);
+                var files = doc.RootElement.Field("files");
+                if (files != null && files.Value.ValueKind == JsonValueKind.Array)
+                    foreach (var f in files.Value.EnumerateArray())
+                        if (f.FieldStr("displayName") == wanted) return f.FieldStr("name");
+                var next = doc.RootElement.FieldStr("nextPageToken");
+                if (string.IsNullOrEmpty(next) || next == token) return null;
+                token = next;
+            }
             return null;
         }
 

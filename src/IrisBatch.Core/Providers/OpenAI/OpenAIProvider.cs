@@ -162,14 +162,45 @@ namespace IrisBatch.Providers.OpenAI
             return ms.ToArray();
         }
 
+        /// <summary>Files asked for per page of the files list (spec §1.3: limit 1..10,000).</summary>
+        public int FileListPageSize { get; set; } = 1000;
+
+        /// <summary>At most this many pages of files are read looking for a lost upload; beyond that it is uploaded again (storage, not a bill).</summary>
+        public const int MaxFilePages = 1000;
+
+        /// <summary>
+        /// Finds an upload whose answer was lost by the name it carries. Hosts that page their files list (OpenAI and Azure:
+        /// <c>limit</c>, <c>after</c>, <c>has_more</c>, newest first) are read page after page, not only the first; Groq's list
+        /// takes no parameters and answers every file at once.
+        /// </summary>
         public async Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct)
         {
             var name = UploadFileName(idempotencyKey);
-            using var doc = await _api.SendJsonAsync(HttpMethod.Get, Route(_host.FileListRoute), null, "the list of uploaded files", ct).ConfigureAwait(false);
-            var data = doc.RootElement.Prop("data");
-            if (data == null || data.Value.ValueKind != JsonValueKind.Array) return null;
-            foreach (var f in data.Value.EnumerateArray())
-                if (f.Str("filename") == name) return f.Str("id");
+            bool paged = _host.Paging == OpenAIListPaging.AfterCursor;
+            string? after = null;
+            for (int page = 0; page < MaxFilePages; page++)
+            {
+                var route = _host.FileListRoute;
+                if (paged)
+                {
+                    route += (route.IndexOf('?') >= 0 ? "&" : "?") + "limit=" + Math.Max(1, Math.Min(10000, FileListPageSize));
+                    if (after != null) route += "&after=" + Uri.EscapeDataString(after);
+                }
+                using var doc = await _api.SendJsonAsync(HttpMethod.Get, Route(route), null, "the list of uploaded files", ct).ConfigureAwait(false);
+                var root = doc.RootElement;
+                var data = root.Prop("data");
+                if (data == null || data.Value.ValueKind != JsonValueKind.Array) return null;
+                string? last = null;
+                foreach (var f in data.Value.EnumerateArray())
+                {
+                    if (f.Str("filename") == name) return f.Str("id");
+                    last = f.Str("id") ?? last;
+                }
+                if (!paged || root.Prop("has_more")?.ValueKind != JsonValueKind.True) return null;
+                var next = root.Str("last_id") ?? last;
+                if (string.IsNullOrEmpty(next) || next == after) return null;
+                after = next;
+            }
             return null;
         }
 
