@@ -35,8 +35,7 @@ namespace IrisBatch.Cleanup
         }
 
         /// <summary>What the journal entry would lose: a line for -WhatIf and confirmation.</summary>
-        public static string DescribeLocal(JournalStore journal, JournalEntry entry, bool keepLocal) => keepLocal
-            ? $"journal entry {entry.SubmissionId} is kept (its results stay readable)"
-            : $"journal entry {entry.SubmissionId} ({journal.SubmissionDir(entry.SubmissionId)})";
+        public static string DescribeLocal(JournalStore journal, JournalEntry entry, bool keepLocal) =>
+            Messages.RemoveEntry(entry.SubmissionId, journal.SubmissionDir(entry.SubmissionId), keepLocal);
     }
 }

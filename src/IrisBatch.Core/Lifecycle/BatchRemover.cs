@@ -81,12 +81,10 @@ namespace IrisBatch.Lifecycle
         public RemovalPlan Plan(IBatchProvider provider, IrisBatchInfo batch, JournalEntry? entry, bool gone)
         {
             if (!batch.IsComplete)
-                throw new IrisBatchException(ErrorIds.NotComplete, FailureKind.InvalidOperation,
-                    $"Batch {batch.Id} is {batch.Status} ({batch.ProviderStatus}): only a finished batch can be removed. Cancel it with Stop-IrisBatch -Wait first, or wait until it ends.")
+                throw new IrisBatchException(ErrorIds.NotComplete, FailureKind.InvalidOperation, Messages.RemoveNotComplete(batch.Id, batch.Status, batch.ProviderStatus))
                 { Target = batch.Id };
             if ((entry == null || !entry.ResultsCollected) && !Force)
-                throw new IrisBatchException(ErrorIds.NotCollected, FailureKind.InvalidOperation,
-                    $"The results of batch {batch.Id} were never collected: removing it would lose them. Collect them with Get-IrisBatchResult first, or pass -Force to remove it anyway.")
+                throw new IrisBatchException(ErrorIds.NotCollected, FailureKind.InvalidOperation, Messages.RemoveNotCollected(batch.Id))
                 { Target = batch.Id };
 
             var remote = gone
@@ -95,8 +93,7 @@ namespace IrisBatch.Lifecycle
                 : BatchCleanup.Plan(provider, batch, entry).ToArray();
             var parts = remote.Select(r => r.ToString()).ToList();
             if (entry != null) parts.Add(BatchCleanup.DescribeLocal(_journal, entry, KeepLocal));
-            if (parts.Count == 0) parts.Add("nothing is left of it here or at the provider");
-            return new RemovalPlan(provider, batch, entry, remote, $"batch {batch.Id} at {provider.Name}: {string.Join("; ", parts)}");
+            return new RemovalPlan(provider, batch, entry, remote, Messages.RemoveTarget(batch.Id, provider.Name, parts));
         }
 
         /// <summary>Deletes what the plan names at the provider (what is gone already is not an error), then forgets or marks the journal entry.</summary>
@@ -110,7 +107,7 @@ namespace IrisBatch.Lifecycle
                 bool deleted = await provider.DeleteAsync(item, ct).ConfigureAwait(false);
                 if (deleted) outcome.Deleted.Add(item.ToString());
                 else outcome.AlreadyGone.Add(item.ToString());
-                log?.Invoke(deleted ? $"Deleted the {item} at {provider.Name}." : $"The {item} was already gone at {provider.Name}.");
+                log?.Invoke(Messages.RemoteDeleted(item.ToString(), provider.Name, deleted));
             }
             if (entry != null)
             {

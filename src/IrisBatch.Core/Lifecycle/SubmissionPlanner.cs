@@ -57,8 +57,7 @@ namespace IrisBatch.Lifecycle
 
         /// <summary>The ShouldProcess target of one part (<paramref name="estimate"/>: the cost text, or "").</summary>
         public static string TargetText(JournalEntry e, IBatchProvider provider, string estimate, int index, int total, long requests, int models) =>
-            $"{e.RequestCount:N0} requests ({e.Bytes:N0} bytes{estimate}) for model {e.Model} to {provider.Name} at {provider.Location}" +
-            (total > 1 ? $" (batch {index} of {total}, {requests:N0} requests, {models} model(s) in all)" : "");
+            Messages.SubmitTarget(e.RequestCount, e.Bytes, estimate, e.Model, provider.Name, provider.Location, index, total, requests, models);
 
         /// <summary>
         /// Plans a spooled part. Unless <paramref name="force"/>: the same requests submitted before to the same place, with a
@@ -79,8 +78,7 @@ namespace IrisBatch.Lifecycle
                         return new SubmissionPlan(PlanKind.Reuse, earlier, spooled, provider)
                         {
                             Batch = BatchSubmitter.Complete(reused, earlier),
-                            Warning = $"These {spooled.RequestCount:N0} requests were already submitted as batch {reused.Id} ({reused.Status}) on {earlier.SpooledAt:u}; " +
-                                      "emitting that batch instead of paying twice. Use -Force to submit them again.",
+                            Warning = Messages.Reused(spooled.RequestCount, reused.Id, reused.Status, earlier.SpooledAt),
                         };
                     }
                     if (earlier.State != SubmissionState.Created)
@@ -92,7 +90,7 @@ namespace IrisBatch.Lifecycle
                         _journal.Discard(spooled);
                         return new SubmissionPlan(PlanKind.Resume, earlier, spooled, provider)
                         {
-                            Warning = $"Resuming the interrupted submission {earlier.SubmissionId} of these same {spooled.RequestCount:N0} requests (it got as far as '{earlier.State}').",
+                            Warning = Messages.Resuming(earlier.SubmissionId, spooled.RequestCount, earlier.State.ToString()),
                         };
                     }
                 }

@@ -88,7 +88,7 @@ namespace IrisBatch.Commands
             {
                 var ids = Session.Locator.SetBatchIds(SetId!);
                 if (ids.Count == 0)
-                    WriteError(ErrorMapper.Create(ErrorIds.NotFound, FailureKind.NotFound, $"The journal has no batches of set '{SetId}'.", SetId));
+                    WriteError(ErrorMapper.Create(ErrorIds.NotFound, FailureKind.NotFound, Messages.SetNotInJournal(SetId!), SetId));
                 foreach (var id in ids)
                 {
                     var t = TryResolve(id, null);

@@ -83,7 +83,7 @@ namespace IrisBatch.Commands
                         case WaitEventKind.TimedOut:
                             var ids = string.Join(", ", ev.Running.Select(b => $"{b.Id} ({state[b.Id].Status})"));
                             _cmdlet.Error(new IrisBatchException(ErrorIds.WaitTimeout, FailureKind.Timeout,
-                                $"The wait ended after {_timeout:0.###} s with {ev.Running.Count} batch(es) still running: {ids}.")
+                                Messages.WaitTimeout(_timeout, ev.Running.Count, ids))
                                 { Target = ev.Running.Count == 1 ? (object)ev.Running[0].Id : ev.Running.Select(b => b.Id).ToArray() }, null);
                             foreach (var b in ev.Running) yield return state[b.Id];
                             break;

@@ -65,15 +65,16 @@ namespace IrisBatch.Commands
         /// </summary>
         private static string? RecommendedAction(string errorId, string message)
         {
-            string action, saidBy;
+            var action = Messages.RecommendedAction(errorId);
+            if (action == null) return null;
+            string saidBy;
             switch (errorId)
             {
-                case ErrorIds.MissingApiKey: action = "Pass -ApiKey (a SecureString) or set the provider's API key environment variable."; saidBy = "-ApiKey"; break;
-                case ErrorIds.Unauthorized: action = "Check the API key for this provider and base URI."; saidBy = "check the API key"; break;
-                case ErrorIds.NotComplete: action = "Wait with Wait-IrisBatch, or pass -Wait."; saidBy = "Wait-IrisBatch"; break;
-                case ErrorIds.WaitTimeout: action = "Wait again later; the batch keeps running at the provider."; saidBy = "wait again"; break;
-                case ErrorIds.QuotaExceeded: action = "Add credit or raise the quota at the provider; retrying does not help."; saidBy = "add credit"; break;
-                default: return null;
+                case ErrorIds.MissingApiKey: saidBy = "-ApiKey"; break;
+                case ErrorIds.Unauthorized: saidBy = "check the API key"; break;
+                case ErrorIds.NotComplete: saidBy = "Wait-IrisBatch"; break;
+                case ErrorIds.WaitTimeout: saidBy = "wait again"; break;
+                default: saidBy = "add credit"; break;
             }
             return message.IndexOf(saidBy, StringComparison.OrdinalIgnoreCase) >= 0 ? null : action;
         }

@@ -48,7 +48,7 @@ namespace IrisBatch.Commands
             catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException || ex is ArgumentException || ex is NotSupportedException)
             {
                 ThrowTerminatingError(ErrorMapper.Create(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
-                    $"The vector file '{path}' cannot be written: {ex.Message}", path));
+                    Messages.VectorFileUnwritable(path, ex.Message), path));
             }
         }
 

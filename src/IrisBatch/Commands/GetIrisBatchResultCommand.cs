@@ -181,7 +181,7 @@ namespace IrisBatch.Commands
                 if (!Wait)
                 {
                     WriteError(ErrorMapper.Create(ErrorIds.NotComplete, FailureKind.InvalidOperation,
-                        $"Batch {batch.Id} is {batch.Status} ({batch.ProviderStatus}): its results are ready once it is complete. Wait with Wait-IrisBatch, or pass -Wait.", batch.Id));
+                        Messages.ResultsNotReady(batch.Id, batch.Status, batch.ProviderStatus), batch.Id));
                     return null;
                 }
                 var done = new BatchWaitLoop(this, PollInterval, Timeout).Run(new[] { target }, b => b.IsComplete).ToList();
@@ -304,7 +304,7 @@ namespace IrisBatch.Commands
         {
             var batch = r.Batch;
             if (r.Reader.Duplicates > 0)
-                WriteWarning($"{r.Target.Provider.Name} reported {r.Reader.Duplicates} result(s) of batch {batch.Id} twice; the first of each was kept.");
+                WriteWarning(Messages.DuplicateResults(r.Target.Provider.Name, r.Reader.Duplicates, batch.Id));
             var total = r.Total;
             WriteVerbose($"Batch {batch.Id}: {total.Count} result(s).");
             if (r.Entry != null) Collector.MarkCollected(r.Entry, total.Count, total);
@@ -316,7 +316,7 @@ namespace IrisBatch.Commands
         private void WarnUnpriced(Estimates.CostCalculator costs)
         {
             foreach (var m in costs.TakeNewUnpriced())
-                WriteWarning($"No batch price is known for model '{m}' (price table: {costs.Source}), so the Cost of its results is empty. Add the model to a price table of your own and point $env:IRISBATCH_PRICES at it.");
+                WriteWarning(Messages.Unpriced(m, costs.Source));
         }
 
         /// <summary>The Lifecycle layer's part that downloads results once and records them collected.</summary>

@@ -72,9 +72,7 @@ namespace IrisBatch.Commands
             if (ParameterSetName == BySet)
             {
                 var setCost = Session.Listing.SetCost(SetId!);
-                WriteInformation(new InformationRecord(
-                    setCost.HasValue ? $"Set {SetId}: cost ${setCost.Value:0.######} (the collected batches' Cost summed)." : $"Set {SetId}: cost unknown (results not all collected, or a model without a price).",
-                    "Get-IrisBatchStatus"));
+                WriteInformation(new InformationRecord(Messages.SetCost(SetId!, setCost), "Get-IrisBatchStatus"));
             }
             base.EndProcessing();
         }
@@ -160,8 +158,7 @@ namespace IrisBatch.Commands
         {
             WriteObject(BatchLocator.LastSeen(entry));
             WriteError(ErrorMapper.ToRecord(new IrisBatchException(ex.ErrorId, ex.Kind,
-                $"Batch {entry.BatchId} ({entry.Provider}) was not refreshed: {ex.Message} It is listed with its last known state" +
-                (entry.LastCheckedAt.HasValue ? $" (checked {entry.LastCheckedAt.Value:u})." : ".")) { Target = entry.BatchId }, entry.BatchId));
+                Messages.NotRefreshed(entry.BatchId, entry.Provider, ex.Message, entry.LastCheckedAt)) { Target = entry.BatchId }, entry.BatchId));
         }
     }
 }

@@ -36,11 +36,11 @@ namespace IrisBatch.Commands
                     var batch = RefreshStatus(target);
                     if (batch.IsComplete)
                     {
-                        WriteWarning($"Batch {batch.Id} is already {batch.Status}; there is nothing to cancel.");
+                        WriteWarning(Messages.NothingToCancel(batch.Id, batch.Status));
                         if (PassThru) WriteObject(batch);
                         continue;
                     }
-                    var description = $"batch {batch.Id} ({batch.Status}, {batch.Processed:N0} of {batch.Total:N0} requests done) at {target.Provider.Name} {target.Provider.BaseUri.AbsoluteUri.TrimEnd('/')}";
+                    var description = Messages.CancelTarget(batch.Id, batch.Status, batch.Processed, batch.Total, target.Provider.Name, target.Provider.BaseUri.AbsoluteUri.TrimEnd('/'));
                     if (!ShouldProcess(description, "Cancel")) continue;
                     if (batch.Status != BatchStatus.Cancelling)
                     {

@@ -143,7 +143,7 @@ namespace IrisBatch.Commands
                     {
                         DiscardAll();
                         ThrowTerminatingError(ErrorMapper.Create(ErrorIds.UnknownPrice, FailureKind.InvalidData,
-                            $"-MaxCost cannot be checked: the price table ({_prices!.Source}) has no price for model '{part.Entry.Model}'. Add it with -PriceTable or $env:IRISBATCH_PRICES.", part.Entry.Model));
+                            Messages.UnknownPrice(_prices!.Source, part.Entry.Model), part.Entry.Model));
                     }
                     total += cost!.Value;
                 }
@@ -152,8 +152,7 @@ namespace IrisBatch.Commands
             {
                 DiscardAll();
                 ThrowTerminatingError(ErrorMapper.Create(ErrorIds.CostLimitExceeded, FailureKind.InvalidOperation,
-                    $"The estimated cost of {total.ToString("0.####", CultureInfo.InvariantCulture)} {_prices!.Currency} for {requests:N0} requests in {batches} batch(es) " +
-                    $"is above -MaxCost {MaxCost.ToString("0.####", CultureInfo.InvariantCulture)}. Nothing was uploaded.", total));
+                    Messages.CostLimitExceeded(total, _prices!.Currency, requests, batches, MaxCost), total));
             }
         }
 
@@ -277,24 +276,24 @@ namespace IrisBatch.Commands
             if (Metadata == null) return result;
             if (limits.MaxMetadataPairs == 0 && Metadata.Count > 0)
                 throw new IrisBatchException(ErrorIds.InvalidMetadata, FailureKind.InvalidArgument,
-                    $"{provider.Name} keeps no metadata on a batch: leave out -Metadata (the name and set are kept in the local journal).");
+                    Messages.NoMetadata(provider.Name));
             int room = limits.MaxMetadataPairs - ReservedMetadata.CountFor(Name, "set");
             if (Metadata.Count > room)
                 throw new IrisBatchException(ErrorIds.InvalidMetadata, FailureKind.InvalidArgument,
-                    $"-Metadata has {Metadata.Count} pairs; {provider.Name} allows {limits.MaxMetadataPairs} per batch and IrisBatch uses {limits.MaxMetadataPairs - room} of them, so at most {room} are left.");
+                    Messages.TooManyMetadata(Metadata.Count, provider.Name, limits.MaxMetadataPairs, limits.MaxMetadataPairs - room, room));
             foreach (DictionaryEntry de in Metadata)
             {
                 var key = Convert.ToString(de.Key, CultureInfo.InvariantCulture) ?? "";
                 var value = PSConvert.ToText(de.Value);
                 if (key.Length == 0 || key.Length > limits.MaxMetadataKeyLength)
                     throw new IrisBatchException(ErrorIds.InvalidMetadata, FailureKind.InvalidArgument,
-                        $"-Metadata key '{key}' must have 1 to {limits.MaxMetadataKeyLength} characters.") { Target = key };
+                        Messages.MetadataKeyLength(key, limits.MaxMetadataKeyLength)) { Target = key };
                 if (value.Length > limits.MaxMetadataValueLength)
                     throw new IrisBatchException(ErrorIds.InvalidMetadata, FailureKind.InvalidArgument,
-                        $"-Metadata value of '{key}' has {value.Length} characters; at most {limits.MaxMetadataValueLength} are allowed.") { Target = key };
+                        Messages.MetadataValueLength(key, value.Length, limits.MaxMetadataValueLength)) { Target = key };
                 if (ReservedMetadata.IsReserved(key))
                     throw new IrisBatchException(ErrorIds.InvalidMetadata, FailureKind.InvalidArgument,
-                        $"-Metadata key '{key}' is reserved: keys starting with 'irisbatch_' are IrisBatch's own.") { Target = key };
+                        Messages.MetadataReserved(key)) { Target = key };
                 result[key] = value;
             }
             return result;
@@ -310,14 +309,13 @@ namespace IrisBatch.Commands
                 if (!NewIrisBatchRequestCommand.IsValidCustomId(request.CustomId))
                 {
                     _rowErrors.Write(ErrorIds.InvalidRequest, FailureKind.InvalidArgument, "custom-id",
-                        "the custom id is not valid (use 1 to 64 letters, digits, '_' or '-')",
-                        $"Request {_received}: the custom id '{request.CustomId}' is not valid: use 1 to 64 letters, digits, '_' or '-'.", _received, request);
+                        Messages.InvalidCustomIdReason(), Messages.InvalidCustomId(_received, request.CustomId), _received, request);
                     continue;
                 }
                 if (string.IsNullOrWhiteSpace(request.Model))
                 {
-                    _rowErrors.Write(ErrorIds.InvalidRequest, FailureKind.InvalidArgument, "no-model", "the request has no model",
-                        $"Request {_received} ('{request.CustomId}'): it has no model.", _received, request);
+                    _rowErrors.Write(ErrorIds.InvalidRequest, FailureKind.InvalidArgument, "no-model", Messages.NoModelReason(),
+                        Messages.NoModel(_received, request.CustomId), _received, request);
                     continue;
                 }
                 if (request.RowNumber == 0) request.RowNumber = _received;
@@ -358,7 +356,7 @@ namespace IrisBatch.Commands
                     var d = lane.Spooler.Duplicate;
                     DiscardAll();
                     ThrowTerminatingError(ErrorMapper.Create(ErrorIds.DuplicateCustomId, FailureKind.InvalidData,
-                        $"The custom id '{d.CustomId}' is used by rows {d.FirstRow} and {d.SecondRow}; custom ids must be unique. Nothing was uploaded.", d.CustomId));
+                        Messages.DuplicateCustomId(d.CustomId, d.FirstRow, d.SecondRow), d.CustomId));
                 }
                 long count = 0;
                 foreach (var lane in _lanes) count += lane.Spooler.Count;
@@ -366,7 +364,7 @@ namespace IrisBatch.Commands
                 {
                     DiscardAll();
                     ThrowTerminatingError(ErrorMapper.Create(ErrorIds.EmptyInput, FailureKind.InvalidData,
-                        "There are no valid requests to submit. Nothing was uploaded.", null));
+                        Messages.EmptyInput(), null));
                 }
                 foreach (var lane in _lanes) lane.Parts = lane.Spooler.Count > 0 ? lane.Spooler.Finish() : new SpooledPart[0];
                 WarnOfUnknownModels();

@@ -1,0 +1,159 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Resources;
+
+namespace IrisBatch
+{
+    /// <summary>
+    /// Messages a user reads, from one resource file (Resources/Messages.resx, issue 15) instead of literals across the
+    /// code. Each message has an accessor here, named like its resource key, that takes its values; the texts are
+    /// formatted with the invariant culture (the same words and numbers whatever the session's culture).
+    /// </summary>
+    public static class Messages
+    {
+        private static readonly ResourceManager Resources = new ResourceManager("IrisBatch.Resources.Messages", typeof(Messages).Assembly);
+
+        /// <summary>The text of a resource key; a missing one is a bug, said so with the key.</summary>
+        internal static string Text(string key) =>
+            Resources.GetString(key, CultureInfo.InvariantCulture) ?? throw new MissingManifestResourceException("IrisBatch has no message '" + key + "' in Resources/Messages.resx.");
+
+        private static string Format(string key, params object?[] args) => string.Format(CultureInfo.InvariantCulture, Text(key), args);
+
+        private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+
+        public static string RetryAfterTooLong(TimeSpan retryAfter, TimeSpan budget, DateTimeOffset retryAt) =>
+            Format(nameof(RetryAfterTooLong), Seconds(retryAfter), Seconds(budget), retryAt.ToUniversalTime());
+
+        public static string SubmissionUncertain(string provider, string submissionId, long requests, IReadOnlyList<IrisBatchInfo> candidates) =>
+            Format(nameof(SubmissionUncertain), submissionId, requests, provider, candidates.Count, string.Join(", ", candidates.Select(Candidate)), candidates[0].Id);
+
+        /// <summary>A SubmissionUncertain candidate: its id, when it was created (when known) and its size.</summary>
+        public static string Candidate(IrisBatchInfo b) =>
+            b.CreatedAt.HasValue ? Format("CandidateCreated", b.Id, b.CreatedAt.Value.ToUniversalTime(), b.Total) : Format(nameof(Candidate), b.Id, b.Total);
+
+        public static string AdoptUnused(string batchId) => Format(nameof(AdoptUnused), batchId);
+
+        public static string Adopted(string provider, string batchId) => Format(nameof(Adopted), provider, batchId);
+
+        public static string FoundEarlier(string provider, string what) => Format(nameof(FoundEarlier), provider, what);
+
+        public static string TookEffect(string provider, string what) => Format(nameof(TookEffect), provider, what);
+
+        public static string RetryDefinitive(int attempt, int max, string what, TimeSpan delay, string reason) =>
+            Format(nameof(RetryDefinitive), attempt, max, what, Seconds(delay), reason);
+
+        public static string RetryAfterLookUp(int attempt, int max, string what, TimeSpan delay, string reason) =>
+            Format(nameof(RetryAfterLookUp), attempt, max, what, Seconds(delay), reason);
+
+        public static string LookUpFailed(string provider, string what, string reason) => Format(nameof(LookUpFailed), what, provider, reason);
+
+        public static string UnknownStatus(string provider, string batchId, string? providerStatus) =>
+            Format(nameof(UnknownStatus), provider, providerStatus, batchId);
+
+        public static string StatusNotRecorded(string batchId, string reason) => Format(nameof(StatusNotRecorded), batchId, reason);
+
+        public static string Interrupted(string submissionId, long requests, string model, string state) =>
+            Format(nameof(Interrupted), submissionId, requests, model, state);
+
+        public static string JournalUnavailable(string path, string osError) => Format(nameof(JournalUnavailable), path, osError);
+
+        // The lifecycle: submission plans and removals.
+
+        public static string Reused(long requests, string batchId, BatchStatus status, DateTimeOffset spooledAt) =>
+            Format(nameof(Reused), requests, batchId, status, spooledAt);
+
+        public static string Resuming(string submissionId, long requests, string step) => Format(nameof(Resuming), submissionId, requests, step);
+
+        /// <summary>Submit-IrisBatch's ShouldProcess target (<paramref name="estimate"/>: the cost text, or "").</summary>
+        public static string SubmitTarget(long requests, long bytes, string estimate, string model, string provider, string location, int index, int total, long allRequests, int models) =>
+            Format(nameof(SubmitTarget), requests, bytes, estimate, model, provider, location) +
+            (total > 1 ? Format("SubmitTargetOfMany", index, total, allRequests, models) : "");
+
+        public static string RemoveNotComplete(string batchId, BatchStatus status, string? providerStatus) =>
+            Format(nameof(RemoveNotComplete), batchId, status, providerStatus);
+
+        public static string RemoveNotCollected(string batchId) => Format(nameof(RemoveNotCollected), batchId);
+
+        /// <summary>Remove-IrisBatch's ShouldProcess target: the batch and what goes (none: <c>RemoveNothingLeft</c>).</summary>
+        public static string RemoveTarget(string batchId, string provider, IReadOnlyCollection<string> parts) =>
+            Format(nameof(RemoveTarget), batchId, provider, parts.Count > 0 ? string.Join("; ", parts) : Text("RemoveNothingLeft"));
+
+        public static string RemoveEntry(string submissionId, string folder, bool keep) =>
+            keep ? Format("RemoveKeptEntry", submissionId) : Format(nameof(RemoveEntry), submissionId, folder);
+
+        public static string RemoteDeleted(string item, string provider, bool deleted) =>
+            deleted ? Format(nameof(RemoteDeleted), item, provider) : Format("RemoteAlreadyGone", item, provider);
+
+        // The cmdlets.
+
+        public static string WaitTimeout(double seconds, int running, string batches) => Format(nameof(WaitTimeout), seconds, running, batches);
+
+        public static string SetNotInJournal(string setId) => Format(nameof(SetNotInJournal), setId);
+
+        public static string NothingToCancel(string batchId, BatchStatus status) => Format(nameof(NothingToCancel), batchId, status);
+
+        public static string CancelTarget(string batchId, BatchStatus status, long processed, long total, string provider, string location) =>
+            Format(nameof(CancelTarget), batchId, status, processed, total, provider, location);
+
+        public static string NotRefreshed(string? batchId, string provider, string reason, DateTimeOffset? checkedAt) =>
+            checkedAt.HasValue ? Format("NotRefreshedChecked", batchId, provider, reason, checkedAt.Value) : Format(nameof(NotRefreshed), batchId, provider, reason);
+
+        public static string SetCost(string setId, decimal? cost) =>
+            cost.HasValue ? Format(nameof(SetCost), setId, cost.Value) : Format("SetCostUnknown", setId);
+
+        public static string ResultsNotReady(string batchId, BatchStatus status, string? providerStatus) =>
+            Format(nameof(ResultsNotReady), batchId, status, providerStatus);
+
+        public static string DuplicateResults(string provider, long count, string batchId) => Format(nameof(DuplicateResults), provider, count, batchId);
+
+        public static string Unpriced(string model, string priceTable) => Format(nameof(Unpriced), model, priceTable);
+
+        public static string UnknownPrice(string priceTable, string model) => Format(nameof(UnknownPrice), priceTable, model);
+
+        public static string CostLimitExceeded(double cost, string currency, long requests, int batches, double maxCost) =>
+            Format(nameof(CostLimitExceeded), cost, currency, requests, batches, maxCost);
+
+        public static string NoMetadata(string provider) => Format(nameof(NoMetadata), provider);
+
+        public static string TooManyMetadata(int pairs, string provider, int allowed, int used, int left) =>
+            Format(nameof(TooManyMetadata), pairs, provider, allowed, used, left);
+
+        public static string MetadataKeyLength(string key, int max) => Format(nameof(MetadataKeyLength), key, max);
+
+        public static string MetadataValueLength(string key, int length, int max) => Format(nameof(MetadataValueLength), key, length, max);
+
+        public static string MetadataReserved(string key) => Format(nameof(MetadataReserved), key);
+
+        public static string InvalidCustomId(long row, string? customId) => Format(nameof(InvalidCustomId), row, customId);
+
+        /// <summary>The summary of repeated invalid custom ids.</summary>
+        public static string InvalidCustomIdReason() => Text(nameof(InvalidCustomIdReason));
+
+        public static string NoModel(long row, string? customId) => Format(nameof(NoModel), row, customId);
+
+        /// <summary>The summary of repeated requests with no model.</summary>
+        public static string NoModelReason() => Text(nameof(NoModelReason));
+
+        public static string DuplicateCustomId(string customId, long firstRow, long secondRow) => Format(nameof(DuplicateCustomId), customId, firstRow, secondRow);
+
+        public static string EmptyInput() => Text(nameof(EmptyInput));
+
+        public static string VectorFileUnwritable(string path, string reason) => Format(nameof(VectorFileUnwritable), path, reason);
+
+        /// <summary>The fix PowerShell shows as "Recommendation:" for an error id, or null when it has none.</summary>
+        public static string? RecommendedAction(string errorId)
+        {
+            switch (errorId)
+            {
+                case ErrorIds.MissingApiKey: return Text("ActionMissingApiKey");
+                case ErrorIds.Unauthorized: return Text("ActionUnauthorized");
+                case ErrorIds.NotComplete: return Text("ActionNotComplete");
+                case ErrorIds.WaitTimeout: return Text("ActionWaitTimeout");
+                case ErrorIds.QuotaExceeded: return Text("ActionQuotaExceeded");
+                default: return null;
+            }
+        }
+    }
+}
