@@ -157,29 +157,44 @@ internal static class OpenAIRequests
     private static FakeRejection? ChatResponseFormat(JsonElement body, OpenAIModelTraits traits, Dialect dialect, IReadOnlyList<FakeMessage> messages, ref JsonElement? schema, ref bool jsonMode)
     {
         if (!Present(body, "response_format", out var rf)) return null;
-        if (rf.ValueKind != JsonValueKind.Object)
-            return Reject($"Invalid type for 'response_format': expected an object, but got {Kind(rf)} instead.", "response_format", "invalid_type");
-        if (!rf.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
-            return Reject("Missing required parameter: 'response_format.type'.", "response_format.type", "missing_required_parameter");
+        var problem = FormatType(rf, "response_format", traits, messages, ref jsonMode, out bool jsonSchema,
+            "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.", "messages");
+        if (problem != null || !jsonSchema) return problem;
+        if (!rf.TryGetProperty("json_schema", out var js) || js.ValueKind == JsonValueKind.Null)
+            return Reject("Missing required parameter: 'response_format.json_schema'.", "response_format.json_schema", "missing_required_parameter");
+        if (js.ValueKind != JsonValueKind.Object)
+            return Reject($"Invalid type for 'response_format.json_schema': expected an object, but got {Kind(js)} instead.", "response_format.json_schema", "invalid_type");
+        return JsonSchemaFormat(js, "response_format.json_schema", "response_format", dialect, ref schema, ref jsonMode);
+    }
+
+    /// <summary>
+    /// What chat's <c>response_format</c> and Responses' <c>text.format</c> share (at <paramref name="at"/>): an object whose
+    /// string <c>type</c> is <c>text</c>, <c>json_object</c> (the messages must mention JSON; each endpoint words that refusal
+    /// its own way) or <c>json_schema</c> on a model that has it; <paramref name="jsonSchema"/> says the caller reads the schema next.
+    /// </summary>
+    private static FakeRejection? FormatType(JsonElement format, string at, OpenAIModelTraits traits, IReadOnlyList<FakeMessage> messages,
+        ref bool jsonMode, out bool jsonSchema, string noJsonMessage, string noJsonParam)
+    {
+        jsonSchema = false;
+        if (format.ValueKind != JsonValueKind.Object)
+            return Reject($"Invalid type for '{at}': expected an object, but got {Kind(format)} instead.", at, "invalid_type");
+        if (!format.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
+            return Reject($"Missing required parameter: '{at}.type'.", at + ".type", "missing_required_parameter");
         switch (type.GetString())
         {
             case "text":
                 return null;
             case "json_object":
-                if (!MentionsJson(messages))
-                    return Reject("'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.", "messages", null);
+                if (!MentionsJson(messages)) return Reject(noJsonMessage, noJsonParam, null);
                 jsonMode = true;
                 return null;
             case "json_schema":
                 if (!traits.JsonSchema)
-                    return Reject("Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.", "response_format", null);
-                if (!rf.TryGetProperty("json_schema", out var js) || js.ValueKind == JsonValueKind.Null)
-                    return Reject("Missing required parameter: 'response_format.json_schema'.", "response_format.json_schema", "missing_required_parameter");
-                if (js.ValueKind != JsonValueKind.Object)
-                    return Reject($"Invalid type for 'response_format.json_schema': expected an object, but got {Kind(js)} instead.", "response_format.json_schema", "invalid_type");
-                return JsonSchemaFormat(js, "response_format.json_schema", "response_format", dialect, ref schema, ref jsonMode);
+                    return Reject($"Invalid parameter: '{at}' of type 'json_schema' is not supported with this model.", at, null);
+                jsonSchema = true;
+                return null;
             default:
-                return Reject($"Invalid value: '{type.GetString()}'. Supported values are: 'text', 'json_object', and 'json_schema'.", "response_format.type", "invalid_value");
+                return Reject($"Invalid value: '{type.GetString()}'. Supported values are: 'text', 'json_object', and 'json_schema'.", at + ".type", "invalid_value");
         }
     }
 
@@ -341,33 +356,17 @@ internal static class OpenAIRequests
         if (text.ValueKind != JsonValueKind.Object)
             return Reject($"Invalid type for 'text': expected an object, but got {Kind(text)} instead.", "text", "invalid_type");
         if (!Present(text, "format", out var format)) return null;
-        if (format.ValueKind != JsonValueKind.Object)
-            return Reject($"Invalid type for 'text.format': expected an object, but got {Kind(format)} instead.", "text.format", "invalid_type");
-        if (!format.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
-            return Reject("Missing required parameter: 'text.format.type'.", "text.format.type", "missing_required_parameter");
-        switch (type.GetString())
+        var problem = FormatType(format, "text.format", traits, messages, ref jsonMode, out bool jsonSchema,
+            "Response input messages must contain the word 'json' in some form to use 'text.format' of type 'json_object'.", "input");
+        if (problem != null || !jsonSchema) return problem;
+        if (format.TryGetProperty("json_schema", out _))
+            return Reject("Unknown parameter: 'text.format.json_schema'.", "text.format.json_schema", "unknown_parameter");
+        if (!format.TryGetProperty("schema", out var s) || s.ValueKind == JsonValueKind.Null)
         {
-            case "text":
-                return null;
-            case "json_object":
-                if (!MentionsJson(messages))
-                    return Reject("Response input messages must contain the word 'json' in some form to use 'text.format' of type 'json_object'.", "input", null);
-                jsonMode = true;
-                return null;
-            case "json_schema":
-                if (!traits.JsonSchema)
-                    return Reject("Invalid parameter: 'text.format' of type 'json_schema' is not supported with this model.", "text.format", null);
-                if (format.TryGetProperty("json_schema", out _))
-                    return Reject("Unknown parameter: 'text.format.json_schema'.", "text.format.json_schema", "unknown_parameter");
-                if (!format.TryGetProperty("schema", out var s) || s.ValueKind == JsonValueKind.Null)
-                {
-                    if (!format.TryGetProperty("name", out _)) return Reject("Missing required parameter: 'text.format.name'.", "text.format.name", "missing_required_parameter");
-                    return Reject("Missing required parameter: 'text.format.schema'.", "text.format.schema", "missing_required_parameter");
-                }
-                return JsonSchemaFormat(format, "text.format", "text.format.schema", dialect, ref schema, ref jsonMode);
-            default:
-                return Reject($"Invalid value: '{type.GetString()}'. Supported values are: 'text', 'json_object', and 'json_schema'.", "text.format.type", "invalid_value");
+            if (!format.TryGetProperty("name", out _)) return Reject("Missing required parameter: 'text.format.name'.", "text.format.name", "missing_required_parameter");
+            return Reject("Missing required parameter: 'text.format.schema'.", "text.format.schema", "missing_required_parameter");
         }
+        return JsonSchemaFormat(format, "text.format", "text.format.schema", dialect, ref schema, ref jsonMode);
     }
 
     private static FakeRejection? ResponsesImages(JsonElement input, OpenAIModelTraits traits, Dialect dialect, ImageTally tally)

@@ -72,13 +72,8 @@ namespace IrisBatch.Providers.Mistral
         public async Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct)
         {
             var name = OpenAIProvider.UploadFileName(submission.IdempotencyKey);
-            using var doc = await _api.SendJsonAsync(HttpMethod.Post, "files",
-                () => ResultFiles.Multipart(submission.InputPath, name, progress, ("purpose", "batch")),
-                $"the upload of {submission.RequestCount} requests", ct, retry: false).ConfigureAwait(false);
-            var id = doc.RootElement.Str("id");
-            if (string.IsNullOrEmpty(id))
-                throw new IrisBatchException(ErrorIds.InvalidResponse, FailureKind.InvalidData, "Mistral answered the upload without a file id.");
-            return id;
+            return await FileUpload.SendAsync(_api, Name, "files",
+                () => ResultFiles.Multipart(submission.InputPath, name, progress, ("purpose", "batch")), submission, ct).ConfigureAwait(false);
         }
 
         public async Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct)

@@ -109,15 +109,9 @@ namespace IrisBatch.Providers.OpenAI
             }
         }
 
-        public async Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct)
-        {
-            using var doc = await _api.SendJsonAsync(HttpMethod.Post, Route("files"),
-                () => BuildUpload(submission.InputPath, UploadFileName(submission.IdempotencyKey), progress), $"the upload of {submission.RequestCount} requests", ct, retry: false).ConfigureAwait(false);
-            var id = doc.RootElement.Str("id");
-            if (string.IsNullOrEmpty(id))
-                throw new IrisBatchException(ErrorIds.InvalidResponse, FailureKind.InvalidData, $"{Name} answered the upload without a file id.");
-            return id;
-        }
+        public async Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct) =>
+            await FileUpload.SendAsync(_api, Name, Route("files"),
+                () => BuildUpload(submission.InputPath, UploadFileName(submission.IdempotencyKey), progress), submission, ct).ConfigureAwait(false);
 
         private static HttpContent BuildUpload(string path, string fileName, Action<long>? progress)
         {

@@ -74,13 +74,10 @@ namespace IrisBatch.Providers.Together
         public async Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct)
         {
             var name = OpenAIProvider.UploadFileName(submission.IdempotencyKey);
-            using var doc = await _api.SendJsonAsync(HttpMethod.Post, "files/upload",
+            long? lines = null;
+            var id = await FileUpload.SendAsync(_api, Name, "files/upload",
                 () => ResultFiles.Multipart(submission.InputPath, name, progress, ("purpose", Purpose), ("file_name", name), ("file_type", "jsonl")),
-                $"the upload of {submission.RequestCount} requests", ct, retry: false).ConfigureAwait(false);
-            var id = doc.RootElement.Str("id");
-            if (string.IsNullOrEmpty(id))
-                throw new IrisBatchException(ErrorIds.InvalidResponse, FailureKind.InvalidData, "Together answered the upload without a file id.");
-            var lines = doc.RootElement.Long("LineCount");
+                submission, ct, file => lines = file.Long("LineCount")).ConfigureAwait(false);
             if (lines.HasValue) LineCounts[Location + "/" + id] = lines.Value;
             return id;
         }
