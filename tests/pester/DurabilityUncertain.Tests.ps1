@@ -120,3 +120,27 @@ Describe 'Wait-IrisBatch: a status word outside the spec''s enum' {
         @($statusWarned | Where-Object { "$_" -match "'paused'" }).Count | Should -Be 1
     }
 }
+
+Describe 'A submission folder half-written by a failure' {
+    It 'is removed by the next Submit-IrisBatch, which then submits as usual' {
+        $homeDir = Initialize-ProviderTestEnvironment -KeyVariable 'OPENAI_API_KEY'
+        $submissions = Join-Path $homeDir 'submissions'
+        # Three rows reach Submit-IrisBatch, then the pipeline fails upstream: nothing was sent, a spool was begun.
+        {
+            1..5 | ForEach-Object { if ($_ -eq 4) { throw 'the source failed at row 4' }; [pscustomobject]@{ name = "half $_" } } |
+                New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name}.' | Submit-IrisBatch -Provider Mock
+        } | Should -Throw '*row 4*'
+        $left = @(Get-ChildItem $submissions -Directory)
+        $left.Count | Should -Be 1 -Because 'the failure left the spool of the first rows'
+        Test-Path (Join-Path $left[0].FullName 'entry.json') | Should -BeFalse
+        (Get-Content (Join-Path $left[0].FullName 'requests.jsonl')).Count | Should -Be 3
+
+        $batch = New-TestRows -Count 2 -Prefix 'after' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name}.' |
+            Submit-IrisBatch -Provider Mock -ErrorAction Stop
+        $batch | Should -Not -BeNullOrEmpty
+        Test-Path $left[0].FullName | Should -BeFalse -Because 'the next run removes what the failure left'
+        $now = @(Get-ChildItem $submissions -Directory)
+        $now.Count | Should -Be 1
+        Test-Path (Join-Path $now[0].FullName 'spool.lock') | Should -BeFalse -Because 'a part that was sent is the journal''s for good'
+    }
+}

@@ -50,8 +50,18 @@ namespace IrisBatch.Lifecycle
         public BatchRemover Remover(bool keepLocal, bool force) => new BatchRemover(_journal) { KeepLocal = keepLocal, Force = force };
 
         /// <summary>A spooler of requests into new submission folders of this journal (see <see cref="BatchSpooler"/>).</summary>
+        /// <remarks>The first spooler of a session first removes the folders earlier runs left half-written (<see cref="SpoolRecovery"/>).</remarks>
         public BatchSpooler Spooler(IBatchProvider provider, string? name, IDictionary<string, string>? metadata,
-            long? maxRequestsPerBatch, long? maxBytesPerBatch, long? maxTokensPerBatch, bool countTokens) =>
-            new BatchSpooler(_journal, provider, name, metadata, maxRequestsPerBatch, maxBytesPerBatch, maxTokensPerBatch, countTokens);
+            long? maxRequestsPerBatch, long? maxBytesPerBatch, long? maxTokensPerBatch, bool countTokens)
+        {
+            if (!_recovered) AbandonedSpoolsRemoved = SpoolRecovery.RemoveAbandoned(_journal);
+            _recovered = true;
+            return new BatchSpooler(_journal, provider, name, metadata, maxRequestsPerBatch, maxBytesPerBatch, maxTokensPerBatch, countTokens);
+        }
+
+        private bool _recovered;
+
+        /// <summary>How many half-written submission folders of earlier runs the first spooler removed.</summary>
+        public int AbandonedSpoolsRemoved { get; private set; }
     }
 }

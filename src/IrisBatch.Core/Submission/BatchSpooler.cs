@@ -292,6 +292,8 @@ namespace IrisBatch.Submission
                 CompletionWindowHours = CompletionWindowHours,
                 State = SubmissionState.Spooled,
             });
+            // Marked as this spooler's until it is sent: a failure from here on leaves a folder the next run removes.
+            SpoolRecovery.Mark(_journal.SubmissionDir(entry.SubmissionId));
             var part = new SpooledPart(entry, new JsonlWriter(_journal.InputPath(entry)), new JsonlWriter(_journal.RequestsPath(entry)));
             AtomicFile.RestrictFile(_journal.InputPath(entry));
             AtomicFile.RestrictFile(_journal.RequestsPath(entry));
@@ -309,13 +311,24 @@ namespace IrisBatch.Submission
             }
         }
 
-        /// <summary>Closes every part and records each as spooled in the journal.</summary>
+        /// <summary>
+        /// Closes every part and records each as spooled in the journal. If that fails for one (a full disk), none was
+        /// sent: every part is removed, so no half-recorded submission is left behind, and the error goes on.
+        /// </summary>
         public IReadOnlyList<SpooledPart> Finish()
         {
-            foreach (var part in _parts)
+            try
             {
-                part.Close();
-                _journal.Record(part.Entry, JournalStep.Spooled, $"{part.Entry.RequestCount} requests, {part.Entry.Bytes} bytes");
+                foreach (var part in _parts)
+                {
+                    part.Close();
+                    _journal.Record(part.Entry, JournalStep.Spooled, $"{part.Entry.RequestCount} requests, {part.Entry.Bytes} bytes");
+                }
+            }
+            catch (Exception)
+            {
+                try { Discard(); } catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException) { /* the next run removes it */ }
+                throw;
             }
             _open.Clear();
             return _parts;
@@ -332,9 +345,16 @@ namespace IrisBatch.Submission
             _open.Clear();
         }
 
+        /// <summary>
+        /// Closes every part. A part not sent by now keeps its mark, so the next run removes it (see <see cref="SpoolRecovery"/>).
+        /// </summary>
         public void Dispose()
         {
-            foreach (var part in _parts) part.Close();
+            foreach (var part in _parts)
+            {
+                part.Close();
+                SpoolRecovery.Release(_journal.SubmissionDir(part.Entry.SubmissionId));
+            }
         }
     }
 

@@ -42,6 +42,7 @@ namespace IrisBatch.Submission
             {
                 bool firstTry = !entry.History.Exists(h => h.Step == JournalStep.UploadStarted);
                 _journal.Record(entry, JournalStep.UploadStarted);
+                SpoolRecovery.Sent(_journal, entry);   // the journal's for good: never removed as a half-written spool
                 var fileId = await UploadOnceAsync(entry, submission, firstTry, uploadProgress, ct).ConfigureAwait(false);
                 entry.InputFileId = fileId;
                 entry.State = SubmissionState.Uploaded;

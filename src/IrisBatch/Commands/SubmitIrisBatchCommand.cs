@@ -17,8 +17,11 @@ namespace IrisBatch.Commands
     /// <summary>Spools requests to disk as they arrive, then uploads and creates one batch per model and per provider limit.</summary>
     [Cmdlet(VerbsLifecycle.Submit, "IrisBatch", SupportsShouldProcess = true)]
     [OutputType(typeof(IrisBatchInfo))]
-    public sealed class SubmitIrisBatchCommand : NetworkCmdlet
+    public sealed class SubmitIrisBatchCommand : NetworkCmdlet, IDisposable
     {
+        /// <summary>Also when the pipeline ends early (an error upstream, Ctrl+C): an unsent spool is left for the next run to remove.</summary>
+        public void Dispose() { foreach (var lane in _lanes) lane.Spooler.Dispose(); }
+
         [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNull]
         public IrisBatchRequest[] Request { get; set; } = new IrisBatchRequest[0];
