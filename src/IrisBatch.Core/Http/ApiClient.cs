@@ -126,8 +126,12 @@ namespace IrisBatch.Http
                             throw AtomicFile.Unavailable(targetPath, ex);
                         }
                     }
-                    FileStream? target = null;
-                    await Local(() => { target = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16); return Task.CompletedTask; }).ConfigureAwait(false);
+                    Stream? target = null;
+                    await Local(() =>
+                    {
+                        target = _settings.CreateDownloadFile?.Invoke(temp) ?? new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+                        return Task.CompletedTask;
+                    }).ConfigureAwait(false);
                     try
                     {
                         using var source = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);

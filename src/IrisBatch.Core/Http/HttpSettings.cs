@@ -15,6 +15,11 @@ namespace IrisBatch.Http
         public Action<string>? Log { get; set; }
         /// <summary>Receives what the provider warns about (Together's create warning); the cmdlets write it as a warning.</summary>
         public Action<string>? Warn { get; set; }
+        /// <summary>
+        /// Opens the temporary file a download is written to (by default a new <see cref="System.IO.FileStream"/>). A seam for
+        /// tests that need a disk that fails on any OS (a full disk, a device error).
+        /// </summary>
+        public Func<string, System.IO.Stream>? CreateDownloadFile { get; set; }
 
         /// <summary>Settings from the environment: IRISBATCH_RETRY_BASE_DELAY_MS, IRISBATCH_MAX_RETRIES, IRISBATCH_ATTEMPT_TIMEOUT_SEC.</summary>
         public static HttpSettings FromEnvironment()
