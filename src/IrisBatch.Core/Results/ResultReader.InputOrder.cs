@@ -41,6 +41,7 @@ namespace IrisBatch.Results
             var index = RequestIndex.Build(_requestsPath);
             var requests = new FileLines(_requestsPath);
             var files = new FileLines?[resultFiles.Count];
+            LineWindow?[]? windows = null;
             try
             {
                 int n = index.Count;
@@ -51,6 +52,7 @@ namespace IrisBatch.Results
                 for (int i = 0; i < n; i++) fileOf[i] = -1;
                 var others = new List<(int File, long Offset, int Length, long Number)>();
                 var otherIds = new HashSet<string>(StringComparer.Ordinal);
+                int expected = 0;
                 for (int f = 0; f < resultFiles.Count && f < sbyte.MaxValue; f++)
                 {
                     if (!File.Exists(resultFiles[f])) continue;
@@ -60,9 +62,13 @@ namespace IrisBatch.Results
                     while (lines.MoveNext())
                     {
                         if (IsBlank(lines.Buffer, lines.Start, lines.Length)) continue;
-                        var id = ResultLineId(lines.Buffer, lines.Start, lines.Length)
+                        // A provider that writes its lines in the order of the requests: the line holds the next
+                        // request's id, compared as bytes (no string, no look-up); else the id is read and looked up.
+                        var next = expected < n ? index.IdOf(expected) : null;
+                        var id = ResultLineId(lines.Buffer, lines.Start, lines.Length, next)
                             ?? Parse(lines.Buffer, lines.Start, lines.Length, lines.Number).CustomId;
-                        int request = id.Length > 0 ? index.Find(id) : -1;
+                        int request = ReferenceEquals(id, next) ? expected : id.Length > 0 ? index.Find(id) : -1;
+                        if (request >= 0) expected = request + 1;
                         if (request < 0)
                         {
                             if (id.Length > 0 && !otherIds.Add(id)) { Duplicates++; continue; }
@@ -77,6 +83,11 @@ namespace IrisBatch.Results
                     }
                 }
 
+                // Each line is read through a window on its file: lines in the file's order are served from one read
+                // ahead, others read alone; the window's bytes are parsed at once, and the raw line read again only if
+                // asked for. The requests file is read in its own order, so through a window too.
+                windows = new LineWindow?[files.Length];
+                var requestLines = readRequests ? new LineWindow(_requestsPath) : null;
                 for (int i = 0; i < n; i++)
                 {
                     index.MarkSeen(i);
@@ -85,12 +96,21 @@ namespace IrisBatch.Results
                         yield return new OrderedResult(Unreported(ReadRequest(index, requests, i, _origin)), index.KeyOf(i));
                         continue;
                     }
-                    var bytes = files[fileOf[i]]!.Read(offsets[i], lengths[i]);
-                    var result = Parse(bytes, 0, bytes.Length, numbers[i]);
+                    int f = fileOf[i];
+                    var window = windows[f] ??= new LineWindow(resultFiles[f]);
+                    var line = window.Read(offsets[i], lengths[i]);
+                    var result = Parse(line.Array!, line.Offset, line.Count, numbers[i], deferRaw: false);
+                    if (result.RawResponse == null) result.DeferRawResponse(RawLine(files[f]!, offsets[i], lengths[i]));
                     result.BatchId = _batch.Id;
-                    result.DeferRequest(RequestLine(index, requests, i, readRequests, _origin));
+                    if (requestLines != null)
+                    {
+                        var bytes = requestLines.Read(index.OffsetOf(i), index.LengthOf(i));
+                        result.DeferRequest(ParsedLater(Slice(bytes.Array!, bytes.Offset, bytes.Count), _origin));
+                    }
+                    else result.DeferRequest(RequestLine(index, requests, i, false, _origin));
                     yield return new OrderedResult(result, index.KeyOf(i));
                 }
+                requestLines?.Dispose();
                 foreach (var (f, offset, length, number) in others)
                 {
                     var bytes = files[f]!.Read(offset, length);
@@ -103,16 +123,17 @@ namespace IrisBatch.Results
             {
                 requests.Dispose();
                 foreach (var f in files) f?.Dispose();
+                if (windows != null) foreach (var w in windows) w?.Dispose();
             }
         }
 
         /// <summary>One result line, from its bytes where the provider reads them so, else decoded and read as text.</summary>
         [MethodImpl(Hot.Path)]
-        private IrisBatchResult Parse(byte[] bytes, int start, int length, long lineNumber)
+        private IrisBatchResult Parse(byte[] bytes, int start, int length, long lineNumber, bool deferRaw = true)
         {
             var result = (_provider as IUtf8ResultLines)?.TryParseResultLine(bytes, start, length);
             if (result == null) return _provider.ParseResultLine(JsonlReader.DecodeLine(bytes, start, length), lineNumber);
-            if (result.RawResponse == null)
+            if (deferRaw && result.RawResponse == null)
             {
                 var copy = start == 0 && length == bytes.Length ? bytes : Slice(bytes, start, length);
                 result.DeferRawResponse(new Lazy<string?>(() => JsonlReader.DecodeLine(copy, 0, copy.Length)));
@@ -148,8 +169,16 @@ namespace IrisBatch.Results
         /// provider's lines; a key inside a body would be quoted inside a string, with its quotes escaped.
         /// </summary>
         [MethodImpl(Hot.Path)]
-        internal static string? ResultLineId(byte[] bytes, int start, int length)
+        internal static string? ResultLineId(byte[] bytes, int start, int length) =>
+            FindResultLineId(bytes, start, length, out int from, out int count) ? Encoding.UTF8.GetString(bytes, from, count) : null;
+
+        /// <summary>
+        /// Where <see cref="ResultLineId"/> finds the id (its bytes, without quotes); false where it finds none.
+        /// </summary>
+        [MethodImpl(Hot.Path)]
+        private static bool FindResultLineId(byte[] bytes, int start, int length, out int from, out int count)
         {
+            from = count = 0;
             int end = start + length;
             foreach (var name in IdNames)
             {
@@ -157,19 +186,40 @@ namespace IrisBatch.Results
                 if (at < 0) continue;
                 int i = at + name.Length;
                 while (i < end && IsSpace(bytes[i])) i++;
-                if (i >= end || bytes[i] != (byte)':') return null;
+                if (i >= end || bytes[i] != (byte)':') return false;
                 i++;
                 while (i < end && IsSpace(bytes[i])) i++;
-                if (i >= end || bytes[i] != (byte)'"') return null;
-                int from = ++i;
+                if (i >= end || bytes[i] != (byte)'"') return false;
+                int first = ++i;
                 while (i < end && bytes[i] != (byte)'"')
                 {
-                    if (bytes[i] == (byte)'\\') return null;
+                    if (bytes[i] == (byte)'\\') return false;
                     i++;
                 }
-                return i >= end ? null : Encoding.UTF8.GetString(bytes, from, i - from);
+                if (i >= end) return false;
+                from = first;
+                count = i - first;
+                return true;
             }
-            return null;
+            return false;
+        }
+
+        /// <summary>
+        /// The id of a result line as <see cref="ResultLineId"/> reads it, as <paramref name="expected"/> itself when the
+        /// bytes are its own (no new string: results in request order ask for the next request's id), else null when
+        /// there is none.
+        /// </summary>
+        [MethodImpl(Hot.Path)]
+        internal static string? ResultLineId(byte[] bytes, int start, int length, string? expected)
+        {
+            if (!FindResultLineId(bytes, start, length, out int from, out int count)) return null;
+            if (expected != null && expected.Length == count)
+            {
+                int k = 0;
+                while (k < count && expected[k] < 0x80 && bytes[from + k] == (byte)expected[k]) k++;
+                if (k == count) return expected;
+            }
+            return Encoding.UTF8.GetString(bytes, from, count);
         }
 
         private static bool IsSpace(byte b) => b == (byte)' ' || b == (byte)'\t' || b == (byte)'\r' || b == (byte)'\n';

@@ -123,6 +123,10 @@ namespace IrisBatch.Results
             });
         }
 
+        /// <summary>A request whose journal line was read already, parsed when first asked for.</summary>
+        private static Lazy<IrisBatchRequest?> ParsedLater(byte[] line, BatchOrigin origin) =>
+            new Lazy<IrisBatchRequest?>(() => WithOrigin(RequestRecordReader.Read(line, 0, line.Length), origin));
+
         private static IrisBatchRequest ReadRequest(RequestIndex index, FileLines requests, int i, BatchOrigin origin)
         {
             var bytes = requests.Read(index.OffsetOf(i), index.LengthOf(i));
@@ -147,12 +151,14 @@ namespace IrisBatch.Results
             private readonly List<long> _offsets = new List<long>();
             private readonly List<int> _lengths = new List<int>();
             private readonly List<long> _keys = new List<long>();
+            private readonly List<string> _ids = new List<string>();
             private bool[] _seen = new bool[0];
 
             /// <summary>Where the request goes in its submission's order: its seq, else its row (see <see cref="InputOrderKey"/>).</summary>
             public long KeyOf(int i) => _keys[i];
 
             public int Count => _offsets.Count;
+            public string IdOf(int i) => _ids[i];
             public long OffsetOf(int i) => _offsets[i];
             public int LengthOf(int i) => _lengths[i];
 
@@ -179,6 +185,7 @@ namespace IrisBatch.Results
                         var id = CustomIdOf(scanner.Buffer, scanner.Start, scanner.Length);
                         if (id == null || index._byId.ContainsKey(id)) continue;
                         index._byId.Add(id, index._offsets.Count);
+                        index._ids.Add(id);
                         index._offsets.Add(scanner.Offset);
                         index._lengths.Add(scanner.Length);
                         index._keys.Add(InputOrderKey(scanner.Buffer, scanner.Start, scanner.Length));

@@ -88,9 +88,5 @@ namespace IrisBatch.Commands
 
         /// <summary>A pipeline stopped midway still leaves a readable file of what was written.</summary>
         public void Dispose() => _vectors?.Close();
-
-        /// <summary>The -IncludeInput column of an embedding result: the vector as a compact JSON array (empty without one).</summary>
-        private static void AddEmbeddingColumn(PSObject row, IrisBatchResult result) =>
-            row.Properties.Add(new PSNoteProperty("Embedding", result.Embedding == null ? null : EmbeddingVector.ToJson(result.Embedding)));
     }
 }

@@ -336,11 +336,6 @@ namespace IrisBatch.Commands
             try { WriteProgress(record); } catch (PipelineStoppedException) { }
         }
 
-        private static readonly string[] OurColumns = { "CustomId", "Status", "Output", "ErrorCode", "ErrorMessage", "Cost", "Embedding" };
-
-        /// <summary>The prefix of a schema column whose name is already an input column or one of ours.</summary>
-        internal const string ParsedPrefix = "Parsed_";
-
         /// <summary>Parsed from a JSON answer: a PSCustomObject, or (when the JSON serializer could not fill the class) the class PowerShell converts it to.</summary>
         private static object? BuildParsed(string json, Type? type)
         {
@@ -350,69 +345,15 @@ namespace IrisBatch.Commands
             catch (Exception ex) when (ex is PSInvalidCastException || ex is InvalidCastException || ex is ArgumentException) { return value; }
         }
 
-        /// <summary>
-        /// The schema's top-level properties as columns after the input's: strings, numbers and booleans as they are,
-        /// arrays and objects as compact JSON text; empty for a failed result, so every row has the same columns.
-        /// </summary>
-        private static void AddSchemaColumns(PSObject row, IrisBatchResult result, string schema)
-        {
-            var names = SchemaBuilder.TopLevelProperties(schema);
-            if (names.Count == 0) return;
-            var values = result.Status == ResultStatus.Succeeded ? StructuredOutput.Columns(result.Output, names) : new object?[names.Count];
-            for (int i = 0; i < names.Count; i++)
-            {
-                var name = names[i];
-                bool clash = row.Properties[name] != null;
-                foreach (var ours in OurColumns) clash |= string.Equals(ours, name, StringComparison.OrdinalIgnoreCase);
-                row.Properties.Add(new PSNoteProperty(clash ? ParsedPrefix + name : name, values[i]));
-            }
-        }
+        // The rows of -IncludeInput. Whether rows rebuilt from JSON have only the JSON's properties is true unless type
+        // data adds properties to every PSCustomObject (Update-TypeData on System.Object, say): asked once, on this thread.
+        private FlatRows? _rows;
 
-        // Whether rows rebuilt from JSON have only the JSON's properties: true unless type data adds properties to
-        // every PSCustomObject (Update-TypeData on System.Object, say). Asked once per command, on this thread.
-        private bool? _plainRows;
-
+        /// <summary>The flat row of -IncludeInput (see <see cref="FlatRows"/>).</summary>
         private PSObject Flatten(IrisBatchResult result)
         {
-            if (_plainRows == null) _plainRows = !new PSObject().Properties.Any();
-            return Flatten(result, _plainRows.Value, _embeddingColumn);
-        }
-
-        /// <summary>
-        /// The flat row of -IncludeInput: the input's columns (renamed Input_X where they clash with ours), then ours.
-        /// With <paramref name="plainRows"/>, the columns come straight from the request's input JSON, as
-        /// <see cref="PSConvert.FromJson"/> would have made them, without building the input object first and listing
-        /// its properties (both cost more per result than reading it); anything unexpected takes the long way.
-        /// </summary>
-        [MethodImpl(Hot.Path)]
-        internal static PSObject Flatten(IrisBatchResult result, bool plainRows, bool embeddingColumn = false)
-        {
-            var row = new PSObject();
-            var json = plainRows ? result.Request?.InputJson : null;
-            if (string.IsNullOrEmpty(json) || !PSConvert.TryAddProperties(row, json!, InputColumn))
-            {
-                row = new PSObject();
-                if (result.Input is PSObject input)
-                    foreach (var p in input.Properties)
-                        row.Properties.Add(new PSNoteProperty(InputColumn(p.Name), p.Value));
-            }
-            var schema = result.Request?.Schema;
-            if (schema != null) AddSchemaColumns(row, result, schema);
-            row.Properties.Add(new PSNoteProperty("CustomId", result.CustomId));
-            row.Properties.Add(new PSNoteProperty("Status", result.Status.ToString()));
-            row.Properties.Add(new PSNoteProperty("Output", result.Output));
-            row.Properties.Add(new PSNoteProperty("ErrorCode", result.Error?.Code));
-            row.Properties.Add(new PSNoteProperty("ErrorMessage", result.Error?.Message));
-            row.Properties.Add(new PSNoteProperty("Cost", result.Cost));   // USD from the row's usage; empty without a price
-            if (embeddingColumn || result.Embedding != null) AddEmbeddingColumn(row, result);
-            return row;
-        }
-
-        private static string InputColumn(string name)
-        {
-            foreach (var ours in OurColumns)
-                if (string.Equals(ours, name, StringComparison.OrdinalIgnoreCase)) return "Input_" + name;
-            return name;
+            _rows ??= new FlatRows(plainRows: !new PSObject().Properties.Any());
+            return _rows.Build(result, _embeddingColumn);
         }
     }
 }

@@ -171,6 +171,9 @@ namespace IrisBatch.Conversion
             }
         }
 
+        /// <summary>As <see cref="FromJson"/>, for the value the reader is on (it is left on the value's last token).</summary>
+        internal static object? ReadJsonValue(ref Utf8JsonReader r) => ReadValue(ref r);
+
         /// <summary>As <see cref="FromElement"/>, for the value the reader is on (it is left on the value's last token).</summary>
         [MethodImpl(Hot.Path)]
         private static object? ReadValue(ref Utf8JsonReader r)

@@ -1,0 +1,232 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using IrisBatch.Embeddings;
+using IrisBatch.Requests;
+using IrisBatch.Results;
+
+namespace IrisBatch.Conversion
+{
+    /// <summary>
+    /// Builds the flat rows of <c>Get-IrisBatchResult -IncludeInput</c>: the input's columns (renamed Input_X where they
+    /// clash with ours), the schema's top-level properties (prefixed Parsed_ where they clash), then CustomId, Status,
+    /// Output, ErrorCode, ErrorMessage, Cost (and Embedding). Rows come by the hundred thousand and nearly all have the columns
+    /// of the row before: the columns of the last row are kept (its input names as UTF-8, their column names, the schema
+    /// columns), so a row of the same shape reads its names by comparing bytes, with no lookups and no renaming, and adds
+    /// its properties as PowerShell's Import-Csv does, without checking each again (the first row of a shape was added
+    /// with every check, so later rows with the same names cannot fail one). One builder per command, on its thread.
+    /// </summary>
+    internal sealed class FlatRows
+    {
+        private static readonly string[] OurColumns = { "CustomId", "Status", "Output", "ErrorCode", "ErrorMessage", "Cost", "Embedding" };
+
+        /// <summary>The prefix of a schema column whose name is already an input column or one of ours.</summary>
+        internal const string ParsedPrefix = "Parsed_";
+
+        private readonly bool _plainRows;
+        private Shape? _shape;
+
+        /// <param name="plainRows">
+        /// Whether rows rebuilt from JSON have only the JSON's properties (no type data adds properties to every
+        /// PSCustomObject): then the columns come straight from the request's input JSON; else from its input object.
+        /// </param>
+        public FlatRows(bool plainRows) => _plainRows = plainRows;
+
+        /// <summary>The columns of the rows built last: valid once a row of this shape was added with every check.</summary>
+        private sealed class Shape
+        {
+            public Shape(byte[][] inputNames, string[] inputColumns, string? schema, string[] schemaColumns, bool embedding)
+            {
+                InputNames = inputNames;
+                InputColumns = inputColumns;
+                Schema = schema;
+                SchemaColumns = schemaColumns;
+                Embedding = embedding;
+            }
+
+            public byte[][] InputNames { get; }
+            public string[] InputColumns { get; }
+            public string? Schema { get; }
+            public string[] SchemaColumns { get; }
+            public bool Embedding { get; }
+
+            public bool Fits(string? schema, bool embedding) =>
+                Embedding == embedding && (ReferenceEquals(Schema, schema) || string.Equals(Schema, schema, StringComparison.Ordinal));
+        }
+
+        /// <summary>The row of a result; with <paramref name="embeddingColumn"/> (a batch of embeddings is read), every row has an Embedding column.</summary>
+        [MethodImpl(Hot.Path)]
+        public PSObject Build(IrisBatchResult result, bool embeddingColumn)
+        {
+            var request = result.Request;
+            var schema = request?.Schema;
+            bool embedding = embeddingColumn || result.Embedding != null;
+            var json = _plainRows ? request?.InputJson : null;
+            var shape = _shape != null && _shape.Fits(schema, embedding) ? _shape : null;
+
+            PSObject? row = null;
+            List<string>? names = null;   // this row's input names, when it is not of the known shape
+            bool known = false;
+            if (!string.IsNullOrEmpty(json))
+            {
+                row = new PSObject();
+                if (!TryAddInput(row, json!, shape, out known, out names)) row = null;
+            }
+            if (row == null)
+            {
+                // The long way, as before: the input object's properties, each added with every check.
+                row = new PSObject();
+                if (result.Input is PSObject input)
+                    foreach (var p in input.Properties)
+                        row.Properties.Add(new PSNoteProperty(InputColumn(p.Name), p.Value));
+                AddSchemaColumns(row, result, schema, null, false);
+                AddOurs(row, result, embedding, false);
+                return row;
+            }
+
+            string[]? schemaColumns = AddSchemaColumns(row, result, schema, known ? shape!.SchemaColumns : null, known);
+            AddOurs(row, result, embedding, known);
+            if (!known)
+            {
+                // Added with every check: rows with these names can skip them from now on.
+                var utf8 = new byte[names!.Count][];
+                var columns = new string[names.Count];
+                for (int i = 0; i < names.Count; i++)
+                {
+                    utf8[i] = Encoding.UTF8.GetBytes(names[i]);
+                    columns[i] = InputColumn(names[i]);
+                }
+                _shape = new Shape(utf8, columns, schema, schemaColumns ?? Array.Empty<string>(), embedding);
+            }
+            return row;
+        }
+
+        /// <summary>
+        /// Adds the properties of the input JSON object (as <see cref="PSConvert.FromJson"/> would make them). With a
+        /// known <paramref name="shape"/>, names equal to its own, in its order, take its columns and skip the checks
+        /// (<paramref name="known"/> says whether all did); otherwise every name is read and checked, and returned in
+        /// <paramref name="names"/>. False when the text is not one JSON object (the caller starts over the long way).
+        /// </summary>
+        [MethodImpl(Hot.Path)]
+        private static bool TryAddInput(PSObject row, string json, Shape? shape, out bool known, out List<string>? names)
+        {
+            known = false;
+            names = null;
+            var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(json.Length));
+            try
+            {
+                int length = Encoding.UTF8.GetBytes(json, 0, json.Length, buffer, 0);
+                var r = new Utf8JsonReader(new ReadOnlySpan<byte>(buffer, 0, length));
+                if (!r.Read() || r.TokenType != JsonTokenType.StartObject) return false;
+                int k = 0;
+                bool same = shape != null;
+                var props = row.Properties;
+                while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (same && k < shape!.InputNames.Length && r.ValueTextEquals(shape.InputNames[k]))
+                    {
+                        r.Read();
+                        props.Add(new PSNoteProperty(shape.InputColumns[k], PSConvert.ReadJsonValue(ref r)), true);
+                    }
+                    else
+                    {
+                        if (same)
+                        {
+                            // Not the known shape after all: the names so far were its own, in order.
+                            same = false;
+                            names = new List<string>(shape!.InputNames.Length + 1);
+                            for (int i = 0; i < k; i++) names.Add(Encoding.UTF8.GetString(shape.InputNames[i]));
+                        }
+                        names ??= new List<string>();
+                        var key = r.GetString()!;
+                        names.Add(key);
+                        r.Read();
+                        props.Add(new PSNoteProperty(InputColumn(key), PSConvert.ReadJsonValue(ref r)));
+                    }
+                    k++;
+                }
+                if (r.TokenType != JsonTokenType.EndObject || r.Read()) return false;
+                if (same && k != shape!.InputNames.Length)
+                {
+                    same = false;
+                    names = new List<string>(k);
+                    for (int i = 0; i < k; i++) names.Add(Encoding.UTF8.GetString(shape.InputNames[i]));
+                }
+                known = same;
+                names ??= new List<string>();
+                return true;
+            }
+            catch (JsonException)
+            {
+                return false;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        /// <summary>
+        /// The schema's top-level properties as columns: strings, numbers and booleans as they are, arrays and objects
+        /// as compact JSON text; empty for a failed result, so every row has the same columns. Returns the column names.
+        /// </summary>
+        [MethodImpl(Hot.Path)]
+        private static string[]? AddSchemaColumns(PSObject row, IrisBatchResult result, string? schema, string[]? columns, bool known)
+        {
+            if (schema == null) return null;
+            var names = SchemaBuilder.TopLevelProperties(schema);
+            if (names.Count == 0) return Array.Empty<string>();
+            var values = result.Status == ResultStatus.Succeeded ? StructuredOutput.Columns(result.Output, names) : new object?[names.Count];
+            if (columns == null || columns.Length != names.Count)
+            {
+                columns = new string[names.Count];
+                known = false;
+                for (int i = 0; i < names.Count; i++)
+                {
+                    var name = names[i];
+                    bool clash = row.Properties[name] != null;
+                    foreach (var ours in OurColumns) clash |= string.Equals(ours, name, StringComparison.OrdinalIgnoreCase);
+                    columns[i] = clash ? ParsedPrefix + name : name;
+                }
+            }
+            for (int i = 0; i < columns.Length; i++) row.Properties.Add(new PSNoteProperty(columns[i], values[i]), known);
+            return columns;
+        }
+
+        [MethodImpl(Hot.Path)]
+        private static void AddOurs(PSObject row, IrisBatchResult result, bool embedding, bool known)
+        {
+            var props = row.Properties;
+            props.Add(new PSNoteProperty("CustomId", result.CustomId), known);
+            props.Add(new PSNoteProperty("Status", StatusText(result.Status)), known);
+            props.Add(new PSNoteProperty("Output", result.Output), known);
+            props.Add(new PSNoteProperty("ErrorCode", result.Error?.Code), known);
+            props.Add(new PSNoteProperty("ErrorMessage", result.Error?.Message), known);
+            props.Add(new PSNoteProperty("Cost", result.Cost), known);   // USD from the row's usage; empty without a price
+            if (embedding) props.Add(new PSNoteProperty("Embedding", result.Embedding == null ? null : EmbeddingVector.ToJson(result.Embedding)), known);
+        }
+
+        private static readonly Dictionary<ResultStatus, string> StatusNames = new Dictionary<ResultStatus, string>();
+
+        private static string StatusText(ResultStatus status)
+        {
+            lock (StatusNames)
+            {
+                if (!StatusNames.TryGetValue(status, out var text)) StatusNames[status] = text = status.ToString();
+                return text;
+            }
+        }
+
+        /// <summary>An input column's name: Input_X where X is one of our columns.</summary>
+        internal static string InputColumn(string name)
+        {
+            foreach (var ours in OurColumns)
+                if (string.Equals(ours, name, StringComparison.OrdinalIgnoreCase)) return "Input_" + name;
+            return name;
+        }
+    }
+}

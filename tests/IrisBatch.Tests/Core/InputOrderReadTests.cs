@@ -1,0 +1,210 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using IrisBatch.Http;
+using IrisBatch.Journal;
+using IrisBatch.Providers.OpenAI;
+using IrisBatch.Results;
+using IrisBatch.Submission;
+using Xunit;
+
+namespace IrisBatch.Tests.Core
+{
+    /// <summary>
+    /// Issue 18 (bench B2/B6): reading results in input order through line windows, whatever order the provider wrote
+    /// them in: in order, shuffled, in runs, across the output and error files, with CRLF lines, duplicates, a missing
+    /// request and an id the journal does not have.
+    /// </summary>
+    public class InputOrderReadTests : IDisposable
+    {
+        private readonly string _dir = Path.Combine(Path.GetTempPath(), "irisbatch-order-" + Guid.NewGuid().ToString("N"));
+        private readonly JournalStore _journal;
+        private readonly OpenAIProvider _provider = new OpenAIProvider(new Uri("http://127.0.0.1:9/v1"), "unused-key", new HttpSettings());
+
+        public InputOrderReadTests()
+        {
+            Directory.CreateDirectory(_dir);
+            _journal = new JournalStore(Path.Combine(_dir, "journal"));
+        }
+
+        public void Dispose() => Directory.Delete(_dir, true);
+
+        private JournalEntry Spool(int count)
+        {
+            using var spooler = new BatchSpooler(_journal, _provider, "t", null);
+            for (int i = 1; i <= count; i++)
+                Assert.True(spooler.Add(new IrisBatchRequest
+                {
+                    CustomId = "request-" + i,
+                    Model = "m",
+                    Messages = new[] { new ChatMessage("user", "prompt " + i) },
+                    InputJson = "{\"n\":\"" + i + "\"}",
+                    RowNumber = i,
+                }));
+            return spooler.Finish().Single().Entry;
+        }
+
+        // Long lines (a few KB), so that a file spans several windows.
+        private static string Success(string id) =>
+            "{\"id\":\"r\",\"custom_id\":\"" + id + "\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"ok " + id + " " + new string('x', 3000) + " d\u00e9j\u00e0\"}}]}},\"error\":null}";
+
+        private static string Failure(string id) =>
+            "{\"id\":\"r\",\"custom_id\":\"" + id + "\",\"response\":{\"status_code\":400,\"body\":{\"error\":{\"message\":\"no\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"x\"}}},\"error\":null}";
+
+        private string Write(string name, IEnumerable<string> lines, string newline)
+        {
+            var path = Path.Combine(_dir, name);
+            File.WriteAllText(path, string.Join(newline, lines) + newline, new UTF8Encoding(false));
+            return path;
+        }
+
+        public static IEnumerable<object[]> Orders()
+        {
+            const int n = 300;
+            var inOrder = Enumerable.Range(1, n).ToArray();
+            var shuffled = inOrder.OrderBy(i => (i * 7919) % 311).ToArray();
+            var runs = inOrder.OrderByDescending(i => (i - 1) / 50).ThenBy(i => i).ToArray();   // runs of 50 in order, the runs reversed
+            var reversed = inOrder.Reverse().ToArray();
+            foreach (var order in new[] { inOrder, shuffled, runs, reversed })
+                foreach (var newline in new[] { "\n", "\r\n" })
+                    foreach (var readRequests in new[] { false, true })
+                        yield return new object[] { order, newline, readRequests };
+        }
+
+        [Theory]
+        [MemberData(nameof(Orders))]
+        public void Results_come_in_request_order_with_their_own_lines_and_requests(int[] order, string newline, bool readRequests)
+        {
+            const int n = 300;
+            var entry = Spool(n);
+            // Request 17 failed (error file), 42 was never reported, 99 was reported twice, and one id is not the journal's.
+            var lines = order.Where(i => i != 17 && i != 42).Select(i => Success("request-" + i)).ToList();
+            lines.Insert(lines.Count / 2, Success("request-99").Replace("ok request-99", "second"));
+            lines.Insert(3, Success("stranger-1"));
+            var output = Write("output.jsonl", lines, newline);
+            var errors = Write("errors.jsonl", new[] { Failure("request-17") }, newline);
+            var batch = new IrisBatchInfo { Id = "b", Status = BatchStatus.Completed };
+            var reader = new ResultReader(_provider, batch, _journal.RequestsPath(entry));
+
+            var results = reader.ReadInInputOrder(new[] { output, errors }, readRequests).Select(o => o.Result).ToList();
+
+            var expected = Enumerable.Range(1, n).Select(i => "request-" + i).Concat(new[] { "stranger-1" }).ToArray();
+            Assert.Equal(expected, results.Select(r => r.CustomId).ToArray());
+            Assert.Equal(1, reader.Duplicates);
+            var all = File.ReadAllText(output).Split(new[] { newline }, StringSplitOptions.RemoveEmptyEntries).Concat(new[] { Failure("request-17") }).ToList();
+            for (int i = 1; i <= n; i++)
+            {
+                var r = results[i - 1];
+                if (i == 42)
+                {
+                    Assert.Equal(ResultStatus.Failed, r.Status);
+                    Assert.Equal("missing_result", r.Error!.Code);
+                }
+                else if (i == 17)
+                {
+                    Assert.Equal(ResultStatus.Failed, r.Status);
+                    Assert.Equal(Failure("request-17"), r.RawResponse);
+                }
+                else
+                {
+                    Assert.Equal(ResultStatus.Succeeded, r.Status);
+                    // The first of the two lines of request 99 is kept.
+                    var line = all.First(l => l.Contains("\"custom_id\":\"request-" + i + "\""));
+                    Assert.Equal(line, r.RawResponse);
+                    Assert.StartsWith(i == 99 && line.Contains("second") ? "second" : "ok request-" + i + " ", r.Output);
+                }
+                // Asked for after the reader has ended (its files are closed): still the request's own.
+                Assert.Equal("request-" + i, r.Request!.CustomId);
+                Assert.Equal("prompt " + i, r.Request.Prompt);
+                Assert.Equal("{\"n\":\"" + i + "\"}", r.Request.InputJson);
+            }
+            Assert.Equal("stranger-1", results[n].CustomId);
+            Assert.Null(results[n].Request);
+        }
+
+        [Fact]
+        public void A_set_of_shuffled_batches_merges_into_submission_order()
+        {
+            // One submission split by model into three batches (request i to model m(i % 3)), each result file shuffled.
+            const int n = 120;
+            List<SpooledPart> parts;
+            using (var spooler = new BatchSpooler(_journal, _provider, "t", null))
+            {
+                for (int i = 1; i <= n; i++)
+                    Assert.True(spooler.Add(new IrisBatchRequest
+                    {
+                        CustomId = "request-" + i,
+                        Model = "m" + (i % 3),
+                        Messages = new[] { new ChatMessage("user", "prompt " + i) },
+                        InputJson = "{\"n\":\"" + i + "\"}",
+                        RowNumber = i,
+                    }));
+                parts = spooler.Finish().ToList();
+            }
+            Assert.Equal(3, parts.Count);
+            var readers = new List<IEnumerable<OrderedResult>>();
+            foreach (var part in parts)
+            {
+                var ids = File.ReadLines(_journal.RequestsPath(part.Entry)).Select(l => ResultReader.ReadCustomId(l)!).ToList();
+                var shuffled = ids.OrderBy(id => (id.GetHashCode() * 31) ^ 0x5bd1e995).ToList();
+                var output = Write($"out-{part.Entry.Model}.jsonl", shuffled.Select(Success), "\n");
+                var reader = new ResultReader(_provider, new IrisBatchInfo { Id = "b-" + part.Entry.Model, Status = BatchStatus.Completed }, _journal.RequestsPath(part.Entry));
+                readers.Add(reader.ReadInInputOrder(new[] { output }, readRequests: true));
+            }
+            // The batches given in another order than they were spooled: each request's seq decides.
+            readers.Reverse();
+            var merged = InputOrder.Merge(readers).ToList();
+            Assert.Equal(Enumerable.Range(1, n).Select(i => "request-" + i), merged.Select(r => r.CustomId));
+            Assert.Equal(Enumerable.Range(1, n).Select(i => "{\"n\":\"" + i + "\"}"), merged.Select(r => r.Request!.InputJson));
+        }
+
+        [Fact]
+        public void A_line_window_reads_lines_in_order_with_few_reads_and_any_other_line_alone()
+        {
+            var lines = Enumerable.Range(0, 400).Select(i => $"line {i} " + new string((char)('a' + i % 26), 1000 + i)).ToList();
+            var path = Write("lines.txt", lines, "\r\n");
+            var offsets = new List<(long Offset, int Length)>();
+            long at = 0;
+            foreach (var l in lines)
+            {
+                offsets.Add((at, l.Length));
+                at += l.Length + 2;
+            }
+            using (var window = new LineWindow(path))
+            {
+                for (int i = 0; i < lines.Count; i++)
+                {
+                    var seg = window.Read(offsets[i].Offset, offsets[i].Length);
+                    Assert.Equal(lines[i], Encoding.UTF8.GetString(seg.Array!, seg.Offset, seg.Count));
+                }
+                Assert.True(window.Reads <= 4, $"{window.Reads} reads for {lines.Count} lines in order");
+            }
+            using (var window = new LineWindow(path))
+            {
+                foreach (var i in Enumerable.Range(0, lines.Count).OrderBy(i => (i * 37) % 401))
+                {
+                    var seg = window.Read(offsets[i].Offset, offsets[i].Length);
+                    Assert.Equal(lines[i], Encoding.UTF8.GetString(seg.Array!, seg.Offset, seg.Count));
+                }
+                // Past the end: what there is.
+                var tail = window.Read(at - 5, 100);
+                Assert.Equal(5, tail.Count);
+            }
+        }
+
+        [Fact]
+        public void A_result_line_id_equal_to_the_expected_one_is_that_string()
+        {
+            var bytes = Encoding.UTF8.GetBytes(Success("request-12"));
+            var expected = "request-" + 12;
+            Assert.Same(expected, ResultReader.ResultLineId(bytes, 0, bytes.Length, expected));
+            Assert.Equal("request-12", ResultReader.ResultLineId(bytes, 0, bytes.Length, "request-13"));
+            Assert.Equal("request-12", ResultReader.ResultLineId(bytes, 0, bytes.Length, "request-1"));
+            Assert.Equal("request-12", ResultReader.ResultLineId(bytes, 0, bytes.Length, null));
+            var accented = Encoding.UTF8.GetBytes(Success("r\u00e9-1"));
+            Assert.Equal("r\u00e9-1", ResultReader.ResultLineId(accented, 0, accented.Length, "r\u00e9-1"));
+        }
+    }
+}

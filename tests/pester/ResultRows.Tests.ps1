@@ -1,0 +1,64 @@
+# Get-IrisBatchResult -IncludeInput builds its rows by the hundred thousand, reusing the columns of the row before
+# (bench B6): rows whose inputs have other columns, in another order, more or fewer of them, a column named like one of
+# ours, or nested values, must each still get exactly their own columns. Mock provider: no server.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $null = Import-ModuleUnderTest
+    $null = Initialize-TestEnvironment
+}
+
+AfterAll { Clear-TestEnvironment }
+
+Describe 'Get-IrisBatchResult -IncludeInput rows of inputs of mixed shapes' {
+    BeforeAll {
+        $inputs = @(
+            [pscustomobject]@{ sku = 'a1'; name = 'One' }
+            [pscustomobject]@{ sku = 'a2'; name = 'Two' }
+            [pscustomobject]@{ name = 'Three'; sku = 'a3' }
+            [pscustomobject]@{ sku = 'a4'; name = 'Four'; Status = 'in stock' }
+            [pscustomobject]@{ sku = 'a5' }
+            [pscustomobject]@{ sku = 'a6'; tags = @('x', 'y'); size = [pscustomobject]@{ w = 2; h = 3 }; price = 9.5; count = 7 }
+            [pscustomobject]@{ sku = 'a7'; name = 'Seven' }
+            [pscustomobject]@{ sku = 'a8'; name = 'Eight'; extra = 'e' }
+            [pscustomobject]@{ sku = 'a9'; name = 'Nine' }
+        )
+        $batch = $inputs | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {sku}' |
+            Submit-IrisBatch -Provider Mock | Wait-IrisBatch -PollInterval 0.2 -Timeout 60
+        $rows = @($batch | Get-IrisBatchResult -IncludeInput)
+        $ours = @('CustomId', 'Status', 'Output', 'ErrorCode', 'ErrorMessage', 'Cost')
+    }
+
+    It 'gives each row its own input columns, in its order, then ours' {
+        $rows.Count | Should -Be 9
+        $expected = @(
+            @('sku', 'name'), @('sku', 'name'), @('name', 'sku'), @('sku', 'name', 'Input_Status'), @('sku'),
+            @('sku', 'tags', 'size', 'price', 'count'), @('sku', 'name'), @('sku', 'name', 'extra'), @('sku', 'name')
+        )
+        for ($i = 0; $i -lt 9; $i++) {
+            @($rows[$i].psobject.Properties.Name) | Should -Be (@($expected[$i]) + $ours) -Because "row $($i + 1)"
+            $rows[$i].sku | Should -Be "a$($i + 1)"
+            $rows[$i].Status | Should -Be 'Succeeded'
+            $rows[$i].CustomId | Should -Be "request-$($i + 1)"
+        }
+    }
+
+    It 'keeps the values: an input column named like ours, numbers, arrays and objects' {
+        $rows[2].name | Should -Be 'Three'
+        $rows[3].Input_Status | Should -Be 'in stock'
+        $rows[5].tags | Should -Be @('x', 'y')
+        $rows[5].size.w | Should -Be 2
+        $rows[5].size.h | Should -Be 3
+        $rows[5].price | Should -Be 9.5
+        $rows[5].count | Should -Be 7
+        $rows[7].extra | Should -Be 'e'
+        $rows[8].name | Should -Be 'Nine'
+    }
+
+    It 'gives rows that take new properties and members like any other object' {
+        $rows[0] | Add-Member -NotePropertyName note -NotePropertyValue 'n'
+        $rows[0].note | Should -Be 'n'
+        $rows[1].psobject.Properties['note'] | Should -BeNullOrEmpty
+        { $rows[1] | Add-Member -NotePropertyName sku -NotePropertyValue 'dup' -ErrorAction Stop } | Should -Throw
+    }
+}
