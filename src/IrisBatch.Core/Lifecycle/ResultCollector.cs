@@ -47,6 +47,26 @@ namespace IrisBatch.Lifecycle
             return dir;
         }
 
+        /// <summary>
+        /// Whether <paramref name="batch"/>, whose results are in the journal, ended completed, cancelled or expired, as the
+        /// object given or the journal says: such a batch cannot change, so its results are read without asking the
+        /// provider again (a fresh session saves a round trip and setting up HTTP). A failed batch is asked: the errors that
+        /// explain its unrun requests are not in the journal. A batch removed at the provider (Remove-IrisBatch -KeepLocal)
+        /// has only the journal's copy, whatever its status. Fills the status from the journal when needed.
+        /// </summary>
+        public static bool EndedAsRecorded(IrisBatchInfo batch, JournalEntry entry)
+        {
+            var status = batch.IsComplete ? batch.Status : entry.LastStatus;
+            bool removed = entry.RemoteRemovedAt != null && status.HasValue && status.Value.IsTerminal();
+            if (!removed && status != BatchStatus.Completed && status != BatchStatus.Cancelled && status != BatchStatus.Expired) return false;
+            if (!batch.IsComplete && status.HasValue)
+            {
+                batch.Status = status.Value;
+                batch.ProviderStatus = entry.LastProviderStatus ?? batch.ProviderStatus;
+            }
+            return true;
+        }
+
         /// <summary>The files a batch's results are downloaded into (either may be absent).</summary>
         public static string[] ResultFiles(string dir) => new[] { Path.Combine(dir, "output.jsonl"), Path.Combine(dir, "errors.jsonl") };
 

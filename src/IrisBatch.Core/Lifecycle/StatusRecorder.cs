@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
 using IrisBatch.Journal;
+using IrisBatch.Providers;
 
 namespace IrisBatch.Lifecycle
 {
@@ -35,6 +38,24 @@ namespace IrisBatch.Lifecycle
                 warnings.Add(Messages.StatusNotRecorded(batch.Id, ex.Message));
             }
             return warnings;
+        }
+
+        /// <summary>
+        /// Asks the provider to cancel a batch. A cancel whose answer was lost (a reset or timeout) or that was retried and
+        /// refused (400) looks at the batch: cancelling or cancelled already is what was asked; anything else is still the error.
+        /// </summary>
+        public static async Task<IrisBatchInfo> CancelAsync(IBatchProvider provider, string batchId, CancellationToken ct)
+        {
+            try
+            {
+                return await provider.CancelAsync(batchId, ct).ConfigureAwait(false);
+            }
+            catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.BadRequest || ex.ErrorId == ErrorIds.ConnectionFailed || ex.ErrorId == ErrorIds.Timeout)
+            {
+                var batch = await provider.GetAsync(batchId, ct).ConfigureAwait(false);
+                if (batch.Status != BatchStatus.Cancelling && batch.Status != BatchStatus.Cancelled) throw;
+                return batch;
+            }
         }
 
         /// <summary>Records that the batch was asked to cancel: until it says otherwise, it is shown as Cancelling.</summary>

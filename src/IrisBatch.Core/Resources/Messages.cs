@@ -142,6 +142,42 @@ namespace IrisBatch
 
         public static string VectorFileUnwritable(string path, string reason) => Format(nameof(VectorFileUnwritable), path, reason);
 
+        public static string SchemaNeither(string text, string reason) => Format(nameof(SchemaNeither), text, reason);
+
+        public static string SchemaFileMissing(string path) => Format(nameof(SchemaFileMissing), path);
+
+        public static string SchemaFileUnreadable(string path, string reason) => Format(nameof(SchemaFileUnreadable), path, reason);
+
+        public static string SchemaEmpty() => Text(nameof(SchemaEmpty));
+
+        public static string SchemaWrongType(string type) => Format(nameof(SchemaWrongType), type);
+
+        /// <summary>Submit-IrisBatch -WhatIf: the target of one place the requests would go.</summary>
+        public static string PreviewTarget(long requests, int batches, string models, string provider, string location) =>
+            Format(nameof(PreviewTarget), requests, batches, models, provider, location);
+
+        /// <summary>Submit-IrisBatch -WhatIf: the action ("Submit batch", "Submit 3 batches").</summary>
+        public static string PreviewAction(int batches) => batches == 1 ? Text(nameof(PreviewAction)) : Format("PreviewActionMany", batches);
+
+        /// <summary>A model models.json does not know for its provider, with the nearest known names and whether it has no price.</summary>
+        public static string UnknownModel(string model, string provider, IReadOnlyList<string> nearest, bool unpriced) =>
+            Format(nameof(UnknownModel), model, provider,
+                nearest.Count > 0 ? Format("UnknownModelNear", ListOr(nearest)) : "",
+                unpriced ? Text("UnknownModelUnpriced") : "");
+
+        /// <summary>"a", "a or b", "a, b or c".</summary>
+        internal static string ListOr(IReadOnlyList<string> items) =>
+            items.Count == 0 ? "" : items.Count == 1 ? items[0] : Format(nameof(ListOr), string.Join(", ", items.Take(items.Count - 1)), items[items.Count - 1]);
+
+        /// <summary>Results with no vector, left out of the vector file: the first ids and how many more.</summary>
+        public static string VectorsSkipped(long skipped, string path, IReadOnlyList<string> listed) =>
+            Format(nameof(VectorsSkipped), skipped, path, string.Join(", ", listed), skipped > listed.Count ? Format("AndMore", skipped - listed.Count) : "");
+
+        public static string PollFailed(string batchId, string? reason) => Format(nameof(PollFailed), batchId, reason);
+
+        public static string RequestsGoBack(string batchId, string provider, string location, string? name) =>
+            Format(nameof(RequestsGoBack), batchId, provider, location, name != null ? Format("RequestsGoBackNamed", name) : "");
+
         /// <summary>The fix PowerShell shows as "Recommendation:" for an error id, or null when it has none.</summary>
         public static string? RecommendedAction(string errorId)
         {

@@ -72,7 +72,7 @@ namespace IrisBatch.Commands
                     switch (ev.Kind)
                     {
                         case WaitEventKind.PollFailed:
-                            _cmdlet.Verbose($"Polling batch {ev.Batch!.Id} failed; the wait goes on: {ev.Error?.Message}");
+                            _cmdlet.Verbose(Messages.PollFailed(ev.Batch!.Id, ev.Error?.Message));
                             break;
                         case WaitEventKind.Abandoned:
                             _cmdlet.Error(ev.Error!, ev.Batch!.Id);

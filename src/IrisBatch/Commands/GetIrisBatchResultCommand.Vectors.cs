@@ -71,9 +71,7 @@ namespace IrisBatch.Commands
             {
                 _vectors.Close();
                 if (_skipped > 0)
-                    WriteWarning($"{_skipped:N0} result(s) have no vector and are not in {_vectors.Path} (" + string.Join(", ", _skippedIds) +
-                        (_skipped > _skippedIds.Count ? $" and {_skipped - _skippedIds.Count:N0} more" : "") +
-                        "). Get-IrisBatchResult -Status Failed, Cancelled, Expired lists them with their errors.");
+                    WriteWarning(Messages.VectorsSkipped(_skipped, _vectors.Path, _skippedIds));
                 WriteObject(new IrisBatchVectorFile
                 {
                     Path = _vectors.Path,

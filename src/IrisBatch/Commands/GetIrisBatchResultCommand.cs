@@ -140,28 +140,6 @@ namespace IrisBatch.Commands
             return ready;
         }
 
-        /// <summary>
-        /// Whether the batch, whose results are in the journal, ended completed, cancelled or expired, as the batch
-        /// piped in or the journal says: such a batch cannot change, so its results are read without asking the
-        /// provider again (a fresh session saves a round trip and setting up HTTP). A failed batch is asked: the errors
-        /// that explain its unrun requests are not in the journal. Fills the status from the journal when needed.
-        /// </summary>
-        private static bool EndedAsRecorded(BatchTarget target)
-        {
-            var batch = target.Batch;
-            var entry = target.Entry!;
-            var status = batch.IsComplete ? batch.Status : entry.LastStatus;
-            // Removed at the provider with Remove-IrisBatch -KeepLocal: the journal's copy is all there is, whatever the status.
-            bool removed = entry.RemoteRemovedAt != null && status.HasValue && status.Value.IsTerminal();
-            if (!removed && status != BatchStatus.Completed && status != BatchStatus.Cancelled && status != BatchStatus.Expired) return false;
-            if (!batch.IsComplete && status.HasValue)
-            {
-                batch.Status = status.Value;
-                batch.ProviderStatus = entry.LastProviderStatus ?? batch.ProviderStatus;
-            }
-            return true;
-        }
-
         /// <summary>Removes a batch whose results were all emitted (-RemoveAfter), through the journal entry they were collected into.</summary>
         private void RemoveCollected(BatchTarget collected)
         {
@@ -175,7 +153,7 @@ namespace IrisBatch.Commands
         {
             var entry = target.Entry;
             bool cached = entry != null && entry.ResultsDownloaded && !Refresh;
-            var batch = cached && EndedAsRecorded(target) ? target.Batch : RefreshStatus(target);
+            var batch = cached && ResultCollector.EndedAsRecorded(target.Batch, entry!) ? target.Batch : RefreshStatus(target);
             if (!batch.IsComplete)
             {
                 if (!Wait)

@@ -41,15 +41,15 @@ namespace IrisBatch.Commands
                         return FromJson(trimmed, "-Schema (JSON text)", null);
                     string path;
                     try { path = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(trimmed); }
-                    catch (Exception ex) when (!(ex is PipelineStoppedException)) { throw Invalid($"-Schema '{trimmed}' is neither JSON nor the path of a .json file ({ex.Message})."); }
-                    if (!File.Exists(path)) throw Invalid($"-Schema file '{path}' does not exist (a string that is not JSON is taken as the path of a .json schema file).");
+                    catch (Exception ex) when (!(ex is PipelineStoppedException)) { throw Invalid(Messages.SchemaNeither(trimmed, ex.Message)); }
+                    if (!File.Exists(path)) throw Invalid(Messages.SchemaFileMissing(path));
                     string json;
                     try { json = File.ReadAllText(path); }
-                    catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException) { throw Invalid($"-Schema file '{path}' cannot be read: {ex.Message}"); }
+                    catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException) { throw Invalid(Messages.SchemaFileUnreadable(path, ex.Message)); }
                     return FromJson(json, $"-Schema file '{path}'", Path.GetFileNameWithoutExtension(path));
                 }
                 case null:
-                    throw Invalid("-Schema is empty.");
+                    throw Invalid(Messages.SchemaEmpty());
                 default:
                     if (value is IDictionary || value is PSObject)
                     {
@@ -57,7 +57,7 @@ namespace IrisBatch.Commands
                         using (var w = new Utf8JsonWriter(ms, JsonlWriter.Options)) PSConvert.Write(w, value, -64);   // schemas nest deeper than rows
                         return FromJson(System.Text.Encoding.UTF8.GetString(ms.ToArray()), "-Schema (hashtable)", null);
                     }
-                    throw Invalid($"-Schema takes a hashtable, JSON text, the path of a .json file, or a class; not a [{value.GetType().Name}].");
+                    throw Invalid(Messages.SchemaWrongType(value.GetType().Name));
             }
         }
 

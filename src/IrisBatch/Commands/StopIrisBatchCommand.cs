@@ -44,18 +44,7 @@ namespace IrisBatch.Commands
                     if (!ShouldProcess(description, "Cancel")) continue;
                     if (batch.Status != BatchStatus.Cancelling)
                     {
-                        IrisBatchInfo cancelled;
-                        try
-                        {
-                            cancelled = Run(ct => target.Provider.CancelAsync(batch.Id, ct));
-                        }
-                        catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.BadRequest || ex.ErrorId == ErrorIds.ConnectionFailed || ex.ErrorId == ErrorIds.Timeout)
-                        {
-                            // A cancel whose answer was lost and was retried finds the batch cancelling or cancelled already:
-                            // that is what was asked. Anything else is still an error.
-                            cancelled = Run(ct => target.Provider.GetAsync(batch.Id, ct));
-                            if (cancelled.Status != BatchStatus.Cancelling && cancelled.Status != BatchStatus.Cancelled) throw;
-                        }
+                        var cancelled = Run(ct => StatusRecorder.CancelAsync(target.Provider, batch.Id, ct));
                         target.Batch = Carry(BatchLocator.Fresh(cancelled, target.Entry), target.Batch);
                         Remember(target);
                         if (target.Entry != null) Session.Recorder.RecordCancel(target.Entry);

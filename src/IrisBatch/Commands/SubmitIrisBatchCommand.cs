@@ -174,11 +174,7 @@ namespace IrisBatch.Commands
                 {
                     if (Data.ModelNames.IsKnown(provider, model)) continue;
                     var near = Data.ModelNames.Nearest(provider, model);
-                    var text = $"Model '{model}' is not in IrisBatch's list of {provider} models (models.json)." +
-                               (near.Count > 0 ? $" Did you mean {string.Join(", ", near.Take(near.Count - 1))}{(near.Count > 1 ? " or " : "")}{near[near.Count - 1]}?" : "") +
-                               " It is sent as written";
-                    if (_prices != null && !_prices.TryGet(model, out _, out _)) text += "; the price table has no price for it, so its cost is unknown (it is not priced as another model)";
-                    WriteWarning(text + ".");
+                    WriteWarning(Messages.UnknownModel(model, provider, near, _prices != null && !_prices.TryGet(model, out _, out _)));
                 }
             }
         }
@@ -204,8 +200,8 @@ namespace IrisBatch.Commands
                     });
                 var requests = lane.Parts.Sum(p => p.Entry.RequestCount);
                 var models = string.Join(", ", lane.Parts.Select(p => p.Entry.Model).Distinct());
-                var target = $"{requests:N0} requests in {lane.Parts.Count} batch(es) for {models} to {lane.Provider.Name} at {ProviderFactory.LocationOf(lane.Provider)}";
-                ShouldProcess(target, lane.Parts.Count == 1 ? "Submit batch" : $"Submit {lane.Parts.Count} batches");
+                var target = Messages.PreviewTarget(requests, lane.Parts.Count, models, lane.Provider.Name, ProviderFactory.LocationOf(lane.Provider));
+                ShouldProcess(target, Messages.PreviewAction(lane.Parts.Count));
                 foreach (var part in lane.Parts) Session.Planner.Discard(part.Entry);
             }
             // As Write-Host writes: shown with the What if lines, kept by transcripts, and in the information stream (6>&1).
@@ -267,8 +263,7 @@ namespace IrisBatch.Commands
             var lane = new Lane(key, provider, spooler);
             _lanes.Add(lane);
             if (origin != null)
-                WriteVerbose($"Requests from batch {origin.BatchId} go back to {provider.Name} at {ProviderFactory.LocationOf(provider)}" +
-                             (name != null ? $", named '{name}'" : "") + ". Pass -Provider or -BaseUri to send them elsewhere.");
+                WriteVerbose(Messages.RequestsGoBack(origin.BatchId, provider.Name, ProviderFactory.LocationOf(provider), name));
             return lane;
         }
 

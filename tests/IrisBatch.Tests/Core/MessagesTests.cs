@@ -69,7 +69,7 @@ public sealed class MessagesTests
     private static IEnumerable<object?> Samples(ParameterInfo p, int index)
     {
         var t = p.ParameterType;
-        if (t == typeof(string)) { yield return $"s{index}x"; yield break; }
+        if (t == typeof(string)) { yield return $"s{index}x"; if (new NullabilityInfoContext().Create(p).WriteState == NullabilityState.Nullable) yield return null; yield break; }
         if (t == typeof(int)) { yield return 1000 + index; yield break; }
         if (t == typeof(long)) { yield return 100000L + index; yield break; }
         if (t == typeof(double)) { yield return 1.5 + index; yield break; }
@@ -81,6 +81,7 @@ public sealed class MessagesTests
         if (t == typeof(BatchStatus)) { yield return BatchStatus.InProgress; yield break; }
         if (t == typeof(IrisBatchInfo)) { yield return new IrisBatchInfo { Id = "batch_a", Total = 10 }; yield return new IrisBatchInfo { Id = "batch_b", Total = 10, CreatedAt = DateTimeOffset.UtcNow }; yield break; }
         if (t == typeof(IReadOnlyList<IrisBatchInfo>)) { yield return new[] { new IrisBatchInfo { Id = "batch_a", Total = 10 }, new IrisBatchInfo { Id = "batch_b", Total = 10 } }; yield break; }
+        if (t == typeof(IReadOnlyList<string>)) { yield return new[] { $"s{index}x" }; yield return new[] { $"s{index}x", "second", "third" }; yield return new string[0]; yield break; }
         if (t == typeof(IReadOnlyCollection<string>)) { yield return new[] { $"s{index}x", "more" }; yield return new string[0]; yield break; }
         throw new InvalidOperationException($"Messages.{p.Member.Name}: add a sample for a {t} parameter to MessagesTests.Samples.");
     }
@@ -134,6 +135,20 @@ public sealed class MessagesTests
         // Candidate is used inside Messages.cs only (by SubmissionUncertain).
         unused.Remove(nameof(Messages.Candidate));
         Assert.Empty(unused);
+    }
+
+    [Fact]
+    public void Lists_read_as_a_sentence()
+    {
+        Assert.Equal("a", Messages.ListOr(new[] { "a" }));
+        Assert.Equal("a or b", Messages.ListOr(new[] { "a", "b" }));
+        Assert.Equal("a, b or c", Messages.ListOr(new[] { "a", "b", "c" }));
+        Assert.Equal("Model 'gpt-5-mni' is not in IrisBatch's list of OpenAI models (models.json). Did you mean gpt-5-mini or gpt-5-nano? It is sent as written.",
+            Messages.UnknownModel("gpt-5-mni", "OpenAI", new[] { "gpt-5-mini", "gpt-5-nano" }, unpriced: false));
+        Assert.Equal("Model 'x' is not in IrisBatch's list of Ollama models (models.json). It is sent as written; the price table has no price for it, so its cost is unknown (it is not priced as another model).",
+            Messages.UnknownModel("x", "Ollama", new string[0], unpriced: true));
+        Assert.Equal("1,200 result(s) have no vector and are not in v.npy (a, b and 1,198 more). Get-IrisBatchResult -Status Failed, Cancelled, Expired lists them with their errors.",
+            Messages.VectorsSkipped(1200, "v.npy", new[] { "a", "b" }));
     }
 
     [Fact]

@@ -266,4 +266,68 @@ public sealed class LifecycleLayerTests : IDisposable
         Assert.Empty(again.Remote);
         Assert.True(File.Exists(ResultCollector.ResultFiles(_journal.ResultsDir(kept))[0]), "the downloaded results stay readable");
     }
+
+    /// <summary>Submits 3 requests through the session; the batch runs as the emulator's timings say.</summary>
+    private async Task<(IBatchProvider Provider, IrisBatchInfo Batch)> SubmittedAsync(EmulatorHost host, HttpSettings settings)
+    {
+        var provider = ExactlyOnceTests.Provider(host, "OpenAI", settings);
+        SpooledPart part;
+        using (var spooler = _session.Spooler(provider, "cancel", null, null, null, null, countTokens: false))
+        {
+            for (int i = 1; i <= 3; i++)
+                Assert.True(spooler.Add(new IrisBatchRequest { CustomId = "r" + i, Model = "gpt-4o-mini", Messages = new[] { new ChatMessage("user", "p " + i) }, RowNumber = i }));
+            part = spooler.Finish().Single();
+        }
+        var plan = await _session.Planner.PlanAsync(provider, part.Entry, force: false, CancellationToken.None);
+        return (provider, await _session.Planner.SubmitAsync(plan, settings, new HashSet<string>(), null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_cancel_whose_answer_is_lost_looks_at_the_batch_and_finds_it_cancelling()
+    {
+        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions { ValidatingMs = 0, InProgressMs = 60_000, FinalizingMs = 0, CancellingMs = 60_000 });
+        var noRetry = new HttpSettings { MaxRetries = 0, BaseDelay = TimeSpan.FromMilliseconds(10) };
+        var (provider, batch) = await SubmittedAsync(host, noRetry);
+        using (var api = new IrisBatch.Tests.Emulator.EmulatorApi(host))
+        using (var r = await api.PostJsonAsync("/_emulator/faults", System.Text.Json.JsonSerializer.Serialize(new { route = "cancel", kind = "reset_after" })))
+            Assert.True(r.IsSuccessStatusCode);
+
+        var cancelled = await StatusRecorder.CancelAsync(provider, batch.Id, CancellationToken.None);
+
+        Assert.Equal(1, host.State.Stats.FaultsInjected);
+        Assert.Equal(BatchStatus.Cancelling, cancelled.Status);
+        Assert.Equal(batch.Id, cancelled.Id);
+    }
+
+    [Fact]
+    public async Task A_cancel_refused_for_a_batch_that_is_not_cancelling_is_still_the_error()
+    {
+        await using var host = await StartAsync();
+        var (provider, batch) = await SubmittedAsync(host, _settings);
+        for (int i = 0; i < 500 && !batch.IsComplete; i++) batch = await provider.GetAsync(batch.Id, CancellationToken.None);
+        Assert.Equal(BatchStatus.Completed, batch.Status);
+
+        var ex = await Assert.ThrowsAnyAsync<IrisBatchException>(() => StatusRecorder.CancelAsync(provider, batch.Id, CancellationToken.None));
+
+        // The cancel's own refusal (the look that followed found the batch Completed, not what was asked).
+        Assert.Equal(ErrorIds.BadRequest, ex.ErrorId);
+        Assert.Equal(BatchStatus.Completed, (await provider.GetAsync(batch.Id, CancellationToken.None)).Status);
+    }
+
+    [Fact]
+    public void Results_in_the_journal_are_read_without_asking_again_only_for_a_batch_that_cannot_change()
+    {
+        var entry = new JournalEntry { LastStatus = BatchStatus.Completed, LastProviderStatus = "completed" };
+        var piped = new IrisBatchInfo { Id = "b", Status = BatchStatus.Pending };
+        Assert.True(ResultCollector.EndedAsRecorded(piped, entry));
+        Assert.Equal(BatchStatus.Completed, piped.Status);   // filled from the journal
+        Assert.Equal("completed", piped.ProviderStatus);
+
+        Assert.False(ResultCollector.EndedAsRecorded(new IrisBatchInfo { Id = "b", Status = BatchStatus.Pending }, new JournalEntry { LastStatus = BatchStatus.Failed }));
+        Assert.False(ResultCollector.EndedAsRecorded(new IrisBatchInfo { Id = "b", Status = BatchStatus.Pending }, new JournalEntry { LastStatus = BatchStatus.InProgress }));
+        Assert.True(ResultCollector.EndedAsRecorded(new IrisBatchInfo { Id = "b", Status = BatchStatus.Expired }, new JournalEntry()));
+        // Removed at the provider (-KeepLocal): the journal's copy is all there is, even of a failed batch.
+        Assert.True(ResultCollector.EndedAsRecorded(new IrisBatchInfo { Id = "b", Status = BatchStatus.Pending },
+            new JournalEntry { LastStatus = BatchStatus.Failed, RemoteRemovedAt = DateTimeOffset.UtcNow }));
+    }
 }
