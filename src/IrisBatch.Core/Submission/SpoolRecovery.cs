@@ -27,7 +27,10 @@ namespace IrisBatch.Submission
         internal static void Mark(string submissionDir)
         {
             lock (Live) Live.Add(Path.GetFullPath(submissionDir));
-            File.WriteAllText(Path.Combine(submissionDir, LockName), OwnerText());
+            // Whole or not at all: another process may read it at any moment.
+            var temp = Path.Combine(submissionDir, LockName + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
+            File.WriteAllText(temp, OwnerText());
+            File.Move(temp, Path.Combine(submissionDir, LockName));
         }
 
         /// <summary>The spooler that opened the folder is done with it (sent, discarded, or given up): the mark alone stays.</summary>
@@ -60,7 +63,7 @@ namespace IrisBatch.Submission
                 var mark = Path.Combine(dir, LockName);
                 try
                 {
-                    if (!File.Exists(mark) || OwnerAlive(dir, File.ReadAllText(mark))) continue;
+                    if (!File.Exists(mark) || OwnerAlive(dir, mark)) continue;
                     var entry = journal.Load(Path.GetFileName(dir));
                     if (entry != null && WasSent(entry))
                     {
@@ -90,21 +93,32 @@ namespace IrisBatch.Submission
             return self.Id.ToString(CultureInfo.InvariantCulture) + " " + self.StartTime.ToUniversalTime().Ticks.ToString(CultureInfo.InvariantCulture);
         }
 
+        /// <summary>
+        /// A process's start time as read by another process can differ by a little from its own reading (on Linux it is
+        /// derived from the boot time, computed afresh each time): within this, it is the same process.
+        /// </summary>
+        private static readonly TimeSpan StartTimeTolerance = TimeSpan.FromSeconds(2);
+
+        /// <summary>A mark that cannot be read whole is taken for one being written until it is this old.</summary>
+        private static readonly TimeSpan UnreadableGrace = TimeSpan.FromMinutes(10);
+
         /// <summary>Whether the spooler the mark names still runs: in this process, a spooler that has the folder open; elsewhere, the same process (id and start time).</summary>
-        private static bool OwnerAlive(string dir, string text)
+        private static bool OwnerAlive(string dir, string mark)
         {
-            var parts = text.Trim().Split(' ');
+            var parts = File.ReadAllText(mark).Trim().Split(' ');
             if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
                 || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long ticks))
-                return false;   // not a mark this version wrote whole: its writer died while writing it
+                return DateTime.UtcNow - File.GetLastWriteTimeUtc(mark) < UnreadableGrace;   // not a mark this version wrote whole
+            var started = new DateTime(ticks, DateTimeKind.Utc);
+            bool Same(DateTime start) => (start.ToUniversalTime() - started).Duration() <= StartTimeTolerance;
             using var self = Process.GetCurrentProcess();
-            if (pid == self.Id && ticks == self.StartTime.ToUniversalTime().Ticks)
+            if (pid == self.Id && Same(self.StartTime))
                 lock (Live) return Live.Contains(Path.GetFullPath(dir));
             try
             {
                 using var owner = Process.GetProcessById(pid);
                 if (owner.HasExited) return false;
-                try { return owner.StartTime.ToUniversalTime().Ticks == ticks; }
+                try { return Same(owner.StartTime); }
                 catch (Exception) { return true; }   // its start time cannot be read (another user's process): assume it is the owner
             }
             catch (ArgumentException) { return false; }          // no such process
