@@ -11,7 +11,7 @@ namespace IrisBatch
     /// code. Each message has an accessor here, named like its resource key, that takes its values; the texts are
     /// formatted with the invariant culture (the same words and numbers whatever the session's culture).
     /// </summary>
-    public static class Messages
+    public static partial class Messages
     {
         private static readonly ResourceManager Resources = new ResourceManager("IrisBatch.Resources.Messages", typeof(Messages).Assembly);
 

@@ -42,7 +42,7 @@ namespace IrisBatch.Commands
             var executing = targets.Select(t => t.Provider.Executor).OfType<IExecutingProvider>().Distinct().ToList();
             foreach (var t in targets)
                 if (t.Provider.Executor is { } runner && !t.Batch.IsComplete) runner.Execute(t.Batch, _cmdlet.CancellationToken);
-            var parent = new ProgressRecord(10, "Wait-IrisBatch", $"Waiting for {targets.Count} batch(es)");
+            var parent = new ProgressRecord(10, "Wait-IrisBatch", Messages.ProgressWaitingFor(targets.Count));
             var children = new Dictionary<string, ProgressRecord>(StringComparer.Ordinal);
             int childId = 11;
             var output = new List<IrisBatchInfo>();
@@ -81,7 +81,7 @@ namespace IrisBatch.Commands
                             yield return state[ev.Batch!.Id];
                             break;
                         case WaitEventKind.TimedOut:
-                            var ids = string.Join(", ", ev.Running.Select(b => $"{b.Id} ({state[b.Id].Status})"));
+                            var ids = string.Join(", ", ev.Running.Select(b => Messages.BatchAndStatus(b.Id, state[b.Id].Status)));
                             _cmdlet.Error(new IrisBatchException(ErrorIds.WaitTimeout, FailureKind.Timeout,
                                 Messages.WaitTimeout(_timeout, ev.Running.Count, ids))
                                 { Target = ev.Running.Count == 1 ? (object)ev.Running[0].Id : ev.Running.Select(b => b.Id).ToArray() }, null);
@@ -124,15 +124,15 @@ namespace IrisBatch.Commands
                 if (count < 2) continue;
                 if (!children.TryGetValue(b.Id, out var child))
                 {
-                    child = new ProgressRecord(childId++, $"Batch {b.Id}", "Waiting") { ParentActivityId = parent.ActivityId };
+                    child = new ProgressRecord(childId++, Messages.ProgressBatch(b.Id), Messages.ProgressWaiting()) { ParentActivityId = parent.ActivityId };
                     children[b.Id] = child;
                 }
                 child.PercentComplete = b.IsComplete ? 100 : b.Total > 0 ? (int)(100 * p / b.Total) : 0;
-                child.StatusDescription = $"{b.Status}: {p:N0} of {b.Total:N0} requests";
+                child.StatusDescription = Messages.ProgressBatchState(b.Status, p, b.Total);
                 _cmdlet.Progress(child);
             }
             parent.PercentComplete = total > 0 ? (int)Math.Min(100, 100 * done / total) : 100 * complete / Math.Max(1, count);
-            parent.StatusDescription = $"{complete} of {count} batch(es) complete; {processed:N0} of {total:N0} requests processed";
+            parent.StatusDescription = Messages.ProgressBatches(complete, count, processed, total);
             _cmdlet.Progress(parent);
         }
     }

@@ -38,7 +38,7 @@ namespace IrisBatch.Commands
         {
             if (AsVectorFile == null) return;
             if (IncludeInput)
-                ThrowTerminatingError(new ErrorRecord(new ParameterBindingException("-AsVectorFile writes a file of vectors; -IncludeInput emits rows. Use one of them."),
+                ThrowTerminatingError(new ErrorRecord(new ParameterBindingException(Messages.VectorFileWithInput()),
                     ErrorMapper.Prefix + ErrorIds.InvalidParameter, ErrorCategory.InvalidArgument, nameof(AsVectorFile)));
             var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(AsVectorFile);
             try

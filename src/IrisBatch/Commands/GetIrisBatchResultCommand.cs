@@ -173,13 +173,13 @@ namespace IrisBatch.Commands
             string[] files = ResultCollector.ResultFiles(dir);
             if (!cached)
             {
-                var progress = new ProgressRecord(20, "Get-IrisBatchResult", $"Downloading the results of batch {batch.Id}");
+                var progress = new ProgressRecord(20, "Get-IrisBatchResult", Messages.ProgressDownloading(batch.Id));
                 long received = 0;
                 try
                 {
                     Run(async ct => { await collector.DownloadAsync(target.Provider, batch, journaled, dir, n => received = n, ct).ConfigureAwait(false); return true; }, () =>
                     {
-                        progress.StatusDescription = $"Downloading the results of batch {batch.Id}: {received:N0} bytes";
+                        progress.StatusDescription = Messages.ProgressDownloadingBytes(batch.Id, received);
                         WriteProgress(progress);
                     });
                 }
@@ -245,8 +245,8 @@ namespace IrisBatch.Commands
                     : InputOrder.Merge(ready.Select(r => r.Reader.ReadInInputOrder(r.Files, readRequests)).ToList());
             long count = 0;
             // Emitting a large batch takes a while too: progress every 1,000 results, completed however the loop ends.
-            var what = ready.Count == 1 ? $"batch {ready[0].Batch.Id}" : $"{ready.Count} batches of set {ready[0].Batch.SetId ?? ready[0].Entry?.SetId}";
-            var emitting = new ProgressRecord(21, "Get-IrisBatchResult", $"Reading the results of {what}");
+            var emitting = new ProgressRecord(21, "Get-IrisBatchResult",
+                ready.Count == 1 ? Messages.ProgressReadingBatch(ready[0].Batch.Id) : Messages.ProgressReadingSet(ready.Count, ready[0].Batch.SetId ?? ready[0].Entry?.SetId));
             long expected = ready.Sum(r => Math.Max(r.Batch.Total, r.Entry?.RequestCount ?? 0));
             Ready? last = null;
             try
@@ -284,7 +284,7 @@ namespace IrisBatch.Commands
             if (r.Reader.Duplicates > 0)
                 WriteWarning(Messages.DuplicateResults(r.Target.Provider.Name, r.Reader.Duplicates, batch.Id));
             var total = r.Total;
-            WriteVerbose($"Batch {batch.Id}: {total.Count} result(s).");
+            WriteVerbose(Messages.BatchResultCount(batch.Id, total.Count));
             if (r.Entry != null) Collector.MarkCollected(r.Entry, total.Count, total);
         }
 
@@ -302,7 +302,7 @@ namespace IrisBatch.Commands
 
         private void ShowEmitting(ProgressRecord record, long count, long expected)
         {
-            record.StatusDescription = expected > 0 ? $"{count:N0} of {expected:N0} results" : $"{count:N0} results";
+            record.StatusDescription = Messages.ProgressResults(count, expected);
             if (expected > 0) record.PercentComplete = (int)Math.Min(100, 100 * count / expected);
             WriteProgress(record);
         }

@@ -26,23 +26,20 @@ namespace IrisBatch.Commands
             if (!embeddings)
             {
                 if (Bound(nameof(Dimensions)))
-                    ThrowParameterError(nameof(Dimensions), "-Dimensions is for embedding requests: add -Endpoint Embeddings, or remove -Dimensions.");
+                    ThrowParameterError(nameof(Dimensions), IrisBatch.Messages.DimensionsWithoutEmbeddings());
                 return;
             }
             var used = new List<string>();
             foreach (var name in ChatOnly) if (Bound(name)) used.Add("-" + name);
             if (used.Count > 0)
-                ThrowParameterError(used[0].Substring(1),
-                    $"{string.Join(", ", used)} {(used.Count == 1 ? "does" : "do")} not apply to -Endpoint Embeddings: an embedding request has one input " +
-                    "(-Prompt) and gives a vector, with no system prompt, schema, image, sampling, output limit or reasoning. Remove " +
-                    (used.Count == 1 ? "it." : "them."));
+                ThrowParameterError(used[0].Substring(1), IrisBatch.Messages.ChatOnlyForEmbeddings(used));
             if (Bound(nameof(Dimensions)))
             {
                 _dimensions = Dimensions;
                 if (Bound(nameof(Model)) && Model != null)
                 {
                     var problem = EmbeddingLimits.CheckDimensions(Model, Dimensions);
-                    if (problem != null) ThrowParameterError(nameof(Dimensions), "The " + problem);
+                    if (problem != null) ThrowParameterError(nameof(Dimensions), IrisBatch.Messages.DimensionsProblem(problem));
                 }
             }
         }

@@ -169,7 +169,7 @@ namespace IrisBatch.Commands
 
         private void RowFailed(RowException ex, object target) =>
             _errors!.Write(ErrorIds.InvalidRequest, FailureKind.InvalidArgument, ex.Key ?? ex.Message, ex.Description ?? ex.Message,
-                $"Row {_row}: {ex.Message}", _row, target);
+                IrisBatch.Messages.RowError(_row, ex.Message), _row, target);
 
         protected override void EndProcessing()
         {
@@ -190,7 +190,7 @@ namespace IrisBatch.Commands
             var reader = _reader;
             reader.Reset(row);
             var model = _modelFromCommandLine ?? Model;
-            if (string.IsNullOrWhiteSpace(model)) throw new RowException("no model: pass -Model or give the row a 'Model' property.");
+            if (string.IsNullOrWhiteSpace(model)) throw new RowException(IrisBatch.Messages.RowNoModel());
 
             var messages = new List<ChatMessage>();
             if (_messages != null)
@@ -203,7 +203,7 @@ namespace IrisBatch.Commands
                 var system = _system != null ? _system.Expand(reader, rowNumber, _empty)
                     : !_systemBound && Endpoint != RequestEndpoint.Embeddings && reader.TryGetProperty(nameof(SystemPrompt), out var fromRow) ? PSConvert.ToText(fromRow) : null;
                 var prompt = _prompt != null ? _prompt.Expand(reader, rowNumber, _empty) : Prompt != null ? PSConvert.ToText(Prompt) : null;
-                if (prompt == null) throw new RowException("no prompt: pass -Prompt or -Messages, or give the row a 'Prompt' property.");
+                if (prompt == null) throw new RowException(IrisBatch.Messages.RowNoPrompt());
                 if (!string.IsNullOrEmpty(system)) messages.Add(new ChatMessage("system", system));
                 messages.Add(new ChatMessage("user", prompt));
             }
@@ -212,16 +212,15 @@ namespace IrisBatch.Commands
             if (_customId == null && CustomId != null && !_saidCustomIdColumn)
             {
                 _saidCustomIdColumn = true;
-                WriteVerbose($"Each request's custom id comes from the input's '{CustomIdColumn(reader)}' column, bound to -CustomId by name. " +
-                    "Pass -CustomId '{Column}' or a script block to choose another.");
+                WriteVerbose(IrisBatch.Messages.CustomIdFromColumn(CustomIdColumn(reader)));
             }
             if (!IsValidCustomId(customId)) throw InvalidCustomId(customId, reader);
 
             if ((_temperature.HasValue || _bodySetsSampling) && IsReasoningModel(model!))
             {
                 var parameter = _temperature.HasValue || Body!.ContainsKey("temperature") ? "temperature" : "top_p";
-                var text = $"model '{model}' is a reasoning model and does not take '{parameter}' (only the default is supported): remove {(_temperature.HasValue ? "-Temperature" : "the " + parameter + " of -Body")}";
-                throw new RowException(text + ". Nothing of this row is sent.", "reasoning|" + model + "|" + parameter, text);
+                var text = IrisBatch.Messages.ReasoningSampling(model!, parameter, _temperature.HasValue);
+                throw new RowException(IrisBatch.Messages.NothingOfRowSent(text), "reasoning|" + model + "|" + parameter, text);
             }
 
             var request = new IrisBatchRequest
@@ -259,22 +258,14 @@ namespace IrisBatch.Commands
 
         private RowException InvalidCustomId(string customId, RowReader reader)
         {
-            const string rule = "use 1 to 64 letters, digits, '_' or '-'";
             if (_customId != null)
-                return new RowException(
-                    $"the custom id '{customId}' made by -CustomId is not valid: {rule}. Make -CustomId give such an id, e.g. " +
-                    "-CustomId { $_.Email -replace '[^A-Za-z0-9_-]', '_' }, or use another column.",
-                    "custom-id|-CustomId", $"the custom id made by -CustomId is not valid ({rule})");
+                return new RowException(IrisBatch.Messages.CustomIdFromScript(customId, summary: false), "custom-id|-CustomId", IrisBatch.Messages.CustomIdFromScript(customId, summary: true));
             if (CustomId == null)
-                return new RowException($"the custom id '{customId}' is not valid: {rule}.", "custom-id|default", $"the custom id is not valid ({rule})");
+                return new RowException(IrisBatch.Messages.CustomIdDefault(customId, summary: false), "custom-id|default", IrisBatch.Messages.CustomIdDefault(customId, summary: true));
             var column = CustomIdColumn(reader);
-            var bound = string.Equals(column, nameof(CustomId), StringComparison.OrdinalIgnoreCase) ? "" : " (bound to -CustomId by name)";
-            return new RowException(
-                $"the custom id '{customId}' from the input's column '{column}'{bound} is not valid: {rule}. " +
-                $"Sanitise it, e.g. -CustomId {{ $_.{column} -replace '[^A-Za-z0-9_-]', '_' }}, or take a different column with " +
-                "-CustomId '{OtherColumn}'.",
-                "custom-id|column|" + column,
-                $"the custom id from the input's column '{column}'{bound} is not valid ({rule})");
+            var bound = !string.Equals(column, nameof(CustomId), StringComparison.OrdinalIgnoreCase);
+            return new RowException(IrisBatch.Messages.CustomIdColumn(customId, column, bound, summary: false), "custom-id|column|" + column,
+                IrisBatch.Messages.CustomIdColumn(customId, column, bound, summary: true));
         }
 
         /// <summary>Whether models.json lists the model as a reasoning model (under OpenAI or Azure: the providers whose reasoning models refuse sampling parameters).</summary>
@@ -305,7 +296,7 @@ namespace IrisBatch.Commands
                 n++;
                 var pso = PSObject.AsPSObject(item);
                 if (!PSConvert.TryGetText(pso, "role", out var role) || string.IsNullOrWhiteSpace(role))
-                    throw new FormatException($"Message {n} of -Messages has no 'role'.");
+                    throw new FormatException(IrisBatch.Messages.MessageNoRole(n));
                 object? content = null;
                 if (pso.BaseObject is IDictionary d) { foreach (DictionaryEntry de in d) if (string.Equals(de.Key?.ToString(), "content", StringComparison.OrdinalIgnoreCase)) content = de.Value; }
                 else content = pso.Properties["content"]?.Value;
@@ -339,7 +330,7 @@ namespace IrisBatch.Commands
                 if (value is ScriptBlock sb) return new Source(null, sb, parameter);
                 var text = PSConvert.ToText(value);
                 try { return new Source(PromptTemplate.Parse(text), null, parameter); }
-                catch (FormatException ex) { throw new FormatException($"-{parameter}: {ex.Message}", ex); }
+                catch (FormatException ex) { throw new FormatException(IrisBatch.Messages.ParameterProblem(parameter, ex.Message), ex); }
             }
 
             [MethodImpl(Hot.Path)]
@@ -355,7 +346,7 @@ namespace IrisBatch.Commands
                     }
                     catch (RuntimeException ex)
                     {
-                        throw new RowException($"the script block of -{_parameter} failed: {ex.Message}");
+                        throw new RowException(IrisBatch.Messages.ScriptBlockFailed(_parameter, ex.Message));
                     }
                     finally
                     {
@@ -381,18 +372,11 @@ namespace IrisBatch.Commands
 
             private RowException MissingProperty(RowReader reader, string missing)
             {
-                var description = $"the input has no property '{missing}', which the template of -{_parameter} uses";
+                var description = IrisBatch.Messages.MissingProperty(missing, _parameter);
                 var names = reader.PropertyNames();
-                string detail;
-                if (reader.Row != null && PSConvert.IsScalar(reader.Row.BaseObject))
-                    detail = $" The input is a {reader.Row.BaseObject.GetType().Name}, not a row with columns: write {{_}} for the whole input object as text.";
-                else if (names.Count == 0)
-                    detail = " The input has no properties.";
-                else
-                {
-                    var near = NearestNames.Find(missing, names, 1);
-                    detail = $" Its properties: {string.Join(", ", names)}." + (near.Count > 0 ? $" Did you mean {{{near[0]}}}?" : "");
-                }
+                var scalar = reader.Row != null && PSConvert.IsScalar(reader.Row.BaseObject) ? reader.Row.BaseObject.GetType().Name : null;
+                var near = scalar == null && names.Count > 0 ? NearestNames.Find(missing, names, 1) : null;
+                var detail = IrisBatch.Messages.MissingPropertyHint(scalar, names, near?.Count > 0 ? near[0] : null);
                 return new RowException(description + "." + detail, "missing-property|" + _parameter + "|" + missing.ToLowerInvariant(), description);
             }
         }
@@ -451,9 +435,7 @@ namespace IrisBatch.Commands
             {
                 foreach (var c in _columns.Values)
                 {
-                    var listed = string.Join(", ", c.Rows) + (c.Count > c.Rows.Count ? $" and {c.Count - c.Rows.Count:N0} more" : "");
-                    yield return $"The column '{c.Name}' was empty in {c.Count:N0} of {rows:N0} rows (rows {listed}), which left a hole in " +
-                        "those prompts. Pass -AllowEmpty if that is intended.";
+                    yield return IrisBatch.Messages.EmptyColumn(c.Name, c.Count, rows, c.Rows.ConvertAll(r => r.ToString(CultureInfo.InvariantCulture)));
                 }
             }
         }

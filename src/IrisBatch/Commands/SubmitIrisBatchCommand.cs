@@ -118,16 +118,10 @@ namespace IrisBatch.Commands
             if (!_estimate) return "";
             var cost = CostOf(part);
             var method = lane.Spooler.CounterFor(part.Entry.Model).Method;
-            return $", {part.InputTokens:N0} input tokens ({method}), estimated cost " +
-                   (cost.HasValue ? $"{cost.Value.ToString("0.####", CultureInfo.InvariantCulture)} {_prices!.Currency} at " +
-                        (part.Entry.Embeddings ? EmbeddingPrice(part.Entry.Model) : "batch prices") + $" of {_prices.Taken}" : "unknown (no price for this model)");
+            // An embedding part names its price per 1M input tokens; others say "batch prices".
+            double? embeddingPrice = part.Entry.Embeddings && _prices!.TryGet(part.Entry.Model, out var input, out _) ? input : null;
+            return Messages.EstimateText(part.InputTokens, method, cost, _prices?.Currency ?? "", embeddingPrice, _prices?.Taken ?? "");
         }
-
-        /// <summary>"the embedding batch price of $0.01 per 1M input tokens" for an embedding part's -WhatIf line.</summary>
-        private string EmbeddingPrice(string model) =>
-            _prices!.TryGet(model, out var input, out _)
-                ? $"the embedding batch price of {input.ToString("0.####", CultureInfo.InvariantCulture)} {_prices.Currency} per 1M input tokens"
-                : "batch prices";
 
         private void CheckCost()
         {
@@ -337,14 +331,14 @@ namespace IrisBatch.Commands
                 catch (IrisBatchException ex) when (!ErrorMapper.IsSetupProblem(ex)) { _rowErrors.Write(ex, _received, request); continue; }
                 catch (IrisBatchException ex) { WriteMappedError(ex, request); continue; }
                 if (_received % 1000 == 0)
-                    WriteProgress(new ProgressRecord(1, "Submit-IrisBatch", $"Spooling requests: {_received:N0} rows, {spooler.Bytes:N0} bytes"));
+                    WriteProgress(new ProgressRecord(1, "Submit-IrisBatch", Messages.ProgressSpooling(_received, spooler.Bytes)));
             }
         }
 
 
         protected override void EndProcessing()
         {
-            var progress = new ProgressRecord(1, "Submit-IrisBatch", "Preparing");
+            var progress = new ProgressRecord(1, "Submit-IrisBatch", Messages.ProgressPreparing());
             _rowErrorsField?.WriteSummaries();
             try
             {
@@ -397,18 +391,18 @@ namespace IrisBatch.Commands
                                 WriteObject(plan.Batch);
                                 continue;
                             }
-                            if (!ShouldProcess(target, "Submit batch"))
+                            if (!ShouldProcess(target, Messages.PreviewAction(1)))
                             {
                                 planner.Decline(plan);
                                 continue;
                             }
                             long sent = 0;
                             var entry = plan.Entry;
-                            progress.StatusDescription = $"Uploading batch {n} of {total}: {entry.RequestCount:N0} requests";
+                            progress.StatusDescription = Messages.ProgressUploading(n, total, entry.RequestCount);
                             var batch = Run(ct => planner.SubmitAsync(plan, settings, adopt, b => sent = b, ct), () =>
                             {
                                 progress.PercentComplete = entry.Bytes > 0 ? (int)Math.Min(100, 100 * sent / entry.Bytes) : 0;
-                                progress.StatusDescription = $"Uploading batch {n} of {total}: {sent:N0} of {entry.Bytes:N0} bytes";
+                                progress.StatusDescription = Messages.ProgressUploadingBytes(n, total, sent, entry.Bytes);
                                 WriteProgress(progress);
                             });
                             batch.Credential = ApiKey;

@@ -34,10 +34,9 @@ namespace IrisBatch.Completers
 
         internal static string Describe(JournalEntry e)
         {
-            var name = string.IsNullOrEmpty(e.Name) ? "(no name)" : e.Name;
             var status = e.LastStatus?.ToString() ?? e.State.ToString();
             var when = e.SpooledAt.LocalDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
-            return $"{name} - {status} - {e.RequestCount:N0} requests for {e.Model} at {e.Provider}, submitted {when}";
+            return Messages.CompleteBatch(e.Name, status, e.RequestCount, e.Model, e.Provider, when);
         }
     }
 }

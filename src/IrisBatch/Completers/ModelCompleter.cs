@@ -41,10 +41,7 @@ namespace IrisBatch.Completers
         {
             var input = prices?.Estimate(model, 1_000_000, 0);
             var output = prices?.Estimate(model, 0, 1_000_000);
-            var price = input.HasValue && output.HasValue
-                ? string.Format(CultureInfo.InvariantCulture, "; batch price {0:0.###} in / {1:0.###} out {2} per million tokens", input.Value, output.Value, prices!.Currency)
-                : "";
-            return $"{model} ({provider}{price})";
+            return Messages.CompleteModel(model, provider, input, output, prices?.Currency);
         }
     }
 }

@@ -17,9 +17,8 @@ namespace IrisBatch.Completers
             {
                 if (!Completion.Matches(name, typed)) continue;
                 var info = ProviderFactory.Describe(name);
-                var key = info.ApiKeyVariable.Length > 0 ? "key in $env:" + info.ApiKeyVariable : "no key";
                 var where = info.DefaultBaseUri.Length > 0 ? info.DefaultBaseUri : "$env:" + info.BaseUriVariable;
-                yield return Completion.Result(name, $"{name}: {where} ({key})");
+                yield return Completion.Result(name, Messages.CompleteProvider(name, where, info.ApiKeyVariable));
             }
         }
     }

@@ -29,8 +29,7 @@ namespace IrisBatch.Completers
             foreach (var set in order)
             {
                 var first = batches[set][0];
-                var name = string.IsNullOrEmpty(first.Name) ? "(no name)" : first.Name;
-                yield return Completion.Result(set, $"{name} - {batches[set].Count} batch(es) at {first.Provider}");
+                yield return Completion.Result(set, Messages.CompleteSet(first.Name, batches[set].Count, first.Provider));
             }
         }
     }

@@ -28,7 +28,9 @@ public sealed class MessagesTests
         throw new InvalidOperationException("The repository root (build.ps1) was not found above " + AppContext.BaseDirectory);
     }
 
-    private static string SourcePath => Path.Combine(RepoRoot(), "src", "IrisBatch.Core", "Resources", "Messages.cs");
+    /// <summary>The accessor files: Resources/Messages.cs and its partial parts (Messages.*.cs).</summary>
+    private static IReadOnlyList<string> SourcePaths =>
+        Directory.GetFiles(Path.Combine(RepoRoot(), "src", "IrisBatch.Core", "Resources"), "Messages*.cs").Select(Path.GetFullPath).ToList();
 
     private static HashSet<string> FileKeys() =>
         XDocument.Load(Path.Combine(RepoRoot(), "src", "IrisBatch.Core", "Resources", "Messages.resx"))
@@ -56,7 +58,7 @@ public sealed class MessagesTests
     [Fact]
     public void Every_resource_key_is_used_by_an_accessor_and_every_key_an_accessor_names_exists()
     {
-        var source = File.ReadAllText(SourcePath);
+        var source = string.Join("\n", SourcePaths.Select(File.ReadAllText));
         var named = Regex.Matches(source, @"(?:Format|Text)\((?:nameof\((\w+)\)|""(\w+)"")")
             .Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).ToHashSet(StringComparer.Ordinal);
         var keys = EmbeddedKeys();
@@ -73,6 +75,7 @@ public sealed class MessagesTests
         if (t == typeof(int)) { yield return 1000 + index; yield break; }
         if (t == typeof(long)) { yield return 100000L + index; yield break; }
         if (t == typeof(double)) { yield return 1.5 + index; yield break; }
+        if (t == typeof(double?)) { yield return 1.5 + index; yield return null; yield break; }
         if (t == typeof(bool)) { yield return true; yield return false; yield break; }
         if (t == typeof(TimeSpan)) { yield return TimeSpan.FromSeconds(2.5); yield break; }
         if (t == typeof(DateTimeOffset)) { yield return new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero); yield break; }
@@ -129,7 +132,7 @@ public sealed class MessagesTests
     {
         var src = Path.Combine(RepoRoot(), "src");
         var code = string.Join("\n", Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar) && Path.GetFullPath(f) != Path.GetFullPath(SourcePath))
+            .Where(f => !f.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar) && !SourcePaths.Contains(Path.GetFullPath(f)))
             .Select(File.ReadAllText));
         var unused = Accessors().Select(m => m.Name).Distinct().Where(n => !code.Contains("Messages." + n + "(")).ToList();
         // Candidate is used inside Messages.cs only (by SubmissionUncertain).
@@ -149,6 +152,38 @@ public sealed class MessagesTests
             Messages.UnknownModel("x", "Ollama", new string[0], unpriced: true));
         Assert.Equal("1,200 result(s) have no vector and are not in v.npy (a, b and 1,198 more). Get-IrisBatchResult -Status Failed, Cancelled, Expired lists them with their errors.",
             Messages.VectorsSkipped(1200, "v.npy", new[] { "a", "b" }));
+    }
+
+    [Fact]
+    public void The_cmdlets_row_errors_estimates_progress_and_tooltips_read_as_they_did_as_literals()
+    {
+        Assert.Equal("Row 7: no model: pass -Model or give the row a 'Model' property.", Messages.RowError(7, Messages.RowNoModel()));
+        Assert.Equal("the custom id 'a b' from the input's column 'Email' (bound to -CustomId by name) is not valid: use 1 to 64 letters, digits, '_' or '-'. " +
+            "Sanitise it, e.g. -CustomId { $_.Email -replace '[^A-Za-z0-9_-]', '_' }, or take a different column with -CustomId '{OtherColumn}'.",
+            Messages.CustomIdColumn("a b", "Email", boundByName: true, summary: false));
+        Assert.Equal("the custom id from the input's column 'CustomId' is not valid (use 1 to 64 letters, digits, '_' or '-')",
+            Messages.CustomIdColumn("a b", "CustomId", boundByName: false, summary: true));
+        Assert.Equal("Each request's custom id comes from the input's 'Id' column, bound to -CustomId by name. Pass -CustomId '{Column}' or a script block to choose another.",
+            Messages.CustomIdFromColumn("Id"));
+        Assert.Equal("model 'o3' is a reasoning model and does not take 'top_p' (only the default is supported): remove the top_p of -Body",
+            Messages.ReasoningSampling("o3", "top_p", fromTemperature: false));
+        Assert.Equal(" Its properties: name, price. Did you mean {name}?", Messages.MissingPropertyHint(null, new[] { "name", "price" }, "name"));
+        Assert.Equal(" The input is a Int32, not a row with columns: write {_} for the whole input object as text.", Messages.MissingPropertyHint("Int32", new string[0], null));
+        Assert.Equal("The column 'name' was empty in 12 of 1,000 rows (rows 1, 2 and 10 more), which left a hole in those prompts. Pass -AllowEmpty if that is intended.",
+            Messages.EmptyColumn("name", 12, 1000, new[] { "1", "2" }));
+        Assert.Equal("-Schema, -Image do not apply to -Endpoint Embeddings: an embedding request has one input (-Prompt) and gives a vector, with no system prompt, " +
+            "schema, image, sampling, output limit or reasoning. Remove them.", Messages.ChatOnlyForEmbeddings(new[] { "-Schema", "-Image" }));
+        Assert.Equal(", 1,234 input tokens (o200k), estimated cost 0.0123 USD at batch prices of 2025-08-01",
+            Messages.EstimateText(1234, "o200k", 0.01234, "USD", null, "2025-08-01"));
+        Assert.Equal(", 10 input tokens (estimate), estimated cost 0 USD at the embedding batch price of 0.01 USD per 1M input tokens of 2025-08-01",
+            Messages.EstimateText(10, "estimate", 0.0000001, "USD", 0.01, "2025-08-01"));
+        Assert.Equal(", 10 input tokens (estimate), estimated cost unknown (no price for this model)", Messages.EstimateText(10, "estimate", null, "", null, ""));
+        Assert.Equal("2 of 3 batch(es) complete; 1,500 of 3,000 requests processed", Messages.ProgressBatches(2, 3, 1500, 3000));
+        Assert.Equal("Reading the results of 3 batches of set s1", Messages.ProgressReadingSet(3, "s1"));
+        Assert.Equal("OpenAI: https://api.openai.com/v1 (key in $env:OPENAI_API_KEY)", Messages.CompleteProvider("OpenAI", "https://api.openai.com/v1", "OPENAI_API_KEY"));
+        Assert.Equal("Mock: $env:X (no key)", Messages.CompleteProvider("Mock", "$env:X", ""));
+        Assert.Equal("gpt-4o-mini (OpenAI; batch price 0.075 in / 0.3 out USD per million tokens)", Messages.CompleteModel("gpt-4o-mini", "OpenAI", 0.075, 0.3, "USD"));
+        Assert.Equal("(no name) - 2 batch(es) at Mock", Messages.CompleteSet(null, 2, "Mock"));
     }
 
     [Fact]
