@@ -41,7 +41,6 @@ namespace IrisBatch.Results
             var index = RequestIndex.Build(_requestsPath);
             var requests = new FileLines(_requestsPath);
             var files = new FileLines?[resultFiles.Count];
-            LineWindow?[]? windows = null;
             try
             {
                 int n = index.Count;
@@ -85,32 +84,12 @@ namespace IrisBatch.Results
 
                 // Each line is read through a window on its file: lines in the file's order are served from one read
                 // ahead, others read alone; the window's bytes are parsed at once, and the raw line read again only if
-                // asked for. The requests file is read in its own order, so through a window too.
-                windows = new LineWindow?[files.Length];
-                var requestLines = readRequests ? new LineWindow(_requestsPath) : null;
-                for (int i = 0; i < n; i++)
-                {
-                    index.MarkSeen(i);
-                    if (fileOf[i] < 0)
-                    {
-                        yield return new OrderedResult(Unreported(ReadRequest(index, requests, i, _origin)), index.KeyOf(i));
-                        continue;
-                    }
-                    int f = fileOf[i];
-                    var window = windows[f] ??= new LineWindow(resultFiles[f]);
-                    var line = window.Read(offsets[i], lengths[i]);
-                    var result = Parse(line.Array!, line.Offset, line.Count, numbers[i], deferRaw: false);
-                    if (result.RawResponse == null) result.DeferRawResponse(RawLine(files[f]!, offsets[i], lengths[i]));
-                    result.BatchId = _batch.Id;
-                    if (requestLines != null)
-                    {
-                        var bytes = requestLines.Read(index.OffsetOf(i), index.LengthOf(i));
-                        result.DeferRequest(ParsedLater(Slice(bytes.Array!, bytes.Offset, bytes.Count), _origin));
-                    }
-                    else result.DeferRequest(RequestLine(index, requests, i, false, _origin));
-                    yield return new OrderedResult(result, index.KeyOf(i));
-                }
-                requestLines?.Dispose();
+                // asked for. The requests file is read in its own order, so through a window too. The lines are read
+                // and parsed on two threads, in chunks, where the provider's lines are read from their bytes (a
+                // parser with no state); the results still come in the requests' order.
+                var located = new InputOrderLines(this, index, requests, files, resultFiles, fileOf, offsets, lengths, numbers, readRequests);
+                int workers = _provider is IUtf8ResultLines && n >= ParallelFrom ? Math.Min(2, Environment.ProcessorCount) : 1;
+                foreach (var r in OrderedParallel.Of(n, located.NewMaker, workers)) yield return r;
                 foreach (var (f, offset, length, number) in others)
                 {
                     var bytes = files[f]!.Read(offset, length);
@@ -123,17 +102,116 @@ namespace IrisBatch.Results
             {
                 requests.Dispose();
                 foreach (var f in files) f?.Dispose();
-                if (windows != null) foreach (var w in windows) w?.Dispose();
             }
+        }
+
+        /// <summary>Below this many requests, a batch's results are read on one thread (tests set it lower).</summary>
+        internal int ParallelFrom { get; set; } = 2048;
+
+        private readonly object _serial = new object();
+
+        /// <summary>
+        /// The results of the requests of one batch by their place in the requests file, where pass 1 found their lines:
+        /// one maker per thread, each with its own windows on the files.
+        /// </summary>
+        private sealed class InputOrderLines
+        {
+            private readonly ResultReader _reader;
+            private readonly RequestIndex _index;
+            private readonly FileLines _requests;
+            private readonly FileLines?[] _files;
+            private readonly IReadOnlyList<string> _paths;
+            private readonly sbyte[] _fileOf;
+            private readonly long[] _offsets;
+            private readonly int[] _lengths;
+            private readonly long[] _numbers;
+            private readonly bool _readRequests;
+
+            public InputOrderLines(ResultReader reader, RequestIndex index, FileLines requests, FileLines?[] files, IReadOnlyList<string> paths,
+                sbyte[] fileOf, long[] offsets, int[] lengths, long[] numbers, bool readRequests)
+            {
+                _reader = reader;
+                _index = index;
+                _requests = requests;
+                _files = files;
+                _paths = paths;
+                _fileOf = fileOf;
+                _offsets = offsets;
+                _lengths = lengths;
+                _numbers = numbers;
+                _readRequests = readRequests;
+            }
+
+            public IItemMaker<OrderedResult> NewMaker() => new Maker(this);
+
+            private sealed class Maker : IItemMaker<OrderedResult>
+            {
+                private readonly InputOrderLines _o;
+                private readonly LineWindow?[] _windows;
+                private LineWindow? _requestLines;
+
+                public Maker(InputOrderLines o)
+                {
+                    _o = o;
+                    _windows = new LineWindow?[o._files.Length];
+                }
+
+                [MethodImpl(Hot.Path)]
+                public OrderedResult Make(int i)
+                {
+                    var o = _o;
+                    var reader = o._reader;
+                    var index = o._index;
+                    index.MarkSeen(i);
+                    if (o._fileOf[i] < 0)
+                    {
+                        var request = ReadRequest(index, o._requests, i, reader._origin);
+                        lock (reader._serial) return new OrderedResult(reader.Unreported(request), index.KeyOf(i));
+                    }
+                    int f = o._fileOf[i];
+                    var window = _windows[f] ??= new LineWindow(o._paths[f]);
+                    var line = window.Read(o._offsets[i], o._lengths[i]);
+                    var result = reader.ParseShared(line.Array!, line.Offset, line.Count, o._numbers[i]);
+                    if (result.RawResponse == null) result.DeferRawResponse(RawLine(o._files[f]!, o._offsets[i], o._lengths[i]));
+                    result.BatchId = reader._batch.Id;
+                    if (o._readRequests)
+                    {
+                        _requestLines ??= new LineWindow(reader._requestsPath!);
+                        var bytes = _requestLines.Read(index.OffsetOf(i), index.LengthOf(i));
+                        result.DeferRequest(ParsedLater(Slice(bytes.Array!, bytes.Offset, bytes.Count), reader._origin));
+                    }
+                    else result.DeferRequest(RequestLine(index, o._requests, i, false, reader._origin));
+                    return new OrderedResult(result, index.KeyOf(i));
+                }
+
+                public void Dispose()
+                {
+                    foreach (var w in _windows) w?.Dispose();
+                    _requestLines?.Dispose();
+                }
+            }
+        }
+
+        /// <summary>
+        /// As <see cref="Parse"/> without deferring the raw line, from any thread: a line the fast path does not read is
+        /// parsed by the provider's text parser one at a time.
+        /// </summary>
+        [MethodImpl(Hot.Path)]
+        private IrisBatchResult ParseShared(byte[] bytes, int start, int length, long lineNumber)
+        {
+            var result = (_provider as IUtf8ResultLines)?.TryParseResultLine(bytes, start, length);
+            if (result != null) return result;
+            var text = JsonlReader.DecodeLine(bytes, start, length);
+            lock (_serial) return _provider.ParseResultLine(text, lineNumber);
         }
 
         /// <summary>One result line, from its bytes where the provider reads them so, else decoded and read as text.</summary>
         [MethodImpl(Hot.Path)]
-        private IrisBatchResult Parse(byte[] bytes, int start, int length, long lineNumber, bool deferRaw = true)
+        private IrisBatchResult Parse(byte[] bytes, int start, int length, long lineNumber)
         {
             var result = (_provider as IUtf8ResultLines)?.TryParseResultLine(bytes, start, length);
             if (result == null) return _provider.ParseResultLine(JsonlReader.DecodeLine(bytes, start, length), lineNumber);
-            if (deferRaw && result.RawResponse == null)
+            if (result.RawResponse == null)
             {
                 var copy = start == 0 && length == bytes.Length ? bytes : Slice(bytes, start, length);
                 result.DeferRawResponse(new Lazy<string?>(() => JsonlReader.DecodeLine(copy, 0, copy.Length)));

@@ -70,12 +70,13 @@ namespace IrisBatch.Tests.Core
             foreach (var order in new[] { inOrder, shuffled, runs, reversed })
                 foreach (var newline in new[] { "\n", "\r\n" })
                     foreach (var readRequests in new[] { false, true })
-                        yield return new object[] { order, newline, readRequests };
+                        foreach (var parallel in new[] { false, true })
+                            yield return new object[] { order, newline, readRequests, parallel };
         }
 
         [Theory]
         [MemberData(nameof(Orders))]
-        public void Results_come_in_request_order_with_their_own_lines_and_requests(int[] order, string newline, bool readRequests)
+        public void Results_come_in_request_order_with_their_own_lines_and_requests(int[] order, string newline, bool readRequests, bool parallel)
         {
             const int n = 300;
             var entry = Spool(n);
@@ -86,7 +87,7 @@ namespace IrisBatch.Tests.Core
             var output = Write("output.jsonl", lines, newline);
             var errors = Write("errors.jsonl", new[] { Failure("request-17") }, newline);
             var batch = new IrisBatchInfo { Id = "b", Status = BatchStatus.Completed };
-            var reader = new ResultReader(_provider, batch, _journal.RequestsPath(entry));
+            var reader = new ResultReader(_provider, batch, _journal.RequestsPath(entry)) { ParallelFrom = parallel ? 1 : int.MaxValue };
 
             var results = reader.ReadInInputOrder(new[] { output, errors }, readRequests).Select(o => o.Result).ToList();
 
@@ -150,7 +151,7 @@ namespace IrisBatch.Tests.Core
                 var ids = File.ReadLines(_journal.RequestsPath(part.Entry)).Select(l => ResultReader.ReadCustomId(l)!).ToList();
                 var shuffled = ids.OrderBy(id => (id.GetHashCode() * 31) ^ 0x5bd1e995).ToList();
                 var output = Write($"out-{part.Entry.Model}.jsonl", shuffled.Select(Success), "\n");
-                var reader = new ResultReader(_provider, new IrisBatchInfo { Id = "b-" + part.Entry.Model, Status = BatchStatus.Completed }, _journal.RequestsPath(part.Entry));
+                var reader = new ResultReader(_provider, new IrisBatchInfo { Id = "b-" + part.Entry.Model, Status = BatchStatus.Completed }, _journal.RequestsPath(part.Entry)) { ParallelFrom = 1 };
                 readers.Add(reader.ReadInInputOrder(new[] { output }, readRequests: true));
             }
             // The batches given in another order than they were spooled: each request's seq decides.
@@ -205,6 +206,55 @@ namespace IrisBatch.Tests.Core
             Assert.Equal("request-12", ResultReader.ResultLineId(bytes, 0, bytes.Length, null));
             var accented = Encoding.UTF8.GetBytes(Success("r\u00e9-1"));
             Assert.Equal("r\u00e9-1", ResultReader.ResultLineId(accented, 0, accented.Length, "r\u00e9-1"));
+        }
+
+        private sealed class Maker : IItemMaker<int>
+        {
+            private readonly Func<int, int> _make;
+            private readonly Action _disposed;
+            public Maker(Func<int, int> make, Action disposed) { _make = make; _disposed = disposed; }
+            public int Make(int i) => _make(i);
+            public void Dispose() => _disposed();
+        }
+
+        [Theory]
+        [InlineData(0, 1)]
+        [InlineData(1, 2)]
+        [InlineData(129, 2)]
+        [InlineData(5000, 2)]
+        [InlineData(5000, 3)]
+        public void Ordered_parallel_items_come_in_order_and_every_maker_is_disposed(int count, int workers)
+        {
+            int makers = 0, disposed = 0;
+            var items = OrderedParallel.Of(count, () =>
+            {
+                System.Threading.Interlocked.Increment(ref makers);
+                return new Maker(i => i * 2, () => System.Threading.Interlocked.Increment(ref disposed));
+            }, workers, chunk: 16, ahead: 3).ToList();
+            Assert.Equal(Enumerable.Range(0, count).Select(i => i * 2), items);
+            Assert.Equal(makers, disposed);
+        }
+
+        [Fact]
+        public void Ordered_parallel_gives_the_items_before_a_failure_then_the_failure()
+        {
+            var seen = new List<int>();
+            var ex = Assert.Throws<InvalidOperationException>(() =>
+            {
+                foreach (var i in OrderedParallel.Of(1000, () => new Maker(i => i == 517 || i == 900 ? throw new InvalidOperationException("item " + i) : i, () => { }), 2, chunk: 16, ahead: 2))
+                    seen.Add(i);
+            });
+            Assert.Equal("item 517", ex.Message);
+            Assert.Equal(Enumerable.Range(0, 517), seen);
+        }
+
+        [Fact]
+        public void Ordered_parallel_stopped_early_stops_its_workers()
+        {
+            int disposed = 0;
+            var first = OrderedParallel.Of(100000, () => new Maker(i => i, () => System.Threading.Interlocked.Increment(ref disposed)), 2, chunk: 16, ahead: 2).Take(40).ToList();
+            Assert.Equal(Enumerable.Range(0, 40), first);
+            Assert.Equal(2, disposed);   // both workers ended (joined) before Take returned
         }
     }
 }
