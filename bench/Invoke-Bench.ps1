@@ -21,8 +21,8 @@
                     does not apply, as a 200,000-row run writes a CSV of several GB).
       B6  csv       Get-IrisBatchResult -IncludeInput | Export-Csv, in input order, over the batches of a submission
                     whose results are in the journal (the B1 rows and prompt), at each of -CsvRows, against the floor
-                    Import-Csv | Export-Csv of the same rows run warm in the same process just before it; peak working
-                    set at the largest vs the smallest row count.
+                    Import-Csv | Export-Csv of the same rows run warm in the same process just before it (once untimed,
+                    then the median of 3 timed runs); peak working set at the largest vs the smallest row count.
       B4  waiting   CPU time of Wait-IrisBatch polling a batch that stays in progress for -WaitSeconds
                     (once a second), without the CPU of the runtime's background tiered compilation of what ran
                     before the wait (its thread's CPU on Linux, else JitInfo's time); the runs of B4 go side by side.
