@@ -30,6 +30,7 @@ namespace IrisBatch.Submission
             // Whole or not at all: another process may read it at any moment.
             var temp = Path.Combine(submissionDir, LockName + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
             File.WriteAllText(temp, OwnerText());
+            AtomicFile.RestrictFile(temp);   // like every journal file: the user's only
             File.Move(temp, Path.Combine(submissionDir, LockName));
         }
 
