@@ -374,7 +374,7 @@ $b = Wait-IrisBatch -Id $Id -ThrottleLimit 8 -PollInterval 0.1 -Timeout 120
         }
         catch { $null = Stop-TestPwsh $child -Kill; throw }
         $end.Output | Should -Not -Match 'STATUS='
-        Start-Sleep -Milliseconds 300
+        $null = Wait-TestCondition -Because 'the servers finish the calls in flight' { @($servers | Where-Object { (Get-EmulatorStats $_).ollama_in_flight -ne 0 }).Count -eq 0 }
         $script:atStop = Get-EmbedCount $servers
         $script:atStop.Total | Should -BeLessThan $rows
         $now = Get-IrisBatchStatus -Id $batch.Id

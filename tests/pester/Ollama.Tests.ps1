@@ -201,7 +201,7 @@ Describe 'Ollama: stopped (SIGTERM) while every request in flight is slower than
         }
         catch { $null = Stop-TestPwsh $child -Kill; throw }
         $end.ExitCode | Should -Be 143 -Because "SIGTERM ended it, not the 4 s timeout: $($end.Output)"
-        Start-Sleep -Milliseconds 300
+        $null = Wait-TestCondition -Because 'the server finishes the calls in flight' { (Get-EmulatorStats $server).ollama_in_flight -eq 0 }
         (Get-OllamaCount @($server)).Total | Should -Be 0 -Because 'the abandoned requests were dropped by the server when their client went'
         $now = Get-IrisBatchStatus -Id $batch.Id
         ($now.Succeeded + $now.Failed) | Should -Be 0
@@ -332,7 +332,7 @@ Describe 'Ollama: Stop-IrisBatch while a process runs the batch' {
         $cancelled.Count | Should -BeGreaterThan 100 -Because 'the batch was stopped early'
         $count = Get-OllamaCount @($server)
         $count.Total | Should -Be $succeeded.Count -Because 'the server executed exactly the requests that have an answer'
-        Start-Sleep -Milliseconds 300
+        $null = Wait-TestCondition -Because 'the server finishes the calls in flight' { (Get-EmulatorStats $server).ollama_in_flight -eq 0 }
         (Get-OllamaCount @($server)).Total | Should -Be $count.Total
     }
 
