@@ -15,7 +15,7 @@ namespace IrisBatch.Embeddings
         {
             if (!provider.Limits.EmbeddingBatches)
                 throw new IrisBatchException(ErrorIds.UnsupportedEndpoint, FailureKind.InvalidArgument,
-                    $"{provider.Name} has no embedding batches: -Endpoint Embeddings is for OpenAI, Gemini and Ollama. Nothing was uploaded.")
+                    Messages.NoEmbeddingBatches(provider.Name))
                 { Target = provider.Name };
         }
 
@@ -39,9 +39,9 @@ namespace IrisBatch.Embeddings
         {
             var max = MaxDimensions(model);
             if (max == null) return null;
-            if (max == 0) return $"model '{model}' has a fixed vector length and does not take -Dimensions (only text-embedding-3 and later do).";
+            if (max == 0) return Messages.FixedDimensions(model);
             if (dimensions > max)
-                return $"model '{model}' gives at most {max.Value.ToString(CultureInfo.InvariantCulture)} dimensions; -Dimensions {dimensions.ToString(CultureInfo.InvariantCulture)} is more.";
+                return Messages.TooManyDimensions(model, max.Value, dimensions);
             return null;
         }
     }

@@ -52,7 +52,7 @@ namespace IrisBatch.Embeddings
             if (Rows == 0) Dimensions = vector.Length;
             else if (vector.Length != Dimensions)
                 throw new IrisBatchException(ErrorIds.InvalidResponse, FailureKind.InvalidData,
-                    $"The vector of '{id}' has {vector.Length} dimensions, the earlier ones {Dimensions}: one vector file holds vectors of one length.") { Target = id };
+                    Messages.VectorLengthDiffers(id, vector.Length, Dimensions)) { Target = id };
             int bytes = vector.Length * 4;
             if (_row.Length < bytes) _row = new byte[bytes];
             Buffer.BlockCopy(vector, 0, _row, 0, bytes);

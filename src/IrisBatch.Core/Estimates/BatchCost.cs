@@ -23,9 +23,7 @@ namespace IrisBatch.Estimates
             if (entry == null || !entry.ResultsCollected || ours == null) return null;
             var theirs = batch.Usage;
             if (ours.InputTokens == theirs.InputTokens && ours.OutputTokens == theirs.OutputTokens) return null;
-            return $"Batch {batch.Id}: {batch.Provider} reports {theirs.InputTokens:N0} input and {theirs.OutputTokens:N0} output tokens " +
-                $"(${batch.ProviderCost:0.######}), but its results add up to {ours.InputTokens:N0} input and {ours.OutputTokens:N0} output tokens " +
-                $"(${batch.Cost:0.######}). Cost is the sum of the results; ProviderCost is the provider's figure.";
+            return Messages.CostDisagrees(batch.Id, batch.Provider, theirs.InputTokens, theirs.OutputTokens, batch.ProviderCost, ours.InputTokens, ours.OutputTokens, batch.Cost);
         }
     }
 }

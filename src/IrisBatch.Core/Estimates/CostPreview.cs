@@ -97,24 +97,20 @@ namespace IrisBatch.Estimates
             if (_prices != null)
             {
                 var age = PriceAgeDays(today);
-                lines.Add($"Prices: batch prices of {(_prices.Taken.Length > 0 ? _prices.Taken : "an unknown date")} ({_prices.Source})" +
-                          (age.HasValue && age.Value > StaleAfterDays
-                              ? $", {age.Value:N0} days old: they may have changed. Pass -PriceTable with current prices."
-                              : "."));
+                lines.Add(Messages.PricesOf(_prices.Taken, _prices.Source, age.HasValue && age.Value > StaleAfterDays ? age : null));
             }
             if (_rows.Any(r => !r.Embeddings))
-                lines.Add("Output tokens are estimated as each request's -MaxTokens where set, else as many as its input.");
+                lines.Add(Messages.OutputEstimated());
             foreach (var model in _rows.Where(r => r.Embeddings).Select(r => r.Model).Distinct())
             {
                 double input = 0;
                 bool priced = _prices != null && _prices.TryGet(model, out input, out _);
-                lines.Add($"Embeddings ({model}) have no output tokens: the input tokens at the embedding batch price" +
-                          (priced ? $" of {input.ToString("0.######", CultureInfo.InvariantCulture)} {currency} per 1M input tokens." : ", which the price table does not have."));
+                lines.Add(Messages.EmbeddingsNoOutput(model, priced ? input : null, currency));
             }
             if (_rows.Any(r => r.Reasoning))
-                lines.Add("* A reasoning model: the estimate excludes its reasoning tokens, which are billed as output tokens too.");
+                lines.Add(Messages.ReasoningNote());
             if (anyUnknown)
-                lines.Add("unknown: the price table has no price for that model; the total leaves it out.");
+                lines.Add(Messages.UnknownNote());
             return lines;
         }
     }

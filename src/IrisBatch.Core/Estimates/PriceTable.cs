@@ -40,7 +40,7 @@ namespace IrisBatch.Estimates
                 try { return Parse(File.ReadAllText(path), path!); }
                 catch (Exception ex) when (ex is IOException || ex is JsonException || ex is UnauthorizedAccessException)
                 {
-                    throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument, $"The price table {path} cannot be read: {ex.Message}", ex) { Target = path };
+                    throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument, Messages.PriceTableUnreadable(path!, ex.Message), ex) { Target = path };
                 }
             }
             using var stream = typeof(PriceTable).Assembly.GetManifestResourceStream("IrisBatch.Estimates.prices.json")

@@ -82,7 +82,7 @@ namespace IrisBatch.Http
                 catch (JsonException ex)
                 {
                     throw new IrisBatchException(ErrorIds.InvalidResponse, FailureKind.InvalidData,
-                        $"{ProviderName} answered {what} with a body that is not JSON{RequestIdText(response)}.", ex)
+                        Messages.NotJson(ProviderName, what, RequestIdOf(response)), ex)
                     { RequestId = RequestIdOf(response) };
                 }
             }, ct);
@@ -96,7 +96,7 @@ namespace IrisBatch.Http
         {
             try
             {
-                return await SendJsonAsync(method, path, null, $"{what} of batch {batchId}", ct).ConfigureAwait(false);
+                return await SendJsonAsync(method, path, null, Messages.CallOfBatch(what, batchId), ct).ConfigureAwait(false);
             }
             catch (ApiException ex) when (ex.ErrorId == ErrorIds.NotFound)
             {
@@ -173,7 +173,7 @@ namespace IrisBatch.Http
         {
             var expected = response.Content.Headers.ContentLength;
             if (expected.HasValue && expected.Value != actual)
-                throw new IOException($"{ProviderName} sent {actual} of {expected.Value} bytes for {what}{RequestIdText(response)}: the body was cut short.");
+                throw new IOException(Messages.BodyCutShort(ProviderName, actual, expected.Value, what, RequestIdOf(response)));
         }
 
         private async Task ThrowIfErrorAsync(HttpResponseMessage response, string what)
@@ -191,7 +191,7 @@ namespace IrisBatch.Http
             var requestId = RequestIdOf(response);
             var retryAfter = RetryAfterOf(response);
             var retryable = IsRetryable(response, status, info?.Code);
-            var text = $"{ProviderName} answered {what} with HTTP {status}{(info?.Code != null ? " (" + info.Code + ")" : "")}: {message}{RequestIdText(response)}";
+            var text = Messages.HttpError(ProviderName, what, status, info?.Code, message, requestId);
             DateTimeOffset? retryAt = null;
             if (retryable && retryAfter.HasValue && retryAfter.Value > _settings.MaxDelay)
             {
@@ -267,12 +267,6 @@ namespace IrisBatch.Http
             return null;
         }
 
-        private static string RequestIdText(HttpResponseMessage response)
-        {
-            var id = RequestIdOf(response);
-            return id == null ? string.Empty : $" (request id {id})";
-        }
-
         private ResiliencePipeline BuildPipeline()
         {
             var builder = new ResiliencePipelineBuilder();
@@ -295,9 +289,8 @@ namespace IrisBatch.Http
                     },
                     OnRetry = args =>
                     {
-                        var reason = args.Outcome.Exception?.Message ?? "unknown failure";
                         _settings.Log?.Invoke(_redactor.Redact(
-                            $"Retry {args.AttemptNumber + 1} of {_settings.MaxRetries} in {args.RetryDelay.TotalSeconds:0.###} s after: {reason}"));
+                            Messages.RetryIn(args.AttemptNumber + 1, _settings.MaxRetries, args.RetryDelay, args.Outcome.Exception?.Message)));
                         return default;
                     },
                 });
@@ -371,7 +364,7 @@ namespace IrisBatch.Http
             budget.CancelAfter(_settings.OverallTimeout);
             try
             {
-                _settings.Log?.Invoke($"{ProviderName}: {what}");
+                _settings.Log?.Invoke(Messages.Calling(ProviderName, what));
                 return await pipeline.ExecuteAsync(async token =>
                 {
                     using var perAttempt = CancellationTokenSource.CreateLinkedTokenSource(token);
@@ -382,14 +375,14 @@ namespace IrisBatch.Http
                     }
                     catch (OperationCanceledException oce) when (perAttempt.IsCancellationRequested && !token.IsCancellationRequested)
                     {
-                        throw new AttemptTimeoutException($"{ProviderName} did not answer {what} within {_settings.AttemptTimeout.TotalSeconds:0.#} s.", oce);
+                        throw new AttemptTimeoutException(Messages.AttemptTimeout(ProviderName, what, _settings.AttemptTimeout), oce);
                     }
                 }, budget.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested && budget.IsCancellationRequested)
             {
                 throw new IrisBatchException(ErrorIds.Timeout, FailureKind.Timeout,
-                    $"{ProviderName}: {what} did not succeed within the overall budget of {_settings.OverallTimeout.TotalSeconds:0} s.");
+                    Messages.OverallTimeout(ProviderName, what, _settings.OverallTimeout));
             }
             catch (AttemptTimeoutException ex)
             {
@@ -398,12 +391,12 @@ namespace IrisBatch.Http
             catch (HttpRequestException ex)
             {
                 throw new IrisBatchException(ErrorIds.ConnectionFailed, FailureKind.ConnectionError,
-                    _redactor.Redact($"Could not reach {ProviderName} at {_baseUri.GetLeftPart(UriPartial.Authority)} for {what}: {ex.Message}"), ex);
+                    _redactor.Redact(Messages.Unreachable(ProviderName, _baseUri.GetLeftPart(UriPartial.Authority), what, ex.Message)), ex);
             }
             catch (IOException ex)
             {
                 throw new IrisBatchException(ErrorIds.ConnectionFailed, FailureKind.ConnectionError,
-                    _redactor.Redact($"{ProviderName}: {what} failed: {ex.Message}"), ex);
+                    _redactor.Redact(Messages.CallFailed(ProviderName, what, ex.Message)), ex);
             }
         }
 

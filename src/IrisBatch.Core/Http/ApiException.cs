@@ -20,7 +20,7 @@ namespace IrisBatch.Http
         /// <summary>This 404 as the error every provider reports for an unknown batch id (IrisBatch.NotFound, target the id).</summary>
         public IrisBatchException AsNotFound(string provider, Uri baseUri, string id) =>
             new IrisBatchException(ErrorIds.NotFound, FailureKind.NotFound,
-                $"{provider} has no batch '{id}' at {baseUri.GetLeftPart(UriPartial.Authority)}{(RequestId != null ? " (request id " + RequestId + ")" : "")}.", this)
+                Messages.NoSuchBatch(provider, id, baseUri.GetLeftPart(UriPartial.Authority), RequestId), this)
             { Target = id, HttpStatus = HttpStatus, RequestId = RequestId };
     }
 

@@ -58,7 +58,7 @@ namespace IrisBatch.Journal
         {
             if (id == null || !SafeId.IsMatch(id) || id.Contains(".."))
                 throw new IrisBatchException(ErrorIds.InvalidId, FailureKind.InvalidArgument,
-                    $"'{id}' is not a valid {what}: ids are letters, digits and _ - . : (at most one '/'), with no '..'.")
+                    Messages.InvalidId(id, what))
                 { Target = id };
         }
 
@@ -215,7 +215,7 @@ namespace IrisBatch.Journal
             }
             catch (JsonException ex)
             {
-                throw new IrisBatchException(ErrorIds.Journal, FailureKind.InvalidData, $"The journal entry {path} cannot be read: {ex.Message}", ex);
+                throw new IrisBatchException(ErrorIds.Journal, FailureKind.InvalidData, Messages.JournalEntryUnreadable(path, ex.Message), ex);
             }
         }
 

@@ -82,7 +82,7 @@ namespace IrisBatch
         internal void Refuse(string? text)
         {
             Status = ResultStatus.Failed;
-            var message = string.IsNullOrEmpty(text) ? "The model refused to answer." : text;
+            var message = string.IsNullOrEmpty(text) ? Messages.Refused() : text!;
             if (string.IsNullOrEmpty(Output)) Output = text;
             Error = new ResultError { Code = "refusal", Message = message };
         }
@@ -99,7 +99,7 @@ namespace IrisBatch
             Error = new ResultError
             {
                 Code = "truncated",
-                Message = $"The answer was cut at the token limit ({StopReason ?? "length"}) and is incomplete: raise -MaxTokens (reasoning models count their reasoning tokens in it).",
+                Message = Messages.Truncated(StopReason ?? "length"),
             };
         }
 

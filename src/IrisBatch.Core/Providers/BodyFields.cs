@@ -22,7 +22,7 @@ namespace IrisBatch.Providers
             if (string.IsNullOrWhiteSpace(json)) return;
             _doc = JsonDocument.Parse(json!);
             if (_doc.RootElement.ValueKind != JsonValueKind.Object)
-                throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument, "The request body fields must be a JSON object.");
+                throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument, Messages.BodyNotObject());
             foreach (var p in _doc.RootElement.EnumerateObject()) _names.Add(p.Name);
         }
 

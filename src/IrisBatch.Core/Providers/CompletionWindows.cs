@@ -17,12 +17,12 @@ namespace IrisBatch.Providers
         public static int Check(ProviderLimits limits, string provider, TimeSpan window)
         {
             if (limits.MinCompletionWindow == null || limits.MaxCompletionWindow == null)
-                throw Invalid($"{provider} has no batch completion window to set: -CompletionWindow is for OpenAI, AzureOpenAI, Groq, Mistral and Together. Leave it out for {provider}.", window);
+                throw Invalid(Messages.NoCompletionWindow(provider), window);
             TimeSpan min = limits.MinCompletionWindow.Value, max = limits.MaxCompletionWindow.Value;
             if (window.Ticks % TimeSpan.TicksPerHour != 0 || window <= TimeSpan.Zero)
-                throw Invalid($"-CompletionWindow {Describe(window)} is not a whole number of hours; {provider} takes {Range(min, max)}.", window);
+                throw Invalid(Messages.WindowRefused(Describe(window), provider, Describe(min), Describe(max), wholeHours: false), window);
             if (window < min || window > max)
-                throw Invalid($"-CompletionWindow {Describe(window)} is outside what {provider} accepts: {Range(min, max)}.", window);
+                throw Invalid(Messages.WindowRefused(Describe(window), provider, Describe(min), Describe(max), wholeHours: true), window);
             return (int)window.TotalHours;
         }
 
@@ -35,8 +35,6 @@ namespace IrisBatch.Providers
                 : hours.ToString(CultureInfo.InvariantCulture) + "h";
         }
 
-        private static string Range(TimeSpan min, TimeSpan max) =>
-            min == max ? $"only {Describe(min)}" : $"{Describe(min)} to {Describe(max)}, in whole hours";
 
         private static string Describe(TimeSpan t) =>
             t.Ticks % TimeSpan.TicksPerHour == 0 ? ((long)t.TotalHours).ToString(CultureInfo.InvariantCulture) + " h" : t.ToString("c", CultureInfo.InvariantCulture);

@@ -22,7 +22,7 @@ namespace IrisBatch.Providers
                 .ConfigureAwait(false);
             var id = doc.RootElement.Str("id");
             if (string.IsNullOrEmpty(id))
-                throw new IrisBatchException(ErrorIds.InvalidResponse, FailureKind.InvalidData, $"{provider} answered the upload without a file id.");
+                throw new IrisBatchException(ErrorIds.InvalidResponse, FailureKind.InvalidData, Messages.UploadNoFileId(provider));
             read?.Invoke(doc.RootElement);
             return id!;
         }

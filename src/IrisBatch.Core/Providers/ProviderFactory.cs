@@ -62,7 +62,7 @@ namespace IrisBatch.Providers
             if (string.IsNullOrWhiteSpace(name)) name = "OpenAI";
             if (!Known.TryGetValue(name!.Trim(), out var info))
                 throw new IrisBatchException(ErrorIds.UnknownProvider, FailureKind.InvalidArgument,
-                    $"'{name}' is not a provider IrisBatch knows. Known providers: {string.Join(", ", Names)}.") { Target = name };
+                    Messages.UnknownProvider(name, Names)) { Target = name };
             return info;
         }
 
@@ -76,7 +76,7 @@ namespace IrisBatch.Providers
             {
                 if (info.Name != "Ollama")
                     throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
-                        $"{info.Name} takes one base URI; several servers are for -Provider Ollama.") { Target = text };
+                        Messages.OneBaseUri(info.Name)) { Target = text };
                 return text.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(t => ResolveOne(info, t)).ToArray();
             }
             return new[] { ResolveOne(info, text) };
@@ -87,10 +87,10 @@ namespace IrisBatch.Providers
             if (string.IsNullOrWhiteSpace(text)) text = info.DefaultBaseUri;
             if (string.IsNullOrWhiteSpace(text))
                 throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
-                    $"{info.Name} has no default address: pass -BaseUri (e.g. https://<resource>.openai.azure.com) or set ${"env:"}{info.BaseUriVariable}.");
+                    Messages.NoDefaultAddress(info.Name, info.BaseUriVariable));
             if (!Uri.TryCreate(text!.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
                 throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
-                    $"'{text}' is not an http or https URI for {info.Name}.") { Target = text };
+                    Messages.NotHttpUri(text, info.Name)) { Target = text };
             return uri;
         }
 
@@ -101,7 +101,7 @@ namespace IrisBatch.Providers
             if (info.KeyOptional && string.IsNullOrWhiteSpace(key)) return "";
             if (string.IsNullOrWhiteSpace(key))
                 throw new IrisBatchException(ErrorIds.MissingApiKey, FailureKind.Unauthorized,
-                    $"No API key for {info.Name}: pass -ApiKey or set ${"env:"}{info.ApiKeyVariable}.");
+                    Messages.NoApiKey(info.Name, info.ApiKeyVariable));
             return key!.Trim();
         }
 
@@ -110,8 +110,7 @@ namespace IrisBatch.Providers
         {
             if (baseUri.Scheme == "https" || allowUnencrypted || IsLoopback(baseUri)) return;
             throw new IrisBatchException(ErrorIds.InsecureEndpoint, FailureKind.InvalidArgument,
-                $"Refusing to send an API key over plain http to {baseUri.GetLeftPart(UriPartial.Authority)}: use https, " +
-                "or pass -AllowUnencryptedAuthentication if you accept the risk.") { Target = baseUri.AbsoluteUri };
+                Messages.PlainHttpKey(baseUri.GetLeftPart(UriPartial.Authority))) { Target = baseUri.AbsoluteUri };
         }
 
         /// <summary>Where a provider's batches live, as the journal and IrisBatch.BaseUri record it (several servers for Ollama).</summary>
@@ -143,7 +142,7 @@ namespace IrisBatch.Providers
                 case "AzureOpenAI":
                     return new AzureOpenAIProvider(uri, key, settings, apiVersion ?? Environment.GetEnvironmentVariable("AZURE_OPENAI_API_VERSION"));
                 case MockProvider.ProviderName: return new MockProvider(uri, settings);
-                default: throw new IrisBatchException(ErrorIds.UnknownProvider, FailureKind.InvalidArgument, $"'{info.Name}' is not implemented.");
+                default: throw new IrisBatchException(ErrorIds.UnknownProvider, FailureKind.InvalidArgument, Messages.NotImplemented(info.Name));
             }
         }
     }

@@ -38,13 +38,7 @@ namespace IrisBatch.Providers
         public RemoteKind Kind { get; }
         public string Id { get; }
 
-        public override string ToString() => Kind switch
-        {
-            RemoteKind.InputFile => $"input file {Id}",
-            RemoteKind.OutputFile => $"output file {Id}",
-            RemoteKind.ErrorFile => $"error file {Id}",
-            _ => $"batch {Id}",
-        };
+        public override string ToString() => Messages.RemoteItem(Kind, Id);
     }
 
     /// <summary>The DELETE call every provider's <see cref="IBatchProvider.DeleteAsync"/> makes.</summary>
@@ -67,6 +61,6 @@ namespace IrisBatch.Providers
         /// <summary>The error of a provider asked to delete what it has no delete for.</summary>
         public static Task<bool> Unsupported(IBatchProvider provider, RemoteObject item) =>
             throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidOperation,
-                $"{provider.Name} offers no delete for the {item}.") { Target = item.Id };
+                Messages.NoDelete(provider.Name, item.ToString())) { Target = item.Id };
     }
 }

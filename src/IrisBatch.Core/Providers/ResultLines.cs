@@ -18,7 +18,7 @@ namespace IrisBatch.Providers
                 Error = new ResultError
                 {
                     Code = "invalid_result_line",
-                    Message = $"Line {lineNumber} of the results could not be read: {reason}",
+                    Message = Messages.LineUnreadable(lineNumber, reason),
                 },
                 RawResponse = line,
             };

@@ -50,32 +50,32 @@ namespace IrisBatch
         public static ImageInput From(string value, string? baseDirectory)
         {
             var text = (value ?? "").Trim();
-            if (text.Length == 0) throw new FormatException("the image is empty: give an https:// URL or the path of a png, jpeg, gif or webp file.");
+            if (text.Length == 0) throw new FormatException(Messages.ImageEmpty());
             if (text.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
             {
-                if (!Uri.TryCreate(text, UriKind.Absolute, out _)) throw new FormatException($"the image URL '{text}' is not a valid URL.");
+                if (!Uri.TryCreate(text, UriKind.Absolute, out _)) throw new FormatException(Messages.ImageUrlInvalid(text));
                 return new ImageInput(text, text, null, null);
             }
             if (text.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
-                throw new FormatException($"the image URL '{text}' is not https: providers fetch images over https only.");
+                throw new FormatException(Messages.ImageUrlNotHttps(text));
             string path;
             try { path = baseDirectory != null ? Path.GetFullPath(Path.Combine(baseDirectory, text)) : Path.GetFullPath(text); }
             catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is PathTooLongException)
             {
-                throw new FormatException($"the image file '{text}' is not a valid path ({ex.Message}).");
+                throw new FormatException(Messages.ImagePathInvalid(text, ex.Message));
             }
-            if (!File.Exists(path)) throw new FormatException($"the image file '{path}' does not exist.");
+            if (!File.Exists(path)) throw new FormatException(Messages.ImageFileMissing(path));
             long length = new FileInfo(path).Length;
             if (length > MaxFileBytes)
-                throw new FormatException($"the image file '{path}' has {length:N0} bytes, more than the {MaxFileBytes / (1024 * 1024)} MB any provider takes per image.");
+                throw new FormatException(Messages.ImageFileTooBig(path, length, MaxFileBytes / (1024 * 1024)));
             byte[] bytes;
             try { bytes = File.ReadAllBytes(path); }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                throw new FormatException($"the image file '{path}' cannot be read ({ex.Message}).");
+                throw new FormatException(Messages.ImageFileUnreadable(path, ex.Message));
             }
             var type = MediaTypeOf(bytes);
-            if (type == null) throw new FormatException($"the file '{path}' is not a png, jpeg, gif or webp image (its first bytes say otherwise).");
+            if (type == null) throw new FormatException(Messages.ImageNotAnImage(path));
             var (w, h) = SizeOf(bytes, type);
             return new ImageInput(path, null, type, Convert.ToBase64String(bytes), bytes.Length, w, h);
         }

@@ -27,8 +27,7 @@ namespace IrisBatch.Requests
             if (!ModelCatalog.IsReasoning(catalogProvider, r.Model)) return;
             string? parameter = r.Temperature.HasValue ? "temperature" : extra.Has("temperature") ? "temperature" : extra.Has("top_p") ? "top_p" : null;
             if (parameter == null) return;
-            var source = r.Temperature.HasValue ? "-Temperature" : "the " + parameter + " of -Body";
-            throw RowError(r, $"model '{r.Model}' is a reasoning model and does not take '{parameter}' (only the default is supported): remove {source}.", parameter);
+            throw RowError(r, Messages.ReasoningSampling(r.Model, parameter, r.Temperature.HasValue) + ".", parameter);
         }
 
         /// <summary>Refuses an endpoint the provider does not have, once for the whole submission.</summary>
@@ -36,7 +35,7 @@ namespace IrisBatch.Requests
         {
             if (r.Endpoint == RequestEndpoint.Responses && !responses)
                 throw new IrisBatchException(ErrorIds.UnsupportedEndpoint, FailureKind.InvalidArgument,
-                    $"{provider} has no Responses endpoint for batches: -Endpoint Responses is for OpenAI and AzureOpenAI. Nothing was uploaded.") { Target = r.CustomId };
+                    Messages.NoResponsesEndpoint(provider)) { Target = r.CustomId };
         }
 
         /// <summary>Refuses image URLs where the provider takes file data only, and files over its size limit.</summary>
@@ -45,9 +44,9 @@ namespace IrisBatch.Requests
             foreach (var image in r.Images)
             {
                 if (image.IsUrl && !takesUrls)
-                    throw RowError(r, $"{provider} does not take image URLs ('{image.Source}'): give the image as a local file instead.", image.Source);
+                    throw RowError(r, Messages.NoImageUrls(provider, image.Source), image.Source);
                 if (!image.IsUrl && image.Bytes > maxBytes)
-                    throw RowError(r, $"the image file '{image.Source}' has {image.Bytes:N0} bytes, more than the {maxBytes / (1024 * 1024)} MB {provider} takes per image.", image.Source);
+                    throw RowError(r, Messages.ImageTooBigFor(image.Source, image.Bytes, maxBytes / (1024 * 1024), provider), image.Source);
             }
         }
 
@@ -56,13 +55,13 @@ namespace IrisBatch.Requests
         {
             foreach (var image in r.Images)
                 if (!image.IsUrl && Array.IndexOf(types, image.MediaType) < 0)
-                    throw RowError(r, $"{provider} does not read {image.MediaType} images ('{image.Source}'): use {string.Join(", ", types)}.", image.Source);
+                    throw RowError(r, Messages.ImageTypeRefused(provider, image.MediaType, image.Source, types), image.Source);
         }
 
         /// <summary>An error of one request, naming its row: the other rows go on.</summary>
         public static IrisBatchException RowError(IrisBatchRequest r, string message, string? target = null) =>
             new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
-                $"Row {r.RowNumber.ToString(CultureInfo.InvariantCulture)} ('{r.CustomId}'): {message}") { Target = r.CustomId };
+                Messages.RequestRowError(r.RowNumber, r.CustomId, message)) { Target = r.CustomId };
 
         /// <summary>Anthropic thinking budget for an effort (spec §11.4: at least 1,024 and below max_tokens).</summary>
         public static int AnthropicBudget(string effort) => effort switch

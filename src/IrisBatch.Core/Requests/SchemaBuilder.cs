@@ -24,8 +24,8 @@ namespace IrisBatch.Requests
         {
             JsonNode? node;
             try { node = JsonNode.Parse(json); }
-            catch (JsonException ex) { throw Invalid($"{origin} is not valid JSON: {ex.Message}"); }
-            if (!(node is JsonObject root)) throw Invalid($"{origin} is not a JSON object: a schema is an object such as {{\"type\":\"object\",\"properties\":{{...}}}}.");
+            catch (JsonException ex) { throw Invalid(Messages.SchemaNotJson(origin, ex.Message)); }
+            if (!(node is JsonObject root)) throw Invalid(Messages.SchemaNotObject(origin));
             name = DefaultName;
             // Accept the provider wrappers users copy from docs: {"type":"json_schema","json_schema":{"name","schema"}} and {"type":"json_schema","name","schema"}.
             if (root["json_schema"] is JsonObject wrapped && wrapped["schema"] is JsonObject inner)
@@ -44,9 +44,9 @@ namespace IrisBatch.Requests
             var type = root["type"];
             if (type == null && root["properties"] is JsonObject) root["type"] = "object";
             else if (!(type is JsonValue tv && tv.GetValueKind() == JsonValueKind.String && tv.GetValue<string>() == "object"))
-                throw Invalid($"{origin} is not an object schema: its root must have \"type\": \"object\" (found {(type == null ? "no type" : type.ToJsonString())}). Wrap a list or a value in an object property.");
+                throw Invalid(Messages.SchemaNotObjectType(origin, type?.ToJsonString()));
             if (!(root["properties"] is JsonObject props) || props.Count == 0)
-                throw Invalid($"{origin} has no \"properties\": an object schema lists the properties the answer must have.");
+                throw Invalid(Messages.SchemaNoProperties(origin));
             Normalise(root);
             name = CleanName(name);
             return root.ToJsonString();
@@ -56,7 +56,7 @@ namespace IrisBatch.Requests
         public static string FromType(Type type)
         {
             if (Scalar(type) != null || Element(type) != null)
-                throw Invalid($"-Schema type [{type.FullName}] is not a class with properties: give a class whose public properties are the answer's fields.");
+                throw Invalid(Messages.SchemaTypeNotClass(type.FullName ?? type.Name));
             var root = ObjectSchema(type, new Stack<Type>(), type.Name);
             SchemaTypes.Register(type);
             return root.ToJsonString();
@@ -118,7 +118,7 @@ namespace IrisBatch.Requests
         private static JsonObject ObjectSchema(Type type, Stack<Type> path, string where)
         {
             if (path.Contains(type))
-                throw Invalid($"-Schema type [{path.Last().FullName}] refers to itself through {where}: strict structured output takes no recursive types.");
+                throw Invalid(Messages.SchemaTypeRecursive(path.Last().FullName ?? path.Last().Name, where));
             path.Push(type);
             var properties = new JsonObject();
             var required = new JsonArray();
@@ -131,7 +131,7 @@ namespace IrisBatch.Requests
             }
             path.Pop();
             if (properties.Count == 0)
-                throw Invalid($"-Schema type [{type.FullName}] ({where}) has no public properties to become the answer's fields.");
+                throw Invalid(Messages.SchemaTypeEmpty(type.FullName ?? type.Name, where));
             return new JsonObject
             {
                 ["type"] = "object",
@@ -163,7 +163,7 @@ namespace IrisBatch.Requests
             var element = Element(t);
             if (element != null) return new JsonObject { ["type"] = "array", ["items"] = PropertySchema(element, path, where + "[]") };
             if (t == typeof(object) || typeof(IDictionary).IsAssignableFrom(t) || t.FullName == "System.Management.Automation.PSObject")
-                throw Invalid($"-Schema: {where} has no type a schema can state ([{t.Name}]): give it one such as [string], [int], [double], [bool], [string[]] or a class.");
+                throw Invalid(Messages.SchemaTypeUnstated(where, t.Name));
             return ObjectSchema(t, path, where);
         }
 
@@ -190,7 +190,7 @@ namespace IrisBatch.Requests
         }
 
         private static IrisBatchException Invalid(string message) =>
-            new IrisBatchException(ErrorIds.InvalidSchema, FailureKind.InvalidArgument, message + " Nothing was uploaded.");
+            new IrisBatchException(ErrorIds.InvalidSchema, FailureKind.InvalidArgument, Messages.NothingUploaded(message));
     }
 
     /// <summary>The classes schemas were made from, by full name, so results can be made instances of them again.</summary>

@@ -210,7 +210,7 @@ namespace IrisBatch.Submission
             long tokens = _countTokens ? CounterFor(request.Model).Count(request) : 0;
             if (tokens > _maxTokens)
                 throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
-                    $"Row {request.RowNumber} ('{request.CustomId}') has {tokens:N0} input tokens, more than the budget of {_maxTokens:N0} per batch.") { Target = request.CustomId };
+                    Messages.RowOverTokenBudget(request.RowNumber, request.CustomId, tokens, _maxTokens)) { Target = request.CustomId };
             if (_open.TryGetValue(key, out var part) && part.Count > 0 &&
                 (part.Bytes + lineBytes > _maxBytes || part.InputTokens + tokens > _maxTokens)) CloseOpen(key);
             if (!_open.TryGetValue(key, out part)) part = Open(request.Model, key);
@@ -246,7 +246,7 @@ namespace IrisBatch.Submission
             catch (JsonException ex)
             {
                 throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
-                    $"Row {request.RowNumber} ('{request.CustomId}'): its InputJson is not valid JSON ({ex.Message}).") { Target = request.CustomId };
+                    Messages.RowInputJsonInvalid(request.RowNumber, request.CustomId, ex.Message)) { Target = request.CustomId };
             }
             request.SetValidInputJson(request.InputJson);
         }

@@ -48,8 +48,7 @@ namespace IrisBatch.Submission
             {
                 if (page >= MaxPages)
                     throw new IrisBatchException(ErrorIds.SubmissionUncertain, FailureKind.InvalidOperation,
-                        $"{_provider.Name} lists more than {MaxPages * 100:N0} batches; IrisBatch could not look at all of them to find the one a lost create call made. " +
-                        "Run Submit-IrisBatch again with -AdoptBatchId <id> to adopt it.");
+                        Messages.TooManyToLookUp(_provider.Name, MaxPages * 100));
                 var list = await _provider.ListAsync(after, 100, ct).ConfigureAwait(false);
                 bool allOlder = list.Batches.Count > 0;
                 foreach (var b in list.Batches)

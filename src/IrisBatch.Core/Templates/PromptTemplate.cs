@@ -38,10 +38,10 @@ namespace IrisBatch.Templates
                     if (i + 1 < text.Length && text[i + 1] == '{') { current.Append('{'); i++; continue; }
                     int close = text.IndexOf('}', i + 1);
                     if (close < 0)
-                        throw new FormatException($"The template has a '{{' at position {i + 1} with no closing '}}'. Write '{{{{' for a literal brace.");
+                        throw new FormatException(Messages.TemplateUnclosed(i + 1));
                     var name = text.Substring(i + 1, close - i - 1).Trim();
                     if (name.Length == 0 || name.IndexOf('{') >= 0)
-                        throw new FormatException($"The template has an empty or malformed placeholder at position {i + 1}. Write '{{{{' for a literal brace.");
+                        throw new FormatException(Messages.TemplateMalformed(i + 1));
                     literals.Add(current.ToString());
                     current.Clear();
                     names.Add(name);
@@ -50,7 +50,7 @@ namespace IrisBatch.Templates
                 else if (c == '}')
                 {
                     if (i + 1 < text.Length && text[i + 1] == '}') { current.Append('}'); i++; continue; }
-                    throw new FormatException($"The template has a lone '}}' at position {i + 1}. Write '}}}}' for a literal brace.");
+                    throw new FormatException(Messages.TemplateLoneBrace(i + 1));
                 }
                 else
                 {

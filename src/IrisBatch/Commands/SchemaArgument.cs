@@ -38,7 +38,7 @@ namespace IrisBatch.Commands
                 {
                     var trimmed = text.Trim();
                     if (trimmed.StartsWith("{") || trimmed.StartsWith("["))
-                        return FromJson(trimmed, "-Schema (JSON text)", null);
+                        return FromJson(trimmed, Messages.SchemaFromText(), null);
                     string path;
                     try { path = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(trimmed); }
                     catch (Exception ex) when (!(ex is PipelineStoppedException)) { throw Invalid(Messages.SchemaNeither(trimmed, ex.Message)); }
@@ -46,7 +46,7 @@ namespace IrisBatch.Commands
                     string json;
                     try { json = File.ReadAllText(path); }
                     catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException) { throw Invalid(Messages.SchemaFileUnreadable(path, ex.Message)); }
-                    return FromJson(json, $"-Schema file '{path}'", Path.GetFileNameWithoutExtension(path));
+                    return FromJson(json, Messages.SchemaFromFile(path), Path.GetFileNameWithoutExtension(path));
                 }
                 case null:
                     throw Invalid(Messages.SchemaEmpty());
@@ -55,7 +55,7 @@ namespace IrisBatch.Commands
                     {
                         using var ms = new MemoryStream();
                         using (var w = new Utf8JsonWriter(ms, JsonlWriter.Options)) PSConvert.Write(w, value, -64);   // schemas nest deeper than rows
-                        return FromJson(System.Text.Encoding.UTF8.GetString(ms.ToArray()), "-Schema (hashtable)", null);
+                        return FromJson(System.Text.Encoding.UTF8.GetString(ms.ToArray()), Messages.SchemaFromHashtable(), null);
                     }
                     throw Invalid(Messages.SchemaWrongType(value.GetType().Name));
             }
@@ -69,6 +69,6 @@ namespace IrisBatch.Commands
         }
 
         private static IrisBatchException Invalid(string message) =>
-            new IrisBatchException(ErrorIds.InvalidSchema, FailureKind.InvalidArgument, message + " Nothing was uploaded.");
+            new IrisBatchException(ErrorIds.InvalidSchema, FailureKind.InvalidArgument, Messages.NothingUploaded(message));
     }
 }

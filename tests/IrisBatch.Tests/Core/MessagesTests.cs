@@ -73,6 +73,7 @@ public sealed class MessagesTests
         var t = p.ParameterType;
         if (t == typeof(string)) { yield return $"s{index}x"; if (new NullabilityInfoContext().Create(p).WriteState == NullabilityState.Nullable) yield return null; yield break; }
         if (t == typeof(int)) { yield return 1000 + index; yield break; }
+        if (t == typeof(int?)) { yield return 1000 + index; yield return null; yield break; }
         if (t == typeof(long)) { yield return 100000L + index; yield break; }
         if (t == typeof(double)) { yield return 1.5 + index; yield break; }
         if (t == typeof(double?)) { yield return 1.5 + index; yield return null; yield break; }
@@ -85,6 +86,8 @@ public sealed class MessagesTests
         if (t == typeof(IrisBatchInfo)) { yield return new IrisBatchInfo { Id = "batch_a", Total = 10 }; yield return new IrisBatchInfo { Id = "batch_b", Total = 10, CreatedAt = DateTimeOffset.UtcNow }; yield break; }
         if (t == typeof(IReadOnlyList<IrisBatchInfo>)) { yield return new[] { new IrisBatchInfo { Id = "batch_a", Total = 10 }, new IrisBatchInfo { Id = "batch_b", Total = 10 } }; yield break; }
         if (t == typeof(IReadOnlyList<string>)) { yield return new[] { $"s{index}x" }; yield return new[] { $"s{index}x", "second", "third" }; yield return new string[0]; yield break; }
+        if (t == typeof(IEnumerable<string>)) { yield return new[] { $"s{index}x", "more" }; yield break; }
+        if (t.IsEnum) { foreach (var v in Enum.GetValues(t)) yield return v; yield break; }
         if (t == typeof(IReadOnlyCollection<string>)) { yield return new[] { $"s{index}x", "more" }; yield return new string[0]; yield break; }
         throw new InvalidOperationException($"Messages.{p.Member.Name}: add a sample for a {t} parameter to MessagesTests.Samples.");
     }
@@ -184,6 +187,32 @@ public sealed class MessagesTests
         Assert.Equal("Mock: $env:X (no key)", Messages.CompleteProvider("Mock", "$env:X", ""));
         Assert.Equal("gpt-4o-mini (OpenAI; batch price 0.075 in / 0.3 out USD per million tokens)", Messages.CompleteModel("gpt-4o-mini", "OpenAI", 0.075, 0.3, "USD"));
         Assert.Equal("(no name) - 2 batch(es) at Mock", Messages.CompleteSet(null, 2, "Mock"));
+    }
+
+    [Fact]
+    public void The_core_texts_read_as_they_did_as_literals()
+    {
+        Assert.Equal("OpenAI answered create batch with HTTP 429 (rate_limit_exceeded): slow down (request id req_1)",
+            Messages.HttpError("OpenAI", "create batch", 429, "rate_limit_exceeded", "slow down", "req_1"));
+        Assert.Equal("OpenAI answered status with HTTP 500: oops", Messages.HttpError("OpenAI", "status", 500, null, "oops", null));
+        Assert.Equal("Anthropic has no batch 'b1' at https://api.anthropic.com (request id r9).", Messages.NoSuchBatch("Anthropic", "b1", "https://api.anthropic.com", "r9"));
+        Assert.Equal("Retry 2 of 5 in 1.25 s after: unknown failure", Messages.RetryIn(2, 5, TimeSpan.FromSeconds(1.25), null));
+        Assert.Equal("OpenAI did not answer upload within 2.5 s.", Messages.AttemptTimeout("OpenAI", "upload", TimeSpan.FromSeconds(2.5)));
+        Assert.Equal("The template has a '{' at position 3 with no closing '}'. Write '{{' for a literal brace.", Messages.TemplateUnclosed(3));
+        Assert.Equal("The template has a lone '}' at position 4. Write '}}' for a literal brace.", Messages.TemplateLoneBrace(4));
+        Assert.Equal("-Schema (JSON text) is not a JSON object: a schema is an object such as {\"type\":\"object\",\"properties\":{...}}. Nothing was uploaded.",
+            Messages.NothingUploaded(Messages.SchemaNotObject(Messages.SchemaFromText())));
+        Assert.Equal("-Schema file 'a.json' is not an object schema: its root must have \"type\": \"object\" (found no type). Wrap a list or a value in an object property.",
+            Messages.SchemaNotObjectType(Messages.SchemaFromFile("a.json"), null));
+        Assert.Equal("Prices: batch prices of an unknown date (p.json), 120 days old: they may have changed. Pass -PriceTable with current prices.", Messages.PricesOf("", "p.json", 120));
+        Assert.Equal("Prices: batch prices of 2025-08-01 (shipped with IrisBatch).", Messages.PricesOf("2025-08-01", "shipped with IrisBatch", null));
+        Assert.Equal("Embeddings (e) have no output tokens: the input tokens at the embedding batch price of 0.01 USD per 1M input tokens.", Messages.EmbeddingsNoOutput("e", 0.01, "USD"));
+        Assert.Equal("Batch b: OpenAI reports 1,000 input and 20 output tokens ($0.5), but its results add up to 900 input and 20 output tokens ($). Cost is the sum of the results; ProviderCost is the provider's figure.",
+            Messages.CostDisagrees("b", "OpenAI", 1000, 20, 0.5m, 900, 20, null));
+        Assert.Equal("Row 3 ('r3'): the image file 'a.png' has 30,000,000 bytes, more than the 5 MB Anthropic takes per image.",
+            Messages.RequestRowError(3, "r3", Messages.ImageTooBigFor("a.png", 30_000_000, 5, "Anthropic")));
+        Assert.Equal("'../x' is not a valid batch id: ids are letters, digits and _ - . : (at most one '/'), with no '..'.", Messages.InvalidId("../x", "batch id"));
+        Assert.Equal("The answer was cut at the token limit (length) and is incomplete: raise -MaxTokens (reasoning models count their reasoning tokens in it).", Messages.Truncated("length"));
     }
 
     [Fact]

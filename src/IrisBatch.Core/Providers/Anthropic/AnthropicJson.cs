@@ -59,7 +59,7 @@ namespace IrisBatch.Providers.Anthropic
                 var id = root.Str("custom_id");
                 var result = root.Prop("result");
                 if (root.ValueKind != JsonValueKind.Object || id == null || result == null)
-                    return ResultLines.Unreadable(line, lineNumber, "it has no custom_id or result.");
+                    return ResultLines.Unreadable(line, lineNumber, Messages.LineNoFields("custom_id", "result"));
                 var r = new IrisBatchResult { CustomId = id, RawResponse = line };
                 switch (result.Value.Str("type"))
                 {
@@ -84,19 +84,19 @@ namespace IrisBatch.Providers.Anthropic
                         {
                             Code = inner?.Str("type") ?? "errored",
                             Type = inner?.Str("type"),
-                            Message = inner?.Str("message") ?? "The request errored.",
+                            Message = inner?.Str("message") ?? Messages.RequestErrored(),
                         };
                         return r;
                     case "canceled":
                         r.Status = ResultStatus.Cancelled;
-                        r.Error = new ResultError { Code = "canceled", Message = "The batch was cancelled before this request ran." };
+                        r.Error = new ResultError { Code = "canceled", Message = Messages.CancelledBeforeRun() };
                         return r;
                     case "expired":
                         r.Status = ResultStatus.Expired;
-                        r.Error = new ResultError { Code = "expired", Message = "The batch expired before this request ran." };
+                        r.Error = new ResultError { Code = "expired", Message = Messages.ExpiredBeforeRun() };
                         return r;
                     default:
-                        return ResultLines.Unreadable(line, lineNumber, $"its result type '{result.Value.Str("type")}' is unknown.");
+                        return ResultLines.Unreadable(line, lineNumber, Messages.LineUnknownType(result.Value.Str("type")));
                 }
             });
 

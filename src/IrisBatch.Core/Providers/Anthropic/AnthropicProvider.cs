@@ -126,11 +126,11 @@ namespace IrisBatch.Providers.Anthropic
             }
             if (string.IsNullOrEmpty(url))
                 throw new IrisBatchException(ErrorIds.NotComplete, FailureKind.InvalidOperation,
-                    $"Anthropic has no results_url for batch {batch.Id} yet: has it finished processing?") { Target = batch.Id };
+                    Messages.NoResultsUrl(batch.Id)) { Target = batch.Id };
             var target = _api.Resolve(url!);
             if (!string.Equals(target.Host, BaseUri.Host, StringComparison.OrdinalIgnoreCase) && target.Scheme != "https")
                 throw new IrisBatchException(ErrorIds.InsecureEndpoint, FailureKind.InvalidArgument,
-                    $"Refusing to send the API key to {target.GetLeftPart(UriPartial.Authority)} (results_url of batch {batch.Id}) over plain http.");
+                    Messages.PlainHttpResults(target.GetLeftPart(UriPartial.Authority), batch.Id));
             var path = Path.Combine(directory, "output.jsonl");
             await _api.DownloadToFileAsync(url!, path, progress, $"the results of batch {batch.Id}", ct).ConfigureAwait(false);
             return new[] { path };

@@ -28,12 +28,12 @@ namespace IrisBatch.Providers.Anthropic
                 {
                     // Extended thinking (spec §11.4): a budget of at least 1,024 tokens, below max_tokens; no temperature.
                     if (r.Temperature.HasValue || extra.Has("temperature"))
-                        throw RequestFeatures.RowError(r, $"model '{r.Model}' with -ReasoningEffort (extended thinking) does not take 'temperature': remove -Temperature or -ReasoningEffort.", "temperature");
+                        throw RequestFeatures.RowError(r, Messages.ThinkingNoTemperature(r.Model), "temperature");
                     int wanted = RequestFeatures.AnthropicBudget(r.ReasoningEffort);
                     if (!r.MaxTokens.HasValue) maxTokens = wanted + DefaultMaxTokens;
                     budget = Math.Min(wanted, maxTokens - 1);
                     if (budget < 1024)
-                        throw RequestFeatures.RowError(r, $"-ReasoningEffort on Anthropic needs -MaxTokens above 1024 (the thinking budget is at least 1,024 tokens and below max_tokens); it is {maxTokens}.", "max_tokens");
+                        throw RequestFeatures.RowError(r, Messages.ThinkingBudget(maxTokens), "max_tokens");
                 }
             }
             w.WriteStartObject();

@@ -115,7 +115,7 @@ namespace IrisBatch.Providers.Gemini
             {
                 var key = root.Str("key") ?? root.Field("metadata")?.Str("key");
                 if (root.ValueKind != JsonValueKind.Object || key == null)
-                    return ResultLines.Unreadable(line, lineNumber, "it has no key.");
+                    return ResultLines.Unreadable(line, lineNumber, Messages.LineNoField("key"));
                 var r = new IrisBatchResult { CustomId = key, RawResponse = line };
                 var error = root.Field("error");
                 if (error != null)
@@ -132,7 +132,7 @@ namespace IrisBatch.Providers.Gemini
                     return r;
                 }
                 var response = root.Field("response");
-                if (response == null) return ResultLines.Unreadable(line, lineNumber, "it has neither a response nor an error.");
+                if (response == null) return ResultLines.Unreadable(line, lineNumber, Messages.LineNeither("response", "error"));
                 r.Status = ResultStatus.Succeeded;
                 var embedding = response.Value.Field("embedding");
                 if (embedding != null)
@@ -140,7 +140,7 @@ namespace IrisBatch.Providers.Gemini
                     // An embedding batch's answer (spec §11.5): {"embedding":{"values":[…]},"tokenCount"?}.
                     var values = embedding.Value.Field("values");
                     r.Embedding = values == null ? null : Embeddings.EmbeddingVector.Read(values.Value);
-                    if (r.Embedding == null) return ResultLines.Unreadable(line, lineNumber, "its embedding has no values.");
+                    if (r.Embedding == null) return ResultLines.Unreadable(line, lineNumber, Messages.LineNoVector());
                     var tokens = response.Value.Long("tokenCount") ?? response.Value.Long("token_count");
                     if (tokens != null) r.Usage = new TokenUsage { InputTokens = tokens.Value, TotalTokens = tokens.Value };
                     return r;
@@ -163,7 +163,7 @@ namespace IrisBatch.Providers.Gemini
                 // promptFeedback.blockReason) is Gemini's refusal (spec §11.1).
                 var blocked = response.Value.Field("promptFeedback")?.FieldStr("blockReason");
                 if (r.Output.Length == 0 && (blocked != null || IsBlock(r.StopReason)))
-                    r.Refuse($"Gemini blocked the answer ({(blocked != null ? "blockReason " + blocked : "finishReason " + r.StopReason)}).");
+                    r.Refuse(blocked != null ? Messages.GeminiBlocked("blockReason", blocked) : Messages.GeminiBlocked("finishReason", r.StopReason));
                 else r.FailIfTruncatedAndEmpty();
                 var usage = response.Value.Field("usageMetadata");
                 if (usage != null)

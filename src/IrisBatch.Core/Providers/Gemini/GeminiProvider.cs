@@ -107,7 +107,7 @@ namespace IrisBatch.Providers.Gemini
                 inspect: r => uploadUrl = r.Headers.TryGetValues("X-Goog-Upload-URL", out var v) ? v.FirstOrDefault() : null).ConfigureAwait(false))
             { }
             if (string.IsNullOrEmpty(uploadUrl))
-                throw new IrisBatchException(ErrorIds.InvalidResponse, FailureKind.InvalidData, "Gemini answered the upload start without an X-Goog-Upload-URL.");
+                throw new IrisBatchException(ErrorIds.InvalidResponse, FailureKind.InvalidData, Messages.UploadNoUrl());
             using var doc = await _api.SendJsonAsync(HttpMethod.Post, uploadUrl!, () =>
                 {
                     var stream = new FileStream(submission.InputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
@@ -122,7 +122,7 @@ namespace IrisBatch.Providers.Gemini
                 }).ConfigureAwait(false);
             var name = doc.RootElement.Field("file")?.FieldStr("name");
             if (string.IsNullOrEmpty(name))
-                throw new IrisBatchException(ErrorIds.InvalidResponse, FailureKind.InvalidData, "Gemini answered the upload without a file name.");
+                throw new IrisBatchException(ErrorIds.InvalidResponse, FailureKind.InvalidData, Messages.UploadNoFileName());
             return name;
         }
 

@@ -56,7 +56,7 @@ namespace IrisBatch.Providers.Mistral
                 {
                     var count = item.Long("count") ?? 1;
                     var message = item.Str("message");
-                    list.Add(new BatchValidationError { Code = "job_error", Message = count > 1 ? $"{message} ({count} times)" : message });
+                    list.Add(new BatchValidationError { Code = "job_error", Message = count > 1 ? Messages.TimesRepeated(message, count) : message });
                 }
                 b.Errors = list;
             }

@@ -126,7 +126,7 @@ namespace IrisBatch.Providers.Mistral
         {
             if (!Guid.TryParse(id, out _))
                 throw new IrisBatchException(ErrorIds.NotFound, FailureKind.NotFound,
-                    $"Mistral has no batch '{id}' at {BaseUri.GetLeftPart(UriPartial.Authority)}: its batch job ids are UUIDs.") { Target = id };
+                    Messages.MistralIdNotUuid(id, BaseUri.GetLeftPart(UriPartial.Authority))) { Target = id };
         }
 
         public async Task<IrisBatchInfo> GetAsync(string id, CancellationToken ct)

@@ -36,9 +36,9 @@ namespace IrisBatch.Providers.Mistral
         {
             RequestFeatures.CheckEndpoint(r, provider, false);
             if (r.ReasoningEffort != null)
-                throw RequestFeatures.RowError(r, $"-ReasoningEffort is not supported for {provider} batches: remove it (or set the model's own field with -Body).", "reasoning_effort");
+                throw RequestFeatures.RowError(r, Messages.NoReasoningEffort(provider), "reasoning_effort");
             if (r.Images.Count > 0)
-                throw RequestFeatures.RowError(r, $"images are not supported for {provider} batches by IrisBatch: remove -Image.", "image");
+                throw RequestFeatures.RowError(r, Messages.NoImages(provider), "image");
         }
     }
 }

@@ -91,7 +91,7 @@ namespace IrisBatch.Providers.Ollama
             try { gate = new FileStream(_lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose); }
             catch (IOException)
             {
-                _log?.Invoke("Another process is running this batch's requests; this one only watches.");
+                _log?.Invoke(Messages.OllamaWatching());
                 return;
             }
             using (gate)
@@ -119,7 +119,7 @@ namespace IrisBatch.Providers.Ollama
                     });
                 }
                 if (queue.IsEmpty) return;
-                _log?.Invoke($"Running {queue.Count} request(s) on {_servers.Length} server(s), {_throttle} at a time on each.");
+                _log?.Invoke(Messages.OllamaRunning(queue.Count, _servers.Length, _throttle));
                 int outstanding = queue.Count;
                 using var writer = new FileStream(_executedPath, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 12);
                 AtomicFile.RestrictFile(_executedPath);
@@ -176,14 +176,14 @@ namespace IrisBatch.Providers.Ollama
                     item.LastServer = me;
                     item.LastError = ex.Message;
                     if (item.Attempts >= MaxAttempts)
-                        line = FailedLine(item.CustomId, "server_unavailable", $"No server answered after {item.Attempts} attempts; the last said: {ex.Message}", null, me);
+                        line = FailedLine(item.CustomId, "server_unavailable", Messages.OllamaNoServer(item.Attempts, ex.Message), null, me);
                     else
                     {
                         // Retry-After is the server's word for when it takes requests again, whichever server tries next.
                         var delay = ex is ApiException api && api.RetryAfter.HasValue ? api.RetryAfter.Value
                             : TimeSpan.FromMilliseconds(Math.Min(2000, 50 * (1 << Math.Min(item.Attempts, 5))));
                         item.NotBefore = DateTimeOffset.UtcNow + delay;
-                        _log?.Invoke($"Request {item.CustomId} failed on {me} ({ex.Message}); trying again in {delay.TotalSeconds:0.###} s.");
+                        _log?.Invoke(Messages.OllamaRetry(item.CustomId, me, ex.Message, delay));
                         queue.Enqueue(item);
                         continue;
                     }

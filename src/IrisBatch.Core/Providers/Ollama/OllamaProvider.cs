@@ -97,7 +97,7 @@ namespace IrisBatch.Providers.Ollama
 
         private JournalEntry Entry(string id) =>
             _journal.FindByBatchId(id) ?? throw new IrisBatchException(ErrorIds.NotFound, FailureKind.NotFound,
-                $"There is no local batch '{id}' in the journal at {_journal.Root}.") { Target = id };
+                Messages.NoLocalBatch(id, _journal.Root)) { Target = id };
 
         /// <summary>Status and counts from the journal: the executed lines so far, and whether a cancel was asked.</summary>
         public Task<IrisBatchInfo> GetAsync(string id, CancellationToken ct) => Task.FromResult(Read(Entry(id)));
@@ -195,7 +195,7 @@ namespace IrisBatch.Providers.Ollama
             var run = Task.Run(async () =>
             {
                 try { await executor.RunAsync(stop.Token).ConfigureAwait(false); }
-                catch (Exception ex) when (!(ex is OperationCanceledException)) { _settings.Log?.Invoke($"Running batch {batch.Id} stopped: {ex.Message}"); }
+                catch (Exception ex) when (!(ex is OperationCanceledException)) { _settings.Log?.Invoke(Messages.OllamaStopped(batch.Id, ex.Message)); }
             });
             lock (_running)
             {

@@ -115,7 +115,7 @@ namespace IrisBatch.Providers.Ollama
         public static IrisBatchResult ParseResult(string line, long lineNumber) => ResultLines.Parse(line, lineNumber, root =>
             {
                 var id = root.Str("custom_id");
-                if (id == null) return ResultLines.Unreadable(line, lineNumber, "it has no custom_id.");
+                if (id == null) return ResultLines.Unreadable(line, lineNumber, Messages.LineNoField("custom_id"));
                 var r = new IrisBatchResult { CustomId = id, RawResponse = line };
                 if (root.Prop("ok")?.ValueKind == JsonValueKind.True)
                 {

@@ -122,7 +122,7 @@ namespace IrisBatch.Providers.OpenAI
             if (r.MaxTokens.HasValue && !extra.Has("max_output_tokens"))
             {
                 if (r.MaxTokens.Value < 16)
-                    throw RequestFeatures.RowError(r, $"-MaxTokens {r.MaxTokens.Value} is below 16, the least the Responses endpoint takes as max_output_tokens.", "max_output_tokens");
+                    throw RequestFeatures.RowError(r, Messages.ResponsesMaxTokens(r.MaxTokens.Value), "max_output_tokens");
                 w.WriteNumber("max_output_tokens", r.MaxTokens.Value);
             }
             if (r.Temperature.HasValue && !extra.Has("temperature")) w.WriteNumber("temperature", r.Temperature.Value);

@@ -21,7 +21,7 @@ namespace IrisBatch.Providers.OpenAI
             {
                 var root = doc.RootElement;
                 if (root.ValueKind != JsonValueKind.Object || root.Str("custom_id") == null)
-                    return ResultLines.Unreadable(line, lineNumber, "it has no custom_id.");
+                    return ResultLines.Unreadable(line, lineNumber, Messages.LineNoField("custom_id"));
                 var result = new IrisBatchResult { CustomId = root.Str("custom_id")!, RawResponse = line };
                 var error = root.Prop("error");
                 var response = root.Prop("response");
@@ -37,7 +37,7 @@ namespace IrisBatch.Providers.OpenAI
                     return result;
                 }
                 if (status == null)
-                    return ResultLines.Unreadable(line, lineNumber, "it has neither a response nor an error.");
+                    return ResultLines.Unreadable(line, lineNumber, Messages.LineNeither("response", "error"));
                 if (status >= 200 && status < 300)
                 {
                     result.Status = ResultStatus.Succeeded;
@@ -57,7 +57,7 @@ namespace IrisBatch.Providers.OpenAI
                     HttpStatus = status,
                     Code = envelope?.Str("code") ?? envelope?.Str("type") ?? "http_" + status,
                     Type = envelope?.Str("type"),
-                    Message = envelope?.Str("message") ?? $"The request failed with HTTP status {status}.",
+                    Message = envelope?.Str("message") ?? Messages.RequestFailedStatus(status),
                 };
                 return result;
             }
@@ -171,7 +171,7 @@ namespace IrisBatch.Providers.OpenAI
                     HttpStatus = status,
                     Code = (s.HasEnvelope ? s.EnvelopeCode ?? s.EnvelopeType : null) ?? "http_" + status,
                     Type = s.HasEnvelope ? s.EnvelopeType : null,
-                    Message = (s.HasEnvelope ? s.EnvelopeMessage : null) ?? $"The request failed with HTTP status {status}.",
+                    Message = (s.HasEnvelope ? s.EnvelopeMessage : null) ?? Messages.RequestFailedStatus(status),
                 };
                 return result;
             }

@@ -99,7 +99,7 @@ namespace IrisBatch.Providers.Together
             using var doc = await _api.SendJsonAsync(HttpMethod.Post, "batches", () => ResultFiles.Json(body), "the batch create call", ct, retry: false).ConfigureAwait(false);
             var root = doc.RootElement;
             var warning = root.Str("warning");
-            if (!string.IsNullOrWhiteSpace(warning)) _api.Settings.Warn?.Invoke($"Together: {warning}");
+            if (!string.IsNullOrWhiteSpace(warning)) _api.Settings.Warn?.Invoke(Messages.TogetherWarning(warning!));
             var job = root.Prop("job") ?? root;
             return await WithCountsAsync(job, ct).ConfigureAwait(false);
         }

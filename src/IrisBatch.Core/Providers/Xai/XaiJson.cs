@@ -54,7 +54,7 @@ namespace IrisBatch.Providers.Xai
         public static IrisBatchResult ParseResult(string line, long lineNumber) => ResultLines.Parse(line, lineNumber, root =>
             {
                 var id = root.Str("batch_request_id");
-                if (root.ValueKind != JsonValueKind.Object || id == null) return ResultLines.Unreadable(line, lineNumber, "it has no batch_request_id.");
+                if (root.ValueKind != JsonValueKind.Object || id == null) return ResultLines.Unreadable(line, lineNumber, Messages.LineNoField("batch_request_id"));
                 var r = new IrisBatchResult { CustomId = id, RawResponse = line };
                 var message = root.Str("error_message") ?? root.Prop("batch_result")?.Str("error_message");
                 if (message != null)
@@ -64,7 +64,7 @@ namespace IrisBatch.Providers.Xai
                     return r;
                 }
                 var completion = root.Prop("batch_result")?.Prop("response")?.Prop("chat_get_completion");
-                if (completion == null) return ResultLines.Unreadable(line, lineNumber, "it has neither a result nor an error_message.");
+                if (completion == null) return ResultLines.Unreadable(line, lineNumber, Messages.LineNeither("result", "error_message"));
                 r.Status = ResultStatus.Succeeded;
                 r.Output = OpenAIResultParser.ReadOutput(completion.Value);
                 r.Usage = ResultLines.ReadUsage(completion.Value.Prop("usage"));
