@@ -377,6 +377,8 @@ Describe 'Ollama: -ThrottleLimit bounds the requests in flight on each server' {
         $done.Succeeded | Should -Be 300
         $rejected = ($servers | ForEach-Object { (Get-EmulatorStats $_).ollama_rejected } | Measure-Object -Sum).Sum
         $rejected | Should -BeGreaterThan 0 -Because 'six at once is more than the servers take, so the limit above was really tested'
+        Write-Host "    refused as busy: $rejected of $(300 + $rejected) calls"
+        $rejected | Should -BeLessThan 100 -Because 'a server that refuses as busy is given fewer calls at once, not the same six again'
         $after = Get-OllamaCount $servers
         ($after.Total - $before.Total) | Should -Be 300
         $after.Duplicates | Should -Be 0

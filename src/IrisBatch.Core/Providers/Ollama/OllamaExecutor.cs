@@ -45,6 +45,48 @@ namespace IrisBatch.Providers.Ollama
         private readonly int _throttle;
         private readonly Action<string>? _log;
         private readonly object _writeLock = new object();
+        private readonly Dictionary<string, ServerGate> _gates = new Dictionary<string, ServerGate>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// How many calls a server takes at once, learnt from its answers. It starts at -ThrottleLimit; a server that
+        /// refuses a call as busy (503 or 429: Ollama's OLLAMA_NUM_PARALLEL and queue are full) is given at most the calls
+        /// it was already answering, and the limit grows back by one after ten times that many answers. Without it, workers beyond
+        /// the server's capacity keep being refused, and an unlucky request can use up its attempts on a healthy server.
+        /// </summary>
+        private sealed class ServerGate
+        {
+            public int Active;
+            public int Limit;
+            public int AnsweredSinceChange;
+        }
+
+        private static bool TryTakeSlot(ServerGate gate)
+        {
+            lock (gate)
+            {
+                if (gate.Active >= gate.Limit) return false;
+                gate.Active++;
+                return true;
+            }
+        }
+
+        private void ReleaseSlot(ServerGate gate, bool refusedBusy, bool answered)
+        {
+            lock (gate)
+            {
+                if (refusedBusy)
+                {
+                    gate.Limit = Math.Max(1, Math.Min(gate.Limit, gate.Active - 1));
+                    gate.AnsweredSinceChange = 0;
+                }
+                else if (answered && gate.Limit < _throttle && ++gate.AnsweredSinceChange >= 10 * gate.Limit)
+                {
+                    gate.Limit++;
+                    gate.AnsweredSinceChange = 0;
+                }
+                gate.Active--;
+            }
+        }
 
         /// <param name="settings">The HTTP pipeline's settings: per-attempt timeout, retry delays and Retry-After budget.</param>
         public OllamaExecutor(string submissionDir, Uri[] servers, bool openAICompatible, HttpSettings settings, int throttle)
@@ -65,7 +107,10 @@ namespace IrisBatch.Providers.Ollama
                 AttemptTimeout = settings.AttemptTimeout, OverallTimeout = settings.OverallTimeout, UserAgent = settings.UserAgent,
             };
             foreach (var server in servers)
+            {
                 _clients[server.AbsoluteUri] = new ApiClient("Ollama", server, _ => { }, ParseError, _settings, new Redactor(null));
+                _gates[server.AbsoluteUri] = new ServerGate { Limit = _throttle };
+            }
         }
 
         public static string ExecutedPath(string submissionDir) => Path.Combine(submissionDir, "executed.jsonl");
@@ -161,38 +206,56 @@ namespace IrisBatch.Providers.Ollama
                     await Task.Delay(5, lifetime).ContinueWith(_ => { }).ConfigureAwait(false);
                     continue;
                 }
+                // No more at once than the server showed it takes (see ServerGate).
+                var gate = _gates[me];
+                if (!TryTakeSlot(gate))
+                {
+                    queue.Enqueue(item);
+                    await Task.Delay(5, lifetime).ContinueWith(_ => { }).ConfigureAwait(false);
+                    continue;
+                }
                 string? line = null;
+                bool answered = false, refusedBusy = false;
                 try
                 {
-                    line = await CallAsync(server, item, abort).ConfigureAwait(false);
-                }
-                catch (Exception) when (lifetime.IsCancellationRequested)
-                {
-                    return; // abandoned or failed while stopping: unfinished, the next process that waits runs it
-                }
-                catch (Exception ex) when (ApiClient.MayRetry(ex) || ex is OperationCanceledException)
-                {
-                    item.Attempts++;
-                    item.LastServer = me;
-                    item.LastError = ex.Message;
-                    if (item.Attempts >= MaxAttempts)
-                        line = FailedLine(item.CustomId, "server_unavailable", Messages.OllamaNoServer(item.Attempts, ex.Message), null, me);
-                    else
+                    try
                     {
-                        // Retry-After is the server's word for when it takes requests again, whichever server tries next.
-                        var delay = ex is ApiException api && api.RetryAfter.HasValue ? api.RetryAfter.Value
-                            : TimeSpan.FromMilliseconds(Math.Min(2000, 50 * (1 << Math.Min(item.Attempts, 5))));
-                        item.NotBefore = DateTimeOffset.UtcNow + delay;
-                        _log?.Invoke(Messages.OllamaRetry(item.CustomId, me, ex.Message, delay));
-                        queue.Enqueue(item);
-                        continue;
+                        line = await CallAsync(server, item, abort).ConfigureAwait(false);
+                        answered = true;
+                    }
+                    catch (Exception) when (lifetime.IsCancellationRequested)
+                    {
+                        return; // abandoned or failed while stopping: unfinished, the next process that waits runs it
+                    }
+                    catch (Exception ex) when (ApiClient.MayRetry(ex) || ex is OperationCanceledException)
+                    {
+                        refusedBusy = ex is ApiException busy && (busy.HttpStatus == 503 || busy.HttpStatus == 429);
+                        item.Attempts++;
+                        item.LastServer = me;
+                        item.LastError = ex.Message;
+                        if (item.Attempts >= MaxAttempts)
+                            line = FailedLine(item.CustomId, "server_unavailable", Messages.OllamaNoServer(item.Attempts, ex.Message), null, me);
+                        else
+                        {
+                            // Retry-After is the server's word for when it takes requests again, whichever server tries next.
+                            var delay = ex is ApiException api && api.RetryAfter.HasValue ? api.RetryAfter.Value
+                                : TimeSpan.FromMilliseconds(Math.Min(2000, 50 * (1 << Math.Min(item.Attempts, 5))));
+                            item.NotBefore = DateTimeOffset.UtcNow + delay;
+                            _log?.Invoke(Messages.OllamaRetry(item.CustomId, me, ex.Message, delay));
+                            queue.Enqueue(item);
+                            continue;
+                        }
+                    }
+                    catch (IrisBatchException ex)
+                    {
+                        // A definitive answer (a 4xx, a Retry-After longer than IrisBatch waits, a body that is not JSON): this request failed.
+                        var message = ex is ApiException api && api.RetryAt == null ? api.ProviderMessage ?? ex.Message : ex.Message;
+                        line = FailedLine(item.CustomId, ex.HttpStatus.HasValue ? "http_" + ex.HttpStatus.Value : "invalid_response", message, ex.HttpStatus, me);
                     }
                 }
-                catch (IrisBatchException ex)
+                finally
                 {
-                    // A definitive answer (a 4xx, a Retry-After longer than IrisBatch waits, a body that is not JSON): this request failed.
-                    var message = ex is ApiException api && api.RetryAt == null ? api.ProviderMessage ?? ex.Message : ex.Message;
-                    line = FailedLine(item.CustomId, ex.HttpStatus.HasValue ? "http_" + ex.HttpStatus.Value : "invalid_response", message, ex.HttpStatus, me);
+                    ReleaseSlot(gate, refusedBusy, answered);
                 }
                 if (line == null) continue;
                 lock (_writeLock)
