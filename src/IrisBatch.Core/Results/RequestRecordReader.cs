@@ -35,7 +35,7 @@ namespace IrisBatch.Results
         private static IrisBatchRequest ReadFast(Line line)
         {
             var r = new Utf8JsonReader(new ReadOnlySpan<byte>(line.Bytes, line.Start, line.Length));
-            if (!r.Read() || r.TokenType != JsonTokenType.StartObject) throw new FormatException("not an object");
+            if (!r.Read() || r.TokenType != JsonTokenType.StartObject) throw new FormatException(global::IrisBatch.Messages.RequestRecordNotObject());
             string? customId = null, model = null, body = null, input = null;
             long? row = null, maxTokens = null, dimensions = null;
             RequestEndpoint endpoint = RequestEndpoint.ChatCompletions;
@@ -68,7 +68,7 @@ namespace IrisBatch.Results
                 }
                 else { r.Read(); r.Skip(); }
             }
-            if (r.TokenType != JsonTokenType.EndObject || r.Read()) throw new FormatException("not one object");
+            if (r.TokenType != JsonTokenType.EndObject || r.Read()) throw new FormatException(global::IrisBatch.Messages.RequestRecordNotOneObject());
             var request = new IrisBatchRequest
             {
                 CustomId = customId ?? "",
@@ -94,7 +94,7 @@ namespace IrisBatch.Results
         private static List<ChatMessage>? Messages(ref Utf8JsonReader r, Line line)
         {
             if (r.TokenType == JsonTokenType.Null) return null;
-            if (r.TokenType != JsonTokenType.StartArray) throw new FormatException("messages is not an array");
+            if (r.TokenType != JsonTokenType.StartArray) throw new FormatException(global::IrisBatch.Messages.RequestRecordMessagesNotArray());
             var list = new List<ChatMessage>(2);
             while (r.Read() && r.TokenType != JsonTokenType.EndArray)
             {

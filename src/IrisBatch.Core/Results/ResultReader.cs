@@ -216,11 +216,11 @@ namespace IrisBatch.Results
             {
                 case BatchStatus.Cancelled:
                     result.Status = ResultStatus.Cancelled;
-                    result.Error = new ResultError { Code = "batch_cancelled", Message = "The batch was cancelled before this request ran." };
+                    result.Error = new ResultError { Code = "batch_cancelled", Message = Messages.ResultBatchCancelled() };
                     break;
                 case BatchStatus.Expired:
                     result.Status = ResultStatus.Expired;
-                    result.Error = new ResultError { Code = "batch_expired", Message = "The batch expired before this request ran." };
+                    result.Error = new ResultError { Code = "batch_expired", Message = Messages.ResultBatchExpired() };
                     break;
                 case BatchStatus.Failed:
                     result.Status = ResultStatus.Failed;
@@ -228,7 +228,7 @@ namespace IrisBatch.Results
                     break;
                 default:
                     result.Status = ResultStatus.Failed;
-                    result.Error = new ResultError { Code = "missing_result", Message = $"{_provider.Name} reported no result for this request although the batch is {_batch.ProviderStatus}." };
+                    result.Error = new ResultError { Code = "missing_result", Message = Messages.ResultMissing(_provider.Name, _batch.ProviderStatus) };
                     break;
             }
             return result;
@@ -243,7 +243,7 @@ namespace IrisBatch.Results
             return new ResultError
             {
                 Code = "batch_failed",
-                Message = first == null ? "The batch failed validation." : $"The batch failed validation: {first}",
+                Message = first == null ? Messages.BatchFailedValidation() : Messages.BatchFailedValidationWith(first.ToString()!),
             };
         }
 

@@ -35,7 +35,7 @@ namespace IrisBatch.Results
             if (problem != null)
             {
                 result.Status = ResultStatus.Failed;
-                result.Error = new ResultError { Code = "invalid_output", Message = $"The answer is not the JSON object the schema asks for: {problem} Its text is in Output." };
+                result.Error = new ResultError { Code = "invalid_output", Message = Messages.SchemaInvalidOutput(problem) };
                 return;
             }
             var typeName = request.SchemaType;
@@ -49,7 +49,7 @@ namespace IrisBatch.Results
             try
             {
                 using var doc = JsonDocument.Parse(text!);
-                return doc.RootElement.ValueKind == JsonValueKind.Object ? null : $"it is a JSON {doc.RootElement.ValueKind.ToString().ToLowerInvariant()}, not an object.";
+                return doc.RootElement.ValueKind == JsonValueKind.Object ? null : Messages.SchemaAnswerNotObject(doc.RootElement.ValueKind.ToString().ToLowerInvariant());
             }
             catch (JsonException ex)
             {

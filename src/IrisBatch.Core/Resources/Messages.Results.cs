@@ -1,0 +1,29 @@
+namespace IrisBatch
+{
+    /// <summary>
+    /// The messages of reading results (issue 15): a result's error text when the provider gave none of its own, and why
+    /// an answer or a journaled request cannot be read. From Resources/Messages.resx like the rest of <see cref="Messages"/>.
+    /// </summary>
+    public static partial class Messages
+    {
+        public static string ResultBatchCancelled() => Text(nameof(ResultBatchCancelled));
+
+        public static string ResultBatchExpired() => Text(nameof(ResultBatchExpired));
+
+        public static string ResultMissing(string provider, string? providerStatus) => Format(nameof(ResultMissing), provider, providerStatus);
+
+        public static string BatchFailedValidation() => Text(nameof(BatchFailedValidation));
+
+        public static string BatchFailedValidationWith(string first) => Format(nameof(BatchFailedValidationWith), first);
+
+        public static string SchemaInvalidOutput(string problem) => Format(nameof(SchemaInvalidOutput), problem);
+
+        public static string SchemaAnswerNotObject(string kind) => Format(nameof(SchemaAnswerNotObject), kind);
+
+        public static string RequestRecordNotObject() => Text(nameof(RequestRecordNotObject));
+
+        public static string RequestRecordNotOneObject() => Text(nameof(RequestRecordNotOneObject));
+
+        public static string RequestRecordMessagesNotArray() => Text(nameof(RequestRecordMessagesNotArray));
+    }
+}
