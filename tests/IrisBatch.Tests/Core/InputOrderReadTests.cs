@@ -17,34 +17,9 @@ namespace IrisBatch.Tests.Core
     /// them in: in order, shuffled, in runs, across the output and error files, with CRLF lines, duplicates, a missing
     /// request and an id the journal does not have.
     /// </summary>
-    public class InputOrderReadTests : IDisposable
+    public class InputOrderReadTests : SpooledJournalTest
     {
-        private readonly string _dir = Path.Combine(Path.GetTempPath(), "irisbatch-order-" + Guid.NewGuid().ToString("N"));
-        private readonly JournalStore _journal;
-        private readonly OpenAIProvider _provider = new OpenAIProvider(new Uri("http://127.0.0.1:9/v1"), "unused-key", new HttpSettings());
-
-        public InputOrderReadTests()
-        {
-            Directory.CreateDirectory(_dir);
-            _journal = new JournalStore(Path.Combine(_dir, "journal"));
-        }
-
-        public void Dispose() => Directory.Delete(_dir, true);
-
-        private JournalEntry Spool(int count)
-        {
-            using var spooler = new BatchSpooler(_journal, _provider, "t", null);
-            for (int i = 1; i <= count; i++)
-                Assert.True(spooler.Add(new IrisBatchRequest
-                {
-                    CustomId = "request-" + i,
-                    Model = "m",
-                    Messages = new[] { new ChatMessage("user", "prompt " + i) },
-                    InputJson = "{\"n\":\"" + i + "\"}",
-                    RowNumber = i,
-                }));
-            return spooler.Finish().Single().Entry;
-        }
+        public InputOrderReadTests() : base("irisbatch-order-") { }
 
         // Long lines (a few KB), so that a file spans several windows.
         private static string Success(string id) =>

@@ -11,34 +11,9 @@ using Xunit;
 
 namespace IrisBatch.Tests.Core
 {
-    public class ResultMergeTests : IDisposable
+    public class ResultMergeTests : SpooledJournalTest
     {
-        private readonly string _dir = Path.Combine(Path.GetTempPath(), "irisbatch-merge-" + Guid.NewGuid().ToString("N"));
-        private readonly JournalStore _journal;
-        private readonly OpenAIProvider _provider = new OpenAIProvider(new Uri("http://127.0.0.1:9/v1"), "unused-key", new HttpSettings());
-
-        public ResultMergeTests()
-        {
-            Directory.CreateDirectory(_dir);
-            _journal = new JournalStore(Path.Combine(_dir, "journal"));
-        }
-
-        public void Dispose() => Directory.Delete(_dir, true);
-
-        private JournalEntry Spool(int count)
-        {
-            using var spooler = new BatchSpooler(_journal, _provider, "t", null);
-            for (int i = 1; i <= count; i++)
-                Assert.True(spooler.Add(new IrisBatchRequest
-                {
-                    CustomId = "request-" + i,
-                    Model = "m",
-                    Messages = new[] { new ChatMessage("user", "prompt " + i) },
-                    InputJson = "{\"n\":\"" + i + "\"}",
-                    RowNumber = i,
-                }));
-            return spooler.Finish().Single().Entry;
-        }
+        public ResultMergeTests() : base("irisbatch-merge-") { }
 
         private static string Success(string id) =>
             "{\"id\":\"r\",\"custom_id\":\"" + id + "\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"ok " + id + "\"}}]}},\"error\":null}";
