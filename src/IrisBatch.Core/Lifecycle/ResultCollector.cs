@@ -75,6 +75,7 @@ namespace IrisBatch.Lifecycle
         {
             var files = ResultFiles(dir);
             foreach (var f in files) if (File.Exists(f)) File.Delete(f);
+            Results.ResultOrderIndex.Delete(dir);
             await provider.DownloadResultsAsync(batch, dir, progress, ct).ConfigureAwait(false);
             foreach (var f in files) if (File.Exists(f)) AtomicFile.RestrictFile(f);
             _journal.RecordShared(entry, JournalStep.ResultsDownloaded, null, e => e.ResultsDownloaded = true);

@@ -27,7 +27,8 @@ namespace IrisBatch.Results
         /// The results in the order the requests were submitted (the journal's requests file), though the provider
         /// wrote them in any order, without holding the result files in memory: one pass over the result files notes
         /// where each request's line is (file, offset, length: a few bytes per request; the id is read from the line's
-        /// bytes without parsing it), then each line is read by its offset in request order and parsed. A request with
+        /// bytes without parsing it; saved beside the results as a <see cref="ResultOrderIndex"/>, so that only the first
+        /// read makes this pass), then each line is read by its offset in request order and parsed. A request with
         /// no line gets its result as <see cref="Read"/> gives it, in its place; a line whose id the requests file does
         /// not have comes at the end. Without a requests file (a batch submitted elsewhere) this is file order.
         /// </summary>
@@ -38,60 +39,32 @@ namespace IrisBatch.Results
                 foreach (var r in Read(resultFiles, readRequests)) yield return new OrderedResult(r, 0);
                 yield break;
             }
-            var index = RequestIndex.Build(_requestsPath);
+            var order = ResultOrderIndex.TryLoad(_requestsPath, resultFiles);
+            if (order == null)
+            {
+                order = LocateLines(resultFiles);
+                order.TrySave(_requestsPath, resultFiles);
+            }
+            Duplicates += order.Duplicates;
             var requests = new FileLines(_requestsPath);
             var files = new FileLines?[resultFiles.Count];
             try
             {
-                int n = index.Count;
-                var fileOf = new sbyte[n];
-                var offsets = new long[n];
-                var lengths = new int[n];
-                var numbers = new long[n];   // the line's number in its file, for the message of a line that cannot be read
-                for (int i = 0; i < n; i++) fileOf[i] = -1;
-                var others = new List<(int File, long Offset, int Length, long Number)>();
-                var otherIds = new HashSet<string>(StringComparer.Ordinal);
-                int expected = 0;
-                for (int f = 0; f < resultFiles.Count && f < sbyte.MaxValue; f++)
-                {
-                    if (!File.Exists(resultFiles[f])) continue;
-                    files[f] = new FileLines(resultFiles[f]);
-                    using var stream = new FileStream(resultFiles[f], FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-                    var lines = new JsonlLineScanner(stream);
-                    while (lines.MoveNext())
-                    {
-                        if (IsBlank(lines.Buffer, lines.Start, lines.Length)) continue;
-                        // A provider that writes its lines in the order of the requests: the line holds the next
-                        // request's id, compared as bytes (no string, no look-up); else the id is read and looked up.
-                        var next = expected < n ? index.IdOf(expected) : null;
-                        var id = ResultLineId(lines.Buffer, lines.Start, lines.Length, next)
-                            ?? Parse(lines.Buffer, lines.Start, lines.Length, lines.Number).CustomId;
-                        int request = ReferenceEquals(id, next) ? expected : id.Length > 0 ? index.Find(id) : -1;
-                        if (request >= 0) expected = request + 1;
-                        if (request < 0)
-                        {
-                            if (id.Length > 0 && !otherIds.Add(id)) { Duplicates++; continue; }
-                            others.Add((f, lines.Offset, lines.Length, lines.Number));
-                            continue;
-                        }
-                        if (fileOf[request] >= 0) { Duplicates++; continue; }
-                        fileOf[request] = (sbyte)f;
-                        offsets[request] = lines.Offset;
-                        lengths[request] = lines.Length;
-                        numbers[request] = lines.Number;
-                    }
-                }
+                for (int f = 0; f < files.Length && f < sbyte.MaxValue; f++)
+                    if (File.Exists(resultFiles[f])) files[f] = new FileLines(resultFiles[f]);
 
                 // Each line is read through a window on its file: lines in the file's order are served from one read
                 // ahead, others read alone; the window's bytes are parsed at once, and the raw line read again only if
                 // asked for. The requests file is read in its own order, so through a window too. The lines are read
                 // and parsed on two threads, in chunks, where the provider's lines are read from their bytes (a
                 // parser with no state); the results still come in the requests' order.
-                var located = new InputOrderLines(this, index, requests, files, resultFiles, fileOf, offsets, lengths, numbers, readRequests);
+                var located = new InputOrderLines(this, order, requests, files, resultFiles, readRequests);
+                int n = order.Count;
                 int workers = _provider is IUtf8ResultLines && n >= ParallelFrom ? Math.Min(2, Environment.ProcessorCount) : 1;
                 foreach (var r in OrderedParallel.Of(n, located.NewMaker, workers)) yield return r;
-                foreach (var (f, offset, length, number) in others)
+                foreach (var (f, offset, length, number) in order.Others)
                 {
+                    if (files[f] == null) continue;
                     var bytes = files[f]!.Read(offset, length);
                     var result = Parse(bytes, 0, bytes.Length, number);
                     result.BatchId = _batch.Id;
@@ -103,6 +76,54 @@ namespace IrisBatch.Results
                 requests.Dispose();
                 foreach (var f in files) f?.Dispose();
             }
+        }
+
+        /// <summary>
+        /// The first pass of <see cref="ReadInInputOrder"/>: indexes the requests file, then notes where each request's
+        /// line is in the result files (the id is read from the line's bytes without parsing it).
+        /// </summary>
+        private ResultOrderIndex LocateLines(IReadOnlyList<string> resultFiles)
+        {
+            var index = RequestIndex.Build(_requestsPath!);
+            int n = index.Count;
+            var order = new ResultOrderIndex(n);
+            for (int i = 0; i < n; i++)
+            {
+                order.RequestOffsets[i] = index.OffsetOf(i);
+                order.RequestLengths[i] = index.LengthOf(i);
+                order.Keys[i] = index.KeyOf(i);
+            }
+            var otherIds = new HashSet<string>(StringComparer.Ordinal);
+            int expected = 0;
+            for (int f = 0; f < resultFiles.Count && f < sbyte.MaxValue; f++)
+            {
+                if (!File.Exists(resultFiles[f])) continue;
+                using var stream = new FileStream(resultFiles[f], FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+                var lines = new JsonlLineScanner(stream);
+                while (lines.MoveNext())
+                {
+                    if (IsBlank(lines.Buffer, lines.Start, lines.Length)) continue;
+                    // A provider that writes its lines in the order of the requests: the line holds the next
+                    // request's id, compared as bytes (no string, no look-up); else the id is read and looked up.
+                    var next = expected < n ? index.IdOf(expected) : null;
+                    var id = ResultLineId(lines.Buffer, lines.Start, lines.Length, next)
+                        ?? Parse(lines.Buffer, lines.Start, lines.Length, lines.Number).CustomId;
+                    int request = ReferenceEquals(id, next) ? expected : id.Length > 0 ? index.Find(id) : -1;
+                    if (request >= 0) expected = request + 1;
+                    if (request < 0)
+                    {
+                        if (id.Length > 0 && !otherIds.Add(id)) { order.Duplicates++; continue; }
+                        order.Others.Add((f, lines.Offset, lines.Length, lines.Number));
+                        continue;
+                    }
+                    if (order.FileOf[request] >= 0) { order.Duplicates++; continue; }
+                    order.FileOf[request] = (sbyte)f;
+                    order.Offsets[request] = lines.Offset;
+                    order.Lengths[request] = lines.Length;
+                    order.Numbers[request] = lines.Number;
+                }
+            }
+            return order;
         }
 
         /// <summary>Below this many requests, a batch's results are read on one thread (tests set it lower).</summary>
@@ -117,28 +138,19 @@ namespace IrisBatch.Results
         private sealed class InputOrderLines
         {
             private readonly ResultReader _reader;
-            private readonly RequestIndex _index;
+            private readonly ResultOrderIndex _order;
             private readonly FileLines _requests;
             private readonly FileLines?[] _files;
             private readonly IReadOnlyList<string> _paths;
-            private readonly sbyte[] _fileOf;
-            private readonly long[] _offsets;
-            private readonly int[] _lengths;
-            private readonly long[] _numbers;
             private readonly bool _readRequests;
 
-            public InputOrderLines(ResultReader reader, RequestIndex index, FileLines requests, FileLines?[] files, IReadOnlyList<string> paths,
-                sbyte[] fileOf, long[] offsets, int[] lengths, long[] numbers, bool readRequests)
+            public InputOrderLines(ResultReader reader, ResultOrderIndex order, FileLines requests, FileLines?[] files, IReadOnlyList<string> paths, bool readRequests)
             {
                 _reader = reader;
-                _index = index;
+                _order = order;
                 _requests = requests;
                 _files = files;
                 _paths = paths;
-                _fileOf = fileOf;
-                _offsets = offsets;
-                _lengths = lengths;
-                _numbers = numbers;
                 _readRequests = readRequests;
             }
 
@@ -161,27 +173,27 @@ namespace IrisBatch.Results
                 {
                     var o = _o;
                     var reader = o._reader;
-                    var index = o._index;
-                    index.MarkSeen(i);
-                    if (o._fileOf[i] < 0)
+                    var order = o._order;
+                    int f = order.FileOf[i];
+                    if (f < 0 || o._files[f] == null)
                     {
-                        var request = ReadRequest(index, o._requests, i, reader._origin);
-                        lock (reader._serial) return new OrderedResult(reader.Unreported(request), index.KeyOf(i));
+                        var bytes = o._requests.Read(order.RequestOffsets[i], order.RequestLengths[i]);
+                        var request = WithOrigin(RequestRecordReader.Read(bytes, 0, bytes.Length), reader._origin);
+                        lock (reader._serial) return new OrderedResult(reader.Unreported(request), order.Keys[i]);
                     }
-                    int f = o._fileOf[i];
                     var window = _windows[f] ??= new LineWindow(o._paths[f]);
-                    var line = window.Read(o._offsets[i], o._lengths[i]);
-                    var result = reader.ParseShared(line.Array!, line.Offset, line.Count, o._numbers[i]);
-                    if (result.RawResponse == null) result.DeferRawResponse(RawLine(o._files[f]!, o._offsets[i], o._lengths[i]));
+                    var line = window.Read(order.Offsets[i], order.Lengths[i]);
+                    var result = reader.ParseShared(line.Array!, line.Offset, line.Count, order.Numbers[i]);
+                    if (result.RawResponse == null) result.DeferRawResponse(RawLine(o._files[f]!, order.Offsets[i], order.Lengths[i]));
                     result.BatchId = reader._batch.Id;
                     if (o._readRequests)
                     {
                         _requestLines ??= new LineWindow(reader._requestsPath!);
-                        var bytes = _requestLines.Read(index.OffsetOf(i), index.LengthOf(i));
+                        var bytes = _requestLines.Read(order.RequestOffsets[i], order.RequestLengths[i]);
                         result.DeferRequest(ParsedLater(Slice(bytes.Array!, bytes.Offset, bytes.Count), reader._origin));
                     }
-                    else result.DeferRequest(RequestLine(index, o._requests, i, false, reader._origin));
-                    return new OrderedResult(result, index.KeyOf(i));
+                    else result.DeferRequest(RequestAt(o._requests, order.RequestOffsets[i], order.RequestLengths[i], reader._origin));
+                    return new OrderedResult(result, order.Keys[i]);
                 }
 
                 public void Dispose()

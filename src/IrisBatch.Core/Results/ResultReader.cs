@@ -107,21 +107,17 @@ namespace IrisBatch.Results
         /// with <paramref name="now"/> read at once and parsed when asked for.
         /// </summary>
         [MethodImpl(Hot.Path)]
-        private static Lazy<IrisBatchRequest?> RequestLine(RequestIndex index, FileLines requests, int i, bool now, BatchOrigin origin)
-        {
-            long offset = index.OffsetOf(i);
-            int length = index.LengthOf(i);
-            if (now)
-            {
-                var bytes = requests.Read(offset, length);
-                return new Lazy<IrisBatchRequest?>(() => WithOrigin(RequestRecordReader.Read(bytes, 0, bytes.Length), origin));
-            }
-            return new Lazy<IrisBatchRequest?>(() =>
+        private static Lazy<IrisBatchRequest?> RequestLine(RequestIndex index, FileLines requests, int i, bool now, BatchOrigin origin) =>
+            now ? ParsedLater(requests.Read(index.OffsetOf(i), index.LengthOf(i)), origin) : RequestAt(requests, index.OffsetOf(i), index.LengthOf(i), origin);
+
+        /// <summary>The request whose journal line is at <paramref name="offset"/>, read and parsed when first asked for.</summary>
+        [MethodImpl(Hot.Path)]
+        private static Lazy<IrisBatchRequest?> RequestAt(FileLines requests, long offset, int length, BatchOrigin origin) =>
+            new Lazy<IrisBatchRequest?>(() =>
             {
                 var line = requests.Read(offset, length);
                 return WithOrigin(RequestRecordReader.Read(line, 0, line.Length), origin);
             });
-        }
 
         /// <summary>A request whose journal line was read already, parsed when first asked for.</summary>
         private static Lazy<IrisBatchRequest?> ParsedLater(byte[] line, BatchOrigin origin) =>

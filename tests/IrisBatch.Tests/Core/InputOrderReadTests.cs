@@ -66,6 +66,14 @@ namespace IrisBatch.Tests.Core
 
             var results = reader.ReadInInputOrder(new[] { output, errors }, readRequests).Select(o => o.Result).ToList();
 
+            // The first read saved where each line is; a second reader uses it and gives the same results.
+            Assert.True(File.Exists(Path.Combine(_dir, ResultOrderIndex.FileName)));
+            var again = new ResultReader(_provider, batch, _journal.RequestsPath(entry)) { ParallelFrom = parallel ? 1 : int.MaxValue };
+            var second = again.ReadInInputOrder(new[] { output, errors }, readRequests).Select(o => o.Result).ToList();
+            Assert.Equal(results.Select(r => r.CustomId + " " + r.Status + " " + r.RawResponse + " " + r.Request?.InputJson),
+                second.Select(r => r.CustomId + " " + r.Status + " " + r.RawResponse + " " + r.Request?.InputJson));
+            Assert.Equal(1, again.Duplicates);
+
             var expected = Enumerable.Range(1, n).Select(i => "request-" + i).Concat(new[] { "stranger-1" }).ToArray();
             Assert.Equal(expected, results.Select(r => r.CustomId).ToArray());
             Assert.Equal(1, reader.Duplicates);
@@ -98,6 +106,57 @@ namespace IrisBatch.Tests.Core
             }
             Assert.Equal("stranger-1", results[n].CustomId);
             Assert.Null(results[n].Request);
+        }
+
+        /// <summary>Reads batch "b" of <paramref name="entry"/> from these files in input order: each result's id and output.</summary>
+        private List<string> ReadIds(JournalEntry entry, params string[] files) =>
+            new ResultReader(_provider, new IrisBatchInfo { Id = "b", Status = BatchStatus.Completed }, _journal.RequestsPath(entry)) { ParallelFrom = 1 }
+                .ReadInInputOrder(files).Select(o => o.Result.CustomId + ":" + o.Result.Status + ":" + o.Result.Output?.Substring(0, Math.Min(20, o.Result.Output.Length))).ToList();
+
+        [Fact]
+        public void A_saved_line_index_is_not_used_for_files_that_changed_or_for_another_batch()
+        {
+            const int n = 40;
+            var entry = Spool(n);
+            var output = Write("output.jsonl", Enumerable.Range(1, n).Reverse().Select(i => Success("request-" + i)), "\n");
+            var first = ReadIds(entry, output);
+            Assert.Equal(Enumerable.Range(1, n).Select(i => "request-" + i), first.Select(x => x.Split(':')[0]));
+            var saved = Path.Combine(_dir, ResultOrderIndex.FileName);
+            Assert.True(File.Exists(saved));
+
+            // Downloaded again with another order and one line less: the saved offsets are wrong now, so they are not used.
+            Write("output.jsonl", Enumerable.Range(1, n).Where(i => i != 7).Select(i => Success("request-" + i)), "\n");
+            var changed = ReadIds(entry, output);
+            Assert.Equal(n, changed.Count);
+            Assert.StartsWith("request-7:Failed", changed[6]);
+            Assert.All(changed.Where((_, k) => k != 6), x => Assert.Contains(":Succeeded:ok request-", x));
+            Assert.Equal(Enumerable.Range(1, n).Select(i => "request-" + i), changed.Select(x => x.Split(':')[0]));
+
+            // Another batch's files in the same folder: its own index replaces this one, each read is its own.
+            var other = Write("other.jsonl", Enumerable.Range(1, n).Select(i => Success("request-" + i).Replace("ok request-", "other request-")), "\n");
+            Assert.All(ReadIds(entry, other), x => Assert.Contains(":other request-", x));
+            Assert.All(ReadIds(entry, output).Where((_, k) => k != 6), x => Assert.Contains(":ok request-", x));
+        }
+
+        [Theory]
+        [InlineData(0)]
+        [InlineData(9)]
+        [InlineData(200)]
+        [InlineData(-1)]
+        public void A_damaged_line_index_is_made_again(int keep)
+        {
+            const int n = 30;
+            var entry = Spool(n);
+            var output = Write("output.jsonl", Enumerable.Range(1, n).OrderBy(i => (i * 13) % 31).Select(i => Success("request-" + i)), "\n");
+            var expected = ReadIds(entry, output);
+            var saved = Path.Combine(_dir, ResultOrderIndex.FileName);
+            var good = File.ReadAllBytes(saved);
+            // Cut short (keep bytes), or every byte after the header flipped (-1).
+            var damaged = keep >= 0 ? good.Take(keep).ToArray() : good.Select((b, k) => k < 24 ? b : (byte)~b).ToArray();
+            File.WriteAllBytes(saved, damaged);
+
+            Assert.Equal(expected, ReadIds(entry, output));
+            Assert.Equal(good, File.ReadAllBytes(saved));
         }
 
         [Fact]
