@@ -27,8 +27,11 @@ namespace IrisBatch.Http
         private readonly Func<string, ProviderErrorInfo?> _parseError;
         private readonly HttpSettings _settings;
         private readonly Redactor _redactor;
-        private readonly HttpClient _http;
-        private readonly ResiliencePipeline _pipeline;
+        // Made on the first call: a command that reads what the journal has (results already downloaded) never calls.
+        private readonly Lazy<HttpClient> _client;
+        private readonly Lazy<ResiliencePipeline> _resilience;
+        private HttpClient Http => _client.Value;
+        private ResiliencePipeline Pipeline => _resilience.Value;
 
         public ApiClient(string providerName, Uri baseUri, Action<HttpRequestMessage> authorize,
             Func<string, ProviderErrorInfo?> parseError, HttpSettings settings, Redactor redactor)
@@ -39,8 +42,8 @@ namespace IrisBatch.Http
             _parseError = parseError;
             _settings = settings;
             _redactor = redactor;
-            _http = Clients.GetOrAdd(_baseUri.GetLeftPart(UriPartial.Authority), _ => CreateHttpClient());
-            _pipeline = BuildPipeline();
+            _client = new Lazy<HttpClient>(() => Clients.GetOrAdd(_baseUri.GetLeftPart(UriPartial.Authority), _ => CreateHttpClient()));
+            _resilience = new Lazy<ResiliencePipeline>(BuildPipeline);
         }
 
         public string ProviderName { get; }
@@ -70,7 +73,7 @@ namespace IrisBatch.Http
             {
                 using var request = NewRequest(method, path, content?.Invoke());
                 configure?.Invoke(request);
-                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptCt).ConfigureAwait(false);
+                using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptCt).ConfigureAwait(false);
                 await ThrowIfErrorAsync(response, what).ConfigureAwait(false);
                 inspect?.Invoke(response);
                 var body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
@@ -111,7 +114,7 @@ namespace IrisBatch.Http
             {
                 var temp = targetPath + ".part";
                 using (var request = NewRequest(HttpMethod.Get, pathOrUri, null))
-                using (var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptCt).ConfigureAwait(false))
+                using (var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptCt).ConfigureAwait(false))
                 {
                     await ThrowIfErrorAsync(response, what).ConfigureAwait(false);
                     long total = 0;
@@ -359,7 +362,7 @@ namespace IrisBatch.Http
         /// <summary>Runs one logical call through the retry policy with per-attempt timeouts and the overall budget.</summary>
         public async Task<T> ExecuteAsync<T>(string what, bool retry, Func<CancellationToken, Task<T>> attempt, CancellationToken ct)
         {
-            var pipeline = retry ? _pipeline : ResiliencePipeline.Empty;
+            var pipeline = retry ? Pipeline : ResiliencePipeline.Empty;
             using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
             budget.CancelAfter(_settings.OverallTimeout);
             try
