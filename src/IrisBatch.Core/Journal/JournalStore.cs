@@ -87,26 +87,9 @@ namespace IrisBatch.Journal
             return entry;
         }
 
-        private static int s_warmed;
-
-        /// <summary>
-        /// Prepares the journal's JSON metadata on a thread-pool thread: configuring it takes 30-40 ms in a fresh session,
-        /// and a submission first needs it after its last row, when nothing else can run meanwhile. Called when a
-        /// submission starts, so that the work overlaps the rows. Once per process; failures are left to the real use.
-        /// </summary>
-        public static void PrepareInBackground()
-        {
-            if (System.Threading.Interlocked.Exchange(ref s_warmed, 1) != 0) return;
-            System.Threading.Tasks.Task.Run(() =>
-            {
-                try { _ = JournalJson.Default.JournalEntry; }
-                catch (Exception) { }
-            });
-        }
-
         public void Save(JournalEntry entry)
         {
-            AtomicFile.WriteAllText(EntryPath(entry.SubmissionId), JsonSerializer.Serialize(entry, JournalJson.Default.JournalEntry));
+            AtomicFile.WriteAllText(EntryPath(entry.SubmissionId), JournalJson.Write(entry));
         }
 
         /// <summary>
@@ -211,7 +194,7 @@ namespace IrisBatch.Journal
             if (!File.Exists(path)) return null;
             try
             {
-                return JsonSerializer.Deserialize(File.ReadAllText(path), JournalJson.Default.JournalEntry);
+                return JournalJson.Read(File.ReadAllText(path));
             }
             catch (JsonException ex)
             {

@@ -52,9 +52,6 @@ namespace IrisBatch.Lifecycle
 
         public SubmissionPlanner(JournalStore journal) => _journal = journal;
 
-        /// <summary>Prepares the journal's JSON metadata on a thread-pool thread while the rows arrive (see JournalStore).</summary>
-        public static void PrepareInBackground() => JournalStore.PrepareInBackground();
-
         /// <summary>The ShouldProcess target of one part (<paramref name="estimate"/>: the cost text, or "").</summary>
         public static string TargetText(JournalEntry e, IBatchProvider provider, string estimate, int index, int total, long requests, int models) =>
             Messages.SubmitTarget(e.RequestCount, e.Bytes, estimate, e.Model, provider.Name, provider.Location, index, total, requests, models);

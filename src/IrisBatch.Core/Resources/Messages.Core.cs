@@ -148,5 +148,7 @@ namespace IrisBatch
         public static string InvalidId(string? id, string what) => Format(nameof(InvalidId), id, what);
 
         public static string JournalEntryUnreadable(string path, string error) => Format(nameof(JournalEntryUnreadable), path, error);
+
+        public static string JournalValueInvalid(string property, string kind) => Format(nameof(JournalValueInvalid), property, kind);
     }
 }

@@ -210,7 +210,6 @@ namespace IrisBatch.Commands
 
         protected override void BeginProcessing()
         {
-            SubmissionPlanner.PrepareInBackground();
             base.BeginProcessing();
             try
             {

@@ -43,14 +43,12 @@ namespace IrisBatch.Tests.Core
         }
 
         [Fact]
-        public void Preparing_the_JSON_in_the_background_races_safely_with_saves_and_reads()
+        public void Entries_saved_and_read_at_once_on_many_threads_stay_whole()
         {
-            // Submit-IrisBatch starts the preparation and goes on spooling; the first save may come before it ends.
             var store = new JournalStore(_dir);
             var ids = new string[16];
             System.Threading.Tasks.Parallel.For(0, ids.Length, i =>
             {
-                JournalStore.PrepareInBackground();
                 var entry = store.Begin(new JournalEntry { Provider = "OpenAI", BaseUri = "http://127.0.0.1:1/v1", Model = "m" + i, BatchId = "batch_" + i });
                 store.Record(entry, "created", entry.BatchId);
                 store.IndexBatch(entry);
