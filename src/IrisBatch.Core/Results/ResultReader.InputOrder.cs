@@ -113,14 +113,14 @@ namespace IrisBatch.Results
                     if (request < 0)
                     {
                         if (id.Length > 0 && !otherIds.Add(id)) { order.Duplicates++; continue; }
-                        order.Others.Add((f, lines.Offset, lines.Length, lines.Number));
+                        order.Others.Add((f, lines.Offset, lines.Length, (int)Math.Min(int.MaxValue, lines.Number)));
                         continue;
                     }
                     if (order.FileOf[request] >= 0) { order.Duplicates++; continue; }
                     order.FileOf[request] = (sbyte)f;
                     order.Offsets[request] = lines.Offset;
                     order.Lengths[request] = lines.Length;
-                    order.Numbers[request] = lines.Number;
+                    order.Numbers[request] = (int)Math.Min(int.MaxValue, lines.Number);
                 }
             }
             return order;
