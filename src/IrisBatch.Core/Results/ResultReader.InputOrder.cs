@@ -189,8 +189,10 @@ namespace IrisBatch.Results
                     if (o._readRequests)
                     {
                         _requestLines ??= new LineWindow(reader._requestsPath!);
+                        // Every request will be asked for (-IncludeInput, -Schema checks): parsed here, on this worker,
+                        // rather than by the pipeline's thread when it first asks.
                         var bytes = _requestLines.Read(order.RequestOffsets[i], order.RequestLengths[i]);
-                        result.DeferRequest(ParsedLater(Slice(bytes.Array!, bytes.Offset, bytes.Count), reader._origin));
+                        result.Request = WithOrigin(RequestRecordReader.Read(bytes.Array!, bytes.Offset, bytes.Count), reader._origin);
                     }
                     else result.DeferRequest(RequestAt(o._requests, order.RequestOffsets[i], order.RequestLengths[i], reader._origin));
                     return new OrderedResult(result, order.Keys[i]);
