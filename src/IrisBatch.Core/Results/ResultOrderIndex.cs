@@ -113,7 +113,7 @@ namespace IrisBatch.Results
             var names = Names(requestsPath, resultFiles);
             var stamp = Stamp(requestsPath, resultFiles);
             int n = Count;
-            var temp = path + ".tmp";
+            var temp = path + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp";   // its own: two readers may save at once
             try
             {
                 using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))

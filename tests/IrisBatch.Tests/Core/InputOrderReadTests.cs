@@ -138,6 +138,27 @@ namespace IrisBatch.Tests.Core
             Assert.All(ReadIds(entry, output).Where((_, k) => k != 6), x => Assert.Contains(":ok request-", x));
         }
 
+        [Fact]
+        public void Readers_that_make_and_save_the_line_index_at_once_each_read_every_result()
+        {
+            const int n = 400;
+            var entry = Spool(n);
+            var output = Write("output.jsonl", Enumerable.Range(1, n).OrderBy(i => (i * 101) % 401).Select(i => Success("request-" + i)), "\n");
+            var saved = Path.Combine(_dir, ResultOrderIndex.FileName);
+            for (int round = 0; round < 5; round++)
+            {
+                if (File.Exists(saved)) File.Delete(saved);
+                var reads = Enumerable.Range(0, 4).AsParallel().WithDegreeOfParallelism(4).Select(_ => ReadIds(entry, output)).ToList();
+                foreach (var ids in reads) Assert.Equal(reads[0], ids);
+                Assert.Equal(Enumerable.Range(1, n).Select(i => "request-" + i), reads[0].Select(x => x.Split(':')[0]));
+                Assert.All(reads[0], x => Assert.Contains(":Succeeded:ok request-", x));
+                // What was saved is whole: a later read uses it and reads the same.
+                Assert.True(File.Exists(saved));
+                Assert.Equal(reads[0], ReadIds(entry, output));
+                Assert.Empty(Directory.GetFiles(_dir, ResultOrderIndex.FileName + "*.tmp"));
+            }
+        }
+
         [Theory]
         [InlineData(0)]
         [InlineData(9)]
