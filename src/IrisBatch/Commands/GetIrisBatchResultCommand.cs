@@ -242,7 +242,7 @@ namespace IrisBatch.Commands
                 ? ready.SelectMany(r => r.Reader.Read(r.Files, readRequests: readRequests))
                 : ready.Count == 1
                     ? ready[0].Reader.ReadInInputOrder(ready[0].Files, readRequests).Select(o => o.Result)
-                    : InputOrder.Merge(ready.Select(r => r.Reader.ReadInInputOrder(r.Files, readRequests)).ToList());
+                    : InputOrder.Merge(ready.Select(r => r.Reader.ReadInInputOrder(r.Files, readRequests, parallel: false)).ToList());
             long count = 0;
             // Emitting a large batch takes a while too: progress every 1,000 results, completed however the loop ends.
             var emitting = new ProgressRecord(21, "Get-IrisBatchResult",

@@ -180,8 +180,10 @@ namespace IrisBatch.Tests.Core
             Assert.Equal(good, File.ReadAllBytes(saved));
         }
 
-        [Fact]
-        public void A_set_of_shuffled_batches_merges_into_submission_order()
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void A_set_of_shuffled_batches_merges_into_submission_order(bool parallel)
         {
             // One submission split by model into three batches (request i to model m(i % 3)), each result file shuffled.
             const int n = 120;
@@ -207,7 +209,7 @@ namespace IrisBatch.Tests.Core
                 var shuffled = ids.OrderBy(id => (id.GetHashCode() * 31) ^ 0x5bd1e995).ToList();
                 var output = Write($"out-{part.Entry.Model}.jsonl", shuffled.Select(Success), "\n");
                 var reader = new ResultReader(_provider, new IrisBatchInfo { Id = "b-" + part.Entry.Model, Status = BatchStatus.Completed }, _journal.RequestsPath(part.Entry)) { ParallelFrom = 1 };
-                readers.Add(reader.ReadInInputOrder(new[] { output }, readRequests: true));
+                readers.Add(reader.ReadInInputOrder(new[] { output }, readRequests: true, parallel: parallel));
             }
             // The batches given in another order than they were spooled: each request's seq decides.
             readers.Reverse();
