@@ -72,8 +72,9 @@ namespace IrisBatch.Results
                 var names = Names(requestsPath, resultFiles);
                 if (r.ReadInt32() != names.Length) return null;
                 var saved = r.ReadBytes(names.Length);
+                if (saved.Length != names.Length) return null;
                 for (int i = 0; i < names.Length; i++)
-                    if (saved.Length != names.Length || saved[i] != names[i]) return null;
+                    if (saved[i] != names[i]) return null;
                 var stamp = Stamp(requestsPath, resultFiles);
                 if (r.ReadInt32() != stamp.Length) return null;
                 foreach (long s in stamp)

@@ -52,11 +52,11 @@ namespace IrisBatch.Results
             }
             Duplicates += order.Duplicates;
             var requests = new FileLines(_requestsPath);
-            var files = new FileLines?[resultFiles.Count];
+            // Opened when first read: a file the index names that is gone is an error naming it, not a line left out.
+            var files = new FileLines[resultFiles.Count];
             try
             {
-                for (int f = 0; f < files.Length && f < sbyte.MaxValue; f++)
-                    if (File.Exists(resultFiles[f])) files[f] = new FileLines(resultFiles[f]);
+                for (int f = 0; f < files.Length; f++) files[f] = new FileLines(resultFiles[f]);
 
                 // Each line is read through a window on its file: lines in the file's order are served from one read
                 // ahead, others read alone; the window's bytes are parsed at once, and the raw line read again only if
@@ -69,8 +69,7 @@ namespace IrisBatch.Results
                 foreach (var r in OrderedParallel.Of(n, located.NewMaker, workers)) yield return r;
                 foreach (var (f, offset, length, number) in order.Others)
                 {
-                    if (files[f] == null) continue;
-                    var bytes = files[f]!.Read(offset, length);
+                    var bytes = files[f].Read(offset, length);
                     var result = Parse(bytes, 0, bytes.Length, number);
                     result.BatchId = _batch.Id;
                     yield return new OrderedResult(result, long.MaxValue);
@@ -79,7 +78,7 @@ namespace IrisBatch.Results
             finally
             {
                 requests.Dispose();
-                foreach (var f in files) f?.Dispose();
+                foreach (var f in files) f.Dispose();
             }
         }
 
@@ -145,11 +144,11 @@ namespace IrisBatch.Results
             private readonly ResultReader _reader;
             private readonly ResultOrderIndex _order;
             private readonly FileLines _requests;
-            private readonly FileLines?[] _files;
+            private readonly FileLines[] _files;
             private readonly IReadOnlyList<string> _paths;
             private readonly bool _readRequests;
 
-            public InputOrderLines(ResultReader reader, ResultOrderIndex order, FileLines requests, FileLines?[] files, IReadOnlyList<string> paths, bool readRequests)
+            public InputOrderLines(ResultReader reader, ResultOrderIndex order, FileLines requests, FileLines[] files, IReadOnlyList<string> paths, bool readRequests)
             {
                 _reader = reader;
                 _order = order;
@@ -180,7 +179,7 @@ namespace IrisBatch.Results
                     var reader = o._reader;
                     var order = o._order;
                     int f = order.FileOf[i];
-                    if (f < 0 || o._files[f] == null)
+                    if (f < 0)
                     {
                         var bytes = o._requests.Read(order.RequestOffsets[i], order.RequestLengths[i]);
                         var request = WithOrigin(RequestRecordReader.Read(bytes, 0, bytes.Length), reader._origin);
@@ -189,7 +188,7 @@ namespace IrisBatch.Results
                     var window = _windows[f] ??= new LineWindow(o._paths[f]);
                     var line = window.Read(order.Offsets[i], order.Lengths[i]);
                     var result = reader.ParseShared(line.Array!, line.Offset, line.Count, order.Numbers[i]);
-                    if (result.RawResponse == null) result.DeferRawResponse(RawLine(o._files[f]!, order.Offsets[i], order.Lengths[i]));
+                    if (result.RawResponse == null) result.DeferRawResponse(RawLine(o._files[f], order.Offsets[i], order.Lengths[i]));
                     result.BatchId = reader._batch.Id;
                     if (o._readRequests)
                     {
