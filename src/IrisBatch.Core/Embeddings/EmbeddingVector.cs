@@ -7,6 +7,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using IrisBatch.Jsonl;
 
 namespace IrisBatch.Embeddings
 {
@@ -43,11 +44,11 @@ namespace IrisBatch.Embeddings
         /// token's end; null (reader skipped past the value) when it is neither.
         /// </summary>
         [MethodImpl(Hot.Path)]
-        public static float[]? Read(ref Utf8JsonReader r)
+        internal static float[]? Read(ref JsonLineReader r)
         {
             if (r.TokenType == JsonTokenType.String)
             {
-                if (r.ValueIsEscaped || r.HasValueSequence) return FromBase64(r.GetString());
+                if (r.ValueIsEscaped) return FromBase64(r.GetString());
                 return FromBase64Utf8(r.ValueSpan);
             }
             if (r.TokenType != JsonTokenType.StartArray)

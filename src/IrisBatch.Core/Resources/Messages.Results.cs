@@ -20,6 +20,16 @@ namespace IrisBatch
 
         public static string SchemaAnswerNotObject(string kind) => Format(nameof(SchemaAnswerNotObject), kind);
 
+        public static string JsonLineInvalid(long at, string what) => Format(nameof(JsonLineInvalid), at, what);
+
+        public static string JsonLineNotString() => Text(nameof(JsonLineNotString));
+
+        public static string JsonLineNotNumber() => Text(nameof(JsonLineNotNumber));
+
+        public static string JsonLineNumberRange(string type) => Format(nameof(JsonLineNumberRange), type);
+
+        public static string JsonLineBadUtf8() => Text(nameof(JsonLineBadUtf8));
+
         public static string RequestRecordNotObject() => Text(nameof(RequestRecordNotObject));
 
         public static string RequestRecordNotOneObject() => Text(nameof(RequestRecordNotOneObject));

@@ -34,7 +34,7 @@ namespace IrisBatch.Results
         [MethodImpl(Hot.Path)]
         private static IrisBatchRequest ReadFast(Line line)
         {
-            var r = new Utf8JsonReader(new ReadOnlySpan<byte>(line.Bytes, line.Start, line.Length));
+            var r = new JsonLineReader(line.Bytes, line.Start, line.Length);
             if (!r.Read() || r.TokenType != JsonTokenType.StartObject) throw new FormatException(global::IrisBatch.Messages.RequestRecordNotObject());
             string? customId = null, model = null, body = null, input = null;
             long? row = null, maxTokens = null, dimensions = null;
@@ -91,7 +91,7 @@ namespace IrisBatch.Results
         }
 
         [MethodImpl(Hot.Path)]
-        private static List<ChatMessage>? Messages(ref Utf8JsonReader r, Line line)
+        private static List<ChatMessage>? Messages(ref JsonLineReader r, Line line)
         {
             if (r.TokenType == JsonTokenType.Null) return null;
             if (r.TokenType != JsonTokenType.StartArray) throw new FormatException(global::IrisBatch.Messages.RequestRecordMessagesNotArray());
@@ -120,7 +120,7 @@ namespace IrisBatch.Results
         /// leaves the reader on the property name otherwise, for the next reader to read it.
         /// </summary>
         [MethodImpl(Hot.Path)]
-        private static bool IsEmbeddings(ref Utf8JsonReader r)
+        private static bool IsEmbeddings(ref JsonLineReader r)
         {
             var copy = r;
             copy.Read();
@@ -131,7 +131,7 @@ namespace IrisBatch.Results
 
         /// <summary>As JsonRead.Str: a string's value, any other value's raw text, null for null.</summary>
         [MethodImpl(Hot.Path)]
-        private static string? Str(ref Utf8JsonReader r, Line line)
+        private static string? Str(ref JsonLineReader r, Line line)
         {
             switch (r.TokenType)
             {
@@ -143,7 +143,7 @@ namespace IrisBatch.Results
 
         /// <summary>As JsonElement.GetRawText for a value that is not null (null for null); leaves the reader on its last token.</summary>
         [MethodImpl(Hot.Path)]
-        private static string? Raw(ref Utf8JsonReader r, Line line)
+        private static string? Raw(ref JsonLineReader r, Line line)
         {
             if (r.TokenType == JsonTokenType.Null) return null;
             int start = (int)r.TokenStartIndex;
@@ -154,7 +154,7 @@ namespace IrisBatch.Results
 
         /// <summary>As JsonRead.Long: a number (truncated when not whole), or a string of digits.</summary>
         [MethodImpl(Hot.Path)]
-        private static long? Long(ref Utf8JsonReader r)
+        private static long? Long(ref JsonLineReader r)
         {
             switch (r.TokenType)
             {

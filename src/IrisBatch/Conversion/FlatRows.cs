@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using IrisBatch.Jsonl;
 using IrisBatch.Embeddings;
 using IrisBatch.Requests;
 using IrisBatch.Results;
@@ -120,7 +121,7 @@ namespace IrisBatch.Conversion
             try
             {
                 int length = Encoding.UTF8.GetBytes(json, 0, json.Length, buffer, 0);
-                var r = new Utf8JsonReader(new ReadOnlySpan<byte>(buffer, 0, length));
+                var r = new JsonLineReader(buffer, 0, length);
                 if (!r.Read() || r.TokenType != JsonTokenType.StartObject) return false;
                 int k = 0;
                 bool same = shape != null;

@@ -132,7 +132,8 @@ namespace IrisBatch.Conversion
             // JSON goes through JsonDocument, so its error is the one it always was.
             try
             {
-                var r = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json));
+                var bytes = System.Text.Encoding.UTF8.GetBytes(json);
+                var r = new JsonLineReader(bytes, 0, bytes.Length);
                 if (!r.Read()) throw new JsonException("no value");
                 var value = ReadValue(ref r);
                 if (r.Read()) throw new JsonException("more than one value");
@@ -155,7 +156,8 @@ namespace IrisBatch.Conversion
         {
             try
             {
-                var r = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json));
+                var bytes = System.Text.Encoding.UTF8.GetBytes(json);
+                var r = new JsonLineReader(bytes, 0, bytes.Length);
                 if (!r.Read() || r.TokenType != JsonTokenType.StartObject) return false;
                 while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
                 {
@@ -172,11 +174,11 @@ namespace IrisBatch.Conversion
         }
 
         /// <summary>As <see cref="FromJson"/>, for the value the reader is on (it is left on the value's last token).</summary>
-        internal static object? ReadJsonValue(ref Utf8JsonReader r) => ReadValue(ref r);
+        internal static object? ReadJsonValue(ref JsonLineReader r) => ReadValue(ref r);
 
         /// <summary>As <see cref="FromElement"/>, for the value the reader is on (it is left on the value's last token).</summary>
         [MethodImpl(Hot.Path)]
-        private static object? ReadValue(ref Utf8JsonReader r)
+        private static object? ReadValue(ref JsonLineReader r)
         {
             switch (r.TokenType)
             {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using IrisBatch.Jsonl;
 
 namespace IrisBatch.Providers.OpenAI
 {
@@ -88,7 +89,7 @@ namespace IrisBatch.Providers.OpenAI
         {
             try
             {
-                var r = new Utf8JsonReader(new ReadOnlySpan<byte>(bytes, start, length));
+                var r = new JsonLineReader(bytes, start, length);
                 var s = new FastLine();
                 if (!r.Read() || r.TokenType != JsonTokenType.StartObject) return null;
                 while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
@@ -201,7 +202,7 @@ namespace IrisBatch.Providers.OpenAI
         }
 
         [MethodImpl(Hot.Path)]
-        private static bool FastResponse(ref Utf8JsonReader r, ref FastLine s)
+        private static bool FastResponse(ref JsonLineReader r, ref FastLine s)
         {
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
@@ -232,7 +233,7 @@ namespace IrisBatch.Providers.OpenAI
         }
 
         [MethodImpl(Hot.Path)]
-        private static bool FastBody(ref Utf8JsonReader r, ref FastLine s)
+        private static bool FastBody(ref JsonLineReader r, ref FastLine s)
         {
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
@@ -288,7 +289,7 @@ namespace IrisBatch.Providers.OpenAI
 
         /// <summary>As <see cref="ReadEmbedding"/>: the vector of the data list's item of index 0 (else its first item).</summary>
         [MethodImpl(Hot.Path)]
-        private static bool FastEmbedding(ref Utf8JsonReader r, out float[]? embedding)
+        private static bool FastEmbedding(ref JsonLineReader r, out float[]? embedding)
         {
             embedding = null;
             float[]? first = null;
@@ -350,7 +351,7 @@ namespace IrisBatch.Providers.OpenAI
 
         /// <summary>As ReadOutput's first branch: the first choice's message content (a string or null), else its text.</summary>
         [MethodImpl(Hot.Path)]
-        private static bool FastChoices(ref Utf8JsonReader r, out string? output, out string? finish, out string? refusal)
+        private static bool FastChoices(ref JsonLineReader r, out string? output, out string? finish, out string? refusal)
         {
             output = finish = refusal = null;
             bool first = true;
@@ -430,7 +431,7 @@ namespace IrisBatch.Providers.OpenAI
         }
 
         [MethodImpl(Hot.Path)]
-        private static bool FastUsage(ref Utf8JsonReader r, ref FastLine s)
+        private static bool FastUsage(ref JsonLineReader r, ref FastLine s)
         {
             int seen = 0;
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
@@ -467,7 +468,7 @@ namespace IrisBatch.Providers.OpenAI
 
         /// <summary>The cached_tokens and reasoning_tokens of a usage details object (the other counts are skipped).</summary>
         [MethodImpl(Hot.Path)]
-        private static bool FastUsageDetails(ref Utf8JsonReader r, ref FastLine s)
+        private static bool FastUsageDetails(ref JsonLineReader r, ref FastLine s)
         {
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
@@ -487,7 +488,7 @@ namespace IrisBatch.Providers.OpenAI
 
         /// <summary>An error object's code, type and message, when each is a string or null (else false: the slow path reads raw text).</summary>
         [MethodImpl(Hot.Path)]
-        private static bool FastError(ref Utf8JsonReader r, out string? code, out string? type, out string? message)
+        private static bool FastError(ref JsonLineReader r, out string? code, out string? type, out string? message)
         {
             code = type = message = null;
             int seen = 0;
@@ -515,7 +516,7 @@ namespace IrisBatch.Providers.OpenAI
 
         /// <summary>As JsonRead.Long: a number (truncated when not whole), a string of digits, else null.</summary>
         [MethodImpl(Hot.Path)]
-        private static long? ReadLong(ref Utf8JsonReader r)
+        private static long? ReadLong(ref JsonLineReader r)
         {
             switch (r.TokenType)
             {
