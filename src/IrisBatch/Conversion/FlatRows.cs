@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using System.Linq.Expressions;
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -59,6 +60,21 @@ namespace IrisBatch.Conversion
                 Embedding == embedding && (ReferenceEquals(Schema, schema) || string.Equals(Schema, schema, StringComparison.Ordinal));
         }
 
+        /// <summary>
+        /// A new PSCustomObject with room for <c>n</c> properties: PowerShell 7's PSObject(int), as Import-Csv makes its
+        /// rows (its member table made at its size, where PSObject() makes one when the first property is added, through
+        /// a table keyed by the object, and grows it); PSObject() where there is none (Windows PowerShell 5.1).
+        /// </summary>
+        private static readonly Func<int, PSObject> NewRow = RowMaker();
+
+        private static Func<int, PSObject> RowMaker()
+        {
+            var ctor = typeof(PSObject).GetConstructor(new[] { typeof(int) });
+            if (ctor == null) return _ => new PSObject();
+            var n = Expression.Parameter(typeof(int), "n");
+            return Expression.Lambda<Func<int, PSObject>>(Expression.New(ctor, n), n).Compile();
+        }
+
         /// <summary>The row of a result; with <paramref name="embeddingColumn"/> (a batch of embeddings is read), every row has an Embedding column.</summary>
         [MethodImpl(Hot.Path)]
         public PSObject Build(IrisBatchResult result, bool embeddingColumn)
@@ -74,7 +90,7 @@ namespace IrisBatch.Conversion
             bool known = false;
             if (!string.IsNullOrEmpty(json))
             {
-                row = new PSObject();
+                row = NewRow(shape != null ? shape.InputColumns.Length + shape.SchemaColumns.Length + OurColumns.Length : 16);
                 if (!TryAddInput(row, json!, shape, out known, out names)) row = null;
             }
             if (row == null)
