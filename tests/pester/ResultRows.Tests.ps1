@@ -22,20 +22,23 @@ Describe 'Get-IrisBatchResult -IncludeInput rows of inputs of mixed shapes' {
             [pscustomobject]@{ sku = 'a7'; name = 'Seven' }
             [pscustomobject]@{ sku = 'a8'; name = 'Eight'; extra = 'e' }
             [pscustomobject]@{ sku = 'a9'; name = 'Nine' }
+            [pscustomobject]@{ sku = 'a10'; flag = $true; off = $false; none = $null; n = 5; ratio = 0.25 }
         )
         $batch = $inputs | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {sku}' |
             Submit-IrisBatch -Provider Mock | Wait-IrisBatch -PollInterval 0.2 -Timeout 60
         $rows = @($batch | Get-IrisBatchResult -IncludeInput)
+        $unordered = @($batch | Get-IrisBatchResult -IncludeInput -Unordered | Sort-Object { [int]($_.CustomId -replace '\D') })
         $ours = @('CustomId', 'Status', 'Output', 'ErrorCode', 'ErrorMessage', 'Cost')
     }
 
     It 'gives each row its own input columns, in its order, then ours' {
-        $rows.Count | Should -Be 9
+        $rows.Count | Should -Be 10
         $expected = @(
             @('sku', 'name'), @('sku', 'name'), @('name', 'sku'), @('sku', 'name', 'Input_Status'), @('sku'),
-            @('sku', 'tags', 'size', 'price', 'count'), @('sku', 'name'), @('sku', 'name', 'extra'), @('sku', 'name')
+            @('sku', 'tags', 'size', 'price', 'count'), @('sku', 'name'), @('sku', 'name', 'extra'), @('sku', 'name'),
+            @('sku', 'flag', 'off', 'none', 'n', 'ratio')
         )
-        for ($i = 0; $i -lt 9; $i++) {
+        for ($i = 0; $i -lt 10; $i++) {
             @($rows[$i].psobject.Properties.Name) | Should -Be (@($expected[$i]) + $ours) -Because "row $($i + 1)"
             $rows[$i].sku | Should -Be "a$($i + 1)"
             $rows[$i].Status | Should -Be 'Succeeded'
@@ -53,6 +56,30 @@ Describe 'Get-IrisBatchResult -IncludeInput rows of inputs of mixed shapes' {
         $rows[5].count | Should -Be 7
         $rows[7].extra | Should -Be 'e'
         $rows[8].name | Should -Be 'Nine'
+        $rows[9].flag | Should -BeOfType [bool]
+        $rows[9].flag | Should -BeTrue
+        $rows[9].off | Should -BeFalse
+        $rows[9].none | Should -BeNullOrEmpty
+        $rows[9].n | Should -BeOfType [long]
+        $rows[9].n | Should -Be 5
+        $rows[9].ratio | Should -BeOfType [double]
+    }
+
+    It 'gives the same rows in input order as -Unordered does (read another way): columns, values and their types' {
+        $unordered.Count | Should -Be 10
+        for ($i = 0; $i -lt 10; $i++) {
+            $a = @($rows[$i].psobject.Properties)
+            $b = @($unordered[$i].psobject.Properties)
+            @($a.Name) | Should -Be @($b.Name) -Because "row $($i + 1)"
+            for ($k = 0; $k -lt $a.Count; $k++) {
+                if ($a[$k].Value -is [array] -or $a[$k].Value -is [psobject] -and $a[$k].Value.psobject.BaseObject -is [System.Management.Automation.PSCustomObject]) {
+                    ($a[$k].Value | ConvertTo-Json -Compress) | Should -Be ($b[$k].Value | ConvertTo-Json -Compress) -Because "row $($i + 1), $($a[$k].Name)"
+                    continue
+                }
+                "$($a[$k].Value)" | Should -Be "$($b[$k].Value)" -Because "row $($i + 1), $($a[$k].Name)"
+                "$(if ($null -ne $a[$k].Value) { $a[$k].Value.GetType() })" | Should -Be "$(if ($null -ne $b[$k].Value) { $b[$k].Value.GetType() })" -Because "row $($i + 1), $($a[$k].Name)"
+            }
+        }
     }
 
     It 'gives rows that take new properties and members like any other object' {

@@ -245,6 +245,7 @@ namespace IrisBatch.Jsonl
             return true;
         }
 
+        [MethodImpl(Hot.Path)]
         private bool ReadEnd(bool isObject)
         {
             _tokenStart = _pos;
@@ -344,6 +345,7 @@ namespace IrisBatch.Jsonl
             _pos = i;
         }
 
+        [MethodImpl(Hot.Path)]
         private void Literal(string word)
         {
             if (_pos + word.Length > _end) throw Bad("a literal ends too early");
@@ -359,6 +361,7 @@ namespace IrisBatch.Jsonl
         }
 
         /// <summary>The current string with its escapes undone; a lone surrogate is refused.</summary>
+        [MethodImpl(Hot.Path)]
         private string Unescape()
         {
             var bytes = _bytes;
