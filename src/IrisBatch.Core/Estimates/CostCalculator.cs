@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Collections.Generic;
 
 namespace IrisBatch.Estimates
@@ -30,6 +31,7 @@ namespace IrisBatch.Estimates
         public static bool Bills(string? provider) => !string.Equals(provider, "Ollama", StringComparison.OrdinalIgnoreCase);
 
         /// <summary>The cost of tokens at a model's prices: usage x price per million, each kind of token at its own price.</summary>
+        [MethodImpl(Hot.Path)]
         public static decimal Of(TokenUsage usage, ModelPrice price)
         {
             long cached = Math.Min(Math.Max(0, usage.CachedTokens), Math.Max(0, usage.InputTokens));
@@ -43,6 +45,7 @@ namespace IrisBatch.Estimates
         /// The cost of one result of <paramref name="model"/> at <paramref name="provider"/>: 0 unless it succeeded,
         /// null when the model has no price (a result without usage costs 0).
         /// </summary>
+        [MethodImpl(Hot.Path)]
         public decimal? CostOf(IrisBatchResult result, string? model, string? provider)
         {
             if (result.Status != ResultStatus.Succeeded || !Bills(provider)) return 0m;

@@ -267,8 +267,13 @@ namespace IrisBatch.Commands
                         AddVector(result);
                         continue;
                     }
+                    if (IncludeInput)
+                    {
+                        WriteObject(Flatten(result));
+                        continue;
+                    }
                     result.DeferInputFromRequest(BuildInput);
-                    WriteObject(IncludeInput ? (object)Flatten(result) : result);
+                    WriteObject(result);
                 }
             }
             finally
@@ -331,7 +336,7 @@ namespace IrisBatch.Commands
         private PSObject Flatten(IrisBatchResult result)
         {
             _rows ??= new FlatRows(plainRows: !new PSObject().Properties.Any());
-            return _rows.Build(result, _embeddingColumn);
+            return _rows.Build(result, _embeddingColumn, BuildInput);
         }
     }
 }

@@ -75,9 +75,13 @@ namespace IrisBatch.Conversion
             return Expression.Lambda<Func<int, PSObject>>(Expression.New(ctor, n), n).Compile();
         }
 
-        /// <summary>The row of a result; with <paramref name="embeddingColumn"/> (a batch of embeddings is read), every row has an Embedding column.</summary>
+        /// <summary>
+        /// The row of a result; with <paramref name="embeddingColumn"/> (a batch of embeddings is read), every row has an
+        /// Embedding column. A row whose input is not plain JSON is built from the input object, made by
+        /// <paramref name="buildInput"/> from the request's InputJson.
+        /// </summary>
         [MethodImpl(Hot.Path)]
-        public PSObject Build(IrisBatchResult result, bool embeddingColumn)
+        public PSObject Build(IrisBatchResult result, bool embeddingColumn, Func<string?, object?> buildInput)
         {
             var request = result.Request;
             var schema = request?.Schema;
@@ -96,6 +100,7 @@ namespace IrisBatch.Conversion
             if (row == null)
             {
                 // The long way, as before: the input object's properties, each added with every check.
+                result.DeferInputFromRequest(buildInput);
                 row = new PSObject();
                 if (result.Input is PSObject input)
                     foreach (var p in input.Properties)
@@ -227,16 +232,24 @@ namespace IrisBatch.Conversion
             if (embedding) props.Add(new PSNoteProperty("Embedding", result.Embedding == null ? null : EmbeddingVector.ToJson(result.Embedding)), known);
         }
 
-        private static readonly Dictionary<ResultStatus, string> StatusNames = new Dictionary<ResultStatus, string>();
+        private static readonly string[] StatusNames = StatusNameTable();
 
-        private static string StatusText(ResultStatus status)
+        private static string[] StatusNameTable()
         {
-            lock (StatusNames)
+            var names = new string[8];
+            foreach (ResultStatus status in Enum.GetValues(typeof(ResultStatus)))
             {
-                if (!StatusNames.TryGetValue(status, out var text)) StatusNames[status] = text = status.ToString();
-                return text;
+                int i = (int)status;
+                if (i < 0) continue;
+                if (i >= names.Length) Array.Resize(ref names, i + 1);
+                names[i] = status.ToString();
             }
+            return names;
         }
+
+        /// <summary>A status's name: one string per status, looked up by its value (not made again for each row).</summary>
+        private static string StatusText(ResultStatus status) =>
+            (uint)status < (uint)StatusNames.Length && StatusNames[(int)status] != null ? StatusNames[(int)status] : status.ToString();
 
         /// <summary>An input column's name: Input_X where X is one of our columns.</summary>
         internal static string InputColumn(string name)
