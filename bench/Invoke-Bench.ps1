@@ -481,7 +481,9 @@ $null = $md.AppendLine("``dotnet pwsh ./build.ps1 -Task Bench`` (bench/Invoke-Be
 $null = $md.AppendLine()
 $null = $md.AppendLine('| Case | Rows | Seconds | Rate | Baseline | Ratio | Peak working set |')
 $null = $md.AppendLine('|---|---|---|---|---|---|---|')
-foreach ($r in $rows) { $null = $md.AppendLine("| $($r.Case) | $($r.Rows) | $($r.Seconds) | $($r.Rate) | $($r.Baseline) | $($r.Ratio) | $($r.'Peak WS') |") }
+# A cell's own '|' (a floor pipeline) is escaped, so the row keeps its columns.
+$cell = { param($v) "$v" -replace '\|', '\|' }
+foreach ($r in $rows) { $null = $md.AppendLine("| $(& $cell $r.Case) | $(& $cell $r.Rows) | $(& $cell $r.Seconds) | $(& $cell $r.Rate) | $(& $cell $r.Baseline) | $(& $cell $r.Ratio) | $(& $cell $r.'Peak WS') |") }
 $null = $md.AppendLine()
 $null = $md.AppendLine('Targets: ' + (($report.targets | ForEach-Object { "$($_.name) $($_.shown) ($($_.goal): $(if ($_.met) { 'met' } else { 'not met' }))" }) -join '; ') + '.')
 $mdPath = Join-Path $OutDir 'bench.md'
