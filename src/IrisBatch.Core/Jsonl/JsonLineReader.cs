@@ -135,21 +135,16 @@ namespace IrisBatch.Jsonl
         {
             if (_type != JsonTokenType.String && _type != JsonTokenType.PropertyName) throw new InvalidOperationException(Messages.JsonLineNotString());
             if (_escaped) return string.Equals(GetString(), text, StringComparison.Ordinal);
-            if (_valueLength != text.Length)
-            {
-                // Equal lengths in bytes and in chars unless the text is not ASCII.
-                foreach (char ch in text) if (ch > 0x7F) return string.Equals(GetString(), text, StringComparison.Ordinal);
-                return false;
-            }
+            // While the text is ASCII its chars and the value's bytes line up: the first difference settles it.
             var bytes = _bytes;
-            int at = _valueStart;
+            int at = _valueStart, length = _valueLength;
             for (int i = 0; i < text.Length; i++)
             {
                 char ch = text[i];
                 if (ch > 0x7F) return string.Equals(GetString(), text, StringComparison.Ordinal);
-                if (bytes[at + i] != ch) return false;
+                if (i >= length || bytes[at + i] != ch) return false;
             }
-            return true;
+            return length == text.Length;
         }
 
         /// <summary>Whether the current string or property name is the text whose UTF-8 bytes are <paramref name="utf8"/>.</summary>

@@ -232,24 +232,12 @@ namespace IrisBatch.Conversion
             if (embedding) props.Add(new PSNoteProperty("Embedding", result.Embedding == null ? null : EmbeddingVector.ToJson(result.Embedding)), known);
         }
 
-        private static readonly string[] StatusNames = StatusNameTable();
-
-        private static string[] StatusNameTable()
-        {
-            var names = new string[8];
-            foreach (ResultStatus status in Enum.GetValues(typeof(ResultStatus)))
-            {
-                int i = (int)status;
-                if (i < 0) continue;
-                if (i >= names.Length) Array.Resize(ref names, i + 1);
-                names[i] = status.ToString();
-            }
-            return names;
-        }
+        // Enum.GetNames lists the names in value order, and ResultStatus's values are 0, 1, 2, ...
+        private static readonly string[] StatusNames = Enum.GetNames(typeof(ResultStatus));
 
         /// <summary>A status's name: one string per status, looked up by its value (not made again for each row).</summary>
         private static string StatusText(ResultStatus status) =>
-            (uint)status < (uint)StatusNames.Length && StatusNames[(int)status] != null ? StatusNames[(int)status] : status.ToString();
+            (uint)status < (uint)StatusNames.Length ? StatusNames[(int)status] : status.ToString();
 
         /// <summary>An input column's name: Input_X where X is one of our columns.</summary>
         internal static string InputColumn(string name)
