@@ -66,6 +66,13 @@ Describe '120,000 rows with the default limits' {
         @($batches | ForEach-Object Id | Sort-Object -Unique).Count | Should -Be 3
     }
 
+    It 'indexes the set in the journal: under sets, one file for the submission of each of its 3 batches' {
+        $named = @(Get-ChildItem -LiteralPath (Join-Path $env:IRISBATCH_HOME "sets/$($batches[0].SetId)") -File | ForEach-Object Name | Sort-Object)
+        $expected = @($batches | ForEach-Object { (Get-Content -Raw (Join-Path $env:IRISBATCH_HOME "ids/$($_.Id)")).Trim() } | Sort-Object)
+        $named.Count | Should -Be 3
+        $named | Should -Be $expected
+    }
+
     It 'completes every batch' {
         $done.Count | Should -Be 3
         $done | ForEach-Object { $_.Status | Should -Be ([IrisBatch.BatchStatus]::Completed) }

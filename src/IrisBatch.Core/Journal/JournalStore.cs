@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
@@ -9,8 +10,10 @@ namespace IrisBatch.Journal
 {
     /// <summary>
     /// The on-disk record of every batch, under $env:IRISBATCH_HOME or the user's local application-data folder.
-    /// Layout: submissions/&lt;submission id&gt;/{entry.json, requests.jsonl, input.jsonl, results/}, and
-    /// ids/&lt;batch id&gt; naming the submission of each created batch. Every write is atomic.
+    /// Layout: submissions/&lt;submission id&gt;/{entry.json, requests.jsonl, input.jsonl, results/},
+    /// ids/&lt;batch id&gt; naming the submission of each created batch, and sets/&lt;set id&gt;/&lt;submission id&gt;, an
+    /// empty file for each submission sent in a set (so a set's entries are read without reading every entry). Every
+    /// write is atomic.
     /// </summary>
     public sealed class JournalStore
     {
@@ -150,6 +153,55 @@ namespace IrisBatch.Journal
             var dir = Path.Combine(Root, "ids");
             AtomicFile.CreateDirectory(dir);
             AtomicFile.WriteAllText(Path.Combine(dir, FileNameOf(entry.BatchId)), entry.SubmissionId);
+            IndexSet(entry);
+        }
+
+        /// <summary>
+        /// Records that this entry is sent in its set: sets/&lt;set id&gt;/&lt;submission id&gt;. Written before its batch is
+        /// created (the set a resumed entry joins is final by then), so a set's index never lacks a batch it has.
+        /// </summary>
+        public void IndexSet(JournalEntry entry)
+        {
+            if (string.IsNullOrEmpty(entry.SetId)) return;
+            ValidateId(entry.SetId!, "set id");
+            var dir = SetDir(entry.SetId!);
+            AtomicFile.CreateDirectory(Path.Combine(Root, "sets"));
+            AtomicFile.CreateDirectory(dir);
+            var pointer = Path.Combine(dir, entry.SubmissionId);
+            if (!File.Exists(pointer)) AtomicFile.WriteAllText(pointer, "");
+        }
+
+        private string SetDir(string setId) => Path.Combine(Root, "sets", FileNameOf(setId));
+
+        /// <summary>
+        /// The entries of a set, newest first (as <see cref="All"/> lists them): through the set's index, reading only its
+        /// own entries; a set with no index (journaled before there was one) by reading every entry.
+        /// </summary>
+        public IEnumerable<JournalEntry> SetEntries(string setId)
+        {
+            if (string.IsNullOrEmpty(setId) || !SafeId.IsMatch(setId) || setId.Contains("..")) return All().Where(e => e.SetId == setId);
+            var dir = SetDir(setId);
+            if (!Directory.Exists(dir)) return All().Where(e => e.SetId == setId);
+            return Indexed(dir, setId);
+        }
+
+        private IEnumerable<JournalEntry> Indexed(string dir, string setId)
+        {
+            var names = new List<string>();
+            foreach (var f in Directory.GetFiles(dir))
+            {
+                var name = Path.GetFileName(f);
+                if (SafeId.IsMatch(name) && !name.Contains("..")) names.Add(name);
+            }
+            names.Sort(StringComparer.Ordinal);
+            names.Reverse();
+            foreach (var name in names)
+            {
+                // A pointer left by an entry removed since (or never sent) names nothing, or an entry of another set.
+                JournalEntry? e = null;
+                try { e = Load(name); } catch (IrisBatchException) { }
+                if (e != null && e.SetId == setId) yield return e;
+            }
         }
 
         private static string FingerprintKey(JournalEntry e)
@@ -236,6 +288,15 @@ namespace IrisBatch.Journal
                 if (File.Exists(pointer) && File.ReadAllText(pointer).Trim() == entry.SubmissionId) File.Delete(pointer);
             }
             Discard(entry);
+            if (!string.IsNullOrEmpty(entry.SetId) && SafeId.IsMatch(entry.SetId!) && !entry.SetId!.Contains(".."))
+            {
+                var dir = SetDir(entry.SetId!);
+                var pointer = Path.Combine(dir, entry.SubmissionId);
+                if (File.Exists(pointer)) File.Delete(pointer);
+                // The set's folder goes with its last entry (if something else is in it by then, it stays).
+                try { if (Directory.Exists(dir) && Directory.GetFileSystemEntries(dir).Length == 0) Directory.Delete(dir); }
+                catch (IOException) { }
+            }
         }
 
         /// <summary>Removes a submission that was never sent (e.g. after -WhatIf).</summary>

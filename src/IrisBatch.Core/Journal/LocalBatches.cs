@@ -60,7 +60,7 @@ namespace IrisBatch.Journal
         {
             decimal sum = 0;
             bool any = false;
-            foreach (var e in journal.All().Where(x => x.SetId == setId && x.BatchId != null))
+            foreach (var e in journal.SetEntries(setId).Where(x => x.BatchId != null))
             {
                 if (!e.ResultsCollected || !e.Cost.HasValue) return null;
                 sum += e.Cost.Value;

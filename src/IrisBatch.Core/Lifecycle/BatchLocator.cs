@@ -45,10 +45,10 @@ namespace IrisBatch.Lifecycle
 
         /// <summary>The batch ids of a set, in the order they were submitted; empty when the journal has none.</summary>
         public IReadOnlyList<string> SetBatchIds(string setId) =>
-            _journal.All().Where(e => e.SetId == setId && e.BatchId != null).Select(e => e.BatchId!).Reverse().ToList();
+            _journal.SetEntries(setId).Where(e => e.BatchId != null).Select(e => e.BatchId!).Reverse().ToList();
 
         /// <summary>How many batches the journal has of a set.</summary>
-        public int SetSize(string setId) => _journal.All().Count(e => e.SetId == setId && e.BatchId != null);
+        public int SetSize(string setId) => _journal.SetEntries(setId).Count(e => e.BatchId != null);
 
         /// <summary>
         /// Where a batch lives: <paramref name="explicitPlace"/> (-Provider/-BaseUri given) wins; else the batch object's

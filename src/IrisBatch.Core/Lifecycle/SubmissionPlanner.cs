@@ -124,6 +124,7 @@ namespace IrisBatch.Lifecycle
         {
             if (plan.Kind == PlanKind.Reuse) return Task.FromResult(plan.Batch!);
             _journal.IndexFingerprint(plan.Entry);
+            _journal.IndexSet(plan.Entry);
             var submitter = new BatchSubmitter(_journal, plan.Provider, settings) { Adopt = adopt };
             return submitter.SubmitAsync(plan.Entry, uploadProgress, ct);
         }

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using IrisBatch.Journal;
 using Xunit;
 
@@ -78,6 +79,79 @@ namespace IrisBatch.Tests.Core
             Assert.Equal(entry.SubmissionId, found!.SubmissionId);
             Assert.Equal("created", found.History[0].State);
             Assert.Null(new JournalStore(_dir).FindByBatchId(id + "x"));
+        }
+
+        private JournalEntry Sent(JournalStore store, string submissionId, string? batchId, string? setId, bool indexed = true)
+        {
+            var entry = store.Begin(new JournalEntry { SubmissionId = submissionId, Provider = "OpenAI", BaseUri = "http://127.0.0.1:1/v1", Model = "m", BatchId = batchId, SetId = setId });
+            store.Record(entry, "created", batchId);
+            if (indexed && batchId != null) store.IndexBatch(entry);
+            return entry;
+        }
+
+        [Fact]
+        public void A_set_is_read_through_its_index_newest_first()
+        {
+            var store = new JournalStore(_dir);
+            Sent(store, "20260101000001-aaaa", "batch_1", "set-a");
+            for (int i = 0; i < 20; i++) Sent(store, $"20260101000002-o{i:D3}", "batch_o" + i, i % 2 == 0 ? "set-other" : null);
+            Sent(store, "20260101000003-bbbb", "batch_2", "set-a");
+            var pending = store.Begin(new JournalEntry { SubmissionId = "20260101000004-cccc", Provider = "OpenAI", BaseUri = "http://127.0.0.1:1/v1", Model = "m", SetId = "set-a" });
+            store.Save(pending);
+            store.IndexSet(pending);   // sent in the set, its batch not created yet
+
+            Assert.Equal(new[] { "20260101000004-cccc", "20260101000003-bbbb", "20260101000001-aaaa" }, store.SetEntries("set-a").Select(e => e.SubmissionId));
+            Assert.Equal(new[] { "20260101000001-aaaa", "20260101000003-bbbb", "20260101000004-cccc" },
+                Directory.GetFiles(Path.Combine(_dir, "sets", "set-a")).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal));
+            // The index is what is read: an entry of the set that it does not name is not found through it.
+            Sent(store, "20260101000005-dddd", "batch_x", "set-a", indexed: false);
+            Assert.Equal(3, store.SetEntries("set-a").Count());
+            Assert.Equal(10, store.SetEntries("set-other").Count());
+            Assert.Empty(store.SetEntries("set-none"));
+        }
+
+        [Fact]
+        public void A_set_journaled_before_the_index_is_found_by_reading_every_entry()
+        {
+            var store = new JournalStore(_dir);
+            Sent(store, "20260101000001-aaaa", "batch_1", "set-old", indexed: false);
+            Sent(store, "20260101000002-bbbb", "batch_2", "set-old", indexed: false);
+            Sent(store, "20260101000003-cccc", "batch_3", "set-new");
+            Assert.False(Directory.Exists(Path.Combine(_dir, "sets", "set-old")));
+            Assert.Equal(new[] { "20260101000002-bbbb", "20260101000001-aaaa" }, store.SetEntries("set-old").Select(e => e.SubmissionId));
+            Assert.Single(store.SetEntries("set-new"));
+        }
+
+        [Fact]
+        public void Forgetting_a_sets_entries_takes_their_pointers_and_at_the_last_the_sets_folder()
+        {
+            var store = new JournalStore(_dir);
+            var first = Sent(store, "20260101000001-aaaa", "batch_1", "set-a");
+            var second = Sent(store, "20260101000002-bbbb", "batch_2", "set-a");
+            var stray = Sent(store, "20260101000003-cccc", "batch_3", "set-a");
+            store.Discard(stray);   // its folder gone, its pointer left behind: it names nothing and is skipped
+            Assert.Equal(new[] { "20260101000002-bbbb", "20260101000001-aaaa" }, store.SetEntries("set-a").Select(e => e.SubmissionId));
+
+            store.Forget(first);
+            Assert.False(File.Exists(Path.Combine(_dir, "sets", "set-a", first.SubmissionId)));
+            Assert.Equal(new[] { "20260101000002-bbbb" }, store.SetEntries("set-a").Select(e => e.SubmissionId));
+            File.Delete(Path.Combine(_dir, "sets", "set-a", stray.SubmissionId));
+            store.Forget(second);
+            Assert.False(Directory.Exists(Path.Combine(_dir, "sets", "set-a")));
+            Assert.Empty(store.SetEntries("set-a"));
+        }
+
+        [Theory]
+        [InlineData("../x")]
+        [InlineData("..")]
+        [InlineData("")]
+        public void A_set_id_that_could_escape_the_journal_reads_no_index(string setId)
+        {
+            var store = new JournalStore(_dir);
+            Sent(store, "20260101000001-aaaa", "batch_1", "set-a");
+            Assert.Empty(store.SetEntries(setId));
+            var bad = store.Begin(new JournalEntry { SubmissionId = "20260101000002-bbbb", Provider = "OpenAI", BaseUri = "http://127.0.0.1:1/v1", Model = "m", SetId = "../x" });
+            Assert.Throws<IrisBatchException>(() => store.IndexSet(bad));
         }
     }
 }
