@@ -15,17 +15,23 @@ param(
 Import-BenchModule $ModulePath $JournalHome
 [string[]] $ids = @(Get-Content -LiteralPath $IdsFile | Where-Object { $_ })
 
-# The floor: once untimed (warm: its code compiled, the CSV in the page cache), then the median of -FloorRuns timed runs,
-# as one run of a pipeline this short moves with whatever else the machine does.
-Import-Csv -LiteralPath $Csv | Export-Csv -LiteralPath $OutCsv
-$floors = foreach ($i in 1..$FloorRuns) {
-    $clock = [Diagnostics.Stopwatch]::StartNew()
-    Import-Csv -LiteralPath $Csv | Export-Csv -LiteralPath $OutCsv
-    $clock.Stop()
-    $clock.Elapsed.TotalSeconds
+# A floor: once untimed (warm: its code compiled, the CSV in the page cache), then the median of -FloorRuns timed runs,
+# as one run of a pipeline this short moves with whatever else the machine does. Returns the median, then every run.
+function Measure-Floor([string] $From) {
+    Import-Csv -LiteralPath $From | Export-Csv -LiteralPath $OutCsv
+    $runs = foreach ($i in 1..$FloorRuns) {
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        Import-Csv -LiteralPath $From | Export-Csv -LiteralPath $OutCsv
+        $clock.Stop()
+        $clock.Elapsed.TotalSeconds
+    }
+    $sorted = @($runs | Sort-Object)
+    , @(@($sorted[[int][Math]::Floor(($sorted.Count - 1) / 2)]) + @($runs))
 }
-$sorted = @($floors | Sort-Object)
-$floor = $sorted[[int][Math]::Floor(($sorted.Count - 1) / 2)]
+
+$measured = Measure-Floor $Csv
+$floor = $measured[0]
+$floors = @($measured | Select-Object -Skip 1)
 $floorPeak = Get-PeakWorkingSet
 
 $clock = [Diagnostics.Stopwatch]::StartNew()
@@ -48,15 +54,7 @@ foreach ($line in [IO.File]::ReadLines($OutCsv)) {
 $wideIn = "$OutCsv.wide.csv"
 Move-Item -LiteralPath $OutCsv -Destination $wideIn -Force
 $columns = @((Import-Csv -LiteralPath $wideIn | Select-Object -First 1).psobject.Properties).Count
-Import-Csv -LiteralPath $wideIn | Export-Csv -LiteralPath $OutCsv
-$wideFloors = foreach ($i in 1..$FloorRuns) {
-    $clock = [Diagnostics.Stopwatch]::StartNew()
-    Import-Csv -LiteralPath $wideIn | Export-Csv -LiteralPath $OutCsv
-    $clock.Stop()
-    $clock.Elapsed.TotalSeconds
-}
-$sorted = @($wideFloors | Sort-Object)
-$wideFloor = $sorted[[int][Math]::Floor(($sorted.Count - 1) / 2)]
+$wideFloor = (Measure-Floor $wideIn)[0]
 
 # The case warm: its second run in this process.
 $clock = [Diagnostics.Stopwatch]::StartNew()
