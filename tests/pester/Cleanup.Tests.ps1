@@ -143,6 +143,8 @@ Describe 'Remove-IrisBatch' {
         $b = Submit-Done (New-Rows -Count 4 -Fail 2)
         $b.ErrorFileId | Should -Not -BeNullOrEmpty
         $null = $b | Get-IrisBatchResult
+        $setDir = Join-Path $env:IRISBATCH_HOME "sets/$($b.SetId)"
+        Test-Path -LiteralPath $setDir | Should -BeTrue
         $before = Get-Stat files_deleted
         $removed = $b | Remove-IrisBatch -Confirm:$false -PassThru
         (Get-Stat files_deleted) - $before | Should -Be 3
@@ -150,6 +152,8 @@ Describe 'Remove-IrisBatch' {
         $removed.JournalEntryRemoved | Should -BeTrue
         Test-InJournal $b.Id | Should -BeFalse
         Get-ChildItem (Join-Path $env:IRISBATCH_HOME 'ids') | Where-Object Name -EQ $b.Id | Should -BeNullOrEmpty
+        # The set's index went with its only entry.
+        Test-Path -LiteralPath $setDir | Should -BeFalse
     }
 
     It 'deletes 2 files when the batch has no error file, by -Id' {
