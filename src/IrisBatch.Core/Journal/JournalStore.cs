@@ -59,11 +59,14 @@ namespace IrisBatch.Journal
         /// <summary>Refuses ids that could name a path outside the journal (IrisBatch.InvalidId).</summary>
         public static void ValidateId(string id, string what = "batch id")
         {
-            if (id == null || !SafeId.IsMatch(id) || id.Contains(".."))
+            if (!IsSafe(id))
                 throw new IrisBatchException(ErrorIds.InvalidId, FailureKind.InvalidArgument,
                     Messages.InvalidId(id, what))
                 { Target = id };
         }
+
+        /// <summary>Whether an id can name a file of the journal (no path outside it): what <see cref="ValidateId"/> accepts.</summary>
+        private static bool IsSafe(string? id) => id != null && SafeId.IsMatch(id) && !id.Contains("..");
 
         private static string FileNameOf(string id) => id.Replace('/', '~').Replace(':', '!');
 
@@ -179,10 +182,8 @@ namespace IrisBatch.Journal
         /// </summary>
         public IEnumerable<JournalEntry> SetEntries(string setId)
         {
-            if (string.IsNullOrEmpty(setId) || !SafeId.IsMatch(setId) || setId.Contains("..")) return All().Where(e => e.SetId == setId);
-            var dir = SetDir(setId);
-            if (!Directory.Exists(dir)) return All().Where(e => e.SetId == setId);
-            return Indexed(dir, setId);
+            if (!IsSafe(setId) || !Directory.Exists(SetDir(setId))) return All().Where(e => e.SetId == setId);
+            return Indexed(SetDir(setId), setId);
         }
 
         private IEnumerable<JournalEntry> Indexed(string dir, string setId)
@@ -191,7 +192,7 @@ namespace IrisBatch.Journal
             foreach (var f in Directory.GetFiles(dir))
             {
                 var name = Path.GetFileName(f);
-                if (SafeId.IsMatch(name) && !name.Contains("..")) names.Add(name);
+                if (IsSafe(name)) names.Add(name);
             }
             names.Sort(StringComparer.Ordinal);
             names.Reverse();
@@ -288,7 +289,7 @@ namespace IrisBatch.Journal
                 if (File.Exists(pointer) && File.ReadAllText(pointer).Trim() == entry.SubmissionId) File.Delete(pointer);
             }
             Discard(entry);
-            if (!string.IsNullOrEmpty(entry.SetId) && SafeId.IsMatch(entry.SetId!) && !entry.SetId!.Contains(".."))
+            if (IsSafe(entry.SetId))
             {
                 var dir = SetDir(entry.SetId!);
                 var pointer = Path.Combine(dir, entry.SubmissionId);
