@@ -136,6 +136,8 @@ function Start-BenchCase {
         $psi.ArgumentList.Add($a)
     }
     foreach ($kv in $Arguments.GetEnumerator()) {
+        # A switch is its name alone when true (a value after it would bind to the next positional parameter).
+        if ($kv.Value -is [bool]) { if ($kv.Value) { $psi.ArgumentList.Add("-$($kv.Key)") }; continue }
         $psi.ArgumentList.Add("-$($kv.Key)")
         $psi.ArgumentList.Add([string] $kv.Value)
     }
