@@ -334,7 +334,7 @@ try {
                     peakWorkingSet = $r.casePeakWorkingSet; floorPeakWorkingSet = $r.floorPeakWorkingSet; results = $r.results; ordered = $r.ordered
                     warmSeconds = $r.warmSeconds; warmRatio = $r.warmSeconds / $r.floorSeconds
                     sameColumnsFloorSeconds = $r.sameColumnsFloorSeconds; sameColumnsRatio = $r.seconds / $r.sameColumnsFloorSeconds
-                    columns = $r.columns; inputColumns = $r.inputColumns
+                    columns = $r.columns
                 }
             }
             $sec = Get-Median $samples.seconds
@@ -343,7 +343,7 @@ try {
                 floorSeconds = Get-Median $samples.floorSeconds; ratio = Get-Median $samples.ratio
                 warmSeconds = Get-Median $samples.warmSeconds; warmRatio = Get-Median $samples.warmRatio
                 sameColumnsFloorSeconds = Get-Median $samples.sameColumnsFloorSeconds; sameColumnsRatio = Get-Median $samples.sameColumnsRatio
-                columns = $samples[0].columns; inputColumns = $samples[0].inputColumns
+                columns = $samples[0].columns
                 peakWorkingSet = Get-Median $samples.peakWorkingSet; floorPeakWorkingSet = Get-Median $samples.floorPeakWorkingSet
                 samples = @($samples)
             }
@@ -461,15 +461,13 @@ foreach ($b in $report.b2) {
             Baseline = 'ReadLines {0:0.00} s' -f $b.floorSeconds; Ratio = '{0:0.00}x' -f $b.ratio; 'Peak WS' = & $mb $b.peakWorkingSet })
 }
 # Not targets, for reading the ones above: the case run again after the floor in its own process (warm, as the floor is).
-foreach ($b in $report.b1) {
-    $rows.Add([pscustomobject]@{ Case = 'B1 submit, run warm'; Rows = '{0:N0}' -f $b.rows; Seconds = '{0:0.00}' -f $b.warmSeconds
-            Rate = '{0:N0} rows/s' -f ($b.rows / $b.warmSeconds); Baseline = 'Import-Csv {0:0.00} s, same process' -f $b.sameProcessFloorSeconds
-            Ratio = '{0:0.00}x' -f $b.warmRatio; 'Peak WS' = '' })
-}
-foreach ($b in $report.b2) {
-    $rows.Add([pscustomobject]@{ Case = 'B2 results, run warm'; Rows = '{0:N0}' -f $b.rows; Seconds = '{0:0.00}' -f $b.warmSeconds
-            Rate = '{0:N0}/s' -f ($b.rows / $b.warmSeconds); Baseline = 'ReadLines {0:0.00} s, same process' -f $b.sameProcessFloorSeconds
-            Ratio = '{0:0.00}x' -f $b.warmRatio; 'Peak WS' = '' })
+foreach ($w in @(@{ List = $report.b1; Case = 'B1 submit, run warm'; Unit = ' rows/s'; Floor = 'Import-Csv' },
+        @{ List = $report.b2; Case = 'B2 results, run warm'; Unit = '/s'; Floor = 'ReadLines' })) {
+    foreach ($b in $w.List) {
+        $rows.Add([pscustomobject]@{ Case = $w.Case; Rows = '{0:N0}' -f $b.rows; Seconds = '{0:0.00}' -f $b.warmSeconds
+                Rate = ('{0:N0}' -f ($b.rows / $b.warmSeconds)) + $w.Unit; Baseline = ('{0} {1:0.00} s, same process' -f $w.Floor, $b.sameProcessFloorSeconds)
+                Ratio = '{0:0.00}x' -f $b.warmRatio; 'Peak WS' = '' })
+    }
 }
 foreach ($m in $report.b3) {
     $rows.Add([pscustomobject]@{ Case = "B3 $($m.case)"; Rows = ('{0:N0} / {1:N0}' -f $m.largeRows, $m.smallRows); Seconds = ''; Rate = ''

@@ -27,3 +27,13 @@ function Import-BenchModule([string] $ModulePath, [string] $JournalHome) {
     Remove-Item env:OPENAI_BASE_URL, env:IRISBATCH_PROVIDER, env:IRISBATCH_PRICES -ErrorAction Ignore
     Import-Module $ModulePath -ErrorAction Stop
 }
+
+function Measure-ReadLines([string[]] $Files) {
+    <# B2's floor: [IO.File]::ReadLines | Measure-Object over the result files, once untimed (warm), then timed. Returns seconds and lines. #>
+    foreach ($f in $Files) { $null = ([IO.File]::ReadLines($f) | Measure-Object).Count }
+    $count = 0
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    foreach ($f in $Files) { $count += ([IO.File]::ReadLines($f) | Measure-Object).Count }
+    $clock.Stop()
+    @{ seconds = $clock.Elapsed.TotalSeconds; lines = $count }
+}

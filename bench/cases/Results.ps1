@@ -19,11 +19,7 @@ $peak = Get-PeakWorkingSet
 $warm = @{}
 if ($FilesFile) {
     [string[]] $files = @(Get-Content -LiteralPath $FilesFile | Where-Object { $_ })
-    foreach ($f in $files) { $null = ([IO.File]::ReadLines($f) | Measure-Object).Count }
-    $clock = [Diagnostics.Stopwatch]::StartNew()
-    foreach ($f in $files) { $null = ([IO.File]::ReadLines($f) | Measure-Object).Count }
-    $clock.Stop()
-    $warm.sameProcessFloorSeconds = $clock.Elapsed.TotalSeconds
+    $warm.sameProcessFloorSeconds = (Measure-ReadLines $files).seconds
     $clock = [Diagnostics.Stopwatch]::StartNew()
     $null = Get-IrisBatchResult -Id $ids | Measure-Object
     $clock.Stop()

@@ -66,5 +66,5 @@ Remove-Item -LiteralPath $OutCsv, $wideIn -ErrorAction Ignore
 Write-BenchResult @{
     seconds = $seconds; floorSeconds = $floor; floorRuns = @($floors); results = $rows - 1; ordered = $ordered
     casePeakWorkingSet = $peak; floorPeakWorkingSet = $floorPeak
-    warmSeconds = $warmSeconds; sameColumnsFloorSeconds = $wideFloor; columns = $columns; inputColumns = @((Import-Csv -LiteralPath $Csv | Select-Object -First 1).psobject.Properties).Count
+    warmSeconds = $warmSeconds; sameColumnsFloorSeconds = $wideFloor; columns = $columns
 }
