@@ -36,6 +36,11 @@ namespace IrisBatch.Estimates
             public bool Reasoning { get; set; }
             /// <summary>An embedding batch: no output tokens, priced at the model's embedding batch price per input token.</summary>
             public bool Embeddings { get; set; }
+            /// <summary>
+            /// The next line of the same batch, one of a batch whose requests name several models (a line per model):
+            /// it shows no batch number of its own.
+            /// </summary>
+            public bool SameBatch { get; set; }
         }
 
         public IReadOnlyList<Row> Rows => _rows;
@@ -60,10 +65,10 @@ namespace IrisBatch.Estimates
             int n = 0;
             foreach (var r in _rows)
             {
-                n++;
+                if (!r.SameBatch) n++;
                 cells.Add(new[]
                 {
-                    n.ToString(inv), ModelText(r), r.Requests.ToString("N0", inv), r.InputTokens.ToString("N0", inv),
+                    r.SameBatch ? "" : n.ToString(inv), ModelText(r), r.Requests.ToString("N0", inv), r.InputTokens.ToString("N0", inv),
                     r.OutputTokens.ToString("N0", inv) + (r.Reasoning ? " *" : ""), Cost(r.Cost),
                 });
             }

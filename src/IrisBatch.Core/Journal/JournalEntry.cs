@@ -53,6 +53,12 @@ namespace IrisBatch.Journal
         public DateTimeOffset? RemoteRemovedAt { get; set; }
         /// <summary>True for a batch of embedding requests (spec §11.5): its create call and results differ from chat's.</summary>
         public bool Embeddings { get; set; }
+        /// <summary>
+        /// Every model of a batch whose requests name more than one (Anthropic, xAI and Ollama take a model per
+        /// request), in the order they first came; null when all name <see cref="Model"/>. Each result is then priced
+        /// at its own request's model.
+        /// </summary>
+        public List<string>? Models { get; set; }
     }
 
     public sealed class StateChange

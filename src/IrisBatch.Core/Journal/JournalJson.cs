@@ -94,6 +94,14 @@ namespace IrisBatch.Journal
                 Number(w, "Failed", e.Failed);
                 Time(w, "RemoteRemovedAt", e.RemoteRemovedAt);
                 w.WriteBoolean("Embeddings", e.Embeddings);
+                w.WritePropertyName("Models");
+                if (e.Models == null) w.WriteNullValue();
+                else
+                {
+                    w.WriteStartArray();
+                    foreach (var m in e.Models) w.WriteStringValue(m);
+                    w.WriteEndArray();
+                }
                 w.WriteEndObject();
             }
             return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
@@ -161,6 +169,7 @@ namespace IrisBatch.Journal
                 case "Failed": e.Failed = v.ValueKind == JsonValueKind.Null ? (long?)null : Long(v); break;
                 case "RemoteRemovedAt": e.RemoteRemovedAt = v.ValueKind == JsonValueKind.Null ? (DateTimeOffset?)null : Time(v); break;
                 case "Embeddings": e.Embeddings = Bool(v); break;
+                case "Models": e.Models = Strings(v); break;
             }
         }
 
@@ -210,6 +219,19 @@ namespace IrisBatch.Journal
             var map = new Dictionary<string, string>();
             foreach (var p in v.EnumerateObject()) map[p.Name] = Str(p.Value)!;
             return map;
+        }
+
+        private static List<string>? Strings(JsonElement v)
+        {
+            if (v.ValueKind == JsonValueKind.Null) return null;
+            if (v.ValueKind != JsonValueKind.Array) throw new WrongKind("list");
+            var list = new List<string>();
+            foreach (var item in v.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.String) throw new WrongKind("list of strings");
+                list.Add(item.GetString()!);
+            }
+            return list;
         }
 
         private static List<StateChange>? History(JsonElement v)

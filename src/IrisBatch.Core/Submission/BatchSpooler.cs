@@ -77,6 +77,38 @@ namespace IrisBatch.Submission
         public long Bytes => Input.Bytes;
         public bool Closed { get; private set; }
 
+        /// <summary>
+        /// The tokens of each model of a part whose requests name more than one (see <see cref="JournalEntry.Models"/>):
+        /// input tokens and max output tokens, so its cost is estimated at each model's price; null for one model.
+        /// </summary>
+        public IReadOnlyDictionary<string, ModelTokens>? TokensByModel => _byModel;
+
+        private Dictionary<string, ModelTokens>? _byModel;
+
+        /// <summary>Counts one request of <paramref name="model"/>: input tokens and its max output tokens (0 when not set).</summary>
+        [MethodImpl(Hot.Path)]
+        internal void Add(string model, long inputTokens, long maxOutputTokens)
+        {
+            InputTokens += inputTokens;
+            MaxOutputTokens += maxOutputTokens;
+            if (_byModel == null)
+            {
+                if (string.Equals(model, Entry.Model, StringComparison.Ordinal)) return;
+                // The part's first other model: what came before was all the entry's own model.
+                _byModel = new Dictionary<string, ModelTokens>(StringComparer.Ordinal)
+                {
+                    [Entry.Model] = new ModelTokens(Count - 1, InputTokens - inputTokens, MaxOutputTokens - maxOutputTokens),
+                };
+                Entry.Models = new List<string> { Entry.Model };
+            }
+            if (_byModel.TryGetValue(model, out var known)) _byModel[model] = known.Plus(inputTokens, maxOutputTokens);
+            else
+            {
+                _byModel[model] = new ModelTokens(1, inputTokens, maxOutputTokens);
+                Entry.Models!.Add(model);
+            }
+        }
+
         public void Close()
         {
             if (Closed) return;
@@ -91,6 +123,24 @@ namespace IrisBatch.Submission
         }
 
         public void Dispose() => Close();
+    }
+
+    /// <summary>One model's requests in a part: how many, their input tokens, and their max output tokens where set.</summary>
+    public readonly struct ModelTokens
+    {
+        public ModelTokens(long requests, long inputTokens, long maxOutputTokens)
+        {
+            Requests = requests;
+            InputTokens = inputTokens;
+            MaxOutputTokens = maxOutputTokens;
+        }
+
+        public long Requests { get; }
+        public long InputTokens { get; }
+        public long MaxOutputTokens { get; }
+
+        internal ModelTokens Plus(long inputTokens, long maxOutputTokens) =>
+            new ModelTokens(Requests + 1, InputTokens + inputTokens, MaxOutputTokens + maxOutputTokens);
     }
 
     /// <summary>
@@ -219,8 +269,7 @@ namespace IrisBatch.Submission
             part.Requests.WriteLine(w => RequestRecord.Write(w, request, seq));
             part.AddToFingerprint(request.Model, _scratch.GetBuffer(), (int)_scratch.Length);
             if (request.Schema != null) part.Entry.Structured = true;
-            part.InputTokens += tokens;
-            part.MaxOutputTokens += request.MaxTokens ?? 0;
+            part.Add(request.Model, tokens, request.MaxTokens ?? 0);
             if (request.IsEmbedding)
             {
                 part.Entry.Embeddings = true;

@@ -258,7 +258,7 @@ namespace IrisBatch.Commands
                     var from = last != null && last.Batch.Id == result.BatchId ? last : byBatch.TryGetValue(result.BatchId, out var b) ? b : ready[0];
                     last = from;
                     if (from.Entry?.Structured == true) StructuredOutput.Check(result, result.Request, BuildParsed);
-                    result.Cost = costs.CostOf(result, from.Model, from.Target.Provider.Name);
+                    result.Cost = costs.CostOf(result, PricedModel(result, from), from.Target.Provider.Name);
                     if (result.Cost == null) WarnUnpriced(costs);
                     from.Total.Add(result);
                     if (_filter != null && !_filter.Contains(result.Status)) continue;
@@ -280,6 +280,17 @@ namespace IrisBatch.Commands
             {
                 if (count >= 1000) CompleteProgress(emitting);
             }
+        }
+
+        /// <summary>
+        /// The model a result is priced at: its own request's in a batch whose requests name several models (Anthropic,
+        /// xAI), else the batch's.
+        /// </summary>
+        private static string? PricedModel(IrisBatchResult result, Ready from)
+        {
+            if (from.Entry?.Models == null) return from.Model;
+            var model = result.Request?.Model;
+            return string.IsNullOrEmpty(model) ? from.Model : model;
         }
 
         /// <summary>Records a batch whose results were all emitted as collected, with their count and cost.</summary>

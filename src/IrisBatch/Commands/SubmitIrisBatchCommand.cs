@@ -104,13 +104,42 @@ namespace IrisBatch.Commands
             public IReadOnlyList<SpooledPart> Parts { get; set; } = new SpooledPart[0];
         }
 
-        /// <summary>Estimated cost of a part: input tokens, and output tokens as the requests' max tokens where set, else as many as the input.</summary>
+        /// <summary>
+        /// Estimated cost of a part: input tokens, and output tokens as the requests' max tokens where set, else as many
+        /// as the input; a part whose requests name several models, each model's tokens at its own price (null when
+        /// one has none).
+        /// </summary>
         private double? CostOf(SpooledPart part)
         {
             if (_prices == null) return null;
+            if (part.TokensByModel == null) return Estimate(part.Entry.Model, part.InputTokens, part.MaxOutputTokens, part.Entry.Embeddings);
+            double total = 0;
+            foreach (var m in part.TokensByModel)
+            {
+                var cost = Estimate(m.Key, m.Value.InputTokens, m.Value.MaxOutputTokens, part.Entry.Embeddings);
+                if (cost == null) return null;
+                total += cost.Value;
+            }
+            return total;
+        }
+
+        /// <summary>Every model a part's requests name.</summary>
+        private static IEnumerable<string> ModelsOf(SpooledPart part) => part.Entry.Models ?? (IEnumerable<string>)new[] { part.Entry.Model };
+
+        /// <summary>The model of a part that has no price (the part's first such model, where its requests name several).</summary>
+        private string UnpricedModel(SpooledPart part)
+        {
+            if (part.TokensByModel != null)
+                foreach (var model in part.TokensByModel.Keys)
+                    if (Estimate(model, 1, 1, false) == null) return model;
+            return part.Entry.Model;
+        }
+
+        private double? Estimate(string model, long input, long maxOutput, bool embeddings)
+        {
             // An embedding has no output tokens: its price is the input's alone.
-            var output = part.Entry.Embeddings ? 0 : part.MaxOutputTokens > 0 ? part.MaxOutputTokens : part.InputTokens;
-            return _prices.Estimate(part.Entry.Model, part.InputTokens, output);
+            var output = embeddings ? 0 : maxOutput > 0 ? maxOutput : input;
+            return _prices!.Estimate(model, input, output);
         }
 
         private string Describe(Lane lane, SpooledPart part)
@@ -139,8 +168,9 @@ namespace IrisBatch.Commands
                     if (!cost.HasValue)
                     {
                         DiscardAll();
+                        var model = UnpricedModel(part);
                         ThrowTerminatingError(ErrorMapper.Create(ErrorIds.UnknownPrice, FailureKind.InvalidData,
-                            Messages.UnknownPrice(_prices!.Source, part.Entry.Model), part.Entry.Model));
+                            Messages.UnknownPrice(_prices!.Source, model), model));
                     }
                     total += cost!.Value;
                 }
@@ -164,7 +194,7 @@ namespace IrisBatch.Commands
             {
                 var provider = lane.Provider.Name;
                 if (!_estimate && (provider == "AzureOpenAI" || provider == "Ollama")) continue;
-                foreach (var model in lane.Parts.Select(p => p.Entry.Model).Distinct(StringComparer.Ordinal))
+                foreach (var model in lane.Parts.SelectMany(ModelsOf).Distinct(StringComparer.Ordinal))
                 {
                     if (Data.ModelNames.IsKnown(provider, model)) continue;
                     var near = Data.ModelNames.Nearest(provider, model);
@@ -181,19 +211,32 @@ namespace IrisBatch.Commands
             {
                 if (lane.Parts.Count == 0) continue;
                 foreach (var part in lane.Parts)
-                    preview.Add(new Estimates.CostPreview.Row
+                {
+                    // A batch whose requests name several models: a line per model, each at its own price.
+                    var byModel = part.TokensByModel ?? new Dictionary<string, ModelTokens>
                     {
-                        Provider = lane.Provider.Name,
-                        Model = part.Entry.Model,
-                        Requests = part.Entry.RequestCount,
-                        InputTokens = part.InputTokens,
-                        OutputTokens = part.Entry.Embeddings ? 0 : part.MaxOutputTokens > 0 ? part.MaxOutputTokens : part.InputTokens,
-                        Cost = CostOf(part),
-                        Embeddings = part.Entry.Embeddings,
-                        Reasoning = Data.ModelNames.IsReasoning(lane.Provider.Name, part.Entry.Model),
-                    });
+                        [part.Entry.Model] = new ModelTokens(part.Entry.RequestCount, part.InputTokens, part.MaxOutputTokens),
+                    };
+                    bool first = true;
+                    foreach (var m in byModel)
+                    {
+                        preview.Add(new Estimates.CostPreview.Row
+                        {
+                            Provider = lane.Provider.Name,
+                            Model = m.Key,
+                            Requests = m.Value.Requests,
+                            InputTokens = m.Value.InputTokens,
+                            OutputTokens = part.Entry.Embeddings ? 0 : m.Value.MaxOutputTokens > 0 ? m.Value.MaxOutputTokens : m.Value.InputTokens,
+                            Cost = Estimate(m.Key, m.Value.InputTokens, m.Value.MaxOutputTokens, part.Entry.Embeddings),
+                            Embeddings = part.Entry.Embeddings,
+                            Reasoning = Data.ModelNames.IsReasoning(lane.Provider.Name, m.Key),
+                            SameBatch = !first,
+                        });
+                        first = false;
+                    }
+                }
                 var requests = lane.Parts.Sum(p => p.Entry.RequestCount);
-                var models = string.Join(", ", lane.Parts.Select(p => p.Entry.Model).Distinct());
+                var models = string.Join(", ", lane.Parts.SelectMany(ModelsOf).Distinct());
                 var target = Messages.PreviewTarget(requests, lane.Parts.Count, models, lane.Provider.Name, ProviderFactory.LocationOf(lane.Provider));
                 ShouldProcess(target, Messages.PreviewAction(lane.Parts.Count));
                 foreach (var part in lane.Parts) Session.Planner.Discard(part.Entry);

@@ -44,6 +44,7 @@ namespace IrisBatch.Tests.Core
                     t == typeof(Dictionary<string, string>) ? new Dictionary<string, string> { ["team"] = "ops" + Awkward, ["run"] = "" } :
                     t == typeof(List<StateChange>) ? new List<StateChange> { Filled(new StateChange(), 100), Filled(new StateChange(), 200) } :
                     t == typeof(TokenUsage) ? Filled(new TokenUsage(), 300) :
+                    t == typeof(List<string>) ? new List<string> { p.Name + k + Awkward, "claude-opus-4-1" } :
                     throw new InvalidOperationException($"{typeof(T).Name}.{p.Name} is of type {t}: give it a value here and add it to JournalJson");
                 p.SetValue(target, value);
             }
@@ -105,6 +106,8 @@ namespace IrisBatch.Tests.Core
         [InlineData("{\"Metadata\":{\"a\":1}}", "Metadata")]
         [InlineData("{\"ResultUsage\":[]}", "ResultUsage")]
         [InlineData("{\"SubmissionId\":7}", "SubmissionId")]
+        [InlineData("{\"Models\":\"claude-opus-4-1\"}", "Models")]
+        [InlineData("{\"Models\":[\"a\",1]}", "Models")]
         public void A_value_of_the_wrong_kind_is_an_error_naming_its_property(string json, string property)
         {
             Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<JournalEntry>(json, Serializer));
