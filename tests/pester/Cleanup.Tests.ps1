@@ -335,7 +335,7 @@ Describe 'Get-IrisBatchStatus -Local' {
     BeforeAll {
         $collected = Submit-Done (New-Rows -Count 3)
         $null = $collected | Get-IrisBatchResult
-        $uncollected = Submit-Done (New-Rows -Count 2)
+        $uncollected = Submit-Done (New-Rows -Count 3 -Fail 2)
         $null = $uncollected | Get-IrisBatchStatus
     }
 
@@ -356,6 +356,11 @@ Describe 'Get-IrisBatchStatus -Local' {
         $other = $list | Where-Object Id -EQ $uncollected.Id
         $other.Collected | Should -BeFalse
         $other.Cost | Should -BeNullOrEmpty
+        # Not collected: its counts as the provider last gave them.
+        $other.Status | Should -Be Completed
+        $other.Total | Should -Be 3
+        $other.Succeeded | Should -Be 2
+        $other.Failed | Should -Be 1
     }
 
     It '-Before and -Status filter, and the monthly clean-up pipeline removes only what matches' {

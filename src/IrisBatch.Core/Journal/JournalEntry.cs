@@ -46,7 +46,10 @@ namespace IrisBatch.Journal
         public decimal? Cost { get; set; }
         /// <summary>The usage of the collected results, summed.</summary>
         public TokenUsage? ResultUsage { get; set; }
-        /// <summary>Results collected that succeeded, and that did not (failed, expired, cancelled).</summary>
+        /// <summary>
+        /// Requests that succeeded, and that did not (failed, expired, cancelled): as the provider last counted them,
+        /// then, once the results are collected, as they came.
+        /// </summary>
         public long? Succeeded { get; set; }
         public long? Failed { get; set; }
         /// <summary>When Remove-IrisBatch -KeepLocal deleted the batch's files at the provider (the results stay here).</summary>

@@ -31,6 +31,12 @@ namespace IrisBatch.Lifecycle
                     e.LastStatus = batch.Status;
                     e.LastProviderStatus = batch.ProviderStatus;
                     e.LastCheckedAt = DateTimeOffset.UtcNow;
+                    // The counts as last seen, for Get-IrisBatchStatus -Local; once the results are collected, theirs.
+                    if (!e.ResultsCollected)
+                    {
+                        e.Succeeded = batch.Succeeded;
+                        e.Failed = batch.Failed;
+                    }
                 });
             }
             catch (Exception ex)
