@@ -69,6 +69,19 @@ Describe 'Format views' {
         $text | Should -Match 'BaseUri\s+: https://mock.invalid/v1'
     }
 
+    It 'lists a collected batch with what it cost' {
+        $priced = $rows | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name}.' -CustomId '{id}' |
+            Submit-IrisBatch -Provider Mock | Wait-IrisBatch
+        $null = $priced | Get-IrisBatchResult
+        $status = $priced | Get-IrisBatchStatus
+        $status.Collected | Should -BeTrue
+        $status.Cost | Should -BeGreaterThan 0
+        $text = $status | Format-List | Out-String -Width 300
+        $text | Should -Match '(?m)^Collected\s+: True'
+        $text | Should -Match "(?m)^Cost\s+: $([regex]::Escape([string] $status.Cost))"
+        $text | Should -Match '(?m)^ProviderCost\s+:'
+    }
+
     It 'lists a result with the whole output, its model and prompt' {
         $text = ($results | Where-Object Status -EQ 'Succeeded' | Select-Object -First 1) | Format-List | Out-String -Width 300
         $text | Should -Match 'Then stop\.'
