@@ -1,5 +1,7 @@
 using System;
+using System.Globalization;
 using System.Linq;
+using System.Text.Json;
 using IrisBatch.Data;
 using IrisBatch.Estimates;
 using IrisBatch.Providers.Anthropic;
@@ -15,17 +17,35 @@ namespace IrisBatch.Tests.Core
         [Fact]
         public void Prices_hold_every_model_of_the_catalogue_with_a_date_and_a_source()
         {
-            var prices = PriceTable.Load();
+            // The shipped file as written: each catalogue model is a key of its own (no snapshot or case matching, no
+            // exceptions: Ollama's are there at 0), and each entry states its own date and source (no table-wide fallback).
+            using var stream = typeof(PriceTable).Assembly.GetManifestResourceStream("IrisBatch.Estimates.prices.json")!;
+            using var doc = JsonDocument.Parse(stream);
+            var entries = doc.RootElement.GetProperty("models").EnumerateObject().ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
             var missing = ModelCatalog.All()
-                .Where(m => CostCalculator.Bills(m.Provider))   // Ollama runs locally: never billed
-                .Where(m => prices.Find(m.Model) == null)
+                .Where(m => !entries.ContainsKey(m.Model))
                 .Select(m => m.Provider + "/" + m.Model).ToList();
-            Assert.True(missing.Count == 0, "prices.json has no price for: " + string.Join(", ", missing));
-            foreach (var p in prices.All)
+            Assert.True(missing.Count == 0, "prices.json has no key for: " + string.Join(", ", missing));
+            foreach (var (name, entry) in entries)
             {
-                Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", p.Taken);
-                Assert.False(string.IsNullOrWhiteSpace(p.Source), p.Model + " has no source");
+                Assert.True(entry.TryGetProperty("taken", out var taken) && taken.ValueKind == JsonValueKind.String, name + " has no date");
+                Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", taken.GetString());
+                Assert.True(DateTime.TryParseExact(taken.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _), name + ": " + taken.GetString());
+                Assert.True(entry.TryGetProperty("source", out var source) && source.ValueKind == JsonValueKind.String
+                    && !string.IsNullOrWhiteSpace(source.GetString()), name + " has no source");
+            }
+            foreach (var p in PriceTable.Load().All)
                 Assert.True(p.Input >= 0 && p.Output >= 0 && p.CachedInput >= 0 && p.Reasoning >= 0, p.Model);
+            // A dated snapshot's own entry says what the model it snapshots says.
+            var table = PriceTable.Load();
+            foreach (var (provider, model) in ModelCatalog.All())
+            {
+                var undated = ModelNames.WithoutDate(model.ToLowerInvariant());
+                var own = table.Find(model)!;
+                var of = undated == null ? null : table.Find(undated);
+                if (of != null)
+                    Assert.True(own.Input == of.Input && own.CachedInput == of.CachedInput && own.Output == of.Output && own.Reasoning == of.Reasoning,
+                        provider + "/" + model + " is priced unlike " + undated);
             }
         }
 
