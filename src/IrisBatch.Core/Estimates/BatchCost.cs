@@ -22,8 +22,16 @@ namespace IrisBatch.Estimates
             var ours = entry?.ResultUsage;
             if (entry == null || !entry.ResultsCollected || ours == null) return null;
             var theirs = batch.Usage;
-            if (ours.InputTokens == theirs.InputTokens && ours.OutputTokens == theirs.OutputTokens) return null;
-            return Messages.CostDisagrees(batch.Id, batch.Provider, theirs.InputTokens, theirs.OutputTokens, batch.ProviderCost, ours.InputTokens, ours.OutputTokens, batch.Cost);
+            if (Agree(ours, theirs)) return null;
+            return Messages.CostDisagrees(batch.Id, batch.Provider, theirs, batch.ProviderCost, ours, batch.Cost);
         }
+
+        /// <summary>
+        /// Whether two usages bill the same: every kind of token that has its own price (input, cached input, output,
+        /// reasoning) counts the same. The total is left out: it follows from the others.
+        /// </summary>
+        public static bool Agree(TokenUsage a, TokenUsage b) =>
+            a.InputTokens == b.InputTokens && a.CachedTokens == b.CachedTokens
+            && a.OutputTokens == b.OutputTokens && a.ReasoningTokens == b.ReasoningTokens;
     }
 }

@@ -132,8 +132,10 @@ namespace IrisBatch
 
         public static string UnknownNote() => Text(nameof(UnknownNote));
 
-        public static string CostDisagrees(string batchId, string provider, long theirInput, long theirOutput, decimal? providerCost, long ourInput, long ourOutput, decimal? cost) =>
-            Format(nameof(CostDisagrees), batchId, provider, theirInput, theirOutput, providerCost, ourInput, ourOutput, cost);
+        public static string CostDisagrees(string batchId, string provider, TokenUsage theirs, decimal? providerCost, TokenUsage ours, decimal? cost) =>
+            Format(nameof(CostDisagrees), batchId, provider,
+                theirs.InputTokens, theirs.CachedTokens, theirs.OutputTokens, theirs.ReasoningTokens, providerCost,
+                ours.InputTokens, ours.CachedTokens, ours.OutputTokens, ours.ReasoningTokens, cost);
 
         public static string PriceTableUnreadable(string path, string error) => Format(nameof(PriceTableUnreadable), path, error);
 

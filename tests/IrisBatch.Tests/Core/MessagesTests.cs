@@ -88,6 +88,7 @@ public sealed class MessagesTests
         if (t == typeof(IReadOnlyList<string>)) { yield return new[] { $"s{index}x" }; yield return new[] { $"s{index}x", "second", "third" }; yield return new string[0]; yield break; }
         if (t == typeof(IEnumerable<string>)) { yield return new[] { $"s{index}x", "more" }; yield break; }
         if (t.IsEnum) { foreach (var v in Enum.GetValues(t)) yield return v; yield break; }
+        if (t == typeof(TokenUsage)) { yield return new TokenUsage { InputTokens = 1000, CachedTokens = 400, OutputTokens = 20, ReasoningTokens = 5, TotalTokens = 1020 }; yield return new TokenUsage(); yield break; }
         if (t == typeof(IReadOnlyCollection<string>)) { yield return new[] { $"s{index}x", "more" }; yield return new string[0]; yield break; }
         throw new InvalidOperationException($"Messages.{p.Member.Name}: add a sample for a {t} parameter to MessagesTests.Samples.");
     }
@@ -207,8 +208,9 @@ public sealed class MessagesTests
         Assert.Equal("Prices: batch prices of an unknown date (p.json), 120 days old: they may have changed. Pass -PriceTable with current prices.", Messages.PricesOf("", "p.json", 120));
         Assert.Equal("Prices: batch prices of 2025-08-01 (shipped with IrisBatch).", Messages.PricesOf("2025-08-01", "shipped with IrisBatch", null));
         Assert.Equal("Embeddings (e) have no output tokens: the input tokens at the embedding batch price of 0.01 USD per 1M input tokens.", Messages.EmbeddingsNoOutput("e", 0.01, "USD"));
-        Assert.Equal("Batch b: OpenAI reports 1,000 input and 20 output tokens ($0.5), but its results add up to 900 input and 20 output tokens ($). Cost is the sum of the results; ProviderCost is the provider's figure.",
-            Messages.CostDisagrees("b", "OpenAI", 1000, 20, 0.5m, 900, 20, null));
+        Assert.Equal("Batch b: OpenAI reports 1,000 input (600 cached) and 20 output (5 reasoning) tokens ($0.5), but its results add up to 1,000 input (400 cached) and 20 output (5 reasoning) tokens ($). Cost is the sum of the results; ProviderCost is the provider's figure.",
+            Messages.CostDisagrees("b", "OpenAI", new TokenUsage { InputTokens = 1000, CachedTokens = 600, OutputTokens = 20, ReasoningTokens = 5 }, 0.5m,
+                new TokenUsage { InputTokens = 1000, CachedTokens = 400, OutputTokens = 20, ReasoningTokens = 5 }, null));
         Assert.Equal("Row 3 ('r3'): the image file 'a.png' has 30,000,000 bytes, more than the 5 MB Anthropic takes per image.",
             Messages.RequestRowError(3, "r3", Messages.ImageTooBigFor("a.png", 30_000_000, 5, "Anthropic")));
         Assert.Equal("'../x' is not a valid batch id: ids are letters, digits and _ - . : (at most one '/'), with no '..'.", Messages.InvalidId("../x", "batch id"));

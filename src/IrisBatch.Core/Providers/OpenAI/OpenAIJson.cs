@@ -48,14 +48,10 @@ namespace IrisBatch.Providers.OpenAI
                 b.Succeeded = counts.Value.Long("completed") ?? 0;
                 b.Failed = counts.Value.Long("failed") ?? 0;
             }
+            // The batch's own usage (spec §1.5; Azure's batch object is OpenAI's, §2; Groq's has none, §13.4), read like a
+            // result line's so cached and reasoning tokens are priced and compared as the results' are (§11.6).
             var usage = e.Prop("usage");
-            if (usage != null)
-                b.Usage = new TokenUsage
-                {
-                    InputTokens = usage.Value.Long("input_tokens") ?? 0,
-                    OutputTokens = usage.Value.Long("output_tokens") ?? 0,
-                    TotalTokens = usage.Value.Long("total_tokens") ?? 0,
-                };
+            if (usage != null && usage.Value.ValueKind == JsonValueKind.Object) b.Usage = ResultLines.ReadUsage(usage);
             // {object: "list", data: [...]} as the spec has it; a bare array as Groq's guide shows it (spec §13.4).
             var errors = e.Prop("errors");
             if (errors != null && errors.Value.ValueKind == JsonValueKind.Object) errors = errors.Value.Prop("data");
