@@ -85,6 +85,12 @@ public sealed record FakeAnswer(string Content, int PromptTokens, int Completion
 
     /// <summary>Input tokens a batch-level usage counts for this line beyond its own usage ("[usage-drift]"); normally 0.</summary>
     public int BatchUsageDrift { get; init; }
+
+    /// <summary>The part of <see cref="PromptTokens"/> read from the prompt cache ("[cached]", "[cached-drift]"); normally 0.</summary>
+    public int CachedTokens { get; init; }
+
+    /// <summary>Cached tokens a batch-level usage counts for this line beyond its own usage ("[cached-drift]"); normally 0.</summary>
+    public int BatchCachedDrift { get; init; }
 }
 
 /// <summary>
@@ -94,7 +100,10 @@ public sealed record FakeAnswer(string Content, int PromptTokens, int Completion
 /// Markers in the last user message: "[fail500]" / "[fail]" fail the request; "[invalid-json]" answers text that is not JSON;
 /// "[truncate]" cuts the answer in half with the provider's length reason; "[refuse]" refuses; "[usage-drift]" answers
 /// normally, but the batch-level usage of a provider that reports one (OpenAI's, Azure's) counts <see cref="UsageDriftTokens"/>
-/// more input tokens for the line than its own usage says (a provider whose two figures disagree).
+/// more input tokens for the line than its own usage says (a provider whose two figures disagree). "[cached]" answers
+/// normally with half the prompt's tokens (rounded down) read from the prompt cache, in the usage that has a cached count
+/// (OpenAI-shaped chat and Responses bodies, spec §11.6) and so in the OpenAI/Azure batch object's usage; "[cached-drift]"
+/// does the same, but that batch-level usage counts the whole prompt as cached for the line (the two disagree on cached tokens).
 /// </summary>
 public static class FakeModel
 {
@@ -106,6 +115,8 @@ public static class FakeModel
     public const string RefuseMarker = "[refuse]";
     public const string UsageDriftMarker = "[usage-drift]";
     public const int UsageDriftTokens = 1000;
+    public const string CachedMarker = "[cached]";
+    public const string CachedDriftMarker = "[cached-drift]";
     public const string RefusalText = "I'm sorry, but I can't help with that request.";
     public const string InvalidJsonPrefix = "Sure! Here is the answer, in plain words rather than JSON: ";
 
@@ -152,10 +163,14 @@ public static class FakeModel
             content = CutToWords(content, max - reasoning);
             visible = CountWords(content);
         }
+        bool cachedDrift = lastUser.Contains(CachedDriftMarker, StringComparison.Ordinal);
+        int cached = cachedDrift || lastUser.Contains(CachedMarker, StringComparison.Ordinal) ? prompt / 2 : 0;
         return new FakeAnswer(content, prompt, reasoning + visible, outcome)
         {
             Finish = finish, ReasoningTokens = reasoning, Request = request,
             BatchUsageDrift = lastUser.Contains(UsageDriftMarker, StringComparison.Ordinal) ? UsageDriftTokens : 0,
+            CachedTokens = cached,
+            BatchCachedDrift = cachedDrift ? prompt - cached : 0,
         };
     }
 

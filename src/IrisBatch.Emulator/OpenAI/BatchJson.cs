@@ -41,6 +41,8 @@ internal static class BatchJson
             };
         }
 
+        // The usage of spec §1.5, summed over the requests that succeeded (their result lines' usage, §11.6); Groq's
+        // view drops it (§13.4), Mistral's and Together's job objects have none.
         JsonNode? usage = null;
         if (s.Phase is BatchPhase.Completed or BatchPhase.Cancelled or BatchPhase.Expired)
         {
@@ -48,7 +50,7 @@ internal static class BatchJson
             usage = new JsonObject
             {
                 ["input_tokens"] = input,
-                ["input_tokens_details"] = new JsonObject { ["cached_tokens"] = 0 },
+                ["input_tokens_details"] = new JsonObject { ["cached_tokens"] = s.Total > 0 ? b.CachedTokens(s.Done) : 0 },
                 ["output_tokens"] = output,
                 ["output_tokens_details"] = new JsonObject { ["reasoning_tokens"] = s.Total > 0 ? b.ReasoningTokens(s.Done) : 0 },
                 ["total_tokens"] = input + output,

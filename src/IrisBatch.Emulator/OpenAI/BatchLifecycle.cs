@@ -17,7 +17,7 @@ internal sealed class OpenAIBatch : IDisposable
     private FileStream? _input;
     private bool _resultsWritten;
     private int[] _okPrefix = { 0 };
-    private long[] _inPrefix = { 0 }, _outPrefix = { 0 }, _reasoningPrefix = { 0 };
+    private long[] _inPrefix = { 0 }, _outPrefix = { 0 }, _reasoningPrefix = { 0 }, _cachedPrefix = { 0 };
 
     public OpenAIBatch(string id, long seq, CreateBatchRequest request, DateTimeOffset createdAt, LifecycleTiming timing)
     {
@@ -103,9 +103,15 @@ internal sealed class OpenAIBatch : IDisposable
                 outTok[i + 1] = outTok[i] + (success ? line.OutputTokens : 0);
             }
             var reasoning = new long[n + 1];
+            var cached = new long[n + 1];
             for (int i = 0; i < n; i++)
-                reasoning[i + 1] = reasoning[i] + (result.Lines[i].Outcome == FakeOutcome.Ok ? result.Lines[i].Features.ReasoningTokens : 0);
-            (_okPrefix, _inPrefix, _outPrefix, _reasoningPrefix) = (ok, inTok, outTok, reasoning);
+            {
+                var line = result.Lines[i];
+                bool success = line.Outcome == FakeOutcome.Ok;
+                reasoning[i + 1] = reasoning[i] + (success ? line.Features.ReasoningTokens : 0);
+                cached[i + 1] = cached[i] + (success ? line.CachedTokens + line.BatchCachedDrift : 0);   // the batch-level usage
+            }
+            (_okPrefix, _inPrefix, _outPrefix, _reasoningPrefix, _cachedPrefix) = (ok, inTok, outTok, reasoning, cached);
             Validation = result;
             Timeline.MarkValidated(finishedAt, result.Ok, n);
             if (!result.Ok || _resultsWritten) CloseInput();
@@ -166,6 +172,9 @@ internal sealed class OpenAIBatch : IDisposable
 
     /// <summary>Reasoning tokens (part of the output) of the successful requests among the first <paramref name="done"/>.</summary>
     public long ReasoningTokens(int done) => _reasoningPrefix[done];
+
+    /// <summary>Cached input tokens (part of the input) of the successful requests among the first <paramref name="done"/>.</summary>
+    public long CachedTokens(int done) => _cachedPrefix[done];
 
     private void EnsureResults(TimelineSnapshot s, FileStore files, DateTimeOffset now)
     {

@@ -9,7 +9,7 @@ namespace IrisBatch.Emulator.OpenAI;
 internal sealed record BatchError(string Code, string Message, int? Line);
 
 /// <summary>A valid input line: where to re-read it, and what the fake model will make of it.</summary>
-internal readonly record struct ValidatedLine(string CustomId, long Offset, int Length, FakeOutcome Outcome, int InputTokens, int OutputTokens, RequestFeatures Features, int BatchUsageDrift = 0);
+internal readonly record struct ValidatedLine(string CustomId, long Offset, int Length, FakeOutcome Outcome, int InputTokens, int OutputTokens, RequestFeatures Features, int BatchUsageDrift = 0, int CachedTokens = 0, int BatchCachedDrift = 0);
 
 internal sealed class ValidationResult
 {
@@ -120,7 +120,8 @@ internal static class InputValidator
                 }
             }
             var (inTokens, outTokens) = ResponseBodies.Usage(canonical, answer);
-            if (result.Ok) result.Lines.Add(new ValidatedLine(customId, line.Offset, line.Length, answer.Outcome, inTokens, outTokens, RequestFeatures.Of(answer, canonical, inputs), answer.BatchUsageDrift));
+            if (result.Ok) result.Lines.Add(new ValidatedLine(customId, line.Offset, line.Length, answer.Outcome, inTokens, outTokens, RequestFeatures.Of(answer, canonical, inputs), answer.BatchUsageDrift,
+                ResponseBodies.Cached(canonical, answer), ResponseBodies.Cached(canonical, answer) > 0 ? answer.BatchCachedDrift : 0));
             return null;
         }
     }

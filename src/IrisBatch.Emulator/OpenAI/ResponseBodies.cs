@@ -10,6 +10,10 @@ internal static class ResponseBodies
     public static (int Input, int Output) Usage(string endpoint, FakeAnswer a) =>
         endpoint is "/v1/embeddings" or "/v1/moderations" ? (a.PromptTokens, 0) : (a.PromptTokens, a.CompletionTokens);
 
+    /// <summary>Cached input tokens a successful request's usage reports: only the chat and Responses bodies have a count (§11.6).</summary>
+    public static int Cached(string endpoint, FakeAnswer a) =>
+        endpoint is OpenAIRequests.Chat or OpenAIRequests.Responses ? a.CachedTokens : 0;
+
     public static JsonObject Success(string endpoint, string model, FakeAnswer a, JsonElement body, long created) => endpoint switch
     {
         "/v1/responses" => Response(model, a, body, created),
@@ -64,7 +68,7 @@ internal static class ResponseBodies
         ["prompt_tokens"] = a.PromptTokens,
         ["completion_tokens"] = a.CompletionTokens,
         ["total_tokens"] = a.TotalTokens,
-        ["prompt_tokens_details"] = new JsonObject { ["cached_tokens"] = 0, ["audio_tokens"] = 0 },
+        ["prompt_tokens_details"] = new JsonObject { ["cached_tokens"] = a.CachedTokens, ["audio_tokens"] = 0 },
         ["completion_tokens_details"] = new JsonObject
         {
             ["reasoning_tokens"] = a.ReasoningTokens,
@@ -149,7 +153,7 @@ internal static class ResponseBodies
             ["usage"] = new JsonObject
             {
                 ["input_tokens"] = a.PromptTokens,
-                ["input_tokens_details"] = new JsonObject { ["cached_tokens"] = 0, ["cache_write_tokens"] = 0 },
+                ["input_tokens_details"] = new JsonObject { ["cached_tokens"] = a.CachedTokens, ["cache_write_tokens"] = 0 },
                 ["output_tokens"] = a.CompletionTokens,
                 ["output_tokens_details"] = new JsonObject { ["reasoning_tokens"] = a.ReasoningTokens },
                 ["total_tokens"] = a.TotalTokens,
