@@ -12,7 +12,7 @@ using Xunit;
 
 namespace IrisBatch.Tests.Core
 {
-    /// <summary>The in-process mock provider: lifecycle per poll, answers, failures, cancel, expiry, unknown ids.</summary>
+    /// <summary>The in-process mock provider: lifecycle per poll, answers, failures, cancel, expiry, unknown ids, its files and their deletion.</summary>
     public sealed class MockProviderTests : IDisposable
     {
         private readonly string _root = Path.Combine(Path.GetTempPath(), "irisbatch-mock-" + Guid.NewGuid().ToString("N").Substring(0, 8));
@@ -145,6 +145,115 @@ namespace IrisBatch.Tests.Core
             Assert.Equal(first.Id, Assert.Single(next.Batches).Id);
             Assert.False(next.HasMore);
             Assert.Equal(BatchStatus.Pending, next.Batches[0].Status);
+        }
+
+        private bool Delete(RemoteKind kind, string id) =>
+            _mock.DeleteAsync(new RemoteObject(kind, id), CancellationToken.None).GetAwaiter().GetResult();
+
+        private IrisBatchInfo Finished(params string[] prompts)
+        {
+            var b = Submit(prompts);
+            for (int i = 0; i < 3; i++) b = Poll(b.Id);
+            Assert.True(b.IsComplete);
+            return b;
+        }
+
+        private bool InStore(string fileId) => File.Exists(Path.Combine(_root, "files", fileId + ".jsonl"));
+
+        [Fact]
+        public void A_finished_batch_has_its_input_output_and_error_files_in_the_store()
+        {
+            Assert.Equal(RemoteCleanup.Files, _mock.Cleanup);
+            var b = Finished("a", "b [fail]");
+            Assert.Equal(b.Id + "_output", b.OutputFileId);
+            Assert.Equal(b.Id + "_error", b.ErrorFileId);
+            foreach (var id in new[] { b.InputFileId!, b.OutputFileId!, b.ErrorFileId! }) Assert.True(InStore(id), id);
+            var clean = Finished("c", "d");
+            Assert.Null(clean.ErrorFileId);
+            Assert.False(InStore(clean.Id + "_error"));
+            Assert.True(InStore(clean.OutputFileId!));
+        }
+
+        [Fact]
+        public void A_file_is_deleted_once_then_it_is_already_gone_and_the_other_batchs_files_stay()
+        {
+            var b = Finished("a", "b [fail]");
+            var other = Finished("c", "d [fail]");
+            var files = new[] { (RemoteKind.InputFile, b.InputFileId!), (RemoteKind.OutputFile, b.OutputFileId!), (RemoteKind.ErrorFile, b.ErrorFileId!) };
+            foreach (var (kind, id) in files) Assert.True(Delete(kind, id), id);
+            foreach (var (kind, id) in files)
+            {
+                Assert.False(InStore(id), id);
+                Assert.False(Delete(kind, id), id);
+            }
+            foreach (var id in new[] { other.InputFileId!, other.OutputFileId!, other.ErrorFileId! }) Assert.True(InStore(id), id);
+            Assert.Equal(2, Results(other).Count);
+            // The batch itself stays, as at OpenAI: it still names its files.
+            var after = Poll(b.Id);
+            Assert.Equal(b.OutputFileId, after.OutputFileId);
+        }
+
+        [Fact]
+        public void A_deleted_result_file_cannot_be_downloaded_it_is_not_found_naming_the_file()
+        {
+            var b = Finished("a", "b [fail]");
+            Assert.True(Delete(RemoteKind.ErrorFile, b.ErrorFileId!));
+            var ex = Assert.Throws<IrisBatchException>(() => Results(b));
+            Assert.Equal(ErrorIds.NotFound, ex.ErrorId);
+            Assert.Equal(404, ex.HttpStatus);
+            Assert.Equal(b.Id, ex.Target);
+            Assert.Contains(b.ErrorFileId!, ex.Message);
+        }
+
+        [Fact]
+        public void The_results_outlive_the_input_file()
+        {
+            var b = Finished("a", "b [fail]", "c");
+            Assert.True(Delete(RemoteKind.InputFile, b.InputFileId!));
+            var results = Results(b);
+            Assert.Equal(new[] { "r1", "r2", "r3" }, results.Select(r => r.CustomId).OrderBy(x => x));
+            Assert.Equal("Echo: c", results.Single(r => r.CustomId == "r3").Output);
+        }
+
+        [Fact]
+        public void The_results_of_a_batch_finished_before_files_were_made_are_made_before_its_input_goes()
+        {
+            // A batch an older mock finished: terminal, its results never made in the store.
+            var b = Finished("a", "b [expire]", "c", "d");
+            var store = new MockStore(_root);
+            var state = store.Load(b.Id)!;
+            state.ResultsWritten = false;
+            store.Save(state);
+            Assert.True(store.DeleteFile(b.OutputFileId!));
+            Assert.True(store.DeleteFile(b.ErrorFileId!));
+            Assert.True(Delete(RemoteKind.InputFile, b.InputFileId!));
+            Assert.True(InStore(b.OutputFileId!));
+            Assert.True(InStore(b.ErrorFileId!));
+            Assert.Equal(new[] { ResultStatus.Succeeded, ResultStatus.Succeeded, ResultStatus.Expired, ResultStatus.Expired },
+                Results(b).Select(r => r.Status).OrderBy(x => x));
+        }
+
+        [Fact]
+        public void Of_parallel_deletes_of_one_file_exactly_one_deletes_it()
+        {
+            var b = Finished("a");
+            var outcomes = Enumerable.Range(0, 8).AsParallel().WithDegreeOfParallelism(8)
+                .Select(_ => Delete(RemoteKind.OutputFile, b.OutputFileId!)).ToList();
+            Assert.Equal(1, outcomes.Count(x => x));
+            Assert.False(InStore(b.OutputFileId!));
+        }
+
+        [Fact]
+        public void The_batch_itself_cannot_be_deleted_and_unknown_or_unsafe_files_are_already_gone()
+        {
+            var b = Finished("a");
+            var ex = Assert.Throws<IrisBatchException>(() => Delete(RemoteKind.Batch, b.Id));
+            Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
+            Assert.Equal(BatchStatus.Completed, Poll(b.Id).Status);
+            Assert.False(Delete(RemoteKind.InputFile, "file-mock-nope"));
+            Assert.False(Delete(RemoteKind.OutputFile, "batch_mock_nope_output"));
+            Assert.False(Delete(RemoteKind.InputFile, "../batches/" + b.Id));
+            Assert.True(InStore(b.InputFileId!));
         }
 
         [Fact]

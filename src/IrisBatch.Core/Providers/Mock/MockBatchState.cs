@@ -37,5 +37,10 @@ namespace IrisBatch.Providers.Mock
         public long CancelProcessed { get; set; }
         /// <summary>Unix seconds when the batch was first seen terminal.</summary>
         public long? FinishedAt { get; set; }
+        /// <summary>
+        /// True once the batch's output and error files were made in the store (when it was first seen terminal). From
+        /// then on they are files like the input: each exists until deleted, and a deleted one is gone for good.
+        /// </summary>
+        public bool ResultsWritten { get; set; }
     }
 }

@@ -16,7 +16,8 @@ namespace IrisBatch.Providers.Mock
     /// <c>-Provider Mock</c>: a batch provider wholly in-process, for users' own Pester tests of their scripts. No
     /// network, no key. Its state lives in the journal folder (mock/ under $env:IRISBATCH_HOME); requests and
     /// results have OpenAI's shape; the lifecycle, answers and failures are deterministic (<see cref="MockLifecycle"/>,
-    /// <see cref="MockModel"/>).
+    /// <see cref="MockModel"/>). Like OpenAI it keeps files: the uploaded input, and a finished batch's output and error
+    /// files (made in its store when the batch is first seen terminal), which Remove-IrisBatch deletes for good.
     /// </summary>
     public sealed class MockProvider : IBatchProvider, IUtf8ResultLines
     {
@@ -66,10 +67,31 @@ namespace IrisBatch.Providers.Mock
             OpenAIRequestWriter.Write(writer, request, OpenAIProvider.ChatEndpoint, Name);
         }
 
-        /// <summary>The Mock provider keeps its simulated batches in its own store; Remove-IrisBatch removes the journal entry only.</summary>
-        public RemoteCleanup Cleanup => RemoteCleanup.None;
+        /// <summary>Input, output and error files, as OpenAI (its files API); a batch cannot be deleted, as at OpenAI.</summary>
+        public RemoteCleanup Cleanup => RemoteCleanup.Files;
 
-        public Task<bool> DeleteAsync(RemoteObject item, CancellationToken ct) => RemoteDelete.Unsupported(this, item);
+        /// <summary>
+        /// Deletes a file from the store; false when it is gone already (or never was), as a provider's 404. The results of
+        /// a finished batch are made before one of its files goes, so they outlive its input, as at a provider.
+        /// </summary>
+        public Task<bool> DeleteAsync(RemoteObject item, CancellationToken ct)
+        {
+            if (item.Kind == RemoteKind.Batch) return RemoteDelete.Unsupported(this, item);
+            ct.ThrowIfCancellationRequested();
+            if (!MockStore.IsSafe(item.Id)) return Task.FromResult(false);
+            var owner = MockStore.ResultsOwner(item.Id);
+            var batches = owner != null ? new[] { owner } : _store.All().Where(b => b.InputFileId == item.Id).Select(b => b.Id);
+            foreach (var id in batches)
+            {
+                if (_store.Load(id) == null) continue;
+                using (_store.Lock(id, ct))
+                {
+                    var state = _store.Load(id)!;
+                    if (WriteResults(state, ct)) _store.Save(state);
+                }
+            }
+            return Task.FromResult(_store.DeleteFile(item.Id));
+        }
 
         public Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct)
         {
@@ -111,6 +133,7 @@ namespace IrisBatch.Providers.Mock
             {
                 var state = _store.Load(id)!;
                 MockLifecycle.Advance(state, DateTimeOffset.UtcNow);
+                WriteResults(state, ct);
                 var batch = ToBatch(state);
                 _store.Save(state);
                 return Task.FromResult(batch);
@@ -154,45 +177,94 @@ namespace IrisBatch.Providers.Mock
             }
         }
 
+        /// <summary>
+        /// Copies the batch's output and error files out of the store, as a provider's download. A file the batch names
+        /// that was deleted is IrisBatch.NotFound naming it, as OpenAI's 404 for it: never results quietly missing.
+        /// </summary>
         public Task<IReadOnlyList<string>> DownloadResultsAsync(IrisBatchInfo batch, string directory, Action<long>? progress, CancellationToken ct)
         {
-            var state = _store.Load(Known(batch.Id))!;
+            MockBatchState state;
+            using (_store.Lock(Known(batch.Id), ct))
+            {
+                state = _store.Load(batch.Id)!;
+                if (WriteResults(state, ct)) _store.Save(state);   // a batch of an older mock, finished before files were made
+            }
             var view = MockLifecycle.View(state);
-            var output = Path.Combine(directory, "output.jsonl");
-            var errors = Path.Combine(directory, "errors.jsonl");
             var written = new List<string>();
             if (!view.IsTerminal) return Task.FromResult<IReadOnlyList<string>>(written);
-            long bytes = 0;
-            JsonlWriter? outWriter = null, errWriter = null;
-            try
+            var (output, error) = ResultFileIds(state, view);
+            long done = 0;
+            foreach (var (fileId, name) in new[] { (output, "output.jsonl"), (error, "errors.jsonl") })
             {
-                long index = 0;
-                foreach (var (r, _) in ReadRequests(state.InputFileId))
-                {
-                    ct.ThrowIfCancellationRequested();
-                    if (index < view.Processed)
-                    {
-                        var writer = MockModel.Fails(r.LastUser) ? (errWriter ??= new JsonlWriter(errors)) : (outWriter ??= new JsonlWriter(output));
-                        long i = index;
-                        bytes += writer.WriteLine(w => MockModel.WriteResult(w, r, i, state.Id, state.CreatedAt));
-                    }
-                    else if (view.Expired > 0)
-                    {
-                        long i = index;
-                        bytes += (errWriter ??= new JsonlWriter(errors)).WriteLine(w => MockModel.WriteExpired(w, r, i, state.Id));
-                    }
-                    progress?.Invoke(bytes);
-                    index++;
-                }
+                if (fileId == null) continue;
+                var target = Path.Combine(directory, name);
+                long before = done;
+                long size = 0;
+                if (!_store.CopyFile(fileId, target, n => { size = n; progress?.Invoke(before + n); }, ct))
+                    throw new IrisBatchException(ErrorIds.NotFound, FailureKind.NotFound,
+                        $"The mock provider has no file '{fileId}' of batch {state.Id}: it was deleted.") { Target = state.Id, HttpStatus = 404 };
+                done += size;
+                written.Add(target);
             }
-            finally
+            return Task.FromResult<IReadOnlyList<string>>(written);
+        }
+
+        /// <summary>
+        /// Makes a terminal batch's output and error files in the store, once: the lines the requests that ran give, and a
+        /// batch_expired line for each that never ran in an expired batch. True when the state changed (save it). With its
+        /// input gone already there is nothing to make them from: they count as deleted.
+        /// </summary>
+        private bool WriteResults(MockBatchState state, CancellationToken ct)
+        {
+            var view = MockLifecycle.View(state);
+            if (!view.IsTerminal || state.ResultsWritten) return false;
+            if (_store.FileExists(state.InputFileId))
             {
+                var output = _store.TempPath(MockStore.OutputFileId(state.Id));
+                var errors = _store.TempPath(MockStore.ErrorFileId(state.Id));
+                JsonlWriter? outWriter = null, errWriter = null;
+                try
+                {
+                    long index = 0;
+                    foreach (var (r, _) in ReadRequests(state.InputFileId))
+                    {
+                        ct.ThrowIfCancellationRequested();
+                        long i = index;
+                        if (index < view.Processed)
+                        {
+                            var writer = MockModel.Fails(r.LastUser) ? (errWriter ??= new JsonlWriter(errors)) : (outWriter ??= new JsonlWriter(output));
+                            writer.WriteLine(w => MockModel.WriteResult(w, r, i, state.Id, state.CreatedAt));
+                        }
+                        else if (view.Expired > 0)
+                        {
+                            (errWriter ??= new JsonlWriter(errors)).WriteLine(w => MockModel.WriteExpired(w, r, i, state.Id));
+                        }
+                        index++;
+                    }
+                }
+                catch
+                {
+                    outWriter?.Dispose();
+                    errWriter?.Dispose();
+                    foreach (var temp in new[] { output, errors }) try { File.Delete(temp); } catch (Exception) { /* best effort */ }
+                    throw;
+                }
                 outWriter?.Dispose();
                 errWriter?.Dispose();
+                // The lines written are the ones the batch object counts (ResultFileIds): a file for each id it names.
+                if (outWriter != null) _store.Publish(output, MockStore.OutputFileId(state.Id));
+                if (errWriter != null) _store.Publish(errors, MockStore.ErrorFileId(state.Id));
             }
-            if (outWriter != null) written.Add(output);
-            if (errWriter != null) written.Add(errors);
-            return Task.FromResult<IReadOnlyList<string>>(written);
+            state.ResultsWritten = true;
+            return true;
+        }
+
+        /// <summary>The output and error file ids a terminal batch names: an output file when a request succeeded, an error file when one failed or expired.</summary>
+        private static (string? Output, string? Error) ResultFileIds(MockBatchState s, MockView view)
+        {
+            if (!view.IsTerminal) return (null, null);
+            return (view.Succeeded > 0 ? MockStore.OutputFileId(s.Id) : null,
+                view.Failed + view.Expired > 0 ? MockStore.ErrorFileId(s.Id) : null);
         }
 
         public IrisBatchResult ParseResultLine(string line, long lineNumber) => OpenAIResultParser.Parse(line, lineNumber);
@@ -224,6 +296,7 @@ namespace IrisBatch.Providers.Mock
             if (view.IsTerminal && !s.FinishedAt.HasValue) s.FinishedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             var created = DateTimeOffset.FromUnixTimeSeconds(s.CreatedAt);
             var failed = view.Failed + view.Expired;
+            var files = ResultFileIds(s, view);
             var batch = new IrisBatchInfo
             {
                 Id = s.Id,
@@ -240,8 +313,8 @@ namespace IrisBatch.Providers.Mock
                 Endpoint = s.Endpoint,
                 Model = s.Model,
                 InputFileId = s.InputFileId,
-                OutputFileId = view.IsTerminal && view.Succeeded > 0 ? s.Id + "_output" : null,
-                ErrorFileId = view.IsTerminal && failed > 0 ? s.Id + "_error" : null,
+                OutputFileId = files.Output,
+                ErrorFileId = files.Error,
             };
             if (view.Status == "failed")
                 batch.Errors = s.Invalid.Select(i => new BatchValidationError
