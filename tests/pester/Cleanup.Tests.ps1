@@ -220,6 +220,10 @@ Describe 'Remove-IrisBatch' {
         (Get-RouteTotal) | Should -Be $calls
         $again.Count | Should -Be 4
         ($again | ForEach-Object { "$($_.CustomId)|$($_.Status)|$($_.Output)" }) | Should -Be ($first | ForEach-Object { "$($_.CustomId)|$($_.Status)|$($_.Output)" })
+        # -Refresh cannot download files that are gone: it fails, and the journal's copy is still there, whole.
+        { Get-IrisBatchResult -Id $b.Id -Refresh -ErrorAction Stop } | Should -Throw -ErrorId 'IrisBatch.NotFound*'
+        $kept = @(Get-IrisBatchResult -Id $b.Id)
+        ($kept | ForEach-Object { "$($_.CustomId)|$($_.Status)|$($_.Output)" }) | Should -Be ($first | ForEach-Object { "$($_.CustomId)|$($_.Status)|$($_.Output)" })
         # Removing it for good later deletes nothing more at the provider, and the entry.
         Remove-IrisBatch -Id $b.Id -Confirm:$false
         (Get-Stat files_deleted) - $before | Should -Be 3

@@ -70,14 +70,39 @@ namespace IrisBatch.Lifecycle
         /// <summary>The files a batch's results are downloaded into (either may be absent).</summary>
         public static string[] ResultFiles(string dir) => new[] { Path.Combine(dir, "output.jsonl"), Path.Combine(dir, "errors.jsonl") };
 
-        /// <summary>Downloads the results of a terminal batch into <paramref name="dir"/> (replacing an earlier download) and records it.</summary>
+        /// <summary>
+        /// Downloads the results of a terminal batch into <paramref name="dir"/> and records it. The download goes to a
+        /// folder beside it first and replaces an earlier download only once it is whole: a download that fails (the
+        /// provider's files deleted after Remove-IrisBatch -KeepLocal, a dropped connection, a full disk) leaves the
+        /// results the journal had.
+        /// </summary>
         public async Task DownloadAsync(IBatchProvider provider, IrisBatchInfo batch, JournalEntry entry, string dir, Action<long>? progress, CancellationToken ct)
         {
-            var files = ResultFiles(dir);
-            foreach (var f in files) if (File.Exists(f)) File.Delete(f);
-            Results.ResultOrderIndex.Delete(dir);
-            await provider.DownloadResultsAsync(batch, dir, progress, ct).ConfigureAwait(false);
-            foreach (var f in files) if (File.Exists(f)) AtomicFile.RestrictFile(f);
+            var staging = dir.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + ".download";
+            if (Directory.Exists(staging)) Directory.Delete(staging, true);   // left by a download that was stopped
+            AtomicFile.CreateDirectory(staging);
+            try
+            {
+                await provider.DownloadResultsAsync(batch, staging, progress, ct).ConfigureAwait(false);
+                var fresh = ResultFiles(staging);
+                var kept = ResultFiles(dir);
+                Results.ResultOrderIndex.Delete(dir);
+                for (int i = 0; i < kept.Length; i++)
+                {
+                    if (File.Exists(fresh[i]))
+                    {
+                        AtomicFile.RestrictFile(fresh[i]);
+                        AtomicFile.Replace(fresh[i], kept[i]);
+                    }
+                    else if (File.Exists(kept[i])) File.Delete(kept[i]);   // this download has no such file
+                }
+            }
+            finally
+            {
+                try { Directory.Delete(staging, true); }
+                catch (IOException) { /* removed by the next download */ }
+                catch (UnauthorizedAccessException) { }
+            }
             _journal.RecordShared(entry, JournalStep.ResultsDownloaded, null, e => e.ResultsDownloaded = true);
         }
 
