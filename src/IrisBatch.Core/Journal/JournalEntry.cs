@@ -62,6 +62,11 @@ namespace IrisBatch.Journal
         /// at its own request's model.
         /// </summary>
         public List<string>? Models { get; set; }
+        /// <summary>
+        /// The batches a provider that matches on the request count alone (Anthropic) listed just before the first create
+        /// call, that a look-up could otherwise take for this one: never adopted as this submission's batch.
+        /// </summary>
+        public List<string>? ListedBeforeCreate { get; set; }
     }
 
     public sealed class StateChange

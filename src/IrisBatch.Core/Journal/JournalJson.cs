@@ -94,14 +94,8 @@ namespace IrisBatch.Journal
                 Number(w, "Failed", e.Failed);
                 Time(w, "RemoteRemovedAt", e.RemoteRemovedAt);
                 w.WriteBoolean("Embeddings", e.Embeddings);
-                w.WritePropertyName("Models");
-                if (e.Models == null) w.WriteNullValue();
-                else
-                {
-                    w.WriteStartArray();
-                    foreach (var m in e.Models) w.WriteStringValue(m);
-                    w.WriteEndArray();
-                }
+                Strings(w, "Models", e.Models);
+                Strings(w, "ListedBeforeCreate", e.ListedBeforeCreate);
                 w.WriteEndObject();
             }
             return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
@@ -170,7 +164,21 @@ namespace IrisBatch.Journal
                 case "RemoteRemovedAt": e.RemoteRemovedAt = v.ValueKind == JsonValueKind.Null ? (DateTimeOffset?)null : Time(v); break;
                 case "Embeddings": e.Embeddings = Bool(v); break;
                 case "Models": e.Models = Strings(v); break;
+                case "ListedBeforeCreate": e.ListedBeforeCreate = Strings(v); break;
             }
+        }
+
+        private static void Strings(Utf8JsonWriter w, string name, List<string>? values)
+        {
+            w.WritePropertyName(name);
+            if (values == null)
+            {
+                w.WriteNullValue();
+                return;
+            }
+            w.WriteStartArray();
+            foreach (var v in values) w.WriteStringValue(v);
+            w.WriteEndArray();
         }
 
         private static void Number(Utf8JsonWriter w, string name, long? value)

@@ -81,6 +81,11 @@ namespace IrisBatch.Providers
         RunsItsOwnRequests = 4,
         /// <summary>Lives in this process and the journal folder (the mock): polling costs nothing.</summary>
         InProcess = 8,
+        /// <summary>
+        /// Its batches echo nothing of a submission but the request count (Anthropic): the batches it lists just before
+        /// a create are noted, so that a look-up after a lost answer cannot take one of them for the one it made.
+        /// </summary>
+        MatchesOnCountOnly = 16,
     }
 
     public sealed class BatchPage

@@ -118,7 +118,7 @@ namespace IrisBatch.Submission
         /// </summary>
         private async Task<IrisBatchInfo> CreateOnceAsync(JournalEntry entry, BatchSubmission submission, CancellationToken ct)
         {
-            var locator = new CreatedBatchLocator(_provider, id => OwnedByOther(id, entry));
+            var locator = new CreatedBatchLocator(_provider, id => OwnedByOther(id, entry) || (entry.ListedBeforeCreate?.Contains(id) ?? false));
             var adopted = await AdoptNamedAsync(entry, submission, ct).ConfigureAwait(false);
             if (adopted != null) return adopted;
 
@@ -132,7 +132,17 @@ namespace IrisBatch.Submission
                     return found;
                 }
             }
-            else _journal.Record(entry, JournalStep.CreateStarted);
+            else
+            {
+                // A provider that echoes only the request count: the batches that could pass for this one already exist
+                // now, before any create call, so they are noted (with the start of the step) and never adopted.
+                if ((_provider.Capabilities & ProviderCapabilities.MatchesOnCountOnly) != 0)
+                {
+                    var look = await locator.CandidatesAsync(submission, entry.InputFileId, DateTimeOffset.UtcNow, null, ct).ConfigureAwait(false);
+                    if (look.Count > 0) entry.ListedBeforeCreate = look.Select(b => b.Id).ToList();
+                }
+                _journal.Record(entry, JournalStep.CreateStarted);
+            }
             var startedAt = started?.At ?? entry.History[entry.History.Count - 1].At;
 
             for (int attempt = 0; ; attempt++)

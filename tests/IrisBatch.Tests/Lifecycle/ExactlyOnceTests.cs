@@ -173,12 +173,39 @@ public sealed class ExactlyOnceTests : IDisposable
         Assert.Equal(1, host.State.Stats.FaultsInjected);
         Assert.NotEqual(strangerBatch.Id, batch.Id);
         Assert.Equal(2, BatchCount(host, name));
-        Assert.Equal(listsBefore, ListCalls(host));
+        // No look-up; Anthropic, whose batches echo only their size, lists once before its create to note the stranger's.
+        Assert.Equal(listsBefore + (name == "Anthropic" ? 1 : 0), ListCalls(host));
         Assert.Equal(Uploads(name) ? 2 : 0, host.State.Stats.Uploads);   // the stranger's and ours, each once
         Assert.Contains(_log, l => l.Contains("in 1 s") && l.Contains("did not act"));
         var results = await ResultsAsync(provider, batch, entry);
         AssertAllSucceeded(results);
         _out.WriteLine($"{name} 429-on-create: batches for these rows 1 (2 with the stranger's), uploads for these rows {host.State.Stats.Uploads / 2}, results {results.Count}/{Rows}, list calls {ListCalls(host) - listsBefore}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_create_lost_before_it_reached_the_provider_never_adopts_a_strangers_batch_of_the_same_size(string name)
+    {
+        await using var host = await StartAsync();
+        var settings = Settings();
+        var provider = Provider(host, name, settings);
+        // A stranger's batch of the same size, made a moment ago by another process (not in this journal).
+        var stranger = Spool(provider, ModelOf(name), prefix: "other-");
+        var strangerBatch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(stranger, null, CancellationToken.None);
+        File.Delete(Path.Combine(_journal.Root, "ids", strangerBatch.Id.Replace('/', '~').Replace(':', '!')));
+        var entry = Spool(provider, ModelOf(name));
+        // The connection drops before the create reaches the provider: it made nothing, and the look-up finds only the
+        // stranger's batch (for Anthropic, a batch of the same size is all a look-up can match on).
+        await AddFaultAsync(host, new { route = "create", kind = "reset_before" });
+
+        var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None);
+
+        Assert.Equal(1, host.State.Stats.FaultsInjected);
+        Assert.NotEqual(strangerBatch.Id, batch.Id);
+        Assert.Equal(2, BatchCount(host, name));
+        var results = await ResultsAsync(provider, batch, entry);
+        AssertAllSucceeded(results);
+        _out.WriteLine($"{name} reset-before-create beside a stranger's batch: ours {batch.Id}, the stranger's {strangerBatch.Id}");
     }
 
     [Theory]
@@ -189,20 +216,15 @@ public sealed class ExactlyOnceTests : IDisposable
         var settings = Settings();
         var provider = Provider(host, name, settings);
         var entry = Spool(provider, ModelOf(name));
-        await AddFaultAsync(host, new { route = "create", kind = "reset_after", count = 2 });
-        // The first create's answer is lost, and so is the answer of a second create of the very same submission
-        // (planted: as if another process resumed it at the same time): two candidates.
-        var planted = BatchSubmission.From(entry, _journal.InputPath(entry));
-        if (Uploads(name)) entry.InputFileId = await provider.UploadAsync(planted, null, CancellationToken.None);
-        entry.State = SubmissionState.Uploaded;
-        _journal.Save(entry);
-        await Assert.ThrowsAnyAsync<Exception>(() => provider.CreateAsync(planted, entry.InputFileId, CancellationToken.None));
+        // The create's answer is lost, and the provider made a twin of it from the very same body (as a concurrent run
+        // of the same submission, or a proxy's own retry, would leave): two candidates.
+        await AddFaultAsync(host, new { route = "create", kind = "duplicate" });
         long before = BatchCount(host, name);
 
         var ex = await Assert.ThrowsAsync<IrisBatchException>(() => new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None));
 
         Assert.Equal(ErrorIds.SubmissionUncertain, ex.ErrorId);
-        Assert.Equal(before + 1, BatchCount(host, name));   // the lost create; then nothing more
+        Assert.Equal(before + 2, BatchCount(host, name));   // the lost create and its twin; then nothing more
         Assert.Contains("-AdoptBatchId", ex.Message);
         var reloaded = _journal.Load(entry.SubmissionId)!;
         Assert.Null(reloaded.BatchId);
@@ -215,7 +237,7 @@ public sealed class ExactlyOnceTests : IDisposable
         var batch = await again.SubmitAsync(reloaded, null, CancellationToken.None);
         Assert.Equal(ids[1], batch.Id);
         Assert.Empty(again.Adopt);
-        Assert.Equal(before + 1, BatchCount(host, name));
+        Assert.Equal(before + 2, BatchCount(host, name));
         AssertAllSucceeded(await ResultsAsync(provider, batch, reloaded));
     }
 
