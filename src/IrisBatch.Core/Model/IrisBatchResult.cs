@@ -39,6 +39,13 @@ namespace IrisBatch
         /// </summary>
         public float[]? Embedding { get; set; }
         public ResultError? Error { get; set; }
+        /// <summary>
+        /// Why the request failed, as a stable word (<see cref="ResultError.Code"/>: invalid_output, truncated, refusal,
+        /// content_filter, the provider's own code); null when it did not fail. The flat rows of -IncludeInput have the same column.
+        /// </summary>
+        public string? ErrorCode => Error?.Code;
+        /// <summary>The failure's message (<see cref="ResultError.Message"/>); null when the request did not fail.</summary>
+        public string? ErrorMessage => Error?.Message;
         public TokenUsage? Usage { get; set; }
         /// <summary>
         /// What this result cost in USD: its usage at the model's batch prices (prices.json); 0 for a request that
@@ -91,6 +98,17 @@ namespace IrisBatch
         internal void FailIfTruncatedAndEmpty()
         {
             if (Truncated && Status == ResultStatus.Succeeded && string.IsNullOrEmpty(Output)) FailTruncated();
+        }
+
+        /// <summary>
+        /// An answer the provider stopped for a reason other than the token limit (spec §11.1, §11.3: finish_reason or
+        /// incomplete_details.reason content_filter), or a Response whose status is failed: Failed with that code, and
+        /// the provider's message when it gave one. The text, if any, stays in <see cref="Output"/>.
+        /// </summary>
+        internal void FailStopped(string code, string? message = null)
+        {
+            Status = ResultStatus.Failed;
+            Error = new ResultError { Code = code, Message = string.IsNullOrEmpty(message) ? Messages.Stopped(code) : message };
         }
 
         internal void FailTruncated()

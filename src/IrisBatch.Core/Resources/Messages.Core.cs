@@ -47,6 +47,9 @@ namespace IrisBatch
         /// <summary>An answer cut at the token limit: <paramref name="stopReason"/> is the provider's word for it (length, max_tokens).</summary>
         public static string Truncated(string stopReason) => Format(nameof(Truncated), stopReason);
 
+        /// <summary>An answer the provider stopped for a reason other than the token limit (content_filter), or a Response that failed with no error of its own.</summary>
+        public static string Stopped(string reason) => Format(nameof(Stopped), reason);
+
         // Embeddings.
 
         public static string NoEmbeddingBatches(string provider) => Format(nameof(NoEmbeddingBatches), provider);

@@ -64,6 +64,77 @@ namespace IrisBatch.Tests.Core
             Assert.Equal("truncated", cut.Error!.Code);
         }
 
+        private static string ResponseLine(string bodyTail) =>
+            "{\"custom_id\":\"a\",\"response\":{\"status_code\":200,\"body\":{\"object\":\"response\"," + bodyTail + "}}}";
+
+        [Fact]
+        public void A_failed_Response_is_Failed_with_the_code_and_message_of_its_error()
+        {
+            // spec §11.3: status failed, error a ResponseError {code, message}.
+            var r = OpenAIResultParser.Parse(ResponseLine("\"status\":\"failed\",\"error\":{\"code\":\"server_error\",\"message\":\"The model failed to answer.\"},\"incomplete_details\":null,\"output\":[]"), 1);
+            Assert.Equal(ResultStatus.Failed, r.Status);
+            Assert.Equal("server_error", r.Error!.Code);
+            Assert.Equal("The model failed to answer.", r.Error.Message);
+            Assert.Equal("server_error", r.ErrorCode);
+            Assert.Equal("The model failed to answer.", r.ErrorMessage);
+
+            // No error object: still Failed, with the status as its code and a message that says so.
+            var bare = OpenAIResultParser.Parse(ResponseLine("\"status\":\"failed\",\"error\":null,\"output\":[]"), 1);
+            Assert.Equal(ResultStatus.Failed, bare.Status);
+            Assert.Equal("failed", bare.Error!.Code);
+            Assert.Contains("failed", bare.Error.Message);
+        }
+
+        [Fact]
+        public void A_Response_incomplete_for_content_filter_is_Failed_with_that_code_and_keeps_its_text()
+        {
+            var r = OpenAIResultParser.Parse(ResponseLine("\"status\":\"incomplete\",\"incomplete_details\":{\"reason\":\"content_filter\"},\"output\":[{\"type\":\"message\",\"status\":\"incomplete\",\"content\":[{\"type\":\"output_text\",\"text\":\"Half of\"}]}]"), 1);
+            Assert.Equal(ResultStatus.Failed, r.Status);
+            Assert.Equal("content_filter", r.Error!.Code);
+            Assert.Contains("content_filter", r.Error.Message);
+            Assert.Equal("Half of", r.Output);
+            Assert.Equal("content_filter", r.StopReason);
+            Assert.False(r.Truncated);
+
+            // max_output_tokens stays as it was: a cut answer with text succeeds (truncated), as before.
+            var cut = OpenAIResultParser.Parse(ResponseLine("\"status\":\"incomplete\",\"incomplete_details\":{\"reason\":\"max_output_tokens\"},\"output\":[{\"type\":\"message\",\"content\":[{\"type\":\"output_text\",\"text\":\"Half of\"}]}]"), 1);
+            Assert.Equal(ResultStatus.Succeeded, cut.Status);
+            Assert.True(cut.Truncated);
+            Assert.Null(cut.ErrorCode);
+        }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void Chat_finish_reason_content_filter_is_Failed_with_that_code_on_both_parsers(bool fast)
+        {
+            const string line = "{\"custom_id\":\"a\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":{\"content\":\"Part of the\",\"refusal\":null},\"finish_reason\":\"content_filter\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":3,\"total_tokens\":6}}}}";
+            var r = fast ? OpenAIResultParser.TryParseFast(line)! : OpenAIResultParser.ParseDocument(line, 1);
+            Assert.NotNull(r);
+            Assert.Equal(ResultStatus.Failed, r.Status);
+            Assert.Equal("content_filter", r.ErrorCode);
+            Assert.Equal("Part of the", r.Output);
+            Assert.Equal(3, r.Usage!.OutputTokens);
+
+            // xAI's chat bodies are read the same way.
+            var x = XaiJson.ParseResult("{\"batch_request_id\":\"a\",\"batch_result\":{\"response\":{\"chat_get_completion\":{\"choices\":[{\"message\":{\"content\":\"Part\"},\"finish_reason\":\"content_filter\"}]}}}}", 1);
+            Assert.Equal("content_filter", x.ErrorCode);
+        }
+
+        [Fact]
+        public void ErrorCode_and_ErrorMessage_read_the_error_and_are_null_without_one()
+        {
+            var ok = new IrisBatchResult { CustomId = "a", Status = ResultStatus.Succeeded, Output = "x" };
+            Assert.Null(ok.ErrorCode);
+            Assert.Null(ok.ErrorMessage);
+            var failed = new IrisBatchResult { CustomId = "a", Status = ResultStatus.Failed, Error = new ResultError { Code = "invalid_output", Message = "not JSON" } };
+            Assert.Equal("invalid_output", failed.ErrorCode);
+            Assert.Equal("not JSON", failed.ErrorMessage);
+            // Read-only views of Error: nothing to keep in step.
+            Assert.False(typeof(IrisBatchResult).GetProperty(nameof(IrisBatchResult.ErrorCode))!.CanWrite);
+            Assert.False(typeof(IrisBatchResult).GetProperty(nameof(IrisBatchResult.ErrorMessage))!.CanWrite);
+        }
+
         [Fact]
         public void Anthropic_stop_reasons_and_thinking_tokens()
         {

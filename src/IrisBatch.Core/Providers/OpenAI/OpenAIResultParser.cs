@@ -161,8 +161,7 @@ namespace IrisBatch.Providers.OpenAI
                             result.StopReason = s.FinishReason;
                             result.Truncated = s.FinishReason == "length";
                         }
-                        if (s.Refusal != null) result.Refuse(s.Refusal);
-                        else result.FailIfTruncatedAndEmpty();
+                        EndChat(result, s.Refusal);
                     }
                     return result;
                 }
@@ -585,7 +584,9 @@ namespace IrisBatch.Providers.OpenAI
 
         /// <summary>
         /// How the answer ended (spec §11.1, §11.3): the first choice's finish_reason and refusal, or a Response's status,
-        /// incomplete_details and refusal parts. A refusal makes the result Failed (refusal); a cut answer is marked truncated.
+        /// incomplete_details and refusal parts. A refusal makes the result Failed (refusal); a cut answer is marked truncated;
+        /// a Response with status failed is Failed with its error's code and message; one incomplete for another reason than
+        /// max_output_tokens (content_filter) is Failed with that reason as its code, as chat's finish_reason content_filter is.
         /// </summary>
         public static void ReadEnd(JsonElement body, IrisBatchResult result)
         {
@@ -601,24 +602,45 @@ namespace IrisBatch.Providers.OpenAI
                     if (message != null && message.Value.Prop("refusal")?.ValueKind == JsonValueKind.String) refusal = message.Value.Str("refusal");
                     break;
                 }
+                EndChat(result, refusal);
+                return;
             }
-            else if (body.Str("object") == "response" || body.Prop("output")?.ValueKind == JsonValueKind.Array)
+            if (body.Str("object") != "response" && body.Prop("output")?.ValueKind != JsonValueKind.Array)
             {
-                var status = body.Str("status");
-                var reason = body.Prop("incomplete_details")?.Str("reason");
-                result.StopReason = reason ?? status;
-                result.Truncated = status == "incomplete" && (reason == null || reason == "max_output_tokens");
-                var output = body.Prop("output");
-                if (output != null && output.Value.ValueKind == JsonValueKind.Array)
-                    foreach (var item in output.Value.EnumerateArray())
-                    {
-                        var content = item.Prop("content");
-                        if (item.Str("type") != "message" || content == null || content.Value.ValueKind != JsonValueKind.Array) continue;
-                        foreach (var part in content.Value.EnumerateArray())
-                            if (part.Str("type") == "refusal") refusal = (refusal == null ? "" : refusal + "\n") + part.Str("refusal");
-                    }
+                result.FailIfTruncatedAndEmpty();
+                return;
             }
+            var status = body.Str("status");
+            var reason = body.Prop("incomplete_details")?.Str("reason");
+            result.StopReason = reason ?? status;
+            result.Truncated = status == "incomplete" && (reason == null || reason == "max_output_tokens");
+            var output = body.Prop("output");
+            if (output != null && output.Value.ValueKind == JsonValueKind.Array)
+                foreach (var item in output.Value.EnumerateArray())
+                {
+                    var content = item.Prop("content");
+                    if (item.Str("type") != "message" || content == null || content.Value.ValueKind != JsonValueKind.Array) continue;
+                    foreach (var part in content.Value.EnumerateArray())
+                        if (part.Str("type") == "refusal") refusal = (refusal == null ? "" : refusal + "\n") + part.Str("refusal");
+                }
+            if (status == "failed")
+            {
+                var error = body.Prop("error");
+                result.FailStopped(error?.Str("code") ?? "failed", error?.Str("message"));
+            }
+            else if (refusal != null) result.Refuse(refusal);
+            else if (status == "incomplete" && !result.Truncated) result.FailStopped(reason!);   // content_filter: withheld, not cut at the limit
+            else result.FailIfTruncatedAndEmpty();
+        }
+
+        /// <summary>
+        /// How a chat answer ends (both parsers): a refusal is Failed (refusal); finish_reason
+        /// content_filter (spec §11.1) is Failed (content_filter), keeping whatever text came; an empty cut answer is truncated.
+        /// </summary>
+        private static void EndChat(IrisBatchResult result, string? refusal)
+        {
             if (refusal != null) result.Refuse(refusal);
+            else if (result.StopReason == "content_filter") result.FailStopped("content_filter");
             else result.FailIfTruncatedAndEmpty();
         }
 
