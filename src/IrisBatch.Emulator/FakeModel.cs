@@ -25,6 +25,12 @@ public enum FakeFinish
     Length,
     /// <summary>The model refused ("[refuse]").</summary>
     Refusal,
+    /// <summary>
+    /// Stopped by the service's content filter ("[content-filter]", OpenAI and Azure only: spec §11.1 finish_reason
+    /// content_filter, §11.3 incomplete_details.reason content_filter); <see cref="FakeAnswer.Content"/> is the part
+    /// written before the stop.
+    /// </summary>
+    ContentFilter,
 }
 
 /// <summary>A rule of the real service the request broke: answered as a 400 in the provider's error shape, on its own line.</summary>
@@ -59,6 +65,12 @@ public sealed class FakeRequest
     public int ImageParts { get; init; }
 
     public int ImageUrlParts { get; init; }
+
+    /// <summary>
+    /// Whether the surface has a content filter that can stop an answer (OpenAI's and Azure's): only then does
+    /// "[content-filter]" act; the other providers' specs name no such stop, so there the marker is plain text.
+    /// </summary>
+    public bool ContentFilter { get; set; }
 }
 
 public sealed record FakeAnswer(string Content, int PromptTokens, int CompletionTokens, FakeOutcome Outcome)
@@ -98,7 +110,8 @@ public sealed record FakeAnswer(string Content, int PromptTokens, int Completion
 /// the answer is "Echo: " + the text of the last user message, or JSON that fits the request's schema (<see cref="SchemaAnswer"/>);
 /// prompt tokens = whitespace-separated words over all messages; completion tokens = words in the answer plus reasoning tokens.
 /// Markers in the last user message: "[fail500]" / "[fail]" fail the request; "[invalid-json]" answers text that is not JSON;
-/// "[truncate]" cuts the answer in half with the provider's length reason; "[refuse]" refuses; "[usage-drift]" answers
+/// "[truncate]" cuts the answer in half with the provider's length reason; "[refuse]" refuses; "[content-filter]" (OpenAI
+/// and Azure) stops the answer half way with the content filter's reason; "[usage-drift]" answers
 /// normally, but the batch-level usage of a provider that reports one (OpenAI's, Azure's) counts <see cref="UsageDriftTokens"/>
 /// more input tokens for the line than its own usage says (a provider whose two figures disagree). "[cached]" answers
 /// normally with half the prompt's tokens (rounded down) read from the prompt cache, in the usage that has a cached count
@@ -113,6 +126,7 @@ public static class FakeModel
     public const string InvalidJsonMarker = "[invalid-json]";
     public const string TruncateMarker = "[truncate]";
     public const string RefuseMarker = "[refuse]";
+    public const string ContentFilterMarker = "[content-filter]";
     public const string UsageDriftMarker = "[usage-drift]";
     public const int UsageDriftTokens = 1000;
     public const string CachedMarker = "[cached]";
@@ -153,6 +167,11 @@ public static class FakeModel
         {
             content = Truncate(content);
             finish = FakeFinish.Length;
+        }
+        else if (request.ContentFilter && lastUser.Contains(ContentFilterMarker, StringComparison.Ordinal))
+        {
+            content = Truncate(content);
+            finish = FakeFinish.ContentFilter;
         }
         int visible = CountWords(content);
         if (request.MaxOutputTokens is { } max && reasoning + visible > max)

@@ -45,7 +45,12 @@ internal static class OpenAIRequests
         _ => new FakeRequest(RequestText.Messages(canonicalEndpoint, body)),
     };
 
-    public static FakeAnswer Answer(string canonicalEndpoint, JsonElement body, Dialect? dialect = null) => FakeModel.Answer(Read(canonicalEndpoint, body, dialect));
+    public static FakeAnswer Answer(string canonicalEndpoint, JsonElement body, Dialect? dialect = null, bool contentFilter = false)
+    {
+        var request = Read(canonicalEndpoint, body, dialect);
+        request.ContentFilter = contentFilter;
+        return FakeModel.Answer(request);
+    }
 
     private static FakeRejection Reject(string message, string? param, string? code) => new(message, param, code);
 

@@ -66,8 +66,11 @@ internal sealed record FileRules
 /// <param name="Embeddings">Whether /v1/embeddings batches are served (Azure: "currently not supported", spec §11.5).</param>
 internal sealed record BatchRules(int MaxRequests, bool UnversionedPaths, bool Embeddings = true)
 {
-    public static readonly BatchRules OpenAI = new(50_000, false);
-    public static readonly BatchRules Azure = new(100_000, true, Embeddings: false);
+    public static readonly BatchRules OpenAI = new(50_000, false) { ContentFilter = true };
+    public static readonly BatchRules Azure = new(100_000, true, Embeddings: false) { ContentFilter = true };
+
+    /// <summary>Whether answers can be stopped by a content filter ("[content-filter]"; OpenAI and Azure, spec §11.1, §11.3).</summary>
+    public bool ContentFilter { get; init; }
 
     /// <summary>The endpoints a batch may name (null: OpenAI's list, <see cref="CreateBatchRequest.Endpoints"/>).</summary>
     public string[]? Endpoints { get; init; }

@@ -56,7 +56,7 @@ internal static class ResponseBodies
                 ["annotations"] = new JsonArray(),
             },
             ["logprobs"] = null,
-            ["finish_reason"] = a.Finish == FakeFinish.Length ? "length" : "stop",
+            ["finish_reason"] = a.Finish switch { FakeFinish.Length => "length", FakeFinish.ContentFilter => "content_filter", _ => "stop" },
         }),
         ["usage"] = ChatUsage(a),
         ["system_fingerprint"] = "fp_emulator",
@@ -102,7 +102,8 @@ internal static class ResponseBodies
     /// <summary>A Response object (spec §11.3): a reasoning item for reasoning models, then the message (output_text or refusal part).</summary>
     private static JsonObject Response(string model, FakeAnswer a, JsonElement body, long created)
     {
-        bool incomplete = a.Finish == FakeFinish.Length;
+        // Cut at the limit (max_output_tokens) or stopped by the content filter: both are status incomplete (spec §11.3).
+        bool incomplete = a.Finish is FakeFinish.Length or FakeFinish.ContentFilter;
         var output = new JsonArray();
         if (a.Request?.ReasoningEffort is { } effort && effort != "none")
             output.Add(new JsonObject { ["id"] = Ids.Hex("rs_", 48), ["type"] = "reasoning", ["summary"] = new JsonArray() });
@@ -131,7 +132,7 @@ internal static class ResponseBodies
             ["background"] = false,
             ["completed_at"] = incomplete ? null : created,
             ["error"] = null,
-            ["incomplete_details"] = incomplete ? new JsonObject { ["reason"] = "max_output_tokens" } : null,
+            ["incomplete_details"] = incomplete ? new JsonObject { ["reason"] = a.Finish == FakeFinish.ContentFilter ? "content_filter" : "max_output_tokens" } : null,
             ["instructions"] = Echo("instructions"),
             ["max_output_tokens"] = Echo("max_output_tokens"),
             ["model"] = model,

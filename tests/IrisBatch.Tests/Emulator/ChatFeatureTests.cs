@@ -92,6 +92,23 @@ public sealed class ChatFeatureTests
     }
 
     [Fact]
+    public async Task The_content_filter_marker_stops_a_chat_answer_half_way_with_finish_reason_content_filter()
+    {
+        await using var host = await EmulatorHost.StartAsync(Instant);
+        using var api = new EmulatorApi(host);
+        var (batch, lines) = await RunAsync(api, EmulatorApi.Chat,
+            Line("filtered", ChatBody("gpt-4o-mini", "plain words here [content-filter]")),
+            Line("plain", ChatBody("gpt-4o-mini", "plain words here")));
+        Assert.Equal((2, 2, 0), EmulatorApi.Counts(batch));   // a 200 line in the output file, as the real service's
+        Assert.Equal("content_filter", FinishReason(lines["filtered"]));
+        string text = Message(lines["filtered"]).GetProperty("content").GetString()!;
+        Assert.NotEmpty(text);
+        Assert.Equal("Echo: plain words here [content-filter]"[..text.Length], text);
+        Assert.True(text.Length < "Echo: plain words here [content-filter]".Length);
+        Assert.Equal("stop", FinishReason(lines["plain"]));
+    }
+
+    [Fact]
     public async Task Reasoning_models_refuse_max_tokens_and_temperature_per_line_with_the_real_error_text()
     {
         await using var host = await EmulatorHost.StartAsync(Instant);

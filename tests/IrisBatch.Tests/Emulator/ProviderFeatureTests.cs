@@ -295,6 +295,7 @@ public sealed class ProviderFeatureTests
             Req("allof", WithFormat("a lamp", JsonNode.Parse("""{"type":"object","allOf":[{"type":"object"},{"type":"object"}]}""")!)),
             Req("no", ChatBody("grok-4", "a lamp [refuse]")),
             Req("cut", ChatBody("grok-4", "a lamp [truncate]")),
+            Req("filter", ChatBody("grok-4", "a lamp [content-filter]")),
             Req("png", WithImage(ImageBytes.DataUrl("image/png", ImageBytes.Png))),
             Req("gif", WithImage(ImageBytes.DataUrl("image/gif", ImageBytes.Gif))),
             Req("webp", WithImage(ImageBytes.DataUrl("image/webp", ImageBytes.Webp))),
@@ -316,6 +317,9 @@ public sealed class ProviderFeatureTests
         Assert.Contains("'allOf' is only supported with a single subschema.", results["allof"].GetProperty("error_message").GetString());
         Assert.Equal(FakeModel.RefusalText, Completion("no").GetProperty("choices")[0].GetProperty("message").GetProperty("refusal").GetString());
         Assert.Equal("length", Completion("cut").GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+        // xAI's spec names no content filter stop: the marker is plain text there.
+        Assert.Equal("stop", Completion("filter").GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+        Assert.Equal("Echo: a lamp [content-filter]", Completion("filter").GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
         Assert.True(results["png"].TryGetProperty("batch_result", out _));
         Assert.Contains("Unsupported image format", results["gif"].GetProperty("error_message").GetString());
         Assert.Contains("Unsupported image format", results["webp"].GetProperty("error_message").GetString());   // jpg/png only

@@ -77,6 +77,22 @@ public sealed class ResponsesFeatureTests
         Assert.StartsWith(FakeModel.InvalidJsonPrefix, Output(lines["bad"], "message").GetProperty("content")[0].GetProperty("text").GetString());
     }
 
+    [Fact]
+    public async Task The_content_filter_marker_gives_an_incomplete_response_with_reason_content_filter()
+    {
+        await using var host = await EmulatorHost.StartAsync(Instant);
+        using var api = new EmulatorApi(host);
+        var (_, lines) = await RunAsync(api, Url, Line("filtered", ResponsesBody("gpt-4o-mini", "some item words [content-filter]"), Url));
+        var body = Body(lines["filtered"]);
+        Assert.Equal(200, Status(lines["filtered"]));
+        Assert.Equal("incomplete", body.GetProperty("status").GetString());
+        Assert.Equal("content_filter", body.GetProperty("incomplete_details").GetProperty("reason").GetString());
+        var message = Output(lines["filtered"], "message");
+        Assert.Equal("incomplete", message.GetProperty("status").GetString());
+        string text = message.GetProperty("content")[0].GetProperty("text").GetString()!;
+        Assert.Equal("Echo: some item words [content-filter]"[..text.Length], text);
+    }
+
     public static TheoryData<string, string, string, string> BadBodies() => new()
     {
         { """{"max_tokens":100}""", "Unknown parameter: 'max_tokens'.", "max_tokens", "unknown_parameter" },
