@@ -9,13 +9,15 @@ BeforeDiscovery {
     # UrlImages: the provider takes image URLs (Gemini and Ollama take files only). ThinkingModel: a model -ReasoningEffort
     # makes think. RefusalCode: what a refused answer fails with (Ollama has no refusal concept: its text is not JSON).
     # ReasoningTokens: the result's usage counts them (Ollama's prompt_eval_count/eval_count do not, spec §11.6).
+    # PlainModel: a model models.json knows as a plain chat model, which the provider refuses -ReasoningEffort on (null:
+    # not checked before upload). FileTypes: the image file types the provider reads (spec §11.2).
     $script:providerCases = @(
-        @{ Name = 'OpenAI'; Provider = 'OpenAI'; Path = '/v1'; KeyVariable = 'OPENAI_API_KEY'; Model = 'gpt-4o-mini'; Feature = 'openai'; OpenAIStyle = $true; UrlImages = $true; ThinkingModel = 'gpt-5-mini'; RefusalCode = 'refusal'; ReasoningTokens = $true }
-        @{ Name = 'AzureOpenAI (/openai/v1)'; Provider = 'AzureOpenAI'; Path = '/openai/v1'; KeyVariable = 'AZURE_OPENAI_API_KEY'; Model = 'gpt-4o-mini-batch'; Feature = 'azure'; OpenAIStyle = $true; UrlImages = $true; ThinkingModel = 'gpt-5-mini-batch'; RefusalCode = 'refusal'; ReasoningTokens = $true }
-        @{ Name = 'Anthropic'; Provider = 'Anthropic'; Path = ''; KeyVariable = 'ANTHROPIC_API_KEY'; Model = 'claude-sonnet-4-20250514'; Feature = 'anthropic'; OpenAIStyle = $false; UrlImages = $true; ThinkingModel = 'claude-sonnet-4-20250514'; RefusalCode = 'refusal'; ReasoningTokens = $true }
-        @{ Name = 'Gemini'; Provider = 'Gemini'; Path = ''; KeyVariable = 'GEMINI_API_KEY'; Model = 'gemini-2.5-flash'; Feature = 'gemini'; OpenAIStyle = $false; UrlImages = $false; ThinkingModel = 'gemini-2.5-flash'; RefusalCode = 'refusal'; ReasoningTokens = $true }
-        @{ Name = 'Xai'; Provider = 'Xai'; Path = '/xai/v1'; KeyVariable = 'XAI_API_KEY'; Model = 'grok-4'; Feature = 'xai'; OpenAIStyle = $false; UrlImages = $true; ThinkingModel = 'grok-3-mini'; RefusalCode = 'refusal'; ReasoningTokens = $true }
-        @{ Name = 'Ollama'; Provider = 'Ollama'; Path = ''; KeyVariable = ''; Model = 'llama3.2'; Feature = 'ollama'; OpenAIStyle = $false; UrlImages = $false; ThinkingModel = 'qwen3'; RefusalCode = 'invalid_output'; ReasoningTokens = $false }
+        @{ Name = 'OpenAI'; Provider = 'OpenAI'; Path = '/v1'; KeyVariable = 'OPENAI_API_KEY'; Model = 'gpt-4o-mini'; Feature = 'openai'; OpenAIStyle = $true; UrlImages = $true; ThinkingModel = 'gpt-5-mini'; RefusalCode = 'refusal'; ReasoningTokens = $true; PlainModel = 'gpt-4o-mini'; FileTypes = @('png', 'jpeg', 'gif', 'webp') }
+        @{ Name = 'AzureOpenAI (/openai/v1)'; Provider = 'AzureOpenAI'; Path = '/openai/v1'; KeyVariable = 'AZURE_OPENAI_API_KEY'; Model = 'gpt-4o-mini-batch'; Feature = 'azure'; OpenAIStyle = $true; UrlImages = $true; ThinkingModel = 'gpt-5-mini-batch'; RefusalCode = 'refusal'; ReasoningTokens = $true; PlainModel = 'gpt-4o-mini'; FileTypes = @('png', 'jpeg', 'gif', 'webp') }
+        @{ Name = 'Anthropic'; Provider = 'Anthropic'; Path = ''; KeyVariable = 'ANTHROPIC_API_KEY'; Model = 'claude-sonnet-4-20250514'; Feature = 'anthropic'; OpenAIStyle = $false; UrlImages = $true; ThinkingModel = 'claude-sonnet-4-20250514'; RefusalCode = 'refusal'; ReasoningTokens = $true; PlainModel = $null; FileTypes = @('png', 'jpeg', 'gif', 'webp') }
+        @{ Name = 'Gemini'; Provider = 'Gemini'; Path = ''; KeyVariable = 'GEMINI_API_KEY'; Model = 'gemini-2.5-flash'; Feature = 'gemini'; OpenAIStyle = $false; UrlImages = $false; ThinkingModel = 'gemini-2.5-flash'; RefusalCode = 'refusal'; ReasoningTokens = $true; PlainModel = 'gemini-2.0-flash'; FileTypes = @('png', 'jpeg', 'webp') }
+        @{ Name = 'Xai'; Provider = 'Xai'; Path = '/xai/v1'; KeyVariable = 'XAI_API_KEY'; Model = 'grok-4'; Feature = 'xai'; OpenAIStyle = $false; UrlImages = $true; ThinkingModel = 'grok-3-mini'; RefusalCode = 'refusal'; ReasoningTokens = $true; PlainModel = $null; FileTypes = @('png', 'jpeg') }
+        @{ Name = 'Ollama'; Provider = 'Ollama'; Path = ''; KeyVariable = ''; Model = 'llama3.2'; Feature = 'ollama'; OpenAIStyle = $false; UrlImages = $false; ThinkingModel = 'qwen3'; RefusalCode = 'invalid_output'; ReasoningTokens = $false; PlainModel = $null; FileTypes = @('png', 'jpeg', 'gif', 'webp') }
     )
 }
 
@@ -34,8 +36,10 @@ BeforeAll {
         }
     }
     function Get-Features([string] $Name) { (Get-EmulatorStats $emu).features.$Name }
-    # A 1x1 PNG, and a text file that pretends to be one.
+    # A 1x1 PNG, and a text file that pretends to be one; a 1x1 GIF and WebP.
     $pngBytes = [Convert]::FromBase64String('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYPj/HwADAgH/kfYI5QAAAABJRU5ErkJggg==')
+    $gifBytes = [Convert]::FromBase64String('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7')
+    $webpBytes = [Convert]::FromBase64String('UklGRiQAAABXRUJQVlA4IBgAAAAwAQCdASoBAAEAAwA0JaQAA3AA/vuUAAA=')
 }
 
 AfterAll {
@@ -80,6 +84,9 @@ Describe '<Name>: -Schema, images, Responses and reasoning models end to end' -F
         It 'fails the bad-JSON, truncated and refused answers with their codes, keeping the text' {
             $byId['sku-7'].Status | Should -Be 'Failed'
             $byId['sku-7'].Error.Code | Should -Be 'invalid_output'
+            $byId['sku-7'].ErrorCode | Should -Be 'invalid_output' -Because 'the result has the flat rows'' ErrorCode and ErrorMessage too'
+            $byId['sku-7'].ErrorMessage | Should -Be $byId['sku-7'].Error.Message
+            $byId['sku-1'].ErrorCode | Should -BeNullOrEmpty
             $byId['sku-7'].Output | Should -Not -BeNullOrEmpty
             $byId['sku-7'].Parsed | Should -BeNullOrEmpty
             $byId['sku-8'].Status | Should -Be 'Failed'
@@ -187,6 +194,34 @@ class ProductVerdict { [string] $category; [double] $confidence; [string[]] $tag
         }
     }
 
+    Context 'image files of each type' {
+        It 'sends the file types the provider reads and refuses the others before upload, naming the row and the file' {
+            $dir = Join-Path $TestDrive "types-$Feature"
+            $null = New-Item -ItemType Directory -Force $dir
+            $files = foreach ($f in @(@('p1.png', $pngBytes), @('p2.png', $pngBytes), @('p3.png', $pngBytes), @('a4.gif', $gifBytes), @('a5.webp', $webpBytes))) {
+                $path = Join-Path $dir $f[0]
+                [IO.File]::WriteAllBytes($path, $f[1])
+                $path
+            }
+            $rows = for ($i = 0; $i -lt 5; $i++) { [pscustomobject]@{ id = "t-$($i + 1)"; image = $files[$i] } }
+            $read = @('p1', 'p2', 'p3') + @(if ('gif' -in $FileTypes) { 'a4' }) + @(if ('webp' -in $FileTypes) { 'a5' })
+            $before = Get-Features $Feature
+            $results = @($rows | New-IrisBatchRequest -Model $Model -Prompt 'Describe the photo.' -CustomId '{id}' -Image '{image}' |
+                    Submit-IrisBatch @at -ErrorVariable typeErrors -ErrorAction SilentlyContinue | Wait-IrisBatch -PollInterval $poll @at | Get-IrisBatchResult @at)
+            ((Get-Features $Feature).image_requests - $before.image_requests) | Should -Be $read.Count
+            $results.Count | Should -Be $read.Count
+            @($results | Where-Object Status -ne 'Succeeded') | ForEach-Object { "$($_.CustomId): $($_.Error)" } | Should -BeNullOrEmpty
+            $refused = @($typeErrors | Where-Object { $_.FullyQualifiedErrorId -like 'IrisBatch.InvalidRequest*' })
+            if ('gif' -in $FileTypes) { $refused.Count | Should -Be 0 }
+            else {
+                $refused.Count | Should -BeGreaterThan 0
+                $refused[0].Exception.Message | Should -Match 'Row 4'
+                $refused[0].Exception.Message | Should -Match ([regex]::Escape($files[3]))
+                $refused[0].Exception.Message | Should -Match 'image/gif'
+            }
+        }
+    }
+
     if (-not $UrlImages) {  # Gemini and Ollama take image data only (spec §11.2)
     Context '20 rows of URL and file images, 2 bad files, on a provider that takes no image URLs' {
         BeforeAll {
@@ -252,6 +287,21 @@ class ProductVerdict { [string] $category; [double] $confidence; [string[]] $tag
             $results[1].Error.Code | Should -Be 'refusal'
         }
     }
+
+    Context 'an answer stopped by the content filter' {
+        It 'is Failed with ErrorCode content_filter and keeps its text, on <_>' -ForEach 'ChatCompletions', 'Responses' {
+            $results = @(@([pscustomobject]@{ id = 'cf'; name = 'Lamp words here [content-filter]' }, [pscustomobject]@{ id = 'ok'; name = 'Lamp' }) |
+                    New-IrisBatchRequest -Model $Model -Prompt 'Describe {name}.' -CustomId '{id}' -Endpoint $_ |
+                    Submit-IrisBatch @at | Wait-IrisBatch -PollInterval $poll @at | Get-IrisBatchResult @at | Sort-Object CustomId)
+            $results.Count | Should -Be 2
+            $results[0].CustomId | Should -Be 'cf'
+            $results[0].Status | Should -Be 'Failed'
+            $results[0].ErrorCode | Should -Be 'content_filter'
+            $results[0].ErrorMessage | Should -Match 'content_filter'
+            $results[0].Output | Should -Not -BeNullOrEmpty -Because 'the text written before the stop is kept'
+            $results[1].Status | Should -Be 'Succeeded'
+        }
+    }
     }
 
     Context 'thinking on request' {
@@ -264,6 +314,45 @@ class ProductVerdict { [string] $category; [double] $confidence; [string[]] $tag
             @($results | Where-Object Status -ne 'Succeeded') | ForEach-Object { "$($_.CustomId): $($_.Error)" } | Should -BeNullOrEmpty
             if ($ReasoningTokens) { $results[0].Usage.ReasoningTokens | Should -BeGreaterThan 0 }
         }
+
+        It 'takes -Temperature 1 (the default) with -ReasoningEffort, and the answers succeed' {
+            # spec §11.4: reasoning models and Anthropic's extended thinking refuse a temperature other than 1, not 1.
+            $results = @(New-TestRows -Count 2 | New-IrisBatchRequest -Model $ThinkingModel -Prompt 'Name {name} in two words.' -MaxTokens 4000 -ReasoningEffort low -Temperature 1 |
+                    Submit-IrisBatch @at | Wait-IrisBatch -PollInterval $poll @at | Get-IrisBatchResult @at)
+            $results.Count | Should -Be 2
+            @($results | Where-Object Status -ne 'Succeeded') | ForEach-Object { "$($_.CustomId): $($_.Error)" } | Should -BeNullOrEmpty
+        }
+    }
+
+    if ($PlainModel) {  # models.json knows it as a plain chat model, which the provider refuses an effort on
+    Context '-ReasoningEffort on a plain model' {
+        It 'is IrisBatch.InvalidRequest naming the row, the model and -ReasoningEffort, and nothing is uploaded' {
+            $uploads = (Get-EmulatorStats $emu).uploads
+            $errs = $null
+            try {
+                $null = New-TestRows -Count 3 | New-IrisBatchRequest -Model $PlainModel -Prompt 'x {name}' -ReasoningEffort low |
+                    Submit-IrisBatch @at -ErrorVariable errs -ErrorAction SilentlyContinue
+            }
+            catch { }
+            (Get-EmulatorStats $emu).uploads | Should -Be $uploads
+            $first = @($errs | Where-Object { $_.FullyQualifiedErrorId -like 'IrisBatch.InvalidRequest*' })[0]
+            $first | Should -Not -BeNullOrEmpty
+            $first.Exception.Message | Should -Match 'Row 1'
+            $first.Exception.Message | Should -Match ([regex]::Escape($PlainModel))
+            $first.Exception.Message | Should -Match '-ReasoningEffort'
+        }
+    }
+    }
+
+    if ($Provider -eq 'Gemini') {
+    Context 'a Gemini 2.5 model models.json does not list' {
+        It 'gets a thinking budget, as 2.5 models take, and the answers succeed' {
+            $results = @(New-TestRows -Count 2 | New-IrisBatchRequest -Model 'gemini-2.5-flash-preview-09-2025' -Prompt 'Name {name}.' -MaxTokens 4000 -ReasoningEffort low |
+                    Submit-IrisBatch @at | Wait-IrisBatch -PollInterval $poll @at | Get-IrisBatchResult @at)
+            $results.Count | Should -Be 2
+            @($results | Where-Object Status -ne 'Succeeded') | ForEach-Object { "$($_.CustomId): $($_.Error)" } | Should -BeNullOrEmpty
+        }
+    }
     }
 
     if ($OpenAIStyle) {  # Responses and OpenAI's reasoning models exist on OpenAI and Azure only: no test elsewhere
@@ -299,6 +388,30 @@ class ProductVerdict { [string] $category; [double] $confidence; [string[]] $tag
                 $first.Exception.Message | Should -Match 'Row 1'
                 $first.Exception.Message | Should -Match $m
                 $first.Exception.Message | Should -Match 'temperature'
+            }
+        }
+
+        It 'refuses -Temperature 0.2 on a dated snapshot (o4-mini-2025-04-16) before anything is uploaded' {
+            $uploads = (Get-EmulatorStats $emu).uploads
+            $errs = $null
+            try { $null = New-TestRows -Count 2 | New-IrisBatchRequest -Model 'o4-mini-2025-04-16' -Prompt 'x {name}' -Temperature 0.2 -ErrorVariable errs -ErrorAction SilentlyContinue | Submit-IrisBatch @at }
+            catch { }
+            (Get-EmulatorStats $emu).uploads | Should -Be $uploads
+            $first = @($errs | Where-Object { $_.FullyQualifiedErrorId -like 'IrisBatch.InvalidRequest*' })[0]
+            $first.Exception.Message | Should -Match 'Row 1'
+            $first.Exception.Message | Should -Match 'o4-mini-2025-04-16'
+            $first.Exception.Message | Should -Match 'temperature'
+        }
+
+        It 'takes -Temperature 1 and -Body @{ temperature = 1 } on gpt-5 and o4-mini, and all succeed' {
+            foreach ($m in 'gpt-5', 'o4-mini') {
+                $model = if ($Provider -eq 'AzureOpenAI') { "$m-batch" } else { $m }
+                $a = @(New-TestRows -Count 2 | New-IrisBatchRequest -Model $model -Prompt 'Name {name}.' -MaxTokens 2000 -Temperature 1)
+                $b = @(New-TestRows -Count 2 | New-IrisBatchRequest -Model $model -Prompt 'Name {name}.' -MaxTokens 2000 -Body @{ temperature = 1 } -CustomId 'b-{sku}')
+                $a.Count + $b.Count | Should -Be 4 -Because 'New-IrisBatchRequest refuses no row'
+                $results = @($a + $b | Submit-IrisBatch @at | Wait-IrisBatch -PollInterval $poll @at | Get-IrisBatchResult @at)
+                $results.Count | Should -Be 4
+                @($results | Where-Object Status -ne 'Succeeded') | ForEach-Object { "$($_.CustomId): $($_.Error)" } | Should -BeNullOrEmpty
             }
         }
     }

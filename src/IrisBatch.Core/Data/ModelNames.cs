@@ -55,6 +55,10 @@ namespace IrisBatch.Data
             return false;
         }
 
+        /// <summary>What models.json says of the model, or of the name it is a dated snapshot of (o4-mini-2025-04-16); null when neither is listed.</summary>
+        public static ModelInfo? Find(string provider, string model) =>
+            ModelCatalog.Find(provider, model) ?? (WithoutDate(model) is string undated ? ModelCatalog.Find(provider, undated) : null);
+
         private static bool Contains(IReadOnlyList<string> names, string name)
         {
             foreach (var n in names) if (string.Equals(n, name, StringComparison.OrdinalIgnoreCase)) return true;

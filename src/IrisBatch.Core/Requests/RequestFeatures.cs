@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Text.Json;
 using IrisBatch.Data;
 using IrisBatch.Providers;
 
@@ -24,10 +25,58 @@ namespace IrisBatch.Requests
         /// </summary>
         public static void CheckReasoningModel(IrisBatchRequest r, string catalogProvider, BodyFields extra)
         {
-            if (!ModelCatalog.IsReasoning(catalogProvider, r.Model)) return;
-            string? parameter = r.Temperature.HasValue ? "temperature" : extra.Has("temperature") ? "temperature" : extra.Has("top_p") ? "top_p" : null;
+            // A dated snapshot (o4-mini-2025-04-16) is the model it is a snapshot of.
+            if (!ModelNames.IsReasoning(catalogProvider, r.Model)) return;
+            var parameter = NonDefaultSampling(r.Temperature, extra, out bool fromTemperature);
             if (parameter == null) return;
-            throw RowError(r, Messages.ReasoningSampling(r.Model, parameter, r.Temperature.HasValue) + ".", parameter);
+            throw RowError(r, Messages.ReasoningSampling(r.Model, parameter, fromTemperature) + ".", parameter);
+        }
+
+        /// <summary>
+        /// The sampling parameter a line sends at a value a reasoning model refuses, or null. Spec §11.4: such models take
+        /// only the default, 1 ("Only the default (1) value is supported"), so 1 (or null) is sent as given. The temperature
+        /// is -Body's when it has one (it wins over -Temperature, as the writers do: <paramref name="fromTemperature"/> is
+        /// then false), else -Temperature's; top_p comes from -Body only.
+        /// </summary>
+        public static string? NonDefaultSampling(double? temperature, BodyFields extra, out bool fromTemperature)
+        {
+            fromTemperature = false;
+            var fromBody = extra.Get("temperature");
+            if (fromBody != null) { if (!IsDefaultSampling(fromBody.Value)) return "temperature"; }
+            else if (temperature.HasValue && temperature.Value != 1)
+            {
+                fromTemperature = true;
+                return "temperature";
+            }
+            var topP = extra.Get("top_p");
+            return topP != null && !IsDefaultSampling(topP.Value) ? "top_p" : null;
+        }
+
+        private static bool IsDefaultSampling(JsonElement value) =>
+            value.ValueKind == JsonValueKind.Null || value.ValueKind == JsonValueKind.Number && value.GetDouble() == 1;
+
+        /// <summary>
+        /// Refuses -ReasoningEffort on a model models.json knows (by name or as a dated snapshot) as a plain chat model
+        /// (no "reasoning" or "thinking" family: gpt-4o-mini, gemini-2.0-flash), which the service refuses a day later.
+        /// A model not listed is sent as written.
+        /// </summary>
+        public static void CheckEffortTaken(IrisBatchRequest r, string catalogProvider, string provider)
+        {
+            if (r.ReasoningEffort == null) return;
+            var known = ModelNames.Find(catalogProvider, r.Model);
+            if (known == null || known.Family != null) return;
+            throw RowError(r, Messages.NoReasoningModel(r.Model, provider), "reasoning_effort");
+        }
+
+        /// <summary>
+        /// Whether a Gemini model takes a thinkingBudget (the 2.5 family, spec §11.4: "Gemini 3 uses levels, 2.5 uses
+        /// budgets") rather than a thinkingLevel: models.json's "thinking": "budget", or any gemini-2.5 name
+        /// (gemini-2.5-flash-preview-09-2025 included).
+        /// </summary>
+        public static bool GeminiTakesBudget(string model)
+        {
+            var name = model.StartsWith("models/", StringComparison.OrdinalIgnoreCase) ? model.Substring("models/".Length) : model;
+            return name.StartsWith("gemini-2.5", StringComparison.OrdinalIgnoreCase) || ModelNames.Find("Gemini", name)?.Thinking == "budget";
         }
 
         /// <summary>Refuses an endpoint the provider does not have, once for the whole submission.</summary>

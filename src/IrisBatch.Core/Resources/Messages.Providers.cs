@@ -57,6 +57,9 @@ namespace IrisBatch
 
         public static string NoReasoningEffort(string provider) => Format(nameof(NoReasoningEffort), provider);
 
+        /// <summary>-ReasoningEffort on a model models.json knows as a plain chat model (gpt-4o-mini, gemini-2.0-flash).</summary>
+        public static string NoReasoningModel(string model, string provider) => Format(nameof(NoReasoningModel), model, provider);
+
         public static string NoImages(string provider) => Format(nameof(NoImages), provider);
 
         public static string MistralIdNotUuid(string id, string authority) => Format(nameof(MistralIdNotUuid), id, authority);

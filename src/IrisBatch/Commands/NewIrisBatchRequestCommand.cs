@@ -107,7 +107,9 @@ namespace IrisBatch.Commands
         private SchemaArgument? _schema;
         private List<Source>? _images;
         private string? _imageBase;
-        private bool _bodySetsSampling;
+        /// <summary>The sampling parameter sent at a value other than 1 (which reasoning models refuse), or null; see RequestFeatures.NonDefaultSampling.</summary>
+        private string? _nonDefaultSampling;
+        private bool _samplingFromTemperature;
         private readonly RowReader _reader = new RowReader();
         private RowErrors? _errors;
         private EmptyValues? _empty;
@@ -137,7 +139,7 @@ namespace IrisBatch.Commands
                     _imageBase = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
                 }
                 if (ReasoningEffort != null) ReasoningEffort = ReasoningEffort.ToLowerInvariant();
-                _bodySetsSampling = Body != null && (Body.ContainsKey("temperature") || Body.ContainsKey("top_p"));
+                _nonDefaultSampling = IrisBatch.Requests.RequestFeatures.NonDefaultSampling(_temperature, IrisBatch.Providers.BodyFields.For(_bodyJson), out _samplingFromTemperature);
             }
             catch (IrisBatchException ex)
             {
@@ -216,10 +218,11 @@ namespace IrisBatch.Commands
             }
             if (!IsValidCustomId(customId)) throw InvalidCustomId(customId, reader);
 
-            if ((_temperature.HasValue || _bodySetsSampling) && IsReasoningModel(model!))
+            if (_nonDefaultSampling != null && IsReasoningModel(model!))
             {
-                var parameter = _temperature.HasValue || Body!.ContainsKey("temperature") ? "temperature" : "top_p";
-                var text = IrisBatch.Messages.ReasoningSampling(model!, parameter, _temperature.HasValue);
+                // Spec §11.4: reasoning models take temperature and top_p at their default, 1, only.
+                var parameter = _nonDefaultSampling;
+                var text = IrisBatch.Messages.ReasoningSampling(model!, parameter, _samplingFromTemperature);
                 throw new RowException(IrisBatch.Messages.NothingOfRowSent(text), "reasoning|" + model + "|" + parameter, text);
             }
 
@@ -268,9 +271,12 @@ namespace IrisBatch.Commands
                 IrisBatch.Messages.CustomIdColumn(customId, column, bound, summary: true));
         }
 
-        /// <summary>Whether models.json lists the model as a reasoning model (under OpenAI or Azure: the providers whose reasoning models refuse sampling parameters).</summary>
+        /// <summary>
+        /// Whether models.json lists the model, or the name it is a dated snapshot of (o4-mini-2025-04-16), as a reasoning
+        /// model (under OpenAI or Azure: the providers whose reasoning models refuse sampling parameters).
+        /// </summary>
         private static bool IsReasoningModel(string model) =>
-            Data.ModelCatalog.IsReasoning("OpenAI", model) || Data.ModelCatalog.IsReasoning("AzureOpenAI", model);
+            Data.ModelNames.IsReasoning("OpenAI", model) || Data.ModelNames.IsReasoning("AzureOpenAI", model);
 
         /// <summary>The row's images: each -Image value expanded (a script block may give several, one per line), each URL or file checked.</summary>
         private List<ImageInput> ReadImages(RowReader reader, long rowNumber)

@@ -105,6 +105,143 @@ namespace IrisBatch.Tests.Core
             Assert.Contains(topP ? "top_p" : "temperature", ex.Message);
         }
 
+        [Theory]
+        [InlineData("gpt-5", "{\"temperature\":0.2}", null, "temperature")]
+        [InlineData("gpt-5", null, 0.2, "temperature")]
+        [InlineData("gpt-5", "{\"temperature\":\"1\"}", null, "temperature")]   // not a number: the service refuses it too
+        [InlineData("gpt-5", "{\"top_p\":0.9}", null, "top_p")]
+        [InlineData("gpt-5", "{\"temperature\":0.5}", 1.0, "temperature")]         // -Body's value is the one sent
+        [InlineData("o4-mini-2025-04-16", null, 0.2, "temperature")]                  // a dated snapshot of a reasoning model
+        [InlineData("gpt-5-mini-2025-08-07", "{\"top_p\":0.5}", null, "top_p")]
+        [InlineData("gpt-5", null, 1.0, null)]                                          // the default, 1: sent as given
+        [InlineData("gpt-5", "{\"temperature\":1,\"top_p\":1}", null, null)]
+        [InlineData("gpt-5", "{\"temperature\":1.0}", 0.2, null)]                   // -Body's 1 wins over -Temperature 0.2
+        [InlineData("o4-mini-2025-04-16", "{\"temperature\":null}", 1.0, null)]
+        [InlineData("gpt-4o-2024-08-06", null, 0.2, null)]                            // a snapshot of a plain model
+        public void Reasoning_models_take_temperature_and_top_p_at_1_only_dated_snapshots_included(string model, string? body, double? temperature, string? refused)
+        {
+            var r = Request(model);
+            r.BodyJson = body;
+            r.Temperature = temperature;
+            if (refused == null)
+            {
+                var line = Line(w => OpenAIRequestWriter.Write(w, r, "/v1/chat/completions"));
+                if (body == null) Assert.Equal(temperature!.Value, line.GetProperty("body").GetProperty("temperature").GetDouble());
+                return;
+            }
+            var ex = Assert.Throws<IrisBatchException>(() => Line(w => OpenAIRequestWriter.Write(w, r, "/v1/chat/completions")));
+            Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
+            Assert.Contains("Row 7", ex.Message);
+            Assert.Contains(model, ex.Message);
+            Assert.Contains("'" + refused + "'", ex.Message);
+            Assert.Contains(body != null && body.Contains(refused) ? "-Body" : "-Temperature", ex.Message);
+        }
+
+        [Theory]
+        [InlineData(null, 1.0, false)]
+        [InlineData("{\"temperature\":1}", null, false)]
+        [InlineData(null, 0.5, true)]
+        [InlineData("{\"temperature\":0.7}", null, true)]
+        [InlineData("{\"temperature\":0.7}", 1.0, true)]
+        public void Anthropic_thinking_takes_temperature_at_its_default_1_only(string? body, double? temperature, bool refused)
+        {
+            // spec §11.4: thinking "isn't compatible with temperature ... modifications".
+            var r = Request("claude-sonnet-4-20250514");
+            r.ReasoningEffort = "low";
+            r.BodyJson = body;
+            r.Temperature = temperature;
+            if (!refused)
+            {
+                var p = Line(w => AnthropicRequestWriter.Write(w, r)).GetProperty("params");
+                Assert.Equal(1.0, p.GetProperty("temperature").GetDouble());
+                Assert.Equal("enabled", p.GetProperty("thinking").GetProperty("type").GetString());
+                return;
+            }
+            var ex = Assert.Throws<IrisBatchException>(() => Line(w => AnthropicRequestWriter.Write(w, r)));
+            Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
+            Assert.Contains("Row 7", ex.Message);
+            Assert.Contains("'temperature'", ex.Message);
+        }
+
+        [Theory]
+        [InlineData("OpenAI", "gpt-4o-mini", true)]
+        [InlineData("OpenAI", "gpt-4o-mini-2024-07-18", true)]
+        [InlineData("AzureOpenAI", "gpt-4.1", true)]
+        [InlineData("OpenAI", "gpt-5-mini", false)]
+        [InlineData("OpenAI", "o4-mini-2025-04-16", false)]
+        [InlineData("OpenAI", "my-fine-tune", false)]     // not listed: sent as written
+        [InlineData("Groq", "openai/gpt-oss-120b", false)] // Groq's list has no families: sent as written
+        [InlineData("Mock", "gpt-4o-mini", false)]         // the Mock answers any model
+        public void ReasoningEffort_on_a_known_plain_OpenAI_model_is_refused_before_upload(string provider, string model, bool refused)
+        {
+            var r = Request(model);
+            r.ReasoningEffort = "low";
+            if (!refused)
+            {
+                var body = Line(w => OpenAIRequestWriter.Write(w, r, "/v1/chat/completions", provider)).GetProperty("body");
+                Assert.Equal("low", body.GetProperty("reasoning_effort").GetString());
+                return;
+            }
+            foreach (var endpoint in new[] { RequestEndpoint.ChatCompletions, RequestEndpoint.Responses })
+            {
+                r.Endpoint = endpoint;
+                var ex = Assert.Throws<IrisBatchException>(() => Line(w => OpenAIRequestWriter.Write(w, r, "/v1/chat/completions", provider)));
+                Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
+                Assert.Contains("Row 7", ex.Message);
+                Assert.Contains(model, ex.Message);
+                Assert.Contains("-ReasoningEffort", ex.Message);
+            }
+        }
+
+        [Theory]
+        [InlineData("gemini-2.0-flash", null)]
+        [InlineData("gemini-2.5-flash", "budget")]
+        [InlineData("gemini-2.5-flash-preview-09-2025", "budget")]   // a 2.5 model models.json does not list
+        [InlineData("models/gemini-2.5-pro", "budget")]
+        [InlineData("gemini-3-pro-preview", "level")]
+        [InlineData("gemini-experimental", "level")]                  // not listed: sent as written
+        public void Gemini_effort_is_a_budget_on_2_5_a_level_on_newer_models_and_refused_on_plain_ones(string model, string? form)
+        {
+            var r = Request(model);
+            r.ReasoningEffort = "low";
+            if (form == null)
+            {
+                var ex = Assert.Throws<IrisBatchException>(() => Line(w => GeminiRequestWriter.Write(w, r)));
+                Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
+                Assert.Contains("Row 7", ex.Message);
+                Assert.Contains(model, ex.Message);
+                Assert.Contains("-ReasoningEffort", ex.Message);
+                return;
+            }
+            var thinking = Line(w => GeminiRequestWriter.Write(w, r)).GetProperty("request").GetProperty("generationConfig").GetProperty("thinkingConfig");
+            Assert.Equal(form == "budget", thinking.TryGetProperty("thinkingBudget", out _));
+            Assert.Equal(form == "level", thinking.TryGetProperty("thinkingLevel", out _));
+        }
+
+        [Fact]
+        public void Xai_refuses_gif_and_webp_files_naming_row_and_file_and_takes_png_and_jpeg()
+        {
+            var r = Request("grok-4");
+            r.Images = new[] { File(Png), File(new byte[] { 0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10 }, ".jpg") };
+            var content = Line(w => XaiRequestWriter.Write(w, r)).GetProperty("batch_request").GetProperty("chat_get_completion").GetProperty("messages")[1].GetProperty("content");
+            Assert.StartsWith("data:image/png;base64,", content[1].GetProperty("image_url").GetProperty("url").GetString());   // after the text part
+            Assert.StartsWith("data:image/jpeg;base64,", content[2].GetProperty("image_url").GetProperty("url").GetString());
+
+            foreach (var (bytes, ext, type) in new[] { (Encoding.ASCII.GetBytes("GIF89a\u0001\0\u0001\0\0\0\0;"), ".gif", "image/gif"), (Encoding.ASCII.GetBytes("RIFF\0\0\0\0WEBPVP8 "), ".webp", "image/webp") })
+            {
+                var bad = File(bytes, ext);
+                r.Images = new[] { File(Png), bad };
+                var ex = Assert.Throws<IrisBatchException>(() => Line(w => XaiRequestWriter.Write(w, r)));
+                Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
+                Assert.Contains("Row 7", ex.Message);
+                Assert.Contains(type, ex.Message);
+                Assert.Contains(bad.Source, ex.Message);
+            }
+            // URLs are the service's to fetch and type, as before.
+            r.Images = new[] { new ImageInput("https://x/a.gif", "https://x/a.gif", null, null) };
+            Line(w => XaiRequestWriter.Write(w, r));
+        }
+
         [Fact]
         public void Responses_line_has_input_instructions_max_output_tokens_reasoning_and_text_format()
         {

@@ -169,7 +169,7 @@ public sealed class MessagesTests
             Messages.CustomIdColumn("a b", "CustomId", boundByName: false, summary: true));
         Assert.Equal("Each request's custom id comes from the input's 'Id' column, bound to -CustomId by name. Pass -CustomId '{Column}' or a script block to choose another.",
             Messages.CustomIdFromColumn("Id"));
-        Assert.Equal("model 'o3' is a reasoning model and does not take 'top_p' (only the default is supported): remove the top_p of -Body",
+        Assert.Equal("model 'o3' is a reasoning model and takes 'top_p' only at its default, 1: remove the top_p of -Body or set it to 1",
             Messages.ReasoningSampling("o3", "top_p", fromTemperature: false));
         Assert.Equal(" Its properties: name, price. Did you mean {name}?", Messages.MissingPropertyHint(null, new[] { "name", "price" }, "name"));
         Assert.Equal(" The input is a Int32, not a row with columns: write {_} for the whole input object as text.", Messages.MissingPropertyHint("Int32", new string[0], null));

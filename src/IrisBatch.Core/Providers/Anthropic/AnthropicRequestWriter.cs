@@ -26,8 +26,13 @@ namespace IrisBatch.Providers.Anthropic
                 RequestFeatures.CheckImages(r, "Anthropic", true, MaxImageBytes);
                 if (r.ReasoningEffort != null && !extra.Has("thinking"))
                 {
-                    // Extended thinking (spec §11.4): a budget of at least 1,024 tokens, below max_tokens; no temperature.
-                    if (r.Temperature.HasValue || extra.Has("temperature"))
+                    // Extended thinking (spec §11.4): a budget of at least 1,024 tokens, below max_tokens; "not compatible with
+                    // temperature ... modifications", so only the default temperature, 1, goes with it (-Body's wins, as written).
+                    var temperature = extra.Get("temperature");
+                    bool modified = temperature != null
+                        ? temperature.Value.ValueKind != JsonValueKind.Null && !(temperature.Value.ValueKind == JsonValueKind.Number && temperature.Value.GetDouble() == 1)
+                        : r.Temperature.HasValue && r.Temperature.Value != 1;
+                    if (modified)
                         throw RequestFeatures.RowError(r, Messages.ThinkingNoTemperature(r.Model), "temperature");
                     int wanted = RequestFeatures.AnthropicBudget(r.ReasoningEffort);
                     if (!r.MaxTokens.HasValue) maxTokens = wanted + DefaultMaxTokens;

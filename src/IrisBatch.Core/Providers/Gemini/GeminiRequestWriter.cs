@@ -33,6 +33,7 @@ namespace IrisBatch.Providers.Gemini
                 // Gemini takes files uploaded to its own Files API by URI, not web URLs (spec §11.2).
                 RequestFeatures.CheckImages(r, "Gemini", false, MaxImageBytes);
                 RequestFeatures.CheckImageTypes(r, "Gemini", "image/png", "image/jpeg", "image/webp");
+                RequestFeatures.CheckEffortTaken(r, "Gemini", "Gemini");
             }
             int withImages = r.Images.Count > 0 ? OpenAI.OpenAIRequestWriter.LastUserMessage(r) : -1;
             w.WriteStartObject();
@@ -90,7 +91,7 @@ namespace IrisBatch.Providers.Gemini
                     // Gemini 2.5 takes a budget, newer models a level (spec §11.4); models.json says which.
                     w.WritePropertyName("thinkingConfig");
                     w.WriteStartObject();
-                    if (ModelCatalog.Find("Gemini", r.Model)?.Thinking == "budget") w.WriteNumber("thinkingBudget", RequestFeatures.GeminiBudget(r.ReasoningEffort));
+                    if (RequestFeatures.GeminiTakesBudget(r.Model)) w.WriteNumber("thinkingBudget", RequestFeatures.GeminiBudget(r.ReasoningEffort));
                     else w.WriteString("thinkingLevel", r.ReasoningEffort.ToUpperInvariant());
                     w.WriteEndObject();
                 }

@@ -21,7 +21,13 @@ namespace IrisBatch.Providers.OpenAI
         {
             var extra = BodyFields.For(r.BodyJson);
             RequestFeatures.CheckReasoningModel(r, catalogProvider, extra);
-            if (!RequestFeatures.IsPlain(r)) RequestFeatures.CheckImages(r, catalogProvider, true, MaxImageBytes);
+            if (!RequestFeatures.IsPlain(r))
+            {
+                RequestFeatures.CheckImages(r, catalogProvider, true, MaxImageBytes);
+                // OpenAI and Azure refuse an effort on a plain chat model (spec §11.3: reasoning is "gpt-5 and o-series models
+                // only"). Not for the Mock (it answers any model) nor Groq, whose models.json list has no families.
+                if (catalogProvider == "OpenAI" || catalogProvider == "AzureOpenAI") RequestFeatures.CheckEffortTaken(r, catalogProvider, catalogProvider);
+            }
             bool responses = r.Endpoint == RequestEndpoint.Responses;
             w.WriteStartObject();
             w.WriteString("custom_id", r.CustomId);

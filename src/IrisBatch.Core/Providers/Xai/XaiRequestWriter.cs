@@ -17,6 +17,8 @@ namespace IrisBatch.Providers.Xai
             {
                 RequestFeatures.CheckEndpoint(r, "Xai", false);
                 RequestFeatures.CheckImages(r, "Xai", true, MaxImageBytes);
+                // xAI reads jpg/jpeg and png only (spec §11.2): a gif or webp file would fail at the service a day later.
+                RequestFeatures.CheckImageTypes(r, "Xai", "image/jpeg", "image/png");
             }
             w.WriteStartObject();
             w.WriteString("batch_request_id", r.CustomId);
