@@ -16,6 +16,8 @@ namespace IrisBatch.Providers
         public int MaxMetadataPairs { get; set; }
         public int MaxMetadataKeyLength { get; set; }
         public int MaxMetadataValueLength { get; set; }
+        /// <summary>The shortest metadata value the provider takes (Mistral: 1, spec §12.3; the others take empty values).</summary>
+        public int MinMetadataValueLength { get; set; }
         /// <summary>
         /// Whether the provider runs embedding batches (spec §11.5). A capability flag: a provider that adds them
         /// later is this one line (and its request writer). Without it, an Embeddings request is

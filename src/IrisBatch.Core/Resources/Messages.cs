@@ -124,6 +124,12 @@ namespace IrisBatch
 
         public static string MetadataValueLength(string key, int length, int max) => Format(nameof(MetadataValueLength), key, length, max);
 
+        public static string MetadataValueTooShort(string key, int length, string provider, int min) => Format(nameof(MetadataValueTooShort), key, length, provider, min);
+
+        public static string TogetherUploadNoRedirect(string provider, int status) => Format(nameof(TogetherUploadNoRedirect), provider, status);
+
+        public static string TogetherUploadFallback(string location) => Format(nameof(TogetherUploadFallback), location);
+
         public static string MetadataReserved(string key) => Format(nameof(MetadataReserved), key);
 
         public static string InvalidCustomId(long row, string? customId) => Format(nameof(InvalidCustomId), row, customId);

@@ -187,12 +187,17 @@ internal static class MistralRoutes
                 metadata = new();
                 foreach (var p in md.EnumerateObject())
                 {
-                    if (p.Name.Length is < 1 or > MaxMetadataKey)
-                        return MistralErrors.Validation("string_too_long", $"Metadata keys should have 1 to {MaxMetadataKey} characters", p.Name, "body", "metadata", p.Name, "[key]");
+                    // Pydantic's constr(min_length=1, max_length=…) on keys and values (spec §12.3); no limit on the number of pairs.
+                    if (p.Name.Length < 1)
+                        return MistralErrors.Validation("string_too_short", "String should have at least 1 character", p.Name, "body", "metadata", p.Name, "[key]");
+                    if (p.Name.Length > MaxMetadataKey)
+                        return MistralErrors.Validation("string_too_long", $"String should have at most {MaxMetadataKey} characters", p.Name, "body", "metadata", p.Name, "[key]");
                     if (p.Value.ValueKind != JsonValueKind.String) return MistralErrors.Validation("string_type", "Input should be a valid string", null, "body", "metadata", p.Name);
                     string value = p.Value.GetString()!;
-                    if (value.Length is < 1 or > MaxMetadataValue)
-                        return MistralErrors.Validation("string_too_long", $"Metadata values should have 1 to {MaxMetadataValue} characters", value.Length > 40 ? value[..40] : value, "body", "metadata", p.Name);
+                    if (value.Length < 1)
+                        return MistralErrors.Validation("string_too_short", "String should have at least 1 character", value, "body", "metadata", p.Name);
+                    if (value.Length > MaxMetadataValue)
+                        return MistralErrors.Validation("string_too_long", $"String should have at most {MaxMetadataValue} characters", value[..40], "body", "metadata", p.Name);
                     metadata.Add(new(p.Name, value));
                 }
             }

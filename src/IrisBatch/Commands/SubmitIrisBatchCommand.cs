@@ -322,6 +322,9 @@ namespace IrisBatch.Commands
                 if (key.Length == 0 || key.Length > limits.MaxMetadataKeyLength)
                     throw new IrisBatchException(ErrorIds.InvalidMetadata, FailureKind.InvalidArgument,
                         Messages.MetadataKeyLength(key, limits.MaxMetadataKeyLength)) { Target = key };
+                if (value.Length < limits.MinMetadataValueLength)
+                    throw new IrisBatchException(ErrorIds.InvalidMetadata, FailureKind.InvalidArgument,
+                        Messages.MetadataValueTooShort(key, value.Length, provider.Name, limits.MinMetadataValueLength)) { Target = key };
                 if (value.Length > limits.MaxMetadataValueLength)
                     throw new IrisBatchException(ErrorIds.InvalidMetadata, FailureKind.InvalidArgument,
                         Messages.MetadataValueLength(key, value.Length, limits.MaxMetadataValueLength)) { Target = key };

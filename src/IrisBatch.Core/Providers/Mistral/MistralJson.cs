@@ -79,6 +79,17 @@ namespace IrisBatch.Providers.Mistral
             using var doc = JsonDocument.Parse(body);
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) return null;
+            if (root.Prop("detail") == null && root.Prop("error") != null) return OpenAIJson.ParseError(body);
+            return ReadError(root);
+        }
+
+        /// <summary>
+        /// One of Mistral's error objects: FastAPI's <c>detail</c> (a list of <c>{loc, msg}</c>, read as "body.field: msg; …",
+        /// or a plain string) or the application error's <c>message</c>, <c>type</c>, <c>code</c> and <c>param</c>. Used for
+        /// API answers and for the body of a failed request in a result line alike, so both read the same.
+        /// </summary>
+        public static ProviderErrorInfo ReadError(JsonElement root)
+        {
             var detail = root.Prop("detail");
             if (detail != null && detail.Value.ValueKind == JsonValueKind.Array)
             {
@@ -86,6 +97,11 @@ namespace IrisBatch.Providers.Mistral
                 string? param = null;
                 foreach (var d in detail.Value.EnumerateArray())
                 {
+                    if (d.ValueKind != JsonValueKind.Object)
+                    {
+                        parts.Add(d.ValueKind == JsonValueKind.String ? d.GetString()! : d.GetRawText());
+                        continue;
+                    }
                     var loc = d.Prop("loc");
                     var where = loc != null && loc.Value.ValueKind == JsonValueKind.Array ? string.Join(".", Items(loc.Value)) : null;
                     param ??= where;
@@ -93,9 +109,13 @@ namespace IrisBatch.Providers.Mistral
                 }
                 return new ProviderErrorInfo { Message = string.Join("; ", parts), Type = "validation_error", Code = "validation_error", Param = param };
             }
-            var error = root.Prop("error");
-            if (error != null) return OpenAIJson.ParseError(body);
-            return new ProviderErrorInfo { Message = root.Str("message"), Type = root.Str("type"), Code = root.Str("code"), Param = root.Str("param") };
+            return new ProviderErrorInfo
+            {
+                Message = root.Str("message") ?? (detail != null && detail.Value.ValueKind == JsonValueKind.String ? detail.Value.GetString() : null),
+                Type = root.Str("type"),
+                Code = root.Str("code"),
+                Param = root.Str("param"),
+            };
         }
 
         private static IEnumerable<string> Items(JsonElement array)
@@ -104,8 +124,9 @@ namespace IrisBatch.Providers.Mistral
         }
 
         /// <summary>
-        /// OpenAI's line envelope without request_id (spec §12.6). A failed request's body is Mistral's error object, whose
-        /// message is at the top (not under "error"); a non-HTTP failure comes as "error".
+        /// OpenAI's line envelope without request_id (spec §12.6). A failed request's body is one of Mistral's error objects
+        /// (message at the top, not under "error", or a 422's detail list), read as API errors are; a non-HTTP failure
+        /// comes as "error".
         /// </summary>
         public static IrisBatchResult ParseResult(string line, long lineNumber)
         {
@@ -115,11 +136,11 @@ namespace IrisBatch.Providers.Mistral
             {
                 var body = root.Prop("response")?.Prop("body");
                 if (body == null || body.Value.ValueKind != JsonValueKind.Object || body.Value.Prop("error") != null) return result;
-                var message = body.Value.Str("message") ?? body.Value.Str("detail");
-                if (message != null) result.Error.Message = message;
-                var code = body.Value.Str("code") ?? body.Value.Str("type");
+                var info = ReadError(body.Value);
+                if (info.Message != null) result.Error.Message = info.Message;
+                var code = info.Code ?? info.Type;
                 if (code != null) result.Error.Code = code;
-                result.Error.Type = body.Value.Str("type") ?? result.Error.Type;
+                result.Error.Type = info.Type ?? result.Error.Type;
                 return result;
             });
         }

@@ -53,15 +53,17 @@ namespace IrisBatch.Providers.Mistral
 
         /// <summary>
         /// 100,000 requests a job (the known-limitations page; the batch page's 1 million conflicts with it), 512 MB a file,
-        /// one model a job, metadata keys of 1-32 and values of 1-512 characters, timeout_hours 1 to 168.
+        /// one model a job, metadata keys of 1-32 and values of 1-512 characters with no limit on their number (spec §12.3:
+        /// an empty value is a 422 at create, after the upload, so it is refused before), timeout_hours 1 to 168.
         /// </summary>
         public ProviderLimits Limits { get; } = new ProviderLimits
         {
             MaxRequestsPerBatch = 100_000,
             MaxBytesPerBatch = 512L * 1000 * 1000,
             OneModelPerBatch = true,
-            MaxMetadataPairs = 16,
+            MaxMetadataPairs = int.MaxValue,
             MaxMetadataKeyLength = 32,
+            MinMetadataValueLength = 1,
             MaxMetadataValueLength = 512,
             MinCompletionWindow = TimeSpan.FromHours(1),
             MaxCompletionWindow = TimeSpan.FromHours(168),
@@ -136,18 +138,36 @@ namespace IrisBatch.Providers.Mistral
             return MistralJson.ReadBatch(doc.RootElement, Location);
         }
 
-        /// <summary>One page of jobs, newest first; the cursor is the next page number (Mistral pages by number, from 0).</summary>
+        /// <summary>
+        /// One page of jobs, newest first. Mistral pages by number from 0 (spec §12.5), so a page number means something
+        /// only with its page size: the cursor is "page:size", and every page after the first keeps the first one's size
+        /// whatever the caller's limit then (a page of 100 then a page of 50 would be jobs 50-99 again). The caller stops
+        /// reading where it has enough.
+        /// </summary>
         public async Task<BatchPage> ListAsync(string? after, int limit, CancellationToken ct)
         {
-            int page = after != null && int.TryParse(after, out var p) && p > 0 ? p : 0;
-            int size = Math.Max(1, Math.Min(ListPageSize, limit));
+            var (page, size) = ReadCursor(after, limit);
             using var doc = await _api.SendJsonAsync(HttpMethod.Get, $"batch/jobs?page={page}&page_size={size}&order_by=-created", null, "the list of batches", ct).ConfigureAwait(false);
             var list = new List<IrisBatchInfo>();
             var data = doc.RootElement.Prop("data");
             if (data != null && data.Value.ValueKind == JsonValueKind.Array)
                 foreach (var item in data.Value.EnumerateArray()) list.Add(MistralJson.ReadBatch(item, Location));
             bool more = MorePages(doc.RootElement, page, list.Count, size);
-            return new BatchPage { Batches = list, HasMore = more, Next = more ? (page + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : null };
+            return new BatchPage { Batches = list, HasMore = more, Next = more ? Cursor(page + 1, size) : null };
+        }
+
+        internal static string Cursor(int page, int size) =>
+            page.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + size.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        /// <summary>The page and page size a cursor names; without one, page 0 of min(100, limit).</summary>
+        internal static (int Page, int Size) ReadCursor(string? after, int limit)
+        {
+            var parts = (after ?? "").Split(':');
+            if (parts.Length == 2 && int.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var page)
+                && int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size)
+                && size >= 1 && size <= ListPageSize)
+                return (page, size);
+            return (0, Math.Max(1, Math.Min(ListPageSize, limit)));
         }
 
         /// <summary>Page-number paging (spec §12.5): more while (page + 1) × page_size is below total; without a total, while pages are full.</summary>
