@@ -51,6 +51,12 @@ public sealed class EmulatorOptions
     /// <summary>Serve only Ollama's routes (and /_emulator): like a real Ollama server, no /v1/files or /v1/batches.</summary>
     public bool OllamaOnly { get; set; }
 
+    /// <summary>
+    /// Together's OpenAPI upload route POST /together/v1/files/upload is served (default). Off, the route is absent (404,
+    /// as on a host that has only the SDKs' redirect flow), so a client's fallback to that flow can be tested.
+    /// </summary>
+    public bool TogetherUploadRoute { get; set; } = true;
+
     /// <summary>The clock that drives batch lifecycles; tests may pass a manual one.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -60,7 +66,7 @@ public sealed class EmulatorOptions
         "usage: IrisBatch.Emulator [--port N] [--api-key KEY] [--validating-ms N] [--in-progress-ms N] " +
         "[--finalizing-ms N] [--cancelling-ms N] [--instant] [--data-dir DIR] [--exit-on-stdin-close] " +
         "[--openai-prefix /PATH[,/PATH...]]... [--azure-tolerant-shapes] [--gemini-job-states] [--xai-prefix /PATH] " +
-        "[--ollama-latency-ms N] [--ollama-max-parallel N] [--ollama-only]";
+        "[--ollama-latency-ms N] [--ollama-max-parallel N] [--ollama-only] [--no-together-upload-route]";
 
     /// <summary>Parses the exe's command line; throws <see cref="ArgumentException"/> on anything unknown.</summary>
     public static EmulatorOptions Parse(string[] args)
@@ -94,6 +100,7 @@ public sealed class EmulatorOptions
                 case "--ollama-latency-ms": o.OllamaLatencyMs = Int(); break;
                 case "--ollama-max-parallel": o.OllamaMaxParallel = Int(); break;
                 case "--ollama-only": o.OllamaOnly = true; break;
+                case "--no-together-upload-route": o.TogetherUploadRoute = false; break;
                 default: throw new ArgumentException($"unknown argument {a}");
             }
         }

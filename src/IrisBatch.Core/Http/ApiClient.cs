@@ -92,6 +92,40 @@ namespace IrisBatch.Http
         }
 
         /// <summary>
+        /// Sends a request whose answer is a redirect, not followed (the client never follows them): Together's upload
+        /// answers 302 with where to put the bytes (spec §14.2). <paramref name="read"/> gets any answer below 400; an
+        /// error answer throws as every call does.
+        /// </summary>
+        public Task<T> SendForRedirectAsync<T>(HttpMethod method, string path, Func<HttpContent?> content, string what, CancellationToken ct, bool retry,
+            Func<HttpResponseMessage, T> read)
+        {
+            return ExecuteAsync(what, retry, async attemptCt =>
+            {
+                using var request = NewRequest(method, path, content());
+                using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptCt).ConfigureAwait(false);
+                if ((int)response.StatusCode >= 400) await ThrowIfErrorAsync(response, what).ConfigureAwait(false);
+                return read(response);
+            }, ct);
+        }
+
+        /// <summary>
+        /// PUTs a body to a presigned URL (another host; the URL is its own credential): without the provider's
+        /// Authorization header, which the storage service would refuse and must never see. Expects 200.
+        /// </summary>
+        public Task<bool> PutPresignedAsync(Uri url, Func<HttpContent> content, string what, CancellationToken ct, bool retry)
+        {
+            return ExecuteAsync(what, retry, async attemptCt =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Put, url) { Content = content() };
+                request.Headers.TryAddWithoutValidation("User-Agent", _settings.UserAgent);
+                var client = Clients.GetOrAdd(url.GetLeftPart(UriPartial.Authority), _ => CreateHttpClient());
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptCt).ConfigureAwait(false);
+                await ThrowIfErrorAsync(response, what).ConfigureAwait(false);
+                return true;
+            }, ct);
+        }
+
+        /// <summary>
         /// A call about one batch (its status, its cancel): "{what} of batch {id}" in messages, and a 404 becomes the
         /// error every provider reports for an unknown batch id (IrisBatch.NotFound, target the id).
         /// </summary>

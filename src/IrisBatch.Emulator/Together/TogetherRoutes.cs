@@ -54,7 +54,8 @@ internal static class TogetherRoutes
         Func<HttpContext, IResult?> auth = ctx => Authenticate(ctx, key);
         string files = Prefix + "/files", file = files + "/{file_id}", batches = Prefix + "/batches", batch = batches + "/{batch_id}";
         Pipeline.Map(app, state, "POST", files, ctx => UploadAsync(ctx, state), auth);
-        Pipeline.Map(app, state, "POST", files + "/upload", ctx => MultipartUploadAsync(ctx, state, requireNameAndType: true), auth);
+        if (state.Options.TogetherUploadRoute)
+            Pipeline.Map(app, state, "POST", files + "/upload", ctx => MultipartUploadAsync(ctx, state, requireNameAndType: true), auth);
         Pipeline.Map(app, state, "PUT", UploadPrefix + "/{token}", ctx => PutAsync(ctx, state), authenticate: null);
         Pipeline.Map(app, state, "POST", file + "/preprocess", ctx => Task.FromResult(GetFile(ctx, state)), auth);
         Pipeline.Map(app, state, "GET", files, ctx => Task.FromResult(ListFiles(state)), auth);
@@ -107,9 +108,17 @@ internal static class TogetherRoutes
         return Results.StatusCode(StatusCodes.Status302Found);
     }
 
-    /// <summary>The presigned PUT of the 302 flow: no Together headers needed; the bytes become the file.</summary>
+    /// <summary>
+    /// The presigned PUT of the 302 flow: the URL is the credential, and the bytes become the file. Like S3 with a
+    /// presigned URL, a request that also carries an Authorization header is refused (400 InvalidArgument, "only one
+    /// auth mechanism allowed"); the SDKs send none (spec §14.2), and Together's key must not reach the storage host.
+    /// </summary>
     private static async Task<IResult> PutAsync(HttpContext ctx, EmulatorState state)
     {
+        if (ctx.Request.Headers.ContainsKey("Authorization"))
+            return Results.Text("<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, "
+                + "Signature query string parameter or the Authorization header should be specified</Message><ArgumentName>Authorization</ArgumentName></Error>",
+                "application/xml", statusCode: StatusCodes.Status400BadRequest);
         if (!Pending.TryRemove(Route(ctx, "token"), out var slot) || !ReferenceEquals(slot.State, state))
             return Results.Text("<Error><Code>AuthenticationFailed</Code></Error>", "application/xml", statusCode: StatusCodes.Status403Forbidden);
         string temp = state.Files.NewTempPath();

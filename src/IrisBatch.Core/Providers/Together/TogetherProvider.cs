@@ -16,8 +16,8 @@ using IrisBatch.Providers.OpenAI;
 namespace IrisBatch.Providers.Together
 {
     /// <summary>
-    /// Together batches (spec §14): upload the JSONL (<c>{custom_id, body}</c> lines) to /v1/files/upload with purpose
-    /// batch-api, create on /v1/batches (201 <c>{job, warning}</c>; the warning is passed on), poll (UPPERCASE statuses, a
+    /// Together batches (spec §14): upload the JSONL (<c>{custom_id, body}</c> lines) with purpose batch-api (to
+    /// /v1/files/upload, or by the SDKs' redirect flow where that route is absent), create on /v1/batches (201 <c>{job, warning}</c>; the warning is passed on), poll (UPPERCASE statuses, a
     /// progress percentage instead of counts), list (a bare array, no paging), cancel, read the output and error files.
     /// Together keeps no metadata: a lost create is found again by its input file, which only this submission uploaded.
     /// </summary>
@@ -28,6 +28,9 @@ namespace IrisBatch.Providers.Together
 
         /// <summary>Line counts of files (they never change), so a poll costs one call once the counts are known.</summary>
         private static readonly ConcurrentDictionary<string, long> LineCounts = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+
+        /// <summary>Locations whose POST /files/upload answered 404: they take the SDKs' redirect flow.</summary>
+        private static readonly ConcurrentDictionary<string, bool> NoUploadRoute = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
 
         private readonly ApiClient _api;
 
@@ -71,15 +74,62 @@ namespace IrisBatch.Providers.Together
 
         public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => MistralRequestWriter.Write(writer, request, modelInBody: true, Name);
 
+        /// <summary>
+        /// The OpenAPI's multipart POST /files/upload first; where that route is absent (404, which acted on nothing) the
+        /// SDKs' flow (spec §14.2): POST /files with the form fields, a 302 to a presigned URL with X-Together-File-Id, a
+        /// PUT of the bytes there without Together's headers, then POST /files/{id}/preprocess. No step is retried blindly:
+        /// a lost answer is found again by the file's name (FindUploadAsync), as for every upload.
+        /// </summary>
         public async Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct)
         {
             var name = OpenAIProvider.UploadFileName(submission.IdempotencyKey);
             long? lines = null;
-            var id = await FileUpload.SendAsync(_api, Name, "files/upload",
-                () => ResultFiles.Multipart(submission.InputPath, name, progress, ("purpose", Purpose), ("file_name", name), ("file_type", "jsonl")),
-                submission, ct, file => lines = file.Long("LineCount")).ConfigureAwait(false);
+            string? id = null;
+            if (!NoUploadRoute.ContainsKey(Location))
+            {
+                try
+                {
+                    id = await FileUpload.SendAsync(_api, Name, "files/upload",
+                        () => ResultFiles.Multipart(submission.InputPath, name, progress, ("purpose", Purpose), ("file_name", name), ("file_type", "jsonl")),
+                        submission, ct, file => lines = file.Long("LineCount")).ConfigureAwait(false);
+                }
+                catch (ApiException ex) when (ex.HttpStatus == 404)
+                {
+                    NoUploadRoute[Location] = true; // remembered for this process: the next upload goes straight to the SDKs' flow
+                    _api.Settings.Log?.Invoke(Messages.TogetherUploadFallback(Location));
+                }
+            }
+            if (id == null) (id, lines) = await RedirectUploadAsync(submission, name, progress, ct).ConfigureAwait(false);
             if (lines.HasValue) LineCounts[Location + "/" + id] = lines.Value;
             return id;
+        }
+
+        /// <summary>The SDKs' three steps (spec §14.2, filemanager.py): the form, the presigned PUT, the preprocess.</summary>
+        private async Task<(string Id, long? Lines)> RedirectUploadAsync(BatchSubmission submission, string name, Action<long>? progress, CancellationToken ct)
+        {
+            var what = $"the upload of {submission.RequestCount} requests";
+            var (location, fileId, status) = await _api.SendForRedirectAsync(HttpMethod.Post, "files",
+                () => new FormUrlEncodedContent(new[]
+                {
+                    new KeyValuePair<string, string>("purpose", Purpose),
+                    new KeyValuePair<string, string>("file_name", name),
+                    new KeyValuePair<string, string>("file_type", "jsonl"),
+                }),
+                what, ct, retry: false,
+                r => (r.Headers.Location, r.Headers.TryGetValues("X-Together-File-Id", out var v) ? v.FirstOrDefault() : null, (int)r.StatusCode)).ConfigureAwait(false);
+            if (location == null || string.IsNullOrEmpty(fileId) || status < 300 || status >= 400)
+                throw new IrisBatchException(ErrorIds.InvalidResponse, FailureKind.InvalidData, Messages.TogetherUploadNoRedirect(Name, status));
+            var target = location.IsAbsoluteUri ? location : new Uri(_api.Resolve("files"), location);
+            await _api.PutPresignedAsync(target, () =>
+            {
+                var stream = new FileStream(submission.InputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+                var body = new StreamContent(progress == null ? (Stream)stream : new ProgressStream(stream, progress), 1 << 16);
+                body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+                return body;
+            }, what, ct, retry: false).ConfigureAwait(false);
+            using var doc = await _api.SendJsonAsync(HttpMethod.Post, "files/" + Uri.EscapeDataString(fileId!) + "/preprocess", null,
+                $"the preprocessing of file {fileId}", ct).ConfigureAwait(false);
+            return (doc.RootElement.Str("id") ?? fileId!, doc.RootElement.Long("LineCount"));
         }
 
         public async Task<string?> FindUploadAsync(string idempotencyKey, CancellationToken ct)
@@ -136,10 +186,17 @@ namespace IrisBatch.Providers.Together
             return jobs;
         }
 
-        /// <summary>Every job at once (Together's list is a bare array without paging), newest first; <paramref name="after"/> skips past that id.</summary>
+        /// <summary>
+        /// Every job at once (Together's list is a bare array without paging), newest first; <paramref name="after"/> skips
+        /// past that id. A listed job has no counts either (spec §14.4): they come from its files' LineCount as for one
+        /// job, and the files this process has not seen yet are read in one call (GET /files lists them all with their
+        /// LineCount) rather than one call per file, and never by downloading them.
+        /// </summary>
         public async Task<BatchPage> ListAsync(string? after, int limit, CancellationToken ct)
         {
-            var all = (await ListJobsAsync(ct).ConfigureAwait(false))
+            var jobs = await ListJobsAsync(ct).ConfigureAwait(false);
+            await LearnLineCountsAsync(jobs, ct).ConfigureAwait(false);
+            var all = jobs
                 .Select(j => (Job: j, Batch: ReadWithKnownCounts(j)))
                 .OrderByDescending(x => x.Batch.CreatedAt ?? DateTimeOffset.MinValue)
                 .Select(x => x.Batch).ToList();
@@ -173,6 +230,33 @@ namespace IrisBatch.Providers.Together
             }
             TogetherJson.ApplyCounts(b, total, TogetherJson.Progress(job), output, errors);
             return b;
+        }
+
+        /// <summary>Fills the line-count cache from one GET /files when a listed job names a file whose count is not known yet.</summary>
+        private async Task LearnLineCountsAsync(IReadOnlyList<JsonElement> jobs, CancellationToken ct)
+        {
+            bool Unknown(string? id) => !string.IsNullOrEmpty(id) && !LineCounts.ContainsKey(Location + "/" + id);
+            bool missing = jobs.Select(j => TogetherJson.ReadBatch(j, Location))
+                .Any(b => Unknown(b.InputFileId) || b.IsComplete && (Unknown(b.OutputFileId) || Unknown(b.ErrorFileId)));
+            if (!missing) return;
+            JsonDocument doc;
+            try
+            {
+                doc = await _api.SendJsonAsync(HttpMethod.Get, "files", null, "the list of uploaded files", ct).ConfigureAwait(false);
+            }
+            catch (ApiException)
+            {
+                return; // the jobs are listed all the same, with the counts their progress gives
+            }
+            using var _ = doc;
+            var data = doc.RootElement.ValueKind == JsonValueKind.Array ? doc.RootElement : doc.RootElement.Prop("data");
+            if (data == null || data.Value.ValueKind != JsonValueKind.Array) return;
+            foreach (var f in data.Value.EnumerateArray())
+            {
+                var id = f.Str("id");
+                var lines = f.Long("LineCount");
+                if (!string.IsNullOrEmpty(id) && lines.HasValue) LineCounts[Location + "/" + id] = lines.Value;
+            }
         }
 
         private IrisBatchInfo ReadWithKnownCounts(JsonElement job)
