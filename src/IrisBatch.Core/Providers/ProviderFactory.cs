@@ -32,6 +32,11 @@ namespace IrisBatch.Providers
         public string ApiKeyVariable { get; }
         /// <summary>True where no key is needed (local servers).</summary>
         public bool KeyOptional { get; set; }
+        /// <summary>
+        /// The API's path on a bare host: an address with no path (or only "/") gets it added. Groq's SDK reads
+        /// GROQ_BASE_URL as the host alone and puts /openai/v1 in every path (spec §13.1), so both forms work.
+        /// </summary>
+        public string? PathOnBareHost { get; set; }
     }
 
     /// <summary>Chooses and builds the provider for a name, base URI and key; the one place that knows every provider.</summary>
@@ -46,7 +51,7 @@ namespace IrisBatch.Providers
             ["AzureOpenAI"] = new ProviderInfo("AzureOpenAI", "", "AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY"),
             ["Gemini"] = new ProviderInfo("Gemini", GeminiProvider.DefaultBaseUri, "GEMINI_BASE_URL", "GEMINI_API_KEY"),
             ["Xai"] = new ProviderInfo("Xai", XaiProvider.DefaultBaseUri, "XAI_BASE_URL", "XAI_API_KEY"),
-            ["Groq"] = new ProviderInfo("Groq", OpenAIHost.Groq.DefaultBaseUri, "GROQ_BASE_URL", "GROQ_API_KEY"),
+            ["Groq"] = new ProviderInfo("Groq", OpenAIHost.Groq.DefaultBaseUri, "GROQ_BASE_URL", "GROQ_API_KEY") { PathOnBareHost = "/openai/v1" },
             ["Mistral"] = new ProviderInfo("Mistral", MistralProvider.DefaultBaseUri, "MISTRAL_BASE_URL", "MISTRAL_API_KEY"),
             ["Together"] = new ProviderInfo("Together", TogetherProvider.DefaultBaseUri, "TOGETHER_BASE_URL", "TOGETHER_API_KEY"),
             ["Ollama"] = new ProviderInfo("Ollama", OllamaProvider.DefaultBaseUri, "OLLAMA_HOST", "") { KeyOptional = true },
@@ -91,6 +96,8 @@ namespace IrisBatch.Providers
             if (!Uri.TryCreate(text!.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
                 throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
                     Messages.NotHttpUri(text, info.Name)) { Target = text };
+            if (info.PathOnBareHost != null && (uri.AbsolutePath.Length == 0 || uri.AbsolutePath == "/") && uri.Query.Length == 0)
+                uri = new Uri(uri, info.PathOnBareHost);
             return uri;
         }
 
