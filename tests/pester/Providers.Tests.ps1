@@ -396,3 +396,131 @@ Describe 'Provider <Name>' -ForEach $providerCases {
         }
     }
 }
+
+# Issue 19, after its audit: what the parameterised scenarios above do not reach for Mistral, Together and Groq.
+Describe 'Issue 19 audit: Mistral, Together and Groq details' {
+    BeforeAll {
+        $emu = Start-TestEmulator -ValidatingMs 20 -InProgressMs 200 -FinalizingMs 20 -CancellingMs 100
+        $null = Initialize-ProviderTestEnvironment -KeyVariable 'MISTRAL_API_KEY'
+        $env:TOGETHER_API_KEY = 'test-key'
+        $mistral = @{ Provider = 'Mistral'; BaseUri = "$($emu.Url)/mistral/v1" }
+    }
+    AfterAll {
+        if ($emu) { Stop-TestEmulator $emu }
+        Clear-TestEnvironment
+    }
+
+    It 'Mistral: an empty -Metadata value is IrisBatch.InvalidMetadata naming its key, before anything is uploaded' {
+        $before = Get-EmulatorChangeCount $emu
+        $err = try {
+            $null = New-TestRows -Count 2 | New-IrisBatchRequest -Model 'mistral-small-latest' -Prompt 'Describe {name}' |
+                Submit-IrisBatch @mistral -Metadata @{ team = 'ops'; a = '' } -ErrorAction Stop
+        }
+        catch { $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.InvalidMetadata,*'
+        $err.TargetObject | Should -Be 'a'
+        $err.Exception.Message | Should -Match "'a'"
+        $after = Get-EmulatorChangeCount $emu
+        $after.Uploads | Should -Be $before.Uploads
+        $after.Calls | Should -Be $before.Calls
+    }
+
+    It 'Mistral: 17 -Metadata pairs are not capped (the spec has no limit on their number)' {
+        $pairs = @{}
+        1..17 | ForEach-Object { $pairs["key$_"] = "value $_" }
+        $b = New-TestRows -Count 2 | New-IrisBatchRequest -Model 'mistral-small-latest' -Prompt 'Describe {name}' |
+            Submit-IrisBatch @mistral -Metadata $pairs -ErrorAction Stop
+        $job = Invoke-EmulatorApi $emu GET "/mistral/v1/batch/jobs/$($b.Id)"
+        @($job.metadata.psobject.Properties | Where-Object Name -Like 'key*').Count | Should -Be 17
+        $job.metadata.key17 | Should -Be 'value 17'
+    }
+
+    It 'Mistral: Get-IrisBatchStatus -First 150 over 160 jobs lists 150 different jobs, newest first' {
+        Reset-Emulator $emu
+        $null = Set-EmulatorConfig $emu @{ validating_ms = 600000 }
+        try {
+            $file = Join-Path $TestDrive 'mistral-one.jsonl'
+            [IO.File]::WriteAllText($file, '{"custom_id":"a","body":{"messages":[{"role":"user","content":"Hi"}]}}' + "`n")
+            $headers = @{ Authorization = "Bearer $($emu.ApiKey)" }
+            $uploaded = Invoke-RestMethod -Uri "$($emu.Url)/mistral/v1/files" -Method Post -Headers $headers -Form @{ purpose = 'batch'; file = Get-Item $file }
+            $body = @{ input_files = @($uploaded.id); endpoint = '/v1/chat/completions'; model = 'mistral-small-latest' } | ConvertTo-Json
+            1..160 | ForEach-Object {
+                $null = Invoke-RestMethod -Uri "$($emu.Url)/mistral/v1/batch/jobs" -Method Post -Headers $headers -ContentType 'application/json' -Body $body
+            }
+            $expected = @((Invoke-EmulatorApi $emu GET '/mistral/v1/batch/jobs?page=0&page_size=200&order_by=-created').data.id)
+            $expected.Count | Should -Be 160
+
+            $listed = @(Get-IrisBatchStatus @mistral -First 150)
+            $listed.Count | Should -Be 150
+            @($listed.Id | Sort-Object -Unique).Count | Should -Be 150
+            $listed.Id | Should -Be $expected[0..149]
+        }
+        finally { $null = Set-EmulatorConfig $emu @{ validating_ms = 20 } }
+    }
+
+    It 'Groq: GROQ_BASE_URL may be the host alone, as in the Groq SDK; the client adds /openai/v1' {
+        $groqEmu = Start-TestEmulator -ValidatingMs 20 -InProgressMs 200 -FinalizingMs 20 -ArgumentList @('--openai-prefix', '/openai/v1')
+        $saved = $env:GROQ_BASE_URL, $env:GROQ_API_KEY
+        try {
+            $env:GROQ_API_KEY = 'test-key'
+            $env:GROQ_BASE_URL = $groqEmu.Url
+            $b = New-TestRows -Count 3 | New-IrisBatchRequest -Model 'llama-3.1-8b-instant' -Prompt 'Describe {name}' | Submit-IrisBatch -Provider Groq
+            $b.BaseUri.TrimEnd('/') | Should -Be "$($groqEmu.Url)/openai/v1"
+            $done = $b | Wait-IrisBatch -PollInterval 0.1 -Timeout 60
+            $done.Status | Should -Be ([IrisBatch.BatchStatus]::Completed)
+            @($done | Get-IrisBatchResult | Where-Object Status -EQ ([IrisBatch.ResultStatus]::Succeeded)).Count | Should -Be 3
+
+            $env:GROQ_BASE_URL = "$($groqEmu.Url)/openai/v1"
+            (Get-IrisBatchStatus -Provider Groq -Id $b.Id).Status | Should -Be ([IrisBatch.BatchStatus]::Completed) -Because 'a value with the path keeps working'
+        }
+        finally {
+            $env:GROQ_BASE_URL, $env:GROQ_API_KEY = $saved
+            Stop-TestEmulator $groqEmu
+        }
+    }
+}
+
+Describe 'Issue 19 audit: Together without /files/upload' {
+    BeforeAll {
+        $emu = Start-TestEmulator -ValidatingMs 20 -InProgressMs 200 -FinalizingMs 20 -CancellingMs 100 -ArgumentList @('--no-together-upload-route')
+        $null = Initialize-ProviderTestEnvironment -KeyVariable 'TOGETHER_API_KEY'
+        $together = @{ Provider = 'Together'; BaseUri = "$($emu.Url)/together/v1" }
+        $rows = @(New-TestRows -Count 5 -Prefix 'Redirect')
+        $before = Get-EmulatorStats $emu
+        $batch = $rows | New-IrisBatchRequest -Model 'meta-llama/Llama-3.3-70B-Instruct-Turbo' -Prompt 'Describe {name}' |
+            Submit-IrisBatch @together | Wait-IrisBatch -PollInterval 0.1 -Timeout 60
+        $after = Get-EmulatorStats $emu
+    }
+    AfterAll {
+        if ($emu) { Stop-TestEmulator $emu }
+        Clear-TestEnvironment
+    }
+
+    It 'uploads by the SDKs'' redirect flow (302, a PUT without the key, preprocess) once, and the batch runs every row' {
+        $after.routes.'POST /together/v1/{**path}' - [long] $before.routes.'POST /together/v1/{**path}' | Should -Be 1 -Because 'files/upload answered 404 once'
+        $after.routes.'PUT /together/_upload/{token}' - [long] $before.routes.'PUT /together/_upload/{token}' | Should -Be 1
+        $after.routes.'POST /together/v1/files/{file_id}/preprocess' - [long] $before.routes.'POST /together/v1/files/{file_id}/preprocess' | Should -Be 1
+        ($after.uploads - $before.uploads) | Should -Be 1
+        ($after.batches_created - $before.batches_created) | Should -Be 1
+        $batch.Status | Should -Be ([IrisBatch.BatchStatus]::Completed)
+        $results = @($batch | Get-IrisBatchResult)
+        $results.Count | Should -Be 5
+        @($results | Where-Object Status -EQ ([IrisBatch.ResultStatus]::Succeeded)).Count | Should -Be 5
+    }
+
+    It 'lists the finished batch from a fresh process with the counts -Id gives (5/5/0)' {
+        $script = Join-Path $TestDrive 'list-together.ps1'
+        Set-Content $script @'
+param($ModulePath, $BaseUri, $Id)
+Import-Module $ModulePath
+$listed = Get-IrisBatchStatus -Provider Together -BaseUri $BaseUri -First 10 | Where-Object Id -EQ $Id
+$one = Get-IrisBatchStatus -Provider Together -BaseUri $BaseUri -Id $Id
+"list=$($listed.Total)/$($listed.Succeeded)/$($listed.Failed)"
+"id=$($one.Total)/$($one.Succeeded)/$($one.Failed)"
+'@
+        $out = @(Invoke-TestPwsh -File $script -ArgumentList (Get-ModuleUnderTestPath), $together.BaseUri, $batch.Id)
+        $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+        $out | Should -Contain 'list=5/5/0'
+        $out | Should -Contain 'id=5/5/0'
+    }
+}

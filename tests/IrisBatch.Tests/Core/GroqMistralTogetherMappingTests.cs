@@ -75,6 +75,46 @@ namespace IrisBatch.Tests.Core
             Assert.Equal("Hi", ok.Output);
         }
 
+        [Fact]
+        public void Mistral_failed_line_with_a_422_detail_list_reads_like_the_API_error()
+        {
+            var r = MistralJson.ParseResult(@"{""id"":""batch-1"",""custom_id"":""request-4"",""response"":{""status_code"":422,""body"":{""detail"":[{""type"":""string_too_short"",""loc"":[""body"",""messages"",0,""content""],""msg"":""String should have at least 1 character"",""input"":""""},{""type"":""missing"",""loc"":[""body"",""model""],""msg"":""Field required""}]}},""error"":null}", 4);
+            Assert.Equal(ResultStatus.Failed, r.Status);
+            Assert.Equal("body.messages.0.content: String should have at least 1 character; body.model: Field required", r.Error!.Message);
+            Assert.Equal(MistralJson.ParseError(@"{""detail"":[{""type"":""string_too_short"",""loc"":[""body"",""messages"",0,""content""],""msg"":""String should have at least 1 character""},{""type"":""missing"",""loc"":[""body"",""model""],""msg"":""Field required""}]}")!.Message, r.Error.Message);
+            Assert.Equal("validation_error", r.Error.Code);
+            Assert.Equal(422, r.Error.HttpStatus);
+            Assert.DoesNotContain("[", r.Error.Message);
+            var plain = MistralJson.ParseResult(@"{""id"":""batch-1"",""custom_id"":""request-5"",""response"":{""status_code"":404,""body"":{""detail"":""Not Found""}},""error"":null}", 5);
+            Assert.Equal("Not Found", plain.Error!.Message);
+        }
+
+        [Fact]
+        public void Mistral_metadata_limits_are_the_spec_ones_without_a_pair_cap()
+        {
+            var limits = new MistralProvider(new Uri("http://127.0.0.1:1/mistral/v1"), "k", new HttpSettings()).Limits;
+            Assert.Equal(32, limits.MaxMetadataKeyLength);
+            Assert.Equal(1, limits.MinMetadataValueLength);
+            Assert.Equal(512, limits.MaxMetadataValueLength);
+            Assert.Equal(int.MaxValue, limits.MaxMetadataPairs);
+            Assert.Equal(0, OpenAIHost.OpenAI.Limits.MinMetadataValueLength);
+        }
+
+        [Theory]
+        [InlineData("https://api.groq.com", "https://api.groq.com/openai/v1")]
+        [InlineData("https://api.groq.com/", "https://api.groq.com/openai/v1")]
+        [InlineData("https://api.groq.com/openai/v1", "https://api.groq.com/openai/v1")]
+        [InlineData("https://api.groq.com/openai/v1/", "https://api.groq.com/openai/v1/")]
+        [InlineData("http://127.0.0.1:5000/groq/openai/v1", "http://127.0.0.1:5000/groq/openai/v1")]
+        [InlineData("http://127.0.0.1:5000", "http://127.0.0.1:5000/openai/v1")]
+        public void Groq_base_URL_may_be_the_host_alone_as_in_the_Groq_SDK(string given, string expected)
+        {
+            var groq = ProviderFactory.Describe("Groq");
+            Assert.Equal(expected, ProviderFactory.ResolveBaseUri(groq, given).AbsoluteUri);
+            // Only Groq: another provider's bare host stays as given.
+            Assert.Equal("https://example.com/", ProviderFactory.ResolveBaseUri(ProviderFactory.Describe("Together"), "https://example.com").AbsoluteUri);
+        }
+
         [Theory]
         [InlineData("VALIDATING", BatchStatus.Pending)]
         [InlineData("IN_PROGRESS", BatchStatus.InProgress)]
