@@ -39,7 +39,7 @@ namespace IrisBatch.Providers.Anthropic
         public string Name => "Anthropic";
         public Uri BaseUri { get; }
         public string Location => BaseUri.AbsoluteUri.TrimEnd('/');
-        public ProviderCapabilities Capabilities => ProviderCapabilities.ListsBatches | ProviderCapabilities.ListsNewestFirst;
+        public ProviderCapabilities Capabilities => ProviderCapabilities.ListsBatches | ProviderCapabilities.ListsNewestFirst | ProviderCapabilities.MatchesOnCountOnly;
         public IExecutingProvider? Executor => null;
 
         /// <summary>
