@@ -13,14 +13,14 @@ using IrisBatch.Jsonl;
 namespace IrisBatch.Providers.Gemini
 {
     /// <summary>
-    /// Gemini batch mode (spec §4): inline requests (requests.requests) while the batch is under 20 MB, else a
-    /// JSONL file through the resumable Files upload; the batch is a long-running operation batches/{id};
+    /// Gemini batch mode (spec §4): inline requests (requests.requests) while the batch is under 20 MB and, for
+    /// embeddings, its answers small (<see cref="GeminiInputMode"/>), else a JSONL file through the resumable Files upload; the batch is a long-running operation batches/{id};
     /// results inline in the operation or in a responses file, joined on the key.
     /// </summary>
     public sealed class GeminiProvider : IBatchProvider
     {
         public const string DefaultBaseUri = "https://generativelanguage.googleapis.com";
-        public const long InlineLimit = 19L * 1000 * 1000;
+        public const long InlineLimit = GeminiInputMode.InlineLimit;
 
         private readonly ApiClient _api;
 
@@ -84,7 +84,7 @@ namespace IrisBatch.Providers.Gemini
 
         public async Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct)
         {
-            if (submission.Bytes < InlineLimit) return null;
+            if (!GeminiInputMode.UsesFile(submission)) return null;
             string? uploadUrl = null;
             var start = JsonBytes(w =>
             {
