@@ -34,6 +34,8 @@ internal sealed class GeminiBatch : IDisposable
     private int[] _okPrefix = { 0 };
     private bool _outputBuilt;
     private JsonObject? _output;
+    /// <summary>An inline embedding batch's answers: how many requests have one (written when read, never held).</summary>
+    private int? _embedDone;
 
     private GeminiBatch(string id, long seq, string model, string displayName, long? priority, Timeline timeline,
         List<InlineItem>? inline, GeminiFile? inputFile, bool embed = false)
@@ -192,7 +194,7 @@ internal sealed class GeminiBatch : IDisposable
             ["displayName"] = DisplayName,
         };
         if (InputFileName is not null) metadata["inputConfig"] = new JsonObject { ["fileName"] = InputFileName };
-        if (s.IsTerminal && _output is not null) metadata["output"] = _output.DeepClone();
+        if (s.IsTerminal && HasOutput) metadata["output"] = AddOutput(new JsonObject());
         metadata["createTime"] = ProtoJson.Time(Timeline.CreatedAt);
         if (end is { } e) metadata["endTime"] = ProtoJson.Time(e);
         metadata["updateTime"] = ProtoJson.Time(update);
@@ -206,13 +208,19 @@ internal sealed class GeminiBatch : IDisposable
         op["done"] = true;
         if (s.Phase == BatchPhase.Failed)
             op["error"] = GeminiErrors.Status(GeminiErrors.InvalidArgumentCode, _validationError ?? "The batch failed.");
-        else if (_output is not null)
-        {
-            var response = new JsonObject { ["@type"] = Embed ? GeminiEmbeddings.OutputType : OutputType };
-            foreach (var (k, v) in _output) response[k] = v?.DeepClone();
-            op["response"] = response;
-        }
+        else if (HasOutput)
+            op["response"] = AddOutput(new JsonObject { ["@type"] = Embed ? GeminiEmbeddings.OutputType : OutputType });
         return op;
+    }
+
+    private bool HasOutput => _output is not null || _embedDone is not null;
+
+    /// <summary>Adds the output's fields (a fresh copy: metadata.output and response each hold one) to <paramref name="target"/>.</summary>
+    private JsonObject AddOutput(JsonObject target)
+    {
+        if (_embedDone is { } done) target["inlinedEmbedContentResponses"] = InlineEmbedResponses.Node(_inline!, done);
+        else foreach (var (k, v) in _output!) target[k] = v?.DeepClone();
+        return target;
     }
 
     private static void Put(JsonObject stats, string name, long value)
@@ -227,7 +235,8 @@ internal sealed class GeminiBatch : IDisposable
         _outputBuilt = true;
         if (s.Phase is BatchPhase.Completed or BatchPhase.Cancelled)
         {
-            if (_inline is not null) _output = InlineOutput(s.Done);
+            if (_inline is not null && Embed) _embedDone = s.Done;
+            else if (_inline is not null) _output = InlineOutput(s.Done);
             else if (_lines is not null && _input is not null && _validationError is null) _output = FileOutput(s.Done, files);
         }
         if (_inline is not null || _lines is not null) CloseInput();
@@ -241,7 +250,6 @@ internal sealed class GeminiBatch : IDisposable
         {
             var item = _inline![i];
             var entry = item.Answer.Outcome != FakeOutcome.Ok ? new JsonObject { ["error"] = GenerateContent.Error(item.Answer) }
-                : item.Embed is { } embed ? new JsonObject { ["response"] = GeminiEmbeddings.Response(item.Answer, embed) }
                 : new JsonObject { ["response"] = GenerateContent.Response(item.Answer, version) };
             if (item.Metadata is not null) entry["metadata"] = item.Metadata.DeepClone();
             items.Add(entry);
@@ -249,7 +257,7 @@ internal sealed class GeminiBatch : IDisposable
         // An empty repeated field is left out in proto3 JSON.
         var inner = new JsonObject();
         if (items.Count > 0) inner["inlinedResponses"] = items;
-        return new JsonObject { [Embed ? "inlinedEmbedContentResponses" : "inlinedResponses"] = inner };
+        return new JsonObject { ["inlinedResponses"] = inner };
     }
 
     /// <summary>Writes <c>{"key","response"}</c> / <c>{"key","error"}</c> lines for the first <paramref name="done"/> requests, shuffled.</summary>
@@ -268,21 +276,16 @@ internal sealed class GeminiBatch : IDisposable
                     byte[] raw = JsonlReader.ReadAt(_input!, line.Offset, line.Length);
                     using var doc = JsonDocument.Parse(raw);
                     var request = doc.RootElement.GetProperty("request");
-                    var result = new JsonObject { ["key"] = line.Key };
-                    if (Embed)
-                    {
-                        var (embedAnswer, item) = GeminiEmbeddings.Answer(request, version);
-                        if (embedAnswer.Outcome == FakeOutcome.Ok) result["response"] = GeminiEmbeddings.Response(embedAnswer, item);
-                        else result["error"] = GenerateContent.Error(embedAnswer);
-                    }
+                    if (Embed) WriteEmbedLine(writer, line.Key, request, version);
                     else
                     {
+                        var result = new JsonObject { ["key"] = line.Key };
                         GenerateContent.Read(request, "request", out var messages);
                         var answer = GenerateContent.Answer(request, messages, version);
                         if (answer.Outcome == FakeOutcome.Ok) result["response"] = GenerateContent.Response(answer, version);
                         else result["error"] = GenerateContent.Error(answer);
+                        result.WriteTo(writer);
                     }
-                    result.WriteTo(writer);
                     writer.Flush();
                     writer.Reset();
                     output.WriteByte((byte)'\n');
@@ -296,6 +299,25 @@ internal sealed class GeminiBatch : IDisposable
         {
             if (path.Length > 0) FileStore.TryDeleteFile(path);
         }
+    }
+
+    /// <summary>One responses-file line of an embedding batch, its vector written as it is computed.</summary>
+    private static void WriteEmbedLine(Utf8JsonWriter writer, string key, JsonElement request, string version)
+    {
+        var (answer, item) = GeminiEmbeddings.Answer(request, version);
+        writer.WriteStartObject();
+        writer.WriteString("key", key);
+        if (answer.Outcome == FakeOutcome.Ok)
+        {
+            writer.WritePropertyName("response");
+            GeminiEmbeddings.WriteResponse(writer, answer, item);
+        }
+        else
+        {
+            writer.WritePropertyName("error");
+            GenerateContent.Error(answer).WriteTo(writer);
+        }
+        writer.WriteEndObject();
     }
 
     private void CloseInput()

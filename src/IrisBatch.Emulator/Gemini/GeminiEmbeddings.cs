@@ -85,12 +85,23 @@ internal static class GeminiEmbeddings
         return (answer, new EmbedItem(text, full, dims));
     }
 
-    /// <summary>One SingleEmbedContentResponse.</summary>
-    public static JsonObject Response(FakeAnswer a, EmbedItem item) => new()
+    /// <summary>
+    /// Writes one SingleEmbedContentResponse, the vector computed now and written as numbers straight to the writer:
+    /// a node per float (as a JsonArray would hold) costs ~50 bytes each, and a batch of them gigabytes.
+    /// </summary>
+    public static void WriteResponse(Utf8JsonWriter w, FakeAnswer a, EmbedItem item)
     {
-        ["embedding"] = new JsonObject { ["values"] = new JsonArray(item.Vector().Select(x => (JsonNode)JsonValue.Create(x)).ToArray()) },
-        ["tokenCount"] = ProtoJson.Int64(a.PromptTokens),
-    };
+        w.WriteStartObject();
+        w.WritePropertyName("embedding");
+        w.WriteStartObject();
+        w.WritePropertyName("values");
+        w.WriteStartArray();
+        foreach (float x in item.Vector()) w.WriteNumberValue(x);
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteString("tokenCount", ProtoJson.Int64(a.PromptTokens));
+        w.WriteEndObject();
+    }
 
     public static RequestFeatures Features(FakeAnswer a) => RequestFeatures.Of(a, "asyncBatchEmbedContent", a.Rejection is null ? 1 : 0);
 
