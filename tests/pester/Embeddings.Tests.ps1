@@ -398,3 +398,115 @@ $b = Wait-IrisBatch -Id $Id -ThrottleLimit 8 -PollInterval 0.1 -Timeout 120
         @($wrong) | Should -BeNullOrEmpty
     }
 }
+
+Describe 'A Gemini embedding batch of 3,000 full-size vectors goes through file mode and keeps memory bounded' {
+    # Inline answers sit in the batch's Operation twice and every poll fetches it: 3,000 vectors of 3,072 numbers made a
+    # 221 MB Operation and a module peak of 1.5 GB after one status call. The module sends such a batch through file
+    # mode (GeminiInputMode: answers estimated past 4 MB), so polls carry only the responses file's name and the
+    # results stream from that file. Run in a child pwsh, so its peak (VmHWM) is this scenario's alone.
+    BeforeAll {
+        $emu = Start-TestEmulator -ValidatingMs 10 -InProgressMs 50 -FinalizingMs 10
+        $null = Initialize-ProviderTestEnvironment -KeyVariable 'GEMINI_API_KEY'
+        $rows = 3000
+        $out = Join-Path $TestDrive 'gemini-scale'
+        $null = New-Item -ItemType Directory $out
+        $script = Join-Path $TestDrive 'gemini-scale.ps1'
+        Set-Content $script -Value @'
+param($ModulePath, $Url, $Rows, $Out)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+Import-Module $ModulePath
+$docs = for ($i = 1; $i -le $Rows; $i++) { [pscustomobject]@{ id = "doc-$i"; title = "Title $i"; body = "Body text number $i" } }
+$batch = $docs | New-IrisBatchRequest -Endpoint Embeddings -Model gemini-embedding-001 -Prompt '{title}: {body}' -CustomId '{id}' |
+    Submit-IrisBatch -Provider Gemini -BaseUri $Url | Wait-IrisBatch -PollInterval 0.1 -Timeout 120
+$docs = $null
+"BATCH=$($batch.Id)"
+"STATUS=$((Get-IrisBatchStatus -Id $batch.Id).Status)"
+$n = 0; $bad = 0
+Get-IrisBatchResult -Id $batch.Id | ForEach-Object {
+    $n++
+    if ($_.Status -ne 'Succeeded' -or $_.Embedding.Length -ne 3072) { $bad++ }
+    if ($_.CustomId -eq 'doc-7') {
+        $bytes = [byte[]]::new(4 * $_.Embedding.Length)
+        [Buffer]::BlockCopy($_.Embedding, 0, $bytes, 0, $bytes.Length)
+        [IO.File]::WriteAllBytes((Join-Path $Out 'doc-7.f32'), $bytes)
+    }
+}
+"RESULTS=$n"
+"BAD=$bad"
+if ($IsLinux) { "VMHWM_KB=" + ((Get-Content /proc/self/status | Where-Object { $_ -like 'VmHWM:*' }) -replace '\D', '') }
+'@
+        $lines = @(Invoke-TestPwsh -File $script -ArgumentList (Get-ModuleUnderTestPath), $emu.Url, $rows, $out)
+        $exit = $LASTEXITCODE
+        $said = @{}
+        foreach ($l in $lines) { if ($l -match '^([A-Z_]+)=(.*)$') { $said[$Matches[1]] = $Matches[2] } }
+    }
+    AfterAll {
+        $emu | Stop-TestEmulator
+        Clear-TestEnvironment
+    }
+
+    It 'completes with 3,000 succeeded results of 3,072 numbers, doc-7''s the emulator''s vector of its text' {
+        $exit | Should -Be 0 -Because ($lines -join "`n")
+        $said.STATUS | Should -Be 'Completed'
+        [int] $said.RESULTS | Should -Be $rows
+        [int] $said.BAD | Should -Be 0
+        $bytes = [IO.File]::ReadAllBytes((Join-Path $out 'doc-7.f32'))
+        $vector = [float[]]::new($bytes.Length / 4)
+        [Buffer]::BlockCopy($bytes, 0, $vector, 0, $bytes.Length)
+        Test-SameVector $vector ([IrisBatch.Emulator.EmbeddingVectors]::Truncated('Title 7: Body text number 7', 3072, 3072)) | Should -BeTrue
+    }
+
+    It 'went through file mode: one upload, and the Operation names the input and responses files, with no inline answers' {
+        (Get-EmulatorStats $emu).uploads | Should -Be 1
+        $response = Invoke-WebRequest -Uri "$($emu.Url)/v1beta/$($said.BATCH)" -Headers @{ 'x-goog-api-key' = $emu.ApiKey }
+        $response.RawContentLength | Should -BeLessThan 10000 -Because 'a status poll must not carry the vectors'
+        $op = $response.Content | ConvertFrom-Json
+        $op.metadata.inputConfig.fileName | Should -BeLike 'files/*'
+        $op.metadata.output.responsesFile | Should -BeLike 'files/*'
+        $op.response.responsesFile | Should -Be $op.metadata.output.responsesFile
+        $op.metadata.output.PSObject.Properties.Name | Should -Not -Contain 'inlinedEmbedContentResponses'
+    }
+
+    It 'the module process peaked under 600 MB (VmHWM)' -Skip:(-not $IsLinux) {
+        $said.VMHWM_KB | Should -Not -BeNullOrEmpty -Because ($lines -join "`n")
+        Write-Host "    module peak (VmHWM): $([math]::Round([long] $said.VMHWM_KB / 1024)) MB"
+        [long] $said.VMHWM_KB | Should -BeLessThan (600 * 1024)
+    }
+}
+
+Describe 'The emulator writes a large inline embedding Operation without holding its vectors' -Skip:(-not $IsLinux) {
+    # 5,000 inline rows of 3,072 numbers: a ~390 MB Operation, sent whole on every read as Gemini does (§4). Built as a
+    # node per float it cost gigabytes (200,000 rows took the emulator past 20 GB); written as it is read, it stays small.
+    BeforeAll {
+        # --instant: the batch is done when created, so the create answer is already the whole Operation; it and one
+        # read of it go to files (never parsed here: the test process would hold them).
+        $emu = Start-TestEmulator -ArgumentList '--instant'
+        $requests = for ($i = 1; $i -le 5000; $i++) { @{ request = @{ content = @{ parts = @(@{ text = "row text $i" }) } }; metadata = @{ key = "k$i" } } }
+        $body = @{ batch = @{ displayName = 'big-inline'; inputConfig = @{ requests = @{ requests = @($requests) } } } } | ConvertTo-Json -Depth 10 -Compress
+        $headers = @{ 'x-goog-api-key' = $emu.ApiKey }
+        $created = Join-Path $TestDrive 'created.json'
+        $file = Join-Path $TestDrive 'operation.json'
+        Invoke-WebRequest -Method Post -Uri "$($emu.Url)/v1beta/models/gemini-embedding-001:asyncBatchEmbedContent" -Headers $headers -ContentType 'application/json' -Body $body -OutFile $created
+        function Read-Head([string] $Path) {
+            $reader = [IO.StreamReader]::new($Path)
+            try { $head = [char[]]::new(4096); $n = $reader.Read($head, 0, 4096); -join $head[0..($n - 1)] }
+            finally { $reader.Dispose() }
+        }
+        $name = if ((Read-Head $created) -match '^\{"name":"(batches/[^"]+)"') { $Matches[1] } else { throw "no name in $(Read-Head $created)" }
+        Invoke-WebRequest -Uri "$($emu.Url)/v1beta/$name" -Headers $headers -OutFile $file
+    }
+    AfterAll {
+        Remove-Item (Join-Path $TestDrive 'operation.json'), (Join-Path $TestDrive 'created.json') -ErrorAction Ignore
+        $emu | Stop-TestEmulator
+    }
+
+    It 'sends every vector (5,000 twice) while the emulator peaks under 600 MB' {
+        (Get-Item $file).Length | Should -BeGreaterThan 300MB
+        (Get-Item $created).Length | Should -Be (Get-Item $file).Length
+        Read-Head $file | Should -Match '"inlinedEmbedContentResponses":\{"inlinedResponses":\[\{"response":\{"embedding":\{"values":\[-?\d'
+        $peak = [long] ((Get-Content "/proc/$($emu.Process.Id)/status" | Where-Object { $_ -like 'VmHWM:*' }) -replace '\D', '')
+        Write-Host "    emulator peak (VmHWM): $([math]::Round($peak / 1024)) MB for $([math]::Round((Get-Item $file).Length / 1MB)) MB Operations"
+        $peak | Should -BeLessThan (600 * 1024)
+    }
+}
