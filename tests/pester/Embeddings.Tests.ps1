@@ -209,9 +209,9 @@ Describe 'Embeddings on OpenAI (emulator)' {
 }
 
 Describe '<Provider> has no embedding batches: IrisBatch.UnsupportedEndpoint before any connection' -ForEach @(
-    @{ Provider = 'Anthropic'; Path = ''; KeyVariable = 'ANTHROPIC_API_KEY' }
-    @{ Provider = 'Xai'; Path = '/xai/v1'; KeyVariable = 'XAI_API_KEY' }
-    @{ Provider = 'AzureOpenAI'; Path = ''; KeyVariable = 'AZURE_OPENAI_API_KEY' }
+    @{ Provider = 'Anthropic'; Display = 'Anthropic'; Path = ''; KeyVariable = 'ANTHROPIC_API_KEY' }
+    @{ Provider = 'Xai'; Display = 'xAI'; Path = '/xai/v1'; KeyVariable = 'XAI_API_KEY' }
+    @{ Provider = 'AzureOpenAI'; Display = 'Azure OpenAI'; Path = ''; KeyVariable = 'AZURE_OPENAI_API_KEY' }
 ) {
     BeforeAll {
         $emu = Start-TestEmulator
@@ -228,10 +228,49 @@ Describe '<Provider> has no embedding batches: IrisBatch.UnsupportedEndpoint bef
                 Submit-IrisBatch -Provider $Provider -BaseUri "$($emu.Url)$Path" | ForEach-Object { $script:out++ } } | Should -Throw -PassThru
         $script:out | Should -Be 0
         $err.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.UnsupportedEndpoint,*'
-        $err.Exception.Message | Should -BeLike "$Provider has no embedding batches*"
+        $err.Exception.Message | Should -BeLikeExactly "$Display has no embedding batches*" -Because 'messages name the provider as it spells itself'
+
         $n = 0; foreach ($p in (Get-EmulatorStats $emu).routes.psobject.Properties) { $n += [long] $p.Value }
         $n | Should -Be 0 -Because 'nothing may be sent for a batch the provider cannot run'
         @(Get-ChildItem (Join-Path $env:IRISBATCH_HOME 'submissions') -ErrorAction Ignore).Count | Should -Be 0 -Because 'nothing stays spooled'
+    }
+}
+
+Describe 'Several embedding inputs in -Body are refused, naming the row, before anything is uploaded' {
+    # A result carries one vector, and OpenAI's 50,000-inputs limit (§1.9) counts every input: a request of two inputs
+    # would lose a vector and make the splitter's count wrong. One input in -Body is sent as given.
+    BeforeAll {
+        $emu = Start-TestEmulator -ValidatingMs 10 -InProgressMs 50 -FinalizingMs 10
+        $null = Initialize-TestEnvironment
+    }
+    AfterAll {
+        $emu | Stop-TestEmulator
+        Clear-TestEnvironment
+    }
+
+    It 'refuses -Body input of two texts: IrisBatch.InvalidRequest naming row 1, and no upload' {
+        $errs = $null
+        $empty = $null
+        $out = @()
+        try {
+            $out = @(New-Docs 3 | New-IrisBatchRequest -Endpoint Embeddings -Model text-embedding-3-small -Prompt '{title}' -CustomId '{id}' -Body @{ input = @('a', 'b') } |
+                    Submit-IrisBatch -BaseUri $emu.BaseUri -ErrorVariable errs -ErrorAction SilentlyContinue)
+        }
+        catch { $empty = $_ }
+        $out.Count | Should -Be 0
+        $empty.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.EmptyInput*' -Because 'every row was refused'
+        $first = @($errs | Where-Object { $_.FullyQualifiedErrorId -like 'IrisBatch.InvalidRequest*' })[0]
+        $first.Exception.Message | Should -BeLikeExactly "Row 1 ('doc-1'): -Body input holds 2 inputs*"
+        (Get-EmulatorStats $emu).uploads | Should -Be 0
+    }
+
+    It 'sends one text given as -Body input as it is, and returns its vector' {
+        $batch = New-Docs 2 | New-IrisBatchRequest -Endpoint Embeddings -Model text-embedding-3-small -Prompt '{title}' -CustomId '{id}' -Dimensions 16 -Body @{ input = @('the same text') } |
+            Submit-IrisBatch -BaseUri $emu.BaseUri | Wait-IrisBatch -PollInterval $poll -Timeout 60
+        $results = @($batch | Get-IrisBatchResult)
+        $results.Count | Should -Be 2
+        $expected = [IrisBatch.Emulator.EmbeddingVectors]::Vector('the same text', 16)
+        foreach ($r in $results) { Test-SameVector $r.Embedding $expected | Should -BeTrue }
     }
 }
 

@@ -36,6 +36,7 @@ namespace IrisBatch.Embeddings
         public static void WriteOpenAIBody(Utf8JsonWriter w, IrisBatchRequest r, bool base64)
         {
             var extra = BodyFields.For(r.BodyJson);
+            CheckOneInput(r, extra);
             w.WriteStartObject();
             if (!extra.Has("model")) w.WriteString("model", r.Model);
             if (!extra.Has("input")) w.WriteString("input", r.Prompt ?? "");
@@ -77,6 +78,22 @@ namespace IrisBatch.Embeddings
         }
 
         /// <summary>
+        /// Refuses an <c>input</c> given through -Body that holds several inputs (a list of texts or of token lists,
+        /// spec §11.5): a result carries one vector, so the others would be lost, and the batch's inputs limit (§1.9)
+        /// counts each of them. One text, one token list (numbers), or a list of one is one input, and is sent as given.
+        /// Raised while spooling, naming the row, so nothing is uploaded for it.
+        /// </summary>
+        private static void CheckOneInput(IrisBatchRequest r, BodyFields extra)
+        {
+            if (!extra.Has("input")) return;
+            var input = extra.Get("input")!.Value;
+            if (input.ValueKind != JsonValueKind.Array) return;
+            int count = input.GetArrayLength();
+            if (count <= 1 || input[0].ValueKind == JsonValueKind.Number) return;
+            throw Requests.RequestFeatures.RowError(r, Messages.EmbeddingBodyInputs(count), "input");
+        }
+
+        /// <summary>
         /// The spool line of a server without a batch API: {"custom_id","path","body"}, the body Ollama's /api/embed
         /// ({"model","input","dimensions"?}) or, on an OpenAI-compatible server, /v1/embeddings' (as for OpenAI).
         /// </summary>
@@ -91,6 +108,7 @@ namespace IrisBatch.Embeddings
             else
             {
                 var extra = BodyFields.For(r.BodyJson);
+                CheckOneInput(r, extra);
                 w.WriteStartObject();
                 if (!extra.Has("model")) w.WriteString("model", r.Model);
                 if (!extra.Has("input")) w.WriteString("input", r.Prompt ?? "");

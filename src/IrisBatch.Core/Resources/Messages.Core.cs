@@ -52,7 +52,9 @@ namespace IrisBatch
 
         // Embeddings.
 
-        public static string NoEmbeddingBatches(string provider) => Format(nameof(NoEmbeddingBatches), provider);
+        public static string NoEmbeddingBatches(string provider) => Format(nameof(NoEmbeddingBatches), Providers.ProviderNames.Display(provider));
+
+        public static string EmbeddingBodyInputs(int count) => Format(nameof(EmbeddingBodyInputs), count);
 
         public static string FixedDimensions(string model) => Format(nameof(FixedDimensions), model);
 
@@ -78,7 +80,7 @@ namespace IrisBatch
 
         public static string ImageNotAnImage(string path) => Format(nameof(ImageNotAnImage), path);
 
-        public static string NoResponsesEndpoint(string provider) => Format(nameof(NoResponsesEndpoint), provider);
+        public static string NoResponsesEndpoint(string provider) => Format(nameof(NoResponsesEndpoint), Providers.ProviderNames.Display(provider));
 
         public static string NoImageUrls(string provider, string url) => Format(nameof(NoImageUrls), provider, url);
 

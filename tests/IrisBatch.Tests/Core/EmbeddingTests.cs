@@ -229,11 +229,61 @@ namespace IrisBatch.Tests.Core
                 using var spooler = new BatchSpooler(_journal, provider, null, null);
                 var ex = Assert.Throws<IrisBatchException>(() => spooler.Add(Embed("x1", "text")));
                 Assert.Equal(ErrorIds.UnsupportedEndpoint, ex.ErrorId);
-                Assert.Contains(provider.Name, ex.Message);
+                // Named as the provider spells itself (xAI, Azure OpenAI), as the other messages do.
+                Assert.StartsWith(ProviderNames.Display(provider.Name) + " has no embedding batches", ex.Message);
                 spooler.Discard();
             }
             Assert.True(new OpenAIProvider(Local, "k", new HttpSettings()).Limits.EmbeddingBatches);
             Assert.True(new GeminiProvider(new Uri("http://127.0.0.1:9"), "k", new HttpSettings()).Limits.EmbeddingBatches);
+        }
+
+        [Fact]
+        public void Messages_name_providers_as_they_spell_themselves()
+        {
+            Assert.Equal("xAI", ProviderNames.Display("Xai"));
+            Assert.Equal("Azure OpenAI", ProviderNames.Display("AzureOpenAI"));
+            Assert.Equal("Gemini", ProviderNames.Display("Gemini"));
+            Assert.StartsWith("xAI has no Responses endpoint", Messages.NoResponsesEndpoint("Xai"));
+        }
+
+        // ---- one input per request ----
+
+        [Theory]
+        [InlineData("{\"input\":[\"a\",\"b\"]}", 2)]
+        [InlineData("{\"input\":[[1,2],[3,4],[5]]}", 3)]
+        public void Several_inputs_in_Body_are_refused_naming_the_row_on_every_provider_that_takes_input(string body, int count)
+        {
+            var providers = new IBatchProvider[]
+            {
+                new OpenAIProvider(Local, "k", new HttpSettings()),
+                new OllamaProvider(new[] { new Uri("http://127.0.0.1:9") }, new HttpSettings(), _journal),
+                new OllamaProvider(new[] { new Uri("http://127.0.0.1:9/v1") }, new HttpSettings(), _journal),
+            };
+            foreach (var provider in providers)
+            {
+                using var spooler = new BatchSpooler(_journal, provider, null, null);
+                var r = Embed("doc-3", "text", row: 3, model: provider is OllamaProvider ? "nomic-embed-text" : "text-embedding-3-small");
+                r.BodyJson = body;
+                var ex = Assert.Throws<IrisBatchException>(() => spooler.Add(r));
+                Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
+                Assert.Equal("doc-3", ex.Target);
+                Assert.StartsWith("Row 3 ('doc-3'): ", ex.Message);
+                Assert.Contains($"-Body input holds {count} inputs", ex.Message);
+                spooler.Discard();
+            }
+        }
+
+        [Theory]
+        [InlineData("{\"input\":\"one text\"}", "\"input\":\"one text\"")]
+        [InlineData("{\"input\":[\"one text\"]}", "\"input\":[\"one text\"]")]
+        [InlineData("{\"input\":[101,2023,102]}", "\"input\":[101,2023,102]")]
+        public void One_input_in_Body_is_sent_as_given(string body, string expected)
+        {
+            var r = Embed("e1", "row text");
+            r.BodyJson = body;
+            var line = Line(new OpenAIProvider(Local, "k", new HttpSettings()), r);
+            Assert.Contains(expected, line);
+            Assert.DoesNotContain("row text", line);
         }
 
         // ---- splitting ----
