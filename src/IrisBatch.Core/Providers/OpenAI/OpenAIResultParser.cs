@@ -30,8 +30,10 @@ namespace IrisBatch.Providers.OpenAI
                 var body = response?.Prop("body");
                 if (error != null)
                 {
-                    var code = error.Value.Str("code");
-                    result.Error = new ResultError { Code = code, Message = error.Value.Str("message"), HttpStatus = status };
+                    // An error object, or (Together, §14.1; read tolerantly, §14.6) the message alone as a string.
+                    bool text = error.Value.ValueKind == JsonValueKind.String;
+                    var code = text ? null : error.Value.Str("code");
+                    result.Error = new ResultError { Code = code, Message = text ? error.Value.GetString() : error.Value.Str("message"), HttpStatus = status };
                     result.Status = code == "batch_expired" ? ResultStatus.Expired
                         : code == "batch_cancelled" || code == "batch_canceled" ? ResultStatus.Cancelled
                         : ResultStatus.Failed;
@@ -52,13 +54,15 @@ namespace IrisBatch.Providers.OpenAI
                     return result;
                 }
                 var envelope = body?.Prop("error");
+                var envelopeText = envelope?.ValueKind == JsonValueKind.String ? envelope.Value.GetString() : null;
+                if (envelopeText != null) envelope = null;   // {"error": "<message>"}: the message alone
                 result.Status = ResultStatus.Failed;
                 result.Error = new ResultError
                 {
                     HttpStatus = status,
                     Code = envelope?.Str("code") ?? envelope?.Str("type") ?? "http_" + status,
                     Type = envelope?.Str("type"),
-                    Message = envelope?.Str("message") ?? Messages.RequestFailedStatus(status),
+                    Message = envelope?.Str("message") ?? envelopeText ?? Messages.RequestFailedStatus(status),
                 };
                 return result;
             }
