@@ -64,7 +64,8 @@ namespace IrisBatch.Journal
         public List<string>? Models { get; set; }
         /// <summary>
         /// The batches a provider that matches on the request count alone (Anthropic) listed just before the first create
-        /// call, that a look-up could otherwise take for this one: never adopted as this submission's batch.
+        /// call, that a look-up could otherwise take for this one: a lone candidate among them is not this submission's
+        /// (the create made nothing); beside another candidate, the look-up stays uncertain and asks.
         /// </summary>
         public List<string>? ListedBeforeCreate { get; set; }
     }

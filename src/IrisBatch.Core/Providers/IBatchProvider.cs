@@ -85,7 +85,7 @@ namespace IrisBatch.Providers
         InProcess = 8,
         /// <summary>
         /// Its batches echo nothing of a submission but the request count (Anthropic): the batches it lists just before
-        /// a create are noted, so that a look-up after a lost answer cannot take one of them for the one it made.
+        /// a create are noted, so that a look-up after a lost answer never adopts one of them alone for the one it made.
         /// </summary>
         MatchesOnCountOnly = 16,
     }

@@ -118,7 +118,7 @@ namespace IrisBatch.Submission
         /// </summary>
         private async Task<IrisBatchInfo> CreateOnceAsync(JournalEntry entry, BatchSubmission submission, CancellationToken ct)
         {
-            var locator = new CreatedBatchLocator(_provider, id => OwnedByOther(id, entry) || (entry.ListedBeforeCreate?.Contains(id) ?? false));
+            var locator = new CreatedBatchLocator(_provider, id => OwnedByOther(id, entry));
             var adopted = await AdoptNamedAsync(entry, submission, ct).ConfigureAwait(false);
             if (adopted != null) return adopted;
 
@@ -185,6 +185,9 @@ namespace IrisBatch.Submission
         {
             var candidates = await locator.CandidatesAsync(submission, entry.InputFileId, startedAt, failedAt, ct).ConfigureAwait(false);
             if (candidates.Count == 0) return null;
+            // A lone candidate that was already there before the first create was sent is a stranger's: this create
+            // made nothing. Beside another candidate it still makes the look-up uncertain (asking, not guessing).
+            if (candidates.Count == 1 && (entry.ListedBeforeCreate?.Contains(candidates[0].Id) ?? false)) return null;
             if (candidates.Count > 1)
             {
                 var ids = string.Join(",", candidates.Select(c => c.Id));
