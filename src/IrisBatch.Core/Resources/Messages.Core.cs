@@ -70,13 +70,13 @@ namespace IrisBatch
 
         public static string ImageUrlNotHttps(string url) => Format(nameof(ImageUrlNotHttps), url);
 
-        public static string ImagePathInvalid(string text, string error) => Format(nameof(ImagePathInvalid), text, error);
+        public static string ImagePathInvalid(string text, string error) => Format(nameof(ImagePathInvalid), text, Inner(error));
 
         public static string ImageFileMissing(string path) => Format(nameof(ImageFileMissing), path);
 
         public static string ImageFileTooBig(string path, long bytes, long maxMegabytes) => Format(nameof(ImageFileTooBig), path, bytes, maxMegabytes);
 
-        public static string ImageFileUnreadable(string path, string error) => Format(nameof(ImageFileUnreadable), path, error);
+        public static string ImageFileUnreadable(string path, string error) => Format(nameof(ImageFileUnreadable), path, Inner(error));
 
         public static string ImageNotAnImage(string path) => Format(nameof(ImageNotAnImage), path);
 
@@ -150,7 +150,7 @@ namespace IrisBatch
 
         public static string RowOverTokenBudget(long row, string customId, long tokens, long budget) => Format(nameof(RowOverTokenBudget), row, customId, tokens, budget);
 
-        public static string RowInputJsonInvalid(long row, string customId, string error) => Format(nameof(RowInputJsonInvalid), row, customId, error);
+        public static string RowInputJsonInvalid(long row, string customId, string error) => Format(nameof(RowInputJsonInvalid), row, customId, Inner(error));
 
         public static string InvalidId(string? id, string what) => Format(nameof(InvalidId), id, what);
 

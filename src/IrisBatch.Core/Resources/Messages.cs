@@ -21,6 +21,17 @@ namespace IrisBatch
 
         private static string Format(string key, params object?[] args) => string.Format(CultureInfo.InvariantCulture, Text(key), args);
 
+        /// <summary>
+        /// An OS or parser error put inside a sentence that goes on ("...: {error}. Point ...", "(... {error})."): .NET's
+        /// texts end with their own period, so it is dropped here, or the message would read "'/x/journal'.. Point".
+        /// An ellipsis is kept.
+        /// </summary>
+        internal static string Inner(string error)
+        {
+            var text = error.TrimEnd();
+            return text.EndsWith(".", StringComparison.Ordinal) && !text.EndsWith("..", StringComparison.Ordinal) ? text.Substring(0, text.Length - 1) : text;
+        }
+
         private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 
         public static string RetryAfterTooLong(TimeSpan retryAfter, TimeSpan budget, DateTimeOffset retryAt) =>
@@ -57,7 +68,7 @@ namespace IrisBatch
         public static string Interrupted(string submissionId, long requests, string model, string state) =>
             Format(nameof(Interrupted), submissionId, requests, model, state);
 
-        public static string JournalUnavailable(string path, string osError) => Format(nameof(JournalUnavailable), path, osError);
+        public static string JournalUnavailable(string path, string osError) => Format(nameof(JournalUnavailable), path, Inner(osError));
 
         // The lifecycle: submission plans and removals.
 

@@ -40,6 +40,8 @@ public sealed class JournalFailureTests : IDisposable
         Assert.Contains(root, ex.Message);
         Assert.NotNull(ex.InnerException);
         Assert.Contains(ex.InnerException!.Message, ex.Message);
+        Assert.EndsWith(".", ex.InnerException.Message);
+        Assert.DoesNotContain(".. ", ex.Message);
     }
 
     [Fact]

@@ -234,4 +234,24 @@ public sealed class MessagesTests
             (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (before, beforeUi);
         }
     }
+
+    [Fact]
+    public void An_OS_error_inside_a_sentence_loses_its_own_final_period_so_no_message_reads_two()
+    {
+        // .NET's IOException texts end with a period; the messages go on after them (issue 15's JournalUnavailable).
+        Assert.Equal("The journal folder /j/journal cannot be written: Access to the path '/j/journal' is denied. " +
+            "Point $env:IRISBATCH_HOME at a writable folder, or free space or permissions there.",
+            Messages.JournalUnavailable("/j/journal", "Access to the path '/j/journal' is denied."));
+        Assert.Equal("The journal folder /j cannot be written: No space left on device : '/j/x.tmp'. " +
+            "Point $env:IRISBATCH_HOME at a writable folder, or free space or permissions there.",
+            Messages.JournalUnavailable("/j", "No space left on device : '/j/x.tmp'"));
+        Assert.Equal("the image file '/a.png' cannot be read (Could not find file '/a.png').",
+            Messages.ImageFileUnreadable("/a.png", "Could not find file '/a.png'."));
+        Assert.Equal("the image file 'a\0' is not a valid path (Null character in path).", Messages.ImagePathInvalid("a\0", "Null character in path."));
+        Assert.Equal("Row 3 ('r3'): its InputJson is not valid JSON ('x' is an invalid start of a value. LineNumber: 0 | BytePositionInLine: 0).",
+            Messages.RowInputJsonInvalid(3, "r3", "'x' is an invalid start of a value. LineNumber: 0 | BytePositionInLine: 0."));
+        // An ellipsis is the text's own, not a sentence's end.
+        Assert.Equal("The journal folder /j cannot be written: wait.... " +
+            "Point $env:IRISBATCH_HOME at a writable folder, or free space or permissions there.", Messages.JournalUnavailable("/j", "wait..."));
+    }
 }
