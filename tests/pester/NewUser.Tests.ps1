@@ -25,6 +25,19 @@ Describe 'Issue 16 item 5: a per-row error that repeats is reported once, then c
         $errs[1].TargetObject.Rows | Should -Be (2..11)
     }
 
+    It 'suggests up to 3 nearest columns, nearest first, a tie in full, and a column holding the placeholder''s name before closer spellings' {
+        # A tie at the same distance: both are offered, not the first in alphabetical order only.
+        $null = [pscustomobject]@{ price = 1; name = 'n' } | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {title}' -ErrorVariable tie -ErrorAction SilentlyContinue
+        $tie[0].Exception.Message | Should -Match 'Its properties: price, name\. Did you mean \{name\}\? Or \{price\}\?$'
+        # size is nearer to title than name by edit distance; name is still offered.
+        $null = [pscustomobject]@{ name = 'n'; size = 1 } | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {title}' -ErrorVariable near -ErrorAction SilentlyContinue
+        $near[0].Exception.Message | Should -Match 'Its properties: name, size\. Did you mean \{size\}\? Or \{name\}\?$'
+        # A column that holds the placeholder's name comes first; never more than 3 names.
+        $row = [pscustomobject]@{ name = 'n'; size = 1; book_title = 't'; tile = 'x'; colour = 'c' }
+        $null = $row | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {title}' -ErrorVariable held -ErrorAction SilentlyContinue
+        $held[0].Exception.Message | Should -Match 'Its properties: name, size, book_title, tile, colour\. Did you mean \{book_title\}\? Or \{tile\} or \{size\}\?$'
+    }
+
     It 'keeps the output a stream: good rows come out as they go, between the first error and the summary' {
         $rows = 1..6 | ForEach-Object { if ($_ % 2) { [pscustomobject]@{ name = "n$_" } } else { [pscustomobject]@{ other = "o$_" } } }
         $seen = [Collections.Generic.List[string]]::new()

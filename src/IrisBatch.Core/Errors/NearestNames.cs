@@ -11,18 +11,32 @@ namespace IrisBatch
         /// Up to <paramref name="max"/> candidates nearest to <paramref name="name"/>, nearest first (ties by name). Always
         /// suggests something when there are candidates: a row's few columns or the known models are short lists.
         /// </summary>
-        public static IReadOnlyList<string> Find(string name, IEnumerable<string> candidates, int max = 3)
+        /// <param name="preferShared">
+        /// Put first the candidates that hold the name whole (or it them), or start with the same 3 letters: a row's
+        /// column "book_title" is a better guess for {title} than "size", which is fewer edits away. Off for model
+        /// names, which mostly share their family's prefix anyway.
+        /// </param>
+        public static IReadOnlyList<string> Find(string name, IEnumerable<string> candidates, int max = 3, bool preferShared = false)
         {
             if (string.IsNullOrEmpty(name)) return Array.Empty<string>();
             var lower = name.ToLowerInvariant();
             return candidates
                 .Where(c => !string.IsNullOrEmpty(c))
                 .Distinct(StringComparer.OrdinalIgnoreCase)
-                .Select(c => (Name: c, Distance: Distance(lower, c.ToLowerInvariant())))
-                .OrderBy(x => x.Distance).ThenBy(x => x.Name, StringComparer.OrdinalIgnoreCase)
+                .Select(c => (Name: c, Lower: c.ToLowerInvariant()))
+                .Select(c => (c.Name, Shared: preferShared && Shares(lower, c.Lower), Distance: Distance(lower, c.Lower)))
+                .OrderBy(x => x.Shared ? 0 : 1).ThenBy(x => x.Distance).ThenBy(x => x.Name, StringComparer.OrdinalIgnoreCase)
                 .Take(max)
                 .Select(x => x.Name)
                 .ToArray();
+        }
+
+        /// <summary>Whether one name holds the other (at least 2 letters) or both start with the same 3 letters; both lower case.</summary>
+        public static bool Shares(string a, string b)
+        {
+            var (shorter, longer) = a.Length <= b.Length ? (a, b) : (b, a);
+            if (shorter.Length >= 2 && longer.IndexOf(shorter, StringComparison.Ordinal) >= 0) return true;
+            return shorter.Length >= 3 && string.CompareOrdinal(a, 0, b, 0, 3) == 0;
         }
 
         /// <summary>Levenshtein distance, with a swap of two neighbours counted as one edit.</summary>

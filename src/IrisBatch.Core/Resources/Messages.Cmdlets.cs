@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace IrisBatch
 {
@@ -49,10 +50,16 @@ namespace IrisBatch
         public static string MissingProperty(string placeholder, string parameter) => Format(nameof(MissingProperty), placeholder, parameter);
 
         /// <summary>The hint after MissingProperty: the input is a scalar of <paramref name="scalarType"/>, has no properties, or has these (with the nearest).</summary>
-        public static string MissingPropertyHint(string? scalarType, IReadOnlyList<string> names, string? nearest) =>
+        /// <summary>After MissingProperty: the row's properties and the nearest ones (nearest first; up to 3).</summary>
+        public static string MissingPropertyHint(string? scalarType, IReadOnlyList<string> names, IReadOnlyList<string>? nearest) =>
             scalarType != null ? Format("MissingPropertyScalar", scalarType)
             : names.Count == 0 ? Text("MissingPropertyNone")
-            : Format("MissingPropertyNames", string.Join(", ", names), nearest != null ? Format("MissingPropertyNear", nearest) : "");
+            : Format("MissingPropertyNames", string.Join(", ", names), MissingPropertyNear(nearest));
+
+        private static string MissingPropertyNear(IReadOnlyList<string>? nearest) =>
+            nearest == null || nearest.Count == 0 ? ""
+            : nearest.Count == 1 ? Format("MissingPropertyNear", nearest[0])
+            : Format("MissingPropertyNearMore", nearest[0], string.Join(" or ", nearest.Skip(1).Select(n => "{" + n + "}")));
 
         /// <summary>One warning per column that was empty: how often, and the first rows.</summary>
         public static string EmptyColumn(string column, long count, long rows, IReadOnlyList<string> listed) =>

@@ -381,8 +381,9 @@ namespace IrisBatch.Commands
                 var description = IrisBatch.Messages.MissingProperty(missing, _parameter);
                 var names = reader.PropertyNames();
                 var scalar = reader.Row != null && PSConvert.IsScalar(reader.Row.BaseObject) ? reader.Row.BaseObject.GetType().Name : null;
-                var near = scalar == null && names.Count > 0 ? NearestNames.Find(missing, names, 1) : null;
-                var detail = IrisBatch.Messages.MissingPropertyHint(scalar, names, near?.Count > 0 ? near[0] : null);
+                // Up to 3, nearest first: one name by edit distance alone often misses (columns name, size: {title} is nearer size).
+                var near = scalar == null && names.Count > 0 ? NearestNames.Find(missing, names, 3, preferShared: true) : null;
+                var detail = IrisBatch.Messages.MissingPropertyHint(scalar, names, near);
                 return new RowException(description + "." + detail, "missing-property|" + _parameter + "|" + missing.ToLowerInvariant(), description);
             }
         }

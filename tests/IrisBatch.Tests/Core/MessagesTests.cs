@@ -171,7 +171,8 @@ public sealed class MessagesTests
             Messages.CustomIdFromColumn("Id"));
         Assert.Equal("model 'o3' is a reasoning model and takes 'top_p' only at its default, 1: remove the top_p of -Body or set it to 1",
             Messages.ReasoningSampling("o3", "top_p", fromTemperature: false));
-        Assert.Equal(" Its properties: name, price. Did you mean {name}?", Messages.MissingPropertyHint(null, new[] { "name", "price" }, "name"));
+        Assert.Equal(" Its properties: name, price. Did you mean {name}?", Messages.MissingPropertyHint(null, new[] { "name", "price" }, new[] { "name" }));
+        Assert.Equal(" Its properties: a, b, c, d. Did you mean {b}? Or {a} or {d}?", Messages.MissingPropertyHint(null, new[] { "a", "b", "c", "d" }, new[] { "b", "a", "d" }));
         Assert.Equal(" The input is a Int32, not a row with columns: write {_} for the whole input object as text.", Messages.MissingPropertyHint("Int32", new string[0], null));
         Assert.Equal("The column 'name' was empty in 12 of 1,000 rows (rows 1, 2 and 10 more), which left a hole in those prompts. Pass -AllowEmpty if that is intended.",
             Messages.EmptyColumn("name", 12, 1000, new[] { "1", "2" }));
