@@ -190,6 +190,21 @@ Describe 'Issue 16 items 1, 2 and 10: resubmission, -Pending without a key, one 
         $said | Should -Not -Match 'Mock'
     }
 
+    It 'item 1: a request from a result carries its batch''s name as Name (BatchName too); the default views stay, Export-Csv gains the column' {
+        $b = 'fine', 'no [fail]' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{_}' | Submit-IrisBatch -Provider Mock -Name "named-$(Get-Random)" | Wait-IrisBatch
+        $request = @($b | Get-IrisBatchResult -Status Failed)[0].Request
+        $request.Name | Should -Be "$($b.Name)-retry1"
+        $request.BatchName | Should -Be $request.Name
+        { $request.Name = 'other' } | Should -Throw -Because 'it is where the request came from, read-only'
+        ('a' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{_}').Name | Should -BeNullOrEmpty -Because 'a new request comes from no batch'
+        $header = @(($request | Format-Table | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() })[0]
+        ($header -split '\s+' | Where-Object { $_ }) | Should -Be 'CustomId', 'Model', 'Prompt'
+        ($request | Format-List | Out-String) | Should -Not -Match '(?m)^Name\s*:'
+        $csv = @($request | ConvertTo-Csv) | ConvertFrom-Csv
+        $csv.Name | Should -Be "$($b.Name)-retry1"
+        $csv.CustomId | Should -Be $request.CustomId
+    }
+
     It 'item 1 (Mock): Get-IrisBatchStatus -Pending | Wait-IrisBatch waits at Mock, with no OpenAI key' {
         $b = 'one', 'two' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{_}' | Submit-IrisBatch -Provider Mock
         $done = @(Get-IrisBatchStatus -Pending | Where-Object Id -EQ $b.Id | Wait-IrisBatch)
@@ -212,6 +227,28 @@ Describe 'Issue 16 items 1, 2 and 10: resubmission, -Pending without a key, one 
         $keyErrors.Count | Should -BeGreaterOrEqual 1
         @($keyErrors | Where-Object TargetObject -EQ $openai.Id).Count | Should -Be 1
         ($keyErrors | Where-Object TargetObject -EQ $openai.Id).Exception.Message | Should -Match ([regex]::Escape($openai.Id))
+    }
+
+    # After item 2: the OpenAI batches made here would be pending, without a key, for the -Pending tests above.
+    It 'item 1: a resubmission that -Provider and -BaseUri send elsewhere keeps its -retryN name, unless -Name is given' {
+        $b = 'fine', 'no [fail]' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{_}' | Submit-IrisBatch -Provider Mock -Name "moved-$(Get-Random)" | Wait-IrisBatch
+        $failed = @($b | Get-IrisBatchResult -Status Failed)
+        $env:OPENAI_API_KEY = 'test-key'
+        try {
+            $moved = $failed | Submit-IrisBatch -Provider OpenAI -BaseUri "$($emu.Url)/v1" -MaximumRetryCount 0
+            $moved.Provider | Should -Be 'OpenAI'
+            $moved.BaseUri | Should -BeLike "$($emu.Url)/v1*"
+            $moved.Name | Should -Be "$($b.Name)-retry1"
+            # -BaseUri alone redirects too (the session's provider, OpenAI).
+            $based = $failed | Submit-IrisBatch -BaseUri "$($emu.Url)/v1" -MaximumRetryCount 0 -Force
+            $based.Name | Should -Be "$($b.Name)-retry1"
+            $named = $failed | Submit-IrisBatch -Provider OpenAI -BaseUri "$($emu.Url)/v1" -Name 'chosen' -MaximumRetryCount 0 -Force
+            $named.Name | Should -Be 'chosen'
+            # A new request sent with them has no batch to be named after.
+            $fresh = 'x' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{_}' | Submit-IrisBatch -Provider OpenAI -BaseUri "$($emu.Url)/v1" -MaximumRetryCount 0
+            $fresh.Name | Should -BeNullOrEmpty
+        }
+        finally { Remove-Item env:OPENAI_API_KEY -ErrorAction Ignore }
     }
 
     It 'item 10: says the fix once, in the message or as the recommendation, not both' {

@@ -108,6 +108,11 @@ namespace IrisBatch
         public string? ApiVersion => Origin?.ApiVersion;
         /// <summary>The name a resubmission gets (the original batch's name with -retryN), or null for a new request.</summary>
         public string? BatchName => Origin?.Name;
+        /// <summary>
+        /// The same as <see cref="BatchName"/>: the name of the batch the request came from, as the resubmission gets it
+        /// (-retryN), or null for a new request. Issue 16 says a request from a result carries its batch's name.
+        /// </summary>
+        public string? Name => Origin?.Name;
 
         public override string ToString() => CustomId;
     }

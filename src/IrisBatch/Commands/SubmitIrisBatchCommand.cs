@@ -91,14 +91,17 @@ namespace IrisBatch.Commands
 
         private sealed class Lane
         {
-            public Lane(string key, IBatchProvider provider, BatchSpooler spooler)
+            public Lane(string key, IBatchProvider provider, BatchSpooler spooler, string? name)
             {
                 Key = key;
                 Provider = provider;
                 Spooler = spooler;
+                Name = name;
             }
 
             public string Key { get; }
+            /// <summary>The name its batches get: -Name, else the retry name of the batch its first request came from.</summary>
+            public string? Name { get; }
             public IBatchProvider Provider { get; }
             public BatchSpooler Spooler { get; }
             public IReadOnlyList<SpooledPart> Parts { get; set; } = new SpooledPart[0];
@@ -275,7 +278,13 @@ namespace IrisBatch.Commands
         /// </summary>
         private Lane LaneFor(BatchOrigin? origin)
         {
-            if (_explicitPlace) origin = null;
+            // Sent elsewhere by -Provider/-BaseUri, a resubmission keeps its -retryN name (unless -Name), as one sent back does.
+            var name = Bound(nameof(Name)) || origin == null ? Name : origin.Name;
+            if (_explicitPlace)
+            {
+                if (_lane != null && Unnamed(_lane, origin)) Drop(_lane);
+                origin = null;
+            }
             var key = origin?.Key ?? "";
             foreach (var l in _lanes) if (l.Key == key) return l;
 
@@ -289,18 +298,31 @@ namespace IrisBatch.Commands
             var metadata = CheckMetadata(provider);
             int? windowHours = Bound(nameof(CompletionWindow))
                 ? CompletionWindows.Check(provider.Limits, provider.Name, CompletionWindow) : (int?)null;
-            var name = Bound(nameof(Name)) || origin == null ? Name : origin.Name;
             var spooler = Session.Spooler(provider, name, metadata,
                 Bound(nameof(MaxRequestsPerBatch)) ? MaxRequestsPerBatch : (long?)null,
                 Bound(nameof(MaxBytesPerBatch)) ? MaxBytesPerBatch : (long?)null,
                 Bound(nameof(MaxTokensPerBatch)) ? MaxTokensPerBatch : (long?)null,
                 countTokens: _estimate);
             spooler.CompletionWindowHours = windowHours;
-            var lane = new Lane(key, provider, spooler);
+            var lane = new Lane(key, provider, spooler, name);
             _lanes.Add(lane);
             if (origin != null)
                 WriteVerbose(Messages.RequestsGoBack(origin.BatchId, provider.Name, ProviderFactory.LocationOf(provider), name));
             return lane;
+        }
+
+        /// <summary>
+        /// Whether the one lane of -Provider/-BaseUri, made nameless before any input (so that a wrong setting fails
+        /// first), is still empty when a request from a batch arrives: it is made again with that batch's retry name.
+        /// </summary>
+        private bool Unnamed(Lane lane, BatchOrigin? origin) =>
+            _explicitPlace && origin != null && !Bound(nameof(Name)) && lane.Name == null && lane.Spooler.Count == 0;
+
+        private void Drop(Lane lane)
+        {
+            _lanes.Remove(lane);
+            lane.Spooler.Discard();   // nothing was spooled in it
+            _lane = null;
         }
 
         private Dictionary<string, string> CheckMetadata(IBatchProvider provider)
@@ -356,7 +378,7 @@ namespace IrisBatch.Commands
                     continue;
                 }
                 if (request.RowNumber == 0) request.RowNumber = _received;
-                if (_lane == null || (!_explicitPlace && _lane.Key != (request.Origin?.Key ?? "")))
+                if (_lane == null || (!_explicitPlace && _lane.Key != (request.Origin?.Key ?? "")) || Unnamed(_lane, request.Origin))
                 {
                     try { _lane = LaneFor(request.Origin); }
                     catch (Exception ex) when (!(ex is PipelineStoppedException))
