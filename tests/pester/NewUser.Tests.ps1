@@ -251,6 +251,35 @@ Describe 'Issue 16 items 1, 2 and 10: resubmission, -Pending without a key, one 
         finally { Remove-Item env:OPENAI_API_KEY -ErrorAction Ignore }
     }
 
+    It 'an empty or blank key variable does not stop -WhatIf, which sends nothing' {
+        $req = 'a', 'b' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{_}'
+        foreach ($blank in '', '   ') {
+            $env:OPENAI_API_KEY = $blank
+            $before = Get-EmulatorChangeCount $emu | ConvertTo-Json -Compress
+            $said = Get-TranscriptText { $req | Submit-IrisBatch -BaseUri "$($emu.Url)/v1" -WhatIf -ErrorAction Stop }
+            $said | Should -Match 'What if: .*2 requests'
+            Get-EmulatorChangeCount $emu | ConvertTo-Json -Compress | Should -Be $before
+        }
+        Remove-Item env:OPENAI_API_KEY -ErrorAction Ignore
+    }
+
+    It 'an empty or blank ANTHROPIC_API_KEY is IrisBatch.MissingApiKey when really sending, with nothing sent' {
+        $saved = $env:ANTHROPIC_API_KEY
+        try {
+            foreach ($blank in '', '   ') {
+                $env:ANTHROPIC_API_KEY = $blank
+                $before = Get-EmulatorChangeCount $emu | ConvertTo-Json -Compress
+                $e = $null
+                try { 'a' | New-IrisBatchRequest -Model claude-sonnet-4-20250514 -Prompt '{_}' | Submit-IrisBatch -Provider Anthropic -BaseUri $emu.Url -ErrorAction Stop }
+                catch { $e = $_ }
+                $e.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.MissingApiKey,*'
+                $e.Exception.Message | Should -Match 'ANTHROPIC_API_KEY'
+                Get-EmulatorChangeCount $emu | ConvertTo-Json -Compress | Should -Be $before
+            }
+        }
+        finally { $env:ANTHROPIC_API_KEY = $saved }
+    }
+
     It 'item 10: says the fix once, in the message or as the recommendation, not both' {
         $e = $null
         try { Get-IrisBatchStatus -Id batch_abc -Provider OpenAI -ErrorAction Stop } catch { $e = $_ }

@@ -292,7 +292,12 @@ namespace IrisBatch.Commands
             var location = string.Join(",", ProviderFactory.ResolveBaseUris(info, origin?.BaseUri ?? BaseUriText).Select(u => u.AbsoluteUri));
             string apiKey;
             if (IsWhatIf)
-                apiKey = Unprotect(ApiKey) ?? (info.KeyOptional ? "" : Environment.GetEnvironmentVariable(info.ApiKeyVariable) ?? "(none: -WhatIf sends nothing)");
+            {
+                // -WhatIf sends nothing, so a missing key must not stop the preview; an empty or blank variable is as missing.
+                var given = Unprotect(ApiKey);
+                if (string.IsNullOrWhiteSpace(given) && info.ApiKeyVariable.Length > 0) given = Environment.GetEnvironmentVariable(info.ApiKeyVariable);
+                apiKey = !string.IsNullOrWhiteSpace(given) ? given! : info.KeyOptional ? "" : "(none: -WhatIf sends nothing)";
+            }
             else apiKey = ProviderFactory.ResolveApiKey(info, Unprotect(ApiKey));
             var provider = CreateProvider(info.Name, location, apiKey);
             var metadata = CheckMetadata(provider);
