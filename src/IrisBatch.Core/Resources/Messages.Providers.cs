@@ -46,6 +46,8 @@ namespace IrisBatch
         };
 
         public static string ThinkingNoTemperature(string model) => Format(nameof(ThinkingNoTemperature), model);
+        public static string ThinkingNoTopK(string model) => Format(nameof(ThinkingNoTopK), model);
+        public static string ThinkingTopP(string model) => Format(nameof(ThinkingTopP), model);
 
         public static string ThinkingBudget(int maxTokens) => Format(nameof(ThinkingBudget), maxTokens);
 

@@ -164,6 +164,34 @@ namespace IrisBatch.Tests.Core
         }
 
         [Theory]
+        [InlineData("{\"top_p\":0.95}", null)]
+        [InlineData("{\"top_p\":1}", null)]
+        [InlineData("{\"top_k\":null}", null)]
+        [InlineData("{\"top_k\":40}", "top_k")]
+        [InlineData("{\"top_p\":0.9}", "top_p")]
+        [InlineData("{\"top_p\":\"0.99\"}", "top_p")]
+        public void Anthropic_thinking_takes_no_top_k_and_top_p_only_from_095_to_1(string body, string? refused)
+        {
+            // spec §11.4: thinking "isn't compatible with ... top_k modifications"; "top_p allowed only 0.95-1".
+            var r = Request("claude-sonnet-4-20250514");
+            r.ReasoningEffort = "low";
+            r.BodyJson = body;
+            if (refused == null)
+            {
+                var p = Line(w => AnthropicRequestWriter.Write(w, r)).GetProperty("params");
+                Assert.Equal("enabled", p.GetProperty("thinking").GetProperty("type").GetString());
+                return;
+            }
+            var ex = Assert.Throws<IrisBatchException>(() => Line(w => AnthropicRequestWriter.Write(w, r)));
+            Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
+            Assert.Contains("Row 7", ex.Message);
+            Assert.Contains("'" + refused + "'", ex.Message);
+            // Without thinking, Anthropic takes both as given.
+            r.ReasoningEffort = null;
+            Assert.Equal(JsonValueKind.Object, Line(w => AnthropicRequestWriter.Write(w, r)).GetProperty("params").ValueKind);
+        }
+
+        [Theory]
         [InlineData("OpenAI", "gpt-4o-mini", true)]
         [InlineData("OpenAI", "gpt-4o-mini-2024-07-18", true)]
         [InlineData("AzureOpenAI", "gpt-4.1", true)]

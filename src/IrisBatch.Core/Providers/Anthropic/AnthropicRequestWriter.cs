@@ -34,6 +34,14 @@ namespace IrisBatch.Providers.Anthropic
                         : r.Temperature.HasValue && r.Temperature.Value != 1;
                     if (modified)
                         throw RequestFeatures.RowError(r, Messages.ThinkingNoTemperature(r.Model), "temperature");
+                    // ... nor with top_k, and top_p only from 0.95 to 1 (§11.4): refused here, not on every line a day later.
+                    var topK = extra.Get("top_k");
+                    if (topK != null && topK.Value.ValueKind != JsonValueKind.Null)
+                        throw RequestFeatures.RowError(r, Messages.ThinkingNoTopK(r.Model), "top_k");
+                    var topP = extra.Get("top_p");
+                    if (topP != null && topP.Value.ValueKind != JsonValueKind.Null &&
+                        !(topP.Value.ValueKind == JsonValueKind.Number && topP.Value.GetDouble() >= 0.95 && topP.Value.GetDouble() <= 1))
+                        throw RequestFeatures.RowError(r, Messages.ThinkingTopP(r.Model), "top_p");
                     int wanted = RequestFeatures.AnthropicBudget(r.ReasoningEffort);
                     if (!r.MaxTokens.HasValue) maxTokens = wanted + DefaultMaxTokens;
                     budget = Math.Min(wanted, maxTokens - 1);
