@@ -34,7 +34,8 @@ namespace IrisBatch.Providers
         public bool KeyOptional { get; set; }
         /// <summary>
         /// The API's path on a bare host: an address with no path (or only "/") gets it added. Groq's SDK reads
-        /// GROQ_BASE_URL as the host alone and puts /openai/v1 in every path (spec §13.1), so both forms work.
+        /// GROQ_BASE_URL as the host alone and puts /openai/v1 in every path (spec §13.1), and Mistral's server is the
+        /// host alone with paths from /v1/ (§12.1), so both forms work for both.
         /// </summary>
         public string? PathOnBareHost { get; set; }
     }
@@ -52,7 +53,8 @@ namespace IrisBatch.Providers
             ["Gemini"] = new ProviderInfo("Gemini", GeminiProvider.DefaultBaseUri, "GEMINI_BASE_URL", "GEMINI_API_KEY"),
             ["Xai"] = new ProviderInfo("Xai", XaiProvider.DefaultBaseUri, "XAI_BASE_URL", "XAI_API_KEY"),
             ["Groq"] = new ProviderInfo("Groq", OpenAIHost.Groq.DefaultBaseUri, "GROQ_BASE_URL", "GROQ_API_KEY") { PathOnBareHost = "/openai/v1" },
-            ["Mistral"] = new ProviderInfo("Mistral", MistralProvider.DefaultBaseUri, "MISTRAL_BASE_URL", "MISTRAL_API_KEY"),
+            // Mistral's server is the host alone, every path starting /v1/ (spec §12.1).
+            ["Mistral"] = new ProviderInfo("Mistral", MistralProvider.DefaultBaseUri, "MISTRAL_BASE_URL", "MISTRAL_API_KEY") { PathOnBareHost = "/v1" },
             ["Together"] = new ProviderInfo("Together", TogetherProvider.DefaultBaseUri, "TOGETHER_BASE_URL", "TOGETHER_API_KEY"),
             ["Ollama"] = new ProviderInfo("Ollama", OllamaProvider.DefaultBaseUri, "OLLAMA_HOST", "") { KeyOptional = true },
             // In-process, for users' Pester tests: no network, no key (docs/testing.md).

@@ -111,8 +111,20 @@ namespace IrisBatch.Tests.Core
         {
             var groq = ProviderFactory.Describe("Groq");
             Assert.Equal(expected, ProviderFactory.ResolveBaseUri(groq, given).AbsoluteUri);
-            // Only Groq: another provider's bare host stays as given.
+            // Only Groq and Mistral: another provider's bare host stays as given.
             Assert.Equal("https://example.com/", ProviderFactory.ResolveBaseUri(ProviderFactory.Describe("Together"), "https://example.com").AbsoluteUri);
+        }
+
+        [Theory]
+        [InlineData("https://api.mistral.ai", "https://api.mistral.ai/v1")]
+        [InlineData("https://api.mistral.ai/", "https://api.mistral.ai/v1")]
+        [InlineData("https://api.mistral.ai/v1", "https://api.mistral.ai/v1")]
+        [InlineData("http://127.0.0.1:5000/mistral/v1", "http://127.0.0.1:5000/mistral/v1")]
+        [InlineData("http://127.0.0.1:5000", "http://127.0.0.1:5000/v1")]
+        public void Mistral_base_URL_may_be_the_host_alone_as_its_server_is(string given, string expected)
+        {
+            // spec §12.1: the server is https://api.mistral.ai and every path starts /v1/.
+            Assert.Equal(expected, ProviderFactory.ResolveBaseUri(ProviderFactory.Describe("Mistral"), given).AbsoluteUri);
         }
 
         [Theory]
