@@ -40,16 +40,20 @@ namespace IrisBatch.Requests
         /// </summary>
         public static string? NonDefaultSampling(double? temperature, BodyFields extra, out bool fromTemperature)
         {
-            fromTemperature = false;
-            var fromBody = extra.Get("temperature");
-            if (fromBody != null) { if (!IsDefaultSampling(fromBody.Value)) return "temperature"; }
-            else if (temperature.HasValue && temperature.Value != 1)
-            {
-                fromTemperature = true;
-                return "temperature";
-            }
+            if (NonDefaultTemperature(temperature, extra, out fromTemperature)) return "temperature";
             var topP = extra.Get("top_p");
             return topP != null && !IsDefaultSampling(topP.Value) ? "top_p" : null;
+        }
+
+        /// <summary>
+        /// Whether the line's temperature is other than the default, 1: -Body's when it has one (it wins, as the writers
+        /// write it), else -Temperature's (<paramref name="fromTemperature"/> is then true).
+        /// </summary>
+        public static bool NonDefaultTemperature(double? temperature, BodyFields extra, out bool fromTemperature)
+        {
+            var fromBody = extra.Get("temperature");
+            fromTemperature = fromBody == null && temperature.HasValue && temperature.Value != 1;
+            return fromBody != null ? !IsDefaultSampling(fromBody.Value) : fromTemperature;
         }
 
         private static bool IsDefaultSampling(JsonElement value) =>

@@ -28,11 +28,7 @@ namespace IrisBatch.Providers.Anthropic
                 {
                     // Extended thinking (spec §11.4): a budget of at least 1,024 tokens, below max_tokens; "not compatible with
                     // temperature ... modifications", so only the default temperature, 1, goes with it (-Body's wins, as written).
-                    var temperature = extra.Get("temperature");
-                    bool modified = temperature != null
-                        ? temperature.Value.ValueKind != JsonValueKind.Null && !(temperature.Value.ValueKind == JsonValueKind.Number && temperature.Value.GetDouble() == 1)
-                        : r.Temperature.HasValue && r.Temperature.Value != 1;
-                    if (modified)
+                    if (RequestFeatures.NonDefaultTemperature(r.Temperature, extra, out _))
                         throw RequestFeatures.RowError(r, Messages.ThinkingNoTemperature(r.Model), "temperature");
                     // ... nor with top_k, and top_p only from 0.95 to 1 (§11.4): refused here, not on every line a day later.
                     var topK = extra.Get("top_k");

@@ -136,11 +136,16 @@ namespace IrisBatch.Providers.Together
         {
             var name = OpenAIProvider.UploadFileName(idempotencyKey);
             using var doc = await _api.SendJsonAsync(HttpMethod.Get, "files", null, "the list of uploaded files", ct).ConfigureAwait(false);
-            var data = doc.RootElement.ValueKind == JsonValueKind.Array ? doc.RootElement : doc.RootElement.Prop("data");
-            if (data == null || data.Value.ValueKind != JsonValueKind.Array) return null;
-            foreach (var f in data.Value.EnumerateArray())
+            foreach (var f in Files(doc))
                 if (f.Str("filename") == name && f.Str("purpose") == Purpose) return f.Str("id");
             return null;
+        }
+
+        /// <summary>The files of a GET /files answer: {"data": [...]} (spec §14.2), or a bare array.</summary>
+        private static IEnumerable<JsonElement> Files(JsonDocument doc)
+        {
+            var data = doc.RootElement.ValueKind == JsonValueKind.Array ? doc.RootElement : doc.RootElement.Prop("data");
+            return data != null && data.Value.ValueKind == JsonValueKind.Array ? (IEnumerable<JsonElement>)data.Value.EnumerateArray() : Enumerable.Empty<JsonElement>();
         }
 
         public async Task<IrisBatchInfo> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
@@ -194,12 +199,10 @@ namespace IrisBatch.Providers.Together
         /// </summary>
         public async Task<BatchPage> ListAsync(string? after, int limit, CancellationToken ct)
         {
-            var jobs = await ListJobsAsync(ct).ConfigureAwait(false);
-            await LearnLineCountsAsync(jobs, ct).ConfigureAwait(false);
-            var all = jobs
-                .Select(j => (Job: j, Batch: ReadWithKnownCounts(j)))
-                .OrderByDescending(x => x.Batch.CreatedAt ?? DateTimeOffset.MinValue)
-                .Select(x => x.Batch).ToList();
+            var jobs = (await ListJobsAsync(ct).ConfigureAwait(false)).Select(j => (Job: j, Batch: TogetherJson.ReadBatch(j, Location))).ToList();
+            await LearnLineCountsAsync(jobs.Select(j => j.Batch), ct).ConfigureAwait(false);
+            foreach (var (job, batch) in jobs) ApplyKnownCounts(job, batch);
+            var all = jobs.Select(x => x.Batch).OrderByDescending(b => b.CreatedAt ?? DateTimeOffset.MinValue).ToList();
             if (after != null)
             {
                 int i = all.FindIndex(b => b.Id == after);
@@ -233,11 +236,10 @@ namespace IrisBatch.Providers.Together
         }
 
         /// <summary>Fills the line-count cache from one GET /files when a listed job names a file whose count is not known yet.</summary>
-        private async Task LearnLineCountsAsync(IReadOnlyList<JsonElement> jobs, CancellationToken ct)
+        private async Task LearnLineCountsAsync(IEnumerable<IrisBatchInfo> batches, CancellationToken ct)
         {
             bool Unknown(string? id) => !string.IsNullOrEmpty(id) && !LineCounts.ContainsKey(Location + "/" + id);
-            bool missing = jobs.Select(j => TogetherJson.ReadBatch(j, Location))
-                .Any(b => Unknown(b.InputFileId) || b.IsComplete && (Unknown(b.OutputFileId) || Unknown(b.ErrorFileId)));
+            bool missing = batches.Any(b => Unknown(b.InputFileId) || b.IsComplete && (Unknown(b.OutputFileId) || Unknown(b.ErrorFileId)));
             if (!missing) return;
             JsonDocument doc;
             try
@@ -249,9 +251,7 @@ namespace IrisBatch.Providers.Together
                 return; // the jobs are listed all the same, with the counts their progress gives
             }
             using var _ = doc;
-            var data = doc.RootElement.ValueKind == JsonValueKind.Array ? doc.RootElement : doc.RootElement.Prop("data");
-            if (data == null || data.Value.ValueKind != JsonValueKind.Array) return;
-            foreach (var f in data.Value.EnumerateArray())
+            foreach (var f in Files(doc))
             {
                 var id = f.Str("id");
                 var lines = f.Long("LineCount");
@@ -259,9 +259,9 @@ namespace IrisBatch.Providers.Together
             }
         }
 
-        private IrisBatchInfo ReadWithKnownCounts(JsonElement job)
+        /// <summary>A job's counts from its files' line counts where this process knows them, else from its progress.</summary>
+        private IrisBatchInfo ApplyKnownCounts(JsonElement job, IrisBatchInfo b)
         {
-            var b = TogetherJson.ReadBatch(job, Location);
             long? Known(string? id) => id != null && LineCounts.TryGetValue(Location + "/" + id, out var n) ? n : (long?)null;
             TogetherJson.ApplyCounts(b, Known(b.InputFileId), TogetherJson.Progress(job),
                 b.IsComplete ? Known(b.OutputFileId) : null, b.IsComplete ? Known(b.ErrorFileId) : null);
