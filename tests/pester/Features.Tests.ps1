@@ -391,6 +391,37 @@ class ProductVerdict { [string] $category; [double] $confidence; [string[]] $tag
             }
         }
 
+        It 'sends gpt-5.1 -Temperature 0.2 at reasoning effort none, and all succeed; refuses it at any other effort before upload' {
+            # spec §11.4: gpt-5.1 and gpt-5.2 take temperature and top_p at reasoning effort none only (the emulator refuses
+            # every other line, as the service does).
+            $results = @(New-TestRows -Count 2 | New-IrisBatchRequest -Model 'gpt-5.1' -Prompt 'Name {name}.' -MaxTokens 2000 -Temperature 0.2 -Body @{ reasoning_effort = 'none' } |
+                    Submit-IrisBatch @at | Wait-IrisBatch -PollInterval $poll @at | Get-IrisBatchResult @at)
+            $results.Count | Should -Be 2
+            @($results | Where-Object Status -ne 'Succeeded') | ForEach-Object { "$($_.CustomId): $($_.Error)" } | Should -BeNullOrEmpty
+            foreach ($effort in @{}, @{ ReasoningEffort = 'low' }) {
+                $uploads = (Get-EmulatorStats $emu).uploads
+                $errs = $null
+                try { $null = New-TestRows -Count 2 | New-IrisBatchRequest -Model 'gpt-5.1' -Prompt 'x {name}' -Temperature 0.2 @effort -ErrorVariable errs -ErrorAction SilentlyContinue | Submit-IrisBatch @at }
+                catch { }
+                (Get-EmulatorStats $emu).uploads | Should -Be $uploads
+                $first = @($errs | Where-Object { $_.FullyQualifiedErrorId -like 'IrisBatch.InvalidRequest*' })[0]
+                $first.Exception.Message | Should -Match 'Row 1'
+                $first.Exception.Message | Should -Match 'gpt-5\.1'
+                $first.Exception.Message | Should -Match 'reasoning effort none'
+            }
+        }
+
+        It 'refuses -ReasoningEffort minimal on o4-mini (low, medium, high only) before anything is uploaded' {
+            $uploads = (Get-EmulatorStats $emu).uploads
+            $errs = $null
+            try { $null = New-TestRows -Count 2 | New-IrisBatchRequest -Model 'o4-mini' -Prompt 'x {name}' -ReasoningEffort minimal | Submit-IrisBatch @at -ErrorVariable errs -ErrorAction SilentlyContinue }
+            catch { }
+            (Get-EmulatorStats $emu).uploads | Should -Be $uploads
+            $first = @($errs | Where-Object { $_.FullyQualifiedErrorId -like 'IrisBatch.InvalidRequest*' })[0]
+            $first.Exception.Message | Should -Match 'Row 1'
+            $first.Exception.Message | Should -Match "o4-mini.*'minimal'"
+        }
+
         It 'refuses -Temperature 0.2 on a dated snapshot (o4-mini-2025-04-16) before anything is uploaded' {
             $uploads = (Get-EmulatorStats $emu).uploads
             $errs = $null

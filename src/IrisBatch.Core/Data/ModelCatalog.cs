@@ -9,11 +9,13 @@ namespace IrisBatch.Data
     /// <summary>What models.json says of one model.</summary>
     public sealed class ModelInfo
     {
-        public ModelInfo(string name, string? family, string? thinking)
+        public ModelInfo(string name, string? family, string? thinking, IReadOnlyList<string>? efforts = null, bool samplingAtEffortNone = false)
         {
             Name = name;
             Family = family;
             Thinking = thinking;
+            Efforts = efforts;
+            SamplingAtEffortNone = samplingAtEffortNone;
         }
 
         public string Name { get; }
@@ -21,6 +23,15 @@ namespace IrisBatch.Data
         public string? Family { get; }
         /// <summary>How a Gemini model takes a thinking setting: "budget" (thinkingBudget) or null (thinkingLevel).</summary>
         public string? Thinking { get; }
+
+        /// <summary>The reasoning_effort values the model takes ("efforts"), or null where the file does not say.</summary>
+        public IReadOnlyList<string>? Efforts { get; }
+
+        /// <summary>
+        /// "sampling": "effort-none": temperature and top_p are taken at reasoning effort none only (gpt-5.1, gpt-5.2; spec
+        /// §11.4), where other reasoning models take them at their default, 1, only.
+        /// </summary>
+        public bool SamplingAtEffortNone { get; }
 
         /// <summary>A reasoning model: max_completion_tokens, reasoning effort, no temperature or top_p.</summary>
         public bool IsReasoning => string.Equals(Family, "reasoning", StringComparison.OrdinalIgnoreCase);
@@ -77,7 +88,7 @@ namespace IrisBatch.Data
             return Parse(reader.ReadToEnd(), out var taken, t => Taken = t);
         }
 
-        /// <summary>Reads the file: each provider's list holds objects {"name", "family"?, "thinking"?} or plain names.</summary>
+        /// <summary>Reads the file: each provider's list holds objects {"name", "family"?, "thinking"?, "efforts"?, "sampling"?} or plain names.</summary>
         internal static Dictionary<string, ModelInfo[]> Parse(string json, out string taken, Action<string>? setTaken = null)
         {
             var result = new Dictionary<string, ModelInfo[]>(StringComparer.OrdinalIgnoreCase);
@@ -96,13 +107,19 @@ namespace IrisBatch.Data
                     }
                     else if (e.ValueKind == JsonValueKind.Object && e.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String && n.GetString()!.Length > 0)
                     {
-                        list.Add(new ModelInfo(n.GetString()!, Text(e, "family"), Text(e, "thinking")));
+                        list.Add(new ModelInfo(n.GetString()!, Text(e, "family"), Text(e, "thinking"), Texts(e, "efforts"),
+                            string.Equals(Text(e, "sampling"), "effort-none", StringComparison.OrdinalIgnoreCase)));
                     }
                 }
                 result[p.Name] = list.ToArray();
             }
             return result;
         }
+
+        private static string[]? Texts(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array
+                ? v.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToArray()
+                : null;
 
         private static string? Text(JsonElement e, string name) =>
             e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Text.Json;
 using IrisBatch.Data;
@@ -27,9 +28,50 @@ namespace IrisBatch.Requests
         {
             // A dated snapshot (o4-mini-2025-04-16) is the model it is a snapshot of.
             if (!ModelNames.IsReasoning(catalogProvider, r.Model)) return;
+            var known = Reasoning(catalogProvider, r.Model);
+            var effort = EffortSent(r.ReasoningEffort, extra, r.Endpoint == RequestEndpoint.Responses);
+            if (effort != null && known?.Efforts is { } efforts && !Contains(efforts, effort))
+                throw RowError(r, Messages.EffortNotTaken(r.Model, effort, efforts), "reasoning_effort");
             var parameter = NonDefaultSampling(r.Temperature, extra, out bool fromTemperature);
-            if (parameter == null) return;
-            throw RowError(r, Messages.ReasoningSampling(r.Model, parameter, fromTemperature) + ".", parameter);
+            if (parameter == null || known?.SamplingAtEffortNone == true && effort == "none") return;
+            throw RowError(r, SamplingRefused(known, r.Model, parameter, fromTemperature) + ".", parameter);
+        }
+
+        /// <summary>
+        /// Why a reasoning model refuses the line's temperature or top_p: at any value but 1, or (gpt-5.1, gpt-5.2: models.json
+        /// "sampling": "effort-none") at any reasoning effort but none.
+        /// </summary>
+        public static string SamplingRefused(ModelInfo? known, string model, string parameter, bool fromTemperature) =>
+            known?.SamplingAtEffortNone == true
+                ? Messages.ReasoningSamplingAtEffortNone(model, parameter, fromTemperature)
+                : Messages.ReasoningSampling(model, parameter, fromTemperature);
+
+        /// <summary>
+        /// What models.json says of a reasoning model under <paramref name="catalogProvider"/> (or of the name it is a dated
+        /// snapshot of); for the Mock, which answers any model, what OpenAI's list says.
+        /// </summary>
+        public static ModelInfo? Reasoning(string catalogProvider, string model) =>
+            ModelNames.Find(catalogProvider, model)
+            ?? (string.Equals(catalogProvider, "Mock", StringComparison.OrdinalIgnoreCase) ? ModelNames.Find("OpenAI", model) : null);
+
+        /// <summary>
+        /// The reasoning effort a line sends: -Body's when it has one (chat's reasoning_effort, Responses' reasoning.effort;
+        /// it wins, as the writers write it), else -ReasoningEffort's; null when it sends none.
+        /// </summary>
+        public static string? EffortSent(string? reasoningEffort, BodyFields extra, bool responses)
+        {
+            var body = responses ? extra.Get("reasoning") : extra.Get("reasoning_effort");
+            if (responses && body is { ValueKind: JsonValueKind.Object } reasoning)
+                body = reasoning.TryGetProperty("effort", out var e) ? e : (JsonElement?)null;
+            else if (responses && body != null) return null;
+            if (body == null) return reasoningEffort;
+            return body.Value.ValueKind == JsonValueKind.String ? body.Value.GetString() : null;
+        }
+
+        private static bool Contains(IReadOnlyList<string> values, string value)
+        {
+            foreach (var v in values) if (string.Equals(v, value, StringComparison.Ordinal)) return true;
+            return false;
         }
 
         /// <summary>

@@ -25,6 +25,15 @@ namespace IrisBatch
             Format(nameof(ReasoningSampling), model, parameter,
                 fromTemperature ? Text("ReasoningSamplingFromTemperature") : Format("ReasoningSamplingFromBody", parameter));
 
+        /// <summary>A sampling parameter given for gpt-5.1 or gpt-5.2 at a reasoning effort other than none.</summary>
+        public static string ReasoningSamplingAtEffortNone(string model, string parameter, bool fromTemperature) =>
+            Format(nameof(ReasoningSamplingAtEffortNone), model, parameter,
+                fromTemperature ? Text("ReasoningSamplingFromTemperature") : Format("ReasoningSamplingFromBody", parameter));
+
+        /// <summary>A reasoning effort the model does not take (models.json "efforts").</summary>
+        public static string EffortNotTaken(string model, string effort, IReadOnlyList<string> efforts) =>
+            Format(nameof(EffortNotTaken), model, effort, string.Join(", ", efforts));
+
         public static string NothingOfRowSent(string error) => Format(nameof(NothingOfRowSent), error);
 
         /// <summary>A custom id that is not valid, as the row's error (<paramref name="summary"/> false) or as the summary of repeats.</summary>

@@ -218,11 +218,12 @@ namespace IrisBatch.Commands
             }
             if (!IsValidCustomId(customId)) throw InvalidCustomId(customId, reader);
 
-            if (_nonDefaultSampling != null && IsReasoningModel(model!))
+            if (_nonDefaultSampling != null && IsReasoningModel(model!, out var known) && !(known?.SamplingAtEffortNone == true && EffortSent() == "none"))
             {
-                // Spec §11.4: reasoning models take temperature and top_p at their default, 1, only.
+                // Spec §11.4: reasoning models take temperature and top_p at their default, 1, only (gpt-5.1 and gpt-5.2
+                // at reasoning effort none too).
                 var parameter = _nonDefaultSampling;
-                var text = IrisBatch.Messages.ReasoningSampling(model!, parameter, _samplingFromTemperature);
+                var text = IrisBatch.Requests.RequestFeatures.SamplingRefused(known, model!, parameter, _samplingFromTemperature);
                 throw new RowException(IrisBatch.Messages.NothingOfRowSent(text), "reasoning|" + model + "|" + parameter, text);
             }
 
@@ -275,8 +276,21 @@ namespace IrisBatch.Commands
         /// Whether models.json lists the model, or the name it is a dated snapshot of (o4-mini-2025-04-16), as a reasoning
         /// model (under OpenAI or Azure: the providers whose reasoning models refuse sampling parameters).
         /// </summary>
-        private static bool IsReasoningModel(string model) =>
-            Data.ModelNames.IsReasoning("OpenAI", model) || Data.ModelNames.IsReasoning("AzureOpenAI", model);
+        private static bool IsReasoningModel(string model, out Data.ModelInfo? known)
+        {
+            foreach (var provider in new[] { "OpenAI", "AzureOpenAI" })
+                if (Data.ModelNames.IsReasoning(provider, model))
+                {
+                    known = Data.ModelNames.Find(provider, model);
+                    return true;
+                }
+            known = null;
+            return false;
+        }
+
+        /// <summary>The reasoning effort the rows send (-Body's wins over -ReasoningEffort, as the writers write it).</summary>
+        private string? EffortSent() =>
+            IrisBatch.Requests.RequestFeatures.EffortSent(ReasoningEffort, IrisBatch.Providers.BodyFields.For(_bodyJson), Endpoint == RequestEndpoint.Responses);
 
         /// <summary>The row's images: each -Image value expanded (a script block may give several, one per line), each URL or file checked.</summary>
         private List<ImageInput> ReadImages(RowReader reader, long rowNumber)

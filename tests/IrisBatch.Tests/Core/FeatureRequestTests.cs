@@ -138,6 +138,70 @@ namespace IrisBatch.Tests.Core
         }
 
         [Theory]
+        [InlineData("gpt-5.1", null, 0.2, null, false, "temperature")]                                   // default effort: not none
+        [InlineData("gpt-5.1", "{\"reasoning_effort\":\"none\"}", 0.2, null, false, null)]
+        [InlineData("gpt-5.2", "{\"reasoning_effort\":\"none\",\"top_p\":0.5}", null, null, false, null)]
+        [InlineData("gpt-5.2-2025-12-11", "{\"reasoning_effort\":\"none\"}", 0.3, null, false, null)]   // a dated snapshot
+        [InlineData("gpt-5.2", "{\"reasoning_effort\":\"low\"}", 0.2, null, false, "temperature")]
+        [InlineData("gpt-5.1", null, 0.2, "low", false, "temperature")]
+        [InlineData("gpt-5.1", "{\"top_p\":0.5}", null, "high", false, "top_p")]
+        [InlineData("gpt-5.1", "{\"reasoning\":{\"effort\":\"none\"}}", 0.2, null, true, null)]       // Responses
+        [InlineData("gpt-5.1", "{\"reasoning_effort\":\"none\"}", 0.2, null, true, "temperature")]      // a chat field on a Responses line
+        public void Gpt51_and_gpt52_take_temperature_and_top_p_at_reasoning_effort_none_only(string model, string? body, double? temperature, string? effort, bool responses, string? refused)
+        {
+            // spec §11.4: "only supported when using GPT-5.2 with reasoning effort set to none ... Requests to GPT-5.2 or
+            // GPT-5.1 with any other reasoning effort setting ... will raise an error".
+            var r = Request(model);
+            r.BodyJson = body;
+            r.Temperature = temperature;
+            r.ReasoningEffort = effort;
+            if (responses) r.Endpoint = RequestEndpoint.Responses;
+            if (refused == null)
+            {
+                var sent = Line(w => OpenAIRequestWriter.Write(w, r, "/v1/chat/completions")).GetProperty("body");
+                if (temperature.HasValue) Assert.Equal(temperature.Value, sent.GetProperty("temperature").GetDouble());
+                return;
+            }
+            foreach (var provider in new[] { "OpenAI", "AzureOpenAI" })
+            {
+                var ex = Assert.Throws<IrisBatchException>(() => Line(w => OpenAIRequestWriter.Write(w, r, "/v1/chat/completions", provider)));
+                Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
+                Assert.Contains("Row 7", ex.Message);
+                Assert.Contains(model, ex.Message);
+                Assert.Contains("'" + refused + "'", ex.Message);
+                Assert.Contains("reasoning effort none", ex.Message);
+            }
+        }
+
+        [Theory]
+        [InlineData("o4-mini", "minimal", null, "minimal")]          // the o-series take low, medium, high
+        [InlineData("o3-2025-04-16", "minimal", null, "minimal")]
+        [InlineData("gpt-5.1", "minimal", null, "minimal")]          // gpt-5.1 takes none, low, medium, high, xhigh
+        [InlineData("gpt-5", null, "{\"reasoning_effort\":\"none\"}", "none")]
+        [InlineData("gpt-5.2", "low", "{\"reasoning_effort\":\"max\"}", "max")]  // -Body's effort is the one sent
+        [InlineData("gpt-5", "minimal", null, null)]
+        [InlineData("o4-mini", "high", null, null)]
+        [InlineData("gpt-5.2", null, "{\"reasoning_effort\":\"xhigh\"}", null)]
+        [InlineData("gpt-5.1", "minimal", "{\"reasoning_effort\":\"none\"}", null)]
+        public void A_reasoning_effort_the_model_does_not_take_is_refused_before_upload(string model, string? effort, string? body, string? refused)
+        {
+            // spec §11.4: "Not all reasoning models support every value"; the service refuses the line (unsupported_value).
+            var r = Request(model);
+            r.ReasoningEffort = effort;
+            r.BodyJson = body;
+            if (refused == null)
+            {
+                Line(w => OpenAIRequestWriter.Write(w, r, "/v1/chat/completions"));
+                return;
+            }
+            var ex = Assert.Throws<IrisBatchException>(() => Line(w => OpenAIRequestWriter.Write(w, r, "/v1/chat/completions")));
+            Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
+            Assert.Contains("Row 7", ex.Message);
+            Assert.Contains(model, ex.Message);
+            Assert.Contains("'" + refused + "'", ex.Message);
+        }
+
+        [Theory]
         [InlineData(null, 1.0, false)]
         [InlineData("{\"temperature\":1}", null, false)]
         [InlineData(null, 0.5, true)]
