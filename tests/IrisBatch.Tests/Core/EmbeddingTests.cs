@@ -350,6 +350,19 @@ namespace IrisBatch.Tests.Core
             Assert.Null(failed.Embedding);
         }
 
+        [Fact]
+        public void A_Gemini_embedding_result_in_batchEmbedContents_form_gives_its_vector_not_an_empty_answer()
+        {
+            // spec §11.5 marks the file form's line shape [unverified]: the plural form is read too.
+            var line = "{\"key\":\"g1\",\"response\":{\"embeddings\":[{\"values\":" + FloatList(Vector) + "}]}}";
+            var r = GeminiJson.ParseResult(line, 1);
+            Assert.Equal(ResultStatus.Succeeded, r.Status);
+            Assert.Equal(Vector, r.Embedding);
+            var empty = GeminiJson.ParseResult("{\"key\":\"g2\",\"response\":{\"embeddings\":[{}]}}", 2);
+            Assert.Null(empty.Embedding);
+            Assert.NotEqual(ResultStatus.Succeeded, empty.Status);
+        }
+
         [Theory]
         [InlineData("{\"model\":\"m\",\"embeddings\":[VEC],\"prompt_eval_count\":4}")]
         [InlineData("{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":VEC}],\"usage\":{\"prompt_tokens\":4,\"total_tokens\":4}}")]

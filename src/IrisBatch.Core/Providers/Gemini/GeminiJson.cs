@@ -107,6 +107,14 @@ namespace IrisBatch.Providers.Gemini
         }
 
         /// <summary>One result line: {"key", "response"} or {"key", "error"} (file mode); inline results are written in the same shape.</summary>
+        /// <summary>The first element of an array, or null.</summary>
+        private static JsonElement? FirstOf(JsonElement? array)
+        {
+            if (array == null || array.Value.ValueKind != JsonValueKind.Array) return null;
+            foreach (var e in array.Value.EnumerateArray()) return e;
+            return null;
+        }
+
         /// <summary>The finish reasons that mean the answer was withheld (spec §11.1 FinishReason).</summary>
         private static bool IsBlock(string? reason) =>
             reason == "SAFETY" || reason == "RECITATION" || reason == "BLOCKLIST" || reason == "PROHIBITED_CONTENT" || reason == "SPII" || reason == "IMAGE_SAFETY";
@@ -134,10 +142,12 @@ namespace IrisBatch.Providers.Gemini
                 var response = root.Field("response");
                 if (response == null) return ResultLines.Unreadable(line, lineNumber, Messages.LineNeither("response", "error"));
                 r.Status = ResultStatus.Succeeded;
-                var embedding = response.Value.Field("embedding");
+                var embedding = response.Value.Field("embedding") ?? FirstOf(response.Value.Field("embeddings"));
                 if (embedding != null)
                 {
-                    // An embedding batch's answer (spec §11.5): {"embedding":{"values":[…]},"tokenCount"?}.
+                    // An embedding batch's answer (spec §11.5): {"embedding":{"values":[…]},"tokenCount"?}. The file form's line is
+                    // [unverified] there: batchEmbedContents' {"embeddings":[{"values":[…]}]} (one content per request, so one
+                    // vector) is read too, rather than taken for a chat answer with no text.
                     var values = embedding.Value.Field("values");
                     r.Embedding = values == null ? null : Embeddings.EmbeddingVector.Read(values.Value);
                     if (r.Embedding == null) return ResultLines.Unreadable(line, lineNumber, Messages.LineNoVector());
