@@ -37,6 +37,16 @@ namespace IrisBatch.Tests.Core
             return ImageInput.From(path, null);
         }
 
+        /// <summary>The OpenAI line of <paramref name="r"/> is refused as IrisBatch.InvalidRequest naming row 7 and the model.</summary>
+        private static IrisBatchException RowRefused(IrisBatchRequest r, string model, string provider = "OpenAI")
+        {
+            var ex = Assert.Throws<IrisBatchException>(() => Line(w => OpenAIRequestWriter.Write(w, r, "/v1/chat/completions", provider)));
+            Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
+            Assert.Contains("Row 7", ex.Message);
+            Assert.Contains(model, ex.Message);
+            return ex;
+        }
+
         private static JsonElement Line(Action<Utf8JsonWriter> write)
         {
             using var ms = new MemoryStream();
@@ -98,10 +108,7 @@ namespace IrisBatch.Tests.Core
                 Line(w => OpenAIRequestWriter.Write(w, r, "/v1/chat/completions"));
                 return;
             }
-            var ex = Assert.Throws<IrisBatchException>(() => Line(w => OpenAIRequestWriter.Write(w, r, "/v1/chat/completions")));
-            Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
-            Assert.Contains("Row 7", ex.Message);
-            Assert.Contains(model, ex.Message);
+            var ex = RowRefused(r, model);
             Assert.Contains(topP ? "top_p" : "temperature", ex.Message);
         }
 
@@ -129,10 +136,7 @@ namespace IrisBatch.Tests.Core
                 if (body == null) Assert.Equal(temperature!.Value, line.GetProperty("body").GetProperty("temperature").GetDouble());
                 return;
             }
-            var ex = Assert.Throws<IrisBatchException>(() => Line(w => OpenAIRequestWriter.Write(w, r, "/v1/chat/completions")));
-            Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
-            Assert.Contains("Row 7", ex.Message);
-            Assert.Contains(model, ex.Message);
+            var ex = RowRefused(r, model);
             Assert.Contains("'" + refused + "'", ex.Message);
             Assert.Contains(body != null && body.Contains(refused) ? "-Body" : "-Temperature", ex.Message);
         }
@@ -164,10 +168,7 @@ namespace IrisBatch.Tests.Core
             }
             foreach (var provider in new[] { "OpenAI", "AzureOpenAI" })
             {
-                var ex = Assert.Throws<IrisBatchException>(() => Line(w => OpenAIRequestWriter.Write(w, r, "/v1/chat/completions", provider)));
-                Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
-                Assert.Contains("Row 7", ex.Message);
-                Assert.Contains(model, ex.Message);
+                var ex = RowRefused(r, model, provider);
                 Assert.Contains("'" + refused + "'", ex.Message);
                 Assert.Contains("reasoning effort none", ex.Message);
             }
@@ -194,10 +195,7 @@ namespace IrisBatch.Tests.Core
                 Line(w => OpenAIRequestWriter.Write(w, r, "/v1/chat/completions"));
                 return;
             }
-            var ex = Assert.Throws<IrisBatchException>(() => Line(w => OpenAIRequestWriter.Write(w, r, "/v1/chat/completions")));
-            Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
-            Assert.Contains("Row 7", ex.Message);
-            Assert.Contains(model, ex.Message);
+            var ex = RowRefused(r, model);
             Assert.Contains("'" + refused + "'", ex.Message);
         }
 
@@ -277,10 +275,7 @@ namespace IrisBatch.Tests.Core
             foreach (var endpoint in new[] { RequestEndpoint.ChatCompletions, RequestEndpoint.Responses })
             {
                 r.Endpoint = endpoint;
-                var ex = Assert.Throws<IrisBatchException>(() => Line(w => OpenAIRequestWriter.Write(w, r, "/v1/chat/completions", provider)));
-                Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
-                Assert.Contains("Row 7", ex.Message);
-                Assert.Contains(model, ex.Message);
+                var ex = RowRefused(r, model, provider);
                 Assert.Contains("-ReasoningEffort", ex.Message);
             }
         }
