@@ -11,7 +11,7 @@
     Author               = 'IrisBatch contributors'
     CompanyName          = 'IrisBatch contributors'
     Copyright            = '(c) 2026 IrisBatch contributors. MIT License.'
-    Description          = 'Run LLM batch jobs from the PowerShell pipeline: build one request per row, submit them to a provider''s batch API (OpenAI, Azure OpenAI, Anthropic, Gemini, xAI, or Ollama run locally) at about half the price of live calls, wait with progress, and get typed results joined back to the input rows. A journal on disk makes submission exactly-once and lets any later session collect the results; a mock provider lets you test your scripts with Pester offline.'
+    Description          = 'Run LLM batch jobs from the PowerShell pipeline: build one request per row, submit them to a provider''s batch API (OpenAI, Azure OpenAI, Anthropic, Gemini, xAI, Groq, Mistral, Together, or Ollama run locally) at about half the price of live calls, wait with progress, and get typed results joined back to the input rows. A journal on disk makes submission exactly-once and lets any later session collect the results; a mock provider lets you test your scripts with Pester offline.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Core', 'Desktop')
 
@@ -38,7 +38,7 @@
             # Where the project is published; change both here when it moves.
             ProjectUri   = 'https://github.com/irisbatch/IrisBatch'
             LicenseUri   = 'https://github.com/irisbatch/IrisBatch/blob/main/LICENSE'
-            ReleaseNotes = 'First release. Six cmdlets (New-IrisBatchRequest, Submit-IrisBatch, Get-IrisBatchStatus, Wait-IrisBatch, Get-IrisBatchResult, Stop-IrisBatch) over the batch APIs of OpenAI and compatible hosts, Azure OpenAI, Anthropic, Gemini and xAI, and local batches for Ollama; an on-disk journal for exactly-once submission and results joined to their rows in any later session; token and cost preview with -WhatIf and -MaxCost; retries with Invoke-RestMethod''s parameters; a mock provider for Pester tests; help, views and tab completion. Verified on PowerShell 7.6; not yet run on Windows PowerShell 5.1 (see the README).'
+            ReleaseNotes = 'First release. Seven cmdlets (New-IrisBatchRequest, Submit-IrisBatch, Get-IrisBatchStatus, Wait-IrisBatch, Get-IrisBatchResult, Stop-IrisBatch, Remove-IrisBatch) over the batch APIs of OpenAI and compatible hosts, Azure OpenAI, Anthropic, Gemini, xAI, Groq, Mistral and Together, and local batches for Ollama; clean-up of finished batches at the provider and in the journal; an on-disk journal for exactly-once submission and results joined to their rows in any later session; token and cost preview with -WhatIf and -MaxCost; retries with Invoke-RestMethod''s parameters; a mock provider for Pester tests; help, views and tab completion. Verified on PowerShell 7.6; not yet run on Windows PowerShell 5.1 (see the README).'
         }
     }
 }

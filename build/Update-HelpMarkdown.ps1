@@ -88,7 +88,7 @@ function Update-Parameters([string[]] $Lines, [object[]] $Meta) {
         Write-Host "  added -$($m.Name): describe it"
         $out.Add("### -$($m.Name)")
         $out.Add('')
-        foreach ($y in (Get-YamlLines $m 'None')) { $out.Add($y) }
+        foreach ($y in (Get-YamlLines $m $(if ($m.IsSwitch) { 'False' } else { 'None' }))) { $out.Add($y) }
         $out.Add('')
     }
     $out.Add('### CommonParameters')

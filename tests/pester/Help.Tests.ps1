@@ -143,6 +143,52 @@ Describe 'The page docs/<_>.md agrees with the code' -ForEach $cmdletNames {
         $wrong | Should -BeNullOrEmpty -Because 'build/Update-HelpMarkdown.ps1 rewrites the yaml blocks from the code'
     }
 
+    It 'has each parameter''s default value as the code has it' {
+        # A fresh cmdlet object holds the code's defaults. The network parameters hold a sentinel (-1 or 0: not given)
+        # and take HttpSettings' values; any other unset value (null, empty, 0) must not be documented as a number.
+        $instance = [Activator]::CreateInstance($cmd.ImplementingType)
+        $http = [IrisBatch.Http.HttpSettings]::new()
+        $effective = @{
+            TimeoutSec          = $http.AttemptTimeout.TotalSeconds
+            MaximumRetryCount   = $http.MaxRetries
+            RetryIntervalSec    = $http.BaseDelay.TotalSeconds
+            OperationTimeoutSec = $http.OverallTimeout.TotalSeconds
+        }
+        $wrong = foreach ($m in $meta) {
+            $p = $doc.Parameters | Where-Object Name -EQ $m.Name
+            if (-not $p) { continue }
+            $said = if ($p.Yaml.Contains('Default value')) { [string] $p.Yaml['Default value'] } else { '' }
+            if ($m.IsSwitch) {
+                if ($said -ne 'False') { "-$($m.Name): the page says '$said', a switch is False unless given" }
+                continue
+            }
+            $value = $instance.($m.Name)
+            $unset = $null -eq $value -or ($value -is [Array] -and $value.Count -eq 0) -or
+                ($value -is [ValueType] -and ($value -eq [Activator]::CreateInstance($value.GetType()) -or $value -eq -1))
+            $number = if ($said -match '^(-?\d+(\.\d+)?)\b') { [double] $Matches[1] }
+            if ($effective.ContainsKey($m.Name) -and $unset) {
+                if ($number -ne $effective[$m.Name]) { "-$($m.Name): the page says '$said', the code $($effective[$m.Name])" }
+            }
+            elseif (-not $unset) {
+                if ($number -ne [double] $value) { "-$($m.Name): the page says '$said', the code $value" }
+            }
+            elseif ($null -ne $number) { "-$($m.Name): the page says '$said', the code has no default value" }
+        }
+        $wrong | Should -BeNullOrEmpty -Because 'the Default value line of each yaml block is written by hand: keep it as the code has it'
+    }
+
+    It 'names as OUTPUTS exactly the types the cmdlet declares with [OutputType]' {
+        $declared = @($cmd.OutputType | ForEach-Object Name | Sort-Object -Unique)
+        @($doc.Outputs | ForEach-Object Type | Sort-Object -Unique) | Should -Be $declared
+    }
+
+    It 'names as INPUTS exactly the types its parameters take from the pipeline by value' {
+        $byValue = @($cmd.Parameters.Values | Where-Object {
+                $_.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.ValueFromPipeline }
+            } | ForEach-Object { $t = $_.ParameterType; if ($t.IsArray) { $t.GetElementType().FullName } else { $t.FullName } } | Sort-Object -Unique)
+        @($doc.Inputs | ForEach-Object Type | Sort-Object -Unique) | Should -Be $byValue
+    }
+
     It 'shows the syntax of each parameter set as Get-Command does' {
         $expected = @(Get-HelpSyntax -Command $cmd | ForEach-Object { "$($_.Set -replace '^__AllParameterSets$', 'All'): $($_.Text)" } | Sort-Object)
         $actual = @($doc.Syntax | ForEach-Object { "$($_.Set): $($_.Text)" } | Sort-Object)
@@ -155,6 +201,12 @@ Describe 'The about topic' {
         $seen.About | Should -Match 'about_IrisBatch'
         $seen.About | Should -Match 'The mock provider'
         $seen.About | Should -Match 'Exactly once'
+    }
+
+    It 'names every exported cmdlet under SEE ALSO' {
+        $seen.About -match '(?s)SEE ALSO(.*)$' | Should -BeTrue
+        $seeAlso = $Matches[1]
+        @($module.ExportedCmdlets.Keys | Where-Object { $seeAlso -notmatch "\b$_\b" }) | Should -BeNullOrEmpty
     }
 }
 

@@ -56,7 +56,7 @@ Describe 'The published manifest' {
         $data.PrivateData.PSData.Tags | Should -Contain 'PSEdition_Desktop'
     }
 
-    It 'exports exactly the six cmdlets and nothing else' {
+    It 'exports exactly the seven cmdlets and nothing else' {
         @((Get-Command -Module IrisBatch).Name | Sort-Object) | Should -Be @($cmdlets | Sort-Object)
         (Get-Command -Module IrisBatch) | ForEach-Object { $_.CommandType | Should -Be 'Cmdlet' }
         $module.ExportedFunctions.Count | Should -Be 0
@@ -76,6 +76,8 @@ Describe 'Cmdlet parameters' {
         @{ Command = 'Wait-IrisBatch'; Type = 'IrisBatch.IrisBatchInfo' }
         @{ Command = 'Get-IrisBatchResult'; Type = 'IrisBatch.IrisBatchResult' }
         @{ Command = 'Stop-IrisBatch'; Type = 'IrisBatch.IrisBatchInfo' }
+        @{ Command = 'Remove-IrisBatch'; Type = 'IrisBatch.Commands.BatchRemovalResult' }
+        @{ Command = 'Get-IrisBatchResult'; Type = 'IrisBatch.Commands.IrisBatchVectorFile' }
     ) {
         @((Get-Command $Command).OutputType.Name) | Should -Contain $Type
     }

@@ -51,6 +51,7 @@ Describe 'The manifest' {
         $psData.ProjectUri | Should -Match '^https://'
         $psData.LicenseUri | Should -Match '^https://'
         $psData.ReleaseNotes | Should -Not -BeNullOrEmpty
+        @($manifest.CmdletsToExport | Where-Object { $psData.ReleaseNotes -notmatch "\b$_\b" }) | Should -BeNullOrEmpty -Because 'the release notes name every cmdlet the release has'
         Test-Path (Join-Path $moduleFolder 'LICENSE') | Should -BeTrue
         Get-Content -Raw (Join-Path $repo 'LICENSE') | Should -Match 'MIT License'
     }

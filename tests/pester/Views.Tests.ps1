@@ -25,6 +25,19 @@ AfterAll {
 }
 
 Describe 'Format views' {
+    It 'has a table and a list view for every type an exported cmdlet declares as output' {
+        $module = Get-Module IrisBatch
+        $types = @($module.ExportedCmdlets.Values | ForEach-Object { $_.OutputType.Name } |
+                Where-Object { $_ -ne 'System.Management.Automation.PSObject' } | Sort-Object -Unique)   # -IncludeInput's rows: the input's own columns
+        $types | Should -Contain 'IrisBatch.Commands.BatchRemovalResult'
+        $missing = foreach ($t in $types) {
+            $views = @(Get-FormatData -TypeName $t | ForEach-Object FormatViewDefinition)
+            $kinds = @($views | ForEach-Object { $_.Control.GetType().Name } | Sort-Object -Unique)
+            if (($kinds -join ',') -ne 'ListControl,TableControl') { "${t}: $($kinds -join ', ')" }
+        }
+        $missing | Should -BeNullOrEmpty
+    }
+
     It 'has a table and a list view for <_>' -ForEach 'IrisBatch.IrisBatchInfo', 'IrisBatch.IrisBatchResult', 'IrisBatch.IrisBatchRequest' {
         $views = @((Get-FormatData -TypeName $_).FormatViewDefinition)
         $views.Control | ForEach-Object { $_.GetType().Name } | Sort-Object | Should -Be 'ListControl', 'TableControl'
@@ -60,6 +73,30 @@ Describe 'Format views' {
         $lines[0] -split '\s+' | Where-Object { $_ } | Should -Be 'CustomId', 'Model', 'Prompt'
         $lines.Count | Should -Be 5   # header, rule, one line per request: line breaks in prompts do not spill over
         $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 120 }
+    }
+
+    It 'shows what Remove-IrisBatch -PassThru removed as BatchId, Provider, counts, the journal entry and the items, within 120 columns' {
+        $removed = @($batch | Remove-IrisBatch -KeepLocal -PassThru -Confirm:$false)
+        $lines = Get-TableLine $removed
+        $lines[0] -split '\s+' | Where-Object { $_ } | Should -Be 'BatchId', 'Provider', 'Deleted', 'AlreadyGone', 'Journal', 'Items'
+        $lines[2] | Should -Match "^$($batch.Id)\s+Mock\s+3\s+0 Kept\s+input file, output file, error file$"
+        $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 120 }
+        $text = $removed | Format-List | Out-String -Width 300
+        $text | Should -Match '(?m)^JournalEntryRemoved\s+: False'
+        $text | Should -Match '(?m)^KeptLocal\s+: True'
+        $text | Should -Match '(?m)^Deleted\s+: input file '
+    }
+
+    It 'shows the vector file of Get-IrisBatchResult -AsVectorFile as its shape and paths, within 120 columns' {
+        $path = Join-Path $TestDrive ('a-folder-with-a-long-name-' * 3) 'vectors.npy'
+        $null = New-Item -ItemType Directory -Force (Split-Path $path)
+        $file = 'one', 'two' | New-IrisBatchRequest -Endpoint Embeddings -Model text-embedding-3-small -Prompt '{_}' |
+            Submit-IrisBatch -Provider Mock | Wait-IrisBatch | Get-IrisBatchResult -AsVectorFile $path
+        $lines = Get-TableLine $file
+        $lines[0] -split '\s+' | Where-Object { $_ } | Should -Be 'Count', 'Dimensions', 'Skipped', 'Path', 'IdsPath'
+        $lines[2] | Should -Match "^\s+2\s+$($file.Dimensions)\s+0 \S+…\s\S+…$"
+        $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 120 }
+        ($file | Format-List | Out-String -Width 300) | Should -Match "(?m)^Path\s+: $([regex]::Escape($path))$"
     }
 
     It 'lists a batch with its progress, set and metadata' {

@@ -19,6 +19,7 @@ namespace IrisBatch.Commands
     [Cmdlet(VerbsCommon.Get, "IrisBatchResult", DefaultParameterSetName = ByObject)]
     [OutputType(typeof(IrisBatchResult))]
     [OutputType(typeof(PSObject))]
+    [OutputType(typeof(IrisBatchVectorFile))]
     public sealed partial class GetIrisBatchResultCommand : WaitingCommandBase
     {
         [Parameter]
