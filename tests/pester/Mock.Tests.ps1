@@ -221,4 +221,16 @@ Describe 'Remove-IrisBatch with the mock provider' {
         Get-StoreFiles | Should -BeNullOrEmpty
         Test-InJournal $b.Id | Should -BeFalse
     }
+
+    It 'Get-IrisBatchResult -RemoveAfter -WhatIf emits every result, says what it would remove, and deletes nothing' {
+        $b = New-MockBatch 'a', 'b' 'after-whatif' | Wait-IrisBatch
+        $got = [Collections.Generic.List[object]]::new()
+        $text = Get-HostText { $b | Get-IrisBatchResult -RemoveAfter -WhatIf | ForEach-Object { $got.Add($_) } }
+        $got.Output | Should -Be 'Echo: a', 'Echo: b'
+        $text | Should -Match "What if: .*$([regex]::Escape($b.InputFileId))"
+        Get-StoreFiles | Should -Be @($b.InputFileId, $b.OutputFileId | Sort-Object)
+        Test-InJournal $b.Id | Should -BeTrue
+        # Collected now, so a later removal needs no -Force.
+        ($b | Remove-IrisBatch -Confirm:$false -PassThru).Deleted.Count | Should -Be 2
+    }
 }

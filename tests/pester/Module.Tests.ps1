@@ -143,9 +143,11 @@ Describe 'Cmdlet parameters' {
         $attr.ConfirmImpact | Should -Be ([System.Management.Automation.ConfirmImpact]::High)
     }
 
-    It 'only Submit-IrisBatch, Stop-IrisBatch and Remove-IrisBatch support ShouldProcess' {
+    It 'only the cmdlets that spend money or change remote state support ShouldProcess: Submit, Stop, Remove, and Get-IrisBatchResult (for -RemoveAfter, without asking by default)' {
         $should = @($cmdlets | Where-Object { (Get-Command $_).Parameters.ContainsKey('WhatIf') } | Sort-Object)
-        $should | Should -Be @('Remove-IrisBatch', 'Stop-IrisBatch', 'Submit-IrisBatch')
+        $should | Should -Be @('Get-IrisBatchResult', 'Remove-IrisBatch', 'Stop-IrisBatch', 'Submit-IrisBatch')
+        $attr = (Get-Command Get-IrisBatchResult).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
+        $attr.ConfirmImpact | Should -Be ([System.Management.Automation.ConfirmImpact]::Low)
     }
 }
 

@@ -16,7 +16,11 @@ namespace IrisBatch.Commands
     /// Downloads a terminal batch's output and error files once into the journal, then streams exactly one result
     /// per submitted request, joined to its request and input row.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "IrisBatchResult", DefaultParameterSetName = ByObject)]
+    /// <remarks>
+    /// ShouldProcess is for -RemoveAfter only, which deletes at the provider: -WhatIf emits the results and says what
+    /// would be removed; -Confirm asks first. ConfirmImpact Low: -RemoveAfter itself is the consent, so no prompt by default.
+    /// </remarks>
+    [Cmdlet(VerbsCommon.Get, "IrisBatchResult", DefaultParameterSetName = ByObject, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(IrisBatchResult))]
     [OutputType(typeof(PSObject))]
     [OutputType(typeof(IrisBatchVectorFile))]
@@ -146,7 +150,7 @@ namespace IrisBatch.Commands
         {
             var entry = Collector.Find(collected.Batch.Id);
             var target = new BatchTarget(collected.Provider, collected.Batch, entry);
-            RemoveFinished(target, Session.Remover(keepLocal: false, force: false), null);
+            RemoveFinished(target, Session.Remover(keepLocal: false, force: false), description => ShouldProcess(description, "Remove"));
         }
 
         /// <summary>Waits for a batch when asked, and downloads its results once; null when it is not complete (reported).</summary>
