@@ -63,6 +63,19 @@ Describe 'The package' {
         Test-Path (Join-Path $packages "IrisBatch.$version.nupkg") | Should -BeTrue
     }
 
+    It 'holds the manifest, the assemblies, the views, the help and the licence' {
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        $zip = [IO.Compression.ZipFile]::OpenRead((Join-Path $packages "IrisBatch.$version.nupkg"))
+        try { $entries = @($zip.Entries | ForEach-Object { [Uri]::UnescapeDataString($_.FullName) }) }
+        finally { $zip.Dispose() }
+        foreach ($f in 'IrisBatch.psd1', 'IrisBatch.dll', 'IrisBatch.Core.dll', 'IrisBatch.Format.ps1xml', 'en-US/IrisBatch.dll-Help.xml', 'en-US/about_IrisBatch.help.txt', 'LICENSE') {
+            $entries | Should -Contain $f
+        }
+        # Every file of the published module is in the package.
+        $published = @(Get-ChildItem -Recurse -File $moduleFolder | ForEach-Object { [IO.Path]::GetRelativePath($moduleFolder, $_.FullName) -replace '\\', '/' })
+        @($published | Where-Object { $_ -notin $entries }) | Should -BeNullOrEmpty
+    }
+
     # Where the current user's modules go on Windows cannot be redirected for one process: run there by hand.
     It 'installs with Install-PSResource from a folder repository, imports by name and runs the README example (fresh pwsh)' -Skip:$IsWindows {
         $sandbox = Join-Path $TestDrive 'sandbox'
@@ -82,6 +95,9 @@ try {
     "MODULEBASE=`$(`$m.ModuleBase)"
     "VERSION=`$(`$m.Version)"
     "HELP=`$((Get-Help Submit-IrisBatch).Synopsis)"
+    "EXAMPLES=`$(@((Get-Help Get-IrisBatchResult -Examples).examples.example).Count)"
+    "ABOUT=`$((Get-Help about_IrisBatch | Out-String) -match 'The mock provider')"
+    "VIEWS=`$(@(Get-FormatData -TypeName IrisBatch.IrisBatchInfo, IrisBatch.IrisBatchResult, IrisBatch.IrisBatchRequest | ForEach-Object FormatViewDefinition).Count)"
     Set-Location `$RepoRoot
 $example | Out-String -Width 200
 }
@@ -118,6 +134,9 @@ finally {
         ($out | Where-Object { $_ -like 'MODULEBASE=*' }) | Should -BeLike "MODULEBASE=$sandbox*" -Because 'Import-Module IrisBatch must load the installed copy'
         $out | Should -Contain "VERSION=$(($version -split '-')[0])"
         $out | Should -Contain 'HELP=Submits requests as provider batches: spooled to disk, checked, then uploaded and created exactly once.'
+        [int] (($out | Where-Object { $_ -like 'EXAMPLES=*' }) -replace '^EXAMPLES=') | Should -BeGreaterOrEqual 3
+        $out | Should -Contain 'ABOUT=True' -Because 'the about topic is installed with the module'
+        $out | Should -Contain 'VIEWS=6' -Because 'FormatsToProcess loads a table and a list view per output type'
         $text | Should -Match 'P001\s+Succeeded Echo: Describe Aurora Desk Lamp in one sentence\.'
         @($out | Where-Object { $_ -match '^P\d{3}\s+Succeeded' }).Count | Should -Be @(Import-Csv (Join-Path $repo 'examples/products.csv')).Count
     }
