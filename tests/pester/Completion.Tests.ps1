@@ -5,8 +5,8 @@ BeforeAll {
     $null = Import-ModuleUnderTest
     $null = Initialize-TestEnvironment
 
-    function Get-Completion([string] $Line) {
-        (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches
+    function Get-Completion([string] $Line, [int] $Cursor = $Line.Length) {
+        (TabExpansion2 -inputScript $Line -cursorColumn $Cursor).CompletionMatches
     }
 
     # Three batches in the journal, submitted in this order.
@@ -49,6 +49,16 @@ Describe '-Model completion' {
         $names = (Get-Completion 'New-IrisBatchRequest -Model ').CompletionText
         $names | Should -Not -BeNullOrEmpty
         $names | ForEach-Object { $_ | Should -BeLike 'claude-*' }
+    }
+
+    It 'offers the models of the provider that Submit-IrisBatch names later in the pipeline, before $env:IRISBATCH_PROVIDER' {
+        $env:IRISBATCH_PROVIDER = 'OpenAI'
+        $line = 'New-IrisBatchRequest -Model  -Prompt x | Submit-IrisBatch -Provider Anthropic'
+        $names = (Get-Completion $line ('New-IrisBatchRequest -Model '.Length)).CompletionText
+        $names | Should -Not -BeNullOrEmpty
+        $names | ForEach-Object { $_ | Should -BeLike 'claude-*' }
+        $line = 'New-IrisBatchRequest -Model gem | Submit-IrisBatch -Provider Gemini -Name x'
+        (Get-Completion $line ('New-IrisBatchRequest -Model gem'.Length)).CompletionText | Should -Contain 'gemini-2.5-flash'
     }
 
     It 'offers nothing it does not know, and any name can still be typed' {
