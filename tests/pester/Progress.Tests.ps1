@@ -139,6 +139,23 @@ Describe 'Progress elsewhere' {
         $wait[0].Records[-1].RecordType | Should -Be 'Completed'
     }
 
+    It 'Submit-IrisBatch completes its spooling bar when a row stops it after 1,000 rows (a terminating error before EndProcessing)' {
+        # Anthropic has no Responses endpoint: row 1,200 stops the command while rows still arrive, before any upload.
+        $r = Invoke-Captured @'
+$env:ANTHROPIC_API_KEY = 'not-a-key'
+try {
+    $rows = @(1..1199 | New-IrisBatchRequest -Model claude-sonnet-4-5 -Prompt { 'x' + $_ }) + @(New-IrisBatchRequest -Model claude-sonnet-4-5 -Prompt y -CustomId last -Endpoint Responses)
+    $rows | Submit-IrisBatch -Provider Anthropic
+}
+catch { if ($_.FullyQualifiedErrorId -notlike 'IrisBatch.UnsupportedEndpoint*') { throw } }
+finally { Remove-Item env:ANTHROPIC_API_KEY }
+'@
+        $r.Errors | Should -BeNullOrEmpty
+        $submit = @($r.Progress | Where-Object Activity -EQ 'Submit-IrisBatch')
+        $submit[0].StatusDescription | Should -Match '^Spooling requests: 1,000 rows'
+        $submit[-1].RecordType | Should -Be 'Completed'
+    }
+
     It 'a bar is completed when the pipeline downstream stops early (Select-Object -First)' {
         $r = Invoke-Captured "1..1200 | New-IrisBatchRequest -Model m -Prompt { 'x' + `$_ } | Submit-IrisBatch -Provider Mock | Wait-IrisBatch | Get-IrisBatchResult | Select-Object -First 1001 | Out-Null"
         $r.Errors | Should -BeNullOrEmpty

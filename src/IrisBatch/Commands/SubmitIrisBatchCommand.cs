@@ -249,9 +249,24 @@ namespace IrisBatch.Commands
                 WriteInformation(new HostInformationMessage { Message = line, NoNewLine = false }, new[] { "PSHOST" });
         }
 
+        /// <summary>Called before every terminating error: nothing spooled is kept, and the spooling bar is completed.</summary>
         private void DiscardAll()
         {
+            CompleteSpooling();
             foreach (var lane in _lanes) lane.Spooler.Discard();
+        }
+
+        /// <summary>
+        /// Completes the spooling bar when the command ends before EndProcessing (whose own bar, the same activity,
+        /// completes it otherwise): a terminating error while rows arrive must not leave it on screen.
+        /// </summary>
+        private void CompleteSpooling()
+        {
+            var bar = _spoolingBar;
+            if (bar == null) return;
+            _spoolingBar = null;
+            bar.RecordType = ProgressRecordType.Completed;
+            try { WriteProgress(bar); } catch (PipelineStoppedException) { }
         }
 
         protected override void BeginProcessing()
@@ -363,8 +378,22 @@ namespace IrisBatch.Commands
             return result;
         }
 
+        /// <summary>The spooling bar last written (every 1,000 rows), until it is completed.</summary>
+        private ProgressRecord? _spoolingBar;
+
         [MethodImpl(Hot.Path)]
         protected override void ProcessRecord()
+        {
+            try { Spool(); }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                CompleteSpooling();
+                throw;
+            }
+        }
+
+        [MethodImpl(Hot.Path)]
+        private void Spool()
         {
             foreach (var request in Request)
             {
@@ -403,7 +432,7 @@ namespace IrisBatch.Commands
                 catch (IrisBatchException ex) when (!ErrorMapper.IsSetupProblem(ex)) { _rowErrors.Write(ex, _received, request); continue; }
                 catch (IrisBatchException ex) { WriteMappedError(ex, request); continue; }
                 if (_received % 1000 == 0)
-                    WriteProgress(new ProgressRecord(1, "Submit-IrisBatch", Messages.ProgressSpooling(_received, spooler.Bytes)));
+                    WriteProgress(_spoolingBar = new ProgressRecord(1, "Submit-IrisBatch", Messages.ProgressSpooling(_received, spooler.Bytes)));
             }
         }
 
