@@ -156,6 +156,21 @@ finally { Remove-Item env:ANTHROPIC_API_KEY }
         $submit[-1].RecordType | Should -Be 'Completed'
     }
 
+    It 'Submit-IrisBatch completes its spooling bar when a command upstream fails after 1,000 rows (EndProcessing never runs)' {
+        $r = Invoke-Captured @'
+try {
+    1..1500 | ForEach-Object { if ($_ -eq 1200) { throw 'the CSV broke' }; $_ } |
+        New-IrisBatchRequest -Model gpt-4o-mini -Prompt { 'x' + $_ } |
+        Submit-IrisBatch -Provider Mock
+}
+catch { if ("$_" -ne 'the CSV broke') { throw } }
+'@
+        $r.Errors | Should -BeNullOrEmpty
+        $submit = @($r.Progress | Where-Object Activity -EQ 'Submit-IrisBatch')
+        $submit[0].StatusDescription | Should -Match '^Spooling requests: 1,000 rows'
+        $submit[-1].RecordType | Should -Be 'Completed'
+    }
+
     It 'a bar is completed when the pipeline downstream stops early (Select-Object -First)' {
         $r = Invoke-Captured "1..1200 | New-IrisBatchRequest -Model m -Prompt { 'x' + `$_ } | Submit-IrisBatch -Provider Mock | Wait-IrisBatch | Get-IrisBatchResult | Select-Object -First 1001 | Out-Null"
         $r.Errors | Should -BeNullOrEmpty

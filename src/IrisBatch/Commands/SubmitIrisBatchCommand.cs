@@ -20,7 +20,13 @@ namespace IrisBatch.Commands
     public sealed class SubmitIrisBatchCommand : NetworkCmdlet, IDisposable
     {
         /// <summary>Also when the pipeline ends early (an error upstream, Ctrl+C): an unsent spool is left for the next run to remove.</summary>
-        public void Dispose() { foreach (var lane in _lanes) lane.Spooler.Dispose(); }
+        public void Dispose()
+        {
+            // EndProcessing never ran (a command upstream failed, or the pipeline was stopped, while rows arrived): the
+            // spooling bar is still open. PowerShell still takes a progress record here; if it cannot, disposing goes on.
+            try { CompleteSpooling(); } catch (Exception) { }
+            foreach (var lane in _lanes) lane.Spooler.Dispose();
+        }
 
         [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNull]
@@ -258,7 +264,7 @@ namespace IrisBatch.Commands
 
         /// <summary>
         /// Completes the spooling bar when the command ends before EndProcessing (whose own bar, the same activity,
-        /// completes it otherwise): a terminating error while rows arrive must not leave it on screen.
+        /// completes it otherwise): a terminating error while rows arrive, here or upstream, must not leave it on screen.
         /// </summary>
         private void CompleteSpooling()
         {
@@ -440,6 +446,7 @@ namespace IrisBatch.Commands
         protected override void EndProcessing()
         {
             var progress = new ProgressRecord(1, "Submit-IrisBatch", Messages.ProgressPreparing());
+            _spoolingBar = null;   // the same activity: completed with this record, in the finally below
             _rowErrorsField?.WriteSummaries();
             try
             {
