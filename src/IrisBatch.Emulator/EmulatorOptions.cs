@@ -36,6 +36,12 @@ public sealed class EmulatorOptions
     /// <summary>Azure surfaces answer with the preview API's shapes: ISO-8601 times, capitalised statuses, null counts while validating.</summary>
     public bool AzureTolerantShapes { get; set; }
 
+    /// <summary>
+    /// How long a file uploaded through an Azure surface stays <c>pending</c> before it is <c>processed</c> (spec §2: Azure's
+    /// docs wait for <c>processed</c> before creating the batch). Meanwhile a batch create naming it is refused (400). 0: at once.
+    /// </summary>
+    public int AzureFileProcessingMs { get; set; }
+
     /// <summary>Gemini batch states are answered as JOB_STATE_* (as the SDK rewrites them) instead of BATCH_STATE_*.</summary>
     public bool GeminiJobStates { get; set; }
 
@@ -65,7 +71,7 @@ public sealed class EmulatorOptions
     public const string Usage =
         "usage: IrisBatch.Emulator [--port N] [--api-key KEY] [--validating-ms N] [--in-progress-ms N] " +
         "[--finalizing-ms N] [--cancelling-ms N] [--instant] [--data-dir DIR] [--exit-on-stdin-close] " +
-        "[--openai-prefix /PATH[,/PATH...]]... [--azure-tolerant-shapes] [--gemini-job-states] [--xai-prefix /PATH] " +
+        "[--openai-prefix /PATH[,/PATH...]]... [--azure-tolerant-shapes] [--azure-file-processing-ms N] [--gemini-job-states] [--xai-prefix /PATH] " +
         "[--ollama-latency-ms N] [--ollama-max-parallel N] [--ollama-only] [--no-together-upload-route]";
 
     /// <summary>Parses the exe's command line; throws <see cref="ArgumentException"/> on anything unknown.</summary>
@@ -95,6 +101,7 @@ public sealed class EmulatorOptions
                         o.OpenAIPrefixes.Add(p.TrimEnd('/'));
                     break;
                 case "--azure-tolerant-shapes": o.AzureTolerantShapes = true; break;
+                case "--azure-file-processing-ms": o.AzureFileProcessingMs = Int(); break;
                 case "--gemini-job-states": o.GeminiJobStates = true; break;
                 case "--xai-prefix": o.XaiPrefix = Value().TrimEnd('/'); break;
                 case "--ollama-latency-ms": o.OllamaLatencyMs = Int(); break;
@@ -130,6 +137,7 @@ public sealed class EmulatorOptions
             || XaiPrefix.StartsWith("/_emulator", StringComparison.Ordinal) || XaiPrefix.StartsWith("/v1beta", StringComparison.Ordinal)
             || XaiPrefix.StartsWith("/api", StringComparison.Ordinal))
             throw new ArgumentException($"--xai-prefix '{XaiPrefix}' collides with another surface's routes");
+        if (AzureFileProcessingMs < 0) throw new ArgumentException("--azure-file-processing-ms must be >= 0");
         if (OllamaLatencyMs < 0) throw new ArgumentException("--ollama-latency-ms must be >= 0");
         if (OllamaMaxParallel < 1) throw new ArgumentException("--ollama-max-parallel must be >= 1");
     }

@@ -18,6 +18,11 @@ public sealed class StoredFile
     public DateTimeOffset? ExpiresAt { get; init; }
     /// <summary>True for the output and error files the emulator wrote for a batch (what malformed_line faults break).</summary>
     public bool IsResult { get; init; }
+    /// <summary>When the file is processed (Azure answers <c>pending</c> before); null: processed from the start.</summary>
+    public DateTimeOffset? ProcessedAt { get; set; }
+
+    /// <summary>Whether the file is still being processed at <paramref name="now"/>.</summary>
+    public bool IsPending(DateTimeOffset now) => ProcessedAt is { } at && now < at;
     internal string Path { get; init; } = "";
     internal long Seq { get; init; }
 

@@ -23,8 +23,9 @@ BeforeDiscovery {
             RemoteBatches = $true; StopGoesThroughCancelling = $true
         }
         @{
-            Name = 'AzureOpenAI (dated, preview shapes: ISO times, capitalised statuses)'; Provider = 'AzureOpenAI'; Path = ''
-            KeyVariable = 'AZURE_OPENAI_API_KEY'; EmulatorArgs = @('--azure-tolerant-shapes'); Model = 'gpt-4o-mini-batch'
+            Name = 'AzureOpenAI (dated, preview shapes: ISO times, capitalised statuses, uploads pending before processed)'
+            Provider = 'AzureOpenAI'; Path = ''; KeyVariable = 'AZURE_OPENAI_API_KEY'
+            EmulatorArgs = @('--azure-tolerant-shapes', '--azure-file-processing-ms', '150'); Model = 'gpt-4o-mini-batch'
             UnknownId = 'batch_doesnotexist'; FailCode = 'emulated_failure'; RemoteBatches = $true; StopGoesThroughCancelling = $true
         }
         @{

@@ -70,6 +70,15 @@ namespace IrisBatch
 
         public static string UploadNoFileId(string provider) => Format(nameof(UploadNoFileId), provider);
 
+        public static string FileNotProcessed(string provider, string fileId, string status, string? details) =>
+            Format(nameof(FileNotProcessed), provider, fileId, status, string.IsNullOrWhiteSpace(details) ? "" : details!.Trim() + " ");
+
+        public static string FileStillProcessing(string provider, string fileId, string status, TimeSpan waited) =>
+            Format(nameof(FileStillProcessing), provider, fileId, status, waited.TotalSeconds);
+
+        public static string FileProcessingWait(string provider, string fileId, string status, TimeSpan delay) =>
+            Format(nameof(FileProcessingWait), provider, fileId, status, delay.TotalSeconds);
+
         public static string UploadNoUrl() => Text(nameof(UploadNoUrl));
 
         public static string UploadNoFileName() => Text(nameof(UploadNoFileName));

@@ -16,7 +16,8 @@ namespace IrisBatch.Emulator.Azure;
 /// <item><c>/openai/v1/...</c> (v1 surface): no api-version; the key in <c>api-key</c> or <c>Authorization: Bearer</c>.</item>
 /// </list>
 /// Both take 100,000 requests per file and endpoints/urls with or without /v1. With
-/// <see cref="EmulatorOptions.AzureTolerantShapes"/> their batch objects take the preview API's shapes (<see cref="TolerantShapes"/>).
+/// <see cref="EmulatorOptions.AzureTolerantShapes"/> their batch objects take the preview API's shapes (<see cref="TolerantShapes"/>);
+/// with <see cref="EmulatorOptions.AzureFileProcessingMs"/> an upload stays <c>pending</c> that long, and a create naming it is refused.
 /// A surface whose path is also given as an <c>--openai-prefix</c> is left to plain OpenAI.
 /// </summary>
 internal static partial class AzureRoutes
@@ -30,12 +31,13 @@ internal static partial class AzureRoutes
     {
         string key = state.Options.ApiKey;
         Func<JsonObject, JsonObject>? shape = state.Options.AzureTolerantShapes ? TolerantShapes.Apply : null;
+        var files = FileRules.OpenAI with { ProcessingTime = TimeSpan.FromMilliseconds(state.Options.AzureFileProcessingMs) };
         if (!state.Options.OpenAIPrefixes.Contains(DatedPrefix))
             OpenAIRoutes.MapSurface(app, state, new OpenAISurface(DatedPrefix,
-                ctx => CheckApiVersion(ctx) ?? Authenticate(ctx, key, allowBearer: false), BatchRules.Azure, shape, _ => ResourceNotFound()));
+                ctx => CheckApiVersion(ctx) ?? Authenticate(ctx, key, allowBearer: false), BatchRules.Azure, shape, _ => ResourceNotFound()) { Files = files });
         if (!state.Options.OpenAIPrefixes.Contains(V1Prefix))
             OpenAIRoutes.MapSurface(app, state, new OpenAISurface(V1Prefix,
-                ctx => Authenticate(ctx, key, allowBearer: true), BatchRules.Azure, shape, _ => ResourceNotFound()));
+                ctx => Authenticate(ctx, key, allowBearer: true), BatchRules.Azure, shape, _ => ResourceNotFound()) { Files = files });
     }
 
     /// <summary>Azure's own short envelope, used for the answers that come from Azure's gateway rather than the batch service.</summary>

@@ -41,7 +41,7 @@ internal static class BatchesRoutes
         }
         using (doc)
         {
-            if (CreateBatchRequest.TryParse(doc.RootElement, state.Files, surface.Rules, out var request) is { } error) return error;
+            if (CreateBatchRequest.TryParse(doc.RootElement, state.Files, surface.Rules, state.Now, out var request) is { } error) return error;
             var batch = surface.Store(state).Create(request!);
             state.Stats.CountBatchCreated();
             return Json.Result(surface.Shape(batch.Observe(state.Now, state.Files)));

@@ -36,7 +36,11 @@ internal sealed class CreateBatchRequest
     public int? Priority { get; init; }
 
     /// <summary>Returns null and sets <paramref name="request"/>, or returns the 400 answer.</summary>
-    public static IResult? TryParse(JsonElement root, FileStore files, BatchRules rules, out CreateBatchRequest? request)
+    public static IResult? TryParse(JsonElement root, FileStore files, BatchRules rules, out CreateBatchRequest? request) =>
+        TryParse(root, files, rules, DateTimeOffset.MinValue, out request);
+
+    /// <param name="now">Files still pending at this time (Azure, <see cref="StoredFile.ProcessedAt"/>) are refused.</param>
+    public static IResult? TryParse(JsonElement root, FileStore files, BatchRules rules, DateTimeOffset now, out CreateBatchRequest? request)
     {
         request = null;
         if (root.ValueKind != JsonValueKind.Object)
@@ -83,6 +87,8 @@ internal sealed class CreateBatchRequest
             return OpenAIErrors.BadRequest($"No such File object: {inputFileId}", "input_file_id", "file_not_found");
         if (file.Purpose != "batch")
             return OpenAIErrors.BadRequest($"File {inputFileId} has purpose '{file.Purpose}'; a batch input file must have purpose 'batch'.", "input_file_id", "invalid_file_purpose");
+        if (file.IsPending(now))
+            return OpenAIErrors.BadRequest($"File {inputFileId} is not processed yet (status 'pending'). Wait until its status is 'processed' before creating a batch.", "input_file_id", "file_not_processed");
 
         request = new CreateBatchRequest
         {

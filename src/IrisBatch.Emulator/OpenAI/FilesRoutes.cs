@@ -32,9 +32,10 @@ internal static class FilesRoutes
         Pipeline.Map(app, state, "DELETE", one, ctx => Task.FromResult(Delete(ctx, state)), auth);
     }
 
-    public static JsonObject ToJson(StoredFile f, FileRules rules)
+    public static JsonObject ToJson(StoredFile f, FileRules rules, DateTimeOffset now)
     {
         var json = ToJson(f);
+        if (f.IsPending(now)) json["status"] = "pending";
         if (!rules.StatusFields)
         {
             json.Remove("status");
@@ -62,7 +63,7 @@ internal static class FilesRoutes
     private static IResult NoSuchFile(string id) => OpenAIErrors.NotFound($"No such File object: {id}", "id");
 
     private static IResult Get(HttpContext ctx, EmulatorState state, FileRules rules) =>
-        state.Files.TryGet(FileId(ctx), out var f) ? Json.Result(ToJson(f, rules)) : NoSuchFile(FileId(ctx));
+        state.Files.TryGet(FileId(ctx), out var f) ? Json.Result(ToJson(f, rules, state.Now)) : NoSuchFile(FileId(ctx));
 
     private static IResult Content(HttpContext ctx, EmulatorState state)
     {
@@ -91,7 +92,7 @@ internal static class FilesRoutes
             return Json.Result(new JsonObject
             {
                 ["object"] = "list",
-                ["data"] = new JsonArray(state.Files.List().Select(f => (JsonNode)ToJson(f, rules)).ToArray()),
+                ["data"] = new JsonArray(state.Files.List().Select(f => (JsonNode)ToJson(f, rules, state.Now)).ToArray()),
             });
         }
         int limit = 10000;
@@ -118,7 +119,7 @@ internal static class FilesRoutes
         return Json.Result(new JsonObject
         {
             ["object"] = "list",
-            ["data"] = new JsonArray(page.Select(f => (JsonNode)ToJson(f, rules)).ToArray()),
+            ["data"] = new JsonArray(page.Select(f => (JsonNode)ToJson(f, rules, state.Now)).ToArray()),
             ["first_id"] = page.FirstOrDefault()?.Id,
             ["last_id"] = page.LastOrDefault()?.Id,
             ["has_more"] = all.Count > page.Count,
@@ -191,8 +192,9 @@ internal static class FilesRoutes
 
             var file = state.Files.Register(tempPath, "file-", filename, purpose, state.Now, expiresAfter, rules.NewId?.Invoke());
             tempPath = null;
+            if (rules.ProcessingTime > TimeSpan.Zero) file.ProcessedAt = file.CreatedAt + rules.ProcessingTime;
             state.Stats.CountUpload();
-            return Json.Result(ToJson(file, rules));
+            return Json.Result(ToJson(file, rules, state.Now));
         }
         catch (InvalidDataException e)
         {

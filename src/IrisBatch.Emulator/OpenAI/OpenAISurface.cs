@@ -58,6 +58,9 @@ internal sealed record FileRules
 
     /// <summary>A new id for an uploaded file (default "file-" and 22 letters or digits).</summary>
     public Func<string>? NewId { get; init; }
+
+    /// <summary>How long an uploaded file answers <c>pending</c> before <c>processed</c> (Azure, --azure-file-processing-ms).</summary>
+    public TimeSpan ProcessingTime { get; init; }
 }
 
 /// <summary>What a surface accepts when a batch is created, and how its batches and result lines look.</summary>

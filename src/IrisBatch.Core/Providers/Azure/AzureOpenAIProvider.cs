@@ -1,5 +1,7 @@
 using System;
 using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
 using IrisBatch.Http;
 using IrisBatch.Providers.OpenAI;
 
@@ -14,12 +16,18 @@ namespace IrisBatch.Providers.Azure
     {
         public const string DefaultApiVersion = "2024-10-21";
 
+        /// <summary>The longest pause between two looks at an uploaded file that is still being processed.</summary>
+        public static readonly TimeSpan MaxFilePollDelay = TimeSpan.FromSeconds(10);
+
         private readonly bool _v1;
         private readonly string _apiVersion;
+        private readonly HttpSettings _settings;
 
         public AzureOpenAIProvider(Uri baseUri, string apiKey, HttpSettings settings, string? apiVersion)
             : base(WithoutQuery(baseUri), apiKey, settings, "AzureOpenAI")
         {
+            _settings = settings;
+            FileProcessingBudget = settings.OverallTimeout;
             var path = baseUri.AbsolutePath.TrimEnd('/');
             _v1 = path.EndsWith("/openai/v1", StringComparison.OrdinalIgnoreCase);
             // An api-version given with the base URI (as the journal keeps it) counts like -ApiVersion.
@@ -45,6 +53,9 @@ namespace IrisBatch.Providers.Azure
 
         private string Prefix { get; }
 
+        /// <summary>How long an uploaded file may stay pending before the submission stops (default the overall time budget).</summary>
+        public TimeSpan FileProcessingBudget { get; set; }
+
         public override string Endpoint => _v1 ? ChatEndpoint : "/chat/completions";
         public override string ResponsesEndpoint => _v1 ? OpenAIRequestWriter.ResponsesEndpoint : "/responses";
 
@@ -64,6 +75,51 @@ namespace IrisBatch.Providers.Azure
         protected override void Authorize(HttpRequestMessage request, string apiKey)
         {
             request.Headers.TryAddWithoutValidation("api-key", apiKey);
+        }
+
+        /// <summary>
+        /// Azure answers an upload with the file still being processed (status pending, also uploaded or running: Azure's
+        /// FileState) and its docs wait until it is processed before creating the batch (spec §2): the file is looked at,
+        /// with a growing pause, until it is processed, for at most the overall time budget. A file in error (or deleted) stops
+        /// the submission with what Azure says, before any create is sent; so does one still not processed by then (a rerun
+        /// continues with the same file).
+        /// </summary>
+        protected override async Task BeforeCreateAsync(string? fileId, CancellationToken ct)
+        {
+            if (string.IsNullOrEmpty(fileId)) return;
+            var started = DateTimeOffset.UtcNow;
+            var delay = _settings.BaseDelay < TimeSpan.FromMilliseconds(50) ? TimeSpan.FromMilliseconds(50) : _settings.BaseDelay;
+            while (true)
+            {
+                string? status, details;
+                using (var doc = await Api.SendJsonAsync(HttpMethod.Get, Route("files/" + Uri.EscapeDataString(fileId)), null,
+                    $"the status of file {fileId}", ct).ConfigureAwait(false))
+                {
+                    status = doc.RootElement.Str("status");
+                    var d = doc.RootElement.Prop("status_details");
+                    details = d == null ? null : d.Value.ValueKind == System.Text.Json.JsonValueKind.String ? d.Value.GetString() : d.Value.GetRawText();
+                }
+                switch ((status ?? "").Trim().ToLowerInvariant())
+                {
+                    case "uploaded":
+                    case "pending":
+                    case "running":
+                        break;
+                    case "error":
+                    case "deleting":
+                    case "deleted":
+                        throw new IrisBatchException(ErrorIds.BadRequest, FailureKind.InvalidArgument,
+                            Messages.FileNotProcessed(Name, fileId!, status!, details)) { Target = fileId };
+                    default:
+                        return;   // processed, or a host that keeps no status
+                }
+                if (DateTimeOffset.UtcNow - started + delay > FileProcessingBudget)
+                    throw new IrisBatchException(ErrorIds.ProviderError, FailureKind.ResourceUnavailable,
+                        Messages.FileStillProcessing(Name, fileId!, status!, FileProcessingBudget)) { Target = fileId };
+                _settings.Log?.Invoke(Messages.FileProcessingWait(Name, fileId!, status!, delay));
+                await Task.Delay(delay, ct).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxFilePollDelay.Ticks));
+            }
         }
 
         protected override string Route(string path)

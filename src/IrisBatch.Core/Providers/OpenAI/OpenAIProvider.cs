@@ -74,6 +74,15 @@ namespace IrisBatch.Providers.OpenAI
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         }
 
+        /// <summary>The client this provider's calls go through (its key and headers already set).</summary>
+        protected ApiClient Api => _api;
+
+        /// <summary>
+        /// Runs before the create call, on every path that creates (first run or resumed): Azure waits here until the uploaded
+        /// file is processed (spec §2). Nothing has been sent yet when it throws, so no batch can have been made.
+        /// </summary>
+        protected virtual Task BeforeCreateAsync(string? fileId, CancellationToken ct) => Task.CompletedTask;
+
         /// <summary>The path of a route relative to the base URI (Azure adds its api-version query).</summary>
         protected virtual string Route(string path) => path;
 
@@ -131,6 +140,7 @@ namespace IrisBatch.Providers.OpenAI
 
         public async Task<IrisBatchInfo> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
         {
+            await BeforeCreateAsync(fileId, ct).ConfigureAwait(false);
             var body = CreateBody(submission, fileId);
             using var doc = await _api.SendJsonAsync(HttpMethod.Post, Route("batches"),
                 () => new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
