@@ -11,6 +11,12 @@ namespace IrisBatch.Providers
     {
         public long MaxRequestsPerBatch { get; set; }
         public long MaxBytesPerBatch { get; set; }
+        /// <summary>
+        /// Bytes the batch's request body adds around its spooled lines (each line counted with its newline), so that the
+        /// body, not only its lines, stays within <see cref="MaxBytesPerBatch"/> and -MaxBytesPerBatch. 0 for an uploaded
+        /// file, which is the lines themselves; Anthropic's inline create call is {"requests":[line,line]}.
+        /// </summary>
+        public long EnvelopeBytes { get; set; }
         /// <summary>True when every request of one batch must name the same model (OpenAI, Azure).</summary>
         public bool OneModelPerBatch { get; set; }
         public int MaxMetadataPairs { get; set; }

@@ -155,6 +155,7 @@ namespace IrisBatch.Submission
         private readonly Dictionary<string, string> _metadata;
         private readonly long _maxRequests;
         private readonly long _maxBytes;
+        private readonly long _envelopeBytes;
         private readonly long _maxEmbeddingInputs;
         private readonly Dictionary<string, SpooledPart> _open = new Dictionary<string, SpooledPart>(StringComparer.Ordinal);
         private readonly List<SpooledPart> _parts = new List<SpooledPart>();
@@ -180,6 +181,7 @@ namespace IrisBatch.Submission
             _metadata = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal);
             _maxRequests = Math.Min(maxRequestsPerBatch ?? long.MaxValue, provider.Limits.MaxRequestsPerBatch);
             _maxBytes = Math.Min(maxBytesPerBatch ?? long.MaxValue, provider.Limits.MaxBytesPerBatch);
+            _envelopeBytes = provider.Limits.EnvelopeBytes;
             _maxEmbeddingInputs = provider.Limits.MaxEmbeddingInputsPerBatch;
             SetId = "set-" + Guid.NewGuid().ToString("N").Substring(0, 16);
             _scratchWriter = new System.Text.Json.Utf8JsonWriter(_scratch, JsonlWriter.Options);
@@ -262,7 +264,7 @@ namespace IrisBatch.Submission
                 throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
                     Messages.RowOverTokenBudget(request.RowNumber, request.CustomId, tokens, _maxTokens)) { Target = request.CustomId };
             if (_open.TryGetValue(key, out var part) && part.Count > 0 &&
-                (part.Bytes + lineBytes > _maxBytes || part.InputTokens + tokens > _maxTokens)) CloseOpen(key);
+                (part.Bytes + lineBytes + _envelopeBytes > _maxBytes || part.InputTokens + tokens > _maxTokens)) CloseOpen(key);
             if (!_open.TryGetValue(key, out part)) part = Open(request.Model, key);
             part.Input.WriteRaw(_scratch.GetBuffer(), (int)_scratch.Length);
             long seq = Count + 1;   // the request's place in the whole submission: results come back in this order

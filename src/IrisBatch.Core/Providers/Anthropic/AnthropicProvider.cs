@@ -22,6 +22,9 @@ namespace IrisBatch.Providers.Anthropic
         public const string DefaultBaseUri = "https://api.anthropic.com";
         public const string Version = "2023-06-01";
 
+        /// <summary>What the create call's body has around its requests (spec §3.3): the spooled lines, joined by commas.</summary>
+        public const string BodyPrefix = "{\"requests\":[", BodySuffix = "]}";
+
         private readonly ApiClient _api;
         private readonly string _prefix;
 
@@ -57,6 +60,8 @@ namespace IrisBatch.Providers.Anthropic
         {
             MaxRequestsPerBatch = 100_000,
             MaxBytesPerBatch = 256L * 1000 * 1000,
+            // the prefix and suffix, less the last line's newline that no comma replaces
+            EnvelopeBytes = BodyPrefix.Length + BodySuffix.Length - 1,
             OneModelPerBatch = false,
             MaxMetadataPairs = 1000,
             MaxMetadataKeyLength = 1000,
@@ -82,7 +87,7 @@ namespace IrisBatch.Providers.Anthropic
         public async Task<IrisBatchInfo> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
         {
             using var doc = await _api.SendJsonAsync(HttpMethod.Post, Batches(),
-                () => new JsonArrayFileContent("{\"requests\":[", submission.InputPath, submission.RequestCount, "]}"),
+                () => new JsonArrayFileContent(BodyPrefix, submission.InputPath, submission.RequestCount, BodySuffix),
                 $"the batch create call ({submission.RequestCount} requests)", ct, retry: false).ConfigureAwait(false);
             return Read(doc.RootElement);
         }
