@@ -132,8 +132,11 @@ namespace IrisBatch.Providers.Anthropic
             if (string.IsNullOrEmpty(url))
                 throw new IrisBatchException(ErrorIds.NotComplete, FailureKind.InvalidOperation,
                     Messages.NoResultsUrl(batch.Id)) { Target = batch.Id };
+            // The key goes with the request (spec §3.2): over plain http only to the host it was already sent to, or to this
+            // machine (as for the base URI itself: a local service may name itself localhost where it was reached as 127.0.0.1).
             var target = _api.Resolve(url!);
-            if (!string.Equals(target.Host, BaseUri.Host, StringComparison.OrdinalIgnoreCase) && target.Scheme != "https")
+            if (target.Scheme != "https" && !string.Equals(target.Host, BaseUri.Host, StringComparison.OrdinalIgnoreCase)
+                && !(ProviderFactory.IsLoopback(target) && ProviderFactory.IsLoopback(BaseUri)))
                 throw new IrisBatchException(ErrorIds.InsecureEndpoint, FailureKind.InvalidArgument,
                     Messages.PlainHttpResults(target.GetLeftPart(UriPartial.Authority), batch.Id));
             var path = Path.Combine(directory, "output.jsonl");
