@@ -109,6 +109,24 @@ Describe 'Test 7: -WhatIf changes nothing on the provider' {
         $text | Should -Match ([regex]::Escape(([uri] $slowUrl).Authority))
     }
 
+    It 'Submit-IrisBatch -WhatIf gives each batch''s bytes: the size of the input file a real submit uploads' {
+        # Issue 2: "-WhatIf says how many requests, bytes, models and batches"; issue 4: "per batch of the set: requests, bytes, ...".
+        $prefix = "Bytes $([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        $requests = @(New-TestRows -Count 5 -Prefix $prefix | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name}')
+        $text = Get-HostText { $requests | Submit-IrisBatch -BaseUri $url -MaxRequestsPerBatch 3 -WhatIf }
+        $batches = @($requests | Submit-IrisBatch -BaseUri $url -MaxRequestsPerBatch 3)
+        $batches.Count | Should -Be 2
+        $sizes = @($batches | ForEach-Object { (Invoke-EmulatorApi $emu GET "/v1/files/$($_.InputFileId)").bytes })
+        $lines = $text -split "`r?`n"
+        $lines | Where-Object { $_ -match '^Batch\s+Model\s+Requests\s+Bytes\s' } | Should -Not -BeNullOrEmpty
+        $rows = @($lines | Where-Object { $_ -match '^\s*\d+\s+gpt-4o-mini\s' })
+        $rows.Count | Should -Be 2
+        $shown = @($rows | ForEach-Object { [long](($_ -split '\s+' | Where-Object { $_ })[3] -replace ',', '') })
+        $shown | Should -Be $sizes
+        $total = ($sizes | Measure-Object -Sum).Sum
+        ($lines | Where-Object { $_ -match '^What if:' }) | Should -Match ("5 requests in 2 batch\(es\), {0} bytes" -f $total.ToString('N0', [cultureinfo]::InvariantCulture))
+    }
+
     It 'Stop-IrisBatch -WhatIf cancels nothing' {
         $b = Submit-Rows -Count 3 -BaseUri $slowUrl
         $before = Get-EmulatorStats $slow

@@ -7,8 +7,8 @@ using System.Text;
 namespace IrisBatch.Estimates
 {
     /// <summary>
-    /// What Submit-IrisBatch -WhatIf shows: a compact table with one row per batch (model, requests, input tokens,
-    /// estimated output tokens, estimated cost), one total line, then the date of the prices. PowerShell-free text.
+    /// What Submit-IrisBatch -WhatIf shows: a compact table with one row per batch (model, requests, bytes of its input
+    /// file, input tokens, estimated output tokens, estimated cost), one total line, then the date of the prices. PowerShell-free text.
     /// </summary>
     public sealed class CostPreview
     {
@@ -28,6 +28,8 @@ namespace IrisBatch.Estimates
             public string Provider { get; set; } = "";
             public string Model { get; set; } = "";
             public long Requests { get; set; }
+            /// <summary>The size of the batch's input file as it would be uploaded (shown once per batch).</summary>
+            public long Bytes { get; set; }
             public long InputTokens { get; set; }
             public long OutputTokens { get; set; }
             /// <summary>Null when the price table has no price for the model.</summary>
@@ -60,7 +62,7 @@ namespace IrisBatch.Estimates
             string ModelText(Row r) => (several ? r.Provider + " " : "") + r.Model;
             string Cost(double? c) => c.HasValue ? c.Value.ToString(c.Value >= 100 ? "N2" : "0.0000", inv) : "unknown";
 
-            var headers = new[] { "Batch", "Model", "Requests", "Input tokens", "Est. output tokens", $"Est. cost ({currency})" };
+            var headers = new[] { "Batch", "Model", "Requests", "Bytes", "Input tokens", "Est. output tokens", $"Est. cost ({currency})" };
             var cells = new List<string[]>();
             int n = 0;
             foreach (var r in _rows)
@@ -68,7 +70,8 @@ namespace IrisBatch.Estimates
                 if (!r.SameBatch) n++;
                 cells.Add(new[]
                 {
-                    r.SameBatch ? "" : n.ToString(inv), ModelText(r), r.Requests.ToString("N0", inv), r.InputTokens.ToString("N0", inv),
+                    r.SameBatch ? "" : n.ToString(inv), ModelText(r), r.Requests.ToString("N0", inv), r.SameBatch ? "" : r.Bytes.ToString("N0", inv),
+                    r.InputTokens.ToString("N0", inv),
                     r.OutputTokens.ToString("N0", inv) + (r.Reasoning ? " *" : ""), Cost(r.Cost),
                 });
             }
@@ -76,7 +79,8 @@ namespace IrisBatch.Estimates
             double known = _rows.Where(r => r.Cost.HasValue).Sum(r => r.Cost!.Value);
             var total = new[]
             {
-                "Total", "", _rows.Sum(r => r.Requests).ToString("N0", inv), _rows.Sum(r => r.InputTokens).ToString("N0", inv),
+                "Total", "", _rows.Sum(r => r.Requests).ToString("N0", inv), _rows.Where(r => !r.SameBatch).Sum(r => r.Bytes).ToString("N0", inv),
+                _rows.Sum(r => r.InputTokens).ToString("N0", inv),
                 _rows.Sum(r => r.OutputTokens).ToString("N0", inv) + (_rows.Any(r => r.Reasoning) ? " *" : ""),
                 anyUnknown ? (_rows.All(r => !r.Cost.HasValue) ? "unknown" : Cost(known) + " + unknown") : Cost(known),
             };

@@ -170,8 +170,8 @@ namespace IrisBatch
         public static string SchemaWrongType(string type) => Format(nameof(SchemaWrongType), type);
 
         /// <summary>Submit-IrisBatch -WhatIf: the target of one place the requests would go.</summary>
-        public static string PreviewTarget(long requests, int batches, string models, string provider, string location) =>
-            Format(nameof(PreviewTarget), requests, batches, models, provider, location);
+        public static string PreviewTarget(long requests, int batches, string models, string provider, string location, long bytes) =>
+            Format(nameof(PreviewTarget), requests, batches, models, provider, location, bytes);
 
         /// <summary>Submit-IrisBatch -WhatIf: the action ("Submit batch", "Submit 3 batches").</summary>
         public static string PreviewAction(int batches) => batches == 1 ? Text(nameof(PreviewAction)) : Format("PreviewActionMany", batches);

@@ -212,7 +212,10 @@ namespace IrisBatch.Commands
             }
         }
 
-        /// <summary>-WhatIf: one line per place the requests would go, then a table of the batches with a total and the prices' date.</summary>
+        /// <summary>
+        /// -WhatIf: one line per place the requests would go (requests, batches, bytes, models, where), then a table of
+        /// the batches (requests, bytes of the input file, tokens, cost) with a total and the prices' date.
+        /// </summary>
         private void Preview()
         {
             var preview = new Estimates.CostPreview(_prices);
@@ -234,6 +237,7 @@ namespace IrisBatch.Commands
                             Provider = lane.Provider.Name,
                             Model = m.Key,
                             Requests = m.Value.Requests,
+                            Bytes = part.Entry.Bytes,
                             InputTokens = m.Value.InputTokens,
                             OutputTokens = part.Entry.Embeddings ? 0 : m.Value.MaxOutputTokens > 0 ? m.Value.MaxOutputTokens : m.Value.InputTokens,
                             Cost = Estimate(m.Key, m.Value.InputTokens, m.Value.MaxOutputTokens, part.Entry.Embeddings),
@@ -246,7 +250,8 @@ namespace IrisBatch.Commands
                 }
                 var requests = lane.Parts.Sum(p => p.Entry.RequestCount);
                 var models = string.Join(", ", lane.Parts.SelectMany(ModelsOf).Distinct());
-                var target = Messages.PreviewTarget(requests, lane.Parts.Count, models, lane.Provider.Name, ProviderFactory.LocationOf(lane.Provider));
+                var target = Messages.PreviewTarget(requests, lane.Parts.Count, models, lane.Provider.Name, ProviderFactory.LocationOf(lane.Provider),
+                    lane.Parts.Sum(p => p.Entry.Bytes));
                 ShouldProcess(target, Messages.PreviewAction(lane.Parts.Count));
                 foreach (var part in lane.Parts) Session.Planner.Discard(part.Entry);
             }
