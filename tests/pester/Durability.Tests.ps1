@@ -164,6 +164,24 @@ Describe 'Test 1 (lookups fail too): a lost answer whose lookup also fails is no
     }
 }
 
+Describe 'Test 1 (full metadata): a lost create whose batch has no room for IrisBatch''s key' {
+    It 'is found by its input file: one batch, all results' {
+        # -Metadata with 16 pairs fills OpenAI's limit, so the batch carries no irisbatch_key: the look-up after the
+        # lost answer must still recognise it (made from this submission's own upload) rather than create a second one.
+        Reset-Emulator $emu
+        $null = Add-EmulatorFault $emu -Route create -Kind reset_after
+        $md = @{}
+        1..16 | ForEach-Object { $md["k$_"] = "v$_" }
+        $requests = @(New-Rows -Count 30 -Tag 'full metadata' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name}.')
+        $batch = $requests | Submit-IrisBatch -BaseUri $url -Metadata $md -ErrorAction Stop
+        (Get-EmulatorStats $emu).batches_created | Should -Be 1
+        @($batch).Count | Should -Be 1
+        $batch.Metadata.Count | Should -Be 16
+        $results = @($batch | Wait-IrisBatch -PollInterval $poll -Timeout 60 | Get-IrisBatchResult)
+        Assert-OneResultPerRequest $results 30
+    }
+}
+
 Describe 'Test 1 (lost cancel): a cancel whose answer was lost' {
     It 'is a success when the repeated cancel finds the batch already cancelled' {
         $savedHome = $env:IRISBATCH_HOME

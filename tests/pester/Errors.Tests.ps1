@@ -143,6 +143,22 @@ Describe 'Submit-IrisBatch checks locally before sending' {
         (Get-SentCount).Uploads | Should -Be $before.Uploads
     }
 
+    It 'takes OpenAI''s maxima (16 pairs, 64-character keys, 512-character values) with -Name, and sends them all' {
+        # The limit is the provider's (spec §1.4: 16 pairs); IrisBatch's own keys must not take the user's room.
+        $md = @{}
+        1..15 | ForEach-Object { $md["k$_"] = "v$_" }
+        $md[('k' * 64)] = 'v' * 512
+        $b = New-Requests | Submit-IrisBatch -BaseUri $url -Name 'full-metadata' -Metadata $md -ErrorAction Stop
+        $b.Name | Should -Be 'full-metadata'
+        $b.Metadata.Count | Should -Be 16
+        $remote = Invoke-EmulatorApi $emu GET "/v1/batches/$($b.Id)"
+        @($remote.metadata.PSObject.Properties).Count | Should -Be 16
+        foreach ($key in $md.Keys) { $remote.metadata.$key | Should -Be $md[$key] }
+        $status = Get-IrisBatchStatus -Id $b.Id
+        $status.Name | Should -Be 'full-metadata' -Because 'the journal keeps the name the provider had no room for'
+        $status.Metadata.Count | Should -Be 16
+    }
+
     It 'keeps -Name and -Metadata on the batch' {
         $b = New-Requests | Submit-IrisBatch -BaseUri $url -Name 'nightly-eval' -Metadata @{ team = 'search'; run = '42' }
         $b.Name | Should -Be 'nightly-eval'

@@ -3,7 +3,11 @@ using System.Collections.Generic;
 
 namespace IrisBatch.Providers
 {
-    /// <summary>Metadata keys IrisBatch adds to every batch it creates; they are shown as properties, not in Metadata.</summary>
+    /// <summary>
+    /// Metadata keys IrisBatch adds to the batches it creates; they are shown as properties, not in Metadata. The user's
+    /// pairs come first: where the provider's limit leaves no room (OpenAI: 16 pairs), IrisBatch's own keys are left out
+    /// (the set, then the name, then the key): the journal keeps them, and a lost create is matched by its input file.
+    /// </summary>
     public static class ReservedMetadata
     {
         public const string Name = "irisbatch_name";
@@ -12,13 +16,18 @@ namespace IrisBatch.Providers
 
         public static bool IsReserved(string key) => key.StartsWith("irisbatch_", StringComparison.Ordinal);
 
-        public static Dictionary<string, string> Compose(BatchSubmission s)
+        /// <param name="maxPairs">The provider's limit of pairs per batch.</param>
+        public static Dictionary<string, string> Compose(BatchSubmission s, int maxPairs = int.MaxValue)
         {
             var all = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var kv in s.Metadata) all[kv.Key] = kv.Value;
-            if (!string.IsNullOrEmpty(s.Name)) all[Name] = s.Name!;
-            if (!string.IsNullOrEmpty(s.IdempotencyKey)) all[IdempotencyKey] = s.IdempotencyKey;
-            if (!string.IsNullOrEmpty(s.SetId)) all[SetId] = s.SetId!;
+            void Add(string key, string? value)
+            {
+                if (!string.IsNullOrEmpty(value) && all.Count < maxPairs) all[key] = value!;
+            }
+            Add(IdempotencyKey, s.IdempotencyKey);
+            Add(Name, s.Name);
+            Add(SetId, s.SetId);
             return all;
         }
 
@@ -35,8 +44,5 @@ namespace IrisBatch.Providers
             }
             batch.Metadata = user;
         }
-
-        /// <summary>How many pairs IrisBatch adds for this submission.</summary>
-        public static int CountFor(string? name, string? setId) => 1 + (string.IsNullOrEmpty(name) ? 0 : 1) + (string.IsNullOrEmpty(setId) ? 0 : 1);
     }
 }

@@ -128,8 +128,8 @@ namespace IrisBatch
 
         public static string NoMetadata(string provider) => Format(nameof(NoMetadata), provider);
 
-        public static string TooManyMetadata(int pairs, string provider, int allowed, int used, int left) =>
-            Format(nameof(TooManyMetadata), pairs, provider, allowed, used, left);
+        public static string TooManyMetadata(int pairs, string provider, int allowed) =>
+            Format(nameof(TooManyMetadata), pairs, provider, allowed);
 
         public static string MetadataKeyLength(string key, int max) => Format(nameof(MetadataKeyLength), key, max);
 

@@ -364,10 +364,10 @@ namespace IrisBatch.Commands
             if (limits.MaxMetadataPairs == 0 && Metadata.Count > 0)
                 throw new IrisBatchException(ErrorIds.InvalidMetadata, FailureKind.InvalidArgument,
                     Messages.NoMetadata(provider.Name));
-            int room = limits.MaxMetadataPairs - ReservedMetadata.CountFor(Name, "set");
-            if (Metadata.Count > room)
+            // The user's pairs may fill the provider's limit: IrisBatch's own keys then stay in the journal only (ReservedMetadata).
+            if (Metadata.Count > limits.MaxMetadataPairs)
                 throw new IrisBatchException(ErrorIds.InvalidMetadata, FailureKind.InvalidArgument,
-                    Messages.TooManyMetadata(Metadata.Count, provider.Name, limits.MaxMetadataPairs, limits.MaxMetadataPairs - room, room));
+                    Messages.TooManyMetadata(Metadata.Count, provider.Name, limits.MaxMetadataPairs));
             foreach (DictionaryEntry de in Metadata)
             {
                 var key = Convert.ToString(de.Key, CultureInfo.InvariantCulture) ?? "";

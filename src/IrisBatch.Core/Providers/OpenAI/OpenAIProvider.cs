@@ -56,11 +56,13 @@ namespace IrisBatch.Providers.OpenAI
         /// <summary>
         /// The batch carries this submission's idempotency key in its metadata (spec §1.4), was made from its input file,
         /// and holds as many requests (0 while validating). The model is not compared: the batch may name a dated snapshot
-        /// (or an Azure deployment) rather than the name we sent.
+        /// (or an Azure deployment) rather than the name we sent. A batch with no key at all is this submission's only when
+        /// it was made from this submission's own upload: the key is left out when the user's -Metadata fills all 16 pairs.
         /// </summary>
         public bool IsCandidate(BatchSubmission submission, string? inputFileId, IrisBatchInfo batch) =>
-            batch.IdempotencyKey == submission.IdempotencyKey
-            && (inputFileId == null || batch.InputFileId == null || batch.InputFileId == inputFileId)
+            (batch.IdempotencyKey == submission.IdempotencyKey
+                ? inputFileId == null || batch.InputFileId == null || batch.InputFileId == inputFileId
+                : string.IsNullOrEmpty(batch.IdempotencyKey) && inputFileId != null && batch.InputFileId == inputFileId)
             && (batch.Total == 0 || batch.Total == submission.RequestCount);
 
         public Task<IrisBatchInfo> FinishCreateAsync(IrisBatchInfo found, BatchSubmission submission, CancellationToken ct) => Task.FromResult(found);
@@ -159,7 +161,7 @@ namespace IrisBatch.Providers.OpenAI
                 w.WriteString("completion_window", CompletionWindows.Format(submission.CompletionWindow ?? CompletionWindows.Default));
                 w.WritePropertyName("metadata");
                 w.WriteStartObject();
-                foreach (var kv in ReservedMetadata.Compose(submission)) w.WriteString(kv.Key, kv.Value);
+                foreach (var kv in ReservedMetadata.Compose(submission, Limits.MaxMetadataPairs)) w.WriteString(kv.Key, kv.Value);
                 w.WriteEndObject();
                 w.WriteEndObject();
             }
