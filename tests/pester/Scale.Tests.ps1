@@ -167,6 +167,22 @@ Describe 'Splitting by -MaxBytesPerBatch' {
     }
 }
 
+Describe 'A request larger than -MaxBytesPerBatch' {
+    It 'is IrisBatch.InvalidRequest naming its row and id; the others are submitted and no file is over the limit' {
+        $limit = 2000
+        $rows = @(New-TestRows -Count 6 -Prefix "Big $([guid]::NewGuid().ToString('N').Substring(0, 8))")
+        $rows[2].name = 'x' * 3000   # row 3 alone is over the limit
+        $batches = @($rows | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name}.' |
+                Submit-IrisBatch -BaseUri $url -MaxBytesPerBatch $limit -ErrorVariable rowErrors -ErrorAction SilentlyContinue)
+        @($rowErrors).Count | Should -Be 1
+        $rowErrors[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.InvalidRequest,*'
+        $rowErrors[0].Exception.Message | Should -Match "Row 3 \('request-3'\)"
+        $rowErrors[0].Exception.Message | Should -Match '2,000 bytes'
+        ($batches | Measure-Object Total -Sum).Sum | Should -Be 5
+        $batches | ForEach-Object { Get-InputFileBytes $_.Id | Should -BeLessOrEqual $limit }
+    }
+}
+
 Describe 'Splitting by -MaxTokensPerBatch' {
     BeforeAll {
         $rows = @(New-TestRows -Count 200 -Prefix 'Gadget')

@@ -150,6 +150,8 @@ namespace IrisBatch
 
         public static string RowOverTokenBudget(long row, string customId, long tokens, long budget) => Format(nameof(RowOverTokenBudget), row, customId, tokens, budget);
 
+        public static string RowOverByteLimit(long row, string customId, long bytes, long limit, string provider) => Format(nameof(RowOverByteLimit), row, customId, bytes, limit, provider);
+
         public static string RowInputJsonInvalid(long row, string customId, string error) => Format(nameof(RowInputJsonInvalid), row, customId, Inner(error));
 
         public static string InvalidId(string? id, string what) => Format(nameof(InvalidId), id, what);
