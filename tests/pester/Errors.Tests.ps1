@@ -40,6 +40,17 @@ Describe 'Test 3: duplicate custom ids' {
         $after.Uploads | Should -Be $before.Uploads
         $after.Batches | Should -Be $before.Batches
     }
+
+    It 'says what went wrong when the requests of two New-IrisBatchRequest calls share their default ids' {
+        # Each call numbers its rows from 1: both requests are 'request-1' from row 1 ("rows 1 and 1" said nothing).
+        $before = Get-SentCount
+        $err = { @((New-Requests -Count 1), (New-Requests -Count 1)) | Submit-IrisBatch -BaseUri $url } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.DuplicateCustomId,*'
+        $err.Exception.Message | Should -Match "'request-1'"
+        $err.Exception.Message | Should -Not -Match 'rows 1 and 1'
+        $err.Exception.Message | Should -Match '-CustomId'
+        (Get-SentCount).Uploads | Should -Be $before.Uploads
+    }
 }
 
 Describe 'Test 4: keys and ids' {

@@ -153,7 +153,10 @@ namespace IrisBatch
         /// <summary>The summary of repeated requests with no model.</summary>
         public static string NoModelReason() => Text(nameof(NoModelReason));
 
-        public static string DuplicateCustomId(string customId, long firstRow, long secondRow) => Format(nameof(DuplicateCustomId), customId, firstRow, secondRow);
+        /// <summary>Two rows' requests share an id; when both carry the same row number they came from separate inputs.</summary>
+        public static string DuplicateCustomId(string customId, long firstRow, long secondRow) => firstRow == secondRow
+            ? Format("DuplicateCustomIdSameRow", customId, firstRow)
+            : Format(nameof(DuplicateCustomId), customId, firstRow, secondRow);
 
         public static string EmptyInput() => Text(nameof(EmptyInput));
 
