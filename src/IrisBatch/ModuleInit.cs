@@ -30,11 +30,13 @@ namespace IrisBatch
         public void OnImport()
         {
             if (NeedsResolver) AppDomain.CurrentDomain.AssemblyResolve += Resolve;
+            TypeNames.Add();
         }
 
         public void OnRemove(PSModuleInfo psModuleInfo)
         {
             AppDomain.CurrentDomain.AssemblyResolve -= Resolve;
+            TypeNames.Remove();
         }
 
         /// <summary>The assemblies in the module folder, by simple name.</summary>

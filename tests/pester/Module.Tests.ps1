@@ -156,11 +156,16 @@ Describe 'Every cmdlet runs from the published folder' {
         $req = [pscustomobject]@{ name = 'Lamp' } | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name}'
         $b = $req | Submit-IrisBatch -BaseUri $url
         $b | Should -BeOfType ([IrisBatch.IrisBatchInfo])
+        # Issue 2 names the output types IrisBatchRequest, IrisBatch and IrisBatchResult: those short names work too.
+        $b | Should -BeOfType 'IrisBatch'
+        $req | Should -BeOfType 'IrisBatchRequest'
+        [IrisBatch] | Should -Be ([IrisBatch.IrisBatchInfo])
         $b.BaseUri.TrimEnd('/') | Should -Be $url.TrimEnd('/')
         ($b | Get-IrisBatchStatus).Id | Should -Be $b.Id
         $done = $b | Wait-IrisBatch -PollInterval 0.5
         $done.Status | Should -Be Completed
         ($done | Get-IrisBatchResult).Output | Should -Be 'Echo: Describe Lamp'
+        $done | Get-IrisBatchResult | Should -BeOfType 'IrisBatchResult'
         # Stopping a finished batch changes nothing; it must still run (and not throw a load error): one warning, no error.
         $null = $done | Stop-IrisBatch -Confirm:$false -ErrorAction Stop -WarningVariable warned -WarningAction SilentlyContinue
         $warned.Count | Should -Be 1
