@@ -92,6 +92,31 @@ Describe 'Stop-IrisBatch' {
     }
 }
 
+Describe 'Ctrl+C during Wait-IrisBatch' {
+    It 'stops the wait within a second, mid poll interval, and never cancels the remote batch' {
+        # Issue 2: "Ctrl+C stops the wait within a second and never cancels the remote batch". PowerShell's Stop() is
+        # what Ctrl+C does to a running pipeline; the wait is stopped once its first poll has reached the emulator.
+        $b = Submit-Rows -Count 3 -BaseUri $slowUrl
+        $route = "GET /v1/batches/{batch_id}"
+        $before = Get-EmulatorStats $slow
+        $polls = Get-EmulatorRouteCall $slow $route -Stats $before
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddParameter('Name', (Get-ModuleUnderTestPath)).AddStatement()
+            $null = $ps.AddCommand('Wait-IrisBatch').AddParameter('Id', $b.Id).AddParameter('BaseUri', $slowUrl).AddParameter('PollInterval', 30)
+            $handle = $ps.BeginInvoke()
+            $null = Wait-EmulatorRouteCall $slow $route -Count ($polls + 1)
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 1
+            $ps.InvocationStateInfo.State | Should -Be ([Management.Automation.PSInvocationState]::Stopped)
+        }
+        finally { $ps.Dispose() }
+        (Get-EmulatorStats $slow).cancels | Should -Be $before.cancels
+        ($b | Get-IrisBatchStatus).Status | Should -Not -BeIn @([IrisBatch.BatchStatus]::Cancelling, [IrisBatch.BatchStatus]::Cancelled)
+    }
+}
+
 Describe 'Test 7: -WhatIf changes nothing on the provider' {
     It 'Submit-IrisBatch -WhatIf uploads and creates nothing, and says what it would send where' {
         $before = Get-EmulatorStats $slow
