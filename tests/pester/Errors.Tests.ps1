@@ -130,6 +130,17 @@ Describe 'Test 6: a batch the provider fails at validation' {
         @($b.Errors | ForEach-Object Line) | Should -Contain 3
         $b.Errors[0].Code | Should -Not -BeNullOrEmpty
     }
+
+    It 'Get-IrisBatchResult on such a batch (not in the journal, no result files) says why it lists nothing' {
+        $ok = '{{"custom_id":"{0}","method":"POST","url":"/v1/chat/completions","body":{{"model":"gpt-4o-mini","messages":[{{"role":"user","content":"hi"}}]}}}}'
+        $raw = New-RawBatch $emu -Lines @(($ok -f 'x'), ($ok -f 'x'))
+        $null = Wait-IrisBatch -Id $raw.id -BaseUri $url -PollInterval $poll
+        $results = @(Get-IrisBatchResult -Id $raw.id -BaseUri $url -WarningVariable warned 3>$null)
+        $results.Count | Should -Be 0
+        @($warned).Count | Should -Be 1
+        "$($warned[0])" | Should -Match ([regex]::Escape($raw.id))
+        "$($warned[0])" | Should -Match 'not submitted from this journal'
+    }
 }
 
 Describe 'Submit-IrisBatch checks locally before sending' {

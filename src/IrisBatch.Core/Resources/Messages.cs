@@ -119,6 +119,8 @@ namespace IrisBatch
 
         public static string DuplicateResults(string provider, long count, string batchId) => Format(nameof(DuplicateResults), provider, count, batchId);
 
+        public static string ResultsWithoutRequests(string batchId, object status, long total, long listed) => Format(nameof(ResultsWithoutRequests), batchId, status, total, listed);
+
         public static string Unpriced(string model, string priceTable) => Format(nameof(Unpriced), model, priceTable);
 
         public static string UnknownPrice(string priceTable, string model) => Format(nameof(UnknownPrice), priceTable, model);

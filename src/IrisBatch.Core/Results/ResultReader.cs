@@ -30,6 +30,12 @@ namespace IrisBatch.Results
             _requestsPath = requestsPath != null && File.Exists(requestsPath) ? requestsPath : null;
         }
 
+        /// <summary>
+        /// Whether the journal holds the batch's requests, so that every request gets a result; false for a batch submitted
+        /// elsewhere, whose results are only the lines of the provider's files.
+        /// </summary>
+        public bool KnowsRequests => _requestsPath != null;
+
         /// <summary>Results reported twice by the provider (the first is kept).</summary>
         public long Duplicates { get; private set; }
 

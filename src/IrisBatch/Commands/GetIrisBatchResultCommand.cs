@@ -306,6 +306,10 @@ namespace IrisBatch.Commands
                 WriteWarning(Messages.DuplicateResults(r.Target.Provider.Name, r.Reader.Duplicates, batch.Id));
             var total = r.Total;
             WriteVerbose(Messages.BatchResultCount(batch.Id, total.Count));
+            // A batch submitted elsewhere: requests with no line in the provider's files (all of them when it failed
+            // validation, which writes no files) cannot be listed, and that must not look like "no requests".
+            if (!r.Reader.KnowsRequests && (total.Count < batch.Total || batch.Status == BatchStatus.Failed && total.Count == 0))
+                WriteWarning(Messages.ResultsWithoutRequests(batch.Id, batch.Status, batch.Total, total.Count));
             if (r.Entry != null) Collector.MarkCollected(r.Entry, total.Count, total);
         }
 
