@@ -261,7 +261,8 @@ namespace IrisBatch.Submission
             long lineBytes = _scratch.Length + 1;
             // A line no batch can hold (over -MaxBytesPerBatch, or the provider's file limit) would make a batch above the
             // limit, which the provider refuses after the upload: the row is refused here, like one over the token budget.
-            if (lineBytes > _maxBytes)
+            // (Anthropic's create body wraps even one line in its envelope.)
+            if (lineBytes + _envelopeBytes > _maxBytes)
                 throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
                     Messages.RowOverByteLimit(request.RowNumber, request.CustomId, lineBytes, _maxBytes, _provider.Name)) { Target = request.CustomId };
             long tokens = _countTokens ? CounterFor(request.Model).Count(request) : 0;
