@@ -53,5 +53,21 @@ namespace IrisBatch.Tests.Core
             }
             Assert.Equal(new long[] { 9, 9, 9, 9, 4 }, parts.Select(p => p.Entry.RequestCount).OrderByDescending(n => n));
         }
+
+        [Fact]
+        public void A_line_whose_body_alone_would_pass_the_limit_is_refused_naming_its_row()
+        {
+            long lineBytes;
+            using (var ms = new MemoryStream())
+            {
+                using (var w = new Utf8JsonWriter(ms)) Anthropic.WriteRequest(w, Request(1));
+                lineBytes = ms.Length + 1;
+            }
+            // The line fits; the line in {"requests":[...]} does not.
+            using var spooler = new BatchSpooler(_journal, Anthropic, null, null, maxBytesPerBatch: lineBytes + 5);
+            var ex = Assert.Throws<IrisBatchException>(() => spooler.Add(Request(2)));
+            Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
+            Assert.Contains("r002", ex.Message);
+        }
     }
 }
