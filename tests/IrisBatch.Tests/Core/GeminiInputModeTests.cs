@@ -82,6 +82,37 @@ namespace IrisBatch.Tests.Core
             Assert.True(GeminiInputMode.UsesFile(chat));
         }
 
+        /// <summary>The size of the create call <see cref="GeminiProvider.CreateAsync"/> would send inline.</summary>
+        private static long InlineBody(BatchSubmission s)
+        {
+            using var counter = new MemoryStream();
+            using (var w = new Utf8JsonWriter(counter, IrisBatch.Jsonl.JsonlWriter.Options)) GeminiProvider.WriteCreateBody(w, s, null);
+            return counter.Length;
+        }
+
+        [Fact]
+        public void Many_small_requests_go_through_file_mode_when_the_inline_call_would_pass_20_MB_though_their_lines_do_not()
+        {
+            // Each request grows by 13 bytes inline ({"request",…,"metadata":{"key"}} against the line's {"key",…,"request"}):
+            // 193,000 lines of ~98 bytes are under the line limit, but the create call would be ~21.5 MB, which Gemini refuses (§4).
+            var s = Spool(193_000, embeddings: false, model: "gemini-2.5-flash");
+            Assert.True(s.Bytes < GeminiInputMode.InlineLimit, $"the lines are {s.Bytes} bytes");
+            Assert.True(InlineBody(s) > 20L * 1024 * 1024, $"the inline call is {InlineBody(s)} bytes");
+            Assert.True(GeminiInputMode.UsesFile(s));
+        }
+
+        [Theory]
+        [InlineData(1, false)]
+        [InlineData(500, false)]
+        [InlineData(500, true)]
+        public void The_inline_size_is_the_create_call_s_size_at_most_a_little_over(int rows, bool embeddings)
+        {
+            var s = Spool(rows, embeddings, model: embeddings ? "gemini-embedding-001" : "gemini-2.5-flash");
+            s.Name = "a name with \"quotes\" and ünïcode";
+            long actual = InlineBody(s);
+            Assert.InRange(GeminiInputMode.InlineBytes(s), actual, actual + 200);
+        }
+
         [Fact]
         public void The_estimate_stops_reading_once_past_the_limit()
         {

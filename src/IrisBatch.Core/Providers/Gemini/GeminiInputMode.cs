@@ -17,8 +17,20 @@ namespace IrisBatch.Providers.Gemini
     /// </summary>
     public static class GeminiInputMode
     {
-        /// <summary>The whole create call must stay under 20 MB (§4); the request lines are a little under it.</summary>
+        /// <summary>
+        /// The whole create call must stay under 20 MB (§4): an inline batch's call (<see cref="InlineBytes"/>) stays
+        /// under this, a margin below it.
+        /// </summary>
         public const long InlineLimit = 19L * 1000 * 1000;
+
+        /// <summary>
+        /// How much longer a request is inline than as its spooled line: {"request":R,"metadata":{"key":"K"}} against
+        /// {"key":"K","request":R} (the line's newline becomes the comma between requests).
+        /// </summary>
+        public const int InlineBytesPerRequest = 13;
+
+        /// <summary>{"batch":{"display_name":"","input_config":{"requests":{"requests":[]}}}} around the requests.</summary>
+        private const int EnvelopeBytes = 80;
 
         /// <summary>Estimated bytes of the (one copy of the) inline answers above which an embedding batch goes through file mode.</summary>
         public const long EmbeddingAnswerLimit = 4L * 1000 * 1000;
@@ -34,8 +46,20 @@ namespace IrisBatch.Providers.Gemini
 
         /// <summary>True when the batch goes through the Files API.</summary>
         public static bool UsesFile(BatchSubmission submission) =>
-            submission.Bytes >= InlineLimit
+            InlineBytes(submission) >= InlineLimit
             || (submission.Embeddings && EstimatedAnswerBytes(submission, EmbeddingAnswerLimit) >= EmbeddingAnswerLimit);
+
+        /// <summary>
+        /// The size of the inline create call, from the spooled lines' bytes: each request is
+        /// <see cref="InlineBytesPerRequest"/> longer there, and the call wraps them with the display name. The lines'
+        /// bytes alone are not enough: 190,000 requests of 100 bytes would pass 20 MB by their 13 bytes each.
+        /// </summary>
+        public static long InlineBytes(BatchSubmission submission)
+        {
+            var name = GeminiNames.Compose(submission.Name, submission.IdempotencyKey);
+            long nameBytes = JsonEncodedText.Encode(name, JsonlWriter.Options.Encoder).EncodedUtf8Bytes.Length;
+            return submission.Bytes + InlineBytesPerRequest * submission.RequestCount + EnvelopeBytes + nameBytes;
+        }
 
         /// <summary>
         /// The estimated size of an embedding batch's inline answers: for each spooled line, its outputDimensionality

@@ -151,46 +151,53 @@ namespace IrisBatch.Providers.Gemini
 
         public async Task<IrisBatchInfo> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
         {
-            var body = JsonBytes(w =>
-            {
-                w.WriteStartObject();
-                w.WritePropertyName("batch");
-                w.WriteStartObject();
-                w.WriteString("display_name", GeminiNames.Compose(submission.Name, submission.IdempotencyKey));
-                w.WritePropertyName("input_config");
-                w.WriteStartObject();
-                if (fileId != null) w.WriteString("file_name", fileId);
-                else
-                {
-                    w.WritePropertyName("requests");
-                    w.WriteStartObject();
-                    w.WritePropertyName("requests");
-                    w.WriteStartArray();
-                    foreach (var line in JsonlReader.ReadLines(submission.InputPath))
-                    {
-                        using var item = JsonDocument.Parse(line.Text);
-                        w.WriteStartObject();
-                        w.WritePropertyName("request");
-                        item.RootElement.GetProperty("request").WriteTo(w);
-                        w.WritePropertyName("metadata");
-                        w.WriteStartObject();
-                        w.WriteString("key", item.RootElement.GetProperty("key").GetString());
-                        w.WriteEndObject();
-                        w.WriteEndObject();
-                    }
-                    w.WriteEndArray();
-                    w.WriteEndObject();
-                }
-                w.WriteEndObject();
-                w.WriteEndObject();
-                w.WriteEndObject();
-            });
+            var body = JsonBytes(w => WriteCreateBody(w, submission, fileId));
             // Embedding batches (spec §11.5) take the same batch body at their own method.
             var path = "v1beta/" + ModelName(submission.Model) + (submission.Embeddings ? ":asyncBatchEmbedContent" : ":batchGenerateContent");
             using var doc = await _api.SendJsonAsync(HttpMethod.Post, path, () => Json(body), $"the batch create call ({submission.RequestCount} requests)", ct, retry: false).ConfigureAwait(false);
             var batch = GeminiJson.ReadOperation(doc.RootElement, BaseUri);
             if (batch.Total == 0) batch.Total = submission.RequestCount;
             return batch;
+        }
+
+        /// <summary>
+        /// The create call's body (spec §4): {"batch": {"display_name", "input_config": {"file_name"}}} in file mode, else
+        /// each spooled line {"key", "request"} as {"request", "metadata": {"key"}} under the double requests.requests.
+        /// <see cref="GeminiInputMode.InlineBytes"/> is its size, reckoned without writing it.
+        /// </summary>
+        internal static void WriteCreateBody(Utf8JsonWriter w, BatchSubmission submission, string? fileId)
+        {
+            w.WriteStartObject();
+            w.WritePropertyName("batch");
+            w.WriteStartObject();
+            w.WriteString("display_name", GeminiNames.Compose(submission.Name, submission.IdempotencyKey));
+            w.WritePropertyName("input_config");
+            w.WriteStartObject();
+            if (fileId != null) w.WriteString("file_name", fileId);
+            else
+            {
+                w.WritePropertyName("requests");
+                w.WriteStartObject();
+                w.WritePropertyName("requests");
+                w.WriteStartArray();
+                foreach (var line in JsonlReader.ReadLines(submission.InputPath))
+                {
+                    using var item = JsonDocument.Parse(line.Text);
+                    w.WriteStartObject();
+                    w.WritePropertyName("request");
+                    item.RootElement.GetProperty("request").WriteTo(w);
+                    w.WritePropertyName("metadata");
+                    w.WriteStartObject();
+                    w.WriteString("key", item.RootElement.GetProperty("key").GetString());
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+            w.WriteEndObject();
+            w.WriteEndObject();
         }
 
         public async Task<IrisBatchInfo> GetAsync(string id, CancellationToken ct)
