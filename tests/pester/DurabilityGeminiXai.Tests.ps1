@@ -50,6 +50,23 @@ Describe 'Gemini and xAI: faults on create and add during the pipeline of 1,000 
     }
 }
 
+Describe 'xAI: add calls refused more often than retried' {
+    It 'adds the rest to the one batch already created instead of creating another' {
+        $null = Initialize-ProviderTestEnvironment -KeyVariable 'XAI_API_KEY'
+        Reset-Emulator $emu
+        # Three 429s on the add call with two retries: the add step gives up while its batch already exists.
+        $null = Add-EmulatorFault $emu -Route add -Kind status -StatusCode 429 -RetryAfterMs 20 -Count 3
+        $batch = New-Requests Xai -Count 20 -Tag 'add 429' |
+            Submit-IrisBatch -Provider Xai -BaseUri "$($emu.Url)/xai/v1" -MaximumRetryCount 2 -ErrorAction Stop
+        $stats = Get-EmulatorStats $emu
+        $stats.batches_created | Should -Be 1 -Because 'a second container would run the requests already added twice'
+        (Get-EmulatorFault $emu)[0].injected | Should -Be 3
+        $batch.Total | Should -Be 20
+        $results = @($batch | Wait-IrisBatch -PollInterval 0.05 -Timeout 60 | Get-IrisBatchResult)
+        Assert-OneResultPerRequest $results 20
+    }
+}
+
 Describe 'Anthropic: a planted second candidate' {
     It 'gives IrisBatch.SubmissionUncertain naming both, creates nothing more, and -AdoptBatchId settles it' {
         $null = Initialize-ProviderTestEnvironment -KeyVariable 'ANTHROPIC_API_KEY'

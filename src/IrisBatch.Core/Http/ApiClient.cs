@@ -353,6 +353,7 @@ namespace IrisBatch.Http
         /// </summary>
         public static bool IsDefinitive(Exception ex)
         {
+            if (ex is ApiException acted && acted.MayHaveActed) return false;
             if (ex is IrisBatchException ib && ib.HttpStatus.HasValue) return ib.HttpStatus.Value < 500;
             for (var e = (Exception?)ex; e != null; e = e.InnerException)
                 if (e is System.Net.Sockets.SocketException se &&

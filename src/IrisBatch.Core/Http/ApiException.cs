@@ -11,6 +11,11 @@ namespace IrisBatch.Http
         }
 
         public bool Retryable { get; set; }
+        /// <summary>
+        /// The call may have acted although the server refused it (a later step of a create that already made the batch):
+        /// never <see cref="ApiClient.IsDefinitive"/>, so the caller looks before trying again.
+        /// </summary>
+        public bool MayHaveActed { get; set; }
         public TimeSpan? RetryAfter { get; set; }
         /// <summary>When the provider said to try again, where its Retry-After was too long to wait for here.</summary>
         public DateTimeOffset? RetryAt { get; set; }

@@ -80,6 +80,7 @@ namespace IrisBatch
             Format(nameof(FileProcessingWait), provider, fileId, status, delay.TotalSeconds);
 
         public static string UploadNoUrl() => Text(nameof(UploadNoUrl));
+        public static string XaiAddIncomplete(string batchId, long added, long total, string error) => Format(nameof(XaiAddIncomplete), batchId, added, total, error);
 
         public static string UploadNoFileName() => Text(nameof(UploadNoFileName));
 

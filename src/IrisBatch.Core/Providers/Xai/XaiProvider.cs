@@ -65,7 +65,25 @@ namespace IrisBatch.Providers.Xai
             IrisBatchInfo container;
             using (var doc = await _api.SendJsonAsync(HttpMethod.Post, "batches", () => Json(body), "the batch create call", ct, retry: false).ConfigureAwait(false))
                 container = XaiJson.ReadBatch(doc.RootElement, BaseUri);
-            return await FinishCreateAsync(container, submission, ct).ConfigureAwait(false);
+            long added = 0;
+            try
+            {
+                await AddRequestsAsync(container.Id, submission, 0, n => added = n, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ApiClient.MayRetry(ex) && ApiClient.IsDefinitive(ex))
+            {
+                // The container exists now, with the requests added so far: the caller must not create another one after
+                // this refusal (a 429 on an add call, say), which would run those requests twice. It is reported as a
+                // failure that may have acted, so the caller looks the container up by its name and adds the rest to it.
+                var refused = ex as IrisBatchException;
+                throw new ApiException(refused?.ErrorId ?? ErrorIds.ConnectionFailed, refused?.Kind ?? FailureKind.ConnectionError,
+                    Messages.XaiAddIncomplete(container.Id, added, submission.RequestCount, ex.Message), ex)
+                {
+                    Retryable = true, MayHaveActed = true, RetryAfter = (ex as ApiException)?.RetryAfter, Target = container.Id,
+                    ProviderCode = refused?.ProviderCode, RequestId = refused?.RequestId,
+                };
+            }
+            return await GetAsync(container.Id, ct).ConfigureAwait(false);
         }
 
         public string Location => BaseUri.AbsoluteUri.TrimEnd('/');
@@ -86,7 +104,7 @@ namespace IrisBatch.Providers.Xai
         public async Task<IrisBatchInfo> FinishCreateAsync(IrisBatchInfo found, BatchSubmission submission, CancellationToken ct)
         {
             if (found.Total < submission.RequestCount)
-                await AddRequestsAsync(found.Id, submission, found.Total, ct).ConfigureAwait(false);
+                await AddRequestsAsync(found.Id, submission, found.Total, _ => { }, ct).ConfigureAwait(false);
             return await GetAsync(found.Id, ct).ConfigureAwait(false);
         }
 
@@ -95,7 +113,7 @@ namespace IrisBatch.Providers.Xai
         /// An add call is never repeated blindly: a definitive refusal (a 4xx such as 429) is retried after its delay; after
         /// an ambiguous failure (reset, timeout, 5xx) the batch's request count says what arrived, and adding resumes there.
         /// </summary>
-        private async Task AddRequestsAsync(string id, BatchSubmission submission, long arrived, CancellationToken ct)
+        private async Task AddRequestsAsync(string id, BatchSubmission submission, long arrived, Action<long> progress, CancellationToken ct)
         {
             var settings = _api.Settings;
             int failures = 0;
@@ -104,7 +122,7 @@ namespace IrisBatch.Providers.Xai
                 long sent = arrived;
                 try
                 {
-                    await AddFromAsync(id, submission, sent, n => arrived = n, ct).ConfigureAwait(false);
+                    await AddFromAsync(id, submission, sent, n => progress(arrived = n), ct).ConfigureAwait(false);
                     return;
                 }
                 catch (Exception ex) when (ApiClient.MayRetry(ex) && failures < settings.MaxRetries && !ct.IsCancellationRequested)
@@ -118,7 +136,7 @@ namespace IrisBatch.Providers.Xai
                     if (!definitive)
                     {
                         var batch = await GetAsync(id, ct).ConfigureAwait(false);
-                        arrived = batch.Total;
+                        progress(arrived = batch.Total);
                     }
                 }
             }
