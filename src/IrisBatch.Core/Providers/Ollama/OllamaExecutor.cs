@@ -129,53 +129,70 @@ namespace IrisBatch.Providers.Ollama
             public DateTimeOffset NotBefore;
         }
 
-        /// <summary>Runs until every request has a line, the batch is cancelled, or <paramref name="lifetime"/> ends.</summary>
+        /// <summary>How often a process that found the batch running elsewhere tries to take it over.</summary>
+        public static readonly TimeSpan TakeOverInterval = TimeSpan.FromMilliseconds(250);
+
+        /// <summary>
+        /// Runs until every request has a line, the batch is cancelled, or <paramref name="lifetime"/> ends. While another
+        /// process holds the batch's lock (it runs the batch, or a status look holds the lock for an instant) this one
+        /// tries again every <see cref="TakeOverInterval"/>, so it takes over when that process ends or is killed.
+        /// </summary>
         public async Task RunAsync(CancellationToken lifetime)
         {
-            FileStream? gate;
-            try { gate = new FileStream(_lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose); }
-            catch (IOException)
+            bool told = false;
+            while (!lifetime.IsCancellationRequested && !File.Exists(_cancelPath))
             {
-                _log?.Invoke(Messages.OllamaWatching());
+                FileStream gate;
+                try { gate = new FileStream(_lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose); }
+                catch (IOException)
+                {
+                    if (!told) _log?.Invoke(Messages.OllamaWatching());
+                    told = true;
+                    await Task.Delay(TakeOverInterval, lifetime).ContinueWith(_ => { }).ConfigureAwait(false);
+                    continue;
+                }
+                using (gate) await RunLockedAsync(lifetime).ConfigureAwait(false);
                 return;
             }
-            using (gate)
-            {
-                RepairExecuted();
-                var done = new HashSet<string>(StringComparer.Ordinal);
-                if (File.Exists(_executedPath))
-                    foreach (var line in JsonlReader.ReadLines(_executedPath))
-                    {
-                        var id = CustomIdOf(line.Text);
-                        if (id != null) done.Add(id);
-                    }
-                var queue = new ConcurrentQueue<Item>();
-                foreach (var line in JsonlReader.ReadLines(_inputPath))
+        }
+
+        /// <summary>Runs the unfinished requests, holding the batch's lock.</summary>
+        private async Task RunLockedAsync(CancellationToken lifetime)
+        {
+            RepairExecuted();
+            var done = new HashSet<string>(StringComparer.Ordinal);
+            if (File.Exists(_executedPath))
+                foreach (var line in JsonlReader.ReadLines(_executedPath))
                 {
-                    using var doc = JsonDocument.Parse(line.Text);
-                    var id = doc.RootElement.GetProperty("custom_id").GetString()!;
-                    if (done.Contains(id)) continue;
-                    var route = doc.RootElement.Str("path");
-                    queue.Enqueue(new Item
-                    {
-                        CustomId = id,
-                        Body = doc.RootElement.GetProperty("body").GetRawText(),
-                        Path = route == "api/embed" || route == "embeddings" ? route : null,
-                    });
+                    var id = CustomIdOf(line.Text);
+                    if (id != null) done.Add(id);
                 }
-                if (queue.IsEmpty) return;
-                _log?.Invoke(Messages.OllamaRunning(queue.Count, _servers.Length, _throttle));
-                int outstanding = queue.Count;
-                using var writer = new FileStream(_executedPath, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 12);
-                AtomicFile.RestrictFile(_executedPath);
-                using var abort = new CancellationTokenSource();
-                using var drain = lifetime.Register(() => abort.CancelAfter(DrainGrace));
-                var workers = new List<Task>();
-                foreach (var server in _servers)
-                    for (int i = 0; i < _throttle; i++)
-                        workers.Add(Task.Run(() => WorkAsync(server, queue, writer, () => Interlocked.Decrement(ref outstanding), () => Volatile.Read(ref outstanding), lifetime, abort.Token)));
-                await Task.WhenAll(workers).ConfigureAwait(false);
+            var queue = new ConcurrentQueue<Item>();
+            foreach (var line in JsonlReader.ReadLines(_inputPath))
+            {
+                using var doc = JsonDocument.Parse(line.Text);
+                var id = doc.RootElement.GetProperty("custom_id").GetString()!;
+                if (done.Contains(id)) continue;
+                var route = doc.RootElement.Str("path");
+                queue.Enqueue(new Item
+                {
+                    CustomId = id,
+                    Body = doc.RootElement.GetProperty("body").GetRawText(),
+                    Path = route == "api/embed" || route == "embeddings" ? route : null,
+                });
             }
+            if (queue.IsEmpty) return;
+            _log?.Invoke(Messages.OllamaRunning(queue.Count, _servers.Length, _throttle));
+            int outstanding = queue.Count;
+            using var writer = new FileStream(_executedPath, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 12);
+            AtomicFile.RestrictFile(_executedPath);
+            using var abort = new CancellationTokenSource();
+            using var drain = lifetime.Register(() => abort.CancelAfter(DrainGrace));
+            var workers = new List<Task>();
+            foreach (var server in _servers)
+                for (int i = 0; i < _throttle; i++)
+                    workers.Add(Task.Run(() => WorkAsync(server, queue, writer, () => Interlocked.Decrement(ref outstanding), () => Volatile.Read(ref outstanding), lifetime, abort.Token)));
+            await Task.WhenAll(workers).ConfigureAwait(false);
         }
 
         /// <param name="lifetime">When it ends, no new request is taken.</param>
