@@ -269,6 +269,33 @@ Describe 'Ollama: a server that fails midway' {
         }
     }
 
+    Context 'it is down from the start, and the other one is given more than it takes at once' {
+        BeforeAll {
+            $live = Start-TestEmulator -ArgumentList '--ollama-only', '--ollama-latency-ms', '15', '--ollama-max-parallel', '2'
+            # A server that refuses every connection: an emulator's address once it has stopped.
+            $gone = Start-TestEmulator -ArgumentList '--ollama-only'
+            $deadUrl = $gone.Url
+            Stop-TestEmulator $gone
+            $batch = Submit-OllamaRows -Count 300 -Prefix 'Detoured item' -BaseUri $live.Url, $deadUrl
+            # -ThrottleLimit 8 on a server that takes 2: some calls are refused as busy, and a request refused there must
+            # not then use up its attempts on the dead server (each of them answered at once with a refused connection).
+            $done = $batch | Wait-IrisBatch -ThrottleLimit 8 -PollInterval $poll -Timeout 90
+            $results = @($done | Get-IrisBatchResult)
+        }
+        AfterAll { if ($live) { Stop-TestEmulator $live } }
+
+        It 'every request is answered by the live server, none fails for want of a server' {
+            $done.Status | Should -Be ([IrisBatch.BatchStatus]::Completed)
+            $failed = @($results | Where-Object Status -NE ([IrisBatch.ResultStatus]::Succeeded))
+            @($failed | ForEach-Object { "$($_.CustomId): $($_.Error.Code) $($_.Error.Message)" }) | Should -BeNullOrEmpty
+            $results.Count | Should -Be 300
+            (Get-EmulatorStats $live).ollama_rejected | Should -BeGreaterThan 0 -Because 'the live server did refuse calls as busy'
+            $count = Get-OllamaCount @($live)
+            $count.Total | Should -Be 300
+            $count.MaxPerPrompt | Should -Be 1
+        }
+    }
+
     Context 'it is stopped while a waiting process runs the batch' {
         BeforeAll {
             $servers = @(1, 2 | ForEach-Object { Start-TestEmulator -ArgumentList '--ollama-only', '--ollama-latency-ms', '30', '--ollama-max-parallel', '8' })

@@ -58,6 +58,27 @@ namespace IrisBatch.Providers.Ollama
             public int Active;
             public int Limit;
             public int AnsweredSinceChange;
+            /// <summary>Calls in a row that got no answer at all (refused, reset, timed out).</summary>
+            public int Unreachable;
+            /// <summary>Until when (UTC ticks) a server that gave no answer takes no request while another server is up.</summary>
+            public long RestUntilTicks;
+        }
+
+        /// <summary>The longest rest of a server that keeps giving no answer (it doubles from 100 ms with each such call).</summary>
+        private static readonly TimeSpan MaxRest = TimeSpan.FromSeconds(2);
+
+        private static bool IsUp(ServerGate gate) => Interlocked.Read(ref gate.RestUntilTicks) <= DateTime.UtcNow.Ticks;
+
+        /// <summary>
+        /// True when a server other than <paramref name="me"/> is up (not resting). A request that failed on a server goes to
+        /// another one that is up; a server that gave no answer rests, so a dead server does not use up requests' attempts
+        /// that a live one would answer. With no other server up, every server tries, as with one server.
+        /// </summary>
+        private bool AnotherServerUp(string me)
+        {
+            foreach (var g in _gates)
+                if (g.Key != me && IsUp(g.Value)) return true;
+            return false;
         }
 
         private static bool TryTakeSlot(ServerGate gate)
@@ -70,10 +91,17 @@ namespace IrisBatch.Providers.Ollama
             }
         }
 
-        private void ReleaseSlot(ServerGate gate, bool refusedBusy, bool answered)
+        private void ReleaseSlot(ServerGate gate, bool refusedBusy, bool answered, bool unreachable)
         {
             lock (gate)
             {
+                if (unreachable)
+                {
+                    gate.Unreachable++;
+                    var rest = TimeSpan.FromMilliseconds(Math.Min(MaxRest.TotalMilliseconds, 100.0 * (1 << Math.Min(gate.Unreachable - 1, 10))));
+                    Interlocked.Exchange(ref gate.RestUntilTicks, (DateTime.UtcNow + rest).Ticks);
+                }
+                else gate.Unreachable = 0;
                 if (refusedBusy)
                 {
                     gate.Limit = Math.Max(1, Math.Min(gate.Limit, gate.Active - 1));
@@ -216,23 +244,23 @@ namespace IrisBatch.Providers.Ollama
                     await Task.Delay(5, lifetime).ContinueWith(_ => { }).ConfigureAwait(false);
                     continue;
                 }
-                // A request that failed on this server goes to another one first, where there is one.
-                if (item.LastServer == me && _servers.Length > 1 && item.Attempts < 3)
+                // A request that failed on this server goes to another one that is up, where there is one.
+                if (item.LastServer == me && _servers.Length > 1 && AnotherServerUp(me))
                 {
                     queue.Enqueue(item);
                     await Task.Delay(5, lifetime).ContinueWith(_ => { }).ConfigureAwait(false);
                     continue;
                 }
-                // No more at once than the server showed it takes (see ServerGate).
+                // No more at once than the server showed it takes (see ServerGate), and nothing while it rests.
                 var gate = _gates[me];
-                if (!TryTakeSlot(gate))
+                if ((!IsUp(gate) && AnotherServerUp(me)) || !TryTakeSlot(gate))
                 {
                     queue.Enqueue(item);
                     await Task.Delay(5, lifetime).ContinueWith(_ => { }).ConfigureAwait(false);
                     continue;
                 }
                 string? line = null;
-                bool answered = false, refusedBusy = false;
+                bool answered = false, refusedBusy = false, unreachable = false;
                 try
                 {
                     try
@@ -247,6 +275,7 @@ namespace IrisBatch.Providers.Ollama
                     catch (Exception ex) when (ApiClient.MayRetry(ex) || ex is OperationCanceledException)
                     {
                         refusedBusy = ex is ApiException busy && (busy.HttpStatus == 503 || busy.HttpStatus == 429);
+                        unreachable = !(ex is ApiException) && !abort.IsCancellationRequested;
                         item.Attempts++;
                         item.LastServer = me;
                         item.LastError = ex.Message;
@@ -272,7 +301,7 @@ namespace IrisBatch.Providers.Ollama
                 }
                 finally
                 {
-                    ReleaseSlot(gate, refusedBusy, answered);
+                    ReleaseSlot(gate, refusedBusy, answered, unreachable);
                 }
                 if (line == null) continue;
                 lock (_writeLock)
