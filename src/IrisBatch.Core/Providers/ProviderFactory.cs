@@ -38,6 +38,11 @@ namespace IrisBatch.Providers
         /// host alone with paths from /v1/ (§12.1), so both forms work for both.
         /// </summary>
         public string? PathOnBareHost { get; set; }
+        /// <summary>
+        /// Where an address may be written as Ollama's OLLAMA_HOST is (host, host:port, no scheme: "0.0.0.0:11434"): the
+        /// port it then has by default. Such an address is http.
+        /// </summary>
+        public int? SchemelessPort { get; set; }
     }
 
     /// <summary>Chooses and builds the provider for a name, base URI and key; the one place that knows every provider.</summary>
@@ -56,7 +61,8 @@ namespace IrisBatch.Providers
             // Mistral's server is the host alone, every path starting /v1/ (spec §12.1).
             ["Mistral"] = new ProviderInfo("Mistral", MistralProvider.DefaultBaseUri, "MISTRAL_BASE_URL", "MISTRAL_API_KEY") { PathOnBareHost = "/v1" },
             ["Together"] = new ProviderInfo("Together", TogetherProvider.DefaultBaseUri, "TOGETHER_BASE_URL", "TOGETHER_API_KEY"),
-            ["Ollama"] = new ProviderInfo("Ollama", OllamaProvider.DefaultBaseUri, "OLLAMA_HOST", "") { KeyOptional = true },
+            // OLLAMA_HOST is often written as Ollama's server reads it: 0.0.0.0:11434, or a host alone.
+            ["Ollama"] = new ProviderInfo("Ollama", OllamaProvider.DefaultBaseUri, "OLLAMA_HOST", "") { KeyOptional = true, SchemelessPort = 11434 },
             // In-process, for users' Pester tests: no network, no key (docs/testing.md).
             [MockProvider.ProviderName] = new ProviderInfo(MockProvider.ProviderName, MockProvider.DefaultBaseUri, "IRISBATCH_MOCK_BASE_URI", "") { KeyOptional = true },
         };
@@ -84,7 +90,14 @@ namespace IrisBatch.Providers
                 if (info.Name != "Ollama")
                     throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
                         Messages.OneBaseUri(info.Name)) { Target = text };
-                return text.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(t => ResolveOne(info, t)).ToArray();
+                var servers = text.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(t => ResolveOne(info, t)).ToArray();
+                // One batch's requests are written for one API: every server must speak it (/v1: OpenAI-compatible).
+                var compatible = servers.Where(OllamaProvider.IsOpenAICompatible).Select(u => u.AbsoluteUri.TrimEnd('/')).ToArray();
+                if (compatible.Length > 0 && compatible.Length < servers.Length)
+                    throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
+                        Messages.MixedServers(string.Join(", ", compatible),
+                            string.Join(", ", servers.Where(u => !OllamaProvider.IsOpenAICompatible(u)).Select(u => u.AbsoluteUri.TrimEnd('/'))))) { Target = text };
+                return servers;
             }
             return new[] { ResolveOne(info, text) };
         }
@@ -92,6 +105,8 @@ namespace IrisBatch.Providers
         private static Uri ResolveOne(ProviderInfo info, string? text)
         {
             if (string.IsNullOrWhiteSpace(text)) text = info.DefaultBaseUri;
+            else if (info.SchemelessPort.HasValue && text!.IndexOf("://", StringComparison.Ordinal) < 0)
+                text = SchemelessAddress(text.Trim(), info.SchemelessPort.Value);
             if (string.IsNullOrWhiteSpace(text))
                 throw new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,
                     Messages.NoDefaultAddress(info.Name, info.BaseUriVariable));
@@ -101,6 +116,18 @@ namespace IrisBatch.Providers
             if (info.PathOnBareHost != null && (uri.AbsolutePath.Length == 0 || uri.AbsolutePath == "/") && uri.Query.Length == 0)
                 uri = new Uri(uri, info.PathOnBareHost);
             return uri;
+        }
+
+        /// <summary>"host", "host:port" or "host:port/path" (no scheme) as http, with the default port where none is given.</summary>
+        private static string SchemelessAddress(string text, int port)
+        {
+            int slash = text.IndexOf('/');
+            var authority = slash < 0 ? text : text.Substring(0, slash);
+            var path = slash < 0 ? "" : text.Substring(slash);
+            bool hasPort = authority.StartsWith("[", StringComparison.Ordinal)
+                ? authority.IndexOf("]:", StringComparison.Ordinal) >= 0
+                : authority.IndexOf(':') >= 0;
+            return "http://" + authority + (hasPort || authority.Length == 0 ? "" : ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture)) + path;
         }
 
         /// <summary>The key from the parameter, else from the provider's environment variable; never echoed.</summary>

@@ -14,6 +14,7 @@ namespace IrisBatch
         public static string UnknownProvider(string? name, IEnumerable<string> known) => Format(nameof(UnknownProvider), name, string.Join(", ", known));
 
         public static string OneBaseUri(string provider) => Format(nameof(OneBaseUri), provider);
+        public static string MixedServers(string compatible, string native) => Format(nameof(MixedServers), compatible, native);
 
         public static string NoDefaultAddress(string provider, string variable) => Format(nameof(NoDefaultAddress), provider, variable);
 

@@ -33,11 +33,14 @@ namespace IrisBatch.Providers.Ollama
         {
             if (servers.Count == 0) throw new ArgumentException("At least one server is needed.", nameof(servers));
             _servers = servers.ToArray();
-            _openAICompatible = _servers[0].AbsolutePath.TrimEnd('/').EndsWith("/v1", StringComparison.OrdinalIgnoreCase);
+            _openAICompatible = IsOpenAICompatible(_servers[0]);
             _settings = settings;
             _journal = journal ?? JournalStore.OpenDefault();
             BaseUri = _servers[0];
         }
+
+        /// <summary>True for an OpenAI-compatible chat server's address (its path ends in /v1), false for Ollama's native API.</summary>
+        public static bool IsOpenAICompatible(Uri server) => server.AbsolutePath.TrimEnd('/').EndsWith("/v1", StringComparison.OrdinalIgnoreCase);
 
         public string Name => "Ollama";
         public Uri BaseUri { get; }
