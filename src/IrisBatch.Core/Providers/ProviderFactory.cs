@@ -174,7 +174,7 @@ namespace IrisBatch.Providers
                 case "Groq": return new OpenAIProvider(uri, key, settings, OpenAIHost.Groq);
                 case "Mistral": return new MistralProvider(uri, key, settings);
                 case "Together": return new TogetherProvider(uri, key, settings);
-                case "Ollama": return new OllamaProvider(uris, settings);
+                case "Ollama": return new OllamaProvider(uris, settings, apiKey: key);
                 case "AzureOpenAI":
                     return new AzureOpenAIProvider(uri, key, settings, apiVersion ?? Environment.GetEnvironmentVariable("AZURE_OPENAI_API_VERSION"));
                 case MockProvider.ProviderName: return new MockProvider(uri, settings);

@@ -117,7 +117,8 @@ namespace IrisBatch.Providers.Ollama
         }
 
         /// <param name="settings">The HTTP pipeline's settings: per-attempt timeout, retry delays and Retry-After budget.</param>
-        public OllamaExecutor(string submissionDir, Uri[] servers, bool openAICompatible, HttpSettings settings, int throttle)
+        /// <param name="apiKey">Sent as a bearer token when not empty (an OpenAI-compatible server started with an API key).</param>
+        public OllamaExecutor(string submissionDir, Uri[] servers, bool openAICompatible, HttpSettings settings, int throttle, string apiKey = "")
         {
             _inputPath = Path.Combine(submissionDir, "input.jsonl");
             _executedPath = ExecutedPath(submissionDir);
@@ -136,7 +137,9 @@ namespace IrisBatch.Providers.Ollama
             };
             foreach (var server in servers)
             {
-                _clients[server.AbsoluteUri] = new ApiClient("Ollama", server, _ => { }, ParseError, _settings, new Redactor(null));
+                _clients[server.AbsoluteUri] = new ApiClient("Ollama", server,
+                    r => { if (apiKey.Length > 0) r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey); },
+                    ParseError, _settings, new Redactor(apiKey.Length > 0 ? apiKey : null));
                 _gates[server.AbsoluteUri] = new ServerGate { Limit = _throttle };
             }
         }

@@ -29,8 +29,13 @@ namespace IrisBatch.Providers.Ollama
         private readonly List<(CancellationTokenSource Stop, Task Run)> _running = new List<(CancellationTokenSource, Task)>();
         private TerminationSignal? _signal;   // while this provider has runs: one for all of them
 
-        public OllamaProvider(IReadOnlyList<Uri> servers, HttpSettings settings, JournalStore? journal = null)
+        private readonly string _apiKey;
+
+        /// <param name="apiKey">Sent as a bearer token where given (-ApiKey): OpenAI-compatible servers such as vLLM or
+        /// llama.cpp started with --api-key ask for one; Ollama ignores it.</param>
+        public OllamaProvider(IReadOnlyList<Uri> servers, HttpSettings settings, JournalStore? journal = null, string apiKey = "")
         {
+            _apiKey = apiKey ?? "";
             if (servers.Count == 0) throw new ArgumentException("At least one server is needed.", nameof(servers));
             _servers = servers.ToArray();
             _openAICompatible = IsOpenAICompatible(_servers[0]);
@@ -194,7 +199,7 @@ namespace IrisBatch.Providers.Ollama
             if (File.Exists(OllamaExecutor.CancelPath(dir))) return;
             var servers = entry.BaseUri.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(s => new Uri(s.Trim())).ToArray();
             var stop = CancellationTokenSource.CreateLinkedTokenSource(lifetime);
-            var executor = new OllamaExecutor(dir, servers, _openAICompatible, _settings, ThrottleLimit);
+            var executor = new OllamaExecutor(dir, servers, _openAICompatible, _settings, ThrottleLimit, _apiKey);
             var run = Task.Run(async () =>
             {
                 try { await executor.RunAsync(stop.Token).ConfigureAwait(false); }
