@@ -115,10 +115,15 @@ namespace IrisBatch.Providers.Ollama
             var dir = _journal.SubmissionDir(entry.SubmissionId);
             long ok = 0, failed = 0;
             var executed = OllamaExecutor.ExecutedPath(dir);
+            // Each request counts once, by its custom id: a request with two lines (two processes that ran the batch at
+            // once) must not make the batch look complete while another request has none.
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             if (File.Exists(executed))
                 foreach (var line in JsonlReader.ReadLines(executed))
                 {
                     if (!line.Text.EndsWith("}", StringComparison.Ordinal)) continue;
+                    var id = OllamaExecutor.CustomIdOf(line.Text);
+                    if (id == null || !seen.Add(id)) continue;
                     if (line.Text.Contains("\"ok\":true")) ok++; else failed++;
                 }
             bool cancelled = File.Exists(OllamaExecutor.CancelPath(dir));
