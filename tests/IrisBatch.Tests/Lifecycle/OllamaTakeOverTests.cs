@@ -72,6 +72,21 @@ public sealed class OllamaTakeOverTests : IDisposable
     }
 
     [Fact]
+    public async Task The_lock_file_outlives_the_run_so_every_process_locks_the_same_file()
+    {
+        // A lock file deleted on close let a process that had opened it just before lock a file no longer there, while
+        // the next process made a new one: two runs of one batch. The file stays; the lock is what is let go.
+        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions { OllamaLatencyMs = 0 });
+        var executor = new OllamaExecutor(_dir, new[] { host.BaseUri }, openAICompatible: false, new HttpSettings(), throttle: 2);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await executor.RunAsync(cts.Token);
+        Assert.Equal(Count, host.State.Stats.Ollama.Requests);
+        var path = Path.Combine(_dir, "executor.lock");
+        Assert.True(File.Exists(path), "the lock file was deleted when the run let go of it");
+        using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }   // and nobody holds it
+    }
+
+    [Fact]
     public async Task A_run_that_finds_the_batch_locked_ends_when_its_wait_ends()
     {
         await using var host = await EmulatorHost.StartAsync(new EmulatorOptions { OllamaLatencyMs = 0 });

@@ -174,7 +174,9 @@ namespace IrisBatch.Providers.Ollama
             while (!lifetime.IsCancellationRequested && !File.Exists(_cancelPath))
             {
                 FileStream gate;
-                try { gate = new FileStream(_lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose); }
+                // The lock file stays when the lock is let go: deleting it on close would let a process that opened it just
+                // before lock a file no longer there, while the next one made a new file and ran the same batch beside it.
+                try { gate = new FileStream(_lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1); }
                 catch (IOException)
                 {
                     if (!told) _log?.Invoke(Messages.OllamaWatching());
