@@ -392,6 +392,36 @@ Describe 'Test 4: two processes submitting and waiting at once against one journ
     }
 }
 
+Describe 'Test 4 (same job twice): two processes submitting the same requests at once' {
+    It 'make one batch: the second waits for the first and emits its batch, with a warning' {
+        # Two scheduled tasks running the same job overlap: the second starts while the first is still uploading.
+        Reset-Emulator $emu
+        $journal = Join-Path $TestDrive 'same-job-journal'
+        $prefix = "Same job $([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        $outs = 1, 2 | ForEach-Object { Join-Path $TestDrive "same-job-$_.json" }
+        [string[]] $argv = '-ModulePath', $modulePath, '-BaseUri', $url, '-Prefix', $prefix, '-Count', 200
+        $null = Add-EmulatorFault $emu -Route upload -Kind slow -DelayMs 15000
+        $first = Start-ChildPwsh $submitScript ($argv + '-OutPath', $outs[0]) @{ IRISBATCH_HOME = $journal }
+        $ended = $null
+        try {
+            $null = Wait-EmulatorRouteCall $emu upload -TimeoutSec 90 -Process $first.Process
+            $second = Start-ChildPwsh $submitScript ($argv + '-OutPath', $outs[1]) @{ IRISBATCH_HOME = $journal }
+            $ended = @((Wait-ChildPwsh $first -TimeoutSec 150), (Wait-ChildPwsh $second -TimeoutSec 150))
+        }
+        finally { if (-not $ended) { Stop-ChildPwsh $first } }
+
+        foreach ($e in $ended) { $e.ExitCode | Should -Be 0 -Because $e.Stderr }
+        $stats = Get-EmulatorStats $emu
+        $stats.uploads | Should -Be 1 -Because 'the second process must not upload the same requests again'
+        $stats.batches_created | Should -Be 1 -Because 'the same requests must not be paid for twice'
+        $summaries = $outs | ForEach-Object { Get-Content -Raw $_ | ConvertFrom-Json }
+        $summaries[1].rounds[0].batchId | Should -Be $summaries[0].rounds[0].batchId
+        ($summaries[1].warnings -join "`n") | Should -Match 'Another process is submitting these same 200 requests'
+        ($summaries[1].warnings -join "`n") | Should -Match 'already submitted as batch'
+        foreach ($s in $summaries) { $s.rounds[0].rightText | Should -Be 200 }
+    }
+}
+
 Describe 'Test 5: a canary key through every cmdlet with -Verbose -Debug' {
     BeforeAll {
         $canary = "sk-canary-$([guid]::NewGuid().ToString('N'))"

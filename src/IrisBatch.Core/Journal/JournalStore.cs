@@ -221,6 +221,29 @@ namespace IrisBatch.Journal
             AtomicFile.WriteAllText(Path.Combine(dir, FingerprintKey(entry)), entry.SubmissionId);
         }
 
+        /// <summary>
+        /// The right to submit these requests (same provider, place, model and lines) now: an exclusive lock on
+        /// locks/&lt;fingerprint&gt;.lock, which the OS lets go of when this process ends, however it ends. Null while another
+        /// process holds it (it is submitting the same requests); a do-nothing claim for an entry without a fingerprint.
+        /// The file stays (an empty file, 0600): deleting it on close would let a waiter lock a file no longer there.
+        /// </summary>
+        public IDisposable? TryClaimSubmission(JournalEntry entry)
+        {
+            if (string.IsNullOrEmpty(entry.Fingerprint)) return new MemoryStream(0);
+            var dir = Path.Combine(Root, "locks");
+            AtomicFile.CreateDirectory(dir);
+            var path = Path.Combine(dir, FingerprintKey(entry) + ".lock");
+            bool existed = File.Exists(path);
+            try
+            {
+                var claim = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+                if (!existed) AtomicFile.RestrictFile(path);
+                return claim;
+            }
+            catch (UnauthorizedAccessException ex) { throw AtomicFile.Unavailable(path, ex); }
+            catch (IOException) { return null; }
+        }
+
         /// <summary>An earlier submission of exactly the same requests to the same place, if the journal has one.</summary>
         public JournalEntry? FindEarlierSubmission(JournalEntry entry)
         {

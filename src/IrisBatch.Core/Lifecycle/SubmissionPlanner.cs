@@ -18,7 +18,7 @@ namespace IrisBatch.Lifecycle
     }
 
     /// <summary>The plan for one spooled part; the cmdlet asks ShouldProcess with <see cref="Target"/> before anything is sent.</summary>
-    public sealed class SubmissionPlan
+    public sealed class SubmissionPlan : IDisposable
     {
         internal SubmissionPlan(PlanKind kind, JournalEntry entry, JournalEntry spooled, IBatchProvider provider)
         {
@@ -39,6 +39,16 @@ namespace IrisBatch.Lifecycle
         public string? Warning { get; internal set; }
         /// <summary>The ShouldProcess target: how many requests, which model, where.</summary>
         public string Target { get; internal set; } = "";
+
+        /// <summary>This process's claim on submitting these requests, held until the plan is disposed.</summary>
+        internal IDisposable? Claim { get; set; }
+
+        /// <summary>Lets another process submitting the same requests go on (it then finds this one's batch).</summary>
+        public void Dispose()
+        {
+            Claim?.Dispose();
+            Claim = null;
+        }
     }
 
     /// <summary>
@@ -61,7 +71,47 @@ namespace IrisBatch.Lifecycle
         /// batch not failed, cancelled or expired and results not collected, are reused (the fresh spool is discarded); an
         /// earlier submission interrupted before its batch was created is resumed, under this run's name, metadata and set.
         /// </summary>
-        public async Task<SubmissionPlan> PlanAsync(IBatchProvider provider, JournalEntry spooled, bool force, CancellationToken ct)
+        /// <remarks>
+        /// Unless <paramref name="force"/>, the plan holds the journal's claim on these requests until it is disposed: a second
+        /// process submitting the same requests at the same time (two scheduled tasks) waits here, telling
+        /// <paramref name="warn"/> once, and then finds this one's batch instead of paying for the same requests twice.
+        /// </remarks>
+        public async Task<SubmissionPlan> PlanAsync(IBatchProvider provider, JournalEntry spooled, bool force, CancellationToken ct,
+            Action<string>? warn = null)
+        {
+            IDisposable? claim = force ? null : await ClaimAsync(spooled, warn, ct).ConfigureAwait(false);
+            try
+            {
+                var plan = await PlanClaimedAsync(provider, spooled, force, ct).ConfigureAwait(false);
+                // A reused batch needs nothing more from this process: the claim goes at once.
+                if (plan.Kind == PlanKind.Reuse) claim?.Dispose();
+                else plan.Claim = claim;
+                return plan;
+            }
+            catch
+            {
+                claim?.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>How often a process waiting for another's submission of the same requests tries again.</summary>
+        internal static TimeSpan ClaimPoll { get; set; } = TimeSpan.FromMilliseconds(200);
+
+        private async Task<IDisposable> ClaimAsync(JournalEntry spooled, Action<string>? warn, CancellationToken ct)
+        {
+            bool told = false;
+            while (true)
+            {
+                var claim = _journal.TryClaimSubmission(spooled);
+                if (claim != null) return claim;
+                if (!told) warn?.Invoke(Messages.WaitingForOtherSubmission(spooled.RequestCount));
+                told = true;
+                await Task.Delay(ClaimPoll, ct).ConfigureAwait(false);
+            }
+        }
+
+        private async Task<SubmissionPlan> PlanClaimedAsync(IBatchProvider provider, JournalEntry spooled, bool force, CancellationToken ct)
         {
             if (!force)
             {
@@ -111,6 +161,7 @@ namespace IrisBatch.Lifecycle
         public void Decline(SubmissionPlan plan)
         {
             if (plan.Kind == PlanKind.New) _journal.Discard(plan.Entry);
+            plan.Dispose();
         }
 
         /// <summary>The spool of a part that is not planned at all (the command stopped first) is removed.</summary>
@@ -118,15 +169,23 @@ namespace IrisBatch.Lifecycle
 
         /// <summary>
         /// Goes ahead with a New or Resume plan: the entry becomes the latest submission of its requests, and the submitter
-        /// sends it exactly once (see <see cref="BatchSubmitter"/>).
+        /// sends it exactly once (see <see cref="BatchSubmitter"/>). The plan's claim on these requests is let go of when
+        /// this ends, sent or not.
         /// </summary>
-        public Task<IrisBatchInfo> SubmitAsync(SubmissionPlan plan, HttpSettings settings, ISet<string> adopt, Action<long>? uploadProgress, CancellationToken ct)
+        public async Task<IrisBatchInfo> SubmitAsync(SubmissionPlan plan, HttpSettings settings, ISet<string> adopt, Action<long>? uploadProgress, CancellationToken ct)
         {
-            if (plan.Kind == PlanKind.Reuse) return Task.FromResult(plan.Batch!);
-            _journal.IndexFingerprint(plan.Entry);
-            _journal.IndexSet(plan.Entry);
-            var submitter = new BatchSubmitter(_journal, plan.Provider, settings) { Adopt = adopt };
-            return submitter.SubmitAsync(plan.Entry, uploadProgress, ct);
+            try
+            {
+                if (plan.Kind == PlanKind.Reuse) return plan.Batch!;
+                _journal.IndexFingerprint(plan.Entry);
+                _journal.IndexSet(plan.Entry);
+                var submitter = new BatchSubmitter(_journal, plan.Provider, settings) { Adopt = adopt };
+                return await submitter.SubmitAsync(plan.Entry, uploadProgress, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                plan.Dispose();
+            }
         }
     }
 }

@@ -77,6 +77,9 @@ namespace IrisBatch
 
         public static string Resuming(string submissionId, long requests, string step) => Format(nameof(Resuming), submissionId, requests, step);
 
+        /// <summary>Another process holds the claim on the same requests (Submit-IrisBatch waits for it).</summary>
+        public static string WaitingForOtherSubmission(long requests) => Format(nameof(WaitingForOtherSubmission), requests);
+
         /// <summary>Submit-IrisBatch's ShouldProcess target (<paramref name="estimate"/>: the cost text, or "").</summary>
         public static string SubmitTarget(long requests, long bytes, string estimate, string model, string provider, string location, int index, int total, long allRequests, int models) =>
             Format(nameof(SubmitTarget), requests, bytes, estimate, model, provider, location) +

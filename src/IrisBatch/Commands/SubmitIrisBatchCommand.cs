@@ -494,9 +494,10 @@ namespace IrisBatch.Commands
                         index++;
                         int n = index;
                         var target = SubmissionPlanner.TargetText(part.Entry, provider, Describe(lane, part), n, total, count, models);
+                        SubmissionPlan? plan = null;
                         try
                         {
-                            var plan = Run(ct => planner.PlanAsync(provider, part.Entry, Force || IsWhatIf, ct));
+                            plan = Run(ct => planner.PlanAsync(provider, part.Entry, Force || IsWhatIf, ct, settings.Warn));
                             if (plan.Warning != null) WriteWarning(plan.Warning);
                             if (plan.Kind == PlanKind.Reuse)
                             {
@@ -512,7 +513,8 @@ namespace IrisBatch.Commands
                             long sent = 0;
                             var entry = plan.Entry;
                             progress.StatusDescription = Messages.ProgressUploading(n, total, entry.RequestCount);
-                            var batch = Run(ct => planner.SubmitAsync(plan, settings, adopt, b => sent = b, ct), () =>
+                            var claimed = plan;
+                            var batch = Run(ct => planner.SubmitAsync(claimed, settings, adopt, b => sent = b, ct), () =>
                             {
                                 progress.PercentComplete = entry.Bytes > 0 ? (int)Math.Min(100, 100 * sent / entry.Bytes) : 0;
                                 progress.StatusDescription = Messages.ProgressUploadingBytes(n, total, sent, entry.Bytes);
@@ -524,6 +526,10 @@ namespace IrisBatch.Commands
                         catch (Exception ex) when (!(ex is PipelineStoppedException))
                         {
                             WriteMappedError(ex, part.Entry.Model);
+                        }
+                        finally
+                        {
+                            plan?.Dispose();
                         }
                     }
                 }

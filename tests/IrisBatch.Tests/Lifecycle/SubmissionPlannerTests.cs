@@ -98,6 +98,46 @@ public sealed class SubmissionPlannerTests : IDisposable
     }
 
     [Fact]
+    public async Task The_same_requests_submitted_at_the_same_time_wait_for_each_other_and_make_one_batch()
+    {
+        // Two scheduled tasks with the same job: the second plans while the first is still sending. It must not resume
+        // the first's entry (a second upload and create) nor start its own: it waits, then reuses the first's batch.
+        await using var host = await StartAsync();
+        var provider = ExactlyOnceTests.Provider(host, "OpenAI", _settings);
+        var first = await new SubmissionPlanner(_journal).PlanAsync(provider, Spool(provider), force: false, CancellationToken.None);
+        Assert.Equal(PlanKind.New, first.Kind);
+
+        var told = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var other = new SubmissionPlanner(new JournalStore(_journal.Root));
+        var waiting = other.PlanAsync(provider, Spool(provider), force: false, CancellationToken.None, w => told.TrySetResult(w));
+        Assert.Contains("Another process is submitting these same 5 requests", await told.Task);
+        Assert.False(waiting.IsCompleted);
+
+        var batch = await new SubmissionPlanner(_journal).SubmitAsync(first, _settings, new HashSet<string>(), null, CancellationToken.None);
+        var plan = await waiting;
+
+        Assert.Equal(PlanKind.Reuse, plan.Kind);
+        Assert.Equal(batch.Id, plan.Batch!.Id);
+        Assert.Equal(1, host.State.Stats.BatchesCreated);
+        Assert.Equal(1, host.State.Stats.Uploads);
+    }
+
+    [Fact]
+    public async Task A_wait_for_another_submission_of_the_same_requests_can_be_cancelled()
+    {
+        await using var host = await StartAsync();
+        var provider = ExactlyOnceTests.Provider(host, "OpenAI", _settings);
+        using var first = await new SubmissionPlanner(_journal).PlanAsync(provider, Spool(provider), force: false, CancellationToken.None);
+        using var cts = new CancellationTokenSource();
+        var waiting = new SubmissionPlanner(_journal).PlanAsync(provider, Spool(provider), force: false, cts.Token, _ => cts.Cancel());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        // -Force does not wait: it submits again on purpose.
+        using var forced = await new SubmissionPlanner(_journal).PlanAsync(provider, Spool(provider), force: true, CancellationToken.None);
+        Assert.Equal(PlanKind.New, forced.Kind);
+        Assert.Equal(0, host.State.Stats.Uploads);
+    }
+
+    [Fact]
     public async Task Declining_removes_a_new_spool_and_keeps_a_resumed_entry()
     {
         await using var host = await StartAsync();
