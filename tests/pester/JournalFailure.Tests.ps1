@@ -35,3 +35,48 @@ Describe 'An unwritable journal folder' {
         $err.Exception.Message | Should -BeLike "*$($err.Exception.InnerException.Message)*" -Because 'the OS error is named'
     }
 }
+
+Describe 'A journal entry that cannot be read' {
+    BeforeEach {
+        $env:IRISBATCH_HOME = Join-Path $homeDir "damaged-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        function New-Requests([string] $Tag) {
+            1..3 | ForEach-Object { [pscustomobject]@{ text = "$Tag $_" } } | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{text}'
+        }
+        # Two running batches; then the entry of the first is damaged (a disk error, a bad hand edit).
+        $requests = @(New-Requests 'damaged')
+        $damaged = $requests | Submit-IrisBatch -Provider Mock
+        $kept = New-Requests 'kept' | Submit-IrisBatch -Provider Mock
+        $entryFile = Get-ChildItem (Join-Path $env:IRISBATCH_HOME 'submissions') -Filter entry.json -Recurse |
+            Where-Object { (Get-Content -Raw $_.FullName) -match [regex]::Escape($damaged.Id) }
+        Set-Content -Path $entryFile.FullName -Value '{"SubmissionId": "cut short'
+        $mockBatches = { @(Get-ChildItem (Join-Path $env:IRISBATCH_HOME 'mock/batches') -Filter '*.json').Count }
+    }
+    AfterEach { $env:IRISBATCH_HOME = $homeDir }
+
+    It 'Get-IrisBatchStatus -<Switch> names it with IrisBatch.JournalError and still lists the others' -ForEach @(
+        @{ Switch = 'Pending' }
+        @{ Switch = 'Local' }
+    ) {
+        $switches = @{ $Switch = $true }
+        $listed = @(Get-IrisBatchStatus @switches -ErrorVariable failed -ErrorAction SilentlyContinue)
+        $listed.Id | Should -Be @($kept.Id)
+        @($failed).Count | Should -Be 1 -Because 'a batch that may still be running or uncollected must not vanish from the list unsaid'
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.JournalError,*'
+        $failed[0].Exception.Message | Should -BeLike "*$($entryFile.FullName)*"
+        "$($failed[0].TargetObject)" | Should -Be $entryFile.FullName
+    }
+
+    It 'Submit-IrisBatch of the same requests stops with IrisBatch.JournalError naming it and submits nothing; -Force submits' {
+        $before = & $mockBatches
+        $again = $requests | Submit-IrisBatch -Provider Mock -ErrorVariable failed -ErrorAction SilentlyContinue
+        $again | Should -BeNullOrEmpty -Because 'whether these requests already have a batch is unknown: a new one could pay twice'
+        (& $mockBatches) | Should -Be $before
+        @($failed).Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.JournalError,*'
+        $failed[0].Exception.Message | Should -BeLike "*$($entryFile.FullName)*-Force*"
+
+        $forced = $requests | Submit-IrisBatch -Provider Mock -Force -ErrorAction Stop
+        $forced.Id | Should -Not -Be $damaged.Id
+        (& $mockBatches) | Should -Be ($before + 1)
+    }
+}

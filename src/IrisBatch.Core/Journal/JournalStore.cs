@@ -252,7 +252,14 @@ namespace IrisBatch.Journal
             if (!File.Exists(pointer)) return null;
             var id = File.ReadAllText(pointer).Trim();
             if (id == entry.SubmissionId) return null;
-            try { return Load(id); } catch (IrisBatchException) { return null; }
+            try { return Load(id); }
+            catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.Journal)
+            {
+                // These requests were sent before, and whether they got a batch is unknown: submitting them blindly could pay twice.
+                var path = EntryPath(id);
+                throw new IrisBatchException(ErrorIds.Journal, FailureKind.InvalidData,
+                    Messages.EarlierSubmissionUnreadable(entry.RequestCount, path, ex.InnerException?.Message ?? ex.Message), ex) { Target = path };
+            }
         }
 
         public JournalEntry? FindByBatchId(string batchId)
@@ -274,12 +281,12 @@ namespace IrisBatch.Journal
             }
             catch (JsonException ex)
             {
-                throw new IrisBatchException(ErrorIds.Journal, FailureKind.InvalidData, Messages.JournalEntryUnreadable(path, ex.Message), ex);
+                throw new IrisBatchException(ErrorIds.Journal, FailureKind.InvalidData, Messages.JournalEntryUnreadable(path, ex.Message), ex) { Target = path };
             }
         }
 
-        /// <summary>Every entry, newest first.</summary>
-        public IEnumerable<JournalEntry> All()
+        /// <summary>Every entry, newest first. An entry that cannot be read is skipped, and told to <paramref name="unreadable"/> (IrisBatch.JournalError naming its file).</summary>
+        public IEnumerable<JournalEntry> All(Action<IrisBatchException>? unreadable = null)
         {
             var dir = Path.Combine(Root, "submissions");
             if (!Directory.Exists(dir)) yield break;
@@ -290,7 +297,7 @@ namespace IrisBatch.Journal
             foreach (var name in names)
             {
                 JournalEntry? e = null;
-                try { e = Load(name); } catch (IrisBatchException) { }
+                try { e = Load(name); } catch (IrisBatchException ex) { unreadable?.Invoke(ex); }
                 if (e != null) yield return e;
             }
         }

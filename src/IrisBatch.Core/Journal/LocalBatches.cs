@@ -41,12 +41,13 @@ namespace IrisBatch.Journal
         /// The created batches of the journal, newest first, submitted before <paramref name="before"/> (when given) and
         /// last seen in one of <paramref name="statuses"/> (when given; a batch never seen is in none).
         /// </summary>
-        public static IEnumerable<IrisBatchInfo> List(JournalStore journal, DateTime? before, IReadOnlyCollection<BatchStatus>? statuses)
+        public static IEnumerable<IrisBatchInfo> List(JournalStore journal, DateTime? before, IReadOnlyCollection<BatchStatus>? statuses,
+            Action<IrisBatchException>? unreadable = null)
         {
             DateTimeOffset? limit = before.HasValue
                 ? (before.Value.Kind == DateTimeKind.Unspecified ? new DateTimeOffset(DateTime.SpecifyKind(before.Value, DateTimeKind.Local)) : new DateTimeOffset(before.Value))
                 : (DateTimeOffset?)null;
-            foreach (var e in journal.All())
+            foreach (var e in journal.All(unreadable))
             {
                 if (e.State != SubmissionState.Created || string.IsNullOrEmpty(e.BatchId)) continue;
                 if (limit.HasValue && SubmittedAt(e) >= limit.Value) continue;

@@ -31,18 +31,21 @@ namespace IrisBatch.Lifecycle
         public LocalListing(JournalStore journal) => _journal = journal;
 
         /// <summary>The created batches, newest first, submitted before <paramref name="before"/> and last seen in one of <paramref name="statuses"/> (when given).</summary>
-        public IEnumerable<IrisBatchInfo> List(DateTime? before, IReadOnlyCollection<BatchStatus>? statuses) => LocalBatches.List(_journal, before, statuses);
+        /// <param name="unreadable">Told of each entry that cannot be read (it is skipped, the others listed).</param>
+        public IEnumerable<IrisBatchInfo> List(DateTime? before, IReadOnlyCollection<BatchStatus>? statuses, Action<IrisBatchException>? unreadable = null) =>
+            LocalBatches.List(_journal, before, statuses, unreadable);
 
         /// <summary>The cost of a set: its batches' costs summed, or null while any is not collected or has no known price.</summary>
         public decimal? SetCost(string setId) => LocalBatches.SetCost(_journal, setId);
 
         /// <summary>
         /// The entries whose batch may still change or whose results were never collected, newest first, and the
-        /// submissions interrupted before their batch was created (with what to do about them).
+        /// submissions interrupted before their batch was created (with what to do about them). An entry that cannot be
+        /// read is told to <paramref name="unreadable"/>: it may be a batch still running or never collected.
         /// </summary>
-        public IEnumerable<PendingBatch> Pending()
+        public IEnumerable<PendingBatch> Pending(Action<IrisBatchException>? unreadable = null)
         {
-            foreach (var entry in _journal.All())
+            foreach (var entry in _journal.All(unreadable))
             {
                 if (entry.State != SubmissionState.Created || entry.BatchId == null)
                 {

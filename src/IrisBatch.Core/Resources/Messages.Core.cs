@@ -158,6 +158,9 @@ namespace IrisBatch
 
         public static string JournalEntryUnreadable(string path, string error) => Format(nameof(JournalEntryUnreadable), path, error);
 
+        /// <summary>Submit-IrisBatch: the journal's record of an earlier submission of the same requests is unreadable.</summary>
+        public static string EarlierSubmissionUnreadable(long requests, string path, string error) => Format(nameof(EarlierSubmissionUnreadable), requests, path, error);
+
         public static string JournalValueInvalid(string property, string kind) => Format(nameof(JournalValueInvalid), property, kind);
     }
 }

@@ -68,7 +68,8 @@ namespace IrisBatch.Commands
             if (ParameterSetName == ListSet) List();
             if (ParameterSetName == PendingSet) ListPending();
             if (ParameterSetName == LocalSet)
-                foreach (var batch in Session.Listing.List(MyInvocation.BoundParameters.ContainsKey(nameof(Before)) ? Before : (DateTime?)null, Status)) WriteObject(batch);
+                foreach (var batch in Session.Listing.List(MyInvocation.BoundParameters.ContainsKey(nameof(Before)) ? Before : (DateTime?)null, Status, Unreadable))
+                    WriteObject(batch);
             if (ParameterSetName == BySet)
             {
                 var setCost = Session.Listing.SetCost(SetId!);
@@ -107,9 +108,12 @@ namespace IrisBatch.Commands
             }
         }
 
+        /// <summary>A journal entry that cannot be read: a non-terminating IrisBatch.JournalError naming its file; the others go on.</summary>
+        private void Unreadable(IrisBatchException ex) => WriteError(ErrorMapper.ToRecord(ex, ex.Target));
+
         private void ListPending()
         {
-            foreach (var pending in Session.Listing.Pending())
+            foreach (var pending in Session.Listing.Pending(Unreadable))
             {
                 var entry = pending.Entry;
                 if (pending.Interrupted != null)
