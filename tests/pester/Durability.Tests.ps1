@@ -589,6 +589,32 @@ Describe 'Test 6: each failure with its error id' {
             (Get-EmulatorStats $emu).routes.PSObject.Properties.Name | Should -BeNullOrEmpty
             @(Get-ChildItem $TestDrive -Recurse -Force).Count | Should -Be $before
         }
+
+        It '<Command> -SetId ''<Id>'' is IrisBatch.InvalidId, sends nothing and touches nothing' -ForEach @(
+            foreach ($cmd in 'Get-IrisBatchStatus', 'Wait-IrisBatch', 'Get-IrisBatchResult', 'Stop-IrisBatch', 'Remove-IrisBatch') {
+                foreach ($id in '../../x', '..\..\x', '/etc/passwd') { @{ Command = $cmd; Id = $id } }
+            }
+        ) {
+            $before = @(Get-ChildItem $TestDrive -Recurse -Force).Count
+            $params = @{ SetId = $Id; BaseUri = $url; ErrorAction = 'Stop' }
+            if ($Command -in 'Stop-IrisBatch', 'Remove-IrisBatch') { $params.Confirm = $false }
+            if ($Command -eq 'Wait-IrisBatch') { $params.Timeout = 5 }
+            $err = try { $null = & $Command @params; $null } catch { $_ }
+            $err | Should -Not -BeNullOrEmpty
+            $err.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.InvalidId,*'
+            (Get-EmulatorStats $emu).routes.PSObject.Properties.Name | Should -BeNullOrEmpty
+            @(Get-ChildItem $TestDrive -Recurse -Force).Count | Should -Be $before
+        }
+
+        It 'Submit-IrisBatch -AdoptBatchId ''<Id>'' is IrisBatch.InvalidId and sends nothing' -ForEach @(
+            foreach ($id in '../../x', '/etc/passwd') { @{ Id = $id } }
+        ) {
+            $request = New-IrisBatchRequest -InputObject @{ a = 'adopt' } -Model gpt-4o-mini -Prompt 'Say {a}.'
+            $err = try { $null = $request | Submit-IrisBatch -BaseUri $url -AdoptBatchId $Id -ErrorAction Stop; $null } catch { $_ }
+            $err | Should -Not -BeNullOrEmpty
+            $err.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.InvalidId,*'
+            (Get-EmulatorStats $emu).routes.PSObject.Properties.Name | Should -BeNullOrEmpty
+        }
     }
 
     Context 'plain http to a host that is not this machine' {

@@ -80,6 +80,15 @@ namespace IrisBatch.Commands
             return fresh;
         }
 
+        /// <summary>A -SetId that could name a path outside the journal is IrisBatch.InvalidId, before anything is read or sent.</summary>
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            if (ParameterSetName != BySet) return;
+            try { JournalStore.ValidateId(SetId!, "set id"); }
+            catch (IrisBatchException ex) { ThrowMapped(ex, SetId); }
+        }
+
         /// <summary>The targets of this pipeline record; unresolvable ones are reported and skipped.</summary>
         protected IEnumerable<BatchTarget> Targets()
         {

@@ -289,6 +289,8 @@ namespace IrisBatch.Commands
                 if (_estimate)
                     _prices = Estimates.PriceTable.Load(PriceTable == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PriceTable));
                 // Given -Provider or -BaseUri, every request goes there; a wrong setting fails before any input is read.
+                // An id the journal will record (and index by): one that could name a path outside it is IrisBatch.InvalidId, before anything is sent.
+                foreach (var id in AdoptBatchId ?? new string[0]) JournalStore.ValidateId(id);
                 _explicitPlace = Bound(nameof(Provider)) || Bound(nameof(BaseUri));
                 if (_explicitPlace) _lane = LaneFor(null);
             }
