@@ -200,7 +200,17 @@ namespace IrisBatch.Http
 
         private HttpRequestMessage NewRequest(HttpMethod method, string path, HttpContent? content)
         {
-            var request = new HttpRequestMessage(method, Resolve(path)) { Content = content };
+            var uri = Resolve(path);
+            // The base URI was checked when the provider was made; a URL the provider handed back (Gemini's upload URL,
+            // Anthropic's results_url) on another host is checked here, before the key goes anywhere.
+            if (_redactor.HasSecret && uri.Scheme != "https" && !_settings.AllowUnencryptedAuthentication && !Providers.ProviderFactory.IsLoopback(uri)
+                && !string.Equals(uri.GetLeftPart(UriPartial.Authority), _baseUri.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase))
+            {
+                content?.Dispose();
+                throw new IrisBatchException(ErrorIds.InsecureEndpoint, FailureKind.InvalidArgument,
+                    Messages.PlainHttpKey(uri.GetLeftPart(UriPartial.Authority))) { Target = uri.GetLeftPart(UriPartial.Authority) };
+            }
+            var request = new HttpRequestMessage(method, uri) { Content = content };
             request.Headers.TryAddWithoutValidation("User-Agent", _settings.UserAgent);
             _authorize(request);
             return request;

@@ -13,6 +13,11 @@ namespace IrisBatch.Http
         public string UserAgent { get; set; } = "IrisBatch/" + typeof(HttpSettings).Assembly.GetName().Version;
         /// <summary>Receives one line per retry (reason and delay) and per call; already free of secrets.</summary>
         public Action<string>? Log { get; set; }
+        /// <summary>
+        /// -AllowUnencryptedAuthentication: the key may go over plain http to a host that is not this machine. Without it, a
+        /// URL a provider hands back (an upload or results URL) on another host gets the key only over https or on loopback.
+        /// </summary>
+        public bool AllowUnencryptedAuthentication { get; set; }
         /// <summary>Receives what the provider warns about (Together's create warning); the cmdlets write it as a warning.</summary>
         public Action<string>? Warn { get; set; }
         /// <summary>

@@ -13,6 +13,9 @@ namespace IrisBatch.Http
             _secret = string.IsNullOrEmpty(secret) ? null : secret;
         }
 
+        /// <summary>Whether there is a key to protect (none for Ollama and the mock).</summary>
+        public bool HasSecret => _secret != null;
+
         public string Redact(string? text)
         {
             if (string.IsNullOrEmpty(text)) return text ?? string.Empty;

@@ -165,6 +165,7 @@ namespace IrisBatch.Providers
             var uri = uris[0];
             var key = ResolveApiKey(info, apiKey);
             if (key.Length > 0) foreach (var u in uris) CheckTransport(u, allowUnencrypted);
+            settings.AllowUnencryptedAuthentication = allowUnencrypted;
             switch (info.Name)
             {
                 case "OpenAI": return new OpenAIProvider(uri, key, settings);

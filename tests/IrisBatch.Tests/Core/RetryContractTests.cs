@@ -184,6 +184,31 @@ public sealed class RetryContractTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_URL_handed_back_on_another_host_over_plain_http_never_gets_the_key()
+    {
+        // A provider's answer names where to go next (Gemini's X-Goog-Upload-URL, Anthropic's results_url). The base URI
+        // passed the InsecureEndpoint check; a plain-http URL on another host must not get the key.
+        var client = Client();
+        var ex = await Assert.ThrowsAsync<IrisBatchException>(() =>
+            client.SendJsonAsync(HttpMethod.Post, "http://uploads.example.invalid/upload?id=1", null, "the upload", CancellationToken.None));
+        Assert.Equal(ErrorIds.InsecureEndpoint, ex.ErrorId);
+        Assert.Contains("http://uploads.example.invalid", ex.Message);
+        // The base's own host, by relative or absolute URL, is fine (it was checked once already).
+        using (await client.SendJsonAsync(HttpMethod.Get, new Uri(_base, "batches/b1").AbsoluteUri, null, "the status", CancellationToken.None)) { }
+        Assert.Single(_arrivals);
+    }
+
+    [Fact]
+    public async Task AllowUnencryptedAuthentication_lets_the_key_go_to_the_other_host()
+    {
+        var settings = new HttpSettings { MaxRetries = 0, AllowUnencryptedAuthentication = true, AttemptTimeout = TimeSpan.FromSeconds(20) };
+        var client = new ApiClient("OpenAI", _base, _ => { }, IrisBatch.Providers.OpenAI.OpenAIJson.ParseError, settings, new Redactor("sk-canary-0123456789"));
+        var ex = await Assert.ThrowsAsync<IrisBatchException>(() =>
+            client.SendJsonAsync(HttpMethod.Get, "http://uploads.example.invalid/upload", null, "the upload", CancellationToken.None));
+        Assert.Equal(ErrorIds.ConnectionFailed, ex.ErrorId);
+    }
+
+    [Fact]
     public async Task The_key_is_in_no_error_or_log_line_even_when_the_server_echoes_it()
     {
         Then(500, "{\"error\":{\"message\":\"bad key sk-canary-0123456789 given\",\"type\":\"server_error\"}}");
