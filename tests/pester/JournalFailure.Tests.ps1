@@ -80,3 +80,28 @@ Describe 'A journal entry that cannot be read' {
         (& $mockBatches) | Should -Be ($before + 1)
     }
 }
+
+Describe 'A created batch whose id pointer was never written (the process died between the two writes)' {
+    BeforeEach {
+        $env:IRISBATCH_HOME = Join-Path $homeDir "unindexed-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        # Anything not found in the journal goes to the default provider: a closed port here, never the internet.
+        $env:OPENAI_BASE_URL = 'http://127.0.0.1:9/v1'
+        $requests = @(1..3 | ForEach-Object { [pscustomobject]@{ text = "unindexed $_" } } | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{text}')
+        $batch = $requests | Submit-IrisBatch -Provider Mock
+        Remove-Item -LiteralPath (Join-Path $env:IRISBATCH_HOME "ids/$($batch.Id)")
+    }
+    AfterEach {
+        $env:IRISBATCH_HOME = $homeDir
+        Remove-Item env:OPENAI_BASE_URL -ErrorAction Ignore
+    }
+
+    It 'is found by its id alone again after <How>' -ForEach @(
+        @{ How = 'Get-IrisBatchStatus -Pending'; Run = { $null = Get-IrisBatchStatus -Pending } }
+        @{ How = 'the same Submit-IrisBatch again'; Run = { $null = $requests | Submit-IrisBatch -Provider Mock -WarningAction SilentlyContinue } }
+    ) {
+        & $Run
+        $found = Get-IrisBatchStatus -Id $batch.Id -MaximumRetryCount 0 -ErrorAction Stop
+        $found.Provider | Should -Be 'Mock' -Because 'where the batch lives comes from the journal'
+        @(Get-ChildItem (Join-Path $env:IRISBATCH_HOME 'submissions') -Filter entry.json -Recurse).Count | Should -Be 1
+    }
+}

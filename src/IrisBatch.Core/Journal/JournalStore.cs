@@ -160,6 +160,17 @@ namespace IrisBatch.Journal
         }
 
         /// <summary>
+        /// Writes a created batch's id pointer when it is missing: the process that created the batch journaled it as
+        /// created, then died before the pointer was written, and the id alone would not find where the batch lives.
+        /// </summary>
+        public void EnsureIndexed(JournalEntry entry)
+        {
+            if (entry.State != SubmissionState.Created || string.IsNullOrEmpty(entry.BatchId) || !IsSafe(entry.BatchId)) return;
+            if (File.Exists(Path.Combine(Root, "ids", FileNameOf(entry.BatchId!)))) return;
+            IndexBatch(entry);
+        }
+
+        /// <summary>
         /// Records that this entry is sent in its set: sets/&lt;set id&gt;/&lt;submission id&gt;. Written before its batch is
         /// created (the set a resumed entry joins is final by then), so a set's index never lacks a batch it has.
         /// </summary>

@@ -53,6 +53,7 @@ namespace IrisBatch.Lifecycle
                     continue;
                 }
                 if (entry.ResultsCollected && entry.LastStatus.HasValue && entry.LastStatus.Value.IsTerminal()) continue;
+                _journal.EnsureIndexed(entry);
                 yield return new PendingBatch(entry, null);
             }
         }

@@ -121,6 +121,7 @@ namespace IrisBatch.Lifecycle
                     var reused = await ReusableAsync(provider, earlier, ct).ConfigureAwait(false);
                     if (reused != null)
                     {
+                        _journal.EnsureIndexed(earlier);
                         _journal.Discard(spooled);
                         return new SubmissionPlan(PlanKind.Reuse, earlier, spooled, provider)
                         {
