@@ -122,7 +122,7 @@ namespace IrisBatch
 
         public static string DuplicateResults(string provider, long count, string batchId) => Format(nameof(DuplicateResults), provider, count, batchId);
 
-        public static string ResultsWithoutRequests(string batchId, object status, long total, long listed) => Format(nameof(ResultsWithoutRequests), batchId, status, total, listed);
+        public static string ResultsWithoutRequests(string batchId, BatchStatus status, long total, long listed) => Format(nameof(ResultsWithoutRequests), batchId, status, total, listed);
 
         public static string Unpriced(string model, string priceTable) => Format(nameof(Unpriced), model, priceTable);
 
