@@ -46,9 +46,11 @@ namespace IrisBatch
             _ => Format("RemoteBatch", id),
         };
 
-        public static string ThinkingNoTemperature(string model) => Format(nameof(ThinkingNoTemperature), model);
-        public static string ThinkingNoTopK(string model) => Format(nameof(ThinkingNoTopK), model);
-        public static string ThinkingTopP(string model) => Format(nameof(ThinkingTopP), model);
+        /// <param name="fromBody">Thinking is turned on by -Body's thinking, not by -ReasoningEffort.</param>
+        public static string ThinkingNoTemperature(string model, bool fromBody) => Format(nameof(ThinkingNoTemperature), model, ThinkingSource(fromBody));
+        public static string ThinkingNoTopK(string model, bool fromBody) => Format(nameof(ThinkingNoTopK), model, ThinkingSource(fromBody));
+        public static string ThinkingTopP(string model, bool fromBody) => Format(nameof(ThinkingTopP), model, ThinkingSource(fromBody));
+        private static string ThinkingSource(bool fromBody) => fromBody ? Text("ThinkingFromBody") : "-ReasoningEffort";
 
         public static string ThinkingBudget(int maxTokens) => Format(nameof(ThinkingBudget), maxTokens);
 

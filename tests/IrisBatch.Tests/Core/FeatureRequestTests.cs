@@ -254,6 +254,30 @@ namespace IrisBatch.Tests.Core
         }
 
         [Theory]
+        [InlineData("{\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":2048},\"top_k\":5}", null, "top_k")]
+        [InlineData("{\"thinking\":{\"type\":\"adaptive\"},\"top_p\":0.5}", null, "top_p")]
+        [InlineData("{\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":2048}}", 0.5, "temperature")]
+        [InlineData("{\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":2048},\"top_p\":0.97}", 1.0, null)]
+        [InlineData("{\"thinking\":{\"type\":\"disabled\"},\"top_k\":5}", 0.5, null)]
+        public void Anthropic_thinking_turned_on_by_Body_refuses_the_same_sampling_as_ReasoningEffort(string body, double? temperature, string? refused)
+        {
+            // spec §11.4: thinking "isn't compatible with temperature or top_k modifications"; top_p only 0.95-1.
+            var r = Request("claude-sonnet-4-20250514");
+            r.BodyJson = body;
+            r.Temperature = temperature;
+            if (refused == null)
+            {
+                Assert.Equal(JsonValueKind.Object, Line(w => AnthropicRequestWriter.Write(w, r)).GetProperty("params").ValueKind);
+                return;
+            }
+            var ex = Assert.Throws<IrisBatchException>(() => Line(w => AnthropicRequestWriter.Write(w, r)));
+            Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
+            Assert.Contains("Row 7", ex.Message);
+            Assert.Contains("'" + refused + "'", ex.Message);
+            Assert.Contains("the thinking of -Body", ex.Message);
+        }
+
+        [Theory]
         [InlineData("OpenAI", "gpt-4o-mini", true)]
         [InlineData("OpenAI", "gpt-4o-mini-2024-07-18", true)]
         [InlineData("AzureOpenAI", "gpt-4.1", true)]

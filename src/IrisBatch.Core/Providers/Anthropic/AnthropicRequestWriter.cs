@@ -14,6 +14,32 @@ namespace IrisBatch.Providers.Anthropic
         /// <summary>Anthropic's limit per image (spec §11.2).</summary>
         public const long MaxImageBytes = 5L * 1024 * 1024;
 
+        /// <summary>Whether -Body turns extended thinking on: a thinking object whose type is enabled or adaptive.</summary>
+        private static bool BodyThinks(BodyFields extra)
+        {
+            var thinking = extra.Get("thinking");
+            if (thinking == null || thinking.Value.ValueKind != JsonValueKind.Object) return false;
+            var type = thinking.Value.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            return type == "enabled" || type == "adaptive";
+        }
+
+        /// <summary>
+        /// Thinking is "not compatible with temperature or top_k modifications", and takes top_p only from 0.95 to 1 (spec
+        /// §11.4): such a row is refused here, not on every line a day later (-Body's values win, as they are written).
+        /// </summary>
+        private static void CheckThinkingSampling(IrisBatchRequest r, BodyFields extra, bool fromBody)
+        {
+            if (RequestFeatures.NonDefaultTemperature(r.Temperature, extra, out _))
+                throw RequestFeatures.RowError(r, Messages.ThinkingNoTemperature(r.Model, fromBody), "temperature");
+            var topK = extra.Get("top_k");
+            if (topK != null && topK.Value.ValueKind != JsonValueKind.Null)
+                throw RequestFeatures.RowError(r, Messages.ThinkingNoTopK(r.Model, fromBody), "top_k");
+            var topP = extra.Get("top_p");
+            if (topP != null && topP.Value.ValueKind != JsonValueKind.Null &&
+                !(topP.Value.ValueKind == JsonValueKind.Number && topP.Value.GetDouble() >= 0.95 && topP.Value.GetDouble() <= 1))
+                throw RequestFeatures.RowError(r, Messages.ThinkingTopP(r.Model, fromBody), "top_p");
+        }
+
         public static void Write(Utf8JsonWriter w, IrisBatchRequest r)
         {
             var extra = BodyFields.For(r.BodyJson);
@@ -26,18 +52,8 @@ namespace IrisBatch.Providers.Anthropic
                 RequestFeatures.CheckImages(r, "Anthropic", true, MaxImageBytes);
                 if (r.ReasoningEffort != null && !extra.Has("thinking"))
                 {
-                    // Extended thinking (spec §11.4): a budget of at least 1,024 tokens, below max_tokens; "not compatible with
-                    // temperature ... modifications", so only the default temperature, 1, goes with it (-Body's wins, as written).
-                    if (RequestFeatures.NonDefaultTemperature(r.Temperature, extra, out _))
-                        throw RequestFeatures.RowError(r, Messages.ThinkingNoTemperature(r.Model), "temperature");
-                    // ... nor with top_k, and top_p only from 0.95 to 1 (§11.4): refused here, not on every line a day later.
-                    var topK = extra.Get("top_k");
-                    if (topK != null && topK.Value.ValueKind != JsonValueKind.Null)
-                        throw RequestFeatures.RowError(r, Messages.ThinkingNoTopK(r.Model), "top_k");
-                    var topP = extra.Get("top_p");
-                    if (topP != null && topP.Value.ValueKind != JsonValueKind.Null &&
-                        !(topP.Value.ValueKind == JsonValueKind.Number && topP.Value.GetDouble() >= 0.95 && topP.Value.GetDouble() <= 1))
-                        throw RequestFeatures.RowError(r, Messages.ThinkingTopP(r.Model), "top_p");
+                    // Extended thinking (spec §11.4): a budget of at least 1,024 tokens, below max_tokens.
+                    CheckThinkingSampling(r, extra, false);
                     int wanted = RequestFeatures.AnthropicBudget(r.ReasoningEffort);
                     if (!r.MaxTokens.HasValue) maxTokens = wanted + DefaultMaxTokens;
                     budget = Math.Min(wanted, maxTokens - 1);
@@ -45,6 +61,8 @@ namespace IrisBatch.Providers.Anthropic
                         throw RequestFeatures.RowError(r, Messages.ThinkingBudget(maxTokens), "max_tokens");
                 }
             }
+            // Thinking turned on by -Body's own thinking ({"type":"enabled"|"adaptive"}) refuses the same as ours.
+            if (BodyThinks(extra)) CheckThinkingSampling(r, extra, true);
             w.WriteStartObject();
             w.WriteString("custom_id", r.CustomId);
             w.WritePropertyName("params");
