@@ -279,7 +279,17 @@ namespace IrisBatch.Journal
             var pointer = Path.Combine(Root, "ids", FileNameOf(batchId));
             if (!File.Exists(pointer)) return null;
             var submissionId = File.ReadAllText(pointer).Trim();
-            return Load(submissionId);
+            var entry = Load(submissionId);
+            if (entry != null && entry.BatchId == null && entry.State == SubmissionState.Uploaded)
+            {
+                // The pointer is written as soon as the create answers, just before the entry records the batch: the
+                // process that created it died between the two writes. The pointer is the journal's word that this
+                // submission's create made this batch.
+                entry.BatchId = batchId;
+                entry.State = SubmissionState.Created;
+                Record(entry, JournalStep.Created, batchId);
+            }
+            return entry;
         }
 
         public JournalEntry? Load(string submissionId)

@@ -54,8 +54,10 @@ namespace IrisBatch.Submission
                 entry.BatchId = batch.Id;
                 entry.State = SubmissionState.Created;
                 Remember(entry, batch);
-                _journal.Record(entry, JournalStep.Created, batch.Id);
+                // The id's pointer first: a process that dies between the two writes leaves a pointer to an entry that
+                // does not yet say Created, which FindByBatchId completes; the other way round the id alone found nothing.
                 _journal.IndexBatch(entry);
+                _journal.Record(entry, JournalStep.Created, batch.Id);
                 return Complete(batch, entry);
             }
             var existing = await _provider.GetAsync(entry.BatchId!, ct).ConfigureAwait(false);

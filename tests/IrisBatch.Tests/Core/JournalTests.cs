@@ -44,6 +44,27 @@ namespace IrisBatch.Tests.Core
         }
 
         [Fact]
+        public void A_pointer_to_an_entry_that_died_before_recording_its_batch_completes_the_entry()
+        {
+            // The submitter writes the id's pointer as soon as the create answers, then records Created: a process killed
+            // between the two leaves this. The id alone must still find the entry, with its batch, not a stranger's.
+            var store = new JournalStore(_dir);
+            var entry = store.Begin(new JournalEntry { Provider = "OpenAI", BaseUri = "http://127.0.0.1:1/v1", Model = "m", State = SubmissionState.Uploaded, InputFileId = "file-1" });
+            store.Save(entry);
+            entry.BatchId = "batch_lost";
+            store.IndexBatch(entry);   // the pointer only: entry.json still says Uploaded with no batch
+
+            var found = store.FindByBatchId("batch_lost");
+            Assert.NotNull(found);
+            Assert.Equal(entry.SubmissionId, found!.SubmissionId);
+            Assert.Equal("batch_lost", found.BatchId);
+            Assert.Equal(SubmissionState.Created, found.State);
+            var again = store.Load(entry.SubmissionId)!;   // and so it stays
+            Assert.Equal("batch_lost", again.BatchId);
+            Assert.Equal(SubmissionState.Created, again.State);
+        }
+
+        [Fact]
         public void Entries_saved_and_read_at_once_on_many_threads_stay_whole()
         {
             var store = new JournalStore(_dir);
