@@ -42,6 +42,18 @@ namespace IrisBatch.Tests.Core
             Assert.Equal("files/batch-x", b.OutputFileId);
         }
 
+        [Theory]
+        [InlineData(@"{""name"":""batches/1"",""metadata"":{""model"":""models/gemini-2.5-flash""},""done"":true,""error"":{""code"":13,""message"":""internal""}}", BatchStatus.Failed)]
+        [InlineData(@"{""name"":""batches/1"",""metadata"":{},""done"":true,""response"":{""responsesFile"":""files/out""}}", BatchStatus.Completed)]
+        [InlineData(@"{""name"":""batches/1"",""metadata"":{""state"":""BATCH_STATE_CANCELLED""},""done"":true,""response"":{}}", BatchStatus.Cancelled)]
+        [InlineData(@"{""name"":""batches/1"",""metadata"":{},""done"":false}", BatchStatus.Pending)]
+        public void A_done_Gemini_operation_without_a_state_is_over(string json, BatchStatus expected)
+        {
+            // spec §4: a long-running Operation; done with an error or a response is over, whatever its metadata lacks.
+            using var doc = JsonDocument.Parse(json);
+            Assert.Equal(expected, GeminiJson.ReadOperation(doc.RootElement, new Uri("http://127.0.0.1:1")).Status);
+        }
+
         [Fact]
         public void Gemini_result_lines_and_a_wrong_key_map()
         {
