@@ -98,6 +98,8 @@ namespace IrisBatch.Tests.Core
             Assert.Equal(BatchStatus.Completed, Status(@"{""num_requests"":5,""num_pending"":0,""num_success"":4,""num_error"":1}"));
             Assert.Equal(BatchStatus.Cancelling, Status(@"{""num_requests"":5,""num_pending"":2}", @"""2025-01-01T00:00:00Z"""));
             Assert.Equal(BatchStatus.Cancelled, Status(@"{""num_requests"":5,""num_pending"":0,""num_cancelled"":2}", @"""2025-01-01T00:00:00Z"""));
+            // Cancelled before any request was added: over, not Cancelling for ever.
+            Assert.Equal(BatchStatus.Cancelled, Status(@"{""num_requests"":0,""num_pending"":0}", @"""2025-01-01T00:00:00Z"""));
         }
 
         [Fact]

@@ -29,7 +29,8 @@ namespace IrisBatch.Providers.Xai
             };
             var name = e.Str("name");
             if (name != null) Gemini.GeminiNames.Apply(b, name);
-            if (total > 0 && pending == 0) b.Status = cancelRequested ? BatchStatus.Cancelled : BatchStatus.Completed;
+            // Cancelled with nothing pending is over, an empty container too (it will never get a request to finish).
+            if (pending == 0 && (total > 0 || cancelRequested)) b.Status = cancelRequested ? BatchStatus.Cancelled : BatchStatus.Completed;
             else if (cancelRequested) b.Status = BatchStatus.Cancelling;
             else if (total == 0) b.Status = BatchStatus.Pending;
             else b.Status = BatchStatus.InProgress;
