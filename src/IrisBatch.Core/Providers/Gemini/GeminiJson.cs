@@ -80,7 +80,8 @@ namespace IrisBatch.Providers.Gemini
                 b.Errors = new[] { new BatchValidationError { Code = error.Value.FieldStr("status") ?? error.Value.FieldStr("code"), Message = error.Value.FieldStr("message") } };
             // A long-running Operation that is done is over whatever its metadata says (spec §4: done, then error or
             // response): one done with no state it names would otherwise read as Pending, and a wait would never end.
-            if (op.Prop("done")?.ValueKind == JsonValueKind.True && !b.Status.IsTerminal())
+            // (A state it does name but IrisBatch does not know stays Unknown, which a wait warns about and polls on.)
+            if (op.Prop("done")?.ValueKind == JsonValueKind.True && string.IsNullOrEmpty(b.ProviderStatus))
             {
                 if (error != null) b.Status = BatchStatus.Failed;
                 else if (op.Field("response") != null) b.Status = BatchStatus.Completed;
