@@ -117,11 +117,13 @@ namespace IrisBatch.Journal
         private static FileStream Lock(string path)
         {
             var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (true)
+            while (DateTime.UtcNow < deadline)
             {
-                try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose); }
-                catch (IOException) when (DateTime.UtcNow < deadline) { System.Threading.Thread.Sleep(15); }
+                var held = FileLock.TryTake(path);
+                if (held != null) return held;
+                System.Threading.Thread.Sleep(15);
             }
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);   // the last try: its error says why
         }
 
         /// <summary>Like <see cref="Record"/>, for entries other processes may change too: see <see cref="Update"/>.</summary>
@@ -236,7 +238,7 @@ namespace IrisBatch.Journal
         /// The right to submit these requests (same provider, place, model and lines) now: an exclusive lock on
         /// locks/&lt;fingerprint&gt;.lock, which the OS lets go of when this process ends, however it ends. Null while another
         /// process holds it (it is submitting the same requests); a do-nothing claim for an entry without a fingerprint.
-        /// The file stays (an empty file, 0600): deleting it on close would let a waiter lock a file no longer there.
+        /// The file stays (an empty file, 0600; see <see cref="FileLock"/>).
         /// </summary>
         public IDisposable? TryClaimSubmission(JournalEntry entry)
         {
@@ -244,15 +246,11 @@ namespace IrisBatch.Journal
             var dir = Path.Combine(Root, "locks");
             AtomicFile.CreateDirectory(dir);
             var path = Path.Combine(dir, FingerprintKey(entry) + ".lock");
-            bool existed = File.Exists(path);
             try
             {
-                var claim = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
-                if (!existed) AtomicFile.RestrictFile(path);
-                return claim;
+                return FileLock.TryTake(path);
             }
             catch (UnauthorizedAccessException ex) { throw AtomicFile.Unavailable(path, ex); }
-            catch (IOException) { return null; }
         }
 
         /// <summary>An earlier submission of exactly the same requests to the same place, if the journal has one.</summary>

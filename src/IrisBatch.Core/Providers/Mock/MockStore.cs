@@ -200,17 +200,13 @@ namespace IrisBatch.Providers.Mock
         {
             Ensure(BatchesDir);
             var path = Path.Combine(BatchesDir, id + ".lock");
-            for (int attempt = 0; ; attempt++)
+            for (int attempt = 0; attempt < 200; attempt++)
             {
-                try
-                {
-                    return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-                }
-                catch (IOException) when (attempt < 200)
-                {
-                    if (ct.WaitHandle.WaitOne(50)) ct.ThrowIfCancellationRequested();
-                }
+                var held = FileLock.TryTake(path);
+                if (held != null) return held;
+                if (ct.WaitHandle.WaitOne(50)) ct.ThrowIfCancellationRequested();
             }
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);   // the last try: its error says why
         }
 
         private void Ensure(string dir)

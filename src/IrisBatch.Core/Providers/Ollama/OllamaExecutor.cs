@@ -173,11 +173,8 @@ namespace IrisBatch.Providers.Ollama
             bool told = false;
             while (!lifetime.IsCancellationRequested && !File.Exists(_cancelPath))
             {
-                FileStream gate;
-                // The lock file stays when the lock is let go: deleting it on close would let a process that opened it just
-                // before lock a file no longer there, while the next one made a new file and ran the same batch beside it.
-                try { gate = new FileStream(_lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1); }
-                catch (IOException)
+                var gate = FileLock.TryTake(_lockPath);   // the file stays when the lock is let go (see FileLock)
+                if (gate == null)
                 {
                     if (!told) _log?.Invoke(Messages.OllamaWatching());
                     told = true;

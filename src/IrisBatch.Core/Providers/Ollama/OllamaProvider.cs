@@ -153,18 +153,7 @@ namespace IrisBatch.Providers.Ollama
         }
 
         /// <summary>True while some process holds the batch's executor lock (a lock left by a killed process does not count).</summary>
-        private static bool IsRunning(string dir)
-        {
-            var path = Path.Combine(dir, "executor.lock");
-            if (!File.Exists(path)) return false;
-            try
-            {
-                using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
-                return false;
-            }
-            catch (FileNotFoundException) { return false; }
-            catch (IOException) { return true; }
-        }
+        private static bool IsRunning(string dir) => FileLock.IsHeld(Path.Combine(dir, "executor.lock"));
 
         public Task<BatchPage> ListAsync(string? after, int limit, CancellationToken ct)
         {
