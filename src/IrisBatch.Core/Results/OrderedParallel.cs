@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 
@@ -41,7 +42,8 @@ namespace IrisBatch.Results
             var threads = new Thread[Math.Min(workers, chunks)];
             for (int w = 0; w < threads.Length; w++)
             {
-                threads[w] = new Thread(() =>
+                // Compiled optimized at once (Hot.Path), as ReadAhead's worker.
+                threads[w] = new Thread([MethodImpl(Hot.Path)] () =>
                 {
                     IItemMaker<T>? maker = null;
                     int k = -1;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Runtime.CompilerServices;
 
 namespace IrisBatch.Results
 {
@@ -94,8 +95,7 @@ namespace IrisBatch.Results
                 if (others < 0 || others > (file.Length - file.Position) / 20) return null;
                 for (int i = 0; i < others; i++)
                     index.Others.Add((r.ReadInt32(), r.ReadInt64(), r.ReadInt32(), r.ReadInt32()));
-                for (int i = 0; i < n; i++)
-                    if (index.FileOf[i] >= resultFiles.Count) return null;
+                if (!AllBelow(index.FileOf, n, resultFiles.Count)) return null;
                 foreach (var o in index.Others)
                     if (o.File < 0 || o.File >= resultFiles.Count) return null;
                 return file.Position == file.Length ? index : null;
@@ -156,6 +156,19 @@ namespace IrisBatch.Results
 
         /// <summary>Bytes per request in the saved index (file, offset, length, line, request offset, request length, key).</summary>
         private const int PerRequest = 1 + 8 + 4 + 4 + 8 + 4 + 8;
+
+        /// <summary>
+        /// Whether each of the first <paramref name="n"/> file numbers names one of <paramref name="files"/>. Its own
+        /// method, compiled optimized at once: a loop over every request in a method that runs once would otherwise be
+        /// compiled twice in a fresh session (unoptimized, then again on-stack while it runs: 25 ms at 50,000 requests).
+        /// </summary>
+        [MethodImpl(Hot.Path)]
+        private static bool AllBelow(sbyte[] fileOf, int n, int files)
+        {
+            for (int i = 0; i < n; i++)
+                if (fileOf[i] >= files) return false;
+            return true;
+        }
 
         private static void Fill(BinaryReader r, byte[] chunk, Array to, int bytes)
         {
