@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Runtime.InteropServices;
 
 namespace IrisBatch
 {
@@ -11,16 +12,41 @@ namespace IrisBatch
     /// </summary>
     public static class FileLock
     {
-        /// <summary>The lock, or null while another handle holds it. A lock file it makes is the user's only (0600), as the journal's files are.</summary>
+        /// <summary>
+        /// The lock, or null while another handle holds it. A lock file it makes is the user's only (0600), as the
+        /// journal's files are. Any other failure to open it (its folder gone, the disk full or read-only, no right to
+        /// it) is thrown: a caller that waits for a held lock would otherwise wait for good on an error.
+        /// </summary>
         public static FileStream? TryTake(string path)
         {
             bool existed = File.Exists(path);
             FileStream held;
             try { held = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1); }
-            catch (IOException) { return null; }
+            catch (IOException ex) when (IsHeldBySomeoneElse(ex, path)) { return null; }
             if (!existed) AtomicFile.RestrictFile(path);
             return held;
         }
+
+        /// <summary>
+        /// Whether an open failed because another handle holds the file: the OS's own code for that (Windows: sharing or
+        /// lock violation; Linux, macOS and BSD: EWOULDBLOCK, which .NET gives as the HResult), or, for a code not known
+        /// here, a lock file that is there (as before: wait rather than fail on a lock). A missing folder, or a lock file
+        /// that could not be made (no file afterwards: a full or read-only disk), is not a lock held.
+        /// </summary>
+        internal static bool IsHeldBySomeoneElse(IOException ex, string path)
+        {
+            if (ex is DirectoryNotFoundException || ex is FileNotFoundException || ex is PathTooLongException) return false;
+            int code = ex.HResult;
+            if (code == SharingViolation || code == LockViolation) return true;
+            if (code == WouldBlock) return true;
+            return File.Exists(path);
+        }
+
+        private const int SharingViolation = unchecked((int)0x80070020), LockViolation = unchecked((int)0x80070021);
+
+        /// <summary>EWOULDBLOCK (EAGAIN): 11 on Linux, 35 on macOS and the BSDs; 0 (no such code) on Windows.</summary>
+        private static readonly int WouldBlock =
+            RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? 0 : RuntimeInformation.IsOSPlatform(OSPlatform.Linux) ? 11 : 35;
 
         /// <summary>Whether some handle holds the lock now (a file no process holds, or no file, is free).</summary>
         public static bool IsHeld(string path)

@@ -117,13 +117,17 @@ namespace IrisBatch.Journal
         private static FileStream Lock(string path)
         {
             var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (DateTime.UtcNow < deadline)
+            try
             {
-                var held = FileLock.TryTake(path);
-                if (held != null) return held;
-                System.Threading.Thread.Sleep(15);
+                while (DateTime.UtcNow < deadline)
+                {
+                    var held = FileLock.TryTake(path);
+                    if (held != null) return held;
+                    System.Threading.Thread.Sleep(15);
+                }
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);   // the last try: its error says why
             }
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);   // the last try: its error says why
+            catch (Exception ex) when (ex is UnauthorizedAccessException || ex is IOException) { throw AtomicFile.Unavailable(path, ex); }
         }
 
         /// <summary>Like <see cref="Record"/>, for entries other processes may change too: see <see cref="Update"/>.</summary>
@@ -250,7 +254,7 @@ namespace IrisBatch.Journal
             {
                 return FileLock.TryTake(path);
             }
-            catch (UnauthorizedAccessException ex) { throw AtomicFile.Unavailable(path, ex); }
+            catch (Exception ex) when (ex is UnauthorizedAccessException || ex is IOException) { throw AtomicFile.Unavailable(path, ex); }
         }
 
         /// <summary>An earlier submission of exactly the same requests to the same place, if the journal has one.</summary>

@@ -12,6 +12,7 @@ using IrisBatch.Lifecycle;
 using IrisBatch.Providers;
 using IrisBatch.Submission;
 using IrisBatch.Tests.Emulator;
+using IrisBatch.Tests.Support;
 using Xunit;
 
 namespace IrisBatch.Tests.Lifecycle;
@@ -66,6 +67,28 @@ public sealed class SubmissionPlannerTests : IDisposable
         Assert.Equal(1, host.State.Stats.BatchesCreated);
         var forced = await planner.PlanAsync(provider, Spool(provider), force: true, CancellationToken.None);
         Assert.Equal(PlanKind.New, forced.Kind);
+    }
+
+    [UnixFact("a symbolic link stands for a lock file the disk cannot make")]
+    public async Task A_claim_the_disk_cannot_make_stops_the_plan_with_JournalUnavailable_instead_of_waiting()
+    {
+        await using var host = await StartAsync();
+        var provider = ExactlyOnceTests.Provider(host, "OpenAI", _settings);
+        var planner = new SubmissionPlanner(_journal);
+        var first = await planner.PlanAsync(provider, Spool(provider), force: false, CancellationToken.None);
+        first.Claim?.Dispose();
+        var lockFile = Assert.Single(Directory.GetFiles(Path.Combine(_journal.Root, "locks"), "*.lock"));
+        File.Delete(lockFile);
+        File.CreateSymbolicLink(lockFile, Path.Combine(_dir, "gone", "x"));
+
+        // Before: read as "another process is submitting these requests", and the plan waited (with a warning) for good.
+        var warnings = new List<string>();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var ex = await Assert.ThrowsAsync<IrisBatchException>(() => planner.PlanAsync(provider, Spool(provider), force: false, cancel.Token, warnings.Add));
+        Assert.Equal(ErrorIds.JournalUnavailable, ex.ErrorId);
+        Assert.Contains(lockFile, ex.Message);
+        Assert.Empty(warnings);
+        Assert.Equal(0, host.State.Stats.BatchesCreated);
     }
 
     [Fact]
