@@ -29,15 +29,37 @@ namespace IrisBatch
         /// <summary>The input row as a JSON object of its properties (what the journal keeps).</summary>
         public string? InputJson
         {
-            get => _inputJson;
+            get => _inputJson ??= _inputJsonUtf8 != null ? System.Text.Encoding.UTF8.GetString(_inputJsonUtf8) : null;
             set
             {
                 _inputJson = value;
+                _inputJsonUtf8 = null;
                 InputJsonIsValid = false;
             }
         }
 
         private string? _inputJson;
+        private byte[]? _inputJsonUtf8;   // the journal's bytes of InputJson, decoded when first asked for (see InputValues)
+
+        /// <summary>
+        /// The input row already read into names and values (the journal's reader makes it for flat rows); null when it
+        /// was not read so, and for rows whose values are not all plain (objects, arrays).
+        /// </summary>
+        internal InputValues? InputValues { get; set; }
+
+        /// <summary>Sets <see cref="InputJson"/> to the UTF-8 bytes of JSON IrisBatch wrote, decoded only if asked for.</summary>
+        internal void SetValidInputJsonUtf8(byte[] utf8)
+        {
+            _inputJson = null;
+            _inputJsonUtf8 = utf8;
+            InputJsonIsValid = true;
+        }
+
+        /// <summary>
+        /// Whether the reader left out the messages (read for flat rows, which do not show them): then
+        /// <see cref="Messages"/> is empty though the request had some.
+        /// </summary>
+        internal bool MessagesLeftOut { get; set; }
 
         /// <summary>
         /// Whether <see cref="InputJson"/> was written by IrisBatch itself (New-IrisBatchRequest, or the journal), so that
@@ -49,6 +71,7 @@ namespace IrisBatch
         internal void SetValidInputJson(string? json)
         {
             _inputJson = json;
+            _inputJsonUtf8 = null;
             InputJsonIsValid = json != null;
         }
         /// <summary>The original input object, when the request was built in this process.</summary>

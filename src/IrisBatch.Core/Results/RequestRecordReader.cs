@@ -18,12 +18,17 @@ namespace IrisBatch.Results
     /// </summary>
     internal static class RequestRecordReader
     {
+        /// <param name="flat">
+        /// For flat rows (<c>-IncludeInput</c>), which show the input's values and not the messages: the input row is
+        /// read into <see cref="IrisBatchRequest.InputValues"/> with these names (its JSON text decoded only if asked for),
+        /// and the messages are left out (<see cref="IrisBatchRequest.MessagesLeftOut"/>).
+        /// </param>
         [MethodImpl(Hot.Path)]
-        public static IrisBatchRequest Read(byte[] bytes, int start, int length)
+        public static IrisBatchRequest Read(byte[] bytes, int start, int length, InputNames? flat = null)
         {
             try
             {
-                return ReadFast(new Line(bytes, start, length));
+                return ReadFast(new Line(bytes, start, length), flat);
             }
             catch (Exception)
             {
@@ -32,7 +37,7 @@ namespace IrisBatch.Results
         }
 
         [MethodImpl(Hot.Path)]
-        private static IrisBatchRequest ReadFast(Line line)
+        private static IrisBatchRequest ReadFast(Line line, InputNames? flat)
         {
             var r = new JsonLineReader(line.Bytes, line.Start, line.Length);
             if (!r.Read() || r.TokenType != JsonTokenType.StartObject) throw new FormatException(global::IrisBatch.Messages.RequestRecordNotObject());
@@ -42,13 +47,26 @@ namespace IrisBatch.Results
             double? temperature = null;
             List<ChatMessage>? messages = null;
             string? features = null;   // endpoint, effort, schema or images: read from a document (rare, and not on the hot path)
+            InputValues? values = null;
+            byte[]? inputUtf8 = null;
+            bool messagesLeftOut = false;
             // Each property is read as JsonRead's helpers read it from a document: null is absent, the last one wins.
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
                 if (r.ValueTextEquals("custom_id")) { r.Read(); customId = Str(ref r, line); }
                 else if (r.ValueTextEquals("row")) { r.Read(); row = Long(ref r); }
                 else if (r.ValueTextEquals("model")) { r.Read(); model = Str(ref r, line); }
-                else if (r.ValueTextEquals("messages")) { r.Read(); messages = Messages(ref r, line); }
+                else if (r.ValueTextEquals("messages"))
+                {
+                    r.Read();
+                    if (flat != null)
+                    {
+                        r.Skip();
+                        messages = null;
+                        messagesLeftOut = true;
+                    }
+                    else messages = Messages(ref r, line);
+                }
                 else if (r.ValueTextEquals("max_tokens")) { r.Read(); maxTokens = Long(ref r); }
                 else if (r.ValueTextEquals("temperature"))
                 {
@@ -57,7 +75,15 @@ namespace IrisBatch.Results
                     r.Skip();
                 }
                 else if (r.ValueTextEquals("body")) { r.Read(); body = Raw(ref r, line); }
-                else if (r.ValueTextEquals("input")) { r.Read(); input = Raw(ref r, line); }
+                else if (r.ValueTextEquals("input"))
+                {
+                    r.Read();
+                    values = null;
+                    inputUtf8 = null;
+                    input = null;
+                    if (flat != null) values = Values(ref r, line, flat, out inputUtf8);
+                    if (values == null) input = Raw(ref r, line);
+                }
                 else if (r.ValueTextEquals("dimensions")) { r.Read(); dimensions = Long(ref r); }
                 else if (r.ValueTextEquals("endpoint") && IsEmbeddings(ref r)) endpoint = RequestEndpoint.Embeddings;
                 else if (r.ValueTextEquals("schema") || r.ValueTextEquals("images") || r.ValueTextEquals("endpoint") || r.ValueTextEquals("reasoning_effort"))
@@ -81,7 +107,14 @@ namespace IrisBatch.Results
                 Endpoint = endpoint,
                 Dimensions = (int?)dimensions,
             };
-            request.SetValidInputJson(input);   // a value the reader has just walked through
+            // A value the reader has just walked through.
+            if (values != null)
+            {
+                request.SetValidInputJsonUtf8(inputUtf8!);
+                request.InputValues = values;
+            }
+            else request.SetValidInputJson(input);
+            request.MessagesLeftOut = messagesLeftOut;
             if (features != null)
             {
                 using var doc = JsonDocument.Parse(new ReadOnlyMemory<byte>(line.Bytes, line.Start, line.Length));
@@ -127,6 +160,29 @@ namespace IrisBatch.Results
             if (copy.TokenType != JsonTokenType.String || !copy.ValueTextEquals(nameof(RequestEndpoint.Embeddings))) return false;
             r = copy;
             return true;
+        }
+
+        /// <summary>
+        /// The input object read into names and values, and its bytes; null (the reader where it was) when it is not an
+        /// object of plain values.
+        /// </summary>
+        [MethodImpl(Hot.Path)]
+        private static InputValues? Values(ref JsonLineReader r, Line line, InputNames flat, out byte[]? utf8)
+        {
+            utf8 = null;
+            if (r.TokenType != JsonTokenType.StartObject) return null;
+            var from = r;
+            int start = (int)r.TokenStartIndex;
+            var values = flat.Read(ref r);
+            if (values == null)
+            {
+                r = from;
+                return null;
+            }
+            int end = (int)r.BytesConsumed;
+            utf8 = new byte[end - start];
+            Buffer.BlockCopy(line.Bytes, line.Start + start, utf8, 0, utf8.Length);
+            return values;
         }
 
         /// <summary>As JsonRead.Str: a string's value, any other value's raw text, null for null.</summary>

@@ -37,7 +37,11 @@ namespace IrisBatch.Results
         /// batch its own two workers oversubscribed two cores: 8 workers for 4 batches read 200,000 -IncludeInput rows
         /// 12% slower than one thread).
         /// </param>
-        public IEnumerable<OrderedResult> ReadInInputOrder(IReadOnlyList<string> resultFiles, bool readRequests = false, bool parallel = true)
+        /// <param name="forFlatRows">
+        /// With <paramref name="readRequests"/>: the requests are read for flat rows (<c>-IncludeInput</c>), their input
+        /// rows into values here and without their messages (see <see cref="RequestRecordReader.Read"/>).
+        /// </param>
+        public IEnumerable<OrderedResult> ReadInInputOrder(IReadOnlyList<string> resultFiles, bool readRequests = false, bool parallel = true, bool forFlatRows = false)
         {
             if (_requestsPath == null)
             {
@@ -63,7 +67,7 @@ namespace IrisBatch.Results
                 // asked for. The requests file is read in its own order, so through a window too. The lines are read
                 // and parsed on two threads, in chunks, where the provider's lines are read from their bytes (a
                 // parser with no state); the results still come in the requests' order.
-                var located = new InputOrderLines(this, order, requests, files, resultFiles, readRequests);
+                var located = new InputOrderLines(this, order, requests, files, resultFiles, readRequests, readRequests && forFlatRows ? new InputNames() : null);
                 int n = order.Count;
                 int workers = parallel && _provider is IUtf8ResultLines && n >= ParallelFrom ? Math.Min(2, Environment.ProcessorCount) : 1;
                 foreach (var r in OrderedParallel.Of(n, located.NewMaker, workers)) yield return r;
@@ -147,9 +151,11 @@ namespace IrisBatch.Results
             private readonly FileLines[] _files;
             private readonly IReadOnlyList<string> _paths;
             private readonly bool _readRequests;
+            private readonly InputNames? _flat;
 
-            public InputOrderLines(ResultReader reader, ResultOrderIndex order, FileLines requests, FileLines[] files, IReadOnlyList<string> paths, bool readRequests)
+            public InputOrderLines(ResultReader reader, ResultOrderIndex order, FileLines requests, FileLines[] files, IReadOnlyList<string> paths, bool readRequests, InputNames? flat)
             {
+                _flat = flat;
                 _reader = reader;
                 _order = order;
                 _requests = requests;
@@ -196,7 +202,7 @@ namespace IrisBatch.Results
                         // Every request will be asked for (-IncludeInput, -Schema checks): parsed here, on this worker,
                         // rather than by the pipeline's thread when it first asks.
                         var bytes = _requestLines.Read(order.RequestOffsets[i], order.RequestLengths[i]);
-                        result.Request = WithOrigin(RequestRecordReader.Read(bytes.Array!, bytes.Offset, bytes.Count), reader._origin);
+                        result.Request = WithOrigin(RequestRecordReader.Read(bytes.Array!, bytes.Offset, bytes.Count, o._flat), reader._origin);
                     }
                     else result.DeferRequest(RequestAt(o._requests, order.RequestOffsets[i], order.RequestLengths[i], reader._origin));
                     return new OrderedResult(result, order.Keys[i]);

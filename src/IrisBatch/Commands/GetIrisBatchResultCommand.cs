@@ -246,8 +246,8 @@ namespace IrisBatch.Commands
             IEnumerable<IrisBatchResult> source = Unordered
                 ? ready.SelectMany(r => r.Reader.Read(r.Files, readRequests: readRequests))
                 : ready.Count == 1
-                    ? ready[0].Reader.ReadInInputOrder(ready[0].Files, readRequests).Select(o => o.Result)
-                    : InputOrder.Merge(ready.Select(r => r.Reader.ReadInInputOrder(r.Files, readRequests, parallel: false)).ToList());
+                    ? ready[0].Reader.ReadInInputOrder(ready[0].Files, readRequests, forFlatRows: IncludeInput).Select(o => o.Result)
+                    : InputOrder.Merge(ready.Select(r => r.Reader.ReadInInputOrder(r.Files, readRequests, parallel: false, forFlatRows: IncludeInput)).ToList());
             long count = 0;
             // Emitting a large batch takes a while too: progress every 1,000 results, completed however the loop ends.
             var emitting = new ProgressRecord(21, "Get-IrisBatchResult",

@@ -41,8 +41,9 @@ namespace IrisBatch.Conversion
         /// <summary>The columns of the rows built last: valid once a row of this shape was added with every check.</summary>
         private sealed class Shape
         {
-            public Shape(byte[][] inputNames, string[] inputColumns, string? schema, string[] schemaColumns, bool embedding)
+            public Shape(byte[][] inputNames, string[] inputColumns, string? schema, string[] schemaColumns, bool embedding, string[]? sourceNames = null)
             {
+                SourceNames = sourceNames;
                 InputNames = inputNames;
                 InputColumns = inputColumns;
                 Schema = schema;
@@ -50,6 +51,8 @@ namespace IrisBatch.Conversion
                 Embedding = embedding;
             }
 
+            /// <summary>The names array of the input values the shape was made from (rows that share it have its names).</summary>
+            public string[]? SourceNames { get; }
             public byte[][] InputNames { get; }
             public string[] InputColumns { get; }
             public string? Schema { get; }
@@ -86,8 +89,10 @@ namespace IrisBatch.Conversion
             var request = result.Request;
             var schema = request?.Schema;
             bool embedding = embeddingColumn || result.Embedding != null;
-            var json = _plainRows ? request?.InputJson : null;
             var shape = _shape != null && _shape.Fits(schema, embedding) ? _shape : null;
+            var values = _plainRows ? request?.InputValues : null;
+            if (values != null) return BuildFromValues(result, values, schema, embedding, shape);
+            var json = _plainRows ? request?.InputJson : null;
 
             PSObject? row = null;
             List<string>? names = null;   // this row's input names, when it is not of the known shape
@@ -123,6 +128,42 @@ namespace IrisBatch.Conversion
                     columns[i] = InputColumn(names[i]);
                 }
                 _shape = new Shape(utf8, columns, schema, schemaColumns ?? Array.Empty<string>(), embedding);
+            }
+            return row;
+        }
+
+        /// <summary>
+        /// The row of a result whose input row the reading threads already read into values: its names are the known
+        /// shape's when they are the same array (no comparing at all), else each is added with every check, as
+        /// <see cref="TryAddInput"/> adds a row of a new shape.
+        /// </summary>
+        [MethodImpl(Hot.Path)]
+        private PSObject BuildFromValues(IrisBatchResult result, InputValues values, string? schema, bool embedding, Shape? shape)
+        {
+            var names = values.Names;
+            var items = values.Values;
+            bool known = shape != null && ReferenceEquals(shape.SourceNames, names);
+            var row = NewRow(known ? names.Length + shape!.SchemaColumns.Length + OurColumns.Length : 16);
+            var props = row.Properties;
+            if (known)
+            {
+                var columns = shape!.InputColumns;
+                for (int i = 0; i < columns.Length; i++) props.Add(new PSNoteProperty(columns[i], items[i]), true);
+            }
+            else
+                for (int i = 0; i < names.Length; i++) props.Add(new PSNoteProperty(InputColumn(names[i]), items[i]));
+            string[]? schemaColumns = AddSchemaColumns(row, result, schema, known ? shape!.SchemaColumns : null, known);
+            AddOurs(row, result, embedding, known);
+            if (!known)
+            {
+                var utf8 = new byte[names.Length][];
+                var inputColumns = new string[names.Length];
+                for (int i = 0; i < names.Length; i++)
+                {
+                    utf8[i] = Encoding.UTF8.GetBytes(names[i]);
+                    inputColumns[i] = InputColumn(names[i]);
+                }
+                _shape = new Shape(utf8, inputColumns, schema, schemaColumns ?? Array.Empty<string>(), embedding, names);
             }
             return row;
         }

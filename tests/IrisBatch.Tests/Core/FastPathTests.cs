@@ -105,6 +105,53 @@ namespace IrisBatch.Tests.Core
         }
 
         [Theory]
+        [MemberData(nameof(RequestLines))]
+        public void Request_records_read_for_flat_rows_keep_everything_but_the_messages(string line)
+        {
+            var bytes = Encoding.UTF8.GetBytes("xx" + line + "yy");
+            var expected = RequestRecord.Read(line);
+            var actual = RequestRecordReader.Read(bytes, 2, bytes.Length - 4, new InputNames());
+            Assert.Equal(DescribeRequest(expected, messages: false), DescribeRequest(actual, messages: false));
+            if (expected.Messages.Count > 0) Assert.True(actual.MessagesLeftOut);
+        }
+
+        [Fact]
+        public void Input_rows_read_for_flat_rows_are_their_json_values_and_share_their_names()
+        {
+            var names = new InputNames();
+            IrisBatchRequest Read(string input)
+            {
+                var bytes = Encoding.UTF8.GetBytes("{\"custom_id\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"p\"}],\"input\":" + input + "}");
+                return RequestRecordReader.Read(bytes, 0, bytes.Length, names);
+            }
+            var first = Read("{\"sku\":\"S-1\",\"n\":2,\"x\":1.5,\"ok\":true,\"no\":false,\"none\":null,\"esc\":\"a\\\"b\\u00e9\"}");
+            Assert.Equal(new[] { "sku", "n", "x", "ok", "no", "none", "esc" }, first.InputValues!.Names);
+            Assert.Equal(new object?[] { "S-1", 2L, 1.5, true, false, null, "a\"b\u00e9" }, first.InputValues.Values);
+            Assert.Equal("{\"sku\":\"S-1\",\"n\":2,\"x\":1.5,\"ok\":true,\"no\":false,\"none\":null,\"esc\":\"a\\\"b\\u00e9\"}", first.InputJson);
+            Assert.Empty(first.Messages);
+
+            // The same names: the same array. Fewer, more or other names: an array of their own, then shared in turn.
+            var second = Read("{\"sku\":\"S-2\",\"n\":3,\"x\":0,\"ok\":false,\"no\":true,\"none\":\"v\",\"esc\":\"\"}");
+            Assert.Same(first.InputValues.Names, second.InputValues!.Names);
+            var fewer = Read("{\"sku\":\"S-3\",\"n\":4}");
+            Assert.Equal(new[] { "sku", "n" }, fewer.InputValues!.Names);
+            Assert.Equal(new object?[] { "S-3", 4L }, fewer.InputValues.Values);
+            var more = Read("{\"sku\":\"S-4\",\"n\":5,\"extra\":\"e\"}");
+            Assert.Equal(new[] { "sku", "n", "extra" }, more.InputValues!.Names);
+            var other = Read("{\"id\":\"S-5\"}");
+            Assert.Equal(new[] { "id" }, other.InputValues!.Names);
+            Assert.Same(other.InputValues.Names, Read("{\"id\":\"S-6\"}").InputValues!.Names);
+            Assert.Empty(Read("{}").InputValues!.Names);
+
+            // A value that is an object or an array: no values, the row's JSON text as before.
+            var nested = Read("{\"sku\":\"S-7\",\"tags\":[1,2],\"after\":1}");
+            Assert.Null(nested.InputValues);
+            Assert.Equal("{\"sku\":\"S-7\",\"tags\":[1,2],\"after\":1}", nested.InputJson);
+            Assert.Null(Read("\"text\"").InputValues);
+            Assert.Equal("\"text\"", Read("\"text\"").InputJson);
+        }
+
+        [Theory]
         [InlineData("{\"custom_id\":\"a\",\"messages\":{\"not\":\"an array\"}}")]
         [InlineData("not json")]
         [InlineData("{\"custom_id\":\"a\"} {}")]
@@ -118,10 +165,10 @@ namespace IrisBatch.Tests.Core
             Assert.Equal(expected.Message, actual!.Message);
         }
 
-        private static string DescribeRequest(IrisBatchRequest r) => string.Join("|", new object?[]
+        private static string DescribeRequest(IrisBatchRequest r, bool messages = true) => string.Join("|", new object?[]
         {
-            r.CustomId, r.RowNumber, r.Model, r.MaxTokens, r.Temperature, r.BodyJson, r.InputJson,
-            string.Join(";", r.Messages.Select(m => m.Role + "=" + (m.Content ?? "<null>") + "/" + (m.ContentJson ?? "<null>"))),
+            r.CustomId, r.RowNumber, r.Model, r.MaxTokens, r.Temperature, r.BodyJson, r.InputJson, r.Endpoint, r.Dimensions,
+            messages ? string.Join(";", r.Messages.Select(m => m.Role + "=" + (m.Content ?? "<null>") + "/" + (m.ContentJson ?? "<null>"))) : "",
         }.Select(v => v == null ? "<null>" : v.ToString()));
 
         [Theory]
