@@ -165,6 +165,31 @@ namespace IrisBatch.Tests.Core
         }
 
         [Fact]
+        public void Agrees_with_Utf8JsonReader_on_strings_of_every_length_with_a_stop_byte_at_every_place()
+        {
+            // The string scan goes a vector, then eight bytes, then one at a time: a quote, a backslash (an escape, good
+            // or bad), a control character or a multi-byte character at each place of strings 0 to 100 bytes long, and
+            // the string's end at each place of the buffer, must end or refuse the string where Utf8JsonReader does.
+            var stops = new[] { "\\\"", "\\n", "\\u00e9", "\\x", "\u0001", "\u001f", "\u00e9", "\"", "\u007f" };
+            for (int length = 0; length <= 100; length++)
+                for (int at = 0; at <= length; at++)
+                    foreach (var stop in stops)
+                    {
+                        var text = "[\"" + new string('a', at) + stop + new string('b', length - at) + "\",1]";
+                        var bytes = Encoding.UTF8.GetBytes(text);
+                        Agree(bytes);
+                        // Cut short inside a buffer whose next bytes would close it: refused, never read past its end.
+                        int cut = 2 + at + stop.Length / 2;
+                        var padded = Encoding.UTF8.GetBytes("x" + text.Substring(0, cut) + new string('"', 40) + "]");
+                        Assert.Throws<JsonException>(() =>
+                        {
+                            var r = new JsonLineReader(padded, 1, Encoding.UTF8.GetByteCount(text.Substring(0, cut)));
+                            while (r.Read()) { }
+                        });
+                    }
+        }
+
+        [Fact]
         public void Refuses_invalid_UTF8_in_a_string_it_decodes()
         {
             var bytes = new byte[] { (byte)'"', 0x61, 0xFF, 0x62, (byte)'"' };
