@@ -68,7 +68,7 @@ internal sealed class MultipartForm : IDisposable
                     form.Bytes = await FilesRoutes.SaveAsync(section.Body, form._tempPath, ctx.RequestAborted);
                     if (form.Bytes < 0)
                     {
-                        form.Problem = $"File is too large: the maximum size is {FilesRoutes.MaxFileBytes / (1024 * 1024)} MB.";
+                        form.Problem = $"File is too large: the maximum size is {FilesRoutes.MaxFileBytes / (1000 * 1000)} MB.";
                         return form;
                     }
                 }

@@ -49,7 +49,7 @@ internal static class AnthropicRoutes
     private static IResult NoSuchBatch(HttpContext ctx) => AnthropicErrors.NotFound(ctx, $"No message batch found with id '{BatchId(ctx)}'.");
 
     private static IResult TooLarge(HttpContext ctx) => AnthropicErrors.Result(ctx, StatusCodes.Status413PayloadTooLarge, "request_too_large",
-        $"Request exceeds the maximum size of {CreateMessageBatchRequest.MaxBodyBytes / (1024 * 1024)} MB for a message batch.");
+        $"Request exceeds the maximum size of {CreateMessageBatchRequest.MaxBodyBytes / (1000 * 1000)} MB for a message batch.");
 
     private static async Task<IResult> CreateAsync(HttpContext ctx, EmulatorState state)
     {

@@ -16,7 +16,7 @@ internal readonly record struct BatchRequestEntry(string CustomId, JsonElement P
 internal static partial class CreateMessageBatchRequest
 {
     public const int MaxRequests = 100_000;
-    public const long MaxBodyBytes = 256L * 1024 * 1024;
+    public const long MaxBodyBytes = 256L * 1000 * 1000;   // "256 MB" (§3), the smaller, decimal reading
 
     /// <summary>Returns null and sets <paramref name="requests"/> (elements of <paramref name="root"/>), or the error message.</summary>
     public static string? TryParse(JsonElement root, out List<BatchRequestEntry> requests)

@@ -37,7 +37,7 @@ internal static class GroqRoutes
     {
         Purposes = new[] { "batch" },
         UploadExpiry = false,
-        MaxBatchFileBytes = 100L * 1024 * 1024,
+        MaxBatchFileBytes = 100L * 1000 * 1000,   // "100 MB" (§13), the smaller, decimal reading
         PagedList = false,
         StatusFields = false,
         NewId = () => NewId("file_"),

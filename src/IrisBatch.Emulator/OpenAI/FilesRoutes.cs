@@ -16,8 +16,10 @@ namespace IrisBatch.Emulator.OpenAI;
 /// <summary>OpenAI Files API (spec §1.3): multipart upload streamed to disk, metadata, raw content, delete, list.</summary>
 internal static class FilesRoutes
 {
-    public const long MaxFileBytes = 512L * 1024 * 1024;
-    public const long MaxBatchFileBytes = 200L * 1024 * 1024;
+    // The spec gives these in MB (§1.3): taken as the smaller, decimal value (512,000,000 and 200,000,000 bytes), so
+    // that a client under them is under either reading.
+    public const long MaxFileBytes = 512L * 1000 * 1000;
+    public const long MaxBatchFileBytes = 200L * 1000 * 1000;
     public static readonly TimeSpan DefaultBatchExpiry = TimeSpan.FromDays(30);
 
     public static void Map(IEndpointRouteBuilder app, EmulatorState state, OpenAISurface surface)
@@ -160,7 +162,7 @@ internal static class FilesRoutes
                         tempPath = state.Files.NewTempPath();
                         bytes = await SaveAsync(section.Body, tempPath, ct);
                         if (bytes < 0)
-                            return OpenAIErrors.BadRequest($"File is too large: the maximum size is {MaxFileBytes / (1024 * 1024)} MB.", "file", "file_too_large");
+                            return OpenAIErrors.BadRequest($"File is too large: the maximum size is {MaxFileBytes / (1000 * 1000)} MB.", "file", "file_too_large");
                         break;
                     case "purpose": purpose = await ReadFieldAsync(section.Body, ct); break;
                     case "expires_after[anchor]" when rules.UploadExpiry: anchor = await ReadFieldAsync(section.Body, ct); break;
@@ -178,7 +180,7 @@ internal static class FilesRoutes
                 if (!filename.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase))
                     return OpenAIErrors.BadRequest("Invalid file format for Batch API. Must be .jsonl", "file", "invalid_file_format");
                 if (bytes > rules.MaxBatchFileBytes)
-                    return OpenAIErrors.BadRequest($"File is too large for the Batch API: the maximum size is {rules.MaxBatchFileBytes / (1024 * 1024)} MB.", "file", "file_too_large");
+                    return OpenAIErrors.BadRequest($"File is too large for the Batch API: the maximum size is {rules.MaxBatchFileBytes / (1000 * 1000)} MB.", "file", "file_too_large");
             }
             TimeSpan? expiresAfter = purpose == "batch" ? DefaultBatchExpiry : null;
             if (anchor is not null || seconds is not null)

@@ -33,6 +33,9 @@ internal static class TogetherRoutes
     /// <summary>Presigned upload slots of the 302 flow: token → (file id, name, purpose).</summary>
     private static readonly ConcurrentDictionary<string, (string Id, string Name, string Purpose, EmulatorState State)> Pending = new();
 
+    /// <summary>The largest batch input file (§14 "≤ 100 MB per input file").</summary>
+    public const long MaxInputBytes = 100L * 1000 * 1000;
+
     public static readonly BatchRules Rules = new(50_000, false)
     {
         Endpoints = new[] { "/v1/chat/completions", "/v1/completions" },
@@ -215,6 +218,10 @@ internal static class TogetherRoutes
             if (!state.Files.TryGet(inputFileId, out var input)) return TogetherJson.BatchError(StatusCodes.Status400BadRequest, $"File {inputFileId} not found.");
             if (input.Purpose != InputPurpose)
                 return TogetherJson.BatchError(StatusCodes.Status400BadRequest, $"File {inputFileId} has purpose '{input.Purpose}'; a batch needs a file uploaded with purpose '{InputPurpose}'.");
+            // §14: at most 100 MB per input file (read as 100,000,000 bytes). The service's own answer is not documented:
+            // the batch error shape, at create.
+            if (input.Bytes > MaxInputBytes)
+                return TogetherJson.BatchError(StatusCodes.Status400BadRequest, $"File {inputFileId} is {input.Bytes} bytes; a batch input file may be at most {MaxInputBytes / (1000 * 1000)} MB.");
 
             var request = new CreateBatchRequest
             {

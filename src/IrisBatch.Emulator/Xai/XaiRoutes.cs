@@ -22,7 +22,7 @@ namespace IrisBatch.Emulator.Xai;
 internal static class XaiRoutes
 {
     public const string DefaultPrefix = "/xai/v1";
-    public const long MaxAddBytes = 25L * 1024 * 1024;
+    public const long MaxAddBytes = 25L * 1000 * 1000;   // "25 MB per add call" (§6), the smaller, decimal reading
     public const int DefaultLimit = 100, MaxLimit = 1000;
 
     public static void Map(WebApplication app, EmulatorState state)
@@ -50,7 +50,7 @@ internal static class XaiRoutes
     private static async Task<(JsonDocument? Doc, IResult? Error)> ReadJsonAsync(HttpContext ctx, long maxBytes)
     {
         IResult TooLarge() => XaiErrors.Result(StatusCodes.Status413PayloadTooLarge, XaiErrors.InvalidArgument,
-            $"The request body exceeds the limit of {maxBytes} bytes ({maxBytes / (1024 * 1024)} MB) per call.");
+            $"The request body exceeds the limit of {maxBytes} bytes ({maxBytes / (1000 * 1000)} MB) per call.");
         if (ctx.Request.ContentLength > maxBytes) return (null, TooLarge());
         if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = maxBytes;
         try

@@ -63,6 +63,25 @@ public sealed class FilesTests
     }
 
     [Fact]
+    public async Task A_batch_file_over_200_MB_is_refused_and_200_MB_means_200_000_000_bytes()
+    {
+        // The spec's "up to 200 MB" read the smaller way: 200,000,001 bytes (under 200 MiB, which the emulator took before)
+        // is file_too_large. Streamed, not held in memory.
+        await using var host = await StartAsync();
+        using var api = new EmulatorApi(host);
+        var form = new System.Net.Http.MultipartFormDataContent { { new System.Net.Http.StringContent("batch"), "purpose" } };
+        var file = new System.Net.Http.StreamContent(new IrisBatch.Tests.Support.FillerStream(200_000_001));
+        file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+        form.Add(file, "file", "big.jsonl");
+        using var r = await api.Http.PostAsync("/v1/files", form);
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        var error = EmulatorApi.AssertEnvelope(await EmulatorApi.JsonAsync(r));
+        Assert.Equal("file_too_large", error.GetProperty("code").GetString());
+        Assert.Contains("200 MB", error.GetProperty("message").GetString());
+        Assert.Equal(0, host.State.Stats.Uploads);
+    }
+
+    [Fact]
     public async Task Upload_without_multipart_is_400()
     {
         await using var host = await StartAsync();

@@ -164,6 +164,30 @@ public sealed class GroqMistralTogetherTests
         }
     }
 
+    [Fact]
+    public async Task Together_refuses_a_batch_whose_input_file_is_over_100_MB_with_a_string_error()
+    {
+        var (host, _, http) = await StartAsync();
+        await using var _h = host;
+        using var _c = http;
+        var form = new MultipartFormDataContent { { new StringContent("batch-api"), "purpose" }, { new StringContent("big.jsonl"), "file_name" }, { new StringContent("jsonl"), "file_type" } };
+        var file = new StreamContent(new IrisBatch.Tests.Support.FillerStream(100_000_001));
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(file, "file", "big.jsonl");
+        string fileId;
+        using (var r = await http.PostAsync("/together/v1/files/upload", form))
+            fileId = (await JsonOf(r)).GetProperty("id").GetString()!;
+        // Before: the emulator took it (its only limit was the Files API's 512 MB), and the job ran.
+        using (var r = await http.PostAsync("/together/v1/batches", JsonBody(new { input_file_id = fileId, endpoint = "/v1/chat/completions" })))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+            var error = (await JsonOf(r)).GetProperty("error");
+            Assert.Equal(JsonValueKind.String, error.ValueKind);
+            Assert.Contains("100 MB", error.GetString());
+        }
+        Assert.Equal(0, host.State.Stats.BatchesCreated);
+    }
+
     /// <summary>Waits for the background validation to be observed (it runs on the thread pool, not on the manual clock).</summary>
     private static async Task EmulatorApiWait(Func<Task<bool>> done)
     {

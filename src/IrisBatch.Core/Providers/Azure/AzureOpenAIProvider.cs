@@ -96,8 +96,7 @@ namespace IrisBatch.Providers.Azure
                     $"the status of file {fileId}", ct).ConfigureAwait(false))
                 {
                     status = doc.RootElement.Str("status");
-                    var d = doc.RootElement.Prop("status_details");
-                    details = d == null ? null : d.Value.ValueKind == System.Text.Json.JsonValueKind.String ? d.Value.GetString() : d.Value.GetRawText();
+                    details = doc.RootElement.Str("status_details");   // a string, or any other value as its JSON text
                 }
                 switch ((status ?? "").Trim().ToLowerInvariant())
                 {
