@@ -212,7 +212,9 @@ internal static class TogetherRoutes
             int? priority = null;
             if (root.TryGetProperty("priority", out var pr) && pr.ValueKind != JsonValueKind.Null)
             {
-                if (!pr.TryGetInt32(out int p)) return TogetherJson.BatchError(StatusCodes.Status400BadRequest, "priority must be an integer.");
+                // An int (§14.3): a string, boolean or object is refused like a fraction (TryGetInt32 throws on non-numbers).
+                if (pr.ValueKind != JsonValueKind.Number || !pr.TryGetInt32(out int p))
+                    return TogetherJson.BatchError(StatusCodes.Status400BadRequest, "priority must be an integer.");
                 priority = p;
             }
             if (!state.Files.TryGet(inputFileId, out var input)) return TogetherJson.BatchError(StatusCodes.Status400BadRequest, $"File {inputFileId} not found.");

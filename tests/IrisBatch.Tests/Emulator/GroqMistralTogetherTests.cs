@@ -188,6 +188,32 @@ public sealed class GroqMistralTogetherTests
         Assert.Equal(0, host.State.Stats.BatchesCreated);
     }
 
+    [Fact]
+    public async Task Together_refuses_a_priority_that_is_not_an_integer_with_a_string_error()
+    {
+        var (host, _, http) = await StartAsync();
+        await using var _h = host;
+        using var _c = http;
+        string fileId;
+        using (var r = await http.PostAsync("/together/v1/files/upload", Form(Line("a", "m"), "in.jsonl", ("purpose", "batch-api"), ("file_name", "in.jsonl"), ("file_type", "jsonl"))))
+            fileId = (await JsonOf(r)).GetProperty("id").GetString()!;
+        // priority is an int (§14.3). Before: a string or a boolean made JsonElement.TryGetInt32 throw, and the emulator answered 500.
+        foreach (object priority in new object[] { "high", true, 1.5, new { level = 1 } })
+            using (var r = await http.PostAsync("/together/v1/batches", JsonBody(new { input_file_id = fileId, endpoint = "/v1/chat/completions", priority })))
+            {
+                Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+                var error = (await JsonOf(r)).GetProperty("error");
+                Assert.Equal(JsonValueKind.String, error.ValueKind);
+                Assert.Contains("priority", error.GetString());
+            }
+        Assert.Equal(0, host.State.Stats.BatchesCreated);
+        using (var r = await http.PostAsync("/together/v1/batches", JsonBody(new { input_file_id = fileId, endpoint = "/v1/chat/completions", priority = 3 })))
+        {
+            Assert.Equal(HttpStatusCode.Created, r.StatusCode);
+            Assert.Equal(3, (await JsonOf(r)).GetProperty("job").GetProperty("priority").GetInt32());
+        }
+    }
+
     /// <summary>Waits for the background validation to be observed (it runs on the thread pool, not on the manual clock).</summary>
     private static async Task EmulatorApiWait(Func<Task<bool>> done)
     {
