@@ -80,6 +80,9 @@ internal static class MistralRoutes
             return MistralErrors.Validation("enum", $"Input should be {string.Join(", ", Purposes.Select(x => $"'{x}'"))}", purpose, "body", "purpose");
         if (form.Fields.TryGetValue("visibility", out var v) && v is not ("workspace" or "user"))
             return MistralErrors.Validation("enum", "Input should be 'workspace' or 'user'", v, "body", "visibility");
+        // expiry is int|null (§12.2; its unit is undocumented, so the emulator only checks the type and keeps no expiry).
+        if (form.Fields.TryGetValue("expiry", out var ex) && ex.Length > 0 && !int.TryParse(ex, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
+            return MistralErrors.Validation("int_parsing", "Input should be a valid integer, unable to parse string as an integer", ex, "body", "expiry");
         var stored = state.Files.Register(form.TakeFile(), "", form.FileName ?? "file", purpose, state.Now, null, Guid.NewGuid().ToString("D"));
         state.Stats.CountUpload();
         return Json.Result(MistralJson.File(stored));
@@ -163,13 +166,16 @@ internal static class MistralRoutes
                 }
             }
             bool hasRequests = root.TryGetProperty("requests", out var rs) && rs.ValueKind != JsonValueKind.Null;
-            if (hasRequests && rs.ValueKind == JsonValueKind.Array && rs.GetArrayLength() > MaxInlineRequests)
+            if (hasRequests && rs.ValueKind != JsonValueKind.Array) return MistralErrors.Validation("list_type", "Input should be a valid list", null, "body", "requests");
+            if (hasRequests && rs.GetArrayLength() > MaxInlineRequests)
                 return MistralErrors.Validation("too_long", $"List should have at most {MaxInlineRequests} items after validation, not {rs.GetArrayLength()}", null, "body", "requests");
 
             string? model = root.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
             if (root.TryGetProperty("model", out var m2) && m2.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
                 return MistralErrors.Validation("string_type", "Input should be a valid string", null, "body", "model");
             string? agent = root.TryGetProperty("agent_id", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
+            if (root.TryGetProperty("agent_id", out var a2) && a2.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+                return MistralErrors.Validation("string_type", "Input should be a valid string", JsonNode.Parse(a2.GetRawText()), "body", "agent_id");
 
             int timeout = 24;
             if (root.TryGetProperty("timeout_hours", out var th) && th.ValueKind != JsonValueKind.Null)

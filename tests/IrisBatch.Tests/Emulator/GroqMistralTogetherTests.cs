@@ -214,6 +214,43 @@ public sealed class GroqMistralTogetherTests
         }
     }
 
+    [Fact]
+    public async Task Mistral_refuses_agent_id_requests_and_expiry_of_the_wrong_type_with_a_422_naming_the_field()
+    {
+        var (host, _, http) = await StartAsync();
+        await using var _h = host;
+        using var _c = http;
+        // Upload: expiry is int|null (§12.2). Before: any value was taken.
+        using (var r = await http.PostAsync("/mistral/v1/files", Form(Line("a", null), "in.jsonl", ("purpose", "batch"), ("expiry", "soon"))))
+        {
+            Assert.Equal((HttpStatusCode)422, r.StatusCode);
+            var detail = (await JsonOf(r)).GetProperty("detail")[0];
+            Assert.Equal("int_parsing", detail.GetProperty("type").GetString());
+            Assert.Equal("expiry", detail.GetProperty("loc")[1].GetString());
+        }
+        string fileId;
+        using (var r = await http.PostAsync("/mistral/v1/files", Form(Line("a", null), "in.jsonl", ("purpose", "batch"), ("expiry", "48"))))
+        {
+            Assert.True(r.IsSuccessStatusCode, await r.Content.ReadAsStringAsync());
+            fileId = (await JsonOf(r)).GetProperty("id").GetString()!;
+        }
+        // Create: agent_id is string|null, requests an array of BatchRequest|null (§12.3). Before: a numeric agent_id was
+        // ignored and the job created; requests as an object was a 400 about inline requests.
+        foreach (var (body, field, type) in new (object, string, string)[]
+        {
+            (new { input_files = new[] { fileId }, endpoint = "/v1/chat/completions", model = "m", agent_id = 5 }, "agent_id", "string_type"),
+            (new { endpoint = "/v1/chat/completions", model = "m", requests = new { custom_id = "0" } }, "requests", "list_type"),
+        })
+            using (var r = await http.PostAsync("/mistral/v1/batch/jobs", JsonBody(body)))
+            {
+                Assert.Equal((HttpStatusCode)422, r.StatusCode);
+                var detail = (await JsonOf(r)).GetProperty("detail")[0];
+                Assert.Equal(type, detail.GetProperty("type").GetString());
+                Assert.Equal(field, detail.GetProperty("loc")[1].GetString());
+            }
+        Assert.Equal(0, host.State.Stats.BatchesCreated);
+    }
+
     /// <summary>Waits for the background validation to be observed (it runs on the thread pool, not on the manual clock).</summary>
     private static async Task EmulatorApiWait(Func<Task<bool>> done)
     {
