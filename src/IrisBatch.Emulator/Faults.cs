@@ -224,6 +224,15 @@ public sealed class Faults
         return space > 0 && routeKey.AsSpan(space + 1).StartsWith((prefix + "/").AsSpan(), StringComparison.Ordinal);
     }
 
+    /// <summary>A route key ("METHOD /pattern") whose pattern is <paramref name="prefix"/> or under it.</summary>
+    private static bool IsUnder(string routeKey, string prefix)
+    {
+        int space = routeKey.IndexOf(' ');
+        if (space <= 0) return false;
+        var path = routeKey.AsSpan(space + 1);
+        return path.StartsWith(prefix.AsSpan(), StringComparison.Ordinal) && (path.Length == prefix.Length || path[prefix.Length] == '/');
+    }
+
     private FaultRule? Pick(HttpContext context, string route)
     {
         lock (_lock)
@@ -259,6 +268,8 @@ public sealed class Faults
         var result = IsAnthropic(route) ? AnthropicError(context, rule)
             : IsGemini(route) ? GeminiError(rule)
             : IsXai(route) ? XaiError(rule)
+            : IsUnder(route, Mistral.MistralRoutes.Prefix) ? MistralError(rule)
+            : IsUnder(route, Together.TogetherRoutes.Prefix + "/batches") ? TogetherBatchError(rule)
             : OpenAIError(rule);
         return result.ExecuteAsync(context);
     }
@@ -308,6 +319,40 @@ public sealed class Faults
             _ => (Xai.XaiErrors.InvalidArgument, $"The emulator injected HTTP {status}."),
         };
         return Xai.XaiErrors.Result(status, code, rule.Message ?? message);
+    }
+
+    /// <summary>
+    /// Mistral's application error (spec §12.1): <c>{"object": "error", "message", "type", "param", "code"}</c> with type
+    /// rate_limit_error for 429 (and quota), server_error for 5xx, invalid_request_error otherwise.
+    /// </summary>
+    private static IResult MistralError(FaultRule rule)
+    {
+        int status = rule.StatusCode ?? (rule.Kind == FaultRule.Quota ? StatusCodes.Status429TooManyRequests : 500);
+        var (type, message) = status switch
+        {
+            429 => ("rate_limit_error", rule.Kind == FaultRule.Quota ? "You exceeded your current quota, please check your plan and billing details."
+                                                                     : "Requests rate limit exceeded"),
+            >= 500 => ("server_error", ServerErrorMessage(status)),
+            _ => ("invalid_request_error", $"The emulator injected HTTP {status}."),
+        };
+        return Mistral.MistralErrors.Error(status, rule.Message ?? message, type);
+    }
+
+    /// <summary>
+    /// Together's batch routes declare BatchErrorResponse <c>{"error": "&lt;string&gt;"}</c> (spec §14.1); quota is 402, its
+    /// spend-limit code. Its files routes keep the general ErrorData envelope (OpenAI's shape).
+    /// </summary>
+    private static IResult TogetherBatchError(FaultRule rule)
+    {
+        int status = rule.StatusCode ?? (rule.Kind == FaultRule.Quota ? StatusCodes.Status402PaymentRequired : 500);
+        string message = status switch
+        {
+            402 => "Credit limit exceeded. Please add credits to your account.",
+            429 => "Rate limit exceeded. Please try again later.",
+            >= 500 => ServerErrorMessage(status),
+            _ => $"The emulator injected HTTP {status}.",
+        };
+        return Together.TogetherJson.BatchError(status, rule.Message ?? message);
     }
 
     /// <summary>Anthropic's envelope (spec §3.1): rate_limit_error, overloaded_error (529), api_error; billing_error (402) for quota.</summary>

@@ -251,6 +251,51 @@ public sealed class GroqMistralTogetherTests
         Assert.Equal(0, host.State.Stats.BatchesCreated);
     }
 
+    [Fact]
+    public async Task Injected_rate_limits_and_server_errors_use_Mistrals_and_Togethers_own_error_bodies()
+    {
+        var (host, _, http) = await StartAsync();
+        await using var _h = host;
+        using var _c = http;
+        async Task Fault(string route, int status)
+        {
+            using var r = await http.PostAsync("/_emulator/faults", JsonBody(new { route, kind = "status", status_code = status, count = 1 }));
+            Assert.True(r.IsSuccessStatusCode, await r.Content.ReadAsStringAsync());
+        }
+        // Mistral (§12.1): {"object": "error", "message", "type": rate_limit_error | server_error, …}. Before: OpenAI's {"error": {…}}.
+        foreach (var (route, call, status, type) in new (string, Func<Task<HttpResponseMessage>>, int, string)[]
+        {
+            ("POST /mistral/v1/batch/jobs", () => http.PostAsync("/mistral/v1/batch/jobs", JsonBody(new { endpoint = "/v1/chat/completions" })), 429, "rate_limit_error"),
+            ("GET /mistral/v1/batch/jobs/{job_id}", () => http.GetAsync("/mistral/v1/batch/jobs/" + Guid.NewGuid()), 503, "server_error"),
+            ("GET /mistral/v1/files", () => http.GetAsync("/mistral/v1/files"), 500, "server_error"),
+        })
+        {
+            await Fault(route, status);
+            using var r = await call();
+            Assert.Equal(status, (int)r.StatusCode);
+            var body = await JsonOf(r);
+            Assert.False(body.TryGetProperty("error", out _), route);
+            Assert.Equal("error", body.GetProperty("object").GetString());
+            Assert.Equal(type, body.GetProperty("type").GetString());
+            Assert.False(string.IsNullOrEmpty(body.GetProperty("message").GetString()));
+        }
+        // Together (§14.1): the batch routes' BatchErrorResponse {"error": "<string>"}; the files routes keep ErrorData {"error": {…}}.
+        foreach (var (route, call, status, kind) in new (string, Func<Task<HttpResponseMessage>>, int, JsonValueKind)[]
+        {
+            ("POST /together/v1/batches", () => http.PostAsync("/together/v1/batches", JsonBody(new { endpoint = "/v1/chat/completions" })), 429, JsonValueKind.String),
+            ("GET /together/v1/batches/{batch_id}", () => http.GetAsync("/together/v1/batches/x"), 500, JsonValueKind.String),
+            ("GET /together/v1/batches", () => http.GetAsync("/together/v1/batches"), 503, JsonValueKind.String),
+            ("GET /together/v1/files", () => http.GetAsync("/together/v1/files"), 503, JsonValueKind.Object),
+        })
+        {
+            await Fault(route, status);
+            using var r = await call();
+            Assert.Equal(status, (int)r.StatusCode);
+            Assert.Equal(kind, (await JsonOf(r)).GetProperty("error").ValueKind);
+        }
+        Assert.Equal(0, host.State.Stats.BatchesCreated);
+    }
+
     /// <summary>Waits for the background validation to be observed (it runs on the thread pool, not on the manual clock).</summary>
     private static async Task EmulatorApiWait(Func<Task<bool>> done)
     {
