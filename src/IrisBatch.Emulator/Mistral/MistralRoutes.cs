@@ -100,7 +100,7 @@ internal static class MistralRoutes
         var list = all.ToList();
         var json = new JsonObject
         {
-            ["data"] = new JsonArray(list.Skip(page * size).Take(size).Select(f => (JsonNode)MistralJson.File(f)).ToArray()),
+            ["data"] = new JsonArray(list.Skip((int)Math.Min(int.MaxValue, (long)page * size)).Take(size).Select(f => (JsonNode)MistralJson.File(f)).ToArray()),
             ["object"] = "list",
         };
         if (!q.TryGetValue("include_total", out var inc) || inc.ToString() != "false") json["total"] = list.Count;
@@ -275,7 +275,7 @@ internal static class MistralRoutes
         if (statuses.Count > 0) views = views.Where(v => statuses.Contains(v["status"]!.GetValue<string>())).ToList();
         return Json.Result(new JsonObject
         {
-            ["data"] = new JsonArray(views.Skip(page * size).Take(size).Select(v => (JsonNode)v).ToArray()),
+            ["data"] = new JsonArray(views.Skip((int)Math.Min(int.MaxValue, (long)page * size)).Take(size).Select(v => (JsonNode)v).ToArray()),
             ["object"] = "list",
             ["total"] = views.Count,
         });

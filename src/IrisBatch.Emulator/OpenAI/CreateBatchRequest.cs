@@ -78,7 +78,7 @@ internal sealed class CreateBatchRequest
             if (oe.ValueKind != JsonValueKind.Object) return OpenAIErrors.InvalidType("output_expires_after", "an object");
             if (!oe.TryGetProperty("anchor", out var anchor) || anchor.ValueKind != JsonValueKind.String || anchor.GetString() != "created_at")
                 return OpenAIErrors.BadRequest("Invalid 'output_expires_after.anchor': supported values are: 'created_at'.", "output_expires_after.anchor", "invalid_value");
-            if (!oe.TryGetProperty("seconds", out var secs) || !secs.TryGetInt32(out int s) || s is < 3600 or > 2592000)
+            if (!oe.TryGetProperty("seconds", out var secs) || secs.ValueKind != JsonValueKind.Number || !secs.TryGetInt32(out int s) || s is < 3600 or > 2592000)
                 return OpenAIErrors.BadRequest("Invalid 'output_expires_after.seconds': expected an integer between 3600 and 2592000.", "output_expires_after.seconds", "invalid_value");
             outputExpiry = TimeSpan.FromSeconds(s);
         }

@@ -70,14 +70,18 @@ internal static class InputValidator
             if (root.ValueKind != JsonValueKind.Object)
                 return new("invalid_json_line", $"Line {n} is not a JSON object.", n);
             string customId;
+            bool generated = false;
             if (rules.CustomIdOptional && (!root.TryGetProperty("custom_id", out var absent) || absent.ValueKind == JsonValueKind.Null))
+            {
                 customId = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                generated = true;   // the line's number, for its result: not a second use of a custom_id another line gives
+            }
             else if (!root.TryGetProperty("custom_id", out var cid) || cid.ValueKind != JsonValueKind.String || cid.GetString() is not { Length: > 0 } given)
                 return new("invalid_request", $"Line {n} has no 'custom_id' string.", n);
             else customId = given;
             if (rules.MaxCustomIdLength is { } maxId && customId.Length > maxId)
                 return new("invalid_request", $"Line {n}: 'custom_id' has {customId.Length} characters; at most {maxId} are allowed.", n);
-            if (!seen.Add(customId))
+            if (!generated && !seen.Add(customId))
                 return new("duplicate_custom_id", $"The custom_id '{customId}' on line {n} is used by more than one request; custom_id must be unique within a batch.", n);
             if (!rules.BodyOnlyLines)
             {

@@ -52,6 +52,8 @@ public sealed class CreateBatchTests
         yield return new object[] { new { input_file_id = "FILE", endpoint = "/v1/chat/completions", completion_window = "24h", metadata = new Dictionary<string, string> { ["k"] = new string('v', 513) } }, "metadata" };
         yield return new object[] { new { input_file_id = "file-doesnotexist", endpoint = "/v1/chat/completions", completion_window = "24h" }, "input_file_id" };
         yield return new object[] { new { input_file_id = "FILE", endpoint = "/v1/chat/completions", completion_window = "24h", surprise = 1 }, "surprise" };
+        // seconds as a string: a 400 naming it (before, a 500: the number reader threw on a string).
+        yield return new object[] { new { input_file_id = "FILE", endpoint = "/v1/chat/completions", completion_window = "24h", output_expires_after = new { anchor = "created_at", seconds = "3600" } }, "output_expires_after.seconds" };
     }
 
     [Theory]

@@ -296,6 +296,33 @@ public sealed class GroqMistralTogetherTests
         Assert.Equal(0, host.State.Stats.BatchesCreated);
     }
 
+    [Fact]
+    public async Task Mistral_numbers_a_line_without_custom_id_without_clashing_with_a_given_id_and_pages_far_out_are_empty()
+    {
+        var (host, clock, http) = await StartAsync();
+        await using var _h = host;
+        using var _c = http;
+        // Line 2 has no custom_id, so it is known by its index, 1: the same text line 1 gives as its own id. Before, the
+        // job FAILED with duplicate_custom_id.
+        string lines = Line("1", null) + "\n" + JsonSerializer.Serialize(new { body = new { messages = new[] { new { role = "user", content = "Hi" } } } });
+        string fileId;
+        using (var r = await http.PostAsync("/mistral/v1/files", Form(lines, "in.jsonl", ("purpose", "batch"))))
+            fileId = (await JsonOf(r)).GetProperty("id").GetString()!;
+        string jobId;
+        using (var r = await http.PostAsync("/mistral/v1/batch/jobs", JsonBody(new { input_files = new[] { fileId }, endpoint = "/v1/chat/completions", model = "m" })))
+            jobId = (await JsonOf(r)).GetProperty("id").GetString()!;
+        clock.AdvanceMs(1200);
+        await EmulatorApiWait(async () => (await JsonOf(await http.GetAsync("/mistral/v1/batch/jobs/" + jobId))).GetProperty("status").GetString() is "SUCCESS" or "FAILED");
+        var job = await JsonOf(await http.GetAsync("/mistral/v1/batch/jobs/" + jobId));
+        Assert.Equal("SUCCESS", job.GetProperty("status").GetString());
+        Assert.Equal(2, job.GetProperty("succeeded_requests").GetInt32());
+
+        // A page so far out that page x page_size overflows an int: empty, not the first page again.
+        foreach (var path in new[] { "/mistral/v1/files", "/mistral/v1/batch/jobs" })
+            using (var r = await http.GetAsync(path + "?page=2147483647&page_size=100"))
+                Assert.Equal(0, (await JsonOf(r)).GetProperty("data").GetArrayLength());
+    }
+
     /// <summary>Waits for the background validation to be observed (it runs on the thread pool, not on the manual clock).</summary>
     private static async Task EmulatorApiWait(Func<Task<bool>> done)
     {
