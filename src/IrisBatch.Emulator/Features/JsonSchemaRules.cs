@@ -13,6 +13,10 @@ public static class JsonSchemaRules
 {
     public const int MaxDepth = 10, MaxProperties = 5000, MaxEnumValues = 1000;
 
+    /// <summary>Strict-mode string limits (spec §11.1): all property, definition, enum and const strings together; and one
+    /// enum of more than <see cref="LargeEnumValues"/> string values.</summary>
+    public const int MaxStringLength = 120_000, LargeEnumValues = 250, MaxLargeEnumLength = 15_000;
+
     private static readonly HashSet<string> OpenAITypes = new() { "string", "number", "boolean", "integer", "object", "array", "null" };
     private static readonly HashSet<string> OpenAIFormats = new() { "date-time", "time", "date", "duration", "email", "hostname", "ipv4", "ipv6", "uuid" };
     private static readonly string[] OpenAIForbidden = { "allOf", "not", "dependentRequired", "dependentSchemas", "if", "then", "else" };
@@ -27,7 +31,46 @@ public static class JsonSchemaRules
         if (!schema.TryGetProperty("type", out var t) || t.ValueKind != JsonValueKind.String || rootType != "object")
             return $"schema must be a JSON Schema of 'type: \"object\"', got 'type: \"{(t.ValueKind == JsonValueKind.String ? t.GetString() : rootType)}\"'.";
         int properties = 0;
-        return OpenAINode(schema, new List<string>(), 1, ref properties);
+        if (OpenAINode(schema, new List<string>(), 1, ref properties) is { } problem) return problem;
+        long total = 0;
+        return OpenAIStrings(schema, new List<string>(), ref total)
+            ?? (total > MaxStringLength
+                ? $"The total string length of all property names, definition names, enum values and const values ({total}) exceeds the limit of {MaxStringLength}."
+                : null);
+    }
+
+    /// <summary>Adds up the strings strict mode limits (property and definition names, enum and const values) and checks large enums.</summary>
+    private static string? OpenAIStrings(JsonElement s, List<string> path, ref long total)
+    {
+        if (s.ValueKind == JsonValueKind.Array)
+        {
+            int i = 0;
+            foreach (var item in s.EnumerateArray())
+                if (OpenAIStrings(item, With(path, (i++).ToString()), ref total) is { } problem) return problem;
+            return null;
+        }
+        if (s.ValueKind != JsonValueKind.Object) return null;
+        foreach (var p in s.EnumerateObject())
+        {
+            if (p.Name is "properties" or "$defs" or "definitions" && p.Value.ValueKind == JsonValueKind.Object)
+                foreach (var key in p.Value.EnumerateObject()) total += key.Name.Length;
+            else if (p.Name == "const" && p.Value.ValueKind == JsonValueKind.String)
+            {
+                total += p.Value.GetString()!.Length;
+                continue;
+            }
+            else if (p.Name == "enum" && p.Value.ValueKind == JsonValueKind.Array)
+            {
+                long length = p.Value.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Sum(v => (long)v.GetString()!.Length);
+                total += length;
+                int count = p.Value.GetArrayLength();
+                if (count > LargeEnumValues && length > MaxLargeEnumLength)
+                    return $"In context={Context(path)}, 'enum' has {count} values with a total string length of {length}; an enum of more than {LargeEnumValues} values may have at most {MaxLargeEnumLength} characters in all.";
+                continue;
+            }
+            if (OpenAIStrings(p.Value, With(path, p.Name), ref total) is { } problem) return problem;
+        }
+        return null;
     }
 
     private static string Context(List<string> path) => "(" + string.Join(", ", path.Select(p => $"'{p}'")) + (path.Count == 1 ? ",)" : ")");
