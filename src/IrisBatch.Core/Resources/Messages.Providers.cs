@@ -54,6 +54,9 @@ namespace IrisBatch
 
         public static string ThinkingBudget(int maxTokens) => Format(nameof(ThinkingBudget), maxTokens);
 
+        public static string AnthropicSchemaOptional(int count, int max) => Format(nameof(AnthropicSchemaOptional), count, max);
+        public static string AnthropicSchemaUnions(int count, int max) => Format(nameof(AnthropicSchemaUnions), count, max);
+
         public static string NoResultsUrl(string batchId) => Format(nameof(NoResultsUrl), batchId);
 
         public static string PlainHttpResults(string authority, string batchId) => Format(nameof(PlainHttpResults), authority, batchId);

@@ -176,7 +176,47 @@ public static class JsonSchemaRules
     {
         if (schema.ValueKind != JsonValueKind.Object) return "schema: Input should be a valid dictionary";
         if (SchemaAnswer.TypeOf(schema) != "object") return "The root schema must be of type 'object'.";
-        return AnthropicNode(schema, schema, "#", 0);
+        if (AnthropicNode(schema, schema, "#", 0) is { } problem) return problem;
+        int optional = 0, unions = 0;
+        AnthropicCounts(schema, ref optional, ref unions);
+        if (optional > AnthropicMaxOptional)
+            return $"The schema has {optional} optional parameters (properties not in 'required'); at most {AnthropicMaxOptional} are allowed.";
+        if (unions > AnthropicMaxUnions)
+            return $"The schema has {unions} parameters with union types ('anyOf' or a list of types); at most {AnthropicMaxUnions} are allowed.";
+        return null;
+    }
+
+    /// <summary>Anthropic's explicit limits over all strict schemas of a request (spec §11.1).</summary>
+    public const int AnthropicMaxOptional = 24, AnthropicMaxUnions = 16;
+
+    /// <summary>Properties not in their object's <c>required</c>, and properties typed with <c>anyOf</c> or a type list, anywhere in the schema.</summary>
+    private static void AnthropicCounts(JsonElement s, ref int optional, ref int unions)
+    {
+        if (s.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in s.EnumerateArray()) AnthropicCounts(item, ref optional, ref unions);
+            return;
+        }
+        if (s.ValueKind != JsonValueKind.Object) return;
+        if (s.TryGetProperty("properties", out var props) && props.ValueKind == JsonValueKind.Object)
+        {
+            var required = s.TryGetProperty("required", out var req) && req.ValueKind == JsonValueKind.Array
+                ? req.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToHashSet() : new HashSet<string>();
+            foreach (var p in props.EnumerateObject())
+            {
+                if (!required.Contains(p.Name)) optional++;
+                if (p.Value.ValueKind == JsonValueKind.Object
+                    && (p.Value.TryGetProperty("anyOf", out _) || p.Value.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.Array))
+                    unions++;
+            }
+        }
+        foreach (var p in s.EnumerateObject())
+        {
+            if (p.Name is "properties" or "$defs" or "definitions" && p.Value.ValueKind == JsonValueKind.Object)
+                foreach (var q in p.Value.EnumerateObject()) AnthropicCounts(q.Value, ref optional, ref unions);
+            else if (p.Name is "items" or "anyOf" or "allOf")
+                AnthropicCounts(p.Value, ref optional, ref unions);
+        }
     }
 
     private static string? AnthropicNode(JsonElement root, JsonElement s, string where, int depth)

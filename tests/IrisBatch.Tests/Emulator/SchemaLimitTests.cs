@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using System.Linq;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using IrisBatch.Emulator;
@@ -44,5 +46,74 @@ public sealed class SchemaLimitTests
             AssertRejected(lines["total"], "response_format", "invalid_json_schema").GetProperty("message").GetString());
         Assert.Equal(200, Status(lines["ok-enum"]));
         Assert.Equal(200, Status(lines["ok-small"]));
+    }
+
+    // ------------------------------------------------------------------ Anthropic
+
+    private static JsonObject Claude(string id, JsonObject extra, params (string Role, string Text)[] messages)
+    {
+        var ps = new JsonObject
+        {
+            ["model"] = "claude-sonnet-4-5",
+            ["max_tokens"] = 20000,
+            ["messages"] = new JsonArray(messages.Select(m => (JsonNode?)new JsonObject { ["role"] = m.Role, ["content"] = m.Text }).ToArray()),
+        };
+        foreach (var p in extra) ps[p.Key] = p.Value?.DeepClone();
+        return new JsonObject { ["custom_id"] = id, ["params"] = ps };
+    }
+
+    private static async Task<Dictionary<string, JsonElement>> RunClaudeAsync(AnthropicApi api, params JsonObject[] requests)
+    {
+        string id = await api.StartAsync(requests.Select(r => (object)JsonSerializer.Deserialize<JsonElement>(r.ToJsonString())).ToArray());
+        JsonElement batch;
+        while (AnthropicApi.Status(batch = await api.GetAsync(id)) != "ended") await Task.Delay(10);
+        return (await api.ResultsAsync(batch)).ById;
+    }
+
+    private static string ClaudeError(JsonElement result)
+    {
+        Assert.Equal("errored", result.GetProperty("type").GetString());
+        var error = result.GetProperty("error").GetProperty("error");
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        return error.GetProperty("message").GetString()!;
+    }
+
+    /// <summary>An object schema of <paramref name="count"/> string properties, the first <paramref name="required"/> required; <paramref name="unions"/> of them typed ["string","null"].</summary>
+    private static JsonObject Fields(int count, int required, int unions)
+    {
+        var props = new JsonObject();
+        for (int i = 0; i < count; i++)
+            props["f" + i] = i < unions ? new JsonObject { ["type"] = new JsonArray("string", "null") } : new JsonObject { ["type"] = "string" };
+        return new JsonObject
+        {
+            ["type"] = "object",
+            ["properties"] = props,
+            ["required"] = new JsonArray(Enumerable.Range(0, required).Select(i => (JsonNode?)JsonValue.Create("f" + i)).ToArray()),
+            ["additionalProperties"] = false,
+        };
+    }
+
+    private static JsonObject Format(JsonObject schema) =>
+        new() { ["output_config"] = new JsonObject { ["format"] = new JsonObject { ["type"] = "json_schema", ["schema"] = schema } } };
+
+    [Fact]
+    public async Task Anthropic_schemas_are_held_to_24_optional_and_16_union_typed_parameters()
+    {
+        // Spec §11.1: "≤24 optional parameters, ≤16 union-typed parameters (summed over all strict schemas)"; nested objects count.
+        await using var host = await EmulatorHost.StartAsync(Instant);
+        using var api = new AnthropicApi(host);
+        var nested = Fields(20, 0, 0);
+        nested["properties"]!["inner"] = Fields(5, 0, 0);
+        var r = await RunClaudeAsync(api,
+            Claude("optional-25", Format(Fields(25, 0, 0)), ("user", "a lamp")),
+            Claude("optional-24", Format(Fields(30, 6, 0)), ("user", "a lamp")),
+            Claude("nested-26", Format(nested), ("user", "a lamp")),
+            Claude("unions-17", Format(Fields(17, 17, 17)), ("user", "a lamp")),
+            Claude("unions-16", Format(Fields(17, 17, 16)), ("user", "a lamp")));
+        Assert.Equal("output_config.format.schema: The schema has 25 optional parameters (properties not in 'required'); at most 24 are allowed.", ClaudeError(r["optional-25"]));
+        Assert.Equal("output_config.format.schema: The schema has 26 optional parameters (properties not in 'required'); at most 24 are allowed.", ClaudeError(r["nested-26"]));
+        Assert.Equal("output_config.format.schema: The schema has 17 parameters with union types ('anyOf' or a list of types); at most 16 are allowed.", ClaudeError(r["unions-17"]));
+        Assert.Equal("succeeded", r["optional-24"].GetProperty("type").GetString());
+        Assert.Equal("succeeded", r["unions-16"].GetProperty("type").GetString());
     }
 }

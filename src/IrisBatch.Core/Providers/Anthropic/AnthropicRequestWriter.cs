@@ -40,6 +40,16 @@ namespace IrisBatch.Providers.Anthropic
                 throw RequestFeatures.RowError(r, Messages.ThinkingTopP(r.Model, fromBody), "top_p");
         }
 
+        /// <summary>Spec §11.1: at most 24 optional and 16 union-typed parameters over a request's schemas, else a 400 on every line.</summary>
+        private static void CheckSchemaLimits(IrisBatchRequest r)
+        {
+            var (optional, unions) = SchemaLimits.AnthropicCounts(r.Schema!);
+            if (optional > SchemaLimits.AnthropicMaxOptional)
+                throw RequestFeatures.RowError(r, Messages.AnthropicSchemaOptional(optional, SchemaLimits.AnthropicMaxOptional), "schema");
+            if (unions > SchemaLimits.AnthropicMaxUnions)
+                throw RequestFeatures.RowError(r, Messages.AnthropicSchemaUnions(unions, SchemaLimits.AnthropicMaxUnions), "schema");
+        }
+
         public static void Write(Utf8JsonWriter w, IrisBatchRequest r)
         {
             var extra = BodyFields.For(r.BodyJson);
@@ -50,6 +60,7 @@ namespace IrisBatch.Providers.Anthropic
             {
                 RequestFeatures.CheckEndpoint(r, "Anthropic", false);
                 RequestFeatures.CheckImages(r, "Anthropic", true, MaxImageBytes);
+                if (r.Schema != null && !extra.Has("output_config")) CheckSchemaLimits(r);
                 if (r.ReasoningEffort != null && !extra.Has("thinking"))
                 {
                     // Extended thinking (spec §11.4): a budget of at least 1,024 tokens, below max_tokens.

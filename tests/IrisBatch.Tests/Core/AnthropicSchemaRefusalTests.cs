@@ -1,0 +1,72 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using IrisBatch.Data;
+using IrisBatch.Providers.Anthropic;
+using IrisBatch.Requests;
+using Xunit;
+
+namespace IrisBatch.Tests.Core
+{
+    /// <summary>Anthropic lines the service would refuse for their schema or messages (spec §11.1, §11.4) are refused before upload.</summary>
+    public class AnthropicSchemaRefusalTests
+    {
+        private static IrisBatchRequest Request(string? schema, params ChatMessage[] messages) => new IrisBatchRequest
+        {
+            CustomId = "r1",
+            Model = "claude-sonnet-4-5",
+            RowNumber = 7,
+            Schema = schema,
+            Messages = messages.Length > 0 ? messages : new[] { new ChatMessage("user", "Describe") },
+        };
+
+        private static JsonElement Line(IrisBatchRequest r)
+        {
+            using var ms = new MemoryStream();
+            using (var w = new Utf8JsonWriter(ms)) AnthropicRequestWriter.Write(w, r);
+            return JsonDocument.Parse(ms.ToArray()).RootElement.Clone();
+        }
+
+        private static IrisBatchException Refused(IrisBatchRequest r)
+        {
+            var ex = Assert.Throws<IrisBatchException>(() => Line(r));
+            Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
+            Assert.Contains("Row 7", ex.Message);
+            return ex;
+        }
+
+        /// <summary>An object of <paramref name="count"/> properties, the first <paramref name="required"/> required, the first <paramref name="unions"/> typed ["integer","null"].</summary>
+        private static string Fields(int count, int required, int unions)
+        {
+            var props = string.Join(",", Enumerable.Range(0, count).Select(i =>
+                $"\"f{i}\":{{\"type\":{(i < unions ? "[\"integer\",\"null\"]" : "\"integer\"")}}}"));
+            var req = string.Join(",", Enumerable.Range(0, required).Select(i => $"\"f{i}\""));
+            return $"{{\"type\":\"object\",\"properties\":{{{props}}},\"required\":[{req}],\"additionalProperties\":false}}";
+        }
+
+        public sealed class SeventeenNullables
+        {
+            public int? A { get; set; } public int? B { get; set; } public int? C { get; set; } public int? D { get; set; }
+            public int? E { get; set; } public int? F { get; set; } public int? G { get; set; } public int? H { get; set; }
+            public int? I { get; set; } public int? J { get; set; } public int? K { get; set; } public int? L { get; set; }
+            public int? M { get; set; } public int? N { get; set; } public int? O { get; set; } public int? P { get; set; }
+            public double? Q { get; set; }
+        }
+
+        [Fact]
+        public void A_schema_over_Anthropics_optional_or_union_limits_is_refused_naming_the_row()
+        {
+            // Spec §11.1: "≤24 optional parameters, ≤16 union-typed parameters"; the service refuses every line with a 400.
+            var optional = Refused(Request(Fields(25, 0, 0)));
+            Assert.Contains("25 optional properties", optional.Message);
+            Assert.Contains("at most 24", optional.Message);
+            var unions = Refused(Request(SchemaBuilder.FromType(typeof(SeventeenNullables))));
+            Assert.Contains("17 properties with union types", unions.Message);
+            Assert.Contains("at most 16", unions.Message);
+
+            var ok = Line(Request(Fields(30, 6, 16))).GetProperty("params").GetProperty("output_config").GetProperty("format");
+            Assert.Equal(30, ok.GetProperty("schema").GetProperty("properties").EnumerateObject().Count());
+        }
+    }
+}
