@@ -56,6 +56,7 @@ namespace IrisBatch
 
         public static string AnthropicSchemaOptional(int count, int max) => Format(nameof(AnthropicSchemaOptional), count, max);
         public static string AnthropicSchemaUnions(int count, int max) => Format(nameof(AnthropicSchemaUnions), count, max);
+        public static string AnthropicPrefill(bool schema) => Format(nameof(AnthropicPrefill), schema ? "-Schema" : Text("AnthropicPrefillThinking"));
 
         public static string NoResultsUrl(string batchId) => Format(nameof(NoResultsUrl), batchId);
 

@@ -41,6 +41,10 @@ internal static class AnthropicRequests
         bool thinks = false;
         if (problem is null && Present(ps, "thinking", out var thinking))
             problem = Thinking(ps, thinking, maxTokens, ref thinks, ref budget);
+        if (problem is null && (schema is not null || thinks) && LastRole(ps) == "assistant")
+            problem = schema is not null
+                ? "Prefilling the assistant message is not supported with structured outputs (output_config.format): the last message must have role 'user'."
+                : "Prefilling the assistant message is not supported when thinking is enabled: the last message must have role 'user'. " + ThinkingDocs;
         problem ??= ImageBlocks(ps, ref images, ref urlImages);
 
         return new FakeRequest(messages)
@@ -53,6 +57,14 @@ internal static class AnthropicRequests
             ImageParts = images,
             ImageUrlParts = urlImages,
         };
+    }
+
+    /// <summary>The role of the last message (spec §11.1, §11.4: structured outputs and thinking take no assistant prefill).</summary>
+    private static string? LastRole(JsonElement ps)
+    {
+        if (!ps.TryGetProperty("messages", out var ms) || ms.ValueKind != JsonValueKind.Array || ms.GetArrayLength() == 0) return null;
+        var last = ms[ms.GetArrayLength() - 1];
+        return last.ValueKind == JsonValueKind.Object && last.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
     }
 
     private static bool Present(JsonElement o, string name, out JsonElement value) =>

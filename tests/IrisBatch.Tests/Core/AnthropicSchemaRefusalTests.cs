@@ -68,5 +68,27 @@ namespace IrisBatch.Tests.Core
             var ok = Line(Request(Fields(30, 6, 16))).GetProperty("params").GetProperty("output_config").GetProperty("format");
             Assert.Equal(30, ok.GetProperty("schema").GetProperty("properties").EnumerateObject().Count());
         }
+    
+        [Fact]
+        public void An_assistant_prefill_with_a_schema_or_thinking_is_refused_naming_the_row()
+        {
+            // Spec §11.1: structured outputs are incompatible with assistant prefill; §11.4: thinking takes no prefill.
+            const string Schema = "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}},\"required\":[\"a\"],\"additionalProperties\":false}";
+            var prefill = new[] { new ChatMessage("user", "Describe"), new ChatMessage("assistant", "{") };
+            Assert.Contains("-Schema", Refused(Request(Schema, prefill)).Message);
+
+            var thinking = Request(null, prefill);
+            thinking.ReasoningEffort = "low";
+            thinking.MaxTokens = 4096;
+            Assert.Contains("extended thinking", Refused(thinking).Message);
+            thinking.ReasoningEffort = null;
+            thinking.BodyJson = "{\"thinking\":{\"type\":\"adaptive\"}}";
+            Assert.Contains("extended thinking", Refused(thinking).Message);
+
+            // A prefill alone, or a conversation that ends with the user (system messages aside), is sent.
+            Assert.Equal("assistant", Line(Request(null, prefill)).GetProperty("params").GetProperty("messages")[1].GetProperty("role").GetString());
+            var turns = Request(Schema, new ChatMessage("user", "a"), new ChatMessage("assistant", "b"), new ChatMessage("user", "c"), new ChatMessage("system", "Be brief."));
+            Assert.Equal(3, Line(turns).GetProperty("params").GetProperty("messages").GetArrayLength());
+        }
     }
 }

@@ -116,4 +116,22 @@ public sealed class SchemaLimitTests
         Assert.Equal("succeeded", r["optional-24"].GetProperty("type").GetString());
         Assert.Equal("succeeded", r["unions-16"].GetProperty("type").GetString());
     }
+
+    [Fact]
+    public async Task Anthropic_refuses_an_assistant_prefill_with_structured_outputs_or_thinking()
+    {
+        // Spec §11.1: structured outputs are "incompatible with … assistant prefill"; §11.4: thinking takes "no prefill".
+        await using var host = await EmulatorHost.StartAsync(Instant);
+        using var api = new AnthropicApi(host);
+        var thinking = new JsonObject { ["thinking"] = new JsonObject { ["type"] = "enabled", ["budget_tokens"] = 2048 } };
+        var r = await RunClaudeAsync(api,
+            Claude("schema-prefill", Format(Fields(2, 2, 0)), ("user", "a lamp"), ("assistant", "{")),
+            Claude("think-prefill", thinking, ("user", "a lamp"), ("assistant", "Sure")),
+            Claude("plain-prefill", new JsonObject(), ("user", "a lamp"), ("assistant", "Sure")),
+            Claude("schema-turns", Format(Fields(2, 2, 0)), ("user", "a lamp"), ("assistant", "ok"), ("user", "again")));
+        Assert.StartsWith("Prefilling the assistant message is not supported with structured outputs", ClaudeError(r["schema-prefill"]));
+        Assert.StartsWith("Prefilling the assistant message is not supported when thinking is enabled", ClaudeError(r["think-prefill"]));
+        Assert.Equal("succeeded", r["plain-prefill"].GetProperty("type").GetString());
+        Assert.Equal("succeeded", r["schema-turns"].GetProperty("type").GetString());
+    }
 }

@@ -40,6 +40,14 @@ namespace IrisBatch.Providers.Anthropic
                 throw RequestFeatures.RowError(r, Messages.ThinkingTopP(r.Model, fromBody), "top_p");
         }
 
+        /// <summary>Whether the last message written (system messages go to "system") is the assistant's.</summary>
+        private static bool EndsWithAssistant(IrisBatchRequest r)
+        {
+            for (int i = r.Messages.Count - 1; i >= 0; i--)
+                if (r.Messages[i].Role != "system") return r.Messages[i].Role == "assistant";
+            return false;
+        }
+
         /// <summary>Spec §11.1: at most 24 optional and 16 union-typed parameters over a request's schemas, else a 400 on every line.</summary>
         private static void CheckSchemaLimits(IrisBatchRequest r)
         {
@@ -73,7 +81,12 @@ namespace IrisBatch.Providers.Anthropic
                 }
             }
             // Thinking turned on by -Body's own thinking ({"type":"enabled"|"adaptive"}) refuses the same as ours.
-            if (BodyThinks(extra)) CheckThinkingSampling(r, extra, true);
+            bool bodyThinks = BodyThinks(extra);
+            if (bodyThinks) CheckThinkingSampling(r, extra, true);
+            // Structured outputs and thinking take no assistant prefill (spec §11.1, §11.4): a 400 on the line a day later.
+            bool schema = r.Schema != null && !extra.Has("output_config");
+            if ((schema || budget.HasValue || bodyThinks) && !extra.Has("messages") && EndsWithAssistant(r))
+                throw RequestFeatures.RowError(r, Messages.AnthropicPrefill(schema), "messages");
             w.WriteStartObject();
             w.WriteString("custom_id", r.CustomId);
             w.WritePropertyName("params");
