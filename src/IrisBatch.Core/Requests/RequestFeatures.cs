@@ -32,9 +32,38 @@ namespace IrisBatch.Requests
             var effort = EffortSent(r.ReasoningEffort, extra, r.Endpoint == RequestEndpoint.Responses);
             if (effort != null && known?.Efforts is { } efforts && !Contains(efforts, effort))
                 throw RowError(r, Messages.EffortNotTaken(r.Model, effort, efforts), "reasoning_effort");
+            bool samplingTaken = known?.SamplingAtEffortNone == true && effort == "none";
             var parameter = NonDefaultSampling(r.Temperature, extra, out bool fromTemperature);
-            if (parameter == null || known?.SamplingAtEffortNone == true && effort == "none") return;
-            throw RowError(r, SamplingRefused(known, r.Model, parameter, fromTemperature) + ".", parameter);
+            if (parameter != null && !samplingTaken)
+                throw RowError(r, SamplingRefused(known, r.Model, parameter, fromTemperature) + ".", parameter);
+            var refused = RefusedByReasoning(extra, r.Endpoint == RequestEndpoint.Responses, samplingTaken);
+            if (refused != null) throw RowError(r, Messages.ReasoningBodyParameter(r.Model, refused) + ".", refused);
+        }
+
+        /// <summary>
+        /// A -Body parameter reasoning models refuse (spec §11.4: max_tokens "is not compatible with o-series models"; Azure's
+        /// list "Not Supported: ... presence_penalty, frequency_penalty, logprobs, top_logprobs, logit_bias, max_tokens"), or
+        /// null. Chat only, but top_logprobs; logprobs and top_logprobs are taken where temperature is (gpt-5.1+ at effort none).
+        /// A value that asks for nothing (null, 0 penalties, logprobs false, an empty logit_bias) is sent as given.
+        /// </summary>
+        private static string? RefusedByReasoning(BodyFields extra, bool responses, bool samplingTaken)
+        {
+            if (!samplingTaken && extra.Get("top_logprobs") is { } tl && tl.ValueKind != JsonValueKind.Null) return "top_logprobs";
+            if (responses) return null;
+            if (extra.Get("max_tokens") is { } mt && mt.ValueKind != JsonValueKind.Null) return "max_tokens";
+            foreach (var penalty in new[] { "presence_penalty", "frequency_penalty" })
+                if (extra.Get(penalty) is { } p && p.ValueKind != JsonValueKind.Null && !(p.ValueKind == JsonValueKind.Number && p.GetDouble() == 0))
+                    return penalty;
+            if (extra.Get("logit_bias") is { } lb && lb.ValueKind != JsonValueKind.Null && !(lb.ValueKind == JsonValueKind.Object && IsEmpty(lb)))
+                return "logit_bias";
+            if (!samplingTaken && extra.Get("logprobs") is { } lp && lp.ValueKind == JsonValueKind.True) return "logprobs";
+            return null;
+        }
+
+        private static bool IsEmpty(JsonElement o)
+        {
+            foreach (var _ in o.EnumerateObject()) return false;
+            return true;
         }
 
         /// <summary>

@@ -30,6 +30,10 @@ namespace IrisBatch
             Format(nameof(ReasoningSamplingAtEffortNone), model, parameter,
                 fromTemperature ? Text("ReasoningSamplingFromTemperature") : Format("ReasoningSamplingFromBody", parameter));
 
+        /// <summary>A -Body parameter a reasoning model refuses (spec §11.4): max_tokens, penalties, logprobs, logit_bias.</summary>
+        public static string ReasoningBodyParameter(string model, string parameter) =>
+            parameter == "max_tokens" ? Format("ReasoningNoMaxTokens", model) : Format(nameof(ReasoningBodyParameter), model, parameter);
+
         /// <summary>A reasoning effort the model does not take (models.json "efforts").</summary>
         public static string EffortNotTaken(string model, string effort, IReadOnlyList<string> efforts) =>
             Format(nameof(EffortNotTaken), model, effort, string.Join(", ", efforts));
