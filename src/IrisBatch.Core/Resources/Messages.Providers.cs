@@ -50,6 +50,7 @@ namespace IrisBatch
         public static string ThinkingNoTemperature(string model, bool fromBody) => Format(nameof(ThinkingNoTemperature), model, ThinkingSource(fromBody));
         public static string ThinkingNoTopK(string model, bool fromBody) => Format(nameof(ThinkingNoTopK), model, ThinkingSource(fromBody));
         public static string ThinkingTopP(string model, bool fromBody) => Format(nameof(ThinkingTopP), model, ThinkingSource(fromBody));
+        public static string ThinkingForcedTool(string model, bool fromBody, string type) => Format(nameof(ThinkingForcedTool), model, ThinkingSource(fromBody), type);
         private static string ThinkingSource(bool fromBody) => fromBody ? Text("ThinkingFromBody") : "-ReasoningEffort";
 
         public static string ThinkingBudget(int maxTokens) => Format(nameof(ThinkingBudget), maxTokens);

@@ -45,6 +45,8 @@ internal static class AnthropicRequests
             problem = schema is not null
                 ? "Prefilling the assistant message is not supported with structured outputs (output_config.format): the last message must have role 'user'."
                 : "Prefilling the assistant message is not supported when thinking is enabled: the last message must have role 'user'. " + ThinkingDocs;
+        if (problem is null && schema is not null && CitationsOn(ps))
+            problem = "Citations are not supported with structured outputs (output_config.format): turn citations off on the document blocks or leave the format out.";
         problem ??= ImageBlocks(ps, ref images, ref urlImages);
 
         return new FakeRequest(messages)
@@ -57,6 +59,19 @@ internal static class AnthropicRequests
             ImageParts = images,
             ImageUrlParts = urlImages,
         };
+    }
+
+    /// <summary>Whether a content block (a document) asks for citations: <c>"citations": {"enabled": true}</c>.</summary>
+    private static bool CitationsOn(JsonElement ps)
+    {
+        if (!ps.TryGetProperty("messages", out var ms) || ms.ValueKind != JsonValueKind.Array) return false;
+        foreach (var message in ms.EnumerateArray())
+            if (message.ValueKind == JsonValueKind.Object && message.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array)
+                foreach (var block in content.EnumerateArray())
+                    if (block.ValueKind == JsonValueKind.Object && block.TryGetProperty("citations", out var c) && c.ValueKind == JsonValueKind.Object
+                        && c.TryGetProperty("enabled", out var e) && e.ValueKind == JsonValueKind.True)
+                        return true;
+        return false;
     }
 
     /// <summary>The role of the last message (spec §11.1, §11.4: structured outputs and thinking take no assistant prefill).</summary>
@@ -129,6 +144,9 @@ internal static class AnthropicRequests
             return "`top_k` is not supported when thinking is enabled. " + ThinkingDocs;
         if (Present(ps, "top_p", out var tp) && !(tp.ValueKind == JsonValueKind.Number && tp.GetDouble() is >= 0.95 and <= 1))
             return "`top_p` must be greater than or equal to 0.95 or unset when thinking is enabled. " + ThinkingDocs;
+        if (Present(ps, "tool_choice", out var tc) && tc.ValueKind == JsonValueKind.Object
+            && tc.TryGetProperty("type", out var tct) && tct.ValueKind == JsonValueKind.String && tct.GetString() is "any" or "tool")
+            return "Thinking may not be enabled when tool_choice forces tool use. " + ThinkingDocs;
         return null;
     }
 

@@ -90,5 +90,27 @@ namespace IrisBatch.Tests.Core
             var turns = Request(Schema, new ChatMessage("user", "a"), new ChatMessage("assistant", "b"), new ChatMessage("user", "c"), new ChatMessage("system", "Be brief."));
             Assert.Equal(3, Line(turns).GetProperty("params").GetProperty("messages").GetArrayLength());
         }
+    
+        [Theory]
+        [InlineData("{\"tool_choice\":{\"type\":\"any\"}}", "low", true)]
+        [InlineData("{\"tool_choice\":{\"type\":\"tool\",\"name\":\"f\"},\"thinking\":{\"type\":\"adaptive\"}}", null, true)]
+        [InlineData("{\"tool_choice\":{\"type\":\"auto\"}}", "low", false)]
+        [InlineData("{\"tool_choice\":{\"type\":\"any\"}}", null, false)]
+        public void Thinking_with_forced_tool_use_is_refused_naming_the_row(string body, string? effort, bool refused)
+        {
+            // Spec §11.4: "Thinking isn't compatible with ... forced tool use".
+            var r = Request(null);
+            r.BodyJson = body;
+            r.ReasoningEffort = effort;
+            r.MaxTokens = 4096;
+            if (!refused)
+            {
+                Assert.Equal(JsonValueKind.Object, Line(r).GetProperty("params").GetProperty("tool_choice").ValueKind);
+                return;
+            }
+            var ex = Refused(r);
+            Assert.Contains("'tool_choice'", ex.Message);
+            Assert.Contains(effort == null ? "the thinking of -Body" : "-ReasoningEffort", ex.Message);
+        }
     }
 }

@@ -134,4 +134,42 @@ public sealed class SchemaLimitTests
         Assert.Equal("succeeded", r["plain-prefill"].GetProperty("type").GetString());
         Assert.Equal("succeeded", r["schema-turns"].GetProperty("type").GetString());
     }
+
+    [Fact]
+    public async Task Anthropic_refuses_thinking_with_forced_tool_use_and_structured_outputs_with_citations()
+    {
+        // Spec §11.4: thinking is not compatible with "forced tool use"; §11.1: structured outputs are incompatible with citations (400).
+        await using var host = await EmulatorHost.StartAsync(Instant);
+        using var api = new AnthropicApi(host);
+        JsonObject Thinking(string? toolChoice)
+        {
+            var o = new JsonObject { ["thinking"] = new JsonObject { ["type"] = "enabled", ["budget_tokens"] = 2048 } };
+            if (toolChoice is not null) o["tool_choice"] = new JsonObject { ["type"] = toolChoice };
+            return o;
+        }
+        JsonObject WithDocument(JsonObject request, bool citations)
+        {
+            var document = new JsonObject
+            {
+                ["type"] = "document",
+                ["source"] = new JsonObject { ["type"] = "text", ["media_type"] = "text/plain", ["data"] = "The lamp is red." },
+                ["citations"] = new JsonObject { ["enabled"] = citations },
+            };
+            request["params"]!["messages"]![0]!["content"] = new JsonArray(document, new JsonObject { ["type"] = "text", ["text"] = "a lamp" });
+            return request;
+        }
+        var r = await RunClaudeAsync(api,
+            Claude("think-any", Thinking("any"), ("user", "a lamp")),
+            Claude("think-tool", Thinking("tool"), ("user", "a lamp")),
+            Claude("think-auto", Thinking("auto"), ("user", "a lamp")),
+            WithDocument(Claude("schema-cite", Format(Fields(2, 2, 0)), ("user", "x")), true),
+            WithDocument(Claude("schema-doc", Format(Fields(2, 2, 0)), ("user", "x")), false),
+            WithDocument(Claude("cite", new JsonObject(), ("user", "x")), true));
+        Assert.StartsWith("Thinking may not be enabled when tool_choice forces tool use.", ClaudeError(r["think-any"]));
+        Assert.StartsWith("Thinking may not be enabled when tool_choice forces tool use.", ClaudeError(r["think-tool"]));
+        Assert.StartsWith("Citations are not supported with structured outputs", ClaudeError(r["schema-cite"]));
+        Assert.Equal("succeeded", r["think-auto"].GetProperty("type").GetString());
+        Assert.Equal("succeeded", r["schema-doc"].GetProperty("type").GetString());
+        Assert.Equal("succeeded", r["cite"].GetProperty("type").GetString());
+    }
 }

@@ -24,8 +24,8 @@ namespace IrisBatch.Providers.Anthropic
         }
 
         /// <summary>
-        /// Thinking is "not compatible with temperature or top_k modifications", and takes top_p only from 0.95 to 1 (spec
-        /// §11.4): such a row is refused here, not on every line a day later (-Body's values win, as they are written).
+        /// Thinking is "not compatible with temperature or top_k modifications as well as forced tool use", and takes top_p
+        /// only from 0.95 to 1 (spec §11.4): such a row is refused here, not on every line a day later (-Body's values win, as they are written).
         /// </summary>
         private static void CheckThinkingSampling(IrisBatchRequest r, BodyFields extra, bool fromBody)
         {
@@ -38,6 +38,11 @@ namespace IrisBatch.Providers.Anthropic
             if (topP != null && topP.Value.ValueKind != JsonValueKind.Null &&
                 !(topP.Value.ValueKind == JsonValueKind.Number && topP.Value.GetDouble() >= 0.95 && topP.Value.GetDouble() <= 1))
                 throw RequestFeatures.RowError(r, Messages.ThinkingTopP(r.Model, fromBody), "top_p");
+            // Nor with "forced tool use" (tool_choice any or tool).
+            var toolChoice = extra.Get("tool_choice");
+            if (toolChoice != null && toolChoice.Value.ValueKind == JsonValueKind.Object && toolChoice.Value.TryGetProperty("type", out var tct)
+                && tct.ValueKind == JsonValueKind.String && (tct.GetString() == "any" || tct.GetString() == "tool"))
+                throw RequestFeatures.RowError(r, Messages.ThinkingForcedTool(r.Model, fromBody, tct.GetString()!), "tool_choice");
         }
 
         /// <summary>Whether the last message written (system messages go to "system") is the assistant's.</summary>
