@@ -1,5 +1,7 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text.Json;
 
 namespace IrisBatch.Requests
@@ -14,7 +16,7 @@ namespace IrisBatch.Requests
         public const int AnthropicMaxOptional = 24, AnthropicMaxUnions = 16;
 
         private static readonly ConcurrentDictionary<string, (int Optional, int Unions)> Counts =
-            new ConcurrentDictionary<string, (int, int)>(System.StringComparer.Ordinal);
+            new ConcurrentDictionary<string, (int, int)>(StringComparer.Ordinal);
 
         /// <summary>
         /// Properties not in their object's "required", and properties typed with "anyOf" or a list of types (a nullable
@@ -42,7 +44,7 @@ namespace IrisBatch.Requests
             if (s.ValueKind != JsonValueKind.Object) return;
             if (s.TryGetProperty("properties", out var props) && props.ValueKind == JsonValueKind.Object)
             {
-                var required = new HashSet<string>(System.StringComparer.Ordinal);
+                var required = new HashSet<string>(StringComparer.Ordinal);
                 if (s.TryGetProperty("required", out var req) && req.ValueKind == JsonValueKind.Array)
                     foreach (var x in req.EnumerateArray())
                         if (x.ValueKind == JsonValueKind.String) required.Add(x.GetString()!);
@@ -61,6 +63,97 @@ namespace IrisBatch.Requests
                 else if (p.Name == "items" || p.Name == "anyOf" || p.Name == "allOf")
                     Count(p.Value, ref optional, ref unions);
             }
+        }
+    
+        private static readonly string[] OpenAIForbidden = { "allOf", "not", "dependentRequired", "dependentSchemas", "if", "then", "else" };
+        private static readonly HashSet<string> OpenAIFormats = new HashSet<string>(StringComparer.Ordinal)
+            { "date-time", "time", "date", "duration", "email", "hostname", "ipv4", "ipv6", "uuid" };
+        private static readonly ConcurrentDictionary<string, string> OpenAIProblems = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// Why OpenAI's strict mode (which the client always asks for) refuses the schema, or null (spec §11.1): every
+        /// object lists every property in "required" and has "additionalProperties": false; no allOf, not, dependentRequired,
+        /// dependentSchemas, if, then, else; "format" from OpenAI's list; names, enum and const strings at most 120,000
+        /// characters, an enum of more than 250 values at most 15,000.
+        /// </summary>
+        public static string? OpenAIStrict(string schema)
+        {
+            var problem = OpenAIProblems.GetOrAdd(schema, s =>
+            {
+                try
+                {
+                    using var doc = JsonDocument.Parse(s);
+                    long total = 0;
+                    var found = OpenAINode(doc.RootElement, "#", ref total);
+                    if (found == null && total > 120000)
+                        found = "property names, definition names, enum and const values come to " + total + " characters, over OpenAI's 120,000";
+                    return found ?? "";
+                }
+                catch (JsonException) { return ""; }
+            });
+            return problem.Length == 0 ? null : problem;
+        }
+
+        private static string? OpenAINode(JsonElement s, string at, ref long total)
+        {
+            if (s.ValueKind != JsonValueKind.Object) return null;
+            foreach (var bad in OpenAIForbidden)
+                if (s.TryGetProperty(bad, out _)) return "at " + at + ", '" + bad + "' is not supported";
+            if (s.TryGetProperty("format", out var f) && f.ValueKind == JsonValueKind.String && !OpenAIFormats.Contains(f.GetString()!))
+                return "at " + at + ", format '" + f.GetString() + "' is not supported";
+            if (s.TryGetProperty("const", out var c) && c.ValueKind == JsonValueKind.String) total += c.GetString()!.Length;
+            if (s.TryGetProperty("enum", out var e) && e.ValueKind == JsonValueKind.Array)
+            {
+                long length = e.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Sum(v => (long)v.GetString()!.Length);
+                total += length;
+                if (e.GetArrayLength() > 250 && length > 15000)
+                    return "at " + at + ", the enum's " + e.GetArrayLength() + " values come to " + length + " characters; OpenAI takes at most 15,000 in an enum of more than 250 values";
+            }
+            bool hasProps = s.TryGetProperty("properties", out var props) && props.ValueKind == JsonValueKind.Object;
+            bool isObject = hasProps || s.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "object";
+            if (isObject && !s.TryGetProperty("anyOf", out _))
+            {
+                if (!s.TryGetProperty("additionalProperties", out var ap) || ap.ValueKind != JsonValueKind.False)
+                    return "at " + at + ", 'additionalProperties' must be false";
+                if (hasProps)
+                {
+                    var required = new HashSet<string>(StringComparer.Ordinal);
+                    if (s.TryGetProperty("required", out var req) && req.ValueKind == JsonValueKind.Array)
+                        foreach (var x in req.EnumerateArray())
+                            if (x.ValueKind == JsonValueKind.String) required.Add(x.GetString()!);
+                    var missing = props.EnumerateObject().Select(p => p.Name).Where(n => !required.Contains(n)).ToList();
+                    if (missing.Count > 0)
+                        return "at " + at + ", every property must be in 'required' (missing '" + string.Join("', '", missing)
+                            + "'): make an optional one nullable instead, e.g. \"type\": [\"string\", \"null\"]";
+                }
+            }
+            foreach (var p in s.EnumerateObject())
+            {
+                if ((p.Name == "properties" || p.Name == "$defs" || p.Name == "definitions") && p.Value.ValueKind == JsonValueKind.Object)
+                {
+                    foreach (var q in p.Value.EnumerateObject())
+                    {
+                        total += q.Name.Length;
+                        var problem = OpenAINode(q.Value, at + "/" + p.Name + "/" + q.Name, ref total);
+                        if (problem != null) return problem;
+                    }
+                }
+                else if (p.Name == "items")
+                {
+                    var problem = OpenAINode(p.Value, at + "/items", ref total);
+                    if (problem != null) return problem;
+                }
+                else if (p.Name == "anyOf" && p.Value.ValueKind == JsonValueKind.Array)
+                {
+                    int i = 0;
+                    foreach (var b in p.Value.EnumerateArray())
+                    {
+                        var problem = OpenAINode(b, at + "/anyOf/" + i++, ref total);
+                        if (problem != null) return problem;
+                    }
+                }
+            }
+            return null;
         }
     }
 }

@@ -26,7 +26,14 @@ namespace IrisBatch.Providers.OpenAI
                 RequestFeatures.CheckImages(r, catalogProvider, true, MaxImageBytes);
                 // OpenAI and Azure refuse an effort on a plain chat model (spec §11.3: reasoning is "gpt-5 and o-series models
                 // only"). Not for the Mock (it answers any model) nor Groq, whose models.json list has no families.
-                if (catalogProvider == "OpenAI" || catalogProvider == "AzureOpenAI") RequestFeatures.CheckEffortTaken(r, catalogProvider, catalogProvider);
+                if (catalogProvider == "OpenAI" || catalogProvider == "AzureOpenAI")
+                {
+                    RequestFeatures.CheckEffortTaken(r, catalogProvider, catalogProvider);
+                    // The schema goes out with "strict": true, whose rules the service holds it to (spec §11.1).
+                    bool writesSchema = r.Schema != null && !extra.Has(r.Endpoint == RequestEndpoint.Responses ? "text" : "response_format");
+                    if (writesSchema && SchemaLimits.OpenAIStrict(r.Schema!) is string problem)
+                        throw RequestFeatures.RowError(r, Messages.OpenAIStrictSchema(catalogProvider, problem), "schema");
+                }
             }
             bool responses = r.Endpoint == RequestEndpoint.Responses;
             w.WriteStartObject();
