@@ -73,8 +73,8 @@ namespace IrisBatch.Requests
         /// <summary>
         /// Why OpenAI's strict mode (which the client always asks for) refuses the schema, or null (spec §11.1): every
         /// object lists every property in "required" and has "additionalProperties": false; no allOf, not, dependentRequired,
-        /// dependentSchemas, if, then, else; "format" from OpenAI's list; names, enum and const strings at most 120,000
-        /// characters, an enum of more than 250 values at most 15,000.
+        /// dependentSchemas, if, then, else; "format" from OpenAI's list; at most 10 levels, 5,000 properties, 1,000 values
+        /// an enum; names, enum and const strings at most 120,000 characters, an enum of more than 250 values at most 15,000.
         /// </summary>
         public static string? OpenAIStrict(string schema)
         {
@@ -84,7 +84,8 @@ namespace IrisBatch.Requests
                 {
                     using var doc = JsonDocument.Parse(s);
                     long total = 0;
-                    var found = OpenAINode(doc.RootElement, "#", ref total);
+                    int properties = 0;
+                    var found = OpenAINode(doc.RootElement, "#", 1, ref total, ref properties);
                     if (found == null && total > 120000)
                         found = "property names, definition names, enum and const values come to " + total + " characters, over OpenAI's 120,000";
                     return found ?? "";
@@ -94,9 +95,10 @@ namespace IrisBatch.Requests
             return problem.Length == 0 ? null : problem;
         }
 
-        private static string? OpenAINode(JsonElement s, string at, ref long total)
+        private static string? OpenAINode(JsonElement s, string at, int depth, ref long total, ref int properties)
         {
             if (s.ValueKind != JsonValueKind.Object) return null;
+            if (depth > 10) return "at " + at + ", the schema is nested more than 10 levels deep";
             foreach (var bad in OpenAIForbidden)
                 if (s.TryGetProperty(bad, out _)) return "at " + at + ", '" + bad + "' is not supported";
             if (s.TryGetProperty("format", out var f) && f.ValueKind == JsonValueKind.String && !OpenAIFormats.Contains(f.GetString()!))
@@ -106,6 +108,7 @@ namespace IrisBatch.Requests
             {
                 long length = e.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Sum(v => (long)v.GetString()!.Length);
                 total += length;
+                if (e.GetArrayLength() > 1000) return "at " + at + ", the enum has " + e.GetArrayLength() + " values; OpenAI takes at most 1,000";
                 if (e.GetArrayLength() > 250 && length > 15000)
                     return "at " + at + ", the enum's " + e.GetArrayLength() + " values come to " + length + " characters; OpenAI takes at most 15,000 in an enum of more than 250 values";
             }
@@ -117,6 +120,8 @@ namespace IrisBatch.Requests
                     return "at " + at + ", 'additionalProperties' must be false";
                 if (hasProps)
                 {
+                    properties += props.EnumerateObject().Count();
+                    if (properties > 5000) return "the schema has more than 5,000 object properties in all";
                     var required = new HashSet<string>(StringComparer.Ordinal);
                     if (s.TryGetProperty("required", out var req) && req.ValueKind == JsonValueKind.Array)
                         foreach (var x in req.EnumerateArray())
@@ -134,13 +139,13 @@ namespace IrisBatch.Requests
                     foreach (var q in p.Value.EnumerateObject())
                     {
                         total += q.Name.Length;
-                        var problem = OpenAINode(q.Value, at + "/" + p.Name + "/" + q.Name, ref total);
+                        var problem = OpenAINode(q.Value, at + "/" + p.Name + "/" + q.Name, p.Name == "properties" ? depth + 1 : depth, ref total, ref properties);
                         if (problem != null) return problem;
                     }
                 }
                 else if (p.Name == "items")
                 {
-                    var problem = OpenAINode(p.Value, at + "/items", ref total);
+                    var problem = OpenAINode(p.Value, at + "/items", depth + 1, ref total, ref properties);
                     if (problem != null) return problem;
                 }
                 else if (p.Name == "anyOf" && p.Value.ValueKind == JsonValueKind.Array)
@@ -148,7 +153,7 @@ namespace IrisBatch.Requests
                     int i = 0;
                     foreach (var b in p.Value.EnumerateArray())
                     {
-                        var problem = OpenAINode(b, at + "/anyOf/" + i++, ref total);
+                        var problem = OpenAINode(b, at + "/anyOf/" + i++, depth + 1, ref total, ref properties);
                         if (problem != null) return problem;
                     }
                 }

@@ -48,6 +48,27 @@ namespace IrisBatch.Tests.Core
                 }
         }
 
+        /// <summary>An object nested <paramref name="levels"/> deep (the root is level 1), each with one required property.</summary>
+        private static string Nested(int levels) => levels == 1
+            ? "{\"type\":\"object\",\"properties\":{\"v\":{\"type\":\"string\"}},\"required\":[\"v\"]" + Tail
+            : "{\"type\":\"object\",\"properties\":{\"n\":" + Nested(levels - 1) + "},\"required\":[\"n\"]" + Tail;
+
+        [Fact]
+        public void Depth_property_and_enum_count_limits_are_refused()
+        {
+            // Spec §11.1: "≤5000 object properties, ≤10 nesting levels", "≤1000 enum values". 9 objects deep puts the leaf
+            // string at level 10; 10 objects deep puts it at 11.
+            Assert.Equal(JsonValueKind.Object, Line(Request(Nested(9))).ValueKind);
+            Assert.Contains("more than 10 levels", Assert.Throws<IrisBatchException>(() => Line(Request(Nested(10)))).Message);
+            string Wide(int n) => "{\"type\":\"object\",\"properties\":{" + string.Join(",", Enumerable.Range(0, n).Select(i => "\"p" + i + "\":{\"type\":\"integer\"}"))
+                + "},\"required\":[" + string.Join(",", Enumerable.Range(0, n).Select(i => "\"p" + i + "\"")) + "]" + Tail;
+            Assert.Equal(JsonValueKind.Object, Line(Request(Wide(5000))).ValueKind);
+            Assert.Contains("5,000", Assert.Throws<IrisBatchException>(() => Line(Request(Wide(5001)))).Message);
+            string Enum(int n) => "{\"type\":\"object\",\"properties\":{\"e\":{\"type\":\"integer\",\"enum\":[" + string.Join(",", Enumerable.Range(0, n)) + "]}},\"required\":[\"e\"]" + Tail;
+            Assert.Equal(JsonValueKind.Object, Line(Request(Enum(1000))).ValueKind);
+            Assert.Contains("1,000", Assert.Throws<IrisBatchException>(() => Line(Request(Enum(1001)))).Message);
+        }
+
         [Fact]
         public void Enum_and_total_string_limits_are_refused_and_a_strict_schema_is_sent()
         {
