@@ -55,6 +55,38 @@ namespace IrisBatch.Tests.Core
         }
 
         [Fact]
+        public void Keywords_Anthropics_subset_lacks_are_moved_into_the_description_as_its_sdk_does()
+        {
+            const string schema = "{\"type\":\"object\",\"properties\":{"
+                + "\"n\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":10,\"description\":\"A number\"},"
+                + "\"s\":{\"type\":\"string\",\"format\":\"regex\",\"maxLength\":5,\"pattern\":\"^a\"},"
+                + "\"e\":{\"type\":\"string\",\"format\":\"email\",\"enum\":[\"a@b.c\"]},"
+                + "\"a\":{\"type\":\"array\",\"items\":{\"type\":\"number\",\"multipleOf\":0.5},\"minItems\":2},"
+                + "\"b\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"minItems\":1},"
+                + "\"u\":{\"oneOf\":[{\"type\":\"string\"},{\"type\":\"integer\",\"exclusiveMinimum\":0}]}},"
+                + "\"required\":[\"n\",\"s\",\"e\",\"a\",\"b\",\"u\"],\"additionalProperties\":false}";
+            var sent = Line(Request(schema)).GetProperty("params").GetProperty("output_config").GetProperty("format").GetProperty("schema");
+            var p = sent.GetProperty("properties");
+            Assert.Equal("A number\n\n{minimum: 1, maximum: 10}", p.GetProperty("n").GetProperty("description").GetString());
+            Assert.False(p.GetProperty("n").TryGetProperty("minimum", out _));
+            Assert.Equal("{maxLength: 5, format: regex}", p.GetProperty("s").GetProperty("description").GetString());
+            Assert.Equal("^a", p.GetProperty("s").GetProperty("pattern").GetString());
+            Assert.Equal("email", p.GetProperty("e").GetProperty("format").GetString());
+            Assert.False(p.GetProperty("e").TryGetProperty("description", out _));
+            Assert.Equal("{minItems: 2}", p.GetProperty("a").GetProperty("description").GetString());
+            Assert.Equal("{multipleOf: 0.5}", p.GetProperty("a").GetProperty("items").GetProperty("description").GetString());
+            Assert.Equal(1, p.GetProperty("b").GetProperty("minItems").GetInt32());
+            Assert.False(p.GetProperty("u").TryGetProperty("oneOf", out _));
+            Assert.Equal("{exclusiveMinimum: 0}", p.GetProperty("u").GetProperty("anyOf")[1].GetProperty("description").GetString());
+            Assert.Equal(6, sent.GetProperty("required").GetArrayLength());
+            Assert.False(sent.GetProperty("additionalProperties").GetBoolean());
+
+            // A schema with nothing to move is sent as written.
+            const string plain = "{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"string\"}},\"required\":[\"x\"],\"additionalProperties\":false}";
+            Assert.Equal(plain, Line(Request(plain)).GetProperty("params").GetProperty("output_config").GetProperty("format").GetProperty("schema").GetRawText());
+        }
+
+        [Fact]
         public void A_schema_over_Anthropics_optional_or_union_limits_is_refused_naming_the_row()
         {
             // Spec §11.1: "≤24 optional parameters, ≤16 union-typed parameters"; the service refuses every line with a 400.

@@ -97,6 +97,28 @@ public sealed class SchemaLimitTests
         new() { ["output_config"] = new JsonObject { ["format"] = new JsonObject { ["type"] = "json_schema", ["schema"] = schema } } };
 
     [Fact]
+    public async Task A_schema_with_keywords_Anthropic_lacks_is_answered_as_the_client_writes_it()
+    {
+        // The emulator refuses minimum, maxLength, oneOf and such (spec §11.1); the client moves them into descriptions.
+        const string schema = "{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":10},"
+            + "\"s\":{\"type\":\"string\",\"maxLength\":5},\"u\":{\"oneOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]}},"
+            + "\"required\":[\"n\",\"s\",\"u\"],\"additionalProperties\":false}";
+        var request = new IrisBatch.IrisBatchRequest { CustomId = "c1", Model = "claude-sonnet-4-5", Schema = schema, Messages = new[] { new IrisBatch.ChatMessage("user", "Describe") } };
+        using var ms = new System.IO.MemoryStream();
+        using (var w = new Utf8JsonWriter(ms)) IrisBatch.Providers.Anthropic.AnthropicRequestWriter.Write(w, request);
+        var written = JsonNode.Parse(ms.ToArray())!.AsObject();
+        var raw = written.DeepClone().AsObject();
+        raw["custom_id"] = "raw";
+        raw["params"]!["output_config"]!["format"]!["schema"] = JsonNode.Parse(schema);
+
+        await using var host = await EmulatorHost.StartAsync(Instant);
+        using var api = new AnthropicApi(host);
+        var results = await RunClaudeAsync(api, written, raw);
+        Assert.Equal("succeeded", results["c1"].GetProperty("type").GetString());
+        Assert.Contains("minimum", ClaudeError(results["raw"]));   // as written by the user: refused, as before
+    }
+
+    [Fact]
     public async Task Anthropic_schemas_are_held_to_24_optional_and_16_union_typed_parameters()
     {
         // Spec §11.1: "≤24 optional parameters, ≤16 union-typed parameters (summed over all strict schemas)"; nested objects count.

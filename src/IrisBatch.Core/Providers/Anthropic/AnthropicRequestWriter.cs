@@ -143,7 +143,7 @@ namespace IrisBatch.Providers.Anthropic
                 w.WriteStartObject();
                 w.WriteString("type", "json_schema");
                 w.WritePropertyName("schema");
-                w.WriteRawValue(r.Schema);
+                w.WriteRawValue(AnthropicSchema.ForAnthropic(r.Schema));   // what the subset lacks moved into descriptions
                 w.WriteEndObject();
                 w.WriteEndObject();
             }
