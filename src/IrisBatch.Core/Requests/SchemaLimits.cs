@@ -160,5 +160,55 @@ namespace IrisBatch.Requests
             }
             return null;
         }
+            private static readonly ConcurrentDictionary<string, string> XaiProblems = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// What xAI's structured outputs refuse in a schema (spec §11.1: "allOf single subschema only", non-circular local
+        /// $ref/$defs), or null. Checked once per schema text.
+        /// </summary>
+        public static string? Xai(string schema)
+        {
+            var problem = XaiProblems.GetOrAdd(schema, s =>
+            {
+                try
+                {
+                    using var doc = JsonDocument.Parse(s);
+                    return XaiNode(doc.RootElement, "#", 0) ?? "";
+                }
+                catch (JsonException) { return ""; }
+            });
+            return problem.Length == 0 ? null : problem;
+        }
+
+        private static string? XaiNode(JsonElement s, string at, int depth)
+        {
+            if (depth > 64) return null;
+            if (s.ValueKind == JsonValueKind.Array)
+            {
+                int i = 0;
+                foreach (var item in s.EnumerateArray())
+                    if (XaiNode(item, at + "/" + i++, depth + 1) is string problem) return problem;
+                return null;
+            }
+            if (s.ValueKind != JsonValueKind.Object) return null;
+            if (s.TryGetProperty("allOf", out var all) && all.ValueKind == JsonValueKind.Array && all.GetArrayLength() != 1)
+                return "at " + at + ", 'allOf' has " + all.GetArrayLength() + " subschemas; xAI takes it with one only";
+            if (s.TryGetProperty("$ref", out var r) && r.ValueKind == JsonValueKind.String && !r.GetString()!.StartsWith("#", StringComparison.Ordinal))
+                return "at " + at + ", '$ref' is '" + r.GetString() + "'; xAI takes only references inside the schema (#/...)";
+            foreach (var p in s.EnumerateObject())
+            {
+                if (p.Name == "enum" || p.Name == "const" || p.Name == "default" || p.Name == "required") continue;
+                if ((p.Name == "properties" || p.Name == "$defs" || p.Name == "definitions") && p.Value.ValueKind == JsonValueKind.Object)
+                {
+                    foreach (var q in p.Value.EnumerateObject())
+                        if (XaiNode(q.Value, at + "/" + p.Name + "/" + q.Name, depth + 1) is string problem) return problem;
+                }
+                else if (p.Value.ValueKind == JsonValueKind.Object || p.Value.ValueKind == JsonValueKind.Array)
+                {
+                    if (XaiNode(p.Value, at + "/" + p.Name, depth + 1) is string problem) return problem;
+                }
+            }
+            return null;
+        }
     }
 }

@@ -56,6 +56,7 @@ namespace IrisBatch
         public static string ThinkingBudget(int maxTokens) => Format(nameof(ThinkingBudget), maxTokens);
 
         public static string OpenAIStrictSchema(string provider, string problem) => Format(nameof(OpenAIStrictSchema), provider, problem);
+        public static string XaiSchema(string problem) => Format(nameof(XaiSchema), problem);
 
         public static string AnthropicSchemaOptional(int count, int max) => Format(nameof(AnthropicSchemaOptional), count, max);
         public static string AnthropicSchemaUnions(int count, int max) => Format(nameof(AnthropicSchemaUnions), count, max);

@@ -20,6 +20,9 @@ namespace IrisBatch.Providers.Xai
                 // xAI reads jpg/jpeg and png only (spec §11.2): a gif or webp file would fail at the service a day later.
                 RequestFeatures.CheckImageTypes(r, "Xai", "image/jpeg", "image/png");
             }
+            // xAI's schema rules (spec §11.1): allOf with one subschema only, $ref inside the schema only; else every line fails.
+            if (r.Schema != null && !extra.Has("response_format") && SchemaLimits.Xai(r.Schema) is string schemaProblem)
+                throw RequestFeatures.RowError(r, Messages.XaiSchema(schemaProblem), "schema");
             w.WriteStartObject();
             w.WriteString("batch_request_id", r.CustomId);
             w.WritePropertyName("batch_request");
