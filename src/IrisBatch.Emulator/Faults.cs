@@ -217,12 +217,7 @@ public sealed class Faults
         || routeKey.Contains(" /upload/v1beta/", StringComparison.Ordinal) || routeKey.Contains(" /download/v1beta/", StringComparison.Ordinal);
 
     /// <summary>xAI's routes (under the xAI prefix) answer in xAI's {"code", "error"} envelope.</summary>
-    private bool IsXai(string routeKey)
-    {
-        int space = routeKey.IndexOf(' ');
-        var prefix = _state.Options.XaiPrefix.TrimEnd('/');
-        return space > 0 && routeKey.AsSpan(space + 1).StartsWith((prefix + "/").AsSpan(), StringComparison.Ordinal);
-    }
+    private bool IsXai(string routeKey) => IsUnder(routeKey, _state.Options.XaiPrefix.TrimEnd('/'));
 
     /// <summary>A route key ("METHOD /pattern") whose pattern is <paramref name="prefix"/> or under it.</summary>
     private static bool IsUnder(string routeKey, string prefix)

@@ -100,7 +100,7 @@ internal static class MistralRoutes
         var list = all.ToList();
         var json = new JsonObject
         {
-            ["data"] = new JsonArray(list.Skip((int)Math.Min(int.MaxValue, (long)page * size)).Take(size).Select(f => (JsonNode)MistralJson.File(f)).ToArray()),
+            ["data"] = new JsonArray(list.Skip(PageStart(page, size)).Take(size).Select(f => (JsonNode)MistralJson.File(f)).ToArray()),
             ["object"] = "list",
         };
         if (!q.TryGetValue("include_total", out var inc) || inc.ToString() != "false") json["total"] = list.Count;
@@ -275,7 +275,7 @@ internal static class MistralRoutes
         if (statuses.Count > 0) views = views.Where(v => statuses.Contains(v["status"]!.GetValue<string>())).ToList();
         return Json.Result(new JsonObject
         {
-            ["data"] = new JsonArray(views.Skip((int)Math.Min(int.MaxValue, (long)page * size)).Take(size).Select(v => (JsonNode)v).ToArray()),
+            ["data"] = new JsonArray(views.Skip(PageStart(page, size)).Take(size).Select(v => (JsonNode)v).ToArray()),
             ["object"] = "list",
             ["total"] = views.Count,
         });
@@ -327,4 +327,7 @@ internal static class MistralRoutes
         state.Stats.CountBatchDeleted();
         return Json.Result(new JsonObject { ["id"] = batch.Id, ["object"] = "batch", ["deleted"] = true });
     }
+
+    /// <summary>Where a page starts: page x page_size, held at int.MaxValue (a page that far out is empty, not the first).</summary>
+    private static int PageStart(int page, int size) => (int)Math.Min(int.MaxValue, (long)page * size);
 }

@@ -117,19 +117,21 @@ namespace IrisBatch.Conversion
 
             string[]? schemaColumns = AddSchemaColumns(row, result, schema, known ? shape!.SchemaColumns : null, known);
             AddOurs(row, result, embedding, known);
-            if (!known)
-            {
-                // Added with every check: rows with these names can skip them from now on.
-                var utf8 = new byte[names!.Count][];
-                var columns = new string[names.Count];
-                for (int i = 0; i < names.Count; i++)
-                {
-                    utf8[i] = Encoding.UTF8.GetBytes(names[i]);
-                    columns[i] = InputColumn(names[i]);
-                }
-                _shape = new Shape(utf8, columns, schema, schemaColumns ?? Array.Empty<string>(), embedding);
-            }
+            if (!known) Remember(names!, schema, schemaColumns, embedding, null);
             return row;
+        }
+
+        /// <summary>The shape of a row just added with every check: rows with these names can skip the checks from now on.</summary>
+        private void Remember(IReadOnlyList<string> names, string? schema, string[]? schemaColumns, bool embedding, string[]? sourceNames)
+        {
+            var utf8 = new byte[names.Count][];
+            var columns = new string[names.Count];
+            for (int i = 0; i < names.Count; i++)
+            {
+                utf8[i] = Encoding.UTF8.GetBytes(names[i]);
+                columns[i] = InputColumn(names[i]);
+            }
+            _shape = new Shape(utf8, columns, schema, schemaColumns ?? Array.Empty<string>(), embedding, sourceNames);
         }
 
         /// <summary>
@@ -154,17 +156,7 @@ namespace IrisBatch.Conversion
                 for (int i = 0; i < names.Length; i++) props.Add(new PSNoteProperty(InputColumn(names[i]), items[i]));
             string[]? schemaColumns = AddSchemaColumns(row, result, schema, known ? shape!.SchemaColumns : null, known);
             AddOurs(row, result, embedding, known);
-            if (!known)
-            {
-                var utf8 = new byte[names.Length][];
-                var inputColumns = new string[names.Length];
-                for (int i = 0; i < names.Length; i++)
-                {
-                    utf8[i] = Encoding.UTF8.GetBytes(names[i]);
-                    inputColumns[i] = InputColumn(names[i]);
-                }
-                _shape = new Shape(utf8, inputColumns, schema, schemaColumns ?? Array.Empty<string>(), embedding, names);
-            }
+            if (!known) Remember(names, schema, schemaColumns, embedding, names);
             return row;
         }
 
