@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
@@ -15,14 +14,13 @@ namespace IrisBatch.Requests
         /// <summary>Anthropic: "≤24 optional parameters, ≤16 union-typed parameters (summed over all strict schemas)".</summary>
         public const int AnthropicMaxOptional = 24, AnthropicMaxUnions = 16;
 
-        private static readonly ConcurrentDictionary<string, (int Optional, int Unions)> Counts =
-            new ConcurrentDictionary<string, (int, int)>(StringComparer.Ordinal);
+        private static readonly SchemaCache<(int Optional, int Unions)> Counts = new SchemaCache<(int, int)>();
 
         /// <summary>
         /// Properties not in their object's "required", and properties typed with "anyOf" or a list of types (a nullable
         /// class property is ["integer","null"]), anywhere in the schema: in nested objects, array items, unions and $defs.
         /// </summary>
-        public static (int Optional, int Unions) AnthropicCounts(string schema) => Counts.GetOrAdd(schema, s =>
+        public static (int Optional, int Unions) AnthropicCounts(string schema) => Counts.Get(schema, s =>
         {
             int optional = 0, unions = 0;
             try
@@ -44,10 +42,7 @@ namespace IrisBatch.Requests
             if (s.ValueKind != JsonValueKind.Object) return;
             if (s.TryGetProperty("properties", out var props) && props.ValueKind == JsonValueKind.Object)
             {
-                var required = new HashSet<string>(StringComparer.Ordinal);
-                if (s.TryGetProperty("required", out var req) && req.ValueKind == JsonValueKind.Array)
-                    foreach (var x in req.EnumerateArray())
-                        if (x.ValueKind == JsonValueKind.String) required.Add(x.GetString()!);
+                var required = RequiredOf(s);
                 foreach (var p in props.EnumerateObject())
                 {
                     if (!required.Contains(p.Name)) optional++;
@@ -64,11 +59,11 @@ namespace IrisBatch.Requests
                     Count(p.Value, ref optional, ref unions);
             }
         }
-    
+
         private static readonly string[] OpenAIForbidden = { "allOf", "not", "dependentRequired", "dependentSchemas", "if", "then", "else" };
         private static readonly HashSet<string> OpenAIFormats = new HashSet<string>(StringComparer.Ordinal)
             { "date-time", "time", "date", "duration", "email", "hostname", "ipv4", "ipv6", "uuid" };
-        private static readonly ConcurrentDictionary<string, string> OpenAIProblems = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        private static readonly SchemaCache<string> OpenAIProblems = new SchemaCache<string>();
 
         /// <summary>
         /// Why OpenAI's strict mode (which the client always asks for) refuses the schema, or null (spec §11.1): every
@@ -76,23 +71,42 @@ namespace IrisBatch.Requests
         /// dependentSchemas, if, then, else; "format" from OpenAI's list; at most 10 levels, 5,000 properties, 1,000 values
         /// an enum; names, enum and const strings at most 120,000 characters, an enum of more than 250 values at most 15,000.
         /// </summary>
-        public static string? OpenAIStrict(string schema)
+        public static string? OpenAIStrict(string schema) => Checked(OpenAIProblems, schema, root =>
         {
-            var problem = OpenAIProblems.GetOrAdd(schema, s =>
+            long total = 0;
+            int properties = 0;
+            var found = OpenAINode(root, "#", 1, ref total, ref properties);
+            if (found == null && total > 120000)
+                found = "property names, definition names, enum and const values come to " + total + " characters, over OpenAI's 120,000";
+            return found;
+        });
+
+        /// <summary>
+        /// A check's answer for a schema text, made once per text (every row of a batch shares one): the problem, or null,
+        /// also for text that is not JSON (the caller refuses that as it always did).
+        /// </summary>
+        private static string? Checked(SchemaCache<string> answers, string schema, Func<JsonElement, string?> check)
+        {
+            var problem = answers.Get(schema, s =>
             {
                 try
                 {
                     using var doc = JsonDocument.Parse(s);
-                    long total = 0;
-                    int properties = 0;
-                    var found = OpenAINode(doc.RootElement, "#", 1, ref total, ref properties);
-                    if (found == null && total > 120000)
-                        found = "property names, definition names, enum and const values come to " + total + " characters, over OpenAI's 120,000";
-                    return found ?? "";
+                    return check(doc.RootElement) ?? "";
                 }
                 catch (JsonException) { return ""; }
             });
             return problem.Length == 0 ? null : problem;
+        }
+
+        /// <summary>The names an object schema lists in "required".</summary>
+        private static HashSet<string> RequiredOf(JsonElement s)
+        {
+            var required = new HashSet<string>(StringComparer.Ordinal);
+            if (s.TryGetProperty("required", out var req) && req.ValueKind == JsonValueKind.Array)
+                foreach (var x in req.EnumerateArray())
+                    if (x.ValueKind == JsonValueKind.String) required.Add(x.GetString()!);
+            return required;
         }
 
         private static string? OpenAINode(JsonElement s, string at, int depth, ref long total, ref int properties)
@@ -122,10 +136,7 @@ namespace IrisBatch.Requests
                 {
                     properties += props.EnumerateObject().Count();
                     if (properties > 5000) return "the schema has more than 5,000 object properties in all";
-                    var required = new HashSet<string>(StringComparer.Ordinal);
-                    if (s.TryGetProperty("required", out var req) && req.ValueKind == JsonValueKind.Array)
-                        foreach (var x in req.EnumerateArray())
-                            if (x.ValueKind == JsonValueKind.String) required.Add(x.GetString()!);
+                    var required = RequiredOf(s);
                     var missing = props.EnumerateObject().Select(p => p.Name).Where(n => !required.Contains(n)).ToList();
                     if (missing.Count > 0)
                         return "at " + at + ", every property must be in 'required' (missing '" + string.Join("', '", missing)
@@ -160,25 +171,14 @@ namespace IrisBatch.Requests
             }
             return null;
         }
-            private static readonly ConcurrentDictionary<string, string> XaiProblems = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+
+        private static readonly SchemaCache<string> XaiProblems = new SchemaCache<string>();
 
         /// <summary>
         /// What xAI's structured outputs refuse in a schema (spec §11.1: "allOf single subschema only", non-circular local
         /// $ref/$defs), or null. Checked once per schema text.
         /// </summary>
-        public static string? Xai(string schema)
-        {
-            var problem = XaiProblems.GetOrAdd(schema, s =>
-            {
-                try
-                {
-                    using var doc = JsonDocument.Parse(s);
-                    return XaiNode(doc.RootElement, "#", 0) ?? "";
-                }
-                catch (JsonException) { return ""; }
-            });
-            return problem.Length == 0 ? null : problem;
-        }
+        public static string? Xai(string schema) => Checked(XaiProblems, schema, root => XaiNode(root, "#", 0));
 
         private static string? XaiNode(JsonElement s, string at, int depth)
         {

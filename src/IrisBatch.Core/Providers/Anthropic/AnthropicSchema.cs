@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
+using IrisBatch.Requests;
 
 namespace IrisBatch.Providers.Anthropic
 {
@@ -12,7 +13,7 @@ namespace IrisBatch.Providers.Anthropic
     /// does (its transform_schema), each such keyword is taken out of the schema and written at the end of the schema's
     /// description, "{minimum: 1, maximum: 10}", so the model still reads it, and oneOf becomes anyOf. Everything the
     /// subset has (type, enum, const, anyOf, allOf, $ref/$defs, required, additionalProperties, pattern, default, titles
-    /// and descriptions) is sent as it is. The same schema text comes with every row: the last one made is kept.
+    /// and descriptions) is sent as it is.
     /// </summary>
     internal static class AnthropicSchema
     {
@@ -26,33 +27,16 @@ namespace IrisBatch.Providers.Anthropic
         private static readonly HashSet<string> Formats = new HashSet<string>(StringComparer.Ordinal)
             { "date-time", "time", "date", "duration", "email", "hostname", "uri", "ipv4", "ipv6", "uuid" };
 
-        private sealed class Made
+        private static readonly SchemaCache<string> Made = new SchemaCache<string>();
+
+        /// <summary>The schema to send (made once per schema text): the same text when it has nothing to move.</summary>
+        public static string ForAnthropic(string schema) => Made.Get(schema, s =>
         {
-            public Made(string from, string to)
-            {
-                From = from;
-                To = to;
-            }
-
-            public string From { get; }
-            public string To { get; }
-        }
-
-        private static volatile Made? _last;
-
-        /// <summary>The schema to send: the same text when it has nothing to move.</summary>
-        public static string ForAnthropic(string schema)
-        {
-            var last = _last;
-            if (last != null && (ReferenceEquals(last.From, schema) || string.Equals(last.From, schema, StringComparison.Ordinal))) return last.To;
-            string made = schema;
             JsonNode? root;
-            try { root = JsonNode.Parse(schema); }
-            catch (System.Text.Json.JsonException) { root = null; }   // not JSON: sent as it is, and refused by the service
-            if (root != null && Transform(root)) made = root.ToJsonString();
-            _last = new Made(schema, made);
-            return made;
-        }
+            try { root = JsonNode.Parse(s); }
+            catch (System.Text.Json.JsonException) { return s; }   // not JSON: sent as it is, and refused by the service
+            return root != null && Transform(root) ? root.ToJsonString() : s;
+        });
 
         /// <summary>Moves what the subset lacks out of one schema and those under it; whether anything changed.</summary>
         private static bool Transform(JsonNode? node)
