@@ -89,3 +89,44 @@ Describe 'Get-IrisBatchResult -IncludeInput rows of inputs of mixed shapes' {
         { $rows[1] | Add-Member -NotePropertyName sku -NotePropertyValue 'dup' -ErrorAction Stop } | Should -Throw
     }
 }
+
+Describe 'Get-IrisBatchResult -IncludeInput rows, built while earlier rows are written' {
+    BeforeAll {
+        $inputs = 1..300 | ForEach-Object { [pscustomobject]@{ sku = "s$_"; name = "Item $_" } }
+        $batch = $inputs | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name}' |
+            Submit-IrisBatch -Provider Mock | Wait-IrisBatch -PollInterval 0.2 -Timeout 60
+    }
+
+    It 'gives rows that take the session''s type data like rows PowerShell makes here' {
+        $rows = @($batch | Get-IrisBatchResult -IncludeInput)
+        $rows.Count | Should -Be 300
+        $typeName = 'IrisBatchTest.Row' + [guid]::NewGuid().ToString('N')
+        Update-TypeData -TypeName $typeName -MemberType ScriptProperty -MemberName Loud -Value { $this.name.ToUpperInvariant() }
+        try {
+            $rows[299].psobject.TypeNames.Insert(0, $typeName)
+            $rows[299].Loud | Should -Be 'ITEM 300'
+            ($rows[299] | Select-Object sku, Loud).Loud | Should -Be 'ITEM 300'
+        }
+        finally { Remove-TypeData -TypeName $typeName -ErrorAction SilentlyContinue }
+        ($rows | ConvertTo-Csv)[0] | Should -Be '"sku","name","CustomId","Status","Output","ErrorCode","ErrorMessage","Cost"'
+    }
+
+    It 'gives every row the members type data adds to all custom objects, and still its own columns' {
+        Update-TypeData -TypeName System.Management.Automation.PSCustomObject -MemberType ScriptProperty -MemberName IrisTestTag -Value { 'tagged' } -Force
+        try {
+            $rows = @($batch | Get-IrisBatchResult -IncludeInput)
+            $rows.Count | Should -Be 300
+            $rows[0].IrisTestTag | Should -Be 'tagged'
+            $rows[299].IrisTestTag | Should -Be 'tagged'
+            $rows[299].sku | Should -Be 's300'
+            $rows[299].CustomId | Should -Be 'request-300'
+        }
+        finally { Remove-TypeData -TypeName System.Management.Automation.PSCustomObject -ErrorAction SilentlyContinue }
+    }
+
+    It 'stops reading when the pipeline stops, and -Status leaves rows out' {
+        @($batch | Get-IrisBatchResult -IncludeInput | Select-Object -First 3).sku | Should -Be @('s1', 's2', 's3')
+        @($batch | Get-IrisBatchResult -IncludeInput -Status Failed).Count | Should -Be 0
+        @($batch | Get-IrisBatchResult -IncludeInput -Status Succeeded).Count | Should -Be 300
+    }
+}

@@ -38,6 +38,9 @@ namespace IrisBatch.Conversion
         /// </param>
         public FlatRows(bool plainRows) => _plainRows = plainRows;
 
+        /// <summary>Whether rows are built from the input's values or JSON alone, needing nothing of the session's type data.</summary>
+        public bool PlainRows => _plainRows;
+
         /// <summary>The columns of the rows built last: valid once a row of this shape was added with every check.</summary>
         private sealed class Shape
         {
@@ -109,7 +112,11 @@ namespace IrisBatch.Conversion
                 row = new PSObject();
                 if (result.Input is PSObject input)
                     foreach (var p in input.Properties)
+                    {
+                        // The input's own properties: a member that type data adds to every object, the row has too.
+                        if (!p.IsInstance) continue;
                         row.Properties.Add(new PSNoteProperty(InputColumn(p.Name), p.Value));
+                    }
                 AddSchemaColumns(row, result, schema, null, false);
                 AddOurs(row, result, embedding, false);
                 return row;
