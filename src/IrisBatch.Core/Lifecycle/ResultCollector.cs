@@ -110,8 +110,15 @@ namespace IrisBatch.Lifecycle
         public ResultReader Reader(IBatchProvider provider, IrisBatchInfo batch, JournalEntry entry) =>
             new ResultReader(provider, batch, _journal.RequestsPath(entry));
 
-        /// <summary>Records that every result was emitted, with what they cost.</summary>
-        public void MarkCollected(JournalEntry entry, long count, Estimates.CostTotal total) =>
+        /// <summary>
+        /// Records that every result was emitted, with what they cost. Results read again, with the same counts and cost
+        /// as recorded, change nothing: the entry is not written again, and its history does not grow by a line each time
+        /// a scheduled script reads them.
+        /// </summary>
+        public void MarkCollected(JournalEntry entry, long count, Estimates.CostTotal total)
+        {
+            if (entry.ResultsCollected && entry.Cost == total.Cost && entry.Succeeded == total.Succeeded && entry.Failed == total.Count - total.Succeeded)
+                return;
             _journal.RecordShared(entry, JournalStep.ResultsCollected, count + " results", e =>
             {
                 e.ResultsCollected = true;
@@ -120,5 +127,6 @@ namespace IrisBatch.Lifecycle
                 e.Succeeded = total.Succeeded;
                 e.Failed = total.Count - total.Succeeded;
             });
+        }
     }
 }

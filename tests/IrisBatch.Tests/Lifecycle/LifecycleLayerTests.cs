@@ -315,6 +315,30 @@ public sealed class LifecycleLayerTests : IDisposable
     }
 
     [Fact]
+    public void Results_read_again_with_the_same_cost_do_not_grow_the_history_and_a_changed_cost_is_recorded()
+    {
+        var entry = Created("20260101000000-collect", "batch_collect");
+        var total = new Estimates.CostTotal();
+        total.Add(new IrisBatchResult { CustomId = "a", Status = ResultStatus.Succeeded, Cost = 0.25m });
+        total.Add(new IrisBatchResult { CustomId = "b", Status = ResultStatus.Failed, Cost = 0m });
+        for (int i = 0; i < 5; i++) _session.Collector.MarkCollected(_journal.Load(entry.SubmissionId)!, 2, total);
+        var saved = _journal.Load(entry.SubmissionId)!;
+        Assert.True(saved.ResultsCollected);
+        Assert.Equal(0.25m, saved.Cost);
+        Assert.Equal(1, saved.History.Count(h => h.State == "results collected"));
+
+        // Read again after a price change: what changed is recorded, once.
+        var repriced = new Estimates.CostTotal();
+        repriced.Add(new IrisBatchResult { CustomId = "a", Status = ResultStatus.Succeeded, Cost = 0.5m });
+        repriced.Add(new IrisBatchResult { CustomId = "b", Status = ResultStatus.Failed, Cost = 0m });
+        _session.Collector.MarkCollected(_journal.Load(entry.SubmissionId)!, 2, repriced);
+        _session.Collector.MarkCollected(_journal.Load(entry.SubmissionId)!, 2, repriced);
+        saved = _journal.Load(entry.SubmissionId)!;
+        Assert.Equal(0.5m, saved.Cost);
+        Assert.Equal(2, saved.History.Count(h => h.State == "results collected"));
+    }
+
+    [Fact]
     public void Results_in_the_journal_are_read_without_asking_again_only_for_a_batch_that_cannot_change()
     {
         var entry = new JournalEntry { LastStatus = BatchStatus.Completed, LastProviderStatus = "completed" };
