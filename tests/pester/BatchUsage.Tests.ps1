@@ -81,4 +81,29 @@ Describe 'Batch-level usage with cached and reasoning tokens' {
         "$($warned[0])" | Should -Match ([regex]::Escape(('({0:N0} cached)' -f ($cached + $extra))))
         "$($warned[0])" | Should -Match ([regex]::Escape(('({0:N0} cached)' -f $cached)))
     }
+
+    It 'a refused answer: Cost 0 (a Failed row), but its usage is counted as the provider counts it, so no false warning' {
+        # "[refuse]": the provider answers (HTTP 200, with usage, counted in the batch's usage too) and the model
+        # refuses; IrisBatch reports the row Failed (ErrorCode refusal), so its Cost is 0, but the batch-level usage
+        # agrees with the results' usage: no disagreement warning, and ProviderCost prices the refused row too.
+        $b = Submit-Done (New-Rows -Count 3 -Marker '[refuse]' -Marked 2)
+        $results = @($b | Get-IrisBatchResult)
+        $results.Count | Should -Be 3
+        $refused = @($results | Where-Object ErrorCode -EQ 'refusal')
+        $refused.Count | Should -Be 1
+        $refused[0].Status | Should -Be 'Failed'
+        $refused[0].Cost | Should -Be 0
+        $u = $refused[0].Usage
+        $u.InputTokens | Should -BeGreaterThan 0
+        $refusedPrice = (($u.InputTokens - $u.CachedTokens) * [decimal] $p.input + $u.CachedTokens * [decimal] $p.cached_input +
+            $u.OutputTokens * [decimal] $p.output) / 1000000
+        [decimal] $sum = 0
+        [long] $inputSum = 0
+        foreach ($r in $results) { $sum += $r.Cost; $inputSum += $r.Usage.InputTokens }
+        $status = $b | Get-IrisBatchStatus -WarningVariable warned
+        $status.Cost | Should -Be $sum
+        $status.Usage.InputTokens | Should -Be $inputSum
+        $status.ProviderCost | Should -Be ($sum + $refusedPrice)
+        $warned.Count | Should -Be 0
+    }
 }

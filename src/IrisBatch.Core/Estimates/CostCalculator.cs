@@ -90,7 +90,10 @@ namespace IrisBatch.Estimates
         public string Source => _prices.Source;
     }
 
-    /// <summary>A running total of results: their usage and their cost (null once any result's cost is unknown).</summary>
+    /// <summary>
+    /// A running total of results: the usage of every answer the provider gave (what its batch-level usage counts) and
+    /// their cost (null once any result's cost is unknown).
+    /// </summary>
     public sealed class CostTotal
     {
         public TokenUsage Usage { get; } = new TokenUsage();
@@ -102,8 +105,12 @@ namespace IrisBatch.Estimates
         {
             Count++;
             if (result.Status == ResultStatus.Succeeded) Succeeded++;
+            // The provider's batch-level usage counts every answer it gave, also one IrisBatch reports Failed (a
+            // refusal, a content filter, an empty truncated answer, JSON that does not fit the schema), so the usage
+            // compared with it does too; a request the provider failed, expired or cancelled has no usage. Cost stays
+            // 0 for every Failed row.
             var u = result.Usage;
-            if (u != null && result.Status == ResultStatus.Succeeded)
+            if (u != null && (result.Status == ResultStatus.Succeeded || result.Status == ResultStatus.Failed))
             {
                 Usage.InputTokens += u.InputTokens;
                 Usage.OutputTokens += u.OutputTokens;
