@@ -186,7 +186,9 @@ namespace IrisBatch.Providers.Gemini
                 var usage = response.Value.Field("usageMetadata");
                 if (usage != null)
                 {
-                    long input = usage.Value.Long("promptTokenCount") ?? usage.Value.Long("prompt_token_count") ?? 0;
+                    // Tool-use prompt tokens are counted apart from the prompt (spec §11.6: the total adds them), and billed as input.
+                    long input = (usage.Value.Long("promptTokenCount") ?? usage.Value.Long("prompt_token_count") ?? 0)
+                        + (usage.Value.Long("toolUsePromptTokenCount") ?? usage.Value.Long("tool_use_prompt_token_count") ?? 0);
                     long output = usage.Value.Long("candidatesTokenCount") ?? usage.Value.Long("candidates_token_count") ?? 0;
                     // Thoughts are counted apart from candidates, and billed as output; cached tokens are part of the prompt.
                     long thoughts = usage.Value.Long("thoughtsTokenCount") ?? usage.Value.Long("thoughts_token_count") ?? 0;
