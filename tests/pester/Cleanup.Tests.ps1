@@ -283,6 +283,27 @@ Describe 'Remove-IrisBatch' {
         Test-InJournal $b.Id | Should -BeFalse
     }
 
+    It 'Anthropic -KeepLocal: the batch is gone at the provider, and Get-IrisBatchStatus and Wait-IrisBatch answer from the journal' {
+        $b = New-Rows -Count 3 | New-IrisBatchRequest -Model claude-haiku-4-5 -Prompt 'Describe {name}' -MaxTokens 64 |
+            Submit-IrisBatch -Provider Anthropic -BaseUri $emu.Url 3>$null | Wait-IrisBatch -PollInterval $poll
+        $results = @($b | Get-IrisBatchResult)
+        [decimal] $sum = 0
+        foreach ($r in $results) { $sum += $r.Cost }
+        $batches = Get-Stat batches_deleted
+        $b | Remove-IrisBatch -KeepLocal -Confirm:$false
+        (Get-Stat batches_deleted) - $batches | Should -Be 1
+        # The provider answers 404 for it now; the journal's record, final when it was removed, is its state.
+        $status = Get-IrisBatchStatus -Id $b.Id -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed.Count | Should -Be 0
+        $status.Status | Should -Be ([IrisBatch.BatchStatus]::Completed)
+        $status.Collected | Should -BeTrue
+        $status.Cost | Should -Be $sum
+        $waited = $b | Wait-IrisBatch -PollInterval $poll -Timeout 10 -ErrorVariable waitFailed -ErrorAction SilentlyContinue
+        $waitFailed.Count | Should -Be 0
+        $waited.Status | Should -Be ([IrisBatch.BatchStatus]::Completed)
+        @($b | Get-IrisBatchResult).Count | Should -Be 3
+    }
+
     It 'Azure OpenAI: deletes the input, output and error files (spec §2: the files API of §1.3)' {
         $b = New-Rows -Count 3 -Fail 2 | New-IrisBatchRequest -Model gpt-4o-mini-batch -Prompt 'Describe {name}' |
             Submit-IrisBatch -Provider AzureOpenAI -BaseUri "$($emu.Url)/openai/v1" | Wait-IrisBatch -PollInterval $poll

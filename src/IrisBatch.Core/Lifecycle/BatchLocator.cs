@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using IrisBatch.Journal;
 using IrisBatch.Providers;
 using IrisBatch.Submission;
@@ -67,6 +69,23 @@ namespace IrisBatch.Lifecycle
         /// <summary>The batch as known before asking its provider: the object given, or its id at the provider, filled from the journal.</summary>
         public static IrisBatchInfo Known(string id, IrisBatchInfo? batch, JournalEntry? entry, IBatchProvider provider) =>
             BatchSubmitter.Complete(batch ?? new IrisBatchInfo { Id = id, Provider = provider.Name, BaseUri = ProviderFactory.LocationOf(provider) }, entry);
+
+        /// <summary>
+        /// The batch's state asked of its provider. A batch that Remove-IrisBatch -KeepLocal deleted there (Anthropic,
+        /// Gemini, Mistral delete the batch itself) is answered 404 from then on: the journal's record, final when it
+        /// was removed, is its state, so Get-IrisBatchStatus and Wait-IrisBatch still show it, with its Cost.
+        /// </summary>
+        public static async Task<IrisBatchInfo> GetAsync(IBatchProvider provider, string id, JournalEntry? entry, CancellationToken ct)
+        {
+            try
+            {
+                return await provider.GetAsync(id, ct).ConfigureAwait(false);
+            }
+            catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.NotFound && entry != null && !BatchRemover.NeedsRefresh(entry))
+            {
+                return BatchRemover.AsRecorded(entry);
+            }
+        }
 
         /// <summary>A fresh state from the provider, with what the provider does not echo filled from the journal entry.</summary>
         public static IrisBatchInfo Fresh(IrisBatchInfo fresh, JournalEntry? entry) => BatchSubmitter.Complete(fresh, entry);

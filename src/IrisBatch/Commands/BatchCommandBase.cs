@@ -145,10 +145,10 @@ namespace IrisBatch.Commands
             }
         }
 
-        /// <summary>Fetches the current state and records it in the journal.</summary>
+        /// <summary>Fetches the current state (the journal's record of a batch deleted at its provider) and records it in the journal.</summary>
         protected IrisBatchInfo RefreshStatus(BatchTarget target)
         {
-            var fresh = Run(ct => target.Provider.GetAsync(target.Batch.Id, ct));
+            var fresh = Run(ct => BatchLocator.GetAsync(target.Provider, target.Batch.Id, target.Entry, ct));
             target.Batch = Carry(BatchLocator.Fresh(fresh, target.Entry), target.Batch);
             Remember(target);
             return target.Batch;

@@ -27,7 +27,7 @@ namespace IrisBatch.Commands
         {
             var byId = targets.ToDictionary(t => t.Batch.Id, StringComparer.Ordinal);
             var state = targets.ToDictionary(t => t.Batch.Id, t => t.Batch, StringComparer.Ordinal);
-            var waiter = new BatchWaiter((b, ct) => byId[b.Id].Provider.GetAsync(b.Id, ct))
+            var waiter = new BatchWaiter((b, ct) => BatchLocator.GetAsync(byId[b.Id].Provider, b.Id, byId[b.Id].Entry, ct))
             {
                 // The mock advances per poll (or per step of time): sleeping longer than that only slows users' tests.
                 // A batch this process runs itself (Ollama) has its status on disk: looking every half second costs nothing.
