@@ -323,6 +323,64 @@ public sealed class GroqMistralTogetherTests
                 Assert.Equal(0, (await JsonOf(r)).GetProperty("data").GetArrayLength());
     }
 
+    [Fact]
+    public async Task Deletes_per_spec_Mistral_job_once_ended_files_once_and_no_batch_delete_at_Together_or_Groq()
+    {
+        // Issue 18 audit: §12.2/§12.5 DELETE /v1/files/{id} and /v1/batch/jobs/{id}; §13.2 and §14.2 file deletes; §14.5 "No
+        // delete-batch route" at Together, none at Groq (§13.5). Each delete is counted; one already gone is a 404.
+        var (host, clock, http) = await StartAsync();
+        await using var _h = host;
+        using var _c = http;
+        string fileId, jobId;
+        using (var r = await http.PostAsync("/mistral/v1/files", Form(Line("a", null), "in.jsonl", ("purpose", "batch"))))
+            fileId = (await JsonOf(r)).GetProperty("id").GetString()!;
+        using (var r = await http.PostAsync("/mistral/v1/batch/jobs", JsonBody(new { input_files = new[] { fileId }, endpoint = "/v1/chat/completions", model = "m" })))
+            jobId = (await JsonOf(r)).GetProperty("id").GetString()!;
+        using (var r = await http.DeleteAsync("/mistral/v1/batch/jobs/" + jobId))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+            Assert.Equal("error", (await JsonOf(r)).GetProperty("object").GetString());
+        }
+        Assert.Equal(0, host.State.Stats.BatchesDeleted);
+        clock.AdvanceMs(1200);
+        await EmulatorApiWait(async () => (await JsonOf(await http.GetAsync("/mistral/v1/batch/jobs/" + jobId))).GetProperty("status").GetString() == "SUCCESS");
+        using (var r = await http.DeleteAsync("/mistral/v1/batch/jobs/" + jobId))
+        {
+            var answer = await JsonOf(r);
+            Assert.Equal((jobId, "batch", true), (answer.GetProperty("id").GetString(), answer.GetProperty("object").GetString(), answer.GetProperty("deleted").GetBoolean()));
+        }
+        using (var r = await http.GetAsync("/mistral/v1/batch/jobs/" + jobId)) Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+        using (var r = await http.DeleteAsync("/mistral/v1/files/" + fileId))
+        {
+            var answer = await JsonOf(r);
+            Assert.Equal((fileId, "file", true), (answer.GetProperty("id").GetString(), answer.GetProperty("object").GetString(), answer.GetProperty("deleted").GetBoolean()));
+        }
+        using (var r = await http.DeleteAsync("/mistral/v1/files/" + fileId)) Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+        Assert.Equal((1L, 1L), (host.State.Stats.FilesDeleted, host.State.Stats.BatchesDeleted));
+
+        using (var r = await http.PostAsync("/together/v1/files/upload", Form(Line("a", "m"), "in.jsonl", ("purpose", "batch-api"), ("file_name", "in.jsonl"), ("file_type", "jsonl"))))
+            fileId = (await JsonOf(r)).GetProperty("id").GetString()!;
+        using (var r = await http.PostAsync("/together/v1/batches", JsonBody(new { input_file_id = fileId, endpoint = "/v1/chat/completions" })))
+            jobId = (await JsonOf(r)).GetProperty("job").GetProperty("id").GetString()!;
+        using (var r = await http.DeleteAsync("/together/v1/batches/" + jobId)) Assert.False(r.IsSuccessStatusCode);
+        using (var r = await http.DeleteAsync("/together/v1/files/" + fileId))
+            Assert.True((await JsonOf(r)).GetProperty("deleted").GetBoolean());
+        using (var r = await http.DeleteAsync("/together/v1/files/" + fileId)) Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+
+        using (var r = await http.PostAsync("/groq/openai/v1/files", Form(Line("a", "m", true), "in.jsonl", ("purpose", "batch"))))
+            fileId = (await JsonOf(r)).GetProperty("id").GetString()!;
+        using (var r = await http.PostAsync("/groq/openai/v1/batches", JsonBody(new { input_file_id = fileId, endpoint = "/v1/chat/completions", completion_window = "24h" })))
+            jobId = (await JsonOf(r)).GetProperty("id").GetString()!;
+        using (var r = await http.DeleteAsync("/groq/openai/v1/batches/" + jobId)) Assert.False(r.IsSuccessStatusCode);
+        using (var r = await http.DeleteAsync("/groq/openai/v1/files/" + fileId))
+        {
+            var answer = await JsonOf(r);
+            Assert.Equal((fileId, true), (answer.GetProperty("id").GetString(), answer.GetProperty("deleted").GetBoolean()));
+        }
+        using (var r = await http.DeleteAsync("/groq/openai/v1/files/" + fileId)) Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+        Assert.Equal((3L, 1L), (host.State.Stats.FilesDeleted, host.State.Stats.BatchesDeleted));
+    }
+
     /// <summary>Waits for the background validation to be observed (it runs on the thread pool, not on the manual clock).</summary>
     private static async Task EmulatorApiWait(Func<Task<bool>> done)
     {
