@@ -20,7 +20,7 @@ public sealed class Stats
     public long FilesDeleted => Interlocked.Read(ref _filesDeleted);
     public long BatchesCreated => Interlocked.Read(ref _batchesCreated);
 
-    /// <summary>Batches deleted (Anthropic DELETE /v1/messages/batches/{id}, Gemini DELETE /v1beta/batches/{id}).</summary>
+    /// <summary>Batches deleted (Anthropic DELETE /v1/messages/batches/{id}, Gemini DELETE /v1beta/batches/{id}, Mistral DELETE /v1/batch/jobs/{id}).</summary>
     public long BatchesDeleted => Interlocked.Read(ref _batchesDeleted);
     public long Cancels => Interlocked.Read(ref _cancels);
     public long Downloads => Interlocked.Read(ref _downloads);

@@ -12,9 +12,9 @@ namespace IrisBatch.Providers
     {
         /// <summary>Nothing: the provider keeps no files and offers no delete (xAI), or runs nothing remotely (Ollama).</summary>
         None = 0,
-        /// <summary>The batch's input, output and error files (OpenAI, Azure, Gemini file mode).</summary>
+        /// <summary>The batch's input, output and error files (OpenAI, Azure, Groq, Mistral, Together, Gemini file mode, Mock).</summary>
         Files = 1,
-        /// <summary>The batch itself, once it has ended (Anthropic, Gemini).</summary>
+        /// <summary>The batch itself, once it has ended (Anthropic, Gemini, Mistral).</summary>
         Batch = 2,
     }
 

@@ -5,7 +5,7 @@ namespace IrisBatch.Commands
 {
     /// <summary>
     /// Cleans up after finished batches: deletes their input, output and error files at the provider (where it keeps
-    /// files), the batch itself (where the provider allows: Anthropic, Gemini), and the journal entry unless -KeepLocal.
+    /// files), the batch itself (where the provider allows: Anthropic, Gemini, Mistral), and the journal entry unless -KeepLocal.
     /// </summary>
     [Cmdlet(VerbsCommon.Remove, "IrisBatch", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByObject)]
     [OutputType(typeof(BatchRemovalResult))]
