@@ -36,6 +36,7 @@ internal static class MistralRoutes
     public static readonly BatchRules Rules = new(100_000, false)
     {
         Endpoints = new[] { "/v1/chat/completions", "/v1/embeddings" },
+        MaxEmbeddingInputs = null,   // §12.6 limits requests (100,000), bytes and inline requests; OpenAI's 50,000 inputs (§1.9) is not Mistral's
         BodyOnlyLines = true,
         ModelOnJob = true,
         CustomIdOptional = true,

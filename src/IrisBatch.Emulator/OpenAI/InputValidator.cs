@@ -114,13 +114,13 @@ internal static class InputValidator
             int inputs = 0;
             if (canonical == OpenAIRequests.Embeddings)
             {
-                // Spec §1.9/§11.5: at most 50,000 embedding inputs across all requests of a batch.
+                // Spec §1.9/§11.5: at most 50,000 embedding inputs across all requests of an OpenAI batch (the rules' limit).
                 inputs = EmbeddingRequests.Inputs(body).Count;
                 result.EmbeddingInputs += inputs;
-                if (result.EmbeddingInputs > EmbeddingRequests.MaxInputsPerBatch && !result.TooManyInputs)
+                if (rules.MaxEmbeddingInputs is { } maxInputs && result.EmbeddingInputs > maxInputs && !result.TooManyInputs)
                 {
                     result.TooManyInputs = true;
-                    return new("too_many_embedding_inputs", $"The batch contains more than the maximum of {EmbeddingRequests.MaxInputsPerBatch} embedding inputs across all requests (/v1/embeddings batches).", null);
+                    return new("too_many_embedding_inputs", $"The batch contains more than the maximum of {maxInputs} embedding inputs across all requests (/v1/embeddings batches).", null);
                 }
             }
             var (inTokens, outTokens) = ResponseBodies.Usage(canonical, answer);

@@ -72,6 +72,12 @@ internal sealed record BatchRules(int MaxRequests, bool UnversionedPaths, bool E
     public static readonly BatchRules OpenAI = new(50_000, false) { ContentFilter = true };
     public static readonly BatchRules Azure = new(100_000, true, Embeddings: false) { ContentFilter = true };
 
+    /// <summary>
+    /// Embedding inputs summed over all requests of a /v1/embeddings batch (OpenAI: 50,000, spec §1.9, §11.5); null for
+    /// no such limit (Mistral: §12.6 gives requests, bytes and inline limits only).
+    /// </summary>
+    public int? MaxEmbeddingInputs { get; init; } = EmbeddingRequests.MaxInputsPerBatch;
+
     /// <summary>Whether answers can be stopped by a content filter ("[content-filter]"; OpenAI and Azure, spec §11.1, §11.3).</summary>
     public bool ContentFilter { get; init; }
 

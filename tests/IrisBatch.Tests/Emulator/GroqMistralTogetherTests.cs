@@ -381,6 +381,35 @@ public sealed class GroqMistralTogetherTests
         Assert.Equal((3L, 1L), (host.State.Stats.FilesDeleted, host.State.Stats.BatchesDeleted));
     }
 
+    [Fact]
+    public async Task Mistral_embedding_jobs_have_no_50000_inputs_limit_which_is_OpenAIs()
+    {
+        // Spec §12.3 lists /v1/embeddings among Mistral's endpoints, and §12.6's limits are 100,000 requests a job, 512 MB a
+        // file and 10,000 inline requests: no limit on embedding inputs across a job. §1.9's 50,000 is OpenAI's. Before, the
+        // emulator failed this job with OpenAI's too_many_embedding_inputs. (Vectors of one number keep the 50,001 answers small.)
+        await using var host = await EmulatorHost.StartAsync(FeatureBatch.Instant);   // 50,001 inputs take a while to validate
+        using var http = new HttpClient { BaseAddress = host.BaseUri };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "test-key");
+        var sb = new StringBuilder();
+        for (int line = 0, left = 50_001; left > 0; line++)
+        {
+            int n = Math.Min(2048, left);
+            left -= n;
+            sb.Append(JsonSerializer.Serialize(new { custom_id = "l" + line, body = new { model = "text-embedding-3-small", input = Enumerable.Range(0, n).Select(i => $"t{line}-{i}").ToArray(), dimensions = 1 } })).Append('\n');
+        }
+        string fileId;
+        using (var r = await http.PostAsync("/mistral/v1/files", Form(sb.ToString(), "in.jsonl", ("purpose", "batch"))))
+            fileId = (await JsonOf(r)).GetProperty("id").GetString()!;
+        string jobId;
+        using (var r = await http.PostAsync("/mistral/v1/batch/jobs", JsonBody(new { input_files = new[] { fileId }, endpoint = "/v1/embeddings", model = "text-embedding-3-small" })))
+            jobId = (await JsonOf(r)).GetProperty("id").GetString()!;
+        await EmulatorApiWait(async () => (await JsonOf(await http.GetAsync("/mistral/v1/batch/jobs/" + jobId))).GetProperty("status").GetString() is "SUCCESS" or "FAILED");
+        var job = await JsonOf(await http.GetAsync("/mistral/v1/batch/jobs/" + jobId));
+        Assert.Equal("SUCCESS", job.GetProperty("status").GetString());
+        Assert.Equal(25, job.GetProperty("succeeded_requests").GetInt32());
+        Assert.Equal(0, job.GetProperty("errors").GetArrayLength());
+    }
+
     /// <summary>Waits for the background validation to be observed (it runs on the thread pool, not on the manual clock).</summary>
     private static async Task EmulatorApiWait(Func<Task<bool>> done)
     {
