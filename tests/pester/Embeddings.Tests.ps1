@@ -1,5 +1,5 @@
 # Embedding batches (issue 17, spec §11.5): New-IrisBatchRequest -Endpoint Embeddings builds one input per row; OpenAI,
-# Gemini and Ollama run them; Anthropic, xAI and Azure OpenAI refuse before any connection; results carry float[]
+# Gemini, Mistral (§12.3) and Ollama run them; Anthropic, xAI, Azure OpenAI, Groq and Together refuse before any connection; results carry float[]
 # vectors, CSV cells as compact JSON arrays, and -AsVectorFile writes a NumPy .npy file with its ids.
 
 BeforeAll {
@@ -212,6 +212,9 @@ Describe '<Provider> has no embedding batches: IrisBatch.UnsupportedEndpoint bef
     @{ Provider = 'Anthropic'; Display = 'Anthropic'; Path = ''; KeyVariable = 'ANTHROPIC_API_KEY' }
     @{ Provider = 'Xai'; Display = 'xAI'; Path = '/xai/v1'; KeyVariable = 'XAI_API_KEY' }
     @{ Provider = 'AzureOpenAI'; Display = 'Azure OpenAI'; Path = ''; KeyVariable = 'AZURE_OPENAI_API_KEY' }
+    # Groq's batch endpoints are chat completions only (§13.3), Together's chat and audio (§14.3).
+    @{ Provider = 'Groq'; Display = 'Groq'; Path = '/groq/openai/v1'; KeyVariable = 'GROQ_API_KEY' }
+    @{ Provider = 'Together'; Display = 'Together'; Path = '/together/v1'; KeyVariable = 'TOGETHER_API_KEY' }
 ) {
     BeforeAll {
         $emu = Start-TestEmulator
@@ -337,6 +340,57 @@ Describe 'Embeddings on Gemini (emulator): asyncBatchEmbedContent, joined back o
         @($wrong) | Should -BeNullOrEmpty
         $results[0].Usage.InputTokens | Should -BeGreaterThan 0
         $results[0].Output | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Embeddings on Mistral (emulator): a /v1/embeddings job, lines {custom_id, body}' {
+    # Spec §12.3: /v1/embeddings is one of a Mistral batch job's endpoints; the job names the model. Before, Mistral refused
+    # every embedding request with IrisBatch.UnsupportedEndpoint.
+    BeforeAll {
+        $emu = Start-TestEmulator -ValidatingMs 10 -InProgressMs 50 -FinalizingMs 10
+        $null = Initialize-ProviderTestEnvironment -KeyVariable 'MISTRAL_API_KEY'
+        $batch = New-Docs 50 | New-IrisBatchRequest -Endpoint Embeddings -Model mistral-embed -Prompt '{title}: {body}' -CustomId '{id}' |
+            Submit-IrisBatch -Provider Mistral -BaseUri "$($emu.Url)/mistral/v1" | Wait-IrisBatch -PollInterval $poll -Timeout 60
+        $results = @($batch | Get-IrisBatchResult)
+    }
+    AfterAll {
+        $emu | Stop-TestEmulator
+        Clear-TestEnvironment
+    }
+
+    It 'creates a /v1/embeddings job for mistral-embed whose lines carry only the row''s text' {
+        $job = Invoke-EmulatorApi $emu GET "/mistral/v1/batch/jobs/$($batch.Id)"
+        $job.endpoint | Should -Be '/v1/embeddings'
+        $job.model | Should -Be 'mistral-embed'
+        $content = Invoke-WebRequest -Uri "$($emu.Url)/mistral/v1/files/$($job.input_files[0])/content" -Headers @{ Authorization = "Bearer $($emu.ApiKey)" }
+        $text = if ($content.Content -is [byte[]]) { [Text.Encoding]::UTF8.GetString($content.Content) } else { $content.Content }
+        $lines = @(foreach ($l in $text -split "`n") { if ($l.Trim()) { $l | ConvertFrom-Json } })
+        $lines.Count | Should -Be 50
+        $line = $lines | Where-Object custom_id -EQ 'doc-7'
+        @($line.PSObject.Properties.Name) | Should -Be @('custom_id', 'body')
+        @($line.body.PSObject.Properties.Name) | Should -Be @('input')
+        $line.body.input | Should -BeExactly 'Title 7: Body text number 7'
+    }
+
+    It 'gives every row the emulator''s vector of its text, with usage and no output' {
+        $results.Count | Should -Be 50
+        $dims = [IrisBatch.Emulator.EmbeddingVectors]::DefaultDimensions('mistral-embed')
+        $wrong = foreach ($r in $results) {
+            $expected = [IrisBatch.Emulator.EmbeddingVectors]::Vector("$($r.Input.title): $($r.Input.body)", $dims)
+            if ($r.Status -ne 'Succeeded' -or $r.Embedding -isnot [float[]] -or -not (Test-SameVector $r.Embedding $expected) -or $r.CustomId -ne $r.Input.id) { $r.CustomId }
+        }
+        @($wrong) | Should -BeNullOrEmpty
+        $results[0].Usage.InputTokens | Should -BeGreaterThan 0
+        $results[0].Output | Should -BeNullOrEmpty
+    }
+
+    It '-Dimensions is refused for the row (no field for it in §12), and nothing is uploaded' {
+        $before = (Get-EmulatorStats $emu).uploads
+        $err = { New-Docs 2 | New-IrisBatchRequest -Endpoint Embeddings -Model mistral-embed -Prompt '{title}' -Dimensions 16 |
+                Submit-IrisBatch -Provider Mistral -BaseUri "$($emu.Url)/mistral/v1" -ErrorAction Stop } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.InvalidRequest,*'
+        $err.Exception.Message | Should -BeLike 'Row 1 *-Dimensions*'
+        (Get-EmulatorStats $emu).uploads | Should -Be $before
     }
 }
 

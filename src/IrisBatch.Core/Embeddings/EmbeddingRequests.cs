@@ -47,6 +47,29 @@ namespace IrisBatch.Embeddings
         }
 
         /// <summary>
+        /// Mistral batch line (spec §12.3: <c>{custom_id, body}</c>, no method or url; the job names the endpoint
+        /// /v1/embeddings and the model, so the body has only <c>input</c>). Vectors come back as float lists: §12 names
+        /// no encoding_format for Mistral, nor a field for shorter vectors, so a -Dimensions is refused for the row
+        /// (not sent in a form the service may not read).
+        /// </summary>
+        [MethodImpl(Hot.Path)]
+        public static void WriteMistral(Utf8JsonWriter w, IrisBatchRequest r, string provider)
+        {
+            var extra = BodyFields.For(r.BodyJson);
+            CheckOneInput(r, extra);
+            if (r.Dimensions.HasValue)
+                throw Requests.RequestFeatures.RowError(r, Messages.NoDimensions(Providers.ProviderNames.Display(provider)), "dimensions");
+            w.WriteStartObject();
+            w.WriteString("custom_id", r.CustomId);
+            w.WritePropertyName("body");
+            w.WriteStartObject();
+            if (!extra.Has("input")) w.WriteString("input", r.Prompt ?? "");
+            extra.WriteAll(w);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        /// <summary>
         /// Gemini file-mode line {"key","request":EmbedContentRequest}; the request is {"content":{"parts":[{"text"}]},
         /// "outputDimensionality"?} (no model: the batch names it). Inline batches send the same request with metadata.key.
         /// </summary>

@@ -54,6 +54,9 @@ namespace IrisBatch
 
         public static string NoEmbeddingBatches(string provider) => Format(nameof(NoEmbeddingBatches), Providers.ProviderNames.Display(provider));
 
+        /// <summary>-Dimensions on a provider whose embedding body has no field IrisBatch knows for it (Mistral, spec §12).</summary>
+        public static string NoDimensions(string provider) => Format(nameof(NoDimensions), provider);
+
         public static string EmbeddingBodyInputs(int count) => Format(nameof(EmbeddingBodyInputs), count);
 
         public static string FixedDimensions(string model) => Format(nameof(FixedDimensions), model);

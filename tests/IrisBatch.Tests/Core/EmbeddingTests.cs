@@ -10,8 +10,10 @@ using IrisBatch.Providers;
 using IrisBatch.Providers.Anthropic;
 using IrisBatch.Providers.Azure;
 using IrisBatch.Providers.Gemini;
+using IrisBatch.Providers.Mistral;
 using IrisBatch.Providers.Ollama;
 using IrisBatch.Providers.OpenAI;
+using IrisBatch.Providers.Together;
 using IrisBatch.Providers.Xai;
 using IrisBatch.Results;
 using IrisBatch.Submission;
@@ -187,6 +189,24 @@ namespace IrisBatch.Tests.Core
         }
 
         [Fact]
+        public void Mistral_lines_are_custom_id_and_body_with_the_input_and_Dimensions_is_refused_naming_the_row()
+        {
+            // Spec §12.3: lines {custom_id, body}, the endpoint (/v1/embeddings) and the model on the job. §12 names no
+            // field for shorter vectors, so -Dimensions is refused for the row before anything is uploaded.
+            var provider = new MistralProvider(new Uri("http://127.0.0.1:9/v1"), "k", new HttpSettings());
+            Assert.Equal("{\"custom_id\":\"m1\",\"body\":{\"input\":\"Lamp: a lamp\"}}", Line(provider, Embed("m1", "Lamp: a lamp", null, "mistral-embed")));
+            using var spooler = new BatchSpooler(_journal, provider, null, null);
+            var ex = Assert.Throws<IrisBatchException>(() => spooler.Add(Embed("m2", "x", 256, "mistral-embed", row: 7)));
+            Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
+            Assert.Contains("7", ex.Message);
+            Assert.Contains("-Dimensions", ex.Message);
+            Assert.True(spooler.Add(Embed("m3", "y", null, "mistral-embed", row: 8)));   // good rows go on
+            var part = Assert.Single(spooler.Finish());
+            Assert.True(part.Entry.Embeddings);
+            Assert.Equal(1, part.Entry.RequestCount);
+        }
+
+        [Fact]
         public void Gemini_lines_are_embed_content_requests_with_output_dimensionality()
         {
             var provider = new GeminiProvider(new Uri("http://127.0.0.1:9"), "k", new HttpSettings());
@@ -222,6 +242,9 @@ namespace IrisBatch.Tests.Core
                 new AnthropicProvider(new Uri("http://127.0.0.1:9"), "k", new HttpSettings()),
                 new XaiProvider(new Uri("http://127.0.0.1:9/v1"), "k", new HttpSettings()),
                 new AzureOpenAIProvider(new Uri("http://127.0.0.1:9"), "k", new HttpSettings(), null),
+                // Groq's endpoint enum is chat completions only (§13.3), Together's chat and audio (§14.3).
+                new OpenAIProvider(new Uri("http://127.0.0.1:9/openai/v1"), "k", new HttpSettings(), OpenAIHost.Groq),
+                new TogetherProvider(new Uri("http://127.0.0.1:9/v1"), "k", new HttpSettings()),
             };
             foreach (var provider in providers)
             {

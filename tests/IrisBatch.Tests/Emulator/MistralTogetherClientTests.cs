@@ -131,6 +131,71 @@ public sealed class MistralTogetherClientTests
         }
     }
 
+    [Fact]
+    public async Task Mistral_embedding_requests_run_as_a_v1_embeddings_job_and_come_back_as_the_vectors_of_their_text()
+    {
+        // Spec §12.3: /v1/embeddings is one of a Mistral job's endpoints. Before, the client refused every Mistral
+        // embedding request with IrisBatch.UnsupportedEndpoint ("Mistral has no embedding batches").
+        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions { ValidatingMs = 0, InProgressMs = 0, FinalizingMs = 0 });
+        var provider = new MistralProvider(new Uri(host.BaseUri, "/mistral/v1"), "test-key", new HttpSettings());
+        Assert.True(provider.Limits.EmbeddingBatches);
+        var dir = Path.Combine(Path.GetTempPath(), "irisbatch-mistral-embed-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var texts = new[] { "Lamp: a desk lamp", "Chair: an oak chair", "Table: a round table" };
+            var path = Path.Combine(dir, "input.jsonl");
+            using (var file = File.Create(path))
+            using (var w = new Utf8JsonWriter(file))
+                for (int i = 0; i < texts.Length; i++)
+                {
+                    provider.WriteRequest(w, new IrisBatchRequest
+                    {
+                        CustomId = "e" + i, Model = "mistral-embed", Messages = new[] { new ChatMessage("user", texts[i]) },
+                        RowNumber = i + 1, Endpoint = RequestEndpoint.Embeddings,
+                    });
+                    w.Flush();
+                    file.WriteByte((byte)'\n');
+                    w.Reset(file);
+                }
+            var line = File.ReadLines(path).First();
+            Assert.Equal("{\"custom_id\":\"e0\",\"body\":{\"input\":\"Lamp: a desk lamp\"}}", line);   // {custom_id, body}, the model on the job
+            var submission = new BatchSubmission
+            {
+                InputPath = path, RequestCount = texts.Length, Bytes = new FileInfo(path).Length, Model = "mistral-embed",
+                IdempotencyKey = "ib-mistral-embed", Embeddings = true,
+            };
+            var fileId = await provider.UploadAsync(submission, null, CancellationToken.None);
+            var batch = await provider.CreateAsync(submission, fileId, CancellationToken.None);
+            Assert.Equal("/v1/embeddings", batch.Endpoint);
+            for (int i = 0; i < 400 && !batch.IsComplete; i++)
+            {
+                await Task.Delay(25);
+                batch = await provider.GetAsync(batch.Id, CancellationToken.None);
+            }
+            Assert.Equal(BatchStatus.Completed, batch.Status);
+            var results = new Dictionary<string, IrisBatchResult>();
+            foreach (var resultFile in await provider.DownloadResultsAsync(batch, dir, null, CancellationToken.None))
+            {
+                long n = 0;
+                foreach (var text in File.ReadLines(resultFile))
+                {
+                    var result = provider.ParseResultLine(text, ++n);
+                    results[result.CustomId] = result;
+                }
+            }
+            Assert.Equal(texts.Length, results.Count);
+            for (int i = 0; i < texts.Length; i++)
+            {
+                var r = results["e" + i];
+                Assert.Equal(ResultStatus.Succeeded, r.Status);
+                Assert.Equal(EmbeddingVectors.Vector(texts[i], EmbeddingVectors.DefaultDimensions("mistral-embed")), r.Embedding);
+                Assert.True(r.Usage!.InputTokens > 0);
+            }
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     private static BatchSubmission Submission(string dir, int rows, string key)
     {
         var path = Path.Combine(dir, "input.jsonl");

@@ -15,7 +15,8 @@ namespace IrisBatch.Providers.Mistral
     /// <summary>
     /// Mistral batch jobs (spec §12): upload the JSONL (<c>{custom_id, body}</c> lines) to /v1/files with purpose=batch,
     /// create a job on /v1/batch/jobs with the model, the metadata and timeout_hours, poll it (UPPERCASE statuses, four
-    /// flat counters), list it by page number, cancel it, and read its output_file and error_file.
+    /// flat counters), list it by page number, cancel it, and read its output_file and error_file. Embedding requests go
+    /// to jobs of their own on /v1/embeddings (§12.3).
     /// </summary>
     public sealed class MistralProvider : IBatchProvider
     {
@@ -67,9 +68,14 @@ namespace IrisBatch.Providers.Mistral
             MaxMetadataValueLength = 512,
             MinCompletionWindow = TimeSpan.FromHours(1),
             MaxCompletionWindow = TimeSpan.FromHours(168),
+            EmbeddingBatches = true,   // /v1/embeddings is one of the job's endpoints (§12.3); §12.6 gives no embedding-inputs limit
         };
 
-        public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request) => MistralRequestWriter.Write(writer, request, modelInBody: false, Name);
+        public void WriteRequest(Utf8JsonWriter writer, IrisBatchRequest request)
+        {
+            if (request.IsEmbedding) Embeddings.EmbeddingRequests.WriteMistral(writer, request, Name);
+            else MistralRequestWriter.Write(writer, request, modelInBody: false, Name);
+        }
 
         public async Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct)
         {
@@ -111,7 +117,7 @@ namespace IrisBatch.Providers.Mistral
                 w.WriteStartArray();
                 w.WriteStringValue(fileId);
                 w.WriteEndArray();
-                w.WriteString("endpoint", OpenAIProvider.ChatEndpoint);
+                w.WriteString("endpoint", submission.Embeddings ? Embeddings.EmbeddingRequests.OpenAIEndpoint : OpenAIProvider.ChatEndpoint);
                 w.WriteString("model", submission.Model);
                 w.WritePropertyName("metadata");
                 w.WriteStartObject();
