@@ -277,6 +277,38 @@ Describe 'Several embedding inputs in -Body are refused, naming the row, before 
     }
 }
 
+Describe 'OpenAI: an empty text or one over 8,192 tokens is refused naming its row, before upload; the other rows go on' {
+    # Spec §11.5: each embedding input is "≤ 8192 tokens, not empty"; the service fails such a line a day later.
+    BeforeAll {
+        $emu = Start-TestEmulator -ValidatingMs 10 -InProgressMs 50 -FinalizingMs 10
+        $null = Initialize-TestEnvironment
+    }
+    AfterAll {
+        $emu | Stop-TestEmulator
+        Clear-TestEnvironment
+    }
+
+    It 'refuses rows 2 and 3 with IrisBatch.InvalidRequest, and uploads and answers rows 1 and 4' {
+        $rows = @(
+            [pscustomobject]@{ id = 'a'; text = 'a desk lamp' }
+            [pscustomobject]@{ id = 'b'; text = '' }
+            [pscustomobject]@{ id = 'c'; text = 'lamp ' * 9000 }
+            [pscustomobject]@{ id = 'd'; text = 'an oak chair' }
+        )
+        $errs = $null
+        $batch = $rows | New-IrisBatchRequest -Endpoint Embeddings -Model text-embedding-3-small -Prompt '{text}' -CustomId '{id}' -AllowEmpty |
+            Submit-IrisBatch -BaseUri $emu.BaseUri -ErrorVariable errs -ErrorAction SilentlyContinue | Wait-IrisBatch -PollInterval $poll -Timeout 60
+        $refused = @($errs | Where-Object { $_.FullyQualifiedErrorId -like 'IrisBatch.InvalidRequest*' })
+        $refused.Count | Should -Be 2
+        $refused[0].Exception.Message | Should -BeLikeExactly "Row 2 ('b'): the text to embed is empty*"
+        $refused[1].Exception.Message | Should -BeLikeExactly "Row 3 ('c'): the text to embed has 9,00? tokens; text-embedding-3-small takes at most 8,192 per input*"
+        (Get-EmulatorStats $emu).uploads | Should -Be 1
+        $results = @($batch | Get-IrisBatchResult)
+        @($results.CustomId) | Should -Be @('a', 'd')
+        @($results | Where-Object Status -NE 'Succeeded').Count | Should -Be 0
+    }
+}
+
 Describe 'A 120,000-row embedding job splits under the 50,000 inputs limit and returns every vector' {
     BeforeAll {
         $emu = Start-TestEmulator -ArgumentList '--instant'

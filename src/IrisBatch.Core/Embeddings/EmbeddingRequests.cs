@@ -11,6 +11,8 @@ namespace IrisBatch.Embeddings
     public static class EmbeddingRequests
     {
         public const string OpenAIEndpoint = "/v1/embeddings";
+        /// <summary>The most tokens one OpenAI embedding input may have (spec §11.5, CreateEmbeddingRequest).</summary>
+        public const int OpenAIMaxTokensPerInput = 8192;
 
         /// <summary>
         /// OpenAI batch line: {"custom_id","method":"POST","url":"/v1/embeddings","body":{"model","input","dimensions"?,
@@ -19,6 +21,7 @@ namespace IrisBatch.Embeddings
         [MethodImpl(Hot.Path)]
         public static void WriteOpenAI(Utf8JsonWriter w, IrisBatchRequest r)
         {
+            CheckOpenAIInput(r);
             w.WriteStartObject();
             w.WriteString("custom_id", r.CustomId);
             w.WriteString("method", "POST");
@@ -98,6 +101,25 @@ namespace IrisBatch.Embeddings
             extra.WriteAll(w);
             w.WriteEndObject();
             w.WriteEndObject();
+        }
+
+        /// <summary>
+        /// Refuses, naming the row, the row text OpenAI would fail a day later (spec §11.5: each input "not empty" and at
+        /// most 8,192 tokens): an empty text, or one over 8,192 tokens by the model's own tokenizer (counted only for a text
+        /// long enough to pass it, as a token is at least one UTF-8 byte; a model without a known tokenizer is left to the
+        /// service). An input given through -Body is sent as given.
+        /// </summary>
+        private static void CheckOpenAIInput(IrisBatchRequest r)
+        {
+            if (r.BodyJson != null && BodyFields.For(r.BodyJson).Has("input")) return;
+            var text = r.Prompt ?? "";
+            if (text.Length == 0) throw Requests.RequestFeatures.RowError(r, Messages.EmbeddingInputEmpty(), "input");
+            if (text.Length * 3L <= OpenAIMaxTokensPerInput) return;   // at most 3 UTF-8 bytes per UTF-16 unit
+            var counter = Estimates.TokenCounter.For(r.Model);
+            if (!counter.IsExact) return;
+            int tokens = counter.CountText(text);
+            if (tokens > OpenAIMaxTokensPerInput)
+                throw Requests.RequestFeatures.RowError(r, Messages.EmbeddingInputTooLong(r.Model, tokens, OpenAIMaxTokensPerInput), "input");
         }
 
         /// <summary>

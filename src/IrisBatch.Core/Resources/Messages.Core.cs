@@ -54,6 +54,10 @@ namespace IrisBatch
 
         public static string NoEmbeddingBatches(string provider) => Format(nameof(NoEmbeddingBatches), Providers.ProviderNames.Display(provider));
 
+        public static string EmbeddingInputEmpty() => Text(nameof(EmbeddingInputEmpty));
+
+        public static string EmbeddingInputTooLong(string model, int tokens, int max) => Format(nameof(EmbeddingInputTooLong), model, tokens, max);
+
         /// <summary>-Dimensions on a provider whose embedding body has no field IrisBatch knows for it (Mistral, spec §12).</summary>
         public static string NoDimensions(string provider) => Format(nameof(NoDimensions), provider);
 

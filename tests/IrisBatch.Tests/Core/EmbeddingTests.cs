@@ -189,6 +189,24 @@ namespace IrisBatch.Tests.Core
         }
 
         [Fact]
+        public void OpenAI_refuses_an_empty_text_and_one_over_8192_tokens_naming_the_row_and_good_rows_go_on()
+        {
+            // Spec §11.5: each input "≤ 8192 tokens, not empty". Before, both rows were uploaded and failed a day later.
+            var provider = new OpenAIProvider(Local, "k", new HttpSettings());
+            using var spooler = new BatchSpooler(_journal, provider, null, null);
+            Assert.True(spooler.Add(Embed("ok1", "a lamp", row: 1)));
+            var empty = Assert.Throws<IrisBatchException>(() => spooler.Add(Embed("empty", "", row: 2)));
+            Assert.Equal(ErrorIds.InvalidRequest, empty.ErrorId);
+            Assert.StartsWith("Row 2 ('empty'): the text to embed is empty", empty.Message);
+            string words = string.Concat(Enumerable.Repeat("lamp ", 8193));   // one token a word in cl100k_base
+            var tooLong = Assert.Throws<IrisBatchException>(() => spooler.Add(Embed("long", words, row: 3)));
+            Assert.Equal(ErrorIds.InvalidRequest, tooLong.ErrorId);
+            Assert.Matches(@"^Row 3 \('long'\): the text to embed has 8,19[3-9] tokens; text-embedding-3-small takes at most 8,192 per input", tooLong.Message);
+            Assert.True(spooler.Add(Embed("ok2", string.Concat(Enumerable.Repeat("lamp ", 8000)), row: 4)));   // long, under the limit
+            Assert.Equal(2, Assert.Single(spooler.Finish()).Entry.RequestCount);
+        }
+
+        [Fact]
         public void Mistral_lines_are_custom_id_and_body_with_the_input_and_Dimensions_is_refused_naming_the_row()
         {
             // Spec §12.3: lines {custom_id, body}, the endpoint (/v1/embeddings) and the model on the job. §12 names no
