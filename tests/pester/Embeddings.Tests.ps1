@@ -158,6 +158,14 @@ Describe 'Embeddings on OpenAI (emulator)' {
         $results[0].Output | Should -BeNullOrEmpty
     }
 
+    It 'costs each result its input tokens at the embedding batch price (0.01 USD per 1M), nothing for output' {
+        $wrong = foreach ($r in $results) {
+            $expected = [decimal] $r.Usage.InputTokens * [decimal] 0.01 / [decimal] 1000000
+            if ($null -eq $r.Cost -or [math]::Abs($r.Cost - $expected) -gt [decimal] 1e-12) { "$($r.CustomId): $($r.Cost) vs $expected" }
+        }
+        @($wrong) | Should -BeNullOrEmpty
+    }
+
     It 'each vector is the emulator''s vector of the row''s text, 16 long (-Dimensions 16 honoured)' {
         $wrong = foreach ($r in $results) {
             $expected = [IrisBatch.Emulator.EmbeddingVectors]::Vector("$($r.Input.title): $($r.Input.body)", 16)
@@ -363,6 +371,14 @@ Describe 'Embeddings on Gemini (emulator): asyncBatchEmbedContent, joined back o
         (Get-EmulatorStats $emu).uploads | Should -Be 0 -Because 'a small batch goes inline'
     }
 
+    It 'costs each result its input tokens at gemini-embedding-001''s batch price (0.075 USD per 1M)' {
+        $wrong = foreach ($r in $results) {
+            $expected = [decimal] $r.Usage.InputTokens * [decimal] 0.075 / [decimal] 1000000
+            if ($null -eq $r.Cost -or [math]::Abs($r.Cost - $expected) -gt [decimal] 1e-12) { "$($r.CustomId): $($r.Cost) vs $expected" }
+        }
+        @($wrong) | Should -BeNullOrEmpty
+    }
+
     It 'gives every row its own vector: Gemini''s truncation of the row''s text to 64 dimensions' {
         $results.Count | Should -Be 120
         $wrong = foreach ($r in $results) {
@@ -414,6 +430,14 @@ Describe 'Embeddings on Mistral (emulator): a /v1/embeddings job, lines {custom_
         @($wrong) | Should -BeNullOrEmpty
         $results[0].Usage.InputTokens | Should -BeGreaterThan 0
         $results[0].Output | Should -BeNullOrEmpty
+    }
+
+    It 'costs each result its input tokens at mistral-embed''s batch price (0.05 USD per 1M), nothing for output' {
+        $wrong = foreach ($r in $results) {
+            $expected = [decimal] $r.Usage.InputTokens * [decimal] 0.05 / [decimal] 1000000
+            if ($null -eq $r.Cost -or [math]::Abs($r.Cost - $expected) -gt [decimal] 1e-12) { "$($r.CustomId): $($r.Cost) vs $expected" }
+        }
+        @($wrong) | Should -BeNullOrEmpty
     }
 
     It '-Dimensions is refused for the row (no field for it in §12), and nothing is uploaded' {
