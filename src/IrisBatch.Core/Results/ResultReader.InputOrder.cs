@@ -69,7 +69,7 @@ namespace IrisBatch.Results
                 // parser with no state); the results still come in the requests' order.
                 var located = new InputOrderLines(this, order, requests, files, resultFiles, readRequests, readRequests && forFlatRows ? new InputNames() : null);
                 int n = order.Count;
-                int workers = parallel && _provider is IUtf8ResultLines && n >= ParallelFrom ? Math.Min(2, Environment.ProcessorCount) : 1;
+                int workers = parallel && _provider is IUtf8ResultLines && n >= ParallelFrom ? Workers : 1;
                 foreach (var r in OrderedParallel.Of(n, located.NewMaker, workers)) yield return r;
                 foreach (var (f, offset, length, number) in order.Others)
                 {
@@ -136,6 +136,15 @@ namespace IrisBatch.Results
 
         /// <summary>Below this many requests, a batch's results are read on one thread (tests set it lower).</summary>
         internal int ParallelFrom { get; set; } = 2048;
+
+        /// <summary>
+        /// The threads that read and parse a batch's lines in input order, at or above <see cref="ParallelFrom"/>: two on
+        /// four cores or more; one below that, where the pipeline's thread and the thread that reads ahead of it (which
+        /// also builds -IncludeInput's rows) need the other cores. A second reader on two cores only takes turns with
+        /// them and keeps twice as many results alive, which every collection then copies (bench B6 at 50,000 rows:
+        /// GC pauses about 110 ms a run with two readers, 25 ms with one). Tests set it.
+        /// </summary>
+        internal int Workers { get; set; } = Environment.ProcessorCount >= 4 ? 2 : 1;
 
         private readonly object _serial = new object();
 

@@ -62,13 +62,13 @@ namespace IrisBatch.Tests.Core
             var output = Write("output.jsonl", lines, newline);
             var errors = Write("errors.jsonl", new[] { Failure("request-17") }, newline);
             var batch = new IrisBatchInfo { Id = "b", Status = BatchStatus.Completed };
-            var reader = new ResultReader(_provider, batch, _journal.RequestsPath(entry)) { ParallelFrom = parallel ? 1 : int.MaxValue };
+            var reader = new ResultReader(_provider, batch, _journal.RequestsPath(entry)) { ParallelFrom = parallel ? 1 : int.MaxValue, Workers = 2 };
 
             var results = reader.ReadInInputOrder(new[] { output, errors }, readRequests).Select(o => o.Result).ToList();
 
             // The first read saved where each line is; a second reader uses it and gives the same results.
             Assert.True(File.Exists(Path.Combine(_dir, ResultOrderIndex.FileName)));
-            var again = new ResultReader(_provider, batch, _journal.RequestsPath(entry)) { ParallelFrom = parallel ? 1 : int.MaxValue };
+            var again = new ResultReader(_provider, batch, _journal.RequestsPath(entry)) { ParallelFrom = parallel ? 1 : int.MaxValue, Workers = 2 };
             var second = again.ReadInInputOrder(new[] { output, errors }, readRequests).Select(o => o.Result).ToList();
             Assert.Equal(results.Select(r => r.CustomId + " " + r.Status + " " + r.RawResponse + " " + r.Request?.InputJson),
                 second.Select(r => r.CustomId + " " + r.Status + " " + r.RawResponse + " " + r.Request?.InputJson));
@@ -110,7 +110,7 @@ namespace IrisBatch.Tests.Core
 
         /// <summary>Reads batch "b" of <paramref name="entry"/> from these files in input order: each result's id and output.</summary>
         private List<string> ReadIds(JournalEntry entry, params string[] files) =>
-            new ResultReader(_provider, new IrisBatchInfo { Id = "b", Status = BatchStatus.Completed }, _journal.RequestsPath(entry)) { ParallelFrom = 1 }
+            new ResultReader(_provider, new IrisBatchInfo { Id = "b", Status = BatchStatus.Completed }, _journal.RequestsPath(entry)) { ParallelFrom = 1, Workers = 2 }
                 .ReadInInputOrder(files).Select(o => o.Result.CustomId + ":" + o.Result.Status + ":" + o.Result.Output?.Substring(0, Math.Min(20, o.Result.Output.Length))).ToList();
 
         [Fact]
@@ -208,7 +208,7 @@ namespace IrisBatch.Tests.Core
                 var ids = File.ReadLines(_journal.RequestsPath(part.Entry)).Select(l => ResultReader.ReadCustomId(l)!).ToList();
                 var shuffled = ids.OrderBy(id => (id.GetHashCode() * 31) ^ 0x5bd1e995).ToList();
                 var output = Write($"out-{part.Entry.Model}.jsonl", shuffled.Select(Success), "\n");
-                var reader = new ResultReader(_provider, new IrisBatchInfo { Id = "b-" + part.Entry.Model, Status = BatchStatus.Completed }, _journal.RequestsPath(part.Entry)) { ParallelFrom = 1 };
+                var reader = new ResultReader(_provider, new IrisBatchInfo { Id = "b-" + part.Entry.Model, Status = BatchStatus.Completed }, _journal.RequestsPath(part.Entry)) { ParallelFrom = 1, Workers = 2 };
                 readers.Add(reader.ReadInInputOrder(new[] { output }, readRequests: true, parallel: parallel));
             }
             // The batches given in another order than they were spooled: each request's seq decides.
