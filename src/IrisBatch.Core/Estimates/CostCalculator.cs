@@ -8,7 +8,8 @@ namespace IrisBatch.Estimates
     /// What results actually cost: each result's own usage at its model's batch prices (prices.json). Input tokens not
     /// read from the cache at the input price, cached ones at the cached price, output tokens not spent reasoning at
     /// the output price, reasoning ones at the reasoning price. A request that failed, expired or was cancelled costs
-    /// 0. A model with no price makes the cost unknown (null); <see cref="TakeNewUnpriced"/> names each such model once.
+    /// 0. A model with no price is priced by the model the result line says answered (Azure: the model behind a
+    /// deployment); with neither priced the cost is unknown (null), and <see cref="TakeNewUnpriced"/> names each such model once.
     /// Also sums what it was given, so a batch's cost is the sum of its results' costs.
     /// </summary>
     public sealed class CostCalculator
@@ -43,13 +44,14 @@ namespace IrisBatch.Estimates
 
         /// <summary>
         /// The cost of one result of <paramref name="model"/> at <paramref name="provider"/>: 0 unless it succeeded,
-        /// null when the model has no price (a result without usage costs 0).
+        /// null when neither the model nor the one the result line says answered (<see cref="IrisBatchResult.ResponseModel"/>,
+        /// on Azure the model behind the deployment the request named) has a price (a result without usage costs 0).
         /// </summary>
         [MethodImpl(Hot.Path)]
         public decimal? CostOf(IrisBatchResult result, string? model, string? provider)
         {
             if (result.Status != ResultStatus.Succeeded || !Bills(provider)) return 0m;
-            var price = PriceOf(model ?? "");
+            var price = PriceOf(model ?? "", result.ResponseModel);
             if (price == null) return null;
             return result.Usage == null ? 0m : Of(result.Usage, price);
         }
@@ -63,19 +65,40 @@ namespace IrisBatch.Estimates
         }
 
         /// <summary>A model's prices (looked up once per model), or null; a model first found without one is remembered.</summary>
-        public ModelPrice? PriceOf(string model)
+        public ModelPrice? PriceOf(string model) => PriceOf(model, null);
+
+        /// <summary>
+        /// The prices of <paramref name="model"/>, else of <paramref name="reported"/> (the model the provider says
+        /// answered), or null; a model found without either is remembered once, named as given (with the reported one).
+        /// </summary>
+        public ModelPrice? PriceOf(string model, string? reported)
         {
             lock (_gate)
             {
-                if (_byModel.TryGetValue(model, out var known)) return known;
-                var price = _prices.Find(model);
-                _byModel[model] = price;
-                if (price == null && _unpriced.Add(model)) _newUnpriced.Add(model);
-                return price;
+                var price = Lookup(model);
+                if (price != null) return price;
+                if (!string.IsNullOrEmpty(reported))
+                {
+                    price = Lookup(reported!);
+                    if (price != null) return price;
+                }
+                if (_unpriced.Add(model)) _newUnpriced.Add(Messages.UnpricedModel(model, reported));
+                return null;
             }
         }
 
-        /// <summary>The models found without a price since the last call, each once in this calculator's life.</summary>
+        private ModelPrice? Lookup(string model)
+        {
+            if (_byModel.TryGetValue(model, out var known)) return known;
+            var price = _prices.Find(model);
+            _byModel[model] = price;
+            return price;
+        }
+
+        /// <summary>
+        /// The models found without a price since the last call, each once in this calculator's life, as the Unpriced
+        /// warning names them (<see cref="Messages.UnpricedModel"/>).
+        /// </summary>
         public IReadOnlyList<string> TakeNewUnpriced()
         {
             lock (_gate)

@@ -52,6 +52,13 @@ namespace IrisBatch
         /// failed, expired or was cancelled; null when the model has no known price.
         /// </summary>
         public decimal? Cost { get; set; }
+        /// <summary>
+        /// The model the provider says answered, from the result line (OpenAI, Azure, Groq, Mistral, Together:
+        /// <c>response.body.model</c>), often a dated snapshot (gpt-4o-mini-2024-07-18); null when the line has none.
+        /// On Azure the request names a deployment, and this is the model behind it. Cost is priced by it when the
+        /// requested model has no price.
+        /// </summary>
+        public string? ResponseModel { get; set; }
         /// <summary>The provider's raw result line (JSON).</summary>
         public string? RawResponse
         {

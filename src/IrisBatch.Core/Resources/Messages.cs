@@ -126,6 +126,12 @@ namespace IrisBatch
 
         public static string Unpriced(string model, string priceTable) => Format(nameof(Unpriced), model, priceTable);
 
+        /// <summary>A model with no price as the Unpriced warning names it, with the model the provider reported when that has none either.</summary>
+        public static string UnpricedModel(string model, string? reported) =>
+            string.IsNullOrEmpty(reported) || string.Equals(model, reported, System.StringComparison.OrdinalIgnoreCase)
+                ? Format(nameof(UnpricedModel), model)
+                : Format("UnpricedModelReported", model, reported!);
+
         public static string UnknownPrice(string priceTable, string model) => Format(nameof(UnknownPrice), priceTable, model);
 
         public static string CostLimitExceeded(double cost, string currency, long requests, int batches, double maxCost) =>

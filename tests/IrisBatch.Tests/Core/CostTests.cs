@@ -74,9 +74,35 @@ namespace IrisBatch.Tests.Core
             Assert.Equal(20m / 1_000_000m, costs.CostOf(ok, "m-2025-08-07", "OpenAI"));
             Assert.Null(costs.CostOf(ok, "other", "OpenAI"));
             Assert.Null(costs.CostOf(ok, "other", "OpenAI"));
-            Assert.Equal(new[] { "other" }, costs.TakeNewUnpriced());
+            Assert.Equal(new[] { "'other'" }, costs.TakeNewUnpriced());
             Assert.Empty(costs.TakeNewUnpriced());
             Assert.Equal(0m, costs.CostOf(ok, "other", "Ollama"));
+        }
+
+        [Fact]
+        public void A_model_with_no_price_is_priced_by_the_model_the_provider_reports()
+        {
+            // An Azure deployment name (spec §2: the JSONL model is the deployment) has no price; the result line's
+            // response.body.model, a dated snapshot, does.
+            var costs = new CostCalculator(PriceTable.Parse(@"{""models"":{""m"":{""input"":1,""output"":3},""n"":{""input"":5,""output"":5}}}", "test"));
+            var usage = new TokenUsage { InputTokens = 10, OutputTokens = 20 };
+            var ok = new IrisBatchResult { Status = ResultStatus.Succeeded, Usage = usage, ResponseModel = "m-2024-07-18" };
+            Assert.Equal((10 * 1m + 20 * 3m) / 1_000_000m, costs.CostOf(ok, "my-deployment", "AzureOpenAI"));
+            Assert.Empty(costs.TakeNewUnpriced());
+            // The model the user named wins when it has a price.
+            Assert.Equal((10 * 5m + 20 * 5m) / 1_000_000m, costs.CostOf(ok, "n", "AzureOpenAI"));
+            // Neither known: null, and one warning naming the deployment and the reported model.
+            var unknown = new IrisBatchResult { Status = ResultStatus.Succeeded, Usage = usage, ResponseModel = "house-7" };
+            Assert.Null(costs.CostOf(unknown, "other-deployment", "AzureOpenAI"));
+            Assert.Null(costs.CostOf(unknown, "other-deployment", "AzureOpenAI"));
+            var named = Assert.Single(costs.TakeNewUnpriced());
+            Assert.Contains("'other-deployment'", named);
+            Assert.Contains("'house-7'", named);
+            // No reported model: the model alone.
+            Assert.Null(costs.CostOf(new IrisBatchResult { Status = ResultStatus.Succeeded, Usage = usage }, "plain", "OpenAI"));
+            Assert.Equal(new[] { "'plain'" }, costs.TakeNewUnpriced());
+            // A failed row still costs 0 whatever the models.
+            Assert.Equal(0m, costs.CostOf(new IrisBatchResult { Status = ResultStatus.Failed, ResponseModel = "m" }, "x", "AzureOpenAI"));
         }
 
         [Fact]

@@ -40,7 +40,15 @@ namespace IrisBatch.Tests.Core
             new object[] { true, "{\"custom_id\":\"n2\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":{\"content\":\"{\\\"a\\\":\",\"refusal\":null},\"finish_reason\":\"length\"}]}}}" },
             new object[] { true, "{\"custom_id\":\"n3\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":{\"content\":\"\"},\"finish_reason\":\"length\"}],\"usage\":{\"completion_tokens_details\":null}}}}" },
             new object[] { true, "{\"custom_id\":\"n4\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":{\"content\":\"x\"},\"finish_reason\":\"content_filter\"}]}}}" },
+            // the model the provider says answered (Azure: the model behind the deployment the request named)
+            new object[] { true, "{\"custom_id\":\"n5\",\"response\":{\"status_code\":200,\"body\":{\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[{\"message\":{\"content\":\"x\"}}]}}}" },
+            new object[] { true, "{\"custom_id\":\"n6\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":{\"content\":\"x\"}}],\"model\":null}}}" },
+            new object[] { true, "{\"custom_id\":\"n7\",\"response\":{\"status_code\":200,\"body\":{\"model\":\"gpt-\\u0034o\",\"choices\":[]}}}" },
+            new object[] { true, "{\"custom_id\":\"n8\",\"response\":{\"status_code\":400,\"body\":{\"model\":\"m\",\"error\":{\"code\":\"x\"}}}}" },
             // odd shapes: handed to the document reader
+            new object[] { false, "{\"custom_id\":\"o1\",\"response\":{\"status_code\":200,\"body\":{\"object\":\"response\",\"model\":\"gpt-5-mini-2025-08-07\",\"status\":\"completed\",\"output\":[{\"type\":\"message\",\"content\":[{\"type\":\"output_text\",\"text\":\"resp\"}]}]}}}" },
+            new object[] { false, "{\"custom_id\":\"o2\",\"response\":{\"status_code\":200,\"body\":{\"model\":5,\"choices\":[]}}}" },
+            new object[] { false, "{\"custom_id\":\"o3\",\"response\":{\"status_code\":200,\"body\":{\"model\":\"a\",\"model\":\"b\",\"choices\":[]}}}" },
             new object[] { false, "{\"custom_id\":\"o\",\"response\":{\"status_code\":200,\"body\":{\"output\":[{\"content\":[{\"type\":\"output_text\",\"text\":\"resp\"}]}]}}}" },
             new object[] { false, "{\"custom_id\":\"p\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":{\"content\":[{\"type\":\"text\",\"text\":\"a\"},{\"text\":\"b\"}]}}]}}}" },
             new object[] { false, "{\"custom_id\":\"q\",\"custom_id\":\"q2\",\"response\":{\"status_code\":200}}" },
@@ -71,8 +79,33 @@ namespace IrisBatch.Tests.Core
             r.CustomId, r.Status, r.Output, r.RawResponse,
             r.Error?.Code, r.Error?.Message, r.Error?.HttpStatus, r.Error?.Type,
             r.Usage?.InputTokens, r.Usage?.OutputTokens, r.Usage?.TotalTokens, r.Usage == null,
-            r.StopReason, r.Truncated, r.Usage?.ReasoningTokens, r.Usage?.CachedTokens,
+            r.StopReason, r.Truncated, r.Usage?.ReasoningTokens, r.Usage?.CachedTokens, r.ResponseModel,
         }.Select(v => v == null ? "<null>" : v.ToString()));
+
+        [Fact]
+        public void Both_paths_read_the_reported_model_and_share_one_string_while_it_repeats()
+        {
+            const string chat = "{{\"custom_id\":\"{0}\",\"response\":{{\"status_code\":200,\"body\":{{\"model\":\"{1}\",\"choices\":[{{\"message\":{{\"content\":\"x\"}}}}]}}}}}}";
+            const string responses = "{{\"custom_id\":\"{0}\",\"response\":{{\"status_code\":200,\"body\":{{\"object\":\"response\",\"model\":\"{1}\",\"status\":\"completed\",\"output\":[]}}}}}}";
+            string Line(string shape, string id, string model) => string.Format(System.Globalization.CultureInfo.InvariantCulture, shape, id, model);
+            // The byte path (as the result reader calls it) and the document path.
+            IrisBatchResult Bytes(string line)
+            {
+                var bytes = Encoding.UTF8.GetBytes("xx" + line);
+                return OpenAIResultParser.TryParseFast(bytes, 2, bytes.Length - 2)!;
+            }
+            var a = Bytes(Line(chat, "a", "gpt-4o-mini-2024-07-18"));
+            var b = Bytes(Line(chat, "b", "gpt-4o-mini-2024-07-18"));
+            Assert.Equal("gpt-4o-mini-2024-07-18", a.ResponseModel);
+            Assert.Same(a.ResponseModel, b.ResponseModel);
+            var c = OpenAIResultParser.ParseDocument(Line(responses, "c", "gpt-5-mini-2025-08-07"), 1);
+            var d = OpenAIResultParser.ParseDocument(Line(responses, "d", "gpt-5-mini-2025-08-07"), 2);
+            Assert.Equal("gpt-5-mini-2025-08-07", c.ResponseModel);
+            Assert.Same(c.ResponseModel, d.ResponseModel);
+            // A new name is read as itself, on either path.
+            Assert.Equal("gpt-4o-2024-08-06", Bytes(Line(chat, "e", "gpt-4o-2024-08-06")).ResponseModel);
+            Assert.Equal("gpt-4o-2024-11-20", OpenAIResultParser.ParseDocument(Line(chat, "f", "gpt-4o-2024-11-20"), 3).ResponseModel);
+        }
 
         public static IEnumerable<object[]> RequestLines()
         {

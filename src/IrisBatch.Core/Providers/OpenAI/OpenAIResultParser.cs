@@ -49,6 +49,7 @@ namespace IrisBatch.Providers.OpenAI
                         result.Output = ReadOutput(body.Value);
                         result.Usage = ResultLines.ReadUsage(body.Value.Prop("usage"));
                         result.Embedding = ReadEmbedding(body.Value);
+                        result.ResponseModel = ReadModel(body.Value);
                         ReadEnd(body.Value, result);
                     }
                     return result;
@@ -150,6 +151,7 @@ namespace IrisBatch.Providers.OpenAI
                     {
                         result.Output = s.Output;
                         result.Embedding = s.Embedding;
+                        result.ResponseModel = s.Model;
                         if (s.HasUsage)
                         {
                             long input = s.PromptTokens ?? s.InputTokens ?? 0;
@@ -192,7 +194,7 @@ namespace IrisBatch.Providers.OpenAI
             public string? CustomId;
             public long? Status;
             public bool HasBody, HasError, HasUsage, HasEnvelope;
-            public string? ErrorCode, ErrorMessage, Output, EnvelopeCode, EnvelopeType, EnvelopeMessage, FinishReason, Refusal;
+            public string? ErrorCode, ErrorMessage, Output, EnvelopeCode, EnvelopeType, EnvelopeMessage, FinishReason, Refusal, Model;
             public long? PromptTokens, InputTokens, CompletionTokens, OutputTokens, TotalTokens, CachedTokens, ReasoningTokens;
             public float[]? Embedding;
 
@@ -275,6 +277,19 @@ namespace IrisBatch.Providers.OpenAI
                     if (!s.Once(256)) return false;
                     r.Read();
                     if (r.TokenType == JsonTokenType.StartArray) { if (!FastEmbedding(ref r, out s.Embedding)) return false; }
+                    else if (r.TokenType != JsonTokenType.Null) return false;
+                }
+                else if (r.ValueTextEquals("model"))
+                {
+                    // The model that answered (on Azure the real one, where the request named a deployment).
+                    if (!s.Once(512)) return false;
+                    r.Read();
+                    if (r.TokenType == JsonTokenType.String)
+                    {
+                        var last = _lastModel;
+                        if (last != null && r.ValueTextEquals(last)) s.Model = last;
+                        else s.Model = _lastModel = r.GetString();
+                    }
                     else if (r.TokenType != JsonTokenType.Null) return false;
                 }
                 else if (r.ValueTextEquals("output") || r.ValueTextEquals("output_text"))
@@ -534,6 +549,22 @@ namespace IrisBatch.Providers.OpenAI
         }
 
         [ThreadStatic] private static byte[]? _utf8;
+
+        // The model of the last body read on this thread: consecutive lines name the same one, so they share one string.
+        [ThreadStatic] private static string? _lastModel;
+
+        /// <summary>
+        /// The model a success body says answered (chat, Responses, embeddings: <c>body.model</c>), or null. The same
+        /// string as the last line's when the name repeats.
+        /// </summary>
+        public static string? ReadModel(JsonElement body)
+        {
+            var model = body.Prop("model");
+            if (model == null || model.Value.ValueKind != JsonValueKind.String) return null;
+            var last = _lastModel;
+            if (last != null && model.Value.ValueEquals(last)) return last;
+            return _lastModel = model.Value.GetString();
+        }
 
         /// <summary>The line as UTF-8 in a buffer kept per thread.</summary>
         [MethodImpl(Hot.Path)]
