@@ -42,6 +42,13 @@ public sealed class EmulatorOptions
     /// </summary>
     public int AzureFileProcessingMs { get; set; }
 
+    /// <summary>
+    /// Azure deployments and the model behind each (spec §2: the JSONL names the deployment; each result line's
+    /// <c>response.body.model</c> is the model that answered, as OpenAI's is). A deployment not listed is taken to be
+    /// named after its model, which then answers under that name.
+    /// </summary>
+    public Dictionary<string, string> AzureDeployments { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Gemini batch states are answered as JOB_STATE_* (as the SDK rewrites them) instead of BATCH_STATE_*.</summary>
     public bool GeminiJobStates { get; set; }
 
@@ -102,6 +109,14 @@ public sealed class EmulatorOptions
                     break;
                 case "--azure-tolerant-shapes": o.AzureTolerantShapes = true; break;
                 case "--azure-file-processing-ms": o.AzureFileProcessingMs = Int(); break;
+                case "--azure-deployment":
+                {
+                    string v = Value();
+                    int eq = v.IndexOf('=');
+                    if (eq <= 0 || eq == v.Length - 1) throw new ArgumentException($"--azure-deployment '{v}': expected NAME=MODEL");
+                    o.AzureDeployments[v[..eq]] = v[(eq + 1)..];
+                    break;
+                }
                 case "--gemini-job-states": o.GeminiJobStates = true; break;
                 case "--xai-prefix": o.XaiPrefix = Value().TrimEnd('/'); break;
                 case "--ollama-latency-ms": o.OllamaLatencyMs = Int(); break;

@@ -4,7 +4,9 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $null = Import-ModuleUnderTest
-    $emu = Start-TestEmulator -ValidatingMs 10 -InProgressMs 60 -FinalizingMs 10 -CancellingMs 10
+    # An Azure deployment with a name of its own: result bodies name the model behind it (spec §2, §1.8).
+    $emu = Start-TestEmulator -ValidatingMs 10 -InProgressMs 60 -FinalizingMs 10 -CancellingMs 10 `
+        -ArgumentList '--azure-deployment', 'my-gpt4o-batch=gpt-4o-mini-2024-07-18', '--azure-deployment', 'house-deploy-9=house-model-9-2026-01-01'
     $url = $emu.BaseUri
     $null = Initialize-TestEnvironment
     $savedKeys = @{}
@@ -149,6 +151,42 @@ Describe 'What it cost' {
         }
         @($results | Where-Object { $_.Request.Model -eq 'claude-opus-4-1' }).Count | Should -Be 2
         ($b | Get-IrisBatchStatus).Cost | Should -Be $sum
+    }
+
+    It 'Azure with a deployment name: each result at the price of the model the provider reports, the batch Cost their sum' {
+        # spec §2: the JSONL model is the deployment name, which no price table knows; each result line's
+        # response.body.model is the model that answered, a dated snapshot priced as gpt-4o-mini.
+        $b = New-Rows -Count 4 -Fail 2 | New-IrisBatchRequest -Model my-gpt4o-batch -Prompt 'Describe {name}' |
+            Submit-IrisBatch -Provider AzureOpenAI -BaseUri "$($emu.Url)/openai/v1" 3>$null | Wait-IrisBatch -PollInterval $poll
+        $results = @($b | Get-IrisBatchResult -WarningVariable warned)
+        $results.Count | Should -Be 4
+        $warned.Count | Should -Be 0 -Because 'the reported model has a price'
+        $p = $prices.models.'gpt-4o-mini'
+        [decimal] $sum = 0
+        foreach ($r in $results) {
+            if ($r.Status -eq 'Succeeded') {
+                $r.ResponseModel | Should -Be 'gpt-4o-mini-2024-07-18'
+                $r.Usage.InputTokens | Should -BeGreaterThan 0
+                $r.Cost | Should -Be (($r.Usage.InputTokens * [decimal] $p.input + $r.Usage.OutputTokens * [decimal] $p.output) / 1000000)
+            }
+            else { $r.Cost | Should -Be 0 }
+            $sum += $r.Cost
+        }
+        @($results | Where-Object Status -EQ Succeeded).Count | Should -Be 3
+        $sum | Should -BeGreaterThan 0
+        ($b | Get-IrisBatchStatus).Cost | Should -Be $sum
+    }
+
+    It 'Azure with a deployment whose reported model has no price either: Cost is $null, one warning names both' {
+        $b = New-Rows -Count 3 | New-IrisBatchRequest -Model house-deploy-9 -Prompt 'Describe {name}' |
+            Submit-IrisBatch -Provider AzureOpenAI -BaseUri "$($emu.Url)/openai/v1" 3>$null | Wait-IrisBatch -PollInterval $poll
+        $results = @($b | Get-IrisBatchResult -WarningVariable warned)
+        $results.Count | Should -Be 3
+        $results | ForEach-Object { $_.Cost | Should -BeNullOrEmpty }
+        $warned.Count | Should -Be 1
+        "$($warned[0])" | Should -Match "'house-deploy-9'"
+        "$($warned[0])" | Should -Match "'house-model-9-2026-01-01'"
+        $results[0].ResponseModel | Should -Be 'house-model-9-2026-01-01'
     }
 
     It 'Get-IrisBatchStatus -SetId sums the cost of a set' {

@@ -17,6 +17,7 @@ namespace IrisBatch.Emulator.Azure;
 /// </list>
 /// Both take 100,000 requests per file and endpoints/urls with or without /v1. With
 /// <see cref="EmulatorOptions.AzureTolerantShapes"/> their batch objects take the preview API's shapes (<see cref="TolerantShapes"/>);
+/// a result line's body names the model behind the deployment (<see cref="EmulatorOptions.AzureDeployments"/>);
 /// with <see cref="EmulatorOptions.AzureFileProcessingMs"/> an upload stays <c>pending</c> that long, and a create naming it is refused.
 /// A surface whose path is also given as an <c>--openai-prefix</c> is left to plain OpenAI.
 /// </summary>
@@ -31,13 +32,15 @@ internal static partial class AzureRoutes
     {
         string key = state.Options.ApiKey;
         Func<JsonObject, JsonObject>? shape = state.Options.AzureTolerantShapes ? TolerantShapes.Apply : null;
+        var deployments = state.Options.AzureDeployments;
+        var rules = BatchRules.Azure with { AnsweringModel = name => deployments.TryGetValue(name, out var model) ? model : name };
         var files = FileRules.OpenAI with { ProcessingTime = TimeSpan.FromMilliseconds(state.Options.AzureFileProcessingMs) };
         if (!state.Options.OpenAIPrefixes.Contains(DatedPrefix))
             OpenAIRoutes.MapSurface(app, state, new OpenAISurface(DatedPrefix,
-                ctx => CheckApiVersion(ctx) ?? Authenticate(ctx, key, allowBearer: false), BatchRules.Azure, shape, _ => ResourceNotFound()) { Files = files });
+                ctx => CheckApiVersion(ctx) ?? Authenticate(ctx, key, allowBearer: false), rules, shape, _ => ResourceNotFound()) { Files = files });
         if (!state.Options.OpenAIPrefixes.Contains(V1Prefix))
             OpenAIRoutes.MapSurface(app, state, new OpenAISurface(V1Prefix,
-                ctx => Authenticate(ctx, key, allowBearer: true), BatchRules.Azure, shape, _ => ResourceNotFound()) { Files = files });
+                ctx => Authenticate(ctx, key, allowBearer: true), rules, shape, _ => ResourceNotFound()) { Files = files });
     }
 
     /// <summary>Azure's own short envelope, used for the answers that come from Azure's gateway rather than the batch service.</summary>

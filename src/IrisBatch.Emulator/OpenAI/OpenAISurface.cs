@@ -81,6 +81,12 @@ internal sealed record BatchRules(int MaxRequests, bool UnversionedPaths, bool E
     /// <summary>Whether answers can be stopped by a content filter ("[content-filter]"; OpenAI and Azure, spec §11.1, §11.3).</summary>
     public bool ContentFilter { get; init; }
 
+    /// <summary>
+    /// The model that answers a request naming <c>model</c>, as its result body's <c>model</c> says (Azure: the model
+    /// behind the deployment, spec §2); null: the model named.
+    /// </summary>
+    public Func<string, string>? AnsweringModel { get; init; }
+
     /// <summary>The endpoints a batch may name (null: OpenAI's list, <see cref="CreateBatchRequest.Endpoints"/>).</summary>
     public string[]? Endpoints { get; init; }
 

@@ -38,6 +38,7 @@ internal static class ResultWriter
             var body = doc.RootElement.GetProperty("body");
             var answer = OpenAIRequests.Answer(batch.CanonicalEndpoint, body, contentFilter: rules.ContentFilter);
             string model = body.TryGetProperty("model", out var named) && named.ValueKind == JsonValueKind.String ? named.GetString()! : batch.JobModel ?? "";
+            if (rules.AnsweringModel is { } answering) model = answering(model);
             long created = batch.Timeline.RequestDoneAt(i).ToUnixTimeSeconds();
             JsonObject responseBody = answer.Outcome == FakeOutcome.Ok
                 ? ResponseBodies.Success(batch.CanonicalEndpoint, model, answer, body, created)

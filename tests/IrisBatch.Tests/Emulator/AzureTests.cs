@@ -159,6 +159,37 @@ public sealed class AzureTests
         Assert.Equal("endpoint", EmulatorApi.AssertEnvelope(await EmulatorApi.JsonAsync(strict)).GetProperty("param").GetString());
     }
 
+    [Fact]
+    public async Task Result_bodies_name_the_model_behind_the_deployment_and_openai_echoes_the_model_named()
+    {
+        // spec §2: the JSONL names the deployment; the result lines are OpenAI's (§1.8), whose body.model is the model
+        // that answered: on Azure the one behind the deployment, a dated snapshot.
+        var options = new EmulatorOptions { ValidatingMs = 0, InProgressMs = 0, FinalizingMs = 0, CancellingMs = 0 };
+        options.AzureDeployments["my-gpt4o-batch"] = "gpt-4o-mini-2024-07-18";
+        Assert.Equal("gpt-4o-mini-2024-07-18", EmulatorOptions.Parse(new[] { "--azure-deployment", "my-gpt4o-batch=gpt-4o-mini-2024-07-18" }).AzureDeployments["my-gpt4o-batch"]);
+        Assert.Throws<ArgumentException>(() => EmulatorOptions.Parse(new[] { "--azure-deployment", "no-model" }));
+        await using var host = await EmulatorHost.StartAsync(options);
+        using var http = Http(host);
+
+        async Task<string[]> ModelsAsync(string prefix, string query, string model)
+        {
+            string jsonl = Lines.Jsonl(new[] { Lines.Chat("a", "first", model: model), Lines.Chat("b", "second", model: model) });
+            var file = await OkAsync(http, Send(HttpMethod.Post, $"{prefix}/files{query}", bearer: "test-key", content: Upload(jsonl)));
+            var created = await OkAsync(http, Send(HttpMethod.Post, $"{prefix}/batches{query}", bearer: "test-key",
+                content: JsonBody(new { input_file_id = file.GetProperty("id").GetString(), endpoint = "/v1/chat/completions", completion_window = "24h" })));
+            var b = await WaitAzureAsync(http, $"{prefix}/batches/{created.GetProperty("id").GetString()}{query}", "completed", bearer: "test-key");
+            using var r = await http.SendAsync(Send(HttpMethod.Get, $"{prefix}/files/{b.GetProperty("output_file_id").GetString()}/content{query}", bearer: "test-key"));
+            return (await r.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("response").GetProperty("body").GetProperty("model").GetString()!).ToArray();
+        }
+
+        Assert.Equal(new[] { "gpt-4o-mini-2024-07-18", "gpt-4o-mini-2024-07-18" }, await ModelsAsync("/openai/v1", "", "my-gpt4o-batch"));
+        Assert.Equal(new[] { "gpt-4o-mini-2024-07-18", "gpt-4o-mini-2024-07-18" }, await ModelsAsync("/openai", "?" + Version, "my-gpt4o-batch"));
+        // A deployment not listed is named after its model; OpenAI has no deployments.
+        Assert.Equal(new[] { "gpt-4o-mini", "gpt-4o-mini" }, await ModelsAsync("/openai/v1", "", "gpt-4o-mini"));
+        Assert.Equal(new[] { "my-gpt4o-batch", "my-gpt4o-batch" }, await ModelsAsync("/v1", "", "my-gpt4o-batch"));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("?api-version=2024-02-01")]
@@ -296,12 +327,12 @@ public sealed class AzureTests
         Assert.Equal(JsonValueKind.String, cancelling.GetProperty("cancelling_at").ValueKind);
     }
 
-    private static async Task<JsonElement> WaitAzureAsync(HttpClient http, string path, string status)
+    private static async Task<JsonElement> WaitAzureAsync(HttpClient http, string path, string status, string? bearer = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (true)
         {
-            var b = await OkAsync(http, Send(HttpMethod.Get, path));
+            var b = await OkAsync(http, Send(HttpMethod.Get, path, bearer: bearer));
             if (b.GetProperty("status").GetString() == status) return b;
             if (DateTime.UtcNow > deadline) throw new TimeoutException(b.ToString());
             await Task.Delay(10);
