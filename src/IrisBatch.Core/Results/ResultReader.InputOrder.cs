@@ -139,10 +139,11 @@ namespace IrisBatch.Results
 
         /// <summary>
         /// The threads that read and parse a batch's lines in input order, at or above <see cref="ParallelFrom"/>: two on
-        /// four cores or more; one below that, where the pipeline's thread and the thread that reads ahead of it (which
-        /// also builds -IncludeInput's rows) need the other cores. A second reader on two cores only takes turns with
-        /// them and keeps twice as many results alive, which every collection then copies (bench B6 at 50,000 rows:
-        /// GC pauses about 110 ms a run with two readers, 25 ms with one). Tests set it.
+        /// four cores or more; below that none, the lines being read on the thread that reads ahead of the pipeline,
+        /// as the pipeline's thread needs the other core. Two more readers on two cores only took turns with the
+        /// pipeline's thread and kept eight chunks of results alive, which every collection then copied (bench B6 at
+        /// 50,000 rows, alternating runs: 2.66x its floor with two readers, 1.89x with none; GC pauses 99 ms a run
+        /// against 34 ms). Tests set it.
         /// </summary>
         internal int Workers { get; set; } = Environment.ProcessorCount >= 4 ? 2 : 1;
 

@@ -253,26 +253,20 @@ namespace IrisBatch.Commands
             var emitting = new ProgressRecord(21, "Get-IrisBatchResult",
                 ready.Count == 1 ? Messages.ProgressReadingBatch(ready[0].Batch.Id) : Messages.ProgressReadingSet(ready.Count, ready[0].Batch.SetId ?? ready[0].Entry?.SetId));
             long expected = ready.Sum(r => Math.Max(r.Batch.Total, r.Entry?.RequestCount ?? 0));
-            var priced = new Priced(ready, byBatch, costs, _filter);
-            // Flat rows are built on the read-ahead thread, while this one writes the rows before them: asked here, on
-            // this thread, whether rows can be built from the input's values alone (see Flatten); not when they cannot.
-            if (IncludeInput && _vectors == null)
-            {
-                var rows = Rows;
-                if (rows.PlainRows) priced.BuildRow = result => rows.Build(result, _embeddingColumn, BuildInput);
-            }
-            var items = priced.BuildRow != null
-                ? ReadAhead.Of(source.Select(priced.Make), 256)
-                : ReadAhead.Of(source, 256).Select(priced.Make);
+            Ready? last = null;
             try
             {
-                foreach (var item in items)
+                foreach (var result in ReadAhead.Of(source, 256))
                 {
                     count++;
                     if (count % 1000 == 0) ShowEmitting(emitting, count, expected);
-                    var result = item.Result;
+                    var from = last != null && last.Batch.Id == result.BatchId ? last : byBatch.TryGetValue(result.BatchId, out var b) ? b : ready[0];
+                    last = from;
+                    if (from.Entry?.Structured == true) StructuredOutput.Check(result, result.Request, BuildParsed);
+                    result.Cost = costs.CostOf(result, PricedModel(result, from), from.Target.Provider.Name);
                     if (result.Cost == null) WarnUnpriced(costs);
-                    if (!item.Passes) continue;
+                    from.Total.Add(result);
+                    if (_filter != null && !_filter.Contains(result.Status)) continue;
                     if (_vectors != null)
                     {
                         AddVector(result);
@@ -280,7 +274,7 @@ namespace IrisBatch.Commands
                     }
                     if (IncludeInput)
                     {
-                        WriteObject(item.Row ?? Flatten(result));
+                        WriteObject(Flatten(result));
                         continue;
                     }
                     result.DeferInputFromRequest(BuildInput);
@@ -290,59 +284,6 @@ namespace IrisBatch.Commands
             finally
             {
                 if (count >= 1000) CompleteProgress(emitting);
-            }
-        }
-
-        /// <summary>A result made ready to emit: priced, checked, counted, and (for -IncludeInput) its flat row.</summary>
-        private readonly struct Item
-        {
-            public Item(IrisBatchResult result, bool passes, PSObject? row)
-            {
-                Result = result;
-                Passes = passes;
-                Row = row;
-            }
-
-            public IrisBatchResult Result { get; }
-            /// <summary>Whether the result passes -Status.</summary>
-            public bool Passes { get; }
-            public PSObject? Row { get; }
-        }
-
-        /// <summary>
-        /// What is done to each result before it is written, on whichever thread reads ahead: its schema check, its cost,
-        /// its batch's total, and its flat row where <see cref="BuildRow"/> is set. Nothing here writes to the pipeline.
-        /// </summary>
-        private sealed class Priced
-        {
-            private readonly List<Ready> _ready;
-            private readonly Dictionary<string, Ready> _byBatch;
-            private readonly Estimates.CostCalculator _costs;
-            private readonly HashSet<ResultStatus>? _filter;
-            private Ready? _last;
-
-            public Priced(List<Ready> ready, Dictionary<string, Ready> byBatch, Estimates.CostCalculator costs, HashSet<ResultStatus>? filter)
-            {
-                _ready = ready;
-                _byBatch = byBatch;
-                _costs = costs;
-                _filter = filter;
-            }
-
-            public Func<IrisBatchResult, PSObject>? BuildRow { get; set; }
-
-            [MethodImpl(Hot.Path)]
-            public Item Make(IrisBatchResult result)
-            {
-                var last = _last;
-                var from = last != null && last.Batch.Id == result.BatchId ? last : _byBatch.TryGetValue(result.BatchId, out var b) ? b : _ready[0];
-                _last = from;
-                // A batch with -Schema requests: each result is checked against its request (read with it) before the filter.
-                if (from.Entry?.Structured == true) StructuredOutput.Check(result, result.Request, BuildParsed);
-                result.Cost = _costs.CostOf(result, PricedModel(result, from), from.Target.Provider.Name);
-                from.Total.Add(result);
-                bool passes = _filter == null || _filter.Contains(result.Status);
-                return new Item(result, passes, passes && BuildRow != null ? BuildRow(result) : null);
             }
         }
 
@@ -411,9 +352,11 @@ namespace IrisBatch.Commands
         // data adds properties to every PSCustomObject (Update-TypeData on System.Object, say): asked once, on this thread.
         private FlatRows? _rows;
 
-        private FlatRows Rows => _rows ??= new FlatRows(plainRows: !new PSObject().Properties.Any());
-
         /// <summary>The flat row of -IncludeInput (see <see cref="FlatRows"/>).</summary>
-        private PSObject Flatten(IrisBatchResult result) => Rows.Build(result, _embeddingColumn, BuildInput);
+        private PSObject Flatten(IrisBatchResult result)
+        {
+            _rows ??= new FlatRows(plainRows: !new PSObject().Properties.Any());
+            return _rows.Build(result, _embeddingColumn, BuildInput);
+        }
     }
 }

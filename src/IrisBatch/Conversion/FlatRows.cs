@@ -38,9 +38,6 @@ namespace IrisBatch.Conversion
         /// </param>
         public FlatRows(bool plainRows) => _plainRows = plainRows;
 
-        /// <summary>Whether rows are built from the input's values or JSON alone, needing nothing of the session's type data.</summary>
-        public bool PlainRows => _plainRows;
-
         /// <summary>The columns of the rows built last: valid once a row of this shape was added with every check.</summary>
         private sealed class Shape
         {
