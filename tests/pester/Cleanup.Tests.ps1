@@ -174,7 +174,13 @@ Describe 'What it cost' {
         }
         @($results | Where-Object Status -EQ Succeeded).Count | Should -Be 3
         $sum | Should -BeGreaterThan 0
-        ($b | Get-IrisBatchStatus).Cost | Should -Be $sum
+        $status = $b | Get-IrisBatchStatus -WarningVariable statusWarned
+        $status.Cost | Should -Be $sum
+        # The batch-level usage is priced by the model the results said answered (recorded when they were collected),
+        # as the deployment name has no price: the same tokens, the same cost, no warning.
+        $status.Usage | Should -Not -BeNullOrEmpty
+        $status.ProviderCost | Should -Be $sum
+        $statusWarned.Count | Should -Be 0
     }
 
     It 'Azure with a deployment whose reported model has no price either: Cost is $null, one warning names both' {

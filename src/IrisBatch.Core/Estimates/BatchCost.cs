@@ -7,7 +7,8 @@ namespace IrisBatch.Estimates
     {
         /// <summary>
         /// Sets the batch's Cost from the journal (once its results are collected) and its ProviderCost from the usage
-        /// the provider reports; returns a warning when the two usages disagree, else null.
+        /// the provider reports (at the entry's model, else at the model its collected results said answered); returns a
+        /// warning when the two usages disagree, else null.
         /// </summary>
         public static string? Fill(IrisBatchInfo batch, JournalEntry? entry, CostCalculator costs)
         {
@@ -18,7 +19,8 @@ namespace IrisBatch.Estimates
             }
             if (batch.Usage == null) return null;
             var model = !string.IsNullOrEmpty(entry?.Model) ? entry!.Model : batch.Model;
-            batch.ProviderCost = costs.CostOf(batch.Usage, model, batch.Provider);
+            // On Azure the model is a deployment name, with no price: the model its results said answered prices it.
+            batch.ProviderCost = costs.CostOf(batch.Usage, model, batch.Provider, entry?.ResponseModel);
             var ours = entry?.ResultUsage;
             if (entry == null || !entry.ResultsCollected || ours == null) return null;
             var theirs = batch.Usage;

@@ -56,11 +56,14 @@ namespace IrisBatch.Estimates
             return result.Usage == null ? 0m : Of(result.Usage, price);
         }
 
-        /// <summary>The cost of a usage total (a batch's, as its provider reports it), or null when the model has no price.</summary>
-        public decimal? CostOf(TokenUsage usage, string? model, string? provider)
+        /// <summary>
+        /// The cost of a usage total (a batch's, as its provider reports it), or null when neither the model nor
+        /// <paramref name="reported"/> (the model its results said answered: on Azure the one behind the deployment) has a price.
+        /// </summary>
+        public decimal? CostOf(TokenUsage usage, string? model, string? provider, string? reported = null)
         {
             if (!Bills(provider)) return 0m;
-            var price = PriceOf(model ?? "");
+            var price = PriceOf(model ?? "", reported);
             return price == null ? (decimal?)null : Of(usage, price);
         }
 
@@ -123,10 +126,13 @@ namespace IrisBatch.Estimates
         public decimal? Cost { get; private set; } = 0m;
         public long Count { get; private set; }
         public long Succeeded { get; private set; }
+        /// <summary>The first model a result's line said answered (<see cref="IrisBatchResult.ResponseModel"/>), or null.</summary>
+        public string? ResponseModel { get; private set; }
 
         public void Add(IrisBatchResult result)
         {
             Count++;
+            if (ResponseModel == null) ResponseModel = result.ResponseModel;
             if (result.Status == ResultStatus.Succeeded) Succeeded++;
             // The provider's batch-level usage counts every answer it gave, also one IrisBatch reports Failed (a
             // refusal, a content filter, an empty truncated answer, JSON that does not fit the schema), so the usage

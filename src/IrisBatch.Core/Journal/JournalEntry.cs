@@ -47,6 +47,12 @@ namespace IrisBatch.Journal
         /// <summary>The usage of the collected results, summed.</summary>
         public TokenUsage? ResultUsage { get; set; }
         /// <summary>
+        /// The model the collected results' lines say answered (<see cref="IrisBatchResult.ResponseModel"/>, the first
+        /// one named); on Azure the model behind the deployment <see cref="Model"/> names. The provider's batch-level usage
+        /// is priced by it when <see cref="Model"/> has no price. Null until results naming one are collected.
+        /// </summary>
+        public string? ResponseModel { get; set; }
+        /// <summary>
         /// Requests that succeeded, and that did not (failed, expired, cancelled): as the provider last counted them,
         /// then, once the results are collected, as they came.
         /// </summary>

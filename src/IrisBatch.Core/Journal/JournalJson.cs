@@ -90,6 +90,7 @@ namespace IrisBatch.Journal
                     w.WriteNumber("ReasoningTokens", u.ReasoningTokens);
                     w.WriteEndObject();
                 }
+                w.WriteString("ResponseModel", e.ResponseModel);
                 Number(w, "Succeeded", e.Succeeded);
                 Number(w, "Failed", e.Failed);
                 Time(w, "RemoteRemovedAt", e.RemoteRemovedAt);
@@ -159,6 +160,7 @@ namespace IrisBatch.Journal
                 case "ResultsCollected": e.ResultsCollected = Bool(v); break;
                 case "Cost": e.Cost = v.ValueKind == JsonValueKind.Null ? (decimal?)null : Decimal(v); break;
                 case "ResultUsage": e.ResultUsage = Usage(v); break;
+                case "ResponseModel": e.ResponseModel = Str(v); break;
                 case "Succeeded": e.Succeeded = v.ValueKind == JsonValueKind.Null ? (long?)null : Long(v); break;
                 case "Failed": e.Failed = v.ValueKind == JsonValueKind.Null ? (long?)null : Long(v); break;
                 case "RemoteRemovedAt": e.RemoteRemovedAt = v.ValueKind == JsonValueKind.Null ? (DateTimeOffset?)null : Time(v); break;

@@ -111,19 +111,22 @@ namespace IrisBatch.Lifecycle
             new ResultReader(provider, batch, _journal.RequestsPath(entry));
 
         /// <summary>
-        /// Records that every result was emitted, with what they cost. Results read again, with the same counts and cost
-        /// as recorded, change nothing: the entry is not written again, and its history does not grow by a line each time
-        /// a scheduled script reads them.
+        /// Records that every result was emitted, with what they cost and the model their lines say answered (on Azure
+        /// the one behind the deployment, which prices the provider's batch-level usage). Results read again, with the
+        /// same counts and cost as recorded and no newly learned model, change nothing: the entry is not written again,
+        /// and its history does not grow by a line each time a scheduled script reads them.
         /// </summary>
         public void MarkCollected(JournalEntry entry, long count, Estimates.CostTotal total)
         {
-            if (entry.ResultsCollected && entry.Cost == total.Cost && entry.Succeeded == total.Succeeded && entry.Failed == total.Count - total.Succeeded)
+            if (entry.ResultsCollected && entry.Cost == total.Cost && entry.Succeeded == total.Succeeded && entry.Failed == total.Count - total.Succeeded
+                && (total.ResponseModel == null || total.ResponseModel == entry.ResponseModel))
                 return;
             _journal.RecordShared(entry, JournalStep.ResultsCollected, count + " results", e =>
             {
                 e.ResultsCollected = true;
                 e.Cost = total.Cost;
                 e.ResultUsage = total.Usage;
+                if (total.ResponseModel != null) e.ResponseModel = total.ResponseModel;
                 e.Succeeded = total.Succeeded;
                 e.Failed = total.Count - total.Succeeded;
             });

@@ -64,6 +64,7 @@ namespace IrisBatch.Tests.Core
             nulls.LastCheckedAt = nulls.RemoteRemovedAt = null;
             nulls.Cost = null;
             nulls.ResultUsage = null;
+            nulls.ResponseModel = null;
             nulls.Succeeded = nulls.Failed = null;
             yield return new object[] { nulls };
             var empty = new JournalEntry { History = null!, Cost = 0m, Succeeded = 0 };

@@ -339,6 +339,32 @@ public sealed class LifecycleLayerTests : IDisposable
     }
 
     [Fact]
+    public void The_model_the_results_say_answered_is_recorded_once_also_when_counts_and_cost_are_unchanged()
+    {
+        // An entry collected before the reported model was recorded (or by results that named none): read again with
+        // the same counts and cost, the newly learned model is still written, once.
+        var entry = Created("20260101000000-reported", "batch_reported");
+        var unnamed = new Estimates.CostTotal();
+        unnamed.Add(new IrisBatchResult { CustomId = "a", Status = ResultStatus.Succeeded, Cost = 0.25m });
+        _session.Collector.MarkCollected(_journal.Load(entry.SubmissionId)!, 1, unnamed);
+        Assert.Null(_journal.Load(entry.SubmissionId)!.ResponseModel);
+
+        var named = new Estimates.CostTotal();
+        named.Add(new IrisBatchResult { CustomId = "a", Status = ResultStatus.Succeeded, Cost = 0.25m, ResponseModel = "gpt-4o-mini-2024-07-18" });
+        Assert.Equal("gpt-4o-mini-2024-07-18", named.ResponseModel);
+        for (int i = 0; i < 3; i++) _session.Collector.MarkCollected(_journal.Load(entry.SubmissionId)!, 1, named);
+        var saved = _journal.Load(entry.SubmissionId)!;
+        Assert.Equal("gpt-4o-mini-2024-07-18", saved.ResponseModel);
+        Assert.Equal(2, saved.History.Count(h => h.State == "results collected"));
+
+        // Results read later that name none keep the model learned.
+        _session.Collector.MarkCollected(_journal.Load(entry.SubmissionId)!, 1, unnamed);
+        saved = _journal.Load(entry.SubmissionId)!;
+        Assert.Equal("gpt-4o-mini-2024-07-18", saved.ResponseModel);
+        Assert.Equal(2, saved.History.Count(h => h.State == "results collected"));
+    }
+
+    [Fact]
     public void Results_in_the_journal_are_read_without_asking_again_only_for_a_batch_that_cannot_change()
     {
         var entry = new JournalEntry { LastStatus = BatchStatus.Completed, LastProviderStatus = "completed" };
