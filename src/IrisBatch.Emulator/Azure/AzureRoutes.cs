@@ -33,7 +33,10 @@ internal static partial class AzureRoutes
         string key = state.Options.ApiKey;
         Func<JsonObject, JsonObject>? shape = state.Options.AzureTolerantShapes ? TolerantShapes.Apply : null;
         var deployments = state.Options.AzureDeployments;
-        var rules = BatchRules.Azure with { AnsweringModel = name => deployments.TryGetValue(name, out var model) ? model : name };
+        Func<string, string> answering = name => deployments.TryGetValue(name, out var model) ? model : name;
+        // The deployed model's rules apply (a deployment of a reasoning model refuses max_tokens as the model does).
+        var dialect = OpenAIRequests.Dialect.OpenAI with { Traits = name => ModelTraits.ForOpenAI(answering(name)) };
+        var rules = BatchRules.Azure with { AnsweringModel = answering, Dialect = dialect };
         var files = FileRules.OpenAI with { ProcessingTime = TimeSpan.FromMilliseconds(state.Options.AzureFileProcessingMs) };
         if (!state.Options.OpenAIPrefixes.Contains(DatedPrefix))
             OpenAIRoutes.MapSurface(app, state, new OpenAISurface(DatedPrefix,

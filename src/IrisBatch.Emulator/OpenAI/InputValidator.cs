@@ -110,7 +110,7 @@ internal static class InputValidator
                 return new("model_mismatch", $"Line {n} uses model '{lineModel}' but earlier lines use '{model}'; a batch input file can only include requests to a single model.", n);
 
             string canonical = rules.Canonical(endpoint);
-            var answer = OpenAIRequests.Answer(canonical, body);
+            var answer = OpenAIRequests.Answer(canonical, body, rules.Dialect);
             int inputs = 0;
             if (canonical == OpenAIRequests.Embeddings)
             {

@@ -87,6 +87,13 @@ internal sealed record BatchRules(int MaxRequests, bool UnversionedPaths, bool E
     /// </summary>
     public Func<string, string>? AnsweringModel { get; init; }
 
+    /// <summary>
+    /// The model rules a request is read by (reasoning models refusing max_tokens and sampling parameters, spec §11.4;
+    /// images, schemas). Azure applies the rules of the model behind the deployment (<see cref="AnsweringModel"/>), not
+    /// of the deployment's name.
+    /// </summary>
+    public OpenAIRequests.Dialect Dialect { get; init; } = OpenAIRequests.Dialect.OpenAI;
+
     /// <summary>The endpoints a batch may name (null: OpenAI's list, <see cref="CreateBatchRequest.Endpoints"/>).</summary>
     public string[]? Endpoints { get; init; }
 

@@ -36,7 +36,7 @@ internal static class ResultWriter
             byte[] raw = JsonlReader.ReadAt(input, line.Offset, line.Length);
             using var doc = JsonDocument.Parse(raw);
             var body = doc.RootElement.GetProperty("body");
-            var answer = OpenAIRequests.Answer(batch.CanonicalEndpoint, body, contentFilter: rules.ContentFilter);
+            var answer = OpenAIRequests.Answer(batch.CanonicalEndpoint, body, rules.Dialect, contentFilter: rules.ContentFilter);
             string model = body.TryGetProperty("model", out var named) && named.ValueKind == JsonValueKind.String ? named.GetString()! : batch.JobModel ?? "";
             if (rules.AnsweringModel is { } answering) model = answering(model);
             long created = batch.Timeline.RequestDoneAt(i).ToUnixTimeSeconds();

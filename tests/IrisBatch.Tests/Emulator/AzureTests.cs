@@ -190,6 +190,62 @@ public sealed class AzureTests
         Assert.Equal(new[] { "my-gpt4o-batch", "my-gpt4o-batch" }, await ModelsAsync("/v1", "", "my-gpt4o-batch"));
     }
 
+    [Fact]
+    public async Task A_deployment_of_a_reasoning_model_refuses_what_the_model_refuses_with_the_same_error()
+    {
+        // The real service applies the deployed model's rules (spec §2, §11.4), whatever the deployment is called.
+        var options = new EmulatorOptions { ValidatingMs = 0, InProgressMs = 0, FinalizingMs = 0, CancellingMs = 0 };
+        options.AzureDeployments["house-reasoner"] = "gpt-5-mini-2025-08-07";
+        options.AzureDeployments["house-chat"] = "gpt-4o-mini-2024-07-18";
+        await using var host = await EmulatorHost.StartAsync(options);
+        using var http = Http(host);
+
+        async Task<System.Collections.Generic.Dictionary<string, JsonElement>> RunAsync(string prefix, string query, params string[] lines)
+        {
+            var file = await OkAsync(http, Send(HttpMethod.Post, $"{prefix}/files{query}", content: Upload(Lines.Jsonl(lines))));
+            var created = await OkAsync(http, Send(HttpMethod.Post, $"{prefix}/batches{query}",
+                content: JsonBody(new { input_file_id = file.GetProperty("id").GetString(), endpoint = "/v1/chat/completions", completion_window = "24h" })));
+            var b = await WaitAzureAsync(http, $"{prefix}/batches/{created.GetProperty("id").GetString()}{query}", "completed");
+            var byId = new System.Collections.Generic.Dictionary<string, JsonElement>();
+            foreach (var fileId in new[] { "output_file_id", "error_file_id" })
+            {
+                if (b.GetProperty(fileId).ValueKind != JsonValueKind.String) continue;
+                using var r = await http.SendAsync(Send(HttpMethod.Get, $"{prefix}/files/{b.GetProperty(fileId).GetString()}/content{query}"));
+                foreach (var l in (await r.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var line = JsonDocument.Parse(l).RootElement;
+                    byId[line.GetProperty("custom_id").GetString()!] = line;
+                }
+            }
+            return byId;
+        }
+
+        foreach (var (prefix, query) in new[] { ("/openai/v1", ""), ("/openai", "?" + Version) })
+        {
+            var lines = await RunAsync(prefix, query,
+                FeatureBatch.Line("deployed-max", FeatureBatch.ChatBody("house-reasoner", "hello", b => b["max_tokens"] = 100)),
+                FeatureBatch.Line("deployed-temp", FeatureBatch.ChatBody("house-reasoner", "hello", b => b["temperature"] = 0.2)),
+                FeatureBatch.Line("deployed-ok", FeatureBatch.ChatBody("house-reasoner", "hello there", b => b["max_completion_tokens"] = 1000)));
+            var chat = await RunAsync(prefix, query,   // a file names one deployment
+                FeatureBatch.Line("chat-max", FeatureBatch.ChatBody("house-chat", "hello", b => b["max_tokens"] = 100)));
+            var named = await RunAsync(prefix, query,
+                FeatureBatch.Line("named-max", FeatureBatch.ChatBody("gpt-5-mini", "hello", b => b["max_tokens"] = 100)),
+                FeatureBatch.Line("named-temp", FeatureBatch.ChatBody("gpt-5-mini", "hello", b => b["temperature"] = 0.2)));
+
+            var max = FeatureBatch.AssertRejected(lines["deployed-max"], "max_tokens", "unsupported_parameter");
+            Assert.Equal(FeatureBatch.Body(named["named-max"]).GetRawText(), FeatureBatch.Body(lines["deployed-max"]).GetRawText());
+            Assert.Equal("Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", max.GetProperty("message").GetString());
+            FeatureBatch.AssertRejected(lines["deployed-temp"], "temperature", "unsupported_value");
+            Assert.Equal(FeatureBatch.Body(named["named-temp"]).GetRawText(), FeatureBatch.Body(lines["deployed-temp"]).GetRawText());
+            // The deployed reasoning model thinks, as the model named directly does.
+            Assert.Equal(200, FeatureBatch.Status(lines["deployed-ok"]));
+            Assert.True(FeatureBatch.Body(lines["deployed-ok"]).GetProperty("usage").GetProperty("completion_tokens_details").GetProperty("reasoning_tokens").GetInt32() > 0);
+            Assert.Equal("gpt-5-mini-2025-08-07", FeatureBatch.Body(lines["deployed-ok"]).GetProperty("model").GetString());
+            // A deployment of an ordinary model takes max_tokens.
+            Assert.Equal(200, FeatureBatch.Status(chat["chat-max"]));
+        }
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("?api-version=2024-02-01")]
