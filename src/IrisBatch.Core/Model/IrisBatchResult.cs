@@ -54,7 +54,8 @@ namespace IrisBatch
         public decimal? Cost { get; set; }
         /// <summary>
         /// The model the provider says answered, from the result line (OpenAI, Azure, Groq, Mistral, Together:
-        /// <c>response.body.model</c>), often a dated snapshot (gpt-4o-mini-2024-07-18); null when the line has none.
+        /// <c>response.body.model</c>; Anthropic: <c>result.message.model</c>; Gemini: <c>response.modelVersion</c>; xAI:
+        /// the completion's <c>model</c>), often a dated snapshot (gpt-4o-mini-2024-07-18); null when the line has none.
         /// On Azure the request names a deployment, and this is the model behind it. Cost is priced by it when the
         /// requested model has no price.
         /// </summary>

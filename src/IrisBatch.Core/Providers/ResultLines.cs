@@ -51,6 +51,21 @@ namespace IrisBatch.Providers
             };
         }
 
+        // The model of the last line read on this thread: consecutive lines name the same one, so they share one string.
+        [System.ThreadStatic] private static string? _lastModel;
+
+        /// <summary>
+        /// The model a result line says answered (<see cref="IrisBatchResult.ResponseModel"/>), from a string value, or null
+        /// for none or another kind; the same string as the last line's when the name repeats.
+        /// </summary>
+        public static string? ReadModel(JsonElement? value)
+        {
+            if (value == null || value.Value.ValueKind != JsonValueKind.String) return null;
+            var last = _lastModel;
+            if (last != null && value.Value.ValueEquals(last)) return last;
+            return _lastModel = value.Value.GetString();
+        }
+
         /// <summary>A count inside a usage details object; absent or null is 0 (spec §11.6: detail counts are nullable).</summary>
         private static long Detail(JsonElement? details, string name) =>
             details != null && details.Value.ValueKind == JsonValueKind.Object ? details.Value.Long(name) ?? 0 : 0;

@@ -70,6 +70,7 @@ namespace IrisBatch.Providers.Anthropic
                         {
                             r.Output = JoinText(message.Value.Prop("content"));
                             r.Usage = ReadUsage(message.Value.Prop("usage"));
+                            r.ResponseModel = ResultLines.ReadModel(message.Value.Prop("model"));   // spec §3.5
                             // spec §11.1: max_tokens = cut, refusal = no answer
                             r.StopReason = message.Value.Str("stop_reason");
                             r.Truncated = r.StopReason == "max_tokens";

@@ -150,6 +150,8 @@ namespace IrisBatch.Providers.Gemini
                 var response = root.Field("response");
                 if (response == null) return ResultLines.Unreadable(line, lineNumber, Messages.LineNeither("response", "error"));
                 r.Status = ResultStatus.Succeeded;
+                // GenerateContentResponse.modelVersion: the model that answered (spec §4).
+                r.ResponseModel = ResultLines.ReadModel(response.Value.Prop("modelVersion") ?? response.Value.Prop("model_version"));
                 var embedding = response.Value.Field("embedding") ?? FirstOf(response.Value.Field("embeddings"));
                 if (embedding != null)
                 {

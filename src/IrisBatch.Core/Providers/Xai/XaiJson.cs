@@ -69,6 +69,7 @@ namespace IrisBatch.Providers.Xai
                 r.Status = ResultStatus.Succeeded;
                 r.Output = OpenAIResultParser.ReadOutput(completion.Value);
                 r.Usage = ResultLines.ReadUsage(completion.Value.Prop("usage"));
+                r.ResponseModel = ResultLines.ReadModel(completion.Value.Prop("model"));   // the completion's own model (spec §5)
                 // xAI's reasoning_tokens are not part of completion_tokens (spec §11.6): output counts them, as elsewhere.
                 if (r.Usage != null) r.Usage.OutputTokens += r.Usage.ReasoningTokens;
                 OpenAIResultParser.ReadEnd(completion.Value, r);
