@@ -113,13 +113,14 @@ namespace IrisBatch.Lifecycle
         /// <summary>
         /// Records that every result was emitted, with what they cost and the model their lines say answered (on Azure
         /// the one behind the deployment, which prices the provider's batch-level usage). Results read again, with the
-        /// same counts and cost as recorded and no newly learned model, change nothing: the entry is not written again,
-        /// and its history does not grow by a line each time a scheduled script reads them.
+        /// same counts and cost as recorded, and no reported model where the entry had none, change nothing: the entry is
+        /// not written again, and its history does not grow by a line each time a scheduled script reads them (also when a
+        /// batch of several models is read in another order, so that its first result names another model).
         /// </summary>
         public void MarkCollected(JournalEntry entry, long count, Estimates.CostTotal total)
         {
             if (entry.ResultsCollected && entry.Cost == total.Cost && entry.Succeeded == total.Succeeded && entry.Failed == total.Count - total.Succeeded
-                && (total.ResponseModel == null || total.ResponseModel == entry.ResponseModel))
+                && (total.ResponseModel == null || entry.ResponseModel != null))
                 return;
             _journal.RecordShared(entry, JournalStep.ResultsCollected, count + " results", e =>
             {

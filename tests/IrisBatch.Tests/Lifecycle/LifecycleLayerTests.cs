@@ -357,8 +357,12 @@ public sealed class LifecycleLayerTests : IDisposable
         Assert.Equal("gpt-4o-mini-2024-07-18", saved.ResponseModel);
         Assert.Equal(2, saved.History.Count(h => h.State == "results collected"));
 
-        // Results read later that name none keep the model learned.
+        // Results read later that name none, or first name another model (a batch of several models read in another
+        // order), keep the model learned and write nothing.
         _session.Collector.MarkCollected(_journal.Load(entry.SubmissionId)!, 1, unnamed);
+        var other = new Estimates.CostTotal();
+        other.Add(new IrisBatchResult { CustomId = "a", Status = ResultStatus.Succeeded, Cost = 0.25m, ResponseModel = "gpt-4o-2024-08-06" });
+        _session.Collector.MarkCollected(_journal.Load(entry.SubmissionId)!, 1, other);
         saved = _journal.Load(entry.SubmissionId)!;
         Assert.Equal("gpt-4o-mini-2024-07-18", saved.ResponseModel);
         Assert.Equal(2, saved.History.Count(h => h.State == "results collected"));
