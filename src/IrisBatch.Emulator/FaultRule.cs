@@ -24,7 +24,7 @@ internal sealed class FaultRule
     /// <summary>The keys each kind accepts besides <see cref="Common"/>.</summary>
     private static readonly Dictionary<string, string[]> KindKeys = new()
     {
-        [Status] = new[] { "status_code", "retry_after", "retry_after_ms", "should_retry", "message" },
+        [Status] = new[] { "status_code", "retry_after", "retry_after_ms", "should_retry", "message", "after" },
         [Quota] = new[] { "status_code", "retry_after", "retry_after_ms", "should_retry", "message" },
         [ResetBefore] = Array.Empty<string>(),
         [ResetAfter] = Array.Empty<string>(),
@@ -93,6 +93,7 @@ internal sealed class FaultRule
                 if (RetryAfterMs is { } ram) o["retry_after_ms"] = ram;
                 if (ShouldRetry is { } sr) o["should_retry"] = sr;
                 if (Message is not null) o["message"] = Message;
+                if (Kind == Status) o["after"] = After;
                 break;
             case Slow:
                 o["delay_ms"] = DelayMs;
@@ -188,6 +189,9 @@ internal sealed class FaultRule
         if (props.ContainsKey("seed") && probability is null)
             return (null, "'seed' only applies with 'probability'.", "seed");
         if (kind == Slow && delayMs is null) return (null, "A 'slow' fault needs 'delay_ms'.", "delay_ms");
+        // A 4xx says the call did nothing (a client may simply send it again): only a 5xx can come after the call acted.
+        if (kind == Status && after && (statusCode ?? 500) < 500)
+            return (null, "'after' applies to a 5xx status only: a 4xx answer says the call did nothing.", "after");
         string? word = Str("word");
         if (error is not null) return (null, error, param);
         if (kind == StatusWord && string.IsNullOrEmpty(word)) return (null, "A 'status_word' fault needs 'word', the status to answer.", "word");

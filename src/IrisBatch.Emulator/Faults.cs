@@ -25,7 +25,8 @@ namespace IrisBatch.Emulator;
 /// call, and the first that fires injects its fault (one fault per call):
 /// <list type="bullet">
 /// <item><c>status</c> / <c>quota</c>: answer the provider's error envelope without calling the handler (Retry-After and
-/// retry-after-ms when asked; quota: OpenAI's 429 <c>insufficient_quota</c>, Anthropic's 402 <c>billing_error</c>).</item>
+/// retry-after-ms when asked; quota: OpenAI's 429 <c>insufficient_quota</c>, Anthropic's 402 <c>billing_error</c>). A
+/// <c>status</c> 5xx with <c>after</c>: the handler acts first (into a buffer), then the error goes out instead of its answer.</item>
 /// <item><c>reset_before</c>: abort the connection; the handler never runs.</item>
 /// <item><c>reset_after</c>: run the handler into a buffer (the upload is stored, the batch created and counted), then abort.</item>
 /// <item><c>duplicate</c>: run the handler twice on the same request body (two identical batches, or files, are made and
@@ -75,6 +76,7 @@ public sealed class Faults
         if (rule is null) return next();
         return rule.Kind switch
         {
+            FaultRule.Status when rule.After => ErrorAfterActingAsync(context, rule, route, next),
             FaultRule.Status or FaultRule.Quota => ErrorAsync(context, rule, route),
             FaultRule.ResetBefore => ResetBefore(context),
             FaultRule.ResetAfter => ResetAfterAsync(context, next),
@@ -373,6 +375,18 @@ public sealed class Faults
         503 => "The server is overloaded or not ready yet.",
         _ => "The server had an error while processing your request. Sorry about that!",
     };
+
+    /// <summary>
+    /// A 5xx after the call acted (spec §1.2 and every provider's "5xx: retry"): the handler runs into a buffer (the upload
+    /// is stored, the batch created and counted), its answer is dropped, and the error envelope goes out instead, as when a
+    /// gateway times out on, or loses, the answer of a service that has done the work.
+    /// </summary>
+    private async Task ErrorAfterActingAsync(HttpContext context, FaultRule rule, string route, Func<Task> next)
+    {
+        await RunBufferedAsync(context, next);
+        context.Response.Clear();
+        await ErrorAsync(context, rule, route);
+    }
 
     private static Task ResetBefore(HttpContext context)
     {

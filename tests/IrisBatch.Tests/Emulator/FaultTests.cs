@@ -83,6 +83,8 @@ public sealed class FaultTests
     [InlineData("{\"route\":\"create\",\"kind\":\"status\",\"seed\":3}", "seed")]
     [InlineData("{\"route\":\"create\",\"kind\":\"slow\",\"delay_ms\":5,\"after\":\"yes\"}", "after")]
     [InlineData("{\"route\":\"get\",\"kind\":\"status_word\"}", "word")]
+    [InlineData("{\"route\":\"create\",\"kind\":\"status\",\"status_code\":429,\"after\":true}", "after")]
+    [InlineData("{\"route\":\"create\",\"kind\":\"quota\",\"after\":true}", "after")]
     [InlineData("{\"route\":\"get\",\"kind\":\"status_word\",\"word\":5}", "word")]
     [InlineData("{\"route\":\"create\",\"kind\":\"duplicate\",\"word\":\"x\"}", "word")]
     public async Task A_bad_rule_is_a_400_naming_the_setting(string json, string param)

@@ -1,0 +1,344 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using IrisBatch.Emulator;
+using IrisBatch.Http;
+using IrisBatch.Journal;
+using IrisBatch.Providers;
+using IrisBatch.Results;
+using IrisBatch.Submission;
+using IrisBatch.Tests.Emulator;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace IrisBatch.Tests.Lifecycle;
+
+/// <summary>
+/// Exactly-once on the surfaces <see cref="ExactlyOnceTests"/> does not reach (issue 15 audit): an upload whose answer is
+/// lost after the provider stored the file, on every provider that uploads (Azure's two surfaces, Groq, Mistral, Together,
+/// Gemini's file mode); a create whose answer is lost on Azure's v1 surface and Gemini's file mode; and a process killed
+/// after its create acted, resumed from the journal alone, on every provider with a batch API.
+/// </summary>
+public sealed class ExactlyOnceSurfacesTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "irisbatch-once2-" + Guid.NewGuid().ToString("N"));
+    private readonly JournalStore _journal;
+    private readonly ITestOutputHelper _out;
+    private readonly List<string> _log = new();
+
+    public ExactlyOnceSurfacesTests(ITestOutputHelper output)
+    {
+        _out = output;
+        Directory.CreateDirectory(_dir);
+        _journal = new JournalStore(Path.Combine(_dir, "journal"));
+    }
+
+    public void Dispose()
+    {
+        foreach (var line in _log) _out.WriteLine(line);
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+
+    private static Task<EmulatorHost> StartAsync() =>
+        EmulatorHost.StartAsync(new EmulatorOptions { ValidatingMs = 0, InProgressMs = 0, FinalizingMs = 0, CancellingMs = 0 });
+
+    private HttpSettings Settings() => new HttpSettings
+    {
+        MaxRetries = 3, BaseDelay = TimeSpan.FromMilliseconds(10), AttemptTimeout = TimeSpan.FromSeconds(30),
+        Log = line => { lock (_log) _log.Add(line); },
+    };
+
+    /// <summary>A surface: the provider, the path under the emulator, the model, and whether it goes through Gemini's file mode.</summary>
+    private sealed record Surface(string Provider, string Path, string Model, bool Embeddings, int Rows);
+
+    private static readonly Dictionary<string, Surface> Surfaces = new()
+    {
+        ["OpenAI"] = new("OpenAI", "v1", "gpt-4o-mini", false, 10),
+        ["AzureDated"] = new("AzureOpenAI", "", "gpt-4o-mini-batch", false, 10),
+        ["AzureV1"] = new("AzureOpenAI", "openai/v1", "gpt-4o-mini-batch", false, 10),
+        ["Groq"] = new("Groq", "groq/openai/v1", "llama-3.1-8b-instant", false, 10),
+        ["Mistral"] = new("Mistral", "mistral/v1", "mistral-small-latest", false, 10),
+        ["Together"] = new("Together", "together/v1", "meta-llama/Llama-3.3-70B-Instruct-Turbo", false, 10),
+        // 120 full-size embedding vectors: past 4 MB of answers, so file mode (GeminiInputModeTests).
+        ["GeminiFile"] = new("Gemini", "", "gemini-embedding-001", true, 120),
+        ["Gemini"] = new("Gemini", "", "gemini-2.5-flash", false, 10),
+        ["Anthropic"] = new("Anthropic", "", "claude-sonnet-4-5", false, 10),
+        ["Xai"] = new("Xai", "xai/v1", "grok-4", false, 10),
+    };
+
+    public static IEnumerable<object[]> Uploading => new[] { "OpenAI", "AzureDated", "AzureV1", "Groq", "Mistral", "Together", "GeminiFile" }
+        .Select(s => new object[] { s });
+
+    public static IEnumerable<object[]> All => Surfaces.Keys.Select(s => new object[] { s });
+
+    private static IBatchProvider Provider(EmulatorHost host, Surface s, HttpSettings settings) =>
+        ProviderFactory.Create(s.Provider, host.BaseUri.AbsoluteUri + s.Path, "test-key", settings);
+
+    private JournalEntry Spool(IBatchProvider provider, Surface s)
+    {
+        using var spooler = new BatchSpooler(_journal, provider, "once2", null);
+        for (int i = 1; i <= s.Rows; i++)
+            Assert.True(spooler.Add(new IrisBatchRequest
+            {
+                CustomId = "request-" + i,
+                Model = s.Model,
+                Messages = new[] { new ChatMessage("user", "prompt " + i) },
+                MaxTokens = s.Embeddings ? null : 50,
+                Endpoint = s.Embeddings ? RequestEndpoint.Embeddings : RequestEndpoint.ChatCompletions,
+                RowNumber = i,
+            }));
+        var entry = spooler.Finish().Single().Entry;
+        _journal.IndexFingerprint(entry);
+        return entry;
+    }
+
+    private static async Task AddFaultAsync(EmulatorHost host, object rule)
+    {
+        using var api = new EmulatorApi(host);
+        using var r = await api.PostJsonAsync("/_emulator/faults", JsonSerializer.Serialize(rule));
+        Assert.True(r.IsSuccessStatusCode, await r.Content.ReadAsStringAsync());
+    }
+
+    private async Task AssertAllSucceededAsync(IBatchProvider provider, IrisBatchInfo batch, JournalEntry entry, int rows)
+    {
+        for (int i = 0; i < 3000 && !batch.IsComplete; i++) batch = await provider.GetAsync(batch.Id, CancellationToken.None);
+        Assert.True(batch.IsComplete, $"batch {batch.Id} did not end: {batch.Status}");
+        var dir = Path.Combine(_dir, "results-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var files = await provider.DownloadResultsAsync(batch, dir, null, CancellationToken.None);
+        var results = new ResultReader(provider, batch, _journal.RequestsPath(entry)).Read(files).ToList();
+        Assert.Equal(Enumerable.Range(1, rows).Select(i => "request-" + i).OrderBy(x => x), results.Select(r => r.CustomId).OrderBy(x => x));
+        Assert.All(results, r => Assert.Equal(ResultStatus.Succeeded, r.Status));
+    }
+
+    [Theory]
+    [MemberData(nameof(Uploading))]
+    public async Task An_upload_whose_answer_is_lost_is_found_not_sent_again(string surface)
+    {
+        var s = Surfaces[surface];
+        await using var host = await StartAsync();
+        var settings = Settings();
+        var provider = Provider(host, s, settings);
+        var entry = Spool(provider, s);
+        await AddFaultAsync(host, new { route = "upload", kind = "reset_after" });
+
+        var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None);
+
+        Assert.Equal(1, host.State.Stats.FaultsInjected);
+        Assert.Equal(1, host.State.Stats.Uploads);
+        Assert.Equal(1, host.State.Stats.BatchesCreated);
+        Assert.Equal(batch.InputFileId ?? entry.InputFileId, _journal.Load(entry.SubmissionId)!.InputFileId);
+        await AssertAllSucceededAsync(provider, batch, entry, s.Rows);
+    }
+
+    [Theory]
+    [InlineData("AzureV1")]
+    [InlineData("GeminiFile")]
+    public async Task A_create_whose_answer_is_lost_is_found_not_made_again(string surface)
+    {
+        var s = Surfaces[surface];
+        await using var host = await StartAsync();
+        var settings = Settings();
+        var provider = Provider(host, s, settings);
+        var entry = Spool(provider, s);
+        await AddFaultAsync(host, new { route = "create", kind = "reset_after" });
+
+        var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None);
+
+        Assert.Equal(1, host.State.Stats.FaultsInjected);
+        Assert.Equal(1, host.State.Stats.Uploads);
+        Assert.Equal(1, host.State.Stats.BatchesCreated);
+        Assert.Equal(batch.Id, _journal.Load(entry.SubmissionId)!.BatchId);
+        await AssertAllSucceededAsync(provider, batch, entry, s.Rows);
+    }
+
+    [Theory]
+    [InlineData("AzureV1")]
+    [InlineData("GeminiFile")]
+    public async Task A_twin_of_a_lost_create_gives_SubmissionUncertain(string surface)
+    {
+        var s = Surfaces[surface];
+        await using var host = await StartAsync();
+        var settings = Settings();
+        var provider = Provider(host, s, settings);
+        var entry = Spool(provider, s);
+        await AddFaultAsync(host, new { route = "create", kind = "duplicate" });
+
+        var ex = await Assert.ThrowsAsync<IrisBatchException>(() => new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None));
+
+        Assert.Equal(ErrorIds.SubmissionUncertain, ex.ErrorId);
+        Assert.Equal(2, host.State.Stats.BatchesCreated);
+        Assert.Null(_journal.Load(entry.SubmissionId)!.BatchId);
+    }
+
+    /// <summary>
+    /// A first process uploaded (where the provider uploads), journaled "create started", sent the create, which the
+    /// provider carried out, and died before the answer arrived. The next run has only the journal: it finds that batch
+    /// and creates none.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(All))]
+    public async Task A_run_killed_after_its_create_acted_resumes_to_that_batch(string surface)
+    {
+        var s = Surfaces[surface];
+        await using var host = await StartAsync();
+        var settings = Settings();
+        var provider = Provider(host, s, settings);
+        var entry = Spool(provider, s);
+        var submission = BatchSubmission.From(entry, _journal.InputPath(entry));
+        _journal.Record(entry, JournalStep.UploadStarted);
+        var fileId = await provider.UploadAsync(submission, null, CancellationToken.None);
+        entry.InputFileId = fileId;
+        entry.State = SubmissionState.Uploaded;
+        _journal.Record(entry, JournalStep.Uploaded, fileId);
+        _journal.Record(entry, JournalStep.CreateStarted);
+        submission.InputFileId = fileId;
+        var made = await Provider(host, s, settings).CreateAsync(submission, fileId, CancellationToken.None);   // its answer never journaled
+
+        var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(_journal.Load(entry.SubmissionId)!, null, CancellationToken.None);
+
+        Assert.Equal(made.Id, batch.Id);
+        Assert.Equal(1, host.State.Stats.BatchesCreated);
+        Assert.Equal(fileId == null ? 0 : 1, host.State.Stats.Uploads);
+        Assert.Equal(made.Id, _journal.Load(entry.SubmissionId)!.BatchId);
+        await AssertAllSucceededAsync(provider, batch, entry, s.Rows);
+    }
+    /// <summary>
+    /// As above, but 120 other batches were made after ours before the run resumed: newest first, 100 a page, ours is on
+    /// the second page of the provider's list (the emulator pages each list as its spec does), so the look-up must page.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(All))]
+    public async Task A_killed_run_finds_its_batch_behind_a_full_page_of_newer_ones(string surface)
+    {
+        var s = Surfaces[surface];
+        await using var host = await StartAsync();
+        var settings = Settings();
+        var provider = Provider(host, s, settings);
+        var entry = Spool(provider, s);
+        var submission = BatchSubmission.From(entry, _journal.InputPath(entry));
+        _journal.Record(entry, JournalStep.UploadStarted);
+        var fileId = await provider.UploadAsync(submission, null, CancellationToken.None);
+        entry.InputFileId = fileId;
+        entry.State = SubmissionState.Uploaded;
+        _journal.Record(entry, JournalStep.Uploaded, fileId);
+        _journal.Record(entry, JournalStep.CreateStarted);
+        submission.InputFileId = fileId;
+        var made = await Provider(host, s, settings).CreateAsync(submission, fileId, CancellationToken.None);
+        // Strangers: another key, another (smaller) input, made since.
+        var other = Spool(provider, s with { Rows = 1 });
+        var strangers = BatchSubmission.From(other, _journal.InputPath(other));
+        var strangerFile = await provider.UploadAsync(strangers, null, CancellationToken.None);
+        for (int i = 0; i < 120; i++)
+        {
+            strangers.IdempotencyKey = "stranger-" + i;
+            await provider.CreateAsync(strangers, strangerFile, CancellationToken.None);
+        }
+
+        var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(_journal.Load(entry.SubmissionId)!, null, CancellationToken.None);
+
+        Assert.Equal(made.Id, batch.Id);
+        Assert.Equal(121, host.State.Stats.BatchesCreated);
+        Assert.Equal(made.Id, _journal.Load(entry.SubmissionId)!.BatchId);
+    }
+    /// <summary>
+    /// A 5xx that came after the service did the work (a gateway lost the answer): ambiguous, so the client looks before
+    /// sending again, and finds the batch or file that was made (the emulator's <c>status</c> fault with <c>after</c>).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(All))]
+    public async Task A_5xx_after_the_create_acted_ends_with_one_batch(string surface)
+    {
+        var s = Surfaces[surface];
+        await using var host = await StartAsync();
+        var settings = Settings();
+        var provider = Provider(host, s, settings);
+        var entry = Spool(provider, s);
+        await AddFaultAsync(host, new { route = "create", kind = "status", status_code = 502, after = true });
+
+        var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None);
+
+        Assert.Equal(1, host.State.Stats.FaultsInjected);
+        Assert.Equal(1, host.State.Stats.BatchesCreated);
+        Assert.Contains(_log, l => l.Contains("502", StringComparison.Ordinal));
+        Assert.Equal(batch.Id, _journal.Load(entry.SubmissionId)!.BatchId);
+        await AssertAllSucceededAsync(provider, batch, entry, s.Rows);
+    }
+
+    [Theory]
+    [MemberData(nameof(Uploading))]
+    public async Task A_5xx_after_the_upload_acted_ends_with_one_upload(string surface)
+    {
+        var s = Surfaces[surface];
+        await using var host = await StartAsync();
+        var settings = Settings();
+        var provider = Provider(host, s, settings);
+        var entry = Spool(provider, s);
+        await AddFaultAsync(host, new { route = "upload", kind = "status", status_code = 500, after = true });
+
+        var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None);
+
+        Assert.Equal(1, host.State.Stats.FaultsInjected);
+        Assert.Equal(1, host.State.Stats.Uploads);
+        Assert.Equal(1, host.State.Stats.BatchesCreated);
+        await AssertAllSucceededAsync(provider, batch, entry, s.Rows);
+    }
+    /// <summary>
+    /// Together's SDK upload flow (spec §14.2: the form, a 302 to a presigned URL, the PUT of the bytes, the preprocess),
+    /// taken where POST /files/upload is absent: whichever step's answer is lost, the file is stored once and one batch made.
+    /// </summary>
+    [Theory]
+    [InlineData("POST /together/v1/files", "reset_after")]
+    [InlineData("PUT /together/_upload/{token}", "reset_after")]
+    [InlineData("PUT /together/_upload/{token}", "status")]
+    [InlineData("POST /together/v1/files/{file_id}/preprocess", "reset_after")]
+    public async Task Together_redirect_upload_whose_answer_is_lost_is_stored_once(string route, string kind)
+    {
+        var s = Surfaces["Together"];
+        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions
+        {
+            ValidatingMs = 0, InProgressMs = 0, FinalizingMs = 0, CancellingMs = 0, TogetherUploadRoute = false,
+        });
+        var settings = Settings();
+        var provider = Provider(host, s, settings);
+        var entry = Spool(provider, s);
+        if (kind == "status") await AddFaultAsync(host, new { route, kind, status_code = 503, after = true });
+        else await AddFaultAsync(host, new { route, kind });
+
+        var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None);
+
+        Assert.Equal(1, host.State.Stats.FaultsInjected);
+        Assert.Equal(1, host.State.Stats.Uploads);
+        Assert.Equal(1, host.State.Stats.BatchesCreated);
+        await AssertAllSucceededAsync(provider, batch, entry, s.Rows);
+    }
+    /// <summary>
+    /// Gemini's resumable upload is two calls on one route (spec §4: start, then upload+finalize): the finalize's answer
+    /// lost after the file was stored is found again by its display name; a lost start left no file, so it is sent again.
+    /// </summary>
+    [Theory]
+    [InlineData(0, "reset_after")]
+    [InlineData(1, "reset_after")]
+    [InlineData(1, "status")]
+    public async Task Gemini_file_mode_upload_whose_answer_is_lost_is_stored_once(int skip, string kind)
+    {
+        var s = Surfaces["GeminiFile"];
+        await using var host = await StartAsync();
+        var settings = Settings();
+        var provider = Provider(host, s, settings);
+        var entry = Spool(provider, s);
+        if (kind == "status") await AddFaultAsync(host, new { route = "upload", kind, skip, status_code = 503, after = true });
+        else await AddFaultAsync(host, new { route = "upload", kind, skip });
+
+        var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None);
+
+        Assert.Equal(1, host.State.Stats.FaultsInjected);
+        Assert.Equal(1, host.State.Stats.Uploads);
+        Assert.Equal(1, host.State.Stats.BatchesCreated);
+        await AssertAllSucceededAsync(provider, batch, entry, s.Rows);
+    }
+}
