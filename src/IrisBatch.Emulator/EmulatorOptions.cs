@@ -70,6 +70,12 @@ public sealed class EmulatorOptions
     /// </summary>
     public bool TogetherUploadRoute { get; set; } = true;
 
+    /// <summary>
+    /// Groq's GET /batches answers oldest first. Its spec and guide give the list no order (§13.5: no parameters, only
+    /// paging.next_cursor), so a client may not count on newest first; off (default), newest first as OpenAI's.
+    /// </summary>
+    public bool GroqListOldestFirst { get; set; }
+
     /// <summary>The clock that drives batch lifecycles; tests may pass a manual one.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -79,7 +85,7 @@ public sealed class EmulatorOptions
         "usage: IrisBatch.Emulator [--port N] [--api-key KEY] [--validating-ms N] [--in-progress-ms N] " +
         "[--finalizing-ms N] [--cancelling-ms N] [--instant] [--data-dir DIR] [--exit-on-stdin-close] " +
         "[--openai-prefix /PATH[,/PATH...]]... [--azure-tolerant-shapes] [--azure-file-processing-ms N] [--gemini-job-states] [--xai-prefix /PATH] " +
-        "[--ollama-latency-ms N] [--ollama-max-parallel N] [--ollama-only] [--no-together-upload-route]";
+        "[--ollama-latency-ms N] [--ollama-max-parallel N] [--ollama-only] [--no-together-upload-route] [--groq-list-oldest-first]";
 
     /// <summary>Parses the exe's command line; throws <see cref="ArgumentException"/> on anything unknown.</summary>
     public static EmulatorOptions Parse(string[] args)
@@ -123,6 +129,7 @@ public sealed class EmulatorOptions
                 case "--ollama-max-parallel": o.OllamaMaxParallel = Int(); break;
                 case "--ollama-only": o.OllamaOnly = true; break;
                 case "--no-together-upload-route": o.TogetherUploadRoute = false; break;
+                case "--groq-list-oldest-first": o.GroqListOldestFirst = true; break;
                 default: throw new ArgumentException($"unknown argument {a}");
             }
         }

@@ -68,11 +68,13 @@ internal static class BatchesRoutes
     /// <summary>
     /// Groq's list (spec §13.5): no limit or after; <c>{object, data}</c>, with <c>paging.next_cursor</c> while more remain
     /// (its guide) and <c>?cursor=</c> for the next page; <c>?id=a&amp;id=b</c> (at most 200) looks batches up by id.
+    /// Newest first, or oldest first with <see cref="EmulatorOptions.GroqListOldestFirst"/>: neither source gives an order.
     /// </summary>
     private static IResult CursorList(HttpContext ctx, EmulatorState state, OpenAISurface surface)
     {
         var q = ctx.Request.Query;
         var all = surface.Store(state).NewestFirst();
+        if (state.Options.GroqListOldestFirst) all = all.Reverse().ToList();   // the spec gives no order
         var now = state.Now;
         if (q.TryGetValue("id", out var ids) && ids.Count > 0)
         {

@@ -341,4 +341,39 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
         Assert.Equal(1, host.State.Stats.BatchesCreated);
         await AssertAllSucceededAsync(provider, batch, entry, s.Rows);
     }
+    /// <summary>
+    /// Groq's list has no documented order (spec §13.5). Listed oldest first, its first page holds only batches made long
+    /// before this submission began: the look-up must not take that page for the end of the window, or it misses the batch
+    /// the lost create made, on the second page, and creates another one.
+    /// </summary>
+    [Fact]
+    public async Task Groq_listed_oldest_first_still_finds_a_lost_create_behind_a_page_of_old_batches()
+    {
+        var s = Surfaces["Groq"];
+        var clock = new ManualClock(DateTimeOffset.UtcNow - TimeSpan.FromMinutes(30));
+        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions
+        {
+            ValidatingMs = 0, InProgressMs = 0, FinalizingMs = 0, CancellingMs = 0, TimeProvider = clock, GroqListOldestFirst = true,
+        });
+        var settings = Settings();
+        var provider = Provider(host, s, settings);
+        // 120 batches of someone else's, made half an hour ago.
+        var other = Spool(provider, s with { Rows = 1 });
+        var strangers = BatchSubmission.From(other, _journal.InputPath(other));
+        var strangerFile = await provider.UploadAsync(strangers, null, CancellationToken.None);
+        for (int i = 0; i < 120; i++)
+        {
+            strangers.IdempotencyKey = "stranger-" + i;
+            await provider.CreateAsync(strangers, strangerFile, CancellationToken.None);
+        }
+        clock.Advance(TimeSpan.FromMinutes(30));
+        var entry = Spool(provider, s);
+        await AddFaultAsync(host, new { route = "create", kind = "reset_after" });
+
+        var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None);
+
+        Assert.Equal(1, host.State.Stats.FaultsInjected);
+        Assert.Equal(121, host.State.Stats.BatchesCreated);
+        Assert.Equal(batch.Id, _journal.Load(entry.SubmissionId)!.BatchId);
+    }
 }

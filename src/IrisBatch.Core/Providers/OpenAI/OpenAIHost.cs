@@ -24,6 +24,12 @@ namespace IrisBatch.Providers.OpenAI
         public OpenAIListPaging Paging { get; set; } = OpenAIListPaging.AfterCursor;
         /// <summary>Whether the host runs Responses batches (/v1/responses); Groq runs chat completions only.</summary>
         public bool Responses { get; set; } = true;
+        /// <summary>
+        /// Whether its batch list is known to come newest first, so that a look-up may stop at a page older than its window
+        /// (OpenAI's after/limit pages). Groq documents no order (spec §13.5): a look-up there reads every page, since an
+        /// oldest-first list would otherwise end the look-up before the page holding the batch it looks for.
+        /// </summary>
+        public bool ListsNewestFirst { get; set; } = true;
 
         /// <summary>OpenAI (spec §1): 50,000 requests and 200 MB a file, one model a file, metadata 16 × 64/512, only "24h".</summary>
         public static readonly OpenAIHost OpenAI = new OpenAIHost
@@ -48,7 +54,7 @@ namespace IrisBatch.Providers.OpenAI
         /// <summary>
         /// Groq (spec §13): the same wire under /openai/v1; files up to 100 MB (the API reference's figure, below the
         /// guide's 200 MB), chat completions only (no embeddings, no Responses), a window of 24 h to 7 d, a file list without parameters, a batch list paged by
-        /// paging.next_cursor (or not at all). No documented metadata limits: OpenAI's are kept.
+        /// paging.next_cursor (or not at all) in no documented order. No documented metadata limits: OpenAI's are kept.
         /// </summary>
         public static readonly OpenAIHost Groq = new OpenAIHost
         {
@@ -68,6 +74,7 @@ namespace IrisBatch.Providers.OpenAI
             FileListRoute = "files",
             Responses = false,
             Paging = OpenAIListPaging.NextCursor,
+            ListsNewestFirst = false,
         };
     }
 }

@@ -49,7 +49,8 @@ namespace IrisBatch.Providers.OpenAI
         /// <summary>Where the batches live, as journaled (Azure adds its api-version).</summary>
         public virtual string Location => BaseUri.AbsoluteUri.TrimEnd('/');
 
-        public ProviderCapabilities Capabilities => ProviderCapabilities.ListsBatches | ProviderCapabilities.ListsNewestFirst;
+        public ProviderCapabilities Capabilities => ProviderCapabilities.ListsBatches
+            | (_host.ListsNewestFirst ? ProviderCapabilities.ListsNewestFirst : ProviderCapabilities.None);
 
         public IExecutingProvider? Executor => null;
 
