@@ -78,9 +78,9 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
     private static IBatchProvider Provider(EmulatorHost host, Surface s, HttpSettings settings) =>
         ProviderFactory.Create(s.Provider, host.BaseUri.AbsoluteUri + s.Path, "test-key", settings);
 
-    private JournalEntry Spool(IBatchProvider provider, Surface s)
+    private JournalEntry Spool(IBatchProvider provider, Surface s, IDictionary<string, string>? metadata = null)
     {
-        using var spooler = new BatchSpooler(_journal, provider, "once2", null);
+        using var spooler = new BatchSpooler(_journal, provider, "once2", metadata);
         for (int i = 1; i <= s.Rows; i++)
             Assert.True(spooler.Add(new IrisBatchRequest
             {
@@ -375,5 +375,36 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
         Assert.Equal(1, host.State.Stats.FaultsInjected);
         Assert.Equal(121, host.State.Stats.BatchesCreated);
         Assert.Equal(batch.Id, _journal.Load(entry.SubmissionId)!.BatchId);
+    }
+    /// <summary>
+    /// The user's -Metadata fills all 16 pairs OpenAI-like hosts allow (spec §1.4), so the idempotency key cannot travel:
+    /// the batch the lost create made is still found, by this submission's own input file, and a stranger's is not taken.
+    /// </summary>
+    [Theory]
+    [InlineData("OpenAI")]
+    [InlineData("AzureDated")]
+    [InlineData("AzureV1")]
+    [InlineData("Groq")]
+    public async Task A_lost_create_whose_metadata_had_no_room_for_the_key_is_found_by_its_input_file(string surface)
+    {
+        var s = Surfaces[surface];
+        await using var host = await StartAsync();
+        var settings = Settings();
+        var provider = Provider(host, s, settings);
+        var full = Enumerable.Range(1, 16).ToDictionary(i => "k" + i, i => "v" + i);
+        var stranger = Spool(provider, s, full);
+        var strangerBatch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(stranger, null, CancellationToken.None);
+        var pointer = Path.Combine(_journal.Root, "ids", strangerBatch.Id);
+        Assert.True(File.Exists(pointer));
+        File.Delete(pointer);   // not in this journal: a look-up sees it as anyone's
+        var entry = Spool(provider, s, full);
+        await AddFaultAsync(host, new { route = "create", kind = "reset_after" });
+
+        var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None);
+
+        Assert.NotEqual(strangerBatch.Id, batch.Id);
+        Assert.Equal(2, host.State.Stats.BatchesCreated);
+        Assert.Equal(batch.Id, _journal.Load(entry.SubmissionId)!.BatchId);
+        await AssertAllSucceededAsync(provider, batch, entry, s.Rows);
     }
 }
