@@ -127,7 +127,10 @@ namespace IrisBatch.Submission
             var started = entry.History.Find(h => h.Step == JournalStep.CreateStarted);
             if (started != null)
             {
-                var found = await LookAsync(locator, entry, submission, started.At, null, ct).ConfigureAwait(false);
+                // Each create call is journaled as it is sent, so a run that stopped mid-create (killed, say) made its batch,
+                // if any, no later than its last call could take: that bounds the window as a failure's time bounds it here.
+                var lastSent = entry.History.FindLast(h => h.Step == JournalStep.CreateStarted)!.At;
+                var found = await LookAsync(locator, entry, submission, started.At, lastSent + (_settings.AttemptTimeout > TimeSpan.Zero ? _settings.AttemptTimeout : TimeSpan.Zero), ct).ConfigureAwait(false);
                 if (found != null)
                 {
                     Log(Messages.FoundEarlier(_provider.Name, "batch"));
@@ -149,6 +152,7 @@ namespace IrisBatch.Submission
 
             for (int attempt = 0; ; attempt++)
             {
+                if (attempt > 0 || started != null) _journal.Record(entry, JournalStep.CreateStarted);   // this call's time, for a later run
                 try
                 {
                     return await _provider.CreateAsync(submission, entry.InputFileId, ct).ConfigureAwait(false);

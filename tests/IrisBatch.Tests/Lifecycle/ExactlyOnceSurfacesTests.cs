@@ -407,4 +407,38 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
         Assert.Equal(batch.Id, _journal.Load(entry.SubmissionId)!.BatchId);
         await AssertAllSucceededAsync(provider, batch, entry, s.Rows);
     }
+    /// <summary>
+    /// A run journaled "create started" and stopped before its create was sent (killed). Long after, someone else made a
+    /// batch of the same size. Anthropic's batches echo nothing else, so only time can tell them apart: the resumed run's
+    /// window ends where the stopped run's last create call could have ended (each call is journaled as it is sent, plus the
+    /// attempt time and the clock-skew margin), so that batch is not adopted and this run makes its own. Before, a resumed
+    /// look-up had no end to its window and adopted it.
+    /// </summary>
+    [Fact]
+    public async Task A_resumed_look_up_does_not_adopt_a_batch_made_long_after_the_stopped_run()
+    {
+        var s = Surfaces["Anthropic"];
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions
+        {
+            ValidatingMs = 0, InProgressMs = 0, FinalizingMs = 0, CancellingMs = 0, TimeProvider = clock,
+        });
+        var settings = Settings();
+        var provider = Provider(host, s, settings);
+        var entry = Spool(provider, s);
+        _journal.Record(entry, JournalStep.UploadStarted);
+        entry.State = SubmissionState.Uploaded;
+        _journal.Record(entry, JournalStep.Uploaded);
+        _journal.Record(entry, JournalStep.CreateStarted);   // and then the process died, before sending
+        // 20 minutes later (the provider's clock), someone else's batch of the same size.
+        clock.Advance(TimeSpan.FromMinutes(20));
+        var other = Spool(provider, s);
+        var theirs = await provider.CreateAsync(BatchSubmission.From(other, _journal.InputPath(other)), null, CancellationToken.None);
+
+        var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(_journal.Load(entry.SubmissionId)!, null, CancellationToken.None);
+
+        Assert.NotEqual(theirs.Id, batch.Id);
+        Assert.Equal(2, host.State.Stats.BatchesCreated);
+        Assert.Equal(batch.Id, _journal.Load(entry.SubmissionId)!.BatchId);
+    }
 }
