@@ -6,7 +6,7 @@ using IrisBatch.Providers;
 
 namespace IrisBatch.Commands
 {
-    /// <summary>The current state of batches by id or object; with no id, the provider's batches newest first.</summary>
+    /// <summary>The current state of batches by id or object; with no id, the provider's batches in the order it lists them.</summary>
     [Cmdlet(VerbsCommon.Get, "IrisBatchStatus", DefaultParameterSetName = ListSet)]
     [OutputType(typeof(IrisBatchInfo))]
     public sealed class GetIrisBatchStatusCommand : BatchCommandBase
