@@ -103,6 +103,38 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
         Assert.True(r.IsSuccessStatusCode, await r.Content.ReadAsStringAsync());
     }
 
+    /// <summary>
+    /// A first process uploaded (where the provider uploads), journaled "create started" and sent the create, which the
+    /// provider carried out; the process died before the answer was journaled.
+    /// </summary>
+    private async Task<(JournalEntry Entry, string? FileId, IrisBatchInfo Made)> KilledAfterCreateAsync(EmulatorHost host, Surface s, HttpSettings settings, IBatchProvider provider)
+    {
+        var entry = Spool(provider, s);
+        var submission = BatchSubmission.From(entry, _journal.InputPath(entry));
+        _journal.Record(entry, JournalStep.UploadStarted);
+        var fileId = await provider.UploadAsync(submission, null, CancellationToken.None);
+        entry.InputFileId = fileId;
+        entry.State = SubmissionState.Uploaded;
+        _journal.Record(entry, JournalStep.Uploaded, fileId);
+        _journal.Record(entry, JournalStep.CreateStarted);
+        submission.InputFileId = fileId;
+        var made = await Provider(host, s, settings).CreateAsync(submission, fileId, CancellationToken.None);
+        return (entry, fileId, made);
+    }
+
+    /// <summary>Someone else's batches: another idempotency key each, on another (smaller) input.</summary>
+    private async Task MakeStrangersAsync(IBatchProvider provider, Surface s, int count)
+    {
+        var other = Spool(provider, s with { Rows = 1 });
+        var strangers = BatchSubmission.From(other, _journal.InputPath(other));
+        var strangerFile = await provider.UploadAsync(strangers, null, CancellationToken.None);
+        for (int i = 0; i < count; i++)
+        {
+            strangers.IdempotencyKey = "stranger-" + i;
+            await provider.CreateAsync(strangers, strangerFile, CancellationToken.None);
+        }
+    }
+
     private async Task AssertAllSucceededAsync(IBatchProvider provider, IrisBatchInfo batch, JournalEntry entry, int rows)
     {
         for (int i = 0; i < 3000 && !batch.IsComplete; i++) batch = await provider.GetAsync(batch.Id, CancellationToken.None);
@@ -188,16 +220,7 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
         await using var host = await StartAsync();
         var settings = Settings();
         var provider = Provider(host, s, settings);
-        var entry = Spool(provider, s);
-        var submission = BatchSubmission.From(entry, _journal.InputPath(entry));
-        _journal.Record(entry, JournalStep.UploadStarted);
-        var fileId = await provider.UploadAsync(submission, null, CancellationToken.None);
-        entry.InputFileId = fileId;
-        entry.State = SubmissionState.Uploaded;
-        _journal.Record(entry, JournalStep.Uploaded, fileId);
-        _journal.Record(entry, JournalStep.CreateStarted);
-        submission.InputFileId = fileId;
-        var made = await Provider(host, s, settings).CreateAsync(submission, fileId, CancellationToken.None);   // its answer never journaled
+        var (entry, fileId, made) = await KilledAfterCreateAsync(host, s, settings, provider);
 
         var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(_journal.Load(entry.SubmissionId)!, null, CancellationToken.None);
 
@@ -219,25 +242,8 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
         await using var host = await StartAsync();
         var settings = Settings();
         var provider = Provider(host, s, settings);
-        var entry = Spool(provider, s);
-        var submission = BatchSubmission.From(entry, _journal.InputPath(entry));
-        _journal.Record(entry, JournalStep.UploadStarted);
-        var fileId = await provider.UploadAsync(submission, null, CancellationToken.None);
-        entry.InputFileId = fileId;
-        entry.State = SubmissionState.Uploaded;
-        _journal.Record(entry, JournalStep.Uploaded, fileId);
-        _journal.Record(entry, JournalStep.CreateStarted);
-        submission.InputFileId = fileId;
-        var made = await Provider(host, s, settings).CreateAsync(submission, fileId, CancellationToken.None);
-        // Strangers: another key, another (smaller) input, made since.
-        var other = Spool(provider, s with { Rows = 1 });
-        var strangers = BatchSubmission.From(other, _journal.InputPath(other));
-        var strangerFile = await provider.UploadAsync(strangers, null, CancellationToken.None);
-        for (int i = 0; i < 120; i++)
-        {
-            strangers.IdempotencyKey = "stranger-" + i;
-            await provider.CreateAsync(strangers, strangerFile, CancellationToken.None);
-        }
+        var (entry, fileId, made) = await KilledAfterCreateAsync(host, s, settings, provider);
+        await MakeStrangersAsync(provider, s, 120);   // another key, another (smaller) input, made since
 
         var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(_journal.Load(entry.SubmissionId)!, null, CancellationToken.None);
 
@@ -357,15 +363,7 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
         });
         var settings = Settings();
         var provider = Provider(host, s, settings);
-        // 120 batches of someone else's, made half an hour ago.
-        var other = Spool(provider, s with { Rows = 1 });
-        var strangers = BatchSubmission.From(other, _journal.InputPath(other));
-        var strangerFile = await provider.UploadAsync(strangers, null, CancellationToken.None);
-        for (int i = 0; i < 120; i++)
-        {
-            strangers.IdempotencyKey = "stranger-" + i;
-            await provider.CreateAsync(strangers, strangerFile, CancellationToken.None);
-        }
+        await MakeStrangersAsync(provider, s, 120);   // someone else's, made half an hour ago
         clock.Advance(TimeSpan.FromMinutes(30));
         var entry = Spool(provider, s);
         await AddFaultAsync(host, new { route = "create", kind = "reset_after" });
