@@ -292,6 +292,40 @@ Describe 'Issue 16 items 1, 2 and 10: resubmission, -Pending without a key, one 
     }
 }
 
+Describe 'Issue 16 item 1: an Azure OpenAI batch''s api-version goes with it' {
+    BeforeAll {
+        $emu = Start-TestEmulator -ValidatingMs 20 -InProgressMs 100 -FinalizingMs 20
+        $null = Initialize-ProviderTestEnvironment -KeyVariable 'AZURE_OPENAI_API_KEY'
+    }
+    AfterAll {
+        if ($emu) { Stop-TestEmulator $emu }
+        Clear-TestEnvironment
+    }
+
+    It 'a resubmission and later commands use the batch''s api-version, not a later session''s $env:AZURE_OPENAI_API_VERSION, unless -ApiVersion says otherwise' {
+        $b = 'fine', 'no [fail]' | New-IrisBatchRequest -Model gpt-4o-mini-batch -Prompt '{_}' |
+            Submit-IrisBatch -Provider AzureOpenAI -BaseUri $emu.Url -ApiVersion 2025-04-01-preview -Name "azure-$(Get-Random)" |
+            Wait-IrisBatch -PollInterval 0.1 -Timeout 60
+        $b.BaseUri | Should -BeLike '*api-version=2025-04-01-preview'
+        # A later session whose default api-version is another one.
+        $env:AZURE_OPENAI_API_VERSION = '2024-10-01-preview'
+        try {
+            (Get-IrisBatchStatus -Id $b.Id).BaseUri | Should -Be $b.BaseUri
+            $failed = @($b | Get-IrisBatchResult -Status Failed)
+            $failed.Count | Should -Be 1
+            $failed[0].Request.ApiVersion | Should -Be '2025-04-01-preview'
+            $retry = $failed | Submit-IrisBatch -MaximumRetryCount 0
+            $retry.Provider | Should -Be 'AzureOpenAI'
+            $retry.BaseUri | Should -Be $b.BaseUri
+            $retry.Name | Should -Be "$($b.Name)-retry1"
+            # Said otherwise: -ApiVersion wins.
+            $said = $failed | Submit-IrisBatch -ApiVersion 2024-08-01-preview -MaximumRetryCount 0
+            $said.BaseUri | Should -BeLike '*api-version=2024-08-01-preview'
+        }
+        finally { Remove-Item env:AZURE_OPENAI_API_VERSION -ErrorAction Ignore }
+    }
+}
+
 Describe 'Issue 16 items 4 and 8: unknown models and the -WhatIf table' {
     BeforeAll {
         $null = Initialize-TestEnvironment

@@ -177,7 +177,7 @@ namespace IrisBatch.Providers
                 case "Together": return new TogetherProvider(uri, key, settings);
                 case "Ollama": return new OllamaProvider(uris, settings, apiKey: key);
                 case "AzureOpenAI":
-                    return new AzureOpenAIProvider(uri, key, settings, apiVersion ?? Environment.GetEnvironmentVariable("AZURE_OPENAI_API_VERSION"));
+                    return new AzureOpenAIProvider(uri, key, settings, apiVersion, Environment.GetEnvironmentVariable("AZURE_OPENAI_API_VERSION"));
                 case MockProvider.ProviderName: return new MockProvider(uri, settings);
                 default: throw new IrisBatchException(ErrorIds.UnknownProvider, FailureKind.InvalidArgument, Messages.NotImplemented(info.Name));
             }

@@ -23,7 +23,12 @@ namespace IrisBatch.Providers.Azure
         private readonly string _apiVersion;
         private readonly HttpSettings _settings;
 
-        public AzureOpenAIProvider(Uri baseUri, string apiKey, HttpSettings settings, string? apiVersion)
+        /// <param name="apiVersion">-ApiVersion: wins over all else.</param>
+        /// <param name="defaultApiVersion">
+        /// $env:AZURE_OPENAI_API_VERSION: a default only, so an api-version in the base URI (as the journal keeps a
+        /// batch's) wins over it; a batch made with one version is not read or resubmitted with a later session's.
+        /// </param>
+        public AzureOpenAIProvider(Uri baseUri, string apiKey, HttpSettings settings, string? apiVersion, string? defaultApiVersion = null)
             : base(WithoutQuery(baseUri), apiKey, settings, "AzureOpenAI")
         {
             _settings = settings;
@@ -32,7 +37,8 @@ namespace IrisBatch.Providers.Azure
             _v1 = path.EndsWith("/openai/v1", StringComparison.OrdinalIgnoreCase);
             // An api-version given with the base URI (as the journal keeps it) counts like -ApiVersion.
             var fromUri = VersionIn(baseUri);
-            _apiVersion = !string.IsNullOrWhiteSpace(apiVersion) ? apiVersion!.Trim() : fromUri ?? DefaultApiVersion;
+            _apiVersion = !string.IsNullOrWhiteSpace(apiVersion) ? apiVersion!.Trim()
+                : fromUri ?? (!string.IsNullOrWhiteSpace(defaultApiVersion) ? defaultApiVersion!.Trim() : DefaultApiVersion);
             Prefix = _v1 || path.EndsWith("/openai", StringComparison.OrdinalIgnoreCase) ? "" : "openai/";
         }
 
