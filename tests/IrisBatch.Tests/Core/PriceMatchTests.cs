@@ -34,5 +34,22 @@ namespace IrisBatch.Tests.Core
             Assert.False(ModelNames.IsKnown("OpenAI", "gpt-4o-mni"));
             Assert.Equal("gpt-4o-mini", ModelNames.Nearest("OpenAI", "gpt-4o-mni")[0]);
         }
+
+        /// <summary>
+        /// Anthropic's current models have undated ids (spec §11.4's claude-sonnet-4-5; Submit-IrisBatch's page), and a new
+        /// user's claude-haiku-4-5 must not be warned of as a misspelling, nor left without a price, nor have its own
+        /// dated snapshot (claude-haiku-4-5-20251001) "corrected" to another model.
+        /// </summary>
+        [Theory]
+        [InlineData("claude-opus-4-5")]
+        [InlineData("claude-sonnet-4-5")]
+        [InlineData("claude-haiku-4-5")]
+        [InlineData("claude-haiku-4-5-20251001")]
+        public void Anthropic_current_models_are_known_priced_and_think(string model)
+        {
+            Assert.True(ModelNames.IsKnown("Anthropic", model));
+            Assert.NotNull(PriceTable.Load(null).Find(model));
+            Assert.Equal("thinking", ModelNames.Find("Anthropic", model)!.Family);
+        }
     }
 }
