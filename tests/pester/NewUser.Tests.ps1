@@ -140,6 +140,26 @@ Describe 'Issue 16 item 3: a custom id from an Id column' {
         $errs[1].Exception.Message | Should -Match '19 more rows'
     }
 
+    It 'a -CustomId script block is no column: nothing is said of one, a bad id blames -CustomId, and a failing script is reported once' {
+        $rows = 1..12 | ForEach-Object { [pscustomobject]@{ Email = "user$_@example.com"; name = "n$_" } }
+        $said = @($rows | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{name}' -CustomId { $_.Email } -Verbose -ErrorVariable bad -ErrorAction SilentlyContinue 4>&1 |
+            Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+        @($said | Where-Object Message -Match 'custom id comes from').Count | Should -Be 0 -Because 'no column gives the custom id'
+        $bad.Count | Should -Be 2
+        $bad[0].Exception.Message | Should -Match "the custom id 'user1@example.com' made by -CustomId is not valid"
+        $bad[0].Exception.Message | Should -Not -Match "column 'CustomId'"
+        $bad[1].Exception.Message | Should -Match '11 more rows'
+        $out = @($rows | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{name}' -CustomId { throw 'no id here' } -ErrorVariable thrown -ErrorAction SilentlyContinue)
+        $out.Count | Should -Be 0
+        $thrown.Count | Should -Be 2 -Because 'a script that fails on every row is one error and one summary, as for -Prompt'
+        $thrown[0].Exception.Message | Should -Match 'CustomId'
+        $thrown[0].Exception.Message | Should -Match 'no id here'
+        $thrown[1].Exception.Message | Should -Match '11 more rows'
+        # A good script still makes every id, and a column still binds without one.
+        ($rows | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{name}' -CustomId { 'r-' + $_.name }).CustomId | Should -Be (1..12 | ForEach-Object { "r-n$_" })
+        ([pscustomobject]@{ Id = 42; name = 'n' } | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{name}').CustomId | Should -Be '42'
+    }
+
     It 'names a custom_id column the same way' {
         $null = [pscustomobject]@{ custom_id = 'a b'; name = 'n' } | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{name}' -ErrorVariable errs -ErrorAction SilentlyContinue
         $errs[0].Exception.Message | Should -Match "from the input's column 'custom_id'"

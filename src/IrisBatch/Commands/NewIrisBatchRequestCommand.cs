@@ -54,9 +54,15 @@ namespace IrisBatch.Commands
         [Parameter]
         public object? SystemPrompt { get; set; }
 
+        /// <summary>
+        /// A template, a literal, or a script block run with $_ set to the row. Typed object (as -Prompt) so that a script
+        /// block given here reaches the command once and runs per row in it, as -Prompt's does; as a string parameter,
+        /// PowerShell ran it while binding each row, so a failing one gave one binding error per row, and a bad id it made
+        /// was blamed on a column. A CustomId, Id or custom_id property of a row binds here by name.
+        /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("Id", "custom_id")]
-        public string? CustomId { get; set; }
+        public object? CustomId { get; set; }
 
         [Parameter]
         [ValidateRange(1, int.MaxValue)]
@@ -210,7 +216,8 @@ namespace IrisBatch.Commands
                 messages.Add(new ChatMessage("user", prompt));
             }
 
-            var customId = _customId != null ? _customId.Expand(reader, rowNumber, _empty) : CustomId ?? "request-" + rowNumber.ToString(CultureInfo.InvariantCulture);
+            var customId = _customId != null ? _customId.Expand(reader, rowNumber, _empty)
+                : CustomId != null ? PSConvert.ToText(CustomId) : "request-" + rowNumber.ToString(CultureInfo.InvariantCulture);
             if (_customId == null && CustomId != null && !_saidCustomIdColumn)
             {
                 _saidCustomIdColumn = true;
