@@ -249,6 +249,21 @@ Describe 'Issue 16 items 1, 2 and 10: resubmission, -Pending without a key, one 
         ($keyErrors | Where-Object TargetObject -EQ $openai.Id).Exception.Message | Should -Match ([regex]::Escape($openai.Id))
     }
 
+    It 'item 2: Get-IrisBatchStatus -Pending | Wait-IrisBatch waits for the batches it can, with a non-terminating IrisBatch.MissingApiKey naming each one it cannot' {
+        $env:OPENAI_API_KEY = 'test-key'
+        $openai = 'a' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{_}' | Submit-IrisBatch -BaseUri "$($emu.Url)/v1"
+        Remove-Item env:OPENAI_API_KEY
+        $mock = 'c' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{_}' | Submit-IrisBatch -Provider Mock
+        $waited = @(Get-IrisBatchStatus -Pending -ErrorAction SilentlyContinue | Where-Object Id -In $openai.Id, $mock.Id |
+            Wait-IrisBatch -PollInterval 0.1 -Timeout 30 -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $waited.Id | Should -Be $mock.Id
+        $waited[0].Status | Should -Be 'Completed'
+        $keyErrors = @($errs | Where-Object { $_.FullyQualifiedErrorId -like 'IrisBatch.MissingApiKey*' })
+        $keyErrors.Count | Should -Be 1
+        $keyErrors[0].TargetObject | Should -Be $openai.Id
+        $keyErrors[0].Exception.Message | Should -Match ([regex]::Escape($openai.Id))
+    }
+
     # After item 2: the OpenAI batches made here would be pending, without a key, for the -Pending tests above.
     It 'item 1: a resubmission that -Provider and -BaseUri send elsewhere keeps its -retryN name, unless -Name is given' {
         $b = 'fine', 'no [fail]' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{_}' | Submit-IrisBatch -Provider Mock -Name "moved-$(Get-Random)" | Wait-IrisBatch

@@ -111,6 +111,8 @@ namespace IrisBatch
         public static string CancelTarget(string batchId, BatchStatus status, long processed, long total, string provider, string location) =>
             Format(nameof(CancelTarget), batchId, status, processed, total, provider, location);
 
+        public static string BatchSkipped(string batchId, string reason) => Format(nameof(BatchSkipped), batchId, reason);
+
         public static string NotRefreshed(string? batchId, string provider, string reason, DateTimeOffset? checkedAt) =>
             checkedAt.HasValue ? Format("NotRefreshedChecked", batchId, provider, reason, checkedAt.Value) : Format(nameof(NotRefreshed), batchId, provider, reason);
 

@@ -133,7 +133,14 @@ namespace IrisBatch.Commands
                 var p = ProviderFor(place.Provider, place.BaseUri, batch?.Credential);
                 return new BatchTarget(p, BatchLocator.Known(id, batch, entry, p), entry);
             }
-            catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.MissingApiKey || ex.ErrorId == ErrorIds.InsecureEndpoint || ex.ErrorId == ErrorIds.UnknownProvider)
+            catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.MissingApiKey)
+            {
+                // Issue 16 item 2: one batch's missing key stops only that batch (Get-IrisBatchStatus -Pending | Wait-IrisBatch
+                // still waits for the Mock batches); a non-terminating IrisBatch.MissingApiKey names it.
+                WriteError(ErrorMapper.ToRecord(new IrisBatchException(ex.ErrorId, ex.Kind, Messages.BatchSkipped(id, ex.Message)) { Target = id }, id));
+                return null;
+            }
+            catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.InsecureEndpoint || ex.ErrorId == ErrorIds.UnknownProvider)
             {
                 ThrowMapped(ex, id);
                 return null;
