@@ -49,7 +49,7 @@ namespace IrisBatch.Providers.OpenAI
                         result.Output = ReadOutput(body.Value);
                         result.Usage = ResultLines.ReadUsage(body.Value.Prop("usage"));
                         result.Embedding = ReadEmbedding(body.Value);
-                        result.ResponseModel = ReadModel(body.Value);
+                        result.ResponseModel = ResultLines.ReadModel(body.Value.Prop("model"));
                         ReadEnd(body.Value, result);
                     }
                     return result;
@@ -550,21 +550,9 @@ namespace IrisBatch.Providers.OpenAI
 
         [ThreadStatic] private static byte[]? _utf8;
 
-        // The model of the last body read on this thread: consecutive lines name the same one, so they share one string.
+        // The model of the last body the byte path read on this thread: consecutive lines name the same one, so they
+        // share one string (the document path shares one through ResultLines.ReadModel).
         [ThreadStatic] private static string? _lastModel;
-
-        /// <summary>
-        /// The model a success body says answered (chat, Responses, embeddings: <c>body.model</c>), or null. The same
-        /// string as the last line's when the name repeats.
-        /// </summary>
-        public static string? ReadModel(JsonElement body)
-        {
-            var model = body.Prop("model");
-            if (model == null || model.Value.ValueKind != JsonValueKind.String) return null;
-            var last = _lastModel;
-            if (last != null && model.Value.ValueEquals(last)) return last;
-            return _lastModel = model.Value.GetString();
-        }
 
         /// <summary>The line as UTF-8 in a buffer kept per thread.</summary>
         [MethodImpl(Hot.Path)]
