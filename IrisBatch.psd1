@@ -6,6 +6,9 @@
 #
 @{
     RootModule           = 'IrisBatch.dll'
+    # Loaded first (nested modules come before the root module): it loads the precompiled IrisBatch.Core from
+    # r2r/<platform>/ where the module ships one (see src/IrisBatch.Loader), before IrisBatch.dll needs the core.
+    NestedModules        = @('IrisBatch.Loader.dll')
     ModuleVersion        = '0.0.0'
     GUID                 = 'e91d2543-43ab-4930-b86e-3ab8f4ad4961'
     Author               = 'IrisBatch contributors'

@@ -155,6 +155,45 @@ function Copy-OptionalModuleFiles {
     @{ Formats = [string[]] @($formats | ForEach-Object Name); Types = [string[]] @($types | ForEach-Object Name) }
 }
 
+# The platforms IrisBatch.Core is precompiled for (ReadyToRun images in out/IrisBatch/r2r/<platform>/, which the loader,
+# src/IrisBatch.Loader, loads on import). Other platforms, and Windows PowerShell, load the portable copy.
+$NativeImagePlatforms = @('linux-x64', 'linux-arm64', 'osx-x64', 'osx-arm64', 'win-x64', 'win-arm64')
+
+function New-NativeImages {
+    <# Precompiles IrisBatch.Core for each platform with the SDK's own crossgen2 (restored by build/NativeImages),
+       against the runtime the SDK carries. An image saves a new session compiling the core's methods as it first
+       runs them. A failure stops the build: a module without its images would still work, only slower to start. #>
+    $dotnet = Get-DotnetPath
+    $project = Join-Path $Root 'build/NativeImages/NativeImages.csproj'
+    & $dotnet restore $project -nologo -v:q | Out-Host
+    $where = @{}
+    foreach ($line in @(& $dotnet msbuild $project -t:Where -nologo -v:m)) {
+        if ($line -match '^\s*(crossgen2|runtime)=(.+)$') { $where[$Matches[1]] = $Matches[2].Trim() }
+    }
+    if (-not $where['crossgen2'] -or -not $where['runtime']) { throw "build/NativeImages did not say where crossgen2 and the runtime are." }
+    $tool = @('crossgen2.exe', 'crossgen2', 'crossgen2.dll' | ForEach-Object { Join-Path $where['crossgen2'] $_ } | Where-Object { Test-Path $_ })[0]
+    if (-not $tool) { throw "crossgen2 is not in $($where['crossgen2'])." }
+    [string[]] $command = if ($tool.EndsWith('.dll')) { @($dotnet, $tool) } else { @($tool) }
+    $core = Join-Path $ModuleOut 'IrisBatch.Core.dll'
+    $PSNativeCommandUseErrorActionPreference = $false   # its exit code is checked below, with its output
+    foreach ($platform in $NativeImagePlatforms) {
+        $os, $arch = $platform -split '-', 2
+        $os = @{ win = 'windows'; osx = 'osx'; linux = 'linux' }[$os]
+        $dir = Join-Path $ModuleOut "r2r/$platform"
+        $null = New-Item -ItemType Directory -Force $dir
+        # A response file: pwsh on Linux and macOS would expand the references' wildcards itself, into more inputs.
+        $rsp = Join-Path ([IO.Path]::GetTempPath()) "irisbatch-crossgen2-$platform.rsp"
+        Set-Content -LiteralPath $rsp -Encoding utf8NoBOM -Value @(
+            $core, '-o', (Join-Path $dir 'IrisBatch.Core.dll'), "--targetos:$os", "--targetarch:$arch", '-O',
+            '-r', (Join-Path $where['runtime'] '*.dll'), '-r', (Join-Path $ModuleOut '*.dll'))
+        [string[]] $arguments = @($command | Select-Object -Skip 1) + @("@$rsp")
+        $out = @(& $command[0] @arguments 2>&1)
+        Remove-Item -LiteralPath $rsp -ErrorAction Ignore
+        if ($LASTEXITCODE -ne 0) { $out | Select-Object -Last 15 | Out-Host; throw "crossgen2 failed for $platform (exit code $LASTEXITCODE)." }
+    }
+    Write-Host "Native images: $($NativeImagePlatforms -join ', ')"
+}
+
 function Write-Manifest([string] $Version, [hashtable] $Extras) {
     # Stamp the repo-root manifest: ModuleVersion from Directory.Build.props (a -suffix becomes Prerelease),
     # and the format/type files that were copied.
@@ -230,6 +269,7 @@ function Invoke-BuildTask {
     # The module folder holds only what pwsh loads: no symbols, no deps.json, no PowerShell reference assembly.
     Get-ChildItem $ModuleOut -File | Where-Object { $_.Extension -in '.pdb', '.json' -or $_.Name -eq 'System.Management.Automation.dll' } |
         Remove-Item -Force
+    New-NativeImages
     $extras = Copy-OptionalModuleFiles
     Copy-Item (Join-Path $Root 'LICENSE') $ModuleOut
     Write-Manifest -Version $version -Extras $extras
