@@ -5,8 +5,9 @@ using System.Collections.Generic;
 namespace IrisBatch.Estimates
 {
     /// <summary>
-    /// What results actually cost: each result's own usage at its model's batch prices (prices.json). Input tokens not
-    /// read from the cache at the input price, cached ones at the cached price, output tokens not spent reasoning at
+    /// What results actually cost: each result's own usage at its model's batch prices (prices.json). Input tokens
+    /// neither read from nor written to the cache at the input price, cached ones at the cached price, ones written to
+    /// the cache at the cache-write price (5-minute, or 1-hour where the usage says so), output tokens not spent reasoning at
     /// the output price, reasoning ones at the reasoning price. A request that failed, expired or was cancelled costs
     /// 0. A model with no price is priced by the model the result line says answered (Azure: the model behind a
     /// deployment); with neither priced the cost is unknown (null), and <see cref="TakeNewUnpriced"/> names each such model once.
@@ -35,9 +36,13 @@ namespace IrisBatch.Estimates
         [MethodImpl(Hot.Path)]
         public static decimal Of(TokenUsage usage, ModelPrice price)
         {
-            long cached = Math.Min(Math.Max(0, usage.CachedTokens), Math.Max(0, usage.InputTokens));
+            long input = Math.Max(0, usage.InputTokens);
+            long cached = Math.Min(Math.Max(0, usage.CachedTokens), input);
+            long written = Math.Min(Math.Max(0, usage.CacheWriteTokens), input - cached);
+            long written1h = Math.Min(Math.Max(0, usage.CacheWrite1hTokens), written);
             long reasoning = Math.Min(Math.Max(0, usage.ReasoningTokens), Math.Max(0, usage.OutputTokens));
-            decimal perMillion = (usage.InputTokens - cached) * price.Input + cached * price.CachedInput
+            decimal perMillion = (usage.InputTokens - cached - written) * price.Input + cached * price.CachedInput
+                + (written - written1h) * price.CacheWrite + written1h * price.CacheWrite1h
                 + (usage.OutputTokens - reasoning) * price.Output + reasoning * price.Reasoning;
             return perMillion / 1_000_000m;
         }
@@ -146,6 +151,8 @@ namespace IrisBatch.Estimates
                 Usage.TotalTokens += u.TotalTokens;
                 Usage.CachedTokens += u.CachedTokens;
                 Usage.ReasoningTokens += u.ReasoningTokens;
+                Usage.CacheWriteTokens += u.CacheWriteTokens;
+                Usage.CacheWrite1hTokens += u.CacheWrite1hTokens;
             }
             if (Cost.HasValue) Cost = result.Cost.HasValue ? Cost + result.Cost.Value : null;
         }

@@ -7,7 +7,8 @@ namespace IrisBatch.Estimates
 {
     /// <summary>
     /// One model's batch prices in USD per million tokens, with the date they were taken and where from. Cached input
-    /// falls back to the input price, reasoning to the output price, when the table does not list them.
+    /// and cache writes fall back to the input price (a 1-hour cache write to the 5-minute one), reasoning to the output
+    /// price, when the table does not list them.
     /// </summary>
     public sealed class ModelPrice
     {
@@ -16,6 +17,10 @@ namespace IrisBatch.Estimates
         public decimal CachedInput { get; set; }
         public decimal Output { get; set; }
         public decimal Reasoning { get; set; }
+        /// <summary>Input tokens written to the prompt cache for 5 minutes (Anthropic's default); the input price when the table does not list it.</summary>
+        public decimal CacheWrite { get; set; }
+        /// <summary>Input tokens written to the prompt cache for 1 hour; the 5-minute cache-write price when the table does not list it.</summary>
+        public decimal CacheWrite1h { get; set; }
         public string Taken { get; set; } = "";
         public string Source { get; set; } = "";
     }
@@ -64,6 +69,7 @@ namespace IrisBatch.Estimates
                 var name = m.Name.ToLowerInvariant();
                 var input = m.Value.GetProperty("input").GetDecimal();
                 var output = m.Value.GetProperty("output").GetDecimal();
+                var cacheWrite = Price(m.Value, "cache_write") ?? input;
                 table._prices[name] = new ModelPrice
                 {
                     Model = m.Name,
@@ -71,12 +77,17 @@ namespace IrisBatch.Estimates
                     Output = output,
                     CachedInput = m.Value.TryGetProperty("cached_input", out var ci) && ci.ValueKind == JsonValueKind.Number ? ci.GetDecimal() : input,
                     Reasoning = m.Value.TryGetProperty("reasoning", out var re) && re.ValueKind == JsonValueKind.Number ? re.GetDecimal() : output,
+                    CacheWrite = cacheWrite,
+                    CacheWrite1h = Price(m.Value, "cache_write_1h") ?? cacheWrite,
                     Taken = m.Value.TryGetProperty("taken", out var tk) ? tk.GetString() ?? table.Taken : table.Taken,
                     Source = m.Value.TryGetProperty("source", out var sr) ? sr.GetString() ?? source : source,
                 };
             }
             return table;
         }
+
+        private static decimal? Price(JsonElement model, string name) =>
+            model.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.Number ? p.GetDecimal() : (decimal?)null;
 
         /// <summary>The models the table prices.</summary>
         public IReadOnlyCollection<string> Models => _prices.Keys;

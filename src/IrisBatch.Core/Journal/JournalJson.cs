@@ -88,6 +88,8 @@ namespace IrisBatch.Journal
                     w.WriteNumber("TotalTokens", u.TotalTokens);
                     w.WriteNumber("CachedTokens", u.CachedTokens);
                     w.WriteNumber("ReasoningTokens", u.ReasoningTokens);
+                    w.WriteNumber("CacheWriteTokens", u.CacheWriteTokens);
+                    w.WriteNumber("CacheWrite1hTokens", u.CacheWrite1hTokens);
                     w.WriteEndObject();
                 }
                 w.WriteString("ResponseModel", e.ResponseModel);
@@ -286,6 +288,8 @@ namespace IrisBatch.Journal
                     case "TotalTokens": u.TotalTokens = Long(p.Value); break;
                     case "CachedTokens": u.CachedTokens = Long(p.Value); break;
                     case "ReasoningTokens": u.ReasoningTokens = Long(p.Value); break;
+                    case "CacheWriteTokens": u.CacheWriteTokens = Long(p.Value); break;
+                    case "CacheWrite1hTokens": u.CacheWrite1hTokens = Long(p.Value); break;
                 }
             }
             return u;

@@ -11,6 +11,17 @@ namespace IrisBatch
         public long CachedTokens { get; set; }
         /// <summary>The part of <see cref="OutputTokens"/> the model spent reasoning (billed at the reasoning price).</summary>
         public long ReasoningTokens { get; set; }
+        /// <summary>
+        /// The part of <see cref="InputTokens"/> written to the provider's prompt cache (Anthropic:
+        /// <c>cache_creation_input_tokens</c>), billed at the cache-write price; <see cref="CacheWrite1hTokens"/> of them
+        /// at the 1-hour one.
+        /// </summary>
+        public long CacheWriteTokens { get; set; }
+        /// <summary>
+        /// The part of <see cref="CacheWriteTokens"/> written to the 1-hour cache (Anthropic:
+        /// <c>cache_creation.ephemeral_1h_input_tokens</c>), billed at the 1-hour cache-write price.
+        /// </summary>
+        public long CacheWrite1hTokens { get; set; }
         public override string ToString() => $"{InputTokens} in, {OutputTokens} out";
     }
 

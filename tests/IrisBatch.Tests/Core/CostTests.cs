@@ -44,7 +44,8 @@ namespace IrisBatch.Tests.Core
                 var own = table.Find(model)!;
                 var of = undated == null ? null : table.Find(undated);
                 if (of != null)
-                    Assert.True(own.Input == of.Input && own.CachedInput == of.CachedInput && own.Output == of.Output && own.Reasoning == of.Reasoning,
+                    Assert.True(own.Input == of.Input && own.CachedInput == of.CachedInput && own.Output == of.Output && own.Reasoning == of.Reasoning
+                        && own.CacheWrite == of.CacheWrite && own.CacheWrite1h == of.CacheWrite1h,
                         provider + "/" + model + " is priced unlike " + undated);
             }
         }
@@ -60,6 +61,60 @@ namespace IrisBatch.Tests.Core
             Assert.Equal(0.0040m, CostCalculator.Of(usage, table.Find("m-full")!));
             // No cached or reasoning price: the input and output prices.
             Assert.Equal((1000 * 2m + 300 * 8m) / 1_000_000m, CostCalculator.Of(usage, table.Find("m-plain")!));
+        }
+
+        [Fact]
+        public void Anthropic_models_price_cache_writes_above_input()
+        {
+            // Anthropic bills a 5-minute cache write at 1.25x the input price (Haiku 3 lists $0.30 for $0.25, a little
+            // under) and a 1-hour one at 2x; the batch discount stacks. Each Anthropic model of the catalogue says so
+            // itself rather than falling back to the input price.
+            using var stream = typeof(PriceTable).Assembly.GetManifestResourceStream("IrisBatch.Estimates.prices.json")!;
+            using var doc = JsonDocument.Parse(stream);
+            var entries = doc.RootElement.GetProperty("models");
+            var table = PriceTable.Load();
+            foreach (var model in ModelCatalog.For("Anthropic"))
+            {
+                var entry = entries.GetProperty(model);
+                Assert.True(entry.TryGetProperty("cache_write", out _) && entry.TryGetProperty("cache_write_1h", out _), model + " has no cache-write prices");
+                var p = table.Find(model)!;
+                Assert.True(p.CacheWrite > p.Input && p.CacheWrite <= p.Input * 1.25m, model + ": " + p.CacheWrite);
+                Assert.Equal(p.Input * 2m, p.CacheWrite1h);
+            }
+        }
+
+        [Fact]
+        public void Cache_writes_are_priced_at_their_ttl_and_a_total_without_split_at_5_minutes()
+        {
+            var costs = new CostCalculator(PriceTable.Parse(@"{""models"":{""claude-m"":{""input"":2,""cached_input"":0.2,""cache_write"":2.5,""cache_write_1h"":4,""output"":10}}}", "test"));
+            IrisBatchResult Line(string usage)
+            {
+                var r = AnthropicJson.ParseResult(@"{""custom_id"":""a"",""result"":{""type"":""succeeded"",""message"":{""content"":[{""type"":""text"",""text"":""hi""}],""usage"":" + usage + "}}}", 1);
+                r.Cost = costs.CostOf(r, "claude-m", "Anthropic");
+                return r;
+            }
+            // 100 written (30 for 5 minutes, 70 for 1 hour), 40 read, 10 plain; 7 out.
+            var split = Line(@"{""input_tokens"":10,""cache_creation_input_tokens"":100,""cache_read_input_tokens"":40,""cache_creation"":{""ephemeral_5m_input_tokens"":30,""ephemeral_1h_input_tokens"":70},""output_tokens"":7}");
+            Assert.Equal(150, split.Usage!.InputTokens);
+            Assert.Equal(100, split.Usage.CacheWriteTokens);
+            Assert.Equal(70, split.Usage.CacheWrite1hTokens);
+            Assert.Equal((10 * 2m + 40 * 0.2m + 30 * 2.5m + 70 * 4m + 7 * 10m) / 1_000_000m, split.Cost);
+            // The split alone (no cache_creation_input_tokens): the same.
+            var splitOnly = Line(@"{""input_tokens"":10,""cache_read_input_tokens"":40,""cache_creation"":{""ephemeral_5m_input_tokens"":30,""ephemeral_1h_input_tokens"":70},""output_tokens"":7}");
+            Assert.Equal(split.Cost, splitOnly.Cost);
+            // Only the total: every write at the 5-minute price (the default TTL).
+            var total = Line(@"{""input_tokens"":10,""cache_creation_input_tokens"":100,""cache_read_input_tokens"":40,""output_tokens"":7}");
+            Assert.Equal(0, total.Usage!.CacheWrite1hTokens);
+            Assert.Equal((10 * 2m + 40 * 0.2m + 100 * 2.5m + 7 * 10m) / 1_000_000m, total.Cost);
+            // A null split counts as none.
+            var nulls = Line(@"{""input_tokens"":10,""cache_creation_input_tokens"":100,""cache_read_input_tokens"":null,""cache_creation"":null,""output_tokens"":7}");
+            Assert.Equal((10 * 2m + 100 * 2.5m + 7 * 10m) / 1_000_000m, nulls.Cost);
+            // A table with no cache-write price: writes at the input price, as before.
+            var plain = new CostCalculator(PriceTable.Parse(@"{""models"":{""claude-m"":{""input"":2,""output"":10}}}", "test"));
+            Assert.Equal((150 * 2m + 7 * 10m) / 1_000_000m, plain.CostOf(split, "claude-m", "Anthropic"));
+            // A 1-hour price alone is not needed: without one, 1-hour writes cost the 5-minute price.
+            var fiveOnly = new CostCalculator(PriceTable.Parse(@"{""models"":{""claude-m"":{""input"":2,""cache_write"":2.5,""output"":10}}}", "test"));
+            Assert.Equal((10 * 2m + 40 * 2m + 100 * 2.5m + 7 * 10m) / 1_000_000m, fiveOnly.CostOf(split, "claude-m", "Anthropic"));
         }
 
         [Fact]

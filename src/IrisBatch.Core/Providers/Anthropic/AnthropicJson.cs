@@ -114,16 +114,28 @@ namespace IrisBatch.Providers.Anthropic
 
         /// <summary>
         /// Anthropic's usage (spec §11.6), in IrisBatch's terms: input counts cache writes and reads too (input_tokens
-        /// leaves them out), cached = cache reads; output_tokens includes thinking_tokens.
+        /// leaves them out), cached = cache reads, cache writes = cache_creation_input_tokens (else the sum of
+        /// cache_creation's split), of which cache_creation.ephemeral_1h_input_tokens were written for 1 hour (the rest
+        /// for 5 minutes, the default); output_tokens includes thinking_tokens.
         /// </summary>
         internal static TokenUsage? ReadUsage(JsonElement? usage)
         {
             var u = ResultLines.ReadUsage(usage);
             if (u == null) return null;
             var e = usage!.Value;
-            long written = e.Long("cache_creation_input_tokens") ?? 0, read = e.Long("cache_read_input_tokens") ?? 0;
+            long? total = e.Long("cache_creation_input_tokens");
+            long read = e.Long("cache_read_input_tokens") ?? 0, written5m = 0, written1h = 0;
+            var split = e.Prop("cache_creation");
+            if (split != null && split.Value.ValueKind == JsonValueKind.Object)
+            {
+                written5m = split.Value.Long("ephemeral_5m_input_tokens") ?? 0;
+                written1h = split.Value.Long("ephemeral_1h_input_tokens") ?? 0;
+            }
+            long written = total ?? written5m + written1h;
             u.InputTokens += written + read;
             u.CachedTokens = read;
+            u.CacheWriteTokens = written;
+            u.CacheWrite1hTokens = Math.Min(written1h, written);
             u.TotalTokens = u.InputTokens + u.OutputTokens;
             var details = e.Prop("output_tokens_details");
             if (details != null && details.Value.ValueKind == JsonValueKind.Object) u.ReasoningTokens = details.Value.Long("thinking_tokens") ?? 0;
