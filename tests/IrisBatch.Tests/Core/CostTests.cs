@@ -51,6 +51,45 @@ namespace IrisBatch.Tests.Core
         }
 
         [Fact]
+        public void Every_priced_model_is_in_the_catalogue_or_names_its_snapshots_or_is_retired()
+        {
+            // The reverse of the test above: a price for a model models.json does not list is a model -Model does not
+            // complete, that the misspelling warning calls unknown, whose family (thinking, reasoning) nobody knows. A
+            // key may instead be the undated name of a dated snapshot the catalogue lists (claude-sonnet-4 prices
+            // claude-sonnet-4-20250514 and its later snapshots; Anthropic has no model id claude-sonnet-4), or a model
+            // its provider retired, saying when ("retired"), kept to price results of batches run before.
+            using var stream = typeof(PriceTable).Assembly.GetManifestResourceStream("IrisBatch.Estimates.prices.json")!;
+            using var doc = JsonDocument.Parse(stream);
+            var listed = ModelCatalog.All().Select(m => m.Model).ToList();
+            var snapshotsOf = listed.Select(m => ModelNames.WithoutDate(m)).Where(m => m != null).ToList();
+            var unlisted = new System.Collections.Generic.List<string>();
+            foreach (var entry in doc.RootElement.GetProperty("models").EnumerateObject())
+            {
+                bool inCatalogue = listed.Contains(entry.Name, StringComparer.Ordinal);
+                bool retired = entry.Value.TryGetProperty("retired", out var r);
+                if (retired)
+                {
+                    Assert.False(inCatalogue, entry.Name + " is retired but models.json lists it");
+                    Assert.True(DateTime.TryParseExact(r.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _), entry.Name + ": retired " + r);
+                }
+                else if (!inCatalogue && !snapshotsOf.Contains(entry.Name, StringComparer.Ordinal)) unlisted.Add(entry.Name);
+            }
+            Assert.True(unlisted.Count == 0, "models.json does not list: " + string.Join(", ", unlisted));
+        }
+
+        [Theory]
+        [InlineData("OpenAI", "text-embedding-ada-002", null)]
+        [InlineData("Anthropic", "claude-opus-4-1", "thinking")]
+        public void Models_priced_but_once_unlisted_are_listed_with_their_family(string provider, string model, string? family)
+        {
+            var info = ModelCatalog.Find(provider, model);
+            Assert.NotNull(info);
+            Assert.Equal(family, info!.Family);
+            Assert.NotNull(PriceTable.Load().Find(model));
+            Assert.True(ModelNames.IsKnown(provider, model));
+        }
+
+        [Fact]
         public void Cost_prices_each_kind_of_token_at_its_own_price()
         {
             var table = PriceTable.Parse(@"{""taken"":""2025-08-01"",""models"":{
