@@ -103,6 +103,15 @@ public sealed record FakeAnswer(string Content, int PromptTokens, int Completion
 
     /// <summary>Cached tokens a batch-level usage counts for this line beyond its own usage ("[cached-drift]"); normally 0.</summary>
     public int BatchCachedDrift { get; init; }
+
+    /// <summary>
+    /// The part of <see cref="PromptTokens"/> written to the prompt cache ("[cache-write]", "[cache-write-1h]"), in the
+    /// usage that reports cache writes (Anthropic's); normally 0.
+    /// </summary>
+    public int CacheWriteTokens { get; init; }
+
+    /// <summary>Whether <see cref="CacheWriteTokens"/> went to the 1-hour cache ("[cache-write-1h]") rather than the 5-minute one.</summary>
+    public bool CacheWrite1h { get; init; }
 }
 
 /// <summary>
@@ -117,6 +126,9 @@ public sealed record FakeAnswer(string Content, int PromptTokens, int Completion
 /// normally with half the prompt's tokens (rounded down) read from the prompt cache, in the usage that has a cached count
 /// (OpenAI-shaped chat and Responses bodies, spec §11.6) and so in the OpenAI/Azure batch object's usage; "[cached-drift]"
 /// does the same, but that batch-level usage counts the whole prompt as cached for the line (the two disagree on cached tokens).
+/// "[cache-write]" answers normally with half the prompt's tokens (rounded down) written to the 5-minute prompt cache, and
+/// "[cache-write-1h]" to the 1-hour one, in the usage that reports cache writes (Anthropic's cache_creation_input_tokens and
+/// cache_creation split; with "[cached]" the other half is read from the cache).
 /// </summary>
 public static class FakeModel
 {
@@ -131,6 +143,8 @@ public static class FakeModel
     public const int UsageDriftTokens = 1000;
     public const string CachedMarker = "[cached]";
     public const string CachedDriftMarker = "[cached-drift]";
+    public const string CacheWriteMarker = "[cache-write]";
+    public const string CacheWrite1hMarker = "[cache-write-1h]";
     public const string RefusalText = "I'm sorry, but I can't help with that request.";
     public const string InvalidJsonPrefix = "Sure! Here is the answer, in plain words rather than JSON: ";
 
@@ -184,12 +198,16 @@ public static class FakeModel
         }
         bool cachedDrift = lastUser.Contains(CachedDriftMarker, StringComparison.Ordinal);
         int cached = cachedDrift || lastUser.Contains(CachedMarker, StringComparison.Ordinal) ? prompt / 2 : 0;
+        bool write1h = lastUser.Contains(CacheWrite1hMarker, StringComparison.Ordinal);
+        int written = write1h || lastUser.Contains(CacheWriteMarker, StringComparison.Ordinal) ? prompt / 2 : 0;
         return new FakeAnswer(content, prompt, reasoning + visible, outcome)
         {
             Finish = finish, ReasoningTokens = reasoning, Request = request,
             BatchUsageDrift = lastUser.Contains(UsageDriftMarker, StringComparison.Ordinal) ? UsageDriftTokens : 0,
             CachedTokens = cached,
             BatchCachedDrift = cachedDrift ? prompt - cached : 0,
+            CacheWriteTokens = written,
+            CacheWrite1h = write1h,
         };
     }
 

@@ -153,6 +153,41 @@ Describe 'What it cost' {
         ($b | Get-IrisBatchStatus).Cost | Should -Be $sum
     }
 
+    It 'Anthropic prompt-cache writes: each at its TTL''s cache-write price, above the input price; the batch Cost their sum' {
+        # The emulator's "[cache-write]" writes half the prompt to the 5-minute cache, "[cache-write-1h]" to the 1-hour
+        # one, "[cached]" reads the rest (spec §11.6: cache_creation_input_tokens, cache_creation split, cache_read_input_tokens).
+        $tag = [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $rows = @(
+            [pscustomobject]@{ name = "Lamp $tag one of many [cache-write]" }
+            [pscustomobject]@{ name = "Lamp $tag two of many [cache-write-1h] [cached]" }
+            [pscustomobject]@{ name = "Lamp $tag three" })
+        $model = 'claude-haiku-4-5'
+        $p = $prices.models.$model
+        $b = $rows | New-IrisBatchRequest -Model $model -Prompt 'Describe {name}' -MaxTokens 64 |
+            Submit-IrisBatch -Provider Anthropic -BaseUri $url 3>$null | Wait-IrisBatch -PollInterval $poll
+        $results = @($b | Get-IrisBatchResult)
+        $results.Count | Should -Be 3
+        [decimal] $sum = 0
+        foreach ($r in $results) {
+            $u = $r.Usage
+            $plain = $u.InputTokens - $u.CachedTokens - $u.CacheWriteTokens
+            $r.Cost | Should -Be (($plain * [decimal] $p.input + $u.CachedTokens * [decimal] $p.cached_input +
+                    ($u.CacheWriteTokens - $u.CacheWrite1hTokens) * [decimal] $p.cache_write + $u.CacheWrite1hTokens * [decimal] $p.cache_write_1h +
+                    $u.OutputTokens * [decimal] $p.output) / 1000000)
+            $sum += $r.Cost
+        }
+        $five = $results | Where-Object { $_.Output -match 'one of many' }
+        $five.Usage.CacheWriteTokens | Should -BeGreaterThan 0
+        $five.Usage.CacheWrite1hTokens | Should -Be 0
+        $five.Cost | Should -BeGreaterThan (($five.Usage.InputTokens * [decimal] $p.input + $five.Usage.OutputTokens * [decimal] $p.output) / 1000000)
+        $hour = $results | Where-Object { $_.Output -match 'two of many' }
+        $hour.Usage.CacheWrite1hTokens | Should -Be $hour.Usage.CacheWriteTokens
+        $hour.Usage.CacheWrite1hTokens | Should -BeGreaterThan 0
+        $hour.Usage.CachedTokens | Should -BeGreaterThan 0
+        ($results | Where-Object { $_.Output -match 'three' }).Usage.CacheWriteTokens | Should -Be 0
+        ($b | Get-IrisBatchStatus).Cost | Should -Be $sum
+    }
+
     It 'Azure with a deployment name: each result at the price of the model the provider reports, the batch Cost their sum' {
         # spec §2: the JSONL model is the deployment name, which no price table knows; each result line's
         # response.body.model is the model that answered, a dated snapshot priced as gpt-4o-mini.

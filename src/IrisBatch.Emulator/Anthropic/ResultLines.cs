@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -67,10 +68,25 @@ internal static class ResultLines
         return content;
     }
 
-    /// <summary>Usage (spec §11.6): thinking tokens are inside output_tokens; output_tokens_details.thinking_tokens gives their share.</summary>
+    /// <summary>
+    /// Usage (spec §11.6): thinking tokens are inside output_tokens; output_tokens_details.thinking_tokens gives their share.
+    /// input_tokens leaves out the prompt's tokens written to the cache (cache_creation_input_tokens, split by TTL in
+    /// cache_creation) and read from it (cache_read_input_tokens), reported when there are any.
+    /// </summary>
     private static JsonObject Usage(FakeAnswer a)
     {
-        var usage = new JsonObject { ["input_tokens"] = a.PromptTokens, ["output_tokens"] = a.CompletionTokens };
+        int written = a.CacheWriteTokens, read = Math.Min(a.CachedTokens, a.PromptTokens - a.CacheWriteTokens);
+        var usage = new JsonObject { ["input_tokens"] = a.PromptTokens - written - read, ["output_tokens"] = a.CompletionTokens };
+        if (written > 0)
+        {
+            usage["cache_creation_input_tokens"] = written;
+            usage["cache_creation"] = new JsonObject
+            {
+                ["ephemeral_5m_input_tokens"] = a.CacheWrite1h ? 0 : written,
+                ["ephemeral_1h_input_tokens"] = a.CacheWrite1h ? written : 0,
+            };
+        }
+        if (read > 0) usage["cache_read_input_tokens"] = read;
         if (a.ReasoningTokens > 0) usage["output_tokens_details"] = new JsonObject { ["thinking_tokens"] = a.ReasoningTokens };
         return usage;
     }
