@@ -82,6 +82,18 @@ Describe 'Get-IrisBatchResult -IncludeInput rows of inputs of mixed shapes' {
         }
     }
 
+    It 'adds a known-shape row''s columns straight to its member table on this PowerShell (else the slower public add)' {
+        # KnownMembers reaches PowerShell's internal member table; a PowerShell that changed it would make rows the old
+        # way, correct but slower (bench B6): this says so.
+        $type = [IrisBatch.ModuleInit].Assembly.GetType('IrisBatch.Conversion.KnownMembers', $true)
+        $type.GetField('Add', [Reflection.BindingFlags] 'Public, Static').GetValue($null) | Should -Not -BeNullOrEmpty
+        foreach ($i in 0, 1, 6, 8) {
+            foreach ($p in $rows[$i].psobject.Properties) { $p.IsInstance | Should -BeTrue -Because "row $($i + 1), $($p.Name)" }
+            $rows[$i].psobject.Members['Output'].Value | Should -Be $rows[$i].Output
+            ($rows[$i] | ConvertTo-Json -Compress | ConvertFrom-Json).CustomId | Should -Be "request-$($i + 1)"
+        }
+    }
+
     It 'gives rows that take new properties and members like any other object' {
         $rows[0] | Add-Member -NotePropertyName note -NotePropertyValue 'n'
         $rows[0].note | Should -Be 'n'

@@ -154,7 +154,9 @@ namespace IrisBatch.Conversion
             if (known)
             {
                 var columns = shape!.InputColumns;
-                for (int i = 0; i < columns.Length; i++) props.Add(new PSNoteProperty(columns[i], items[i]), true);
+                var add = KnownMembers.Add;
+                if (add != null) for (int i = 0; i < columns.Length; i++) add(row, new PSNoteProperty(columns[i], items[i]));
+                else for (int i = 0; i < columns.Length; i++) props.Add(new PSNoteProperty(columns[i], items[i]), true);
             }
             else
                 for (int i = 0; i < names.Length; i++) props.Add(new PSNoteProperty(InputColumn(names[i]), items[i]));
@@ -189,7 +191,9 @@ namespace IrisBatch.Conversion
                     if (same && k < shape!.InputNames.Length && r.ValueTextEquals(shape.InputNames[k]))
                     {
                         r.Read();
-                        props.Add(new PSNoteProperty(shape.InputColumns[k], PSConvert.ReadJsonValue(ref r)), true);
+                        var property = new PSNoteProperty(shape.InputColumns[k], PSConvert.ReadJsonValue(ref r));
+                        if (KnownMembers.Add is { } add) add(row, property);
+                        else props.Add(property, true);
                     }
                     else
                     {
@@ -252,13 +256,27 @@ namespace IrisBatch.Conversion
                     columns[i] = clash ? ParsedPrefix + name : name;
                 }
             }
-            for (int i = 0; i < columns.Length; i++) row.Properties.Add(new PSNoteProperty(columns[i], values[i]), known);
+            var add = known ? KnownMembers.Add : null;
+            if (add != null) for (int i = 0; i < columns.Length; i++) add(row, new PSNoteProperty(columns[i], values[i]));
+            else for (int i = 0; i < columns.Length; i++) row.Properties.Add(new PSNoteProperty(columns[i], values[i]), known);
             return columns;
         }
 
         [MethodImpl(Hot.Path)]
         private static void AddOurs(PSObject row, IrisBatchResult result, bool embedding, bool known)
         {
+            var add = KnownMembers.Add;
+            if (known && add != null)
+            {
+                add(row, new PSNoteProperty("CustomId", result.CustomId));
+                add(row, new PSNoteProperty("Status", StatusText(result.Status)));
+                add(row, new PSNoteProperty("Output", result.Output));
+                add(row, new PSNoteProperty("ErrorCode", result.Error?.Code));
+                add(row, new PSNoteProperty("ErrorMessage", result.Error?.Message));
+                add(row, new PSNoteProperty("Cost", result.Cost));
+                if (embedding) add(row, new PSNoteProperty("Embedding", result.Embedding == null ? null : EmbeddingVector.ToJson(result.Embedding)));
+                return;
+            }
             var props = row.Properties;
             props.Add(new PSNoteProperty("CustomId", result.CustomId), known);
             props.Add(new PSNoteProperty("Status", StatusText(result.Status)), known);
