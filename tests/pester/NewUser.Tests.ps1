@@ -160,6 +160,31 @@ Describe 'Issue 16 item 3: a custom id from an Id column' {
         ([pscustomobject]@{ Id = 42; name = 'n' } | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{name}').CustomId | Should -Be '42'
     }
 
+    It 'a -Model script block runs per row in the command: one that fails or gives nothing is one error naming -Model and a count, not one per row' {
+        $rows = 1..30 | ForEach-Object { [pscustomobject]@{ name = "n$_"; long = ($_ % 3 -eq 0) } }
+        # A script that fails quoting the row's value: the same failure on every row all the same.
+        $out = @($rows | New-IrisBatchRequest -Prompt '{name}' -Model { throw "no model for '$($_.name)'" } -ErrorVariable thrown -ErrorAction SilentlyContinue)
+        $out.Count | Should -Be 0
+        $thrown.Count | Should -Be 2 -Because 'a -Model script that fails on every row is one error and one summary, not 30 binding errors'
+        $thrown[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.InvalidRequest*'
+        $thrown[0].Exception.Message | Should -Match "^Row 1: the script block of -Model failed: no model for 'n1'"
+        $thrown[1].Exception.Message | Should -Match '29 more rows failed the same way as row 1 \(30 rows in all\)'
+        # One that gives nothing.
+        $out = @($rows | New-IrisBatchRequest -Prompt '{name}' -Model { if ($_.missing) { 'gpt-5' } } -ErrorVariable none -ErrorAction SilentlyContinue)
+        $out.Count | Should -Be 0
+        $none.Count | Should -Be 2
+        $none[0].Exception.Message | Should -Match 'the script block of -Model gave no model name'
+        $none[1].Exception.Message | Should -Match '29 more rows'
+        # One that works picks per row.
+        ($rows | New-IrisBatchRequest -Prompt '{name}' -Model { if ($_.long) { 'gpt-5' } else { 'gpt-5-mini' } }).Model |
+            Should -Be (1..30 | ForEach-Object { if ($_ % 3 -eq 0) { 'gpt-5' } else { 'gpt-5-mini' } })
+        # A literal, and a Model column bound by name (from CSV rows too), as before.
+        (New-IrisBatchRequest -Prompt 'hi' -Model gpt-4o-mini).Model | Should -Be 'gpt-4o-mini'
+        $csv = "Model,name`ngpt-4o,a`ngpt-4o-mini,b" | ConvertFrom-Csv
+        ($csv | New-IrisBatchRequest -Prompt '{name}').Model | Should -Be @('gpt-4o', 'gpt-4o-mini')
+        (Get-Command New-IrisBatchRequest).Parameters['Model'].Attributes.Where({ $_ -is [System.Management.Automation.ArgumentCompleterAttribute] }).Count | Should -Be 1
+    }
+
     It 'names a custom_id column the same way' {
         $null = [pscustomobject]@{ custom_id = 'a b'; name = 'n' } | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{name}' -ErrorVariable errs -ErrorAction SilentlyContinue
         $errs[0].Exception.Message | Should -Match "from the input's column 'custom_id'"

@@ -18,6 +18,13 @@ namespace IrisBatch
 
         public static string RowNoPrompt() => Text(nameof(RowNoPrompt));
 
+        /// <summary>A -Model script block that gave nothing for a row.</summary>
+        public static string ModelScriptGaveNone() => Text(nameof(ModelScriptGaveNone));
+
+        /// <summary>A -Model script block that gave several names for a row (<paramref name="names"/> null: the summary of repeats).</summary>
+        public static string ModelScriptGaveSeveral(string? names) =>
+            Format(nameof(ModelScriptGaveSeveral), names == null ? "" : Format("ModelScriptNames", names));
+
         public static string CustomIdFromColumn(string column) => Format(nameof(CustomIdFromColumn), column);
 
         /// <summary>A sampling parameter given for a reasoning model: from -Temperature, or from -Body.</summary>

@@ -19,7 +19,8 @@ namespace IrisBatch.Commands
 
         /// <summary>
         /// Refuses, before any row, what an embedding request cannot carry (a chat-only parameter, or -Dimensions
-        /// without -Endpoint Embeddings), and a -Dimensions the -Model given on the command line cannot give.
+        /// without -Endpoint Embeddings), and a -Dimensions the -Model given on the command line cannot give (a -Model
+        /// script block's models are checked per row).
         /// </summary>
         private void CheckEmbeddingParameters(bool embeddings)
         {
@@ -36,9 +37,9 @@ namespace IrisBatch.Commands
             if (Bound(nameof(Dimensions)))
             {
                 _dimensions = Dimensions;
-                if (Bound(nameof(Model)) && Model != null)
+                if (Bound(nameof(Model)) && ModelArgument() is { } model && !(model is ScriptBlock))
                 {
-                    var problem = EmbeddingLimits.CheckDimensions(Model, Dimensions);
+                    var problem = EmbeddingLimits.CheckDimensions(ModelText(model)!, Dimensions);
                     if (problem != null) ThrowParameterError(nameof(Dimensions), IrisBatch.Messages.DimensionsProblem(problem));
                 }
             }

@@ -48,6 +48,9 @@ namespace IrisBatch.Commands
                 _cmdlet.WriteError(ErrorMapper.ToRecord(ex, target));
         }
 
+        /// <summary>The text with its quoted values and numbers left out: a key under which the same error of different rows counts once.</summary>
+        public static string WithoutValues(string text) => Values.Replace(text, "#");
+
         /// <summary>Writes one summary error per kind of error that failed more than one row.</summary>
         public void WriteSummaries()
         {
