@@ -74,6 +74,11 @@ namespace IrisBatch
         public const string NotCollected = "NotCollected";
         /// <summary>An ambiguous create left more than one batch that could be this submission's: nothing adopted, nothing created.</summary>
         public const string SubmissionUncertain = "SubmissionUncertain";
+        /// <summary>
+        /// Every create call of a submission failed ambiguously (the last too), and looking for the batch found none, or
+        /// failed: it may or may not exist at the provider. Nothing was sent again; the next run looks before creating.
+        /// </summary>
+        public const string CreateUnconfirmed = "CreateUnconfirmed";
         /// <summary>-AdoptBatchId named a batch that cannot be this submission's.</summary>
         public const string AdoptRefused = "AdoptRefused";
         /// <summary>The journal folder cannot be written (read-only, full disk, permission).</summary>

@@ -60,6 +60,15 @@ namespace IrisBatch
 
         public static string LookUpFailed(string provider, string what, string reason) => Format(nameof(LookUpFailed), what, provider, reason);
 
+        /// <summary>The last create call failed ambiguously too: the look-up is next.</summary>
+        public static string LastTryLookUp(int attempt, string what, TimeSpan delay, string reason) =>
+            Format(nameof(LastTryLookUp), attempt, what, Seconds(delay), reason);
+
+        /// <summary>Every create call failed ambiguously and the look-up after the last found none (<paramref name="lookUpError"/> null) or failed.</summary>
+        public static string CreateUnconfirmed(string provider, string submissionId, long requests, int calls, string lastError, string? lookUpError) =>
+            Format(nameof(CreateUnconfirmed), submissionId, requests, provider, calls, lastError,
+                lookUpError == null ? Text("CreateUnconfirmedNone") : Format("CreateUnconfirmedLookUpFailed", lookUpError));
+
         public static string UnknownStatus(string provider, string batchId, string? providerStatus) =>
             Format(nameof(UnknownStatus), provider, providerStatus, batchId);
 

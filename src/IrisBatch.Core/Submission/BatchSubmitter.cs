@@ -157,13 +157,18 @@ namespace IrisBatch.Submission
                 {
                     return await _provider.CreateAsync(submission, entry.InputFileId, ct).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ApiClient.MayRetry(ex) && attempt < _settings.MaxRetries && !ct.IsCancellationRequested)
+                // The last call's ambiguous failure is looked up as a retry's is: it may have made the batch, which is then
+                // adopted here rather than left billing until the next run; found or not, it is never sent again.
+                catch (Exception ex) when (ApiClient.MayRetry(ex) && !ct.IsCancellationRequested
+                                           && (attempt < _settings.MaxRetries || !ApiClient.IsDefinitive(ex)))
                 {
                     var failedAt = DateTimeOffset.UtcNow;
                     bool definitive = ApiClient.IsDefinitive(ex);
+                    bool last = attempt >= _settings.MaxRetries;
                     var delay = ApiClient.DelayBefore(_settings, attempt, ex);
-                    Log(definitive ? Messages.RetryDefinitive(attempt + 1, _settings.MaxRetries, "create", delay, ex.Message)
-                                             : Messages.RetryAfterLookUp(attempt + 1, _settings.MaxRetries, "create", delay, ex.Message));
+                    Log(last ? Messages.LastTryLookUp(attempt + 1, "create", delay, ex.Message)
+                        : definitive ? Messages.RetryDefinitive(attempt + 1, _settings.MaxRetries, "create", delay, ex.Message)
+                        : Messages.RetryAfterLookUp(attempt + 1, _settings.MaxRetries, "create", delay, ex.Message));
                     await Task.Delay(delay, ct).ConfigureAwait(false);
                     if (definitive) continue;
                     IrisBatchInfo? found;
@@ -172,6 +177,7 @@ namespace IrisBatch.Submission
                     {
                         // Not knowing whether the first call acted, calling again could pay twice: stop here. The journal
                         // keeps the step as started, so the next run looks for it before calling.
+                        if (last) throw Unconfirmed(entry, attempt + 1, ex, lookError);
                         throw new IrisBatchException(ErrorIds.ConnectionFailed, FailureKind.ConnectionError,
                             Messages.LookUpFailed(_provider.Name, "create", lookError.Message), lookError);
                     }
@@ -180,10 +186,21 @@ namespace IrisBatch.Submission
                         Log(Messages.TookEffect(_provider.Name, "create"));
                         return found;
                     }
+                    if (last) throw Unconfirmed(entry, attempt + 1, ex, null);
                 }
             }
         }
 
+
+        /// <summary>
+        /// IrisBatch.CreateUnconfirmed: every create call failed ambiguously and the look-up after the last found no batch
+        /// (<paramref name="lookError"/> null) or failed. The journal keeps the step as started, so the next run looks first.
+        /// </summary>
+        private IrisBatchException Unconfirmed(JournalEntry entry, int calls, Exception lastError, Exception? lookError) =>
+            new IrisBatchException(ErrorIds.CreateUnconfirmed, FailureKind.ResourceUnavailable,
+                Messages.CreateUnconfirmed(_provider.Name, entry.SubmissionId, entry.RequestCount, calls, lastError.Message, lookError?.Message),
+                lookError ?? lastError)
+            { Target = entry.SubmissionId };
 
         /// <summary>The one candidate, finished (xAI: its missing requests added); null for none; more than one stops.</summary>
         private async Task<IrisBatchInfo?> LookAsync(CreatedBatchLocator locator, JournalEntry entry, BatchSubmission submission,

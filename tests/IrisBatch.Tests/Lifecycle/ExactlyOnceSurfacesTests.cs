@@ -275,6 +275,93 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
         await AssertAllSucceededAsync(provider, batch, entry, s.Rows);
     }
 
+    /// <summary>
+    /// Every create call fails with a 5xx, and the last one had made the batch (a gateway lost its answer): the last
+    /// failure is looked up as a retry's is, and the batch adopted and journaled, not left billing behind a raw error.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(All))]
+    public async Task The_last_create_call_failing_after_it_acted_adopts_its_batch(string surface)
+    {
+        var s = Surfaces[surface];
+        await using var host = await StartAsync();
+        var settings = Settings();
+        var provider = Provider(host, s, settings);
+        var entry = Spool(provider, s);
+        // Rules are looked at in order: the first counts the first MaxRetries calls without firing, then fires on the last.
+        await AddFaultAsync(host, new { route = "create", kind = "status", status_code = 502, after = true, skip = settings.MaxRetries });
+        await AddFaultAsync(host, new { route = "create", kind = "status", status_code = 503, count = settings.MaxRetries });
+
+        var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None);
+
+        Assert.Equal(settings.MaxRetries + 1, host.State.Stats.FaultsInjected);
+        Assert.Equal(1, host.State.Stats.BatchesCreated);
+        var saved = _journal.Load(entry.SubmissionId)!;
+        Assert.Equal(SubmissionState.Created, saved.State);
+        Assert.Equal(batch.Id, saved.BatchId);
+        Assert.Equal(entry.SubmissionId, _journal.FindByBatchId(batch.Id)!.SubmissionId);
+        await AssertAllSucceededAsync(provider, batch, entry, s.Rows);
+    }
+
+    /// <summary>
+    /// Every create call fails with a 5xx before acting: the look-up after the last finds nothing, so the run stops with
+    /// IrisBatch.CreateUnconfirmed (may or may not exist, nothing resubmitted, run again), and the next run makes one batch.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(All))]
+    public async Task The_last_create_call_failing_before_it_acted_says_so_and_the_next_run_creates_once(string surface)
+    {
+        var s = Surfaces[surface];
+        await using var host = await StartAsync();
+        var settings = Settings();
+        var provider = Provider(host, s, settings);
+        var entry = Spool(provider, s);
+        await AddFaultAsync(host, new { route = "create", kind = "status", status_code = 502, count = settings.MaxRetries + 1 });
+
+        var ex = await Assert.ThrowsAsync<IrisBatchException>(() => new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None));
+
+        Assert.Equal(ErrorIds.CreateUnconfirmed, ex.ErrorId);
+        Assert.Equal(entry.SubmissionId, ex.Target);
+        Assert.Contains("may or may not have been made", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("found no such batch", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Nothing was sent again", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Run the same Submit-IrisBatch command again", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(settings.MaxRetries + 1, host.State.Stats.FaultsInjected);
+        Assert.Equal(0, host.State.Stats.BatchesCreated);
+        Assert.Null(_journal.Load(entry.SubmissionId)!.BatchId);
+
+        var batch = await new BatchSubmitter(_journal, provider, Settings()).SubmitAsync(_journal.Load(entry.SubmissionId)!, null, CancellationToken.None);
+
+        Assert.Equal(1, host.State.Stats.BatchesCreated);
+        Assert.Equal(batch.Id, _journal.Load(entry.SubmissionId)!.BatchId);
+        await AssertAllSucceededAsync(provider, batch, entry, s.Rows);
+    }
+
+    /// <summary>
+    /// As above, but the look-up after the last create call fails too (its list call's connection is reset): the same
+    /// IrisBatch.CreateUnconfirmed, saying the look-up failed, and still nothing created.
+    /// </summary>
+    [Fact]
+    public async Task The_last_create_call_failing_and_its_look_up_failing_says_so()
+    {
+        var s = Surfaces["OpenAI"];
+        await using var host = await StartAsync();
+        var settings = Settings();
+        var provider = Provider(host, s, settings);
+        var entry = Spool(provider, s);
+        await AddFaultAsync(host, new { route = "create", kind = "status", status_code = 502, count = settings.MaxRetries + 1 });
+        // The look-ups after the first MaxRetries calls list one empty page each; the last one's list calls are reset.
+        await AddFaultAsync(host, new { route = "list", kind = "reset_before", skip = settings.MaxRetries, count = 100 });
+
+        var ex = await Assert.ThrowsAsync<IrisBatchException>(() => new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None));
+
+        Assert.Equal(ErrorIds.CreateUnconfirmed, ex.ErrorId);
+        Assert.Contains("may or may not have been made", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("looking for it then failed too", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(0, host.State.Stats.BatchesCreated);
+        Assert.Null(_journal.Load(entry.SubmissionId)!.BatchId);
+    }
+
     [Theory]
     [MemberData(nameof(Uploading))]
     public async Task A_5xx_after_the_upload_acted_ends_with_one_upload(string surface)
