@@ -129,8 +129,11 @@ namespace IrisBatch.Submission
             {
                 // Each create call is journaled as it is sent, so a run that stopped mid-create (killed, say) made its batch,
                 // if any, no later than its last call could take: that bounds the window as a failure's time bounds it here.
-                var lastSent = entry.History.FindLast(h => h.Step == JournalStep.CreateStarted)!.At;
-                var found = await LookAsync(locator, entry, submission, started.At, lastSent + (_settings.AttemptTimeout > TimeSpan.Zero ? _settings.AttemptTimeout : TimeSpan.Zero), ct).ConfigureAwait(false);
+                // The call could take as long as that run's attempt timeout, journaled with it (this run's may differ: a
+                // shorter one would end the window before a slow call of that run made its batch).
+                var lastSent = entry.History.FindLast(h => h.Step == JournalStep.CreateStarted)!;
+                var took = AttemptTimeoutOf(lastSent) ?? (_settings.AttemptTimeout > TimeSpan.Zero ? _settings.AttemptTimeout : TimeSpan.Zero);
+                var found = await LookAsync(locator, entry, submission, started.At, lastSent.At + took, ct).ConfigureAwait(false);
                 if (found != null)
                 {
                     Log(Messages.FoundEarlier(_provider.Name, "batch"));
@@ -146,13 +149,13 @@ namespace IrisBatch.Submission
                     var look = await locator.CandidatesAsync(submission, entry.InputFileId, DateTimeOffset.UtcNow, null, ct).ConfigureAwait(false);
                     if (look.Count > 0) entry.ListedBeforeCreate = look.Select(b => b.Id).ToList();
                 }
-                _journal.Record(entry, JournalStep.CreateStarted);
+                _journal.Record(entry, JournalStep.CreateStarted, CreateCallDetail(_settings.AttemptTimeout));
             }
             var startedAt = started?.At ?? entry.History[entry.History.Count - 1].At;
 
             for (int attempt = 0; ; attempt++)
             {
-                if (attempt > 0 || started != null) _journal.Record(entry, JournalStep.CreateStarted);   // this call's time, for a later run
+                if (attempt > 0 || started != null) _journal.Record(entry, JournalStep.CreateStarted, CreateCallDetail(_settings.AttemptTimeout));   // this call's time, for a later run
                 try
                 {
                     return await _provider.CreateAsync(submission, entry.InputFileId, ct).ConfigureAwait(false);
@@ -191,6 +194,24 @@ namespace IrisBatch.Submission
             }
         }
 
+
+        private const string TimeoutPrefix = "attempt timeout ", TimeoutSuffix = " s";
+
+        /// <summary>The detail of a 'create started' step: the attempt timeout the call was sent with (none: null).</summary>
+        internal static string? CreateCallDetail(TimeSpan attemptTimeout) =>
+            attemptTimeout > TimeSpan.Zero && attemptTimeout != System.Threading.Timeout.InfiniteTimeSpan
+                ? TimeoutPrefix + attemptTimeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + TimeoutSuffix
+                : null;
+
+        /// <summary>The attempt timeout a 'create started' step was journaled with; null when it has none (an older journal).</summary>
+        internal static TimeSpan? AttemptTimeoutOf(StateChange step)
+        {
+            var d = step.Detail;
+            if (d == null || !d.StartsWith(TimeoutPrefix, StringComparison.Ordinal) || !d.EndsWith(TimeoutSuffix, StringComparison.Ordinal)) return null;
+            var number = d.Substring(TimeoutPrefix.Length, d.Length - TimeoutPrefix.Length - TimeoutSuffix.Length);
+            return double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+                ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
+        }
 
         /// <summary>
         /// IrisBatch.CreateUnconfirmed: every create call failed ambiguously and the look-up after the last found no batch

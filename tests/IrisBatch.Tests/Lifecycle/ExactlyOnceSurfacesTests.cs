@@ -526,4 +526,63 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
         Assert.Equal(2, host.State.Stats.BatchesCreated);
         Assert.Equal(batch.Id, _journal.Load(entry.SubmissionId)!.BatchId);
     }
+
+    /// <summary>
+    /// A run with a 30-minute attempt timeout journaled its create call and was killed while the call was under way; the
+    /// provider made the batch 20 minutes later (a slow call). The resumed run has a 30-second timeout: its look-up's window
+    /// must end where the killed run's call could have ended, by that run's journaled timeout, not by this run's, or it
+    /// misses the batch and pays for a second one. Before, the window used this run's timeout and a second batch was made.
+    /// </summary>
+    [Fact]
+    public async Task A_resumed_look_up_uses_the_stopped_runs_attempt_timeout()
+    {
+        var s = Surfaces["OpenAI"];
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions
+        {
+            ValidatingMs = 0, InProgressMs = 0, FinalizingMs = 0, CancellingMs = 0, TimeProvider = clock,
+        });
+        var slow = Settings();
+        slow.AttemptTimeout = TimeSpan.FromMinutes(30);
+        var provider = Provider(host, s, slow);
+        var entry = Spool(provider, s);
+        // The killed run: its upload, then its create call journaled as the submitter journals it, with its timeout.
+        var submission = BatchSubmission.From(entry, _journal.InputPath(entry));
+        _journal.Record(entry, JournalStep.UploadStarted);
+        var fileId = await provider.UploadAsync(submission, null, CancellationToken.None);
+        entry.InputFileId = fileId;
+        entry.State = SubmissionState.Uploaded;
+        _journal.Record(entry, JournalStep.Uploaded, fileId);
+        _journal.Record(entry, JournalStep.CreateStarted, BatchSubmitter.CreateCallDetail(slow.AttemptTimeout));
+        Assert.Equal(slow.AttemptTimeout, BatchSubmitter.AttemptTimeoutOf(_journal.Load(entry.SubmissionId)!.History.Last()));
+        clock.Advance(TimeSpan.FromMinutes(20));
+        submission.InputFileId = fileId;
+        var made = await provider.CreateAsync(submission, fileId, CancellationToken.None);
+
+        var quick = Settings();
+        quick.AttemptTimeout = TimeSpan.FromSeconds(30);
+        var batch = await new BatchSubmitter(_journal, Provider(host, s, quick), quick).SubmitAsync(_journal.Load(entry.SubmissionId)!, null, CancellationToken.None);
+
+        Assert.Equal(made.Id, batch.Id);
+        Assert.Equal(1, host.State.Stats.BatchesCreated);
+        Assert.Equal(made.Id, _journal.Load(entry.SubmissionId)!.BatchId);
+    }
+
+    /// <summary>Each create call the submitter sends is journaled with the attempt timeout it was sent with.</summary>
+    [Fact]
+    public async Task Each_create_call_is_journaled_with_its_attempt_timeout()
+    {
+        var s = Surfaces["OpenAI"];
+        await using var host = await StartAsync();
+        var settings = Settings();
+        var provider = Provider(host, s, settings);
+        var entry = Spool(provider, s);
+        await AddFaultAsync(host, new { route = "create", kind = "status", status_code = 503 });
+
+        await new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None);
+
+        var calls = _journal.Load(entry.SubmissionId)!.History.Where(h => h.Step == JournalStep.CreateStarted).ToList();
+        Assert.Equal(2, calls.Count);
+        Assert.All(calls, c => Assert.Equal(settings.AttemptTimeout, BatchSubmitter.AttemptTimeoutOf(c)));
+    }
 }
