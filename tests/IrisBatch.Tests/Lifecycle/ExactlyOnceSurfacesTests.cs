@@ -338,11 +338,13 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
     }
 
     /// <summary>
-    /// As above, but the look-up after the last create call fails too (its list call's connection is reset): the same
+    /// As above, but the look-up after the last create call fails too (its list call's connection is reset, or a 5xx): the same
     /// IrisBatch.CreateUnconfirmed, saying the look-up failed, and still nothing created.
     /// </summary>
-    [Fact]
-    public async Task The_last_create_call_failing_and_its_look_up_failing_says_so()
+    [Theory]
+    [InlineData("reset_before")]
+    [InlineData("status")]
+    public async Task The_last_create_call_failing_and_its_look_up_failing_says_so(string listFault)
     {
         var s = Surfaces["OpenAI"];
         await using var host = await StartAsync();
@@ -350,8 +352,10 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
         var provider = Provider(host, s, settings);
         var entry = Spool(provider, s);
         await AddFaultAsync(host, new { route = "create", kind = "status", status_code = 502, count = settings.MaxRetries + 1 });
-        // The look-ups after the first MaxRetries calls list one empty page each; the last one's list calls are reset.
-        await AddFaultAsync(host, new { route = "list", kind = "reset_before", skip = settings.MaxRetries, count = 100 });
+        // The look-ups after the first MaxRetries calls list one empty page each; the last one's list calls are reset, or
+        // answered with a 503 (each retried by the client until it gives up).
+        if (listFault == "status") await AddFaultAsync(host, new { route = "list", kind = "status", status_code = 503, skip = settings.MaxRetries, count = 100 });
+        else await AddFaultAsync(host, new { route = "list", kind = "reset_before", skip = settings.MaxRetries, count = 100 });
 
         var ex = await Assert.ThrowsAsync<IrisBatchException>(() => new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None));
 
