@@ -9,7 +9,7 @@ namespace IrisBatch.Journal
     public static class RequestRecord
     {
         /// <param name="seq">The request's place in its whole submission (1, 2, ... across every batch of the set), or 0:
-        /// what Get-IrisBatchResult orders a set's results by. Written right after custom_id.</param>
+        /// what Get-IrisBatchResult orders a set's results by. Written right after custom_id; the messages are written last.</param>
         [MethodImpl(Hot.Path)]
         public static void Write(Utf8JsonWriter w, IrisBatchRequest r, long seq = 0)
         {
@@ -18,21 +18,6 @@ namespace IrisBatch.Journal
             if (seq > 0) w.WriteNumber("seq", seq);
             w.WriteNumber("row", r.RowNumber);
             w.WriteString("model", r.Model);
-            w.WritePropertyName("messages");
-            w.WriteStartArray();
-            foreach (var m in r.Messages)
-            {
-                w.WriteStartObject();
-                w.WriteString("role", m.Role);
-                if (m.ContentJson != null)
-                {
-                    w.WritePropertyName("content_json");
-                    w.WriteRawValue(m.ContentJson);
-                }
-                else w.WriteString("content", m.Content);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
             if (r.MaxTokens.HasValue) w.WriteNumber("max_tokens", r.MaxTokens.Value);
             if (r.Temperature.HasValue) w.WriteNumber("temperature", r.Temperature.Value);
             if (r.Endpoint != RequestEndpoint.ChatCompletions) w.WriteString("endpoint", r.Endpoint.ToString());
@@ -56,6 +41,24 @@ namespace IrisBatch.Journal
                 w.WritePropertyName("input");
                 w.WriteRawValue(r.InputJson, skipInputValidation: r.InputJsonIsValid);
             }
+            // Last: the rows of -IncludeInput need everything before it and not the messages, so a reader that has the
+            // input when it meets the messages stops there (RequestRecordReader). Records written before had the
+            // messages before the input, and are read whole.
+            w.WritePropertyName("messages");
+            w.WriteStartArray();
+            foreach (var m in r.Messages)
+            {
+                w.WriteStartObject();
+                w.WriteString("role", m.Role);
+                if (m.ContentJson != null)
+                {
+                    w.WritePropertyName("content_json");
+                    w.WriteRawValue(m.ContentJson);
+                }
+                else w.WriteString("content", m.Content);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteEndObject();
         }
 

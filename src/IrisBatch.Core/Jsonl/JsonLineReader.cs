@@ -136,16 +136,26 @@ namespace IrisBatch.Jsonl
         {
             if (_type != JsonTokenType.String && _type != JsonTokenType.PropertyName) throw new InvalidOperationException(Messages.JsonLineNotString());
             if (_escaped) return string.Equals(GetString(), text, StringComparison.Ordinal);
-            // While the text is ASCII its chars and the value's bytes line up: the first difference settles it.
             var bytes = _bytes;
             int at = _valueStart, length = _valueLength;
-            for (int i = 0; i < text.Length; i++)
+            if (length != text.Length)
+            {
+                // A char takes at least one byte: fewer bytes than chars is never equal; more is equal only when the
+                // text has a char beyond ASCII (most names differ already in their first char, which settles it).
+                if (length < text.Length || text.Length == 0) return false;
+                char first = text[0];
+                if (first <= 0x7F && bytes[at] != first) return false;
+                foreach (char c in text)
+                    if (c > 0x7F) return string.Equals(GetString(), text, StringComparison.Ordinal);
+                return false;
+            }
+            // As many bytes as chars: equal only if both are ASCII, and then byte for char.
+            for (int i = 0; i < length; i++)
             {
                 char ch = text[i];
-                if (ch > 0x7F) return string.Equals(GetString(), text, StringComparison.Ordinal);
-                if (i >= length || bytes[at + i] != ch) return false;
+                if (ch > 0x7F || bytes[at + i] != ch) return false;
             }
-            return length == text.Length;
+            return true;
         }
 
         /// <summary>Whether the current string or property name is the text whose UTF-8 bytes are <paramref name="utf8"/>.</summary>

@@ -49,7 +49,7 @@ namespace IrisBatch.Results
             string? features = null;   // endpoint, effort, schema or images: read from a document (rare, and not on the hot path)
             InputValues? values = null;
             byte[]? inputUtf8 = null;
-            bool messagesLeftOut = false;
+            bool messagesLeftOut = false, stopped = false;
             // Each property is read as JsonRead's helpers read it from a document: null is absent, the last one wins.
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
@@ -58,6 +58,15 @@ namespace IrisBatch.Results
                 else if (r.ValueTextEquals("model")) { r.Read(); model = Str(ref r, line); }
                 else if (r.ValueTextEquals("messages"))
                 {
+                    if (flat != null && (values != null || input != null))
+                    {
+                        // The input came first: a record written with its messages last (RequestRecord.Write), so nothing
+                        // after them is wanted here. The rest of the line is left unread.
+                        messages = null;
+                        messagesLeftOut = true;
+                        stopped = true;
+                        break;
+                    }
                     r.Read();
                     if (flat != null)
                     {
@@ -94,7 +103,7 @@ namespace IrisBatch.Results
                 }
                 else { r.Read(); r.Skip(); }
             }
-            if (r.TokenType != JsonTokenType.EndObject || r.Read()) throw new FormatException(global::IrisBatch.Messages.RequestRecordNotOneObject());
+            if (!stopped && (r.TokenType != JsonTokenType.EndObject || r.Read())) throw new FormatException(global::IrisBatch.Messages.RequestRecordNotOneObject());
             var request = new IrisBatchRequest
             {
                 CustomId = customId ?? "",

@@ -115,6 +115,8 @@ namespace IrisBatch.Tests.Core
                 new IrisBatchRequest { CustomId = "r2", Model = "m", RowNumber = 2, MaxTokens = 50, Temperature = 0.2, BodyJson = "{\"response_format\":{\"type\":\"json_object\"}}",
                     Messages = new[] { new ChatMessage("system", "be brief"), new ChatMessage("user", null, "[{\"type\":\"text\",\"text\":\"hi\"}]") } },
                 new IrisBatchRequest { CustomId = "r3", Model = "m", Messages = new ChatMessage[0] },
+                new IrisBatchRequest { CustomId = "r4", Model = "gpt-5-mini", RowNumber = 4, ReasoningEffort = "low", Schema = "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}},\"required\":[\"a\"],\"additionalProperties\":false}",
+                    SchemaName = "answer", Messages = new[] { new ChatMessage("user", "q") }, InputJson = "{\"sku\":\"b\"}" },
             };
             foreach (var r in written)
             {
@@ -146,6 +148,29 @@ namespace IrisBatch.Tests.Core
             var actual = RequestRecordReader.Read(bytes, 2, bytes.Length - 4, new InputNames());
             Assert.Equal(DescribeRequest(expected, messages: false), DescribeRequest(actual, messages: false));
             if (expected.Messages.Count > 0) Assert.True(actual.MessagesLeftOut);
+        }
+
+        [Fact]
+        public void A_request_record_has_its_messages_last_and_a_flat_reader_stops_there()
+        {
+            var request = new IrisBatchRequest { CustomId = "r1", Model = "m", RowNumber = 1, MaxTokens = 9, Messages = new[] { new ChatMessage("user", "a long prompt") }, InputJson = "{\"sku\":\"a\"}" };
+            using var ms = new MemoryStream();
+            using (var w = new Utf8JsonWriter(ms, JsonlWriter.Options)) RequestRecord.Write(w, request);
+            var line = Encoding.UTF8.GetString(ms.ToArray());
+            using (var doc = JsonDocument.Parse(line))
+                Assert.Equal("messages", doc.RootElement.EnumerateObject().Last().Name);
+            // Everything from the messages on is left unread: a line cut inside them still reads for flat rows.
+            var cut = Encoding.UTF8.GetBytes(line.Substring(0, line.IndexOf("a long prompt", StringComparison.Ordinal)));
+            var flat = RequestRecordReader.Read(cut, 0, cut.Length, new InputNames());
+            Assert.Equal("r1", flat.CustomId);
+            Assert.Equal(9, flat.MaxTokens);
+            Assert.Equal(new object?[] { "a" }, flat.InputValues!.Values);
+            Assert.True(flat.MessagesLeftOut);
+            // A record of before, its messages before its input, is read whole as before.
+            var old = Encoding.UTF8.GetBytes("{\"custom_id\":\"r0\",\"row\":1,\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"p\"}],\"max_tokens\":3,\"input\":{\"sku\":\"z\"}}");
+            var read = RequestRecordReader.Read(old, 0, old.Length, new InputNames());
+            Assert.Equal(3, read.MaxTokens);
+            Assert.Equal(new object?[] { "z" }, read.InputValues!.Values);
         }
 
         [Fact]

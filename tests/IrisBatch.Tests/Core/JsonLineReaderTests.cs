@@ -74,6 +74,31 @@ namespace IrisBatch.Tests.Core
             return value!;
         }
 
+        [Theory]
+        [InlineData("prompt_tokens_details", "prompt_tokens", false)]
+        [InlineData("prompt_tokens", "prompt_tokens_details", false)]
+        [InlineData("id", "custom_id", false)]
+        [InlineData("caf\u00e9", "caf\u00e9", true)]
+        [InlineData("caf\u00e9", "cafe", false)]
+        [InlineData("cafe", "caf\u00e9", false)]
+        [InlineData("\u00e9", "\u00c3\u00a9", false)]
+        [InlineData("\u00c3\u00a9", "\u00e9", false)]
+        [InlineData("x\ud83d\ude00", "x\ud83d\ude00", true)]
+        [InlineData("", "", true)]
+        [InlineData("a", "", false)]
+        public void ValueTextEquals_compares_the_text_whatever_its_length_in_bytes(string valueEscaped, string textEscaped, bool equal)
+        {
+            string value = System.Text.RegularExpressions.Regex.Unescape(valueEscaped), text = System.Text.RegularExpressions.Regex.Unescape(textEscaped);
+            // Written raw (UTF-8, not escaped), as the fast path reads names and values.
+            var bytes = Encoding.UTF8.GetBytes("{\"" + value + "\":\"" + value + "\"}");
+            var r = new JsonLineReader(bytes, 0, bytes.Length);
+            Assert.True(r.Read());
+            Assert.True(r.Read());
+            Assert.Equal(equal, r.ValueTextEquals(text));
+            Assert.True(r.Read());
+            Assert.Equal(equal, r.ValueTextEquals(text));
+        }
+
         private static string Try(ref Utf8JsonReader r)
         {
             try { return r.GetString()!; }
