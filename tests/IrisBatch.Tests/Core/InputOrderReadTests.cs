@@ -246,14 +246,9 @@ namespace IrisBatch.Tests.Core
                     var seg = window.Read(offsets[i].Offset, offsets[i].Length);
                     Assert.Equal(lines[i], Encoding.UTF8.GetString(seg.Array!, seg.Offset, seg.Count));
                 }
-                // Out of order, the lines are copied from the file's mapping, not read one system call each.
-                Assert.True(window.Mapped >= lines.Count - 10, $"{window.Mapped} of {lines.Count} shuffled lines from the mapping");
-                Assert.True(window.Reads <= 10, $"{window.Reads} reads for {lines.Count} shuffled lines");
-                // Past the end: what there is (read from the file, as the mapping holds no more).
-                int reads = window.Reads;
+                // Past the end: what there is.
                 var tail = window.Read(at - 5, 100);
                 Assert.Equal(5, tail.Count);
-                Assert.Equal(reads + 1, window.Reads);
             }
         }
 
