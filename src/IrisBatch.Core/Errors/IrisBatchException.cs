@@ -79,6 +79,11 @@ namespace IrisBatch
         /// failed: it may or may not exist at the provider. Nothing was sent again; the next run looks before creating.
         /// </summary>
         public const string CreateUnconfirmed = "CreateUnconfirmed";
+        /// <summary>
+        /// Every upload call of a submission failed ambiguously (the last too), and looking for the file found none, or
+        /// failed: it may or may not be stored at the provider. Nothing was sent again; the next run looks before uploading.
+        /// </summary>
+        public const string UploadUnconfirmed = "UploadUnconfirmed";
         /// <summary>-AdoptBatchId named a batch that cannot be this submission's.</summary>
         public const string AdoptRefused = "AdoptRefused";
         /// <summary>The journal folder cannot be written (read-only, full disk, permission).</summary>

@@ -69,6 +69,11 @@ namespace IrisBatch
             Format(nameof(CreateUnconfirmed), submissionId, requests, provider, calls, lastError,
                 lookUpError == null ? Text("CreateUnconfirmedNone") : Format("CreateUnconfirmedLookUpFailed", lookUpError));
 
+        /// <summary>Every upload call failed ambiguously and the look-up after the last found no file (<paramref name="lookUpError"/> null) or failed.</summary>
+        public static string UploadUnconfirmed(string provider, string submissionId, long requests, int calls, string lastError, string? lookUpError) =>
+            Format(nameof(UploadUnconfirmed), submissionId, requests, provider, calls, lastError,
+                lookUpError == null ? Text("UploadUnconfirmedNone") : Format("CreateUnconfirmedLookUpFailed", lookUpError));
+
         public static string UnknownStatus(string provider, string batchId, string? providerStatus) =>
             Format(nameof(UnknownStatus), provider, providerStatus, batchId);
 

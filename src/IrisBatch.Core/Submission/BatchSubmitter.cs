@@ -90,18 +90,24 @@ namespace IrisBatch.Submission
                 {
                     return await _provider.UploadAsync(submission, progress, ct).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ApiClient.MayRetry(ex) && attempt < _settings.MaxRetries && !ct.IsCancellationRequested)
+                // The last call's ambiguous failure is looked up as a retry's is: it may have stored the file, which is then
+                // used here rather than left behind a raw error; found or not, it is never sent again.
+                catch (Exception ex) when (ApiClient.MayRetry(ex) && !ct.IsCancellationRequested
+                                           && (attempt < _settings.MaxRetries || !ApiClient.IsDefinitive(ex)))
                 {
                     bool definitive = ApiClient.IsDefinitive(ex);
+                    bool last = attempt >= _settings.MaxRetries;
                     var delay = ApiClient.DelayBefore(_settings, attempt, ex);
-                    Log(definitive ? Messages.RetryDefinitive(attempt + 1, _settings.MaxRetries, "upload", delay, ex.Message)
-                                   : Messages.RetryAfterLookUp(attempt + 1, _settings.MaxRetries, "upload", delay, ex.Message));
+                    Log(last ? Messages.LastTryLookUp(attempt + 1, "upload", delay, ex.Message)
+                        : definitive ? Messages.RetryDefinitive(attempt + 1, _settings.MaxRetries, "upload", delay, ex.Message)
+                        : Messages.RetryAfterLookUp(attempt + 1, _settings.MaxRetries, "upload", delay, ex.Message));
                     await Task.Delay(delay, ct).ConfigureAwait(false);
                     if (definitive) continue;
                     string? found;
                     try { found = await _provider.FindUploadAsync(entry.IdempotencyKey, ct).ConfigureAwait(false); }
                     catch (Exception lookError) when (ApiClient.MayRetry(lookError))
                     {
+                        if (last) throw UploadUnconfirmed(entry, attempt + 1, ex, lookError);
                         throw new IrisBatchException(ErrorIds.ConnectionFailed, FailureKind.ConnectionError,
                             Messages.LookUpFailed(_provider.Name, "upload", lookError.Message), lookError);
                     }
@@ -110,9 +116,20 @@ namespace IrisBatch.Submission
                         Log(Messages.TookEffect(_provider.Name, "upload"));
                         return found;
                     }
+                    if (last) throw UploadUnconfirmed(entry, attempt + 1, ex, null);
                 }
             }
         }
+
+        /// <summary>
+        /// IrisBatch.UploadUnconfirmed: every upload call failed ambiguously and the look-up after the last found no file
+        /// (<paramref name="lookError"/> null) or failed. The journal keeps the step as started, so the next run looks first.
+        /// </summary>
+        private IrisBatchException UploadUnconfirmed(JournalEntry entry, int calls, Exception lastError, Exception? lookError) =>
+            new IrisBatchException(ErrorIds.UploadUnconfirmed, FailureKind.ResourceUnavailable,
+                Messages.UploadUnconfirmed(_provider.Name, entry.SubmissionId, entry.RequestCount, calls, lastError.Message, lookError?.Message),
+                lookError ?? lastError)
+            { Target = entry.SubmissionId };
 
         /// <summary>
         /// The create step: adopt a batch named with -AdoptBatchId; after an interrupted run, look before creating; create,

@@ -366,6 +366,120 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
         Assert.Null(_journal.Load(entry.SubmissionId)!.BatchId);
     }
 
+    /// <summary>
+    /// The first <paramref name="calls"/> upload calls that carry the file each fail with a 5xx; the last of them after it
+    /// stored the file when <paramref name="lastActed"/>. Rules are looked at in order, each counting the calls it skips.
+    /// Gemini's upload is two calls on one route (start, then upload+finalize; a failed start is retried on its own), so
+    /// there each attempt's finalize is failed by a rule of its own, skipping the calls before it.
+    /// </summary>
+    private static async Task FailUploadCallsAsync(EmulatorHost host, Surface s, int calls, bool lastActed)
+    {
+        if (s.Provider == "Gemini")
+        {
+            for (int i = calls - 1; i >= 0; i--)
+                await AddFaultAsync(host, new { route = "upload", kind = "status", status_code = 502, after = lastActed && i == calls - 1, skip = 2 * i + 1, count = 1 });
+            return;
+        }
+        if (lastActed)
+        {
+            await AddFaultAsync(host, new { route = "upload", kind = "status", status_code = 502, after = true, skip = calls - 1 });
+            await AddFaultAsync(host, new { route = "upload", kind = "status", status_code = 503, count = calls - 1 });
+        }
+        else await AddFaultAsync(host, new { route = "upload", kind = "status", status_code = 502, count = calls });
+    }
+
+    /// <summary>
+    /// Every upload call fails with a 5xx, and the last one had stored the file (a gateway lost its answer): the last
+    /// failure is looked up as a retry's is, and the file used for the one batch, not left behind a raw error.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Uploading))]
+    public async Task The_last_upload_call_failing_after_it_acted_uses_its_file(string surface)
+    {
+        var s = Surfaces[surface];
+        await using var host = await StartAsync();
+        var settings = Settings();
+        var provider = Provider(host, s, settings);
+        var entry = Spool(provider, s);
+        await FailUploadCallsAsync(host, s, settings.MaxRetries + 1, lastActed: true);
+
+        var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None);
+
+        Assert.Equal(settings.MaxRetries + 1, host.State.Stats.FaultsInjected);
+        Assert.Equal(1, host.State.Stats.Uploads);
+        Assert.Equal(1, host.State.Stats.BatchesCreated);
+        var saved = _journal.Load(entry.SubmissionId)!;
+        Assert.Equal(SubmissionState.Created, saved.State);
+        Assert.Equal(batch.Id, saved.BatchId);
+        Assert.NotNull(saved.InputFileId);
+        await AssertAllSucceededAsync(provider, batch, entry, s.Rows);
+    }
+
+    /// <summary>
+    /// Every upload call fails with a 5xx before acting: the look-up after the last finds no file, so the run stops with
+    /// IrisBatch.UploadUnconfirmed (may or may not exist, nothing sent again, run again) and no batch, and the next run
+    /// uploads once and makes one batch.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Uploading))]
+    public async Task The_last_upload_call_failing_before_it_acted_says_so_and_the_next_run_creates_once(string surface)
+    {
+        var s = Surfaces[surface];
+        await using var host = await StartAsync();
+        var settings = Settings();
+        var provider = Provider(host, s, settings);
+        var entry = Spool(provider, s);
+        await FailUploadCallsAsync(host, s, settings.MaxRetries + 1, lastActed: false);
+
+        var ex = await Assert.ThrowsAsync<IrisBatchException>(() => new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None));
+
+        Assert.Equal(ErrorIds.UploadUnconfirmed, ex.ErrorId);
+        Assert.Equal(entry.SubmissionId, ex.Target);
+        Assert.Contains("may or may not have been uploaded", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("found no such file", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Nothing was sent again", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Run the same Submit-IrisBatch command again", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(settings.MaxRetries + 1, host.State.Stats.FaultsInjected);
+        Assert.Equal(0, host.State.Stats.Uploads);
+        Assert.Equal(0, host.State.Stats.BatchesCreated);
+        var saved = _journal.Load(entry.SubmissionId)!;
+        Assert.Null(saved.InputFileId);
+        Assert.Null(saved.BatchId);
+
+        var batch = await new BatchSubmitter(_journal, provider, Settings()).SubmitAsync(saved, null, CancellationToken.None);
+
+        Assert.Equal(1, host.State.Stats.Uploads);
+        Assert.Equal(1, host.State.Stats.BatchesCreated);
+        Assert.Equal(batch.Id, _journal.Load(entry.SubmissionId)!.BatchId);
+        await AssertAllSucceededAsync(provider, batch, entry, s.Rows);
+    }
+
+    /// <summary>
+    /// As above, but the look-up after the last upload call fails too (its list call's connection is reset): the same
+    /// IrisBatch.UploadUnconfirmed, saying the look-up failed, and nothing uploaded or created.
+    /// </summary>
+    [Fact]
+    public async Task The_last_upload_call_failing_and_its_look_up_failing_says_so()
+    {
+        var s = Surfaces["OpenAI"];
+        await using var host = await StartAsync();
+        var settings = Settings();
+        var provider = Provider(host, s, settings);
+        var entry = Spool(provider, s);
+        await AddFaultAsync(host, new { route = "upload", kind = "status", status_code = 502, count = settings.MaxRetries + 1 });
+        // The look-ups after the first MaxRetries calls list one empty page each; the last one's list calls are reset.
+        await AddFaultAsync(host, new { route = "list", kind = "reset_before", skip = settings.MaxRetries, count = 100 });
+
+        var ex = await Assert.ThrowsAsync<IrisBatchException>(() => new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None));
+
+        Assert.Equal(ErrorIds.UploadUnconfirmed, ex.ErrorId);
+        Assert.Contains("may or may not have been uploaded", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("looking for it then failed too", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(0, host.State.Stats.Uploads);
+        Assert.Equal(0, host.State.Stats.BatchesCreated);
+        Assert.Null(_journal.Load(entry.SubmissionId)!.BatchId);
+    }
+
     [Theory]
     [MemberData(nameof(Uploading))]
     public async Task A_5xx_after_the_upload_acted_ends_with_one_upload(string surface)
