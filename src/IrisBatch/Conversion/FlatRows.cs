@@ -150,16 +150,13 @@ namespace IrisBatch.Conversion
             var items = values.Values;
             bool known = shape != null && ReferenceEquals(shape.SourceNames, names);
             var row = NewRow(known ? names.Length + shape!.SchemaColumns.Length + OurColumns.Length : 16);
-            var props = row.Properties;
             if (known)
             {
                 var columns = shape!.InputColumns;
-                var add = KnownMembers.Add;
-                if (add != null) for (int i = 0; i < columns.Length; i++) add(row, new PSNoteProperty(columns[i], items[i]));
-                else for (int i = 0; i < columns.Length; i++) props.Add(new PSNoteProperty(columns[i], items[i]), true);
+                for (int i = 0; i < columns.Length; i++) Put(row, new PSNoteProperty(columns[i], items[i]), true);
             }
             else
-                for (int i = 0; i < names.Length; i++) props.Add(new PSNoteProperty(InputColumn(names[i]), items[i]));
+                for (int i = 0; i < names.Length; i++) Put(row, new PSNoteProperty(InputColumn(names[i]), items[i]), false);
             string[]? schemaColumns = AddSchemaColumns(row, result, schema, known ? shape!.SchemaColumns : null, known);
             AddOurs(row, result, embedding, known);
             if (!known) Remember(names, schema, schemaColumns, embedding, names);
@@ -185,15 +182,12 @@ namespace IrisBatch.Conversion
                 if (!r.Read() || r.TokenType != JsonTokenType.StartObject) return false;
                 int k = 0;
                 bool same = shape != null;
-                var props = row.Properties;
                 while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
                 {
                     if (same && k < shape!.InputNames.Length && r.ValueTextEquals(shape.InputNames[k]))
                     {
                         r.Read();
-                        var property = new PSNoteProperty(shape.InputColumns[k], PSConvert.ReadJsonValue(ref r));
-                        if (KnownMembers.Add is { } add) add(row, property);
-                        else props.Add(property, true);
+                        Put(row, new PSNoteProperty(shape.InputColumns[k], PSConvert.ReadJsonValue(ref r)), true);
                     }
                     else
                     {
@@ -208,7 +202,7 @@ namespace IrisBatch.Conversion
                         var key = r.GetString()!;
                         names.Add(key);
                         r.Read();
-                        props.Add(new PSNoteProperty(InputColumn(key), PSConvert.ReadJsonValue(ref r)));
+                        Put(row, new PSNoteProperty(InputColumn(key), PSConvert.ReadJsonValue(ref r)), false);
                     }
                     k++;
                 }
@@ -256,35 +250,31 @@ namespace IrisBatch.Conversion
                     columns[i] = clash ? ParsedPrefix + name : name;
                 }
             }
-            var add = known ? KnownMembers.Add : null;
-            if (add != null) for (int i = 0; i < columns.Length; i++) add(row, new PSNoteProperty(columns[i], values[i]));
-            else for (int i = 0; i < columns.Length; i++) row.Properties.Add(new PSNoteProperty(columns[i], values[i]), known);
+            for (int i = 0; i < columns.Length; i++) Put(row, new PSNoteProperty(columns[i], values[i]), known);
             return columns;
         }
 
         [MethodImpl(Hot.Path)]
         private static void AddOurs(PSObject row, IrisBatchResult result, bool embedding, bool known)
         {
-            var add = KnownMembers.Add;
-            if (known && add != null)
-            {
-                add(row, new PSNoteProperty("CustomId", result.CustomId));
-                add(row, new PSNoteProperty("Status", StatusText(result.Status)));
-                add(row, new PSNoteProperty("Output", result.Output));
-                add(row, new PSNoteProperty("ErrorCode", result.Error?.Code));
-                add(row, new PSNoteProperty("ErrorMessage", result.Error?.Message));
-                add(row, new PSNoteProperty("Cost", result.Cost));
-                if (embedding) add(row, new PSNoteProperty("Embedding", result.Embedding == null ? null : EmbeddingVector.ToJson(result.Embedding)));
-                return;
-            }
-            var props = row.Properties;
-            props.Add(new PSNoteProperty("CustomId", result.CustomId), known);
-            props.Add(new PSNoteProperty("Status", StatusText(result.Status)), known);
-            props.Add(new PSNoteProperty("Output", result.Output), known);
-            props.Add(new PSNoteProperty("ErrorCode", result.Error?.Code), known);
-            props.Add(new PSNoteProperty("ErrorMessage", result.Error?.Message), known);
-            props.Add(new PSNoteProperty("Cost", result.Cost), known);   // USD from the row's usage; empty without a price
-            if (embedding) props.Add(new PSNoteProperty("Embedding", result.Embedding == null ? null : EmbeddingVector.ToJson(result.Embedding)), known);
+            Put(row, new PSNoteProperty("CustomId", result.CustomId), known);
+            Put(row, new PSNoteProperty("Status", StatusText(result.Status)), known);
+            Put(row, new PSNoteProperty("Output", result.Output), known);
+            Put(row, new PSNoteProperty("ErrorCode", result.Error?.Code), known);
+            Put(row, new PSNoteProperty("ErrorMessage", result.Error?.Message), known);
+            Put(row, new PSNoteProperty("Cost", result.Cost), known);   // USD from the row's usage; empty without a price
+            if (embedding) Put(row, new PSNoteProperty("Embedding", result.Embedding == null ? null : EmbeddingVector.ToJson(result.Embedding)), known);
+        }
+
+        /// <summary>
+        /// Adds a column: one of a known shape (its name added to a row of this shape before, with every check) straight
+        /// to the row's member table (<see cref="KnownMembers"/>), where PowerShell lets it; any other with every check.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Put(PSObject row, PSNoteProperty property, bool known)
+        {
+            if (known && KnownMembers.Add is { } add) add(row, property);
+            else row.Properties.Add(property, known);
         }
 
         // Enum.GetNames lists the names in value order, and ResultStatus's values are 0, 1, 2, ...
