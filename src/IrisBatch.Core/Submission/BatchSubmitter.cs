@@ -84,39 +84,56 @@ namespace IrisBatch.Submission
                     return found;
                 }
             }
+            return await CallOnceAsync("upload", _ => _provider.UploadAsync(submission, progress, ct),
+                _ => _provider.FindUploadAsync(entry.IdempotencyKey, ct),
+                (calls, ex, lookError) => UploadUnconfirmed(entry, calls, ex, lookError), ct).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// One call that spends money or stores data (an upload, a create), made so that it takes effect at most once:
+        /// a definitive refusal is retried after its delay; after an ambiguous failure (the provider may have acted) the
+        /// provider is asked first (<paramref name="lookUp"/>, given the failure's time), and what it finds is taken, not
+        /// made again. The last call's ambiguous failure is looked up as a retry's is: what it made is taken rather than
+        /// left behind a raw error, and if nothing is found, or the look-up fails, <paramref name="unconfirmed"/> (the calls
+        /// made, the last error, the look-up's) says so. A look-up that fails before the last call stops the step too:
+        /// not knowing whether a call acted, calling again could pay twice. The journal keeps the step as started, so the
+        /// next run looks for it before calling.
+        /// </summary>
+        private async Task<T?> CallOnceAsync<T>(string what, Func<int, Task<T?>> call, Func<DateTimeOffset, Task<T?>> lookUp,
+            Func<int, Exception, Exception?, IrisBatchException> unconfirmed, CancellationToken ct) where T : class
+        {
             for (int attempt = 0; ; attempt++)
             {
                 try
                 {
-                    return await _provider.UploadAsync(submission, progress, ct).ConfigureAwait(false);
+                    return await call(attempt).ConfigureAwait(false);
                 }
-                // The last call's ambiguous failure is looked up as a retry's is: it may have stored the file, which is then
-                // used here rather than left behind a raw error; found or not, it is never sent again.
                 catch (Exception ex) when (ApiClient.MayRetry(ex) && !ct.IsCancellationRequested
                                            && (attempt < _settings.MaxRetries || !ApiClient.IsDefinitive(ex)))
                 {
+                    var failedAt = DateTimeOffset.UtcNow;
                     bool definitive = ApiClient.IsDefinitive(ex);
                     bool last = attempt >= _settings.MaxRetries;
                     var delay = ApiClient.DelayBefore(_settings, attempt, ex);
-                    Log(last ? Messages.LastTryLookUp(attempt + 1, "upload", delay, ex.Message)
-                        : definitive ? Messages.RetryDefinitive(attempt + 1, _settings.MaxRetries, "upload", delay, ex.Message)
-                        : Messages.RetryAfterLookUp(attempt + 1, _settings.MaxRetries, "upload", delay, ex.Message));
+                    Log(last ? Messages.LastTryLookUp(attempt + 1, what, delay, ex.Message)
+                        : definitive ? Messages.RetryDefinitive(attempt + 1, _settings.MaxRetries, what, delay, ex.Message)
+                        : Messages.RetryAfterLookUp(attempt + 1, _settings.MaxRetries, what, delay, ex.Message));
                     await Task.Delay(delay, ct).ConfigureAwait(false);
                     if (definitive) continue;
-                    string? found;
-                    try { found = await _provider.FindUploadAsync(entry.IdempotencyKey, ct).ConfigureAwait(false); }
+                    T? found;
+                    try { found = await lookUp(failedAt).ConfigureAwait(false); }
                     catch (Exception lookError) when (ApiClient.MayRetry(lookError))
                     {
-                        if (last) throw UploadUnconfirmed(entry, attempt + 1, ex, lookError);
+                        if (last) throw unconfirmed(attempt + 1, ex, lookError);
                         throw new IrisBatchException(ErrorIds.ConnectionFailed, FailureKind.ConnectionError,
-                            Messages.LookUpFailed(_provider.Name, "upload", lookError.Message), lookError);
+                            Messages.LookUpFailed(_provider.Name, what, lookError.Message), lookError);
                     }
                     if (found != null)
                     {
-                        Log(Messages.TookEffect(_provider.Name, "upload"));
+                        Log(Messages.TookEffect(_provider.Name, what));
                         return found;
                     }
-                    if (last) throw UploadUnconfirmed(entry, attempt + 1, ex, null);
+                    if (last) throw unconfirmed(attempt + 1, ex, null);
                 }
             }
         }
@@ -170,47 +187,16 @@ namespace IrisBatch.Submission
             }
             var startedAt = started?.At ?? entry.History[entry.History.Count - 1].At;
 
-            for (int attempt = 0; ; attempt++)
-            {
-                if (attempt > 0 || started != null) _journal.Record(entry, JournalStep.CreateStarted, CreateCallDetail(_settings.AttemptTimeout));   // this call's time, for a later run
-                try
+            var made = await CallOnceAsync<IrisBatchInfo>("create",
+                async attempt =>
                 {
+                    if (attempt > 0 || started != null) _journal.Record(entry, JournalStep.CreateStarted, CreateCallDetail(_settings.AttemptTimeout));   // this call's time, for a later run
                     return await _provider.CreateAsync(submission, entry.InputFileId, ct).ConfigureAwait(false);
-                }
-                // The last call's ambiguous failure is looked up as a retry's is: it may have made the batch, which is then
-                // adopted here rather than left billing until the next run; found or not, it is never sent again.
-                catch (Exception ex) when (ApiClient.MayRetry(ex) && !ct.IsCancellationRequested
-                                           && (attempt < _settings.MaxRetries || !ApiClient.IsDefinitive(ex)))
-                {
-                    var failedAt = DateTimeOffset.UtcNow;
-                    bool definitive = ApiClient.IsDefinitive(ex);
-                    bool last = attempt >= _settings.MaxRetries;
-                    var delay = ApiClient.DelayBefore(_settings, attempt, ex);
-                    Log(last ? Messages.LastTryLookUp(attempt + 1, "create", delay, ex.Message)
-                        : definitive ? Messages.RetryDefinitive(attempt + 1, _settings.MaxRetries, "create", delay, ex.Message)
-                        : Messages.RetryAfterLookUp(attempt + 1, _settings.MaxRetries, "create", delay, ex.Message));
-                    await Task.Delay(delay, ct).ConfigureAwait(false);
-                    if (definitive) continue;
-                    IrisBatchInfo? found;
-                    try { found = await LookAsync(locator, entry, submission, startedAt, failedAt, ct).ConfigureAwait(false); }
-                    catch (Exception lookError) when (ApiClient.MayRetry(lookError))
-                    {
-                        // Not knowing whether the first call acted, calling again could pay twice: stop here. The journal
-                        // keeps the step as started, so the next run looks for it before calling.
-                        if (last) throw Unconfirmed(entry, attempt + 1, ex, lookError);
-                        throw new IrisBatchException(ErrorIds.ConnectionFailed, FailureKind.ConnectionError,
-                            Messages.LookUpFailed(_provider.Name, "create", lookError.Message), lookError);
-                    }
-                    if (found != null)
-                    {
-                        Log(Messages.TookEffect(_provider.Name, "create"));
-                        return found;
-                    }
-                    if (last) throw Unconfirmed(entry, attempt + 1, ex, null);
-                }
-            }
+                },
+                failedAt => LookAsync(locator, entry, submission, startedAt, failedAt, ct),
+                (calls, ex, lookError) => Unconfirmed(entry, calls, ex, lookError), ct).ConfigureAwait(false);
+            return made!;   // a create call answers with its batch, or throws
         }
-
 
         private const string TimeoutPrefix = "attempt timeout ", TimeoutSuffix = " s";
 
