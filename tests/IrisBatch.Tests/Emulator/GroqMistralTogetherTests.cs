@@ -311,8 +311,7 @@ public sealed class GroqMistralTogetherTests
         string jobId;
         using (var r = await http.PostAsync("/mistral/v1/batch/jobs", JsonBody(new { input_files = new[] { fileId }, endpoint = "/v1/chat/completions", model = "m" })))
             jobId = (await JsonOf(r)).GetProperty("id").GetString()!;
-        clock.AdvanceMs(1200);
-        await EmulatorApiWait(async () => (await JsonOf(await http.GetAsync("/mistral/v1/batch/jobs/" + jobId))).GetProperty("status").GetString() is "SUCCESS" or "FAILED");
+        await MistralRunToEndAsync(http, clock, jobId);
         var job = await JsonOf(await http.GetAsync("/mistral/v1/batch/jobs/" + jobId));
         Assert.Equal("SUCCESS", job.GetProperty("status").GetString());
         Assert.Equal(2, job.GetProperty("succeeded_requests").GetInt32());
@@ -342,8 +341,7 @@ public sealed class GroqMistralTogetherTests
             Assert.Equal("error", (await JsonOf(r)).GetProperty("object").GetString());
         }
         Assert.Equal(0, host.State.Stats.BatchesDeleted);
-        clock.AdvanceMs(1200);
-        await EmulatorApiWait(async () => (await JsonOf(await http.GetAsync("/mistral/v1/batch/jobs/" + jobId))).GetProperty("status").GetString() == "SUCCESS");
+        await MistralRunToEndAsync(http, clock, jobId);
         using (var r = await http.DeleteAsync("/mistral/v1/batch/jobs/" + jobId))
         {
             var answer = await JsonOf(r);
@@ -408,6 +406,20 @@ public sealed class GroqMistralTogetherTests
         Assert.Equal("SUCCESS", job.GetProperty("status").GetString());
         Assert.Equal(25, job.GetProperty("succeeded_requests").GetInt32());
         Assert.Equal(0, job.GetProperty("errors").GetArrayLength());
+    }
+
+    /// <summary>
+    /// Moves a Mistral job to its end on the manual clock: to the end of validation first, then waits until the validator
+    /// has reported (it runs on the thread pool and stamps the clock's time when it finishes), and only then through the
+    /// running and finalizing phases. Advancing past all phases at once raced the validator: when it finished after the
+    /// advance, the job's running phase began at that later time and never ended, as one CI run saw.
+    /// </summary>
+    private static async Task MistralRunToEndAsync(HttpClient http, ManualClock clock, string jobId)
+    {
+        clock.AdvanceMs(100);
+        await EmulatorApiWait(async () => (await JsonOf(await http.GetAsync("/mistral/v1/batch/jobs/" + jobId))).GetProperty("status").GetString() is "RUNNING" or "FAILED");
+        clock.AdvanceMs(1100);
+        await EmulatorApiWait(async () => (await JsonOf(await http.GetAsync("/mistral/v1/batch/jobs/" + jobId))).GetProperty("status").GetString() is "SUCCESS" or "FAILED");
     }
 
     /// <summary>Waits for the background validation to be observed (it runs on the thread pool, not on the manual clock).</summary>
