@@ -190,6 +190,21 @@ namespace IrisBatch.Tests.Core
         }
 
         [Fact]
+        public void FirstMarkedByte_finds_the_lowest_marked_byte_whatever_is_marked_above_it()
+        {
+            // The string scan jumps to the first stop in a word by this count; bytes above it may be marked too (a borrow
+            // marks them falsely), never the ones below.
+            var random = new Random(18);
+            for (int k = 0; k < 8; k++)
+                for (int trial = 0; trial < 200; trial++)
+                {
+                    ulong above = (ulong)random.NextInt64() & 0x8080808080808080UL & ~((2UL << (8 * k + 7)) - 1);
+                    ulong marks = (1UL << (8 * k + 7)) | above;
+                    Assert.Equal(k, JsonLineReader.FirstMarkedByte(marks));
+                }
+        }
+
+        [Fact]
         public void Agrees_with_Utf8JsonReader_on_strings_of_every_length_with_a_stop_byte_at_every_place()
         {
             // The string scan goes a vector, then eight bytes, then one at a time: a quote, a backslash (an escape, good
