@@ -58,7 +58,6 @@ namespace IrisBatch
         public static string RetryAfterLookUp(int attempt, int max, string what, TimeSpan delay, string reason) =>
             Format(nameof(RetryAfterLookUp), attempt, max, what, Seconds(delay), reason);
 
-        public static string LookUpFailed(string provider, string what, string reason) => Format(nameof(LookUpFailed), what, provider, reason);
 
         /// <summary>The last create call failed ambiguously too: the look-up is next.</summary>
         public static string LastTryLookUp(int attempt, string what, TimeSpan delay, string reason) =>

@@ -95,8 +95,8 @@ namespace IrisBatch.Submission
         /// provider is asked first (<paramref name="lookUp"/>, given the failure's time), and what it finds is taken, not
         /// made again. The last call's ambiguous failure is looked up as a retry's is: what it made is taken rather than
         /// left behind a raw error, and if nothing is found, or the look-up fails, <paramref name="unconfirmed"/> (the calls
-        /// made, the last error, the look-up's) says so. A look-up that fails before the last call stops the step too:
-        /// not knowing whether a call acted, calling again could pay twice. The journal keeps the step as started, so the
+        /// made, the last error, the look-up's) says so. A look-up that fails before the last call stops the step the same
+        /// way, with the same error: not knowing whether a call acted, calling again could pay twice. The journal keeps the step as started, so the
         /// next run looks for it before calling.
         /// </summary>
         private async Task<T?> CallOnceAsync<T>(string what, Func<int, Task<T?>> call, Func<DateTimeOffset, Task<T?>> lookUp,
@@ -124,9 +124,8 @@ namespace IrisBatch.Submission
                     try { found = await lookUp(failedAt).ConfigureAwait(false); }
                     catch (Exception lookError) when (ApiClient.MayRetry(lookError))
                     {
-                        if (last) throw unconfirmed(attempt + 1, ex, lookError);
-                        throw new IrisBatchException(ErrorIds.ConnectionFailed, FailureKind.ConnectionError,
-                            Messages.LookUpFailed(_provider.Name, what, lookError.Message), lookError);
+                        // Before the last call or after it, the same: a call may have acted and nobody can say.
+                        throw unconfirmed(attempt + 1, ex, lookError);
                     }
                     if (found != null)
                     {
