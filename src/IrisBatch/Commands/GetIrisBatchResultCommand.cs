@@ -55,9 +55,6 @@ namespace IrisBatch.Commands
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
-            // The readers' and the rows' optimized methods, compiled on another core while this thread finds the batches.
-            CompileAhead.Start(typeof(ResultReader), typeof(RequestRecordReader), typeof(InputNames), typeof(LineWindow), typeof(ResultOrderIndex),
-                typeof(Providers.OpenAI.OpenAIResultParser), typeof(Jsonl.JsonlReader), typeof(Jsonl.JsonLineReader), typeof(Estimates.CostCalculator), typeof(FlatRows), typeof(PSConvert), typeof(GetIrisBatchResultCommand));
             if (Status != null && Status.Length > 0) _filter = new HashSet<ResultStatus>(Status);
             BeginVectorFile();
         }
