@@ -374,55 +374,34 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
     }
 
     /// <summary>
-    /// The first create call fails with a 5xx and the look-up after it fails too (a call before the last): the same
-    /// IrisBatch.CreateUnconfirmed as after the last call, not a bare ConnectionFailed, nothing created, and the next run
-    /// (the faults gone) looks, finds nothing and creates exactly one batch.
+    /// The first upload or create call fails with a 5xx and the look-up after it fails too (a call before the last): the
+    /// same IrisBatch.UploadUnconfirmed or CreateUnconfirmed as after the last call, not a bare ConnectionFailed, nothing
+    /// stored or created, and the next run (the faults gone) looks, finds nothing and makes exactly one of each.
     /// </summary>
-    [Fact]
-    public async Task A_look_up_failing_between_create_calls_says_so_and_the_next_run_creates_once()
+    [Theory]
+    [InlineData("upload")]
+    [InlineData("create")]
+    public async Task A_look_up_failing_between_calls_says_so_and_the_next_run_makes_one(string step)
     {
         var s = Surfaces["OpenAI"];
         await using var host = await StartAsync();
         var settings = Settings();
         var provider = Provider(host, s, settings);
         var entry = Spool(provider, s);
-        await AddFaultAsync(host, new { route = "create", kind = "status", status_code = 502, count = 1 });
+        await AddFaultAsync(host, new { route = step, kind = "status", status_code = 502, count = 1 });
         await AddFaultAsync(host, new { route = "list", kind = "reset_before", count = 100 });
 
         var ex = await Assert.ThrowsAsync<IrisBatchException>(() => new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None));
 
-        Assert.Equal(ErrorIds.CreateUnconfirmed, ex.ErrorId);
+        Assert.Equal(step == "upload" ? ErrorIds.UploadUnconfirmed : ErrorIds.CreateUnconfirmed, ex.ErrorId);
         Assert.Contains("looking for it then failed too", ex.Message, StringComparison.Ordinal);
-        Assert.Equal(0, host.State.Stats.BatchesCreated);
+        Assert.Equal((step == "upload" ? 0 : 1, 0), (host.State.Stats.Uploads, host.State.Stats.BatchesCreated));
         Assert.Null(_journal.Load(entry.SubmissionId)!.BatchId);
 
         await ClearFaultsAsync(host);
         var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(_journal.Load(entry.SubmissionId)!, null, CancellationToken.None);
-        Assert.Equal(1, host.State.Stats.BatchesCreated);
-        Assert.Equal(batch.Id, _journal.Load(entry.SubmissionId)!.BatchId);
-    }
-
-    /// <summary>As above for the upload: IrisBatch.UploadUnconfirmed, nothing stored, and the next run uploads once.</summary>
-    [Fact]
-    public async Task A_look_up_failing_between_upload_calls_says_so_and_the_next_run_uploads_once()
-    {
-        var s = Surfaces["OpenAI"];
-        await using var host = await StartAsync();
-        var settings = Settings();
-        var provider = Provider(host, s, settings);
-        var entry = Spool(provider, s);
-        await AddFaultAsync(host, new { route = "upload", kind = "status", status_code = 502, count = 1 });
-        await AddFaultAsync(host, new { route = "list", kind = "reset_before", count = 100 });
-
-        var ex = await Assert.ThrowsAsync<IrisBatchException>(() => new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None));
-
-        Assert.Equal(ErrorIds.UploadUnconfirmed, ex.ErrorId);
-        Assert.Contains("looking for it then failed too", ex.Message, StringComparison.Ordinal);
-        Assert.Equal((0, 0), (host.State.Stats.Uploads, host.State.Stats.BatchesCreated));
-
-        await ClearFaultsAsync(host);
-        await new BatchSubmitter(_journal, provider, settings).SubmitAsync(_journal.Load(entry.SubmissionId)!, null, CancellationToken.None);
         Assert.Equal((1, 1), (host.State.Stats.Uploads, host.State.Stats.BatchesCreated));
+        Assert.Equal(batch.Id, _journal.Load(entry.SubmissionId)!.BatchId);
     }
 
     /// <summary>
