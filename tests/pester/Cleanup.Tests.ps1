@@ -126,16 +126,16 @@ Describe 'What it cost' {
     It 'an Anthropic batch that mixes models: each result at its own request''s model, the estimate at each model''s price' {
         $tag = [guid]::NewGuid().ToString('N').Substring(0, 8)
         $rows = foreach ($i in 1..4) {
-            [pscustomobject]@{ name = "Lamp $tag $i"; Model = $(if ($i % 2) { 'claude-haiku-4-5' } else { 'claude-opus-4-1' }) }
+            [pscustomobject]@{ name = "Lamp $tag $i"; Model = $(if ($i % 2) { 'claude-haiku-4-5' } else { 'claude-opus-4-7' }) }
         }
-        # Priced at its first model (haiku) the estimate is about 0.0006 USD; at each model's price about 0.0054.
+        # Priced at its first model (haiku) the estimate is about 0.0007 USD; at each model's price about 0.002.
         { $rows | New-IrisBatchRequest -Prompt 'Describe {name}' -MaxTokens 64 |
-                Submit-IrisBatch -Provider Anthropic -BaseUri $url -MaxCost 0.002 -ErrorAction Stop 3>$null } |
+                Submit-IrisBatch -Provider Anthropic -BaseUri $url -MaxCost 0.001 -ErrorAction Stop 3>$null } |
             Should -Throw -ErrorId 'IrisBatch.CostLimitExceeded*'
         $preview = ($rows | New-IrisBatchRequest -Prompt 'Describe {name}' -MaxTokens 64 |
                 Submit-IrisBatch -Provider Anthropic -BaseUri $url -WhatIf 6>&1 3>$null) -join "`n"
         $preview | Should -Match '(?m)^\s+1 claude-haiku-4-5\s+2 '
-        $preview | Should -Match '(?m)^\s+claude-opus-4-1\s+2 '
+        $preview | Should -Match '(?m)^\s+claude-opus-4-7\s+2 '
 
         $b = @($rows | New-IrisBatchRequest -Prompt 'Describe {name}' -MaxTokens 64 |
                 Submit-IrisBatch -Provider Anthropic -BaseUri $url 3>$null | Wait-IrisBatch -PollInterval $poll)
@@ -149,7 +149,7 @@ Describe 'What it cost' {
             $r.Cost | Should -Be (($r.Usage.InputTokens * [decimal] $p.input + $r.Usage.OutputTokens * [decimal] $p.output) / 1000000)
             $sum += $r.Cost
         }
-        @($results | Where-Object { $_.Request.Model -eq 'claude-opus-4-1' }).Count | Should -Be 2
+        @($results | Where-Object { $_.Request.Model -eq 'claude-opus-4-7' }).Count | Should -Be 2
         ($b | Get-IrisBatchStatus).Cost | Should -Be $sum
     }
 

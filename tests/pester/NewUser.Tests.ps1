@@ -330,7 +330,7 @@ Describe 'Issue 16 items 1, 2 and 10: resubmission, -Pending without a key, one 
                 $env:ANTHROPIC_API_KEY = $blank
                 $before = Get-EmulatorChangeCount $emu | ConvertTo-Json -Compress
                 $e = $null
-                try { 'a' | New-IrisBatchRequest -Model claude-sonnet-4-20250514 -Prompt '{_}' | Submit-IrisBatch -Provider Anthropic -BaseUri $emu.Url -ErrorAction Stop }
+                try { 'a' | New-IrisBatchRequest -Model claude-sonnet-4-5 -Prompt '{_}' | Submit-IrisBatch -Provider Anthropic -BaseUri $emu.Url -ErrorAction Stop }
                 catch { $e = $_ }
                 $e.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.MissingApiKey,*'
                 $e.Exception.Message | Should -Match 'ANTHROPIC_API_KEY'

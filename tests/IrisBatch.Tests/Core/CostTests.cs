@@ -78,8 +78,33 @@ namespace IrisBatch.Tests.Core
         }
 
         [Theory]
+        [InlineData("claude-opus-4-1", "2026-08-05")]
+        [InlineData("claude-opus-4-1-20250805", "2026-08-05")]
+        [InlineData("claude-sonnet-4-20250514", "2026-06-15")]
+        [InlineData("claude-opus-4-20250514", "2026-06-15")]
+        [InlineData("claude-3-haiku-20240307", "2026-06-15")]
+        [InlineData("claude-3-7-sonnet-20250219", "2026-02-19")]
+        [InlineData("claude-3-5-haiku-20241022", "2026-02-19")]
+        public void Anthropic_models_retired_by_2026_12_are_no_longer_offered_but_still_price_old_results(string model, string retired)
+        {
+            // The official SDK's model list (anthropics/anthropic-sdk-typescript, Model and DEPRECATED_MODELS, 2026-12) no
+            // longer has them; a batch run before their end of life is still priced.
+            Assert.Null(ModelCatalog.Find("Anthropic", model));
+            Assert.False(ModelNames.IsKnown("Anthropic", model));
+            Assert.NotNull(PriceTable.Load().Find(model));
+            using var stream = typeof(PriceTable).Assembly.GetManifestResourceStream("IrisBatch.Estimates.prices.json")!;
+            using var doc = JsonDocument.Parse(stream);
+            var models = doc.RootElement.GetProperty("models");
+            var entry = models.TryGetProperty(model, out var e) ? e : models.GetProperty(ModelNames.WithoutDate(model)!);
+            Assert.Equal(retired, entry.GetProperty("retired").GetString());
+        }
+
+        [Theory]
         [InlineData("OpenAI", "text-embedding-ada-002", null)]
-        [InlineData("Anthropic", "claude-opus-4-1", "thinking")]
+        [InlineData("Anthropic", "claude-opus-4-8", "thinking")]
+        [InlineData("Anthropic", "claude-opus-4-7", "thinking")]
+        [InlineData("Anthropic", "claude-opus-4-6", "thinking")]
+        [InlineData("Anthropic", "claude-sonnet-4-6", "thinking")]
         public void Models_priced_but_once_unlisted_are_listed_with_their_family(string provider, string model, string? family)
         {
             var info = ModelCatalog.Find(provider, model);

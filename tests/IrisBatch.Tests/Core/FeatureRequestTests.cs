@@ -208,7 +208,7 @@ namespace IrisBatch.Tests.Core
         public void Anthropic_thinking_takes_temperature_at_its_default_1_only(string? body, double? temperature, bool refused)
         {
             // spec §11.4: thinking "isn't compatible with temperature ... modifications".
-            var r = Request("claude-sonnet-4-20250514");
+            var r = Request("claude-sonnet-4-5");
             r.ReasoningEffort = "low";
             r.BodyJson = body;
             r.Temperature = temperature;
@@ -235,7 +235,7 @@ namespace IrisBatch.Tests.Core
         public void Anthropic_thinking_takes_no_top_k_and_top_p_only_from_095_to_1(string body, string? refused)
         {
             // spec §11.4: thinking "isn't compatible with ... top_k modifications"; "top_p allowed only 0.95-1".
-            var r = Request("claude-sonnet-4-20250514");
+            var r = Request("claude-sonnet-4-5");
             r.ReasoningEffort = "low";
             r.BodyJson = body;
             if (refused == null)
@@ -262,7 +262,7 @@ namespace IrisBatch.Tests.Core
         public void Anthropic_thinking_turned_on_by_Body_refuses_the_same_sampling_as_ReasoningEffort(string body, double? temperature, string? refused)
         {
             // spec §11.4: thinking "isn't compatible with temperature or top_k modifications"; top_p only 0.95-1.
-            var r = Request("claude-sonnet-4-20250514");
+            var r = Request("claude-sonnet-4-5");
             r.BodyJson = body;
             r.Temperature = temperature;
             if (refused == null)
@@ -402,7 +402,7 @@ namespace IrisBatch.Tests.Core
         [Fact]
         public void Anthropic_writes_output_config_thinking_and_image_blocks()
         {
-            var r = Request("claude-sonnet-4-20250514");
+            var r = Request("claude-sonnet-4-5");
             r.Schema = Schema;
             r.ReasoningEffort = "low";
             r.Images = new[] { File(Png), new ImageInput("https://x/b.png", "https://x/b.png", null, null) };

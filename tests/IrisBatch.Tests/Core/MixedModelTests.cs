@@ -37,23 +37,23 @@ namespace IrisBatch.Tests.Core
             using var spooler = new BatchSpooler(_journal, provider, null, null, countTokens: true);
             Assert.True(spooler.Add(Request("a", 1, "claude-haiku-4-5", 10)));
             Assert.True(spooler.Add(Request("b", 2, "claude-haiku-4-5", 20)));
-            Assert.True(spooler.Add(Request("c", 3, "claude-opus-4-1", 40)));
+            Assert.True(spooler.Add(Request("c", 3, "claude-opus-4-7", 40)));
             Assert.True(spooler.Add(Request("d", 4, "claude-haiku-4-5")));
             var part = Assert.Single(spooler.Finish());
 
             Assert.Equal("claude-haiku-4-5", part.Entry.Model);
-            Assert.Equal(new[] { "claude-haiku-4-5", "claude-opus-4-1" }, part.Entry.Models);
+            Assert.Equal(new[] { "claude-haiku-4-5", "claude-opus-4-7" }, part.Entry.Models);
             var byModel = part.TokensByModel!;
             Assert.Equal(3, byModel["claude-haiku-4-5"].Requests);
-            Assert.Equal(1, byModel["claude-opus-4-1"].Requests);
+            Assert.Equal(1, byModel["claude-opus-4-7"].Requests);
             Assert.Equal(30, byModel["claude-haiku-4-5"].MaxOutputTokens);
-            Assert.Equal(40, byModel["claude-opus-4-1"].MaxOutputTokens);
-            Assert.True(byModel["claude-opus-4-1"].InputTokens > 0);
+            Assert.Equal(40, byModel["claude-opus-4-7"].MaxOutputTokens);
+            Assert.True(byModel["claude-opus-4-7"].InputTokens > 0);
             Assert.Equal(part.InputTokens, byModel.Values.Sum(m => m.InputTokens));
             Assert.Equal(part.MaxOutputTokens, byModel.Values.Sum(m => m.MaxOutputTokens));
 
             var read = JournalJson.Read(JournalJson.Write(part.Entry));
-            Assert.Equal(new[] { "claude-haiku-4-5", "claude-opus-4-1" }, read.Models);
+            Assert.Equal(new[] { "claude-haiku-4-5", "claude-opus-4-7" }, read.Models);
         }
 
         [Fact]

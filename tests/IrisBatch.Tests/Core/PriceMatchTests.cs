@@ -30,7 +30,7 @@ namespace IrisBatch.Tests.Core
         {
             Assert.True(ModelNames.IsKnown("OpenAI", "gpt-4o-mini"));
             Assert.True(ModelNames.IsKnown("OpenAI", "gpt-4o-mini-2024-07-18"));
-            Assert.True(ModelNames.IsKnown("Anthropic", "claude-sonnet-4-20250901"));
+            Assert.True(ModelNames.IsKnown("Anthropic", "claude-sonnet-4-5-20250929"));
             Assert.False(ModelNames.IsKnown("OpenAI", "gpt-4o-mni"));
             Assert.Equal("gpt-4o-mini", ModelNames.Nearest("OpenAI", "gpt-4o-mni")[0]);
         }
@@ -41,6 +41,10 @@ namespace IrisBatch.Tests.Core
         /// dated snapshot (claude-haiku-4-5-20251001) "corrected" to another model.
         /// </summary>
         [Theory]
+        [InlineData("claude-opus-4-8")]
+        [InlineData("claude-opus-4-7")]
+        [InlineData("claude-opus-4-6")]
+        [InlineData("claude-sonnet-4-6")]
         [InlineData("claude-opus-4-5")]
         [InlineData("claude-sonnet-4-5")]
         [InlineData("claude-haiku-4-5")]
