@@ -414,6 +414,17 @@ Describe 'Issue 16 items 4 and 8: unknown models and the -WhatIf table' {
         $row | Should -Match 'unknown$' -Because 'gpt-4o-mni must not be priced as gpt-4o'
     }
 
+    It 'a model its provider retired gets one warning that says so, with the date and the current names near it' {
+        # claude-3-5-haiku-20241022 left Anthropic's list on 2026-02-19 (prices.json keeps its price, marked retired).
+        $null = New-Rows 3 | New-IrisBatchRequest -Model claude-3-5-haiku-20241022 -Prompt 'Describe {name}' |
+            Submit-IrisBatch -Provider Anthropic -BaseUri 'http://127.0.0.1:9/' -WhatIf -WarningVariable script:retiredWarns
+        $w = @($script:retiredWarns | Where-Object { "$_" -match 'claude-3-5-haiku-20241022' })
+        $w.Count | Should -Be 1
+        "$($w[0])" | Should -Match 'was retired by Anthropic on 2026-02-19'
+        "$($w[0])" | Should -Match 'Did you mean claude-'
+        "$($w[0])" | Should -Not -Match 'not in IrisBatch'
+    }
+
     It 'item 4: a dated snapshot of a known name is known and priced as that name; an exact name gets no warning' {
         $text = Get-TranscriptText {
             New-Rows 2 | New-IrisBatchRequest -Model gpt-4o-mini-2024-07-18 -Prompt 'Describe {name}' |

@@ -23,6 +23,8 @@ namespace IrisBatch.Estimates
         public decimal CacheWrite1h { get; set; }
         public string Taken { get; set; } = "";
         public string Source { get; set; } = "";
+        /// <summary>The date (yyyy-MM-dd) its provider retired the model, when the table says so; null for a model in service.</summary>
+        public string? Retired { get; set; }
     }
 
     /// <summary>Batch prices per model (USD per million tokens), shipped as data with the date they were taken; users can override it.</summary>
@@ -81,6 +83,7 @@ namespace IrisBatch.Estimates
                     CacheWrite1h = Price(m.Value, "cache_write_1h") ?? cacheWrite,
                     Taken = m.Value.TryGetProperty("taken", out var tk) ? tk.GetString() ?? table.Taken : table.Taken,
                     Source = m.Value.TryGetProperty("source", out var sr) ? sr.GetString() ?? source : source,
+                    Retired = m.Value.TryGetProperty("retired", out var rt) && rt.ValueKind == JsonValueKind.String ? rt.GetString() : null,
                 };
             }
             return table;

@@ -206,6 +206,9 @@ namespace IrisBatch
         public static string PreviewAction(int batches) => batches == 1 ? Text(nameof(PreviewAction)) : Format("PreviewActionMany", batches);
 
         /// <summary>A model models.json does not know for its provider, with the nearest known names and whether it has no price.</summary>
+        public static string RetiredModel(string model, string provider, string retired, IReadOnlyList<string> nearest) =>
+            Format(nameof(RetiredModel), model, provider, retired, nearest.Count > 0 ? Format("UnknownModelNear", ListOr(nearest)) : "");
+
         public static string UnknownModel(string model, string provider, IReadOnlyList<string> nearest, bool unpriced) =>
             Format(nameof(UnknownModel), model, provider,
                 nearest.Count > 0 ? Format("UnknownModelNear", ListOr(nearest)) : "",

@@ -194,9 +194,12 @@ namespace IrisBatch.Commands
 
         /// <summary>
         /// One warning per model that models.json does not know for its provider (nor as a dated snapshot of a known
-        /// name), with the nearest known names: a misspelt model is sent as written and never priced as another one.
+        /// name), with the nearest known names: a misspelt model is sent as written and never priced as another one. A
+        /// model the price table marks retired is warned of as retired, with the date.
         /// Azure OpenAI (deployment names are yours) and Ollama (any local model) are warned only when costs are estimated.
         /// </summary>
+        private Estimates.PriceTable? _defaultPrices;
+
         private void WarnOfUnknownModels()
         {
             foreach (var lane in _lanes)
@@ -207,7 +210,9 @@ namespace IrisBatch.Commands
                 {
                     if (Data.ModelNames.IsKnown(provider, model)) continue;
                     var near = Data.ModelNames.Nearest(provider, model);
-                    WriteWarning(Messages.UnknownModel(model, provider, near, _prices != null && !_prices.TryGet(model, out _, out _)));
+                    var retired = (_prices ?? (_defaultPrices ??= Estimates.PriceTable.Load())).Find(model)?.Retired;
+                    WriteWarning(retired != null ? Messages.RetiredModel(model, provider, retired, near)
+                        : Messages.UnknownModel(model, provider, near, _prices != null && !_prices.TryGet(model, out _, out _)));
                 }
             }
         }
