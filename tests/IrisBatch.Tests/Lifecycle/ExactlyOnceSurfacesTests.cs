@@ -96,6 +96,47 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
         return entry;
     }
 
+    /// <summary>
+    /// A test's surface, emulator, settings and provider, and (unless <paramref name="spool"/> is false) its spooled
+    /// journal entry: what nearly every test here starts with. Disposing it stops the emulator.
+    /// </summary>
+    private async Task<Arranged> ArrangeAsync(string surface, bool spool = true)
+    {
+        var s = Surfaces[surface];
+        var host = await StartAsync();
+        try
+        {
+            var settings = Settings();
+            var provider = Provider(host, s, settings);
+            return new Arranged(s, host, settings, provider, spool ? Spool(provider, s) : null);
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed class Arranged : IAsyncDisposable
+    {
+        private readonly Surface _s;
+        private readonly EmulatorHost _host;
+        private readonly HttpSettings _settings;
+        private readonly IBatchProvider _provider;
+        private readonly JournalEntry? _entry;
+
+        public Arranged(Surface s, EmulatorHost host, HttpSettings settings, IBatchProvider provider, JournalEntry? entry) =>
+            (_s, _host, _settings, _provider, _entry) = (s, host, settings, provider, entry);
+
+        public void Deconstruct(out Surface s, out EmulatorHost host, out HttpSettings settings, out IBatchProvider provider, out JournalEntry entry) =>
+            (s, host, settings, provider, entry) = (_s, _host, _settings, _provider, _entry ?? throw new InvalidOperationException("arranged without spooling"));
+
+        public void Deconstruct(out Surface s, out EmulatorHost host, out HttpSettings settings, out IBatchProvider provider) =>
+            (s, host, settings, provider) = (_s, _host, _settings, _provider);
+
+        public ValueTask DisposeAsync() => _host.DisposeAsync();
+    }
+
     private static async Task ClearFaultsAsync(EmulatorHost host)
     {
         using var api = new EmulatorApi(host);
@@ -158,11 +199,8 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
     [MemberData(nameof(Uploading))]
     public async Task An_upload_whose_answer_is_lost_is_found_not_sent_again(string surface)
     {
-        var s = Surfaces[surface];
-        await using var host = await StartAsync();
-        var settings = Settings();
-        var provider = Provider(host, s, settings);
-        var entry = Spool(provider, s);
+        await using var arranged = await ArrangeAsync(surface);
+        var (s, host, settings, provider, entry) = arranged;
         await AddFaultAsync(host, new { route = "upload", kind = "reset_after" });
 
         var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None);
@@ -179,11 +217,8 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
     [InlineData("GeminiFile")]
     public async Task A_create_whose_answer_is_lost_is_found_not_made_again(string surface)
     {
-        var s = Surfaces[surface];
-        await using var host = await StartAsync();
-        var settings = Settings();
-        var provider = Provider(host, s, settings);
-        var entry = Spool(provider, s);
+        await using var arranged = await ArrangeAsync(surface);
+        var (s, host, settings, provider, entry) = arranged;
         await AddFaultAsync(host, new { route = "create", kind = "reset_after" });
 
         var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None);
@@ -200,11 +235,8 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
     [InlineData("GeminiFile")]
     public async Task A_twin_of_a_lost_create_gives_SubmissionUncertain(string surface)
     {
-        var s = Surfaces[surface];
-        await using var host = await StartAsync();
-        var settings = Settings();
-        var provider = Provider(host, s, settings);
-        var entry = Spool(provider, s);
+        await using var arranged = await ArrangeAsync(surface);
+        var (s, host, settings, provider, entry) = arranged;
         await AddFaultAsync(host, new { route = "create", kind = "duplicate" });
 
         var ex = await Assert.ThrowsAsync<IrisBatchException>(() => new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None));
@@ -223,10 +255,8 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
     [MemberData(nameof(All))]
     public async Task A_run_killed_after_its_create_acted_resumes_to_that_batch(string surface)
     {
-        var s = Surfaces[surface];
-        await using var host = await StartAsync();
-        var settings = Settings();
-        var provider = Provider(host, s, settings);
+        await using var arranged = await ArrangeAsync(surface, spool: false);
+        var (s, host, settings, provider) = arranged;
         var (entry, fileId, made) = await KilledAfterCreateAsync(host, s, settings, provider);
 
         var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(_journal.Load(entry.SubmissionId)!, null, CancellationToken.None);
@@ -245,10 +275,8 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
     [MemberData(nameof(All))]
     public async Task A_killed_run_finds_its_batch_behind_a_full_page_of_newer_ones(string surface)
     {
-        var s = Surfaces[surface];
-        await using var host = await StartAsync();
-        var settings = Settings();
-        var provider = Provider(host, s, settings);
+        await using var arranged = await ArrangeAsync(surface, spool: false);
+        var (s, host, settings, provider) = arranged;
         var (entry, fileId, made) = await KilledAfterCreateAsync(host, s, settings, provider);
         await MakeStrangersAsync(provider, s, 120);   // another key, another (smaller) input, made since
 
@@ -266,11 +294,8 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
     [MemberData(nameof(All))]
     public async Task A_5xx_after_the_create_acted_ends_with_one_batch(string surface)
     {
-        var s = Surfaces[surface];
-        await using var host = await StartAsync();
-        var settings = Settings();
-        var provider = Provider(host, s, settings);
-        var entry = Spool(provider, s);
+        await using var arranged = await ArrangeAsync(surface);
+        var (s, host, settings, provider, entry) = arranged;
         await AddFaultAsync(host, new { route = "create", kind = "status", status_code = 502, after = true });
 
         var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None);
@@ -290,11 +315,8 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
     [MemberData(nameof(All))]
     public async Task The_last_create_call_failing_after_it_acted_adopts_its_batch(string surface)
     {
-        var s = Surfaces[surface];
-        await using var host = await StartAsync();
-        var settings = Settings();
-        var provider = Provider(host, s, settings);
-        var entry = Spool(provider, s);
+        await using var arranged = await ArrangeAsync(surface);
+        var (s, host, settings, provider, entry) = arranged;
         // Rules are looked at in order: the first counts the first MaxRetries calls without firing, then fires on the last.
         await AddFaultAsync(host, new { route = "create", kind = "status", status_code = 502, after = true, skip = settings.MaxRetries });
         await AddFaultAsync(host, new { route = "create", kind = "status", status_code = 503, count = settings.MaxRetries });
@@ -318,11 +340,8 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
     [MemberData(nameof(All))]
     public async Task The_last_create_call_failing_before_it_acted_says_so_and_the_next_run_creates_once(string surface)
     {
-        var s = Surfaces[surface];
-        await using var host = await StartAsync();
-        var settings = Settings();
-        var provider = Provider(host, s, settings);
-        var entry = Spool(provider, s);
+        await using var arranged = await ArrangeAsync(surface);
+        var (s, host, settings, provider, entry) = arranged;
         await AddFaultAsync(host, new { route = "create", kind = "status", status_code = 502, count = settings.MaxRetries + 1 });
 
         var ex = await Assert.ThrowsAsync<IrisBatchException>(() => new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None));
@@ -353,11 +372,8 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
     [InlineData("status")]
     public async Task The_last_create_call_failing_and_its_look_up_failing_says_so(string listFault)
     {
-        var s = Surfaces["OpenAI"];
-        await using var host = await StartAsync();
-        var settings = Settings();
-        var provider = Provider(host, s, settings);
-        var entry = Spool(provider, s);
+        await using var arranged = await ArrangeAsync("OpenAI");
+        var (s, host, settings, provider, entry) = arranged;
         await AddFaultAsync(host, new { route = "create", kind = "status", status_code = 502, count = settings.MaxRetries + 1 });
         // The look-ups after the first MaxRetries calls list one empty page each; the last one's list calls are reset, or
         // answered with a 503 (each retried by the client until it gives up).
@@ -383,11 +399,8 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
     [InlineData("create")]
     public async Task A_look_up_failing_between_calls_says_so_and_the_next_run_makes_one(string step)
     {
-        var s = Surfaces["OpenAI"];
-        await using var host = await StartAsync();
-        var settings = Settings();
-        var provider = Provider(host, s, settings);
-        var entry = Spool(provider, s);
+        await using var arranged = await ArrangeAsync("OpenAI");
+        var (s, host, settings, provider, entry) = arranged;
         await AddFaultAsync(host, new { route = step, kind = "status", status_code = 502, count = 1 });
         await AddFaultAsync(host, new { route = "list", kind = "reset_before", count = 100 });
 
@@ -434,11 +447,8 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
     [MemberData(nameof(Uploading))]
     public async Task The_last_upload_call_failing_after_it_acted_uses_its_file(string surface)
     {
-        var s = Surfaces[surface];
-        await using var host = await StartAsync();
-        var settings = Settings();
-        var provider = Provider(host, s, settings);
-        var entry = Spool(provider, s);
+        await using var arranged = await ArrangeAsync(surface);
+        var (s, host, settings, provider, entry) = arranged;
         await FailUploadCallsAsync(host, s, settings.MaxRetries + 1, lastActed: true);
 
         var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None);
@@ -462,11 +472,8 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
     [MemberData(nameof(Uploading))]
     public async Task The_last_upload_call_failing_before_it_acted_says_so_and_the_next_run_creates_once(string surface)
     {
-        var s = Surfaces[surface];
-        await using var host = await StartAsync();
-        var settings = Settings();
-        var provider = Provider(host, s, settings);
-        var entry = Spool(provider, s);
+        await using var arranged = await ArrangeAsync(surface);
+        var (s, host, settings, provider, entry) = arranged;
         await FailUploadCallsAsync(host, s, settings.MaxRetries + 1, lastActed: false);
 
         var ex = await Assert.ThrowsAsync<IrisBatchException>(() => new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None));
@@ -499,11 +506,8 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
     [Fact]
     public async Task The_last_upload_call_failing_and_its_look_up_failing_says_so()
     {
-        var s = Surfaces["OpenAI"];
-        await using var host = await StartAsync();
-        var settings = Settings();
-        var provider = Provider(host, s, settings);
-        var entry = Spool(provider, s);
+        await using var arranged = await ArrangeAsync("OpenAI");
+        var (s, host, settings, provider, entry) = arranged;
         await AddFaultAsync(host, new { route = "upload", kind = "status", status_code = 502, count = settings.MaxRetries + 1 });
         // The look-ups after the first MaxRetries calls list one empty page each; the last one's list calls are reset.
         await AddFaultAsync(host, new { route = "list", kind = "reset_before", skip = settings.MaxRetries, count = 100 });
@@ -522,11 +526,8 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
     [MemberData(nameof(Uploading))]
     public async Task A_5xx_after_the_upload_acted_ends_with_one_upload(string surface)
     {
-        var s = Surfaces[surface];
-        await using var host = await StartAsync();
-        var settings = Settings();
-        var provider = Provider(host, s, settings);
-        var entry = Spool(provider, s);
+        await using var arranged = await ArrangeAsync(surface);
+        var (s, host, settings, provider, entry) = arranged;
         await AddFaultAsync(host, new { route = "upload", kind = "status", status_code = 500, after = true });
 
         var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None);
@@ -575,11 +576,8 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
     [InlineData(1, "status")]
     public async Task Gemini_file_mode_upload_whose_answer_is_lost_is_stored_once(int skip, string kind)
     {
-        var s = Surfaces["GeminiFile"];
-        await using var host = await StartAsync();
-        var settings = Settings();
-        var provider = Provider(host, s, settings);
-        var entry = Spool(provider, s);
+        await using var arranged = await ArrangeAsync("GeminiFile");
+        var (s, host, settings, provider, entry) = arranged;
         if (kind == "status") await AddFaultAsync(host, new { route = "upload", kind, skip, status_code = 503, after = true });
         else await AddFaultAsync(host, new { route = "upload", kind, skip });
 
@@ -628,10 +626,8 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
     [InlineData("Groq")]
     public async Task A_lost_create_whose_metadata_had_no_room_for_the_key_is_found_by_its_input_file(string surface)
     {
-        var s = Surfaces[surface];
-        await using var host = await StartAsync();
-        var settings = Settings();
-        var provider = Provider(host, s, settings);
+        await using var arranged = await ArrangeAsync(surface, spool: false);
+        var (s, host, settings, provider) = arranged;
         var full = Enumerable.Range(1, 16).ToDictionary(i => "k" + i, i => "v" + i);
         var stranger = Spool(provider, s, full);
         var strangerBatch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(stranger, null, CancellationToken.None);
@@ -728,11 +724,8 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
     [Fact]
     public async Task Each_create_call_is_journaled_with_its_attempt_timeout()
     {
-        var s = Surfaces["OpenAI"];
-        await using var host = await StartAsync();
-        var settings = Settings();
-        var provider = Provider(host, s, settings);
-        var entry = Spool(provider, s);
+        await using var arranged = await ArrangeAsync("OpenAI");
+        var (s, host, settings, provider, entry) = arranged;
         await AddFaultAsync(host, new { route = "create", kind = "status", status_code = 503 });
 
         await new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None);
