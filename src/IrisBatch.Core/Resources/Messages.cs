@@ -205,14 +205,16 @@ namespace IrisBatch
         /// <summary>Submit-IrisBatch -WhatIf: the action ("Submit batch", "Submit 3 batches").</summary>
         public static string PreviewAction(int batches) => batches == 1 ? Text(nameof(PreviewAction)) : Format("PreviewActionMany", batches);
 
-        /// <summary>A model models.json does not know for its provider, with the nearest known names and whether it has no price.</summary>
+        /// <summary>A model the price table says its provider retired, with the date and the nearest known names.</summary>
         public static string RetiredModel(string model, string provider, string retired, IReadOnlyList<string> nearest) =>
-            Format(nameof(RetiredModel), model, provider, retired, nearest.Count > 0 ? Format("UnknownModelNear", ListOr(nearest)) : "");
+            Format(nameof(RetiredModel), model, provider, retired, Near(nearest));
 
+        /// <summary>A model models.json does not know for its provider, with the nearest known names and whether it has no price.</summary>
         public static string UnknownModel(string model, string provider, IReadOnlyList<string> nearest, bool unpriced) =>
-            Format(nameof(UnknownModel), model, provider,
-                nearest.Count > 0 ? Format("UnknownModelNear", ListOr(nearest)) : "",
-                unpriced ? Text("UnknownModelUnpriced") : "");
+            Format(nameof(UnknownModel), model, provider, Near(nearest), unpriced ? Text("UnknownModelUnpriced") : "");
+
+        /// <summary>" Did you mean a or b?", or nothing without names.</summary>
+        private static string Near(IReadOnlyList<string> nearest) => nearest.Count > 0 ? Format("UnknownModelNear", ListOr(nearest)) : "";
 
         /// <summary>"a", "a or b", "a, b or c".</summary>
         internal static string ListOr(IReadOnlyList<string> items) =>

@@ -198,7 +198,27 @@ namespace IrisBatch.Commands
         /// model the price table marks retired is warned of as retired, with the date.
         /// Azure OpenAI (deployment names are yours) and Ollama (any local model) are warned only when costs are estimated.
         /// </summary>
-        private Estimates.PriceTable? _defaultPrices;
+        /// <summary>The price table: -PriceTable's, else $env:IRISBATCH_PRICES's, else the shipped one.</summary>
+        private Estimates.PriceTable LoadPrices() =>
+            Estimates.PriceTable.Load(PriceTable == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PriceTable));
+
+        private Estimates.PriceTable? _warningPrices;
+        private bool _warningPricesTried;
+
+        /// <summary>
+        /// The date the price table says <paramref name="model"/> was retired, else null. Only a warning's wording hangs on
+        /// it, so without costs to estimate the table is read here once, and one that cannot be read counts as saying nothing.
+        /// </summary>
+        private string? RetiredOn(string model)
+        {
+            if (_prices == null && !_warningPricesTried)
+            {
+                _warningPricesTried = true;
+                try { _warningPrices = LoadPrices(); }
+                catch (IrisBatchException) { }
+            }
+            return (_prices ?? _warningPrices)?.Find(model)?.Retired;
+        }
 
         private void WarnOfUnknownModels()
         {
@@ -210,7 +230,7 @@ namespace IrisBatch.Commands
                 {
                     if (Data.ModelNames.IsKnown(provider, model)) continue;
                     var near = Data.ModelNames.Nearest(provider, model);
-                    var retired = (_prices ?? (_defaultPrices ??= Estimates.PriceTable.Load())).Find(model)?.Retired;
+                    var retired = RetiredOn(model);
                     WriteWarning(retired != null ? Messages.RetiredModel(model, provider, retired, near)
                         : Messages.UnknownModel(model, provider, near, _prices != null && !_prices.TryGet(model, out _, out _)));
                 }
@@ -292,7 +312,7 @@ namespace IrisBatch.Commands
             {
                 _estimate = IsWhatIf || Bound(nameof(MaxCost)) || Bound(nameof(MaxTokensPerBatch));
                 if (_estimate)
-                    _prices = Estimates.PriceTable.Load(PriceTable == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PriceTable));
+                    _prices = LoadPrices();
                 // Given -Provider or -BaseUri, every request goes there; a wrong setting fails before any input is read.
                 // An id the journal will record (and index by): one that could name a path outside it is IrisBatch.InvalidId, before anything is sent.
                 foreach (var id in AdoptBatchId ?? new string[0]) JournalStore.ValidateId(id);
