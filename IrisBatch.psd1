@@ -5,10 +5,12 @@
 # suffix (0.2.0-beta1) becomes ModuleVersion plus Prerelease.
 #
 @{
-    RootModule           = 'IrisBatch.dll'
-    # Loaded first (nested modules come before the root module): it loads the precompiled IrisBatch.Core from
-    # r2r/<platform>/ where the module ships one (see src/IrisBatch.Loader), before IrisBatch.dll needs the core.
-    NestedModules        = @('IrisBatch.Loader.dll')
+    # No root module: PowerShell loads a root module's assembly as it reads the manifest, before any of the module's
+    # code runs, and the loader must choose which IrisBatch.dll is loaded. Nested modules load in their order:
+    # IrisBatch.Loader loads the precompiled IrisBatch.Core and IrisBatch from r2r/<platform>/ where the module ships
+    # them (see src/IrisBatch.Loader); IrisBatch.dll, the cmdlets, then comes as the one already loaded, or the
+    # portable copy beside this file (Windows PowerShell, other platforms).
+    NestedModules        = @('IrisBatch.Loader.dll', 'IrisBatch.dll')
     ModuleVersion        = '0.0.0'
     GUID                 = 'e91d2543-43ab-4930-b86e-3ab8f4ad4961'
     Author               = 'IrisBatch contributors'

@@ -155,14 +155,15 @@ function Copy-OptionalModuleFiles {
     @{ Formats = [string[]] @($formats | ForEach-Object Name); Types = [string[]] @($types | ForEach-Object Name) }
 }
 
-# The platforms IrisBatch.Core is precompiled for (ReadyToRun images in out/IrisBatch/r2r/<platform>/, which the loader,
+# The platforms IrisBatch.Core and IrisBatch are precompiled for (ReadyToRun images in out/IrisBatch/r2r/<platform>/, which the loader,
 # src/IrisBatch.Loader, loads on import). Other platforms, and Windows PowerShell, load the portable copy.
 $NativeImagePlatforms = @('linux-x64', 'linux-arm64', 'osx-x64', 'osx-arm64', 'win-x64', 'win-arm64')
 
 function New-NativeImages {
-    <# Precompiles IrisBatch.Core for each platform with the SDK's own crossgen2 (restored by build/NativeImages),
-       against the runtime the SDK carries. An image saves a new session compiling the core's methods as it first
-       runs them. A failure stops the build: a module without its images would still work, only slower to start. #>
+    <# Precompiles IrisBatch.Core and IrisBatch (the cmdlets) for each platform with the SDK's own crossgen2 (restored
+       by build/NativeImages), against the runtime the SDK carries. An image saves a new session compiling the
+       methods as it first runs them. A failure stops the build: a module without its images would still work, only
+       slower to start. #>
     $dotnet = Get-DotnetPath
     $project = Join-Path $Root 'build/NativeImages/NativeImages.csproj'
     & $dotnet restore $project -nologo -v:q | Out-Host
@@ -174,22 +175,28 @@ function New-NativeImages {
     $tool = @('crossgen2.exe', 'crossgen2', 'crossgen2.dll' | ForEach-Object { Join-Path $where['crossgen2'] $_ } | Where-Object { Test-Path $_ })[0]
     if (-not $tool) { throw "crossgen2 is not in $($where['crossgen2'])." }
     [string[]] $command = if ($tool.EndsWith('.dll')) { @($dotnet, $tool) } else { @($tool) }
-    $core = Join-Path $ModuleOut 'IrisBatch.Core.dll'
+    # The cmdlets' assembly is compiled against this PowerShell's System.Management.Automation; its code calls into
+    # PowerShell by name, never inlined, so the image serves every PowerShell 7 on the platform.
+    $powerShell = Join-Path (Split-Path ([psobject].Assembly.Location)) 'System.Management.Automation.dll'
     $PSNativeCommandUseErrorActionPreference = $false   # its exit code is checked below, with its output
     foreach ($platform in $NativeImagePlatforms) {
         $os, $arch = $platform -split '-', 2
         $os = @{ win = 'windows'; osx = 'osx'; linux = 'linux' }[$os]
         $dir = Join-Path $ModuleOut "r2r/$platform"
         $null = New-Item -ItemType Directory -Force $dir
-        # A response file: pwsh on Linux and macOS would expand the references' wildcards itself, into more inputs.
-        $rsp = Join-Path ([IO.Path]::GetTempPath()) "irisbatch-crossgen2-$platform.rsp"
-        Set-Content -LiteralPath $rsp -Encoding utf8NoBOM -Value @(
-            $core, '-o', (Join-Path $dir 'IrisBatch.Core.dll'), "--targetos:$os", "--targetarch:$arch", '-O',
-            '-r', (Join-Path $where['runtime'] '*.dll'), '-r', (Join-Path $ModuleOut '*.dll'))
-        [string[]] $arguments = @($command | Select-Object -Skip 1) + @("@$rsp")
-        $out = @(& $command[0] @arguments 2>&1)
-        Remove-Item -LiteralPath $rsp -ErrorAction Ignore
-        if ($LASTEXITCODE -ne 0) { $out | Select-Object -Last 15 | Out-Host; throw "crossgen2 failed for $platform (exit code $LASTEXITCODE)." }
+        foreach ($name in 'IrisBatch.Core', 'IrisBatch') {
+            # A response file: pwsh on Linux and macOS would expand the references' wildcards itself, into more inputs.
+            $rsp = Join-Path ([IO.Path]::GetTempPath()) "irisbatch-crossgen2-$platform-$name.rsp"
+            [string[]] $lines = @(
+                (Join-Path $ModuleOut "$name.dll"), '-o', (Join-Path $dir "$name.dll"), "--targetos:$os", "--targetarch:$arch", '-O',
+                '-r', (Join-Path $where['runtime'] '*.dll'), '-r', (Join-Path $ModuleOut '*.dll'))
+            if ($name -eq 'IrisBatch') { $lines += @('-r', $powerShell) }
+            Set-Content -LiteralPath $rsp -Encoding utf8NoBOM -Value $lines
+            [string[]] $arguments = @($command | Select-Object -Skip 1) + @("@$rsp")
+            $out = @(& $command[0] @arguments 2>&1)
+            Remove-Item -LiteralPath $rsp -ErrorAction Ignore
+            if ($LASTEXITCODE -ne 0) { $out | Select-Object -Last 15 | Out-Host; throw "crossgen2 failed for $name on $platform (exit code $LASTEXITCODE)." }
+        }
     }
     Write-Host "Native images: $($NativeImagePlatforms -join ', ')"
 }

@@ -48,7 +48,11 @@ Describe 'The published manifest' {
 
     It 'is a binary module for both editions from PowerShell 5.1' {
         $data = Import-PowerShellDataFile $manifestPath
-        $data.RootModule | Should -Be 'IrisBatch.dll'
+        # The cmdlets are the second nested module, after the loader that picks the precompiled copy (no root module,
+        # whose assembly PowerShell would load before the loader runs).
+        $data.RootModule | Should -BeNullOrEmpty
+        $data.NestedModules | Should -Be @('IrisBatch.Loader.dll', 'IrisBatch.dll')
+        (Get-Command Get-IrisBatchResult).ImplementingType.Assembly.GetName().Name | Should -Be 'IrisBatch'
         $data.PowerShellVersion | Should -Be '5.1'
         $data.CompatiblePSEditions | Should -Be @('Core', 'Desktop')
         $data.GUID | Should -Be 'e91d2543-43ab-4930-b86e-3ab8f4ad4961'

@@ -1,6 +1,7 @@
-# The precompiled (ReadyToRun) IrisBatch.Core: build.ps1 makes one per platform in r2r/<platform>/, and the loader
-# (src/IrisBatch.Loader, the module's first nested module) loads the one for this platform on import, before
-# IrisBatch.dll needs the core. Each case runs in a child pwsh: an assembly, once loaded, stays for the process.
+# The precompiled (ReadyToRun) IrisBatch.Core and IrisBatch (the cmdlets): build.ps1 makes both per platform in
+# r2r/<platform>/, and the loader (src/IrisBatch.Loader, the module's first nested module) loads this platform's on
+# import, the core first, before PowerShell loads the root module IrisBatch.dll (it then takes the one loaded). Each
+# case runs in a child pwsh: an assembly, once loaded, stays for the process.
 
 BeforeDiscovery {
     $os = if ($IsWindows) { 'win' } elseif ($IsLinux) { 'linux' } elseif ($IsMacOS) { 'osx' } else { $null }
@@ -30,12 +31,20 @@ $env:IRISBATCH_HOME = $JournalHome
 Import-Module $Manifest
 $result = [pscustomobject]@{ sku = 'A1' } | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Hi {sku}' |
     Submit-IrisBatch -Provider Mock | Wait-IrisBatch | Get-IrisBatchResult -IncludeInput
+function Test-ReadyToRun([string] $Path) {
+    $pe = [Reflection.PortableExecutable.PEReader]::new([IO.File]::OpenRead($Path))
+    try { $pe.PEHeaders.CorHeader.ManagedNativeHeaderDirectory.Size -gt 0 } finally { $pe.Dispose() }
+}
 $core = [IrisBatch.IrisBatchResult].Assembly
-$pe = [Reflection.PortableExecutable.PEReader]::new([IO.File]::OpenRead($core.Location))
-try { $r2r = $pe.PEHeaders.CorHeader.ManagedNativeHeaderDirectory.Size -gt 0 } finally { $pe.Dispose() }
+$cmdlets = (Get-Command Get-IrisBatchResult).ImplementingType.Assembly
+$loaded = [AppDomain]::CurrentDomain.GetAssemblies()
 [pscustomobject]@{
-    Core = $core.Location; ReadyToRun = $r2r; Outcome = [IrisBatch.Loader.NativeImages]::Outcome
-    Cores = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'IrisBatch.Core' }).Count
+    Core = $core.Location; ReadyToRun = Test-ReadyToRun $core.Location; Outcome = [IrisBatch.Loader.NativeImages]::Outcome
+    Cores = @($loaded | Where-Object { $_.GetName().Name -eq 'IrisBatch.Core' }).Count
+    Cmdlets = $cmdlets.Location; CmdletsReadyToRun = Test-ReadyToRun $cmdlets.Location
+    CmdletsOutcome = [IrisBatch.Loader.NativeImages]::CmdletsOutcome
+    CmdletAssemblies = @($loaded | Where-Object { $_.GetName().Name -eq 'IrisBatch' }).Count
+    Help = (Get-Help Get-IrisBatchResult).Synopsis
     Status = "$($result.Status)"; Output = $result.Output; Sku = $result.sku
 } | ConvertTo-Json -Compress
 '@
@@ -58,17 +67,17 @@ AfterAll {
     if ($work) { Remove-Item -Recurse -Force $work -ErrorAction Ignore }
 }
 
-Describe 'Precompiled IrisBatch.Core' {
-    It 'the build makes an image for each of its platforms, each a ReadyToRun image' {
+Describe 'Precompiled IrisBatch.Core and IrisBatch' {
+    It 'the build makes an image of <_> for each of its platforms, each a ReadyToRun image' -ForEach 'IrisBatch.Core', 'IrisBatch' {
         foreach ($p in $built) {
-            $path = Join-Path $moduleDir "r2r/$p/IrisBatch.Core.dll"
+            $path = Join-Path $moduleDir "r2r/$p/$_.dll"
             $path | Should -Exist
             $pe = [Reflection.PortableExecutable.PEReader]::new([IO.File]::OpenRead($path))
             try { $pe.PEHeaders.CorHeader.ManagedNativeHeaderDirectory.Size | Should -BeGreaterThan 0 -Because "$p is precompiled" }
             finally { $pe.Dispose() }
         }
         # The portable copy stays in the module folder, for Windows PowerShell and the other platforms.
-        $pe = [Reflection.PortableExecutable.PEReader]::new([IO.File]::OpenRead((Join-Path $moduleDir 'IrisBatch.Core.dll')))
+        $pe = [Reflection.PortableExecutable.PEReader]::new([IO.File]::OpenRead((Join-Path $moduleDir "$_.dll")))
         try { $pe.PEHeaders.CorHeader.ManagedNativeHeaderDirectory.Size | Should -Be 0 } finally { $pe.Dispose() }
     }
 
@@ -77,6 +86,12 @@ Describe 'Precompiled IrisBatch.Core' {
         $r.Core | Should -Be (Join-Path $moduleDir "r2r/$platform/IrisBatch.Core.dll")
         $r.ReadyToRun | Should -BeTrue
         $r.Cores | Should -Be 1
+        # The cmdlets too: PowerShell took the image the loader loaded for the root module, and found its help.
+        $r.Cmdlets | Should -Be (Join-Path $moduleDir "r2r/$platform/IrisBatch.dll")
+        $r.CmdletsReadyToRun | Should -BeTrue
+        $r.CmdletsOutcome | Should -Be $r.Cmdlets
+        $r.CmdletAssemblies | Should -Be 1
+        $r.Help | Should -Match 'result'
         $r.Status | Should -Be 'Succeeded'
         $r.Sku | Should -Be 'A1'
         $r.Output | Should -Match 'Hi A1'
@@ -87,6 +102,8 @@ Describe 'Precompiled IrisBatch.Core' {
         $r.Core | Should -Be (Join-Path $moduleDir 'IrisBatch.Core.dll')
         $r.ReadyToRun | Should -BeFalse
         $r.Outcome | Should -Be 'turned off'
+        $r.Cmdlets | Should -Be (Join-Path $moduleDir 'IrisBatch.dll')
+        $r.CmdletsReadyToRun | Should -BeFalse
         $r.Status | Should -Be 'Succeeded'
     }
 
@@ -99,6 +116,23 @@ Describe 'Precompiled IrisBatch.Core' {
         $r.Outcome | Should -BeLike "not an image for ${platform}: *"
         $r.Core | Should -Be (Join-Path $copy 'IrisBatch.Core.dll')
         $r.Cores | Should -Be 1
+        # The cmdlets' image goes with the core's: without it, the portable copy.
+        $r.CmdletsOutcome | Should -BeLike 'core not precompiled: *'
+        $r.Cmdlets | Should -Be (Join-Path $copy 'IrisBatch.dll')
+        $r.Status | Should -Be 'Succeeded'
+        $r.Output | Should -Match 'Hi A1'
+    }
+
+    It 'a cmdlets image for another platform is left alone: the core stays precompiled, the cmdlets portable' -Skip:$noImage {
+        $copy = Join-Path $work 'IrisBatch2'
+        Copy-Item -Recurse $moduleDir $copy
+        $other = if ($platform -eq 'win-arm64') { 'linux-x64' } else { 'win-arm64' }
+        Copy-Item -Force (Join-Path $copy "r2r/$other/IrisBatch.dll") (Join-Path $copy "r2r/$platform/IrisBatch.dll")
+        $r = Invoke-Probe (Join-Path $copy 'IrisBatch.psd1')
+        $r.Core | Should -Be (Join-Path $copy "r2r/$platform/IrisBatch.Core.dll")
+        $r.CmdletsOutcome | Should -BeLike "not an image for ${platform}: *"
+        $r.Cmdlets | Should -Be (Join-Path $copy 'IrisBatch.dll')
+        $r.CmdletAssemblies | Should -Be 1
         $r.Status | Should -Be 'Succeeded'
         $r.Output | Should -Match 'Hi A1'
     }
