@@ -20,7 +20,19 @@ namespace IrisBatch
     /// </summary>
     public sealed class ModuleInit : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
-        private static readonly string Folder = Path.GetDirectoryName(typeof(ModuleInit).Assembly.Location) ?? "";
+        private static readonly string Folder = ModuleFolder(Path.GetDirectoryName(typeof(ModuleInit).Assembly.Location) ?? "");
+
+        /// <summary>
+        /// The module folder of an assembly's folder: the folder itself, or for a precompiled copy (loaded from
+        /// <c>r2r/&lt;platform&gt;/</c> by IrisBatch.Loader) the folder two up, where the shipped assemblies are.
+        /// </summary>
+        internal static string ModuleFolder(string assemblyFolder)
+        {
+            var parent = Path.GetDirectoryName(assemblyFolder);
+            return parent != null && string.Equals(Path.GetFileName(parent), "r2r", StringComparison.OrdinalIgnoreCase)
+                ? Path.GetDirectoryName(parent) ?? assemblyFolder
+                : assemblyFolder;
+        }
         private static readonly Lazy<Dictionary<string, string>> Shipped = new Lazy<Dictionary<string, string>>(FindShipped);
 
         /// <summary>True on .NET Framework (Windows PowerShell), where the handler is needed.</summary>
@@ -54,7 +66,7 @@ namespace IrisBatch
             string location;
             try { location = assembly.IsDynamic ? "" : assembly.Location; }
             catch (NotSupportedException) { return false; }
-            return location.Length > 0 && string.Equals(Path.GetDirectoryName(location), Folder, StringComparison.OrdinalIgnoreCase);
+            return location.Length > 0 && string.Equals(ModuleFolder(Path.GetDirectoryName(location) ?? ""), Folder, StringComparison.OrdinalIgnoreCase);
         }
 
         /// <summary>The handler; internal so the tests can ask it directly on PowerShell 7.</summary>
