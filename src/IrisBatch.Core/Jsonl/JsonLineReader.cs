@@ -130,6 +130,29 @@ namespace IrisBatch.Jsonl
             }
         }
 
+        /// <summary>
+        /// As <see cref="ValueTextEquals(string)"/> for an ASCII <paramref name="ascii"/> (the parsers' property names and
+        /// known values), compiled into its caller: a string without escapes has a byte per char of such a text, so a
+        /// length that differs settles it with no call, and most names asked about differ in length. The parsers ask
+        /// 80 or so of these per result line.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool TextIs(string ascii) =>
+            !_escaped && (_type == JsonTokenType.PropertyName || _type == JsonTokenType.String)
+                ? _valueLength == ascii.Length && AsciiBytesAre(ascii)
+                : ValueTextEquals(ascii);
+
+        /// <summary>Whether the current token's bytes, as many as the text's chars, are the ASCII text's.</summary>
+        [MethodImpl(Hot.Path)]
+        private bool AsciiBytesAre(string ascii)
+        {
+            var bytes = _bytes;
+            int at = _valueStart;
+            for (int i = 0; i < ascii.Length; i++)
+                if (bytes[at + i] != ascii[i]) return false;
+            return true;
+        }
+
         /// <summary>Whether the current string or property name is <paramref name="text"/>.</summary>
         [MethodImpl(Hot.Path)]
         public bool ValueTextEquals(string text)

@@ -53,10 +53,10 @@ namespace IrisBatch.Results
             // Each property is read as JsonRead's helpers read it from a document: null is absent, the last one wins.
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
-                if (r.ValueTextEquals("custom_id")) { r.Read(); customId = Str(ref r, line); }
-                else if (r.ValueTextEquals("row")) { r.Read(); row = Long(ref r); }
-                else if (r.ValueTextEquals("model")) { r.Read(); model = Str(ref r, line); }
-                else if (r.ValueTextEquals("messages"))
+                if (r.TextIs("custom_id")) { r.Read(); customId = Str(ref r, line); }
+                else if (r.TextIs("row")) { r.Read(); row = Long(ref r); }
+                else if (r.TextIs("model")) { r.Read(); model = Str(ref r, line); }
+                else if (r.TextIs("messages"))
                 {
                     if (flat != null && (values != null || input != null))
                     {
@@ -76,15 +76,15 @@ namespace IrisBatch.Results
                     }
                     else messages = Messages(ref r, line);
                 }
-                else if (r.ValueTextEquals("max_tokens")) { r.Read(); maxTokens = Long(ref r); }
-                else if (r.ValueTextEquals("temperature"))
+                else if (r.TextIs("max_tokens")) { r.Read(); maxTokens = Long(ref r); }
+                else if (r.TextIs("temperature"))
                 {
                     r.Read();
                     temperature = r.TokenType == JsonTokenType.Number ? r.GetDouble() : (double?)null;
                     r.Skip();
                 }
-                else if (r.ValueTextEquals("body")) { r.Read(); body = Raw(ref r, line); }
-                else if (r.ValueTextEquals("input"))
+                else if (r.TextIs("body")) { r.Read(); body = Raw(ref r, line); }
+                else if (r.TextIs("input"))
                 {
                     r.Read();
                     values = null;
@@ -93,9 +93,9 @@ namespace IrisBatch.Results
                     if (flat != null) values = Values(ref r, line, flat, out inputUtf8);
                     if (values == null) input = Raw(ref r, line);
                 }
-                else if (r.ValueTextEquals("dimensions")) { r.Read(); dimensions = Long(ref r); }
-                else if (r.ValueTextEquals("endpoint") && IsEmbeddings(ref r)) endpoint = RequestEndpoint.Embeddings;
-                else if (r.ValueTextEquals("schema") || r.ValueTextEquals("images") || r.ValueTextEquals("endpoint") || r.ValueTextEquals("reasoning_effort"))
+                else if (r.TextIs("dimensions")) { r.Read(); dimensions = Long(ref r); }
+                else if (r.TextIs("endpoint") && IsEmbeddings(ref r)) endpoint = RequestEndpoint.Embeddings;
+                else if (r.TextIs("schema") || r.TextIs("images") || r.TextIs("endpoint") || r.TextIs("reasoning_effort"))
                 {
                     features = "yes";
                     r.Read();
@@ -145,9 +145,9 @@ namespace IrisBatch.Results
                 {
                     while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
                     {
-                        if (r.ValueTextEquals("role")) { r.Read(); role = Str(ref r, line); }
-                        else if (r.ValueTextEquals("content")) { r.Read(); content = Str(ref r, line); }
-                        else if (r.ValueTextEquals("content_json")) { r.Read(); contentJson = Raw(ref r, line); }
+                        if (r.TextIs("role")) { r.Read(); role = Str(ref r, line); }
+                        else if (r.TextIs("content")) { r.Read(); content = Str(ref r, line); }
+                        else if (r.TextIs("content_json")) { r.Read(); contentJson = Raw(ref r, line); }
                         else { r.Read(); r.Skip(); }
                     }
                 }

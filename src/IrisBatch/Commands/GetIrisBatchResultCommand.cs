@@ -241,7 +241,11 @@ namespace IrisBatch.Commands
         /// </summary>
         private const int ReadAheadResults = 64;
 
-        [MethodImpl(Hot.Path)]
+        /// <summary>
+        /// Reads the batches' results, in input order unless -Unordered, and emits them. The setting up is ordinary code
+        /// (precompiled with the module); only the loop over the results, <see cref="EmitEach"/>, is compiled optimized
+        /// when first called, which is all the sooner for being small.
+        /// </summary>
         private void EmitResults(List<Ready> ready)
         {
             var costs = _costs ??= Estimates.CostCalculator.Default();
@@ -256,42 +260,50 @@ namespace IrisBatch.Commands
                 : ready.Count == 1
                     ? ready[0].Reader.ReadInInputOrder(ready[0].Files, readRequests, forFlatRows: IncludeInput).Select(o => o.Result)
                     : InputOrder.Merge(ready.Select(r => r.Reader.ReadInInputOrder(r.Files, readRequests, parallel: false, forFlatRows: IncludeInput)).ToList());
-            long count = 0;
             // Emitting a large batch takes a while too: progress every 1,000 results, completed however the loop ends.
             var emitting = new ProgressRecord(21, "Get-IrisBatchResult",
                 ready.Count == 1 ? Messages.ProgressReadingBatch(ready[0].Batch.Id) : Messages.ProgressReadingSet(ready.Count, ready[0].Batch.SetId ?? ready[0].Entry?.SetId));
             long expected = ready.Sum(r => Math.Max(r.Batch.Total, r.Entry?.RequestCount ?? 0));
-            Ready? last = null;
+            long count = 0;
             try
             {
-                foreach (var result in ReadAhead.Of(source, ReadAheadResults))
-                {
-                    count++;
-                    if (count % 1000 == 0) ShowEmitting(emitting, count, expected);
-                    var from = last != null && last.Batch.Id == result.BatchId ? last : byBatch.TryGetValue(result.BatchId, out var b) ? b : ready[0];
-                    last = from;
-                    if (from.Entry?.Structured == true) StructuredOutput.Check(result, result.Request, BuildParsed);
-                    result.Cost = costs.CostOf(result, PricedModel(result, from), from.Target.Provider.Name);
-                    if (result.Cost == null) WarnUnpriced(costs);
-                    from.Total.Add(result);
-                    if (_filter != null && !_filter.Contains(result.Status)) continue;
-                    if (_vectors != null)
-                    {
-                        AddVector(result);
-                        continue;
-                    }
-                    if (IncludeInput)
-                    {
-                        WriteObject(Flatten(result));
-                        continue;
-                    }
-                    result.DeferInputFromRequest(BuildInput);
-                    WriteObject(result);
-                }
+                EmitEach(ReadAhead.Of(source, ReadAheadResults), ready, byBatch, costs, emitting, expected, ref count);
             }
             finally
             {
                 if (count >= 1000) CompleteProgress(emitting);
+            }
+        }
+
+        /// <summary>Prices, checks, counts and emits each result: the loop of <see cref="EmitResults"/>.</summary>
+        [MethodImpl(Hot.Path)]
+        private void EmitEach(IEnumerable<IrisBatchResult> results, List<Ready> ready, Dictionary<string, Ready> byBatch,
+            Estimates.CostCalculator costs, ProgressRecord emitting, long expected, ref long count)
+        {
+            Ready? last = null;
+            foreach (var result in results)
+            {
+                count++;
+                if (count % 1000 == 0) ShowEmitting(emitting, count, expected);
+                var from = last != null && last.Batch.Id == result.BatchId ? last : byBatch.TryGetValue(result.BatchId, out var b) ? b : ready[0];
+                last = from;
+                if (from.Entry?.Structured == true) StructuredOutput.Check(result, result.Request, BuildParsed);
+                result.Cost = costs.CostOf(result, PricedModel(result, from), from.Target.Provider.Name);
+                if (result.Cost == null) WarnUnpriced(costs);
+                from.Total.Add(result);
+                if (_filter != null && !_filter.Contains(result.Status)) continue;
+                if (_vectors != null)
+                {
+                    AddVector(result);
+                    continue;
+                }
+                if (IncludeInput)
+                {
+                    WriteObject(Flatten(result));
+                    continue;
+                }
+                result.DeferInputFromRequest(BuildInput);
+                WriteObject(result);
             }
         }
 

@@ -71,6 +71,13 @@ namespace IrisBatch.Tests.Core
             bool equalBytes = r.ValueTextEquals(Encoding.UTF8.GetBytes(value!));
             Assert.True(equal && equalBytes, "ValueTextEquals disagrees with GetString for " + value);
             Assert.False(r.ValueTextEquals(value + "x"));
+            bool ascii = true;
+            foreach (char c in value!) ascii &= c <= 0x7F;
+            if (ascii)
+            {
+                Assert.True(r.TextIs(value), "TextIs disagrees with GetString for " + value);
+                Assert.False(r.TextIs(value + "x"));
+            }
             return value!;
         }
 
@@ -97,6 +104,40 @@ namespace IrisBatch.Tests.Core
             Assert.Equal(equal, r.ValueTextEquals(text));
             Assert.True(r.Read());
             Assert.Equal(equal, r.ValueTextEquals(text));
+        }
+
+        /// <summary>
+        /// TextIs (an ASCII text, compared inline by length first) agrees with ValueTextEquals on names written with
+        /// escapes, whose raw length is not their text's: an escape the same length as the text, longer, or shorter.
+        /// </summary>
+        [Theory]
+        [InlineData(@"custom\u005fid", "custom_id", true)]     // raw 14 bytes, text 9
+        [InlineData(@"a\\b", @"a\b", true)]                  // raw a\\b (4 bytes) is a\b (3)
+        [InlineData(@"a\bc", @"a\bc", false)]                 // raw a\bc (4 bytes, \b a backspace) is not the 4 chars a\bc
+        [InlineData(@"a\bc", "a\bc", true)]                   // ... it is a, backspace, c
+        [InlineData(@"\u0041", "A", true)]
+        [InlineData(@"\u0041", "B", false)]
+        [InlineData("usage", "usage", true)]
+        [InlineData("usage", "usagE", false)]
+        [InlineData("usage", "error", false)]
+        [InlineData("id", "custom_id", false)]
+        [InlineData("", "", true)]
+        public void TextIs_agrees_with_ValueTextEquals_on_names_with_escapes(string raw, string text, bool equal)
+        {
+            var bytes = Encoding.UTF8.GetBytes("{\"" + raw + "\":\"" + raw + "\"}");
+            var r = new JsonLineReader(bytes, 0, bytes.Length);
+            Assert.True(r.Read());
+            Assert.True(r.Read());
+            Assert.Equal(equal, r.ValueTextEquals(text));
+            Assert.Equal(equal, r.TextIs(text));
+            Assert.True(r.Read());
+            Assert.Equal(equal, r.TextIs(text));
+            Assert.True(r.Read());
+            Assert.Equal(JsonTokenType.EndObject, r.TokenType);
+            bool threw = false;
+            try { r.TextIs(text); }
+            catch (InvalidOperationException) { threw = true; }
+            Assert.True(threw, "TextIs on the end of an object throws, as ValueTextEquals does");
         }
 
         private static string Try(ref Utf8JsonReader r)

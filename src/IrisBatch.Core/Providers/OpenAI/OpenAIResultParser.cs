@@ -99,21 +99,21 @@ namespace IrisBatch.Providers.OpenAI
                 if (!r.Read() || r.TokenType != JsonTokenType.StartObject) return null;
                 while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
                 {
-                    if (r.ValueTextEquals("custom_id"))
+                    if (r.TextIs("custom_id"))
                     {
                         if (!s.Once(1)) return null;
                         r.Read();
                         if (r.TokenType != JsonTokenType.String) return null;
                         s.CustomId = r.GetString();
                     }
-                    else if (r.ValueTextEquals("response"))
+                    else if (r.TextIs("response"))
                     {
                         if (!s.Once(2)) return null;
                         r.Read();
                         if (r.TokenType == JsonTokenType.StartObject) { if (!FastResponse(ref r, ref s)) return null; }
                         else if (r.TokenType != JsonTokenType.Null) return null;
                     }
-                    else if (r.ValueTextEquals("error"))
+                    else if (r.TextIs("error"))
                     {
                         if (!s.Once(4)) return null;
                         r.Read();
@@ -211,13 +211,13 @@ namespace IrisBatch.Providers.OpenAI
         {
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
-                if (r.ValueTextEquals("status_code"))
+                if (r.TextIs("status_code"))
                 {
                     if (!s.Once(8)) return false;
                     r.Read();
                     s.Status = ReadLong(ref r);
                 }
-                else if (r.ValueTextEquals("body"))
+                else if (r.TextIs("body"))
                 {
                     if (!s.Once(16)) return false;
                     r.Read();
@@ -242,14 +242,14 @@ namespace IrisBatch.Providers.OpenAI
         {
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
-                if (r.ValueTextEquals("choices"))
+                if (r.TextIs("choices"))
                 {
                     if (!s.Once(32)) return false;
                     r.Read();
                     if (r.TokenType == JsonTokenType.StartArray) { if (!FastChoices(ref r, out s.Output, out s.FinishReason, out s.Refusal)) return false; }
                     else if (r.TokenType != JsonTokenType.Null) return false;
                 }
-                else if (r.ValueTextEquals("usage"))
+                else if (r.TextIs("usage"))
                 {
                     if (!s.Once(64)) return false;
                     r.Read();
@@ -260,7 +260,7 @@ namespace IrisBatch.Providers.OpenAI
                     }
                     else if (r.TokenType != JsonTokenType.Null) return false;
                 }
-                else if (r.ValueTextEquals("error"))
+                else if (r.TextIs("error"))
                 {
                     if (!s.Once(128)) return false;
                     r.Read();
@@ -271,7 +271,7 @@ namespace IrisBatch.Providers.OpenAI
                     }
                     else if (r.TokenType != JsonTokenType.Null) return false;
                 }
-                else if (r.ValueTextEquals("data"))
+                else if (r.TextIs("data"))
                 {
                     // An embeddings list (spec §11.5): the first item's vector, a float list or base64.
                     if (!s.Once(256)) return false;
@@ -279,7 +279,7 @@ namespace IrisBatch.Providers.OpenAI
                     if (r.TokenType == JsonTokenType.StartArray) { if (!FastEmbedding(ref r, out s.Embedding)) return false; }
                     else if (r.TokenType != JsonTokenType.Null) return false;
                 }
-                else if (r.ValueTextEquals("model"))
+                else if (r.TextIs("model"))
                 {
                     // The model that answered (on Azure the real one, where the request named a deployment).
                     if (!s.Once(512)) return false;
@@ -292,7 +292,7 @@ namespace IrisBatch.Providers.OpenAI
                     }
                     else if (r.TokenType != JsonTokenType.Null) return false;
                 }
-                else if (r.ValueTextEquals("output") || r.ValueTextEquals("output_text"))
+                else if (r.TextIs("output") || r.TextIs("output_text"))
                 {
                     return false;   // a Responses API or other body: ReadOutput's later branches
                 }
@@ -320,7 +320,7 @@ namespace IrisBatch.Providers.OpenAI
                 bool seenVector = false;
                 while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
                 {
-                    if (r.ValueTextEquals("embedding"))
+                    if (r.TextIs("embedding"))
                     {
                         if (seenVector) return false;
                         seenVector = true;
@@ -328,7 +328,7 @@ namespace IrisBatch.Providers.OpenAI
                         vector = Embeddings.EmbeddingVector.Read(ref r);
                         if (vector == null) return false;
                     }
-                    else if (r.ValueTextEquals("index"))
+                    else if (r.TextIs("index"))
                     {
                         r.Read();
                         index = ReadLong(ref r);
@@ -386,7 +386,7 @@ namespace IrisBatch.Providers.OpenAI
                 string? content = null, text = null, refused = null, reason = null;
                 while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
                 {
-                    if (r.ValueTextEquals("message"))
+                    if (r.TextIs("message"))
                     {
                         if (seenMessage) return false;
                         seenMessage = true;
@@ -397,7 +397,7 @@ namespace IrisBatch.Providers.OpenAI
                         bool seenContent = false;
                         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
                         {
-                            if (r.ValueTextEquals("content"))
+                            if (r.TextIs("content"))
                             {
                                 if (seenContent) return false;
                                 seenContent = true;
@@ -405,7 +405,7 @@ namespace IrisBatch.Providers.OpenAI
                                 if (r.TokenType == JsonTokenType.String) content = r.GetString();
                                 else if (r.TokenType != JsonTokenType.Null) return false;   // content parts: JoinText
                             }
-                            else if (r.ValueTextEquals("refusal"))
+                            else if (r.TextIs("refusal"))
                             {
                                 r.Read();
                                 if (r.TokenType == JsonTokenType.String) refused = r.GetString();
@@ -418,16 +418,16 @@ namespace IrisBatch.Providers.OpenAI
                             }
                         }
                     }
-                    else if (r.ValueTextEquals("finish_reason"))
+                    else if (r.TextIs("finish_reason"))
                     {
                         if (seenFinish) return false;
                         seenFinish = true;
                         r.Read();
                         // The common values without a new string per line.
-                        if (r.TokenType == JsonTokenType.String) reason = r.ValueTextEquals("stop") ? "stop" : r.ValueTextEquals("length") ? "length" : r.GetString();
+                        if (r.TokenType == JsonTokenType.String) reason = r.TextIs("stop") ? "stop" : r.TextIs("length") ? "length" : r.GetString();
                         else if (r.TokenType != JsonTokenType.Null) return false;
                     }
-                    else if (r.ValueTextEquals("text"))
+                    else if (r.TextIs("text"))
                     {
                         if (seenText) return false;
                         seenText = true;
@@ -454,10 +454,10 @@ namespace IrisBatch.Providers.OpenAI
             int seen = 0;
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
-                int flag = r.ValueTextEquals("prompt_tokens") ? 1 : r.ValueTextEquals("input_tokens") ? 2 : r.ValueTextEquals("completion_tokens") ? 4
-                    : r.ValueTextEquals("output_tokens") ? 8 : r.ValueTextEquals("total_tokens") ? 16 : 0;
-                bool details = flag == 0 && (r.ValueTextEquals("prompt_tokens_details") || r.ValueTextEquals("input_tokens_details")
-                    || r.ValueTextEquals("completion_tokens_details") || r.ValueTextEquals("output_tokens_details"));
+                int flag = r.TextIs("prompt_tokens") ? 1 : r.TextIs("input_tokens") ? 2 : r.TextIs("completion_tokens") ? 4
+                    : r.TextIs("output_tokens") ? 8 : r.TextIs("total_tokens") ? 16 : 0;
+                bool details = flag == 0 && (r.TextIs("prompt_tokens_details") || r.TextIs("input_tokens_details")
+                    || r.TextIs("completion_tokens_details") || r.TextIs("output_tokens_details"));
                 r.Read();
                 if (details && r.TokenType == JsonTokenType.StartObject)
                 {
@@ -490,7 +490,7 @@ namespace IrisBatch.Providers.OpenAI
         {
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
-                int flag = r.ValueTextEquals("cached_tokens") ? 1 : r.ValueTextEquals("reasoning_tokens") ? 2 : 0;
+                int flag = r.TextIs("cached_tokens") ? 1 : r.TextIs("reasoning_tokens") ? 2 : 0;
                 r.Read();
                 if (flag == 0)
                 {
@@ -512,7 +512,7 @@ namespace IrisBatch.Providers.OpenAI
             int seen = 0;
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
-                int flag = r.ValueTextEquals("code") ? 1 : r.ValueTextEquals("type") ? 2 : r.ValueTextEquals("message") ? 4 : 0;
+                int flag = r.TextIs("code") ? 1 : r.TextIs("type") ? 2 : r.TextIs("message") ? 4 : 0;
                 r.Read();
                 if (flag == 0)
                 {
