@@ -8,7 +8,8 @@ namespace IrisBatch
     {
         public string CustomId { get; set; } = "";
         public string Model { get; set; } = "";
-        public IReadOnlyList<ChatMessage> Messages { get; set; } = new ChatMessage[0];
+        public IReadOnlyList<ChatMessage> Messages { get; set; } = NoMessages;
+        internal static readonly ChatMessage[] NoMessages = new ChatMessage[0];
         public int? MaxTokens { get; set; }
         public double? Temperature { get; set; }
         /// <summary>The provider API the request goes to (OpenAI and Azure also take Responses).</summary>
@@ -29,17 +30,20 @@ namespace IrisBatch
         /// <summary>The input row as a JSON object of its properties (what the journal keeps).</summary>
         public string? InputJson
         {
-            get => _inputJson ??= _inputJsonUtf8 != null ? System.Text.Encoding.UTF8.GetString(_inputJsonUtf8) : null;
+            get => _inputJson ??= _inputJsonUtf8 != null ? System.Text.Encoding.UTF8.GetString(_inputJsonUtf8)
+                : _inputFromValues && InputValues != null ? InputValues.ToJson() : null;
             set
             {
                 _inputJson = value;
                 _inputJsonUtf8 = null;
+                _inputFromValues = false;
                 InputJsonIsValid = false;
             }
         }
 
         private string? _inputJson;
         private byte[]? _inputJsonUtf8;   // the journal's bytes of InputJson, decoded when first asked for (see InputValues)
+        private bool _inputFromValues;    // InputJson is written from InputValues when first asked for
 
         /// <summary>
         /// The input row already read into names and values (the journal's reader makes it for flat rows); null when it
@@ -52,6 +56,21 @@ namespace IrisBatch
         {
             _inputJson = null;
             _inputJsonUtf8 = utf8;
+            _inputFromValues = false;
+            InputJsonIsValid = true;
+        }
+
+        /// <summary>
+        /// Sets the input row to values the journal's reader read (for flat rows, which need nothing else): no copy of
+        /// the row's JSON is kept, and <see cref="InputJson"/>, if anything asks for it, is written from the values
+        /// (the same object: names, strings, numbers, booleans and nulls, in order).
+        /// </summary>
+        internal void SetInputValues(InputValues values)
+        {
+            _inputJson = null;
+            _inputJsonUtf8 = null;
+            InputValues = values;
+            _inputFromValues = true;
             InputJsonIsValid = true;
         }
 
@@ -72,6 +91,7 @@ namespace IrisBatch
         {
             _inputJson = json;
             _inputJsonUtf8 = null;
+            _inputFromValues = false;
             InputJsonIsValid = json != null;
         }
         /// <summary>The original input object, when the request was built in this process.</summary>

@@ -32,8 +32,8 @@ namespace IrisBatch.Results
 
         /// <summary>
         /// The input object the reader is on (its start), read to its end; null when a value is an object or an array
-        /// (the caller reads the row as JSON text instead, from where it was). Values are as a JSON reader gives them:
-        /// strings, long where the number is whole and fits, else double, booleans, null.
+        /// or a number beyond a double's range (the caller reads the row as JSON text instead, from where it was). Values
+        /// are as a JSON reader gives them: strings, long where the number is whole and fits, else double, booleans, null.
         /// </summary>
         [MethodImpl(Hot.Path)]
         public InputValues? Read(ref JsonLineReader r)
@@ -55,7 +55,7 @@ namespace IrisBatch.Results
                         Array.Copy(last!.Names, names, k);
                     }
                     names ??= new string[values.Length];
-                    if (k >= names.Length) Array.Resize(ref names, names.Length * 2);
+                    if (k >= names.Length) Array.Resize(ref names, Math.Max(4, names.Length * 2));
                     names[k] = r.GetString()!;
                 }
                 r.Read();
@@ -63,13 +63,22 @@ namespace IrisBatch.Results
                 switch (r.TokenType)
                 {
                     case JsonTokenType.String: value = r.GetString(); break;
-                    case JsonTokenType.Number: value = r.TryGetInt64(out var l) ? (object)l : r.GetDouble(); break;
+                    case JsonTokenType.Number:
+                        if (r.TryGetInt64(out var l)) value = l;
+                        else
+                        {
+                            double d = r.GetDouble();
+                            // Beyond a double's range: not kept as values, whose JSON (InputValues.ToJson) could not say it.
+                            if (double.IsInfinity(d)) return null;
+                            value = d;
+                        }
+                        break;
                     case JsonTokenType.True: value = True; break;
                     case JsonTokenType.False: value = False; break;
                     case JsonTokenType.Null: value = null; break;
                     default: return null;   // an object or an array: not a plain row
                 }
-                if (k >= values.Length) Array.Resize(ref values, values.Length * 2);
+                if (k >= values.Length) Array.Resize(ref values, Math.Max(4, values.Length * 2));
                 values[k++] = value;
             }
             if (r.TokenType != JsonTokenType.EndObject) return null;

@@ -48,7 +48,6 @@ namespace IrisBatch.Results
             List<ChatMessage>? messages = null;
             string? features = null;   // endpoint, effort, schema or images: read from a document (rare, and not on the hot path)
             InputValues? values = null;
-            byte[]? inputUtf8 = null;
             bool messagesLeftOut = false, stopped = false;
             // Each property is read as JsonRead's helpers read it from a document: null is absent, the last one wins.
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
@@ -88,9 +87,8 @@ namespace IrisBatch.Results
                 {
                     r.Read();
                     values = null;
-                    inputUtf8 = null;
                     input = null;
-                    if (flat != null) values = Values(ref r, line, flat, out inputUtf8);
+                    if (flat != null) values = Values(ref r, flat);
                     if (values == null) input = Raw(ref r, line);
                 }
                 else if (r.TextIs("dimensions")) { r.Read(); dimensions = Long(ref r); }
@@ -109,7 +107,7 @@ namespace IrisBatch.Results
                 CustomId = customId ?? "",
                 RowNumber = row ?? 0,
                 Model = model ?? "",
-                Messages = messages ?? new List<ChatMessage>(),
+                Messages = messages ?? (IReadOnlyList<ChatMessage>)IrisBatchRequest.NoMessages,
                 MaxTokens = (int?)maxTokens,
                 Temperature = temperature,
                 BodyJson = body,
@@ -117,11 +115,7 @@ namespace IrisBatch.Results
                 Dimensions = (int?)dimensions,
             };
             // A value the reader has just walked through.
-            if (values != null)
-            {
-                request.SetValidInputJsonUtf8(inputUtf8!);
-                request.InputValues = values;
-            }
+            if (values != null) request.SetInputValues(values);
             else request.SetValidInputJson(input);
             request.MessagesLeftOut = messagesLeftOut;
             if (features != null)
@@ -172,25 +166,16 @@ namespace IrisBatch.Results
         }
 
         /// <summary>
-        /// The input object read into names and values, and its bytes; null (the reader where it was) when it is not an
-        /// object of plain values.
+        /// The input object read into names and values; null (the reader where it was) when it is not an object of plain
+        /// values.
         /// </summary>
         [MethodImpl(Hot.Path)]
-        private static InputValues? Values(ref JsonLineReader r, Line line, InputNames flat, out byte[]? utf8)
+        private static InputValues? Values(ref JsonLineReader r, InputNames flat)
         {
-            utf8 = null;
             if (r.TokenType != JsonTokenType.StartObject) return null;
             var from = r;
-            int start = (int)r.TokenStartIndex;
             var values = flat.Read(ref r);
-            if (values == null)
-            {
-                r = from;
-                return null;
-            }
-            int end = (int)r.BytesConsumed;
-            utf8 = new byte[end - start];
-            Buffer.BlockCopy(line.Bytes, line.Start + start, utf8, 0, utf8.Length);
+            if (values == null) r = from;
             return values;
         }
 

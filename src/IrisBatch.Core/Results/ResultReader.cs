@@ -101,12 +101,14 @@ namespace IrisBatch.Results
         }
 
         [MethodImpl(Hot.Path)]
+        // Publication only: reading the line twice, should two threads ask at once, does no harm, and such a Lazy needs no
+        // lock object of its own (one fewer object per result).
         private static Lazy<string?> RawLine(FileLines file, long offset, int length) =>
             new Lazy<string?>(() =>
             {
                 var bytes = file.Read(offset, length);
                 return JsonlReader.DecodeLine(bytes, 0, bytes.Length);
-            });
+            }, System.Threading.LazyThreadSafetyMode.PublicationOnly);
 
         /// <summary>
         /// A result's request, read from its journal line and parsed when first asked for (most pipelines never ask), or

@@ -185,7 +185,9 @@ namespace IrisBatch.Tests.Core
             var first = Read("{\"sku\":\"S-1\",\"n\":2,\"x\":1.5,\"ok\":true,\"no\":false,\"none\":null,\"esc\":\"a\\\"b\\u00e9\"}");
             Assert.Equal(new[] { "sku", "n", "x", "ok", "no", "none", "esc" }, first.InputValues!.Names);
             Assert.Equal(new object?[] { "S-1", 2L, 1.5, true, false, null, "a\"b\u00e9" }, first.InputValues.Values);
-            Assert.Equal("{\"sku\":\"S-1\",\"n\":2,\"x\":1.5,\"ok\":true,\"no\":false,\"none\":null,\"esc\":\"a\\\"b\\u00e9\"}", first.InputJson);
+            // No copy of the row's JSON is kept: InputJson, asked for, is written from the values, the same object (the
+            // journal's writer escapes less: the é as itself).
+            Assert.Equal("{\"sku\":\"S-1\",\"n\":2,\"x\":1.5,\"ok\":true,\"no\":false,\"none\":null,\"esc\":\"a\\\"b\u00e9\"}", first.InputJson);
             Assert.Empty(first.Messages);
 
             // The same names: the same array. Fewer, more or other names: an array of their own, then shared in turn.
@@ -205,6 +207,17 @@ namespace IrisBatch.Tests.Core
             var nested = Read("{\"sku\":\"S-7\",\"tags\":[1,2],\"after\":1}");
             Assert.Null(nested.InputValues);
             Assert.Equal("{\"sku\":\"S-7\",\"tags\":[1,2],\"after\":1}", nested.InputJson);
+            // A number beyond a double's range (which values could not write back): no values, the JSON text as written.
+            var huge = Read("{\"sku\":\"S-8\",\"n\":1e999}");
+            Assert.Null(huge.InputValues);
+            Assert.Equal("{\"sku\":\"S-8\",\"n\":1e999}", huge.InputJson);
+            var small = Read("{\"n\":-2.5,\"big\":12345678901234567890}");
+            Assert.Equal(new object?[] { -2.5, 1.2345678901234567E+19 }, small.InputValues!.Values);
+            using (var doc = JsonDocument.Parse(small.InputJson!))
+            {
+                Assert.Equal(-2.5, doc.RootElement.GetProperty("n").GetDouble());
+                Assert.Equal(1.2345678901234567E+19, doc.RootElement.GetProperty("big").GetDouble());
+            }
             Assert.Null(Read("\"text\"").InputValues);
             Assert.Equal("\"text\"", Read("\"text\"").InputJson);
         }
