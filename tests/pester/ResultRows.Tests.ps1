@@ -94,6 +94,18 @@ Describe 'Get-IrisBatchResult -IncludeInput rows of inputs of mixed shapes' {
         }
     }
 
+    It 'warms up methods of its own that exist: the flat rows'' and its loop''s, by name (a renamed one must be renamed there)' {
+        $command = [IrisBatch.Commands.GetIrisBatchResultCommand]
+        $warmup = $command.Assembly.GetType('IrisBatch.Warmup', $false) ?? [IrisBatch.IrisBatchResult].Assembly.GetType('IrisBatch.Warmup', $true)
+        $methods = $command.GetMethod('WarmupMethods', [Reflection.BindingFlags] 'NonPublic, Static')
+        $missing = $warmup.GetMethod('Missing', [Reflection.BindingFlags] 'Public, Static')
+        foreach ($includeInput in $true, $false) {
+            $list = $methods.Invoke($null, @($includeInput))
+            $list.Count | Should -BeGreaterThan 0
+            $missing.Invoke($null, @(, $list)) | Should -BeNullOrEmpty -Because "-IncludeInput:$includeInput"
+        }
+    }
+
     It 'gives rows that take new properties and members like any other object' {
         $rows[0] | Add-Member -NotePropertyName note -NotePropertyValue 'n'
         $rows[0].note | Should -Be 'n'

@@ -61,7 +61,9 @@ namespace IrisBatch.Commands
 
         protected override void ProcessRecord()
         {
+            StartWarmup();
             var targets = Targets().ToList();
+            foreach (var t in targets) ResultReader.StartWarmup(t.Provider);
             // In input order, the batches of one set are merged into the order of the whole submission: -SetId names a
             // whole set; piped batches of a set wait here until the last of the set's batches arrives (or the end).
             if (!Unordered && ParameterSetName == BySet)
@@ -232,6 +234,22 @@ namespace IrisBatch.Commands
                 }
             }
         }
+
+        /// <summary>
+        /// Starts compiling the per-result methods this command is about to run on a thread of its own, while this one
+        /// finds the batches in the journal (see IrisBatch.Warmup): the reading threads' and, with -IncludeInput, the
+        /// flat rows'. Once per session.
+        /// </summary>
+        private void StartWarmup()
+        {
+            ResultReader.StartWarmup(readRequests: IncludeInput);
+            Warmup.Start(IncludeInput ? "flat rows" : "results loop", WarmupMethods(IncludeInput));
+        }
+
+        /// <summary>What <see cref="StartWarmup"/> compiles of this assembly's own.</summary>
+        internal static (Type, string[])[] WarmupMethods(bool includeInput) => includeInput
+            ? new[] { (typeof(FlatRows), new[] { "Build", "BuildFromValues", "AddOurs", "AddSchemaColumns" }), (typeof(GetIrisBatchResultCommand), new[] { nameof(EmitEach) }) }
+            : new[] { (typeof(GetIrisBatchResultCommand), new[] { nameof(EmitEach) }) };
 
         /// <summary>
         /// How many results the reading thread may hold ready ahead of the pipeline. Every result held when a collection
