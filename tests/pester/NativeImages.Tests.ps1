@@ -61,6 +61,16 @@ $loaded = [AppDomain]::CurrentDomain.GetAssemblies()
         if (-not $json) { throw "The probe printed no result:`n$($lines -join "`n")" }
         $json | ConvertFrom-Json
     }
+
+    # A copy of the module whose image of $Name for this platform is another platform's; its folder, then the probe.
+    function Invoke-ProbeWithForeignImage([string] $Name) {
+        $copy = Join-Path $work "IrisBatch-$Name"
+        Copy-Item -Recurse $moduleDir $copy
+        $other = if ($platform -eq 'win-arm64') { 'linux-x64' } else { 'win-arm64' }
+        Copy-Item -Force (Join-Path $copy "r2r/$other/$Name.dll") (Join-Path $copy "r2r/$platform/$Name.dll")
+        $copy
+        Invoke-Probe (Join-Path $copy 'IrisBatch.psd1')
+    }
 }
 
 AfterAll {
@@ -108,11 +118,7 @@ Describe 'Precompiled IrisBatch.Core and IrisBatch' {
     }
 
     It 'an image for another platform is left alone: the portable copy is loaded, and the module works' -Skip:$noImage {
-        $copy = Join-Path $work 'IrisBatch'
-        Copy-Item -Recurse $moduleDir $copy
-        $other = if ($platform -eq 'win-arm64') { 'linux-x64' } else { 'win-arm64' }
-        Copy-Item -Force (Join-Path $copy "r2r/$other/IrisBatch.Core.dll") (Join-Path $copy "r2r/$platform/IrisBatch.Core.dll")
-        $r = Invoke-Probe (Join-Path $copy 'IrisBatch.psd1')
+        $copy, $r = Invoke-ProbeWithForeignImage 'IrisBatch.Core'
         $r.Outcome | Should -BeLike "not an image for ${platform}: *"
         $r.Core | Should -Be (Join-Path $copy 'IrisBatch.Core.dll')
         $r.Cores | Should -Be 1
@@ -124,11 +130,7 @@ Describe 'Precompiled IrisBatch.Core and IrisBatch' {
     }
 
     It 'a cmdlets image for another platform is left alone: the core stays precompiled, the cmdlets portable' -Skip:$noImage {
-        $copy = Join-Path $work 'IrisBatch2'
-        Copy-Item -Recurse $moduleDir $copy
-        $other = if ($platform -eq 'win-arm64') { 'linux-x64' } else { 'win-arm64' }
-        Copy-Item -Force (Join-Path $copy "r2r/$other/IrisBatch.dll") (Join-Path $copy "r2r/$platform/IrisBatch.dll")
-        $r = Invoke-Probe (Join-Path $copy 'IrisBatch.psd1')
+        $copy, $r = Invoke-ProbeWithForeignImage 'IrisBatch'
         $r.Core | Should -Be (Join-Path $copy "r2r/$platform/IrisBatch.Core.dll")
         $r.CmdletsOutcome | Should -BeLike "not an image for ${platform}: *"
         $r.Cmdlets | Should -Be (Join-Path $copy 'IrisBatch.dll')
