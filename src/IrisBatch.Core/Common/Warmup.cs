@@ -19,14 +19,20 @@ namespace IrisBatch
     {
         private static readonly HashSet<string> Started = new HashSet<string>(StringComparer.Ordinal);
 
-        /// <summary>Starts compiling the methods with these names, unless the set <paramref name="key"/> was started before (then false).</summary>
-        public static bool Start(string key, params (Type Type, string[] Names)[] methods)
+        /// <summary>
+        /// Starts compiling the methods with these names, unless the set <paramref name="key"/> was started before (then
+        /// false). The names are listed (<paramref name="methods"/>) and found on the new thread too.
+        /// </summary>
+        public static bool Start(string key, Func<(Type Type, string[] Names)[]> methods)
         {
             lock (Started)
                 if (!Started.Add(key)) return false;
             var thread = new Thread(() =>
             {
-                foreach (var (type, names) in methods)
+                (Type Type, string[] Names)[] list;
+                try { list = methods(); }
+                catch (Exception) { return; }
+                foreach (var (type, names) in list)
                     foreach (var method in Find(type, names))
                     {
                         try { RuntimeHelpers.PrepareMethod(method.MethodHandle); }

@@ -16,7 +16,7 @@ namespace IrisBatch.Results
         /// and the pricing. Called as a command starts, before it knows its batches.
         /// </summary>
         public static void StartWarmup(bool readRequests) =>
-            Warmup.Start(readRequests ? "results+requests" : "results", WarmupMethods(readRequests));
+            Warmup.Start(readRequests ? "results+requests" : "results", () => WarmupMethods(readRequests));
 
         /// <summary>What <see cref="StartWarmup(bool)"/> compiles.</summary>
         internal static (Type, string[])[] WarmupMethods(bool readRequests)
@@ -44,7 +44,7 @@ namespace IrisBatch.Results
         /// <summary>Starts compiling the provider's own per-line parser, where it reads lines from their bytes (OpenAI's, and its kin's).</summary>
         public static void StartWarmup(IBatchProvider provider)
         {
-            if (provider is IUtf8ResultLines) Warmup.Start("openai-lines", ProviderWarmupMethods);
+            if (provider is IUtf8ResultLines) Warmup.Start("openai-lines", () => ProviderWarmupMethods);
         }
 
         /// <summary>What <see cref="StartWarmup(IBatchProvider)"/> compiles.</summary>

@@ -243,7 +243,8 @@ namespace IrisBatch.Commands
         private void StartWarmup()
         {
             ResultReader.StartWarmup(readRequests: IncludeInput);
-            Warmup.Start(IncludeInput ? "flat rows" : "results loop", WarmupMethods(IncludeInput));
+            bool includeInput = IncludeInput;
+            Warmup.Start(includeInput ? "flat rows" : "results loop", () => WarmupMethods(includeInput));
         }
 
         /// <summary>What <see cref="StartWarmup"/> compiles of this assembly's own.</summary>

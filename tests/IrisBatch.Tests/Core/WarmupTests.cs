@@ -25,8 +25,9 @@ namespace IrisBatch.Tests.Core
         public void A_set_is_warmed_up_once_per_session_and_its_overloads_all()
         {
             var key = "test-" + System.Guid.NewGuid().ToString("n");
-            Assert.True(Warmup.Start(key, (typeof(JsonLineReader), new[] { "ValueTextEquals" })));
-            Assert.False(Warmup.Start(key, (typeof(JsonLineReader), new[] { "ValueTextEquals" })));
+            (System.Type, string[])[] List() => new[] { (typeof(JsonLineReader), new[] { "ValueTextEquals" }) };
+            Assert.True(Warmup.Start(key, List));
+            Assert.False(Warmup.Start(key, List));
             // ValueTextEquals has two overloads (string, byte[]): both are compiled.
             Assert.Equal(2, Warmup.Find(typeof(JsonLineReader), new[] { "ValueTextEquals" }).Count);
         }
