@@ -79,10 +79,11 @@ namespace IrisBatch.Lifecycle
         public async Task<SubmissionPlan> PlanAsync(IBatchProvider provider, JournalEntry spooled, bool force, CancellationToken ct,
             Action<string>? warn = null)
         {
-            IDisposable? claim = force ? null : await ClaimAsync(spooled, warn, ct).ConfigureAwait(false);
+            bool waited = false;
+            IDisposable? claim = force ? null : await ClaimAsync(spooled, warn, () => waited = true, ct).ConfigureAwait(false);
             try
             {
-                var plan = await PlanClaimedAsync(provider, spooled, force, ct).ConfigureAwait(false);
+                var plan = await PlanClaimedAsync(provider, spooled, force, waited, ct).ConfigureAwait(false);
                 // A reused batch needs nothing more from this process: the claim goes at once.
                 if (plan.Kind == PlanKind.Reuse) claim?.Dispose();
                 else plan.Claim = claim;
@@ -98,27 +99,36 @@ namespace IrisBatch.Lifecycle
         /// <summary>How often a process waiting for another's submission of the same requests tries again.</summary>
         internal static TimeSpan ClaimPoll { get; set; } = TimeSpan.FromMilliseconds(200);
 
-        private async Task<IDisposable> ClaimAsync(JournalEntry spooled, Action<string>? warn, CancellationToken ct)
+        private async Task<IDisposable> ClaimAsync(JournalEntry spooled, Action<string>? warn, Action waiting, CancellationToken ct)
         {
             bool told = false;
             while (true)
             {
                 var claim = _journal.TryClaimSubmission(spooled);
                 if (claim != null) return claim;
-                if (!told) warn?.Invoke(Messages.WaitingForOtherSubmission(spooled.RequestCount));
+                if (!told)
+                {
+                    warn?.Invoke(Messages.WaitingForOtherSubmission(spooled.RequestCount));
+                    waiting();
+                }
                 told = true;
                 await Task.Delay(ClaimPoll, ct).ConfigureAwait(false);
             }
         }
 
-        private async Task<SubmissionPlan> PlanClaimedAsync(IBatchProvider provider, JournalEntry spooled, bool force, CancellationToken ct)
+        /// <param name="waited">
+        /// Whether this process waited for another's submission of these requests: it then takes that batch even when the
+        /// other process has already collected its results (the two ran the same job at once), where a later run of the
+        /// same requests (tomorrow's job) is new work.
+        /// </param>
+        private async Task<SubmissionPlan> PlanClaimedAsync(IBatchProvider provider, JournalEntry spooled, bool force, bool waited, CancellationToken ct)
         {
             if (!force)
             {
                 var earlier = _journal.FindEarlierSubmission(spooled);
                 if (earlier != null)
                 {
-                    var reused = await ReusableAsync(provider, earlier, ct).ConfigureAwait(false);
+                    var reused = await ReusableAsync(provider, earlier, waited, ct).ConfigureAwait(false);
                     if (reused != null)
                     {
                         _journal.EnsureIndexed(earlier);
@@ -147,10 +157,12 @@ namespace IrisBatch.Lifecycle
         }
 
         /// <summary>The earlier batch of the same requests when it may be reused, else null.</summary>
-        private static async Task<IrisBatchInfo?> ReusableAsync(IBatchProvider provider, JournalEntry earlier, CancellationToken ct)
+        private static async Task<IrisBatchInfo?> ReusableAsync(IBatchProvider provider, JournalEntry earlier, bool waited, CancellationToken ct)
         {
-            // A batch whose results were collected is finished business: the same requests again (a daily job) are new work.
-            if (earlier.State != SubmissionState.Created || earlier.BatchId == null || earlier.ResultsCollected) return null;
+            // A batch whose results were collected is finished business: the same requests again (a daily job) are new work,
+            // unless this process waited for the one that submitted it (the same job run twice at once; the first may have
+            // collected its results before this one's next look at the claim).
+            if (earlier.State != SubmissionState.Created || earlier.BatchId == null || (earlier.ResultsCollected && !waited)) return null;
             IrisBatchInfo batch;
             try { batch = await provider.GetAsync(earlier.BatchId, ct).ConfigureAwait(false); }
             catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.NotFound) { return null; }

@@ -146,6 +146,35 @@ public sealed class SubmissionPlannerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_process_that_waited_for_the_same_requests_takes_their_batch_even_once_collected_and_a_later_run_does_not()
+    {
+        // The same job run twice at once: the first submits, waits and collects its results before the second's next look
+        // at the claim (it looks every ClaimPoll). The second must still take the first's batch, not pay again; tomorrow's
+        // run of the same requests, which waits for nobody, is new work.
+        await using var host = await StartAsync();
+        var provider = ExactlyOnceTests.Provider(host, "OpenAI", _settings);
+        var first = await new SubmissionPlanner(_journal).PlanAsync(provider, Spool(provider), force: false, CancellationToken.None);
+        var batch = await new SubmissionPlanner(_journal).SubmitAsync(first, _settings, new HashSet<string>(), null, CancellationToken.None);
+        _journal.Update(_journal.Load(first.Entry.SubmissionId)!, e => e.ResultsCollected = true);
+
+        // The first process still holds the claim (here: this test), the second plans and waits.
+        var held = _journal.TryClaimSubmission(Spool(provider));
+        Assert.NotNull(held);
+        var told = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var waiting = new SubmissionPlanner(new JournalStore(_journal.Root)).PlanAsync(provider, Spool(provider), force: false, CancellationToken.None, w => told.TrySetResult(w));
+        Assert.Contains("Another process is submitting these same 5 requests", await told.Task);
+        held!.Dispose();
+        var plan = await waiting;
+
+        Assert.Equal(PlanKind.Reuse, plan.Kind);
+        Assert.Equal(batch.Id, plan.Batch!.Id);
+        Assert.Equal(1, host.State.Stats.Uploads);
+
+        using var tomorrow = await new SubmissionPlanner(_journal).PlanAsync(provider, Spool(provider), force: false, CancellationToken.None);
+        Assert.Equal(PlanKind.New, tomorrow.Kind);
+    }
+
+    [Fact]
     public async Task A_wait_for_another_submission_of_the_same_requests_can_be_cancelled()
     {
         await using var host = await StartAsync();
