@@ -176,7 +176,7 @@ namespace IrisBatch.Results
 
             public IItemMaker<OrderedResult> NewMaker() => new Maker(this);
 
-            private sealed class Maker : IItemMaker<OrderedResult>
+            internal sealed class Maker : IItemMaker<OrderedResult>   // internal: named by WarmupMethods
             {
                 private readonly InputOrderLines _o;
                 private readonly LineWindow?[] _windows;

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Reflection;
 using IrisBatch.Estimates;
 using IrisBatch.Jsonl;
 using IrisBatch.Providers;
@@ -21,14 +20,13 @@ namespace IrisBatch.Results
         /// <summary>What <see cref="StartWarmup(bool)"/> compiles.</summary>
         internal static (Type, string[])[] WarmupMethods(bool readRequests)
         {
-            var maker = typeof(ResultReader).GetNestedType("InputOrderLines", BindingFlags.NonPublic)?.GetNestedType("Maker", BindingFlags.NonPublic);
             var methods = new List<(Type, string[])>
             {
                 (typeof(JsonLineReader), new[] { "Read", "ReadValue", "ReadPropertyName", "ReadEnd", "ScanString", "ScanNumber", "GetString", "Skip", "TryGetInt64", "AsciiBytesAre", "Literal" }),
                 (typeof(LineWindow), new[] { "Read" }),
                 (typeof(ResultReader), new[] { "ParseShared" }),
                 (typeof(CostCalculator), new[] { "Of", "CostOf" }),
-                (maker ?? typeof(InputOrderMakerNotFound), new[] { "Make" }),
+                (typeof(InputOrderLines.Maker), new[] { "Make" }),
             };
             if (readRequests)
             {
@@ -37,9 +35,6 @@ namespace IrisBatch.Results
             }
             return methods.ToArray();
         }
-
-        /// <summary>Stands for the input-order line maker should it be renamed (<see cref="Warmup.Missing"/> then names it).</summary>
-        private static class InputOrderMakerNotFound { }
 
         /// <summary>Starts compiling the provider's own per-line parser, where it reads lines from their bytes (OpenAI's, and its kin's).</summary>
         public static void StartWarmup(IBatchProvider provider)
