@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 
 namespace IrisBatch
 {
@@ -74,8 +75,21 @@ namespace IrisBatch
         /// <summary>The provider's raw result line (JSON).</summary>
         public string? RawResponse
         {
-            get => _raw.Value;
-            set => _raw.Set(value);
+            get
+            {
+                // A line still in its file is read now, once; should two threads ask at once, each reads it (no harm).
+                var file = Volatile.Read(ref _rawFile);
+                if (file == null) return _raw.Value;
+                var text = file.ReadText(_rawOffset, _rawLength);
+                _raw.Set(text);
+                Volatile.Write(ref _rawFile, null);
+                return text;
+            }
+            set
+            {
+                _raw.Set(value);
+                Volatile.Write(ref _rawFile, null);
+            }
         }
 
         public string BatchId { get; set; } = "";
@@ -175,8 +189,27 @@ namespace IrisBatch
         private Deferred<object?> _input;
         private Lazy<object?>? _requestInput;   // the same row, for a deferred request's InputObject once it is read
 
+        // Or the raw line's place in its file, read when first asked for: three fields rather than a Lazy, its delegate
+        // and its closure for each of the hundreds of thousands of results that nobody asks for their line.
+        private Results.FileLines? _rawFile;
+        private long _rawOffset;
+        private int _rawLength;
+
         /// <summary>Sets <see cref="RawResponse"/> to a line read when first asked for.</summary>
-        internal void DeferRawResponse(Lazy<string?> raw) => _raw.Defer(raw);
+        internal void DeferRawResponse(Lazy<string?> raw)
+        {
+            _raw.Defer(raw);
+            Volatile.Write(ref _rawFile, null);
+        }
+
+        /// <summary>Sets <see cref="RawResponse"/> to the line at <paramref name="offset"/> of <paramref name="file"/>, read when first asked for.</summary>
+        internal void DeferRawResponse(Results.FileLines file, long offset, int length)
+        {
+            _raw.Set(null);
+            _rawOffset = offset;
+            _rawLength = length;
+            Volatile.Write(ref _rawFile, file);
+        }
 
         /// <summary>The request, read from its journal line when first asked for.</summary>
         internal void DeferRequest(Lazy<IrisBatchRequest?> request)

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using IrisBatch.Jsonl;
 
 namespace IrisBatch.Results
 {
@@ -35,6 +36,13 @@ namespace IrisBatch.Results
             }
             using var once = Open(_path);
             return ReadAt(once, offset, length);
+        }
+
+        /// <summary>The line at <paramref name="offset"/> as text (a result's raw line, read when first asked for).</summary>
+        public string ReadText(long offset, int length)
+        {
+            var bytes = Read(offset, length);
+            return JsonlReader.DecodeLine(bytes, 0, bytes.Length);
         }
 
         private static FileStream Open(string path) =>

@@ -204,7 +204,7 @@ namespace IrisBatch.Results
                     var window = _windows[f] ??= new LineWindow(o._paths[f]);
                     var line = window.Read(order.Offsets[i], order.Lengths[i]);
                     var result = reader.ParseShared(line.Array!, line.Offset, line.Count, order.Numbers[i]);
-                    if (result.RawResponse == null) result.DeferRawResponse(RawLine(o._files[f], order.Offsets[i], order.Lengths[i]));
+                    if (result.RawResponse == null) result.DeferRawResponse(o._files[f], order.Offsets[i], order.Lengths[i]);
                     result.BatchId = reader._batch.Id;
                     if (o._readRequests)
                     {

@@ -65,7 +65,7 @@ namespace IrisBatch.Results
                         // The common lines are read from their bytes, their text read again and decoded only if asked
                         // for; any other line (blank ones, which are skipped, included) is decoded and read as text.
                         var result = fast?.TryParseResultLine(lines.Buffer, lines.Start, lines.Length);
-                        if (result != null) result.DeferRawResponse(RawLine(raw, lines.Offset, lines.Length));
+                        if (result != null) result.DeferRawResponse(raw, lines.Offset, lines.Length);
                         else
                         {
                             var text = JsonlReader.DecodeLine(lines.Buffer, lines.Start, lines.Length);
@@ -99,16 +99,6 @@ namespace IrisBatch.Results
                 requests?.Dispose();
             }
         }
-
-        [MethodImpl(Hot.Path)]
-        // Publication only: reading the line twice, should two threads ask at once, does no harm, and such a Lazy needs no
-        // lock object of its own (one fewer object per result).
-        private static Lazy<string?> RawLine(FileLines file, long offset, int length) =>
-            new Lazy<string?>(() =>
-            {
-                var bytes = file.Read(offset, length);
-                return JsonlReader.DecodeLine(bytes, 0, bytes.Length);
-            }, System.Threading.LazyThreadSafetyMode.PublicationOnly);
 
         /// <summary>
         /// A result's request, read from its journal line and parsed when first asked for (most pipelines never ask), or
