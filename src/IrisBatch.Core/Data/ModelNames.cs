@@ -17,9 +17,28 @@ namespace IrisBatch.Data
         /// <summary>The name without a dated-snapshot suffix (-YYYY-MM-DD or -YYYYMMDD), or null when it has none.</summary>
         public static string? WithoutDate(string model)
         {
+            // Asked for every request written, nearly always of the same model: the last answer is kept.
+            var last = _lastUndated;
+            if (last != null && string.Equals(last.Model, model, StringComparison.Ordinal)) return last.Undated_;
             var m = DateSuffix.Match(model ?? "");
-            return m.Success ? m.Groups["base"].Value : null;
+            var undated = m.Success ? m.Groups["base"].Value : null;
+            _lastUndated = new Undated(model ?? "", undated);
+            return undated;
         }
+
+        private sealed class Undated
+        {
+            public Undated(string model, string? undated)
+            {
+                Model = model;
+                Undated_ = undated;
+            }
+
+            public string Model { get; }
+            public string? Undated_ { get; }
+        }
+
+        private static Undated? _lastUndated;
 
         /// <summary>The names the provider's list holds (every provider's for Mock, which answers any of them).</summary>
         public static IReadOnlyList<string> KnownFor(string provider)
