@@ -20,6 +20,12 @@ namespace IrisBatch
         private static readonly HashSet<string> Started = new HashSet<string>(StringComparer.Ordinal);
 
         /// <summary>
+        /// Listed among a type's names: its static fields are set up here too (a type whose set-up compiles a delegate, say,
+        /// would otherwise do it on the command's thread when the first result comes).
+        /// </summary>
+        public const string TypeInitializer = ".cctor";
+
+        /// <summary>
         /// Starts compiling the methods with these names, unless the set <paramref name="key"/> was started before (then
         /// false). The names are listed (<paramref name="methods"/>) and found on the new thread too.
         /// </summary>
@@ -38,6 +44,13 @@ namespace IrisBatch
                         try { RuntimeHelpers.PrepareMethod(method.MethodHandle); }
                         catch (Exception) { }   // compiled where it is first called instead
                     }
+                // Then the types' static set-up, which the first result needs later than the methods that read it.
+                foreach (var (type, names) in list)
+                    if (Array.IndexOf(names, TypeInitializer) >= 0 && type.TypeInitializer != null)
+                    {
+                        try { RuntimeHelpers.RunClassConstructor(type.TypeHandle); }
+                        catch (Exception) { }   // run, and fail again, where the type is first used
+                    }
             })
             { IsBackground = true, Name = "IrisBatch warm-up" };
             thread.Start();
@@ -50,7 +63,7 @@ namespace IrisBatch
             var missing = new List<string>();
             foreach (var (type, names) in methods)
                 foreach (var name in names)
-                    if (Find(type, new[] { name }).Count == 0) missing.Add(type.FullName + "." + name);
+                    if (name == TypeInitializer ? type.TypeInitializer == null : Find(type, new[] { name }).Count == 0) missing.Add(type.FullName + "." + name);
             return missing;
         }
 

@@ -249,7 +249,14 @@ namespace IrisBatch.Commands
 
         /// <summary>What <see cref="StartWarmup"/> compiles of this assembly's own.</summary>
         internal static (Type, string[])[] WarmupMethods(bool includeInput) => includeInput
-            ? new[] { (typeof(FlatRows), new[] { "Build", "BuildFromValues", "AddOurs", "AddSchemaColumns" }), (typeof(GetIrisBatchResultCommand), new[] { nameof(EmitEach) }) }
+            ? new[]
+            {
+                // The rows' static set-up too: it compiles two small delegates (PowerShell's non-public row constructor and
+                // member add), about 8 ms on the command's thread in a new session, where it would wait for the first result.
+                (typeof(FlatRows), new[] { Warmup.TypeInitializer, "Build", "BuildFromValues", "AddOurs", "AddSchemaColumns" }),
+                (typeof(KnownMembers), new[] { Warmup.TypeInitializer }),
+                (typeof(GetIrisBatchResultCommand), new[] { nameof(EmitEach) }),
+            }
             : new[] { (typeof(GetIrisBatchResultCommand), new[] { nameof(EmitEach) }) };
 
         /// <summary>
