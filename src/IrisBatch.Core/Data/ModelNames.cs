@@ -19,7 +19,7 @@ namespace IrisBatch.Data
         {
             // Asked for every request written, nearly always of the same model: the last answer is kept.
             var last = _lastUndated;
-            if (last != null && string.Equals(last.Model, model, StringComparison.Ordinal)) return last.Undated_;
+            if (last != null && string.Equals(last.Model, model, StringComparison.Ordinal)) return last.Result;
             var m = DateSuffix.Match(model ?? "");
             var undated = m.Success ? m.Groups["base"].Value : null;
             _lastUndated = new Undated(model ?? "", undated);
@@ -31,11 +31,11 @@ namespace IrisBatch.Data
             public Undated(string model, string? undated)
             {
                 Model = model;
-                Undated_ = undated;
+                Result = undated;
             }
 
             public string Model { get; }
-            public string? Undated_ { get; }
+            public string? Result { get; }
         }
 
         private static Undated? _lastUndated;
