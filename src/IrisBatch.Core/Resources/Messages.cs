@@ -73,6 +73,14 @@ namespace IrisBatch
             Format(nameof(UploadUnconfirmed), submissionId, requests, provider, calls, lastError,
                 lookUpError == null ? Text("UploadUnconfirmedNone") : Format("CreateUnconfirmedLookUpFailed", lookUpError));
 
+        /// <summary>A run took up an upload an earlier run started and never finished recording, and looking for its file failed.</summary>
+        public static string UploadUnconfirmedEarlier(string provider, string submissionId, long requests, string lookUpError) =>
+            Format(nameof(UploadUnconfirmedEarlier), submissionId, requests, provider, lookUpError);
+
+        /// <summary>A run took up a create step an earlier run started (<paramref name="calls"/> calls sent), and looking for its batch failed.</summary>
+        public static string CreateUnconfirmedEarlier(string provider, string submissionId, long requests, int calls, string lookUpError) =>
+            Format(nameof(CreateUnconfirmedEarlier), submissionId, requests, provider, calls, lookUpError);
+
         public static string UnknownStatus(string provider, string batchId, string? providerStatus) =>
             Format(nameof(UnknownStatus), provider, providerStatus, batchId);
 

@@ -77,7 +77,13 @@ namespace IrisBatch.Submission
         {
             if (!firstTry)
             {
-                var found = await _provider.FindUploadAsync(entry.IdempotencyKey, ct).ConfigureAwait(false);
+                string? found;
+                try { found = await _provider.FindUploadAsync(entry.IdempotencyKey, ct).ConfigureAwait(false); }
+                catch (Exception lookError) when (ApiClient.MayRetry(lookError) && !ct.IsCancellationRequested)
+                {
+                    // An earlier run's upload may have stored the file, and nobody can say now: as after a failed call here.
+                    throw EarlierUnconfirmed(entry, upload: true, lookError);
+                }
                 if (found != null)
                 {
                     Log(Messages.FoundEarlier(_provider.Name, "upload"));
@@ -166,7 +172,13 @@ namespace IrisBatch.Submission
                 // shorter one would end the window before a slow call of that run made its batch).
                 var lastSent = entry.History.FindLast(h => h.Step == JournalStep.CreateStarted)!;
                 var took = AttemptTimeoutOf(lastSent) ?? (_settings.AttemptTimeout > TimeSpan.Zero ? _settings.AttemptTimeout : TimeSpan.Zero);
-                var found = await LookAsync(locator, entry, submission, started.At, lastSent.At + took, ct).ConfigureAwait(false);
+                IrisBatchInfo? found;
+                try { found = await LookAsync(locator, entry, submission, started.At, lastSent.At + took, ct).ConfigureAwait(false); }
+                catch (Exception lookError) when (ApiClient.MayRetry(lookError) && !ct.IsCancellationRequested)
+                {
+                    // An earlier run's create calls may have made the batch, and nobody can say now: as after a failed call here.
+                    throw EarlierUnconfirmed(entry, upload: false, lookError);
+                }
                 if (found != null)
                 {
                     Log(Messages.FoundEarlier(_provider.Name, "batch"));
@@ -223,6 +235,21 @@ namespace IrisBatch.Submission
             new IrisBatchException(ErrorIds.CreateUnconfirmed, FailureKind.ResourceUnavailable,
                 Messages.CreateUnconfirmed(_provider.Name, entry.SubmissionId, entry.RequestCount, calls, lastError.Message, lookError?.Message),
                 lookError ?? lastError)
+            { Target = entry.SubmissionId };
+
+        /// <summary>
+        /// IrisBatch.UploadUnconfirmed or CreateUnconfirmed for a run that picks up a step an earlier run started and never
+        /// recorded the end of (it was killed, or stopped unconfirmed), when looking for what that step made fails: the
+        /// same error as when the look-up after this run's own call fails, not the look-up's bare network error. Nothing is
+        /// sent; the journal keeps the step as started, so the next run looks again.
+        /// </summary>
+        private IrisBatchException EarlierUnconfirmed(JournalEntry entry, bool upload, Exception lookError) =>
+            new IrisBatchException(upload ? ErrorIds.UploadUnconfirmed : ErrorIds.CreateUnconfirmed, FailureKind.ResourceUnavailable,
+                upload
+                    ? Messages.UploadUnconfirmedEarlier(_provider.Name, entry.SubmissionId, entry.RequestCount, lookError.Message)
+                    : Messages.CreateUnconfirmedEarlier(_provider.Name, entry.SubmissionId, entry.RequestCount,
+                        entry.History.Count(h => h.Step == JournalStep.CreateStarted), lookError.Message),
+                lookError)
             { Target = entry.SubmissionId };
 
         /// <summary>The one candidate, finished (xAI: its missing requests added); null for none; more than one stops.</summary>

@@ -522,6 +522,44 @@ public sealed class ExactlyOnceSurfacesTests : IDisposable
         Assert.Null(_journal.Load(entry.SubmissionId)!.BatchId);
     }
 
+    /// <summary>
+    /// A run stops unconfirmed after its upload or create calls failed; the next run, which must look for what they made
+    /// before sending anything, cannot look (its list calls are reset): it stops with the same IrisBatch.UploadUnconfirmed
+    /// or CreateUnconfirmed, saying an earlier run's calls may have acted and the look-up failed, not the look-up's bare
+    /// ConnectionFailed, and sends nothing. The run after that (the faults gone) looks, finds nothing, and makes one of each.
+    /// </summary>
+    [Theory]
+    [InlineData("upload")]
+    [InlineData("create")]
+    public async Task A_rerun_whose_look_up_fails_says_the_earlier_calls_are_unconfirmed_and_sends_nothing(string step)
+    {
+        await using var arranged = await ArrangeAsync("OpenAI");
+        var (s, host, settings, provider, entry) = arranged;
+        await AddFaultAsync(host, new { route = step, kind = "status", status_code = 502, count = settings.MaxRetries + 1 });
+        var first = await Assert.ThrowsAsync<IrisBatchException>(() => new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None));
+        Assert.Equal(step == "upload" ? ErrorIds.UploadUnconfirmed : ErrorIds.CreateUnconfirmed, first.ErrorId);
+        long uploads = host.State.Stats.Uploads;
+        await ClearFaultsAsync(host);
+        await AddFaultAsync(host, new { route = "list", kind = "reset_before", count = 1000 });
+
+        var ex = await Assert.ThrowsAsync<IrisBatchException>(() => new BatchSubmitter(_journal, provider, settings).SubmitAsync(_journal.Load(entry.SubmissionId)!, null, CancellationToken.None));
+
+        Assert.Equal(step == "upload" ? ErrorIds.UploadUnconfirmed : ErrorIds.CreateUnconfirmed, ex.ErrorId);
+        Assert.Equal(entry.SubmissionId, ex.Target);
+        Assert.Contains(step == "upload" ? "may or may not have been uploaded" : "may or may not have been made", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("an earlier run", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("now failed", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Run the same Submit-IrisBatch command again", ex.Message, StringComparison.Ordinal);
+        if (step == "create") Assert.Contains($"sent {settings.MaxRetries + 1} create calls", ex.Message, StringComparison.Ordinal);
+        Assert.Equal((uploads, 0), (host.State.Stats.Uploads, host.State.Stats.BatchesCreated));
+        Assert.Null(_journal.Load(entry.SubmissionId)!.BatchId);
+
+        await ClearFaultsAsync(host);
+        var batch = await new BatchSubmitter(_journal, provider, settings).SubmitAsync(_journal.Load(entry.SubmissionId)!, null, CancellationToken.None);
+        Assert.Equal((1, 1), (host.State.Stats.Uploads, host.State.Stats.BatchesCreated));
+        Assert.Equal(batch.Id, _journal.Load(entry.SubmissionId)!.BatchId);
+    }
+
     [Theory]
     [MemberData(nameof(Uploading))]
     public async Task A_5xx_after_the_upload_acted_ends_with_one_upload(string surface)
