@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.RegularExpressions;
+using System.Threading;
 
 namespace IrisBatch.Data
 {
@@ -18,24 +19,19 @@ namespace IrisBatch.Data
         public static string? WithoutDate(string model)
         {
             // Asked for every request written, nearly always of the same model: the last answer is kept.
-            var last = _lastUndated;
+            var last = Volatile.Read(ref _lastUndated);
             if (last != null && string.Equals(last.Model, model, StringComparison.Ordinal)) return last.Result;
             var m = DateSuffix.Match(model ?? "");
             var undated = m.Success ? m.Groups["base"].Value : null;
-            _lastUndated = new Undated(model ?? "", undated);
+            Volatile.Write(ref _lastUndated, new Undated { Model = model ?? "", Result = undated });
             return undated;
         }
 
+        /// <summary>A name and its answer, replaced whole (never changed once published), so a reader sees a matching pair.</summary>
         private sealed class Undated
         {
-            public Undated(string model, string? undated)
-            {
-                Model = model;
-                Result = undated;
-            }
-
-            public string Model { get; }
-            public string? Result { get; }
+            public string Model = "";
+            public string? Result;
         }
 
         private static Undated? _lastUndated;
