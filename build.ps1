@@ -12,8 +12,8 @@
     Tasks (each runs its dependencies first, and every task runs at most once per invocation):
       Build    dotnet build of the solution, then publishes the module to out/IrisBatch (manifest stamped
                with <Version> from Directory.Build.props) and the emulator to out/emulator.
-      Test     Build, then xunit (tests/IrisBatch.Tests), Pester (tests/pester, in a child pwsh, against
-               the published module) and the official Groq/Mistral/Together SDKs (tests/sdk-node, npm ci; skipped
+      Test     Build, then xunit (tests/IrisBatch.Tests), Pester (tests/pester, shared out between child pwsh
+               processes run side by side, one per core up to 3, against the published module) and the official Groq/Mistral/Together SDKs (tests/sdk-node, npm ci; skipped
                when Node.js is missing). Ends with one line 'Tests: N passed, N failed, N skipped'; exit code 1 on any
                failure, or if a runner crashed or ran no tests.
       Demo     Build, start the emulator on a free 127.0.0.1 port, run examples/Invoke-Demo.ps1 (the README
@@ -69,8 +69,8 @@ $TestResults = Join-Path $Out 'test-results'
 $PesterVersion = '5.7.1'
 $PesterPackages = Join-Path $Root '.tools/packages'
 $PesterManifest = Join-Path $PesterPackages "pester/$PesterVersion/tools/Pester.psd1"
-# The Pester child is stopped after this long, so a hung test cannot hold CI forever (a full run takes about
-# 4-5 minutes on an idle 2-core machine; several times that when the machine is busy).
+# The Pester children are stopped this long after they start, so a hung test cannot hold CI forever (on an idle
+# 2-core machine the two shares take about 4-5 minutes; several times that when the machine is busy).
 $PesterTimeout = [TimeSpan]::FromMinutes(20)
 
 Set-Location $Root
@@ -312,25 +312,109 @@ function Install-Pester {
     if (-not (Test-Path $PesterManifest)) { throw "Pester was downloaded but $PesterManifest is missing." }
 }
 
+function Start-ChildPwsh {
+    <# Starts a script in a child pwsh whose stdout goes to $LogPath and stderr to $LogPath.err; returns what
+       Wait-ChildPwsh needs. #>
+    param([string] $File, [string[]] $ArgumentList, [string] $LogPath)
+    [string[]] $pwsh = Get-PwshCommand
+    $psi = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
+    foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoLogo', '-NoProfile', '-NonInteractive', '-File', $File) + $ArgumentList) {
+        $psi.ArgumentList.Add($a)
+    }
+    $psi.UseShellExecute = $false
+    $psi.WorkingDirectory = $Root
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $out = [IO.File]::Create($LogPath)
+    $err = [IO.File]::Create("$LogPath.err")
+    $p = [Diagnostics.Process]::Start($psi)
+    [pscustomobject]@{
+        Process = $p; Logs = @($out, $err); LogPath = $LogPath
+        Copies  = @($p.StandardOutput.BaseStream.CopyToAsync($out), $p.StandardError.BaseStream.CopyToAsync($err))
+    }
+}
+
+function Wait-ChildPwsh {
+    <# Waits for a child from Start-ChildPwsh until $Deadline, then prints its output; returns its exit code, or $null
+       if it had to be stopped. #>
+    param([object] $Child, [DateTime] $Deadline)
+    $p = $Child.Process
+    try {
+        $left = [Math]::Max(0, ($Deadline - [DateTime]::UtcNow).TotalMilliseconds)
+        $code = $null
+        if ($p.WaitForExit([int] $left)) { $p.WaitForExit(); $code = $p.ExitCode }
+        else {
+            Write-Host "Child pwsh ($($Child.LogPath)) did not finish in time; stopping it."
+            $p.Kill($true)
+            $p.WaitForExit()
+        }
+        # The copies end when the child's pipes close (a grandchild still holding one is given 30 s).
+        $null = [Threading.Tasks.Task]::WaitAll([Threading.Tasks.Task[]] $Child.Copies, 30000)
+        $code
+    }
+    finally {
+        if (-not $p.HasExited) { $p.Kill($true) }
+        foreach ($log in $Child.Logs) { $log.Dispose() }
+        $p.Dispose()
+        Get-Content -LiteralPath $Child.LogPath, "$($Child.LogPath).err" -ErrorAction Ignore | Out-Host
+    }
+}
+
 function Invoke-PesterTests {
+    <# Pester in child pwsh processes: the test files shared out between as many as the machine has cores (at most
+       3), run side by side, each with its own results folder; their logs are printed one after another, then added up. #>
     $result = New-RunnerResult 'Pester'
     Install-Pester
-    $summary = Join-Path $TestResults 'pester-summary.json'
-    Remove-Item $summary -ErrorAction Ignore
-    Write-Step 'Pester: tests/pester against out/IrisBatch (child pwsh)'
-    [string[]] $argList = @(
-        '-PesterModule', $PesterManifest,
-        '-ModulePath', (Join-Path $ModuleOut 'IrisBatch.psd1'),
-        '-ResultDirectory', $TestResults
-    )
-    if ($PesterFullName) { $argList += @('-FullName', ($PesterFullName -join ',')) }
-    $code = Invoke-ChildPwsh -File (Join-Path $Root 'tests/pester/Invoke-Pester.ps1') -ArgumentList $argList -Timeout $PesterTimeout
-    if ($null -eq $code) { $result.Problem = "Pester did not finish within $PesterTimeout and was stopped" }
-    elseif (Test-Path $summary) {
-        Read-PesterSummary $summary $result
-        if ($code -ne 0 -and $result.Failed -eq 0) { $result.Problem = "Pester exited with $code" }
+    $shards = if ($PesterFullName) { 1 } else { [Math]::Max(1, [Math]::Min(3, [Environment]::ProcessorCount)) }
+    Write-Step "Pester: tests/pester against out/IrisBatch ($shards child pwsh side by side)"
+    $deadline = [DateTime]::UtcNow + $PesterTimeout
+    $children = foreach ($k in 1..$shards) {
+        $dir = Join-Path $TestResults "pester-$k"
+        Remove-Item -Recurse -Force $dir -ErrorAction Ignore
+        $null = New-Item -ItemType Directory -Force $dir
+        [string[]] $argList = @(
+            '-PesterModule', $PesterManifest,
+            '-ModulePath', (Join-Path $ModuleOut 'IrisBatch.psd1'),
+            '-ResultDirectory', $dir,
+            '-Shard', $k, '-ShardCount', $shards
+        )
+        if ($PesterFullName) { $argList += @('-FullName', ($PesterFullName -join ',')) }
+        $child = Start-ChildPwsh -File (Join-Path $Root 'tests/pester/Invoke-Pester.ps1') -ArgumentList $argList -LogPath (Join-Path $dir 'pester.log')
+        $child | Add-Member -NotePropertyName Directory -NotePropertyValue $dir -PassThru
     }
-    else { $result.Problem = "Pester wrote no summary (exit code $code)" }
+    $problems = [Collections.Generic.List[string]]::new()
+    foreach ($child in @($children)) {
+        $k = [array]::IndexOf(@($children), $child) + 1
+        Write-Host "----- Pester share $k of $shards -----"
+        $code = Wait-ChildPwsh $child $deadline
+        $summary = Join-Path $child.Directory 'pester-summary.json'
+        $part = New-RunnerResult 'Pester'
+        if ($null -eq $code) { $problems.Add("share $k did not finish within $PesterTimeout and was stopped") }
+        elseif (Test-Path $summary) {
+            Read-PesterSummary $summary $part
+            if ($code -ne 0 -and $part.Failed -eq 0) { $problems.Add("share $k exited with $code") }
+        }
+        else { $problems.Add("share $k wrote no summary (exit code $code)") }
+        $result.Passed += $part.Passed
+        $result.Failed += $part.Failed
+        $result.Skipped += $part.Skipped
+        $result.Total += $part.Total
+        foreach ($f in $part.Failures) { $result.Failures.Add($f) }
+    }
+    # Every test file in exactly one share: a file no share ran would be a test lost without a failure.
+    if (-not $PesterFullName -and -not $problems.Count) {
+        $ran = @($children | ForEach-Object {
+                $s = Get-Content -Raw (Join-Path $_.Directory 'pester-summary.json') | ConvertFrom-Json
+                @($s.files) | ForEach-Object { [IO.Path]::GetFullPath($_) }
+            })
+        $all = @(Get-ChildItem (Join-Path $Root 'tests/pester'), (Join-Path $Root 'examples/testing') -Recurse -File -Filter '*.Tests.ps1' |
+                ForEach-Object FullName)
+        $missing = @($all | Where-Object { $_ -notin $ran })
+        $twice = @($ran | Group-Object | Where-Object Count -GT 1 | ForEach-Object Name)
+        if ($missing) { $problems.Add("no share ran $($missing -join ', ')") }
+        if ($twice) { $problems.Add("more than one share ran $($twice -join ', ')") }
+    }
+    if ($problems.Count) { $result.Problem = $problems -join '; ' }
     $result
 }
 

@@ -19,7 +19,11 @@ param(
     # examples/testing holds the users' example test that docs/testing.md shows: the suite runs it as it is.
     [string[]] $Path = @($PSScriptRoot, (Join-Path $PSScriptRoot '../../examples/testing')),
     # Comma-separated wildcards on the tests' full names (a single string survives -File argument passing).
-    [string] $FullName
+    [string] $FullName,
+    # Runs only share -Shard (1 to -ShardCount) of the test files: build.ps1 runs the shares side by side, each in a
+    # pwsh of its own, as most of a test's time is spent waiting on the emulator or a child pwsh.
+    [int] $Shard = 1,
+    [int] $ShardCount = 1
 )
 
 $ErrorActionPreference = 'Stop'
@@ -38,6 +42,36 @@ if (-not (Test-Path $PesterModule)) {
     throw "Pester is missing at $PesterModule. 'dotnet pwsh ./build.ps1 -Task Test' downloads it (dotnet package download Pester@5.7.1 -o .tools/packages)."
 }
 Import-Module $PesterModule -Force
+
+# Seconds each file took in a full run on 2 cores, to share the files out evenly: a scheduling hint only (a file not
+# listed counts as 5 seconds), so a stale figure makes one share finish later, never a test pass or fail.
+$SecondsHint = @{
+    'Durability.Tests.ps1' = 98; 'Providers.Tests.ps1' = 72; 'Ollama.Tests.ps1' = 53; 'Embeddings.Tests.ps1' = 49
+    'DurabilityAnthropic.Tests.ps1' = 39; 'Features.Tests.ps1' = 20; 'Scale.Tests.ps1' = 16; 'Lifecycle.Tests.ps1' = 14
+    'NewUser.Tests.ps1' = 10; 'Pipeline.Tests.ps1' = 9; 'NativeImages.Tests.ps1' = 8; 'DurabilityProviders.Tests.ps1' = 8
+    'Cleanup.Tests.ps1' = 8; 'Package.Tests.ps1' = 7; 'DurabilityGeminiXai.Tests.ps1' = 7; 'Help.Tests.ps1' = 6
+}
+
+function Get-TestShare([string[]] $From, [int] $Index, [int] $Count) {
+    <# The test files of share $Index of $Count: the longest first, each to the share with the least time so far. #>
+    $files = @(foreach ($p in $From) {
+            if (Test-Path -LiteralPath $p -PathType Container) { Get-ChildItem -LiteralPath $p -Recurse -File -Filter '*.Tests.ps1' }
+            else { Get-Item -LiteralPath $p }
+        }) | Sort-Object FullName -Unique
+    $load = [double[]]::new($Count)
+    $share = foreach ($f in $files | Sort-Object { - $(if ($SecondsHint.ContainsKey($_.Name)) { $SecondsHint[$_.Name] } else { 5 }) }, FullName) {
+        $least = [Array]::IndexOf($load, ($load | Measure-Object -Minimum).Minimum)
+        $load[$least] += $(if ($SecondsHint.ContainsKey($f.Name)) { $SecondsHint[$f.Name] } else { 5 })
+        if ($least -eq $Index - 1) { $f.FullName }
+    }
+    @($share)
+}
+
+if ($ShardCount -lt 1 -or $Shard -lt 1 -or $Shard -gt $ShardCount) { throw "-Shard $Shard of -ShardCount ${ShardCount}: the share must be 1 to $ShardCount." }
+if ($ShardCount -gt 1) {
+    $Path = Get-TestShare $Path $Shard $ShardCount
+    Write-Host ("Share {0} of {1}: {2}" -f $Shard, $ShardCount, (($Path | ForEach-Object { Split-Path -Leaf $_ }) -join ', '))
+}
 
 $config = New-PesterConfiguration
 $config.Run.Path = $Path
@@ -87,6 +121,8 @@ try {
         notRun   = $run.NotRunCount
         total    = $run.TotalCount
         failures = @($failures)
+        # The files this run was given (build.ps1 checks that its shares, together, ran every test file).
+        files    = @($run.Containers | ForEach-Object { "$($_.Item)" })
     }
 }
 catch {
