@@ -366,7 +366,7 @@ function Invoke-PesterTests {
     $result = New-RunnerResult 'Pester'
     Install-Pester
     $shards = if ($PesterFullName) { 1 } else { [Math]::Max(1, [Math]::Min(3, [Environment]::ProcessorCount)) }
-    Write-Step "Pester: tests/pester against out/IrisBatch ($shards child pwsh side by side)"
+    Write-Step "Pester: tests/pester against out/IrisBatch ($(if ($shards -gt 1) { "$shards shares side by side, a child pwsh each" } else { "a child pwsh" }))"
     $deadline = [DateTime]::UtcNow + $PesterTimeout
     $children = foreach ($k in 1..$shards) {
         $dir = Join-Path $TestResults "pester-$k"
