@@ -106,10 +106,8 @@ function Get-PwshCommand {
     [string[]] @($self)
 }
 
-function Invoke-ChildPwsh {
-    <# Runs a script in a child pwsh with the console inherited; returns its exit code, or $null if it had to
-       be stopped after $Timeout. #>
-    param([string] $File, [string[]] $ArgumentList = @(), [TimeSpan] $Timeout = [TimeSpan]::FromHours(1))
+function New-ChildPwshStartInfo([string] $File, [string[]] $ArgumentList) {
+    # How a child pwsh of this version runs a script from the repository's root.
     [string[]] $pwsh = Get-PwshCommand
     $psi = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
     foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoLogo', '-NoProfile', '-NonInteractive', '-File', $File) + $ArgumentList) {
@@ -117,6 +115,14 @@ function Invoke-ChildPwsh {
     }
     $psi.UseShellExecute = $false
     $psi.WorkingDirectory = $Root
+    $psi
+}
+
+function Invoke-ChildPwsh {
+    <# Runs a script in a child pwsh with the console inherited; returns its exit code, or $null if it had to
+       be stopped after $Timeout. #>
+    param([string] $File, [string[]] $ArgumentList = @(), [TimeSpan] $Timeout = [TimeSpan]::FromHours(1))
+    $psi = New-ChildPwshStartInfo $File $ArgumentList
     $p = [Diagnostics.Process]::Start($psi)
     try {
         if (-not $p.WaitForExit([int] $Timeout.TotalMilliseconds)) {
@@ -316,13 +322,7 @@ function Start-ChildPwsh {
     <# Starts a script in a child pwsh whose stdout goes to $LogPath and stderr to $LogPath.err; returns what
        Wait-ChildPwsh needs. #>
     param([string] $File, [string[]] $ArgumentList, [string] $LogPath)
-    [string[]] $pwsh = Get-PwshCommand
-    $psi = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
-    foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoLogo', '-NoProfile', '-NonInteractive', '-File', $File) + $ArgumentList) {
-        $psi.ArgumentList.Add($a)
-    }
-    $psi.UseShellExecute = $false
-    $psi.WorkingDirectory = $Root
+    $psi = New-ChildPwshStartInfo $File $ArgumentList
     $psi.RedirectStandardOutput = $true
     $psi.RedirectStandardError = $true
     $out = [IO.File]::Create($LogPath)
