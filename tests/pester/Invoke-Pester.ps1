@@ -71,6 +71,12 @@ if ($ShardCount -lt 1 -or $Shard -lt 1 -or $Shard -gt $ShardCount) { throw "-Sha
 if ($ShardCount -gt 1) {
     $Path = Get-TestShare $Path $Shard $ShardCount
     Write-Host ("Share {0} of {1}: {2}" -f $Shard, $ShardCount, (($Path | ForEach-Object { Split-Path -Leaf $_ }) -join ', '))
+    if (-not $Path) {
+        # More shares than test files: this one has none (an empty path would make Pester run the current folder).
+        [ordered]@{ passed = 0; failed = 0; skipped = 0; notRun = 0; total = 0; failures = @(); files = @() } |
+            ConvertTo-Json -Depth 5 | Set-Content -Path $summaryPath -Encoding utf8NoBOM
+        exit 0
+    }
 }
 
 $config = New-PesterConfiguration
