@@ -13,9 +13,10 @@
       Build    dotnet build of the solution, then publishes the module to out/IrisBatch (manifest stamped
                with <Version> from Directory.Build.props) and the emulator to out/emulator.
       Test     Build, then xunit (tests/IrisBatch.Tests), Pester (tests/pester, shared out between child pwsh
-               processes run side by side, one per core up to 3, against the published module) and the official Groq/Mistral/Together SDKs (tests/sdk-node, npm ci; skipped
-               when Node.js is missing). Ends with one line 'Tests: N passed, N failed, N skipped'; exit code 1 on any
-               failure, or if a runner crashed or ran no tests.
+               processes run side by side, one per core up to 3, against the published module) and the official
+               Groq/Mistral/Together SDKs (tests/sdk-node, npm ci; skipped when Node.js is missing). Ends with
+               one line 'Tests: N passed, N failed, N skipped'; exit code 1 on any failure, or if a runner crashed
+               or ran no tests.
       Demo     Build, start the emulator on a free 127.0.0.1 port, run examples/Invoke-Demo.ps1 (the README
                pipeline on examples/products.csv) in a child pwsh, stop the emulator.
       Bench    Build, then bench/Invoke-Bench.ps1 in a child pwsh: submit, results, memory and waiting against the
@@ -253,12 +254,14 @@ function Read-TrxResult([string] $Path, [object] $Result) {
 }
 
 function Read-PesterSummary([string] $Path, [object] $Result) {
+    # Adds the counts and failures to $Result; returns the test files the run was given.
     $s = Get-Content -Raw $Path | ConvertFrom-Json
     $Result.Passed = [int] $s.passed
     $Result.Failed = [int] $s.failed
     $Result.Skipped = [int] $s.skipped
     $Result.Total = [int] $s.total
     foreach ($f in @($s.failures)) { if ($f) { $Result.Failures.Add($f) } }
+    @($s.files)
 }
 
 #endregion
@@ -383,6 +386,7 @@ function Invoke-PesterTests {
         $child | Add-Member -NotePropertyName Directory -NotePropertyValue $dir -PassThru
     }
     $problems = [Collections.Generic.List[string]]::new()
+    $ran = [Collections.Generic.List[string]]::new()
     foreach ($child in @($children)) {
         $k = [array]::IndexOf(@($children), $child) + 1
         Write-Host "----- Pester share $k of $shards -----"
@@ -391,7 +395,7 @@ function Invoke-PesterTests {
         $part = New-RunnerResult 'Pester'
         if ($null -eq $code) { $problems.Add("share $k did not finish within $PesterTimeout and was stopped") }
         elseif (Test-Path $summary) {
-            Read-PesterSummary $summary $part
+            foreach ($file in Read-PesterSummary $summary $part) { $ran.Add([IO.Path]::GetFullPath($file)) }
             if ($code -ne 0 -and $part.Failed -eq 0) { $problems.Add("share $k exited with $code") }
         }
         else { $problems.Add("share $k wrote no summary (exit code $code)") }
@@ -403,10 +407,6 @@ function Invoke-PesterTests {
     }
     # Every test file in exactly one share: a file no share ran would be a test lost without a failure.
     if (-not $PesterFullName -and -not $problems.Count) {
-        $ran = @($children | ForEach-Object {
-                $s = Get-Content -Raw (Join-Path $_.Directory 'pester-summary.json') | ConvertFrom-Json
-                @($s.files) | ForEach-Object { [IO.Path]::GetFullPath($_) }
-            })
         $all = @(Get-ChildItem (Join-Path $Root 'tests/pester'), (Join-Path $Root 'examples/testing') -Recurse -File -Filter '*.Tests.ps1' |
                 ForEach-Object FullName)
         $missing = @($all | Where-Object { $_ -notin $ran })
