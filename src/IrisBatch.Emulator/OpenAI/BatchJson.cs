@@ -79,7 +79,8 @@ internal static class BatchJson
             ["error_file_id"] = b.ErrorFileId,
             ["created_at"] = created.ToUnixTimeSeconds(),
             ["in_progress_at"] = Unix(s.InProgressAt),
-            ["expires_at"] = (created + TimeSpan.FromHours(24)).ToUnixTimeSeconds(),
+            // Created plus the batch's window: "24h" at OpenAI and Azure, up to "7d" at Groq (§13.3).
+            ["expires_at"] = (created + TimeSpan.FromHours(CreateBatchRequest.WindowHours(b.CompletionWindow) ?? 24)).ToUnixTimeSeconds(),
             ["finalizing_at"] = Unix(s.FinalizingAt),
             ["completed_at"] = Unix(s.CompletedAt),
             ["failed_at"] = Unix(s.FailedAt),
