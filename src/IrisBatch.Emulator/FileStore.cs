@@ -18,6 +18,11 @@ public sealed class StoredFile
     public DateTimeOffset? ExpiresAt { get; init; }
     /// <summary>True for the output and error files the emulator wrote for a batch (what malformed_line faults break).</summary>
     public bool IsResult { get; init; }
+    /// <summary>
+    /// The service whose Files API holds the file ("openai" for OpenAI and Azure, "groq", "together"): another service's
+    /// routes answer as if it did not exist, as separate accounts would. Empty: not set (the surfaces that share one store).
+    /// </summary>
+    public string Account { get; init; } = "";
     /// <summary>When the file is processed (Azure answers <c>pending</c> before); null: processed from the start.</summary>
     public DateTimeOffset? ProcessedAt { get; set; }
 
@@ -54,7 +59,7 @@ internal sealed class FileStore : IDisposable
     /// <summary>Makes a fully written file at <paramref name="path"/> known under a new id.</summary>
     /// <param name="id">The id to give it (Mistral's UUIDs, Groq's file_01…); default the prefix and 22 letters or digits.</param>
     public StoredFile Register(string path, string idPrefix, string filename, string purpose, DateTimeOffset now, TimeSpan? expiresAfter,
-        string? id = null, bool isResult = false)
+        string? id = null, bool isResult = false, string account = "")
     {
         id ??= Ids.Alphanumeric(idPrefix, 22);
         string final = System.IO.Path.Combine(_dir, id);
@@ -68,6 +73,7 @@ internal sealed class FileStore : IDisposable
             CreatedAt = now,
             ExpiresAt = expiresAfter is { } e ? now + e : null,
             IsResult = isResult,
+            Account = account,
             Path = final,
             Seq = Interlocked.Increment(ref _seq),
         };

@@ -31,6 +31,7 @@ internal static class GroqRoutes
         OutputExpiry = false,
         OneModelPerFile = false,
         NewFileId = () => NewId("file_"),
+        Account = Accounts.Groq,
     };
 
     public static readonly FileRules Files = new()
@@ -41,6 +42,7 @@ internal static class GroqRoutes
         PagedList = false,
         StatusFields = false,
         NewId = () => NewId("file_"),
+        Account = Accounts.Groq,
     };
 
     public static void Map(WebApplication app, EmulatorState state)

@@ -83,7 +83,7 @@ internal sealed class CreateBatchRequest
             outputExpiry = TimeSpan.FromSeconds(s);
         }
 
-        if (!files.TryGet(inputFileId, out var file))
+        if (!files.TryGet(inputFileId, out var file) || rules.Account.Length > 0 && file.Account != rules.Account)
             return OpenAIErrors.BadRequest($"No such File object: {inputFileId}", "input_file_id", "file_not_found");
         if (file.Purpose != "batch")
             return OpenAIErrors.BadRequest($"File {inputFileId} has purpose '{file.Purpose}'; a batch input file must have purpose 'batch'.", "input_file_id", "invalid_file_purpose");

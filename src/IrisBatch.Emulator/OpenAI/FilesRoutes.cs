@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -30,8 +31,8 @@ internal static class FilesRoutes
         Pipeline.Map(app, state, "POST", files, ctx => UploadAsync(ctx, state, rules), auth);
         Pipeline.Map(app, state, "GET", files, ctx => Task.FromResult(List(ctx, state, rules)), auth);
         Pipeline.Map(app, state, "GET", one, ctx => Task.FromResult(Get(ctx, state, rules)), auth);
-        Pipeline.Map(app, state, "GET", one + "/content", ctx => Task.FromResult(Content(ctx, state)), auth);
-        Pipeline.Map(app, state, "DELETE", one, ctx => Task.FromResult(Delete(ctx, state)), auth);
+        Pipeline.Map(app, state, "GET", one + "/content", ctx => Task.FromResult(Content(ctx, state, rules)), auth);
+        Pipeline.Map(app, state, "DELETE", one, ctx => Task.FromResult(Delete(ctx, state, rules)), auth);
     }
 
     public static JsonObject ToJson(StoredFile f, FileRules rules, DateTimeOffset now)
@@ -64,12 +65,16 @@ internal static class FilesRoutes
 
     private static IResult NoSuchFile(string id) => OpenAIErrors.NotFound($"No such File object: {id}", "id");
 
-    private static IResult Get(HttpContext ctx, EmulatorState state, FileRules rules) =>
-        state.Files.TryGet(FileId(ctx), out var f) ? Json.Result(ToJson(f, rules, state.Now)) : NoSuchFile(FileId(ctx));
+    /// <summary>The file of this surface's account (<see cref="FileRules.Account"/>) with that id, or false.</summary>
+    private static bool TryGet(EmulatorState state, FileRules rules, string id, out StoredFile file) =>
+        state.Files.TryGet(id, out file) && (rules.Account.Length == 0 || file.Account == rules.Account);
 
-    private static IResult Content(HttpContext ctx, EmulatorState state)
+    private static IResult Get(HttpContext ctx, EmulatorState state, FileRules rules) =>
+        TryGet(state, rules, FileId(ctx), out var f) ? Json.Result(ToJson(f, rules, state.Now)) : NoSuchFile(FileId(ctx));
+
+    private static IResult Content(HttpContext ctx, EmulatorState state, FileRules rules)
     {
-        if (!state.Files.TryGet(FileId(ctx), out var f)) return NoSuchFile(FileId(ctx));
+        if (!TryGet(state, rules, FileId(ctx), out var f)) return NoSuchFile(FileId(ctx));
         FileStream stream;
         try { stream = f.OpenRead(); }
         catch (FileNotFoundException) { return NoSuchFile(FileId(ctx)); }
@@ -77,13 +82,17 @@ internal static class FilesRoutes
         return Results.File(stream, "application/octet-stream");
     }
 
-    private static IResult Delete(HttpContext ctx, EmulatorState state)
+    private static IResult Delete(HttpContext ctx, EmulatorState state, FileRules rules)
     {
         string id = FileId(ctx);
-        if (!state.Files.Delete(id)) return NoSuchFile(id);
+        if (!TryGet(state, rules, id, out _) || !state.Files.Delete(id)) return NoSuchFile(id);
         state.Stats.CountFileDeleted();
         return Json.Result(new JsonObject { ["id"] = id, ["object"] = "file", ["deleted"] = true });
     }
+
+    /// <summary>This surface's account's files, newest first.</summary>
+    private static IEnumerable<StoredFile> Own(EmulatorState state, FileRules rules) =>
+        state.Files.List().Where(f => rules.Account.Length == 0 || f.Account == rules.Account);
 
     private static IResult List(HttpContext ctx, EmulatorState state, FileRules rules)
     {
@@ -94,7 +103,7 @@ internal static class FilesRoutes
             return Json.Result(new JsonObject
             {
                 ["object"] = "list",
-                ["data"] = new JsonArray(state.Files.List().Select(f => (JsonNode)ToJson(f, rules, state.Now)).ToArray()),
+                ["data"] = new JsonArray(Own(state, rules).Select(f => (JsonNode)ToJson(f, rules, state.Now)).ToArray()),
             });
         }
         int limit = 10000;
@@ -109,7 +118,7 @@ internal static class FilesRoutes
         if (order is not ("asc" or "desc"))
             return OpenAIErrors.BadRequest($"Invalid value: '{order}'. Supported values are: 'asc' and 'desc'.", "order", "invalid_value");
 
-        var files = state.Files.List().AsEnumerable();
+        var files = Own(state, rules);
         if (q.TryGetValue("purpose", out var p)) files = files.Where(f => f.Purpose == p.ToString());
         var all = (order == "asc" ? files.Reverse() : files).ToList();
         if (q.TryGetValue("after", out var after))
@@ -192,7 +201,7 @@ internal static class FilesRoutes
                 expiresAfter = TimeSpan.FromSeconds(s);
             }
 
-            var file = state.Files.Register(tempPath, "file-", filename, purpose, state.Now, expiresAfter, rules.NewId?.Invoke());
+            var file = state.Files.Register(tempPath, "file-", filename, purpose, state.Now, expiresAfter, rules.NewId?.Invoke(), account: rules.Account);
             tempPath = null;
             if (rules.ProcessingTime > TimeSpan.Zero) file.ProcessedAt = file.CreatedAt + rules.ProcessingTime;
             state.Stats.CountUpload();

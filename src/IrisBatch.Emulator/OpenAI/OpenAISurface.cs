@@ -39,7 +39,10 @@ internal sealed record OpenAISurface(
 /// <summary>What a surface's Files API takes and how its file objects and lists look.</summary>
 internal sealed record FileRules
 {
-    public static readonly FileRules OpenAI = new();
+    public static readonly FileRules OpenAI = new() { Account = Accounts.OpenAI };
+
+    /// <summary>The account its files belong to (<see cref="StoredFile.Account"/>); a file of another is not found.</summary>
+    public string Account { get; init; } = "";
 
     /// <summary>The purposes an upload may name.</summary>
     public string[] Purposes { get; init; } = { "assistants", "batch", "fine-tune", "vision", "user_data", "evals" };
@@ -69,8 +72,14 @@ internal sealed record FileRules
 /// <param name="Embeddings">Whether /v1/embeddings batches are served (Azure: "currently not supported", spec §11.5).</param>
 internal sealed record BatchRules(int MaxRequests, bool UnversionedPaths, bool Embeddings = true)
 {
-    public static readonly BatchRules OpenAI = new(50_000, false) { ContentFilter = true };
-    public static readonly BatchRules Azure = new(100_000, true, Embeddings: false) { ContentFilter = true };
+    public static readonly BatchRules OpenAI = new(50_000, false) { ContentFilter = true, Account = Accounts.OpenAI };
+    public static readonly BatchRules Azure = new(100_000, true, Embeddings: false) { ContentFilter = true, Account = Accounts.OpenAI };
+
+    /// <summary>
+    /// The account of its input and result files (<see cref="StoredFile.Account"/>): a create naming another account's
+    /// file is refused as an unknown file, and result files are written to this one. Empty: not checked.
+    /// </summary>
+    public string Account { get; init; } = "";
 
     /// <summary>
     /// Embedding inputs summed over all requests of a /v1/embeddings batch (OpenAI: 50,000, spec §1.9, §11.5); null for
@@ -144,4 +153,10 @@ internal enum ResultLineStyle
     OpenAI,
     Mistral,
     Together,
+}
+
+/// <summary>The accounts files are kept apart by (<see cref="StoredFile.Account"/>): Azure shares OpenAI's store.</summary>
+internal static class Accounts
+{
+    public const string OpenAI = "openai", Groq = "groq", Together = "together";
 }

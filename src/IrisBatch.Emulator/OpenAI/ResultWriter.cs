@@ -107,7 +107,7 @@ internal static class ResultWriter
         {
             if (_stream is null) return null;
             Close();
-            var file = files.Register(_path!, "file-", filename, rules.OutputPurpose, now, expiry, rules.NewFileId?.Invoke(), isResult: true);
+            var file = files.Register(_path!, "file-", filename, rules.OutputPurpose, now, expiry, rules.NewFileId?.Invoke(), isResult: true, account: rules.Account);
             _path = null;
             return file;
         }

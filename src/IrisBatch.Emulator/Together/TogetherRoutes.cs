@@ -47,6 +47,7 @@ internal static class TogetherRoutes
         OutputPurpose = OutputPurpose,
         NewFileId = NewFileId,
         View = TogetherJson.Job,
+        Account = Accounts.Together,
     };
 
     private static string NewFileId() => "file-" + Guid.NewGuid().ToString("D");
@@ -131,7 +132,7 @@ internal static class TogetherRoutes
             FileStore.TryDeleteFile(temp);
             return Results.Text("<Error><Code>RequestBodyTooLarge</Code></Error>", "application/xml", statusCode: StatusCodes.Status413RequestEntityTooLarge);
         }
-        state.Files.Register(temp, "", slot.Name, slot.Purpose, state.Now, null, slot.Id);
+        state.Files.Register(temp, "", slot.Name, slot.Purpose, state.Now, null, slot.Id, account: Accounts.Together);
         state.Stats.CountUpload();
         return Results.Ok();
     }
@@ -147,7 +148,7 @@ internal static class TogetherRoutes
         if (requireNameAndType && string.IsNullOrEmpty(name)) return TogetherJson.Error(StatusCodes.Status400BadRequest, "file_name is required.", param: "file_name");
         if (form.Fields.TryGetValue("file_type", out var type) && type is not ("jsonl" or "csv" or "parquet"))
             return TogetherJson.Error(StatusCodes.Status400BadRequest, $"Invalid file_type '{type}'.", param: "file_type");
-        var stored = state.Files.Register(form.TakeFile(), "", string.IsNullOrEmpty(name) ? form.FileName ?? "file.jsonl" : name, purpose, state.Now, null, NewFileId());
+        var stored = state.Files.Register(form.TakeFile(), "", string.IsNullOrEmpty(name) ? form.FileName ?? "file.jsonl" : name, purpose, state.Now, null, NewFileId(), account: Accounts.Together);
         state.Stats.CountUpload();
         return Json.Result(TogetherJson.File(stored));
     }
@@ -155,21 +156,25 @@ internal static class TogetherRoutes
     private static IResult ListFiles(EmulatorState state) => Json.Result(new JsonObject
     {
         ["object"] = "list",
-        ["data"] = new JsonArray(state.Files.List().Where(f => Array.IndexOf(Purposes, f.Purpose) >= 0).Select(f => (JsonNode)TogetherJson.File(f)).ToArray()),
+        ["data"] = new JsonArray(state.Files.List().Where(f => f.Account == Accounts.Together).Select(f => (JsonNode)TogetherJson.File(f)).ToArray()),
     });
 
     private static IResult NoSuchFile(string id) => TogetherJson.Error(StatusCodes.Status404NotFound, $"File {id} not found.", param: "id");
 
+    /// <summary>A file of Together's account with that id: another service's files are unknown here (<see cref="StoredFile.Account"/>).</summary>
+    private static bool TryGet(EmulatorState state, string id, out StoredFile file) =>
+        state.Files.TryGet(id, out file) && file.Account == Accounts.Together;
+
     private static IResult GetFile(HttpContext ctx, EmulatorState state)
     {
         string id = Route(ctx, "file_id");
-        return state.Files.TryGet(id, out var f) && Array.IndexOf(Purposes, f.Purpose) >= 0 ? Json.Result(TogetherJson.File(f)) : NoSuchFile(id);
+        return TryGet(state, id, out var f) ? Json.Result(TogetherJson.File(f)) : NoSuchFile(id);
     }
 
     private static IResult Content(HttpContext ctx, EmulatorState state)
     {
         string id = Route(ctx, "file_id");
-        if (!state.Files.TryGet(id, out var f)) return NoSuchFile(id);
+        if (!TryGet(state, id, out var f)) return NoSuchFile(id);
         FileStream stream;
         try { stream = f.OpenRead(); }
         catch (FileNotFoundException) { return NoSuchFile(id); }
@@ -180,7 +185,7 @@ internal static class TogetherRoutes
     private static IResult DeleteFile(HttpContext ctx, EmulatorState state)
     {
         string id = Route(ctx, "file_id");
-        if (!state.Files.Delete(id)) return NoSuchFile(id);
+        if (!TryGet(state, id, out _) || !state.Files.Delete(id)) return NoSuchFile(id);
         state.Stats.CountFileDeleted();
         return Json.Result(new JsonObject { ["id"] = id, ["object"] = "file", ["deleted"] = true });
     }
@@ -217,7 +222,7 @@ internal static class TogetherRoutes
                     return TogetherJson.BatchError(StatusCodes.Status400BadRequest, "priority must be an integer.");
                 priority = p;
             }
-            if (!state.Files.TryGet(inputFileId, out var input)) return TogetherJson.BatchError(StatusCodes.Status400BadRequest, $"File {inputFileId} not found.");
+            if (!TryGet(state, inputFileId, out var input)) return TogetherJson.BatchError(StatusCodes.Status400BadRequest, $"File {inputFileId} not found.");
             if (input.Purpose != InputPurpose)
                 return TogetherJson.BatchError(StatusCodes.Status400BadRequest, $"File {inputFileId} has purpose '{input.Purpose}'; a batch needs a file uploaded with purpose '{InputPurpose}'.");
             // §14: at most 100 MB per input file (read as 100,000,000 bytes). The service's own answer is not documented:
