@@ -105,6 +105,8 @@ internal static class BatchesRoutes
 
     private static IResult List(HttpContext ctx, EmulatorState state, OpenAISurface surface)
     {
+        // Groq's list takes no limit or after (§13.5): they are not read there, so not refused either.
+        if (surface.CursorList) return CursorList(ctx, state, surface);
         var q = ctx.Request.Query;
         int limit = DefaultListLimit;
         if (q.TryGetValue("limit", out var l))
@@ -117,7 +119,6 @@ internal static class BatchesRoutes
                 return OpenAIErrors.BadRequest($"Invalid 'limit': integer above maximum value. Expected a value <= {MaxListLimit}, but got {limit} instead.", "limit", "integer_above_max_value");
         }
 
-        if (surface.CursorList) return CursorList(ctx, state, surface);
         var all = surface.Store(state).NewestFirst();
         if (q.TryGetValue("after", out var afterValue) && afterValue.ToString() is { Length: > 0 } after)
         {
