@@ -40,10 +40,41 @@ namespace IrisBatch.Providers
         /// <summary>True when the user set this field: then it wins over IrisBatch's own value.</summary>
         public bool Has(string name) => _names.Contains(name);
 
-        public void WriteAll(Utf8JsonWriter writer)
+        public void WriteAll(Utf8JsonWriter writer) => WriteAll(writer, null);
+
+        /// <summary>Every field but <paramref name="except"/> (one the caller has written already, merged with its own).</summary>
+        public void WriteAll(Utf8JsonWriter writer, string? except)
         {
             if (_doc == null) return;
-            foreach (var p in _doc.RootElement.EnumerateObject()) p.WriteTo(writer);
+            foreach (var p in _doc.RootElement.EnumerateObject())
+                if (except == null || p.Name != except) p.WriteTo(writer);
+        }
+
+        /// <summary>
+        /// The name under which the user gave an object field that IrisBatch also writes into (spelled
+        /// <paramref name="names"/>, e.g. camelCase and snake_case), or null when no such field is an object: then the
+        /// user's own value, if any, is sent as given.
+        /// </summary>
+        public string? ObjectField(params string[] names)
+        {
+            foreach (var name in names)
+                if (Get(name) is { ValueKind: JsonValueKind.Object }) return name;
+            return null;
+        }
+
+        /// <summary>Whether the user's object field <paramref name="container"/> has one of <paramref name="names"/>.</summary>
+        public bool HasIn(string? container, params string[] names)
+        {
+            if (container == null || Get(container) is not { ValueKind: JsonValueKind.Object } o) return false;
+            foreach (var name in names) if (o.TryGetProperty(name, out _)) return true;
+            return false;
+        }
+
+        /// <summary>Writes the fields of the user's object field <paramref name="container"/> (after the caller's own).</summary>
+        public void WriteFieldsOf(Utf8JsonWriter writer, string? container)
+        {
+            if (container == null || Get(container) is not { ValueKind: JsonValueKind.Object } o) return;
+            foreach (var p in o.EnumerateObject()) p.WriteTo(writer);
         }
 
         public JsonElement? Get(string name)

@@ -67,13 +67,17 @@ namespace IrisBatch.Providers.Anthropic
         {
             var extra = BodyFields.For(r.BodyJson);
             bool plain = RequestFeatures.IsPlain(r);
+            // A -Body output_config object (its effort, say) gets -Schema's format unless it has a format of its own;
+            // one that is not an object is the user's own and is sent as given.
+            string? userConfig = extra.ObjectField("output_config");
+            bool schema = r.Schema != null && (userConfig != null ? !extra.HasIn(userConfig, "format") : !extra.Has("output_config"));
             int? budget = null;
             int maxTokens = r.MaxTokens ?? DefaultMaxTokens;
             if (!plain)
             {
                 RequestFeatures.CheckEndpoint(r, "Anthropic", false);
                 RequestFeatures.CheckImages(r, "Anthropic", true, MaxImageBytes);
-                if (r.Schema != null && !extra.Has("output_config")) CheckSchemaLimits(r);
+                if (schema) CheckSchemaLimits(r);
                 if (r.ReasoningEffort != null && !extra.Has("thinking"))
                 {
                     // Extended thinking (spec §11.4): a budget of at least 1,024 tokens, below max_tokens.
@@ -89,7 +93,6 @@ namespace IrisBatch.Providers.Anthropic
             bool bodyThinks = BodyThinks(extra);
             if (bodyThinks) CheckThinkingSampling(r, extra, true);
             // Structured outputs and thinking take no assistant prefill (spec §11.1, §11.4): a 400 on the line a day later.
-            bool schema = r.Schema != null && !extra.Has("output_config");
             if ((schema || budget.HasValue || bodyThinks) && !extra.Has("messages") && EndsWithAssistant(r))
                 throw RequestFeatures.RowError(r, Messages.AnthropicPrefill(schema), "messages");
             w.WriteStartObject();
@@ -135,7 +138,7 @@ namespace IrisBatch.Providers.Anthropic
                 w.WriteNumber("budget_tokens", budget.Value);
                 w.WriteEndObject();
             }
-            if (r.Schema != null && !extra.Has("output_config"))
+            if (schema)
             {
                 w.WritePropertyName("output_config");
                 w.WriteStartObject();
@@ -143,11 +146,12 @@ namespace IrisBatch.Providers.Anthropic
                 w.WriteStartObject();
                 w.WriteString("type", "json_schema");
                 w.WritePropertyName("schema");
-                w.WriteRawValue(AnthropicSchema.ForAnthropic(r.Schema));   // what the subset lacks moved into descriptions
+                w.WriteRawValue(AnthropicSchema.ForAnthropic(r.Schema!));   // what the subset lacks moved into descriptions
                 w.WriteEndObject();
+                extra.WriteFieldsOf(w, userConfig);
                 w.WriteEndObject();
             }
-            extra.WriteAll(w);
+            extra.WriteAll(w, schema ? userConfig : null);
             w.WriteEndObject();
             w.WriteEndObject();
         }

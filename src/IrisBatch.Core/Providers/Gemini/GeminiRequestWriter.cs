@@ -73,31 +73,42 @@ namespace IrisBatch.Providers.Gemini
                     w.WriteEndObject();
                 }
             }
-            if ((r.MaxTokens.HasValue || r.Temperature.HasValue || r.Schema != null || r.ReasoningEffort != null) && !extra.Has("generationConfig") && !extra.Has("generation_config"))
+            // A -Body generationConfig (either spelling) gets the parameters' fields it lacks: its own fields win, and
+            // -MaxTokens, -Temperature, -Schema and -ReasoningEffort are not dropped for the sake of, say, a topP. A
+            // generationConfig that is not an object is the user's own and is sent as given.
+            string? userConfig = extra.ObjectField("generationConfig", "generation_config");
+            bool ownConfig = userConfig == null && (extra.Has("generationConfig") || extra.Has("generation_config"));
+            bool maxTokens = r.MaxTokens.HasValue && !extra.HasIn(userConfig, "maxOutputTokens", "max_output_tokens");
+            bool temperature = r.Temperature.HasValue && !extra.HasIn(userConfig, "temperature");
+            bool schema = r.Schema != null && !extra.HasIn(userConfig, "responseJsonSchema", "response_json_schema", "responseSchema", "response_schema");
+            bool mimeType = schema && !extra.HasIn(userConfig, "responseMimeType", "response_mime_type");
+            bool thinking = r.ReasoningEffort != null && !extra.HasIn(userConfig, "thinkingConfig", "thinking_config");
+            if (!ownConfig && (userConfig != null || maxTokens || temperature || schema || thinking))
             {
-                w.WritePropertyName("generationConfig");
+                w.WritePropertyName(userConfig ?? "generationConfig");
                 w.WriteStartObject();
-                if (r.MaxTokens.HasValue) w.WriteNumber("maxOutputTokens", r.MaxTokens.Value);
-                if (r.Temperature.HasValue) w.WriteNumber("temperature", r.Temperature.Value);
-                if (r.Schema != null)
+                if (maxTokens) w.WriteNumber("maxOutputTokens", r.MaxTokens!.Value);
+                if (temperature) w.WriteNumber("temperature", r.Temperature!.Value);
+                // JSON mode with the plain JSON Schema (spec §11.1: responseJsonSchema rather than the proto responseSchema).
+                if (mimeType) w.WriteString("responseMimeType", "application/json");
+                if (schema)
                 {
-                    // JSON mode with the plain JSON Schema (spec §11.1: responseJsonSchema rather than the proto responseSchema).
-                    w.WriteString("responseMimeType", "application/json");
                     w.WritePropertyName("responseJsonSchema");
-                    w.WriteRawValue(r.Schema);
+                    w.WriteRawValue(r.Schema!);
                 }
-                if (r.ReasoningEffort != null)
+                if (thinking)
                 {
                     // Gemini 2.5 takes a budget, newer models a level (spec §11.4); models.json says which.
                     w.WritePropertyName("thinkingConfig");
                     w.WriteStartObject();
-                    if (RequestFeatures.GeminiTakesBudget(r.Model)) w.WriteNumber("thinkingBudget", RequestFeatures.GeminiBudget(r.ReasoningEffort));
-                    else w.WriteString("thinkingLevel", r.ReasoningEffort.ToUpperInvariant());
+                    if (RequestFeatures.GeminiTakesBudget(r.Model)) w.WriteNumber("thinkingBudget", RequestFeatures.GeminiBudget(r.ReasoningEffort!));
+                    else w.WriteString("thinkingLevel", r.ReasoningEffort!.ToUpperInvariant());
                     w.WriteEndObject();
                 }
+                extra.WriteFieldsOf(w, userConfig);
                 w.WriteEndObject();
             }
-            extra.WriteAll(w);
+            extra.WriteAll(w, userConfig);
             w.WriteEndObject();
         }
 

@@ -1,0 +1,120 @@
+using System;
+using System.IO;
+using System.Text.Json;
+using IrisBatch.Providers.Anthropic;
+using IrisBatch.Providers.Gemini;
+using Xunit;
+
+namespace IrisBatch.Tests.Core
+{
+    /// <summary>
+    /// A -Body object that IrisBatch also writes into (Gemini's generationConfig, Anthropic's output_config) gets the
+    /// parameters' fields it lacks: -Body adds to the request, and "nothing you set is dropped" (New-IrisBatchRequest
+    /// help). A field the -Body object has itself wins.
+    /// </summary>
+    public class BodyContainerMergeTests
+    {
+        private const string Schema = "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}},\"required\":[\"name\"],\"additionalProperties\":false}";
+
+        private static IrisBatchRequest Request(string model, string body) => new IrisBatchRequest
+        {
+            CustomId = "r1",
+            Model = model,
+            RowNumber = 3,
+            Messages = new[] { new ChatMessage("user", "Describe") },
+            BodyJson = body,
+        };
+
+        private static JsonElement Line(Action<Utf8JsonWriter> write)
+        {
+            using var ms = new MemoryStream();
+            using (var w = new Utf8JsonWriter(ms)) write(w);
+            return JsonDocument.Parse(ms.ToArray()).RootElement.Clone();
+        }
+
+        private static int Count(JsonElement o, string name)
+        {
+            int n = 0;
+            foreach (var p in o.EnumerateObject()) if (p.Name == name) n++;
+            return n;
+        }
+
+        [Theory]
+        [InlineData("generationConfig")]
+        [InlineData("generation_config")]
+        public void Gemini_body_generation_config_keeps_max_tokens_temperature_schema_and_effort(string spelling)
+        {
+            var r = Request("gemini-2.5-flash", "{\"" + spelling + "\":{\"topP\":0.9}}");
+            r.MaxTokens = 200;
+            r.Temperature = 0.3;
+            r.Schema = Schema;
+            r.ReasoningEffort = "low";
+            var req = Line(w => GeminiRequestWriter.Write(w, r)).GetProperty("request");
+            Assert.Equal(1, Count(req, spelling));
+            Assert.Equal(0, Count(req, spelling == "generationConfig" ? "generation_config" : "generationConfig"));
+            var config = req.GetProperty(spelling);
+            Assert.Equal(0.9, config.GetProperty("topP").GetDouble());
+            Assert.Equal(200, config.GetProperty("maxOutputTokens").GetInt32());
+            Assert.Equal(0.3, config.GetProperty("temperature").GetDouble());
+            Assert.Equal("application/json", config.GetProperty("responseMimeType").GetString());
+            Assert.Equal("object", config.GetProperty("responseJsonSchema").GetProperty("type").GetString());
+            Assert.Equal(1024, config.GetProperty("thinkingConfig").GetProperty("thinkingBudget").GetInt32());
+        }
+
+        [Fact]
+        public void Gemini_body_generation_config_fields_win_in_either_spelling()
+        {
+            var r = Request("gemini-2.5-flash",
+                "{\"generationConfig\":{\"max_output_tokens\":50,\"temperature\":1.5,\"response_schema\":{\"type\":\"OBJECT\"},\"response_mime_type\":\"application/json\",\"thinking_config\":{\"thinking_budget\":0}}}");
+            r.MaxTokens = 200;
+            r.Temperature = 0.3;
+            r.Schema = Schema;
+            r.ReasoningEffort = "high";
+            var config = Line(w => GeminiRequestWriter.Write(w, r)).GetProperty("request").GetProperty("generationConfig");
+            Assert.Equal(50, config.GetProperty("max_output_tokens").GetInt32());
+            Assert.Equal(1.5, config.GetProperty("temperature").GetDouble());
+            Assert.Equal(1, Count(config, "temperature"));
+            foreach (var ours in new[] { "maxOutputTokens", "responseMimeType", "responseJsonSchema", "thinkingConfig" })
+                Assert.Equal(0, Count(config, ours));
+        }
+
+        [Fact]
+        public void Gemini_body_generation_config_alone_is_sent_as_given()
+        {
+            var r = Request("gemini-2.5-flash", "{\"generationConfig\":{\"topK\":5}}");
+            var config = Line(w => GeminiRequestWriter.Write(w, r)).GetProperty("request").GetProperty("generationConfig");
+            Assert.Equal("{\"topK\":5}", config.GetRawText());
+        }
+
+        [Fact]
+        public void Anthropic_body_output_config_keeps_the_schema()
+        {
+            var r = Request("claude-sonnet-4-5", "{\"output_config\":{\"effort\":\"high\"}}");
+            r.Schema = Schema;
+            var ps = Line(w => AnthropicRequestWriter.Write(w, r)).GetProperty("params");
+            Assert.Equal(1, Count(ps, "output_config"));
+            var oc = ps.GetProperty("output_config");
+            Assert.Equal("high", oc.GetProperty("effort").GetString());
+            Assert.Equal("json_schema", oc.GetProperty("format").GetProperty("type").GetString());
+            Assert.Equal("object", oc.GetProperty("format").GetProperty("schema").GetProperty("type").GetString());
+        }
+
+        [Fact]
+        public void Anthropic_body_output_config_format_wins_and_the_schema_checks_still_hold()
+        {
+            var own = "{\"output_config\":{\"format\":{\"type\":\"json_schema\",\"schema\":{\"type\":\"object\"}}}}";
+            var r = Request("claude-sonnet-4-5", own);
+            r.Schema = Schema;
+            var oc = Line(w => AnthropicRequestWriter.Write(w, r)).GetProperty("params").GetProperty("output_config");
+            Assert.Equal("{\"type\":\"object\"}", oc.GetProperty("format").GetProperty("schema").GetRawText());
+
+            // With -Body output_config that has no format, -Schema is written: a prefill is then refused as without -Body.
+            r = Request("claude-sonnet-4-5", "{\"output_config\":{\"effort\":\"low\"}}");
+            r.Schema = Schema;
+            r.Messages = new[] { new ChatMessage("user", "Describe"), new ChatMessage("assistant", "{") };
+            var ex = Assert.Throws<IrisBatchException>(() => Line(w => AnthropicRequestWriter.Write(w, r)));
+            Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
+            Assert.Contains("Row 3", ex.Message);
+        }
+    }
+}
