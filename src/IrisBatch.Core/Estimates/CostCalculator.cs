@@ -56,6 +56,8 @@ namespace IrisBatch.Estimates
         public decimal? CostOf(IrisBatchResult result, string? model, string? provider)
         {
             if (result.Status != ResultStatus.Succeeded || !Bills(provider)) return 0m;
+            // What the provider says it billed (xAI's cost_in_usd_ticks) is the cost; the price table only estimates it.
+            if (result.BilledCost is decimal billed) return billed;
             var price = PriceOf(model ?? "", result.ResponseModel);
             if (price == null) return null;
             return result.Usage == null ? 0m : Of(result.Usage, price);

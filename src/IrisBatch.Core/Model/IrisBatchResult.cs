@@ -60,10 +60,17 @@ namespace IrisBatch
         public string? ErrorMessage => Error?.Message;
         public TokenUsage? Usage { get; set; }
         /// <summary>
-        /// What this result cost in USD: its usage at the model's batch prices (prices.json); 0 for a request that
+        /// What this result cost in USD: <see cref="BilledCost"/> where the provider says it, else its usage at the
+        /// model's batch prices (prices.json); 0 for a request that
         /// failed, expired or was cancelled; null when the model has no known price.
         /// </summary>
         public decimal? Cost { get; set; }
+        /// <summary>
+        /// What the provider says the request cost, in USD, where its result says (xAI: <c>usage.cost_in_usd_ticks</c>
+        /// / 10^10, "the actual amount billed, after all applicable discounts"); null elsewhere. A result's Cost is
+        /// this, when given, rather than its tokens at the price table's prices.
+        /// </summary>
+        public decimal? BilledCost { get; set; }
         /// <summary>
         /// The model the provider says answered, from the result line (OpenAI, Azure, Groq, Mistral, Together:
         /// <c>response.body.model</c>; Anthropic: <c>result.message.model</c>; Gemini: <c>response.modelVersion</c>; xAI:

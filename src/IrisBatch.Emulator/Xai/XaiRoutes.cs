@@ -290,6 +290,7 @@ internal static class XaiRoutes
             ["completion_tokens"] = r.Answer.VisibleTokens,
             ["total_tokens"] = r.Answer.TotalTokens,
             ["completion_tokens_details"] = new JsonObject { ["reasoning_tokens"] = r.Answer.ReasoningTokens },
+            ["cost_in_usd_ticks"] = CostTicks(r.Answer),
         },
         ["system_fingerprint"] = "fp_emulator",
     };
@@ -318,8 +319,15 @@ internal static class XaiRoutes
             ["output_tokens"] = r.Answer.CompletionTokens,
             ["total_tokens"] = r.Answer.TotalTokens,
             ["output_tokens_details"] = new JsonObject { ["reasoning_tokens"] = r.Answer.ReasoningTokens },
+            ["cost_in_usd_ticks"] = CostTicks(r.Answer),
         },
     };
+
+    /// <summary>The emulator's flat fake rates for <c>cost_in_usd_ticks</c>: 1 USD = 10^10 ticks, so 1.50 USD per million prompt tokens and 7.50 per million output tokens (reasoning included).</summary>
+    public const long PromptTicksPerToken = 15_000, OutputTicksPerToken = 75_000;
+
+    /// <summary>What xAI says a request cost, "the actual amount billed, after all applicable discounts", in ticks (spec §11.6).</summary>
+    public static long CostTicks(FakeAnswer a) => a.PromptTokens * PromptTicksPerToken + (long)a.CompletionTokens * OutputTicksPerToken;
 
     /// <summary><c>limit</c> (or <c>page_size</c>, which some clients send), 1..; larger values are capped.</summary>
     private static IResult? Paging(HttpContext ctx, out int limit, out string? token)

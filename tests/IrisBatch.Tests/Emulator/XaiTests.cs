@@ -196,6 +196,8 @@ public sealed class XaiTests
         int reasoning = IrisBatch.Emulator.FakeModel.ReasoningTokens("low", 5);
         Assert.Equal(reasoning, usage.GetProperty("completion_tokens_details").GetProperty("reasoning_tokens").GetInt32());
         Assert.Equal(9 + reasoning, usage.GetProperty("total_tokens").GetInt32());
+        // What xAI billed, in ticks (1 USD = 10^10; spec §11.6): the emulator's flat fake rates, 15,000 a prompt token and 75,000 an output one.
+        Assert.Equal(5 * 15_000L + (4 + reasoning) * 75_000L, usage.GetProperty("cost_in_usd_ticks").GetInt64());
 
         using var bad = await api.Http.GetAsync(api.Path($"/batches/{id}/results?pagination_token=nonsense"));
         await ErrorAsync(bad, HttpStatusCode.BadRequest);

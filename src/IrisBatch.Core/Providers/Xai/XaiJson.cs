@@ -8,6 +8,9 @@ namespace IrisBatch.Providers.Xai
     /// <summary>Decodes xAI's batch object (no status string: done when num_pending is 0), result items and errors (spec §5).</summary>
     public static class XaiJson
     {
+        /// <summary>xAI's unit of cost: 1 USD = 10^10 ticks (spec §11.6).</summary>
+        public const decimal TicksPerUsd = 10_000_000_000m;
+
         public static IrisBatchInfo ReadBatch(JsonElement e, Uri baseUri)
         {
             var state = e.Prop("state");
@@ -72,6 +75,9 @@ namespace IrisBatch.Providers.Xai
                 r.ResponseModel = ResultLines.ReadModel(completion.Value.Prop("model"));   // the completion's own model (spec §5)
                 // xAI's reasoning_tokens are not part of completion_tokens (spec §11.6): output counts them, as elsewhere.
                 if (r.Usage != null) r.Usage.OutputTokens += r.Usage.ReasoningTokens;
+                // cost_in_usd_ticks: "the actual amount billed, after all applicable discounts", 1 USD = 10^10 ticks (spec §11.6).
+                var ticks = completion.Value.Prop("usage")?.Long("cost_in_usd_ticks");
+                if (ticks != null) r.BilledCost = ticks.Value / TicksPerUsd;
                 OpenAIResultParser.ReadEnd(completion.Value, r);
                 return r;
             });
