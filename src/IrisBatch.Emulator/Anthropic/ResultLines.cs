@@ -116,8 +116,23 @@ internal static class ResultLines
         if (messages.GetArrayLength() == 0) return "messages: at least one message is required";
         if (ps.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True)
             return "stream: streaming is not supported in Message Batches";
+        // params are the Messages API's (spec §3.3, §11.5), which refuses a field it does not know (an OpenAI
+        // reasoning_effort or response_format, say). output_format is checked with the beta header that makes it known.
+        foreach (var p in ps.EnumerateObject())
+            if (p.Name != "output_format" && !KnownParams.Contains(p.Name)) return $"{p.Name}: Extra inputs are not permitted";
         return null;
     }
+
+    /// <summary>
+    /// The Messages API's request fields (ASDK <c>MessageCreateParamsNonStreaming</c>), and the beta ones the emulator lets
+    /// through without their header (<c>mcp_servers</c>, <c>context_management</c>).
+    /// </summary>
+    private static readonly HashSet<string> KnownParams = new(StringComparer.Ordinal)
+    {
+        "model", "max_tokens", "messages", "cache_control", "container", "inference_geo", "metadata", "output_config",
+        "service_tier", "stop_sequences", "stream", "system", "temperature", "thinking", "tool_choice", "tools", "top_k", "top_p",
+        "mcp_servers", "context_management",
+    };
 
     /// <summary>The top-level <c>system</c> (a string or text blocks), then each message's text.</summary>
     private static List<FakeMessage> Messages(JsonElement ps)

@@ -117,6 +117,33 @@ public sealed class ProviderFeatureTests
     }
 
     [Fact]
+    public async Task Anthropic_params_refuse_a_field_the_messages_api_does_not_know()
+    {
+        // Spec §3.3 / §11.5: params are Messages API params only; an OpenAI-style field errors that request (after the batch
+        // ends, as params validation is asynchronous), the others run.
+        await using var host = await EmulatorHost.StartAsync(Instant);
+        using var api = new AnthropicApi(host);
+        var r = await RunClaudeAsync(api,
+            Claude("effort", "a lamp", p => p["reasoning_effort"] = "low"),
+            Claude("format", "a lamp", p => p["response_format"] = new JsonObject { ["type"] = "json_object" }),
+            Claude("penalty", "a lamp", p => p["frequency_penalty"] = 0.5),
+            Claude("known", "a lamp", p =>
+            {
+                p["system"] = "Be brief.";
+                p["stop_sequences"] = new JsonArray("END");
+                p["metadata"] = new JsonObject { ["user_id"] = "u1" };
+                p["top_p"] = 0.9;
+                p["top_k"] = 5;
+                p["service_tier"] = "auto";
+                p["stream"] = false;
+            }));
+        Assert.Equal("reasoning_effort: Extra inputs are not permitted", ErrorMessage(r["effort"]));
+        Assert.Equal("response_format: Extra inputs are not permitted", ErrorMessage(r["format"]));
+        Assert.Equal("frequency_penalty: Extra inputs are not permitted", ErrorMessage(r["penalty"]));
+        Assert.Equal("succeeded", r["known"].GetProperty("type").GetString());
+    }
+
+    [Fact]
     public async Task Anthropic_legacy_output_format_needs_the_structured_outputs_beta_header()
     {
         // Spec §11.1: GA structured outputs are output_config.format with no beta header; the legacy top-level output_format
