@@ -113,6 +113,8 @@ internal static class GenerateContent
             ["totalTokenCount"] = a.TotalTokens,
         };
         if (a.ReasoningTokens > 0) usage["thoughtsTokenCount"] = a.ReasoningTokens;
+        // "[cached]": the part of the prompt read from the context cache, included in promptTokenCount (spec §11.6).
+        if (a.CachedTokens > 0) usage["cachedContentTokenCount"] = a.CachedTokens;
         return new JsonObject
         {
             ["candidates"] = new JsonArray(candidate),

@@ -287,6 +287,8 @@ internal static class XaiRoutes
         ["usage"] = new JsonObject
         {
             ["prompt_tokens"] = r.Answer.PromptTokens,
+            // "[cached]": the part of the prompt read from the cache, included in prompt_tokens (spec §11.6).
+            ["prompt_tokens_details"] = new JsonObject { ["cached_tokens"] = r.Answer.CachedTokens },
             ["completion_tokens"] = r.Answer.VisibleTokens,
             ["total_tokens"] = r.Answer.TotalTokens,
             ["completion_tokens_details"] = new JsonObject { ["reasoning_tokens"] = r.Answer.ReasoningTokens },

@@ -357,6 +357,40 @@ public sealed class ProviderFeatureTests
         Assert.Equal(501, host.State.Stats.Features.For("xai").ImageUrlParts);
     }
 
+    [Fact]
+    public async Task Gemini_and_xai_report_the_cached_marker_as_cached_prompt_tokens()
+    {
+        // Spec §11.6: Gemini cachedContentTokenCount and xAI prompt_tokens_details.cached_tokens, both part of the prompt's count.
+        await using var host = await EmulatorHost.StartAsync(Instant);
+        using var api = new GeminiApi(host);
+        var g = await RunGeminiAsync(api, "gemini-2.0-flash", Gem("c", "one two three four five six [cached]"), Gem("p", "one two three four five six"));
+        var cached = g["c"].GetProperty("response").GetProperty("usageMetadata");
+        Assert.Equal(cached.GetProperty("promptTokenCount").GetInt32() / 2, cached.GetProperty("cachedContentTokenCount").GetInt32());
+        Assert.True(cached.GetProperty("cachedContentTokenCount").GetInt32() > 0);
+        Assert.False(g["p"].GetProperty("response").GetProperty("usageMetadata").TryGetProperty("cachedContentTokenCount", out _));
+
+        using var http = new HttpClient { BaseAddress = host.BaseUri };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "test-key");
+        async Task<JsonElement> Send(HttpMethod method, string path, JsonNode? body = null)
+        {
+            using var m = new HttpRequestMessage(method, "/xai/v1" + path);
+            if (body is not null) m.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+            using var r = await http.SendAsync(m);
+            Assert.True(r.IsSuccessStatusCode, await r.Content.ReadAsStringAsync());
+            return await EmulatorApi.JsonAsync(r);
+        }
+        JsonObject Req(string id, string text) => new() { ["batch_request_id"] = id, ["batch_request"] = new JsonObject { ["chat_get_completion"] = ChatBody("grok-4", text) } };
+        string id = (await Send(HttpMethod.Post, "/batches", new JsonObject { ["name"] = "c" })).GetProperty("batch_id").GetString()!;
+        await Send(HttpMethod.Post, $"/batches/{id}/requests", new JsonObject { ["batch_requests"] = new JsonArray(
+            Req("c", "one two three four five six [cached]"), Req("p", "one two three four five six")) });
+        while ((await Send(HttpMethod.Get, $"/batches/{id}")).GetProperty("state").GetProperty("num_pending").GetInt32() > 0) await Task.Delay(10);
+        var results = (await Send(HttpMethod.Get, $"/batches/{id}/results")).GetProperty("results").EnumerateArray()
+            .ToDictionary(x => x.GetProperty("batch_request_id").GetString()!, x => x.GetProperty("batch_result").GetProperty("response").GetProperty("chat_get_completion").GetProperty("usage"));
+        Assert.Equal(results["c"].GetProperty("prompt_tokens").GetInt32() / 2, results["c"].GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32());
+        Assert.True(results["c"].GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32() > 0);
+        Assert.Equal(0, results["p"].GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32());
+    }
+
     // ------------------------------------------------------------------ Ollama
 
     [Fact]
