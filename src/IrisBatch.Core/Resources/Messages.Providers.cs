@@ -57,6 +57,7 @@ namespace IrisBatch
 
         public static string OpenAIStrictSchema(string provider, string problem) => Format(nameof(OpenAIStrictSchema), provider, problem);
         public static string XaiSchema(string problem) => Format(nameof(XaiSchema), problem);
+        public static string XaiRequestTooLarge(long bytes, long limit) => Format(nameof(XaiRequestTooLarge), bytes, limit);
 
         public static string AnthropicSchemaOptional(int count, int max) => Format(nameof(AnthropicSchemaOptional), count, max);
         public static string AnthropicSchemaUnions(int count, int max) => Format(nameof(AnthropicSchemaUnions), count, max);

@@ -22,6 +22,10 @@ namespace IrisBatch.Providers.Xai
         public const string DefaultBaseUri = "https://api.x.ai/v1";
         /// <summary>xAI takes at most 25 MB per add-requests call; chunks stay below this.</summary>
         public const int ChunkBytes = 20 * 1000 * 1000;
+        /// <summary>xAI's limit per add-requests call, "25 MB" read the smaller way (spec §5); a single request over it is refused per row.</summary>
+        public const long MaxAddCallBytes = 25L * 1000 * 1000;
+        /// <summary>What an add call wraps around its requests: <c>{"batch_requests":[</c> and <c>]}</c>.</summary>
+        public const long AddCallEnvelopeBytes = 21;
 
         private readonly ApiClient _api;
 

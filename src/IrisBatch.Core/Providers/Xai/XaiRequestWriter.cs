@@ -23,6 +23,7 @@ namespace IrisBatch.Providers.Xai
             // xAI's schema rules (spec §11.1): allOf with one subschema only, $ref inside the schema only; else every line fails.
             if (r.Schema != null && !extra.Has("response_format") && SchemaLimits.Xai(r.Schema) is string schemaProblem)
                 throw RequestFeatures.RowError(r, Messages.XaiSchema(schemaProblem), "schema");
+            long start = w.BytesCommitted + w.BytesPending;
             w.WriteStartObject();
             w.WriteString("batch_request_id", r.CustomId);
             w.WritePropertyName("batch_request");
@@ -40,6 +41,12 @@ namespace IrisBatch.Providers.Xai
             w.WriteEndObject();
             w.WriteEndObject();
             w.WriteEndObject();
+            // A request goes whole into one add-requests call, which takes at most 25 MB (spec §5): a larger one (a big
+            // image, under the 20 MiB image limit but a third more as base64) could never be added, and the call would
+            // fail the whole submission after its batch was made.
+            long size = w.BytesCommitted + w.BytesPending - start;
+            if (size + XaiProvider.AddCallEnvelopeBytes > XaiProvider.MaxAddCallBytes)
+                throw RequestFeatures.RowError(r, Messages.XaiRequestTooLarge(size, XaiProvider.MaxAddCallBytes), "batch_request");
         }
     }
 }
