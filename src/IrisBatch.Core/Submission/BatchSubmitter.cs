@@ -316,7 +316,10 @@ namespace IrisBatch.Submission
             if (string.IsNullOrEmpty(batch.Model)) batch.Model = entry.Model;
             if (string.IsNullOrEmpty(batch.IdempotencyKey)) batch.IdempotencyKey = entry.IdempotencyKey;
             if (batch.Metadata.Count == 0 && entry.Metadata.Count > 0) batch.Metadata = entry.Metadata;
-            if (batch.Total == 0 && entry.RequestCount > 0 && !batch.IsComplete) batch.Total = entry.RequestCount;
+            // A provider's total of 0 means "not counted yet", not "no requests": OpenAI, Azure and Groq count nothing until
+            // validation ends (0/0/0, spec §1.5), so a batch cancelled or failed before that ends still saying 0. The journal
+            // knows how many requests were submitted, whatever the batch's status.
+            if (batch.Total == 0 && entry.RequestCount > 0) batch.Total = entry.RequestCount;
             if (entry.ResultsCollected && !batch.Collected) { batch.Collected = true; batch.Cost = entry.Cost; }
             // Some providers (Gemini) have no cancelling state: once a cancel was accepted, a running batch is cancelling.
             if (!batch.IsComplete && batch.Status != BatchStatus.Cancelling && entry.History.Exists(h => h.Step == CancelRequested))

@@ -300,6 +300,34 @@ public sealed class LifecycleLayerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_cancelled_while_validating_counts_the_requests_the_journal_submitted()
+    {
+        // OpenAI counts a batch's requests only once it has validated them (0/0/0 while validating, spec §1.5): a batch
+        // cancelled before that ends Cancelled still saying total 0, though 3 requests were submitted (and
+        // Get-IrisBatchResult gives 3 Cancelled results).
+        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions { ValidatingMs = 60_000, InProgressMs = 0, FinalizingMs = 0, CancellingMs = 0 });
+        var (provider, batch) = await SubmittedAsync(host, _settings);
+        Assert.Equal(BatchStatus.Pending, batch.Status);
+        await StatusRecorder.CancelAsync(provider, batch.Id, CancellationToken.None);
+
+        var fresh = await provider.GetAsync(batch.Id, CancellationToken.None);
+        for (int i = 0; i < 500 && !fresh.IsComplete; i++) fresh = await provider.GetAsync(batch.Id, CancellationToken.None);
+        Assert.Equal(BatchStatus.Cancelled, fresh.Status);
+        Assert.Equal(0, fresh.Total); // the provider's own count: none validated
+        var entry = _session.Locator.Find(batch.Id)!;
+        Assert.Empty(_session.Recorder.Record(entry, fresh));
+        entry = _session.Locator.Find(batch.Id)!;
+
+        var shown = BatchLocator.Fresh(fresh, entry);
+
+        Assert.Equal(3, shown.Total);
+        Assert.Equal(0, shown.Processed);
+        var lastSeen = BatchLocator.LastSeen(entry);
+        Assert.Equal(BatchStatus.Cancelled, lastSeen.Status);
+        Assert.Equal(3, lastSeen.Total);
+    }
+
+    [Fact]
     public async Task A_cancel_refused_for_a_batch_that_is_not_cancelling_is_still_the_error()
     {
         await using var host = await StartAsync();
