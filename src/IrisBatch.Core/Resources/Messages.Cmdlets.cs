@@ -98,8 +98,8 @@ namespace IrisBatch
         public static string EstimateText(long inputTokens, string method, double? cost, string currency, double? embeddingPrice, string taken) =>
             Format(nameof(EstimateText), inputTokens, method,
                 cost.HasValue
-                    ? Format("EstimateCost", cost.Value, currency,
-                        embeddingPrice.HasValue ? Format("EstimateEmbeddingPrice", embeddingPrice.Value, currency) : Text("EstimateBatchPrices"), taken)
+                    ? Format("EstimateCost", Amount(cost.Value), currency,
+                        embeddingPrice.HasValue ? Format("EstimateEmbeddingPrice", Amount(embeddingPrice.Value), currency) : Text("EstimateBatchPrices"), taken)
                     : Text("EstimateUnknown"));
 
         // Progress bars.
@@ -155,7 +155,7 @@ namespace IrisBatch
 
         /// <summary>A model, with its batch prices per million tokens when the price table has them.</summary>
         public static string CompleteModel(string model, string provider, double? input, double? output, string? currency) =>
-            Format(nameof(CompleteModel), model, provider, input.HasValue && output.HasValue ? Format("CompleteModelPrice", input.Value, output.Value, currency) : "");
+            Format(nameof(CompleteModel), model, provider, input.HasValue && output.HasValue ? Format("CompleteModelPrice", Amount(input.Value), Amount(output.Value), currency) : "");
 
         private static string NameOrNone(string? name) => string.IsNullOrEmpty(name) ? Text("CompleteNoName") : name!;
     }

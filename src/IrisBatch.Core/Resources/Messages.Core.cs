@@ -138,7 +138,7 @@ namespace IrisBatch
         public static string OutputEstimated() => Text(nameof(OutputEstimated));
 
         public static string EmbeddingsNoOutput(string model, double? price, string currency) =>
-            Format(nameof(EmbeddingsNoOutput), model, price.HasValue ? Format("EmbeddingsPriced", price.Value, currency) : Text("EmbeddingsUnpriced"));
+            Format(nameof(EmbeddingsNoOutput), model, price.HasValue ? Format("EmbeddingsPriced", Amount(price.Value), currency) : Text("EmbeddingsUnpriced"));
 
         public static string ReasoningNote() => Text(nameof(ReasoningNote));
 
@@ -146,8 +146,8 @@ namespace IrisBatch
 
         public static string CostDisagrees(string batchId, string provider, TokenUsage theirs, decimal? providerCost, TokenUsage ours, decimal? cost) =>
             Format(nameof(CostDisagrees), batchId, provider,
-                theirs.InputTokens, theirs.CachedTokens, theirs.OutputTokens, theirs.ReasoningTokens, providerCost,
-                ours.InputTokens, ours.CachedTokens, ours.OutputTokens, ours.ReasoningTokens, cost);
+                theirs.InputTokens, theirs.CachedTokens, theirs.OutputTokens, theirs.ReasoningTokens, Amount(providerCost),
+                ours.InputTokens, ours.CachedTokens, ours.OutputTokens, ours.ReasoningTokens, Amount(cost));
 
         public static string PriceTableUnreadable(string path, string error) => Format(nameof(PriceTableUnreadable), path, error);
 

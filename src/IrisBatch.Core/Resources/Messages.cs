@@ -34,6 +34,26 @@ namespace IrisBatch
 
         private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 
+        /// <summary>
+        /// An amount of money (a cost, -MaxCost, a price) with all its significant digits, so a small one is not shown as 0
+        /// and two that differ are not shown alike ("0.0000000375", not "0" as "0.####" gave). A double is taken to its
+        /// 15 significant digits, which drops the noise of summed doubles (0.1 + 0.2 reads 0.3); an amount too small or
+        /// too large for a plain decimal is shown in exponent form (1E-30).
+        /// </summary>
+        internal static string Amount(double value)
+        {
+            double size = Math.Abs(value);
+            if (double.IsNaN(value) || double.IsInfinity(value) || size >= 1e15 || size > 0 && size < 1e-12)
+                return value.ToString("R", CultureInfo.InvariantCulture);
+            return Amount((decimal)value);
+        }
+
+        /// <summary>A decimal amount of money with its significant digits and no trailing zeros.</summary>
+        internal static string Amount(decimal value) => value.ToString("0.############################", CultureInfo.InvariantCulture);
+
+        /// <summary><see cref="Amount(decimal)"/>, or "" when the amount is unknown.</summary>
+        internal static string Amount(decimal? value) => value.HasValue ? Amount(value.Value) : "";
+
         public static string RetryAfterTooLong(TimeSpan retryAfter, TimeSpan budget, DateTimeOffset retryAt) =>
             Format(nameof(RetryAfterTooLong), Seconds(retryAfter), Seconds(budget), retryAt.ToUniversalTime());
 
@@ -138,7 +158,7 @@ namespace IrisBatch
             checkedAt.HasValue ? Format("NotRefreshedChecked", batchId, provider, reason, checkedAt.Value) : Format(nameof(NotRefreshed), batchId, provider, reason);
 
         public static string SetCost(string setId, decimal? cost) =>
-            cost.HasValue ? Format(nameof(SetCost), setId, cost.Value) : Format("SetCostUnknown", setId);
+            cost.HasValue ? Format(nameof(SetCost), setId, Amount(cost.Value)) : Format("SetCostUnknown", setId);
 
         public static string ResultsNotReady(string batchId, BatchStatus status, string? providerStatus) =>
             Format(nameof(ResultsNotReady), batchId, status, providerStatus);
@@ -158,7 +178,7 @@ namespace IrisBatch
         public static string UnknownPrice(string priceTable, string model) => Format(nameof(UnknownPrice), priceTable, model);
 
         public static string CostLimitExceeded(double cost, string currency, long requests, int batches, double maxCost) =>
-            Format(nameof(CostLimitExceeded), cost, currency, requests, batches, maxCost);
+            Format(nameof(CostLimitExceeded), Amount(cost), currency, requests, batches, Amount(maxCost));
 
         public static string NoMetadata(string provider) => Format(nameof(NoMetadata), provider);
 

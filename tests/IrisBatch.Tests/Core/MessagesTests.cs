@@ -178,9 +178,9 @@ public sealed class MessagesTests
             Messages.EmptyColumn("name", 12, 1000, new[] { "1", "2" }));
         Assert.Equal("-Schema, -Image do not apply to -Endpoint Embeddings: an embedding request has one input (-Prompt) and gives a vector, with no system prompt, " +
             "schema, image, sampling, output limit or reasoning. Remove them.", Messages.ChatOnlyForEmbeddings(new[] { "-Schema", "-Image" }));
-        Assert.Equal(", 1,234 input tokens (o200k), estimated cost 0.0123 USD at batch prices of 2025-08-01",
+        Assert.Equal(", 1,234 input tokens (o200k), estimated cost 0.01234 USD at batch prices of 2025-08-01",
             Messages.EstimateText(1234, "o200k", 0.01234, "USD", null, "2025-08-01"));
-        Assert.Equal(", 10 input tokens (estimate), estimated cost 0 USD at the embedding batch price of 0.01 USD per 1M input tokens of 2025-08-01",
+        Assert.Equal(", 10 input tokens (estimate), estimated cost 0.0000001 USD at the embedding batch price of 0.01 USD per 1M input tokens of 2025-08-01",
             Messages.EstimateText(10, "estimate", 0.0000001, "USD", 0.01, "2025-08-01"));
         Assert.Equal(", 10 input tokens (estimate), estimated cost unknown (no price for this model)", Messages.EstimateText(10, "estimate", null, "", null, ""));
         Assert.Equal("2 of 3 batch(es) complete; 1,500 of 3,000 requests processed", Messages.ProgressBatches(2, 3, 1500, 3000));
@@ -234,6 +234,30 @@ public sealed class MessagesTests
         {
             (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (before, beforeUi);
         }
+    }
+
+    [Fact]
+    public void Amounts_of_money_keep_their_significant_digits_so_small_ones_are_not_0_and_different_ones_differ()
+    {
+        // Submit-IrisBatch -Provider Groq -MaxCost 0.00000001 read "The estimated cost of 0 USD ... is above -MaxCost 0".
+        Assert.Equal("The estimated cost of 0.0000000375 USD for 5 requests in 1 batch(es) is above -MaxCost 0.00000001. Nothing was uploaded.",
+            Messages.CostLimitExceeded(0.0000000375, "USD", 5, 1, 0.00000001));
+        Assert.Equal("The estimated cost of 1.00004 USD for 5 requests in 1 batch(es) is above -MaxCost 1.00001. Nothing was uploaded.",
+            Messages.CostLimitExceeded(1.00004, "USD", 5, 1, 1.00001));
+        // A sum of doubles' noise (0.1 + 0.2 = 0.30000000000000004) is not shown as digits; large amounts are plain.
+        Assert.Equal("The estimated cost of 0.3 USD for 5 requests in 1 batch(es) is above -MaxCost 0.25. Nothing was uploaded.",
+            Messages.CostLimitExceeded(0.1 + 0.2, "USD", 5, 1, 0.25));
+        Assert.Equal("The estimated cost of 1234567.5 USD for 5 requests in 1 batch(es) is above -MaxCost 1000. Nothing was uploaded.",
+            Messages.CostLimitExceeded(1234567.5, "USD", 5, 1, 1000));
+        Assert.Equal("The estimated cost of 1E-30 USD for 5 requests in 1 batch(es) is above -MaxCost 0. Nothing was uploaded.",
+            Messages.CostLimitExceeded(1e-30, "USD", 5, 1, 0));
+        Assert.Equal(", 10 input tokens (estimate), estimated cost 0.0000001 USD at the embedding batch price of 0.00001 USD per 1M input tokens of 2025-08-01",
+            Messages.EstimateText(10, "estimate", 0.0000001, "USD", 0.00001, "2025-08-01"));
+        Assert.Equal("Set s: cost $0.0000000123 (the collected batches' Cost summed).", Messages.SetCost("s", 0.0000000123m));
+        Assert.Equal("Batch b: OpenAI reports 1 input (0 cached) and 0 output (0 reasoning) tokens ($0.0000001), but its results add up to 2 input (0 cached) and 0 output (0 reasoning) tokens ($0.0000002). Cost is the sum of the results; ProviderCost is the provider's figure.",
+            Messages.CostDisagrees("b", "OpenAI", new TokenUsage { InputTokens = 1 }, 0.0000001m, new TokenUsage { InputTokens = 2 }, 0.0000002m));
+        Assert.Equal("gemini-2.5-flash (Gemini; batch price 0.0375 in / 0.15 out USD per million tokens)", Messages.CompleteModel("gemini-2.5-flash", "Gemini", 0.0375, 0.15, "USD"));
+        Assert.Equal("Embeddings (e) have no output tokens: the input tokens at the embedding batch price of 0.0000001 USD per 1M input tokens.", Messages.EmbeddingsNoOutput("e", 0.0000001, "USD"));
     }
 
     [Fact]
