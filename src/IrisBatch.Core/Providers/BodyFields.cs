@@ -50,6 +50,14 @@ namespace IrisBatch.Providers
                 if (except == null || p.Name != except) p.WriteTo(writer);
         }
 
+        /// <summary>Every field but two the caller has written already (either may be null).</summary>
+        public void WriteAll(Utf8JsonWriter writer, string? except, string? except2)
+        {
+            if (_doc == null) return;
+            foreach (var p in _doc.RootElement.EnumerateObject())
+                if (p.Name != except && p.Name != except2) p.WriteTo(writer);
+        }
+
         /// <summary>
         /// The name under which the user gave an object field that IrisBatch also writes into (spelled
         /// <paramref name="names"/>, e.g. camelCase and snake_case), or null when no such field is an object: then the

@@ -3,12 +3,15 @@ using System.IO;
 using System.Text.Json;
 using IrisBatch.Providers.Anthropic;
 using IrisBatch.Providers.Gemini;
+using IrisBatch.Providers.Ollama;
+using IrisBatch.Providers.OpenAI;
 using Xunit;
 
 namespace IrisBatch.Tests.Core
 {
     /// <summary>
-    /// A -Body object that IrisBatch also writes into (Gemini's generationConfig, Anthropic's output_config) gets the
+    /// A -Body object that IrisBatch also writes into (Gemini's generationConfig, Anthropic's output_config, Responses'
+    /// reasoning and text, Ollama's native options) gets the
     /// parameters' fields it lacks: -Body adds to the request, and "nothing you set is dropped" (New-IrisBatchRequest
     /// help). A field the -Body object has itself wins.
     /// </summary>
@@ -115,6 +118,83 @@ namespace IrisBatch.Tests.Core
             var ex = Assert.Throws<IrisBatchException>(() => Line(w => AnthropicRequestWriter.Write(w, r)));
             Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
             Assert.Contains("Row 3", ex.Message);
+        }
+
+        private static JsonElement ResponsesBody(IrisBatchRequest r) =>
+            Line(w => OpenAIRequestWriter.Write(w, r, OpenAIProvider.ChatEndpoint)).GetProperty("body");
+
+        [Fact]
+        public void Responses_body_text_keeps_the_schema()
+        {
+            var r = Request("gpt-5", "{\"text\":{\"verbosity\":\"low\"}}");
+            r.Endpoint = RequestEndpoint.Responses;
+            r.Schema = Schema;
+            var body = ResponsesBody(r);
+            Assert.Equal(1, Count(body, "text"));
+            var text = body.GetProperty("text");
+            Assert.Equal("low", text.GetProperty("verbosity").GetString());
+            Assert.Equal("json_schema", text.GetProperty("format").GetProperty("type").GetString());
+            Assert.True(text.GetProperty("format").GetProperty("strict").GetBoolean());
+            Assert.Equal("object", text.GetProperty("format").GetProperty("schema").GetProperty("type").GetString());
+        }
+
+        [Fact]
+        public void Responses_body_reasoning_keeps_the_effort()
+        {
+            var r = Request("gpt-5", "{\"reasoning\":{\"summary\":\"auto\"}}");
+            r.Endpoint = RequestEndpoint.Responses;
+            r.ReasoningEffort = "low";
+            var body = ResponsesBody(r);
+            Assert.Equal(1, Count(body, "reasoning"));
+            var reasoning = body.GetProperty("reasoning");
+            Assert.Equal("auto", reasoning.GetProperty("summary").GetString());
+            Assert.Equal("low", reasoning.GetProperty("effort").GetString());
+        }
+
+        [Fact]
+        public void Responses_body_format_and_effort_win()
+        {
+            var r = Request("gpt-5", "{\"reasoning\":{\"effort\":\"high\"},\"text\":{\"format\":{\"type\":\"json_object\"}}}");
+            r.Endpoint = RequestEndpoint.Responses;
+            r.ReasoningEffort = "low";
+            r.Schema = Schema;
+            var body = ResponsesBody(r);
+            Assert.Equal("{\"effort\":\"high\"}", body.GetProperty("reasoning").GetRawText());
+            Assert.Equal("{\"format\":{\"type\":\"json_object\"}}", body.GetProperty("text").GetRawText());
+            Assert.Equal(1, Count(body, "reasoning"));
+            Assert.Equal(1, Count(body, "text"));
+        }
+
+        [Fact]
+        public void Responses_body_text_without_format_is_held_to_the_strict_schema_rules()
+        {
+            // -Schema's format is written into the -Body text, so the strict rules hold as without -Body.
+            var r = Request("gpt-5", "{\"text\":{\"verbosity\":\"low\"}}");
+            r.Endpoint = RequestEndpoint.Responses;
+            r.Schema = "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}}";
+            var ex = Assert.Throws<IrisBatchException>(() => ResponsesBody(r));
+            Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
+            Assert.Contains("Row 3", ex.Message);
+        }
+
+        [Fact]
+        public void Ollama_native_body_options_keep_max_tokens_and_temperature()
+        {
+            var r = Request("llama3.2", "{\"options\":{\"top_k\":40}}");
+            r.MaxTokens = 200;
+            r.Temperature = 0.3;
+            var body = Line(w => OllamaWire.WriteLine(w, r, false)).GetProperty("body");
+            Assert.Equal(1, Count(body, "options"));
+            var options = body.GetProperty("options");
+            Assert.Equal(40, options.GetProperty("top_k").GetInt32());
+            Assert.Equal(200, options.GetProperty("num_predict").GetInt32());
+            Assert.Equal(0.3, options.GetProperty("temperature").GetDouble());
+
+            r = Request("llama3.2", "{\"options\":{\"num_predict\":50,\"temperature\":1.5}}");
+            r.MaxTokens = 200;
+            r.Temperature = 0.3;
+            options = Line(w => OllamaWire.WriteLine(w, r, false)).GetProperty("body").GetProperty("options");
+            Assert.Equal("{\"num_predict\":50,\"temperature\":1.5}", options.GetRawText());
         }
     }
 }

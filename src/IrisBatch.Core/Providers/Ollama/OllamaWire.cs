@@ -46,20 +46,31 @@ namespace IrisBatch.Providers.Ollama
                 }
                 if (r.ReasoningEffort != null && !extra.Has("think")) w.WriteString("think", RequestFeatures.OllamaThink(r.ReasoningEffort));
             }
+            string? mergedOptions = null;
             if (openAICompatible)
             {
                 if (r.MaxTokens.HasValue && !extra.Has("max_tokens")) w.WriteNumber("max_tokens", r.MaxTokens.Value);
                 if (r.Temperature.HasValue && !extra.Has("temperature")) w.WriteNumber("temperature", r.Temperature.Value);
             }
-            else if ((r.MaxTokens.HasValue || r.Temperature.HasValue) && !extra.Has("options"))
+            else
             {
-                w.WritePropertyName("options");
-                w.WriteStartObject();
-                if (r.MaxTokens.HasValue) w.WriteNumber("num_predict", r.MaxTokens.Value);
-                if (r.Temperature.HasValue) w.WriteNumber("temperature", r.Temperature.Value);
-                w.WriteEndObject();
+                // A -Body options object (its top_k, say) gets num_predict and temperature unless it has them itself,
+                // which win; options that are not an object are the user's own and are sent as given.
+                string? userOptions = extra.ObjectField("options");
+                bool numPredict = r.MaxTokens.HasValue && (userOptions != null ? !extra.HasIn(userOptions, "num_predict") : !extra.Has("options"));
+                bool temperature = r.Temperature.HasValue && (userOptions != null ? !extra.HasIn(userOptions, "temperature") : !extra.Has("options"));
+                if (numPredict || temperature)
+                {
+                    w.WritePropertyName("options");
+                    w.WriteStartObject();
+                    if (numPredict) w.WriteNumber("num_predict", r.MaxTokens!.Value);
+                    if (temperature) w.WriteNumber("temperature", r.Temperature!.Value);
+                    extra.WriteFieldsOf(w, userOptions);
+                    w.WriteEndObject();
+                    mergedOptions = userOptions;
+                }
             }
-            extra.WriteAll(w);
+            extra.WriteAll(w, mergedOptions);
             w.WriteEndObject();
             w.WriteEndObject();
         }

@@ -30,7 +30,7 @@ namespace IrisBatch.Providers.OpenAI
                 {
                     RequestFeatures.CheckEffortTaken(r, catalogProvider, catalogProvider);
                     // The schema goes out with "strict": true, whose rules the service holds it to (spec §11.1).
-                    bool writesSchema = r.Schema != null && !extra.Has(r.Endpoint == RequestEndpoint.Responses ? "text" : "response_format");
+                    bool writesSchema = r.Endpoint == RequestEndpoint.Responses ? WritesFormat(r, extra) : r.Schema != null && !extra.Has("response_format");
                     if (writesSchema && SchemaLimits.OpenAIStrict(r.Schema!) is string problem)
                         throw RequestFeatures.RowError(r, Messages.OpenAIStrictSchema(catalogProvider, problem), "schema");
                 }
@@ -52,9 +52,13 @@ namespace IrisBatch.Providers.OpenAI
                 if (r.MaxTokens.HasValue && !extra.Has("max_tokens") && !extra.Has("max_completion_tokens")) w.WriteNumber("max_completion_tokens", r.MaxTokens.Value);
                 if (r.Temperature.HasValue && !extra.Has("temperature")) w.WriteNumber("temperature", r.Temperature.Value);
                 if (r.ReasoningEffort != null && !extra.Has("reasoning_effort")) w.WriteString("reasoning_effort", r.ReasoningEffort);
+                // A -Body response_format is a format of the user's own (its type says which), so it is sent as given:
+                // IrisBatch's json_schema would not fit a json_object one.
                 if (r.Schema != null && !extra.Has("response_format")) WriteResponseFormat(w, r);
             }
-            extra.WriteAll(w);
+            if (responses)
+                extra.WriteAll(w, WritesEffort(r, extra) ? extra.ObjectField("reasoning") : null, WritesFormat(r, extra) ? extra.ObjectField("text") : null);
+            else extra.WriteAll(w);
             w.WriteEndObject();
             w.WriteEndObject();
         }
@@ -76,8 +80,20 @@ namespace IrisBatch.Providers.OpenAI
         }
 
         /// <summary>
+        /// Whether a Responses line carries -Schema's text.format: a -Body text object gets it unless it has a format of
+        /// its own; a -Body text that is not an object is the user's own and is sent as given.
+        /// </summary>
+        private static bool WritesFormat(IrisBatchRequest r, BodyFields extra) =>
+            r.Schema != null && (extra.ObjectField("text") is string text ? !extra.HasIn(text, "format") : !extra.Has("text"));
+
+        /// <summary>Whether a Responses line carries -ReasoningEffort's reasoning.effort, on the same rule as text.format.</summary>
+        private static bool WritesEffort(IrisBatchRequest r, BodyFields extra) =>
+            r.ReasoningEffort != null && (extra.ObjectField("reasoning") is string reasoning ? !extra.HasIn(reasoning, "effort") : !extra.Has("reasoning"));
+
+        /// <summary>
         /// A Responses body (spec §11.3): system messages as instructions, the others as input messages with
         /// input_text and input_image parts, max_output_tokens (at least 16), reasoning.effort and text.format.
+        /// A -Body reasoning or text object gets IrisBatch's effort or format unless it has its own (which wins).
         /// </summary>
         private static void WriteResponsesBody(Utf8JsonWriter w, IrisBatchRequest r, BodyFields extra)
         {
@@ -139,14 +155,15 @@ namespace IrisBatch.Providers.OpenAI
                 w.WriteNumber("max_output_tokens", r.MaxTokens.Value);
             }
             if (r.Temperature.HasValue && !extra.Has("temperature")) w.WriteNumber("temperature", r.Temperature.Value);
-            if (r.ReasoningEffort != null && !extra.Has("reasoning"))
+            if (WritesEffort(r, extra))
             {
                 w.WritePropertyName("reasoning");
                 w.WriteStartObject();
                 w.WriteString("effort", r.ReasoningEffort);
+                extra.WriteFieldsOf(w, extra.ObjectField("reasoning"));
                 w.WriteEndObject();
             }
-            if (r.Schema != null && !extra.Has("text"))
+            if (WritesFormat(r, extra))
             {
                 w.WritePropertyName("text");
                 w.WriteStartObject();
@@ -156,8 +173,9 @@ namespace IrisBatch.Providers.OpenAI
                 w.WriteString("name", r.SchemaName ?? SchemaBuilder.DefaultName);
                 w.WriteBoolean("strict", true);
                 w.WritePropertyName("schema");
-                w.WriteRawValue(r.Schema);
+                w.WriteRawValue(r.Schema!);
                 w.WriteEndObject();
+                extra.WriteFieldsOf(w, extra.ObjectField("text"));
                 w.WriteEndObject();
             }
         }
