@@ -19,7 +19,7 @@ public sealed class StoredFile
     /// <summary>True for the output and error files the emulator wrote for a batch (what malformed_line faults break).</summary>
     public bool IsResult { get; init; }
     /// <summary>
-    /// The service whose Files API holds the file ("openai" for OpenAI and Azure, "groq", "together"): another service's
+    /// The service whose Files API holds the file ("openai" for OpenAI and Azure, "groq", "mistral", "together"): another service's
     /// routes answer as if it did not exist, as separate accounts would. Empty: not set (the surfaces that share one store).
     /// </summary>
     public string Account { get; init; } = "";

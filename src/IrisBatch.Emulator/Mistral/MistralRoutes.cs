@@ -45,6 +45,7 @@ internal static class MistralRoutes
         NewFileId = () => Guid.NewGuid().ToString("D"),
         FailureBody = MistralErrors.Failure,
         View = MistralJson.Job,
+        Account = Accounts.Mistral,
     };
 
     public static void Map(WebApplication app, EmulatorState state)
@@ -84,7 +85,7 @@ internal static class MistralRoutes
         // expiry is int|null (§12.2; its unit is undocumented, so the emulator only checks the type and keeps no expiry).
         if (form.Fields.TryGetValue("expiry", out var ex) && ex.Length > 0 && !int.TryParse(ex, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
             return MistralErrors.Validation("int_parsing", "Input should be a valid integer, unable to parse string as an integer", ex, "body", "expiry");
-        var stored = state.Files.Register(form.TakeFile(), "", form.FileName ?? "file", purpose, state.Now, null, Guid.NewGuid().ToString("D"));
+        var stored = state.Files.Register(form.TakeFile(), "", form.FileName ?? "file", purpose, state.Now, null, Guid.NewGuid().ToString("D"), account: Accounts.Mistral);
         state.Stats.CountUpload();
         return Json.Result(MistralJson.File(stored));
     }
@@ -93,7 +94,7 @@ internal static class MistralRoutes
     {
         var q = ctx.Request.Query;
         if (Paging(q, out int page, out int size) is { } bad) return bad;
-        var all = state.Files.List().Where(f => f.Purpose is "fine-tune" or "batch" or "ocr" or "audio");
+        var all = state.Files.List().Where(f => f.Account == Accounts.Mistral);
         if (q.TryGetValue("purpose", out var purpose) && purpose.Count > 0) all = all.Where(f => f.Purpose == purpose.ToString());
         if (q.TryGetValue("search", out var search) && search.ToString() is { Length: > 0 } s) all = all.Where(f => f.Filename.Contains(s, StringComparison.OrdinalIgnoreCase));
         if (q.TryGetValue("sample_type", out var st) && st.Count > 0) all = all.Where(f => st.Contains(MistralJson.SampleType(f)));
@@ -108,10 +109,14 @@ internal static class MistralRoutes
         return Json.Result(json);
     }
 
+    /// <summary>A file of Mistral's account with that id: another service's files are unknown here (<see cref="StoredFile.Account"/>).</summary>
+    private static bool TryGet(EmulatorState state, string id, out StoredFile file) =>
+        state.Files.TryGet(id, out file) && file.Account == Accounts.Mistral;
+
     private static IResult GetFile(HttpContext ctx, EmulatorState state)
     {
         string id = Route(ctx, "file_id");
-        if (!state.Files.TryGet(id, out var f)) return MistralErrors.NotFound($"File {id} not found.", "file_id");
+        if (!TryGet(state, id, out var f)) return MistralErrors.NotFound($"File {id} not found.", "file_id");
         var json = MistralJson.File(f);
         json["deleted"] = false;
         return Json.Result(json);
@@ -120,7 +125,7 @@ internal static class MistralRoutes
     private static IResult Content(HttpContext ctx, EmulatorState state)
     {
         string id = Route(ctx, "file_id");
-        if (!state.Files.TryGet(id, out var f)) return MistralErrors.NotFound($"File {id} not found.", "file_id");
+        if (!TryGet(state, id, out var f)) return MistralErrors.NotFound($"File {id} not found.", "file_id");
         System.IO.FileStream stream;
         try { stream = f.OpenRead(); }
         catch (System.IO.FileNotFoundException) { return MistralErrors.NotFound($"File {id} not found.", "file_id"); }
@@ -131,7 +136,7 @@ internal static class MistralRoutes
     private static IResult DeleteFile(HttpContext ctx, EmulatorState state)
     {
         string id = Route(ctx, "file_id");
-        if (!state.Files.Delete(id)) return MistralErrors.NotFound($"File {id} not found.", "file_id");
+        if (!TryGet(state, id, out _) || !state.Files.Delete(id)) return MistralErrors.NotFound($"File {id} not found.", "file_id");
         state.Stats.CountFileDeleted();
         return Json.Result(new JsonObject { ["id"] = id, ["object"] = "file", ["deleted"] = true });
     }
@@ -219,7 +224,7 @@ internal static class MistralRoutes
                 return MistralErrors.Error(StatusCodes.Status400BadRequest, $"Invalid model: {model}", param: "model", code: "unknown_model");
             if (Array.IndexOf(Rules.Endpoints!, endpoint) < 0)
                 return MistralErrors.BadRequest($"The emulator does not run {endpoint} batches; it runs {string.Join(" and ", Rules.Endpoints!)}.", "endpoint");
-            if (!state.Files.TryGet(inputFiles[0], out var input)) return MistralErrors.NotFound($"File {inputFiles[0]} not found.", "input_files");
+            if (!TryGet(state, inputFiles[0], out var input)) return MistralErrors.NotFound($"File {inputFiles[0]} not found.", "input_files");
             if (input.Purpose != "batch")
                 return MistralErrors.BadRequest($"File {input.Id} has purpose '{input.Purpose}'; a batch job needs a file uploaded with purpose 'batch'.", "input_files");
 

@@ -158,5 +158,5 @@ internal enum ResultLineStyle
 /// <summary>The accounts files are kept apart by (<see cref="StoredFile.Account"/>): Azure shares OpenAI's store.</summary>
 internal static class Accounts
 {
-    public const string OpenAI = "openai", Groq = "groq", Together = "together";
+    public const string OpenAI = "openai", Groq = "groq", Mistral = "mistral", Together = "together";
 }
