@@ -459,6 +459,42 @@ Describe 'Issue 19 audit: Mistral, Together and Groq details' {
         finally { $null = Set-EmulatorConfig $emu @{ validating_ms = 20 } }
     }
 
+    It 'Groq: -CompletionWindow takes <Window> as <Sent>' -ForEach @(
+        @{ Window = '48h'; Sent = '2d' }
+        @{ Window = '7d'; Sent = '7d' }
+        @{ Window = ' 36H '; Sent = '36h' }
+        @{ Window = '48:00:00'; Sent = '2d' }
+        @{ Window = '7.00:00:00'; Sent = '7d' }
+        @{ Window = (New-TimeSpan -Hours 30); Sent = '30h' }
+    ) {
+        $saved = $env:GROQ_API_KEY
+        try {
+            $env:GROQ_API_KEY = 'test-key'
+            $b = New-TestRows -Count 1 | New-IrisBatchRequest -Model 'llama-3.1-8b-instant' -Prompt 'Describe {name}' |
+                Submit-IrisBatch -Provider Groq -BaseUri "$($emu.Url)/groq/openai/v1" -CompletionWindow $Window -Force -ErrorAction Stop
+            (Invoke-EmulatorApi $emu GET "/groq/openai/v1/batches/$($b.Id)").completion_window | Should -Be $Sent
+        }
+        finally { $env:GROQ_API_KEY = $saved }
+    }
+
+    It 'Groq: -CompletionWindow 48 is 48 ticks, refused as IrisBatch.InvalidCompletionWindow before anything is sent; ''48x'' does not bind' {
+        $saved = $env:GROQ_API_KEY
+        try {
+            $env:GROQ_API_KEY = 'test-key'
+            $before = Get-EmulatorChangeCount $emu
+            $err = try { $null = New-TestRows -Count 1 | New-IrisBatchRequest -Model 'llama-3.1-8b-instant' -Prompt 'Describe {name}' |
+                    Submit-IrisBatch -Provider Groq -BaseUri "$($emu.Url)/groq/openai/v1" -CompletionWindow 48 -ErrorAction Stop } catch { $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.InvalidCompletionWindow,*'
+            (Get-EmulatorChangeCount $emu).Uploads | Should -Be $before.Uploads
+            $err = try { $null = New-TestRows -Count 1 | New-IrisBatchRequest -Model 'llama-3.1-8b-instant' -Prompt 'Describe {name}' |
+                    Submit-IrisBatch -Provider Groq -BaseUri "$($emu.Url)/groq/openai/v1" -CompletionWindow '48x' -ErrorAction Stop } catch { $_ }
+            $err.Exception | Should -BeOfType ([System.Management.Automation.ParameterBindingException])
+            $err.Exception.ParameterName | Should -Be 'CompletionWindow'
+            (Get-EmulatorChangeCount $emu).Uploads | Should -Be $before.Uploads
+        }
+        finally { $env:GROQ_API_KEY = $saved }
+    }
+
     It 'Groq: GROQ_BASE_URL may be the host alone, as in the Groq SDK; the client adds /openai/v1' {
         $groqEmu = Start-TestEmulator -ValidatingMs 20 -InProgressMs 200 -FinalizingMs 20 -ArgumentList @('--openai-prefix', '/openai/v1')
         $saved = $env:GROQ_BASE_URL, $env:GROQ_API_KEY

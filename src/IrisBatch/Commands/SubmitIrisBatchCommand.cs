@@ -64,9 +64,11 @@ namespace IrisBatch.Commands
         /// <summary>
         /// How long the provider may take over each batch, in whole hours, checked against the provider's range (OpenAI,
         /// AzureOpenAI and Together: only 24 h; Groq: 24 h to 7 d; Mistral: 1 to 168 h, its timeout_hours). Refused for
-        /// providers that have no such setting. Default: the provider's own (24 h).
+        /// providers that have no such setting. Default: the provider's own (24 h). Takes '48h' and '7d' as well as a
+        /// TimeSpan; a plain number is ticks, as for any TimeSpan.
         /// </summary>
         [Parameter]
+        [CompletionWindowTransformation]
         public TimeSpan CompletionWindow { get; set; }
 
         /// <summary>Submit even when the journal shows these same requests already submitted and not failed.</summary>
