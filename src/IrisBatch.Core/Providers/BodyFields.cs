@@ -79,10 +79,31 @@ namespace IrisBatch.Providers
         }
 
         /// <summary>Writes the fields of the user's object field <paramref name="container"/> (after the caller's own).</summary>
-        public void WriteFieldsOf(Utf8JsonWriter writer, string? container)
+        public void WriteFieldsOf(Utf8JsonWriter writer, string? container) => WriteFieldsOf(writer, container, null);
+
+        /// <summary>The same, but <paramref name="except"/> (one the caller has written already, merged with its own).</summary>
+        public void WriteFieldsOf(Utf8JsonWriter writer, string? container, string? except)
         {
             if (container == null || Get(container) is not { ValueKind: JsonValueKind.Object } o) return;
-            foreach (var p in o.EnumerateObject()) p.WriteTo(writer);
+            foreach (var p in o.EnumerateObject())
+                if (except == null || p.Name != except) p.WriteTo(writer);
+        }
+
+        /// <summary>
+        /// The object that the user's object field <paramref name="container"/> holds under one of <paramref name="names"/>
+        /// (e.g. Gemini's generationConfig.thinkingConfig), with the name it has there; null when none is an object.
+        /// </summary>
+        public JsonElement? ObjectIn(string? container, out string? name, params string[] names)
+        {
+            name = null;
+            if (container == null || Get(container) is not { ValueKind: JsonValueKind.Object } o) return null;
+            foreach (var n in names)
+                if (o.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.Object)
+                {
+                    name = n;
+                    return v;
+                }
+            return null;
         }
 
         public JsonElement? Get(string name)

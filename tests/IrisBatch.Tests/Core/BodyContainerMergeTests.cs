@@ -81,6 +81,26 @@ namespace IrisBatch.Tests.Core
                 Assert.Equal(0, Count(config, ours));
         }
 
+        [Theory]
+        [InlineData("thinkingConfig", "includeThoughts")]
+        [InlineData("thinking_config", "include_thoughts")]
+        public void Gemini_body_thinking_config_keeps_the_effort(string spelling, string include)
+        {
+            var r = Request("gemini-2.5-flash", "{\"generationConfig\":{\"" + spelling + "\":{\"" + include + "\":true}}}");
+            r.ReasoningEffort = "low";
+            var config = Line(w => GeminiRequestWriter.Write(w, r)).GetProperty("request").GetProperty("generationConfig");
+            Assert.Single(config.EnumerateObject());
+            var thinking = config.GetProperty(spelling);
+            Assert.True(thinking.GetProperty(include).GetBoolean());
+            Assert.Equal(1024, thinking.GetProperty("thinkingBudget").GetInt32());
+
+            // Its own budget or level wins.
+            r = Request("gemini-3-pro-preview", "{\"generationConfig\":{\"thinkingConfig\":{\"includeThoughts\":true,\"thinking_level\":\"LOW\"}}}");
+            r.ReasoningEffort = "high";
+            thinking = Line(w => GeminiRequestWriter.Write(w, r)).GetProperty("request").GetProperty("generationConfig").GetProperty("thinkingConfig");
+            Assert.Equal("{\"includeThoughts\":true,\"thinking_level\":\"LOW\"}", thinking.GetRawText());
+        }
+
         [Fact]
         public void Gemini_body_generation_config_alone_is_sent_as_given()
         {

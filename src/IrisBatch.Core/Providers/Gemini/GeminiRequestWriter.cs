@@ -82,7 +82,11 @@ namespace IrisBatch.Providers.Gemini
             bool temperature = r.Temperature.HasValue && !extra.HasIn(userConfig, "temperature");
             bool schema = r.Schema != null && !extra.HasIn(userConfig, "responseJsonSchema", "response_json_schema", "responseSchema", "response_schema");
             bool mimeType = schema && !extra.HasIn(userConfig, "responseMimeType", "response_mime_type");
-            bool thinking = r.ReasoningEffort != null && !extra.HasIn(userConfig, "thinkingConfig", "thinking_config");
+            // Likewise a thinkingConfig in it (its includeThoughts, say) gets the effort's budget or level unless it has one.
+            var userThinking = extra.ObjectIn(userConfig, out string? thinkingName, "thinkingConfig", "thinking_config");
+            bool thinking = r.ReasoningEffort != null && (userThinking is { } ut
+                ? !Has(ut, "thinkingBudget", "thinking_budget", "thinkingLevel", "thinking_level")
+                : !extra.HasIn(userConfig, "thinkingConfig", "thinking_config"));
             if (!ownConfig && (userConfig != null || maxTokens || temperature || schema || thinking))
             {
                 w.WritePropertyName(userConfig ?? "generationConfig");
@@ -99,17 +103,24 @@ namespace IrisBatch.Providers.Gemini
                 if (thinking)
                 {
                     // Gemini 2.5 takes a budget, newer models a level (spec §11.4); models.json says which.
-                    w.WritePropertyName("thinkingConfig");
+                    w.WritePropertyName(thinkingName ?? "thinkingConfig");
                     w.WriteStartObject();
                     if (RequestFeatures.GeminiTakesBudget(r.Model)) w.WriteNumber("thinkingBudget", RequestFeatures.GeminiBudget(r.ReasoningEffort!));
                     else w.WriteString("thinkingLevel", r.ReasoningEffort!.ToUpperInvariant());
+                    if (userThinking is { } own) foreach (var p in own.EnumerateObject()) p.WriteTo(w);
                     w.WriteEndObject();
                 }
-                extra.WriteFieldsOf(w, userConfig);
+                extra.WriteFieldsOf(w, userConfig, thinking ? thinkingName : null);
                 w.WriteEndObject();
             }
             extra.WriteAll(w, userConfig);
             w.WriteEndObject();
+        }
+
+        private static bool Has(JsonElement o, params string[] names)
+        {
+            foreach (var name in names) if (o.TryGetProperty(name, out _)) return true;
+            return false;
         }
 
         private static void WriteParts(Utf8JsonWriter w, ChatMessage m, IrisBatchRequest? images)
