@@ -485,6 +485,7 @@ Describe 'Issue 19 audit: Mistral, Together and Groq details' {
             $err = try { $null = New-TestRows -Count 1 | New-IrisBatchRequest -Model 'llama-3.1-8b-instant' -Prompt 'Describe {name}' |
                     Submit-IrisBatch -Provider Groq -BaseUri "$($emu.Url)/groq/openai/v1" -CompletionWindow 48 -ErrorAction Stop } catch { $_ }
             $err.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.InvalidCompletionWindow,*'
+            $err.Exception.Message | Should -BeLike "*'48h'*read as ticks*"
             (Get-EmulatorChangeCount $emu).Uploads | Should -Be $before.Uploads
             $err = try { $null = New-TestRows -Count 1 | New-IrisBatchRequest -Model 'llama-3.1-8b-instant' -Prompt 'Describe {name}' |
                     Submit-IrisBatch -Provider Groq -BaseUri "$($emu.Url)/groq/openai/v1" -CompletionWindow '48x' -ErrorAction Stop } catch { $_ }
