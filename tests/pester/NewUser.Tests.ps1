@@ -450,7 +450,7 @@ Describe 'Issue 16 items 4 and 8: unknown models and the -WhatIf table' {
         $rows = @($lines | Where-Object { $_ -match '^\s*\d+\s+gpt-4o' })
         $rows.Count | Should -Be 2
         $mini = $rows | Where-Object { $_ -match 'gpt-4o-mini' }
-        $mini | Should -Match '^\s*\d+\s+gpt-4o-mini\s+3\s+[\d,]+\s+[\d,]+\s+300\s+0\.\d{4}$'
+        $mini | Should -Match '^\s*\d+\s+gpt-4o-mini\s+3\s+[\d,]+\s+[\d,]+\s+300\s+0\.\d{4,}$'
         $total = @($lines | Where-Object { $_ -match '^Total\s' })
         $total.Count | Should -Be 1
         $total[0] | Should -Match '^Total\s+5\s+'

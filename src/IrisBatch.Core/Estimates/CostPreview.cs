@@ -60,7 +60,7 @@ namespace IrisBatch.Estimates
             var currency = _prices?.Currency ?? "USD";
             bool several = _rows.Select(r => r.Provider).Distinct().Count() > 1;
             string ModelText(Row r) => (several ? r.Provider + " " : "") + r.Model;
-            string Cost(double? c) => c.HasValue ? c.Value.ToString(c.Value >= 100 ? "N2" : "0.0000", inv) : "unknown";
+            string Cost(double? c) => c.HasValue ? CostText(c.Value) : "unknown";
 
             var headers = new[] { "Batch", "Model", "Requests", "Bytes", "Input tokens", "Est. output tokens", $"Est. cost ({currency})" };
             var cells = new List<string[]>();
@@ -121,6 +121,23 @@ namespace IrisBatch.Estimates
             if (anyUnknown)
                 lines.Add(Messages.UnknownNote());
             return lines;
+        }
+
+        /// <summary>
+        /// A cost in the table: 1,234.57 from 100 up, 0.1234 under it, as the column has always read; an amount under 0.01,
+        /// which four decimals would round to 0.0000 or to one or two digits, keeps its significant digits (0.000002925, as
+        /// -MaxCost's message gives it), with at least four decimals so it lines up with the others.
+        /// </summary>
+        internal static string CostText(double cost)
+        {
+            var inv = CultureInfo.InvariantCulture;
+            if (cost >= 100) return cost.ToString("N2", inv);
+            if (cost >= 0.01 || cost == 0) return cost.ToString("0.0000", inv);
+            var text = Messages.Amount(cost);
+            int dot = text.IndexOf('.');
+            if (dot < 0 || text.IndexOfAny(new[] { 'E', 'e' }) >= 0) return text;
+            int decimals = text.Length - dot - 1;
+            return decimals < 4 ? text + new string('0', 4 - decimals) : text;
         }
     }
 }
