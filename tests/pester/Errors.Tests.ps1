@@ -121,6 +121,18 @@ Describe 'Test 6: a batch the provider fails at validation' {
         @($b.Errors | ForEach-Object Line) | Should -Contain 1
     }
 
+    It 'counts each request it was sent as Failed, as its results do (the provider counts 0/0/0)' {
+        $b = New-TestRows -Count 3 | New-IrisBatchRequest -Model invalid-model -Prompt 'Describe {name}' |
+            Submit-IrisBatch -BaseUri $url | Wait-IrisBatch -PollInterval $poll
+        $b.Status | Should -Be ([IrisBatch.BatchStatus]::Failed)
+        "$($b.Total)/$($b.Succeeded)/$($b.Failed)" | Should -Be '3/0/3'
+        "$((Get-IrisBatchStatus -Id $b.Id).Failed)" | Should -Be '3'
+        "$((Get-IrisBatchStatus -Local | Where-Object Id -EQ $b.Id).Failed)" | Should -Be '3'
+        $results = @($b | Get-IrisBatchResult)
+        @($results | Where-Object Status -EQ ([IrisBatch.ResultStatus]::Failed)).Count | Should -Be 3
+        $results.Count | Should -Be 3
+    }
+
     It 'shows the line of a bad input line in a batch submitted by another client' {
         $ok = '{{"custom_id":"{0}","method":"POST","url":"/v1/chat/completions","body":{{"model":"gpt-4o-mini","messages":[{{"role":"user","content":"hi"}}]}}}}'
         $raw = New-RawBatch $emu -Lines @(($ok -f 'a'), ($ok -f 'b'), ($ok -f 'a'), ($ok -f 'c'))

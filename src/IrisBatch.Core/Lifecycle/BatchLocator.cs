@@ -101,6 +101,9 @@ namespace IrisBatch.Lifecycle
                 Status = entry.LastStatus ?? BatchStatus.Pending,
                 ProviderStatus = entry.LastProviderStatus,
                 InputFileId = entry.InputFileId,
+                // The counts as last seen (as -Local shows them), so a batch that ended with real counts keeps them.
+                Succeeded = entry.Succeeded ?? 0,
+                Failed = entry.Failed ?? 0,
             };
             return BatchSubmitter.Complete(batch, entry);
         }

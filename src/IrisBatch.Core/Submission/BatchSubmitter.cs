@@ -310,7 +310,7 @@ namespace IrisBatch.Submission
         /// <summary>Fills what the provider does not echo from the journal entry.</summary>
         public static IrisBatchInfo Complete(IrisBatchInfo batch, JournalEntry? entry)
         {
-            if (entry == null) return batch;
+            if (entry == null) return CountFailedWhole(batch);
             if (string.IsNullOrEmpty(batch.Name)) batch.Name = entry.Name;
             if (string.IsNullOrEmpty(batch.SetId)) batch.SetId = entry.SetId;
             if (string.IsNullOrEmpty(batch.Model)) batch.Model = entry.Model;
@@ -324,6 +324,18 @@ namespace IrisBatch.Submission
             // Some providers (Gemini) have no cancelling state: once a cancel was accepted, a running batch is cancelling.
             if (!batch.IsComplete && batch.Status != BatchStatus.Cancelling && entry.History.Exists(h => h.Step == CancelRequested))
                 batch.Status = BatchStatus.Cancelling;
+            return CountFailedWhole(batch);
+        }
+
+        /// <summary>
+        /// A batch that failed as a whole (its input file failed validation: OpenAI, Azure and Groq say 0/0/0, spec §1.5;
+        /// the Mock counts none either) counted none of its requests, yet Get-IrisBatchResult gives each of them a Failed
+        /// result (no result file: the batch's errors). Its Failed is then its Total, so the status agrees with the results.
+        /// A batch whose provider counted any request keeps the provider's counts.
+        /// </summary>
+        private static IrisBatchInfo CountFailedWhole(IrisBatchInfo batch)
+        {
+            if (batch.Status == BatchStatus.Failed && batch.Succeeded == 0 && batch.Failed == 0) batch.Failed = batch.Total;
             return batch;
         }
     }

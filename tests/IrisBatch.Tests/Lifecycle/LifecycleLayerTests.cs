@@ -268,14 +268,15 @@ public sealed class LifecycleLayerTests : IDisposable
     }
 
     /// <summary>Submits 3 requests through the session; the batch runs as the emulator's timings say.</summary>
-    private async Task<(IBatchProvider Provider, IrisBatchInfo Batch)> SubmittedAsync(EmulatorHost host, HttpSettings settings)
+    private async Task<(IBatchProvider Provider, IrisBatchInfo Batch)> SubmittedAsync(EmulatorHost host, HttpSettings settings,
+        string providerName = "OpenAI", string model = "gpt-4o-mini")
     {
-        var provider = ExactlyOnceTests.Provider(host, "OpenAI", settings);
+        var provider = ExactlyOnceTests.Provider(host, providerName, settings);
         SpooledPart part;
         using (var spooler = _session.Spooler(provider, "cancel", null, null, null, null, countTokens: false))
         {
             for (int i = 1; i <= 3; i++)
-                Assert.True(spooler.Add(new IrisBatchRequest { CustomId = "r" + i, Model = "gpt-4o-mini", Messages = new[] { new ChatMessage("user", "p " + i) }, RowNumber = i }));
+                Assert.True(spooler.Add(new IrisBatchRequest { CustomId = "r" + i, Model = model, Messages = new[] { new ChatMessage("user", "p " + i) }, RowNumber = i }));
             part = spooler.Finish().Single();
         }
         var plan = await _session.Planner.PlanAsync(provider, part.Entry, force: false, CancellationToken.None);
@@ -325,6 +326,55 @@ public sealed class LifecycleLayerTests : IDisposable
         var lastSeen = BatchLocator.LastSeen(entry);
         Assert.Equal(BatchStatus.Cancelled, lastSeen.Status);
         Assert.Equal(3, lastSeen.Total);
+    }
+
+    [Theory]
+    [InlineData("OpenAI")]
+    [InlineData("Groq")]
+    public async Task A_batch_that_failed_validation_counts_each_request_it_was_sent_as_failed_as_its_results_do(string providerName)
+    {
+        // OpenAI and Groq count nothing for a batch whose input failed validation (0/0/0, spec §1.5): the status said
+        // Total 3 (from the journal) but Failed 0, while Get-IrisBatchResult gives 3 Failed results.
+        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions { ValidatingMs = 0, InProgressMs = 0, FinalizingMs = 0, CancellingMs = 0 });
+        var (provider, batch) = await SubmittedAsync(host, _settings, providerName, "invalid-model");   // the emulator: model_not_found on each line
+        var fresh = await provider.GetAsync(batch.Id, CancellationToken.None);
+        for (int i = 0; i < 500 && !fresh.IsComplete; i++) fresh = await provider.GetAsync(batch.Id, CancellationToken.None);
+        Assert.Equal(BatchStatus.Failed, fresh.Status);
+        Assert.Equal((0L, 0L, 0L), (fresh.Total, fresh.Succeeded, fresh.Failed));   // the provider's own counts
+        var entry = _session.Locator.Find(batch.Id)!;
+        var dir = Path.Combine(_dir, "results-" + providerName);
+        Directory.CreateDirectory(dir);
+        var files = await provider.DownloadResultsAsync(fresh, dir, null, CancellationToken.None);
+        var results = new IrisBatch.Results.ResultReader(provider, fresh, _journal.RequestsPath(entry)).Read(files).ToList();
+        Assert.Equal(3, results.Count(r => r.Status == ResultStatus.Failed));
+
+        // As the cmdlets do: fill from the journal, then record what is shown (Get-IrisBatchStatus, Wait-IrisBatch).
+        var shown = BatchLocator.Fresh(fresh, entry);
+        Assert.Empty(_session.Recorder.Record(entry, shown));
+
+        Assert.Equal((3L, 0L, 3L), (shown.Total, shown.Succeeded, shown.Failed));
+        entry = _session.Locator.Find(batch.Id)!;
+        var local = _session.Listing.List(null, null).Single(b => b.Id == batch.Id);   // Get-IrisBatchStatus -Local
+        Assert.Equal((3L, 0L, 3L), (local.Total, local.Succeeded, local.Failed));
+        var lastSeen = BatchLocator.LastSeen(entry);
+        Assert.Equal((3L, 0L, 3L), (lastSeen.Total, lastSeen.Succeeded, lastSeen.Failed));
+    }
+
+    [Fact]
+    public void A_failed_batch_whose_provider_counted_its_requests_keeps_the_providers_counts()
+    {
+        var entry = Created("20260101000001-aaaa", "batch_counted");
+        var counted = BatchLocator.Fresh(new IrisBatchInfo { Id = "batch_counted", Status = BatchStatus.Failed, Total = 1000, Succeeded = 600, Failed = 100 }, entry);
+        Assert.Equal((1000L, 600L, 100L), (counted.Total, counted.Succeeded, counted.Failed));
+
+        // Its journal record as last seen keeps them too (Get-IrisBatchStatus -Pending when it cannot refresh it).
+        _journal.Update(entry, e => { e.LastStatus = BatchStatus.Failed; e.Succeeded = 600; e.Failed = 100; });
+        var lastSeen = BatchLocator.LastSeen(_session.Locator.Find("batch_counted")!);
+        Assert.Equal((1000L, 600L, 100L), (lastSeen.Total, lastSeen.Succeeded, lastSeen.Failed));
+
+        // Another ending with nothing counted is not a failure of every request.
+        var cancelled = BatchLocator.Fresh(new IrisBatchInfo { Id = "batch_counted", Status = BatchStatus.Cancelled }, entry);
+        Assert.Equal((1000L, 0L, 0L), (cancelled.Total, cancelled.Succeeded, cancelled.Failed));
     }
 
     [Fact]
