@@ -126,3 +126,30 @@ Describe 'Format views' {
         $text | Should -Match 'Usage\s+: \d+ in, \d+ out'
     }
 }
+
+Describe 'Format views: the longest batch ids' {
+    BeforeAll {
+        $null = Initialize-ProviderTestEnvironment -KeyVariable 'XAI_API_KEY'
+        $emu = Start-TestEmulator
+    }
+
+    AfterAll {
+        if ($emu) { Stop-TestEmulator $emu }
+        Clear-TestEnvironment
+    }
+
+    It 'shows an xAI batch id (batch_ and a UUID, 42 characters) whole in the batch and the removal tables, within 120 columns' {
+        $xai = 'a', 'b' | New-IrisBatchRequest -Model grok-4 -Prompt '{_}' |
+            Submit-IrisBatch -Provider Xai -BaseUri "$($emu.Url)/xai/v1" -Name 'a name for the id to sit beside' -ErrorAction Stop
+        $xai.Id.Length | Should -Be 42
+        $lines = Get-TableLine $xai
+        $lines[2] | Should -Match "^$($xai.Id)\s+Xai\s" -Because 'an id cut short with … cannot be copied into -Id'
+        $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 120 }
+        $done = $xai | Wait-IrisBatch -PollInterval 0.05 -Timeout 60
+        $null = $done | Get-IrisBatchResult
+        $removed = @($done | Remove-IrisBatch -PassThru -Confirm:$false)
+        $lines = Get-TableLine $removed
+        $lines[2] | Should -Match "^$($xai.Id)\s+Xai\s"
+        $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 120 }
+    }
+}
