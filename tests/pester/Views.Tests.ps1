@@ -46,7 +46,7 @@ Describe 'Format views' {
     It 'issue 16 item 9: shows a batch as Id, Provider, Status, Succeeded, Failed, Total and a Name that fits, within 120 columns' {
         $lines = Get-TableLine $batch
         $lines[0] -split '\s+' | Where-Object { $_ } | Should -Be 'Id', 'Provider', 'Status', 'Succeeded', 'Failed', 'Total', 'Name'
-        $lines[2] | Should -Match "^$($batch.Id)\s+Mock\s+Completed\s+2\s+1\s+3 a name long enough to overflow.*…$"
+        $lines[2] | Should -Match "^$($batch.Id)\s+Mock\s+Completed\s+2\s+1\s+3 a name long enough to over\S*…$"
         $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 120 }
     }
 
@@ -145,6 +145,9 @@ Describe 'Format views: the longest batch ids' {
         $lines = Get-TableLine $xai
         $lines[2] | Should -Match "^$($xai.Id)\s+Xai\s" -Because 'an id cut short with … cannot be copied into -Id'
         $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 120 }
+        $xai.Provider = 'AzureOpenAI'   # the longest provider name, beside the longest id
+        (Get-TableLine $xai)[2] | Should -Match "^$($xai.Id)\s+AzureOpenAI\s"
+        $xai.Provider = 'Xai'
         $done = $xai | Wait-IrisBatch -PollInterval 0.05 -Timeout 60
         $null = $done | Get-IrisBatchResult
         $removed = @($done | Remove-IrisBatch -PassThru -Confirm:$false)
