@@ -12,8 +12,9 @@ namespace IrisBatch
         /// <summary>Largest file read (the largest any provider takes per image, OpenAI's and xAI's 20 MB); each provider checks its own limit.</summary>
         public const long MaxFileBytes = 20L * 1024 * 1024;
 
-        public ImageInput(string source, string? url, string? mediaType, string? data, long bytes = 0, int width = 0, int height = 0)
+        public ImageInput(string source, string? url, string? mediaType, string? data, long bytes = 0, int width = 0, int height = 0, bool animated = false)
         {
+            Animated = animated;
             Source = source;
             Url = url;
             MediaType = mediaType;
@@ -35,6 +36,8 @@ namespace IrisBatch
         public long Bytes { get; }
         public int Width { get; }
         public int Height { get; }
+        /// <summary>A GIF file with more than one frame (OpenAI and Azure read only still GIFs, spec §11.2).</summary>
+        public bool Animated { get; }
 
         public bool IsUrl => Url != null;
 
@@ -77,7 +80,7 @@ namespace IrisBatch
             var type = MediaTypeOf(bytes);
             if (type == null) throw new FormatException(Messages.ImageNotAnImage(path));
             var (w, h) = SizeOf(bytes, type);
-            return new ImageInput(path, null, type, Convert.ToBase64String(bytes), bytes.Length, w, h);
+            return new ImageInput(path, null, type, Convert.ToBase64String(bytes), bytes.Length, w, h, type == "image/gif" && IsAnimatedGif(bytes));
         }
 
         /// <summary>The media type the bytes show, or null when they are none of png, jpeg, gif, webp.</summary>
@@ -127,6 +130,46 @@ namespace IrisBatch
             }
             catch (IndexOutOfRangeException) { }
             return (0, 0);
+        }
+
+        /// <summary>Whether a GIF has more than one image frame.</summary>
+        internal static bool IsAnimatedGif(byte[] b)
+        {
+            if (b.Length < 13) return false;
+            int i = 13;
+            if ((b[10] & 0x80) != 0) i += 3 * (1 << ((b[10] & 0x07) + 1));    // global colour table
+            int frames = 0;
+            while (i < b.Length)
+            {
+                byte block = b[i++];
+                if (block == 0x21)                                              // extension: label, then sub-blocks
+                {
+                    if (++i > b.Length || !SkipSubBlocks(b, ref i)) break;
+                }
+                else if (block == 0x2C)                                         // image descriptor
+                {
+                    if (++frames > 1) return true;
+                    if (i + 9 > b.Length) break;
+                    byte packed = b[i + 8];
+                    i += 9;
+                    if ((packed & 0x80) != 0) i += 3 * (1 << ((packed & 0x07) + 1));
+                    i++;                                                        // LZW minimum code size
+                    if (!SkipSubBlocks(b, ref i)) break;
+                }
+                else break;                                                     // trailer (0x3B) or not a GIF block
+            }
+            return false;
+        }
+
+        private static bool SkipSubBlocks(byte[] b, ref int i)
+        {
+            while (i < b.Length)
+            {
+                int size = b[i++];
+                if (size == 0) return true;
+                i += size;
+            }
+            return false;
         }
 
         private static int BigEndian(byte[] b, int i) => b[i] << 24 | b[i + 1] << 16 | b[i + 2] << 8 | b[i + 3];

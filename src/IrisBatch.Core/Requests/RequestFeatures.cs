@@ -182,6 +182,14 @@ namespace IrisBatch.Requests
                     throw RowError(r, Messages.ImageTypeRefused(provider, image.MediaType, image.Source, types), image.Source);
         }
 
+        /// <summary>Refuses animated GIF files (OpenAI and Azure read "non-animated GIF" only; spec §11.2).</summary>
+        public static void CheckStillImages(IrisBatchRequest r, string provider)
+        {
+            foreach (var image in r.Images)
+                if (image.Animated)
+                    throw RowError(r, Messages.ImageAnimated(provider, image.Source), image.Source);
+        }
+
         /// <summary>An error of one request, naming its row: the other rows go on.</summary>
         public static IrisBatchException RowError(IrisBatchRequest r, string message, string? target = null) =>
             new IrisBatchException(ErrorIds.InvalidRequest, FailureKind.InvalidArgument,

@@ -96,6 +96,8 @@ namespace IrisBatch
         public static string ImageTypeRefused(string provider, string? mediaType, string path, IReadOnlyList<string> types) =>
             Format(nameof(ImageTypeRefused), provider, mediaType, path, string.Join(", ", types));
 
+        public static string ImageAnimated(string provider, string path) => Format(nameof(ImageAnimated), provider, path);
+
         public static string RequestRowError(long row, string customId, string error) => Format(nameof(RequestRowError), row, customId, error);
 
         public static string NothingUploaded(string error) => Format(nameof(NothingUploaded), error);

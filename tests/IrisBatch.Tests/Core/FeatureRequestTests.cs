@@ -353,6 +353,31 @@ namespace IrisBatch.Tests.Core
             Line(w => XaiRequestWriter.Write(w, r));
         }
 
+        [Theory]
+        [InlineData("OpenAI", false)]
+        [InlineData("OpenAI", true)]
+        [InlineData("AzureOpenAI", false)]
+        public void OpenAI_and_Azure_refuse_an_animated_gif_file_naming_row_and_file_and_take_a_still_one(string provider, bool responses)
+        {
+            // Spec §11.2: OpenAI reads "non-animated GIF" (Azure the same); an animated one failed at the service after upload.
+            byte[] frame = { 0x2C, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0x02, 0x02, 0x44, 0x01, 0x00 };
+            byte[] header = Encoding.ASCII.GetBytes("GIF89a\u0001\0\u0001\0\0\0\0");
+            var still = File(header.Concat(frame).Concat(new byte[] { 0x3B }).ToArray(), ".gif");
+            var animated = File(header.Concat(new byte[] { 0x21, 0xF9, 0x04, 0, 0x0A, 0, 0, 0 }).Concat(frame).Concat(frame).Concat(new byte[] { 0x3B }).ToArray(), ".gif");
+            var r = Request();
+            if (responses) r.Endpoint = RequestEndpoint.Responses;
+            string endpoint = responses ? OpenAIRequestWriter.ResponsesEndpoint : "/v1/chat/completions";
+            r.Images = new[] { File(Png), still };
+            Line(w => OpenAIRequestWriter.Write(w, r, endpoint, provider));
+
+            r.Images = new[] { File(Png), animated };
+            var ex = Assert.Throws<IrisBatchException>(() => Line(w => OpenAIRequestWriter.Write(w, r, endpoint, provider)));
+            Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
+            Assert.Contains("Row 7", ex.Message);
+            Assert.Contains(animated.Source, ex.Message);
+            Assert.Contains("animated", ex.Message);
+        }
+
         [Fact]
         public void Responses_line_has_input_instructions_max_output_tokens_reasoning_and_text_format()
         {

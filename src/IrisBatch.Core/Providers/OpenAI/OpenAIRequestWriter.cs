@@ -28,6 +28,7 @@ namespace IrisBatch.Providers.OpenAI
                 // only"). Not for the Mock (it answers any model) nor Groq, whose models.json list has no families.
                 if (catalogProvider == "OpenAI" || catalogProvider == "AzureOpenAI")
                 {
+                    RequestFeatures.CheckStillImages(r, catalogProvider);
                     RequestFeatures.CheckEffortTaken(r, catalogProvider, catalogProvider);
                     // The schema goes out with "strict": true, whose rules the service holds it to (spec §11.1).
                     bool writesSchema = r.Endpoint == RequestEndpoint.Responses ? WritesFormat(r, extra) : r.Schema != null && !extra.Has("response_format");
