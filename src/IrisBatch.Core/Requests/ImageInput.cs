@@ -177,8 +177,8 @@ namespace IrisBatch
         /// <summary>
         /// The input tokens an image is estimated to cost. OpenAI-style models (and others not named below): the
         /// documented high-detail formula, 85 + 170 per 512-px tile after scaling to fit 2048x2048 and then a shortest
-        /// side of 768 (a URL, whose size is unknown, as 1024x1024: 765). Claude: width x height / 750 after scaling the
-        /// long side to 1568 (a URL: 1,600). Gemini: 258 for an image up to 384x384, else 258 per 768x768 tile
+        /// side of 768 (a URL, whose size is unknown, as 1024x1024: 765); gpt-4o-mini 2,833 + 5,667 per tile (a URL:
+        /// 25,501). Claude: width x height / 750 after scaling the long side to 1568 (a URL: 1,600). Gemini: 258 for an image up to 384x384, else 258 per 768x768 tile
         /// (a URL: 1,032).
         /// </summary>
         public int EstimateTokens(string model)
@@ -198,7 +198,10 @@ namespace IrisBatch
                 if (w <= 384 && h <= 384) return 258;
                 return 258 * (int)(Math.Ceiling(w / 768.0) * Math.Ceiling(h / 768.0));
             }
-            if (!known) return 765;
+            // gpt-4o-mini bills an image at 2,833 + 5,667 per tile (OpenAI's vision guide), 33 times gpt-4o's count.
+            bool mini = m.StartsWith("gpt-4o-mini");
+            int baseTokens = mini ? 2833 : 85, tileTokens = mini ? 5667 : 170;
+            if (!known) return baseTokens + 4 * tileTokens;
             double fit = Math.Min(1.0, 2048.0 / Math.Max(w, h));
             w *= fit;
             h *= fit;
@@ -208,7 +211,7 @@ namespace IrisBatch
                 w *= 768 / shortSide;
                 h *= 768 / shortSide;
             }
-            return 85 + 170 * (int)(Math.Ceiling(w / 512.0) * Math.Ceiling(h / 512.0));
+            return baseTokens + tileTokens * (int)(Math.Ceiling(w / 512.0) * Math.Ceiling(h / 512.0));
         }
     }
 }

@@ -524,11 +524,25 @@ namespace IrisBatch.Tests.Core
         [Fact]
         public void Token_estimates_count_each_image_by_the_providers_formula()
         {
-            var r = Request("gpt-4o-mini");
+            var r = Request("gpt-4o");
             var counter = IrisBatch.Estimates.TokenCounter.For(r.Model);
             long without = counter.Count(r);
             r.Images = new[] { File(Png), new ImageInput("https://x/a.png", "https://x/a.png", null, null) };
             Assert.Equal(without + 255 + 765, counter.Count(r));
+        }
+
+        [Theory]
+        [InlineData("gpt-4o-mini")]
+        [InlineData("gpt-4o-mini-2024-07-18")]
+        public void Gpt4o_mini_counts_an_image_at_its_own_rates_2833_and_5667_per_tile(string model)
+        {
+            // OpenAI's vision guide: gpt-4o-mini bills an image as 2,833 tokens plus 5,667 per 512-px tile (about 33 times
+            // gpt-4o's 85 + 170, at about a seventeenth of the price). Counted as gpt-4o, -WhatIf and -MaxCost were 33x low.
+            var r = Request(model);
+            var counter = IrisBatch.Estimates.TokenCounter.For(r.Model);
+            long without = counter.Count(r);
+            r.Images = new[] { File(Png), new ImageInput("https://x/a.png", "https://x/a.png", null, null) };
+            Assert.Equal(without + (2833 + 5667) + (2833 + 4 * 5667), counter.Count(r));
         }
 
         public class Nested
