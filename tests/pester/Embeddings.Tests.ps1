@@ -122,6 +122,23 @@ Describe 'Embeddings with the Mock provider: vectors, CSV and the .npy file' {
         $wrong = for ($i = 0; $i -lt 300; $i++) { if (-not (Test-SameVector $npy.Vectors[$i] $byId[$ids[$i]])) { $ids[$i] } }
         @($wrong) | Should -BeNullOrEmpty
     }
+
+    It '-AsVectorFile refuses a chat batch piped in with it, naming the batch, and writes the embedding batch''s vectors' {
+        # Before, a chat batch's answers were counted as results "with no vector" (as if they had failed) and an empty
+        # .npy was written for a chat batch alone.
+        $chat = 'a', 'b' | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Say {_}' | Submit-IrisBatch -Provider Mock |
+            Wait-IrisBatch -PollInterval $poll -Timeout 60
+        $path = Join-Path $TestDrive 'mixed.npy'
+        $file = @($chat, $batch) | Get-IrisBatchResult -AsVectorFile $path -ErrorVariable vectorErrors -ErrorAction SilentlyContinue -WarningVariable vectorWarnings
+        $vectorErrors.Count | Should -Be 1
+        $vectorErrors[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.UnsupportedEndpoint*'
+        $vectorErrors[0].Exception.Message | Should -Match ([regex]::Escape($chat.Id))
+        $vectorErrors[0].TargetObject | Should -Be $chat.Id
+        $file.Count | Should -Be 300
+        $file.Skipped | Should -Be 0
+        @($vectorWarnings) | Should -BeNullOrEmpty
+        @($chat | Get-IrisBatchResult).Count | Should -Be 2 -Because 'the chat batch is still there to collect'
+    }
 }
 
 Describe 'Embeddings on OpenAI (emulator)' {

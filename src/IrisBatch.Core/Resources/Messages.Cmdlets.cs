@@ -142,6 +142,8 @@ namespace IrisBatch
 
         public static string VectorFileWithInput() => Text(nameof(VectorFileWithInput));
 
+        public static string VectorFileNotEmbeddings(string batchId, string? endpoint) => Format(nameof(VectorFileNotEmbeddings), batchId, endpoint);
+
         // Tab-completion tooltips.
 
         public static string CompleteBatch(string? name, string status, long requests, string model, string provider, string when) =>

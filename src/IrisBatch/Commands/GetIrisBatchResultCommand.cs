@@ -159,6 +159,13 @@ namespace IrisBatch.Commands
         private Ready? Prepare(BatchTarget target)
         {
             var entry = target.Entry;
+            if (_vectors != null && entry != null && !entry.Embeddings)
+            {
+                // Its answers are text: none has a vector, and none should be counted as one that failed to give one.
+                WriteError(ErrorMapper.Create(ErrorIds.UnsupportedEndpoint, FailureKind.InvalidArgument,
+                    Messages.VectorFileNotEmbeddings(target.Batch.Id, string.IsNullOrEmpty(target.Batch.Endpoint) ? "chat" : target.Batch.Endpoint), target.Batch.Id));
+                return null;
+            }
             bool cached = entry != null && entry.ResultsDownloaded && !Refresh;
             var batch = cached && ResultCollector.EndedAsRecorded(target.Batch, entry!) ? target.Batch : RefreshStatus(target);
             if (!batch.IsComplete)
