@@ -154,3 +154,52 @@ Describe 'Get-IrisBatchResult -IncludeInput rows, built while earlier rows are w
         @($batch | Get-IrisBatchResult -IncludeInput -Status Succeeded).Count | Should -Be 300
     }
 }
+
+Describe 'Get-IrisBatchResult -IncludeInput rows whose column names clash' {
+    BeforeAll {
+        # Input columns named like ours and like their own renamed forms, and schema properties named like the input's
+        # and like the renamed schema columns: every value keeps a column of its own.
+        $inputs = 1..3 | ForEach-Object {
+            [pscustomobject][ordered]@{ sku = "s$_"; CustomId = "c$_"; Input_CustomId = "ic$_"; status = "st$_"; Input_Status = "is$_"; Parsed_name = "pn$_"; name = "n$_" }
+        }
+        $schema = @{ type = 'object'; properties = [ordered]@{ name = @{ type = 'string' }; Parsed_name = @{ type = 'string' }; Output = @{ type = 'string' }; note = @{ type = 'string' } } }
+        $batch = $inputs | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name}' -CustomId '{sku}' -Schema $schema |
+            Submit-IrisBatch -Provider Mock | Wait-IrisBatch -PollInterval 0.2 -Timeout 60
+        $expected = @('sku', 'Input_Input_CustomId', 'Input_CustomId', 'Input_Input_status', 'Input_Status', 'Parsed_name', 'name',
+            'Parsed_Parsed_name', 'Parsed_Parsed_Parsed_name', 'Parsed_Output', 'note', 'CustomId', 'Status', 'Output', 'ErrorCode', 'ErrorMessage', 'Cost')
+    }
+
+    It 'keeps every input value and every schema value, in input order (<Way>)' -ForEach @(
+        @{ Way = 'input order'; Unordered = $false }
+        @{ Way = '-Unordered'; Unordered = $true }
+    ) {
+        $rows = @($batch | Get-IrisBatchResult -IncludeInput -Unordered:$Unordered | Sort-Object sku)
+        $rows.Count | Should -Be 3
+        for ($i = 0; $i -lt 3; $i++) {
+            $n = $i + 1
+            @($rows[$i].psobject.Properties.Name) | Should -Be $expected -Because "row $n"
+            $rows[$i].Input_Input_CustomId | Should -Be "c$n"
+            $rows[$i].Input_CustomId | Should -Be "ic$n"
+            $rows[$i].Input_Input_status | Should -Be "st$n"
+            $rows[$i].Input_Status | Should -Be "is$n"
+            $rows[$i].Parsed_name | Should -Be "pn$n"
+            $rows[$i].name | Should -Be "n$n"
+            $parsed = $rows[$i].Output | ConvertFrom-Json
+            $rows[$i].Parsed_Parsed_name | Should -Be $parsed.name
+            $rows[$i].Parsed_Parsed_Parsed_name | Should -Be $parsed.Parsed_name
+            $rows[$i].Parsed_Output | Should -Be $parsed.Output
+            $rows[$i].CustomId | Should -Be "s$n"
+            $rows[$i].Status | Should -Be 'Succeeded'
+        }
+    }
+
+    It 'keeps them too when type data adds members to every custom object (rows built from the input objects)' {
+        Update-TypeData -TypeName System.Management.Automation.PSCustomObject -MemberType ScriptProperty -MemberName IrisTestTag -Value { 'tagged' } -Force
+        try { $rows = @($batch | Get-IrisBatchResult -IncludeInput) }
+        finally { Remove-TypeData -TypeName System.Management.Automation.PSCustomObject -ErrorAction SilentlyContinue }
+        @($rows[0].psobject.Properties | Where-Object IsInstance | ForEach-Object Name) | Should -Be $expected
+        $rows[2].Input_Input_CustomId | Should -Be 'c3'
+        $rows[2].Input_CustomId | Should -Be 'ic3'
+        $rows[2].Parsed_name | Should -Be 'pn3'
+    }
+}

@@ -100,7 +100,7 @@ namespace IrisBatch.Conversion
             if (!string.IsNullOrEmpty(json))
             {
                 row = NewRow(shape != null ? shape.InputColumns.Length + shape.SchemaColumns.Length + OurColumns.Length : 16);
-                if (!TryAddInput(row, json!, shape, out known, out names)) row = null;
+                if (!TryAddInput(ref row, json!, shape, out known, out names)) row = null;
             }
             if (row == null)
             {
@@ -108,12 +108,16 @@ namespace IrisBatch.Conversion
                 result.DeferInputFromRequest(buildInput);
                 row = new PSObject();
                 if (result.Input is PSObject input)
+                {
+                    // The input's own properties: a member that type data adds to every object, the row has too.
+                    var own = new List<PSPropertyInfo>();
                     foreach (var p in input.Properties)
-                    {
-                        // The input's own properties: a member that type data adds to every object, the row has too.
-                        if (!p.IsInstance) continue;
-                        row.Properties.Add(new PSNoteProperty(InputColumn(p.Name), p.Value));
-                    }
+                        if (p.IsInstance) own.Add(p);
+                    var ownNames = new string[own.Count];
+                    for (int i = 0; i < own.Count; i++) ownNames[i] = own[i].Name;
+                    var ownColumns = InputColumns(ownNames);
+                    for (int i = 0; i < own.Count; i++) row.Properties.Add(new PSNoteProperty(ownColumns[i], own[i].Value));
+                }
                 AddSchemaColumns(row, result, schema, null, false);
                 AddOurs(row, result, embedding, false);
                 return row;
@@ -129,12 +133,8 @@ namespace IrisBatch.Conversion
         private void Remember(IReadOnlyList<string> names, string? schema, string[]? schemaColumns, bool embedding, string[]? sourceNames)
         {
             var utf8 = new byte[names.Count][];
-            var columns = new string[names.Count];
-            for (int i = 0; i < names.Count; i++)
-            {
-                utf8[i] = Encoding.UTF8.GetBytes(names[i]);
-                columns[i] = InputColumn(names[i]);
-            }
+            var columns = InputColumns(names);
+            for (int i = 0; i < names.Count; i++) utf8[i] = Encoding.UTF8.GetBytes(names[i]);
             _shape = new Shape(utf8, columns, schema, schemaColumns ?? Array.Empty<string>(), embedding, sourceNames);
         }
 
@@ -156,7 +156,10 @@ namespace IrisBatch.Conversion
                 for (int i = 0; i < columns.Length; i++) Put(row, new PSNoteProperty(columns[i], items[i]), true);
             }
             else
-                for (int i = 0; i < names.Length; i++) Put(row, new PSNoteProperty(InputColumn(names[i]), items[i]), false);
+            {
+                var columns = InputColumns(names);
+                for (int i = 0; i < names.Length; i++) Put(row, new PSNoteProperty(columns[i], items[i]), false);
+            }
             string[]? schemaColumns = AddSchemaColumns(row, result, schema, known ? shape!.SchemaColumns : null, known);
             AddOurs(row, result, embedding, known);
             if (!known) Remember(names, schema, schemaColumns, embedding, names);
@@ -167,13 +170,16 @@ namespace IrisBatch.Conversion
         /// Adds the properties of the input JSON object (as <see cref="PSConvert.FromJson"/> would make them). With a
         /// known <paramref name="shape"/>, names equal to its own, in its order, take its columns and skip the checks
         /// (<paramref name="known"/> says whether all did); otherwise every name is read and checked, and returned in
-        /// <paramref name="names"/>. False when the text is not one JSON object (the caller starts over the long way).
+        /// <paramref name="names"/>, and the row is built again from them once all are known (a name's column depends on
+        /// the others: see <see cref="InputColumns"/>). False when the text is not one JSON object (the caller starts over
+        /// the long way).
         /// </summary>
         [MethodImpl(Hot.Path)]
-        private static bool TryAddInput(PSObject row, string json, Shape? shape, out bool known, out List<string>? names)
+        private static bool TryAddInput(ref PSObject row, string json, Shape? shape, out bool known, out List<string>? names)
         {
             known = false;
             names = null;
+            List<object?>? values = null;   // the values of names, once the row is not of the known shape
             var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(json.Length));
             try
             {
@@ -195,14 +201,13 @@ namespace IrisBatch.Conversion
                         {
                             // Not the known shape after all: the names so far were its own, in order.
                             same = false;
-                            names = new List<string>(shape!.InputNames.Length + 1);
-                            for (int i = 0; i < k; i++) names.Add(Encoding.UTF8.GetString(shape.InputNames[i]));
+                            TakeKnown(row, shape!, k, out names, out values);
                         }
                         names ??= new List<string>();
-                        var key = r.GetString()!;
-                        names.Add(key);
+                        values ??= new List<object?>();
+                        names.Add(r.GetString()!);
                         r.Read();
-                        Put(row, new PSNoteProperty(InputColumn(key), PSConvert.ReadJsonValue(ref r)), false);
+                        values.Add(PSConvert.ReadJsonValue(ref r));
                     }
                     k++;
                 }
@@ -210,11 +215,17 @@ namespace IrisBatch.Conversion
                 if (same && k != shape!.InputNames.Length)
                 {
                     same = false;
-                    names = new List<string>(k);
-                    for (int i = 0; i < k; i++) names.Add(Encoding.UTF8.GetString(shape.InputNames[i]));
+                    TakeKnown(row, shape, k, out names, out values);
                 }
                 known = same;
                 names ??= new List<string>();
+                if (!known)
+                {
+                    // Named now that every name is known, each added with every check.
+                    if (values == null || values.Count > 0) row = NewRow(16);
+                    var columns = InputColumns(names);
+                    for (int i = 0; i < columns.Length; i++) Put(row, new PSNoteProperty(columns[i], values![i]), false);
+                }
                 return true;
             }
             catch (JsonException)
@@ -224,6 +235,18 @@ namespace IrisBatch.Conversion
             finally
             {
                 ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        /// <summary>The first <paramref name="k"/> names of the known shape, and their values already added to the row.</summary>
+        private static void TakeKnown(PSObject row, Shape shape, int k, out List<string> names, out List<object?> values)
+        {
+            names = new List<string>(shape.InputNames.Length + 1);
+            values = new List<object?>(shape.InputNames.Length + 1);
+            for (int i = 0; i < k; i++)
+            {
+                names.Add(Encoding.UTF8.GetString(shape.InputNames[i]));
+                values.Add(row.Properties[shape.InputColumns[i]].Value);
             }
         }
 
@@ -240,15 +263,10 @@ namespace IrisBatch.Conversion
             var values = result.Status == ResultStatus.Succeeded ? StructuredOutput.Columns(result.Output, names) : new object?[names.Count];
             if (columns == null || columns.Length != names.Count)
             {
-                columns = new string[names.Count];
                 known = false;
-                for (int i = 0; i < names.Count; i++)
-                {
-                    var name = names[i];
-                    bool clash = row.Properties[name] != null;
-                    foreach (var ours in OurColumns) clash |= string.Equals(ours, name, StringComparison.OrdinalIgnoreCase);
-                    columns[i] = clash ? ParsedPrefix + name : name;
-                }
+                var taken = new HashSet<string>(OurColumns, StringComparer.OrdinalIgnoreCase);
+                foreach (var p in row.Properties) taken.Add(p.Name);
+                columns = Unique(names, taken, ParsedPrefix);
             }
             for (int i = 0; i < columns.Length; i++) Put(row, new PSNoteProperty(columns[i], values[i]), known);
             return columns;
@@ -284,12 +302,35 @@ namespace IrisBatch.Conversion
         private static string StatusText(ResultStatus status) =>
             (uint)status < (uint)StatusNames.Length ? StatusNames[(int)status] : status.ToString();
 
-        /// <summary>An input column's name: Input_X where X is one of our columns.</summary>
-        internal static string InputColumn(string name)
+        /// <summary>
+        /// The columns of the input's names: each its own name, but Input_X for X one of our columns (or named like an
+        /// earlier input column but for case), with more Input_ in front while another column has that name, so no value
+        /// takes another's place: CustomId and Input_CustomId give Input_Input_CustomId and Input_CustomId.
+        /// </summary>
+        internal static string[] InputColumns(IReadOnlyList<string> names)
         {
-            foreach (var ours in OurColumns)
-                if (string.Equals(ours, name, StringComparison.OrdinalIgnoreCase)) return "Input_" + name;
-            return name;
+            var taken = new HashSet<string>(OurColumns, StringComparer.OrdinalIgnoreCase);
+            return Unique(names, taken, "Input_");
+        }
+
+        /// <summary>
+        /// Column names for <paramref name="names"/>, none in <paramref name="taken"/> (case-insensitively, as PowerShell
+        /// names properties) nor twice: a name that is free keeps it, and the others get <paramref name="prefix"/> in front
+        /// until they are free. Names that keep theirs are chosen first, so a prefixed name never takes one of theirs.
+        /// </summary>
+        private static string[] Unique(IReadOnlyList<string> names, HashSet<string> taken, string prefix)
+        {
+            var columns = new string[names.Count];
+            for (int i = 0; i < names.Count; i++)
+                if (taken.Add(names[i])) columns[i] = names[i];
+            for (int i = 0; i < names.Count; i++)
+            {
+                if (columns[i] != null) continue;
+                var column = prefix + names[i];
+                while (!taken.Add(column)) column = prefix + column;
+                columns[i] = column;
+            }
+            return columns;
         }
     }
 }
