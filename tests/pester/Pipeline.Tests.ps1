@@ -230,6 +230,20 @@ Describe 'Test 9: a row missing a template property' {
         $badIds[0].Exception.Message | Should -Match "^Row 2: the custom id 'has space' from the input's column 'custom_id'"
         $badIds[1].Exception.Message | Should -Match '2 more rows failed the same way as row 2 .* Rows: 3, 5\.'
     }
+
+    It 'reports a missing image file on every row once, then once with the count, and keeps the good rows' {
+        $dir = Join-Path $TestDrive 'images'
+        $null = New-Item -ItemType Directory -Force $dir
+        [IO.File]::WriteAllBytes((Join-Path $dir 'ok.png'), [byte[]] (0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0))
+        $in = 1..6 | ForEach-Object { [pscustomobject]@{ name = "n$_"; img = Join-Path $dir $(if ($_ -eq 4) { 'ok.png' } else { "gone-$_.png" }) } }
+        $reqs = @($in | New-IrisBatchRequest -Model gpt-4o-mini -Prompt '{name}' -Image '{img}' -ErrorVariable badImages -ErrorAction SilentlyContinue)
+        $reqs.CustomId | Should -Be @('request-4')
+        $badImages.Count | Should -Be 2 -Because 'the same mistake on five rows is written once in full, then once as a summary'
+        $badImages | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.InvalidRequest,*' }
+        $badImages[0].Exception.Message | Should -Be "Row 1: the image file '$(Join-Path $dir 'gone-1.png')' does not exist."
+        $badImages[1].Exception.Message | Should -Be '4 more rows failed the same way as row 1 (5 rows in all): the image file does not exist. Rows: 2, 3, 5, 6.'
+        $badImages[1].TargetObject.Count | Should -Be 5
+    }
 }
 
 Describe 'New-IrisBatchRequest builds requests from rows' {
