@@ -76,6 +76,7 @@ namespace IrisBatch.Results
                     var bytes = files[f].Read(offset, length);
                     var result = Parse(bytes, 0, bytes.Length, number);
                     result.BatchId = _batch.Id;
+                    NoteUnknown(result.CustomId);
                     yield return new OrderedResult(result, long.MaxValue);
                 }
             }

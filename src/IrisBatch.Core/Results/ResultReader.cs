@@ -40,6 +40,21 @@ namespace IrisBatch.Results
         public long Duplicates { get; private set; }
 
         /// <summary>
+        /// Results whose custom id none of the journal's requests has (emitted last, with no request or input row): the
+        /// provider's files are not of this submission's requests, or lost a line's id. Zero when the requests are not known.
+        /// </summary>
+        public long Unknown { get; private set; }
+
+        /// <summary>The custom id of the first <see cref="Unknown"/> result (empty when it had none).</summary>
+        public string? FirstUnknown { get; private set; }
+
+        private void NoteUnknown(string customId)
+        {
+            Unknown++;
+            FirstUnknown ??= customId;
+        }
+
+        /// <summary>
         /// The results of these files, then one for each request no file reported. A result's request is read from the
         /// journal when first asked for; with <paramref name="readRequests"/>, while reading (on the reader's thread,
         /// which a ReadAhead runs beside the pipeline), for callers that will ask for every one.
@@ -84,6 +99,7 @@ namespace IrisBatch.Results
                             }
                         }
                         if (request >= 0) result.DeferRequest(RequestLine(index!, requests!, request, readRequests, _origin));
+                        else if (index != null) NoteUnknown(result.CustomId);
                         yield return result;
                     }
                 }

@@ -357,6 +357,8 @@ namespace IrisBatch.Commands
             var batch = r.Batch;
             if (r.Reader.Duplicates > 0)
                 WriteWarning(Messages.DuplicateResults(r.Target.Provider.Name, r.Reader.Duplicates, batch.Id));
+            if (r.Reader.Unknown > 0)
+                WriteWarning(Messages.UnknownResults(r.Target.Provider.Name, r.Reader.Unknown, batch.Id, r.Reader.FirstUnknown ?? ""));
             var total = r.Total;
             WriteVerbose(Messages.BatchResultCount(batch.Id, total.Count));
             // A batch submitted elsewhere: requests with no line in the provider's files (all of them when it failed

@@ -106,6 +106,27 @@ namespace IrisBatch.Tests.Core
             }
             Assert.Equal("stranger-1", results[n].CustomId);
             Assert.Null(results[n].Request);
+            // The line whose id is not the journal's is counted (Get-IrisBatchResult warns), by both readers.
+            Assert.Equal(1, reader.Unknown);
+            Assert.Equal("stranger-1", reader.FirstUnknown);
+            Assert.Equal(1, again.Unknown);
+
+            // Read in the files' order (-Unordered): the same stranger, counted the same.
+            var unordered = new ResultReader(_provider, batch, _journal.RequestsPath(entry));
+            var inFileOrder = unordered.Read(new[] { output, errors }, readRequests).ToList();
+            Assert.Single(inFileOrder, r => r.CustomId == "stranger-1");
+            Assert.Equal(1, unordered.Unknown);
+            Assert.Equal("stranger-1", unordered.FirstUnknown);
+        }
+
+        [Fact]
+        public void Results_of_a_batch_submitted_elsewhere_are_not_counted_as_unknown()
+        {
+            var output = Write("output.jsonl", new[] { Success("request-1"), Success("request-2") }, "\n");
+            var reader = new ResultReader(_provider, new IrisBatchInfo { Id = "b", Status = BatchStatus.Completed }, null);
+            Assert.Equal(2, reader.ReadInInputOrder(new[] { output }).Count());
+            Assert.Equal(0, reader.Unknown);
+            Assert.Null(reader.FirstUnknown);
         }
 
         /// <summary>Reads batch "b" of <paramref name="entry"/> from these files in input order: each result's id and output.</summary>
