@@ -193,6 +193,16 @@ Describe 'Get-IrisBatchResult -IncludeInput rows whose column names clash' {
         }
     }
 
+    It 'keeps both of two input columns whose names differ only in case (a row from ConvertFrom-Json -AsHashtable)' {
+        $row = '{"name":"lower","NAME":"upper","sku":"s1"}' | ConvertFrom-Json -AsHashtable
+        $one = $row | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name} {NAME}' |
+            Submit-IrisBatch -Provider Mock | Wait-IrisBatch -PollInterval 0.2 -Timeout 60
+        $flat = @($one | Get-IrisBatchResult -IncludeInput)
+        @($flat[0].psobject.Properties.Name) | Should -Be @('name', 'Input_NAME', 'sku', 'CustomId', 'Status', 'Output', 'ErrorCode', 'ErrorMessage', 'Cost')
+        $flat[0].psobject.Properties['name'].Value | Should -BeExactly 'lower'
+        $flat[0].Input_NAME | Should -BeExactly 'upper'
+    }
+
     It 'keeps them too when type data adds members to every custom object (rows built from the input objects)' {
         Update-TypeData -TypeName System.Management.Automation.PSCustomObject -MemberType ScriptProperty -MemberName IrisTestTag -Value { 'tagged' } -Force
         try { $rows = @($batch | Get-IrisBatchResult -IncludeInput) }
