@@ -158,6 +158,28 @@ Describe 'Test 2: rows made to fail, and resubmitting only them' {
         $again.CustomId | Should -Be @('request-3', 'request-7')
         ($again | ForEach-Object { $_.Input.sku }) | Should -Be @('sku-3', 'sku-7')
     }
+
+    It 'downloads a result file again when it was deleted from the journal, instead of calling its rows unreported (<File>)' -ForEach @(
+        @{ File = 'output.jsonl' }
+        @{ File = 'errors.jsonl' }
+    ) {
+        $entry = @(Get-ChildItem -Recurse -File $env:IRISBATCH_HOME -Filter entry.json | Where-Object { (Get-Content -Raw $_.FullName | ConvertFrom-Json).BatchId -eq $batch.Id })
+        $entry.Count | Should -Be 1
+        $gone = @(Get-Item (Join-Path $entry[0].Directory.FullName "results/$File"))
+        $gone.Count | Should -Be 1
+        Remove-Item $gone[0].FullName
+        $before = Get-EmulatorStats $emu
+        $read = @($batch | Get-IrisBatchResult)
+        $after = Get-EmulatorStats $emu
+        ($after.downloads - $before.downloads) | Should -BeGreaterOrEqual 1 -Because 'the journal''s download is no longer whole'
+        Test-Path $gone[0].FullName | Should -BeTrue
+        $read.Count | Should -Be 10
+        @($read | Where-Object Status -NE 'Succeeded' | ForEach-Object CustomId | Sort-Object) | Should -Be @('request-3', 'request-7')
+        @($read | Where-Object { $_.Error.Code -eq 'missing_result' }).Count | Should -Be 0
+        $next = Get-EmulatorStats $emu
+        $null = @($batch | Get-IrisBatchResult)
+        ((Get-EmulatorStats $emu).downloads - $next.downloads) | Should -Be 0 -Because 'a whole download is read from the journal'
+    }
 }
 
 Describe 'Test 8: a completed batch with only failures (no output file)' {

@@ -70,6 +70,24 @@ namespace IrisBatch.Lifecycle
         /// <summary>The files a batch's results are downloaded into (either may be absent).</summary>
         public static string[] ResultFiles(string dir) => new[] { Path.Combine(dir, "output.jsonl"), Path.Combine(dir, "errors.jsonl") };
 
+        /// <summary>The list, beside the results, of the result files a download wrote (one name a line).</summary>
+        private const string DownloadedList = "downloaded.txt";
+
+        /// <summary>
+        /// Whether the result files the last download wrote into <paramref name="dir"/> are all still there. A file gone
+        /// since (deleted by hand, a disk cleanup) would make its requests look unreported (Failed, missing_result), and a
+        /// resubmission of the failed rows would pay for them again: such a download is made again. True for a download
+        /// made before the list was kept (nothing to check against).
+        /// </summary>
+        public static bool DownloadIsWhole(string dir)
+        {
+            var list = Path.Combine(dir, DownloadedList);
+            if (!File.Exists(list)) return true;
+            foreach (var name in File.ReadAllLines(list))
+                if (name.Length > 0 && !File.Exists(Path.Combine(dir, name))) return false;
+            return true;
+        }
+
         /// <summary>
         /// Downloads the results of a terminal batch into <paramref name="dir"/> and records it. The download goes to a
         /// folder beside it first and replaces an earlier download only once it is whole: a download that fails (the
@@ -96,6 +114,10 @@ namespace IrisBatch.Lifecycle
                     }
                     else if (File.Exists(kept[i])) File.Delete(kept[i]);   // this download has no such file
                 }
+                var written = new System.Text.StringBuilder();
+                foreach (var file in kept)
+                    if (File.Exists(file)) written.Append(Path.GetFileName(file)).Append('\n');
+                AtomicFile.WriteAllText(Path.Combine(dir, DownloadedList), written.ToString());
             }
             finally
             {

@@ -163,6 +163,7 @@ namespace IrisBatch
         public static string ResultsNotReady(string batchId, BatchStatus status, string? providerStatus) =>
             Format(nameof(ResultsNotReady), batchId, status, providerStatus);
 
+        public static string ResultsDownloadedAgain(string batchId, string dir) => Format(nameof(ResultsDownloadedAgain), batchId, dir);
         public static string UnknownResults(string provider, long count, string batchId, string customId) => Format(nameof(UnknownResults), provider, count, batchId, customId);
         public static string DuplicateResults(string provider, long count, string batchId) => Format(nameof(DuplicateResults), provider, count, batchId);
 

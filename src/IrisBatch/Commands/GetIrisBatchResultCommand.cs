@@ -185,6 +185,13 @@ namespace IrisBatch.Commands
             string dir = collector.ResultsDirectory(target.Provider, batch, ref entry);
             var journaled = entry!;
             string[] files = ResultCollector.ResultFiles(dir);
+            if (cached && !ResultCollector.DownloadIsWhole(dir))
+            {
+                // A result file of the journal's download is gone: downloaded again, not read as requests never reported.
+                WriteVerbose(Messages.ResultsDownloadedAgain(batch.Id, dir));
+                cached = false;
+                batch = RefreshStatus(target);
+            }
             if (!cached)
             {
                 var progress = new ProgressRecord(20, "Get-IrisBatchResult", Messages.ProgressDownloading(batch.Id));
