@@ -50,6 +50,8 @@ namespace IrisBatch.Results
 
         private void NoteUnknown(string customId)
         {
+            // A line with no id to read (cut short, not JSON) is a Failed result of its own (invalid_result_line), not an unknown id.
+            if (customId.Length == 0) return;
             Unknown++;
             FirstUnknown ??= customId;
         }

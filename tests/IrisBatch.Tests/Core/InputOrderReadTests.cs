@@ -120,6 +120,24 @@ namespace IrisBatch.Tests.Core
         }
 
         [Fact]
+        public void A_line_cut_before_its_custom_id_is_an_unreadable_result_not_an_unknown_id()
+        {
+            var entry = Spool(3);
+            var cut = Success("request-2").Substring(0, 10);
+            var output = Write("output.jsonl", new[] { Success("request-1"), cut, Success("request-3") }, "\n");
+            var batch = new IrisBatchInfo { Id = "b", Status = BatchStatus.Completed };
+            foreach (var inOrder in new[] { true, false })
+            {
+                var reader = new ResultReader(_provider, batch, _journal.RequestsPath(entry));
+                var results = inOrder ? reader.ReadInInputOrder(new[] { output }).Select(o => o.Result).ToList() : reader.Read(new[] { output }).ToList();
+                Assert.Single(results, r => r.CustomId.Length == 0 && r.Status == ResultStatus.Failed);
+                Assert.Equal(0, reader.Unknown);
+                Assert.Null(reader.FirstUnknown);
+                ResultOrderIndex.Delete(_dir);
+            }
+        }
+
+        [Fact]
         public void Results_of_a_batch_submitted_elsewhere_are_not_counted_as_unknown()
         {
             var output = Write("output.jsonl", new[] { Success("request-1"), Success("request-2") }, "\n");
