@@ -165,6 +165,7 @@ namespace IrisBatch
 
         public static string InvalidId(string? id, string what) => Format(nameof(InvalidId), id, what);
 
+        public static string JournalRequestUnreadable(string path, long offset, string error) => Format(nameof(JournalRequestUnreadable), path, offset, error);
         public static string JournalEntryUnreadable(string path, string error) => Format(nameof(JournalEntryUnreadable), path, error);
 
         /// <summary>Submit-IrisBatch: the journal's record of an earlier submission of the same requests is unreadable.</summary>

@@ -23,6 +23,9 @@ namespace IrisBatch.Results
             _path = path;
         }
 
+        /// <summary>The file's path.</summary>
+        public string Path => _path;
+
         /// <summary>The <paramref name="length"/> bytes at <paramref name="offset"/> (fewer if the file ends first).</summary>
         public byte[] Read(long offset, int length)
         {

@@ -199,7 +199,7 @@ namespace IrisBatch.Results
                     if (f < 0)
                     {
                         var bytes = o._requests.Read(order.RequestOffsets[i], order.RequestLengths[i]);
-                        var request = WithOrigin(RequestRecordReader.Read(bytes, 0, bytes.Length), reader._origin);
+                        var request = WithOrigin(ReadRecord(bytes, 0, bytes.Length, reader._requestsPath!, order.RequestOffsets[i]), reader._origin);
                         lock (reader._serial) return new OrderedResult(reader.Unreported(request), order.Keys[i]);
                     }
                     var window = _windows[f] ??= new LineWindow(o._paths[f]);
@@ -213,7 +213,7 @@ namespace IrisBatch.Results
                         // Every request will be asked for (-IncludeInput, -Schema checks): parsed here, on this worker,
                         // rather than by the pipeline's thread when it first asks.
                         var bytes = _requestLines.Read(order.RequestOffsets[i], order.RequestLengths[i]);
-                        result.Request = WithOrigin(RequestRecordReader.Read(bytes.Array!, bytes.Offset, bytes.Count, o._flat), reader._origin);
+                        result.Request = WithOrigin(ReadRecord(bytes.Array!, bytes.Offset, bytes.Count, reader._requestsPath!, order.RequestOffsets[i], o._flat), reader._origin);
                     }
                     else result.DeferRequest(RequestAt(o._requests, order.RequestOffsets[i], order.RequestLengths[i], reader._origin));
                     return new OrderedResult(result, order.Keys[i]);

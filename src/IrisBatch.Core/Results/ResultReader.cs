@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Text.Json;
 using IrisBatch.Journal;
 using IrisBatch.Jsonl;
 using IrisBatch.Providers;
@@ -124,7 +125,7 @@ namespace IrisBatch.Results
         /// </summary>
         [MethodImpl(Hot.Path)]
         private static Lazy<IrisBatchRequest?> RequestLine(RequestIndex index, FileLines requests, int i, bool now, BatchOrigin origin) =>
-            now ? ParsedLater(requests.Read(index.OffsetOf(i), index.LengthOf(i)), origin) : RequestAt(requests, index.OffsetOf(i), index.LengthOf(i), origin);
+            now ? ParsedLater(requests.Read(index.OffsetOf(i), index.LengthOf(i)), origin, requests.Path, index.OffsetOf(i)) : RequestAt(requests, index.OffsetOf(i), index.LengthOf(i), origin);
 
         /// <summary>The request whose journal line is at <paramref name="offset"/>, read and parsed when first asked for.</summary>
         [MethodImpl(Hot.Path)]
@@ -132,17 +133,33 @@ namespace IrisBatch.Results
             new Lazy<IrisBatchRequest?>(() =>
             {
                 var line = requests.Read(offset, length);
-                return WithOrigin(RequestRecordReader.Read(line, 0, line.Length), origin);
+                return WithOrigin(ReadRecord(line, 0, line.Length, requests.Path, offset), origin);
             });
 
         /// <summary>A request whose journal line was read already, parsed when first asked for.</summary>
-        private static Lazy<IrisBatchRequest?> ParsedLater(byte[] line, BatchOrigin origin) =>
-            new Lazy<IrisBatchRequest?>(() => WithOrigin(RequestRecordReader.Read(line, 0, line.Length), origin));
+        private static Lazy<IrisBatchRequest?> ParsedLater(byte[] line, BatchOrigin origin, string path, long offset) =>
+            new Lazy<IrisBatchRequest?>(() => WithOrigin(ReadRecord(line, 0, line.Length, path, offset), origin));
 
         private static IrisBatchRequest ReadRequest(RequestIndex index, FileLines requests, int i, BatchOrigin origin)
         {
             var bytes = requests.Read(index.OffsetOf(i), index.LengthOf(i));
-            return WithOrigin(RequestRecordReader.Read(bytes, 0, bytes.Length), origin);
+            return WithOrigin(ReadRecord(bytes, 0, bytes.Length, requests.Path, index.OffsetOf(i)), origin);
+        }
+
+        /// <summary>
+        /// A request of the journal's requests file, read from its line: a line that cannot be read (the file damaged
+        /// since) is IrisBatch.JournalError naming the file and where the line starts, not a parser's bare message.
+        /// </summary>
+        internal static IrisBatchRequest ReadRecord(byte[] bytes, int start, int length, string path, long offset, InputNames? flat = null)
+        {
+            try
+            {
+                return RequestRecordReader.Read(bytes, start, length, flat);
+            }
+            catch (Exception ex) when (ex is JsonException || ex is FormatException || ex is InvalidOperationException)
+            {
+                throw new IrisBatchException(ErrorIds.Journal, FailureKind.InvalidData, Messages.JournalRequestUnreadable(path, offset, ex.Message), ex) { Target = path };
+            }
         }
 
         /// <summary>A request read back from the journal remembers its batch, so a resubmission goes back there (issue 16).</summary>

@@ -137,6 +137,31 @@ namespace IrisBatch.Tests.Core
             }
         }
 
+        [Theory]
+        [InlineData(true, true)]
+        [InlineData(true, false)]
+        [InlineData(false, true)]
+        [InlineData(false, false)]
+        public void A_damaged_requests_file_is_a_journal_error_naming_it(bool inOrder, bool readRequests)
+        {
+            var entry = Spool(3);
+            var path = _journal.RequestsPath(entry);
+            var lines = File.ReadAllLines(path);
+            lines[1] = lines[1].Substring(0, 30);
+            File.WriteAllText(path, string.Join("\n", lines) + "\n", new UTF8Encoding(false));
+            var output = Write("output.jsonl", new[] { Success("request-1"), Success("request-2"), Success("request-3") }, "\n");
+            var reader = new ResultReader(_provider, new IrisBatchInfo { Id = "b", Status = BatchStatus.Completed }, path);
+
+            var ex = Assert.Throws<IrisBatchException>(() =>
+            {
+                var results = inOrder ? reader.ReadInInputOrder(new[] { output }, readRequests).Select(o => o.Result) : reader.Read(new[] { output }, readRequests);
+                foreach (var r in results) _ = r.Request;
+            });
+            Assert.Equal(ErrorIds.Journal, ex.ErrorId);
+            Assert.Contains(path, ex.Message);
+            Assert.Contains("byte " + (lines[0].Length + 1), ex.Message);
+        }
+
         [Fact]
         public void Results_of_a_batch_submitted_elsewhere_are_not_counted_as_unknown()
         {
