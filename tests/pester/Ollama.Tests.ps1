@@ -332,6 +332,74 @@ Describe 'Ollama: a server that fails midway' {
     }
 }
 
+Describe 'Ollama: no server of the batch can be reached' {
+    BeforeAll {
+        $null = Initialize-ProviderTestEnvironment -KeyVariable ''
+        # An address that refuses every connection (an emulator's, once it has stopped); a server is started there later.
+        $gone = Start-TestEmulator -ArgumentList '--ollama-only'
+        $deadUrl = $gone.Url
+        $port = ([uri] $deadUrl).Port
+        Stop-TestEmulator $gone
+        $batch = Submit-OllamaRows -Count 40 -Prefix 'Patient item' -BaseUri $deadUrl
+
+        # A waiting process that writes each warning to a file the moment it is written, then the batch's status.
+        $flag = Join-Path ([IO.Path]::GetTempPath()) "irisbatch-ollama-warned-$([guid]::NewGuid().ToString('N').Substring(0, 8)).txt"
+        $patient = Join-Path ([IO.Path]::GetTempPath()) "irisbatch-ollama-patient-$([guid]::NewGuid().ToString('N').Substring(0, 8)).ps1"
+        Set-Content $patient -Value @'
+param($ModulePath, $Id, $Flag)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+Import-Module $ModulePath
+$b = Wait-IrisBatch -Id $Id -ThrottleLimit 4 -PollInterval 0.1 -Timeout 120 3>&1 | ForEach-Object {
+    if ($_ -is [Management.Automation.WarningRecord]) { Add-Content $Flag $_.Message } else { $_ }
+}
+"STATUS=$($b.Status)"
+'@
+    }
+    AfterAll {
+        if ($child -and -not $child.Process.HasExited) { $null = Stop-TestPwsh $child -Kill }
+        if ($server) { Stop-TestEmulator $server }
+        Remove-Item $patient, $flag -ErrorAction Ignore
+        Clear-TestEnvironment
+    }
+
+    It 'a wait that times out while the server is down leaves every row pending, with one warning naming the server' {
+        $last = @($batch | Wait-IrisBatch -ThrottleLimit 4 -PollInterval $poll -Timeout 5 -WarningVariable wv -WarningAction SilentlyContinue -ErrorVariable ev -ErrorAction SilentlyContinue)
+        $last.Count | Should -Be 1
+        $last[0].Failed | Should -Be 0 -Because 'no request reached a server, so none has failed'
+        $last[0].Succeeded | Should -Be 0
+        $last[0].IsComplete | Should -BeFalse
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.WaitTimeout,*'
+        $down = @($wv | Where-Object { "$_" -match 'can be reached' })
+        $down.Count | Should -Be 1 -Because 'one warning says the servers are unreachable, not one per try'
+        "$($down[0])" | Should -Match ([regex]::Escape($deadUrl))
+        "$($down[0])" | Should -Match 'pending'
+        (Wait-IrisBatch -Id $batch.Id -Timeout 0.3 -PollInterval $poll -ErrorAction SilentlyContinue -WarningAction SilentlyContinue).Failed | Should -Be 0
+    }
+
+    It 'a waiting process started while the server is down carries on when it comes up: each request runs once and succeeds' {
+        $script:child = Start-TestPwsh -File $patient -ArgumentList @((Get-ModuleUnderTestPath), $batch.Id, $flag)
+        $null = Wait-TestCondition -TimeoutSeconds 60 -IntervalMs 20 -Because 'the waiting process should warn that no server can be reached' {
+            (Test-Path $flag) -or $child.Process.HasExited
+        }
+        $child.Process.HasExited | Should -BeFalse -Because 'the waiting process keeps waiting for a server'
+        Get-Content -Raw $flag | Should -Match ([regex]::Escape($deadUrl))
+        $script:server = Start-TestEmulator -ArgumentList '--ollama-only', '--port', $port, '--ollama-latency-ms', '5'
+        $end = Stop-TestPwsh $child -TimeoutSeconds 90
+        $end.ExitCode | Should -Be 0 -Because $end.Output
+        $end.Output | Should -Match 'STATUS=Completed'
+        @(Get-Content $flag | Where-Object { $_ -match 'can be reached' }).Count | Should -Be 1
+        $results = @(Get-IrisBatchResult -Id $batch.Id)
+        $results.Count | Should -Be 40
+        @($results | Where-Object Status -NE ([IrisBatch.ResultStatus]::Succeeded) | ForEach-Object { "$($_.CustomId): $($_.Error.Code) $($_.Error.Message)" }) | Should -BeNullOrEmpty
+        $count = Get-OllamaCount @($server)
+        $count.Total | Should -Be 40
+        $count.Duplicates | Should -Be 0
+        $count.MaxPerPrompt | Should -Be 1
+    }
+}
+
 Describe 'Ollama: Stop-IrisBatch while a process runs the batch' {
     BeforeAll {
         $server = Start-TestEmulator -ArgumentList '--ollama-only', '--ollama-latency-ms', '100', '--ollama-max-parallel', '4'

@@ -108,6 +108,8 @@ namespace IrisBatch
 
         public static string OllamaRetry(string customId, string server, string error, TimeSpan delay) => Format(nameof(OllamaRetry), customId, server, error, Seconds(delay));
 
+        public static string OllamaUnreachable(string servers, string error) => Format(nameof(OllamaUnreachable), servers, error);
+
         public static string OllamaStopped(string batchId, string error) => Format(nameof(OllamaStopped), batchId, error);
 
         // Results: a request's error where the provider gave no words of its own, and why a line is unreadable.

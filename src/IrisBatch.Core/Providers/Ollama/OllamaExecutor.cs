@@ -44,6 +44,7 @@ namespace IrisBatch.Providers.Ollama
         private readonly HttpSettings _settings;
         private readonly int _throttle;
         private readonly Action<string>? _log;
+        private readonly Action<string>? _warn;
         private readonly object _writeLock = new object();
         private readonly Dictionary<string, ServerGate> _gates = new Dictionary<string, ServerGate>(StringComparer.Ordinal);
 
@@ -62,6 +63,78 @@ namespace IrisBatch.Providers.Ollama
             public int Unreachable;
             /// <summary>Until when (UTC ticks) a server that gave no answer takes no request while another server is up.</summary>
             public long RestUntilTicks;
+            /// <summary>Its last call could not connect at all (refused, no such host, no route): nothing reached it.</summary>
+            public volatile bool NotReached;
+        }
+
+        /// <summary>The longest wait between tries while no server of the batch can be reached.</summary>
+        public static readonly TimeSpan MaxDownWait = TimeSpan.FromSeconds(4);
+        private readonly object _downLock = new object();
+        /// <summary>Until when (UTC ticks) no request is sent: every server's last call could not connect.</summary>
+        private long _downUntilTicks;
+        private int _downRounds;
+        private bool _warnedDown;
+
+        /// <summary>
+        /// True when the call could not connect, so nothing reached the server: connection refused, no such host, no route.
+        /// A reset or a timeout after connecting is not this: the server may have got the request.
+        /// </summary>
+        internal static bool NotReached(Exception ex)
+        {
+            if (ex is ApiException) return false;
+            for (var e = (Exception?)ex; e != null; e = e.InnerException)
+                if (e is System.Net.Sockets.SocketException se)
+                    switch (se.SocketErrorCode)
+                    {
+                        case System.Net.Sockets.SocketError.ConnectionRefused:
+                        case System.Net.Sockets.SocketError.HostNotFound:
+                        case System.Net.Sockets.SocketError.HostUnreachable:
+                        case System.Net.Sockets.SocketError.HostDown:
+                        case System.Net.Sockets.SocketError.NetworkUnreachable:
+                        case System.Net.Sockets.SocketError.NetworkDown:
+                        case System.Net.Sockets.SocketError.TryAgain:
+                        case System.Net.Sockets.SocketError.NoData:
+                        case System.Net.Sockets.SocketError.AddressNotAvailable:
+                            return true;
+                    }
+            return false;
+        }
+
+        /// <summary>
+        /// Every server's last call could not connect: the requests are not failed (none reached a server), the run waits,
+        /// from 250 ms doubling to <see cref="MaxDownWait"/> between tries, and warns once that it keeps waiting.
+        /// </summary>
+        private bool AllServersDown(string error)
+        {
+            foreach (var g in _gates.Values)
+                if (!g.NotReached) return false;
+            lock (_downLock)
+            {
+                var now = DateTime.UtcNow.Ticks;
+                if (Interlocked.Read(ref _downUntilTicks) > now) return true;   // this round's wait is already set
+                _downRounds++;
+                var wait = TimeSpan.FromMilliseconds(Math.Min(MaxDownWait.TotalMilliseconds, 250.0 * (1 << Math.Min(_downRounds - 1, 10))));
+                Interlocked.Exchange(ref _downUntilTicks, now + wait.Ticks);
+                if (!_warnedDown)
+                {
+                    _warnedDown = true;
+                    _warn?.Invoke(Messages.OllamaUnreachable(string.Join(", ", _servers.Select(x => x.AbsoluteUri)), error));
+                }
+            }
+            return true;
+        }
+
+        /// <summary>A server answered (anything, an error included): the next time none can be reached warns again.</summary>
+        private void ServerReached(ServerGate gate)
+        {
+            gate.NotReached = false;
+            if (!_warnedDown && _downRounds == 0) return;
+            lock (_downLock)
+            {
+                _downRounds = 0;
+                _warnedDown = false;
+                Interlocked.Exchange(ref _downUntilTicks, 0);
+            }
         }
 
         /// <summary>The longest rest of a server that keeps giving no answer (it doubles from 100 ms with each such call).</summary>
@@ -128,6 +201,7 @@ namespace IrisBatch.Providers.Ollama
             _openAICompatible = openAICompatible;
             _throttle = Math.Max(1, throttle);
             _log = settings.Log;
+            _warn = settings.Warn;
             // The chat calls go through the one resilient HTTP pipeline (typed errors, Retry-After, timeouts), one attempt
             // each: retrying, on this server or another, is this executor's own loop. No log line per call.
             _settings = new HttpSettings
@@ -234,6 +308,13 @@ namespace IrisBatch.Providers.Ollama
             while (!lifetime.IsCancellationRequested && outstanding() > 0)
             {
                 if (File.Exists(_cancelPath)) return;
+                // No server can be reached: nothing is sent until the wait for them is over (see AllServersDown).
+                var down = Interlocked.Read(ref _downUntilTicks) - DateTime.UtcNow.Ticks;
+                if (down > 0)
+                {
+                    await Task.Delay(TimeSpan.FromTicks(Math.Min(down, TimeSpan.TicksPerMillisecond * 100)), lifetime).ContinueWith(_ => { }).ConfigureAwait(false);
+                    continue;
+                }
                 if (!queue.TryDequeue(out var item))
                 {
                     await Task.Delay(20, lifetime).ContinueWith(_ => { }).ConfigureAwait(false);
@@ -269,6 +350,7 @@ namespace IrisBatch.Providers.Ollama
                     {
                         line = await CallAsync(server, item, abort).ConfigureAwait(false);
                         answered = true;
+                        ServerReached(gate);
                     }
                     catch (Exception) when (lifetime.IsCancellationRequested)
                     {
@@ -278,6 +360,19 @@ namespace IrisBatch.Providers.Ollama
                     {
                         refusedBusy = ex is ApiException busy && (busy.HttpStatus == 503 || busy.HttpStatus == 429);
                         unreachable = !(ex is ApiException) && !abort.IsCancellationRequested;
+                        if (ex is ApiException) ServerReached(gate);
+                        else if (NotReached(ex))
+                        {
+                            gate.NotReached = true;
+                            // Nothing reached any server: not an attempt. The request stays pending; the run waits for a server.
+                            if (AllServersDown(ex.Message))
+                            {
+                                item.LastServer = me;
+                                item.LastError = ex.Message;
+                                queue.Enqueue(item);
+                                continue;
+                            }
+                        }
                         item.Attempts++;
                         item.LastServer = me;
                         item.LastError = ex.Message;
@@ -296,6 +391,7 @@ namespace IrisBatch.Providers.Ollama
                     }
                     catch (IrisBatchException ex)
                     {
+                        if (ex is ApiException) ServerReached(gate);
                         // A definitive answer (a 4xx, a Retry-After longer than IrisBatch waits, a body that is not JSON): this request failed.
                         var message = ex is ApiException api && api.RetryAt == null ? api.ProviderMessage ?? ex.Message : ex.Message;
                         line = FailedLine(item.CustomId, ex.HttpStatus.HasValue ? "http_" + ex.HttpStatus.Value : "invalid_response", message, ex.HttpStatus, me);
