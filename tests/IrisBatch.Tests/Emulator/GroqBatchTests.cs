@@ -22,14 +22,7 @@ public sealed class GroqBatchTests
     {
         await using var host = await EmulatorHost.StartAsync(new EmulatorOptions { ValidatingMs = 100, InProgressMs = 900, TimeProvider = new ManualClock() });
         using var api = new EmulatorApi(host);
-        var form = new MultipartFormDataContent { { new StringContent("batch"), "purpose" } };
-        var line = JsonSerializer.Serialize(new { custom_id = "a", method = "POST", url = "/v1/chat/completions", body = new { model = "m", messages = new[] { new { role = "user", content = "Hi" } } } });
-        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(line + "\n"));
-        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        form.Add(file, "file", "in.jsonl");
-        string fileId;
-        using (var r = await api.Http.PostAsync("/groq/openai/v1/files", form))
-            fileId = (await EmulatorApi.JsonAsync(r)).GetProperty("id").GetString()!;
+        string fileId = await UploadOneLineAsync(api);
         var create = new StringContent(JsonSerializer.Serialize(new { input_file_id = fileId, endpoint = "/v1/chat/completions", completion_window = window }), Encoding.UTF8, "application/json");
         JsonElement created, fetched;
         using (var r = await api.Http.PostAsync("/groq/openai/v1/batches", create))
@@ -53,19 +46,24 @@ public sealed class GroqBatchTests
     {
         await using var host = await EmulatorHost.StartAsync(new EmulatorOptions { ValidatingMs = 100, InProgressMs = 900, TimeProvider = new ManualClock() });
         using var api = new EmulatorApi(host);
-        var form = new MultipartFormDataContent { { new StringContent("batch"), "purpose" } };
-        var line = JsonSerializer.Serialize(new { custom_id = "a", method = "POST", url = "/v1/chat/completions", body = new { model = "m", messages = new[] { new { role = "user", content = "Hi" } } } });
-        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(line + "\n"));
-        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        form.Add(file, "file", "in.jsonl");
-        string fileId;
-        using (var r = await api.Http.PostAsync("/groq/openai/v1/files", form))
-            fileId = (await EmulatorApi.JsonAsync(r)).GetProperty("id").GetString()!;
+        string fileId = await UploadOneLineAsync(api);
         for (int i = 0; i < 2; i++)
             using (var r = await api.Http.PostAsync("/groq/openai/v1/batches", new StringContent(JsonSerializer.Serialize(new { input_file_id = fileId, endpoint = "/v1/chat/completions", completion_window = "24h" }), Encoding.UTF8, "application/json")))
                 Assert.True(r.IsSuccessStatusCode);
         using var list = await api.Http.GetAsync("/groq/openai/v1/batches" + query);
         Assert.Equal(System.Net.HttpStatusCode.OK, list.StatusCode);
         Assert.Equal(2, (await EmulatorApi.JsonAsync(list)).GetProperty("data").GetArrayLength());
+    }
+
+    /// <summary>Uploads a one-request batch input file to Groq's Files API; returns its id.</summary>
+    private static async Task<string> UploadOneLineAsync(EmulatorApi api)
+    {
+        var form = new MultipartFormDataContent { { new StringContent("batch"), "purpose" } };
+        var line = JsonSerializer.Serialize(new { custom_id = "a", method = "POST", url = "/v1/chat/completions", body = new { model = "m", messages = new[] { new { role = "user", content = "Hi" } } } });
+        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(line + "\n"));
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(file, "file", "in.jsonl");
+        using var r = await api.Http.PostAsync("/groq/openai/v1/files", form);
+        return (await EmulatorApi.JsonAsync(r)).GetProperty("id").GetString()!;
     }
 }
