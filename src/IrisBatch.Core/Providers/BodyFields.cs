@@ -40,18 +40,11 @@ namespace IrisBatch.Providers
         /// <summary>True when the user set this field: then it wins over IrisBatch's own value.</summary>
         public bool Has(string name) => _names.Contains(name);
 
-        public void WriteAll(Utf8JsonWriter writer) => WriteAll(writer, null);
-
-        /// <summary>Every field but <paramref name="except"/> (one the caller has written already, merged with its own).</summary>
-        public void WriteAll(Utf8JsonWriter writer, string? except)
-        {
-            if (_doc == null) return;
-            foreach (var p in _doc.RootElement.EnumerateObject())
-                if (except == null || p.Name != except) p.WriteTo(writer);
-        }
-
-        /// <summary>Every field but two the caller has written already (either may be null).</summary>
-        public void WriteAll(Utf8JsonWriter writer, string? except, string? except2)
+        /// <summary>
+        /// Every field of the user's body but <paramref name="except"/> and <paramref name="except2"/>: fields the caller
+        /// has written already, merged with its own (either may be null).
+        /// </summary>
+        public void WriteAll(Utf8JsonWriter writer, string? except = null, string? except2 = null)
         {
             if (_doc == null) return;
             foreach (var p in _doc.RootElement.EnumerateObject())
@@ -70,19 +63,33 @@ namespace IrisBatch.Providers
             return null;
         }
 
-        /// <summary>Whether the user's object field <paramref name="container"/> has one of <paramref name="names"/>.</summary>
-        public bool HasIn(string? container, params string[] names)
+        /// <summary>
+        /// Whether IrisBatch may write one of <paramref name="names"/> into the object field <paramref name="container"/>:
+        /// the user gave no such field, or gave it as an object that has none of them. A value of the user's own that
+        /// is not an object is sent as given, so there is no room in it.
+        /// </summary>
+        public bool HasRoomIn(string container, params string[] names)
         {
-            if (container == null || Get(container) is not { ValueKind: JsonValueKind.Object } o) return false;
+            var field = Get(container);
+            return field == null || field.Value.ValueKind == JsonValueKind.Object && !HasAny(field.Value, names);
+        }
+
+        /// <summary>Whether the user's object field <paramref name="container"/> has one of <paramref name="names"/>.</summary>
+        public bool HasIn(string? container, params string[] names) =>
+            container != null && Get(container) is { ValueKind: JsonValueKind.Object } o && HasAny(o, names);
+
+        /// <summary>Whether the JSON object has a property of one of these names.</summary>
+        public static bool HasAny(JsonElement o, params string[] names)
+        {
             foreach (var name in names) if (o.TryGetProperty(name, out _)) return true;
             return false;
         }
 
-        /// <summary>Writes the fields of the user's object field <paramref name="container"/> (after the caller's own).</summary>
-        public void WriteFieldsOf(Utf8JsonWriter writer, string? container) => WriteFieldsOf(writer, container, null);
-
-        /// <summary>The same, but <paramref name="except"/> (one the caller has written already, merged with its own).</summary>
-        public void WriteFieldsOf(Utf8JsonWriter writer, string? container, string? except)
+        /// <summary>
+        /// Writes the fields of the user's object field <paramref name="container"/> (after the caller's own), but
+        /// <paramref name="except"/> (one the caller has written already, merged with its own).
+        /// </summary>
+        public void WriteFieldsOf(Utf8JsonWriter writer, string? container, string? except = null)
         {
             if (container == null || Get(container) is not { ValueKind: JsonValueKind.Object } o) return;
             foreach (var p in o.EnumerateObject())

@@ -70,7 +70,7 @@ namespace IrisBatch.Providers.Anthropic
             // A -Body output_config object (its effort, say) gets -Schema's format unless it has a format of its own;
             // one that is not an object is the user's own and is sent as given.
             string? userConfig = extra.ObjectField("output_config");
-            bool schema = r.Schema != null && (userConfig != null ? !extra.HasIn(userConfig, "format") : !extra.Has("output_config"));
+            bool schema = r.Schema != null && extra.HasRoomIn("output_config", "format");
             int? budget = null;
             int maxTokens = r.MaxTokens ?? DefaultMaxTokens;
             if (!plain)

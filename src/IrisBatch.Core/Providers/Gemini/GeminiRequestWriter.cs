@@ -85,7 +85,7 @@ namespace IrisBatch.Providers.Gemini
             // Likewise a thinkingConfig in it (its includeThoughts, say) gets the effort's budget or level unless it has one.
             var userThinking = extra.ObjectIn(userConfig, out string? thinkingName, "thinkingConfig", "thinking_config");
             bool thinking = r.ReasoningEffort != null && (userThinking is { } ut
-                ? !Has(ut, "thinkingBudget", "thinking_budget", "thinkingLevel", "thinking_level")
+                ? !BodyFields.HasAny(ut, "thinkingBudget", "thinking_budget", "thinkingLevel", "thinking_level")
                 : !extra.HasIn(userConfig, "thinkingConfig", "thinking_config"));
             if (!ownConfig && (userConfig != null || maxTokens || temperature || schema || thinking))
             {
@@ -115,12 +115,6 @@ namespace IrisBatch.Providers.Gemini
             }
             extra.WriteAll(w, userConfig);
             w.WriteEndObject();
-        }
-
-        private static bool Has(JsonElement o, params string[] names)
-        {
-            foreach (var name in names) if (o.TryGetProperty(name, out _)) return true;
-            return false;
         }
 
         private static void WriteParts(Utf8JsonWriter w, ChatMessage m, IrisBatchRequest? images)

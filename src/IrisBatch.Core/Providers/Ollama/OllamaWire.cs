@@ -57,8 +57,8 @@ namespace IrisBatch.Providers.Ollama
                 // A -Body options object (its top_k, say) gets num_predict and temperature unless it has them itself,
                 // which win; options that are not an object are the user's own and are sent as given.
                 string? userOptions = extra.ObjectField("options");
-                bool numPredict = r.MaxTokens.HasValue && (userOptions != null ? !extra.HasIn(userOptions, "num_predict") : !extra.Has("options"));
-                bool temperature = r.Temperature.HasValue && (userOptions != null ? !extra.HasIn(userOptions, "temperature") : !extra.Has("options"));
+                bool numPredict = r.MaxTokens.HasValue && extra.HasRoomIn("options", "num_predict");
+                bool temperature = r.Temperature.HasValue && extra.HasRoomIn("options", "temperature");
                 if (numPredict || temperature)
                 {
                     w.WritePropertyName("options");

@@ -85,11 +85,11 @@ namespace IrisBatch.Providers.OpenAI
         /// its own; a -Body text that is not an object is the user's own and is sent as given.
         /// </summary>
         private static bool WritesFormat(IrisBatchRequest r, BodyFields extra) =>
-            r.Schema != null && (extra.ObjectField("text") is string text ? !extra.HasIn(text, "format") : !extra.Has("text"));
+            r.Schema != null && extra.HasRoomIn("text", "format");
 
         /// <summary>Whether a Responses line carries -ReasoningEffort's reasoning.effort, on the same rule as text.format.</summary>
         private static bool WritesEffort(IrisBatchRequest r, BodyFields extra) =>
-            r.ReasoningEffort != null && (extra.ObjectField("reasoning") is string reasoning ? !extra.HasIn(reasoning, "effort") : !extra.Has("reasoning"));
+            r.ReasoningEffort != null && extra.HasRoomIn("reasoning", "effort");
 
         /// <summary>
         /// A Responses body (spec §11.3): system messages as instructions, the others as input messages with
