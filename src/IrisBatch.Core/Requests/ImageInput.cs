@@ -199,7 +199,7 @@ namespace IrisBatch
                 return 258 * (int)(Math.Ceiling(w / 768.0) * Math.Ceiling(h / 768.0));
             }
             // gpt-4o-mini bills an image at 2,833 + 5,667 per tile (OpenAI's vision guide), 33 times gpt-4o's count.
-            bool mini = m.StartsWith("gpt-4o-mini");
+            bool mini = m.StartsWith("gpt-4o-mini", StringComparison.Ordinal);
             int baseTokens = mini ? 2833 : 85, tileTokens = mini ? 5667 : 170;
             if (!known) return baseTokens + 4 * tileTokens;
             double fit = Math.Min(1.0, 2048.0 / Math.Max(w, h));

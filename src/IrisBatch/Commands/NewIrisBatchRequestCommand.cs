@@ -334,15 +334,11 @@ namespace IrisBatch.Commands
                     {
                         // The same mistake on every row (a column of paths that are not there) is one error and a count:
                         // rows whose messages differ only in their paths and numbers count as the same.
-                        throw new RowException(ex.Message, "image|" + RowErrors.WithoutValues(ex.Message), QuotedValue.Replace(ex.Message, ""));
+                        throw new RowException(ex.Message, "image|" + RowErrors.WithoutValues(ex.Message), RowErrors.WithoutQuoted(ex.Message));
                     }
                 }
             return list;
         }
-
-        /// <summary>A quoted value and the space after it: what a summary of several rows' image errors leaves out.</summary>
-        private static readonly System.Text.RegularExpressions.Regex QuotedValue =
-            new System.Text.RegularExpressions.Regex("'[^']*' ?", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
         private List<(string, Source?, string?)> ParseMessages(object[] messages)
         {

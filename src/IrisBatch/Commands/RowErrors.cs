@@ -51,6 +51,12 @@ namespace IrisBatch.Commands
         /// <summary>The text with its quoted values and numbers left out: a key under which the same error of different rows counts once.</summary>
         public static string WithoutValues(string text) => Values.Replace(text, "#");
 
+        private static readonly System.Text.RegularExpressions.Regex Quoted =
+            new System.Text.RegularExpressions.Regex("'[^']*' ?", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+        /// <summary>The text with its quoted values (and the space after each) left out: a summary of rows that failed the same way.</summary>
+        public static string WithoutQuoted(string text) => Quoted.Replace(text, "");
+
         /// <summary>Writes one summary error per kind of error that failed more than one row.</summary>
         public void WriteSummaries()
         {
