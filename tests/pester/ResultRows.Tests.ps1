@@ -213,3 +213,47 @@ Describe 'Get-IrisBatchResult -IncludeInput rows whose column names clash' {
         $rows[2].Parsed_name | Should -Be 'pn3'
     }
 }
+
+Describe 'Get-IrisBatchResult when the journal''s requests file of a batch submitted here is gone' {
+    BeforeAll {
+        function Submit-Lost([int] $Count = 4) {
+            $tag = [guid]::NewGuid().ToString('N').Substring(0, 8)
+            $b = 1..$Count | ForEach-Object { [pscustomobject]@{ sku = "s$_"; name = "Lamp $tag $_" } } |
+                New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name}' | Submit-IrisBatch -Provider Mock |
+                Wait-IrisBatch -PollInterval 0.2 -Timeout 60
+            $entry = Get-ChildItem (Join-Path $env:IRISBATCH_HOME 'submissions') -Directory |
+                Where-Object { (Get-Content -Raw (Join-Path $_.FullName 'entry.json')) -match [regex]::Escape($b.Id) }
+            $path = Join-Path $entry.FullName 'requests.jsonl'
+            Remove-Item -LiteralPath $path
+            $b, $path
+        }
+    }
+
+    It 'returns every result, then one IrisBatch.RequestsMissing error naming the file (also under -ErrorAction Stop)' {
+        $b, $path = Submit-Lost 4
+        $rows = [Collections.Generic.List[object]]::new()
+        $caught = $null
+        try { $b | Get-IrisBatchResult -IncludeInput -ErrorAction Stop | ForEach-Object { $rows.Add($_) } }
+        catch { $caught = $_ }
+        $rows.Count | Should -Be 4 -Because 'every result comes before the error'
+        $caught | Should -Not -BeNullOrEmpty
+        $caught.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.RequestsMissing,*'
+        "$caught" | Should -Match ([regex]::Escape($path))
+        "$caught" | Should -Match ([regex]::Escape($b.Id))
+
+        $again = @($b | Get-IrisBatchResult -ErrorVariable failed -ErrorAction SilentlyContinue -WarningVariable warned)
+        $again.Count | Should -Be 4
+        @($failed).Count | Should -Be 1 -Because 'one error per batch, not one per row'
+        @($warned).Count | Should -Be 0 -Because 'the error says it all'
+    }
+
+    It '-RemoveAfter keeps the batch (its files and its journal entry) and says so' {
+        $b, $path = Submit-Lost 3
+        $results = @($b | Get-IrisBatchResult -RemoveAfter -ErrorVariable failed -ErrorAction SilentlyContinue)
+        $results.Count | Should -Be 3
+        @($failed).Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.RequestsMissing,*'
+        "$($failed[0])" | Should -Match 'not removed'
+        @(Get-IrisBatchStatus -Local | Where-Object Id -EQ $b.Id).Count | Should -Be 1
+    }
+}

@@ -91,5 +91,10 @@ namespace IrisBatch
         /// <summary>Parameters that do not go together (e.g. -SystemPrompt with -Endpoint Embeddings).</summary>
         public const string InvalidParameter = "InvalidParameter";
         public const string InvalidCompletionWindow = "InvalidCompletionWindow";
+        /// <summary>
+        /// The journal's requests file of a batch submitted from it is gone: its results were read without their requests
+        /// (the provider's order, no input columns, unreported requests not listed).
+        /// </summary>
+        public const string RequestsMissing = "RequestsMissing";
     }
 }

@@ -30,6 +30,12 @@ namespace IrisBatch
 
         public static string JsonLineBadUtf8() => Text(nameof(JsonLineBadUtf8));
 
+        public static string RequestsMissing(string batchId, string path, long read, long submitted, bool notRemoved)
+        {
+            var text = Format(nameof(RequestsMissing), batchId, path, read, submitted);
+            return notRemoved ? Format("RequestsMissingNotRemoved", text) : text;
+        }
+
         public static string RequestRecordNotObject() => Text(nameof(RequestRecordNotObject));
 
         public static string RequestRecordNotOneObject() => Text(nameof(RequestRecordNotOneObject));

@@ -22,12 +22,16 @@ namespace IrisBatch.Results
         private readonly string? _requestsPath;
         private readonly BatchOrigin _origin;
 
+        /// <summary>Where the journal keeps the batch's requests, whether or not the file is there (null for none).</summary>
+        public string? RequestsPath { get; }
+
         public ResultReader(IBatchProvider provider, IrisBatchInfo batch, string? requestsPath)
         {
             _provider = provider;
             _batch = batch;
             _origin = new BatchOrigin(string.IsNullOrEmpty(batch.Provider) ? provider.Name : batch.Provider,
                 string.IsNullOrEmpty(batch.BaseUri) ? ProviderFactory.LocationOf(provider) : batch.BaseUri, batch.Id, batch.Name);
+            RequestsPath = requestsPath;
             _requestsPath = requestsPath != null && File.Exists(requestsPath) ? requestsPath : null;
         }
 

@@ -235,19 +235,35 @@ namespace IrisBatch.Commands
                 WriteMappedError(ex, ready[0].Batch.Id);
                 return;
             }
+            var lost = new List<Ready>();
             foreach (var r in ready)
             {
                 try
                 {
                     Finish(r);
-                    if (RemoveAfter) RemoveCollected(r.Target);
+                    if (LostItsRequests(r)) lost.Add(r);
+                    else if (RemoveAfter) RemoveCollected(r.Target);
                 }
                 catch (Exception ex) when (!(ex is PipelineStoppedException))
                 {
                     WriteMappedError(ex, r.Batch.Id);
                 }
             }
+            // Last, once every batch is finished: under -ErrorAction Stop the error ends the command, not the results.
+            foreach (var r in lost)
+                WriteError(ErrorMapper.Create(ErrorIds.RequestsMissing, FailureKind.NotFound,
+                    Messages.RequestsMissing(r.Batch.Id, r.Reader.RequestsPath!, r.Total.Count, r.Entry!.RequestCount, RemoveAfter), r.Reader.RequestsPath));
         }
+
+        /// <summary>
+        /// Whether a batch submitted from this journal was read without its requests because the journal's requests file is
+        /// gone (deleted by hand, a disk cleanup, a partial restore): its results came in the provider's order, with no input
+        /// rows, and its unreported requests unlisted. That must not pass for a batch submitted elsewhere: it is an error
+        /// (IrisBatch.RequestsMissing) naming the file, and -RemoveAfter keeps the batch.
+        /// </summary>
+        private static bool LostItsRequests(Ready r) =>
+            !r.Reader.KnowsRequests && r.Reader.RequestsPath != null && r.Entry != null
+            && r.Entry.History.Exists(h => h.Step == JournalStep.Spooled);
 
         /// <summary>
         /// Starts compiling the per-result methods this command is about to run on a thread of its own, while this one
@@ -370,7 +386,7 @@ namespace IrisBatch.Commands
             WriteVerbose(Messages.BatchResultCount(batch.Id, total.Count));
             // A batch submitted elsewhere: requests with no line in the provider's files (all of them when it failed
             // validation, which writes no files) cannot be listed, and that must not look like "no requests".
-            if (!r.Reader.KnowsRequests && (total.Count < batch.Total || batch.Status == BatchStatus.Failed && total.Count == 0))
+            if (!r.Reader.KnowsRequests && !LostItsRequests(r) && (total.Count < batch.Total || batch.Status == BatchStatus.Failed && total.Count == 0))
                 WriteWarning(Messages.ResultsWithoutRequests(batch.Id, batch.Status, batch.Total, total.Count));
             if (r.Entry != null) Collector.MarkCollected(r.Entry, total.Count, total);
         }
