@@ -10,7 +10,7 @@ BeforeAll {
     $url = $emu.BaseUri
     $null = Initialize-TestEnvironment
     $savedKeys = @{}
-    foreach ($name in 'ANTHROPIC_API_KEY', 'AZURE_OPENAI_API_KEY', 'GEMINI_API_KEY') {
+    foreach ($name in 'ANTHROPIC_API_KEY', 'AZURE_OPENAI_API_KEY', 'GEMINI_API_KEY', 'MISTRAL_API_KEY', 'GROQ_API_KEY', 'TOGETHER_API_KEY', 'XAI_API_KEY') {
         $savedKeys[$name] = [Environment]::GetEnvironmentVariable($name)
         [Environment]::SetEnvironmentVariable($name, 'test-key')
     }
@@ -307,6 +307,26 @@ Describe 'Remove-IrisBatch' {
         Remove-IrisBatch -Id $b.Id -Confirm:$false
         (Get-Stat files_deleted) - $before | Should -Be 3
         Test-InJournal $b.Id | Should -BeFalse
+    }
+
+    It '-KeepLocal -Force on a batch never collected (<Provider>) downloads its results first: they stay readable, as the provider gave them, with no download' -ForEach @(
+        @{ Provider = 'OpenAI'; Path = '/v1'; Model = 'gpt-4o-mini'; Files = 3 }
+        @{ Provider = 'Mistral'; Path = '/mistral/v1'; Model = 'mistral-small-latest'; Files = 3 }
+        @{ Provider = 'Anthropic'; Path = ''; Model = 'claude-haiku-4-5'; Files = 0 }
+    ) {
+        $b = New-Rows -Count 3 -Fail 2 | New-IrisBatchRequest -Model $Model -Prompt 'Describe {name}' -MaxTokens 64 |
+            Submit-IrisBatch -Provider $Provider -BaseUri "$($emu.Url)$Path" 3>$null | Wait-IrisBatch -PollInterval $poll
+        $before = Get-Stat files_deleted
+        $removed = $b | Remove-IrisBatch -KeepLocal -Force -PassThru
+        (Get-Stat files_deleted) - $before | Should -Be $Files
+        @($removed.Deleted).Count | Should -BeGreaterThan 0
+        $calls = Get-RouteTotal
+        $results = @($b | Get-IrisBatchResult -ErrorVariable failed -ErrorAction SilentlyContinue)
+        (Get-RouteTotal) | Should -Be $calls -Because 'the results were kept here before the provider''s copies went'
+        $failed.Count | Should -Be 0
+        $results.Count | Should -Be 3
+        ($results | ForEach-Object { "$($_.CustomId)=$($_.Status)" }) | Should -Be @('request-1=Succeeded', 'request-2=Failed', 'request-3=Succeeded')
+        ($results | Where-Object Status -EQ Failed).ErrorCode | Should -Not -Be 'missing_result'
     }
 
     It 'refuses a batch whose results were never collected (IrisBatch.NotCollected) unless -Force' {

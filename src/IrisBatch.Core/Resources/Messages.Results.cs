@@ -30,6 +30,8 @@ namespace IrisBatch
 
         public static string JsonLineBadUtf8() => Text(nameof(JsonLineBadUtf8));
 
+        public static string KeepLocalDownloading(string batchId, string dir) => Format(nameof(KeepLocalDownloading), batchId, dir);
+
         public static string RequestsMissing(string batchId, string path, long read, long submitted, bool notRemoved)
         {
             var text = Format(nameof(RequestsMissing), batchId, path, read, submitted);

@@ -166,7 +166,8 @@ namespace IrisBatch.Commands
         /// asking <paramref name="approve"/> (ShouldProcess) first; null when the user declined. A batch the provider no
         /// longer has is removed from what the journal knows of it.
         /// </summary>
-        protected BatchRemovalResult? RemoveFinished(BatchTarget target, BatchRemover remover, Func<string, bool>? approve)
+        /// <param name="beforeDelete">Called once approved, before anything is deleted (not for a batch the provider no longer has).</param>
+        protected BatchRemovalResult? RemoveFinished(BatchTarget target, BatchRemover remover, Func<string, bool>? approve, Action<RemovalPlan>? beforeDelete = null)
         {
             var entry = target.Entry;
             IrisBatchInfo batch;
@@ -183,6 +184,7 @@ namespace IrisBatch.Commands
             }
             var plan = remover.Plan(target.Provider, batch, entry, gone);
             if (approve != null && !approve(plan.Description)) return null;
+            if (!gone) beforeDelete?.Invoke(plan);
             return new BatchRemovalResult(Run(ct => remover.RemoveAsync(plan, QueueVerbose, ct)));
         }
 

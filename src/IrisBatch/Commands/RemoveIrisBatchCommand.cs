@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using IrisBatch.Lifecycle;
 
 namespace IrisBatch.Commands
 {
@@ -30,7 +31,7 @@ namespace IrisBatch.Commands
             {
                 try
                 {
-                    var result = RemoveFinished(target, remover, Approve);
+                    var result = RemoveFinished(target, remover, Approve, KeepResults);
                     if (result != null && PassThru) WriteObject(result);
                 }
                 catch (Exception ex) when (!(ex is PipelineStoppedException))
@@ -38,6 +39,28 @@ namespace IrisBatch.Commands
                     WriteMappedError(ex, target.Batch.Id);
                 }
             }
+        }
+
+        /// <summary>
+        /// -KeepLocal promises the results stay readable here with no download: a batch whose results are not in the
+        /// journal yet (never collected, removed with -Force) has them downloaded before its copies at the provider are
+        /// deleted. Otherwise they were gone for good, and a provider whose batch record names no result file once it is
+        /// deleted (Mistral) read every request as never reported (Failed, missing_result), inviting a paid resubmission.
+        /// A download that fails stops the removal of that batch: nothing is deleted.
+        /// </summary>
+        private void KeepResults(RemovalPlan plan)
+        {
+            var entry = plan.Entry;
+            if (!KeepLocal || entry == null || plan.Remote.Count == 0) return;
+            var collector = Session.Collector;
+            var dir = collector.ResultsDirectory(plan.Provider, plan.Batch, ref entry);
+            if (entry!.ResultsDownloaded && ResultCollector.DownloadIsWhole(dir)) return;
+            WriteVerbose(Messages.KeepLocalDownloading(plan.Batch.Id, dir));
+            Run(async ct =>
+            {
+                await collector.DownloadAsync(plan.Provider, plan.Batch, entry, dir, null, ct).ConfigureAwait(false);
+                return true;
+            });
         }
 
         /// <summary>-Force goes on without asking unless -Confirm is given; -WhatIf always only lists.</summary>
