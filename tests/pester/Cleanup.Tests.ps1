@@ -445,6 +445,31 @@ Describe 'Remove-IrisBatch' {
         Test-InJournal $b.Id | Should -BeFalse
     }
 
+    It '<Provider>: deletes what it keeps (<Kinds>), and the journal entry' -ForEach @(
+        # spec §12.2/§12.5: Mistral files and its batch job; §13.2: Groq files, no batch delete; §14.2/§14.5: Together files,
+        # no batch delete; §5: xAI keeps no files and has no delete; §6: Ollama runs nothing remotely.
+        @{ Provider = 'Mistral'; Path = '/mistral/v1'; Model = 'mistral-small-latest'; Kinds = 'input, output, error file, batch'; FileCount = 3; BatchCount = 1 }
+        @{ Provider = 'Groq'; Path = '/groq/openai/v1'; Model = 'llama-3.1-8b-instant'; Kinds = 'input, output, error file'; FileCount = 3; BatchCount = 0 }
+        @{ Provider = 'Together'; Path = '/together/v1'; Model = 'meta-llama/Llama-3.3-70B-Instruct-Turbo'; Kinds = 'input, output, error file'; FileCount = 3; BatchCount = 0 }
+        @{ Provider = 'Xai'; Path = '/xai/v1'; Model = 'grok-4'; Kinds = 'nothing'; FileCount = 0; BatchCount = 0 }
+        @{ Provider = 'Ollama'; Path = ''; Model = 'llama3.2'; Kinds = 'nothing'; FileCount = 0; BatchCount = 0 }
+    ) {
+        $b = New-Rows -Count 3 -Fail 2 | New-IrisBatchRequest -Model $Model -Prompt 'Describe {name}' -MaxTokens 64 |
+            Submit-IrisBatch -Provider $Provider -BaseUri "$($emu.Url)$Path" 3>$null | Wait-IrisBatch -PollInterval $poll
+        @($b | Get-IrisBatchResult).Count | Should -Be 3
+        $filesBefore = Get-Stat files_deleted
+        $batchesBefore = Get-Stat batches_deleted
+        $removed = $b | Remove-IrisBatch -Confirm:$false -PassThru -ErrorVariable failed
+        $failed.Count | Should -Be 0
+        (Get-Stat files_deleted) - $filesBefore | Should -Be $FileCount
+        (Get-Stat batches_deleted) - $batchesBefore | Should -Be $BatchCount
+        $expected = @(@($b.InputFileId, $b.OutputFileId, $b.ErrorFileId) | Where-Object { $_ }).Count
+        $expected | Should -Be $FileCount
+        @($removed.Deleted).Count | Should -Be ($FileCount + $BatchCount)
+        $removed.JournalEntryRemoved | Should -BeTrue
+        Test-InJournal $b.Id | Should -BeFalse
+    }
+
     It 'Get-IrisBatchResult -RemoveAfter emits every result, then removes the batch' {
         $b = Submit-Done (New-Rows -Count 3)
         $before = Get-Stat files_deleted
