@@ -275,6 +275,22 @@ Describe 'Remove-IrisBatch' {
         Test-InJournal $b.Id | Should -BeFalse
     }
 
+    It 'removes a batch named again in the same pipeline once (its results piped in: their BatchId binds -Id)' {
+        $b = Submit-Done (New-Rows -Count 4)
+        $results = @($b | Get-IrisBatchResult)
+        $before = Get-Stat files_deleted
+        $calls = Get-RouteTotal
+        $removed = @($results | Remove-IrisBatch -Confirm:$false -PassThru -ErrorVariable failed -ErrorAction SilentlyContinue)
+        $failed.Count | Should -Be 0
+        $removed.Count | Should -Be 1
+        (Get-Stat files_deleted) - $before | Should -Be 2
+        (Get-RouteTotal) - $calls | Should -Be 3 -Because 'one status call and two deletes, not a call per result'
+        Test-InJournal $b.Id | Should -BeFalse
+        $again = @(Remove-IrisBatch -Id $b.Id, $b.Id -Provider OpenAI -BaseUri $url -Confirm:$false -ErrorVariable twice -ErrorAction SilentlyContinue)
+        $twice.Count | Should -Be 1 -Because 'one error for the batch (no longer in the journal: never collected here), not one per time it is named'
+        $twice[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.NotCollected,*'
+    }
+
     It 'a file already gone is not an error' {
         $b = Submit-Done (New-Rows -Count 3)
         $null = $b | Get-IrisBatchResult

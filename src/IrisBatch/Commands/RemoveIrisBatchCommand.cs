@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using IrisBatch.Lifecycle;
 
@@ -24,8 +26,17 @@ namespace IrisBatch.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        /// <summary>The batches this pipeline named already (removed, or refused with an error).</summary>
+        private readonly HashSet<string> _named = new HashSet<string>(StringComparer.Ordinal);
+
         protected override void ProcessRecord()
         {
+            // A batch named again is skipped: piped results bind their BatchId to -Id, one record per result. Removed once,
+            // its id would otherwise be looked up again for each (with its journal entry gone, at the default provider),
+            // and a refusal would repeat for every result.
+            if (ParameterSetName == ById) Id = Id.Where(id => _named.Add(id)).ToArray();
+            else if (ParameterSetName == ByObject) InputObject = InputObject.Where(b => _named.Add(b.Id)).ToArray();
+            if (ParameterSetName != BySet && Id.Length == 0 && InputObject.Length == 0) return;
             var remover = Session.Remover(KeepLocal, Force);
             foreach (var target in Targets())
             {
