@@ -291,6 +291,26 @@ Describe 'Remove-IrisBatch' {
         $twice[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.NotCollected,*'
     }
 
+    It 'a batch its provider no longer knows (deleted there, or another account): the journal entry goes, and one warning says what may stay there' {
+        $other = Start-TestEmulator -ValidatingMs 10 -InProgressMs 60 -FinalizingMs 10 -CancellingMs 10
+        try {
+            $b = New-Rows -Count 3 -Fail 2 | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Describe {name}' |
+                Submit-IrisBatch -BaseUri $other.BaseUri | Wait-IrisBatch -PollInterval $poll
+            $null = $b | Get-IrisBatchResult
+            Reset-Emulator $other   # it forgets every batch and file, as another account's key would not see them
+            $removed = $b | Remove-IrisBatch -Confirm:$false -PassThru -WarningVariable warned -ErrorVariable failed
+            $failed.Count | Should -Be 0
+            $removed.JournalEntryRemoved | Should -BeTrue
+            @($removed.Deleted).Count | Should -Be 0
+            $warned.Count | Should -Be 1
+            "$($warned[0])" | Should -Match ([regex]::Escape($b.Id))
+            "$($warned[0])" | Should -Match 'OpenAI'
+            "$($warned[0])" | Should -Match 'output and error files'
+            Test-InJournal $b.Id | Should -BeFalse
+        }
+        finally { Stop-TestEmulator $other }
+    }
+
     It 'a file already gone is not an error' {
         $b = Submit-Done (New-Rows -Count 3)
         $null = $b | Get-IrisBatchResult
@@ -461,7 +481,7 @@ Describe 'Remove-IrisBatch' {
         Test-InJournal $b.Id | Should -BeFalse
     }
 
-    It '<Provider>: deletes what it keeps (<Kinds>), and the journal entry' -ForEach @(
+    It '<Provider>, a batch with an error file: deletes what it keeps (<Kinds>), and the journal entry' -ForEach @(
         # spec §12.2/§12.5: Mistral files and its batch job; §13.2: Groq files, no batch delete; §14.2/§14.5: Together files,
         # no batch delete; §5: xAI keeps no files and has no delete; §6: Ollama runs nothing remotely.
         @{ Provider = 'Mistral'; Path = '/mistral/v1'; Model = 'mistral-small-latest'; Kinds = 'input, output, error file, batch'; FileCount = 3; BatchCount = 1 }

@@ -32,6 +32,9 @@ namespace IrisBatch
 
         public static string KeepLocalDownloading(string batchId, string dir) => Format(nameof(KeepLocalDownloading), batchId, dir);
 
+        public static string RemoveBatchNotFound(string batchId, string provider, string location, bool inputFile) =>
+            Format(nameof(RemoveBatchNotFound), batchId, provider, location, inputFile ? Text("RemoveBatchNotFoundInput") : "");
+
         public static string RequestsMissing(string batchId, string path, long read, long submitted, bool notRemoved)
         {
             var text = Format(nameof(RequestsMissing), batchId, path, read, submitted);

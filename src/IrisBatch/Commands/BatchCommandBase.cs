@@ -183,6 +183,10 @@ namespace IrisBatch.Commands
                 }
             }
             var plan = remover.Plan(target.Provider, batch, entry, gone);
+            // The provider answering that it has no such batch may mean it was deleted there, or that this key or address
+            // is not the one it was submitted with: then its files (the output and error files, whose ids the journal does
+            // not keep) and results stay at the provider, and the user must hear of it.
+            if (gone) WriteWarning(Messages.RemoveBatchNotFound(batch.Id, target.Provider.Name, target.Provider.Location, plan.Remote.Count > 0));
             if (approve != null && !approve(plan.Description)) return null;
             if (!gone) beforeDelete?.Invoke(plan);
             return new BatchRemovalResult(Run(ct => remover.RemoveAsync(plan, QueueVerbose, ct)));
