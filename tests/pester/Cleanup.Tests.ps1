@@ -548,6 +548,18 @@ Describe 'Get-IrisBatchStatus -Local' {
         $other.Failed | Should -Be 1
     }
 
+    It 'lists a batch submitted elsewhere and collected here with the status its provider gave (so -Status finds it), and it is not pending' {
+        $raw = New-RawBatch -Emulator $emu -Lines @(
+            '{"custom_id":"elsewhere-1","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Describe a lamp"}]}}')
+        $null = Wait-IrisBatch -Id $raw.id -BaseUri $url -PollInterval $poll
+        @(Get-IrisBatchResult -Id $raw.id -BaseUri $url).Count | Should -Be 1
+        $mine = Get-IrisBatchStatus -Local | Where-Object Id -EQ $raw.id
+        $mine.Collected | Should -BeTrue
+        $mine.Status | Should -Be Completed
+        @(Get-IrisBatchStatus -Local -Status Completed | Where-Object Id -EQ $raw.id).Count | Should -Be 1
+        @(Get-IrisBatchStatus -Pending | Where-Object Id -EQ $raw.id).Count | Should -Be 0
+    }
+
     It '-Before and -Status filter, and the monthly clean-up pipeline removes only what matches' {
         @(Get-IrisBatchStatus -Local -Before (Get-Date).AddDays(-30)).Count | Should -Be 0
         @(Get-IrisBatchStatus -Local -Before (Get-Date).AddMinutes(1) | Where-Object Id -EQ $collected.Id).Count | Should -Be 1

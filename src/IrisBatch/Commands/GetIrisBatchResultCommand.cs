@@ -184,6 +184,10 @@ namespace IrisBatch.Commands
             var collector = Collector;
             string dir = collector.ResultsDirectory(target.Provider, batch, ref entry);
             var journaled = entry!;
+            // A batch submitted elsewhere has just been given an entry: its status as the provider gave it is recorded, or
+            // Get-IrisBatchStatus -Local showed it Pending, -Status Completed missed it and -Pending listed it forever.
+            if (target.Entry == null)
+                foreach (var warning in Session.Recorder.Record(journaled, batch)) WriteWarning(warning);
             string[] files = ResultCollector.ResultFiles(dir);
             if (cached && !ResultCollector.DownloadIsWhole(dir))
             {
