@@ -506,6 +506,18 @@ Describe 'Remove-IrisBatch' {
         Test-InJournal $b.Id | Should -BeFalse
     }
 
+    It 'Get-IrisBatchResult -RemoveAfter with -Status is refused before anything is read: the results it leaves out would be deleted unseen' {
+        $b = Submit-Done (New-Rows -Count 3 -Fail 2)
+        $before = Get-Stat files_deleted
+        $got = [Collections.Generic.List[object]]::new()
+        { $b | Get-IrisBatchResult -Status Failed -RemoveAfter -ErrorAction Stop | ForEach-Object { $got.Add($_) } } |
+            Should -Throw -ErrorId 'IrisBatch.InvalidParameter*'
+        $got.Count | Should -Be 0
+        (Get-Stat files_deleted) | Should -Be $before
+        Test-InJournal $b.Id | Should -BeTrue
+        @($b | Get-IrisBatchResult).Count | Should -Be 3
+    }
+
     It 'Get-IrisBatchResult -RemoveAfter emits every result, then removes the batch' {
         $b = Submit-Done (New-Rows -Count 3)
         $before = Get-Stat files_deleted

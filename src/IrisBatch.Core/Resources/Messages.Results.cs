@@ -35,6 +35,8 @@ namespace IrisBatch
         public static string RemoveBatchNotFound(string batchId, string provider, string location, bool inputFile) =>
             Format(nameof(RemoveBatchNotFound), batchId, provider, location, inputFile ? Text("RemoveBatchNotFoundInput") : "");
 
+        public static string RemoveAfterWithStatus() => Text(nameof(RemoveAfterWithStatus));
+
         public static string RequestsMissing(string batchId, string path, long read, long submitted, bool notRemoved)
         {
             var text = Format(nameof(RequestsMissing), batchId, path, read, submitted);

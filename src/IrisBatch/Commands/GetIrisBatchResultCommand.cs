@@ -56,6 +56,11 @@ namespace IrisBatch.Commands
         {
             base.BeginProcessing();
             if (Status != null && Status.Length > 0) _filter = new HashSet<ResultStatus>(Status);
+            // -RemoveAfter deletes every result of a batch, here and at the provider, once its results are emitted; the
+            // ones -Status leaves out would go unseen. Refused before anything is read (filter with Where-Object instead).
+            if (RemoveAfter && _filter != null)
+                ThrowTerminatingError(new ErrorRecord(new ParameterBindingException(Messages.RemoveAfterWithStatus()),
+                    ErrorMapper.Prefix + ErrorIds.InvalidParameter, ErrorCategory.InvalidArgument, nameof(RemoveAfter)));
             BeginVectorFile();
         }
 
