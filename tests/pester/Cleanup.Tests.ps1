@@ -506,6 +506,24 @@ Describe 'Remove-IrisBatch' {
         Test-InJournal $b.Id | Should -BeFalse
     }
 
+    It 'Gemini, file mode: an input file already gone (Gemini deletes uploads after 48 hours, and answers 403 for a file it no longer has) is not an error' {
+        $big = 'word ' * 1000000
+        $b = New-Rows -Count 4 | New-IrisBatchRequest -Model gemini-2.5-flash -Prompt 'Describe {name}' -SystemPrompt $big |
+            Submit-IrisBatch -Provider Gemini -BaseUri $emu.Url | Wait-IrisBatch -PollInterval $poll
+        $b.InputFileId | Should -Not -BeNullOrEmpty
+        @($b | Get-IrisBatchResult).Count | Should -Be 4
+        $name = if ($b.InputFileId -like 'files/*') { $b.InputFileId } else { "files/$($b.InputFileId)" }
+        $null = Invoke-RestMethod -Method Delete -Uri "$($emu.Url)/v1beta/$name" -Headers @{ 'x-goog-api-key' = 'test-key' }
+        $gone = try { Invoke-RestMethod -Method Delete -Uri "$($emu.Url)/v1beta/$name" -Headers @{ 'x-goog-api-key' = 'test-key' }; $null } catch { $_ }
+        [int] $gone.Exception.Response.StatusCode | Should -Be 403 -Because 'the emulator answers as Gemini does'
+        $files = Get-Stat files_deleted
+        $removed = $b | Remove-IrisBatch -Confirm:$false -PassThru -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed.Count | Should -Be 0
+        @($removed.AlreadyGone | ForEach-Object { "$_" }) | Should -Be @("input file $($b.InputFileId)")
+        (Get-Stat files_deleted) - $files | Should -Be 1 -Because 'the responses file'
+        Test-InJournal $b.Id | Should -BeFalse
+    }
+
     It 'Get-IrisBatchResult -RemoveAfter with -Status is refused before anything is read: the results it leaves out would be deleted unseen' {
         $b = Submit-Done (New-Rows -Count 3 -Fail 2)
         $before = Get-Stat files_deleted

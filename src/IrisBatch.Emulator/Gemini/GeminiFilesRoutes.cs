@@ -49,9 +49,15 @@ internal static class GeminiFilesRoutes
     private static IResult Get(HttpContext ctx, EmulatorState state) =>
         state.Gemini.Files.TryGet(FileId(ctx), out var f) ? Json.Result(f.ToJson(Origin(ctx))) : NoSuchFile(FileId(ctx));
 
+    /// <summary>
+    /// Deletes a file. One Gemini no longer has (deleted, or removed 48 hours after its upload) is a 403 PERMISSION_DENIED
+    /// "You do not have permission to access the File ... or it may not exist", as the service answers, not a 404.
+    /// </summary>
     private static IResult Delete(HttpContext ctx, EmulatorState state)
     {
-        if (!state.Gemini.Files.Delete(FileId(ctx))) return NoSuchFile(FileId(ctx));
+        if (!state.Gemini.Files.Delete(FileId(ctx)))
+            return GeminiErrors.Result(StatusCodes.Status403Forbidden, "PERMISSION_DENIED",
+                $"You do not have permission to access the File {FileId(ctx)} or it may not exist.");
         state.Stats.CountFileDeleted();
         return Json.Result(new JsonObject());
     }

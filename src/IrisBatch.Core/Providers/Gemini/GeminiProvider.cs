@@ -78,9 +78,23 @@ namespace IrisBatch.Providers.Gemini
         /// <summary>Files of file mode (input JSONL, responses file) and the batch (spec §4 DELETE /v1beta/batches/{id}).</summary>
         public RemoteCleanup Cleanup => RemoteCleanup.Files | RemoteCleanup.Batch;
 
-        public Task<bool> DeleteAsync(RemoteObject item, CancellationToken ct) => item.Kind == RemoteKind.Batch
-            ? RemoteDelete.SendAsync(_api, "v1beta/" + BatchName(item.Id), item, ct)
-            : RemoteDelete.SendAsync(_api, "v1beta/" + (item.Id.StartsWith("files/", StringComparison.Ordinal) ? item.Id : "files/" + item.Id), item, ct);
+        /// <summary>
+        /// Deletes the batch or one of its files. Gemini removes uploaded files 48 hours after their upload and answers a
+        /// file it no longer has with 403 PERMISSION_DENIED ("... or it may not exist"), not 404: with the key the batch
+        /// was just read with, that file is gone, which is not an error.
+        /// </summary>
+        public async Task<bool> DeleteAsync(RemoteObject item, CancellationToken ct)
+        {
+            if (item.Kind == RemoteKind.Batch) return await RemoteDelete.SendAsync(_api, "v1beta/" + BatchName(item.Id), item, ct).ConfigureAwait(false);
+            try
+            {
+                return await RemoteDelete.SendAsync(_api, "v1beta/" + (item.Id.StartsWith("files/", StringComparison.Ordinal) ? item.Id : "files/" + item.Id), item, ct).ConfigureAwait(false);
+            }
+            catch (ApiException ex) when (ex.ErrorId == ErrorIds.PermissionDenied)
+            {
+                return false;
+            }
+        }
 
         public async Task<string?> UploadAsync(BatchSubmission submission, Action<long>? progress, CancellationToken ct)
         {
