@@ -439,10 +439,12 @@ Describe 'Embeddings on Mistral (emulator): a /v1/embeddings job, lines {custom_
 
     It 'gives every row the emulator''s vector of its text, with usage and no output' {
         $results.Count | Should -Be 50
-        $dims = [IrisBatch.Emulator.EmbeddingVectors]::DefaultDimensions('mistral-embed')
+        # mistral-embed's vectors have 1,024 numbers (docs.mistral.ai, Text Embeddings: "It returns 1024"); the emulator
+        # answered 768, its fallback, so a client sizing an index by the emulator's vectors was wrong for Mistral.
+        $dims = 1024
         $wrong = foreach ($r in $results) {
             $expected = [IrisBatch.Emulator.EmbeddingVectors]::Vector("$($r.Input.title): $($r.Input.body)", $dims)
-            if ($r.Status -ne 'Succeeded' -or $r.Embedding -isnot [float[]] -or -not (Test-SameVector $r.Embedding $expected) -or $r.CustomId -ne $r.Input.id) { $r.CustomId }
+            if ($r.Status -ne 'Succeeded' -or $r.Embedding -isnot [float[]] -or $r.Embedding.Length -ne $dims -or -not (Test-SameVector $r.Embedding $expected) -or $r.CustomId -ne $r.Input.id) { $r.CustomId }
         }
         @($wrong) | Should -BeNullOrEmpty
         $results[0].Usage.InputTokens | Should -BeGreaterThan 0

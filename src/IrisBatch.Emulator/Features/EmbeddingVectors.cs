@@ -26,6 +26,7 @@ public static class EmbeddingVectors
         _ when model.Contains("text-embedding-004", StringComparison.Ordinal) || model.Contains("embedding-001", StringComparison.Ordinal) => 768,
         _ when model.StartsWith("nomic-embed-text", StringComparison.Ordinal) => 768,
         _ when model.StartsWith("mxbai-embed-large", StringComparison.Ordinal) => 1024,
+        _ when model.StartsWith("mistral-embed", StringComparison.Ordinal) => 1024,   // docs.mistral.ai Text Embeddings: "It returns 1024"
         _ when model.StartsWith("all-minilm", StringComparison.Ordinal) => 384,
         _ => FallbackDimensions,
     };
