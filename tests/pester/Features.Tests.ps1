@@ -464,3 +464,73 @@ Describe 'Providers without the Responses endpoint' {
         ((Get-EmulatorStats $emu).routes | ConvertTo-Json -Compress -Depth 5) | Should -Be $callsBefore
     }
 }
+
+# Issue 14 on the providers of issue 19 (spec §12-§14, audited against §11): a schema goes out as chat's response_format
+# and comes back parsed; what their sections do not name (-ReasoningEffort, Responses; images for Mistral and Together)
+# is refused for the row, or once for the endpoint, before anything is uploaded.
+Describe '<Name>: issue 14 features on a provider of issue 19' -ForEach @(
+    @{ Name = 'Mistral'; Path = '/mistral/v1'; KeyVariable = 'MISTRAL_API_KEY'; Model = 'mistral-small-latest'; Images = $false }
+    @{ Name = 'Groq'; Path = '/groq/openai/v1'; KeyVariable = 'GROQ_API_KEY'; Model = 'openai/gpt-oss-120b'; Images = $true }
+    @{ Name = 'Together'; Path = '/together/v1'; KeyVariable = 'TOGETHER_API_KEY'; Model = 'meta-llama/Llama-3.3-70B-Instruct-Turbo'; Images = $false }
+) {
+    BeforeAll {
+        $null = Initialize-ProviderTestEnvironment -KeyVariable $KeyVariable
+        $at = @{ Provider = $Name; BaseUri = "$($emu.Url)$Path" }
+        # Submits the requests; returns the row errors written and whether the batch was refused as empty.
+        function Submit-Refused($Requests) {
+            $rowErrors = @()
+            $empty = $null
+            try { $null = $Requests | Submit-IrisBatch @at -ErrorVariable +rowErrors -ErrorAction SilentlyContinue }
+            catch { $empty = $_ }
+            # -ErrorVariable also holds the terminating error (as the exception that carried it): only error records count.
+            [pscustomobject]@{ RowErrors = @($rowErrors | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }); Empty = $empty }
+        }
+    }
+    AfterAll { Clear-TestEnvironment }
+
+    It '-Schema: 20 rows come back Succeeded with their Parsed object' {
+        $results = @(New-TestRows -Count 20 | New-IrisBatchRequest -Model $Model -Prompt 'Classify {name}' -Schema $schema -MaxTokens 200 |
+            Submit-IrisBatch @at | Wait-IrisBatch -PollInterval $poll -Timeout 60 | Get-IrisBatchResult)
+        $results.Count | Should -Be 20
+        @($results | Where-Object { $_.Status -ne 'Succeeded' -or $_.Parsed.category -notin 'lighting', 'kitchen', 'other' } |
+            ForEach-Object { "$($_.CustomId): $($_.Status) $($_.Error)" }) | Should -BeNullOrEmpty
+    }
+
+    It '-ReasoningEffort: each row is IrisBatch.InvalidRequest naming it (once in full, then a count), and nothing is uploaded' {
+        $uploads = (Get-EmulatorStats $emu).uploads
+        $requests = @(New-TestRows -Count 3 | New-IrisBatchRequest -Model $Model -Prompt 'Name {name}' -ReasoningEffort low)
+        $requests.Count | Should -Be 3 -Because 'New-IrisBatchRequest does not know the provider yet'
+        $outcome = Submit-Refused $requests
+        $outcome.RowErrors.Count | Should -Be 2 -Because 'the first row in full, then one summary of the other two'
+        $outcome.RowErrors[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.InvalidRequest,*'
+        $outcome.RowErrors[0].Exception.Message | Should -BeLike "Row 1 *-ReasoningEffort is not supported for $Name batches*"
+        $outcome.RowErrors[1].Exception.Message | Should -BeLike '*Rows: 2, 3.'
+        $outcome.Empty.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.EmptyInput,*'
+        (Get-EmulatorStats $emu).uploads | Should -Be $uploads
+    }
+
+    It '-Endpoint Responses: one IrisBatch.UnsupportedEndpoint naming the provider, and nothing is uploaded' {
+        $uploads = (Get-EmulatorStats $emu).uploads
+        $outcome = Submit-Refused @(New-TestRows -Count 3 | New-IrisBatchRequest -Model $Model -Prompt 'Name {name}' -Endpoint Responses)
+        $outcome.Empty.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.UnsupportedEndpoint,*'
+        $outcome.Empty.Exception.Message | Should -BeLike "$Name has no Responses endpoint*"
+        (Get-EmulatorStats $emu).uploads | Should -Be $uploads
+    }
+
+    It '-Image: refused for each row where the provider''s section names no image input, else answered' {
+        $png = Join-Path $TestDrive 'one.png'
+        [IO.File]::WriteAllBytes($png, $pngBytes)
+        $uploads = (Get-EmulatorStats $emu).uploads
+        $requests = @(New-TestRows -Count 2 | New-IrisBatchRequest -Model $Model -Prompt 'Describe {name}' -Image $png)
+        if ($Images) {
+            $results = @($requests | Submit-IrisBatch @at | Wait-IrisBatch -PollInterval $poll -Timeout 60 | Get-IrisBatchResult)
+            @($results | Where-Object Status -EQ 'Succeeded').Count | Should -Be 2
+            return
+        }
+        $outcome = Submit-Refused $requests
+        $outcome.RowErrors[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.InvalidRequest,*'
+        $outcome.RowErrors[0].Exception.Message | Should -BeLike "Row 1 *images are not supported for $Name batches*"
+        $outcome.Empty.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.EmptyInput,*'
+        (Get-EmulatorStats $emu).uploads | Should -Be $uploads
+    }
+}

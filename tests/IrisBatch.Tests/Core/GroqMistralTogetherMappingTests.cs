@@ -218,5 +218,31 @@ namespace IrisBatch.Tests.Core
             var groq = Line(new OpenAIProvider(new Uri("http://127.0.0.1:1/groq/openai/v1"), "k", new HttpSettings(), OpenAIHost.Groq), r);
             Assert.Equal("/v1/chat/completions", groq.GetProperty("url").GetString());
         }
+
+        /// <summary>
+        /// Groq names no reasoning_effort (spec §13; §11.4 lists OpenAI, Azure, Anthropic, Gemini, xAI and Ollama), and the
+        /// emulator refuses it on every Groq model. Before, Groq's line carried it: uploaded, run, and every row Failed a
+        /// day later ("Unsupported parameter: 'reasoning_effort'"), where Mistral and Together refuse the row before upload.
+        /// </summary>
+        [Fact]
+        public void Groq_refuses_ReasoningEffort_for_the_row_before_anything_is_written_as_Mistral_and_Together_do()
+        {
+            var r = new IrisBatchRequest
+            {
+                CustomId = "request-7", RowNumber = 7, Model = "openai/gpt-oss-120b", ReasoningEffort = "low",
+                Messages = new[] { new ChatMessage("user", "Hi") },
+            };
+            var groq = new OpenAIProvider(new Uri("http://127.0.0.1:1/groq/openai/v1"), "k", new HttpSettings(), OpenAIHost.Groq);
+            var ex = Assert.Throws<IrisBatchException>(() => Line(groq, r));
+            Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
+            Assert.Contains("Row 7", ex.Message);
+            Assert.Contains("-ReasoningEffort is not supported for Groq", ex.Message);
+            // OpenAI's own reasoning models still get it.
+            var openai = Line(new OpenAIProvider(new Uri("http://127.0.0.1:1/v1"), "k", new HttpSettings()), new IrisBatchRequest
+            {
+                CustomId = "request-1", Model = "o4-mini", ReasoningEffort = "low", Messages = new[] { new ChatMessage("user", "Hi") },
+            });
+            Assert.Equal("low", openai.GetProperty("body").GetProperty("reasoning_effort").GetString());
+        }
     }
 }

@@ -95,6 +95,8 @@ namespace IrisBatch.Providers.OpenAI
             else
             {
                 if (!_host.Responses) Requests.RequestFeatures.CheckEndpoint(request, Name, false);
+                if (!_host.ReasoningEffort && request.ReasoningEffort != null)
+                    throw Requests.RequestFeatures.RowError(request, Messages.NoReasoningEffort(Name), "reasoning_effort");
                 OpenAIRequestWriter.Write(writer, request, Endpoint, Name, ResponsesEndpoint);
             }
         }
