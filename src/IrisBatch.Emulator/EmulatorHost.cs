@@ -73,7 +73,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         var app = builder.Build();
         app.Use((ctx, next) =>
         {
-            ctx.Response.Headers["x-request-id"] = Ids.RequestId();
+            Ids.SetRequestIdHeaders(ctx.Request.Path, ctx.Response.Headers);
             return next(ctx);
         });
         OpenAIRoutes.Map(app, state);

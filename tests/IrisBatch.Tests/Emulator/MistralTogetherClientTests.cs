@@ -325,4 +325,43 @@ public sealed class MistralTogetherClientTests
         await provider.ListAsync(null, 100, CancellationToken.None);
         Assert.Equal(1, host.State.Stats.RouteCalls("GET /together/v1/files") - filesBefore);
     }
+
+    /// <summary>
+    /// Spec §12.1: Mistral's request id is the mistral-correlation-id header (and x-kong-request-id); §14.1: Together's SDK
+    /// records CF-RAY, having no id header of its own. The emulator sent OpenAI's x-request-id on their routes too, so the
+    /// client's reading of the real headers was never exercised. Now a 404 from each names the id from its own header.
+    /// </summary>
+    [Fact]
+    public async Task Mistral_and_Together_errors_carry_their_own_request_id_headers_and_the_client_names_them()
+    {
+        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions { ValidatingMs = 10, InProgressMs = 50, FinalizingMs = 10 });
+        using var http = Http(host);
+        const string unknown = "6f1c2d3e-0000-4000-8000-000000000000";
+        using (var r = await http.GetAsync("/mistral/v1/batch/jobs/" + unknown))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+            Assert.True(Guid.TryParse(r.Headers.GetValues("mistral-correlation-id").Single(), out _));
+            Assert.Matches("^[0-9a-f]{32}$", r.Headers.GetValues("x-kong-request-id").Single());
+            Assert.False(r.Headers.Contains("x-request-id"));
+        }
+        using (var r = await http.GetAsync("/together/v1/batches/" + unknown))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+            Assert.Matches("^[0-9a-f]{16}-[A-Z]{3}$", r.Headers.GetValues("CF-RAY").Single());
+            Assert.False(r.Headers.Contains("x-request-id"));
+        }
+        using (var r = await http.GetAsync("/groq/openai/v1/batches/batch_unknown"))
+            Assert.Matches("^req_[0-9a-f]{32}$", r.Headers.GetValues("x-request-id").Single());
+
+        var mistral = new MistralProvider(new Uri(host.BaseUri, "/mistral/v1"), "test-key", new HttpSettings());
+        var m = await Assert.ThrowsAsync<IrisBatchException>(() => mistral.GetAsync(unknown, CancellationToken.None));
+        Assert.Equal(ErrorIds.NotFound, m.ErrorId);
+        Assert.True(Guid.TryParse(m.RequestId, out _), $"Mistral's request id is its correlation id, not '{m.RequestId}'");
+        Assert.Contains(m.RequestId!, m.Message);
+        var together = new TogetherProvider(new Uri(host.BaseUri, "/together/v1"), "test-key", new HttpSettings());
+        var t = await Assert.ThrowsAsync<IrisBatchException>(() => together.GetAsync(unknown, CancellationToken.None));
+        Assert.Equal(ErrorIds.NotFound, t.ErrorId);
+        Assert.Matches("^[0-9a-f]{16}-[A-Z]{3}$", t.RequestId);
+        Assert.Contains(t.RequestId!, t.Message);
+    }
 }
