@@ -467,11 +467,13 @@ Describe 'Providers without the Responses endpoint' {
 
 # Issue 14 on the providers of issue 19 (spec §12-§14, audited against §11): a schema goes out as chat's response_format
 # and comes back parsed; what their sections do not name (-ReasoningEffort, Responses; images for Mistral and Together)
-# is refused for the row, or once for the endpoint, before anything is uploaded.
+# is refused for the row, or once for the endpoint, before anything is uploaded. Groq takes reasoning_effort on the
+# models its SDK names (gpt-oss: low, medium, high), listed with those efforts in models.json.
 Describe '<Name>: issue 14 features on a provider of issue 19' -ForEach @(
-    @{ Name = 'Mistral'; Path = '/mistral/v1'; KeyVariable = 'MISTRAL_API_KEY'; Model = 'mistral-small-latest'; Images = $false }
-    @{ Name = 'Groq'; Path = '/groq/openai/v1'; KeyVariable = 'GROQ_API_KEY'; Model = 'openai/gpt-oss-120b'; Images = $true }
-    @{ Name = 'Together'; Path = '/together/v1'; KeyVariable = 'TOGETHER_API_KEY'; Model = 'meta-llama/Llama-3.3-70B-Instruct-Turbo'; Images = $false }
+    # EffortRefused: how a row with -ReasoningEffort is refused (Groq takes it on the models models.json lists with efforts).
+    @{ Name = 'Mistral'; Path = '/mistral/v1'; KeyVariable = 'MISTRAL_API_KEY'; Model = 'mistral-small-latest'; Images = $false; EffortRefused = '-ReasoningEffort is not supported for Mistral batches*' }
+    @{ Name = 'Groq'; Path = '/groq/openai/v1'; KeyVariable = 'GROQ_API_KEY'; Model = 'llama-3.1-8b-instant'; Images = $true; EffortRefused = "model 'llama-3.1-8b-instant' has no reasoning effort or thinking setting on Groq*" }
+    @{ Name = 'Together'; Path = '/together/v1'; KeyVariable = 'TOGETHER_API_KEY'; Model = 'meta-llama/Llama-3.3-70B-Instruct-Turbo'; Images = $false; EffortRefused = '-ReasoningEffort is not supported for Together batches*' }
 ) {
     BeforeAll {
         $null = Initialize-ProviderTestEnvironment -KeyVariable $KeyVariable
@@ -503,7 +505,7 @@ Describe '<Name>: issue 14 features on a provider of issue 19' -ForEach @(
         $outcome = Submit-Refused $requests
         $outcome.RowErrors.Count | Should -Be 2 -Because 'the first row in full, then one summary of the other two'
         $outcome.RowErrors[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.InvalidRequest,*'
-        $outcome.RowErrors[0].Exception.Message | Should -BeLike "Row 1 *-ReasoningEffort is not supported for $Name batches*"
+        $outcome.RowErrors[0].Exception.Message | Should -BeLike "Row 1 *$EffortRefused"
         $outcome.RowErrors[1].Exception.Message | Should -BeLike '*Rows: 2, 3.'
         $outcome.Empty.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.EmptyInput,*'
         (Get-EmulatorStats $emu).uploads | Should -Be $uploads
@@ -531,6 +533,36 @@ Describe '<Name>: issue 14 features on a provider of issue 19' -ForEach @(
         $outcome.RowErrors[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.InvalidRequest,*'
         $outcome.RowErrors[0].Exception.Message | Should -BeLike "Row 1 *images are not supported for $Name batches*"
         $outcome.Empty.FullyQualifiedErrorId | Should -BeLike 'IrisBatch.EmptyInput,*'
+        (Get-EmulatorStats $emu).uploads | Should -Be $uploads
+    }
+}
+
+Describe 'Groq: -ReasoningEffort on the models that take it (models.json efforts, from groq-sdk)' {
+    BeforeAll {
+        $null = Initialize-ProviderTestEnvironment -KeyVariable 'GROQ_API_KEY'
+        $at = @{ Provider = 'Groq'; BaseUri = "$($emu.Url)/groq/openai/v1" }
+    }
+    AfterAll { Clear-TestEnvironment }
+
+    It 'openai/gpt-oss-120b with -ReasoningEffort low: every row succeeds and counts its reasoning tokens' {
+        $results = @(New-TestRows -Count 5 | New-IrisBatchRequest -Model 'openai/gpt-oss-120b' -Prompt 'Name {name}' -ReasoningEffort low -Temperature 0.5 |
+            Submit-IrisBatch @at | Wait-IrisBatch -PollInterval $poll -Timeout 60 | Get-IrisBatchResult)
+        $results.Count | Should -Be 5
+        @($results | Where-Object Status -NE 'Succeeded' | ForEach-Object { "$($_.CustomId): $($_.Error)" }) | Should -BeNullOrEmpty
+        @($results | Where-Object { $_.Usage.ReasoningTokens -le 0 }).Count | Should -Be 0
+    }
+
+    It 'an effort the model does not list (minimal) is IrisBatch.InvalidRequest naming the row and the efforts it takes; nothing is uploaded' {
+        $uploads = (Get-EmulatorStats $emu).uploads
+        $errors = @()
+        try {
+            $null = New-TestRows -Count 1 | New-IrisBatchRequest -Model 'openai/gpt-oss-20b' -Prompt 'Name {name}' -ReasoningEffort minimal |
+                Submit-IrisBatch @at -ErrorVariable +errors -ErrorAction SilentlyContinue
+        }
+        catch { }
+        $rowError = @($errors | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] -and $_.FullyQualifiedErrorId -like 'IrisBatch.InvalidRequest,*' })
+        $rowError.Count | Should -Be 1
+        $rowError[0].Exception.Message | Should -BeLike "Row 1 *model 'openai/gpt-oss-20b' does not take reasoning effort 'minimal'*low*medium*high*"
         (Get-EmulatorStats $emu).uploads | Should -Be $uploads
     }
 }

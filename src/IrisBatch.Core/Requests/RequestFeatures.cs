@@ -144,6 +144,22 @@ namespace IrisBatch.Requests
         }
 
         /// <summary>
+        /// Where a provider takes reasoning_effort on some models only, named with their efforts in models.json (Groq: the
+        /// gpt-oss and qwen3 models, per its SDK's docstring): an effort (-ReasoningEffort, or a -Body reasoning_effort) on a
+        /// listed model without "efforts", or one the model does not list, is refused for the row before upload; a model
+        /// not listed is sent as written.
+        /// </summary>
+        public static void CheckEffortListed(IrisBatchRequest r, string catalogProvider, BodyFields extra)
+        {
+            var effort = EffortSent(r.ReasoningEffort, extra, false);
+            if (effort == null) return;
+            var known = ModelNames.Find(catalogProvider, r.Model);
+            if (known == null) return;
+            if (known.Efforts == null) throw RowError(r, Messages.NoReasoningModel(r.Model, catalogProvider), "reasoning_effort");
+            if (!Contains(known.Efforts, effort)) throw RowError(r, Messages.EffortNotTaken(r.Model, effort, known.Efforts), "reasoning_effort");
+        }
+
+        /// <summary>
         /// Whether a Gemini model takes a thinkingBudget (the 2.5 family, spec §11.4: "Gemini 3 uses levels, 2.5 uses
         /// budgets") rather than a thinkingLevel: models.json's "thinking": "budget", or any gemini-2.5 name
         /// (gemini-2.5-flash-preview-09-2025 included).

@@ -71,6 +71,18 @@ public static class ModelTraits
         return new OpenAIModelTraits("grok", false, new[] { "low", "high" }, Thinks: thinks);
     }
 
+    /// <summary>
+    /// Groq (spec §13 names none of this; groq-sdk 1.6.0's docstring of reasoning_effort is the source): openai/gpt-oss-20b
+    /// and -120b take low, medium and high and think; qwen3 models take none (and "default", which the shared enum here does
+    /// not hold) and think; every other model refuses reasoning_effort. OpenAI's model names mean nothing at Groq.
+    /// </summary>
+    public static OpenAIModelTraits ForGroq(string model)
+    {
+        if (model.StartsWith("openai/gpt-oss", StringComparison.Ordinal)) return new OpenAIModelTraits("openai/gpt-oss", false, OSeries, Thinks: true);
+        if (model.StartsWith("qwen/qwen3", StringComparison.Ordinal)) return new OpenAIModelTraits("qwen/qwen3", false, new[] { "none" }, Thinks: true);
+        return Ordinary;
+    }
+
     /// <summary>The effort values of the shared ReasoningEffort enum (spec §11.4).</summary>
     public static readonly string[] EffortEnum = { "none", "minimal", "low", "medium", "high", "xhigh", "max" };
 

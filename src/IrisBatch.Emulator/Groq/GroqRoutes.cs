@@ -32,6 +32,7 @@ internal static class GroqRoutes
         OneModelPerFile = false,
         NewFileId = () => NewId("file_"),
         Account = Accounts.Groq,
+        Dialect = OpenAIRequests.Dialect.Groq,
     };
 
     public static readonly FileRules Files = new()

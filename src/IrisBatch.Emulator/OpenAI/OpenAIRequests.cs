@@ -34,6 +34,10 @@ internal static class OpenAIRequests
         /// defaults to false, optional fields allowed).
         /// </summary>
         public static readonly Dialect Xai = new(ModelTraits.ForXai, new[] { "image/png", "image/jpeg" }, Images.XaiMaxBytes, false, null, null);
+
+        /// <summary>Groq (§13: OpenAI's wire): OpenAI's image and schema rules, with Groq's own models (<see cref="ModelTraits.ForGroq"/>).</summary>
+        public static readonly Dialect Groq = new(ModelTraits.ForGroq, new[] { "image/png", "image/jpeg", "image/gif", "image/webp" }, Images.OpenAIMaxBytes, true,
+            Images.OpenAIMaxImages, Images.OpenAIMaxRequestBytes);
     }
 
     /// <summary>The request as the fake model reads it (with its rejection, if it breaks a rule).</summary>

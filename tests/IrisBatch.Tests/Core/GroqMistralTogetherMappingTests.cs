@@ -220,29 +220,29 @@ namespace IrisBatch.Tests.Core
         }
 
         /// <summary>
-        /// Groq names no reasoning_effort (spec §13; §11.4 lists OpenAI, Azure, Anthropic, Gemini, xAI and Ollama), and the
-        /// emulator refuses it on every Groq model. Before, Groq's line carried it: uploaded, run, and every row Failed a
-        /// day later ("Unsupported parameter: 'reasoning_effort'"), where Mistral and Together refuse the row before upload.
+        /// Groq takes reasoning_effort on the models its SDK names (groq-sdk 1.6.0: gpt-oss low/medium/high, qwen3 none/default),
+        /// which models.json lists with those efforts; spec §13 names none. Before, Groq's line carried any effort on any
+        /// model: uploaded, run, and every row Failed a day later ("Unsupported parameter: 'reasoning_effort'") on the others.
         /// </summary>
         [Fact]
-        public void Groq_refuses_ReasoningEffort_for_the_row_before_anything_is_written_as_Mistral_and_Together_do()
+        public void Groq_takes_ReasoningEffort_on_the_models_listing_it_and_refuses_it_for_the_row_on_the_others()
         {
-            var r = new IrisBatchRequest
-            {
-                CustomId = "request-7", RowNumber = 7, Model = "openai/gpt-oss-120b", ReasoningEffort = "low",
-                Messages = new[] { new ChatMessage("user", "Hi") },
-            };
             var groq = new OpenAIProvider(new Uri("http://127.0.0.1:1/groq/openai/v1"), "k", new HttpSettings(), OpenAIHost.Groq);
-            var ex = Assert.Throws<IrisBatchException>(() => Line(groq, r));
-            Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
-            Assert.Contains("Row 7", ex.Message);
-            Assert.Contains("-ReasoningEffort is not supported for Groq", ex.Message);
-            // OpenAI's own reasoning models still get it.
-            var openai = Line(new OpenAIProvider(new Uri("http://127.0.0.1:1/v1"), "k", new HttpSettings()), new IrisBatchRequest
+            IrisBatchRequest Row(string model, string effort) => new IrisBatchRequest
             {
-                CustomId = "request-1", Model = "o4-mini", ReasoningEffort = "low", Messages = new[] { new ChatMessage("user", "Hi") },
-            });
-            Assert.Equal("low", openai.GetProperty("body").GetProperty("reasoning_effort").GetString());
+                CustomId = "request-7", RowNumber = 7, Model = model, ReasoningEffort = effort, Messages = new[] { new ChatMessage("user", "Hi") },
+            };
+            Assert.Equal("low", Line(groq, Row("openai/gpt-oss-120b", "low")).GetProperty("body").GetProperty("reasoning_effort").GetString());
+            var plain = Assert.Throws<IrisBatchException>(() => Line(groq, Row("llama-3.1-8b-instant", "low")));
+            Assert.Equal(ErrorIds.InvalidRequest, plain.ErrorId);
+            Assert.Contains("Row 7", plain.Message);
+            Assert.Contains("'llama-3.1-8b-instant' has no reasoning effort", plain.Message);
+            var notTaken = Assert.Throws<IrisBatchException>(() => Line(groq, Row("openai/gpt-oss-20b", "minimal")));
+            Assert.Equal(ErrorIds.InvalidRequest, notTaken.ErrorId);
+            Assert.Contains("does not take reasoning effort 'minimal'", notTaken.Message);
+            Assert.Throws<IrisBatchException>(() => Line(groq, Row("qwen/qwen3-32b", "low")));
+            // A model models.json does not list is sent as written, as for OpenAI.
+            Assert.Equal("high", Line(groq, Row("groq/some-new-model", "high")).GetProperty("body").GetProperty("reasoning_effort").GetString());
         }
     }
 }

@@ -25,10 +25,11 @@ namespace IrisBatch.Providers.OpenAI
         /// <summary>Whether the host runs Responses batches (/v1/responses); Groq runs chat completions only.</summary>
         public bool Responses { get; set; } = true;
         /// <summary>
-        /// Whether chat lines may carry -ReasoningEffort as reasoning_effort (spec §11.4). Groq's section (§13) names no such
-        /// field, so a row with it is refused before upload rather than failing at the service after the batch ran.
+        /// Whether reasoning_effort is taken only by the models models.json lists with their "efforts" under this host's
+        /// name (Groq: §13 names no such field; its SDK documents it for gpt-oss and qwen3 only). Such a row is refused before
+        /// upload on any other listed model, rather than failing at the service after the batch ran.
         /// </summary>
-        public bool ReasoningEffort { get; set; } = true;
+        public bool EffortsListed { get; set; }
         /// <summary>
         /// Whether its batch list is known to come newest first, so that a look-up may stop at a page older than its window
         /// (OpenAI's after/limit pages). Groq documents no order (spec §13.5): a look-up there reads every page, since an
@@ -58,7 +59,7 @@ namespace IrisBatch.Providers.OpenAI
 
         /// <summary>
         /// Groq (spec §13): the same wire under /openai/v1; files up to 100 MB (the API reference's figure, below the
-        /// guide's 200 MB), chat completions only (no embeddings, no Responses, no reasoning_effort), a window of 24 h to 7 d, a file list without parameters, a batch list paged by
+        /// guide's 200 MB), chat completions only (no embeddings, no Responses; reasoning_effort on the models.json models that list efforts), a window of 24 h to 7 d, a file list without parameters, a batch list paged by
         /// paging.next_cursor (or not at all) in no documented order. No documented metadata limits: OpenAI's are kept.
         /// </summary>
         public static readonly OpenAIHost Groq = new OpenAIHost
@@ -78,7 +79,7 @@ namespace IrisBatch.Providers.OpenAI
             },
             FileListRoute = "files",
             Responses = false,
-            ReasoningEffort = false,
+            EffortsListed = true,
             Paging = OpenAIListPaging.NextCursor,
             ListsNewestFirst = false,
         };

@@ -95,8 +95,7 @@ namespace IrisBatch.Providers.OpenAI
             else
             {
                 if (!_host.Responses) Requests.RequestFeatures.CheckEndpoint(request, Name, false);
-                if (!_host.ReasoningEffort && request.ReasoningEffort != null)
-                    throw Requests.RequestFeatures.RowError(request, Messages.NoReasoningEffort(Name), "reasoning_effort");
+                if (_host.EffortsListed) Requests.RequestFeatures.CheckEffortListed(request, Name, BodyFields.For(request.BodyJson));
                 OpenAIRequestWriter.Write(writer, request, Endpoint, Name, ResponsesEndpoint);
             }
         }
