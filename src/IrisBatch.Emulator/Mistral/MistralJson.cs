@@ -58,6 +58,37 @@ internal static class MistralJson
         };
     }
 
+    /// <summary>
+    /// A successful request's body as Mistral writes it (spec §12.6; the SDK's ChatCompletionResponse, UsageInfo and
+    /// EmbeddingResponse): a chat message is {role, content, tool_calls} with no refusal or annotations, a choice has no
+    /// logprobs, there is no system_fingerprint, and usage is prompt_tokens, completion_tokens and total_tokens only (no
+    /// cached or reasoning details); an embedding list has an id and completion_tokens 0. A refusal, which Mistral has no
+    /// field for, is left as the emulator's [refuse] marker makes it.
+    /// </summary>
+    public static JsonObject Success(JsonObject body)
+    {
+        body.Remove("system_fingerprint");
+        if (body["choices"] is JsonArray choices)
+            foreach (var choice in choices.OfType<JsonObject>())
+            {
+                choice.Remove("logprobs");
+                if (choice["message"] is JsonObject message)
+                {
+                    message.Remove("annotations");
+                    if (message["refusal"] is null) message.Remove("refusal");
+                    message["tool_calls"] = null;
+                }
+            }
+        if (body["usage"] is JsonObject usage)
+        {
+            usage.Remove("prompt_tokens_details");
+            usage.Remove("completion_tokens_details");
+            usage["completion_tokens"] ??= 0;
+        }
+        if (body["object"]?.GetValue<string>() == "list") body.Insert(0, "id", Ids.Hex("", 32));
+        return body;
+    }
+
     /// <summary>batch_request for uploads of purpose batch, batch_result / batch_error for the files a job wrote.</summary>
     public static string SampleType(StoredFile f) =>
         f.IsResult ? (f.Filename.EndsWith("_error.jsonl", StringComparison.Ordinal) ? "batch_error" : "batch_result")

@@ -44,6 +44,7 @@ internal static class MistralRoutes
         OutputPurpose = "batch",
         NewFileId = () => Guid.NewGuid().ToString("D"),
         FailureBody = MistralErrors.Failure,
+        SuccessBody = MistralJson.Success,
         View = MistralJson.Job,
         Account = Accounts.Mistral,
     };

@@ -140,6 +140,9 @@ internal sealed record BatchRules(int MaxRequests, bool UnversionedPaths, bool E
     /// <summary>How a request that failed is answered in its result line's body (default OpenAI's error envelope).</summary>
     public Func<FakeAnswer, JsonObject>? FailureBody { get; init; }
 
+    /// <summary>Reshapes a successful request's body (default OpenAI's as built): Mistral's bodies lack OpenAI's extras.</summary>
+    public Func<JsonObject, JsonObject>? SuccessBody { get; init; }
+
     /// <summary>The provider's view of a batch at one instant (default OpenAI's Batch object, <see cref="BatchJson.Build"/>).</summary>
     public Func<OpenAIBatch, TimelineSnapshot, JsonObject>? View { get; init; }
 

@@ -41,7 +41,7 @@ internal static class ResultWriter
             if (rules.AnsweringModel is { } answering) model = answering(model);
             long created = batch.Timeline.RequestDoneAt(i).ToUnixTimeSeconds();
             JsonObject responseBody = answer.Outcome == FakeOutcome.Ok
-                ? ResponseBodies.Success(batch.CanonicalEndpoint, model, answer, body, created)
+                ? ResponseBodies.Success(batch.CanonicalEndpoint, model, answer, body, created) is var ok && rules.SuccessBody is { } shape ? shape(ok) : ok
                 : rules.FailureBody?.Invoke(answer) ?? ResponseBodies.Failure(answer);
             var response = new JsonObject { ["status_code"] = ResponseBodies.StatusCode(answer.Outcome) };
             if (rules.LineStyle == ResultLineStyle.OpenAI) response["request_id"] = Ids.RequestId();

@@ -423,6 +423,46 @@ public sealed class GroqMistralTogetherTests
     }
 
     /// <summary>Waits for the background validation to be observed (it runs on the thread pool, not on the manual clock).</summary>
+    /// <summary>
+    /// Spec §12.6 (and the Mistral SDK's ChatCompletionResponse, UsageInfo, EmbeddingResponse): Mistral's result bodies are
+    /// not OpenAI's. The emulator wrote OpenAI's (system_fingerprint, refusal, annotations, logprobs, usage details), so a
+    /// client reading any of those passed here and found nothing at Mistral.
+    /// </summary>
+    [Fact]
+    public async Task Mistral_result_bodies_have_Mistrals_fields_not_OpenAIs()
+    {
+        var (host, clock, http) = await StartAsync();
+        await using var _h = host;
+        using var _c = http;
+        var chat = await RunMistralJobAsync(http, clock, Line("a", null), "/v1/chat/completions", "mistral-small-latest");
+        Assert.Equal(new[] { "id", "object", "created", "model", "choices", "usage" }, chat.EnumerateObject().Select(p => p.Name));
+        var choice = chat.GetProperty("choices")[0];
+        Assert.Equal(new[] { "index", "message", "finish_reason" }, choice.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(new[] { "role", "content", "tool_calls" }, choice.GetProperty("message").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(new[] { "prompt_tokens", "completion_tokens", "total_tokens" }, chat.GetProperty("usage").EnumerateObject().Select(p => p.Name));
+        var embedding = await RunMistralJobAsync(http, clock, JsonSerializer.Serialize(new { custom_id = "e", body = new { input = "a lamp" } }), "/v1/embeddings", "mistral-embed");
+        Assert.Equal("list", embedding.GetProperty("object").GetString());
+        Assert.Matches("^[0-9a-f]{32}$", embedding.GetProperty("id").GetString());
+        Assert.Equal(1024, embedding.GetProperty("data")[0].GetProperty("embedding").GetArrayLength());
+        Assert.Equal(0, embedding.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+    }
+
+    /// <summary>Uploads one line, runs a Mistral job on it to SUCCESS and returns the body of its one output line.</summary>
+    private static async Task<JsonElement> RunMistralJobAsync(HttpClient http, ManualClock clock, string line, string endpoint, string model)
+    {
+        string fileId, jobId;
+        using (var r = await http.PostAsync("/mistral/v1/files", Form(line, "in.jsonl", ("purpose", "batch"))))
+            fileId = (await JsonOf(r)).GetProperty("id").GetString()!;
+        using (var r = await http.PostAsync("/mistral/v1/batch/jobs", JsonBody(new { input_files = new[] { fileId }, endpoint, model })))
+            jobId = (await JsonOf(r)).GetProperty("id").GetString()!;
+        clock.AdvanceMs(2000);
+        await EmulatorApiWait(async () => (await JsonOf(await http.GetAsync("/mistral/v1/batch/jobs/" + jobId))).GetProperty("status").GetString() == "SUCCESS");
+        var job = await JsonOf(await http.GetAsync("/mistral/v1/batch/jobs/" + jobId));
+        var text = await http.GetStringAsync("/mistral/v1/files/" + job.GetProperty("output_file").GetString() + "/content");
+        using var doc = JsonDocument.Parse(text.Trim());
+        return doc.RootElement.GetProperty("response").GetProperty("body").Clone();
+    }
+
     private static async Task EmulatorApiWait(Func<Task<bool>> done)
     {
         for (int i = 0; i < 400; i++)
