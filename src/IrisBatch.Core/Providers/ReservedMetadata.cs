@@ -7,6 +7,8 @@ namespace IrisBatch.Providers
     /// Metadata keys IrisBatch adds to the batches it creates; they are shown as properties, not in Metadata. The user's
     /// pairs come first: where the provider's limit leaves no room (OpenAI: 16 pairs), IrisBatch's own keys are left out
     /// (the set, then the name, then the key): the journal keeps them, and a lost create is matched by its input file.
+    /// So is a value longer than the provider takes (a -Name over 512 characters, or one a -retryN suffix takes over it):
+    /// the create call would be refused for it after the upload.
     /// </summary>
     public static class ReservedMetadata
     {
@@ -17,13 +19,14 @@ namespace IrisBatch.Providers
         public static bool IsReserved(string key) => key.StartsWith("irisbatch_", StringComparison.Ordinal);
 
         /// <param name="maxPairs">The provider's limit of pairs per batch.</param>
-        public static Dictionary<string, string> Compose(BatchSubmission s, int maxPairs = int.MaxValue)
+        /// <param name="maxValueLength">The provider's limit of characters per value.</param>
+        public static Dictionary<string, string> Compose(BatchSubmission s, int maxPairs = int.MaxValue, int maxValueLength = int.MaxValue)
         {
             var all = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var kv in s.Metadata) all[kv.Key] = kv.Value;
             void Add(string key, string? value)
             {
-                if (!string.IsNullOrEmpty(value) && all.Count < maxPairs) all[key] = value!;
+                if (!string.IsNullOrEmpty(value) && value!.Length <= maxValueLength && all.Count < maxPairs) all[key] = value;
             }
             Add(IdempotencyKey, s.IdempotencyKey);
             Add(Name, s.Name);

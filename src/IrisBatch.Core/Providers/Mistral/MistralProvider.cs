@@ -102,12 +102,12 @@ namespace IrisBatch.Providers.Mistral
 
         public async Task<IrisBatchInfo> CreateAsync(BatchSubmission submission, string? fileId, CancellationToken ct)
         {
-            var body = CreateBody(submission, fileId);
+            var body = CreateBody(submission, fileId, Limits.MaxMetadataValueLength);
             using var doc = await _api.SendJsonAsync(HttpMethod.Post, "batch/jobs", () => ResultFiles.Json(body), "the batch create call", ct, retry: false).ConfigureAwait(false);
             return MistralJson.ReadBatch(doc.RootElement, Location);
         }
 
-        private static byte[] CreateBody(BatchSubmission submission, string? fileId)
+        private static byte[] CreateBody(BatchSubmission submission, string? fileId, int maxValueLength)
         {
             using var ms = new MemoryStream();
             using (var w = new Utf8JsonWriter(ms, JsonlWriter.Options))
@@ -121,7 +121,7 @@ namespace IrisBatch.Providers.Mistral
                 w.WriteString("model", submission.Model);
                 w.WritePropertyName("metadata");
                 w.WriteStartObject();
-                foreach (var kv in ReservedMetadata.Compose(submission)) w.WriteString(kv.Key, kv.Value);
+                foreach (var kv in ReservedMetadata.Compose(submission, maxValueLength: maxValueLength)) w.WriteString(kv.Key, kv.Value);
                 w.WriteEndObject();
                 w.WriteNumber("timeout_hours", (int)(submission.CompletionWindow ?? CompletionWindows.Default).TotalHours);
                 w.WriteEndObject();

@@ -163,7 +163,7 @@ namespace IrisBatch.Providers.OpenAI
                 w.WriteString("completion_window", CompletionWindows.Format(submission.CompletionWindow ?? CompletionWindows.Default));
                 w.WritePropertyName("metadata");
                 w.WriteStartObject();
-                foreach (var kv in ReservedMetadata.Compose(submission, Limits.MaxMetadataPairs)) w.WriteString(kv.Key, kv.Value);
+                foreach (var kv in ReservedMetadata.Compose(submission, Limits.MaxMetadataPairs, Limits.MaxMetadataValueLength)) w.WriteString(kv.Key, kv.Value);
                 w.WriteEndObject();
                 w.WriteEndObject();
             }
