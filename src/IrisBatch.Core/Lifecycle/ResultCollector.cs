@@ -92,12 +92,15 @@ namespace IrisBatch.Lifecycle
         /// Downloads the results of a terminal batch into <paramref name="dir"/> and records it. The download goes to a
         /// folder beside it first and replaces an earlier download only once it is whole: a download that fails (the
         /// provider's files deleted after Remove-IrisBatch -KeepLocal, a dropped connection, a full disk) leaves the
-        /// results the journal had.
+        /// results the journal had. Each download has a folder of its own: two processes collecting the same batch at
+        /// once (two scheduled scripts, or two that submitted the same job and share its batch) each download whole,
+        /// where with one shared folder the second deleted the first one's half-written files under it.
         /// </summary>
         public async Task DownloadAsync(IBatchProvider provider, IrisBatchInfo batch, JournalEntry entry, string dir, Action<long>? progress, CancellationToken ct)
         {
-            var staging = dir.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + ".download";
-            if (Directory.Exists(staging)) Directory.Delete(staging, true);   // left by a download that was stopped
+            var trimmed = dir.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+            RemoveStaleDownloads(trimmed);
+            var staging = trimmed + StagingSuffix + Guid.NewGuid().ToString("N").Substring(0, 12);
             AtomicFile.CreateDirectory(staging);
             try
             {
@@ -122,10 +125,47 @@ namespace IrisBatch.Lifecycle
             finally
             {
                 try { Directory.Delete(staging, true); }
-                catch (IOException) { /* removed by the next download */ }
+                catch (IOException) { /* left for the next download to remove */ }
                 catch (UnauthorizedAccessException) { }
             }
             _journal.RecordShared(entry, JournalStep.ResultsDownloaded, null, e => e.ResultsDownloaded = true);
+        }
+
+        /// <summary>What a download's own folder is named after the results folder's name (then 12 hex digits).</summary>
+        internal const string StagingSuffix = ".download-";
+
+        /// <summary>How old a download folder must be to be taken for one a stopped process left: no download runs this long without a write.</summary>
+        internal static readonly TimeSpan StaleAfter = TimeSpan.FromDays(1);
+
+        /// <summary>
+        /// Deletes the download folders beside <paramref name="results"/> that stopped processes left: the one folder
+        /// earlier versions shared (<c>.download</c>), and any of this version's whose files were last written a day ago
+        /// or more (a running download writes all the time). One another process deletes first, or still holds, is left.
+        /// </summary>
+        private static void RemoveStaleDownloads(string results)
+        {
+            var parent = Path.GetDirectoryName(results);
+            if (string.IsNullOrEmpty(parent) || !Directory.Exists(parent)) return;
+            var name = Path.GetFileName(results);
+            foreach (var folder in Directory.EnumerateDirectories(parent, name + ".download*"))
+            {
+                bool legacy = string.Equals(Path.GetFileName(folder), name + ".download", StringComparison.Ordinal);
+                if (!legacy && DateTime.UtcNow - LastWrite(folder) < StaleAfter) continue;
+                try { Directory.Delete(folder, true); }
+                catch (IOException) { }
+                catch (UnauthorizedAccessException) { }
+            }
+        }
+
+        private static DateTime LastWrite(string folder)
+        {
+            var last = Directory.GetLastWriteTimeUtc(folder);
+            foreach (var file in Directory.EnumerateFiles(folder))
+            {
+                var at = File.GetLastWriteTimeUtc(file);
+                if (at > last) last = at;
+            }
+            return last;
         }
 
         /// <summary>A reader of the downloaded results, joined to the journaled requests.</summary>

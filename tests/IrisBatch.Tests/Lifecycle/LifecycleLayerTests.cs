@@ -462,4 +462,67 @@ public sealed class LifecycleLayerTests : IDisposable
         Assert.True(ResultCollector.EndedAsRecorded(new IrisBatchInfo { Id = "b", Status = BatchStatus.Pending },
             new JournalEntry { LastStatus = BatchStatus.Failed, RemoteRemovedAt = DateTimeOffset.UtcNow }));
     }
+    /// <summary>
+    /// Two processes collecting the same batch at once (two that submitted the same job share its batch; CI saw it): each
+    /// download has a folder of its own. Before, both used results.download: the second deleted it, with the first one's
+    /// half-written file, and the first failed with IrisBatch.JournalUnavailable ("Could not find a part of the path").
+    /// Here the first download holds its file open until the second has made its own; then both finish whole.
+    /// </summary>
+    [Fact]
+    public async Task Two_downloads_of_one_batch_at_once_each_finish_whole()
+    {
+        await using var host = await StartAsync();
+        var (provider, batch, entry) = await CollectedAsync(host);
+        var dir = _journal.ResultsDir(entry);
+        using var firstOpened = new ManualResetEventSlim();
+        using var secondOpened = new ManualResetEventSlim();
+        int opened = 0;
+        _settings.CreateDownloadFile = path =>
+        {
+            if (Interlocked.Increment(ref opened) == 1)
+            {
+                firstOpened.Set();
+                Assert.True(secondOpened.Wait(TimeSpan.FromSeconds(30)), "the second download started");
+            }
+            else secondOpened.Set();
+            return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
+        };
+        try
+        {
+            var first = Task.Run(() => _session.Collector.DownloadAsync(provider, batch, entry, dir, null, CancellationToken.None));
+            Assert.True(firstOpened.Wait(TimeSpan.FromSeconds(30)), "the first download started");
+            var second = Task.Run(() => _session.Collector.DownloadAsync(provider, batch, entry, dir, null, CancellationToken.None));
+            await Task.WhenAll(first, second);
+        }
+        finally
+        {
+            _settings.CreateDownloadFile = null;
+        }
+        var results = _session.Collector.Reader(provider, batch, entry).Read(ResultCollector.ResultFiles(dir)).ToList();
+        Assert.Equal(new[] { "r1", "r2", "r3" }, results.Select(r => r.CustomId).OrderBy(x => x));
+        Assert.Empty(Directory.GetDirectories(Path.GetDirectoryName(dir)!, Path.GetFileName(dir) + ".download*"));
+    }
+
+    /// <summary>A download folder a stopped process left a day ago or more, or the one earlier versions shared, goes at the next download; a fresh one (another download running) stays.</summary>
+    [Fact]
+    public async Task A_download_removes_the_folders_stopped_downloads_left_and_keeps_a_running_ones()
+    {
+        await using var host = await StartAsync();
+        var (provider, batch, entry) = await CollectedAsync(host);
+        var dir = _journal.ResultsDir(entry).TrimEnd(Path.DirectorySeparatorChar);
+        var legacy = Directory.CreateDirectory(dir + ".download").FullName;
+        var stale = Directory.CreateDirectory(dir + ResultCollector.StagingSuffix + "aaaaaaaaaaaa").FullName;
+        File.WriteAllText(Path.Combine(stale, "output.jsonl.part"), "{}");
+        var old = DateTime.UtcNow - ResultCollector.StaleAfter - TimeSpan.FromHours(1);
+        File.SetLastWriteTimeUtc(Path.Combine(stale, "output.jsonl.part"), old);
+        Directory.SetLastWriteTimeUtc(stale, old);
+        var running = Directory.CreateDirectory(dir + ResultCollector.StagingSuffix + "bbbbbbbbbbbb").FullName;
+        File.WriteAllText(Path.Combine(running, "output.jsonl.part"), "{}");
+
+        await _session.Collector.DownloadAsync(provider, batch, entry, dir, null, CancellationToken.None);
+
+        Assert.False(Directory.Exists(legacy));
+        Assert.False(Directory.Exists(stale));
+        Assert.True(Directory.Exists(running));
+    }
 }
