@@ -7,7 +7,10 @@ namespace IrisBatch.Journal
     /// <summary>The journal's batches as last seen, read with no network call (Get-IrisBatchStatus -Local).</summary>
     public static class LocalBatches
     {
-        /// <summary>When the batch was submitted: its create call as journaled, else when it was spooled.</summary>
+        /// <summary>
+        /// When the batch was submitted: its create call as journaled, else when it was spooled (for a batch submitted
+        /// elsewhere and adopted when its results were collected here, when its provider says it was created).
+        /// </summary>
         public static DateTimeOffset SubmittedAt(JournalEntry e)
         {
             var created = e.History.FindLast(h => h.Step == JournalStep.Created);

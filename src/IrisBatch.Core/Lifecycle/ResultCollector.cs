@@ -38,7 +38,11 @@ namespace IrisBatch.Lifecycle
                     BatchId = batch.Id,
                     State = SubmissionState.Created,
                     RequestCount = batch.Total,
+                    Name = batch.Name,
                 });
+                // Submitted when its provider says it was created, not when it was adopted here: Get-IrisBatchStatus -Local
+                // shows and filters (-Before) a batch by when it was submitted.
+                if (batch.CreatedAt.HasValue) entry.SpooledAt = batch.CreatedAt.Value;
                 _journal.Record(entry, JournalStep.Adopted, "a batch submitted outside this journal");
                 _journal.IndexBatch(entry);
             }

@@ -525,4 +525,24 @@ public sealed class LifecycleLayerTests : IDisposable
         Assert.False(Directory.Exists(stale));
         Assert.True(Directory.Exists(running));
     }
+    /// <summary>
+    /// A batch submitted elsewhere and adopted when its results are collected here is listed (-Local) as submitted when its
+    /// provider created it, with its name. Before, it showed the adoption time, so -Before (the monthly clean-up) counted
+    /// from the day its results were read, and its name was empty.
+    /// </summary>
+    [Fact]
+    public async Task An_adopted_batch_is_listed_as_submitted_when_its_provider_created_it()
+    {
+        await using var host = await StartAsync();
+        var provider = ExactlyOnceTests.Provider(host, "OpenAI", _settings);
+        var created = DateTimeOffset.UtcNow.AddDays(-40);
+        var batch = new IrisBatchInfo { Id = "batch_elsewhere", Provider = "OpenAI", Status = BatchStatus.Completed, Total = 2, CreatedAt = created, Name = "from another machine" };
+        JournalEntry? entry = null;
+        _session.Collector.ResultsDirectory(provider, batch, ref entry);
+
+        var listed = Assert.Single(LocalBatches.List(_journal, DateTime.UtcNow.AddDays(-30), null));
+        Assert.Equal("batch_elsewhere", listed.Id);
+        Assert.Equal(created.ToUnixTimeSeconds(), listed.CreatedAt!.Value.ToUnixTimeSeconds());
+        Assert.Equal("from another machine", listed.Name);
+    }
 }
