@@ -16,9 +16,9 @@ internal sealed class FaultRule
 {
     public const string Status = "status", Quota = "quota", ResetBefore = "reset_before", ResetAfter = "reset_after",
         Slow = "slow", Truncate = "truncate", MalformedLine = "malformed_line", Duplicate = "duplicate",
-        StatusWord = "status_word";
+        StatusWord = "status_word", Body = "body";
 
-    private static readonly string[] Kinds = { Status, Quota, ResetBefore, ResetAfter, Slow, Truncate, MalformedLine, Duplicate, StatusWord };
+    private static readonly string[] Kinds = { Status, Quota, ResetBefore, ResetAfter, Slow, Truncate, MalformedLine, Duplicate, StatusWord, Body };
     private static readonly string[] Common = { "route", "kind", "count", "skip", "probability", "seed" };
 
     /// <summary>The keys each kind accepts besides <see cref="Common"/>.</summary>
@@ -33,6 +33,7 @@ internal sealed class FaultRule
         [Truncate] = new[] { "bytes" },
         [MalformedLine] = new[] { "line" },
         [StatusWord] = new[] { "word" },
+        [Body] = new[] { "text" },
     };
 
     private Random? _random;
@@ -53,6 +54,8 @@ internal sealed class FaultRule
     public int Line { get; private init; } = 1;
     /// <summary>The status word a <c>status_word</c> fault puts in a batch's answer.</summary>
     public string? Word { get; private init; }
+    /// <summary>What a <c>body</c> fault answers with 200 instead of the handler's answer ("" by default: an empty body).</summary>
+    public string Text { get; private init; } = "";
     public long? Count { get; private init; }
     public long Skip { get; private init; }
     public double? Probability { get; private init; }
@@ -107,6 +110,9 @@ internal sealed class FaultRule
                 break;
             case StatusWord:
                 o["word"] = Word;
+                break;
+            case Body:
+                o["text"] = Text;
                 break;
         }
         o["count"] = Count;
@@ -195,6 +201,8 @@ internal sealed class FaultRule
         string? word = Str("word");
         if (error is not null) return (null, error, param);
         if (kind == StatusWord && string.IsNullOrEmpty(word)) return (null, "A 'status_word' fault needs 'word', the status to answer.", "word");
+        string? text = Str("text");
+        if (error is not null) return (null, error, param);
 
         return (new FaultRule
         {
@@ -211,6 +219,7 @@ internal sealed class FaultRule
             Bytes = bytes,
             Line = (int)line,
             Word = word,
+            Text = text ?? "",
             // By default a rule fires once; a probability rule fires on every lucky call unless a count caps it.
             Count = count ?? (probability is null ? 1 : null),
             Skip = skip,

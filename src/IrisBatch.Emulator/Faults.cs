@@ -85,6 +85,7 @@ public sealed class Faults
             FaultRule.Slow => SlowAsync(context, rule, next, _state.Stats),
             FaultRule.Truncate => TruncateAsync(context, rule, next),
             FaultRule.MalformedLine => MalformedLineAsync(context, rule, next),
+            FaultRule.Body => BodyAsync(context, rule),
             _ => next(),
         };
     }
@@ -392,6 +393,19 @@ public sealed class Faults
     {
         context.Abort();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A 200 whose body is not the route's answer (empty, <c>{}</c>, an HTML page), as a proxy or gateway in the way may
+    /// send: the handler never runs. A client must not read it as an empty list.
+    /// </summary>
+    private static async Task BodyAsync(HttpContext context, FaultRule rule)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(rule.Text);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = rule.Text.TrimStart().StartsWith('<') ? "text/html" : "application/json";
+        context.Response.ContentLength = bytes.Length;
+        await WriteAsync(context, bytes);
     }
 
     private static async Task ResetAfterAsync(HttpContext context, Func<Task> next)

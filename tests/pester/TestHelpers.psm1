@@ -406,7 +406,7 @@ function Add-EmulatorFault {
         [Parameter(Mandatory, Position = 1, ParameterSetName = 'Rule')] [Collections.IDictionary] $Rule,
         [Parameter(Mandatory, ParameterSetName = 'Named')] [string] $Route,
         [Parameter(Mandatory, ParameterSetName = 'Named')]
-        [ValidateSet('status', 'quota', 'reset_before', 'reset_after', 'duplicate', 'status_word', 'slow', 'truncate', 'malformed_line')]
+        [ValidateSet('status', 'quota', 'reset_before', 'reset_after', 'duplicate', 'status_word', 'slow', 'truncate', 'malformed_line', 'body')]
         [string] $Kind,
         [Parameter(ParameterSetName = 'Named')] [int] $StatusCode,
         [Parameter(ParameterSetName = 'Named')] [double] $RetryAfter,
@@ -418,6 +418,7 @@ function Add-EmulatorFault {
         [Parameter(ParameterSetName = 'Named')] [long] $Bytes,
         [Parameter(ParameterSetName = 'Named')] [int] $Line,
         [Parameter(ParameterSetName = 'Named')] [string] $Word,
+        [Parameter(ParameterSetName = 'Named')] [AllowEmptyString()] [string] $Text,
         [Parameter(ParameterSetName = 'Named')] [long] $Count,
         [Parameter(ParameterSetName = 'Named')] [long] $Skip,
         [Parameter(ParameterSetName = 'Named')] [double] $Probability,
@@ -426,7 +427,7 @@ function Add-EmulatorFault {
     if ($PSCmdlet.ParameterSetName -eq 'Named') {
         $names = [ordered]@{
             StatusCode = 'status_code'; RetryAfter = 'retry_after'; RetryAfterMs = 'retry_after_ms'; ShouldRetry = 'should_retry'
-            Message = 'message'; DelayMs = 'delay_ms'; Bytes = 'bytes'; Line = 'line'; Word = 'word'; Count = 'count'; Skip = 'skip'
+            Message = 'message'; DelayMs = 'delay_ms'; Bytes = 'bytes'; Line = 'line'; Word = 'word'; Text = 'text'; Count = 'count'; Skip = 'skip'
             Probability = 'probability'; Seed = 'seed'
         }
         $Rule = [ordered]@{ route = $Route; kind = $Kind }

@@ -19,6 +19,8 @@ namespace IrisBatch
 
         public static string NotJson(string provider, string what, string? requestId) => Format(nameof(NotJson), provider, what, RequestIdNote(requestId));
 
+        public static string ListWithoutItems(string provider, string what, string field) => Format(nameof(ListWithoutItems), provider, what, field);
+
         public static string CallOfBatch(string what, string batchId) => Format(nameof(CallOfBatch), what, batchId);
 
         public static string BodyCutShort(string provider, long actual, long expected, string what, string? requestId) =>

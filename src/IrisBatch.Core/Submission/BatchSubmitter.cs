@@ -79,7 +79,7 @@ namespace IrisBatch.Submission
             {
                 string? found;
                 try { found = await _provider.FindUploadAsync(entry.IdempotencyKey, ct).ConfigureAwait(false); }
-                catch (Exception lookError) when (ApiClient.MayRetry(lookError) && !ct.IsCancellationRequested)
+                catch (Exception lookError) when (LookUpFailed(lookError) && !ct.IsCancellationRequested)
                 {
                     // An earlier run's upload may have stored the file, and nobody can say now: as after a failed call here.
                     throw EarlierUnconfirmed(entry, upload: true, lookError);
@@ -128,7 +128,7 @@ namespace IrisBatch.Submission
                     if (definitive) continue;
                     T? found;
                     try { found = await lookUp(failedAt).ConfigureAwait(false); }
-                    catch (Exception lookError) when (ApiClient.MayRetry(lookError))
+                    catch (Exception lookError) when (LookUpFailed(lookError))
                     {
                         // Before the last call or after it, the same: a call may have acted and nobody can say.
                         throw unconfirmed(attempt + 1, ex, lookError);
@@ -142,6 +142,14 @@ namespace IrisBatch.Submission
                 }
             }
         }
+
+        /// <summary>
+        /// True when a look-up for what a call may have made could not say: it failed as a call may fail (a reset, a
+        /// timeout, a 5xx), or the provider's list could not be read (IrisBatch.InvalidResponse: a body that is not JSON,
+        /// or an answer without its list, ListAnswers). Either way nothing is known, so nothing is sent again.
+        /// </summary>
+        private static bool LookUpFailed(Exception ex) =>
+            ApiClient.MayRetry(ex) || ex is IrisBatchException ib && ib.ErrorId == ErrorIds.InvalidResponse;
 
         /// <summary>
         /// IrisBatch.UploadUnconfirmed: every upload call failed ambiguously and the look-up after the last found no file
@@ -174,7 +182,7 @@ namespace IrisBatch.Submission
                 var took = AttemptTimeoutOf(lastSent) ?? (_settings.AttemptTimeout > TimeSpan.Zero ? _settings.AttemptTimeout : TimeSpan.Zero);
                 IrisBatchInfo? found;
                 try { found = await LookAsync(locator, entry, submission, started.At, lastSent.At + took, ct).ConfigureAwait(false); }
-                catch (Exception lookError) when (ApiClient.MayRetry(lookError) && !ct.IsCancellationRequested)
+                catch (Exception lookError) when (LookUpFailed(lookError) && !ct.IsCancellationRequested)
                 {
                     // An earlier run's create calls may have made the batch, and nobody can say now: as after a failed call here.
                     throw EarlierUnconfirmed(entry, upload: false, lookError);

@@ -104,9 +104,7 @@ namespace IrisBatch.Providers.Anthropic
             using var doc = await _api.SendJsonAsync(HttpMethod.Get, query, null, "the list of batches", ct).ConfigureAwait(false);
             var root = doc.RootElement;
             var list = new List<IrisBatchInfo>();
-            var data = root.Prop("data");
-            if (data != null && data.Value.ValueKind == JsonValueKind.Array)
-                foreach (var item in data.Value.EnumerateArray()) list.Add(Read(item));
+            foreach (var item in ListAnswers.Items(root, "data", Name, "the list of batches")) list.Add(Read(item));
             return new BatchPage
             {
                 Batches = list,

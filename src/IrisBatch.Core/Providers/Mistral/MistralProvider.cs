@@ -91,11 +91,13 @@ namespace IrisBatch.Providers.Mistral
             {
                 using var doc = await _api.SendJsonAsync(HttpMethod.Get,
                     $"files?page={page}&page_size={ListPageSize}&purpose=batch&search={Uri.EscapeDataString(name)}", null, "the list of uploaded files", ct).ConfigureAwait(false);
-                var data = doc.RootElement.Prop("data");
-                if (data == null || data.Value.ValueKind != JsonValueKind.Array) return null;
-                foreach (var f in data.Value.EnumerateArray())
+                int count = 0;
+                foreach (var f in ListAnswers.Items(doc.RootElement, "data", Name, "the list of uploaded files"))
+                {
+                    count++;
                     if (f.Str("filename") == name && f.Prop("deleted")?.ValueKind != JsonValueKind.True) return f.Str("id");
-                if (!MorePages(doc.RootElement, page, data.Value.GetArrayLength())) return null;
+                }
+                if (!MorePages(doc.RootElement, page, count)) return null;
             }
             return null;
         }
@@ -155,9 +157,7 @@ namespace IrisBatch.Providers.Mistral
             var (page, size) = ReadCursor(after, limit);
             using var doc = await _api.SendJsonAsync(HttpMethod.Get, $"batch/jobs?page={page}&page_size={size}&order_by=-created", null, "the list of batches", ct).ConfigureAwait(false);
             var list = new List<IrisBatchInfo>();
-            var data = doc.RootElement.Prop("data");
-            if (data != null && data.Value.ValueKind == JsonValueKind.Array)
-                foreach (var item in data.Value.EnumerateArray()) list.Add(MistralJson.ReadBatch(item, Location));
+            foreach (var item in ListAnswers.Items(doc.RootElement, "data", Name, "the list of batches")) list.Add(MistralJson.ReadBatch(item, Location));
             bool more = MorePages(doc.RootElement, page, list.Count, size);
             return new BatchPage { Batches = list, HasMore = more, Next = more ? Cursor(page + 1, size) : null };
         }

@@ -196,10 +196,8 @@ namespace IrisBatch.Providers.OpenAI
                 }
                 using var doc = await _api.SendJsonAsync(HttpMethod.Get, Route(route), null, "the list of uploaded files", ct).ConfigureAwait(false);
                 var root = doc.RootElement;
-                var data = root.Prop("data");
-                if (data == null || data.Value.ValueKind != JsonValueKind.Array) return null;
                 string? last = null;
-                foreach (var f in data.Value.EnumerateArray())
+                foreach (var f in ListAnswers.Items(root, "data", Name, "the list of uploaded files"))
                 {
                     if (f.Str("filename") == name) return f.Str("id");
                     last = f.Str("id") ?? last;
@@ -226,9 +224,7 @@ namespace IrisBatch.Providers.OpenAI
             using var doc = await _api.SendJsonAsync(HttpMethod.Get, Route(query), null, "the list of batches", ct).ConfigureAwait(false);
             var root = doc.RootElement;
             var list = new List<IrisBatchInfo>();
-            var data = root.Prop("data");
-            if (data != null && data.Value.ValueKind == JsonValueKind.Array)
-                foreach (var item in data.Value.EnumerateArray()) list.Add(Read(item));
+            foreach (var item in ListAnswers.Items(root, "data", Name, "the list of batches")) list.Add(Read(item));
             if (_host.Paging == OpenAIListPaging.NextCursor)
             {
                 // Groq: paging.next_cursor while there is more (the guide); no paging at all in the spec and SDK.

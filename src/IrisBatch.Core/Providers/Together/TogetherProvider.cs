@@ -136,7 +136,7 @@ namespace IrisBatch.Providers.Together
         {
             var name = OpenAIProvider.UploadFileName(idempotencyKey);
             using var doc = await _api.SendJsonAsync(HttpMethod.Get, "files", null, "the list of uploaded files", ct).ConfigureAwait(false);
-            foreach (var f in Files(doc))
+            foreach (var f in ListAnswers.Items(doc.RootElement, "data", Name, "the list of uploaded files", bareArray: true))
                 if (f.Str("filename") == name && f.Str("purpose") == Purpose) return f.Str("id");
             return null;
         }
@@ -183,11 +183,8 @@ namespace IrisBatch.Providers.Together
         private async Task<List<JsonElement>> ListJobsAsync(CancellationToken ct)
         {
             using var doc = await _api.SendJsonAsync(HttpMethod.Get, "batches", null, "the list of batches", ct).ConfigureAwait(false);
-            var root = doc.RootElement;
-            var data = root.ValueKind == JsonValueKind.Array ? root : root.Prop("data") ?? default;
             var jobs = new List<JsonElement>();
-            if (data.ValueKind == JsonValueKind.Array)
-                foreach (var item in data.EnumerateArray()) jobs.Add(item.Clone());
+            foreach (var item in ListAnswers.Items(doc.RootElement, "data", Name, "the list of batches", bareArray: true)) jobs.Add(item.Clone());
             return jobs;
         }
 
