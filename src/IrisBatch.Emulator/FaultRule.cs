@@ -33,7 +33,7 @@ internal sealed class FaultRule
         [Truncate] = new[] { "bytes" },
         [MalformedLine] = new[] { "line" },
         [StatusWord] = new[] { "word" },
-        [Body] = new[] { "text" },
+        [Body] = new[] { "text", "after" },
     };
 
     private Random? _random;
@@ -113,6 +113,7 @@ internal sealed class FaultRule
                 break;
             case Body:
                 o["text"] = Text;
+                o["after"] = After;
                 break;
         }
         o["count"] = Count;

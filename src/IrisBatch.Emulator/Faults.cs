@@ -85,7 +85,7 @@ public sealed class Faults
             FaultRule.Slow => SlowAsync(context, rule, next, _state.Stats),
             FaultRule.Truncate => TruncateAsync(context, rule, next),
             FaultRule.MalformedLine => MalformedLineAsync(context, rule, next),
-            FaultRule.Body => BodyAsync(context, rule),
+            FaultRule.Body => BodyAsync(context, rule, next),
             _ => next(),
         };
     }
@@ -397,10 +397,16 @@ public sealed class Faults
 
     /// <summary>
     /// A 200 whose body is not the route's answer (empty, <c>{}</c>, an HTML page), as a proxy or gateway in the way may
-    /// send: the handler never runs. A client must not read it as an empty list.
+    /// send: the handler never runs, or with <c>after</c> it acts first (the file is stored, the batch created) and its
+    /// answer is replaced. A client must not read it as an empty list, nor as a refusal.
     /// </summary>
-    private static async Task BodyAsync(HttpContext context, FaultRule rule)
+    private static async Task BodyAsync(HttpContext context, FaultRule rule, Func<Task> next)
     {
+        if (rule.After)
+        {
+            await RunBufferedAsync(context, next);
+            context.Response.Headers.Clear();
+        }
         byte[] bytes = Encoding.UTF8.GetBytes(rule.Text);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = rule.Text.TrimStart().StartsWith('<') ? "text/html" : "application/json";

@@ -94,3 +94,30 @@ Describe '<Provider>: an upload whose answer is lost, then a files list that can
         $stats.batches_created | Should -Be 1
     }
 }
+
+Describe '<Provider>: a create or upload answered 200 with a body that cannot be read' -ForEach $providers {
+    BeforeDiscovery {
+        $answers = @(
+            @{ Route = 'create'; Body = '{} after it acted'; Rule = @{ kind = 'body'; text = '{}'; after = $true } }
+            @{ Route = 'create'; Body = 'an HTML page after it acted'; Rule = @{ kind = 'body'; text = '<html><body>Bad gateway</body></html>'; after = $true } }
+            @{ Route = 'create'; Body = '{} before it acted'; Rule = @{ kind = 'body'; text = '{}' } }
+        )
+        if ($Uploads) { $answers += @{ Route = 'upload'; Body = '{} after it acted'; Rule = @{ kind = 'body'; text = '{}'; after = $true } } }
+    }
+    It '<Route> answered with <Body>: looked up, not sent again blindly; one batch and every result' -ForEach $answers {
+        $null = Initialize-ProviderTestEnvironment -KeyVariable $KeyVariable
+        $at = @{ Provider = $Provider; BaseUri = "$($emu.Url)$Path" }
+        Reset-Emulator $emu
+        $null = Add-EmulatorFault $emu -Rule (@{ route = $Route } + $Rule)
+        $batch = New-TestRows -Count 10 -Prefix "unreadable answer $([guid]::NewGuid().ToString('N').Substring(0, 8))" |
+            New-IrisBatchRequest -Model $Model -Prompt 'Describe {name}.' | Submit-IrisBatch @at -ErrorAction Stop -WarningAction SilentlyContinue
+        $batch.Id | Should -Not -BeNullOrEmpty
+        $results = @($batch | Wait-IrisBatch -PollInterval 0.05 -Timeout 60 -ErrorAction Stop | Get-IrisBatchResult -ErrorAction Stop)
+        Assert-OneResultPerRequest $results 10
+        @($results | Where-Object { "$($_.Status)" -ne 'Succeeded' }) | Should -BeNullOrEmpty
+        $stats = Get-EmulatorStats $emu
+        $stats.batches_created | Should -Be 1
+        $stats.uploads | Should -Be $Uploads
+        @(Get-EmulatorFault $emu)[0].injected | Should -Be 1
+    }
+}

@@ -82,6 +82,8 @@ namespace IrisBatch
 
         public static string UploadNoFileId(string provider) => Format(nameof(UploadNoFileId), provider);
 
+        public static string CreateNoBatchId(string provider) => Format(nameof(CreateNoBatchId), provider);
+
         public static string FileNotProcessed(string provider, string fileId, string status, string? details) =>
             Format(nameof(FileNotProcessed), provider, fileId, status, string.IsNullOrWhiteSpace(details) ? "" : details!.Trim() + " ");
 

@@ -12,7 +12,8 @@ namespace IrisBatch.Submission
     /// <summary>
     /// Sends one spooled part exactly once: upload (journaled), then create (journaled and indexed by batch id).
     /// A call the provider answered with "nothing was done" (a 4xx such as 429 with Retry-After) is simply retried after
-    /// the delay. A call that may have acted without its answer arriving (a reset or timeout after sending, a 5xx) is
+    /// the delay. A call that may have acted without its answer arriving (a reset or timeout after sending, a 5xx, an
+    /// answer that cannot be read: not JSON, or without the file or batch id) is
     /// never repeated blindly: the provider is first asked whether the upload or the batch already exists
     /// (<see cref="CreatedBatchLocator"/>). One candidate is adopted; more than one stops with IrisBatch.SubmissionUncertain,
     /// naming them, and the user picks one with Submit-IrisBatch -AdoptBatchId.
@@ -114,7 +115,7 @@ namespace IrisBatch.Submission
                 {
                     return await call(attempt).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ApiClient.MayRetry(ex) && !ct.IsCancellationRequested
+                catch (Exception ex) when ((ApiClient.MayRetry(ex) || Unreadable(ex)) && !ct.IsCancellationRequested
                                            && (attempt < _settings.MaxRetries || !ApiClient.IsDefinitive(ex)))
                 {
                     var failedAt = DateTimeOffset.UtcNow;
@@ -148,8 +149,14 @@ namespace IrisBatch.Submission
         /// timeout, a 5xx), or the provider's list could not be read (IrisBatch.InvalidResponse: a body that is not JSON,
         /// or an answer without its list, ListAnswers). Either way nothing is known, so nothing is sent again.
         /// </summary>
-        private static bool LookUpFailed(Exception ex) =>
-            ApiClient.MayRetry(ex) || ex is IrisBatchException ib && ib.ErrorId == ErrorIds.InvalidResponse;
+        private static bool LookUpFailed(Exception ex) => ApiClient.MayRetry(ex) || Unreadable(ex);
+
+        /// <summary>
+        /// An answer that could not be read (IrisBatch.InvalidResponse: not JSON, or without the file or batch id a call
+        /// answers with). After an upload or create call it is as ambiguous as a lost answer (the service may have acted
+        /// and a proxy spoiled its answer), so it is looked up before the call is sent again, never taken as a refusal.
+        /// </summary>
+        private static bool Unreadable(Exception ex) => ex is IrisBatchException ib && ib.ErrorId == ErrorIds.InvalidResponse;
 
         /// <summary>
         /// IrisBatch.UploadUnconfirmed: every upload call failed ambiguously and the look-up after the last found no file
@@ -210,7 +217,7 @@ namespace IrisBatch.Submission
                 async attempt =>
                 {
                     if (attempt > 0 || started != null) _journal.Record(entry, JournalStep.CreateStarted, CreateCallDetail(_settings.AttemptTimeout));   // this call's time, for a later run
-                    return await _provider.CreateAsync(submission, entry.InputFileId, ct).ConfigureAwait(false);
+                    return CreateAnswer.Checked(await _provider.CreateAsync(submission, entry.InputFileId, ct).ConfigureAwait(false), _provider.Name);
                 },
                 failedAt => LookAsync(locator, entry, submission, startedAt, failedAt, ct),
                 (calls, ex, lookError) => Unconfirmed(entry, calls, ex, lookError), ct).ConfigureAwait(false);

@@ -68,7 +68,7 @@ namespace IrisBatch.Providers.Xai
             var body = Encoding.UTF8.GetBytes("{\"name\":" + JsonSerializer.Serialize(name) + "}");
             IrisBatchInfo container;
             using (var doc = await _api.SendJsonAsync(HttpMethod.Post, "batches", () => Json(body), "the batch create call", ct, retry: false).ConfigureAwait(false))
-                container = XaiJson.ReadBatch(doc.RootElement, BaseUri);
+                container = CreateAnswer.Checked(XaiJson.ReadBatch(doc.RootElement, BaseUri), Name);
             long added = 0;
             try
             {
