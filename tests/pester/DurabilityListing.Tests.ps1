@@ -121,3 +121,23 @@ Describe '<Provider>: a create or upload answered 200 with a body that cannot be
         @(Get-EmulatorFault $emu)[0].injected | Should -Be 1
     }
 }
+
+Describe '<Provider>: a status poll answered 200 with {}' -ForEach $providers {
+    It 'is a poll that failed, said in the verbose stream; the next poll goes on to every result' {
+        $null = Initialize-ProviderTestEnvironment -KeyVariable $KeyVariable
+        $at = @{ Provider = $Provider; BaseUri = "$($emu.Url)$Path" }
+        Reset-Emulator $emu
+        $batch = New-TestRows -Count 10 -Prefix "unreadable status $([guid]::NewGuid().ToString('N').Substring(0, 8))" |
+            New-IrisBatchRequest -Model $Model -Prompt 'Describe {name}.' | Submit-IrisBatch @at -ErrorAction Stop -WarningAction SilentlyContinue
+        $null = Add-EmulatorFault $emu -Rule @{ route = 'get'; kind = 'body'; text = '{}' }
+        $out = @($batch | Wait-IrisBatch -PollInterval 0.05 -Timeout 60 -ErrorAction Stop -WarningAction SilentlyContinue -Verbose 4>&1)
+        $done = @($out | Where-Object { $_ -is [IrisBatch.IrisBatchInfo] })
+        $done.Count | Should -Be 1
+        "$($done[0].Status)" | Should -Be 'Completed'
+        @(Get-EmulatorFault $emu)[0].injected | Should -Be 1
+        $said = @($out | Where-Object { $_ -is [Management.Automation.VerboseRecord] } | ForEach-Object Message)
+        ($said -join "`n") | Should -Match 'answered the status of batch \S+ without a batch' -Because 'the failed poll is said, not hidden'
+        $results = @($done | Get-IrisBatchResult -ErrorAction Stop -WarningAction SilentlyContinue)
+        Assert-OneResultPerRequest $results 10
+    }
+}

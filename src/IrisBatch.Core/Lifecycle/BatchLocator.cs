@@ -73,13 +73,18 @@ namespace IrisBatch.Lifecycle
         /// <summary>
         /// The batch's state asked of its provider. A batch that Remove-IrisBatch -KeepLocal deleted there (Anthropic,
         /// Gemini, Mistral delete the batch itself) is answered 404 from then on: the journal's record, final when it
-        /// was removed, is its state, so Get-IrisBatchStatus and Wait-IrisBatch still show it, with its Cost.
+        /// was removed, is its state, so Get-IrisBatchStatus and Wait-IrisBatch still show it, with its Cost. An answer
+        /// that names no batch (a 200 whose body is <c>{}</c>, as a proxy in the way may send) is IrisBatch.InvalidResponse,
+        /// a poll that failed (Wait-IrisBatch polls again), not a batch with no id for the caller to trip over.
         /// </summary>
         public static async Task<IrisBatchInfo> GetAsync(IBatchProvider provider, string id, JournalEntry? entry, CancellationToken ct)
         {
             try
             {
-                return await provider.GetAsync(id, ct).ConfigureAwait(false);
+                var batch = await provider.GetAsync(id, ct).ConfigureAwait(false);
+                if (string.IsNullOrEmpty(batch.Id))
+                    throw new IrisBatchException(ErrorIds.InvalidResponse, FailureKind.InvalidData, Messages.StatusNoBatchId(provider.Name, id)) { Target = id };
+                return batch;
             }
             catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.NotFound && entry != null && !BatchRemover.NeedsRefresh(entry))
             {

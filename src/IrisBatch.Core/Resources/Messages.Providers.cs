@@ -84,6 +84,8 @@ namespace IrisBatch
 
         public static string CreateNoBatchId(string provider) => Format(nameof(CreateNoBatchId), provider);
 
+        public static string StatusNoBatchId(string provider, string batchId) => Format(nameof(StatusNoBatchId), provider, batchId);
+
         public static string FileNotProcessed(string provider, string fileId, string status, string? details) =>
             Format(nameof(FileNotProcessed), provider, fileId, status, string.IsNullOrWhiteSpace(details) ? "" : details!.Trim() + " ");
 
