@@ -21,6 +21,8 @@ namespace IrisBatch
 
         public static string ListWithoutItems(string provider, string what, string field) => Format(nameof(ListWithoutItems), provider, what, field);
 
+        public static string ListCursorStuck(string provider, int page) => Format(nameof(ListCursorStuck), provider, page);
+
         public static string CallOfBatch(string what, string batchId) => Format(nameof(CallOfBatch), what, batchId);
 
         public static string BodyCutShort(string provider, long actual, long expected, string what, string? requestId) =>

@@ -60,7 +60,12 @@ namespace IrisBatch.Submission
                     if (_owned(b.Id)) continue;
                     if (_provider.IsCandidate(submission, inputFileId, b)) found.Add(b);
                 }
-                if (!list.HasMore || string.IsNullOrEmpty(list.Next) || list.Next == after) break;
+                if (!list.HasMore) break;
+                // "More" with no way on (no cursor, or the one just asked with) is a list that cannot be read to its end:
+                // the batch may be on the page it never gives, so it is a failed look-up, not "none found".
+                if (string.IsNullOrEmpty(list.Next) || list.Next == after)
+                    throw new IrisBatchException(ErrorIds.InvalidResponse, FailureKind.InvalidData,
+                        Messages.ListCursorStuck(_provider.Name, page + 1));
                 if (newestFirst && allOlder) break;
                 after = list.Next;
             }
