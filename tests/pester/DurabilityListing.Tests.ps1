@@ -141,3 +141,17 @@ Describe '<Provider>: a status poll answered 200 with {}' -ForEach $providers {
         Assert-OneResultPerRequest $results 10
     }
 }
+
+Describe '<Provider>: Get-IrisBatchStatus -First with a list answered 200 with {}' -ForEach @($providers | Where-Object { -not $_.Bodies }) {
+    It 'is IrisBatch.InvalidResponse naming the missing list, not an empty listing' {
+        $null = Initialize-ProviderTestEnvironment -KeyVariable $KeyVariable
+        $at = @{ Provider = $Provider; BaseUri = "$($emu.Url)$Path" }
+        Reset-Emulator $emu
+        $null = Add-EmulatorFault $emu -Rule @{ route = 'list'; kind = 'body'; text = '{}' }
+        $listed = @(Get-IrisBatchStatus @at -First 5 -ErrorAction SilentlyContinue -ErrorVariable failed)
+        $listed.Count | Should -Be 0
+        @($failed).Count | Should -Be 1 -Because 'a list that cannot be read is said, not shown as no batches'
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.InvalidResponse,*'
+        $failed[0].Exception.Message | Should -Match 'without its list'
+    }
+}
