@@ -66,8 +66,13 @@ namespace IrisBatch.Http
         /// <param name="retry">False for calls that must not be repeated blindly (a create whose answer was lost may have acted).</param>
         /// <param name="configure">Adds headers to each attempt's request.</param>
         /// <param name="inspect">Reads the successful response's headers (e.g. an upload URL).</param>
+        /// <param name="emptyIsObject">
+        /// Whether an empty body is read as <c>{}</c> (a delete's answer, say); false where an empty body says nothing (a
+        /// list whose empty form is <c>{}</c>, Gemini's and xAI's: an empty body there is IrisBatch.InvalidResponse, not
+        /// an empty list).
+        /// </param>
         public Task<JsonDocument> SendJsonAsync(HttpMethod method, string path, Func<HttpContent?>? content, string what, CancellationToken ct, bool retry = true,
-            Action<HttpRequestMessage>? configure = null, Action<HttpResponseMessage>? inspect = null)
+            Action<HttpRequestMessage>? configure = null, Action<HttpResponseMessage>? inspect = null, bool emptyIsObject = true)
         {
             return ExecuteAsync(what, retry, async attemptCt =>
             {
@@ -80,6 +85,7 @@ namespace IrisBatch.Http
                 CheckLength(response, body.LongLength, what);
                 try
                 {
+                    if (body.Length == 0 && !emptyIsObject) throw new JsonException("an empty body");
                     return body.Length == 0 ? JsonDocument.Parse("{}") : JsonDocument.Parse(body);
                 }
                 catch (JsonException ex)

@@ -151,7 +151,8 @@ namespace IrisBatch.Providers.Gemini
             for (int page = 0; page < MaxFilePages; page++)
             {
                 var route = "v1beta/files?pageSize=100" + (token == null ? "" : "&pageToken=" + Uri.EscapeDataString(token));
-                using var doc = await _api.SendJsonAsync(HttpMethod.Get, route, null, "the list of uploaded files", ct).ConfigureAwait(false);
+                using var doc = await _api.SendJsonAsync(HttpMethod.Get, route, null, "the list of uploaded files", ct, emptyIsObject: false).ConfigureAwait(false);
+                ListAnswers.RequireObject(doc.RootElement, Name, "the list of uploaded files", "files");
                 var files = doc.RootElement.Field("files");
                 if (files != null && files.Value.ValueKind == JsonValueKind.Array)
                     foreach (var f in files.Value.EnumerateArray())
@@ -223,8 +224,8 @@ namespace IrisBatch.Providers.Gemini
         public async Task<BatchPage> ListAsync(string? after, int limit, CancellationToken ct)
         {
             var query = "v1beta/batches?pageSize=" + Math.Max(1, Math.Min(100, limit)) + (after == null ? "" : "&pageToken=" + Uri.EscapeDataString(after));
-            using var doc = await _api.SendJsonAsync(HttpMethod.Get, query, null, "the list of batches", ct).ConfigureAwait(false);
-            var root = doc.RootElement;
+            using var doc = await _api.SendJsonAsync(HttpMethod.Get, query, null, "the list of batches", ct, emptyIsObject: false).ConfigureAwait(false);
+            var root = ListAnswers.RequireObject(doc.RootElement, Name, "the list of batches", "operations");
             var list = new List<IrisBatchInfo>();
             var ops = root.Field("operations") ?? root.Field("batches");
             if (ops != null && ops.Value.ValueKind == JsonValueKind.Array)

@@ -190,9 +190,9 @@ namespace IrisBatch.Providers.Xai
         public async Task<BatchPage> ListAsync(string? after, int limit, CancellationToken ct)
         {
             var query = "batches?limit=" + Math.Max(1, Math.Min(100, limit)) + (after == null ? "" : "&pagination_token=" + Uri.EscapeDataString(after));
-            using var doc = await _api.SendJsonAsync(HttpMethod.Get, query, null, "the list of batches", ct).ConfigureAwait(false);
+            using var doc = await _api.SendJsonAsync(HttpMethod.Get, query, null, "the list of batches", ct, emptyIsObject: false).ConfigureAwait(false);
             var list = new List<IrisBatchInfo>();
-            var data = doc.RootElement.Prop("batches");
+            var data = ListAnswers.RequireObject(doc.RootElement, Name, "the list of batches", "batches").Prop("batches");
             if (data != null && data.Value.ValueKind == JsonValueKind.Array)
                 foreach (var item in data.Value.EnumerateArray()) list.Add(XaiJson.ReadBatch(item, BaseUri));
             var next = doc.RootElement.Str("pagination_token");
