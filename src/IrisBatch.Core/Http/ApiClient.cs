@@ -85,8 +85,8 @@ namespace IrisBatch.Http
                 CheckLength(response, body.LongLength, what);
                 try
                 {
-                    if (body.Length == 0 && !emptyIsObject) throw new JsonException("an empty body");
-                    return body.Length == 0 ? JsonDocument.Parse("{}") : JsonDocument.Parse(body);
+                    // An empty body parsed as it is fails as JSON with no tokens: where it says nothing (emptyIsObject false).
+                    return body.Length == 0 && emptyIsObject ? JsonDocument.Parse("{}") : JsonDocument.Parse(body);
                 }
                 catch (JsonException ex)
                 {
