@@ -40,6 +40,10 @@ namespace IrisBatch.Tests.Core
             Assert.Equal("nightly", b.Name);
             Assert.Equal("ib-42", b.IdempotencyKey);
             Assert.Equal("files/batch-x", b.OutputFileId);
+            // The model as the user named it: Gemini's resource name is models/gemini-2.5-flash, which read as the batch's
+            // Model showed so and left a batch adopted from elsewhere unpriced (prices.json has gemini-2.5-flash).
+            Assert.Equal("gemini-2.5-flash", b.Model);
+            Assert.NotNull(IrisBatch.Estimates.CostCalculator.Default().CostOf(new TokenUsage { InputTokens = 1000, OutputTokens = 100 }, b.Model, "Gemini"));
         }
 
         [Theory]

@@ -47,6 +47,14 @@ namespace IrisBatch.Providers.Gemini
             }
         }
 
+        /// <summary>
+        /// A model as the user names it (gemini-2.5-flash), from Gemini's resource name (models/gemini-2.5-flash): the
+        /// batch's Model reads as it was asked for, and a batch submitted elsewhere and adopted is priced by it (prices.json
+        /// names models without the prefix).
+        /// </summary>
+        public static string? ModelId(string? name) =>
+            name != null && name.StartsWith("models/", StringComparison.Ordinal) ? name.Substring("models/".Length) : name;
+
         public static IrisBatchInfo ReadOperation(JsonElement op, Uri baseUri)
         {
             var meta = op.Field("metadata") ?? op;
@@ -56,7 +64,7 @@ namespace IrisBatch.Providers.Gemini
                 Provider = "Gemini",
                 BaseUri = baseUri.AbsoluteUri.TrimEnd('/'),
                 ProviderStatus = meta.FieldStr("state"),
-                Model = meta.FieldStr("model"),
+                Model = ModelId(meta.FieldStr("model")),
                 CreatedAt = meta.Time("createTime") ?? meta.Time("create_time"),
                 CompletedAt = meta.Time("endTime") ?? meta.Time("end_time"),
                 Endpoint = "batchGenerateContent",
