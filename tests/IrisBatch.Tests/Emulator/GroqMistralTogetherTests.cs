@@ -455,9 +455,9 @@ public sealed class GroqMistralTogetherTests
             fileId = (await JsonOf(r)).GetProperty("id").GetString()!;
         using (var r = await http.PostAsync("/mistral/v1/batch/jobs", JsonBody(new { input_files = new[] { fileId }, endpoint, model })))
             jobId = (await JsonOf(r)).GetProperty("id").GetString()!;
-        clock.AdvanceMs(2000);
-        await EmulatorApiWait(async () => (await JsonOf(await http.GetAsync("/mistral/v1/batch/jobs/" + jobId))).GetProperty("status").GetString() == "SUCCESS");
+        await MistralRunToEndAsync(http, clock, jobId);
         var job = await JsonOf(await http.GetAsync("/mistral/v1/batch/jobs/" + jobId));
+        Assert.Equal("SUCCESS", job.GetProperty("status").GetString());
         var text = await http.GetStringAsync("/mistral/v1/files/" + job.GetProperty("output_file").GetString() + "/content");
         using var doc = JsonDocument.Parse(text.Trim());
         return doc.RootElement.GetProperty("response").GetProperty("body").Clone();
