@@ -380,8 +380,9 @@ $b = Wait-IrisBatch -Id $Id -ThrottleLimit 4 -PollInterval 0.1 -Timeout 120 3>&1
 
     It 'a waiting process started while the server is down carries on when it comes up: each request runs once and succeeds' {
         $script:child = Start-TestPwsh -File $patient -ArgumentList @((Get-ModuleUnderTestPath), $batch.Id, $flag)
+        # The warning's text, not the file alone: Add-Content makes the file before it writes the line (CI once read it empty).
         $null = Wait-TestCondition -TimeoutSeconds 60 -IntervalMs 20 -Because 'the waiting process should warn that no server can be reached' {
-            (Test-Path $flag) -or $child.Process.HasExited
+            $child.Process.HasExited -or "$(Get-Content -Raw $flag -ErrorAction SilentlyContinue)" -match 'can be reached'
         }
         $child.Process.HasExited | Should -BeFalse -Because 'the waiting process keeps waiting for a server'
         Get-Content -Raw $flag | Should -Match ([regex]::Escape($deadUrl))
