@@ -190,6 +190,38 @@ namespace IrisBatch.Requests
             }
         }
 
+        /// <summary>
+        /// Refuses a request with more images than the provider takes in one request, or (<paramref name="maxTotalBytes"/>)
+        /// more image bytes in all (spec §11.2: OpenAI 500 images and 50 MB of them; Anthropic 100). Sent, such a row would
+        /// come back Failed after the batch had run, or make the service refuse the whole file.
+        /// </summary>
+        public static void CheckImageCount(IrisBatchRequest r, string provider, int maxImages, long? maxTotalBytes = null)
+        {
+            if (r.Images.Count > maxImages)
+                throw RowError(r, Messages.TooManyImages(r.Images.Count, maxImages, provider));
+            if (maxTotalBytes == null) return;
+            long total = 0;
+            foreach (var image in r.Images) total += image.Bytes;
+            if (total > maxTotalBytes)
+                throw RowError(r, Messages.ImagesTooBigInAll(total, maxTotalBytes.Value / (1024 * 1024), provider));
+        }
+
+        /// <summary>
+        /// Refuses an image file wider or taller than the provider takes: <paramref name="maxSide"/> pixels, or
+        /// <paramref name="maxSideWhenMany"/> when the request has more than <paramref name="many"/> images (spec §11.2,
+        /// Anthropic: 8000, or 2000 above 20 images). Files whose header gives no size, and URLs, are not checked here.
+        /// </summary>
+        public static void CheckImagePixels(IrisBatchRequest r, string provider, int maxSide, int many, int maxSideWhenMany)
+        {
+            bool isMany = r.Images.Count > many;
+            int limit = isMany ? maxSideWhenMany : maxSide;
+            foreach (var image in r.Images)
+                if (!image.IsUrl && (image.Width > limit || image.Height > limit))
+                    throw RowError(r, isMany
+                        ? Messages.ImageTooManyPixelsForMany(image.Source, image.Width, image.Height, limit, many, provider)
+                        : Messages.ImageTooManyPixels(image.Source, image.Width, image.Height, limit, provider), image.Source);
+        }
+
         /// <summary>Refuses image files of a type the provider does not read (Gemini: no gif; spec §11.2).</summary>
         public static void CheckImageTypes(IrisBatchRequest r, string provider, params string[] types)
         {

@@ -102,6 +102,16 @@ namespace IrisBatch
 
         public static string ImageAnimated(string provider, string path) => Format(nameof(ImageAnimated), provider, path);
 
+        public static string TooManyImages(int count, int max, string provider) => Format(nameof(TooManyImages), count, max, provider);
+
+        public static string ImagesTooBigInAll(long bytes, long maxMegabytes, string provider) => Format(nameof(ImagesTooBigInAll), bytes, maxMegabytes, provider);
+
+        public static string ImageTooManyPixels(string path, int width, int height, int maxSide, string provider) =>
+            Format(nameof(ImageTooManyPixels), path, width, height, maxSide, provider);
+
+        public static string ImageTooManyPixelsForMany(string path, int width, int height, int maxSide, int many, string provider) =>
+            Format(nameof(ImageTooManyPixelsForMany), path, width, height, maxSide, many, provider);
+
         public static string RequestRowError(long row, string customId, string error) => Format(nameof(RequestRowError), row, customId, error);
 
         public static string NothingUploaded(string error) => Format(nameof(NothingUploaded), error);

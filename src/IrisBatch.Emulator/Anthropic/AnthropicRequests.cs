@@ -153,6 +153,7 @@ internal static class AnthropicRequests
     private static string? ImageBlocks(JsonElement ps, ref int images, ref int urlImages)
     {
         if (!ps.TryGetProperty("messages", out var ms) || ms.ValueKind != JsonValueKind.Array) return null;
+        var sides = new List<(string At, int Side)>();   // each base64 image's larger side, for the many-image rule
         int i = 0;
         foreach (var message in ms.EnumerateArray())
         {
@@ -188,8 +189,17 @@ internal static class AnthropicRequests
                 if (actual != declared) return $"{at}.source.base64.data: Image does not match the provided media type {declared}";
                 if (bytes.Length > Images.AnthropicMaxBytes)
                     return $"{at}.source.base64.data: image exceeds 5 MB maximum: {bytes.Length} bytes > {Images.AnthropicMaxBytes} bytes";
+                var (width, height) = Images.SizeOf(bytes);
+                if (width > Images.AnthropicMaxSide || height > Images.AnthropicMaxSide)
+                    return $"{at}.source.base64.data: At least one of the image dimensions exceed max allowed size: {Images.AnthropicMaxSide} pixels";
+                sides.Add((at, Math.Max(width, height)));
             }
         }
+        // A request of more than 20 images takes smaller ones (spec §11.2: 2000 x 2000).
+        if (images > Images.AnthropicManyImages)
+            foreach (var (at, side) in sides)
+                if (side > Images.AnthropicMaxSideWhenMany)
+                    return $"{at}.source.base64.data: At least one of the image dimensions exceed max allowed size for many-image requests: {Images.AnthropicMaxSideWhenMany} pixels";
         return null;
     }
 }

@@ -14,6 +14,7 @@ public static class Images
     public const int OpenAIMaxImages = 500;
     public const long AnthropicMaxBytes = 5L * 1024 * 1024;
     public const int AnthropicMaxImages = 100;
+    public const int AnthropicMaxSide = 8000, AnthropicManyImages = 20, AnthropicMaxSideWhenMany = 2000;
     public const long XaiMaxBytes = 20L * 1024 * 1024;
 
     /// <summary>"image/png", "image/jpeg", "image/gif", "image/webp" (or heic/heif), from the first bytes; null when none matches.</summary>
@@ -30,6 +31,40 @@ public static class Images
             if (brand is "mif1" or "msf1" or "heim" or "heis") return "image/heif";
         }
         return null;
+    }
+
+    /// <summary>
+    /// Width and height from a png, gif, webp or jpeg header; (0, 0) when the header does not say. Kept apart from the
+    /// client's reader on purpose: the emulator stands in for the service and does not use the client's code.
+    /// </summary>
+    public static (int Width, int Height) SizeOf(ReadOnlySpan<byte> b)
+    {
+        switch (Sniff(b))
+        {
+            case "image/png":
+                return b.Length >= 24 ? (b[16] << 24 | b[17] << 16 | b[18] << 8 | b[19], b[20] << 24 | b[21] << 16 | b[22] << 8 | b[23]) : (0, 0);
+            case "image/gif":
+                return b.Length >= 10 ? (b[6] | b[7] << 8, b[8] | b[9] << 8) : (0, 0);
+            case "image/webp":
+                if (b.Length < 30 || b[12] != (byte)'V' || b[13] != (byte)'P' || b[14] != (byte)'8') return (0, 0);
+                if (b[15] == (byte)' ') return ((b[26] | b[27] << 8) & 0x3FFF, (b[28] | b[29] << 8) & 0x3FFF);
+                if (b[15] == (byte)'L') { int bits = b[21] | b[22] << 8 | b[23] << 16 | b[24] << 24; return ((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1); }
+                if (b[15] == (byte)'X') return (1 + (b[24] | b[25] << 8 | b[26] << 16), 1 + (b[27] | b[28] << 8 | b[29] << 16));
+                return (0, 0);
+            case "image/jpeg":
+                for (int i = 2; i + 9 < b.Length;)
+                {
+                    if (b[i] != 0xFF) { i++; continue; }
+                    int marker = b[i + 1];
+                    if (marker == 0xFF) { i++; continue; }
+                    if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) { i += 2; continue; }
+                    if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC)
+                        return (b[i + 7] << 8 | b[i + 8], b[i + 5] << 8 | b[i + 6]);
+                    i += 2 + (b[i + 2] << 8 | b[i + 3]);
+                }
+                return (0, 0);
+        }
+        return (0, 0);
     }
 
     /// <summary>Strict base64 (standard alphabet, padded). Null when the text is not base64.</summary>

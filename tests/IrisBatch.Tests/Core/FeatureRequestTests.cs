@@ -521,6 +521,71 @@ namespace IrisBatch.Tests.Core
             Assert.Equal(258, png.EstimateTokens("gemini-2.5-flash"));
         }
 
+        /// <summary>An image of the given size and bytes, as ImageInput.From makes it from a file (no file needed).</summary>
+        private static ImageInput Sized(int width, int height, long bytes = 100) =>
+            new ImageInput("photo.png", null, "image/png", "AAAA", bytes, width, height);
+
+        private static ImageInput[] Images(int count, int width = 10, int height = 10, long bytes = 100)
+        {
+            var images = new ImageInput[count];
+            for (int i = 0; i < count; i++) images[i] = Sized(width, height, bytes);
+            return images;
+        }
+
+        [Fact]
+        public void Anthropic_refuses_the_row_with_more_than_100_images_or_an_image_too_large_for_its_count()
+        {
+            // Spec §11.2: 100 images a request; 8000 pixels a side, 2000 when the request has more than 20 images. Sent, the
+            // row came back errored after the batch had run; refused here, it is an error naming its row and the rest go on.
+            IrisBatchException Refused(IrisBatchRequest r)
+            {
+                var ex = Assert.Throws<IrisBatchException>(() => Line(w => AnthropicRequestWriter.Write(w, r)));
+                Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
+                Assert.Contains("Row 7", ex.Message);
+                return ex;
+            }
+            var r = Request("claude-sonnet-4-5");
+            r.Images = Images(100);
+            Assert.Equal(100, Line(w => AnthropicRequestWriter.Write(w, r)).GetProperty("params").GetProperty("messages")[0].GetProperty("content").GetArrayLength() - 1);
+            r.Images = Images(101);
+            Assert.Contains("101 images, more than the 100 Anthropic takes", Refused(r).Message);
+            r.Images = new[] { Sized(8001, 10) };
+            Assert.Contains("8,001 x 10 pixels, larger than the 8,000 x 8,000 Anthropic takes", Refused(r).Message);
+            r.Images = new[] { Sized(10, 8000) };
+            Line(w => AnthropicRequestWriter.Write(w, r));
+            r.Images = Images(20, 2001, 2001);
+            Line(w => AnthropicRequestWriter.Write(w, r));
+            r.Images = Images(21, 10, 2001);
+            Assert.Contains("larger than the 2,000 x 2,000 Anthropic takes when a request has more than 20 images", Refused(r).Message);
+            r.Images = Images(21, 2000, 2000);
+            Line(w => AnthropicRequestWriter.Write(w, r));
+        }
+
+        [Fact]
+        public void OpenAI_refuses_the_row_with_more_than_500_images_or_50_MB_of_them()
+        {
+            // Spec §11.2: 500 images a request, 50 MB of image bytes in all (each image up to 20 MB).
+            string Refused(IrisBatchRequest r, string provider = "OpenAI")
+            {
+                var ex = Assert.Throws<IrisBatchException>(() => Line(w => OpenAIRequestWriter.Write(w, r, "/v1/chat/completions", provider)));
+                Assert.Equal(ErrorIds.InvalidRequest, ex.ErrorId);
+                Assert.Contains("Row 7", ex.Message);
+                return ex.Message;
+            }
+            var r = Request();
+            r.Images = Images(500);
+            Line(w => OpenAIRequestWriter.Write(w, r, "/v1/chat/completions"));
+            r.Images = Images(501);
+            Assert.Contains("501 images, more than the 500 OpenAI takes", Refused(r));
+            r.Images = Images(3, bytes: 17L * 1024 * 1024);
+            Assert.Contains("more than the 50 MB of images OpenAI takes in one request", Refused(r));
+            r.Images = Images(2, bytes: 20L * 1024 * 1024);
+            Line(w => OpenAIRequestWriter.Write(w, r, "/v1/chat/completions"));
+            // Groq speaks OpenAI's wire with its rules (§13).
+            r.Images = Images(501);
+            Assert.Contains("Groq", Refused(r, "Groq"));
+        }
+
         [Fact]
         public void Token_estimates_count_each_image_by_the_providers_formula()
         {

@@ -116,6 +116,48 @@ public sealed class ProviderFeatureTests
         Assert.Equal(6, f.Rejected);
     }
 
+    /// <summary>A PNG header of the given size (the emulator reads the size from the header, as the service does).</summary>
+    private static string PngOf(int width, int height)
+    {
+        var b = (byte[])ImageBytes.Png.Clone();
+        b[16] = (byte)(width >> 24); b[17] = (byte)(width >> 16); b[18] = (byte)(width >> 8); b[19] = (byte)width;
+        b[20] = (byte)(height >> 24); b[21] = (byte)(height >> 16); b[22] = (byte)(height >> 8); b[23] = (byte)height;
+        return Convert.ToBase64String(b);
+    }
+
+    private static JsonArray ClaudeImages(int count, string data)
+    {
+        var content = new JsonArray();
+        for (int i = 0; i < count; i++)
+            content.Add(new JsonObject { ["type"] = "image", ["source"] = new JsonObject { ["type"] = "base64", ["media_type"] = "image/png", ["data"] = data } });
+        content.Add(new JsonObject { ["type"] = "text", ["text"] = "Describe them" });
+        return content;
+    }
+
+    [Fact]
+    public async Task Anthropic_takes_100_images_a_request_8000_pixels_a_side_and_2000_above_20_images()
+    {
+        // Spec §11.2 (Anthropic vision): at most 100 images a request, at most 8000 x 8000 pixels, at most 2000 x 2000 when
+        // the request has more than 20 images. Params are validated asynchronously: such a request errors, the others run.
+        await using var host = await EmulatorHost.StartAsync(Instant);
+        using var api = new AnthropicApi(host);
+        var r = await RunClaudeAsync(api,
+            Claude("hundred", "", content: ClaudeImages(100, PngOf(1, 1))),
+            Claude("too-many", "", content: ClaudeImages(101, PngOf(1, 1))),
+            Claude("wide", "", content: ClaudeImages(1, PngOf(8001, 10))),
+            Claude("tall-ok", "", content: ClaudeImages(1, PngOf(10, 8000))),
+            Claude("twenty-big", "", content: ClaudeImages(20, PngOf(2001, 2001))),
+            Claude("many-big", "", content: ClaudeImages(21, PngOf(2001, 10))),
+            Claude("many-small", "", content: ClaudeImages(21, PngOf(2000, 2000))));
+        Assert.Equal("succeeded", r["hundred"].GetProperty("type").GetString());
+        Assert.Equal("messages: Too many images in request. Max is 100.", ErrorMessage(r["too-many"]));
+        Assert.Equal("messages.0.content.0.image.source.base64.data: At least one of the image dimensions exceed max allowed size: 8000 pixels", ErrorMessage(r["wide"]));
+        Assert.Equal("succeeded", r["tall-ok"].GetProperty("type").GetString());
+        Assert.Equal("succeeded", r["twenty-big"].GetProperty("type").GetString());
+        Assert.Equal("messages.0.content.0.image.source.base64.data: At least one of the image dimensions exceed max allowed size for many-image requests: 2000 pixels", ErrorMessage(r["many-big"]));
+        Assert.Equal("succeeded", r["many-small"].GetProperty("type").GetString());
+    }
+
     [Fact]
     public async Task Anthropic_params_refuse_a_field_the_messages_api_does_not_know()
     {

@@ -14,6 +14,9 @@ namespace IrisBatch.Providers.Anthropic
         /// <summary>Anthropic's limit per image (spec §11.2).</summary>
         public const long MaxImageBytes = 5L * 1024 * 1024;
 
+        /// <summary>Anthropic's limits per request (spec §11.2): 100 images; 8000 pixels a side, 2000 above 20 images.</summary>
+        public const int MaxImages = 100, MaxImageSide = 8000, ManyImages = 20, MaxImageSideWhenMany = 2000;
+
         /// <summary>Whether -Body turns extended thinking on: a thinking object whose type is enabled or adaptive.</summary>
         private static bool BodyThinks(BodyFields extra)
         {
@@ -77,6 +80,8 @@ namespace IrisBatch.Providers.Anthropic
             {
                 RequestFeatures.CheckEndpoint(r, "Anthropic", false);
                 RequestFeatures.CheckImages(r, "Anthropic", true, MaxImageBytes);
+                RequestFeatures.CheckImageCount(r, "Anthropic", MaxImages);
+                RequestFeatures.CheckImagePixels(r, "Anthropic", MaxImageSide, ManyImages, MaxImageSideWhenMany);
                 if (schema) CheckSchemaLimits(r);
                 if (r.ReasoningEffort != null && !extra.Has("thinking"))
                 {

@@ -12,6 +12,10 @@ namespace IrisBatch.Providers.OpenAI
         /// <summary>OpenAI's limit per image (spec §11.2).</summary>
         public const long MaxImageBytes = 20L * 1024 * 1024;
 
+        /// <summary>OpenAI's limits per request (spec §11.2): 500 images, and 50 MB of them in all.</summary>
+        public const int MaxImages = 500;
+        public const long MaxImageBytesPerRequest = 50L * 1024 * 1024;
+
         /// <summary>
         /// One line. <paramref name="catalogProvider"/> is the models.json provider the model's family is looked up
         /// under; <paramref name="responsesEndpoint"/> the line url of a Responses request.
@@ -24,6 +28,7 @@ namespace IrisBatch.Providers.OpenAI
             if (!RequestFeatures.IsPlain(r))
             {
                 RequestFeatures.CheckImages(r, catalogProvider, true, MaxImageBytes);
+                RequestFeatures.CheckImageCount(r, catalogProvider, MaxImages, MaxImageBytesPerRequest);
                 // OpenAI and Azure refuse an effort on a plain chat model (spec §11.3: reasoning is "gpt-5 and o-series models
                 // only"). Not for the Mock (it answers any model) nor Groq, whose models.json list has no families.
                 if (catalogProvider == "OpenAI" || catalogProvider == "AzureOpenAI")
