@@ -43,6 +43,7 @@ namespace IrisBatch
         {
             if (NeedsResolver) AppDomain.CurrentDomain.AssemblyResolve += Resolve;
             TypeNames.Add();
+            CommandWarmup.Start();
         }
 
         public void OnRemove(PSModuleInfo psModuleInfo)
