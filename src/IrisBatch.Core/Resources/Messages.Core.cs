@@ -23,6 +23,8 @@ namespace IrisBatch
 
         public static string ListCursorStuck(string provider, int page) => Format(nameof(ListCursorStuck), provider, page);
 
+        public static string ListIncomplete(string provider, int page, int listed) => Format(nameof(ListIncomplete), provider, page, listed);
+
         public static string CallOfBatch(string what, string batchId) => Format(nameof(CallOfBatch), what, batchId);
 
         public static string BodyCutShort(string provider, long actual, long expected, string what, string? requestId) =>

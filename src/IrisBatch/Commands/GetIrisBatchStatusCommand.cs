@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using IrisBatch.Journal;
 using IrisBatch.Lifecycle;
@@ -92,7 +93,9 @@ namespace IrisBatch.Commands
             catch (Exception ex) when (!(ex is PipelineStoppedException)) { ThrowMapped(ex, Provider); return; }
             int listed = 0;
             string? after = null;
-            while (listed < First)
+            var cursors = new HashSet<string>(StringComparer.Ordinal);
+            var shown = new HashSet<string>(StringComparer.Ordinal);
+            for (int pageNumber = 1; listed < First; pageNumber++)
             {
                 BatchPage page;
                 try { page = Run(ct => provider.ListAsync(after, Math.Min(100, First - listed), ct)); }
@@ -100,10 +103,21 @@ namespace IrisBatch.Commands
                 foreach (var batch in page.Batches)
                 {
                     if (listed >= First) break;
+                    if (!shown.Add(batch.Id)) continue;   // a page given again lists nothing twice
                     WriteObject(BatchLocator.Fresh(batch, Session.Locator.TryFind(batch.Id)));
                     listed++;
                 }
-                if (!page.HasMore || page.Batches.Count == 0 || page.Next == null) break;
+                if (!page.HasMore || listed >= First) break;
+                // "More" with no way on (no cursor, or one given before: asked again, the same pages would come round
+                // for ever) cannot be followed. Stopping there quietly showed part of the provider's batches as all of
+                // them; it is said after the batches read, as the exactly-once look-up treats the same list
+                // (CreatedBatchLocator). A page with no batches but a new cursor is followed.
+                if (string.IsNullOrEmpty(page.Next) || !cursors.Add(page.Next!))
+                {
+                    WriteMappedError(new IrisBatchException(ErrorIds.InvalidResponse, FailureKind.InvalidData,
+                        Messages.ListIncomplete(provider.Name, pageNumber, listed)), provider.Name);
+                    return;
+                }
                 after = page.Next;
             }
         }
