@@ -35,6 +35,13 @@ namespace IrisBatch.Data
 
         /// <summary>A reasoning model: max_completion_tokens, reasoning effort, no temperature or top_p.</summary>
         public bool IsReasoning => string.Equals(Family, "reasoning", StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>
+        /// A model that reasons before it answers, its reasoning tokens billed as output (spec §11.4): a reasoning model,
+        /// or one that takes reasoning_effort ("efforts") though it keeps the chat parameters (Groq's gpt-oss and qwen3).
+        /// An output estimate from -MaxTokens leaves those tokens out, so -WhatIf notes it.
+        /// </summary>
+        public bool BillsReasoning => IsReasoning || Efforts != null;
     }
 
     /// <summary>

@@ -62,11 +62,19 @@ namespace IrisBatch.Data
             NearestNames.Find(model, KnownFor(provider), max);
 
         /// <summary>Whether models.json lists the model (or the name it is a dated snapshot of) as a reasoning model; for Mock, as OpenAI does.</summary>
-        public static bool IsReasoning(string provider, string model)
+        public static bool IsReasoning(string provider, string model) => Listed(provider, model, m => m.IsReasoning);
+
+        /// <summary>Whether the model's reasoning tokens are billed as output (<see cref="ModelInfo.BillsReasoning"/>), as <see cref="IsReasoning"/> looks it up.</summary>
+        public static bool BillsReasoning(string provider, string model) => Listed(provider, model, m => m.BillsReasoning);
+
+        private static bool Listed(string provider, string model, Func<ModelInfo, bool> says)
         {
             var lists = string.Equals(provider, "Mock", StringComparison.OrdinalIgnoreCase) ? new[] { provider, "OpenAI" } : new[] { provider };
             foreach (var p in lists)
-                if (ModelCatalog.IsReasoning(p, model) || (WithoutDate(model) is string undated && ModelCatalog.IsReasoning(p, undated))) return true;
+            {
+                if (ModelCatalog.Find(p, model) is { } m && says(m)) return true;
+                if (WithoutDate(model) is string undated && ModelCatalog.Find(p, undated) is { } u && says(u)) return true;
+            }
             return false;
         }
 

@@ -269,7 +269,7 @@ namespace IrisBatch.Commands
                             OutputTokens = part.Entry.Embeddings ? 0 : m.Value.MaxOutputTokens > 0 ? m.Value.MaxOutputTokens : m.Value.InputTokens,
                             Cost = Estimate(m.Key, m.Value.InputTokens, m.Value.MaxOutputTokens, part.Entry.Embeddings),
                             Embeddings = part.Entry.Embeddings,
-                            Reasoning = Data.ModelNames.IsReasoning(lane.Provider.Name, m.Key),
+                            Reasoning = Data.ModelNames.BillsReasoning(lane.Provider.Name, m.Key),
                             SameBatch = !first,
                         });
                         first = false;
