@@ -1,4 +1,6 @@
-# How a listing of batches is read where the provider's answer is at an edge:
+# How a status and a listing of batches are read where the provider's answer is at an edge:
+# - A batch that ended with no request answered (every request failed or expired: an Anthropic batch just ends) is not
+#   taken back when the same requests are submitted again: it would give them nothing again.
 # - Get-IrisBatchStatus -First N follows the provider's list pages. A page that says there is more but gives no cursor
 #   to it, or a cursor it gave before (OpenAI's has_more/last_id §1.4, Anthropic's has_more/last_id §3.2, Groq's
 #   paging.next_cursor §13.5), cannot be followed: the batches read are listed, then a non-terminating
@@ -14,6 +16,42 @@ BeforeAll {
 AfterAll {
     if ($fast) { Stop-TestEmulator $fast }
     Clear-TestEnvironment
+}
+
+Describe '<Provider>: the same requests again after a batch that ended with none answered' -ForEach @(
+    @{ Provider = 'Anthropic'; Path = ''; KeyVariable = 'ANTHROPIC_API_KEY'; Model = 'claude-haiku-4-5' }
+    @{ Provider = 'OpenAI'; Path = '/v1'; KeyVariable = 'OPENAI_API_KEY'; Model = 'gpt-4o-mini' }
+) {
+    BeforeAll { $null = Initialize-ProviderTestEnvironment -KeyVariable $KeyVariable }
+    AfterAll { Clear-TestEnvironment }
+
+    It 'is a new batch: the one that answered nothing is not taken back' {
+        # Every request errors (the emulator's [fail] marker). The batch ends (Anthropic: ended; OpenAI: completed) with
+        # nothing answered; reused, the same requests would get nothing again, and nothing of it was paid for.
+        $rows = @(New-TestRows -Count 2 -Prefix 'Broken [fail]')
+        $first = $rows | New-IrisBatchRequest -Model $Model -Prompt 'Describe {name}' |
+            Submit-IrisBatch -Provider $Provider -BaseUri "$($fast.Url)$Path" -ErrorAction Stop |
+            Wait-IrisBatch -PollInterval 0.05 -Timeout 60 -ErrorAction Stop
+        $first.Succeeded | Should -Be 0
+        $first.Failed | Should -Be 2
+        $again = $rows | New-IrisBatchRequest -Model $Model -Prompt 'Describe {name}' |
+            Submit-IrisBatch -Provider $Provider -BaseUri "$($fast.Url)$Path" -ErrorAction Stop -WarningVariable warned
+        $again.Id | Should -Not -Be $first.Id
+        ($warned -join "`n") | Should -Not -Match 'already submitted'
+    }
+
+    It 'a batch with an answer is still taken back (no second payment)' {
+        $rows = @(New-TestRows -Count 2)
+        $rows[1].name = 'Broken [fail]'
+        $first = $rows | New-IrisBatchRequest -Model $Model -Prompt 'Describe {name}' |
+            Submit-IrisBatch -Provider $Provider -BaseUri "$($fast.Url)$Path" -ErrorAction Stop |
+            Wait-IrisBatch -PollInterval 0.05 -Timeout 60 -ErrorAction Stop
+        $first.Succeeded | Should -Be 1
+        $again = $rows | New-IrisBatchRequest -Model $Model -Prompt 'Describe {name}' |
+            Submit-IrisBatch -Provider $Provider -BaseUri "$($fast.Url)$Path" -ErrorAction Stop -WarningVariable warned
+        $again.Id | Should -Be $first.Id
+        ($warned -join "`n") | Should -Match 'already submitted as batch'
+    }
 }
 
 Describe '<Provider>: Get-IrisBatchStatus -First with a list whose cursor <Case>' -ForEach @(

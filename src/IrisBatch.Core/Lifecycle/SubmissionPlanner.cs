@@ -68,7 +68,7 @@ namespace IrisBatch.Lifecycle
 
         /// <summary>
         /// Plans a spooled part. Unless <paramref name="force"/>: the same requests submitted before to the same place, with a
-        /// batch not failed, cancelled or expired and results not collected, are reused (the fresh spool is discarded); an
+        /// batch not failed, cancelled or expired (nor ended with no request answered) and results not collected, are reused (the fresh spool is discarded); an
         /// earlier submission interrupted before its batch was created is resumed, under this run's name, metadata and set.
         /// </summary>
         /// <remarks>
@@ -167,6 +167,10 @@ namespace IrisBatch.Lifecycle
             try { batch = await provider.GetAsync(earlier.BatchId, ct).ConfigureAwait(false); }
             catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.NotFound) { return null; }
             if (batch.Status == BatchStatus.Failed || batch.Status == BatchStatus.Cancelled || batch.Status == BatchStatus.Expired) return null;
+            // Ended with no request answered (every one failed or expired: an Anthropic batch only ends, and one whose requests
+            // all expired or errored is "ended" like any other): taken back, it would give the same requests nothing again.
+            // Nothing of it was paid for, so submitting them anew pays nothing twice.
+            if (batch.IsComplete && batch.Succeeded == 0 && batch.Failed > 0) return null;
             return batch;
         }
 
