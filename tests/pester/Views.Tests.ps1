@@ -119,6 +119,16 @@ Describe 'Format views' {
         $text | Should -Match '(?m)^ProviderCost\s+:'
     }
 
+    It 'lists a result with what it cost' {
+        $priced = @($rows | New-IrisBatchRequest -Model gpt-4o-mini -Prompt 'Price {name}.' -CustomId '{id}' |
+                Submit-IrisBatch -Provider Mock | Wait-IrisBatch | Get-IrisBatchResult)
+        $ok = $priced | Where-Object Status -EQ 'Succeeded' | Select-Object -First 1
+        $ok.Cost | Should -BeGreaterThan 0
+        ($ok | Format-List | Out-String -Width 300) | Should -Match "(?m)^Cost\s+: $([regex]::Escape([string] $ok.Cost))"
+        $failed = $priced | Where-Object Status -EQ 'Failed' | Select-Object -First 1
+        ($failed | Format-List | Out-String -Width 300) | Should -Match '(?m)^Cost\s+: 0\s*$'
+    }
+
     It 'lists a result with the whole output, its model and prompt' {
         $text = ($results | Where-Object Status -EQ 'Succeeded' | Select-Object -First 1) | Format-List | Out-String -Width 300
         $text | Should -Match 'Then stop\.'
