@@ -196,6 +196,17 @@ Describe 'The page docs/<_>.md agrees with the code' -ForEach $cmdletNames {
     }
 }
 
+Describe 'Issue 18: Get-Help of <Cmdlet> shows an example of each new parameter' -ForEach @(
+    @{ Cmdlet = 'Remove-IrisBatch'; Parameters = @('KeepLocal', 'Force', 'WhatIf', 'Confirm') }
+    @{ Cmdlet = 'Get-IrisBatchStatus'; Parameters = @('Local', 'Before', 'Status', 'SetId') }
+    @{ Cmdlet = 'Get-IrisBatchResult'; Parameters = @('RemoveAfter', 'Unordered', 'IncludeInput', 'SetId') }
+) {
+    It 'has an example using -<_>' -ForEach $Parameters {
+        $code = @($help[$Cmdlet].Examples | ForEach-Object Code) -join "`n"
+        $code | Should -Match "-$_\b" -Because "issue 18 asks Get-Help $Cmdlet to show -$_ at work"
+    }
+}
+
 Describe 'The about topic' {
     It 'Get-Help about_IrisBatch shows it in a fresh session' {
         $seen.About | Should -Match 'about_IrisBatch'
