@@ -245,6 +245,50 @@ Describe 'What it cost' {
         $batches | Should -Be $sum
         "$info" | Should -Match ([regex]::Escape("$setId"))
     }
+
+    It 'the README''s nightly job runs as written: the CSV in input order with each row''s cost, the bill, nothing left behind' {
+        Import-Module (Join-Path $PSScriptRoot '../../build/HelpMarkdown.psm1') -Force
+        $block = @(Get-MarkdownCodeBlock -Path (Join-Path $PSScriptRoot '../../README.md') | Where-Object Heading -EQ 'A nightly job')
+        $block.Count | Should -Be 1
+        $dir = Join-Path $TestDrive 'nightly'
+        $null = New-Item -ItemType Directory -Force $dir
+        # Rows never seen before, one of them failing at the emulator, so the batch has an error file too.
+        $rows = @(New-Rows -Count 6 -Fail 4)
+        for ($i = 0; $i -lt $rows.Count; $i++) { $rows[$i] | Add-Member -NotePropertyName sku -NotePropertyValue "sku-$($i + 1)" }
+        $rows | Select-Object sku, name | Export-Csv (Join-Path $dir 'products.csv')
+        $files = Get-Stat 'files_deleted'
+        $env:OPENAI_BASE_URL = $url
+        # As written but for the wait's poll (30 s by default): the block runs in a child scope, which sees this default.
+        $PSDefaultParameterValues = @{ 'Wait-IrisBatch:PollInterval' = $poll }
+        Push-Location $dir
+        try { $said = @(& ([scriptblock]::Create($block[0].Code)) 3>&1) }
+        finally { Pop-Location; Remove-Item env:OPENAI_BASE_URL }
+        $out = @(Import-Csv (Join-Path $dir "out-$(Get-Date -Format yyyyMMdd).csv"))
+        ($out | ForEach-Object sku) | Should -Be ($rows | ForEach-Object sku)
+        @($out[0].PSObject.Properties.Name)[-6..-1] | Should -Be @('CustomId', 'Status', 'Output', 'ErrorCode', 'ErrorMessage', 'Cost')
+        ($out | Where-Object Status -EQ Failed).sku | Should -Be 'sku-4'
+        ($out | Where-Object Status -EQ Failed).Cost | Should -Be '0'
+        [decimal] $sum = 0
+        foreach ($o in $out) { $sum += [decimal] $o.Cost }
+        $sum | Should -BeGreaterThan 0
+        "$said" | Should -Match ([regex]::Escape(("Tonight's batches cost USD {0:N4}" -f $sum)))
+        (Get-Stat 'files_deleted') - $files | Should -Be 3 -Because 'the input, output and error files go'
+        @(Get-IrisBatchStatus -Local | Where-Object Name -EQ 'nightly').Count | Should -Be 0
+    }
+
+    It 'the README''s "What it cost" lines run as written on a batch ($batch): the results'' sum, the journal''s, the set''s' {
+        Import-Module (Join-Path $PSScriptRoot '../../build/HelpMarkdown.psm1') -Force
+        $block = @(Get-MarkdownCodeBlock -Path (Join-Path $PSScriptRoot '../../README.md') | Where-Object Heading -EQ 'What it cost')
+        $block.Count | Should -Be 1
+        $batch = Submit-Done (New-Rows -Count 3 -Fail 2)
+        $said = @(& ([scriptblock]::Create($block[0].Code)) -ErrorAction Stop)
+        $said.Count | Should -Be 4
+        [decimal] $said[1] | Should -Be ([decimal] $said[0]) -Because 'the batch''s Cost is the sum of its results'' Cost'
+        [decimal] $said[1] | Should -BeGreaterThan 0
+        $said[2].Id | Should -Be $batch.Id
+        $said[2].SetCost | Should -Be $said[1]
+        $said[3].Sum | Should -BeGreaterOrEqual ([double] $said[1])
+    }
 }
 
 Describe 'Remove-IrisBatch' {
