@@ -214,6 +214,15 @@ Describe 'The about topic' {
         $seen.About | Should -Match 'Exactly once'
     }
 
+    It 'issue 18: shows what it cost and a nightly job (submit, collect, cost, clean up)' {
+        $seen.About | Should -Match '(?m)^\s+What it cost\s*$'
+        $seen.About | Should -Match '(?m)^\s+A nightly job\s*$'
+        $job = ($seen.About -split '(?m)^\s+A nightly job\s*$')[1]
+        foreach ($step in 'Submit-IrisBatch', 'Wait-IrisBatch', 'Get-IrisBatchResult -IncludeInput', 'Measure-Object Cost -Sum', 'Remove-IrisBatch', 'Get-IrisBatchStatus -Local -Before') {
+            $job | Should -Match ([regex]::Escape($step))
+        }
+    }
+
     It 'names every exported cmdlet under SEE ALSO' {
         $seen.About -match '(?s)SEE ALSO(.*)$' | Should -BeTrue
         $seeAlso = $Matches[1]
