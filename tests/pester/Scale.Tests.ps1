@@ -131,6 +131,25 @@ Describe 'Input order (issue 18)' {
         @(Get-IrisBatchResult -SetId $batches[0].SetId | ForEach-Object CustomId) | Should -Be $expected
         @($batches[1], $batches[0] | Get-IrisBatchResult | ForEach-Object CustomId) | Should -Be $expected
     }
+
+    It 'xAI lists results in the order its requests finished, not as added (spec §9.6); they still come back in input order' {
+        $saved = $env:XAI_API_KEY
+        $env:XAI_API_KEY = 'test-key'
+        try {
+            $tag = [guid]::NewGuid().ToString('N').Substring(0, 6)
+            $batch = 1..40 | ForEach-Object { [pscustomobject]@{ n = "x$_-$tag" } } |
+                New-IrisBatchRequest -Model grok-3-mini -Prompt 'Say {n}' -CustomId '{n}' |
+                Submit-IrisBatch -Provider Xai -BaseUri "$($emu.Url)/xai/v1" | Wait-IrisBatch -PollInterval 0.2
+            $expected = @(1..40 | ForEach-Object { "x$_-$tag" })
+            $listed = @((Invoke-RestMethod -Uri "$($emu.Url)/xai/v1/batches/$($batch.Id)/results?limit=100" -Headers @{ Authorization = 'Bearer test-key' }).results |
+                    ForEach-Object batch_request_id)
+            $listed.Count | Should -Be 40
+            $listed | Should -Not -Be $expected -Because 'xAI gives no order: the emulator must not hand them over as added'
+            @($batch | Get-IrisBatchResult -Unordered | ForEach-Object CustomId) | Should -Be $listed
+            @($batch | Get-IrisBatchResult | ForEach-Object CustomId) | Should -Be $expected
+        }
+        finally { $env:XAI_API_KEY = $saved }
+    }
 }
 
 Describe 'Splitting by -MaxBytesPerBatch' {

@@ -13,8 +13,12 @@ internal enum XaiKind
     Responses,
 }
 
-/// <summary>One added request: its id, kind, model and the fake model's answer, and the add call (chunk) it came in.</summary>
-internal sealed record XaiRequest(string Id, int Index, XaiKind Kind, string Model, FakeAnswer Answer, DateTimeOffset CreatedAt, Timeline Chunk, int ChunkIndex)
+/// <summary>
+/// One added request: its id, kind, model and the fake model's answer, and the add call (chunk) it came in.
+/// <see cref="ChunkIndex"/> is when it finishes within its chunk (0 first), not where it was added: requests finish in
+/// no particular order (spec §9.6). <see cref="FinishSeq"/> orders the batch's finished requests for listing.
+/// </summary>
+internal sealed record XaiRequest(string Id, int Index, XaiKind Kind, string Model, FakeAnswer Answer, DateTimeOffset CreatedAt, Timeline Chunk, int ChunkIndex, int FinishSeq)
 {
     public string Endpoint => Kind == XaiKind.Responses ? "/v1/responses" : "/v1/chat/completions";
 }
@@ -31,9 +35,10 @@ internal enum XaiRequestState
 /// <summary>
 /// One xAI batch (spec §5): an open container that requests are added to, call by call. Each add call is a chunk on the
 /// shared <see cref="Timeline"/>, started when it arrives: its requests finish linearly over validating + in-progress ms, in
-/// the order they were added. There is no status string; the batch is done when <c>num_pending</c> is 0. A cancel sets
-/// <c>cancel_time</c> and freezes every chunk; after cancelling-ms its unfinished requests count as cancelled (they have no
-/// result). Results are listed in the order requests finished, so pages stay stable while more results arrive.
+/// an order of their own (not the one they were added in: spec §9.6, results come in no particular order). There is no
+/// status string; the batch is done when <c>num_pending</c> is 0. A cancel sets <c>cancel_time</c> and freezes every
+/// chunk; after cancelling-ms its unfinished requests count as cancelled (they have no result). Results are listed in
+/// the order requests finished, so pages stay stable while more results arrive.
 /// </summary>
 internal sealed class XaiBatch
 {
@@ -72,11 +77,17 @@ internal sealed class XaiBatch
             // Requests start at once and run over validating + in-progress ms (there is no validating state to show).
             var chunk = new Timeline(now, timing with { ValidatingMs = 0, InProgressMs = timing.ValidatingMs + timing.InProgressMs });
             chunk.MarkValidated(now, ok: true, requests.Count);
+            // The order the chunk's requests finish in: a permutation seeded by the batch and the chunk, so results are
+            // listed in an order that is not the one they were added in (and the same on every read).
+            int start = _requests.Count;
+            var finishing = DeterministicShuffle.Permutation(requests.Count, Id + "/" + start);
+            var rank = new int[requests.Count];
+            for (int k = 0; k < finishing.Length; k++) rank[finishing[k]] = k;
             for (int i = 0; i < requests.Count; i++)
             {
                 var r = requests[i];
                 _ids.Add(r.Id);
-                _requests.Add(new XaiRequest(r.Id, _requests.Count, r.Kind, r.Model, r.Answer, now, chunk, i));
+                _requests.Add(new XaiRequest(r.Id, _requests.Count, r.Kind, r.Model, r.Answer, now, chunk, rank[i], start + rank[i]));
             }
             return null;
         }
@@ -139,7 +150,7 @@ internal sealed class XaiBatch
         }
     }
 
-    /// <summary>Finished requests (succeeded or failed) in the order they finished, ties in the order they were added.</summary>
+    /// <summary>Finished requests (succeeded or failed) in the order they finished, ties in their finishing sequence.</summary>
     public List<(XaiRequest Request, DateTimeOffset FinishedAt)> Finished(DateTimeOffset now)
     {
         lock (_gate)
@@ -150,7 +161,7 @@ internal sealed class XaiBatch
                 var (state, at) = StateOf(r, now);
                 if (state is XaiRequestState.Succeeded or XaiRequestState.Failed) done.Add((r, at!.Value));
             }
-            return done.OrderBy(d => d.Item2).ThenBy(d => d.Item1.Index).ToList();
+            return done.OrderBy(d => d.Item2).ThenBy(d => d.Item1.FinishSeq).ToList();
         }
     }
 

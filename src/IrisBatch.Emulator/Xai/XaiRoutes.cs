@@ -231,7 +231,7 @@ internal static class XaiRoutes
         long afterTicks = long.MinValue, afterIndex = -1;
         if (token is not null && !TryDecode(token, "r", out afterTicks, out afterIndex)) return XaiErrors.BadRequest("Invalid pagination_token.");
         var all = b.Finished(state.Now)
-            .Where(d => d.FinishedAt.UtcTicks > afterTicks || (d.FinishedAt.UtcTicks == afterTicks && d.Request.Index > afterIndex))
+            .Where(d => d.FinishedAt.UtcTicks > afterTicks || (d.FinishedAt.UtcTicks == afterTicks && d.Request.FinishSeq > afterIndex))
             .ToList();
         var page = all.Take(limit).ToList();
         var results = new JsonArray();
@@ -240,7 +240,7 @@ internal static class XaiRoutes
         return Json.Result(new JsonObject
         {
             ["results"] = results,
-            ["pagination_token"] = all.Count > page.Count ? Encode("r", page[^1].FinishedAt.UtcTicks, page[^1].Request.Index) : null,
+            ["pagination_token"] = all.Count > page.Count ? Encode("r", page[^1].FinishedAt.UtcTicks, page[^1].Request.FinishSeq) : null,
         });
     }
 

@@ -133,9 +133,11 @@ public sealed class XaiTests
         await api.AddAsync(id, Many(1, 4, i => i == 2 ? "please [fail] this" : $"question number {i}"));
         Assert.Equal((4, 4, 0, 0, 0), Counts(await api.GetAsync(id)));
 
-        clock.AdvanceMs(500);                                    // first chunk: 2 of 4 done (one [fail])
+        clock.AdvanceMs(500);                                    // first chunk: 2 of 4 done, in no particular order (spec §9.6)
         await api.AddAsync(id, Many(5, 2));                      // second chunk starts now
-        Assert.Equal((6, 4, 1, 1, 0), Counts(await api.GetAsync(id)));
+        var half = Counts(await api.GetAsync(id));
+        Assert.Equal((6, 4, 0), (half.Requests, half.Pending, half.Cancelled));
+        Assert.Equal(2, half.Success + half.Error);
 
         clock.AdvanceMs(RunMs - 500);                            // first chunk complete, second half-way
         Assert.Equal((6, 1, 4, 1, 0), Counts(await api.GetAsync(id)));
@@ -223,7 +225,12 @@ public sealed class XaiTests
             if (page.GetProperty("pagination_token").ValueKind == JsonValueKind.Null) break;
             token = page.GetProperty("pagination_token").GetString()!;
         }
-        Assert.Equal(Enumerable.Range(1, 10).Select(i => $"req-{i}"), seen);
+        // Each result once, none missed, in the order they finished (not the order they were added: spec §9.6).
+        var all = await api.OkAsync(api.Http.GetAsync(api.Path($"/batches/{id}/results?limit=100")));
+        var finished = all.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("batch_request_id").GetString()!).ToList();
+        Assert.Equal(finished, seen);
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => $"req-{i}"), seen.OrderBy(s => int.Parse(s.Substring(4))));
+        Assert.NotEqual(Enumerable.Range(1, 10).Select(i => $"req-{i}"), seen);
     }
 
     [Fact]
@@ -313,8 +320,14 @@ public sealed class XaiTests
         clock.AdvanceMs(RunMs);
         Assert.Equal((10, 0, 3, 0, 7), Counts(await api.GetAsync(id)));
 
+        // The 3 that finished before the cancel have results (which 3: the order they ran in, spec §9.6); the rest none.
         var results = await api.OkAsync(api.Http.GetAsync(api.Path($"/batches/{id}/results")));
-        Assert.Equal(new[] { "req-1", "req-2", "req-3" }, results.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("batch_request_id").GetString()));
+        var withResults = results.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("batch_request_id").GetString()).ToList();
+        var listed = await api.OkAsync(api.Http.GetAsync(api.Path($"/batches/{id}/requests?limit=100")));
+        var succeeded = listed.GetProperty("batch_request_metadata").EnumerateArray()
+            .Where(m => m.GetProperty("state").GetString() == "succeeded").Select(m => m.GetProperty("batch_request_id").GetString()).ToList();
+        Assert.Equal(3, withResults.Count);
+        Assert.Equal(succeeded.OrderBy(x => x), withResults.OrderBy(x => x));
 
         var again = await api.OkAsync(api.Http.PostAsync(api.Path($"/batches/{id}:cancel"), null));
         Assert.Equal("2026-01-01T00:00:00.300000Z", again.GetProperty("cancel_time").GetString());
