@@ -25,6 +25,16 @@ namespace IrisBatch.Journal
         ResultsCollected,
         /// <summary>Remove-IrisBatch -KeepLocal deleted the batch's objects at the provider (detail: what was deleted).</summary>
         RemovedAtProvider,
+        /// <summary>
+        /// The provider refused the upload with an answer that says nothing was stored (a 4xx), and no earlier upload
+        /// call of the entry is unsettled: nothing of it is at the provider (detail: the error).
+        /// </summary>
+        UploadRefused,
+        /// <summary>
+        /// The provider refused the create call with an answer that says nothing was made (a 4xx), no call of this step
+        /// failed ambiguously, and no earlier create call of the entry is unsettled: no batch exists (detail: the error).
+        /// </summary>
+        CreateRefused,
     }
 
     /// <summary>The stable text form of each <see cref="JournalStep"/>.</summary>
@@ -41,6 +51,8 @@ namespace IrisBatch.Journal
         public const string ResultsDownloaded = "results downloaded";
         public const string ResultsCollected = "results collected";
         public const string RemovedAtProvider = "removed at the provider";
+        public const string UploadRefused = "upload refused";
+        public const string CreateRefused = "create refused";
 
         private static readonly Dictionary<string, JournalStep> ByText = new Dictionary<string, JournalStep>(StringComparer.Ordinal)
         {
@@ -55,6 +67,8 @@ namespace IrisBatch.Journal
             [ResultsDownloaded] = JournalStep.ResultsDownloaded,
             [ResultsCollected] = JournalStep.ResultsCollected,
             [RemovedAtProvider] = JournalStep.RemovedAtProvider,
+            [UploadRefused] = JournalStep.UploadRefused,
+            [CreateRefused] = JournalStep.CreateRefused,
         };
 
         /// <summary>The words written to disk for <paramref name="step"/>.</summary>

@@ -32,6 +32,7 @@ namespace IrisBatch.Journal
             Failed = e.Failed ?? 0,
             CreatedAt = SubmittedAt(e),
             SetId = e.SetId,
+            SubmissionId = e.SubmissionId,
             IdempotencyKey = e.IdempotencyKey,
             InputFileId = e.InputFileId,
             Metadata = e.Metadata,
@@ -41,8 +42,10 @@ namespace IrisBatch.Journal
         };
 
         /// <summary>
-        /// The created batches of the journal, newest first, submitted before <paramref name="before"/> (when given) and
-        /// last seen in one of <paramref name="statuses"/> (when given; a batch never seen is in none).
+        /// The batches of the journal, newest first, submitted before <paramref name="before"/> (when given) and last seen
+        /// in one of <paramref name="statuses"/> (when given; a batch never seen is in none). The submissions that were sent
+        /// and never got a batch are listed too, with no Id (see <see cref="NotCreated.ToBatch"/>): their uploaded files
+        /// and journal entries are cleaned up with the rest.
         /// </summary>
         public static IEnumerable<IrisBatchInfo> List(JournalStore journal, DateTime? before, IReadOnlyCollection<BatchStatus>? statuses,
             Action<IrisBatchException>? unreadable = null)
@@ -52,10 +55,12 @@ namespace IrisBatch.Journal
                 : (DateTimeOffset?)null;
             foreach (var e in journal.All(unreadable))
             {
-                if (e.State != SubmissionState.Created || string.IsNullOrEmpty(e.BatchId)) continue;
+                var batch = e.State != SubmissionState.Created || string.IsNullOrEmpty(e.BatchId) ? NotCreated.ToBatch(e) : ToBatch(e);
+                if (batch == null) continue;   // a spool never sent
                 if (limit.HasValue && SubmittedAt(e) >= limit.Value) continue;
-                if (statuses != null && statuses.Count > 0 && (!e.LastStatus.HasValue || !statuses.Contains(e.LastStatus.Value))) continue;
-                yield return ToBatch(e);
+                var status = batch.Id.Length == 0 ? batch.Status : e.LastStatus;
+                if (statuses != null && statuses.Count > 0 && (!status.HasValue || !statuses.Contains(status.Value))) continue;
+                yield return batch;
             }
         }
 

@@ -28,12 +28,15 @@ namespace IrisBatch.Lifecycle
         public IReadOnlyList<RemoteObject> Remote { get; }
         /// <summary>The ShouldProcess target: the batch, what goes at the provider and what happens to the journal entry.</summary>
         public string Description { get; }
+        /// <summary>A submission that never got a batch (<see cref="BatchRemover.PlanNotCreated"/>): no batch, no results.</summary>
+        public bool NoBatch { get; internal set; }
     }
 
     /// <summary>What was removed for one batch.</summary>
     public sealed class RemovalOutcome
     {
         public string BatchId { get; internal set; } = "";
+        public string? SubmissionId { get; internal set; }
         public string Provider { get; internal set; } = "";
         public List<string> Deleted { get; } = new List<string>();
         public List<string> AlreadyGone { get; } = new List<string>();
@@ -96,12 +99,81 @@ namespace IrisBatch.Lifecycle
             return new RemovalPlan(provider, batch, entry, remote, Messages.RemoveTarget(batch.Id, provider.Name, parts));
         }
 
+        /// <summary>The journal entry of a submission id, or null; IrisBatch.InvalidId for an id that could name a path outside the journal.</summary>
+        public JournalEntry? FindSubmission(string submissionId)
+        {
+            JournalStore.ValidateId(submissionId, "submission id");
+            return _journal.Load(submissionId);
+        }
+
+        /// <summary>
+        /// Plans the removal of a submission that was sent and never got a batch (issue 18: its uploaded input file would
+        /// otherwise stay at the provider, and its entry in the journal, for good): its input file, where the provider keeps
+        /// files, and its journal entry. Nothing to collect, so no -Force is needed. One whose batch may exist (an upload or
+        /// create whose outcome is unknown, several candidates) is refused with the error that left it so
+        /// (IrisBatch.UploadUnconfirmed, CreateUnconfirmed, SubmissionUncertain): removing it could leave a batch behind, paid
+        /// for and out of the journal's sight.
+        /// </summary>
+        public RemovalPlan PlanNotCreated(IBatchProvider provider, JournalEntry entry)
+        {
+            Unknown(entry);
+            var remote = entry.RemoteRemovedAt == null && !string.IsNullOrEmpty(entry.InputFileId) && (provider.Cleanup & RemoteCleanup.Files) != 0
+                ? new[] { new RemoteObject(RemoteKind.InputFile, entry.InputFileId!) } : new RemoteObject[0];
+            var parts = remote.Select(r => r.ToString()).ToList();
+            parts.Add(BatchCleanup.DescribeLocal(_journal, entry, KeepLocal));
+            return new RemovalPlan(provider, NotCreated.ToBatch(entry)!, entry, remote, Messages.RemoveSubmissionTarget(entry.SubmissionId, provider.Name, parts))
+            { NoBatch = true };
+        }
+
+        /// <summary>Refuses a submission whose batch may exist (or that has its batch: removed as a batch, by its id).</summary>
+        private static void Unknown(JournalEntry entry)
+        {
+            var kind = NotCreated.Classify(entry);
+            string? id = kind switch
+            {
+                NotCreatedKind.NoBatch => null,
+                NotCreatedKind.UploadUnknown => ErrorIds.UploadUnconfirmed,
+                NotCreatedKind.Uncertain => ErrorIds.SubmissionUncertain,
+                NotCreatedKind.CreateUnknown => ErrorIds.CreateUnconfirmed,
+                _ => ErrorIds.NotComplete,   // it got its batch meanwhile, or was never sent
+            };
+            if (id == null) return;
+            var why = kind == NotCreatedKind.None
+                ? Messages.RemoveSubmissionHasBatch(entry.SubmissionId, entry.BatchId)
+                : Messages.RemoveSubmissionUnknown(entry.SubmissionId, NotCreated.ToBatch(entry)!.Errors[0].Message ?? "");
+            throw new IrisBatchException(id, FailureKind.InvalidOperation, why) { Target = entry.SubmissionId };
+        }
+
+        /// <summary>
+        /// Removes a <see cref="PlanNotCreated"/> plan under the journal's claim on its requests: a Submit-IrisBatch that is
+        /// resuming the same requests now (and may be creating their batch) holds it, and the removal waits for nobody: it
+        /// is refused (IrisBatch.NotComplete). Under the claim the entry is read again and checked again.
+        /// </summary>
+        private async Task<RemovalOutcome> RemoveNotCreatedAsync(RemovalPlan plan, Action<string>? log, CancellationToken ct)
+        {
+            var entry = plan.Entry!;
+            using var claim = _journal.TryClaimSubmission(entry)
+                ?? throw new IrisBatchException(ErrorIds.NotComplete, FailureKind.InvalidOperation, Messages.RemoveSubmissionBusy(entry.SubmissionId))
+                { Target = entry.SubmissionId };
+            var now = _journal.Load(entry.SubmissionId);
+            var outcome = new RemovalOutcome { SubmissionId = entry.SubmissionId, Provider = plan.Provider.Name };
+            if (now == null) return outcome;   // removed meanwhile
+            Unknown(now);
+            return await DeleteAsync(plan, now, outcome, log, ct).ConfigureAwait(false);
+        }
+
         /// <summary>Deletes what the plan names at the provider (what is gone already is not an error), then forgets or marks the journal entry.</summary>
         public async Task<RemovalOutcome> RemoveAsync(RemovalPlan plan, Action<string>? log, CancellationToken ct)
         {
+            if (plan.NoBatch) return await RemoveNotCreatedAsync(plan, log, ct).ConfigureAwait(false);
+            var outcome = new RemovalOutcome { BatchId = plan.Batch.Id, SubmissionId = plan.Entry?.SubmissionId, Provider = plan.Provider.Name };
+            return await DeleteAsync(plan, plan.Entry, outcome, log, ct).ConfigureAwait(false);
+        }
+
+        private async Task<RemovalOutcome> DeleteAsync(RemovalPlan plan, JournalEntry? entry, RemovalOutcome outcome, Action<string>? log, CancellationToken ct)
+        {
             var provider = plan.Provider;
-            var entry = plan.Entry;
-            var outcome = new RemovalOutcome { BatchId = plan.Batch.Id, Provider = provider.Name, KeptLocal = KeepLocal && entry != null };
+            outcome.KeptLocal = KeepLocal && entry != null;
             foreach (var item in plan.Remote)
             {
                 bool deleted = await provider.DeleteAsync(item, ct).ConfigureAwait(false);

@@ -43,6 +43,11 @@ namespace IrisBatch
         public IReadOnlyList<BatchValidationError> Errors { get; set; } = new BatchValidationError[0];
         /// <summary>The id shared by the batches of one submission.</summary>
         public string? SetId { get; set; }
+        /// <summary>
+        /// The journal's record of this batch (its folder's name), when the journal has one. A submission that never got
+        /// a batch (Get-IrisBatchStatus -Local lists it with no Id) is named by it alone: Remove-IrisBatch -SubmissionId.
+        /// </summary>
+        public string? SubmissionId { get; set; }
         /// <summary>The key that makes re-submitting the same batch safe.</summary>
         public string? IdempotencyKey { get; set; }
         /// <summary>The batch's usage as the provider reports it (OpenAI, Azure), when it does.</summary>

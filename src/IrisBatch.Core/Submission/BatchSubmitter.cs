@@ -42,9 +42,10 @@ namespace IrisBatch.Submission
             if (entry.State == SubmissionState.Spooled)
             {
                 bool firstTry = !entry.History.Exists(h => h.Step == JournalStep.UploadStarted);
+                bool settled = NotCreated.UploadSettled(entry);
                 _journal.Record(entry, JournalStep.UploadStarted);
                 SpoolRecovery.Sent(_journal, entry);   // the journal's for good: never removed as a half-written spool
-                var fileId = await UploadOnceAsync(entry, submission, firstTry, uploadProgress, ct).ConfigureAwait(false);
+                var fileId = await UploadOnceAsync(entry, submission, firstTry, settled, uploadProgress, ct).ConfigureAwait(false);
                 entry.InputFileId = fileId;
                 entry.State = SubmissionState.Uploaded;
                 _journal.Record(entry, JournalStep.Uploaded, fileId);
@@ -74,7 +75,8 @@ namespace IrisBatch.Submission
             entry.LastCheckedAt = DateTimeOffset.UtcNow;
         }
 
-        private async Task<string?> UploadOnceAsync(JournalEntry entry, BatchSubmission submission, bool firstTry, Action<long>? progress, CancellationToken ct)
+        /// <param name="settled">Whether every upload call of earlier runs was refused: only then may this run's refusal be journaled as one (see <see cref="CallOnceAsync"/>).</param>
+        private async Task<string?> UploadOnceAsync(JournalEntry entry, BatchSubmission submission, bool firstTry, bool settled, Action<long>? progress, CancellationToken ct)
         {
             if (!firstTry)
             {
@@ -93,7 +95,8 @@ namespace IrisBatch.Submission
             }
             return await CallOnceAsync("upload", _ => _provider.UploadAsync(submission, progress, ct),
                 _ => _provider.FindUploadAsync(entry.IdempotencyKey, ct),
-                (calls, ex, lookError) => UploadUnconfirmed(entry, calls, ex, lookError), ct).ConfigureAwait(false);
+                (calls, ex, lookError) => UploadUnconfirmed(entry, calls, ex, lookError), ct,
+                settled ? ex => _journal.Record(entry, JournalStep.UploadRefused, ex.Message) : (Action<Exception>?)null).ConfigureAwait(false);
         }
 
         /// <summary>
@@ -106,14 +109,25 @@ namespace IrisBatch.Submission
         /// way, with the same error: not knowing whether a call acted, calling again could pay twice. The journal keeps the step as started, so the
         /// next run looks for it before calling.
         /// </summary>
+        /// <param name="refused">
+        /// Told of a call the provider refused for good with an answer that says it did nothing (a 4xx), when no call of
+        /// this step failed ambiguously: the step then made nothing, which the journal records so that Remove-IrisBatch can
+        /// clean up after it. Null when an earlier run's call of the step is unsettled (its outcome stays unknown).
+        /// </param>
         private async Task<T?> CallOnceAsync<T>(string what, Func<int, Task<T?>> call, Func<DateTimeOffset, Task<T?>> lookUp,
-            Func<int, Exception, Exception?, IrisBatchException> unconfirmed, CancellationToken ct) where T : class
+            Func<int, Exception, Exception?, IrisBatchException> unconfirmed, CancellationToken ct, Action<Exception>? refused = null) where T : class
         {
+            bool ambiguous = false;
             for (int attempt = 0; ; attempt++)
             {
                 try
                 {
                     return await call(attempt).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (refused != null && !ambiguous && RefusedForGood(ex, attempt, ct))
+                {
+                    refused(ex);
+                    throw;
                 }
                 catch (Exception ex) when ((ApiClient.MayRetry(ex) || Unreadable(ex)) && !ct.IsCancellationRequested
                                            && (attempt < _settings.MaxRetries || !ApiClient.IsDefinitive(ex)))
@@ -127,6 +141,7 @@ namespace IrisBatch.Submission
                         : Messages.RetryAfterLookUp(attempt + 1, _settings.MaxRetries, what, delay, ex.Message));
                     await Task.Delay(delay, ct).ConfigureAwait(false);
                     if (definitive) continue;
+                    ambiguous = true;
                     T? found;
                     try { found = await lookUp(failedAt).ConfigureAwait(false); }
                     catch (Exception lookError) when (LookUpFailed(lookError))
@@ -143,6 +158,14 @@ namespace IrisBatch.Submission
                 }
             }
         }
+
+        /// <summary>
+        /// True when <paramref name="ex"/> ends the step and says the call did nothing: the provider answered with a 4xx
+        /// (not an answer that could not be read) that is not retried (or the last try's). A cancelled run says nothing.
+        /// </summary>
+        private bool RefusedForGood(Exception ex, int attempt, CancellationToken ct) =>
+            !ct.IsCancellationRequested && ex is IrisBatchException ib && ib.HttpStatus is int status && status >= 400 && status < 500
+            && !Unreadable(ex) && ApiClient.IsDefinitive(ex) && (!ApiClient.MayRetry(ex) || attempt >= _settings.MaxRetries);
 
         /// <summary>
         /// True when a look-up for what a call may have made could not say: it failed as a call may fail (a reset, a
@@ -175,6 +198,7 @@ namespace IrisBatch.Submission
         private async Task<IrisBatchInfo> CreateOnceAsync(JournalEntry entry, BatchSubmission submission, CancellationToken ct)
         {
             var locator = new CreatedBatchLocator(_provider, id => OwnedByOther(id, entry));
+            bool settled = NotCreated.CreateSettled(entry);   // before this run records a call of its own
             var adopted = await AdoptNamedAsync(entry, submission, ct).ConfigureAwait(false);
             if (adopted != null) return adopted;
 
@@ -220,7 +244,8 @@ namespace IrisBatch.Submission
                     return CreateAnswer.Checked(await _provider.CreateAsync(submission, entry.InputFileId, ct).ConfigureAwait(false), _provider.Name);
                 },
                 failedAt => LookAsync(locator, entry, submission, startedAt, failedAt, ct),
-                (calls, ex, lookError) => Unconfirmed(entry, calls, ex, lookError), ct).ConfigureAwait(false);
+                (calls, ex, lookError) => Unconfirmed(entry, calls, ex, lookError), ct,
+                settled ? ex => _journal.Record(entry, JournalStep.CreateRefused, ex.Message) : (Action<Exception>?)null).ConfigureAwait(false);
             return made!;   // a create call answers with its batch, or throws
         }
 
@@ -328,6 +353,7 @@ namespace IrisBatch.Submission
             if (entry == null) return CountFailedWhole(batch);
             if (string.IsNullOrEmpty(batch.Name)) batch.Name = entry.Name;
             if (string.IsNullOrEmpty(batch.SetId)) batch.SetId = entry.SetId;
+            if (string.IsNullOrEmpty(batch.SubmissionId)) batch.SubmissionId = entry.SubmissionId;
             if (string.IsNullOrEmpty(batch.Model)) batch.Model = entry.Model;
             if (string.IsNullOrEmpty(batch.IdempotencyKey)) batch.IdempotencyKey = entry.IdempotencyKey;
             if (batch.Metadata.Count == 0 && entry.Metadata.Count > 0) batch.Metadata = entry.Metadata;

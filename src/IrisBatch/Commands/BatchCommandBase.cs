@@ -123,8 +123,15 @@ namespace IrisBatch.Commands
             return list;
         }
 
-        private BatchTarget? TryResolve(string id, IrisBatchInfo? batch)
+        /// <summary>The target of a batch id (and the object given, if any); null when it cannot be resolved (reported).</summary>
+        protected BatchTarget? TryResolve(string id, IrisBatchInfo? batch)
         {
+            if (id.Length == 0 && !string.IsNullOrEmpty(batch?.SubmissionId))
+            {
+                // A submission that never got a batch (Get-IrisBatchStatus -Local lists it with no Id): said so, not sent as an empty id.
+                WriteError(ErrorMapper.Create(ErrorIds.NotFound, FailureKind.NotFound, Messages.SubmissionHasNoBatch(batch!.SubmissionId!, batch.Status), batch.SubmissionId));
+                return null;
+            }
             try
             {
                 var entry = Session.Locator.Find(id);

@@ -11,6 +11,7 @@ namespace IrisBatch.Commands
         internal BatchRemovalResult(RemovalOutcome outcome)
         {
             BatchId = outcome.BatchId;
+            SubmissionId = outcome.SubmissionId;
             Provider = outcome.Provider;
             Deleted.AddRange(outcome.Deleted);
             AlreadyGone.AddRange(outcome.AlreadyGone);
@@ -18,7 +19,10 @@ namespace IrisBatch.Commands
             KeptLocal = outcome.KeptLocal;
         }
 
+        /// <summary>The batch removed; "" for a submission that never got one.</summary>
         public string BatchId { get; set; } = "";
+        /// <summary>The journal's submission (its entry), when the journal had one.</summary>
+        public string? SubmissionId { get; set; }
         public string Provider { get; set; } = "";
         /// <summary>What was deleted at the provider (files, the batch).</summary>
         public List<string> Deleted { get; } = new List<string>();
