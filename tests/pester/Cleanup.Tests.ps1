@@ -409,6 +409,31 @@ Describe 'Remove-IrisBatch' {
         ($results | Where-Object Status -EQ Failed).ErrorCode | Should -Not -Be 'missing_result'
     }
 
+    It '-KeepLocal<Extra> on a batch that failed validation: its results read as before, the batch''s own errors per line, with no download' -ForEach @(
+        @{ Extra = ''; Collect = $true }
+        @{ Extra = ' -Force (never collected)'; Collect = $false }
+    ) {
+        # A model the emulator does not know fails the batch at validation: OpenAI's batch object lists one error per
+        # input line, and writes no output or error file (spec §1.5). Those errors are the requests' results.
+        $b = New-Rows -Count 3 | New-IrisBatchRequest -Model invalid-model -Prompt 'Describe {name}' |
+            Submit-IrisBatch -BaseUri $url 3>$null | Wait-IrisBatch -PollInterval $poll
+        $b.Status | Should -Be ([IrisBatch.BatchStatus]::Failed)
+        @($b.Errors).Count | Should -Be 3
+        $b.OutputFileId | Should -BeNullOrEmpty
+        $expected = @($b.Errors | ForEach-Object { "request-$($_.Line)|Failed|$($_.Code)|$($_.Message)" })
+        if ($Collect) { @($b | Get-IrisBatchResult 3>$null).Count | Should -Be 3 }
+        $b | Remove-IrisBatch -KeepLocal -Force:(-not $Collect) -Confirm:$false -ErrorVariable failed
+        $failed.Count | Should -Be 0
+        $calls = Get-RouteTotal
+        $byId = @(Get-IrisBatchResult -Id $b.Id -ErrorVariable readFailed 3>$null)
+        $byLocal = @(Get-IrisBatchStatus -Local | Where-Object Id -EQ $b.Id | Get-IrisBatchResult 3>$null)
+        (Get-RouteTotal) | Should -Be $calls -Because 'the batch is gone at the provider: the journal has all of it'
+        $readFailed.Count | Should -Be 0
+        foreach ($read in $byId, $byLocal) {
+            @($read | ForEach-Object { "$($_.CustomId)|$($_.Status)|$($_.ErrorCode)|$($_.ErrorMessage)" }) | Should -Be $expected
+        }
+    }
+
     It 'refuses a batch whose results were never collected (IrisBatch.NotCollected) unless -Force' {
         $b = Submit-Done (New-Rows -Count 2)
         $before = Get-Stat files_deleted

@@ -60,6 +60,11 @@ namespace IrisBatch.Journal
         public long? Failed { get; set; }
         /// <summary>When Remove-IrisBatch -KeepLocal deleted the batch's files at the provider (the results stay here).</summary>
         public DateTimeOffset? RemoteRemovedAt { get; set; }
+        /// <summary>
+        /// The errors the batch object listed (a batch that failed validation: they are its requests' results) when
+        /// Remove-IrisBatch -KeepLocal deleted it at the provider, where they can no longer be asked for; null when none.
+        /// </summary>
+        public List<BatchValidationError>? BatchErrors { get; set; }
         /// <summary>True for a batch of embedding requests (spec §11.5): its create call and results differ from chat's.</summary>
         public bool Embeddings { get; set; }
         /// <summary>

@@ -96,6 +96,7 @@ namespace IrisBatch.Journal
                 Number(w, "Succeeded", e.Succeeded);
                 Number(w, "Failed", e.Failed);
                 Time(w, "RemoteRemovedAt", e.RemoteRemovedAt);
+                Errors(w, e.BatchErrors);
                 w.WriteBoolean("Embeddings", e.Embeddings);
                 Strings(w, "Models", e.Models);
                 Strings(w, "ListedBeforeCreate", e.ListedBeforeCreate);
@@ -166,6 +167,7 @@ namespace IrisBatch.Journal
                 case "Succeeded": e.Succeeded = v.ValueKind == JsonValueKind.Null ? (long?)null : Long(v); break;
                 case "Failed": e.Failed = v.ValueKind == JsonValueKind.Null ? (long?)null : Long(v); break;
                 case "RemoteRemovedAt": e.RemoteRemovedAt = v.ValueKind == JsonValueKind.Null ? (DateTimeOffset?)null : Time(v); break;
+                case "BatchErrors": e.BatchErrors = Errors(v); break;
                 case "Embeddings": e.Embeddings = Bool(v); break;
                 case "Models": e.Models = Strings(v); break;
                 case "ListedBeforeCreate": e.ListedBeforeCreate = Strings(v); break;
@@ -183,6 +185,61 @@ namespace IrisBatch.Journal
             w.WriteStartArray();
             foreach (var v in values) w.WriteStringValue(v);
             w.WriteEndArray();
+        }
+
+        private static void Errors(Utf8JsonWriter w, List<BatchValidationError>? errors)
+        {
+            w.WritePropertyName("BatchErrors");
+            if (errors == null)
+            {
+                w.WriteNullValue();
+                return;
+            }
+            w.WriteStartArray();
+            foreach (var e in errors)
+            {
+                if (e == null)
+                {
+                    w.WriteNullValue();
+                    continue;
+                }
+                w.WriteStartObject();
+                w.WriteString("Code", e.Code);
+                w.WriteString("Message", e.Message);
+                w.WriteString("Param", e.Param);
+                Number(w, "Line", e.Line);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
+
+        private static List<BatchValidationError>? Errors(JsonElement v)
+        {
+            if (v.ValueKind == JsonValueKind.Null) return null;
+            if (v.ValueKind != JsonValueKind.Array) throw new WrongKind("list");
+            var list = new List<BatchValidationError>();
+            foreach (var item in v.EnumerateArray())
+            {
+                if (item.ValueKind == JsonValueKind.Null)
+                {
+                    list.Add(null!);
+                    continue;
+                }
+                if (item.ValueKind != JsonValueKind.Object) throw new WrongKind("list of objects");
+                var error = new BatchValidationError();
+                foreach (var p in item.EnumerateObject())
+                {
+                    switch (p.Name)
+                    {
+                        case "Code": error.Code = Str(p.Value); break;
+                        case "Message": error.Message = Str(p.Value); break;
+                        case "Param": error.Param = Str(p.Value); break;
+                        case "Line": error.Line = p.Value.ValueKind == JsonValueKind.Null ? (long?)null : Long(p.Value); break;
+                    }
+                }
+                list.Add(error);
+            }
+            return list;
         }
 
         private static void Number(Utf8JsonWriter w, string name, long? value)

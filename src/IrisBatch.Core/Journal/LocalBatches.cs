@@ -39,6 +39,7 @@ namespace IrisBatch.Journal
             Collected = e.ResultsCollected,
             Cost = e.ResultsCollected ? e.Cost : null,
             Usage = null,
+            Errors = (IReadOnlyList<BatchValidationError>?)e.BatchErrors ?? new BatchValidationError[0],
         };
 
         /// <summary>

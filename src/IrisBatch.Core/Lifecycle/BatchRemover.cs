@@ -183,7 +183,15 @@ namespace IrisBatch.Lifecycle
             }
             if (entry != null)
             {
-                if (KeepLocal) _journal.RecordShared(entry, JournalStep.RemovedAtProvider, string.Join(", ", outcome.Deleted), e => e.RemoteRemovedAt = DateTimeOffset.UtcNow);
+                // The errors the batch object lists (a batch that failed validation) are its requests' results, and the
+                // provider is no longer there to ask for them: the journal keeps them with the rest.
+                var errors = plan.NoBatch || plan.Batch.Errors.Count == 0 ? null : plan.Batch.Errors.ToList();
+                if (KeepLocal)
+                    _journal.RecordShared(entry, JournalStep.RemovedAtProvider, string.Join(", ", outcome.Deleted), e =>
+                    {
+                        e.RemoteRemovedAt = DateTimeOffset.UtcNow;
+                        if (errors != null) e.BatchErrors = errors;
+                    });
                 else
                 {
                     _journal.Forget(entry);

@@ -56,13 +56,15 @@ namespace IrisBatch.Lifecycle
         /// object given or the journal says: such a batch cannot change, so its results are read without asking the
         /// provider again (a fresh session saves a round trip and setting up HTTP). A failed batch is asked: the errors that
         /// explain its unrun requests are not in the journal. A batch removed at the provider (Remove-IrisBatch -KeepLocal)
-        /// has only the journal's copy, whatever its status. Fills the status from the journal when needed.
+        /// has only the journal's copy, whatever its status, and the errors its batch object listed then (a batch that
+        /// failed validation: its requests' results). Fills the status and those errors from the journal when needed.
         /// </summary>
         public static bool EndedAsRecorded(IrisBatchInfo batch, JournalEntry entry)
         {
             var status = batch.IsComplete ? batch.Status : entry.LastStatus;
             bool removed = entry.RemoteRemovedAt != null && status.HasValue && status.Value.IsTerminal();
             if (!removed && status != BatchStatus.Completed && status != BatchStatus.Cancelled && status != BatchStatus.Expired) return false;
+            if (removed && batch.Errors.Count == 0 && entry.BatchErrors != null) batch.Errors = entry.BatchErrors;
             if (!batch.IsComplete && status.HasValue)
             {
                 batch.Status = status.Value;

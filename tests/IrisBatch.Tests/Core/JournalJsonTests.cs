@@ -45,6 +45,7 @@ namespace IrisBatch.Tests.Core
                     t == typeof(List<StateChange>) ? new List<StateChange> { Filled(new StateChange(), 100), Filled(new StateChange(), 200) } :
                     t == typeof(TokenUsage) ? Filled(new TokenUsage(), 300) :
                     t == typeof(List<string>) ? new List<string> { p.Name + k + Awkward, "claude-opus-4-1" } :
+                    t == typeof(List<BatchValidationError>) ? new List<BatchValidationError> { Filled(new BatchValidationError(), 400), new BatchValidationError() } :
                     throw new InvalidOperationException($"{typeof(T).Name}.{p.Name} is of type {t}: give it a value here and add it to JournalJson");
                 p.SetValue(target, value);
             }
@@ -66,6 +67,7 @@ namespace IrisBatch.Tests.Core
             nulls.ResultUsage = null;
             nulls.ResponseModel = null;
             nulls.Succeeded = nulls.Failed = null;
+            nulls.BatchErrors = null;
             yield return new object[] { nulls };
             var empty = new JournalEntry { History = null!, Cost = 0m, Succeeded = 0 };
             yield return new object[] { empty };
@@ -109,6 +111,8 @@ namespace IrisBatch.Tests.Core
         [InlineData("{\"SubmissionId\":7}", "SubmissionId")]
         [InlineData("{\"Models\":\"claude-opus-4-1\"}", "Models")]
         [InlineData("{\"Models\":[\"a\",1]}", "Models")]
+        [InlineData("{\"BatchErrors\":{}}", "BatchErrors")]
+        [InlineData("{\"BatchErrors\":[{\"Line\":\"3\"}]}", "BatchErrors")]
         public void A_value_of_the_wrong_kind_is_an_error_naming_its_property(string json, string property)
         {
             Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<JournalEntry>(json, Serializer));
