@@ -79,13 +79,24 @@ namespace IrisBatch.Lifecycle
         /// <summary>The list, beside the results, of the result files a download wrote (one name a line).</summary>
         private const string DownloadedList = "downloaded.txt";
 
+        /// <summary>Where the journal keeps <paramref name="entry"/>'s results (not made here; see <see cref="ResultsDirectory"/>).</summary>
+        public string ResultsPath(JournalEntry entry) => _journal.ResultsDir(entry);
+
+        /// <summary>
+        /// Whether the journal holds <paramref name="entry"/>'s results, downloaded and whole (<see cref="DownloadIsWhole"/>),
+        /// so they are read from there with no download: Get-IrisBatchResult reads them, Remove-IrisBatch -KeepLocal
+        /// deletes the provider's copies without downloading them first. False with no entry.
+        /// </summary>
+        public bool HasWholeResults(JournalEntry? entry) =>
+            entry != null && entry.ResultsDownloaded && DownloadIsWhole(_journal.ResultsDir(entry));
+
         /// <summary>
         /// Whether the result files the last download wrote into <paramref name="dir"/> are all still there. A file gone
         /// since (deleted by hand, a disk cleanup) would make its requests look unreported (Failed, missing_result), and a
         /// resubmission of the failed rows would pay for them again: such a download is made again. True for a download
         /// made before the list was kept (nothing to check against).
         /// </summary>
-        public static bool DownloadIsWhole(string dir)
+        private static bool DownloadIsWhole(string dir)
         {
             var list = Path.Combine(dir, DownloadedList);
             if (!File.Exists(list)) return true;

@@ -171,7 +171,9 @@ namespace IrisBatch.Commands
                     Messages.VectorFileNotEmbeddings(target.Batch.Id, string.IsNullOrEmpty(target.Batch.Endpoint) ? "chat" : target.Batch.Endpoint), target.Batch.Id));
                 return null;
             }
-            bool cached = entry != null && entry.ResultsDownloaded && !Refresh;
+            bool cached = !Refresh && Collector.HasWholeResults(entry);
+            // A result file of the journal's download is gone: downloaded again, not read as requests never reported.
+            if (!Refresh && !cached && entry != null && entry.ResultsDownloaded) WriteVerbose(Messages.ResultsDownloadedAgain(target.Batch.Id, Collector.ResultsPath(entry)));
             var batch = cached && ResultCollector.EndedAsRecorded(target.Batch, entry!) ? target.Batch : RefreshStatus(target);
             if (!batch.IsComplete)
             {
@@ -194,13 +196,6 @@ namespace IrisBatch.Commands
             if (target.Entry == null)
                 foreach (var warning in Session.Recorder.Record(journaled, batch)) WriteWarning(warning);
             string[] files = ResultCollector.ResultFiles(dir);
-            if (cached && !ResultCollector.DownloadIsWhole(dir))
-            {
-                // A result file of the journal's download is gone: downloaded again, not read as requests never reported.
-                WriteVerbose(Messages.ResultsDownloadedAgain(batch.Id, dir));
-                cached = false;
-                batch = RefreshStatus(target);
-            }
             if (!cached)
             {
                 var progress = new ProgressRecord(20, "Get-IrisBatchResult", Messages.ProgressDownloading(batch.Id));

@@ -120,12 +120,12 @@ namespace IrisBatch.Commands
             var entry = plan.Entry;
             if (!KeepLocal || entry == null || plan.Remote.Count == 0) return;
             var collector = Session.Collector;
+            if (collector.HasWholeResults(entry)) return;
             var dir = collector.ResultsDirectory(plan.Provider, plan.Batch, ref entry);
-            if (entry!.ResultsDownloaded && ResultCollector.DownloadIsWhole(dir)) return;
             WriteVerbose(Messages.KeepLocalDownloading(plan.Batch.Id, dir));
             Run(async ct =>
             {
-                await collector.DownloadAsync(plan.Provider, plan.Batch, entry, dir, null, ct).ConfigureAwait(false);
+                await collector.DownloadAsync(plan.Provider, plan.Batch, entry!, dir, null, ct).ConfigureAwait(false);
                 return true;
             });
         }
