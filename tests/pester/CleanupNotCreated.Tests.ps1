@@ -117,6 +117,28 @@ Describe 'A submission whose create was refused' {
         Test-Submission $listed[0].SubmissionId | Should -BeFalse
     }
 
+    It 'Remove-IrisBatch -SetId removes a set''s part whose create was refused with the batch of the other part' {
+        # Two parts; the first create goes through, the second is refused (the rule lets one call pass first).
+        $null = Add-EmulatorFault $emu -Route create -Kind status -StatusCode 400 -Skip 1 -Count 1 -Message 'Refused: second part.'
+        $failed = $null
+        $made = @(New-Requests -Count 4 | Submit-IrisBatch -BaseUri $url -MaxRequestsPerBatch 2 -ErrorVariable failed -ErrorAction SilentlyContinue 3>$null)
+        $failed.Count | Should -Be 1
+        $made.Count | Should -Be 1
+        $setId = $made[0].SetId
+        $refused = @(Get-IrisBatchStatus -Local | Where-Object { $_.Id -eq '' -and $_.SetId -eq $setId })
+        $refused.Count | Should -Be 1
+        $done = $made | Wait-IrisBatch -PollInterval $poll
+        @($done | Get-IrisBatchResult).Count | Should -Be 2
+        $before = Get-Stat files_deleted
+        $removed = @(Remove-IrisBatch -SetId $setId -Confirm:$false -PassThru -ErrorVariable removeFailed)
+        $removeFailed.Count | Should -Be 0
+        $removed.Count | Should -Be 2
+        (Get-Stat files_deleted) - $before | Should -Be 3 -Because 'the batch''s input and output files, and the refused part''s input file'
+        Test-RemoteFile $refused[0].InputFileId | Should -BeFalse
+        Test-Submission $refused[0].SubmissionId | Should -BeFalse
+        @(Get-IrisBatchStatus -Local | Where-Object SetId -EQ $setId).Count | Should -Be 0
+    }
+
     It 'another cmdlet given it says it has no batch, naming the submission, and sends nothing' {
         $listed = Submit-Refused
         $calls = Get-RouteTotal

@@ -106,6 +106,10 @@ namespace IrisBatch.Lifecycle
             return _journal.Load(submissionId);
         }
 
+        /// <summary>The submissions of a set that were sent and never got a batch (a part whose create was refused), newest first.</summary>
+        public IReadOnlyList<string> SetSubmissionsWithoutBatch(string setId) =>
+            _journal.SetEntries(setId).Where(e => NotCreated.Classify(e) != NotCreatedKind.None).Select(e => e.SubmissionId).ToList();
+
         /// <summary>
         /// Plans the removal of a submission that was sent and never got a batch (issue 18: its uploaded input file would
         /// otherwise stay at the provider, and its entry in the journal, for good): its input file, where the provider keeps

@@ -52,6 +52,13 @@ namespace IrisBatch.Commands
                 foreach (var id in SubmissionId) RemoveSubmission(id, remover);
                 return;
             }
+            if (ParameterSetName == BySet)
+            {
+                // The set's parts that never got a batch go with it (their uploaded files); a set of only such parts is no unknown set.
+                var noBatch = remover.SetSubmissionsWithoutBatch(SetId!);
+                foreach (var id in noBatch) RemoveSubmission(id, remover);
+                if (noBatch.Count > 0 && Session.Locator.SetSize(SetId!) == 0) return;
+            }
             if (ParameterSetName == ById) Id = Id.Where(id => _named.Add(id)).ToArray();
             else if (ParameterSetName == ByObject)
             {
