@@ -68,6 +68,19 @@ Describe 'A submission whose create was refused' {
         Test-RemoteFile $listed.InputFileId | Should -BeTrue
     }
 
+    It 'Get-IrisBatchStatus -Pending says it was refused, with the provider''s answer and how to remove it, not "interrupted"; Format-List shows its SubmissionId' {
+        $listed = Submit-Refused
+        $warned = $null
+        $null = Get-IrisBatchStatus -Pending -WarningVariable warned 3>$null
+        $mine = @($warned | Where-Object { "$_" -match [regex]::Escape($listed.SubmissionId) })
+        $mine.Count | Should -Be 1
+        "$($mine[0])" | Should -Match 'refused by its provider'
+        "$($mine[0])" | Should -Match 'not available for batch'
+        "$($mine[0])" | Should -Match ([regex]::Escape("Remove-IrisBatch -SubmissionId $($listed.SubmissionId)"))
+        "$($mine[0])" | Should -Not -Match 'interrupted'
+        ($listed | Format-List | Out-String) | Should -Match "SubmissionId\s+: $([regex]::Escape($listed.SubmissionId))"
+    }
+
     It 'the monthly clean-up pipeline deletes its uploaded input file and its journal entry, with no -Force' {
         $listed = Submit-Refused
         $before = Get-Stat files_deleted

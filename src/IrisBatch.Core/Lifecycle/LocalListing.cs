@@ -16,7 +16,7 @@ namespace IrisBatch.Lifecycle
 
         public JournalEntry Entry { get; }
 
-        /// <summary>For a submission that never got its batch: what the user is told (how to finish it); else null.</summary>
+        /// <summary>For a submission that never got its batch: what the user is told (how to finish it, or that it was refused); else null.</summary>
         public string? Interrupted { get; }
     }
 
@@ -49,7 +49,11 @@ namespace IrisBatch.Lifecycle
             {
                 if (entry.State != SubmissionState.Created || entry.BatchId == null)
                 {
-                    yield return new PendingBatch(entry, Messages.Interrupted(entry.SubmissionId, entry.RequestCount, entry.Model, entry.State.ToString()));
+                    // A refusal is no interruption: running it again as it is gets refused again, and its uploaded file waits for clean-up.
+                    var refusal = NotCreated.Classify(entry) == NotCreatedKind.NoBatch ? NotCreated.Refusal(entry) : null;
+                    yield return new PendingBatch(entry, refusal != null
+                        ? Messages.SubmissionRefused(entry.SubmissionId, entry.RequestCount, entry.Model, refusal.Detail ?? "")
+                        : Messages.Interrupted(entry.SubmissionId, entry.RequestCount, entry.Model, entry.State.ToString()));
                     continue;
                 }
                 if (entry.ResultsCollected && entry.LastStatus.HasValue && entry.LastStatus.Value.IsTerminal()) continue;

@@ -3,6 +3,9 @@ namespace IrisBatch
     /// <summary>The clean-up of submissions that never got a batch (issue 18; Remove-IrisBatch, Get-IrisBatchStatus -Local).</summary>
     public static partial class Messages
     {
+        public static string SubmissionRefused(string submissionId, long requests, string model, string error) =>
+            Format(nameof(SubmissionRefused), submissionId, requests, model, Inner(error));
+
         public static string NotCreatedStopped(string submissionId) => Format(nameof(NotCreatedStopped), submissionId);
 
         public static string NotCreatedUploadUnknown(string submissionId) => Format(nameof(NotCreatedUploadUnknown), submissionId);
