@@ -152,6 +152,27 @@ Describe 'A submission whose create was refused' {
         @(Get-IrisBatchStatus -Local | Where-Object SetId -EQ $setId).Count | Should -Be 0
     }
 
+    It 'an upload refused (HTTP 400) stored nothing: listed Failed (upload_refused), and only its journal entry goes' {
+        $null = Add-EmulatorFault $emu -Route upload -Kind status -StatusCode 400 -Message 'The file is not valid JSONL.'
+        $failed = $null
+        $uploads = Get-Stat uploads
+        $null = New-Requests | Submit-IrisBatch -BaseUri $url -ErrorVariable failed -ErrorAction SilentlyContinue 3>$null
+        $failed.Count | Should -Be 1
+        (Get-Stat uploads) | Should -Be $uploads
+        $listed = @(Get-IrisBatchStatus -Local | Where-Object { $_.Id -eq '' -and $_.Errors[0].Code -eq 'upload_refused' })
+        $listed.Count | Should -Be 1
+        $listed[0].Status | Should -Be ([IrisBatch.BatchStatus]::Failed)
+        $listed[0].InputFileId | Should -BeNullOrEmpty
+        $listed[0].Errors[0].Message | Should -Match 'not valid JSONL'
+        $before = Get-Stat files_deleted
+        $removed = @($listed | Remove-IrisBatch -Confirm:$false -PassThru -ErrorVariable removeFailed)
+        $removeFailed.Count | Should -Be 0
+        @($removed[0].Deleted).Count | Should -Be 0
+        $removed[0].JournalEntryRemoved | Should -BeTrue
+        (Get-Stat files_deleted) | Should -Be $before
+        Test-Submission $listed[0].SubmissionId | Should -BeFalse
+    }
+
     It 'another cmdlet given it says it has no batch, naming the submission, and sends nothing' {
         $listed = Submit-Refused
         $calls = Get-RouteTotal
@@ -183,6 +204,7 @@ Describe 'A submission whose batch may exist' {
         $listed | Remove-IrisBatch -Force -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
         $refused.Count | Should -Be 1
         $refused[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.CreateUnconfirmed,*'
+        "$($refused[0].CategoryInfo.Category)" | Should -Be 'ResourceUnavailable' -Because 'the category Submit-IrisBatch gave it'
         "$($refused[0])" | Should -Match ([regex]::Escape($listed[0].SubmissionId))
         (Get-Stat files_deleted) | Should -Be $before
         Test-Submission $listed[0].SubmissionId | Should -BeTrue

@@ -145,7 +145,9 @@ namespace IrisBatch.Lifecycle
             var why = kind == NotCreatedKind.None
                 ? Messages.RemoveSubmissionHasBatch(entry.SubmissionId, entry.BatchId)
                 : Messages.RemoveSubmissionUnknown(entry.SubmissionId, NotCreated.ToBatch(entry)!.Errors[0].Message ?? "");
-            throw new IrisBatchException(id, FailureKind.InvalidOperation, why) { Target = entry.SubmissionId };
+            // Each id keeps the category it has where the submission met it (the unconfirmed ones: ResourceUnavailable).
+            var category = id == ErrorIds.UploadUnconfirmed || id == ErrorIds.CreateUnconfirmed ? FailureKind.ResourceUnavailable : FailureKind.InvalidOperation;
+            throw new IrisBatchException(id, category, why) { Target = entry.SubmissionId };
         }
 
         /// <summary>
