@@ -43,9 +43,6 @@ namespace IrisBatch.Commands
 
         protected override void ProcessRecord()
         {
-            // A batch named again is skipped: piped results bind their BatchId to -Id, one record per result. Removed once,
-            // its id would otherwise be looked up again for each (with its journal entry gone, at the default provider),
-            // and a refusal would repeat for every result.
             var remover = Session.Remover(KeepLocal, Force);
             if (ParameterSetName == BySubmission)
             {
@@ -59,6 +56,9 @@ namespace IrisBatch.Commands
                 foreach (var id in noBatch) RemoveSubmission(id, remover);
                 if (noBatch.Count > 0 && Session.Locator.SetSize(SetId!) == 0) return;
             }
+            // A batch named again is skipped: piped results bind their BatchId to -Id, one record per result. Removed once,
+            // its id would otherwise be looked up again for each (with its journal entry gone, at the default provider),
+            // and a refusal would repeat for every result.
             if (ParameterSetName == ById) Id = Id.Where(id => _named.Add(id)).ToArray();
             else if (ParameterSetName == ByObject)
             {
