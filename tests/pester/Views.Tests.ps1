@@ -50,6 +50,27 @@ Describe 'Format views' {
         $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 120 }
     }
 
+    It 'issue 18: shows Get-IrisBatchStatus -Local as Id, Provider, Model, Status, Total, Submitted, Collected and Cost, within 120 columns' {
+        $local = @(Get-IrisBatchStatus -Local | Where-Object Id -EQ $batch.Id)
+        $local.Count | Should -Be 1
+        $local[0] | Should -BeOfType ([IrisBatch.IrisBatchInfo])
+        $lines = Get-TableLine $local
+        $lines[0] -split '\s+' | Where-Object { $_ } | Should -Be 'Id', 'Provider', 'Model', 'Status', 'Total', 'Submitted', 'Collected', 'Cost'
+        $day = $local[0].CreatedAt.LocalDateTime.ToString('yyyy-MM-dd')
+        # The mock's long model name has no price: no cost, so the row ends at Collected.
+        $local[0].Cost | Should -BeNullOrEmpty
+        $lines[2] | Should -Match "^$($batch.Id)\s+Mock\s+gpt-4o-mini-2…\s+Completed\s+3 $day\s+Yes\s*$"
+        # A cost shows to a hundredth of a cent (Format-Table would show 0.00 for a few rows' cost).
+        $priced = $local[0].PSObject.Copy()
+        $priced.Cost = [decimal] 0.00012345
+        (Get-TableLine $priced)[2] | Should -Match "Yes\s+$([regex]::Escape(([decimal] 0.0001).ToString('0.####', [cultureinfo]::CurrentCulture)))$"
+        $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 120 }
+        # The list view is the batch's own, with the name whole.
+        ($local | Format-List | Out-String -Width 300) | Should -Match ([regex]::Escape($long.Substring(0, 60)))
+        # Batches from the provider keep the batch table.
+        (Get-TableLine $batch)[0] -split '\s+' | Where-Object { $_ } | Should -Be 'Id', 'Provider', 'Status', 'Succeeded', 'Failed', 'Total', 'Name'
+    }
+
     It 'issue 16 item 9: shows results as CustomId, Status and an Output as wide as 120 columns allow (the error of a failed one), under their batch' {
         $lines = Get-TableLine $results
         $lines[0] | Should -Match "^\s*Batch: $([regex]::Escape($batch.Id))$"

@@ -70,13 +70,24 @@ namespace IrisBatch.Commands
             if (ParameterSetName == PendingSet) ListPending();
             if (ParameterSetName == LocalSet)
                 foreach (var batch in Session.Listing.List(MyInvocation.BoundParameters.ContainsKey(nameof(Before)) ? Before : (DateTime?)null, Status, Unreadable))
-                    WriteObject(batch);
+                    WriteObject(AsLocal(batch));
             if (ParameterSetName == BySet)
             {
                 var setCost = Session.Listing.SetCost(SetId!);
                 WriteInformation(new InformationRecord(Messages.SetCost(SetId!, setCost), "Get-IrisBatchStatus"));
             }
             base.EndProcessing();
+        }
+
+        /// <summary>The type name of -Local's batches: their table shows model, submitted day, collected and cost (IrisBatch.Format.ps1xml).</summary>
+        internal const string LocalTypeName = "IrisBatch.IrisBatchInfo#Local";
+
+        /// <summary>A batch of the journal as -Local writes it: still an IrisBatchInfo, shown with the -Local table.</summary>
+        private static PSObject AsLocal(IrisBatchInfo batch)
+        {
+            var o = PSObject.AsPSObject(batch);
+            o.TypeNames.Insert(0, LocalTypeName);
+            return o;
         }
 
         /// <summary>Fills the batch's Cost (collected results) and ProviderCost (the provider's usage); warns when they disagree.</summary>
