@@ -43,7 +43,6 @@ namespace IrisBatch
         {
             if (NeedsResolver) AppDomain.CurrentDomain.AssemblyResolve += Resolve;
             TypeNames.Add();
-            CommandWarmup.Start();
         }
 
         public void OnRemove(PSModuleInfo psModuleInfo)

@@ -67,19 +67,6 @@ Describe 'The published manifest' {
         $module.ExportedAliases.Count | Should -Be 0
     }
 
-    It 'builds every cmdlet''s parameter metadata on a background thread when it is imported' {
-        # PowerShell would build it at each cmdlet's first call, on the pipeline's thread, while the first rows are read
-        # (see IrisBatch.CommandWarmup). The build is done, or nearly, by now: the module was imported in BeforeAll.
-        $warmup = (Get-Command Get-IrisBatchResult).ImplementingType.Assembly.GetType('IrisBatch.CommandWarmup', $true)
-        $flags = [Reflection.BindingFlags] 'NonPublic, Static'
-        $done = $warmup.GetField('Done', $flags).GetValue($null)
-        $done.Wait([TimeSpan]::FromSeconds(60)) | Should -BeTrue
-        $built = $warmup.GetField('Built', $flags).GetValue($null)
-        @($built | Sort-Object) | Should -Be @($cmdlets | Sort-Object)
-        # In the order a pipeline calls them: New- first, so its metadata is the first one ready.
-        $built[0] | Should -Be 'New-IrisBatchRequest'
-    }
-
     It 'ships no PowerShell reference assembly' {
         Join-Path (Split-Path $manifestPath) 'System.Management.Automation.dll' | Should -Not -Exist
     }
