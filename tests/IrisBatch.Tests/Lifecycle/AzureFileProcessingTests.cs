@@ -82,7 +82,11 @@ public sealed class AzureFileProcessingTests : IDisposable
         string look = "GET /" + (path.Length == 0 ? "openai" : path) + "/files/{file_id}";
 
         var submitting = new BatchSubmitter(_journal, provider, settings).SubmitAsync(entry, null, CancellationToken.None);
-        for (int i = 0; i < 3000 && !submitting.IsCompleted && !(host.State.Stats.Routes.TryGetValue(look, out var n) && n >= 1); i++)
+        // Waits for the client to have seen the file pending (its log line), not for the emulator to have counted the look:
+        // the count goes up as the request comes in, before the emulator reads its clock, so advancing the clock on the
+        // count alone could make that first look see the file processed (one look, not two).
+        bool SawPending() { lock (waits) return waits.Exists(l => l.Contains("pending", StringComparison.Ordinal)); }
+        for (int i = 0; i < 3000 && !submitting.IsCompleted && !SawPending(); i++)
             await Task.Delay(10);
         clock.AdvanceMs(400);
         var batch = await submitting;
