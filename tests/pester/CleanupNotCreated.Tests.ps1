@@ -213,6 +213,30 @@ Describe 'A submission whose batch may exist' {
         Test-Submission $listed[0].SubmissionId | Should -BeTrue
     }
 
+    It 'xAI: an add call refused (HTTP 400) after the batch was created is not taken for "create refused": Unknown, refused' {
+        # xAI's create is two steps: the empty batch first, then add calls. A refused add leaves that batch at the
+        # provider, so the entry must not read "no batch", or Remove-IrisBatch would drop the only record of it.
+        $savedXai = $env:XAI_API_KEY
+        $env:XAI_API_KEY = 'test-key'
+        try {
+            $null = Add-EmulatorFault $emu -Route add -Kind status -StatusCode 400 -Message 'Refused on the add call.'
+            $createdBefore = Get-Stat batches_created
+            $failed = $null
+            $null = New-Requests -Model 'grok-4' |
+                Submit-IrisBatch -Provider Xai -BaseUri "$($emu.Url)/xai/v1" -ErrorVariable failed -ErrorAction SilentlyContinue 3>$null
+            Clear-EmulatorFault $emu
+            $failed.Count | Should -Be 1
+            (Get-Stat batches_created) | Should -Be ($createdBefore + 1) -Because 'the batch was made before the add call was refused'
+            $listed = @(Get-IrisBatchStatus -Local | Where-Object { $_.Id -eq '' -and $_.Provider -eq 'Xai' } | Sort-Object CreatedAt | Select-Object -Last 1)
+            $listed.Count | Should -Be 1
+            $listed[0].Status | Should -Be ([IrisBatch.BatchStatus]::Unknown)
+            $listed | Remove-IrisBatch -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+            $refused.Count | Should -Be 1
+            Test-Submission $listed[0].SubmissionId | Should -BeTrue
+        }
+        finally { $env:XAI_API_KEY = $savedXai }
+    }
+
     It 'a create refused (HTTP 400) after an earlier call of the same step lost its answer is not taken for "no batch": Unknown, refused' {
         # The first call gets no answer (it may have made a batch a look-up does not see yet); the second is refused
         # (the emulator tries its rules in order: the second is only reached once the first has fired).

@@ -74,16 +74,17 @@ namespace IrisBatch.Providers.Xai
             {
                 await AddRequestsAsync(container.Id, submission, 0, n => added = n, ct).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ApiClient.MayRetry(ex) && ApiClient.IsDefinitive(ex))
+            catch (Exception ex) when (ApiClient.IsDefinitive(ex) && (ApiClient.MayRetry(ex) || ex is IrisBatchException ib && ib.HttpStatus is int s && s >= 400 && s < 500))
             {
                 // The container exists now, with the requests added so far: the caller must not create another one after
                 // this refusal (a 429 on an add call, say), which would run those requests twice. It is reported as a
                 // failure that may have acted, so the caller looks the container up by its name and adds the rest to it.
+                // A refusal for good (a 400) is not retried, but it too says nothing of the container: never "create refused".
                 var refused = ex as IrisBatchException;
                 throw new ApiException(refused?.ErrorId ?? ErrorIds.ConnectionFailed, refused?.Kind ?? FailureKind.ConnectionError,
                     Messages.XaiAddIncomplete(container.Id, added, submission.RequestCount, ex.Message), ex)
                 {
-                    Retryable = true, MayHaveActed = true, RetryAfter = (ex as ApiException)?.RetryAfter, Target = container.Id,
+                    Retryable = ApiClient.MayRetry(ex), MayHaveActed = true, RetryAfter = (ex as ApiException)?.RetryAfter, Target = container.Id,
                     ProviderCode = refused?.ProviderCode, RequestId = refused?.RequestId,
                 };
             }
