@@ -67,6 +67,19 @@ Describe 'xAI: add calls refused more often than retried' {
     }
 }
 
+Describe 'xAI: the read of a batch just filled refused more often than retried' {
+    It 'takes the batch it made instead of creating another' {
+        $null = Initialize-ProviderTestEnvironment -KeyVariable 'XAI_API_KEY'
+        Reset-Emulator $emu
+        # Two 429s on the batch read with one retry: the read that follows the add calls gives up while its batch exists.
+        $null = Add-EmulatorFault $emu -Route get -Kind status -StatusCode 429 -RetryAfterMs 20 -Count 2
+        $batch = New-Requests Xai -Count 5 -Tag 'get 429' |
+            Submit-IrisBatch -Provider Xai -BaseUri "$($emu.Url)/xai/v1" -MaximumRetryCount 1 -ErrorAction Stop 3>$null
+        (Get-EmulatorStats $emu).batches_created | Should -Be 1 -Because 'a second batch would run the same requests twice'
+        $batch.Total | Should -Be 5
+    }
+}
+
 Describe 'Anthropic: a planted second candidate' {
     It 'gives IrisBatch.SubmissionUncertain naming both, creates nothing more, and -AdoptBatchId settles it' {
         $null = Initialize-ProviderTestEnvironment -KeyVariable 'ANTHROPIC_API_KEY'

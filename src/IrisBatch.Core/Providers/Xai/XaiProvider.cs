@@ -73,6 +73,8 @@ namespace IrisBatch.Providers.Xai
             try
             {
                 await AddRequestsAsync(container.Id, submission, 0, n => added = n, ct).ConfigureAwait(false);
+                // Read inside: a refused read (a 429 past its retries) must not send the caller to create a second batch.
+                return await GetAsync(container.Id, ct).ConfigureAwait(false);
             }
             catch (Exception ex) when (ApiClient.IsDefinitive(ex) && (ApiClient.MayRetry(ex) || ex is IrisBatchException ib && ib.HttpStatus is int s && s >= 400 && s < 500))
             {
@@ -88,7 +90,6 @@ namespace IrisBatch.Providers.Xai
                     ProviderCode = refused?.ProviderCode, RequestId = refused?.RequestId,
                 };
             }
-            return await GetAsync(container.Id, ct).ConfigureAwait(false);
         }
 
         public string Location => BaseUri.AbsoluteUri.TrimEnd('/');
