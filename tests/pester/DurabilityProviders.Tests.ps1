@@ -39,3 +39,29 @@ Describe '<Provider>: faults during the pipeline of 1,000 rows' -ForEach $provid
         }
     }
 }
+
+Describe 'Together: the read of the input file after the create call refused more often than retried' {
+    BeforeAll {
+        Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+        $null = Import-ModuleUnderTest
+        $emu = Start-TestEmulator -ValidatingMs 10 -InProgressMs 50 -FinalizingMs 10 -CancellingMs 10
+        $null = Initialize-ProviderTestEnvironment -KeyVariable 'TOGETHER_API_KEY'
+    }
+    AfterAll {
+        if ($emu) { Stop-TestEmulator $emu }
+        Clear-TestEnvironment
+    }
+
+    It 'takes the batch it made instead of creating another' {
+        # The upload's answer is lost (the file is found again by its name, so its line count is not known yet); the create
+        # then reads the file's line count, and that read gets two 429s with one retry: the batch exists by then.
+        $null = Add-EmulatorFault $emu -Route upload -Kind reset_after
+        $null = Add-EmulatorFault $emu -Route 'GET /together/v1/files/{file_id}' -Kind status -StatusCode 429 -RetryAfterMs 20 -Count 2
+        $batch = New-TestRows -Count 5 -Prefix "read 429 $([guid]::NewGuid().ToString('N').Substring(0, 8))" |
+            New-IrisBatchRequest -Model 'meta-llama/Llama-3.3-70B-Instruct-Turbo' -Prompt 'Describe {name}.' |
+            Submit-IrisBatch -Provider Together -BaseUri "$($emu.Url)/together/v1" -MaximumRetryCount 1 -ErrorAction Stop 3>$null
+        @(Get-EmulatorFault $emu)[1].injected | Should -Be 2 -Because 'the read after the create was refused'
+        (Get-EmulatorStats $emu).batches_created | Should -Be 1 -Because 'a second batch would run the same requests twice'
+        $batch.Total | Should -Be 5
+    }
+}

@@ -156,7 +156,19 @@ namespace IrisBatch.Providers.Together
             var warning = root.Str("warning");
             if (!string.IsNullOrWhiteSpace(warning)) _api.Settings.Warn?.Invoke(Messages.TogetherWarning(warning!));
             var job = root.Prop("job") ?? root;
-            return await WithCountsAsync(job, ct).ConfigureAwait(false);
+            try
+            {
+                return await WithCountsAsync(job, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException))
+            {
+                // The batch exists now: a failed read of its input file's line count (a 429 past its retries, say) must not
+                // pass for a failed create call, which the submitter would send again (a second batch, paid twice) or
+                // journal as refused. The counts come with the next status read.
+                var b = TogetherJson.ReadBatch(job, Location);
+                TogetherJson.ApplyCounts(b, null, TogetherJson.Progress(job), null, null);
+                return b;
+            }
         }
 
         private static byte[] CreateBody(BatchSubmission submission, string? fileId)
