@@ -213,6 +213,20 @@ Describe 'A submission whose batch may exist' {
         Test-Submission $listed[0].SubmissionId | Should -BeTrue
     }
 
+    It 'Stop-IrisBatch given one listed Unknown says a batch may exist, never that it got none' {
+        $null = Add-EmulatorFault $emu -Route create -Kind reset_before -Count 10
+        $null = New-Requests | Submit-IrisBatch -BaseUri $url -MaximumRetryCount 0 -ErrorAction SilentlyContinue 3>$null
+        Clear-EmulatorFault $emu
+        $listed = @(Get-IrisBatchStatus -Local | Where-Object { $_.Id -eq '' -and $_.Status -eq 'Unknown' } | Sort-Object CreatedAt | Select-Object -Last 1)
+        $listed.Count | Should -Be 1
+        $listed | Stop-IrisBatch -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed.Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'IrisBatch.NotFound,*'
+        "$($failed[0])" | Should -Match ([regex]::Escape($listed[0].SubmissionId))
+        "$($failed[0])" | Should -Match 'may exist'
+        "$($failed[0])" | Should -Not -Match 'never got a batch'
+    }
+
     It 'xAI: an add call refused (HTTP 400) after the batch was created is not taken for "create refused": Unknown, refused' {
         # xAI's create is two steps: the empty batch first, then add calls. A refused add leaves that batch at the
         # provider, so the entry must not read "no batch", or Remove-IrisBatch would drop the only record of it.

@@ -28,5 +28,7 @@ namespace IrisBatch
         public static string SubmissionNotInJournal(string submissionId) => Format(nameof(SubmissionNotInJournal), submissionId);
 
         public static string SubmissionHasNoBatch(string submissionId, BatchStatus status) => Format(nameof(SubmissionHasNoBatch), submissionId, status);
+
+        public static string SubmissionMayHaveBatch(string submissionId, string why) => Format(nameof(SubmissionMayHaveBatch), submissionId, why);
     }
 }

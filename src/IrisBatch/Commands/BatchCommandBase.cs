@@ -129,7 +129,11 @@ namespace IrisBatch.Commands
             if (id.Length == 0 && !string.IsNullOrEmpty(batch?.SubmissionId))
             {
                 // A submission that never got a batch (Get-IrisBatchStatus -Local lists it with no Id): said so, not sent as an empty id.
-                WriteError(ErrorMapper.Create(ErrorIds.NotFound, FailureKind.NotFound, Messages.SubmissionHasNoBatch(batch!.SubmissionId!, batch.Status), batch.SubmissionId));
+                // Listed Unknown, a batch may exist (an unconfirmed create): said so, never "no batch".
+                var text = batch!.Status == BatchStatus.Unknown
+                    ? Messages.SubmissionMayHaveBatch(batch.SubmissionId!, batch.Errors.Count > 0 ? batch.Errors[0].Message ?? "" : "")
+                    : Messages.SubmissionHasNoBatch(batch.SubmissionId!, batch.Status);
+                WriteError(ErrorMapper.Create(ErrorIds.NotFound, FailureKind.NotFound, text, batch.SubmissionId));
                 return null;
             }
             try
