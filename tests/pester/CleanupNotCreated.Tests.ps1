@@ -116,6 +116,18 @@ Describe 'A submission whose create was refused' {
         Test-Submission $listed.SubmissionId | Should -BeFalse
     }
 
+    It 'after -KeepLocal deleted its input file, the same requests again are a new submission with a new upload, not a resume of it' {
+        $requests = @(New-Requests)
+        $null = Add-EmulatorFault $emu -Route create -Kind status -StatusCode 400 -Message 'The model is not available for batch.'
+        $null = $requests | Submit-IrisBatch -BaseUri $url -ErrorAction SilentlyContinue
+        $listed = Get-IrisBatchStatus -Local | Where-Object { $_.Id -eq '' } | Sort-Object CreatedAt | Select-Object -Last 1
+        Remove-IrisBatch -SubmissionId $listed.SubmissionId -KeepLocal -Confirm:$false -ErrorAction Stop
+        Test-RemoteFile $listed.InputFileId | Should -BeFalse
+        $batch = $requests | Submit-IrisBatch -BaseUri $url -ErrorAction Stop 3>$null
+        $batch.Id | Should -Not -BeNullOrEmpty
+        $batch.InputFileId | Should -Not -Be $listed.InputFileId -Because 'that file was deleted'
+    }
+
     It 'Mistral refuses an unknown model at create (HTTP 400): the uploaded file is removed with the entry' {
         $failed = $null
         $null = New-Requests -Model 'invalid-model' | Submit-IrisBatch -Provider Mistral -BaseUri "$($emu.Url)/mistral/v1" -ErrorVariable failed -ErrorAction SilentlyContinue 3>$null

@@ -139,7 +139,9 @@ namespace IrisBatch.Lifecycle
                             Warning = Messages.Reused(spooled.RequestCount, reused.Id, reused.Status, earlier.SpooledAt),
                         };
                     }
-                    if (earlier.State != SubmissionState.Created)
+                    // One whose input file Remove-IrisBatch -KeepLocal deleted is not resumed: its create would name a file
+                    // that is gone, refused on every run. The requests go anew, uploaded again.
+                    if (earlier.State != SubmissionState.Created && earlier.RemoteRemovedAt == null)
                     {
                         // The batch is not created yet: this run's name, metadata and set are the ones it gets.
                         earlier.Name = spooled.Name;
