@@ -169,12 +169,19 @@ namespace IrisBatch.Lifecycle
             try { batch = await provider.GetAsync(earlier.BatchId, ct).ConfigureAwait(false); }
             catch (IrisBatchException ex) when (ex.ErrorId == ErrorIds.NotFound) { return null; }
             if (batch.Status == BatchStatus.Failed || batch.Status == BatchStatus.Cancelled || batch.Status == BatchStatus.Expired) return null;
-            // Ended with no request answered (every one failed or expired: an Anthropic batch only ends, and one whose requests
-            // all expired or errored is "ended" like any other): taken back, it would give the same requests nothing again.
-            // Nothing of it was paid for, so submitting them anew pays nothing twice.
-            if (batch.IsComplete && batch.Succeeded == 0 && batch.Failed > 0) return null;
+            if (AnsweredNothing(batch)) return null;
             return batch;
         }
+
+        /// <summary>
+        /// Whether a finished batch answered none of its requests: every one of them counted failed (or expired). An Anthropic
+        /// batch only ends, and one whose requests all expired or errored is "ended" like any other; taken back, it would give
+        /// the same requests nothing again, and nothing of it was paid for, so submitting them anew pays nothing twice. Only
+        /// when the counts account for every request: counts that fall short (a provider whose output file's lines could not
+        /// be counted reads 0 succeeded) say nothing, and the batch is taken back as before.
+        /// </summary>
+        internal static bool AnsweredNothing(IrisBatchInfo batch) =>
+            batch.IsComplete && batch.Total > 0 && batch.Succeeded == 0 && batch.Failed >= batch.Total;
 
         /// <summary>The user declined (ShouldProcess, -WhatIf): a fresh spool is removed; a resumed entry stays as it was.</summary>
         public void Decline(SubmissionPlan plan)

@@ -69,6 +69,18 @@ public sealed class SubmissionPlannerTests : IDisposable
         Assert.Equal(PlanKind.New, forced.Kind);
     }
 
+    [Theory]
+    [InlineData(BatchStatus.Completed, 3, 0, 3, true)]     // every request failed or expired: nothing to take back
+    [InlineData(BatchStatus.Completed, 3, 0, 2, false)]    // counts that fall short (a file's lines not counted): taken back
+    [InlineData(BatchStatus.Completed, 3, 1, 2, false)]    // an answer: taken back, never paid for twice
+    [InlineData(BatchStatus.Completed, 0, 0, 0, false)]    // nothing counted at all
+    [InlineData(BatchStatus.InProgress, 3, 0, 3, false)]   // not finished
+    public void A_batch_answered_nothing_only_when_its_counts_say_every_request_failed(BatchStatus status, long total, long succeeded, long failed, bool nothing)
+    {
+        var batch = new IrisBatchInfo { Id = "b", Status = status, Total = total, Succeeded = succeeded, Failed = failed };
+        Assert.Equal(nothing, SubmissionPlanner.AnsweredNothing(batch));
+    }
+
     [UnixFact("a symbolic link stands for a lock file the disk cannot make")]
     public async Task A_claim_the_disk_cannot_make_stops_the_plan_with_JournalUnavailable_instead_of_waiting()
     {
