@@ -48,6 +48,9 @@ namespace IrisBatch
         /// a batch (Get-IrisBatchStatus -Local lists it with no Id) is named by it alone: Remove-IrisBatch -SubmissionId.
         /// </summary>
         public string? SubmissionId { get; set; }
+
+        /// <summary>A journal submission that never got a batch (Get-IrisBatchStatus -Local lists it with no Id): named by its SubmissionId alone.</summary>
+        internal bool IsSubmissionWithoutBatch => Id.Length == 0 && !string.IsNullOrEmpty(SubmissionId);
         /// <summary>The key that makes re-submitting the same batch safe.</summary>
         public string? IdempotencyKey { get; set; }
         /// <summary>The batch's usage as the provider reports it (OpenAI, Azure), when it does.</summary>

@@ -126,7 +126,7 @@ namespace IrisBatch.Commands
         /// <summary>The target of a batch id (and the object given, if any); null when it cannot be resolved (reported).</summary>
         protected BatchTarget? TryResolve(string id, IrisBatchInfo? batch)
         {
-            if (id.Length == 0 && !string.IsNullOrEmpty(batch?.SubmissionId))
+            if (id.Length == 0 && batch?.IsSubmissionWithoutBatch == true)
             {
                 // A submission that never got a batch (Get-IrisBatchStatus -Local lists it with no Id): said so, not sent as an empty id.
                 // Listed Unknown, a batch may exist (an unconfirmed create): said so, never "no batch".

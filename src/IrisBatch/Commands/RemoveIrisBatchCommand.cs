@@ -63,8 +63,8 @@ namespace IrisBatch.Commands
             else if (ParameterSetName == ByObject)
             {
                 // A submission listed with no batch (Get-IrisBatchStatus -Local) is named by its submission id alone.
-                foreach (var b in InputObject.Where(b => b.Id.Length == 0 && !string.IsNullOrEmpty(b.SubmissionId))) RemoveSubmission(b.SubmissionId!, remover);
-                InputObject = InputObject.Where(b => b.Id.Length > 0 || string.IsNullOrEmpty(b.SubmissionId)).Where(b => _named.Add(b.Id)).ToArray();
+                foreach (var b in InputObject.Where(b => b.IsSubmissionWithoutBatch)) RemoveSubmission(b.SubmissionId!, remover);
+                InputObject = InputObject.Where(b => !b.IsSubmissionWithoutBatch && _named.Add(b.Id)).ToArray();
             }
             if (ParameterSetName != BySet && Id.Length == 0 && InputObject.Length == 0) return;
             Remove(Targets(), remover);
